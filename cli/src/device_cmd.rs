@@ -1,0 +1,178 @@
+//! `doorstep device --db PATH --key-file FILE …`: the encrypted device database,
+//! driven the way the phone drives it.
+//!
+//! The key file holds the 32-byte database key as 64 hexadecimal characters;
+//! `init` writes a new random key there when the file does not exist yet.
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use doorstep_core::domain::{Address, Relation};
+use doorstep_core::store::households::{GridInfo, NewHousehold, NewResident};
+use doorstep_core::store::{DatabaseKey, Store};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use uuid::Uuid;
+
+#[derive(Args)]
+pub struct DeviceArgs {
+    /// The device database file.
+    #[arg(long)]
+    db: PathBuf,
+    /// A file holding the database key (64 hexadecimal characters).
+    #[arg(long)]
+    key_file: PathBuf,
+    #[command(subcommand)]
+    command: DeviceCommand,
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    /// Create the encrypted device database (and the key file, if missing).
+    Init {
+        /// Code of the grid this device works in, until a server assigns grids.
+        #[arg(long, default_value = "G01")]
+        grid: String,
+        /// Name of that grid.
+        #[arg(long, default_value = "第一网格")]
+        grid_name: String,
+    },
+    /// Households: add, search, list, import.
+    Household {
+        #[command(subcommand)]
+        command: HouseholdCommand,
+    },
+    /// Run SQLite's integrity check and print its result.
+    Check,
+}
+
+#[derive(Subcommand)]
+enum HouseholdCommand {
+    /// Add a household with its head; prints {"id"}.
+    Add {
+        /// The head of household's name.
+        #[arg(long)]
+        head: String,
+        /// The address (小区, building, unit).
+        #[arg(long)]
+        address: String,
+        /// The door number (门牌号).
+        #[arg(long)]
+        door: Option<String>,
+        /// The head's identity card number.
+        #[arg(long)]
+        id_number: Option<String>,
+        /// The head's phone.
+        #[arg(long)]
+        phone: Option<String>,
+        /// The grid's code, when the device has several.
+        #[arg(long)]
+        grid: Option<String>,
+    },
+    /// Search by name, pinyin, initials, address, door or ID ending; best first.
+    Search { query: String },
+    /// Every household.
+    List,
+    /// Add every household of a JSON file (an array of households) in one
+    /// transaction: all of them or none. Prints {"added"}.
+    Import { file: PathBuf },
+}
+
+pub fn run(args: DeviceArgs) -> anyhow::Result<ExitCode> {
+    if let DeviceCommand::Init { grid, grid_name } = &args.command {
+        let key = init_key(&args.key_file)?;
+        let store = Store::create(&args.db, &key)?;
+        store.upsert_grid(&GridInfo {
+            id: Uuid::new_v4(),
+            code: grid.clone(),
+            name: grid_name.clone(),
+            community: String::new(),
+            subdistrict: String::new(),
+        })?;
+        crate::print_json(&serde_json::json!({ "db": args.db }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let key = read_key(&args.key_file)?;
+    let store = Store::open(&args.db, &key)?;
+    match args.command {
+        DeviceCommand::Init { .. } => unreachable!("handled above"),
+        DeviceCommand::Check => {
+            let result = store.integrity_check()?;
+            crate::print_json(&result)?;
+            if result != ["ok"] {
+                return Ok(ExitCode::from(1));
+            }
+        }
+        DeviceCommand::Household { command } => household(&store, command)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn household(store: &Store, command: HouseholdCommand) -> anyhow::Result<()> {
+    match command {
+        HouseholdCommand::Add { head, address, door, id_number, phone, grid } => {
+            let id = store.add_household(NewHousehold {
+                grid,
+                address: Address { estate: address, door, ..Address::default() },
+                residents: vec![NewResident {
+                    name: head,
+                    id_number,
+                    phone,
+                    relation: Relation::Head,
+                    tags: Vec::new(),
+                }],
+                ..NewHousehold::default()
+            })?;
+            crate::print_json(&serde_json::json!({ "id": id }))
+        }
+        HouseholdCommand::Search { query } => {
+            let hits = store.search_households(&query, doorstep_core::search::DEFAULT_LIMIT)?;
+            crate::print_json(&hits.iter().map(row).collect::<Vec<_>>())
+        }
+        HouseholdCommand::List => {
+            let all = store.list_households()?;
+            crate::print_json(&all.iter().map(row).collect::<Vec<_>>())
+        }
+        HouseholdCommand::Import { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let batch: Vec<NewHousehold> = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a JSON array of households", file.display()))?;
+            let added = store.add_households(batch)?.len();
+            crate::print_json(&serde_json::json!({ "added": added }))
+        }
+    }
+}
+
+fn row(h: &doorstep_core::store::households::HouseholdSummary) -> serde_json::Value {
+    serde_json::json!({ "id": h.id, "head": h.head, "address": h.address })
+}
+
+fn read_key(path: &Path) -> anyhow::Result<DatabaseKey> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the key file {}", path.display()))?;
+    DatabaseKey::from_hex(&text).with_context(|| format!("bad key file {}", path.display()))
+}
+
+/// Reads the key file, or writes a new random key there (readable by the owner only).
+fn init_key(path: &Path) -> anyhow::Result<DatabaseKey> {
+    if path.exists() {
+        return read_key(path);
+    }
+    let key = DatabaseKey::generate();
+    write_private(path, &key.to_hex())?;
+    Ok(key)
+}
+
+fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).with_context(|| format!("cannot create {}", path.display()))?;
+    file.write_all(text.as_bytes())?;
+    if !text.ends_with('\n') {
+        file.write_all(b"\n")?;
+    }
+    Ok(())
+}

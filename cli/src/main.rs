@@ -1,0 +1,46 @@
+//! `doorstep`: the command line over Doorstep's core.
+//!
+//! Every subcommand prints JSON on stdout for other programs (and tests) to read,
+//! and plain words on stderr when it fails, with a non-zero exit code.
+
+mod device_cmd;
+mod id_cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "doorstep", version, about = "Doorstep (入户通): field visits for community grid workers")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a resident identity card number (居民身份证号码).
+    Id(id_cmd::IdArgs),
+    /// Work with an encrypted device database, as the phone does.
+    Device(device_cmd::DeviceArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Id(args) => id_cmd::run(args),
+        Command::Device(args) => device_cmd::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints `value` as one line of JSON on stdout.
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string(value)?);
+    Ok(())
+}

@@ -1,0 +1,16 @@
+//! doorstep-core: the whole behaviour of Doorstep, with no UI, shared by the
+//! phone apps (through doorstep-ffi), the server and the command line.
+//!
+//! | module | holds |
+//! |---|---|
+//! | [`domain`] | the administrative tree, households, residents, tags, visits, ID numbers, phones |
+//! | [`store`] | the encrypted device database: keys, migrations, households |
+//! | [`search`] | finding households by name, pinyin, initials, address, ID ending |
+//!
+//! Personal data (names, ID numbers, phones, positions, answers) never appears
+//! in an error message or a log line of this crate.
+
+pub use doorstep_model as domain;
+
+pub mod search;
+pub mod store;

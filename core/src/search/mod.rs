@@ -1,0 +1,94 @@
+//! Finding a household fast: by a resident's name, its full pinyin or initials
+//! (`张三`, `zhangsan`, `zs`), by address or door number, or by the last four
+//! characters of a resident's ID number.
+//!
+//! Each household is one document in an SQLite FTS5 index (inside the encrypted
+//! database), holding the terms of [`terms`]. A query's words must all match a
+//! term of the household by prefix; results come best match first (BM25).
+//! The index is rewritten for a household in the same transaction as any change
+//! to it, so it can never disagree with the data.
+
+pub mod terms;
+
+use crate::store::households::{HouseholdSummary, summaries};
+use crate::store::{Result, Store};
+use rusqlite::Connection;
+use uuid::Uuid;
+
+/// Most results a search returns by default: more than a worker scrolls through.
+pub const DEFAULT_LIMIT: usize = 50;
+
+/// Rewrites the search terms of one household from its current rows.
+pub(crate) fn index_household(conn: &Connection, household: Uuid) -> Result<()> {
+    let key = household.to_string();
+    conn.prepare_cached("DELETE FROM search_index WHERE household_id = ?1")?.execute([&key])?;
+    let (code, estate, building, unit, door): (String, String, Option<String>, Option<String>, Option<String>) =
+        conn.query_row(
+            "SELECT code, estate, building, unit, door FROM households WHERE id = ?1",
+            [&key],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )?;
+    let parts: Vec<&str> =
+        [Some(estate.as_str()), building.as_deref(), unit.as_deref(), door.as_deref()].into_iter().flatten().collect();
+    let mut all = terms::address_terms(&parts);
+    all.push(terms::normalize(&code));
+
+    let mut stmt =
+        conn.prepare_cached("SELECT name, id_number FROM residents WHERE household_id = ?1 ORDER BY position")?;
+    let residents = stmt.query_map([&key], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
+    for resident in residents {
+        let (name, id_number) = resident?;
+        all.extend(terms::name_terms(&name));
+        if let Some(id) = id_number {
+            all.push(id[id.len().saturating_sub(4)..].to_lowercase());
+        }
+    }
+    conn.prepare_cached("INSERT INTO search_index (household_id, terms) VALUES (?1, ?2)")?
+        .execute([key, all.join(" ")])?;
+    Ok(())
+}
+
+/// The FTS5 query for what a worker typed: every word must match some term by
+/// prefix. Returns `None` when nothing searchable was typed.
+fn fts_query(typed: &str) -> Option<String> {
+    let words: Vec<String> = typed
+        .split(|c: char| c.is_whitespace() || c == ',' || c == '，')
+        .map(terms::normalize)
+        .filter(|w| !w.is_empty())
+        // Quoting makes every character literal to FTS5; a quote is doubled.
+        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+impl Store {
+    /// Households matching what a worker typed, best match first, at most `limit`.
+    /// An empty query matches nothing.
+    pub fn search_households(&self, typed: &str, limit: usize) -> Result<Vec<HouseholdSummary>> {
+        let Some(query) = fts_query(typed) else {
+            return Ok(Vec::new());
+        };
+        self.read(|conn| {
+            summaries(
+                conn,
+                "FROM (SELECT household_id, rank FROM search_index WHERE search_index MATCH ?1
+                       ORDER BY rank LIMIT ?2) s
+                 JOIN households h ON h.id = s.household_id
+                 ORDER BY s.rank",
+                rusqlite::params![query, limit as i64],
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_words_become_quoted_prefix_queries() {
+        assert_eq!(fts_query(" 张三  302 ").as_deref(), Some("\"张三\"* \"302\"*"));
+        assert_eq!(fts_query("a\"b").as_deref(), Some("\"a\"\"b\"*"));
+        assert_eq!(fts_query("   "), None);
+    }
+}

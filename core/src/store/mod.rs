@@ -1,0 +1,198 @@
+//! The encrypted device store: SQLCipher through rusqlite.
+//!
+//! - **Keys** come from the caller ([`DatabaseKey`]); the phone keeps them in the
+//!   Android Keystore or iOS Keychain. The file on disk is unreadable without one.
+//! - **Opening** checks, in order: the file exists (or may be created); it is not
+//!   plain SQLite; the key decrypts it (a wrong key is told apart from a damaged
+//!   file by the key check beside it, see [`key`]); its schema is not newer than
+//!   this code (refused and untouched); its pages are sound (`quick_check`). A
+//!   damaged database is **never deleted**: it is renamed aside with a timestamp
+//!   and the error says where it went, so unsynced visits can still be rescued.
+//! - **Connections**: one writer and one read-only reader, WAL, `busy_timeout`,
+//!   `synchronous = FULL` (a finished visit must survive a pulled battery), temp
+//!   data in memory. Every logical write is one immediate transaction through
+//!   [`Store::write`], committed only when the closure succeeds.
+
+pub mod error;
+pub mod households;
+pub mod key;
+pub mod schema;
+
+pub use error::{Result, StoreError};
+pub use key::DatabaseKey;
+
+use key::KeyCheck;
+use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+const SQLITE_PLAIN_HEADER: &[u8; 16] = b"SQLite format 3\0";
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How [`Store::open_with`] treats a missing file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// The database must not exist yet.
+    CreateNew,
+    /// The database must exist.
+    Existing,
+    /// Open it, creating it first if it is missing (what the phone does).
+    OpenOrCreate,
+}
+
+/// The encrypted device database.
+pub struct Store {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    reader: Mutex<Connection>,
+}
+
+impl Store {
+    /// Creates a new database at `path`; fails if one is already there.
+    pub fn create(path: &Path, key: &DatabaseKey) -> Result<Self> {
+        Self::open_with(path, key, OpenMode::CreateNew)
+    }
+
+    /// Opens an existing database at `path`; fails if there is none.
+    pub fn open(path: &Path, key: &DatabaseKey) -> Result<Self> {
+        Self::open_with(path, key, OpenMode::Existing)
+    }
+
+    /// Opens the database at `path` as `mode` says, migrating it to the current
+    /// schema. See the module docs for every check made on the way.
+    pub fn open_with(path: &Path, key: &DatabaseKey, mode: OpenMode) -> Result<Self> {
+        let exists = path.exists();
+        match (mode, exists) {
+            (OpenMode::CreateNew, true) => return Err(StoreError::AlreadyExists(path.to_owned())),
+            (OpenMode::Existing, false) => return Err(StoreError::Missing(path.to_owned())),
+            _ => {}
+        }
+        let check_path = KeyCheck::path_for(path);
+        if exists {
+            refuse_plain_sqlite(path)?;
+        }
+        let mut writer = match open_keyed(path, key, OpenFlags::default()) {
+            Ok(conn) => conn,
+            Err(err) if exists && is_undecryptable(&err) => {
+                return Err(match KeyCheck::read(&check_path) {
+                    Some(check) if check.matches(key) => quarantine(path)?,
+                    Some(_) => StoreError::WrongKey,
+                    None => StoreError::CannotDecrypt,
+                });
+            }
+            Err(err) => return Err(err),
+        };
+        let found = schema::version(&writer)?;
+        if found > schema::SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema { found, supported: schema::SCHEMA_VERSION });
+        }
+        if exists && !pages_are_sound(&writer) {
+            drop(writer);
+            return Err(quarantine(path)?);
+        }
+        if KeyCheck::read(&check_path).is_none() {
+            KeyCheck::new(key).write(&check_path)?;
+        }
+        writer.pragma_update(None, "journal_mode", "WAL")?;
+        writer.pragma_update(None, "synchronous", "FULL")?;
+        writer.pragma_update(None, "foreign_keys", "ON")?;
+        schema::migrate(&mut writer)?;
+
+        let reader = open_keyed(path, key, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        reader.pragma_update(None, "query_only", "ON")?;
+        Ok(Self { path: path.to_owned(), writer: Mutex::new(writer), reader: Mutex::new(reader) })
+    }
+
+    /// Where the database file is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` on the read-only connection.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        f(&lock(&self.reader))
+    }
+
+    /// Runs `f` in one immediate transaction on the writer, committed only if `f`
+    /// returns `Ok`; on `Err` (or a crash) nothing of it is written.
+    pub fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = lock(&self.writer);
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// The result of `PRAGMA integrity_check`: `["ok"]` for a sound database.
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+}
+
+/// Locks a connection; a panic in another thread does not make the database
+/// unusable, because every write is a transaction that rolled back with it.
+fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Opens a connection, applies the key and proves it decrypts the file.
+fn open_keyed(path: &Path, key: &DatabaseKey, flags: OpenFlags) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    // SQLCipher logs decryption failures to stderr by default; the error we
+    // return says it better, and a log is no place for details of the file.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE")?;
+    conn.pragma_update(None, "key", key.pragma_value())?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
+    Ok(conn)
+}
+
+fn refuse_plain_sqlite(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut header = [0u8; 16];
+    let mut file = std::fs::File::open(path)?;
+    if file.read(&mut header)? == 16 && &header == SQLITE_PLAIN_HEADER {
+        return Err(StoreError::NotEncrypted(path.to_owned()));
+    }
+    Ok(())
+}
+
+fn is_undecryptable(err: &StoreError) -> bool {
+    matches!(
+        err,
+        StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+            if matches!(e.code, ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
+    )
+}
+
+/// Whether every page decrypts and the b-trees are consistent.
+fn pages_are_sound(conn: &Connection) -> bool {
+    conn.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0))
+        .is_ok_and(|first| first == "ok")
+}
+
+/// Renames a damaged database (with its WAL, shared-memory and key check files)
+/// aside with a UTC timestamp, and returns the error that says where it went.
+fn quarantine(path: &Path) -> Result<StoreError> {
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    let with_suffix = |p: &Path, suffix: &str| {
+        let mut s = p.as_os_str().to_owned();
+        s.push(suffix);
+        PathBuf::from(s)
+    };
+    let moved_to = with_suffix(path, &format!(".corrupt-{stamp}"));
+    std::fs::rename(path, &moved_to)?;
+    for companion in ["-wal", "-shm", ".keycheck"] {
+        let from = with_suffix(path, companion);
+        if from.exists() {
+            std::fs::rename(&from, with_suffix(&moved_to, companion))?;
+        }
+    }
+    Ok(StoreError::Corrupt { moved_to })
+}

@@ -1,0 +1,213 @@
+//! The device database schema and its migrations.
+//!
+//! The schema version lives in `PRAGMA user_version`. Each step of
+//! [`upgrade_from`] runs in one immediate transaction that also sets the new
+//! version, so a process killed mid-migration leaves the database at the last
+//! completed step. A database newer than [`SCHEMA_VERSION`] is refused before
+//! anything is written to it.
+//!
+//! Rules for adding a version: never edit a released step; add a new step that
+//! moves the data forward; keep a test that upgrades a database frozen at the
+//! previous version and compares its schema with a new one's.
+
+use super::error::{Result, StoreError};
+use rusqlite::{Connection, TransactionBehavior};
+
+/// The schema version this code writes.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Version 1: the administrative tree the device knows, households, residents,
+/// category tags and visits.
+const V1: &str = r#"
+CREATE TABLE grids (
+    id TEXT PRIMARY KEY,
+    code TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    community TEXT NOT NULL,
+    subdistrict TEXT NOT NULL
+);
+CREATE TABLE households (
+    id TEXT PRIMARY KEY,
+    code TEXT NOT NULL,
+    grid_id TEXT NOT NULL REFERENCES grids(id),
+    estate TEXT NOT NULL,
+    building TEXT,
+    unit TEXT,
+    door TEXT,
+    lat REAL,
+    lon REAL,
+    location_set_by TEXT,
+    location_set_at TEXT,
+    location_confirmed INTEGER NOT NULL DEFAULT 0,
+    residence_type TEXT NOT NULL,
+    landlord_name TEXT,
+    landlord_phone TEXT,
+    notes TEXT NOT NULL DEFAULT '',
+    version INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX households_grid ON households(grid_id);
+CREATE TABLE residents (
+    id TEXT PRIMARY KEY,
+    household_id TEXT NOT NULL REFERENCES households(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    id_number TEXT,
+    phone TEXT,
+    relation TEXT NOT NULL,
+    position INTEGER NOT NULL
+);
+CREATE INDEX residents_household ON residents(household_id, position);
+CREATE TABLE tag_definitions (
+    code TEXT PRIMARY KEY,
+    name_zh TEXT NOT NULL,
+    name_en TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    sensitive INTEGER NOT NULL,
+    builtin INTEGER NOT NULL
+);
+CREATE TABLE resident_tags (
+    resident_id TEXT NOT NULL REFERENCES residents(id) ON DELETE CASCADE,
+    code TEXT NOT NULL REFERENCES tag_definitions(code),
+    start_date TEXT NOT NULL,
+    end_date TEXT,
+    attributes TEXT NOT NULL,
+    PRIMARY KEY (resident_id, code, start_date)
+);
+CREATE TABLE visits (
+    id TEXT PRIMARY KEY,
+    visit_group TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    template_id TEXT NOT NULL,
+    template_version INTEGER NOT NULL,
+    household_id TEXT NOT NULL REFERENCES households(id),
+    worker_id TEXT NOT NULL,
+    started_utc TEXT NOT NULL,
+    started_offset INTEGER NOT NULL,
+    finalized_utc TEXT,
+    finalized_offset INTEGER,
+    status TEXT NOT NULL,
+    review TEXT,
+    answers TEXT NOT NULL DEFAULT '{}',
+    UNIQUE (visit_group, revision)
+);
+CREATE INDEX visits_household ON visits(household_id);
+"#;
+
+/// Version 2: the full-text search index over names (with pinyin and initials),
+/// addresses and ID number endings: one row per household, holding the terms of
+/// its address and of every resident. Prefix indexes keep short prefixes fast.
+const V2: &str = r#"
+CREATE VIRTUAL TABLE search_index USING fts5(
+    household_id UNINDEXED,
+    terms,
+    tokenize = 'unicode61',
+    prefix = '1 2 3'
+);
+"#;
+
+/// The schema version of an open database.
+pub fn version(conn: &Connection) -> Result<u32> {
+    Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
+}
+
+/// Brings the database up to [`SCHEMA_VERSION`], one transaction per step.
+/// Refuses (and leaves untouched) a database newer than this code.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let found = version(conn)?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema { found, supported: SCHEMA_VERSION });
+    }
+    migrate_to(conn, SCHEMA_VERSION)
+}
+
+/// Upgrades step by step up to `target` (tests use this to freeze old versions).
+pub(crate) fn migrate_to(conn: &mut Connection, target: u32) -> Result<()> {
+    let mut current = version(conn)?;
+    while current < target {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        upgrade_from(&tx, current)?;
+        current += 1;
+        tx.pragma_update(None, "user_version", current)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// One migration step: from `version` to `version + 1`.
+fn upgrade_from(conn: &Connection, version: u32) -> Result<()> {
+    match version {
+        0 => {
+            conn.execute_batch(V1)?;
+            seed_builtin_tags(conn)
+        }
+        1 => Ok(conn.execute_batch(V2)?),
+        other => unreachable!("no migration from schema version {other}"),
+    }
+}
+
+fn seed_builtin_tags(conn: &Connection) -> Result<()> {
+    let mut insert = conn.prepare(
+        "INSERT INTO tag_definitions (code, name_zh, name_en, attributes, sensitive, builtin)
+         VALUES (?1, ?2, ?3, ?4, ?5, 1)",
+    )?;
+    for tag in doorstep_model::builtin_tags() {
+        let attributes = serde_json::to_string(&tag.attributes).expect("a list of strings");
+        insert.execute(rusqlite::params![tag.code, tag.name_zh, tag.name_en, attributes, tag.sensitive])?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema_of(conn: &Connection) -> Vec<(String, String)> {
+        let mut stmt = conn
+            .prepare("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn upgrading_a_v1_database_gives_the_same_schema_as_a_new_one() {
+        let mut old = Connection::open_in_memory().unwrap();
+        migrate_to(&mut old, 1).unwrap();
+        assert_eq!(version(&old).unwrap(), 1);
+        old.execute(
+            "INSERT INTO grids (id, code, name, community, subdistrict) VALUES ('g', 'G01', '一网格', '阳光社区', '东城街道')",
+            [],
+        )
+        .unwrap();
+        migrate(&mut old).unwrap();
+
+        let mut fresh = Connection::open_in_memory().unwrap();
+        migrate(&mut fresh).unwrap();
+        assert_eq!(version(&old).unwrap(), SCHEMA_VERSION);
+        assert_eq!(schema_of(&old), schema_of(&fresh));
+        let grids: i64 = old.query_row("SELECT count(*) FROM grids", [], |r| r.get(0)).unwrap();
+        assert_eq!(grids, 1, "data written at v1 survives the upgrade");
+    }
+
+    #[test]
+    fn a_newer_database_is_refused_and_left_as_it_was() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        let before = schema_of(&conn);
+        let err = migrate(&mut conn).unwrap_err();
+        assert!(matches!(err, StoreError::NewerSchema { found, .. } if found == SCHEMA_VERSION + 1));
+        assert_eq!(schema_of(&conn), before);
+        assert_eq!(version(&conn).unwrap(), SCHEMA_VERSION + 1);
+    }
+
+    #[test]
+    fn builtin_tags_are_seeded() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        let n: usize = conn.query_row("SELECT count(*) FROM tag_definitions", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, doorstep_model::builtin_tags().len());
+    }
+}
