@@ -48,34 +48,43 @@ pub(crate) fn index_household(conn: &Connection, household: Uuid) -> Result<()> 
     Ok(())
 }
 
-/// The FTS5 query for what a worker typed: every word must match some term by
-/// prefix. Returns `None` when nothing searchable was typed.
-fn fts_query(typed: &str) -> Option<String> {
+/// The FTS5 queries for what a worker typed: every word must match some term
+/// by prefix (the first query), and households where every word is a whole
+/// term (the second) rank first. `None` when nothing searchable was typed.
+fn fts_queries(typed: &str) -> Option<(String, String)> {
     let words: Vec<String> = typed
         .split(|c: char| c.is_whitespace() || c == ',' || c == '，')
         .map(terms::normalize)
         .filter(|w| !w.is_empty())
         // Quoting makes every character literal to FTS5; a quote is doubled.
-        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
         .collect();
-    (!words.is_empty()).then(|| words.join(" "))
+    if words.is_empty() {
+        return None;
+    }
+    let prefix = words.iter().map(|w| format!("{w}*")).collect::<Vec<_>>().join(" ");
+    Some((prefix, words.join(" ")))
 }
 
 impl Store {
     /// Households matching what a worker typed, best match first, at most `limit`.
     /// An empty query matches nothing.
     pub fn search_households(&self, typed: &str, limit: usize) -> Result<Vec<HouseholdSummary>> {
-        let Some(query) = fts_query(typed) else {
+        let Some((prefix, exact)) = fts_queries(typed) else {
             return Ok(Vec::new());
         };
         self.read(|conn| {
             summaries(
                 conn,
-                "FROM (SELECT household_id, rank FROM search_index WHERE search_index MATCH ?1
-                       ORDER BY rank LIMIT ?2) s
+                "FROM (SELECT household_id,
+                              household_id IN (SELECT household_id FROM search_index
+                                               WHERE search_index MATCH ?2) AS exact,
+                              rank
+                       FROM search_index WHERE search_index MATCH ?1
+                       ORDER BY exact DESC, rank LIMIT ?3) s
                  JOIN households h ON h.id = s.household_id
-                 ORDER BY s.rank",
-                rusqlite::params![query, limit as i64],
+                 ORDER BY s.exact DESC, s.rank",
+                rusqlite::params![prefix, exact, limit as i64],
             )
         })
     }
@@ -86,9 +95,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn typed_words_become_quoted_prefix_queries() {
-        assert_eq!(fts_query(" 张三  302 ").as_deref(), Some("\"张三\"* \"302\"*"));
-        assert_eq!(fts_query("a\"b").as_deref(), Some("\"a\"\"b\"*"));
-        assert_eq!(fts_query("   "), None);
+    fn typed_words_become_quoted_prefix_and_exact_queries() {
+        let (prefix, exact) = fts_queries(" 张三  302 ").unwrap();
+        assert_eq!(prefix, "\"张三\"* \"302\"*");
+        assert_eq!(exact, "\"张三\" \"302\"");
+        assert_eq!(fts_queries("a\"b").unwrap().0, "\"a\"\"b\"*");
+        assert_eq!(fts_queries("   "), None);
     }
 }

@@ -44,8 +44,10 @@ pub enum OpenMode {
 /// The encrypted device database.
 pub struct Store {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    // Fields drop in order: the reader closes first, so the writer is the last
+    // connection and checkpoints the WAL into the main file when it closes.
     reader: Mutex<Connection>,
+    writer: Mutex<Connection>,
 }
 
 impl Store {

@@ -207,7 +207,7 @@ mod tests {
     fn builtin_tags_are_seeded() {
         let mut conn = Connection::open_in_memory().unwrap();
         migrate(&mut conn).unwrap();
-        let n: usize = conn.query_row("SELECT count(*) FROM tag_definitions", [], |r| r.get(0)).unwrap();
-        assert_eq!(n, doorstep_model::builtin_tags().len());
+        let n: i64 = conn.query_row("SELECT count(*) FROM tag_definitions", [], |r| r.get(0)).unwrap();
+        assert_eq!(n as usize, doorstep_model::builtin_tags().len());
     }
 }
