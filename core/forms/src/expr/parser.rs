@@ -1,0 +1,235 @@
+//! Builds an [`Expr`] tree from expression text by precedence climbing.
+
+use super::ast::{BinOp, Expr, ExprKind, Func};
+use super::lexer::{Tok, tokenize};
+
+/// A syntax error at a 1-based column.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("column {pos}: {message}")]
+pub struct ParseError {
+    pub pos: usize,
+    pub message: String,
+}
+
+impl ParseError {
+    pub(crate) fn new(pos: usize, message: impl Into<String>) -> Self {
+        Self {
+            pos,
+            message: message.into(),
+        }
+    }
+}
+
+/// Parses one whole expression; anything left over after it is an error.
+pub fn parse(src: &str) -> Result<Expr, ParseError> {
+    let toks = tokenize(src)?;
+    let end = src.chars().count() + 1;
+    let mut p = Parser { toks, i: 0, end };
+    if p.toks.is_empty() {
+        return Err(ParseError::new(1, "the expression is empty"));
+    }
+    let e = p.binary(1)?;
+    match p.toks.get(p.i) {
+        None => Ok(e),
+        Some((tok, pos)) => Err(ParseError::new(
+            *pos,
+            format!("unexpected {} after a complete expression", describe(tok)),
+        )),
+    }
+}
+
+struct Parser {
+    toks: Vec<(Tok, usize)>,
+    i: usize,
+    end: usize,
+}
+
+fn describe(tok: &Tok) -> String {
+    match tok {
+        Tok::Number(n) => format!("number `{n}`"),
+        Tok::Str(_) => "string".to_owned(),
+        Tok::Field(name) => format!("`${{{name}}}`"),
+        Tok::Name(w) => format!("`{w}`"),
+        Tok::Dot => "`.`".to_owned(),
+        Tok::LParen => "`(`".to_owned(),
+        Tok::RParen => "`)`".to_owned(),
+        Tok::Comma => "`,`".to_owned(),
+        Tok::Plus => "`+`".to_owned(),
+        Tok::Minus => "`-`".to_owned(),
+        Tok::Star => "`*`".to_owned(),
+        Tok::Eq => "`=`".to_owned(),
+        Tok::Ne => "`!=`".to_owned(),
+        Tok::Lt => "`<`".to_owned(),
+        Tok::Le => "`<=`".to_owned(),
+        Tok::Gt => "`>`".to_owned(),
+        Tok::Ge => "`>=`".to_owned(),
+    }
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&(Tok, usize)> {
+        self.toks.get(self.i)
+    }
+
+    fn pos_here(&self) -> usize {
+        self.peek().map_or(self.end, |(_, p)| *p)
+    }
+
+    fn peek_binop(&self) -> Option<BinOp> {
+        let (tok, _) = self.peek()?;
+        Some(match tok {
+            Tok::Name(w) => match w.as_str() {
+                "or" => BinOp::Or,
+                "and" => BinOp::And,
+                "div" => BinOp::Div,
+                "mod" => BinOp::Mod,
+                _ => return None,
+            },
+            Tok::Eq => BinOp::Eq,
+            Tok::Ne => BinOp::Ne,
+            Tok::Lt => BinOp::Lt,
+            Tok::Le => BinOp::Le,
+            Tok::Gt => BinOp::Gt,
+            Tok::Ge => BinOp::Ge,
+            Tok::Plus => BinOp::Add,
+            Tok::Minus => BinOp::Sub,
+            Tok::Star => BinOp::Mul,
+            _ => return None,
+        })
+    }
+
+    fn binary(&mut self, min_prec: u8) -> Result<Expr, ParseError> {
+        let mut lhs = self.unary()?;
+        while let Some(op) = self.peek_binop() {
+            if op.precedence() < min_prec {
+                break;
+            }
+            self.i += 1;
+            let rhs = self.binary(op.precedence() + 1)?;
+            let pos = lhs.pos;
+            lhs = Expr {
+                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                pos,
+            };
+        }
+        Ok(lhs)
+    }
+
+    fn unary(&mut self) -> Result<Expr, ParseError> {
+        if let Some((Tok::Minus, pos)) = self.peek() {
+            let pos = *pos;
+            self.i += 1;
+            let inner = self.unary()?;
+            return Ok(Expr {
+                kind: ExprKind::Neg(Box::new(inner)),
+                pos,
+            });
+        }
+        self.primary()
+    }
+
+    fn expect(&mut self, want: &Tok, what: &str) -> Result<(), ParseError> {
+        match self.peek() {
+            Some((tok, _)) if tok == want => {
+                self.i += 1;
+                Ok(())
+            }
+            Some((tok, pos)) => Err(ParseError::new(
+                *pos,
+                format!("expected {what}, found {}", describe(tok)),
+            )),
+            None => Err(ParseError::new(
+                self.end,
+                format!("expected {what}, found the end"),
+            )),
+        }
+    }
+
+    fn primary(&mut self) -> Result<Expr, ParseError> {
+        let Some((tok, pos)) = self.peek().cloned() else {
+            return Err(ParseError::new(
+                self.end,
+                "the expression ends where a value is expected",
+            ));
+        };
+        self.i += 1;
+        let kind = match tok {
+            Tok::Number(n) => ExprKind::Number(n),
+            Tok::Str(s) => ExprKind::String(s),
+            Tok::Field(name) => ExprKind::Field(name),
+            Tok::Dot => ExprKind::Current,
+            Tok::LParen => {
+                let inner = self.binary(1)?;
+                self.expect(&Tok::RParen, "`)`")?;
+                // Parentheses only group; the tree keeps the inner node.
+                return Ok(inner);
+            }
+            Tok::Name(word) => {
+                if self.peek().map(|(t, _)| t) != Some(&Tok::LParen) {
+                    return Err(ParseError::new(
+                        pos,
+                        format!("bare word `{word}`: write `${{{word}}}` to use a field"),
+                    ));
+                }
+                let func = Func::from_name(&word)
+                    .ok_or_else(|| ParseError::new(pos, format!("unknown function `{word}()`")))?;
+                self.i += 1;
+                let args = self.args()?;
+                let (min, max) = func.arity();
+                if args.len() < min || max.is_some_and(|m| args.len() > m) {
+                    let expected = match max {
+                        Some(m) if m == min => format!("{min}"),
+                        Some(m) => format!("{min} to {m}"),
+                        None => format!("at least {min}"),
+                    };
+                    return Err(ParseError::new(
+                        pos,
+                        format!(
+                            "`{}()` takes {expected} argument(s), found {}",
+                            func.name(),
+                            args.len()
+                        ),
+                    ));
+                }
+                ExprKind::Call(func, args)
+            }
+            other => {
+                return Err(ParseError::new(
+                    pos,
+                    format!("expected a value, found {}", describe(&other)),
+                ));
+            }
+        };
+        Ok(Expr { kind, pos })
+    }
+
+    fn args(&mut self) -> Result<Vec<Expr>, ParseError> {
+        let mut args = Vec::new();
+        if let Some((Tok::RParen, _)) = self.peek() {
+            self.i += 1;
+            return Ok(args);
+        }
+        loop {
+            args.push(self.binary(1)?);
+            match self.peek() {
+                Some((Tok::Comma, _)) => self.i += 1,
+                Some((Tok::RParen, _)) => {
+                    self.i += 1;
+                    return Ok(args);
+                }
+                Some((tok, pos)) => {
+                    return Err(ParseError::new(
+                        *pos,
+                        format!("expected `,` or `)`, found {}", describe(tok)),
+                    ));
+                }
+                None => {
+                    return Err(ParseError::new(
+                        self.pos_here(),
+                        "a function call is never closed with `)`",
+                    ));
+                }
+            }
+        }
+    }
+}

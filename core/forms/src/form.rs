@@ -1,0 +1,565 @@
+//! A checked, compiled form: the only way to validate answers.
+//!
+//! [`Form::load`] refuses a definition with every problem it can see before a
+//! worker ever opens the form: bad or duplicate names, select fields without
+//! choices, groups that hold nothing, nested repeats, properties on fields they
+//! make no sense for, defaults that are not valid answers, expression syntax
+//! errors, unknown fields, static type errors and cycles among calculations.
+//! Each error names the field and, for expressions, the property and column.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use chrono::NaiveDate;
+use regex::Regex;
+
+use crate::definition::{Choice, Field, FieldType, FormDefinition, LocalizedText, yes_no_choices, FORMAT_VERSION};
+use crate::expr::types::{self, Context, ExprError, ExprErrorKind, FieldShape, Schema, Ty};
+use crate::expr::{Expr, parse};
+
+/// Which expression property of a field an error is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Property {
+    Relevant,
+    Constraint,
+    Calculation,
+}
+
+impl fmt::Display for Property {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Relevant => "relevant",
+            Self::Constraint => "constraint",
+            Self::Calculation => "calculation",
+        })
+    }
+}
+
+/// One reason a definition cannot be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoadError {
+    #[error("the definition is not valid JSON for a form: {0}")]
+    Json(String),
+    #[error("definition format {found} is not supported (this build reads format {supported})")]
+    Format { found: u32, supported: u32 },
+    #[error("the form has no id")]
+    MissingId,
+    #[error("the form has no fields")]
+    NoFields,
+    #[error("`{name}` is not a valid field name (start with a letter or `_`; then letters, digits, `_`, `-`, `.`)")]
+    BadName { name: String },
+    #[error("field name `{name}` is used more than once")]
+    DuplicateName { name: String },
+    #[error("field `{field}` is a select but has no choice list")]
+    MissingChoices { field: String },
+    #[error("field `{field}` has choice `{choice}` more than once")]
+    DuplicateChoice { field: String, choice: String },
+    #[error("field `{field}` has choice name `{choice}`: choice names must be non-empty and hold no spaces")]
+    BadChoiceName { field: String, choice: String },
+    #[error("field `{field}` has a choice list but is not a select")]
+    ChoicesOnNonSelect { field: String },
+    #[error("field `{field}` has children but is not a group or repeat")]
+    ChildrenOnNonContainer { field: String },
+    #[error("group or repeat `{field}` holds no fields")]
+    EmptyContainer { field: String },
+    #[error("repeat `{field}` is inside repeat `{outer}`: nested repeats are not supported")]
+    NestedRepeat { field: String, outer: String },
+    #[error("field `{field}` cannot have a {property}")]
+    PropertyNotAllowed { field: String, property: &'static str },
+    #[error("calculate field `{field}` has no calculation")]
+    MissingCalculation { field: String },
+    #[error("field `{field}` has min_count greater than max_count")]
+    BadCounts { field: String },
+    #[error("field `{field}` has a default that is not a valid answer: {reason}")]
+    BadDefault { field: String, reason: String },
+    #[error("field `{field}`, {property}, column {pos}: {kind}")]
+    Expression {
+        field: String,
+        property: Property,
+        pos: usize,
+        kind: ExprErrorKind,
+    },
+    #[error("calculations form a cycle: {}", fields.join(" -> "))]
+    Cycle { fields: Vec<String> },
+}
+
+/// Every reason a definition was refused, in the order found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadErrors(pub Vec<LoadError>);
+
+impl fmt::Display for LoadErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LoadErrors {}
+
+/// A field as the validator sees it: flattened, with compiled expressions.
+#[derive(Debug, Clone)]
+pub(crate) struct FieldInfo {
+    pub name: String,
+    pub field_type: FieldType,
+    pub label: LocalizedText,
+    /// Index of the enclosing group or repeat.
+    pub parent: Option<usize>,
+    /// Ordinal of the repeat this field is inside.
+    pub repeat: Option<usize>,
+    /// For a repeat field, its own ordinal.
+    pub own_repeat: Option<usize>,
+    /// Position in its scope's value vector (root or one repeat instance).
+    pub slot: usize,
+    pub required: bool,
+    pub read_only: bool,
+    pub relevant: Option<Expr>,
+    pub constraint: Option<Expr>,
+    pub constraint_message: Option<LocalizedText>,
+    pub calculation: Option<Expr>,
+    pub choices: Vec<Choice>,
+    pub default: Option<serde_json::Value>,
+    pub min_count: Option<u32>,
+    pub max_count: Option<u32>,
+}
+
+/// A form whose definition passed every load-time check.
+#[derive(Debug, Clone)]
+pub struct Form {
+    def: FormDefinition,
+    pub(crate) fields: Vec<FieldInfo>,
+    pub(crate) by_name: HashMap<String, usize>,
+    /// Fields of each scope in document order: `[0]` is the root, `[r + 1]` repeat `r`.
+    pub(crate) scopes: Vec<Vec<usize>>,
+    /// Field index of each repeat, by ordinal.
+    pub(crate) repeats: Vec<usize>,
+    /// Fields with a calculation, dependencies first.
+    pub(crate) calc_order: Vec<usize>,
+    pub(crate) regexes: HashMap<String, Regex>,
+}
+
+struct Builder<'d> {
+    fields: Vec<FieldInfo>,
+    defs: Vec<&'d Field>,
+    scopes: Vec<Vec<usize>>,
+    repeats: Vec<usize>,
+    errors: Vec<LoadError>,
+}
+
+fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(c) if c.is_alphabetic() || c == '_' => {
+            chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        }
+        _ => false,
+    }
+}
+
+impl<'d> Builder<'d> {
+    fn add(&mut self, f: &'d Field, parent: Option<usize>, repeat: Option<usize>) {
+        let idx = self.fields.len();
+        let scope = repeat.map_or(0, |r| r + 1);
+        let slot = self.scopes[scope].len();
+        self.scopes[scope].push(idx);
+        let name = f.name.clone();
+        if !valid_name(&name) {
+            self.errors.push(LoadError::BadName { name: name.clone() });
+        }
+        let ft = f.field_type;
+        let choices = match (ft, &f.choices) {
+            (FieldType::YesNo, _) => yes_no_choices(),
+            (t, Some(cs)) if t.has_choices() => cs.clone(),
+            (t, None) if t.has_choices() => {
+                self.errors.push(LoadError::MissingChoices { field: name.clone() });
+                Vec::new()
+            }
+            (_, Some(_)) => {
+                self.errors.push(LoadError::ChoicesOnNonSelect { field: name.clone() });
+                Vec::new()
+            }
+            (_, None) => Vec::new(),
+        };
+        if ft.has_choices() && f.choices.as_ref().is_some_and(Vec::is_empty) {
+            self.errors.push(LoadError::MissingChoices { field: name.clone() });
+        }
+        for (i, c) in choices.iter().enumerate() {
+            if c.name.is_empty() || c.name.chars().any(char::is_whitespace) {
+                self.errors.push(LoadError::BadChoiceName {
+                    field: name.clone(),
+                    choice: c.name.clone(),
+                });
+            }
+            if choices[..i].iter().any(|d| d.name == c.name) {
+                self.errors.push(LoadError::DuplicateChoice {
+                    field: name.clone(),
+                    choice: c.name.clone(),
+                });
+            }
+        }
+        let not_allowed = |property: &'static str| LoadError::PropertyNotAllowed {
+            field: name.clone(),
+            property,
+        };
+        if ft.is_container() || ft == FieldType::Note || ft == FieldType::Calculate {
+            if f.constraint.is_some() {
+                self.errors.push(not_allowed("constraint"));
+            }
+            if f.default.is_some() {
+                self.errors.push(not_allowed("default"));
+            }
+        }
+        if ft.is_container() && f.calculation.is_some() {
+            self.errors.push(not_allowed("calculation"));
+        }
+        if ft == FieldType::Group && f.required {
+            self.errors.push(not_allowed("required flag"));
+        }
+        if ft == FieldType::Calculate && f.calculation.is_none() {
+            self.errors.push(LoadError::MissingCalculation { field: name.clone() });
+        }
+        if (f.min_count.is_some() || f.max_count.is_some())
+            && !matches!(ft, FieldType::Image | FieldType::Repeat)
+        {
+            self.errors.push(not_allowed("min_count/max_count"));
+        }
+        if let (Some(lo), Some(hi)) = (f.min_count, f.max_count) {
+            if lo > hi {
+                self.errors.push(LoadError::BadCounts { field: name.clone() });
+            }
+        }
+        let own_repeat = if ft == FieldType::Repeat {
+            if let Some(outer) = repeat {
+                let outer_name = self.fields[self.repeats[outer]].name.clone();
+                self.errors.push(LoadError::NestedRepeat {
+                    field: name.clone(),
+                    outer: outer_name,
+                });
+            }
+            self.repeats.push(idx);
+            self.scopes.push(Vec::new());
+            Some(self.repeats.len() - 1)
+        } else {
+            None
+        };
+        self.fields.push(FieldInfo {
+            name: name.clone(),
+            field_type: ft,
+            label: f.label.clone(),
+            parent,
+            repeat,
+            own_repeat,
+            slot,
+            required: f.required,
+            read_only: f.read_only,
+            relevant: None,
+            constraint: None,
+            constraint_message: f.constraint_message.clone(),
+            calculation: None,
+            choices,
+            default: f.default.clone(),
+            min_count: f.min_count,
+            max_count: f.max_count,
+        });
+        self.defs.push(f);
+        match (&f.children, ft.is_container()) {
+            (Some(children), true) => {
+                if children.is_empty() {
+                    self.errors.push(LoadError::EmptyContainer { field: name });
+                }
+                let inner_repeat = own_repeat.or(repeat);
+                for child in children {
+                    self.add(child, Some(idx), inner_repeat);
+                }
+            }
+            (None, true) => self.errors.push(LoadError::EmptyContainer { field: name }),
+            (Some(_), false) => self.errors.push(LoadError::ChildrenOnNonContainer { field: name }),
+            (None, false) => {}
+        }
+    }
+}
+
+/// Name lookups for the expression checker during loading.
+struct LoadSchema<'a> {
+    fields: &'a [FieldInfo],
+    by_name: &'a HashMap<String, usize>,
+    repeats: &'a [usize],
+}
+
+impl Schema for LoadSchema<'_> {
+    fn shape(&self, name: &str) -> Option<FieldShape<'_>> {
+        let f = &self.fields[*self.by_name.get(name)?];
+        Some(FieldShape {
+            field_type: f.field_type,
+            repeat: f.repeat.map(|r| self.fields[self.repeats[r]].name.as_str()),
+            choices: (!f.choices.is_empty()).then_some(f.choices.as_slice()),
+        })
+    }
+}
+
+impl Form {
+    /// Parses JSON text and loads it; see [`Form::load`].
+    pub fn from_json(text: &str) -> Result<Form, LoadErrors> {
+        let def: FormDefinition =
+            serde_json::from_str(text).map_err(|e| LoadErrors(vec![LoadError::Json(e.to_string())]))?;
+        Form::load(def)
+    }
+
+    /// Checks a definition and compiles its expressions. Returns every problem found
+    /// when it is not fit for use; a form that loads never fails at a door for a
+    /// reason visible in its definition.
+    pub fn load(def: FormDefinition) -> Result<Form, LoadErrors> {
+        let mut b = Builder {
+            fields: Vec::new(),
+            defs: Vec::new(),
+            scopes: vec![Vec::new()],
+            repeats: Vec::new(),
+            errors: Vec::new(),
+        };
+        if def.format != FORMAT_VERSION {
+            b.errors.push(LoadError::Format {
+                found: def.format,
+                supported: FORMAT_VERSION,
+            });
+        }
+        if def.id.trim().is_empty() {
+            b.errors.push(LoadError::MissingId);
+        }
+        if def.fields.is_empty() {
+            b.errors.push(LoadError::NoFields);
+        }
+        for f in &def.fields {
+            b.add(f, None, None);
+        }
+        let mut by_name = HashMap::new();
+        for (i, f) in b.fields.iter().enumerate() {
+            if by_name.insert(f.name.clone(), i).is_some()
+                && !b.errors.iter().any(|e| matches!(e, LoadError::DuplicateName { name } if *name == f.name))
+            {
+                b.errors.push(LoadError::DuplicateName { name: f.name.clone() });
+            }
+        }
+        let mut regexes = HashMap::new();
+        let mut compiled: Vec<[Option<Expr>; 3]> = Vec::with_capacity(b.fields.len());
+        {
+            let schema = LoadSchema {
+                fields: &b.fields,
+                by_name: &by_name,
+                repeats: &b.repeats,
+            };
+            for (i, f) in b.fields.iter().enumerate() {
+                let d = b.defs[i];
+                let repeat_name = f.repeat.map(|r| b.fields[b.repeats[r]].name.as_str());
+                let own_ty = FieldShape {
+                    field_type: f.field_type,
+                    repeat: None,
+                    choices: None,
+                }
+                .ty();
+                let props = [
+                    (Property::Relevant, &d.relevant, None),
+                    (Property::Constraint, &d.constraint, Some(own_ty)),
+                    (Property::Calculation, &d.calculation, None),
+                ];
+                let mut out: [Option<Expr>; 3] = [None, None, None];
+                for (k, (property, src, current)) in props.into_iter().enumerate() {
+                    let Some(src) = src else { continue };
+                    let expr_err = |pos: usize, kind: ExprErrorKind| LoadError::Expression {
+                        field: f.name.clone(),
+                        property,
+                        pos,
+                        kind,
+                    };
+                    let expr = match parse(src) {
+                        Ok(e) => e,
+                        Err(e) => {
+                            b.errors.push(expr_err(e.pos, ExprErrorKind::Syntax(e.message)));
+                            continue;
+                        }
+                    };
+                    let ctx = Context {
+                        current,
+                        repeat: repeat_name,
+                    };
+                    match types::check(&expr, &schema, ctx) {
+                        Ok(checked) => {
+                            for p in checked.patterns {
+                                if let Ok(re) = Regex::new(&p) {
+                                    regexes.insert(p, re);
+                                }
+                            }
+                            if property != Property::Calculation
+                                && matches!(checked.ty, Ty::Str | Ty::Date)
+                            {
+                                b.errors.push(expr_err(
+                                    expr.pos,
+                                    ExprErrorKind::Type(format!(
+                                        "a {property} must be a condition (e.g. `${{x}} = 'yes'`), not {}",
+                                        checked.ty
+                                    )),
+                                ));
+                            }
+                            out[k] = Some(expr);
+                        }
+                        Err(errs) => {
+                            for ExprError { pos, kind } in errs {
+                                b.errors.push(expr_err(pos, kind));
+                            }
+                        }
+                    }
+                }
+                compiled.push(out);
+            }
+        }
+        for (f, [relevant, constraint, calculation]) in b.fields.iter_mut().zip(compiled) {
+            f.relevant = relevant;
+            f.constraint = constraint;
+            f.calculation = calculation;
+        }
+        let calc_order = match calculation_order(&b.fields, &by_name) {
+            Ok(order) => order,
+            Err(cycle) => {
+                b.errors.push(LoadError::Cycle { fields: cycle });
+                Vec::new()
+            }
+        };
+        let today = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default();
+        for f in &b.fields {
+            if let Some(default) = &f.default {
+                if let Err(problem) = crate::validate::convert(f, default, today) {
+                    b.errors.push(LoadError::BadDefault {
+                        field: f.name.clone(),
+                        reason: problem.en,
+                    });
+                }
+            }
+        }
+        if !b.errors.is_empty() {
+            return Err(LoadErrors(b.errors));
+        }
+        Ok(Form {
+            fields: b.fields,
+            by_name,
+            scopes: b.scopes,
+            repeats: b.repeats,
+            calc_order,
+            regexes,
+            def,
+        })
+    }
+
+    /// The definition this form was loaded from.
+    pub fn definition(&self) -> &FormDefinition {
+        &self.def
+    }
+
+    /// The template id.
+    pub fn id(&self) -> &str {
+        &self.def.id
+    }
+
+    /// The template version.
+    pub fn version(&self) -> u64 {
+        self.def.version
+    }
+
+    /// The number of fields, counting groups, repeats and their children.
+    pub fn field_count(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// The form in the normalized shape `doorstep form check` prints: id, version,
+    /// title and fields with XLSForm type names and expressions in normal form.
+    pub fn normalized_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.def.id,
+            "version": self.def.version,
+            "title": {"zh": self.def.title.zh, "en": self.def.title.en},
+            "fields": self.def.fields.iter().map(|f| self.normalized_field(f)).collect::<Vec<_>>(),
+        })
+    }
+
+    fn normalized_field(&self, f: &Field) -> serde_json::Value {
+        let info = self.by_name.get(&f.name).map(|&i| &self.fields[i]);
+        let expr_text = |e: Option<&Expr>| e.map(ToString::to_string);
+        let choices = info.filter(|i| !i.choices.is_empty()).map(|i| {
+            i.choices
+                .iter()
+                .map(|c| serde_json::json!({"name": c.name, "label": {"zh": c.label.zh, "en": c.label.en}}))
+                .collect::<Vec<_>>()
+        });
+        let children = f
+            .children
+            .as_ref()
+            .map(|cs| cs.iter().map(|c| self.normalized_field(c)).collect::<Vec<_>>());
+        serde_json::json!({
+            "name": f.name,
+            "type": f.field_type.xlsform_name(),
+            "label": {"zh": f.label.zh, "en": f.label.en},
+            "required": f.required,
+            "relevant": expr_text(info.and_then(|i| i.relevant.as_ref())),
+            "constraint": expr_text(info.and_then(|i| i.constraint.as_ref())),
+            "calculation": expr_text(info.and_then(|i| i.calculation.as_ref())),
+            "choices": choices,
+            "children": children,
+        })
+    }
+}
+
+/// Orders the calculated fields so each comes after the calculations it reads;
+/// on a cycle, returns the names along it (first name repeated at the end).
+fn calculation_order(fields: &[FieldInfo], by_name: &HashMap<String, usize>) -> Result<Vec<usize>, Vec<String>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Active,
+        Done,
+    }
+    fn visit(
+        i: usize,
+        fields: &[FieldInfo],
+        by_name: &HashMap<String, usize>,
+        marks: &mut [Mark],
+        stack: &mut Vec<usize>,
+        order: &mut Vec<usize>,
+    ) -> Result<(), Vec<String>> {
+        match marks[i] {
+            Mark::Done => return Ok(()),
+            Mark::Active => {
+                let start = stack.iter().position(|&s| s == i).unwrap_or(0);
+                let mut cycle: Vec<String> = stack[start..].iter().map(|&s| fields[s].name.clone()).collect();
+                cycle.push(fields[i].name.clone());
+                return Err(cycle);
+            }
+            Mark::New => {}
+        }
+        marks[i] = Mark::Active;
+        stack.push(i);
+        if let Some(calc) = &fields[i].calculation {
+            for name in calc.field_refs() {
+                if let Some(&j) = by_name.get(name) {
+                    if fields[j].calculation.is_some() {
+                        visit(j, fields, by_name, marks, stack, order)?;
+                    }
+                }
+            }
+        }
+        stack.pop();
+        marks[i] = Mark::Done;
+        order.push(i);
+        Ok(())
+    }
+    let mut marks = vec![Mark::New; fields.len()];
+    let mut order = Vec::new();
+    let mut stack = Vec::new();
+    for i in 0..fields.len() {
+        if fields[i].calculation.is_some() {
+            visit(i, fields, by_name, &mut marks, &mut stack, &mut order)?;
+        }
+    }
+    Ok(order)
+}

@@ -1,0 +1,24 @@
+//! Doorstep's form engine, the same code on the phone and on the server.
+//!
+//! - [`definition`]: the versioned JSON definition format (serde).
+//! - [`expr`]: XLSForm-compatible expressions: parser, printer, static checks, evaluator.
+//! - [`form`]: [`Form::load`] checks a definition and compiles its expressions.
+//! - [`validate`]: every problem in a set of answers at once, with paths and codes.
+//! - [`xlsform`]: import of XLSForm `.xlsx` workbooks.
+//! - [`templates`]: the built-in visit templates.
+//! - [`registry`]: every version of every template; visits stay bound to theirs.
+//! - [`schedule`] and [`calendar`]: what is due, by when, and what is overdue.
+
+pub mod calendar;
+pub mod definition;
+pub mod expr;
+pub mod form;
+pub mod registry;
+pub mod schedule;
+pub mod templates;
+pub mod validate;
+pub mod xlsform;
+
+pub use definition::{Choice, Field, FieldType, FormDefinition, LocalizedText};
+pub use form::{Form, LoadError, LoadErrors};
+pub use validate::{Problem, Validation};

@@ -1,0 +1,4 @@
+//! placeholder
+use serde::{Deserialize, Serialize};
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Schedule {}

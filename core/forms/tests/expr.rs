@@ -1,0 +1,160 @@
+//! Expression parser, printer and evaluator.
+
+use chrono::NaiveDate;
+use doorstep_forms::expr::ast::{BinOp, Expr, ExprKind, Func};
+use doorstep_forms::expr::eval::{Env, Value, eval};
+use doorstep_forms::expr::parse;
+use proptest::prelude::*;
+use regex::Regex;
+use std::collections::HashMap;
+
+fn arb_expr() -> impl Strategy<Value = Expr> {
+    let leaf = prop_oneof![
+        (0u32..1_000_000).prop_map(|n| Expr::new(ExprKind::Number(f64::from(n) / 100.0))),
+        "[a-z 低保户']{0,6}".prop_map(|s| Expr::new(ExprKind::String(s))),
+        "[a-z低][a-z0-9_]{0,6}".prop_map(|s| Expr::new(ExprKind::Field(s))),
+        Just(Expr::new(ExprKind::Current)),
+    ];
+    leaf.prop_recursive(5, 48, 4, |inner| {
+        prop_oneof![
+            inner.clone().prop_map(|e| Expr::new(ExprKind::Neg(Box::new(e)))),
+            (0..BinOp::ALL.len(), inner.clone(), inner.clone()).prop_map(|(i, l, r)| Expr::new(
+                ExprKind::Binary(BinOp::ALL[i], Box::new(l), Box::new(r))
+            )),
+            (0..Func::ALL.len(), prop::collection::vec(inner, 0..4)).prop_map(|(i, mut args)| {
+                let func = Func::ALL[i];
+                let (min, max) = func.arity();
+                let seed = args.first().cloned().unwrap_or_else(|| Expr::new(ExprKind::Number(1.0)));
+                while args.len() < min {
+                    args.push(seed.clone());
+                }
+                if let Some(max) = max {
+                    args.truncate(max);
+                }
+                Expr::new(ExprKind::Call(func, args))
+            }),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #[test]
+    fn printing_then_parsing_gives_the_same_tree(e in arb_expr()) {
+        let text = e.to_string();
+        let back = parse(&text).map_err(|err| TestCaseError::fail(format!("{text}: {err}")))?;
+        prop_assert_eq!(&back, &e, "printed as {}", text);
+        // Printing is a normal form: printing the parsed tree gives the same text.
+        prop_assert_eq!(back.to_string(), text);
+    }
+
+    #[test]
+    fn the_parser_never_panics(s in "\\PC{0,40}") {
+        let _ = parse(&s);
+    }
+}
+
+#[test]
+fn precedence_follows_xpath() {
+    let e = parse("1 + 2 * 3 = 7 and not(${a} > 3 or ${b} <= 2)").expect("parses");
+    assert_eq!(e.to_string(), "1 + 2 * 3 = 7 and not(${a} > 3 or ${b} <= 2)");
+    let e = parse("(1 + 2) * 3").expect("parses");
+    assert_eq!(e.to_string(), "(1 + 2) * 3");
+    let e = parse("10 - (4 - 3)").expect("parses");
+    assert_eq!(e.to_string(), "10 - (4 - 3)");
+    let e = parse("10 - 4 - 3").expect("parses");
+    assert_eq!(e.to_string(), "10 - 4 - 3");
+}
+
+#[test]
+fn syntax_errors_name_the_column() {
+    let err = parse("${a} > ").expect_err("incomplete");
+    assert_eq!(err.pos, 8);
+    let err = parse("${a} + foo(1)").expect_err("unknown function");
+    assert_eq!(err.pos, 8);
+    assert!(err.message.contains("unknown function `foo()`"), "{err}");
+    let err = parse("'open").expect_err("unterminated string");
+    assert_eq!(err.pos, 1);
+    let err = parse("count-selected(${a}, 1)").expect_err("arity");
+    assert!(err.message.contains("takes 1 argument"), "{err}");
+    let err = parse("income > 3").expect_err("bare word");
+    assert!(err.message.contains("write `${income}`"), "{err}");
+    let err = parse("(1 + 2").expect_err("unclosed paren");
+    assert_eq!(err.pos, 7);
+}
+
+struct TestEnv {
+    values: HashMap<&'static str, Value>,
+    lists: HashMap<&'static str, Vec<Value>>,
+    current: Value,
+    regexes: HashMap<String, Regex>,
+}
+
+impl Env for TestEnv {
+    fn value(&self, name: &str) -> Value {
+        self.values.get(name).cloned().unwrap_or(Value::Null)
+    }
+    fn values(&self, name: &str) -> Vec<Value> {
+        self.lists.get(name).cloned().unwrap_or_default()
+    }
+    fn count(&self, name: &str) -> usize {
+        self.lists.get(name).map_or(0, Vec::len)
+    }
+    fn current(&self) -> Value {
+        self.current.clone()
+    }
+    fn today(&self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 22).expect("valid date")
+    }
+    fn regex(&self, pattern: &str) -> Option<&Regex> {
+        self.regexes.get(pattern)
+    }
+}
+
+fn env() -> TestEnv {
+    let mut regexes = HashMap::new();
+    regexes.insert("^[0-9]{6}$".to_owned(), Regex::new("^[0-9]{6}$").expect("regex"));
+    TestEnv {
+        values: HashMap::from([
+            ("income", Value::Num(120000.0)),
+            ("hardship", Value::Str("illness disaster".to_owned())),
+            ("id", Value::Str("11010519491231002X".to_owned())),
+            ("visit", Value::Date(NaiveDate::from_ymd_opt(2026, 11, 1).expect("date"))),
+            ("name", Value::Str("王秀英".to_owned())),
+        ]),
+        lists: HashMap::from([("member_income", vec![Value::Num(100.0), Value::Null, Value::Num(250.5)])]),
+        current: Value::Str("100080".to_owned()),
+        regexes,
+    }
+}
+
+fn run(src: &str) -> Value {
+    eval(&parse(src).expect("parses"), &env())
+}
+
+#[test]
+fn functions_compute_what_xlsform_users_expect() {
+    assert_eq!(run("selected(${hardship}, 'illness')"), Value::Bool(true));
+    assert_eq!(run("selected(${hardship}, 'education')"), Value::Bool(false));
+    assert_eq!(run("count-selected(${hardship})"), Value::Num(2.0));
+    assert_eq!(run("string-length(${name})"), Value::Num(3.0));
+    assert_eq!(run("regex(., '^[0-9]{6}$')"), Value::Bool(true));
+    assert_eq!(run("if(${income} > 100000, 'high', 'low')"), Value::Str("high".to_owned()));
+    assert_eq!(run("coalesce(${missing}, 'none')"), Value::Str("none".to_owned()));
+    assert_eq!(run("count(${member_income})"), Value::Num(3.0));
+    assert_eq!(run("sum(${member_income})"), Value::Num(350.5));
+    assert_eq!(run("age-from-id(${id})"), Value::Num(76.0));
+    assert_eq!(run("age-from-id('123')"), Value::Null);
+    assert_eq!(run("today() - ${visit}"), Value::Num(21.0));
+    assert_eq!(run("${visit} <= today()"), Value::Bool(true));
+    assert_eq!(run("${visit} = '2026-11-01'"), Value::Bool(true));
+    assert_eq!(run("not(${missing} = '')"), Value::Bool(false));
+    assert_eq!(run("${missing} > 3"), Value::Bool(false));
+    assert_eq!(run("10 div 4"), Value::Num(2.5));
+    assert_eq!(run("10 mod 4"), Value::Num(2.0));
+    assert_eq!(run("1 div 0"), Value::Null);
+    assert_eq!(run("round(2.567, 2)"), Value::Num(2.57));
+    assert_eq!(run("concat(${name}, '-', 3)"), Value::Str("王秀英-3".to_owned()));
+    assert_eq!(run("-${income} + 1"), Value::Num(-119999.0));
+    assert_eq!(run("true() and false() or true()"), Value::Bool(true));
+}
