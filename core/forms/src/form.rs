@@ -384,6 +384,7 @@ impl Form {
                     let ctx = Context {
                         current,
                         repeat: repeat_name,
+                        this: current.map(|_| f.name.as_str()),
                     };
                     match types::check(&expr, &schema, ctx) {
                         Ok(checked) => {

@@ -76,6 +76,8 @@ pub struct Context<'a> {
     pub current: Option<Ty>,
     /// The repeat whose instance the expression is evaluated in.
     pub repeat: Option<&'a str>,
+    /// The field `.` stands for (the constrained field), so `selected(., 'x')` can be checked.
+    pub this: Option<&'a str>,
 }
 
 /// Why an expression is refused.
@@ -175,7 +177,7 @@ fn is_date_literal(e: &Expr) -> bool {
     matches!(&e.kind, ExprKind::String(s) if chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok())
 }
 
-impl Checker<'_> {
+impl<'s> Checker<'s> {
     fn err(&mut self, pos: usize, kind: ExprErrorKind) {
         self.errors.push(ExprError { pos, kind });
     }
@@ -321,9 +323,13 @@ impl Checker<'_> {
         }
     }
 
-    fn field_arg<'e>(&mut self, call: &Expr, func: Func, arg: &'e Expr) -> Option<&'e str> {
+    fn field_arg<'e>(&mut self, call: &Expr, func: Func, arg: &'e Expr) -> Option<&'e str>
+    where
+        's: 'e,
+    {
         match &arg.kind {
             ExprKind::Field(name) => Some(name),
+            ExprKind::Current if self.ctx.this.is_some() => self.ctx.this,
             _ => {
                 self.type_err(call, format!("`{}()` takes a `${{field}}`", func.name()));
                 None
