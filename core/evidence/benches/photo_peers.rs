@@ -45,14 +45,25 @@ fn child_doorstep(args: &[String]) -> Result<(), BoxError> {
             let start = Instant::now();
             let bytes = std::fs::read(file)?;
             let photo = process_photo(&bytes, &options, None)?;
-            let name = Path::new(file).file_stem().ok_or("name")?.to_string_lossy().to_string();
+            let name = Path::new(file)
+                .file_stem()
+                .ok_or("name")?
+                .to_string_lossy()
+                .to_string();
             std::fs::write(out_dir.join(format!("{name}-doorstep.jpg")), &photo.jpeg)?;
             if let Some(t) = &photo.thumbnail {
                 std::fs::write(out_dir.join(format!("{name}-doorstep-thumb.jpg")), &t.jpeg)?;
             }
             times.push(start.elapsed().as_secs_f64() * 1000.0);
         }
-        println!("{}", times.iter().map(|t| format!("{t:.3}")).collect::<Vec<_>>().join(" "));
+        println!(
+            "{}",
+            times
+                .iter()
+                .map(|t| format!("{t:.3}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
     }
     Ok(())
 }
@@ -88,13 +99,28 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn timed(cmd: &mut Command, dir: &Path) -> Result<(String, u64), BoxError> {
     let rss_file = dir.join("rss.txt");
     let mut wrapped = Command::new("/usr/bin/time");
-    wrapped.arg("-f").arg("%M").arg("-o").arg(&rss_file).arg(cmd.get_program());
+    wrapped
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(&rss_file)
+        .arg(cmd.get_program());
     wrapped.args(cmd.get_args());
     let out = wrapped.output()?;
     if !out.status.success() {
-        return Err(format!("{:?} failed: {}", cmd.get_program(), String::from_utf8_lossy(&out.stderr)).into());
+        return Err(format!(
+            "{:?} failed: {}",
+            cmd.get_program(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
     }
-    let rss: u64 = std::fs::read_to_string(&rss_file)?.trim().lines().last().ok_or("no rss")?.parse()?;
+    let rss: u64 = std::fs::read_to_string(&rss_file)?
+        .trim()
+        .lines()
+        .last()
+        .ok_or("no rss")?
+        .parse()?;
     Ok((String::from_utf8(out.stdout)?, rss))
 }
 
@@ -108,7 +134,12 @@ fn parse_in_process(stdout: &str) -> Result<Vec<f64>, BoxError> {
         .collect()
 }
 
-fn per_command(dir: &Path, files: &[PathBuf], rounds: usize, make: impl Fn(&Path) -> Command) -> Result<Measured, BoxError> {
+fn per_command(
+    dir: &Path,
+    files: &[PathBuf],
+    rounds: usize,
+    make: impl Fn(&Path) -> Command,
+) -> Result<Measured, BoxError> {
     let mut per_photo_ms = Vec::new();
     let mut peak_kib = 0;
     for f in files {
@@ -121,12 +152,21 @@ fn per_command(dir: &Path, files: &[PathBuf], rounds: usize, make: impl Fn(&Path
         }
         per_photo_ms.push(median(times));
     }
-    Ok(Measured { per_photo_ms, peak_kib })
+    Ok(Measured {
+        per_photo_ms,
+        peak_kib,
+    })
 }
 
 fn run(self_exe: &str) -> Result<(), BoxError> {
-    let photos: usize = std::env::var("BENCH_PHOTOS").ok().and_then(|v| v.parse().ok()).unwrap_or(5);
-    let rounds: usize = std::env::var("BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+    let photos: usize = std::env::var("BENCH_PHOTOS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
     let dir = match std::env::var("BENCH_DIR") {
         Ok(d) => PathBuf::from(d),
         Err(_) => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-photo"),
@@ -138,13 +178,20 @@ fn run(self_exe: &str) -> Result<(), BoxError> {
     for i in 0..photos {
         let path = dir.join(format!("photo{i}.jpg"));
         if !path.exists() {
-            std::fs::write(&path, synth::camera_jpeg(4000, 3000, i as u64 + 1, if i % 2 == 0 { 1 } else { 6 })?)?;
+            std::fs::write(
+                &path,
+                synth::camera_jpeg(4000, 3000, i as u64 + 1, if i % 2 == 0 { 1 } else { 6 })?,
+            )?;
         }
         files.push(path);
     }
     println!("photos: {} × 4000×3000 (12 MP)", files.len());
     for f in &files {
-        println!("  {} {:.2} MB", f.display(), std::fs::metadata(f)?.len() as f64 / 1e6);
+        println!(
+            "  {} {:.2} MB",
+            f.display(),
+            std::fs::metadata(f)?.len() as f64 / 1e6
+        );
     }
     println!("rounds per photo: {rounds} (median reported)\n");
 
@@ -152,19 +199,39 @@ fn run(self_exe: &str) -> Result<(), BoxError> {
 
     let ours = {
         let mut cmd = Command::new(self_exe);
-        cmd.arg("--child-doorstep").arg(rounds.to_string()).arg(&out_dir).args(&file_args);
+        cmd.arg("--child-doorstep")
+            .arg(rounds.to_string())
+            .arg(&out_dir)
+            .args(&file_args);
         let (stdout, rss) = timed(&mut cmd, &dir)?;
-        Measured { per_photo_ms: parse_in_process(&stdout)?, peak_kib: rss }
+        Measured {
+            per_photo_ms: parse_in_process(&stdout)?,
+            peak_kib: rss,
+        }
     };
     let pillow = {
         let mut cmd = Command::new("/usr/bin/python3");
-        cmd.arg("-c").arg(PILLOW).arg(rounds.to_string()).arg(&out_dir).args(&file_args);
+        cmd.arg("-c")
+            .arg(PILLOW)
+            .arg(rounds.to_string())
+            .arg(&out_dir)
+            .args(&file_args);
         let (stdout, rss) = timed(&mut cmd, &dir)?;
-        Measured { per_photo_ms: parse_in_process(&stdout)?, peak_kib: rss }
+        Measured {
+            per_photo_ms: parse_in_process(&stdout)?,
+            peak_kib: rss,
+        }
     };
     let magick = per_command(&dir, &files, rounds, |f| {
         let mut c = Command::new("/usr/bin/convert");
-        c.arg(f).args(["-auto-orient", "-resize", "1600x1600", "-quality", "82", "-strip"]);
+        c.arg(f).args([
+            "-auto-orient",
+            "-resize",
+            "1600x1600",
+            "-quality",
+            "82",
+            "-strip",
+        ]);
         c.arg(out_dir.join(format!("{}-magick.jpg", stem(f))));
         c
     })?;
@@ -194,19 +261,37 @@ fn run(self_exe: &str) -> Result<(), BoxError> {
         for t in &m.per_photo_ms {
             print!("{t:>10.1}");
         }
-        println!("{:>10.1}{:>12.1}", median(m.per_photo_ms.clone()), m.peak_kib as f64 / 1024.0);
+        println!(
+            "{:>10.1}{:>12.1}",
+            median(m.per_photo_ms.clone()),
+            m.peak_kib as f64 / 1024.0
+        );
     }
     let ours_ms = median(ours.per_photo_ms.clone());
     println!();
-    println!("imagemagick / doorstep : {:.2}× (target ≥ 5)", median(magick.per_photo_ms.clone()) / ours_ms);
-    println!("pillow / doorstep      : {:.2}× (target > 1)", median(pillow.per_photo_ms.clone()) / ours_ms);
-    println!("doorstep / floor       : {:.2}× (target ≤ 1.5)", ours_ms / median(floor.per_photo_ms.clone()));
-    println!("doorstep peak memory   : {:.1} MiB (target < 64)", ours.peak_kib as f64 / 1024.0);
+    println!(
+        "imagemagick / doorstep : {:.2}× (target ≥ 5)",
+        median(magick.per_photo_ms.clone()) / ours_ms
+    );
+    println!(
+        "pillow / doorstep      : {:.2}× (target > 1)",
+        median(pillow.per_photo_ms.clone()) / ours_ms
+    );
+    println!(
+        "doorstep / floor       : {:.2}× (target ≤ 1.5)",
+        ours_ms / median(floor.per_photo_ms.clone())
+    );
+    println!(
+        "doorstep peak memory   : {:.1} MiB (target < 64)",
+        ours.peak_kib as f64 / 1024.0
+    );
     Ok(())
 }
 
 fn stem(f: &Path) -> String {
-    f.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default()
+    f.file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default()
 }
 
 mod synth {
@@ -227,7 +312,9 @@ mod synth {
     }
 
     fn lattice(seed: u64, x: i64, y: i64) -> f32 {
-        let mut h = seed ^ (x as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (y as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
+        let mut h = seed
+            ^ (x as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            ^ (y as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
         h ^= h >> 31;
         h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
         h ^= h >> 29;
@@ -248,7 +335,12 @@ mod synth {
 
     /// A `width × height` camera-like JPEG (quality 92, 4:2:0) with an EXIF block carrying
     /// `orientation` and camera-ish tags.
-    pub fn camera_jpeg(width: u16, height: u16, seed: u64, orientation: u16) -> Result<Vec<u8>, jpeg_encoder::EncodingError> {
+    pub fn camera_jpeg(
+        width: u16,
+        height: u16,
+        seed: u64,
+        orientation: u16,
+    ) -> Result<Vec<u8>, jpeg_encoder::EncodingError> {
         let (w, h) = (usize::from(width), usize::from(height));
         let mut rng = Rng(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1);
         let mut data = vec![0u8; w * h * 3];
@@ -261,10 +353,18 @@ mod synth {
                     + value_noise(seed + 2, fx / 6.0, fy / 6.0) * 0.2;
                 let (mut r, mut g, mut b) = if fy < horizon {
                     let t = fy / horizon;
-                    (90.0 + 80.0 * t + 30.0 * texture, 140.0 + 60.0 * t + 20.0 * texture, 220.0 - 20.0 * t)
+                    (
+                        90.0 + 80.0 * t + 30.0 * texture,
+                        140.0 + 60.0 * t + 20.0 * texture,
+                        220.0 - 20.0 * t,
+                    )
                 } else {
                     let t = (fy - horizon) / (h as f32 - horizon);
-                    (110.0 + 90.0 * texture - 30.0 * t, 100.0 + 70.0 * texture, 70.0 + 50.0 * texture)
+                    (
+                        110.0 + 90.0 * texture - 30.0 * t,
+                        100.0 + 70.0 * texture,
+                        70.0 + 50.0 * texture,
+                    )
                 };
                 // A building: hard edges and a window grid, like a door photo.
                 if (w / 3..w / 3 + w / 4).contains(&x) && y > h / 5 {

@@ -53,7 +53,12 @@ pub(crate) fn sniff(bytes: &[u8]) -> Result<SourceFormat, PhotoError> {
     }
 }
 
-fn check_pixels(width: u32, height: u32, file_len: usize, limits: DecodeLimits) -> Result<(), PhotoError> {
+fn check_pixels(
+    width: u32,
+    height: u32,
+    file_len: usize,
+    limits: DecodeLimits,
+) -> Result<(), PhotoError> {
     if width == 0 || height == 0 {
         return Err(PhotoError::Undecodable);
     }
@@ -87,7 +92,11 @@ pub(crate) fn fit_within(width: u32, height: u32, max_side: u32) -> (u32, u32) {
 
 /// Decodes a JPEG or PNG, reducing a JPEG in the DCT domain as far as possible while staying at
 /// least as large as `fit_within(.., max_side)`.
-pub(crate) fn decode(bytes: &[u8], max_side: u32, limits: DecodeLimits) -> Result<Decoded, PhotoError> {
+pub(crate) fn decode(
+    bytes: &[u8],
+    max_side: u32,
+    limits: DecodeLimits,
+) -> Result<Decoded, PhotoError> {
     match sniff(bytes)? {
         SourceFormat::Jpeg => decode_jpeg(bytes, max_side, limits),
         SourceFormat::Png => decode_png(bytes, limits),
@@ -102,7 +111,9 @@ fn decode_jpeg(bytes: &[u8], max_side: u32, limits: DecodeLimits) -> Result<Deco
     check_pixels(sw, sh, bytes.len(), limits)?;
     // The decoder refuses to allocate more than the full-size output of an allowed image,
     // so a header that lies about its size cannot make it allocate more.
-    decoder.set_max_decoding_buffer_size(usize::try_from(limits.max_pixels.saturating_mul(4)).unwrap_or(usize::MAX));
+    decoder.set_max_decoding_buffer_size(
+        usize::try_from(limits.max_pixels.saturating_mul(4)).unwrap_or(usize::MAX),
+    );
 
     let (tw, th) = fit_within(sw, sh, max_side);
     let tw = u16::try_from(tw).unwrap_or(u16::MAX);
@@ -111,7 +122,10 @@ fn decode_jpeg(bytes: &[u8], max_side: u32, limits: DecodeLimits) -> Result<Deco
     let pixels = decoder.decode().map_err(|_| PhotoError::Undecodable)?;
     let info = decoder.info().ok_or(PhotoError::Undecodable)?;
     let (w, h) = (u32::from(info.width), u32::from(info.height));
-    let orientation = decoder.exif_data().map(Orientation::from_exif_tiff).unwrap_or_default();
+    let orientation = decoder
+        .exif_data()
+        .map(Orientation::from_exif_tiff)
+        .unwrap_or_default();
 
     let n = w as usize * h as usize;
     let rgb = match info.pixel_format {
@@ -151,18 +165,23 @@ fn decode_jpeg(bytes: &[u8], max_side: u32, limits: DecodeLimits) -> Result<Deco
 
 fn decode_png(bytes: &[u8], limits: DecodeLimits) -> Result<Decoded, PhotoError> {
     let budget = usize::try_from(limits.max_pixels.saturating_mul(4)).unwrap_or(usize::MAX);
-    let mut decoder = png::Decoder::new_with_limits(Cursor::new(bytes), png::Limits { bytes: budget });
+    let mut decoder =
+        png::Decoder::new_with_limits(Cursor::new(bytes), png::Limits { bytes: budget });
     decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
     // Text and ICC chunks are compressed too and can be bombs of their own; we never use them.
     decoder.set_ignore_text_chunk(true);
     decoder.set_ignore_iccp_chunk(true);
-    let header = decoder.read_header_info().map_err(|_| PhotoError::Undecodable)?;
+    let header = decoder
+        .read_header_info()
+        .map_err(|_| PhotoError::Undecodable)?;
     check_pixels(header.width, header.height, bytes.len(), limits)?;
 
     let mut reader = decoder.read_info().map_err(|e| png_error(e, bytes.len()))?;
     let size = reader.output_buffer_size().ok_or(PhotoError::Undecodable)?;
     let mut buf = vec![0u8; size];
-    let frame = reader.next_frame(&mut buf).map_err(|e| png_error(e, bytes.len()))?;
+    let frame = reader
+        .next_frame(&mut buf)
+        .map_err(|e| png_error(e, bytes.len()))?;
     let orientation = reader
         .info()
         .exif_metadata
@@ -180,7 +199,11 @@ fn decode_png(bytes: &[u8], limits: DecodeLimits) -> Result<Decoded, PhotoError>
         png::ColorType::Rgba => {
             let mut out = Vec::with_capacity(n * 3);
             for p in data.chunks_exact(4) {
-                out.extend_from_slice(&[over_white(p[0], p[3]), over_white(p[1], p[3]), over_white(p[2], p[3])]);
+                out.extend_from_slice(&[
+                    over_white(p[0], p[3]),
+                    over_white(p[1], p[3]),
+                    over_white(p[2], p[3]),
+                ]);
             }
             out
         }

@@ -229,7 +229,12 @@ mod tests {
 
     #[test]
     fn outside_china_passes_unchanged() {
-        for p in [ll(48.8584, 2.2945), ll(-33.8568, 151.2153), ll(0.0, 0.0), ll(60.0, 100.0)] {
+        for p in [
+            ll(48.8584, 2.2945),
+            ll(-33.8568, 151.2153),
+            ll(0.0, 0.0),
+            ll(60.0, 100.0),
+        ] {
             assert_eq!(wgs84_to_gcj02(p), p);
             assert_eq!(gcj02_to_wgs84(p), p);
         }
@@ -240,7 +245,10 @@ mod tests {
         assert_eq!(LatLon::new(91.0, 0.0), Err(GeoError::InvalidLatitude));
         assert_eq!(LatLon::new(f64::NAN, 0.0), Err(GeoError::InvalidLatitude));
         assert_eq!(LatLon::new(0.0, -180.5), Err(GeoError::InvalidLongitude));
-        assert_eq!(LatLon::new(0.0, f64::INFINITY), Err(GeoError::InvalidLongitude));
+        assert_eq!(
+            LatLon::new(0.0, f64::INFINITY),
+            Err(GeoError::InvalidLongitude)
+        );
         assert!(LatLon::new(-90.0, 180.0).is_ok());
         let msg = LatLon::new(91.25, 0.0).unwrap_err().to_string();
         assert!(!msg.contains("91.25"));

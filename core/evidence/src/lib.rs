@@ -24,8 +24,8 @@ pub mod reuse;
 pub mod watermark;
 
 pub use door_check::{
-    DoorCheck, DoorCheckInput, DoorCheckPolicy, DoorOutcome, FollowUp, GpsFix, HouseholdLocation, Provider,
-    Reason, Verdict, WorkingCalendar, check_door, plan_follow_up,
+    DoorCheck, DoorCheckInput, DoorCheckPolicy, DoorOutcome, FollowUp, GpsFix, HouseholdLocation,
+    Provider, Reason, Verdict, WorkingCalendar, check_door, plan_follow_up,
 };
 pub use geo::{GeoError, LatLon, gcj02_to_wgs84, haversine_m, wgs84_to_gcj02};
 pub use photo::{PhotoOptions, ProcessedPhoto, Thumbnail, process_photo};
@@ -35,7 +35,10 @@ pub use watermark::{Watermark, WatermarkFields};
 
 impl From<doorstep_model::LatLon> for LatLon {
     fn from(p: doorstep_model::LatLon) -> Self {
-        LatLon { lat: p.lat, lon: p.lon }
+        LatLon {
+            lat: p.lat,
+            lon: p.lon,
+        }
     }
 }
 

@@ -57,15 +57,21 @@ impl PhotoOptions {
     fn validate(&self) -> Result<(), PhotoError> {
         // JPEG frames are limited to 65 535 px a side; 8 000 is far above any evidence need.
         if !(16..=8000).contains(&self.max_side) {
-            return Err(PhotoError::InvalidOptions("max side must be between 16 and 8000"));
+            return Err(PhotoError::InvalidOptions(
+                "max side must be between 16 and 8000",
+            ));
         }
         if !(1..=100).contains(&self.quality) {
-            return Err(PhotoError::InvalidOptions("quality must be between 1 and 100"));
+            return Err(PhotoError::InvalidOptions(
+                "quality must be between 1 and 100",
+            ));
         }
         if let Some(t) = self.thumb_side
             && !(16..=8000).contains(&t)
         {
-            return Err(PhotoError::InvalidOptions("thumbnail side must be between 16 and 8000"));
+            return Err(PhotoError::InvalidOptions(
+                "thumbnail side must be between 16 and 8000",
+            ));
         }
         Ok(())
     }
@@ -140,7 +146,11 @@ pub fn process_photo(
 
     // The target size in stored orientation, computed from the full source size so that a
     // reduced-scale decode does not change the result by a pixel of rounding.
-    let (tw, th) = decode::fit_within(decoded.source_width, decoded.source_height, options.max_side);
+    let (tw, th) = decode::fit_within(
+        decoded.source_width,
+        decoded.source_height,
+        options.max_side,
+    );
     let image = decoded.image.resized(tw, th)?;
     let mut image = orientation.apply(image);
 

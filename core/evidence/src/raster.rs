@@ -20,7 +20,10 @@ pub struct RgbImage {
 impl RgbImage {
     /// Wraps pixels; fails when the buffer does not hold exactly `width * height` RGB pixels.
     pub fn new(width: u32, height: u32, data: Vec<u8>) -> Result<Self, PhotoError> {
-        if width == 0 || height == 0 || data.len() as u64 != u64::from(width) * u64::from(height) * 3 {
+        if width == 0
+            || height == 0
+            || data.len() as u64 != u64::from(width) * u64::from(height) * 3
+        {
             return Err(PhotoError::Undecodable);
         }
         Ok(RgbImage {
@@ -103,7 +106,10 @@ impl Orientation {
     pub fn swaps_axes(self) -> bool {
         matches!(
             self,
-            Orientation::Transpose | Orientation::Rotate90 | Orientation::Transverse | Orientation::Rotate270
+            Orientation::Transpose
+                | Orientation::Rotate90
+                | Orientation::Transverse
+                | Orientation::Rotate270
         )
     }
 

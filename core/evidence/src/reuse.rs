@@ -61,10 +61,12 @@ impl PhotoUseIndex {
             uses.push(photo_use.clone());
         }
         let first = uses.first()?.household_id;
-        uses.iter().any(|u| u.household_id != first).then(|| ReusedPhoto {
-            sha256: photo_use.sha256,
-            uses: uses.clone(),
-        })
+        uses.iter()
+            .any(|u| u.household_id != first)
+            .then(|| ReusedPhoto {
+                sha256: photo_use.sha256,
+                uses: uses.clone(),
+            })
     }
 
     /// All photos currently used for more than one household, by hash.
@@ -87,4 +89,63 @@ pub fn find_reused(uses: &[PhotoUse]) -> Vec<ReusedPhoto> {
         index.record(u.clone());
     }
     index.reused()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn use_of(hash: &str, household: u128, visit: u128) -> PhotoUse {
+        PhotoUse {
+            sha256: hash.to_string(),
+            household_id: Uuid::from_u128(household),
+            visit_id: Uuid::from_u128(visit),
+        }
+    }
+
+    #[test]
+    fn the_same_photo_in_two_households_is_flagged_when_the_second_appears() {
+        let mut index = PhotoUseIndex::new();
+        assert_eq!(index.record(use_of("aa", 1, 10)), None);
+        assert_eq!(index.record(use_of("bb", 2, 20)), None);
+        let flag = index.record(use_of("aa", 2, 21)).expect("reuse flagged");
+        assert_eq!(flag.sha256, "aa");
+        assert_eq!(
+            flag.households(),
+            vec![Uuid::from_u128(1), Uuid::from_u128(2)]
+        );
+        assert_eq!(flag.uses.len(), 2);
+        // A third household keeps it flagged, with every use.
+        let flag = index.record(use_of("aa", 3, 30)).expect("still flagged");
+        assert_eq!(flag.households().len(), 3);
+        assert_eq!(index.reused().len(), 1);
+    }
+
+    #[test]
+    fn the_same_photo_in_two_visits_of_one_household_is_not_reuse() {
+        let mut index = PhotoUseIndex::new();
+        assert_eq!(index.record(use_of("aa", 1, 10)), None);
+        assert_eq!(index.record(use_of("aa", 1, 11)), None);
+        assert_eq!(
+            index.record(use_of("aa", 1, 11)),
+            None,
+            "duplicates change nothing"
+        );
+        assert!(index.reused().is_empty());
+    }
+
+    #[test]
+    fn a_batch_is_checked_the_same_way() {
+        let uses = [
+            use_of("cc", 5, 1),
+            use_of("aa", 1, 2),
+            use_of("cc", 6, 3),
+            use_of("aa", 1, 4),
+            use_of("bb", 7, 5),
+            use_of("bb", 8, 6),
+        ];
+        let reused = find_reused(&uses);
+        let hashes: Vec<&str> = reused.iter().map(|r| r.sha256.as_str()).collect();
+        assert_eq!(hashes, vec!["bb", "cc"]);
+    }
 }

@@ -50,7 +50,9 @@ pub struct Watermark {
 impl std::fmt::Debug for Watermark {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The text is personal data (address, name): never print it.
-        f.debug_struct("Watermark").field("lines", &self.lines.len()).finish()
+        f.debug_struct("Watermark")
+            .field("lines", &self.lines.len())
+            .finish()
     }
 }
 
@@ -73,7 +75,8 @@ impl Watermark {
     /// Fails with [`PhotoError::FontUnreadable`] when the bytes are not a font, and with
     /// [`PhotoError::FontMissingGlyphs`] when some character would be drawn as a box.
     pub fn new(font_data: Vec<u8>, index: u32, lines: Vec<String>) -> Result<Self, PhotoError> {
-        let font = FontVec::try_from_vec_and_index(font_data, index).map_err(|_| PhotoError::FontUnreadable)?;
+        let font = FontVec::try_from_vec_and_index(font_data, index)
+            .map_err(|_| PhotoError::FontUnreadable)?;
         let missing = missing_glyphs(&font, &lines.concat());
         if missing > 0 {
             return Err(PhotoError::FontMissingGlyphs { missing });
@@ -82,7 +85,11 @@ impl Watermark {
     }
 
     /// Like [`Watermark::new`], with the lines made from the four standard fields.
-    pub fn from_fields(font_data: Vec<u8>, index: u32, fields: &WatermarkFields) -> Result<Self, PhotoError> {
+    pub fn from_fields(
+        font_data: Vec<u8>,
+        index: u32,
+        fields: &WatermarkFields,
+    ) -> Result<Self, PhotoError> {
         Watermark::new(font_data, index, fields.lines())
     }
 
@@ -106,7 +113,9 @@ impl Watermark {
         for line in &self.lines {
             rows.extend(wrap(&scaled, line, max_width));
         }
-        let max_rows = ((image.height as f32 / 2.0 - 2.0 * margin) / line_height).floor().max(0.0) as usize;
+        let max_rows = ((image.height as f32 / 2.0 - 2.0 * margin) / line_height)
+            .floor()
+            .max(0.0) as usize;
         rows.truncate(max_rows);
         if rows.is_empty() {
             return;

@@ -4,8 +4,10 @@
 mod common;
 
 use common::*;
-use doorstep_evidence::photo::{DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS, PhotoOptions, process_photo};
 use doorstep_evidence::PhotoError;
+use doorstep_evidence::photo::{
+    DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_PIXELS, PhotoOptions, process_photo,
+};
 use sha2::{Digest, Sha256};
 
 const RED: [u8; 3] = [220, 30, 30];
@@ -17,7 +19,12 @@ const BACKGROUND: [u8; 3] = [90, 90, 160];
 /// store it. Corner positions per orientation are written out by hand from the EXIF spec.
 fn stored_for(orientation: u16, w: u32, h: u32, block: u32) -> (u32, u32, Vec<u8>) {
     let (sw, sh) = if orientation >= 5 { (h, w) } else { (w, h) };
-    let (tl, tr, bl, br) = ((0, 0), (sw - block, 0), (0, sh - block), (sw - block, sh - block));
+    let (tl, tr, bl, br) = (
+        (0, 0),
+        (sw - block, 0),
+        (0, sh - block),
+        (sw - block, sh - block),
+    );
     // (where the red block is, where the green block is) in the stored image.
     let (red, green) = match orientation {
         1 => (tl, tr),
@@ -37,7 +44,10 @@ fn stored_for(orientation: u16, w: u32, h: u32, block: u32) -> (u32, u32, Vec<u8
 }
 
 fn close(actual: [f64; 3], expected: [u8; 3]) -> bool {
-    actual.iter().zip(expected).all(|(a, e)| (a - f64::from(e)).abs() < 25.0)
+    actual
+        .iter()
+        .zip(expected)
+        .all(|(a, e)| (a - f64::from(e)).abs() < 25.0)
 }
 
 fn assert_upright(jpeg: &[u8], w: u32, h: u32, block: u32, orientation: u16) {
@@ -49,10 +59,22 @@ fn assert_upright(jpeg: &[u8], w: u32, h: u32, block: u32, orientation: u16) {
     let tr = mean_rgb(ow, &px, ow - 1 - c, c, r);
     let bl = mean_rgb(ow, &px, c, oh - 1 - c, r);
     let br = mean_rgb(ow, &px, ow - 1 - c, oh - 1 - c, r);
-    assert!(close(tl, RED), "orientation {orientation}: top-left is {tl:?}");
-    assert!(close(tr, GREEN), "orientation {orientation}: top-right is {tr:?}");
-    assert!(close(bl, BACKGROUND), "orientation {orientation}: bottom-left is {bl:?}");
-    assert!(close(br, BACKGROUND), "orientation {orientation}: bottom-right is {br:?}");
+    assert!(
+        close(tl, RED),
+        "orientation {orientation}: top-left is {tl:?}"
+    );
+    assert!(
+        close(tr, GREEN),
+        "orientation {orientation}: top-right is {tr:?}"
+    );
+    assert!(
+        close(bl, BACKGROUND),
+        "orientation {orientation}: bottom-left is {bl:?}"
+    );
+    assert!(
+        close(br, BACKGROUND),
+        "orientation {orientation}: bottom-right is {br:?}"
+    );
 }
 
 #[test]
@@ -61,7 +83,11 @@ fn all_eight_orientations_come_out_upright_at_full_size() {
         let (sw, sh, data) = stored_for(orientation, 96, 64, 24);
         let jpeg = camera_jpeg(sw, sh, &data, Some(orientation), 95);
         let photo = process_photo(&jpeg, &PhotoOptions::default(), None).expect("processes");
-        assert_eq!((photo.width, photo.height), (96, 64), "orientation {orientation}");
+        assert_eq!(
+            (photo.width, photo.height),
+            (96, 64),
+            "orientation {orientation}"
+        );
         assert_eq!(photo.source.reoriented, orientation != 1);
         assert_upright(&photo.jpeg, 96, 64, 24, orientation);
     }
@@ -80,7 +106,11 @@ fn all_eight_orientations_come_out_upright_when_downscaled() {
             ..PhotoOptions::default()
         };
         let photo = process_photo(&jpeg, &options, None).expect("processes");
-        assert_eq!((photo.width, photo.height), (300, 200), "orientation {orientation}");
+        assert_eq!(
+            (photo.width, photo.height),
+            (300, 200),
+            "orientation {orientation}"
+        );
         assert_upright(&photo.jpeg, 300, 200, 75, orientation);
         let thumb = photo.thumbnail.expect("thumbnail");
         assert_eq!((thumb.width, thumb.height), (90, 60));
@@ -110,7 +140,10 @@ fn a_12_megapixel_class_photo_becomes_1600_px_with_a_320_px_thumbnail() {
     assert_eq!(photo.source.height, 1800);
     let thumb = photo.thumbnail.as_ref().expect("thumbnail");
     assert_eq!((thumb.width, thumb.height), (240, 320));
-    assert!(photo.jpeg.len() < jpeg.len() / 2, "stored photo is much smaller");
+    assert!(
+        photo.jpeg.len() < jpeg.len() / 2,
+        "stored photo is much smaller"
+    );
     let (dw, dh, _) = decode_rgb(&thumb.jpeg);
     assert_eq!((dw, dh), (240, 320));
 }
@@ -130,8 +163,19 @@ fn small_photos_are_not_enlarged_and_options_are_honoured() {
     let low = process_photo(&jpeg, &options, None).expect("processes");
     assert_eq!((low.width, low.height), (250, 150));
     assert!(low.thumbnail.is_none());
-    let high = process_photo(&jpeg, &PhotoOptions { quality: 95, ..options }, None).expect("processes");
-    assert!(low.jpeg.len() < high.jpeg.len(), "lower quality gives a smaller file");
+    let high = process_photo(
+        &jpeg,
+        &PhotoOptions {
+            quality: 95,
+            ..options
+        },
+        None,
+    )
+    .expect("processes");
+    assert!(
+        low.jpeg.len() < high.jpeg.len(),
+        "lower quality gives a smaller file"
+    );
 }
 
 #[test]
@@ -141,8 +185,16 @@ fn no_metadata_survives_in_the_photo_or_the_thumbnail() {
     let input_exif = exif::Reader::new()
         .read_from_container(&mut std::io::Cursor::new(&jpeg))
         .expect("input has EXIF");
-    assert!(input_exif.get_field(exif::Tag::Make, exif::In::PRIMARY).is_some());
-    assert!(input_exif.get_field(exif::Tag::GPSLatitudeRef, exif::In::PRIMARY).is_some());
+    assert!(
+        input_exif
+            .get_field(exif::Tag::Make, exif::In::PRIMARY)
+            .is_some()
+    );
+    assert!(
+        input_exif
+            .get_field(exif::Tag::GPSLatitudeRef, exif::In::PRIMARY)
+            .is_some()
+    );
     assert!(jpeg_markers(&jpeg).contains(&0xFE));
 
     let photo = process_photo(&jpeg, &PhotoOptions::default(), None).expect("processes");
@@ -152,12 +204,27 @@ fn no_metadata_survives_in_the_photo_or_the_thumbnail() {
         assert!(read_back.is_err(), "EXIF reader finds nothing");
         let markers = jpeg_markers(out);
         assert!(
-            markers.iter().all(|m| !(0xE0..=0xEF).contains(m) && *m != 0xFE),
+            markers
+                .iter()
+                .all(|m| !(0xE0..=0xEF).contains(m) && *m != 0xFE),
             "no APPn or COM segment: {markers:x?}"
         );
-        assert!(markers.contains(&0xC0) && markers.contains(&0xDA), "a plain baseline JPEG");
-        for needle in [&b"Exif"[..], b"PhoneMaker", b"xmpmeta", b"household", b"JFIF"] {
-            assert!(!out.windows(needle.len()).any(|w| w == needle), "{:?} leaked", String::from_utf8_lossy(needle));
+        assert!(
+            markers.contains(&0xC0) && markers.contains(&0xDA),
+            "a plain baseline JPEG"
+        );
+        for needle in [
+            &b"Exif"[..],
+            b"PhoneMaker",
+            b"xmpmeta",
+            b"household",
+            b"JFIF",
+        ] {
+            assert!(
+                !out.windows(needle.len()).any(|w| w == needle),
+                "{:?} leaked",
+                String::from_utf8_lossy(needle)
+            );
         }
     }
 }
@@ -167,7 +234,10 @@ fn the_hash_is_the_sha256_of_the_stored_bytes_and_is_stable() {
     let jpeg = camera_jpeg(320, 240, &noisy(320, 240, 5), Some(1), 90);
     let a = process_photo(&jpeg, &PhotoOptions::default(), None).expect("processes");
     let b = process_photo(&jpeg, &PhotoOptions::default(), None).expect("processes");
-    let expected: String = Sha256::digest(&a.jpeg).iter().map(|b| format!("{b:02x}")).collect();
+    let expected: String = Sha256::digest(&a.jpeg)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     assert_eq!(a.sha256, expected);
     assert_eq!(a.sha256.len(), 64);
     assert_eq!(a.jpeg, b.jpeg, "same input, same bytes");
@@ -193,13 +263,22 @@ fn png_input_is_accepted_in_all_colour_types() {
             rgba.extend_from_slice(&[10, 20, 200, if y < h / 2 { 0 } else { 255 }]);
         }
     }
-    let photo = process_photo(&png_bytes(w, h, png::ColorType::Rgba, &rgba), &PhotoOptions::default(), None)
-        .expect("rgba png");
+    let photo = process_photo(
+        &png_bytes(w, h, png::ColorType::Rgba, &rgba),
+        &PhotoOptions::default(),
+        None,
+    )
+    .expect("rgba png");
     let (_, _, px) = decode_rgb(&photo.jpeg);
     assert!(close(mean_rgb(w, &px, 200, 40, 5), [255, 255, 255]));
     assert!(close(mean_rgb(w, &px, 200, 160, 5), [10, 20, 200]));
 
-    let gray = png_bytes(w, h, png::ColorType::Grayscale, &vec![77u8; (w * h) as usize]);
+    let gray = png_bytes(
+        w,
+        h,
+        png::ColorType::Grayscale,
+        &vec![77u8; (w * h) as usize],
+    );
     let photo = process_photo(&gray, &PhotoOptions::default(), None).expect("grey png");
     let (_, _, px) = decode_rgb(&photo.jpeg);
     assert!(close(mean_rgb(w, &px, 200, 100, 5), [77, 77, 77]));
@@ -207,13 +286,20 @@ fn png_input_is_accepted_in_all_colour_types() {
     let big = png_bytes(2000, 1000, png::ColorType::Rgb, &noisy(2000, 1000, 9));
     let photo = process_photo(&big, &PhotoOptions::default(), None).expect("big png");
     assert_eq!((photo.width, photo.height), (1600, 800));
-    assert!(jpeg_markers(&photo.jpeg).iter().all(|m| !(0xE0..=0xEF).contains(m)));
+    assert!(
+        jpeg_markers(&photo.jpeg)
+            .iter()
+            .all(|m| !(0xE0..=0xEF).contains(m))
+    );
 }
 
 fn assert_explained(err: &PhotoError, code: &str) {
     assert_eq!(err.code(), code);
     let zh = err.message_zh();
-    assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "Chinese message: {zh}");
+    assert!(
+        zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "Chinese message: {zh}"
+    );
     assert!(!err.message_en().is_empty());
 }
 
@@ -255,7 +341,10 @@ fn images_over_the_pixel_limit_are_refused() {
 /// A valid small JPEG whose frame header is rewritten to claim `w × h`.
 fn jpeg_claiming(w: u16, h: u16) -> Vec<u8> {
     let mut jpeg = camera_jpeg(64, 64, &noisy(64, 64, 1), None, 90);
-    let sof = jpeg.windows(2).position(|p| p == [0xFF, 0xC0]).expect("SOF0");
+    let sof = jpeg
+        .windows(2)
+        .position(|p| p == [0xFF, 0xC0])
+        .expect("SOF0");
     jpeg[sof + 5..sof + 7].copy_from_slice(&h.to_be_bytes());
     jpeg[sof + 7..sof + 9].copy_from_slice(&w.to_be_bytes());
     jpeg
@@ -266,7 +355,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -289,15 +382,30 @@ fn decompression_bombs_are_refused_from_the_header() {
     ihdr.extend_from_slice(&100_000u32.to_be_bytes());
     ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
     png_chunk(&mut bomb, b"IHDR", &ihdr);
-    png_chunk(&mut bomb, b"IDAT", &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
+    png_chunk(
+        &mut bomb,
+        b"IDAT",
+        &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    );
     png_chunk(&mut bomb, b"IEND", &[]);
     let err = process_photo(&bomb, &PhotoOptions::default(), None).unwrap_err();
-    assert!(matches!(err, PhotoError::DecompressionBomb { .. }), "{err:?}");
+    assert!(
+        matches!(err, PhotoError::DecompressionBomb { .. }),
+        "{err:?}"
+    );
     assert_explained(&err, "PHOTO_DECOMPRESSION_BOMB");
 
     // A 2 KB JPEG claiming 65 000 × 65 000.
-    let err = process_photo(&jpeg_claiming(65_000, 65_000), &PhotoOptions::default(), None).unwrap_err();
-    assert!(matches!(err, PhotoError::DecompressionBomb { .. }), "{err:?}");
+    let err = process_photo(
+        &jpeg_claiming(65_000, 65_000),
+        &PhotoOptions::default(),
+        None,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, PhotoError::DecompressionBomb { .. }),
+        "{err:?}"
+    );
 }
 
 #[test]

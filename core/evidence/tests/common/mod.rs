@@ -16,7 +16,12 @@ pub fn exif_tiff(orientation: Option<u16>) -> Vec<u8> {
     let gps_size = 2 + 12 + 4;
     let strings_at = gps_at + gps_size;
     entries.push((0x010F, 2, make.len() as u32, strings_at.to_le_bytes()));
-    entries.push((0x0110, 2, model.len() as u32, (strings_at + make.len() as u32).to_le_bytes()));
+    entries.push((
+        0x0110,
+        2,
+        model.len() as u32,
+        (strings_at + make.len() as u32).to_le_bytes(),
+    ));
     if let Some(o) = orientation {
         let b = o.to_le_bytes();
         entries.push((0x0112, 3, 1, [b[0], b[1], 0, 0]));
@@ -47,15 +52,30 @@ pub fn exif_tiff(orientation: Option<u16>) -> Vec<u8> {
 
 /// Encodes RGB pixels as a camera-like JPEG: EXIF (with `orientation`), an XMP packet and a
 /// comment segment.
-pub fn camera_jpeg(width: u32, height: u32, rgb: &[u8], orientation: Option<u16>, quality: u8) -> Vec<u8> {
+pub fn camera_jpeg(
+    width: u32,
+    height: u32,
+    rgb: &[u8],
+    orientation: Option<u16>,
+    quality: u8,
+) -> Vec<u8> {
     let mut out = Vec::new();
     let mut encoder = jpeg_encoder::Encoder::new(&mut out, quality);
-    encoder.add_exif_metadata(&exif_tiff(orientation)).expect("exif fits");
+    encoder
+        .add_exif_metadata(&exif_tiff(orientation))
+        .expect("exif fits");
     let mut xmp = b"http://ns.adobe.com/xap/1.0/\0".to_vec();
-    xmp.extend_from_slice(b"<x:xmpmeta><rdf:Description exif:GPSLatitude=\"39,54.5N\"/></x:xmpmeta>");
+    xmp.extend_from_slice(
+        b"<x:xmpmeta><rdf:Description exif:GPSLatitude=\"39,54.5N\"/></x:xmpmeta>",
+    );
     encoder.add_app_segment(1, xmp).expect("xmp fits");
     encoder
-        .encode(rgb, width as u16, height as u16, jpeg_encoder::ColorType::Rgb)
+        .encode(
+            rgb,
+            width as u16,
+            height as u16,
+            jpeg_encoder::ColorType::Rgb,
+        )
         .expect("encodes");
     // Insert a COM segment right after SOI.
     let comment = b"taken at the door of household 42";
