@@ -4,7 +4,9 @@
 //! and plain words on stderr when it fails, with a non-zero exit code.
 
 mod device_cmd;
+mod geo_cmd;
 mod id_cmd;
+mod photo_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -22,6 +24,10 @@ enum Command {
     Id(id_cmd::IdArgs),
     /// Work with an encrypted device database, as the phone does.
     Device(device_cmd::DeviceArgs),
+    /// Process a photo as the phone does at capture: orient, downscale, strip, hash.
+    Photo(photo_cmd::PhotoArgs),
+    /// Convert between WGS-84 and GCJ-02, or measure a distance.
+    Geo(geo_cmd::GeoArgs),
 }
 
 fn main() -> ExitCode {
@@ -29,6 +35,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Id(args) => id_cmd::run(args),
         Command::Device(args) => device_cmd::run(args),
+        Command::Photo(args) => photo_cmd::run(args),
+        Command::Geo(args) => geo_cmd::run(args),
     };
     match result {
         Ok(code) => code,
