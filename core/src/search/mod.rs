@@ -13,20 +13,18 @@ pub mod terms;
 use crate::store::households::{HouseholdSummary, summaries};
 use crate::store::{Result, Store};
 use rusqlite::Connection;
-use uuid::Uuid;
 
 /// Most results a search returns by default: more than a worker scrolls through.
 pub const DEFAULT_LIMIT: usize = 50;
 
-/// Rewrites the search terms of one household from its current rows.
-pub(crate) fn index_household(conn: &Connection, household: Uuid) -> Result<()> {
-    let key = household.to_string();
-    conn.prepare_cached("DELETE FROM search_index WHERE household_id = ?1")?.execute([&key])?;
-    let (code, estate, building, unit, door): (String, String, Option<String>, Option<String>, Option<String>) =
+/// Rewrites the search terms of the household numbered `doc` from its current rows.
+pub(crate) fn index_household(conn: &Connection, doc: i64) -> Result<()> {
+    conn.prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?.execute([doc])?;
+    let (id, code, estate, building, unit, door): (String, String, String, Option<String>, Option<String>, Option<String>) =
         conn.query_row(
-            "SELECT code, estate, building, unit, door FROM households WHERE id = ?1",
-            [&key],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            "SELECT id, code, estate, building, unit, door FROM households WHERE doc = ?1",
+            [doc],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
         )?;
     let parts: Vec<&str> =
         [Some(estate.as_str()), building.as_deref(), unit.as_deref(), door.as_deref()].into_iter().flatten().collect();
@@ -35,7 +33,7 @@ pub(crate) fn index_household(conn: &Connection, household: Uuid) -> Result<()> 
 
     let mut stmt =
         conn.prepare_cached("SELECT name, id_number FROM residents WHERE household_id = ?1 ORDER BY position")?;
-    let residents = stmt.query_map([&key], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
+    let residents = stmt.query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
     for resident in residents {
         let (name, id_number) = resident?;
         all.extend(terms::name_terms(&name));
@@ -43,8 +41,8 @@ pub(crate) fn index_household(conn: &Connection, household: Uuid) -> Result<()> 
             all.push(id[id.len().saturating_sub(4)..].to_lowercase());
         }
     }
-    conn.prepare_cached("INSERT INTO search_index (household_id, terms) VALUES (?1, ?2)")?
-        .execute([key, all.join(" ")])?;
+    conn.prepare_cached("INSERT INTO search_index (rowid, terms) VALUES (?1, ?2)")?
+        .execute(rusqlite::params![doc, all.join(" ")])?;
     Ok(())
 }
 
@@ -68,26 +66,52 @@ fn fts_queries(typed: &str) -> Option<(String, String)> {
 
 impl Store {
     /// Households matching what a worker typed, best match first, at most `limit`.
-    /// An empty query matches nothing.
+    /// Households where every typed word is a whole term come first, by BM25;
+    /// then households where the words only begin terms. An empty query
+    /// matches nothing.
     pub fn search_households(&self, typed: &str, limit: usize) -> Result<Vec<HouseholdSummary>> {
         let Some((prefix, exact)) = fts_queries(typed) else {
             return Ok(Vec::new());
         };
         self.read(|conn| {
-            summaries(
+            // Exact terms are selective, so ranking all their matches is cheap.
+            let mut docs = matching_docs(
                 conn,
-                "FROM (SELECT household_id,
-                              household_id IN (SELECT household_id FROM search_index
-                                               WHERE search_index MATCH ?2) AS exact,
-                              rank
-                       FROM search_index WHERE search_index MATCH ?1
-                       ORDER BY exact DESC, rank LIMIT ?3) s
-                 JOIN households h ON h.id = s.household_id
-                 ORDER BY s.exact DESC, s.rank",
-                rusqlite::params![prefix, exact, limit as i64],
-            )
+                "SELECT rowid FROM search_index WHERE search_index MATCH ?1 ORDER BY rank LIMIT ?2",
+                &exact,
+                limit,
+            )?;
+            if docs.len() < limit {
+                // A short prefix can match thousands of households: take them in
+                // storage order and stop at the limit instead of ranking them all.
+                let more = matching_docs(
+                    conn,
+                    "SELECT rowid FROM search_index WHERE search_index MATCH ?1 LIMIT ?2",
+                    &prefix,
+                    limit + docs.len(),
+                )?;
+                for doc in more {
+                    if docs.len() == limit {
+                        break;
+                    }
+                    if !docs.contains(&doc) {
+                        docs.push(doc);
+                    }
+                }
+            }
+            let mut found = Vec::with_capacity(docs.len());
+            for doc in docs {
+                found.extend(summaries(conn, "FROM households h WHERE h.doc = ?1", [doc])?);
+            }
+            Ok(found)
         })
     }
+}
+
+fn matching_docs(conn: &Connection, sql: &str, query: &str, limit: usize) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(rusqlite::params![query, limit as i64], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 #[cfg(test)]

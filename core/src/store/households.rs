@@ -233,15 +233,17 @@ fn insert_household(conn: &Connection, h: NewHousehold, today: NaiveDate) -> Res
     if exists {
         return Err(StoreError::Invalid("a household with this id already exists".into()));
     }
-    let count: i64 =
-        conn.query_row("SELECT count(*) FROM households WHERE grid_id = ?1", [&grid.0], |r| r.get(0))?;
-    let code = format!("{}-{:04}", grid.1, count + 1);
+    // `doc` numbers households on this device; the code shown on ledgers uses it
+    // until the server assigns one (reading max(doc) is a single index probe).
+    let doc: i64 = conn.query_row("SELECT coalesce(max(doc), 0) + 1 FROM households", [], |r| r.get(0))?;
+    let code = format!("{}-{:04}", grid.1, doc);
     let residence = h.residence_type.unwrap_or(ResidenceType::Registered);
     conn.execute(
-        "INSERT INTO households (id, code, grid_id, estate, building, unit, door, residence_type,
+        "INSERT INTO households (doc, id, code, grid_id, estate, building, unit, door, residence_type,
                                  landlord_name, landlord_phone, notes, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
+            doc,
             id.to_string(),
             code,
             grid.0,
@@ -260,7 +262,7 @@ fn insert_household(conn: &Connection, h: NewHousehold, today: NaiveDate) -> Res
         insert_resident(conn, id, position, resident, today)
             .map_err(|e| prefix_invalid(e, &format!("resident {}", position + 1)))?;
     }
-    search::index_household(conn, id)?;
+    search::index_household(conn, doc)?;
     Ok(id)
 }
 

@@ -27,7 +27,8 @@ CREATE TABLE grids (
     subdistrict TEXT NOT NULL
 );
 CREATE TABLE households (
-    id TEXT PRIMARY KEY,
+    doc INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
     code TEXT NOT NULL,
     grid_id TEXT NOT NULL REFERENCES grids(id),
     estate TEXT NOT NULL,
@@ -94,11 +95,11 @@ CREATE INDEX visits_household ON visits(household_id);
 "#;
 
 /// Version 2: the full-text search index over names (with pinyin and initials),
-/// addresses and ID number endings: one row per household, holding the terms of
-/// its address and of every resident. Prefix indexes keep short prefixes fast.
+/// addresses and ID number endings: one row per household (its rowid is the
+/// household's `doc`), holding the terms of its address and of every resident.
+/// Prefix indexes keep short prefixes fast.
 const V2: &str = r#"
 CREATE VIRTUAL TABLE search_index USING fts5(
-    household_id UNINDEXED,
     terms,
     tokenize = 'unicode61',
     prefix = '1 2 3'
