@@ -4,6 +4,7 @@
 //! and plain words on stderr when it fails, with a non-zero exit code.
 
 mod device_cmd;
+mod form_cmd;
 mod geo_cmd;
 mod id_cmd;
 mod photo_cmd;
@@ -28,6 +29,8 @@ enum Command {
     Photo(photo_cmd::PhotoArgs),
     /// Convert between WGS-84 and GCJ-02, or measure a distance.
     Geo(geo_cmd::GeoArgs),
+    /// Check form definitions, validate answers, list the built-in templates.
+    Form(form_cmd::FormArgs),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
         Command::Device(args) => device_cmd::run(args),
         Command::Photo(args) => photo_cmd::run(args),
         Command::Geo(args) => geo_cmd::run(args),
+        Command::Form(args) => form_cmd::run(args),
     };
     match result {
         Ok(code) => code,
