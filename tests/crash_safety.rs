@@ -38,7 +38,13 @@ fn sigkill_in_the_middle_of_a_batch_leaves_whole_records_only() {
     std::fs::write(&batch, batch_json()).unwrap();
     let device = |args: &[&str]| {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_doorstep"));
-        cmd.args(["device", "--db", db.to_str().unwrap(), "--key-file", key_file.to_str().unwrap()]);
+        cmd.args([
+            "device",
+            "--db",
+            db.to_str().unwrap(),
+            "--key-file",
+            key_file.to_str().unwrap(),
+        ]);
         cmd.args(args);
         cmd
     };
@@ -46,21 +52,34 @@ fn sigkill_in_the_middle_of_a_batch_leaves_whole_records_only() {
 
     // How long one import takes here, so the kills land inside the transaction.
     let started = Instant::now();
-    assert!(device(&["household", "import", batch.to_str().unwrap()]).status().unwrap().success());
+    assert!(
+        device(&["household", "import", batch.to_str().unwrap()])
+            .status()
+            .unwrap()
+            .success()
+    );
     let full = started.elapsed();
 
     let mut killed_mid_batch = 0;
     for attempt in 1..=6u32 {
-        let mut child = device(&["household", "import", batch.to_str().unwrap()]).spawn().unwrap();
+        let mut child = device(&["household", "import", batch.to_str().unwrap()])
+            .spawn()
+            .unwrap();
         // Spread the kills over the run: early, middle and late.
-        std::thread::sleep(full.mul_f64(f64::from(attempt) / 7.0).max(Duration::from_millis(20)));
+        std::thread::sleep(
+            full.mul_f64(f64::from(attempt) / 7.0)
+                .max(Duration::from_millis(20)),
+        );
         if child.try_wait().unwrap().is_none() {
             killed_mid_batch += 1;
         }
         child.kill().unwrap(); // SIGKILL on Unix: no destructor, no rollback code runs.
         child.wait().unwrap();
     }
-    assert!(killed_mid_batch >= 3, "only {killed_mid_batch} kills landed mid-batch");
+    assert!(
+        killed_mid_batch >= 3,
+        "only {killed_mid_batch} kills landed mid-batch"
+    );
 
     let key = DatabaseKey::from_hex(&std::fs::read_to_string(&key_file).unwrap()).unwrap();
     let store = Store::open(&db, &key).unwrap();
@@ -80,7 +99,10 @@ fn sigkill_in_the_middle_of_a_batch_leaves_whole_records_only() {
         .unwrap();
     assert_eq!(households as usize % BATCH, 0, "a batch is all or nothing");
     assert!(households as usize >= BATCH, "the completed import is kept");
-    assert_eq!(residents as usize, households as usize * RESIDENTS_PER_HOUSEHOLD);
+    assert_eq!(
+        residents as usize,
+        households as usize * RESIDENTS_PER_HOUSEHOLD
+    );
     assert_eq!(orphans, 0, "no household is missing residents");
     assert_eq!(indexed, households, "the search index matches the data");
 }

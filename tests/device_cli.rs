@@ -6,19 +6,31 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn doorstep(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_doorstep")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_doorstep"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&out.stdout))
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
     })
 }
 
 fn device(dir: &Path, args: &[&str]) -> Output {
     let db = dir.join("device.db");
     let key = dir.join("device.key");
-    let mut all = vec!["device", "--db", db.to_str().unwrap(), "--key-file", key.to_str().unwrap()];
+    let mut all = vec![
+        "device",
+        "--db",
+        db.to_str().unwrap(),
+        "--key-file",
+        key.to_str().unwrap(),
+    ];
     all.extend_from_slice(args);
     doorstep(&all)
 }
@@ -68,7 +80,11 @@ fn a_device_database_is_created_filled_searched_and_listed() {
             args.extend(["--door", door]);
         }
         let out = device(dir.path(), &args);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         json(&out)["id"].as_str().unwrap().to_owned()
     };
     let zhang = add("张三", "阳光小区3栋2单元", Some("302"));
@@ -78,7 +94,10 @@ fn a_device_database_is_created_filled_searched_and_listed() {
     assert_eq!(hits[0]["id"], zhang.as_str());
     assert_eq!(hits[0]["head"], "张三");
     assert_eq!(hits[0]["address"], "阳光小区3栋2单元302");
-    assert_eq!(json(&device(dir.path(), &["household", "search", "lisi"]))[0]["id"], li.as_str());
+    assert_eq!(
+        json(&device(dir.path(), &["household", "search", "lisi"]))[0]["id"],
+        li.as_str()
+    );
 
     let all = json(&device(dir.path(), &["household", "list"]));
     assert_eq!(all.as_array().unwrap().len(), 2);

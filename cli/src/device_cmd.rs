@@ -109,10 +109,21 @@ pub fn run(args: DeviceArgs) -> anyhow::Result<ExitCode> {
 
 fn household(store: &Store, command: HouseholdCommand) -> anyhow::Result<()> {
     match command {
-        HouseholdCommand::Add { head, address, door, id_number, phone, grid } => {
+        HouseholdCommand::Add {
+            head,
+            address,
+            door,
+            id_number,
+            phone,
+            grid,
+        } => {
             let id = store.add_household(NewHousehold {
                 grid,
-                address: Address { estate: address, door, ..Address::default() },
+                address: Address {
+                    estate: address,
+                    door,
+                    ..Address::default()
+                },
                 residents: vec![NewResident {
                     name: head,
                     id_number,
@@ -169,7 +180,9 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).with_context(|| format!("cannot create {}", path.display()))?;
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
     file.write_all(text.as_bytes())?;
     if !text.ends_with('\n') {
         file.write_all(b"\n")?;

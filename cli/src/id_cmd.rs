@@ -50,5 +50,9 @@ pub fn run(args: IdArgs) -> anyhow::Result<ExitCode> {
         },
     };
     crate::print_json(&report)?;
-    Ok(if report.valid { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if report.valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -13,7 +13,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "doorstep", version, about = "Doorstep (入户通): field visits for community grid workers")]
+#[command(
+    name = "doorstep",
+    version,
+    about = "Doorstep (入户通): field visits for community grid workers"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -30,15 +30,32 @@ const GIVEN: &[&str] = &[
     "宇轩", "一诺", "俊杰", "雨桐", "振华", "桂兰", "秀珍", "光明", "卫东", "爱国",
 ];
 const ESTATES: &[&str] = &[
-    "阳光小区", "幸福里", "和平新村", "东风小区", "建设路社区", "桃园小区", "锦绣花园", "翠湖苑",
-    "滨江花园", "红旗新村", "光明小区", "长青苑", "金桂园", "育才小区", "工人新村", "春晖苑",
+    "阳光小区",
+    "幸福里",
+    "和平新村",
+    "东风小区",
+    "建设路社区",
+    "桃园小区",
+    "锦绣花园",
+    "翠湖苑",
+    "滨江花园",
+    "红旗新村",
+    "光明小区",
+    "长青苑",
+    "金桂园",
+    "育才小区",
+    "工人新村",
+    "春晖苑",
 ];
 
 /// A small deterministic generator, so every run builds the same community.
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (self.0 >> 33) as usize
     }
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
@@ -70,13 +87,21 @@ struct Community {
 
 fn build(store: &Store) -> Community {
     let mut rng = Lcg(20261122);
-    let mut community = Community { names: vec![], doors: vec![], id_endings: vec![] };
+    let mut community = Community {
+        names: vec![],
+        doors: vec![],
+        id_endings: vec![],
+    };
     let mut batch = Vec::new();
     for i in 0..HOUSEHOLDS {
         let surname = rng.pick(SURNAMES);
         let residents: Vec<NewResident> = (0..RESIDENTS_PER_HOUSEHOLD)
             .map(|k| {
-                let name = format!("{}{}", if k == 2 { rng.pick(SURNAMES) } else { surname }, rng.pick(GIVEN));
+                let name = format!(
+                    "{}{}",
+                    if k == 2 { rng.pick(SURNAMES) } else { surname },
+                    rng.pick(GIVEN)
+                );
                 let id = (rng.next() % 3 != 0).then(|| id_number(&mut rng));
                 if i % 50 == 0 {
                     community.names.push(name.clone());
@@ -109,7 +134,9 @@ fn build(store: &Store) -> Community {
             ..NewHousehold::default()
         });
         if batch.len() == 2000 {
-            store.add_households(std::mem::take(&mut batch)).expect("valid generated households");
+            store
+                .add_households(std::mem::take(&mut batch))
+                .expect("valid generated households");
         }
     }
     community
@@ -118,7 +145,10 @@ fn build(store: &Store) -> Community {
 fn pinyin_of(name: &str) -> (String, String) {
     use pinyin::ToPinyin;
     let syllables: Vec<&str> = name.to_pinyin().flatten().map(|p| p.plain()).collect();
-    (syllables.concat(), syllables.iter().filter_map(|s| s.get(..1)).collect())
+    (
+        syllables.concat(),
+        syllables.iter().filter_map(|s| s.get(..1)).collect(),
+    )
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -145,7 +175,9 @@ fn main() {
         "built {HOUSEHOLDS} households / {} residents in {:.1} s ({} MB on disk)",
         HOUSEHOLDS * RESIDENTS_PER_HOUSEHOLD,
         started.elapsed().as_secs_f64(),
-        std::fs::metadata(&path).map(|m| m.len() / 1_000_000).unwrap_or(0)
+        std::fs::metadata(&path)
+            .map(|m| m.len() / 1_000_000)
+            .unwrap_or(0)
     );
 
     let mut kinds: Vec<(&str, Vec<String>)> = vec![
@@ -161,21 +193,41 @@ fn main() {
         kinds[0].1.push(name.clone());
         kinds[1].1.push(full);
         kinds[2].1.push(initials);
-        kinds[3].1.push(name.chars().next().map(String::from).unwrap_or_default());
+        kinds[3]
+            .1
+            .push(name.chars().next().map(String::from).unwrap_or_default());
     }
-    kinds[4].1 = community.doors.iter().take(QUERIES_PER_KIND).map(|(e, d)| format!("{e} {d}")).collect();
-    kinds[5].1 = community.id_endings.iter().take(QUERIES_PER_KIND).cloned().collect();
+    kinds[4].1 = community
+        .doors
+        .iter()
+        .take(QUERIES_PER_KIND)
+        .map(|(e, d)| format!("{e} {d}"))
+        .collect();
+    kinds[5].1 = community
+        .id_endings
+        .iter()
+        .take(QUERIES_PER_KIND)
+        .cloned()
+        .collect();
 
     let mut all = Vec::new();
-    println!("{:<16} {:>8} {:>9} {:>9} {:>9} {:>10}", "query kind", "queries", "p50 ms", "p95 ms", "p99 ms", "avg hits");
+    println!(
+        "{:<16} {:>8} {:>9} {:>9} {:>9} {:>10}",
+        "query kind", "queries", "p50 ms", "p95 ms", "p99 ms", "avg hits"
+    );
     for (kind, queries) in &kinds {
         let mut times = Vec::with_capacity(queries.len());
         let mut hits = 0usize;
         for q in queries {
             let t = Instant::now();
-            let found = store.search_households(q, doorstep_core::search::DEFAULT_LIMIT).expect("search");
+            let found = store
+                .search_households(q, doorstep_core::search::DEFAULT_LIMIT)
+                .expect("search");
             times.push(t.elapsed());
-            assert!(!found.is_empty(), "a query taken from the data finds something");
+            assert!(
+                !found.is_empty(),
+                "a query taken from the data finds something"
+            );
             hits += found.len();
         }
         times.sort();

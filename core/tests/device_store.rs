@@ -27,19 +27,33 @@ fn device() -> Device {
             subdistrict: "东城街道".into(),
         })
         .unwrap();
-    Device { _dir: dir, path, key }
+    Device {
+        _dir: dir,
+        path,
+        key,
+    }
 }
 
 fn household(head: &str, estate: &str, door: &str) -> NewHousehold {
     NewHousehold {
-        address: Address { estate: estate.into(), door: Some(door.into()), ..Address::default() },
+        address: Address {
+            estate: estate.into(),
+            door: Some(door.into()),
+            ..Address::default()
+        },
         residents: vec![resident(head, Relation::Head)],
         ..NewHousehold::default()
     }
 }
 
 fn resident(name: &str, relation: Relation) -> NewResident {
-    NewResident { name: name.into(), id_number: None, phone: None, relation, tags: vec![] }
+    NewResident {
+        name: name.into(),
+        id_number: None,
+        phone: None,
+        relation,
+        tags: vec![],
+    }
 }
 
 fn file_bytes(path: &Path) -> Vec<u8> {
@@ -56,11 +70,17 @@ fn fingerprint(path: &Path) -> String {
 fn the_file_on_disk_is_not_plain_sqlite_and_reopens_with_its_key() {
     let d = device();
     let store = Store::open(&d.path, &d.key).unwrap();
-    store.add_household(household("张三", "阳光小区", "302")).unwrap();
+    store
+        .add_household(household("张三", "阳光小区", "302"))
+        .unwrap();
     drop(store);
     let bytes = file_bytes(&d.path);
     assert_ne!(&bytes[..16], b"SQLite format 3\0");
-    assert!(!bytes.windows("阳光小区".len()).any(|w| w == "阳光小区".as_bytes()));
+    assert!(
+        !bytes
+            .windows("阳光小区".len())
+            .any(|w| w == "阳光小区".as_bytes())
+    );
     let store = Store::open(&d.path, &d.key).unwrap();
     assert_eq!(store.list_households().unwrap().len(), 1);
     assert_eq!(store.integrity_check().unwrap(), ["ok"]);
@@ -70,7 +90,9 @@ fn the_file_on_disk_is_not_plain_sqlite_and_reopens_with_its_key() {
 fn a_wrong_key_is_reported_as_a_wrong_key_and_changes_nothing() {
     let d = device();
     let before = fingerprint(&d.path);
-    let err = Store::open(&d.path, &DatabaseKey::generate()).err().unwrap();
+    let err = Store::open(&d.path, &DatabaseKey::generate())
+        .err()
+        .unwrap();
     assert!(matches!(err, StoreError::WrongKey), "{err}");
     assert!(err.to_string().contains("wrong key"));
     assert_eq!(fingerprint(&d.path), before);
@@ -81,7 +103,9 @@ fn a_wrong_key_is_reported_as_a_wrong_key_and_changes_nothing() {
 fn without_the_key_check_a_wrong_key_is_not_mistaken_for_corruption() {
     let d = device();
     std::fs::remove_file(d.path.with_extension("db.keycheck")).unwrap();
-    let err = Store::open(&d.path, &DatabaseKey::generate()).err().unwrap();
+    let err = Store::open(&d.path, &DatabaseKey::generate())
+        .err()
+        .unwrap();
     assert!(matches!(err, StoreError::CannotDecrypt), "{err}");
     assert!(d.path.exists(), "nothing is set aside on a doubt");
     // The right key still opens it, and writes the key check again.
@@ -93,21 +117,31 @@ fn without_the_key_check_a_wrong_key_is_not_mistaken_for_corruption() {
 fn a_damaged_database_is_set_aside_never_deleted() {
     let d = device();
     let store = Store::open(&d.path, &d.key).unwrap();
-    let batch = (0..300).map(|i| household(&format!("住户{i}"), "阳光小区", &i.to_string())).collect();
+    let batch = (0..300)
+        .map(|i| household(&format!("住户{i}"), "阳光小区", &i.to_string()))
+        .collect();
     store.add_households(batch).unwrap();
     drop(store);
     let mut bytes = file_bytes(&d.path);
     let len = bytes.len();
-    assert!(len > 8 * 4096, "the test needs several pages, got {len} bytes");
+    assert!(
+        len > 8 * 4096,
+        "the test needs several pages, got {len} bytes"
+    );
     for b in &mut bytes[4096 * 3..4096 * 3 + 2000] {
         *b ^= 0x5a;
     }
     std::fs::write(&d.path, &bytes).unwrap();
 
     let err = Store::open(&d.path, &d.key).err().unwrap();
-    let StoreError::Corrupt { moved_to } = err else { panic!("expected Corrupt, got {err}") };
+    let StoreError::Corrupt { moved_to } = err else {
+        panic!("expected Corrupt, got {err}")
+    };
     assert!(!d.path.exists());
-    assert!(file_bytes(&moved_to) == bytes, "the damaged file is kept byte for byte");
+    assert!(
+        file_bytes(&moved_to) == bytes,
+        "the damaged file is kept byte for byte"
+    );
     assert!(moved_to.to_string_lossy().contains(".corrupt-"));
     assert!(err_message_names(&moved_to));
 
@@ -117,7 +151,9 @@ fn a_damaged_database_is_set_aside_never_deleted() {
 }
 
 fn err_message_names(moved_to: &Path) -> bool {
-    let err = StoreError::Corrupt { moved_to: moved_to.to_owned() };
+    let err = StoreError::Corrupt {
+        moved_to: moved_to.to_owned(),
+    };
     err.to_string().contains(&*moved_to.to_string_lossy())
 }
 
@@ -138,8 +174,10 @@ fn a_database_from_a_newer_app_is_refused_and_left_untouched() {
     let d = device();
     {
         let conn = rusqlite::Connection::open(&d.path).unwrap();
-        conn.pragma_update(None, "key", format!("x'{}'", d.key.to_hex())).unwrap();
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        conn.pragma_update(None, "key", format!("x'{}'", d.key.to_hex()))
+            .unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
     }
     let before = fingerprint(&d.path);
     let err = Store::open(&d.path, &d.key).err().unwrap();
@@ -155,7 +193,10 @@ fn a_database_from_a_newer_app_is_refused_and_left_untouched() {
 fn a_plain_sqlite_file_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("plain.db");
-    rusqlite::Connection::open(&path).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x)")
+        .unwrap();
     let err = Store::open(&path, &DatabaseKey::generate()).err().unwrap();
     assert!(matches!(err, StoreError::NotEncrypted(_)), "{err}");
 }
@@ -163,9 +204,15 @@ fn a_plain_sqlite_file_is_refused() {
 #[test]
 fn missing_and_existing_files_are_told_apart() {
     let d = device();
-    assert!(matches!(Store::create(&d.path, &d.key), Err(StoreError::AlreadyExists(_))));
+    assert!(matches!(
+        Store::create(&d.path, &d.key),
+        Err(StoreError::AlreadyExists(_))
+    ));
     let missing = d.path.with_file_name("none.db");
-    assert!(matches!(Store::open(&missing, &d.key), Err(StoreError::Missing(_))));
+    assert!(matches!(
+        Store::open(&missing, &d.key),
+        Err(StoreError::Missing(_))
+    ));
     assert!(!missing.exists());
 }
 
@@ -176,9 +223,15 @@ fn invalid_residents_are_refused_without_echoing_personal_data() {
     let mut h = household("李四", "幸福里", "5");
     h.residents[0].id_number = Some("110105194912310021".into());
     let err = store.add_household(h).unwrap_err().to_string();
-    assert!(err.contains("resident 1") && err.contains("bad_check_digit"), "{err}");
+    assert!(
+        err.contains("resident 1") && err.contains("bad_check_digit"),
+        "{err}"
+    );
     assert!(!err.contains("110105") && !err.contains("李四"), "{err}");
-    assert!(store.list_households().unwrap().is_empty(), "nothing of a refused household is written");
+    assert!(
+        store.list_households().unwrap().is_empty(),
+        "nothing of a refused household is written"
+    );
 
     let mut two_heads = household("王五", "幸福里", "6");
     two_heads.residents.push(resident("王六", Relation::Head));
@@ -189,7 +242,9 @@ fn invalid_residents_are_refused_without_echoing_personal_data() {
 fn a_failed_batch_writes_nothing() {
     let d = device();
     let store = Store::open(&d.path, &d.key).unwrap();
-    let mut batch: Vec<_> = (0..10).map(|i| household("赵六", "幸福里", &i.to_string())).collect();
+    let mut batch: Vec<_> = (0..10)
+        .map(|i| household("赵六", "幸福里", &i.to_string()))
+        .collect();
     batch[7].residents[0].phone = Some("12345".into());
     let err = store.add_households(batch).unwrap_err().to_string();
     assert!(err.contains("household 8"), "{err}");
@@ -217,7 +272,10 @@ fn details_are_masked_unless_asked_for_in_full() {
     assert_eq!(r.birth_date, chrono::NaiveDate::from_ymd_opt(1949, 12, 31));
     assert_eq!(r.tags[0].code, "elder_alone");
     let full = store.household(id, Disclosure::Full).unwrap();
-    assert_eq!(full.residents[0].id_number.as_deref(), Some("11010519491231002X"));
+    assert_eq!(
+        full.residents[0].id_number.as_deref(),
+        Some("11010519491231002X")
+    );
     assert_eq!(full.residents[0].phone.as_deref(), Some("13812345678"));
     assert_eq!(full.summary.code, "G01-0001");
 }
@@ -232,27 +290,53 @@ fn search_finds_people_by_name_pinyin_initials_address_and_id_ending() {
         ..resident("李秀英", Relation::Spouse)
     });
     let zhang = store.add_household(zhang).unwrap();
-    let zeng = store.add_household(household("曾国藩", "幸福里", "5")).unwrap();
-    let zhangsanfeng = store.add_household(household("张三丰", "武当小区", "101")).unwrap();
-    let _other = store.add_household(household("王五", "幸福里", "7")).unwrap();
+    let zeng = store
+        .add_household(household("曾国藩", "幸福里", "5"))
+        .unwrap();
+    let zhangsanfeng = store
+        .add_household(household("张三丰", "武当小区", "101"))
+        .unwrap();
+    let _other = store
+        .add_household(household("王五", "幸福里", "7"))
+        .unwrap();
 
     let ids = |q: &str| -> Vec<Uuid> {
-        store.search_households(q, 50).unwrap().into_iter().map(|h| h.id).collect()
+        store
+            .search_households(q, 50)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.id)
+            .collect()
     };
     assert_eq!(ids("zhangsan")[0], zhang, "the exact name ranks first");
     assert_eq!(ids("zhangsan").len(), 2, "张三丰 also starts with zhangsan");
     assert!(ids("zs").contains(&zhang));
     assert!(ids("zsf") == vec![zhangsanfeng]);
     assert!(ids("张三").contains(&zhang));
-    assert_eq!(ids("秀英"), vec![zhang], "any resident's given name finds the household");
+    assert_eq!(
+        ids("秀英"),
+        vec![zhang],
+        "any resident's given name finds the household"
+    );
     assert_eq!(ids("lxy"), vec![zhang]);
     assert_eq!(ids("zeng"), vec![zeng], "曾 as a surname is read zeng");
-    assert_eq!(ids("cengguofan"), vec![zeng], "the ordinary reading still finds it");
-    assert_eq!(ids("002x"), vec![zhang], "last four of an ID number, any case");
+    assert_eq!(
+        ids("cengguofan"),
+        vec![zeng],
+        "the ordinary reading still finds it"
+    );
+    assert_eq!(
+        ids("002x"),
+        vec![zhang],
+        "last four of an ID number, any case"
+    );
     assert_eq!(ids("302"), vec![zhang]);
     assert_eq!(ids("幸福里").len(), 2);
     assert_eq!(ids("幸福里 wang"), ids("ww"));
     assert!(ids("nobody").is_empty());
     assert!(ids("").is_empty());
-    assert!(ids("\"*)(").is_empty(), "FTS syntax in a query is taken literally");
+    assert!(
+        ids("\"*)(").is_empty(),
+        "FTS syntax in a query is taken literally"
+    );
 }

@@ -22,7 +22,10 @@ impl Address {
     /// The address as one line, as a worker would write it: `阳光小区3栋2单元302`.
     pub fn one_line(&self) -> String {
         let mut line = self.estate.clone();
-        for part in [&self.building, &self.unit, &self.door].into_iter().flatten() {
+        for part in [&self.building, &self.unit, &self.door]
+            .into_iter()
+            .flatten()
+        {
             line.push_str(part);
         }
         line
@@ -103,7 +106,10 @@ impl ResidenceType {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Tenure {
     OwnerOccupied,
-    Rental { landlord_name: String, landlord_phone: Option<crate::Phone> },
+    Rental {
+        landlord_name: String,
+        landlord_phone: Option<crate::Phone>,
+    },
 }
 
 /// A household, the unit a worker visits.

@@ -155,7 +155,11 @@ impl IdNumber {
     /// The holder's sex, from the parity of the 17th character.
     pub fn sex(&self) -> Sex {
         let digit = self.0.as_bytes()[16] - b'0';
-        if digit % 2 == 1 { Sex::Male } else { Sex::Female }
+        if digit % 2 == 1 {
+            Sex::Male
+        } else {
+            Sex::Female
+        }
     }
 
     /// The holder's age in whole years on `on`.
@@ -247,7 +251,10 @@ mod tests {
     fn accepts_a_valid_number_and_derives_birth_and_sex() {
         // The sample number printed in GB 11643-1999 itself.
         let id = IdNumber::parse_on("11010519491231002X", today()).unwrap();
-        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
+        assert_eq!(
+            id.birth_date(),
+            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
+        );
         assert_eq!(id.sex(), Sex::Female);
         assert_eq!(id.region_code(), "110105");
         assert_eq!(id.masked(), "110105********002X");
@@ -271,11 +278,20 @@ mod tests {
     fn impossible_birth_dates_are_refused() {
         // 30 February 1999 does not exist, whatever the check digit says.
         let n = with_check("11010519990230001");
-        assert_eq!(IdNumber::parse_on(&n, today()), Err(IdNumberError::ImpossibleBirthDate));
+        assert_eq!(
+            IdNumber::parse_on(&n, today()),
+            Err(IdNumberError::ImpossibleBirthDate)
+        );
         let future = with_check("11010520300101001");
-        assert_eq!(IdNumber::parse_on(&future, today()), Err(IdNumberError::ImpossibleBirthDate));
+        assert_eq!(
+            IdNumber::parse_on(&future, today()),
+            Err(IdNumberError::ImpossibleBirthDate)
+        );
         let month13 = with_check("11010519901301001");
-        assert_eq!(IdNumber::parse_on(&month13, today()), Err(IdNumberError::ImpossibleBirthDate));
+        assert_eq!(
+            IdNumber::parse_on(&month13, today()),
+            Err(IdNumberError::ImpossibleBirthDate)
+        );
     }
 
     #[test]
@@ -287,11 +303,26 @@ mod tests {
 
     #[test]
     fn wrong_length_and_non_digits_are_refused() {
-        assert_eq!(IdNumber::parse_on("1101051949123100", today()), Err(IdNumberError::WrongLength));
-        assert_eq!(IdNumber::parse_on("", today()), Err(IdNumberError::WrongLength));
-        assert_eq!(IdNumber::parse_on("11010519491231A02X", today()), Err(IdNumberError::NonDigit));
-        assert_eq!(IdNumber::parse_on("1101054912310X2", today()), Err(IdNumberError::NonDigit));
-        assert_eq!(IdNumber::parse_on("11010519491231002Y", today()), Err(IdNumberError::NonDigit));
+        assert_eq!(
+            IdNumber::parse_on("1101051949123100", today()),
+            Err(IdNumberError::WrongLength)
+        );
+        assert_eq!(
+            IdNumber::parse_on("", today()),
+            Err(IdNumberError::WrongLength)
+        );
+        assert_eq!(
+            IdNumber::parse_on("11010519491231A02X", today()),
+            Err(IdNumberError::NonDigit)
+        );
+        assert_eq!(
+            IdNumber::parse_on("1101054912310X2", today()),
+            Err(IdNumberError::NonDigit)
+        );
+        assert_eq!(
+            IdNumber::parse_on("11010519491231002Y", today()),
+            Err(IdNumberError::NonDigit)
+        );
         // Full-width digits are 18 characters but not ASCII digits.
         assert_eq!(
             IdNumber::parse_on("１１０１０５１９４９１２３１００２X", today()),
@@ -302,14 +333,23 @@ mod tests {
     #[test]
     fn unknown_provinces_are_refused() {
         let n = with_check("99010519491231002");
-        assert_eq!(IdNumber::parse_on(&n, today()), Err(IdNumberError::UnknownRegion));
+        assert_eq!(
+            IdNumber::parse_on(&n, today()),
+            Err(IdNumberError::UnknownRegion)
+        );
     }
 
     #[test]
     fn age_counts_whole_years() {
         let id = IdNumber::parse_on("11010519491231002X", today()).unwrap();
-        assert_eq!(id.age_on(NaiveDate::from_ymd_opt(2026, 12, 30).unwrap()), 76);
-        assert_eq!(id.age_on(NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()), 77);
+        assert_eq!(
+            id.age_on(NaiveDate::from_ymd_opt(2026, 12, 30).unwrap()),
+            76
+        );
+        assert_eq!(
+            id.age_on(NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()),
+            77
+        );
     }
 
     #[test]

@@ -12,7 +12,9 @@ use std::fmt;
 pub enum PhoneError {
     #[error("a phone number holds only digits, spaces, dashes, brackets and a +86 prefix")]
     BadCharacters,
-    #[error("not a mainland mobile number (11 digits starting 13–19) or landline (area code + 7–8 digits)")]
+    #[error(
+        "not a mainland mobile number (11 digits starting 13–19) or landline (area code + 7–8 digits)"
+    )]
     BadFormat,
 }
 
@@ -81,7 +83,11 @@ impl Phone {
             return Ok(Self(digits));
         }
         if b.first() == Some(&b'0') && b.get(1).is_some_and(|d| *d != b'0') {
-            let area_len = if is_two_digit_area(&digits[1..]) { 3 } else { 4 };
+            let area_len = if is_two_digit_area(&digits[1..]) {
+                3
+            } else {
+                4
+            };
             let local = &digits[area_len.min(digits.len())..];
             if (7..=8).contains(&local.len()) && !local.starts_with(['0', '1']) {
                 let mut normal = format!("{}-{}", &digits[..area_len], local);
@@ -149,18 +155,39 @@ mod tests {
 
     #[test]
     fn mobiles_in_their_usual_spellings() {
-        for input in ["13812345678", "138 1234 5678", "+86 138-1234-5678", "8613812345678"] {
-            assert_eq!(Phone::parse(input).unwrap().as_str(), "13812345678", "{input}");
+        for input in [
+            "13812345678",
+            "138 1234 5678",
+            "+86 138-1234-5678",
+            "8613812345678",
+        ] {
+            assert_eq!(
+                Phone::parse(input).unwrap().as_str(),
+                "13812345678",
+                "{input}"
+            );
         }
         assert_eq!(Phone::parse("13812345678").unwrap().masked(), "138****5678");
     }
 
     #[test]
     fn landlines_with_area_codes_and_extensions() {
-        assert_eq!(Phone::parse("010-62345678").unwrap().as_str(), "010-62345678");
-        assert_eq!(Phone::parse("(0755) 2345678").unwrap().as_str(), "0755-2345678");
-        assert_eq!(Phone::parse("0755-23456789转123").unwrap().as_str(), "0755-23456789-123");
-        assert_eq!(Phone::parse("010-62345678").unwrap().masked(), "010-****5678");
+        assert_eq!(
+            Phone::parse("010-62345678").unwrap().as_str(),
+            "010-62345678"
+        );
+        assert_eq!(
+            Phone::parse("(0755) 2345678").unwrap().as_str(),
+            "0755-2345678"
+        );
+        assert_eq!(
+            Phone::parse("0755-23456789转123").unwrap().as_str(),
+            "0755-23456789-123"
+        );
+        assert_eq!(
+            Phone::parse("010-62345678").unwrap().masked(),
+            "010-****5678"
+        );
     }
 
     #[test]

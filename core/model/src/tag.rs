@@ -37,7 +37,10 @@ impl TagDefinition {
     pub fn validate(&self) -> Result<(), TagError> {
         let ok = !self.code.is_empty()
             && self.code.len() <= 32
-            && self.code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            && self
+                .code
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
         if !ok {
             return Err(TagError::BadCode);
         }
@@ -70,31 +73,127 @@ impl ResidentTag {
 /// offices keep (domain.md §2).
 pub fn builtin_tags() -> Vec<TagDefinition> {
     const TAGS: &[(&str, &str, &str, &[&str], bool)] = &[
-        ("dibao", "低保", "Minimum living allowance", &["area"], false),
+        (
+            "dibao",
+            "低保",
+            "Minimum living allowance",
+            &["area"],
+            false,
+        ),
         ("dibao_edge", "低保边缘", "Near-dibao household", &[], false),
         ("low_income", "低收入", "Low income", &[], false),
         ("tekun", "特困", "Extreme poverty support", &[], false),
-        ("wubao", "五保", "Five-guarantee support", &["support_mode"], false),
-        ("elder_no_kin", "孤寡老人", "Elder without family", &[], false),
-        ("sanwu", "三无人员", "Person with no income, work or carer", &[], false),
+        (
+            "wubao",
+            "五保",
+            "Five-guarantee support",
+            &["support_mode"],
+            false,
+        ),
+        (
+            "elder_no_kin",
+            "孤寡老人",
+            "Elder without family",
+            &[],
+            false,
+        ),
+        (
+            "sanwu",
+            "三无人员",
+            "Person with no income, work or carer",
+            &[],
+            false,
+        ),
         ("elder_alone", "独居老人", "Elder living alone", &[], false),
         ("senior", "高龄", "Senior (80+)", &[], false),
-        ("left_behind_child", "留守儿童", "Left-behind child", &[], false),
-        ("left_behind_woman", "留守妇女", "Left-behind woman", &[], false),
-        ("left_behind_elder", "留守老人", "Left-behind elder", &[], false),
+        (
+            "left_behind_child",
+            "留守儿童",
+            "Left-behind child",
+            &[],
+            false,
+        ),
+        (
+            "left_behind_woman",
+            "留守妇女",
+            "Left-behind woman",
+            &[],
+            false,
+        ),
+        (
+            "left_behind_elder",
+            "留守老人",
+            "Left-behind elder",
+            &[],
+            false,
+        ),
         ("orphan", "孤儿", "Orphan", &[], false),
-        ("poor_student", "困难学童", "Student from a poor family", &[], false),
-        ("single_mother", "单亲贫困母亲", "Poor single mother", &[], false),
-        ("disabled", "残疾", "Person with disability", &["type", "level"], true),
-        ("military_care", "优抚", "Military special-care recipient", &["kind"], false),
-        ("family_planning_special", "计生特殊家庭", "Family-planning special family", &[], true),
+        (
+            "poor_student",
+            "困难学童",
+            "Student from a poor family",
+            &[],
+            false,
+        ),
+        (
+            "single_mother",
+            "单亲贫困母亲",
+            "Poor single mother",
+            &[],
+            false,
+        ),
+        (
+            "disabled",
+            "残疾",
+            "Person with disability",
+            &["type", "level"],
+            true,
+        ),
+        (
+            "military_care",
+            "优抚",
+            "Military special-care recipient",
+            &["kind"],
+            false,
+        ),
+        (
+            "family_planning_special",
+            "计生特殊家庭",
+            "Family-planning special family",
+            &[],
+            true,
+        ),
         ("migrant", "流动人口", "Migrant", &["origin"], false),
-        ("unemployed", "下岗失业", "Laid-off or unemployed", &[], false),
+        (
+            "unemployed",
+            "下岗失业",
+            "Laid-off or unemployed",
+            &[],
+            false,
+        ),
         ("worker_4050", "4050人员", "4050 worker", &[], false),
         ("hard_to_employ", "就业困难", "Hard to employ", &[], false),
-        ("released_offender", "刑释解教", "Released offender", &[], true),
-        ("drug_rehab", "戒毒人员", "Person in drug rehabilitation", &[], true),
-        ("disaster_hit", "受灾户", "Disaster-hit household", &[], false),
+        (
+            "released_offender",
+            "刑释解教",
+            "Released offender",
+            &[],
+            true,
+        ),
+        (
+            "drug_rehab",
+            "戒毒人员",
+            "Person in drug rehabilitation",
+            &[],
+            true,
+        ),
+        (
+            "disaster_hit",
+            "受灾户",
+            "Disaster-hit household",
+            &[],
+            false,
+        ),
         ("poor_worker", "困难职工", "Worker in hardship", &[], false),
     ];
     TAGS.iter()

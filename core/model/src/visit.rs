@@ -90,7 +90,10 @@ pub enum VisitEvent {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VisitError {
     #[error("a visit that is {from:?} cannot be {action}")]
-    NotAllowed { from: VisitStatus, action: &'static str },
+    NotAllowed {
+        from: VisitStatus,
+        action: &'static str,
+    },
     #[error("returning or rejecting a visit needs a comment")]
     CommentRequired,
 }
@@ -116,7 +119,10 @@ impl DeviceInstant {
     /// Now, by the device's clock and time zone.
     pub fn now() -> Self {
         let local = chrono::Local::now();
-        Self { utc: local.with_timezone(&Utc), offset_seconds: local.offset().local_minus_utc() }
+        Self {
+            utc: local.with_timezone(&Utc),
+            offset_seconds: local.offset().local_minus_utc(),
+        }
     }
 
     /// The instant in the device's local time.
@@ -179,20 +185,35 @@ impl Visit {
         let (next, review) = match (self.status, event) {
             (Draft, VisitEvent::Finalize) => (Finalized, None),
             (Finalized, VisitEvent::Upload) => (Uploaded, None),
-            (Uploaded, VisitEvent::Approve) => {
-                (Approved, Some(Review { reviewer: actor, at: at.utc, comment: String::new() }))
-            }
+            (Uploaded, VisitEvent::Approve) => (
+                Approved,
+                Some(Review {
+                    reviewer: actor,
+                    at: at.utc,
+                    comment: String::new(),
+                }),
+            ),
             (Uploaded, VisitEvent::Return { comment } | VisitEvent::Reject { reason: comment })
                 if comment.trim().is_empty() =>
             {
                 return Err(VisitError::CommentRequired);
             }
-            (Uploaded, VisitEvent::Return { comment }) => {
-                (Returned, Some(Review { reviewer: actor, at: at.utc, comment }))
-            }
-            (Uploaded, VisitEvent::Reject { reason }) => {
-                (Rejected, Some(Review { reviewer: actor, at: at.utc, comment: reason }))
-            }
+            (Uploaded, VisitEvent::Return { comment }) => (
+                Returned,
+                Some(Review {
+                    reviewer: actor,
+                    at: at.utc,
+                    comment,
+                }),
+            ),
+            (Uploaded, VisitEvent::Reject { reason }) => (
+                Rejected,
+                Some(Review {
+                    reviewer: actor,
+                    at: at.utc,
+                    comment: reason,
+                }),
+            ),
             (from, event) => {
                 let action = match event {
                     VisitEvent::Finalize => "finalized",
@@ -218,7 +239,10 @@ impl Visit {
     /// template binding and the supervisor's comment, while this revision stays as it is.
     pub fn revise(&self, started: DeviceInstant) -> Result<Visit, VisitError> {
         if self.status != VisitStatus::Returned {
-            return Err(VisitError::NotAllowed { from: self.status, action: "revised" });
+            return Err(VisitError::NotAllowed {
+                from: self.status,
+                action: "revised",
+            });
         }
         Ok(Visit {
             id: Uuid::new_v4(),
@@ -241,17 +265,26 @@ mod tests {
     use super::*;
 
     fn visit() -> Visit {
-        Visit::start("dibao_verify", 1, Uuid::new_v4(), Uuid::new_v4(), DeviceInstant::now())
+        Visit::start(
+            "dibao_verify",
+            1,
+            Uuid::new_v4(),
+            Uuid::new_v4(),
+            DeviceInstant::now(),
+        )
     }
 
     #[test]
     fn the_happy_path_ends_approved() {
         let mut v = visit();
         let sup = Uuid::new_v4();
-        v.apply(VisitEvent::Finalize, DeviceInstant::now(), v.worker_id).unwrap();
+        v.apply(VisitEvent::Finalize, DeviceInstant::now(), v.worker_id)
+            .unwrap();
         assert!(v.finalized.is_some());
-        v.apply(VisitEvent::Upload, DeviceInstant::now(), v.worker_id).unwrap();
-        v.apply(VisitEvent::Approve, DeviceInstant::now(), sup).unwrap();
+        v.apply(VisitEvent::Upload, DeviceInstant::now(), v.worker_id)
+            .unwrap();
+        v.apply(VisitEvent::Approve, DeviceInstant::now(), sup)
+            .unwrap();
         assert_eq!(v.status, VisitStatus::Approved);
         assert_eq!(v.review.as_ref().unwrap().reviewer, sup);
     }
@@ -262,12 +295,21 @@ mod tests {
         let now = DeviceInstant::now();
         v.apply(VisitEvent::Finalize, now, v.worker_id).unwrap();
         v.apply(VisitEvent::Upload, now, v.worker_id).unwrap();
-        let ret = VisitEvent::Return { comment: "缺少户口本照片".into() };
+        let ret = VisitEvent::Return {
+            comment: "缺少户口本照片".into(),
+        };
         v.apply(ret, now, Uuid::new_v4()).unwrap();
         let r2 = v.revise(now).unwrap();
-        assert_eq!((r2.revision, r2.status, r2.visit_group), (2, VisitStatus::Draft, v.id));
+        assert_eq!(
+            (r2.revision, r2.status, r2.visit_group),
+            (2, VisitStatus::Draft, v.id)
+        );
         assert_eq!(r2.review.unwrap().comment, "缺少户口本照片");
-        assert_eq!(v.status, VisitStatus::Returned, "the old revision is kept as it was");
+        assert_eq!(
+            v.status,
+            VisitStatus::Returned,
+            "the old revision is kept as it was"
+        );
     }
 
     #[test]
@@ -275,7 +317,13 @@ mod tests {
         let mut v = visit();
         let before = v.clone();
         let err = v.apply(VisitEvent::Approve, DeviceInstant::now(), Uuid::new_v4());
-        assert_eq!(err, Err(VisitError::NotAllowed { from: VisitStatus::Draft, action: "approved" }));
+        assert_eq!(
+            err,
+            Err(VisitError::NotAllowed {
+                from: VisitStatus::Draft,
+                action: "approved"
+            })
+        );
         assert_eq!(v, before);
         assert!(v.revise(DeviceInstant::now()).is_err());
     }
@@ -283,9 +331,17 @@ mod tests {
     #[test]
     fn returning_needs_a_comment() {
         let mut v = visit();
-        v.apply(VisitEvent::Finalize, DeviceInstant::now(), v.worker_id).unwrap();
-        v.apply(VisitEvent::Upload, DeviceInstant::now(), v.worker_id).unwrap();
-        let err = v.apply(VisitEvent::Return { comment: "  ".into() }, DeviceInstant::now(), v.worker_id);
+        v.apply(VisitEvent::Finalize, DeviceInstant::now(), v.worker_id)
+            .unwrap();
+        v.apply(VisitEvent::Upload, DeviceInstant::now(), v.worker_id)
+            .unwrap();
+        let err = v.apply(
+            VisitEvent::Return {
+                comment: "  ".into(),
+            },
+            DeviceInstant::now(),
+            v.worker_id,
+        );
         assert_eq!(err, Err(VisitError::CommentRequired));
         assert_eq!(v.status, VisitStatus::Uploaded);
     }

@@ -19,21 +19,47 @@ pub const DEFAULT_LIMIT: usize = 50;
 
 /// Rewrites the search terms of the household numbered `doc` from its current rows.
 pub(crate) fn index_household(conn: &Connection, doc: i64) -> Result<()> {
-    conn.prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?.execute([doc])?;
-    let (id, code, estate, building, unit, door): (String, String, String, Option<String>, Option<String>, Option<String>) =
-        conn.query_row(
-            "SELECT id, code, estate, building, unit, door FROM households WHERE doc = ?1",
-            [doc],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
-        )?;
-    let parts: Vec<&str> =
-        [Some(estate.as_str()), building.as_deref(), unit.as_deref(), door.as_deref()].into_iter().flatten().collect();
+    conn.prepare_cached("DELETE FROM search_index WHERE rowid = ?1")?
+        .execute([doc])?;
+    let (id, code, estate, building, unit, door): (
+        String,
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    ) = conn.query_row(
+        "SELECT id, code, estate, building, unit, door FROM households WHERE doc = ?1",
+        [doc],
+        |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        },
+    )?;
+    let parts: Vec<&str> = [
+        Some(estate.as_str()),
+        building.as_deref(),
+        unit.as_deref(),
+        door.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let mut all = terms::address_terms(&parts);
     all.push(terms::normalize(&code));
 
-    let mut stmt =
-        conn.prepare_cached("SELECT name, id_number FROM residents WHERE household_id = ?1 ORDER BY position")?;
-    let residents = stmt.query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT name, id_number FROM residents WHERE household_id = ?1 ORDER BY position",
+    )?;
+    let residents = stmt.query_map([&id], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+    })?;
     for resident in residents {
         let (name, id_number) = resident?;
         all.extend(terms::name_terms(&name));
@@ -60,7 +86,11 @@ fn fts_queries(typed: &str) -> Option<(String, String)> {
     if words.is_empty() {
         return None;
     }
-    let prefix = words.iter().map(|w| format!("{w}*")).collect::<Vec<_>>().join(" ");
+    let prefix = words
+        .iter()
+        .map(|w| format!("{w}*"))
+        .collect::<Vec<_>>()
+        .join(" ");
     Some((prefix, words.join(" ")))
 }
 
@@ -101,7 +131,11 @@ impl Store {
             }
             let mut found = Vec::with_capacity(docs.len());
             for doc in docs {
-                found.extend(summaries(conn, "FROM households h WHERE h.doc = ?1", [doc])?);
+                found.extend(summaries(
+                    conn,
+                    "FROM households h WHERE h.doc = ?1",
+                    [doc],
+                )?);
             }
             Ok(found)
         })

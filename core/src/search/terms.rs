@@ -135,7 +135,10 @@ fn syllables(text: &str) -> Vec<String> {
             out.push(std::mem::take(&mut latin));
         }
         // Prefer the first listed reading (the most common one).
-        if let Some(p) = c.to_pinyin().or_else(|| c.to_pinyin_multi().map(|m| m.get(0))) {
+        if let Some(p) = c
+            .to_pinyin()
+            .or_else(|| c.to_pinyin_multi().map(|m| m.get(0)))
+        {
             out.push(p.plain().to_owned());
         }
     }

@@ -12,7 +12,9 @@ pub enum StoreError {
     Missing(PathBuf),
     #[error("a device database already exists at {0}")]
     AlreadyExists(PathBuf),
-    #[error("wrong key: the device database cannot be decrypted with this key (nothing was changed)")]
+    #[error(
+        "wrong key: the device database cannot be decrypted with this key (nothing was changed)"
+    )]
     WrongKey,
     #[error(
         "the device database cannot be decrypted: the key is wrong or the file is damaged, and no key check file is there to tell which (nothing was changed)"

@@ -4,8 +4,8 @@
 //! a sync pull) and is validated before anything is written; a household and its
 //! residents, tags and search terms are written in one transaction.
 
-use super::error::{Result, StoreError};
 use super::Store;
+use super::error::{Result, StoreError};
 use crate::search;
 use chrono::{NaiveDate, Utc};
 use doorstep_model::{Address, IdNumber, Phone, Relation, ResidenceType, ResidentTag, Tenure};
@@ -123,8 +123,9 @@ impl Store {
     /// The grids the device works in, by code.
     pub fn grids(&self) -> Result<Vec<GridInfo>> {
         self.read(|conn| {
-            let mut stmt =
-                conn.prepare("SELECT id, code, name, community, subdistrict FROM grids ORDER BY code")?;
+            let mut stmt = conn.prepare(
+                "SELECT id, code, name, community, subdistrict FROM grids ORDER BY code",
+            )?;
             let rows = stmt.query_map([], |r| {
                 Ok(GridInfo {
                     id: parse_uuid(r.get::<_, String>(0)?)?,
@@ -210,32 +211,57 @@ fn insert_household(conn: &Connection, h: NewHousehold, today: NaiveDate) -> Res
         door: optional_text(h.address.door.as_deref(), "door")?,
     };
     if h.residents.is_empty() {
-        return Err(StoreError::Invalid("a household needs at least its head".into()));
+        return Err(StoreError::Invalid(
+            "a household needs at least its head".into(),
+        ));
     }
-    let heads = h.residents.iter().filter(|r| r.relation == Relation::Head).count();
+    let heads = h
+        .residents
+        .iter()
+        .filter(|r| r.relation == Relation::Head)
+        .count();
     if heads != 1 {
-        return Err(StoreError::Invalid(format!("a household has exactly one head, found {heads}")));
+        return Err(StoreError::Invalid(format!(
+            "a household has exactly one head, found {heads}"
+        )));
     }
-    let landlord_phone = match h.landlord_phone.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+    let landlord_phone = match h
+        .landlord_phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         Some(p) => Some(Phone::parse(p).map_err(|e| invalid("landlord phone", e.code()))?),
         None => None,
     };
     let landlord = optional_text(h.landlord.as_deref(), "landlord")?;
     if landlord_phone.is_some() && landlord.is_none() {
-        return Err(StoreError::Invalid("a landlord phone needs the landlord's name".into()));
+        return Err(StoreError::Invalid(
+            "a landlord phone needs the landlord's name".into(),
+        ));
     }
     let grid = resolve_grid(conn, h.grid.as_deref())?;
     let id = h.id.unwrap_or_else(Uuid::new_v4);
     let exists: bool = conn
-        .query_row("SELECT 1 FROM households WHERE id = ?1", [id.to_string()], |_| Ok(true))
+        .query_row(
+            "SELECT 1 FROM households WHERE id = ?1",
+            [id.to_string()],
+            |_| Ok(true),
+        )
         .optional()?
         .is_some();
     if exists {
-        return Err(StoreError::Invalid("a household with this id already exists".into()));
+        return Err(StoreError::Invalid(
+            "a household with this id already exists".into(),
+        ));
     }
     // `doc` numbers households on this device; the code shown on ledgers uses it
     // until the server assigns one (reading max(doc) is a single index probe).
-    let doc: i64 = conn.query_row("SELECT coalesce(max(doc), 0) + 1 FROM households", [], |r| r.get(0))?;
+    let doc: i64 = conn.query_row(
+        "SELECT coalesce(max(doc), 0) + 1 FROM households",
+        [],
+        |r| r.get(0),
+    )?;
     let code = format!("{}-{:04}", grid.1, doc);
     let residence = h.residence_type.unwrap_or(ResidenceType::Registered);
     conn.execute(
@@ -274,7 +300,12 @@ fn insert_resident(
     today: NaiveDate,
 ) -> Result<()> {
     let name = required_text(&r.name, "name", MAX_NAME_CHARS)?;
-    let id_number = match r.id_number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let id_number = match r
+        .id_number
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(s) => Some(IdNumber::parse_on(s, today).map_err(|e| invalid("id number", e.code()))?),
         None => None,
     };
@@ -301,11 +332,18 @@ fn insert_resident(
             return Err(StoreError::Invalid("a tag ends before it starts".into()));
         }
         let known: bool = conn
-            .query_row("SELECT 1 FROM tag_definitions WHERE code = ?1", [&tag.code], |_| Ok(true))
+            .query_row(
+                "SELECT 1 FROM tag_definitions WHERE code = ?1",
+                [&tag.code],
+                |_| Ok(true),
+            )
             .optional()?
             .is_some();
         if !known {
-            return Err(StoreError::Invalid(format!("unknown tag code {:?}", tag.code)));
+            return Err(StoreError::Invalid(format!(
+                "unknown tag code {:?}",
+                tag.code
+            )));
         }
         conn.execute(
             "INSERT INTO resident_tags (resident_id, code, start_date, end_date, attributes)
@@ -326,7 +364,8 @@ fn insert_resident(
 fn resolve_grid(conn: &Connection, code: Option<&str>) -> Result<(String, String)> {
     let grids: Vec<(String, String)> = {
         let mut stmt = conn.prepare_cached("SELECT id, code FROM grids ORDER BY code")?;
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?
     };
     match code {
         Some(code) => grids
@@ -335,7 +374,9 @@ fn resolve_grid(conn: &Connection, code: Option<&str>) -> Result<(String, String
             .ok_or_else(|| StoreError::Invalid(format!("this device has no grid {code:?}"))),
         None if grids.len() == 1 => Ok(grids.into_iter().next().expect("one grid")),
         None if grids.is_empty() => Err(StoreError::Invalid("this device has no grid yet".into())),
-        None => Err(StoreError::Invalid("this device has several grids: name one".into())),
+        None => Err(StoreError::Invalid(
+            "this device has several grids: name one".into(),
+        )),
     }
 }
 
@@ -407,7 +448,8 @@ fn load_detail(conn: &Connection, id: Uuid, disclosure: Disclosure) -> Result<Ho
         summary,
         grid_id: parse_uuid(grid_id).map_err(StoreError::from)?,
         address,
-        residence_type: ResidenceType::from_str_opt(&residence).unwrap_or(ResidenceType::Registered),
+        residence_type: ResidenceType::from_str_opt(&residence)
+            .unwrap_or(ResidenceType::Registered),
         tenure,
         notes,
         version,
@@ -421,7 +463,12 @@ fn load_tags(conn: &Connection, resident_id: &str) -> Result<Vec<ResidentTag>> {
          ORDER BY start_date, code",
     )?;
     let rows = stmt.query_map([resident_id], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, String>(3)?))
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<String>>(2)?,
+            r.get::<_, String>(3)?,
+        ))
     })?;
     let mut tags = Vec::new();
     for row in rows {
@@ -434,14 +481,17 @@ fn load_tags(conn: &Connection, resident_id: &str) -> Result<Vec<ResidentTag>> {
             code,
             start: date(&start)?,
             end: end.as_deref().map(date).transpose()?,
-            attributes: serde_json::from_str::<BTreeMap<String, String>>(&attributes).unwrap_or_default(),
+            attributes: serde_json::from_str::<BTreeMap<String, String>>(&attributes)
+                .unwrap_or_default(),
         });
     }
     Ok(tags)
 }
 
 pub(crate) fn parse_uuid(s: String) -> rusqlite::Result<Uuid> {
-    Uuid::parse_str(&s).map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))
+    Uuid::parse_str(&s).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+    })
 }
 
 fn required_text(value: &str, what: &str, max_chars: usize) -> Result<String> {
@@ -450,7 +500,9 @@ fn required_text(value: &str, what: &str, max_chars: usize) -> Result<String> {
         return Err(StoreError::Invalid(format!("{what} is required")));
     }
     if value.chars().count() > max_chars {
-        return Err(StoreError::Invalid(format!("{what} is longer than {max_chars} characters")));
+        return Err(StoreError::Invalid(format!(
+            "{what} is longer than {max_chars} characters"
+        )));
     }
     Ok(value.to_owned())
 }

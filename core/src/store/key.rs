@@ -37,7 +37,8 @@ impl DatabaseKey {
         }
         let mut bytes = [0u8; 32];
         for (i, byte) in bytes.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|_| StoreError::BadKey)?;
+            *byte =
+                u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|_| StoreError::BadKey)?;
         }
         Ok(Self(bytes))
     }
@@ -84,7 +85,10 @@ impl KeyCheck {
 
     pub fn new(key: &DatabaseKey) -> Self {
         let salt = *uuid::Uuid::new_v4().as_bytes();
-        Self { salt, digest: digest(&salt, key) }
+        Self {
+            salt,
+            digest: digest(&salt, key),
+        }
     }
 
     /// Whether `key` is the key this check was made from.
@@ -98,7 +102,10 @@ impl KeyCheck {
         if bytes.len() != 52 || &bytes[..4] != MAGIC {
             return None;
         }
-        Some(Self { salt: bytes[4..20].try_into().ok()?, digest: bytes[20..].try_into().ok()? })
+        Some(Self {
+            salt: bytes[4..20].try_into().ok()?,
+            digest: bytes[20..].try_into().ok()?,
+        })
     }
 
     /// Writes the check file atomically (a temporary file renamed into place).
@@ -131,8 +138,14 @@ mod tests {
     fn hex_round_trips_and_bad_hex_is_refused() {
         let key = DatabaseKey::generate();
         assert_eq!(DatabaseKey::from_hex(&key.to_hex()).unwrap(), key);
-        assert!(matches!(DatabaseKey::from_hex("abc"), Err(StoreError::BadKey)));
-        assert!(matches!(DatabaseKey::from_hex(&"zz".repeat(32)), Err(StoreError::BadKey)));
+        assert!(matches!(
+            DatabaseKey::from_hex("abc"),
+            Err(StoreError::BadKey)
+        ));
+        assert!(matches!(
+            DatabaseKey::from_hex(&"zz".repeat(32)),
+            Err(StoreError::BadKey)
+        ));
     }
 
     #[test]

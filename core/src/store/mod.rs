@@ -89,7 +89,10 @@ impl Store {
         };
         let found = schema::version(&writer)?;
         if found > schema::SCHEMA_VERSION {
-            return Err(StoreError::NewerSchema { found, supported: schema::SCHEMA_VERSION });
+            return Err(StoreError::NewerSchema {
+                found,
+                supported: schema::SCHEMA_VERSION,
+            });
         }
         if exists && !pages_are_sound(&writer) {
             drop(writer);
@@ -108,7 +111,11 @@ impl Store {
         // Every page read from disk is decrypted and authenticated; a larger
         // cache keeps a grid's households decrypted between searches.
         reader.pragma_update(None, "cache_size", READER_CACHE_KIB)?;
-        Ok(Self { path: path.to_owned(), writer: Mutex::new(writer), reader: Mutex::new(reader) })
+        Ok(Self {
+            path: path.to_owned(),
+            writer: Mutex::new(writer),
+            reader: Mutex::new(reader),
+        })
     }
 
     /// Where the database file is.
@@ -156,7 +163,9 @@ fn open_keyed(path: &Path, key: &DatabaseKey, flags: OpenFlags) -> Result<Connec
     conn.pragma_update(None, "key", key.pragma_value())?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })?;
     Ok(conn)
 }
 

@@ -116,7 +116,10 @@ pub fn version(conn: &Connection) -> Result<u32> {
 pub fn migrate(conn: &mut Connection) -> Result<()> {
     let found = version(conn)?;
     if found > SCHEMA_VERSION {
-        return Err(StoreError::NewerSchema { found, supported: SCHEMA_VERSION });
+        return Err(StoreError::NewerSchema {
+            found,
+            supported: SCHEMA_VERSION,
+        });
     }
     migrate_to(conn, SCHEMA_VERSION)
 }
@@ -153,7 +156,13 @@ fn seed_builtin_tags(conn: &Connection) -> Result<()> {
     )?;
     for tag in doorstep_model::builtin_tags() {
         let attributes = serde_json::to_string(&tag.attributes).expect("a list of strings");
-        insert.execute(rusqlite::params![tag.code, tag.name_zh, tag.name_en, attributes, tag.sensitive])?;
+        insert.execute(rusqlite::params![
+            tag.code,
+            tag.name_zh,
+            tag.name_en,
+            attributes,
+            tag.sensitive
+        ])?;
     }
     Ok(())
 }
@@ -188,7 +197,9 @@ mod tests {
         migrate(&mut fresh).unwrap();
         assert_eq!(version(&old).unwrap(), SCHEMA_VERSION);
         assert_eq!(schema_of(&old), schema_of(&fresh));
-        let grids: i64 = old.query_row("SELECT count(*) FROM grids", [], |r| r.get(0)).unwrap();
+        let grids: i64 = old
+            .query_row("SELECT count(*) FROM grids", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(grids, 1, "data written at v1 survives the upgrade");
     }
 
@@ -196,10 +207,13 @@ mod tests {
     fn a_newer_database_is_refused_and_left_as_it_was() {
         let mut conn = Connection::open_in_memory().unwrap();
         migrate(&mut conn).unwrap();
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
         let before = schema_of(&conn);
         let err = migrate(&mut conn).unwrap_err();
-        assert!(matches!(err, StoreError::NewerSchema { found, .. } if found == SCHEMA_VERSION + 1));
+        assert!(
+            matches!(err, StoreError::NewerSchema { found, .. } if found == SCHEMA_VERSION + 1)
+        );
         assert_eq!(schema_of(&conn), before);
         assert_eq!(version(&conn).unwrap(), SCHEMA_VERSION + 1);
     }
@@ -208,7 +222,9 @@ mod tests {
     fn builtin_tags_are_seeded() {
         let mut conn = Connection::open_in_memory().unwrap();
         migrate(&mut conn).unwrap();
-        let n: i64 = conn.query_row("SELECT count(*) FROM tag_definitions", [], |r| r.get(0)).unwrap();
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM tag_definitions", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(n as usize, doorstep_model::builtin_tags().len());
     }
 }
