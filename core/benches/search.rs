@@ -102,8 +102,8 @@ fn build(store: &Store) -> Community {
                     if k == 2 { rng.pick(SURNAMES) } else { surname },
                     rng.pick(GIVEN)
                 );
-                let id = (rng.next() % 3 != 0).then(|| id_number(&mut rng));
-                if i % 50 == 0 {
+                let id = (!rng.next().is_multiple_of(3)).then(|| id_number(&mut rng));
+                if i.is_multiple_of(50) {
                     community.names.push(name.clone());
                     if let Some(id) = &id {
                         community.id_endings.push(id[14..].to_lowercase());
@@ -120,7 +120,7 @@ fn build(store: &Store) -> Community {
             .collect();
         let estate = rng.pick(ESTATES);
         let door = format!("{}{:02}", 1 + rng.next() % 18, 1 + rng.next() % 4);
-        if i % 50 == 0 {
+        if i.is_multiple_of(50) {
             community.doors.push((estate.to_owned(), door.clone()));
         }
         batch.push(NewHousehold {

@@ -73,10 +73,10 @@ impl Phone {
                 break;
             }
         }
-        if let Some(ext) = extension {
-            if ext.is_empty() || ext.len() > 6 || !ext.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(PhoneError::BadFormat);
-            }
+        if let Some(ext) = extension
+            && (ext.is_empty() || ext.len() > 6 || !ext.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(PhoneError::BadFormat);
         }
         let b = digits.as_bytes();
         if extension.is_none() && b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) {
