@@ -158,11 +158,20 @@ pub fn process_photo(
         mark.draw(&mut image);
     }
 
-    let jpeg = encode_jpeg(&image, options.quality)?;
-    let thumbnail = match options.thumb_side {
-        Some(side) => Some(make_thumbnail(&image, side, options.quality)?),
-        None => None,
-    };
+    // The thumbnail is made on a second core while the main photo is encoded: both read the
+    // same final image, and phones have several cores idle during capture.
+    let image = &image;
+    let (jpeg, thumbnail) = std::thread::scope(|scope| {
+        let thumb = options
+            .thumb_side
+            .map(|side| scope.spawn(move || make_thumbnail(image, side, options.quality)));
+        let jpeg = encode_jpeg(image, options.quality);
+        let thumbnail = match thumb {
+            Some(handle) => Some(handle.join().map_err(|_| PhotoError::EncodeFailed)??),
+            None => None,
+        };
+        Ok::<_, PhotoError>((jpeg?, thumbnail))
+    })?;
     let sha256 = hex(&Sha256::digest(&jpeg));
     Ok(ProcessedPhoto {
         width: image.width,
