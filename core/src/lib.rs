@@ -6,11 +6,17 @@
 //! | [`domain`] | the administrative tree, households, residents, tags, visits, ID numbers, phones |
 //! | [`store`] | the encrypted device database: keys, migrations, households |
 //! | [`search`] | finding households by name, pinyin, initials, address, ID ending |
+//! | [`forms`] | form definitions, expressions, validation, XLSForm, templates, schedules |
+//! | [`evidence`] | GPS door checks, geofence, GCJ-02, the photo pipeline |
+//! | [`sync`] | the sync protocol |
 //!
 //! Personal data (names, ID numbers, phones, positions, answers) never appears
 //! in an error message or a log line of this crate.
 
+pub use doorstep_evidence as evidence;
+pub use doorstep_forms as forms;
 pub use doorstep_model as domain;
 
 pub mod search;
 pub mod store;
+pub mod sync;
