@@ -468,6 +468,12 @@ impl Form {
         self.def.version
     }
 
+    /// The choices of a select or yes/no field, by the field's name.
+    pub fn choices_of(&self, name: &str) -> Option<&[Choice]> {
+        let f = &self.fields[*self.by_name.get(name)?];
+        (!f.choices.is_empty()).then_some(f.choices.as_slice())
+    }
+
     /// The number of fields, counting groups, repeats and their children.
     pub fn field_count(&self) -> usize {
         self.fields.len()
