@@ -5,8 +5,8 @@
 //! `chinese-lunisolar-calendar` crate's tables, which cover lunar years 1901–2100;
 //! outside that range those days are `None`.
 
-use chrono::{Datelike, NaiveDate, Weekday};
 use chinese_lunisolar_calendar::LunisolarDate;
+use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
 /// A day that starts a visit campaign.

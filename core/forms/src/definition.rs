@@ -238,7 +238,10 @@ impl FieldType {
 
 /// The fixed choices of a `yes_no` field.
 pub fn yes_no_choices() -> Vec<Choice> {
-    vec![Choice::new("yes", "是", "Yes"), Choice::new("no", "否", "No")]
+    vec![
+        Choice::new("yes", "是", "Yes"),
+        Choice::new("no", "否", "No"),
+    ]
 }
 
 impl FormDefinition {

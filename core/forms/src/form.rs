@@ -13,7 +13,9 @@ use std::fmt;
 use chrono::NaiveDate;
 use regex::Regex;
 
-use crate::definition::{Choice, Field, FieldType, FormDefinition, LocalizedText, yes_no_choices, FORMAT_VERSION};
+use crate::definition::{
+    Choice, FORMAT_VERSION, Field, FieldType, FormDefinition, LocalizedText, yes_no_choices,
+};
 use crate::expr::types::{self, Context, ExprError, ExprErrorKind, FieldShape, Schema, Ty};
 use crate::expr::{Expr, parse};
 
@@ -46,7 +48,9 @@ pub enum LoadError {
     MissingId,
     #[error("the form has no fields")]
     NoFields,
-    #[error("`{name}` is not a valid field name (start with a letter or `_`; then letters, digits, `_`, `-`, `.`)")]
+    #[error(
+        "`{name}` is not a valid field name (start with a letter or `_`; then letters, digits, `_`, `-`, `.`)"
+    )]
     BadName { name: String },
     #[error("field name `{name}` is used more than once")]
     DuplicateName { name: String },
@@ -54,7 +58,9 @@ pub enum LoadError {
     MissingChoices { field: String },
     #[error("field `{field}` has choice `{choice}` more than once")]
     DuplicateChoice { field: String, choice: String },
-    #[error("field `{field}` has choice name `{choice}`: choice names must be non-empty and hold no spaces")]
+    #[error(
+        "field `{field}` has choice name `{choice}`: choice names must be non-empty and hold no spaces"
+    )]
     BadChoiceName { field: String, choice: String },
     #[error("field `{field}` has a choice list but is not a select")]
     ChoicesOnNonSelect { field: String },
@@ -65,7 +71,10 @@ pub enum LoadError {
     #[error("repeat `{field}` is inside repeat `{outer}`: nested repeats are not supported")]
     NestedRepeat { field: String, outer: String },
     #[error("field `{field}` cannot have a {property}")]
-    PropertyNotAllowed { field: String, property: &'static str },
+    PropertyNotAllowed {
+        field: String,
+        property: &'static str,
+    },
     #[error("calculate field `{field}` has no calculation")]
     MissingCalculation { field: String },
     #[error("field `{field}` has min_count greater than max_count")]
@@ -175,17 +184,23 @@ impl<'d> Builder<'d> {
             (FieldType::YesNo, _) => yes_no_choices(),
             (t, Some(cs)) if t.has_choices() => cs.clone(),
             (t, None) if t.has_choices() => {
-                self.errors.push(LoadError::MissingChoices { field: name.clone() });
+                self.errors.push(LoadError::MissingChoices {
+                    field: name.clone(),
+                });
                 Vec::new()
             }
             (_, Some(_)) => {
-                self.errors.push(LoadError::ChoicesOnNonSelect { field: name.clone() });
+                self.errors.push(LoadError::ChoicesOnNonSelect {
+                    field: name.clone(),
+                });
                 Vec::new()
             }
             (_, None) => Vec::new(),
         };
         if ft.has_choices() && f.choices.as_ref().is_some_and(Vec::is_empty) {
-            self.errors.push(LoadError::MissingChoices { field: name.clone() });
+            self.errors.push(LoadError::MissingChoices {
+                field: name.clone(),
+            });
         }
         for (i, c) in choices.iter().enumerate() {
             if c.name.is_empty() || c.name.chars().any(char::is_whitespace) {
@@ -220,17 +235,21 @@ impl<'d> Builder<'d> {
             self.errors.push(not_allowed("required flag"));
         }
         if ft == FieldType::Calculate && f.calculation.is_none() {
-            self.errors.push(LoadError::MissingCalculation { field: name.clone() });
+            self.errors.push(LoadError::MissingCalculation {
+                field: name.clone(),
+            });
         }
         if (f.min_count.is_some() || f.max_count.is_some())
             && !matches!(ft, FieldType::Image | FieldType::Repeat)
         {
             self.errors.push(not_allowed("min_count/max_count"));
         }
-        if let (Some(lo), Some(hi)) = (f.min_count, f.max_count) {
-            if lo > hi {
-                self.errors.push(LoadError::BadCounts { field: name.clone() });
-            }
+        if let (Some(lo), Some(hi)) = (f.min_count, f.max_count)
+            && lo > hi
+        {
+            self.errors.push(LoadError::BadCounts {
+                field: name.clone(),
+            });
         }
         let own_repeat = if ft == FieldType::Repeat {
             if let Some(outer) = repeat {
@@ -277,7 +296,9 @@ impl<'d> Builder<'d> {
                 }
             }
             (None, true) => self.errors.push(LoadError::EmptyContainer { field: name }),
-            (Some(_), false) => self.errors.push(LoadError::ChildrenOnNonContainer { field: name }),
+            (Some(_), false) => self
+                .errors
+                .push(LoadError::ChildrenOnNonContainer { field: name }),
             (None, false) => {}
         }
     }
@@ -304,8 +325,8 @@ impl Schema for LoadSchema<'_> {
 impl Form {
     /// Parses JSON text and loads it; see [`Form::load`].
     pub fn from_json(text: &str) -> Result<Form, LoadErrors> {
-        let def: FormDefinition =
-            serde_json::from_str(text).map_err(|e| LoadErrors(vec![LoadError::Json(e.to_string())]))?;
+        let def: FormDefinition = serde_json::from_str(text)
+            .map_err(|e| LoadErrors(vec![LoadError::Json(e.to_string())]))?;
         Form::load(def)
     }
 
@@ -338,9 +359,14 @@ impl Form {
         let mut by_name = HashMap::new();
         for (i, f) in b.fields.iter().enumerate() {
             if by_name.insert(f.name.clone(), i).is_some()
-                && !b.errors.iter().any(|e| matches!(e, LoadError::DuplicateName { name } if *name == f.name))
+                && !b
+                    .errors
+                    .iter()
+                    .any(|e| matches!(e, LoadError::DuplicateName { name } if *name == f.name))
             {
-                b.errors.push(LoadError::DuplicateName { name: f.name.clone() });
+                b.errors.push(LoadError::DuplicateName {
+                    name: f.name.clone(),
+                });
             }
         }
         let mut regexes = HashMap::new();
@@ -377,7 +403,8 @@ impl Form {
                     let expr = match parse(src) {
                         Ok(e) => e,
                         Err(e) => {
-                            b.errors.push(expr_err(e.pos, ExprErrorKind::Syntax(e.message)));
+                            b.errors
+                                .push(expr_err(e.pos, ExprErrorKind::Syntax(e.message)));
                             continue;
                         }
                     };
@@ -430,13 +457,13 @@ impl Form {
         };
         let today = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default();
         for f in &b.fields {
-            if let Some(default) = &f.default {
-                if let Err(problem) = crate::validate::convert(f, default, today) {
-                    b.errors.push(LoadError::BadDefault {
-                        field: f.name.clone(),
-                        reason: problem.en,
-                    });
-                }
+            if let Some(default) = &f.default
+                && let Err(problem) = crate::validate::convert(f, default, today)
+            {
+                b.errors.push(LoadError::BadDefault {
+                    field: f.name.clone(),
+                    reason: problem.en,
+                });
             }
         }
         if !b.errors.is_empty() {
@@ -499,10 +526,11 @@ impl Form {
                 .map(|c| serde_json::json!({"name": c.name, "label": {"zh": c.label.zh, "en": c.label.en}}))
                 .collect::<Vec<_>>()
         });
-        let children = f
-            .children
-            .as_ref()
-            .map(|cs| cs.iter().map(|c| self.normalized_field(c)).collect::<Vec<_>>());
+        let children = f.children.as_ref().map(|cs| {
+            cs.iter()
+                .map(|c| self.normalized_field(c))
+                .collect::<Vec<_>>()
+        });
         serde_json::json!({
             "name": f.name,
             "type": f.field_type.xlsform_name(),
@@ -519,7 +547,10 @@ impl Form {
 
 /// Orders the calculated fields so each comes after the calculations it reads;
 /// on a cycle, returns the names along it (first name repeated at the end).
-fn calculation_order(fields: &[FieldInfo], by_name: &HashMap<String, usize>) -> Result<Vec<usize>, Vec<String>> {
+fn calculation_order(
+    fields: &[FieldInfo],
+    by_name: &HashMap<String, usize>,
+) -> Result<Vec<usize>, Vec<String>> {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,
@@ -538,7 +569,10 @@ fn calculation_order(fields: &[FieldInfo], by_name: &HashMap<String, usize>) -> 
             Mark::Done => return Ok(()),
             Mark::Active => {
                 let start = stack.iter().position(|&s| s == i).unwrap_or(0);
-                let mut cycle: Vec<String> = stack[start..].iter().map(|&s| fields[s].name.clone()).collect();
+                let mut cycle: Vec<String> = stack[start..]
+                    .iter()
+                    .map(|&s| fields[s].name.clone())
+                    .collect();
                 cycle.push(fields[i].name.clone());
                 return Err(cycle);
             }
@@ -548,10 +582,10 @@ fn calculation_order(fields: &[FieldInfo], by_name: &HashMap<String, usize>) -> 
         stack.push(i);
         if let Some(calc) = &fields[i].calculation {
             for name in calc.field_refs() {
-                if let Some(&j) = by_name.get(name) {
-                    if fields[j].calculation.is_some() {
-                        visit(j, fields, by_name, marks, stack, order)?;
-                    }
+                if let Some(&j) = by_name.get(name)
+                    && fields[j].calculation.is_some()
+                {
+                    visit(j, fields, by_name, marks, stack, order)?;
                 }
             }
         }

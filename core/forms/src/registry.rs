@@ -72,7 +72,10 @@ impl TemplateRegistry {
         for form in templates::all()? {
             // Built-in ids are unique, so inserting cannot conflict.
             let id = form.id().to_owned();
-            r.forms.entry(id).or_default().insert(form.version(), Arc::new(form));
+            r.forms
+                .entry(id)
+                .or_default()
+                .insert(form.version(), Arc::new(form));
         }
         Ok(r)
     }
@@ -97,9 +100,12 @@ impl TemplateRegistry {
 
     /// One exact version.
     pub fn get(&self, template: &TemplateRef) -> Result<Arc<Form>, RegistryError> {
-        let versions = self.forms.get(&template.id).ok_or_else(|| RegistryError::UnknownTemplate {
-            id: template.id.clone(),
-        })?;
+        let versions =
+            self.forms
+                .get(&template.id)
+                .ok_or_else(|| RegistryError::UnknownTemplate {
+                    id: template.id.clone(),
+                })?;
         versions
             .get(&template.version)
             .cloned()
@@ -119,7 +125,10 @@ impl TemplateRegistry {
 
     /// The versions held for a template, oldest first.
     pub fn versions(&self, id: &str) -> Vec<u64> {
-        self.forms.get(id).map(|v| v.keys().copied().collect()).unwrap_or_default()
+        self.forms
+            .get(id)
+            .map(|v| v.keys().copied().collect())
+            .unwrap_or_default()
     }
 
     /// Starts a visit: binds it to the latest version of the template, for good.
@@ -135,12 +144,20 @@ impl TemplateRegistry {
     }
 
     /// Validates a visit with the version it is bound to (never a newer one).
-    pub fn validate(&self, visit: &BoundVisit, today: NaiveDate) -> Result<Validation, RegistryError> {
+    pub fn validate(
+        &self,
+        visit: &BoundVisit,
+        today: NaiveDate,
+    ) -> Result<Validation, RegistryError> {
         Ok(self.get(&visit.template)?.validate(&visit.answers, today))
     }
 
     /// Renders a visit's answers with its own version's labels and choice lists.
-    pub fn render(&self, visit: &BoundVisit, today: NaiveDate) -> Result<Vec<RenderedAnswer>, RegistryError> {
+    pub fn render(
+        &self,
+        visit: &BoundVisit,
+        today: NaiveDate,
+    ) -> Result<Vec<RenderedAnswer>, RegistryError> {
         let form = self.get(&visit.template)?;
         let cleaned = form.validate(&visit.answers, today).answers;
         let mut out = Vec::new();
@@ -149,7 +166,13 @@ impl TemplateRegistry {
     }
 }
 
-fn render_object(form: &Form, fields: &[crate::definition::Field], obj: &Map<String, Json>, prefix: &str, out: &mut Vec<RenderedAnswer>) {
+fn render_object(
+    form: &Form,
+    fields: &[crate::definition::Field],
+    obj: &Map<String, Json>,
+    prefix: &str,
+    out: &mut Vec<RenderedAnswer>,
+) {
     for f in fields {
         match f.field_type {
             FieldType::Group => {
@@ -158,17 +181,26 @@ fn render_object(form: &Form, fields: &[crate::definition::Field], obj: &Map<Str
                 }
             }
             FieldType::Repeat => {
-                let (Some(children), Some(Json::Array(items))) = (&f.children, obj.get(&f.name)) else {
+                let (Some(children), Some(Json::Array(items))) = (&f.children, obj.get(&f.name))
+                else {
                     continue;
                 };
                 for (k, item) in items.iter().enumerate() {
                     if let Json::Object(inner) = item {
-                        render_object(form, children, inner, &format!("{prefix}{}[{k}].", f.name), out);
+                        render_object(
+                            form,
+                            children,
+                            inner,
+                            &format!("{prefix}{}[{k}].", f.name),
+                            out,
+                        );
                     }
                 }
             }
             _ => {
-                let Some(value) = obj.get(&f.name) else { continue };
+                let Some(value) = obj.get(&f.name) else {
+                    continue;
+                };
                 out.push(RenderedAnswer {
                     path: format!("{prefix}{}", f.name),
                     label: f.label.clone(),
@@ -188,10 +220,19 @@ fn display(form: &Form, f: &crate::definition::Field, value: &Json) -> Localized
     match (f.field_type, value) {
         (FieldType::SelectOne | FieldType::YesNo, Json::String(s)) => choice(s),
         (FieldType::SelectMultiple, Json::Array(items)) => {
-            let labels: Vec<LocalizedText> = items.iter().filter_map(Json::as_str).map(choice).collect();
+            let labels: Vec<LocalizedText> =
+                items.iter().filter_map(Json::as_str).map(choice).collect();
             LocalizedText::new(
-                labels.iter().map(|l| l.zh.as_str()).collect::<Vec<_>>().join("、"),
-                labels.iter().map(|l| l.en.as_str()).collect::<Vec<_>>().join(", "),
+                labels
+                    .iter()
+                    .map(|l| l.zh.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                labels
+                    .iter()
+                    .map(|l| l.en.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             )
         }
         (FieldType::Money, Json::Number(n)) => {

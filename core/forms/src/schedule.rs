@@ -171,20 +171,26 @@ impl Household {
 /// Everything `household` should get as of `on`, from the given templates'
 /// schedules: visits due (with the last day they count for) and visits overdue.
 /// Sorted by deadline. Visits recorded after `on` are ignored.
-pub fn due_visits(household: &Household, templates: &[&FormDefinition], on: NaiveDate) -> Vec<DueVisit> {
+pub fn due_visits(
+    household: &Household,
+    templates: &[&FormDefinition],
+    on: NaiveDate,
+) -> Vec<DueVisit> {
     let mut out = Vec::new();
     for def in templates {
-        let Some(schedule) = &def.schedule else { continue };
+        let Some(schedule) = &def.schedule else {
+            continue;
+        };
         // The strictest rule among the tags the household holds today.
         let rule = schedule
             .rules
             .iter()
             .filter(|r| household.holds(&r.tag, on).is_some())
             .min_by_key(|r| r.every.months());
-        if let Some(rule) = rule {
-            if let Some(item) = routine(household, &def.id, rule, on) {
-                out.push(item);
-            }
+        if let Some(rule) = rule
+            && let Some(item) = routine(household, &def.id, rule, on)
+        {
+            out.push(item);
         }
         for c in &schedule.campaigns {
             let tags: Vec<&str> = if c.tags.is_empty() {
@@ -197,7 +203,11 @@ pub fn due_visits(household: &Household, templates: &[&FormDefinition], on: Naiv
             }
         }
     }
-    out.sort_by(|a, b| a.due_by.cmp(&b.due_by).then_with(|| a.template_id.cmp(&b.template_id)));
+    out.sort_by(|a, b| {
+        a.due_by
+            .cmp(&b.due_by)
+            .then_with(|| a.template_id.cmp(&b.template_id))
+    });
     out
 }
 
@@ -229,13 +239,24 @@ fn routine(h: &Household, template: &str, rule: &Rule, on: NaiveDate) -> Option<
     })
 }
 
-fn campaign(h: &Household, template: &str, c: &Campaign, tags: &[&str], on: NaiveDate) -> Option<DueVisit> {
+fn campaign(
+    h: &Household,
+    template: &str,
+    c: &Campaign,
+    tags: &[&str],
+    on: NaiveDate,
+) -> Option<DueVisit> {
     for year in [on.year() - 1, on.year(), on.year() + 1] {
-        let Some(day) = c.day.date_in(year) else { continue };
+        let Some(day) = c.day.date_in(year) else {
+            continue;
+        };
         let from = day - Duration::days(i64::from(c.days_before));
         let to = day + Duration::days(i64::from(c.days_after));
         let held = |d: NaiveDate| tags.iter().any(|t| h.holds(t, d).is_some());
-        let reason = Reason::Campaign { day: c.day, date: day };
+        let reason = Reason::Campaign {
+            day: c.day,
+            date: day,
+        };
         if from <= on && on <= to {
             if held(on) && !h.visited(template, from, on) {
                 return Some(DueVisit {
@@ -247,7 +268,11 @@ fn campaign(h: &Household, template: &str, c: &Campaign, tags: &[&str], on: Naiv
             }
             return None;
         }
-        if to < on && on <= to + Duration::days(CAMPAIGN_GRACE_DAYS) && held(from) && held(on) && !h.visited(template, from, on)
+        if to < on
+            && on <= to + Duration::days(CAMPAIGN_GRACE_DAYS)
+            && held(from)
+            && held(on)
+            && !h.visited(template, from, on)
         {
             return Some(DueVisit {
                 template_id: template.to_owned(),

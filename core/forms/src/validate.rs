@@ -78,7 +78,11 @@ fn wrong_type(zh: &str, en: &str) -> Fault {
 }
 
 /// Converts one JSON answer to the field's value and normal JSON form.
-pub(crate) fn convert(f: &FieldInfo, json: &Json, today: NaiveDate) -> Result<(Value, Json), Fault> {
+pub(crate) fn convert(
+    f: &FieldInfo,
+    json: &Json,
+    today: NaiveDate,
+) -> Result<(Value, Json), Fault> {
     let text = || json.as_str().ok_or_else(|| wrong_type("文字", "text"));
     let choice_known = |name: &str| f.choices.iter().any(|c| c.name == name);
     match f.field_type {
@@ -106,7 +110,13 @@ pub(crate) fn convert(f: &FieldInfo, json: &Json, today: NaiveDate) -> Result<(V
             let d = json
                 .as_str()
                 .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-                .ok_or_else(|| fault("bad_date", "日期格式应为YYYY-MM-DD", "must be a date written YYYY-MM-DD"))?;
+                .ok_or_else(|| {
+                    fault(
+                        "bad_date",
+                        "日期格式应为YYYY-MM-DD",
+                        "must be a date written YYYY-MM-DD",
+                    )
+                })?;
             Ok((Value::Date(d), Json::from(d.format("%Y-%m-%d").to_string())))
         }
         FieldType::YesNo => {
@@ -114,14 +124,26 @@ pub(crate) fn convert(f: &FieldInfo, json: &Json, today: NaiveDate) -> Result<(V
                 Json::Bool(true) => "yes",
                 Json::Bool(false) => "no",
                 Json::String(s) if s == "yes" || s == "no" => s.as_str(),
-                _ => return Err(fault("unknown_choice", "应为“是”或“否”", "must be yes or no")),
+                _ => {
+                    return Err(fault(
+                        "unknown_choice",
+                        "应为“是”或“否”",
+                        "must be yes or no",
+                    ));
+                }
             };
             Ok((Value::Str(v.to_owned()), Json::from(v)))
         }
         FieldType::SelectOne => {
-            let s = json.as_str().ok_or_else(|| wrong_type("一个选项", "one choice name"))?;
+            let s = json
+                .as_str()
+                .ok_or_else(|| wrong_type("一个选项", "one choice name"))?;
             if !choice_known(s) {
-                return Err(fault("unknown_choice", "不是可选的选项", "is not one of the choices"));
+                return Err(fault(
+                    "unknown_choice",
+                    "不是可选的选项",
+                    "is not one of the choices",
+                ));
             }
             Ok((Value::Str(s.to_owned()), json.clone()))
         }
@@ -131,12 +153,22 @@ pub(crate) fn convert(f: &FieldInfo, json: &Json, today: NaiveDate) -> Result<(V
                 .ok_or_else(|| wrong_type("选项列表", "a list of choice names"))?;
             let mut names: Vec<&str> = Vec::with_capacity(items.len());
             for item in items {
-                let s = item.as_str().ok_or_else(|| wrong_type("选项列表", "a list of choice names"))?;
+                let s = item
+                    .as_str()
+                    .ok_or_else(|| wrong_type("选项列表", "a list of choice names"))?;
                 if !choice_known(s) {
-                    return Err(fault("unknown_choice", "含有不可选的选项", "holds a name that is not one of the choices"));
+                    return Err(fault(
+                        "unknown_choice",
+                        "含有不可选的选项",
+                        "holds a name that is not one of the choices",
+                    ));
                 }
                 if names.contains(&s) {
-                    return Err(fault("duplicate_choice", "同一选项选了两次", "holds the same choice twice"));
+                    return Err(fault(
+                        "duplicate_choice",
+                        "同一选项选了两次",
+                        "holds the same choice twice",
+                    ));
                 }
                 names.push(s);
             }
@@ -178,13 +210,16 @@ pub(crate) fn convert(f: &FieldInfo, json: &Json, today: NaiveDate) -> Result<(V
             if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lon) {
                 return Err(bad());
             }
-            if obj.keys().any(|k| !matches!(k.as_str(), "lat" | "lon" | "accuracy_m" | "altitude_m")) {
+            if obj
+                .keys()
+                .any(|k| !matches!(k.as_str(), "lat" | "lon" | "accuracy_m" | "altitude_m"))
+            {
                 return Err(bad());
             }
-            if let Some(acc) = obj.get("accuracy_m") {
-                if !acc.as_f64().is_some_and(|a| a >= 0.0) {
-                    return Err(bad());
-                }
+            if let Some(acc) = obj.get("accuracy_m")
+                && !acc.as_f64().is_some_and(|a| a >= 0.0)
+            {
+                return Err(bad());
             }
             Ok((Value::Str(format!("{lat} {lon}")), json.clone()))
         }
@@ -199,14 +234,14 @@ pub(crate) fn convert(f: &FieldInfo, json: &Json, today: NaiveDate) -> Result<(V
                     _ => return Err(wrong_type("照片列表", "a list of photo ids")),
                 }
             }
-            if let Some(max) = f.max_count {
-                if ids.len() > max as usize {
-                    return Err(Fault {
-                        code: "too_many_photos".to_owned(),
-                        zh: format!("最多{max}张照片"),
-                        en: format!("allows at most {max} photos"),
-                    });
-                }
+            if let Some(max) = f.max_count
+                && ids.len() > max as usize
+            {
+                return Err(Fault {
+                    code: "too_many_photos".to_owned(),
+                    zh: format!("最多{max}张照片"),
+                    en: format!("allows at most {max} photos"),
+                });
             }
             Ok((Value::Str(ids.join(" ")), json.clone()))
         }
@@ -214,9 +249,9 @@ pub(crate) fn convert(f: &FieldInfo, json: &Json, today: NaiveDate) -> Result<(V
             Some(s) if !s.is_empty() => Ok((Value::Str(s.to_owned()), json.clone())),
             _ => Err(wrong_type("签名图片编号", "a signature image id")),
         },
-        FieldType::Note | FieldType::Calculate | FieldType::Group | FieldType::Repeat => {
-            Err(fault("not_answerable", "此项无需填写", "is not answered directly"))
-        }
+        FieldType::Note | FieldType::Calculate | FieldType::Group | FieldType::Repeat => Err(
+            fault("not_answerable", "此项无需填写", "is not answered directly"),
+        ),
     }
 }
 
@@ -273,7 +308,8 @@ impl Env for EvalEnv<'_> {
             return Value::Null;
         };
         let f = &self.form.fields[i];
-        self.scope_of(f).map_or(Value::Null, |s| s.values[f.slot].clone())
+        self.scope_of(f)
+            .map_or(Value::Null, |s| s.values[f.slot].clone())
     }
 
     fn values(&self, name: &str) -> Vec<Value> {
@@ -282,7 +318,10 @@ impl Env for EvalEnv<'_> {
         };
         let f = &self.form.fields[i];
         match f.repeat {
-            Some(r) => self.data.repeats[r].iter().map(|s| s.values[f.slot].clone()).collect(),
+            Some(r) => self.data.repeats[r]
+                .iter()
+                .map(|s| s.values[f.slot].clone())
+                .collect(),
             None => vec![self.data.root.values[f.slot].clone()],
         }
     }
@@ -336,7 +375,10 @@ impl Form {
             problems.push(Problem {
                 path: String::new(),
                 code: "answers_not_object".to_owned(),
-                message: LocalizedText::new("答案应为JSON对象", "the answers must be a JSON object"),
+                message: LocalizedText::new(
+                    "答案应为JSON对象",
+                    "the answers must be a JSON object",
+                ),
             });
             return Validation {
                 problems,
@@ -387,16 +429,24 @@ impl Form {
                             for (k, item) in items.iter().enumerate() {
                                 let path = format!("{prefix}{}[{k}].", f.name);
                                 match item.as_object() {
-                                    Some(inner) => {
-                                        instances.push(self.read_scope(r + 1, inner, &path, today, repeats, problems))
-                                    }
+                                    Some(inner) => instances.push(self.read_scope(
+                                        r + 1,
+                                        inner,
+                                        &path,
+                                        today,
+                                        repeats,
+                                        problems,
+                                    )),
                                     None => {
                                         problems.push(Problem {
                                             path: format!("{prefix}{}[{k}]", f.name),
                                             code: "wrong_type".to_owned(),
                                             message: LocalizedText::new(
                                                 format!("「{}」的每一项应为JSON对象", f.label.zh),
-                                                format!("each entry of {} must be a JSON object", f.label.en),
+                                                format!(
+                                                    "each entry of {} must be a JSON object",
+                                                    f.label.en
+                                                ),
                                             ),
                                         });
                                         instances.push(Scope::new(self.scopes[r + 1].len()));
@@ -420,7 +470,8 @@ impl Form {
                         Some(v) => match convert(f, v, today) {
                             Ok((value, json)) => {
                                 if f.read_only && given.is_some() {
-                                    let default = f.default.as_ref().and_then(|d| convert(f, d, today).ok());
+                                    let default =
+                                        f.default.as_ref().and_then(|d| convert(f, d, today).ok());
                                     if default.as_ref().is_some_and(|(_, dj)| *dj != json) {
                                         s.faults[f.slot] = Some(fault(
                                             "read_only",
@@ -459,7 +510,11 @@ impl Form {
     fn settle(&self, data: &mut Data, today: NaiveDate) {
         for pass in 0..MAX_PASSES {
             let before: Vec<Vec<bool>> = std::iter::once(data.root.relevant.clone())
-                .chain(data.repeats.iter().flat_map(|r| r.iter().map(|s| s.relevant.clone())))
+                .chain(
+                    data.repeats
+                        .iter()
+                        .flat_map(|r| r.iter().map(|s| s.relevant.clone())),
+                )
                 .collect();
             for s in std::iter::once(&mut data.root).chain(data.repeats.iter_mut().flatten()) {
                 for slot in 0..s.values.len() {
@@ -499,7 +554,11 @@ impl Form {
                 }
             }
             let after: Vec<Vec<bool>> = std::iter::once(data.root.relevant.clone())
-                .chain(data.repeats.iter().flat_map(|r| r.iter().map(|s| s.relevant.clone())))
+                .chain(
+                    data.repeats
+                        .iter()
+                        .flat_map(|r| r.iter().map(|s| s.relevant.clone())),
+                )
                 .collect();
             if pass > 0 && before == after {
                 break;
@@ -507,7 +566,12 @@ impl Form {
         }
     }
 
-    fn env<'a>(&'a self, data: &'a Data, instance: Option<(usize, usize)>, today: NaiveDate) -> EvalEnv<'a> {
+    fn env<'a>(
+        &'a self,
+        data: &'a Data,
+        instance: Option<(usize, usize)>,
+        today: NaiveDate,
+    ) -> EvalEnv<'a> {
         EvalEnv {
             form: self,
             data,
@@ -517,7 +581,13 @@ impl Form {
         }
     }
 
-    fn relevance(&self, data: &mut Data, scope: usize, instance: Option<(usize, usize)>, today: NaiveDate) {
+    fn relevance(
+        &self,
+        data: &mut Data,
+        scope: usize,
+        instance: Option<(usize, usize)>,
+        today: NaiveDate,
+    ) {
         for &i in &self.scopes[scope] {
             let f = &self.fields[i];
             let parent_relevant = match f.parent {
@@ -531,8 +601,7 @@ impl Form {
                 }
             };
             let own = parent_relevant
-                && f
-                    .relevant
+                && f.relevant
                     .as_ref()
                     .is_none_or(|e| eval(e, &self.env(data, instance, today)).truthy());
             let s = match instance {
@@ -613,7 +682,15 @@ impl Form {
                     for k in 0..n {
                         let mut obj = Map::new();
                         let inner_prefix = format!("{path}[{k}].");
-                        self.emit(r + 1, Some((r, k)), data, &inner_prefix, today, problems, &mut obj);
+                        self.emit(
+                            r + 1,
+                            Some((r, k)),
+                            data,
+                            &inner_prefix,
+                            today,
+                            problems,
+                            &mut obj,
+                        );
                         items.push(Json::Object(obj));
                     }
                     if n > 0 {
@@ -625,7 +702,9 @@ impl Form {
                     if value.is_empty() {
                         if f.required {
                             problems.push(required());
-                        } else if f.field_type == FieldType::Image && f.min_count.is_some_and(|m| m > 0) {
+                        } else if f.field_type == FieldType::Image
+                            && f.min_count.is_some_and(|m| m > 0)
+                        {
                             let m = f.min_count.unwrap_or(0);
                             problems.push(problem(
                                 "too_few_photos",

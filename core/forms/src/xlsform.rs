@@ -21,7 +21,7 @@ use std::path::Path;
 
 use calamine::{Data, Range, Reader, Xlsx, open_workbook_from_rs};
 
-use crate::definition::{Choice, Field, FieldType, FormDefinition, LocalizedText, FORMAT_VERSION};
+use crate::definition::{Choice, FORMAT_VERSION, Field, FieldType, FormDefinition, LocalizedText};
 use crate::form::{Form, LoadError, Property};
 
 /// One reason a workbook was refused.
@@ -64,14 +64,16 @@ impl std::error::Error for XlsFormErrors {}
 
 /// Reads an `.xlsx` file and loads the form it defines.
 pub fn import_path(path: &Path) -> Result<Form, XlsFormErrors> {
-    let bytes = std::fs::read(path).map_err(|e| XlsFormErrors(vec![XlsFormError::Open(e.to_string())]))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| XlsFormErrors(vec![XlsFormError::Open(e.to_string())]))?;
     import_bytes(&bytes)
 }
 
 /// Reads `.xlsx` bytes and loads the form they define.
 pub fn import_bytes(bytes: &[u8]) -> Result<Form, XlsFormErrors> {
     let (def, rows) = definition_from_bytes(bytes)?;
-    Form::load(def).map_err(|errs| XlsFormErrors(errs.0.into_iter().map(|e| rows.locate(e)).collect()))
+    Form::load(def)
+        .map_err(|errs| XlsFormErrors(errs.0.into_iter().map(|e| rows.locate(e)).collect()))
 }
 
 /// Reads `.xlsx` bytes into a definition without loading it (for tools that
@@ -80,7 +82,12 @@ pub fn definition_from_bytes(bytes: &[u8]) -> Result<(FormDefinition, RowMap), X
     let mut wb: Xlsx<Cursor<&[u8]>> = open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e: calamine::XlsxError| XlsFormErrors(vec![XlsFormError::Open(e.to_string())]))?;
     let names: Vec<String> = wb.sheet_names();
-    let find = |want: &str| -> Option<String> { names.iter().find(|n| n.trim().eq_ignore_ascii_case(want)).cloned() };
+    let find = |want: &str| -> Option<String> {
+        names
+            .iter()
+            .find(|n| n.trim().eq_ignore_ascii_case(want))
+            .cloned()
+    };
     let mut errors = Vec::new();
     let Some(survey_name) = find("survey") else {
         return Err(XlsFormErrors(vec![XlsFormError::MissingSheet("survey")]));
@@ -99,9 +106,19 @@ pub fn definition_from_bytes(bytes: &[u8]) -> Result<(FormDefinition, RowMap), X
         None => None,
     };
     let settings = read_settings(settings.as_ref(), &mut errors);
-    let lists = choices.as_ref().map(|c| read_choices(c, &mut errors)).unwrap_or_default();
+    let lists = choices
+        .as_ref()
+        .map(|c| read_choices(c, &mut errors))
+        .unwrap_or_default();
     let mut rows = RowMap::default();
-    let fields = read_survey(&survey, &lists, choices.is_some(), settings.language, &mut rows, &mut errors);
+    let fields = read_survey(
+        &survey,
+        &lists,
+        choices.is_some(),
+        settings.language,
+        &mut rows,
+        &mut errors,
+    );
     if !errors.is_empty() {
         return Err(XlsFormErrors(errors));
     }
@@ -131,7 +148,8 @@ fn parse_lang(tag: &str) -> Option<Lang> {
         _ => t,
     };
     let code = code.trim().to_lowercase();
-    if code.starts_with("zh") || ["chinese", "中文", "简体中文", "汉语"].contains(&code.as_str()) {
+    if code.starts_with("zh") || ["chinese", "中文", "简体中文", "汉语"].contains(&code.as_str())
+    {
         Some(Lang::Zh)
     } else if code.starts_with("en") || code == "english" {
         Some(Lang::En)
@@ -174,7 +192,9 @@ impl Sheet {
                     .map(|c| {
                         let raw = cell_text(c).unwrap_or_default();
                         match raw.split_once("::") {
-                            Some((k, lang)) => format!("{}::{}", k.trim().to_lowercase(), lang.trim()),
+                            Some((k, lang)) => {
+                                format!("{}::{}", k.trim().to_lowercase(), lang.trim())
+                            }
                             None => raw.trim().to_lowercase(),
                         }
                     })
@@ -229,10 +249,17 @@ impl Sheet {
     }
 
     /// Refuses every column not in `known` (by `known(header)`) that holds a value.
-    fn refuse_unknown_columns(&self, known: impl Fn(&str) -> Result<(), String>, errors: &mut Vec<XlsFormError>) {
+    fn refuse_unknown_columns(
+        &self,
+        known: impl Fn(&str) -> Result<(), String>,
+        errors: &mut Vec<XlsFormError>,
+    ) {
         for (j, h) in self.headers.iter().enumerate() {
             let Err(why) = known(h) else { continue };
-            let first = self.rows.iter().find(|(_, cells)| cells.get(j).is_some_and(|c| !c.is_empty()));
+            let first = self
+                .rows
+                .iter()
+                .find(|(_, cells)| cells.get(j).is_some_and(|c| !c.is_empty()));
             match first {
                 Some((row, _)) => errors.push(self.cell_error(*row, j, why)),
                 None if !h.is_empty() && known(h).is_err() && why.starts_with("language") => {
@@ -268,7 +295,9 @@ fn localized_header(h: &str, base: &str) -> Option<Result<Option<Lang>, String>>
     let lang = h.strip_prefix(base)?.strip_prefix("::")?;
     Some(match parse_lang(lang) {
         Some(l) => Ok(Some(l)),
-        None => Err(format!("language `{lang}` is not supported (only Chinese and English)")),
+        None => Err(format!(
+            "language `{lang}` is not supported (only Chinese and English)"
+        )),
     })
 }
 
@@ -277,7 +306,9 @@ fn localized(sheet: &Sheet, cells: &[String], base: &str, default: Lang) -> Opti
     let mut text = LocalizedText::default();
     let mut plain = None;
     for (j, h) in sheet.headers.iter().enumerate() {
-        let Some(v) = cells.get(j).filter(|v| !v.is_empty()) else { continue };
+        let Some(v) = cells.get(j).filter(|v| !v.is_empty()) else {
+            continue;
+        };
         match localized_header(h, base) {
             Some(Ok(Some(Lang::Zh))) => text.zh = v.clone(),
             Some(Ok(Some(Lang::En))) => text.en = v.clone(),
@@ -323,25 +354,45 @@ fn read_settings(sheet: Option<&Sheet>, errors: &mut Vec<XlsFormError>) -> Setti
         errors,
     );
     let Some((row, cells)) = sheet.rows.first() else {
-        errors.push(sheet.cell_error(sheet.header_row + 1, 0, "the settings sheet has no values row"));
+        errors.push(sheet.cell_error(
+            sheet.header_row + 1,
+            0,
+            "the settings sheet has no values row",
+        ));
         return s;
     };
-    let get = |h: &str| sheet.col(h).and_then(|j| cells.get(j).map(|v| (j, v.as_str())));
+    let get = |h: &str| {
+        sheet
+            .col(h)
+            .and_then(|j| cells.get(j).map(|v| (j, v.as_str())))
+    };
     if let Some((j, lang)) = get("default_language").filter(|(_, v)| !v.is_empty()) {
         match parse_lang(lang) {
             Some(l) => s.language = l,
-            None => errors.push(sheet.cell_error(*row, j, format!("language `{lang}` is not supported (only Chinese and English)"))),
+            None => errors.push(sheet.cell_error(
+                *row,
+                j,
+                format!("language `{lang}` is not supported (only Chinese and English)"),
+            )),
         }
     }
     match get("form_id") {
         Some((_, id)) if !id.is_empty() => s.form_id = id.to_owned(),
         Some((j, _)) => errors.push(sheet.cell_error(*row, j, "form_id is empty")),
-        None => errors.push(sheet.cell_error(sheet.header_row, sheet.headers.len(), "the settings sheet has no form_id column")),
+        None => errors.push(sheet.cell_error(
+            sheet.header_row,
+            sheet.headers.len(),
+            "the settings sheet has no form_id column",
+        )),
     }
     if let Some((j, v)) = get("version").filter(|(_, v)| !v.is_empty()) {
         match v.parse::<u64>() {
             Ok(n) if n > 0 => s.version = n,
-            _ => errors.push(sheet.cell_error(*row, j, format!("version `{v}` must be a whole number above 0 (e.g. 2026112201)"))),
+            _ => errors.push(sheet.cell_error(
+                *row,
+                j,
+                format!("version `{v}` must be a whole number above 0 (e.g. 2026112201)"),
+            )),
         }
     }
     if let Some((_, t)) = get("form_title").filter(|(_, v)| !v.is_empty()) {
@@ -366,7 +417,9 @@ fn read_choices(sheet: &Sheet, errors: &mut Vec<XlsFormError>) -> Lists {
             h => match localized_header(h, "label") {
                 Some(Ok(_)) => Ok(()),
                 Some(Err(e)) => Err(e),
-                None => Err(format!("choice column `{h}` is not supported (choice filters and media are not)")),
+                None => Err(format!(
+                    "choice column `{h}` is not supported (choice filters and media are not)"
+                )),
             },
         },
         errors,
@@ -374,7 +427,11 @@ fn read_choices(sheet: &Sheet, errors: &mut Vec<XlsFormError>) -> Lists {
     let list_col = sheet.col("list_name").or_else(|| sheet.col("list name"));
     let name_col = sheet.col("name");
     let (Some(lc), Some(nc)) = (list_col, name_col) else {
-        errors.push(sheet.cell_error(sheet.header_row, sheet.headers.len(), "the choices sheet needs list_name and name columns"));
+        errors.push(sheet.cell_error(
+            sheet.header_row,
+            sheet.headers.len(),
+            "the choices sheet needs list_name and name columns",
+        ));
         return Lists::new();
     };
     let mut lists = Lists::new();
@@ -391,7 +448,11 @@ fn read_choices(sheet: &Sheet, errors: &mut Vec<XlsFormError>) -> Lists {
         }
         let entry = lists.entry(list.to_owned()).or_default();
         if entry.iter().any(|c| c.name == name) {
-            errors.push(sheet.cell_error(*row, nc, format!("choice `{name}` appears twice in list `{list}`")));
+            errors.push(sheet.cell_error(
+                *row,
+                nc,
+                format!("choice `{name}` appears twice in list `{list}`"),
+            ));
             continue;
         }
         let label = localized(sheet, cells, "label", Lang::Zh).unwrap_or_default();
@@ -416,7 +477,11 @@ impl RowMap {
             Some(&row) => XlsFormError::Cell {
                 sheet: "survey",
                 row,
-                column: self.columns.get(column).cloned().unwrap_or_else(|| column.to_owned()),
+                column: self
+                    .columns
+                    .get(column)
+                    .cloned()
+                    .unwrap_or_else(|| column.to_owned()),
                 message,
             },
             None => XlsFormError::Form(e.clone()),
@@ -433,14 +498,20 @@ impl RowMap {
                     Property::Constraint => "constraint",
                     Property::Calculation => "calculation",
                 };
-                cell(field, column, format!("`{field}`: at character {pos} of the expression: {kind}"))
+                cell(
+                    field,
+                    column,
+                    format!("`{field}`: at character {pos} of the expression: {kind}"),
+                )
             }
             LoadError::Cycle { fields } => match fields.first() {
                 Some(first) => cell(first, "calculation", e.to_string()),
                 None => XlsFormError::Form(e.clone()),
             },
             LoadError::BadDefault { field, .. } => cell(field, "default", e.to_string()),
-            LoadError::DuplicateName { name } | LoadError::BadName { name } => cell(name, "name", e.to_string()),
+            LoadError::DuplicateName { name } | LoadError::BadName { name } => {
+                cell(name, "name", e.to_string())
+            }
             LoadError::MissingChoices { field }
             | LoadError::EmptyContainer { field }
             | LoadError::NestedRepeat { field, .. }
@@ -518,7 +589,15 @@ fn read_survey(
         errors,
     );
     for (j, h) in sheet.headers.iter().enumerate() {
-        for known in ["type", "name", "relevant", "constraint", "calculation", "default", "required"] {
+        for known in [
+            "type",
+            "name",
+            "relevant",
+            "constraint",
+            "calculation",
+            "default",
+            "required",
+        ] {
             if h == known {
                 rows.columns.insert(known, sheet.column_name(j));
             }
@@ -530,7 +609,11 @@ fn read_survey(
     };
     let name_col = sheet.col("name");
     let cell = |cells: &[String], h: &str| -> String {
-        sheet.col(h).and_then(|j| cells.get(j)).cloned().unwrap_or_default()
+        sheet
+            .col(h)
+            .and_then(|j| cells.get(j))
+            .cloned()
+            .unwrap_or_default()
     };
     let opt = |cells: &[String], h: &str| Some(cell(cells, h)).filter(|v| !v.is_empty());
     let mut root: Vec<Field> = Vec::new();
@@ -538,11 +621,18 @@ fn read_survey(
     for (row, cells) in &sheet.rows {
         let row = *row;
         let raw_type = cell(cells, "type");
-        let ty = raw_type.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+        let ty = raw_type
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
         let name = cell(cells, "name");
         let err_at = |j: usize, m: String| sheet.cell_error(row, j, m);
         if ty.is_empty() {
-            errors.push(err_at(type_col, "the row has values but no type".to_owned()));
+            errors.push(err_at(
+                type_col,
+                "the row has values but no type".to_owned(),
+            ));
             continue;
         }
         let ty_norm = ty.replace('_', " ");
@@ -558,10 +648,17 @@ fn read_survey(
                     }
                 }
                 Some(frame) => {
-                    let opened = if frame.repeat { "begin repeat" } else { "begin group" };
+                    let opened = if frame.repeat {
+                        "begin repeat"
+                    } else {
+                        "begin group"
+                    };
                     errors.push(err_at(
                         type_col,
-                        format!("`{ty}` closes `{opened}` of `{}` (row {})", frame.field.name, frame.row),
+                        format!(
+                            "`{ty}` closes `{opened}` of `{}` (row {})",
+                            frame.field.name, frame.row
+                        ),
                     ));
                     return root;
                 }
@@ -573,7 +670,10 @@ fn read_survey(
             continue;
         }
         if name.is_empty() {
-            errors.push(err_at(name_col.unwrap_or(type_col), "the row has no name".to_owned()));
+            errors.push(err_at(
+                name_col.unwrap_or(type_col),
+                "the row has no name".to_owned(),
+            ));
             continue;
         }
         if let Some(&first) = rows.rows.get(&name) {
@@ -606,11 +706,19 @@ fn read_survey(
             t if t.starts_with("select one ") || t.starts_with("select multiple ") => {
                 let multi = t.starts_with("select multiple ");
                 // The list name keeps its own spelling (underscores included).
-                let list = raw_type.split_whitespace().last().unwrap_or_default().to_owned();
+                let list = raw_type
+                    .split_whitespace()
+                    .last()
+                    .unwrap_or_default()
+                    .to_owned();
                 let parts = raw_type.split_whitespace().count();
-                let well_formed = parts == 2 || (parts == 3 && raw_type.to_lowercase().starts_with("select "));
+                let well_formed =
+                    parts == 2 || (parts == 3 && raw_type.to_lowercase().starts_with("select "));
                 if !well_formed || list.contains("from_file") {
-                    errors.push(err_at(type_col, format!("type `{raw_type}` is not supported")));
+                    errors.push(err_at(
+                        type_col,
+                        format!("type `{raw_type}` is not supported"),
+                    ));
                     continue;
                 }
                 match lists.get(&list) {
@@ -619,13 +727,19 @@ fn read_survey(
                         let why = if has_choices_sheet {
                             format!("choice list `{list}` is not on the choices sheet")
                         } else {
-                            format!("choice list `{list}` is needed but the workbook has no choices sheet")
+                            format!(
+                                "choice list `{list}` is needed but the workbook has no choices sheet"
+                            )
                         };
                         errors.push(err_at(type_col, why));
                         continue;
                     }
                 }
-                if multi { FieldType::SelectMultiple } else { FieldType::SelectOne }
+                if multi {
+                    FieldType::SelectMultiple
+                } else {
+                    FieldType::SelectOne
+                }
             }
             t if METADATA.contains(&t) => {
                 errors.push(err_at(
@@ -635,7 +749,10 @@ fn read_survey(
                 continue;
             }
             _ => {
-                errors.push(err_at(type_col, format!("type `{raw_type}` is not supported")));
+                errors.push(err_at(
+                    type_col,
+                    format!("type `{raw_type}` is not supported"),
+                ));
                 continue;
             }
         };
@@ -647,7 +764,10 @@ fn read_survey(
             };
             if refused {
                 let j = sheet.col("appearance").unwrap_or(type_col);
-                errors.push(err_at(j, format!("appearance `{a}` changes what is stored and is not supported")));
+                errors.push(err_at(
+                    j,
+                    format!("appearance `{a}` changes what is stored and is not supported"),
+                ));
                 continue;
             }
         }
@@ -657,7 +777,12 @@ fn read_survey(
                 Some(b) => b,
                 None => {
                     let j = sheet.col(h).unwrap_or(type_col);
-                    errors.push(err_at(j, format!("{h} must be yes or no, not `{v}` (conditional {h} is not supported)")));
+                    errors.push(err_at(
+                        j,
+                        format!(
+                            "{h} must be yes or no, not `{v}` (conditional {h} is not supported)"
+                        ),
+                    ));
                     false
                 }
             }
@@ -665,7 +790,11 @@ fn read_survey(
         let required = flag("required");
         let read_only = flag("read_only");
         let default = opt(cells, "default").map(|d| default_value(field_type, &d));
-        let mut field = Field::new(name, field_type, localized(sheet, cells, "label", lang).unwrap_or_default());
+        let mut field = Field::new(
+            name,
+            field_type,
+            localized(sheet, cells, "label", lang).unwrap_or_default(),
+        );
         field.hint = localized(sheet, cells, "hint", lang);
         field.required = required;
         field.read_only = read_only;
@@ -699,7 +828,10 @@ fn read_survey(
         errors.push(sheet.cell_error(
             frame.row,
             type_col,
-            format!("`{begin}` of `{}` is never closed with `{end}`", frame.field.name),
+            format!(
+                "`{begin}` of `{}` is never closed with `{end}`",
+                frame.field.name
+            ),
         ));
     }
     root

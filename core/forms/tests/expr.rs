@@ -17,14 +17,19 @@ fn arb_expr() -> impl Strategy<Value = Expr> {
     ];
     leaf.prop_recursive(5, 48, 4, |inner| {
         prop_oneof![
-            inner.clone().prop_map(|e| Expr::new(ExprKind::Neg(Box::new(e)))),
+            inner
+                .clone()
+                .prop_map(|e| Expr::new(ExprKind::Neg(Box::new(e)))),
             (0..BinOp::ALL.len(), inner.clone(), inner.clone()).prop_map(|(i, l, r)| Expr::new(
                 ExprKind::Binary(BinOp::ALL[i], Box::new(l), Box::new(r))
             )),
             (0..Func::ALL.len(), prop::collection::vec(inner, 0..4)).prop_map(|(i, mut args)| {
                 let func = Func::ALL[i];
                 let (min, max) = func.arity();
-                let seed = args.first().cloned().unwrap_or_else(|| Expr::new(ExprKind::Number(1.0)));
+                let seed = args
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| Expr::new(ExprKind::Number(1.0)));
                 while args.len() < min {
                     args.push(seed.clone());
                 }
@@ -57,7 +62,10 @@ proptest! {
 #[test]
 fn precedence_follows_xpath() {
     let e = parse("1 + 2 * 3 = 7 and not(${a} > 3 or ${b} <= 2)").expect("parses");
-    assert_eq!(e.to_string(), "1 + 2 * 3 = 7 and not(${a} > 3 or ${b} <= 2)");
+    assert_eq!(
+        e.to_string(),
+        "1 + 2 * 3 = 7 and not(${a} > 3 or ${b} <= 2)"
+    );
     let e = parse("(1 + 2) * 3").expect("parses");
     assert_eq!(e.to_string(), "(1 + 2) * 3");
     let e = parse("10 - (4 - 3)").expect("parses");
@@ -113,16 +121,25 @@ impl Env for TestEnv {
 
 fn env() -> TestEnv {
     let mut regexes = HashMap::new();
-    regexes.insert("^[0-9]{6}$".to_owned(), Regex::new("^[0-9]{6}$").expect("regex"));
+    regexes.insert(
+        "^[0-9]{6}$".to_owned(),
+        Regex::new("^[0-9]{6}$").expect("regex"),
+    );
     TestEnv {
         values: HashMap::from([
             ("income", Value::Num(120000.0)),
             ("hardship", Value::Str("illness disaster".to_owned())),
             ("id", Value::Str("11010519491231002X".to_owned())),
-            ("visit", Value::Date(NaiveDate::from_ymd_opt(2026, 11, 1).expect("date"))),
+            (
+                "visit",
+                Value::Date(NaiveDate::from_ymd_opt(2026, 11, 1).expect("date")),
+            ),
             ("name", Value::Str("王秀英".to_owned())),
         ]),
-        lists: HashMap::from([("member_income", vec![Value::Num(100.0), Value::Null, Value::Num(250.5)])]),
+        lists: HashMap::from([(
+            "member_income",
+            vec![Value::Num(100.0), Value::Null, Value::Num(250.5)],
+        )]),
         current: Value::Str("100080".to_owned()),
         regexes,
     }
@@ -135,12 +152,21 @@ fn run(src: &str) -> Value {
 #[test]
 fn functions_compute_what_xlsform_users_expect() {
     assert_eq!(run("selected(${hardship}, 'illness')"), Value::Bool(true));
-    assert_eq!(run("selected(${hardship}, 'education')"), Value::Bool(false));
+    assert_eq!(
+        run("selected(${hardship}, 'education')"),
+        Value::Bool(false)
+    );
     assert_eq!(run("count-selected(${hardship})"), Value::Num(2.0));
     assert_eq!(run("string-length(${name})"), Value::Num(3.0));
     assert_eq!(run("regex(., '^[0-9]{6}$')"), Value::Bool(true));
-    assert_eq!(run("if(${income} > 100000, 'high', 'low')"), Value::Str("high".to_owned()));
-    assert_eq!(run("coalesce(${missing}, 'none')"), Value::Str("none".to_owned()));
+    assert_eq!(
+        run("if(${income} > 100000, 'high', 'low')"),
+        Value::Str("high".to_owned())
+    );
+    assert_eq!(
+        run("coalesce(${missing}, 'none')"),
+        Value::Str("none".to_owned())
+    );
     assert_eq!(run("count(${member_income})"), Value::Num(3.0));
     assert_eq!(run("sum(${member_income})"), Value::Num(350.5));
     assert_eq!(run("age-from-id(${id})"), Value::Num(76.0));
@@ -154,7 +180,10 @@ fn functions_compute_what_xlsform_users_expect() {
     assert_eq!(run("10 mod 4"), Value::Num(2.0));
     assert_eq!(run("1 div 0"), Value::Null);
     assert_eq!(run("round(2.567, 2)"), Value::Num(2.57));
-    assert_eq!(run("concat(${name}, '-', 3)"), Value::Str("王秀英-3".to_owned()));
+    assert_eq!(
+        run("concat(${name}, '-', 3)"),
+        Value::Str("王秀英-3".to_owned())
+    );
     assert_eq!(run("-${income} + 1"), Value::Num(-119999.0));
     assert_eq!(run("true() and false() or true()"), Value::Bool(true));
 }

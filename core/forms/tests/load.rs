@@ -37,7 +37,10 @@ fn a_good_form_loads_and_prints_normalized() {
     assert_eq!(n["fields"][0]["constraint"], ". >= 0 and . < 10000000");
     assert_eq!(n["fields"][1]["type"], "repeat");
     assert_eq!(n["fields"][1]["children"][1]["choices"][0]["name"], "self");
-    assert_eq!(n["fields"][2]["calculation"], "sum(${member_income}) + ${income}");
+    assert_eq!(
+        n["fields"][2]["calculation"],
+        "sum(${member_income}) + ${income}"
+    );
     assert_eq!(n["fields"][3]["type"], "select_one");
     assert_eq!(n["fields"][3]["choices"][1]["label"]["zh"], "否");
     assert_eq!(n["fields"][0]["choices"], serde_json::Value::Null);
@@ -45,8 +48,15 @@ fn a_good_form_loads_and_prints_normalized() {
 
 #[test]
 fn duplicate_names_are_refused() {
-    let errs = load(json!([text("name"), {"name": "g", "type": "group", "children": [text("name")]}])).expect_err("dup");
-    assert_eq!(errs, vec![LoadError::DuplicateName { name: "name".into() }]);
+    let errs =
+        load(json!([text("name"), {"name": "g", "type": "group", "children": [text("name")]}]))
+            .expect_err("dup");
+    assert_eq!(
+        errs,
+        vec![LoadError::DuplicateName {
+            name: "name".into()
+        }]
+    );
 }
 
 #[test]
@@ -79,13 +89,16 @@ fn calculation_cycles_are_refused() {
     .expect_err("cycle");
     assert_eq!(
         errs,
-        vec![LoadError::Cycle { fields: vec!["a".into(), "b".into(), "c".into(), "a".into()] }]
+        vec![LoadError::Cycle {
+            fields: vec!["a".into(), "b".into(), "c".into(), "a".into()]
+        }]
     );
 }
 
 #[test]
 fn select_without_choices_is_refused() {
-    let errs = load(json!([{"name": "s", "type": "select_one", "label": {"zh": "选", "en": "S"}}])).expect_err("no choices");
+    let errs = load(json!([{"name": "s", "type": "select_one", "label": {"zh": "选", "en": "S"}}]))
+        .expect_err("no choices");
     assert_eq!(errs, vec![LoadError::MissingChoices { field: "s".into() }]);
 }
 
@@ -94,10 +107,13 @@ fn syntax_errors_are_load_errors() {
     let mut f = text("a");
     f["constraint"] = json!("string-length(.) > ");
     let errs = load(json!([f])).expect_err("syntax");
-    assert!(matches!(
-        &errs[..],
-        [LoadError::Expression { field, property: Property::Constraint, pos: 20, kind: ExprErrorKind::Syntax(_) }] if field == "a"
-    ), "{errs:?}");
+    assert!(
+        matches!(
+            &errs[..],
+            [LoadError::Expression { field, property: Property::Constraint, pos: 20, kind: ExprErrorKind::Syntax(_) }] if field == "a"
+        ),
+        "{errs:?}"
+    );
 }
 
 #[test]
@@ -145,11 +161,38 @@ fn static_checks_catch_choices_repeats_dot_and_regex() {
             other => panic!("unexpected {other}"),
         })
         .collect();
-    assert_eq!(kinds[0], ("a", ExprErrorKind::UnknownChoice { field: "kind".into(), choice: "flood".into() }));
-    assert_eq!(kinds[1], ("b", ExprErrorKind::OutsideRepeat { field: "age".into(), repeat: "m".into() }));
+    assert_eq!(
+        kinds[0],
+        (
+            "a",
+            ExprErrorKind::UnknownChoice {
+                field: "kind".into(),
+                choice: "flood".into()
+            }
+        )
+    );
+    assert_eq!(
+        kinds[1],
+        (
+            "b",
+            ExprErrorKind::OutsideRepeat {
+                field: "age".into(),
+                repeat: "m".into()
+            }
+        )
+    );
     assert_eq!(kinds[2], ("c", ExprErrorKind::CurrentOutsideConstraint));
     assert!(matches!(kinds[3], ("d", ExprErrorKind::BadRegex(_))));
-    assert_eq!(kinds[4], ("e", ExprErrorKind::UnknownChoice { field: "kind".into(), choice: "flood".into() }));
+    assert_eq!(
+        kinds[4],
+        (
+            "e",
+            ExprErrorKind::UnknownChoice {
+                field: "kind".into(),
+                choice: "flood".into()
+            }
+        )
+    );
 }
 
 #[test]
@@ -168,25 +211,45 @@ fn structural_problems_are_all_reported() {
     ]))
     .expect_err("bad");
     let want = [
-        LoadError::BadName { name: "1bad".into() },
+        LoadError::BadName {
+            name: "1bad".into(),
+        },
         LoadError::EmptyContainer { field: "g".into() },
-        LoadError::NestedRepeat { field: "inner".into(), outer: "outer".into() },
+        LoadError::NestedRepeat {
+            field: "inner".into(),
+            outer: "outer".into(),
+        },
         LoadError::MissingCalculation { field: "c".into() },
         LoadError::BadCounts { field: "p".into() },
-        LoadError::DuplicateChoice { field: "s".into(), choice: "a".into() },
+        LoadError::DuplicateChoice {
+            field: "s".into(),
+            choice: "a".into(),
+        },
     ];
     for w in want {
         assert!(errs.contains(&w), "missing {w:?} in {errs:?}");
     }
-    assert!(errs.iter().any(|e| matches!(e, LoadError::BadDefault { field, .. } if field == "n")));
+    assert!(
+        errs.iter()
+            .any(|e| matches!(e, LoadError::BadDefault { field, .. } if field == "n"))
+    );
 }
 
 #[test]
 fn an_unknown_format_or_property_is_refused() {
     let err = Form::from_json(r#"{"format": 2, "id": "x", "version": 1, "title": {}, "fields": [{"name": "a", "type": "text"}]}"#)
         .expect_err("format");
-    assert_eq!(err.0, vec![LoadError::Format { found: 2, supported: 1 }]);
+    assert_eq!(
+        err.0,
+        vec![LoadError::Format {
+            found: 2,
+            supported: 1
+        }]
+    );
     let err = Form::from_json(r#"{"id": "x", "version": 1, "title": {}, "fields": [{"name": "a", "type": "text", "colour": "red"}]}"#)
         .expect_err("typo");
-    assert!(matches!(&err.0[..], [LoadError::Json(m)] if m.contains("colour")), "{err}");
+    assert!(
+        matches!(&err.0[..], [LoadError::Json(m)] if m.contains("colour")),
+        "{err}"
+    );
 }

@@ -34,11 +34,18 @@ fn check(id: &str, good: Value, bad: Value, expected: &[(&str, &str)]) {
         .expect("listed")
         .unwrap_or_else(|e| panic!("{e}"));
     let v = form.validate(&visit(good), today());
-    assert!(v.is_valid(), "{id}: the good example has problems: {:#?}", v.problems);
+    assert!(
+        v.is_valid(),
+        "{id}: the good example has problems: {:#?}",
+        v.problems
+    );
     let v = form.validate(&visit(bad), today());
     assert_eq!(v.codes(), expected, "{id}: {:#?}", v.problems);
     for p in &v.problems {
-        assert!(!p.message.zh.is_empty() && !p.message.en.is_empty(), "{id}: {p:?}");
+        assert!(
+            !p.message.zh.is_empty() && !p.message.en.is_empty(),
+            "{id}: {p:?}"
+        );
     }
 }
 
@@ -76,7 +83,9 @@ fn dibao_application() {
 
 #[test]
 fn dibao_application_computes_per_capita_income() {
-    let form = doorstep_forms::templates::load("dibao_application").expect("listed").expect("loads");
+    let form = doorstep_forms::templates::load("dibao_application")
+        .expect("listed")
+        .expect("loads");
     let v = form.validate(
         &visit(json!({"members": [
             {"member_name": "王秀英", "relation": "self", "member_id": "11010519491231002X", "health": "chronic",
@@ -288,7 +297,9 @@ fn hazard_inspection() {
 
 #[test]
 fn hazard_inspection_without_a_hazard_skips_the_hazard_section() {
-    let form = doorstep_forms::templates::load("hazard_inspection").expect("listed").expect("loads");
+    let form = doorstep_forms::templates::load("hazard_inspection")
+        .expect("listed")
+        .expect("loads");
     let v = form.validate(
         &visit(json!({"hazard_found": "no", "severity": "severe", "notice_number": "无", "outcome": "no_hazard"})),
         today(),

@@ -103,17 +103,27 @@ fn every_problem_is_reported_at_once_with_repeat_paths() {
     assert_eq!(v.problems[2].message.zh, "「月收入」为必填项");
     // No message repeats the answer (answers are personal data).
     for p in &v.problems {
-        assert!(!p.message.zh.contains("4403041985") && !p.message.en.contains("12345"), "{p:?}");
+        assert!(
+            !p.message.zh.contains("4403041985") && !p.message.en.contains("12345"),
+            "{p:?}"
+        );
     }
 }
 
 #[test]
 fn a_missing_required_repeat_and_wrong_shapes_are_problems() {
     let form = household_form();
-    let v = form.validate(&json!({"visit_date": "20261120", "has_income": "maybe", "members": {}}), today());
+    let v = form.validate(
+        &json!({"visit_date": "20261120", "has_income": "maybe", "members": {}}),
+        today(),
+    );
     assert_eq!(
         v.codes(),
-        vec![("visit_date", "bad_date"), ("has_income", "unknown_choice"), ("members", "wrong_type")]
+        vec![
+            ("visit_date", "bad_date"),
+            ("has_income", "unknown_choice"),
+            ("members", "wrong_type")
+        ]
     );
     let v = form.validate(&json!([1, 2]), today());
     assert_eq!(v.codes(), vec![("", "answers_not_object")]);

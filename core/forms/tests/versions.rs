@@ -29,11 +29,19 @@ fn review(version: u64, income_name: &str, proposals: &[(&str, &str, &str)]) -> 
 }
 
 fn v1() -> Form {
-    review(1, "income", &[("keep", "维持", "Keep"), ("cancel", "取消", "Cancel")])
+    review(
+        1,
+        "income",
+        &[("keep", "维持", "Keep"), ("cancel", "取消", "Cancel")],
+    )
 }
 
 fn v2() -> Form {
-    review(2, "monthly_income", &[("keep", "维持", "Keep"), ("stop", "停发", "Stop")])
+    review(
+        2,
+        "monthly_income",
+        &[("keep", "维持", "Keep"), ("stop", "停发", "Stop")],
+    )
 }
 
 #[test]
@@ -41,12 +49,21 @@ fn a_draft_survives_a_newer_version_with_renamed_fields_and_changed_choices() {
     let mut reg = TemplateRegistry::new();
     reg.insert(v1()).expect("v1");
     let mut draft = reg.begin("dibao_review_local").expect("begin");
-    assert_eq!(draft.template, TemplateRef { id: "dibao_review_local".into(), version: 1 });
+    assert_eq!(
+        draft.template,
+        TemplateRef {
+            id: "dibao_review_local".into(),
+            version: 1
+        }
+    );
     draft.answers = json!({"income": 250000, "proposal": "cancel"});
 
     reg.insert(v2()).expect("v2");
     assert_eq!(reg.versions("dibao_review_local"), vec![1, 2]);
-    assert_eq!(reg.latest("dibao_review_local").expect("latest").version(), 2);
+    assert_eq!(
+        reg.latest("dibao_review_local").expect("latest").version(),
+        2
+    );
 
     // The draft is still judged by version 1.
     let v = reg.validate(&draft, today()).expect("bound version exists");
@@ -55,10 +72,20 @@ fn a_draft_survives_a_newer_version_with_renamed_fields_and_changed_choices() {
     let under_v2 = v2().validate(&draft.answers, today());
     assert_eq!(
         under_v2.codes(),
-        vec![("income", "unknown_field"), ("monthly_income", "required"), ("proposal", "unknown_choice")]
+        vec![
+            ("income", "unknown_field"),
+            ("monthly_income", "required"),
+            ("proposal", "unknown_choice")
+        ]
     );
     // A new visit binds to version 2.
-    assert_eq!(reg.begin("dibao_review_local").expect("begin").template.version, 2);
+    assert_eq!(
+        reg.begin("dibao_review_local")
+            .expect("begin")
+            .template
+            .version,
+        2
+    );
 }
 
 #[test]
@@ -67,7 +94,10 @@ fn old_visits_render_with_their_own_labels() {
     reg.insert(v1()).expect("v1");
     reg.insert(v2()).expect("v2");
     let old = doorstep_forms::registry::BoundVisit {
-        template: TemplateRef { id: "dibao_review_local".into(), version: 1 },
+        template: TemplateRef {
+            id: "dibao_review_local".into(),
+            version: 1,
+        },
         answers: json!({"income": 250050, "proposal": "cancel"}),
     };
     let rendered = reg.render(&old, today()).expect("render");
@@ -87,12 +117,21 @@ fn versions_are_immutable() {
     let changed = review(1, "income", &[("keep", "维持", "Keep")]);
     assert_eq!(
         reg.insert(changed).expect_err("conflict"),
-        RegistryError::Conflict { id: "dibao_review_local".into(), version: 1 }
+        RegistryError::Conflict {
+            id: "dibao_review_local".into(),
+            version: 1
+        }
     );
-    let missing = TemplateRef { id: "dibao_review_local".into(), version: 7 };
+    let missing = TemplateRef {
+        id: "dibao_review_local".into(),
+        version: 7,
+    };
     assert_eq!(
         reg.get(&missing).expect_err("unknown"),
-        RegistryError::UnknownVersion { id: "dibao_review_local".into(), version: 7 }
+        RegistryError::UnknownVersion {
+            id: "dibao_review_local".into(),
+            version: 7
+        }
     );
 }
 
@@ -100,5 +139,8 @@ fn versions_are_immutable() {
 fn the_builtins_are_registered() {
     let reg = TemplateRegistry::with_builtins().expect("builtins load");
     assert_eq!(reg.versions("elder_alone_visit"), vec![1]);
-    assert!(matches!(reg.latest("family_planning"), Err(RegistryError::UnknownTemplate { .. })));
+    assert!(matches!(
+        reg.latest("family_planning"),
+        Err(RegistryError::UnknownTemplate { .. })
+    ));
 }

@@ -37,7 +37,12 @@ fn settings<'a>() -> Sheet<'a> {
         "settings",
         vec![
             vec!["form_id", "version", "form_title", "default_language"],
-            vec!["household_survey", "2026112201", "家庭情况调查", "Chinese (zh)"],
+            vec![
+                "household_survey",
+                "2026112201",
+                "家庭情况调查",
+                "Chinese (zh)",
+            ],
         ],
     )
 }
@@ -46,7 +51,12 @@ fn choices<'a>() -> Sheet<'a> {
     (
         "choices",
         vec![
-            vec!["list_name", "name", "label::Chinese (zh)", "label::English (en)"],
+            vec![
+                "list_name",
+                "name",
+                "label::Chinese (zh)",
+                "label::English (en)",
+            ],
             vec!["relation", "self", "本人", "Self"],
             vec!["relation", "spouse", "配偶", "Spouse"],
             vec!["relation", "child", "子女", "Child"],
@@ -79,23 +89,142 @@ fn representative<'a>() -> Sheet<'a> {
         "survey",
         vec![
             HEADER.to_vec(),
-            vec!["begin group", "basic", "基本情况", "Basics", "", "", "", "", "", "", "", "", "field-list"],
-            vec!["text", "head_name", "户主姓名", "Head of household", "按身份证填写", "yes"],
-            vec!["id_number", "head_id", "户主身份证号", "Head's ID number", "", "true"],
-            vec!["select_one yn", "has_income", "有无收入", "Any income", "", "yes"],
-            vec!["money", "income", "月收入（分）", "Monthly income (fen)", "", "yes", "${has_income} = 'yes'", ". > 0",
-                 "收入应大于0", "must be above 0"],
+            vec![
+                "begin group",
+                "basic",
+                "基本情况",
+                "Basics",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "field-list",
+            ],
+            vec![
+                "text",
+                "head_name",
+                "户主姓名",
+                "Head of household",
+                "按身份证填写",
+                "yes",
+            ],
+            vec![
+                "id_number",
+                "head_id",
+                "户主身份证号",
+                "Head's ID number",
+                "",
+                "true",
+            ],
+            vec![
+                "select_one yn",
+                "has_income",
+                "有无收入",
+                "Any income",
+                "",
+                "yes",
+            ],
+            vec![
+                "money",
+                "income",
+                "月收入（分）",
+                "Monthly income (fen)",
+                "",
+                "yes",
+                "${has_income} = 'yes'",
+                ". > 0",
+                "收入应大于0",
+                "must be above 0",
+            ],
             vec!["end group"],
             vec!["begin repeat", "members", "家庭成员", "Members"],
             vec!["text", "member_name", "姓名", "Name", "", "yes"],
-            vec!["select_one relation", "relation", "关系", "Relation", "", "yes"],
-            vec!["integer", "member_age", "年龄", "Age", "", "", "", ". >= 0 and . < 130"],
+            vec![
+                "select_one relation",
+                "relation",
+                "关系",
+                "Relation",
+                "",
+                "yes",
+            ],
+            vec![
+                "integer",
+                "member_age",
+                "年龄",
+                "Age",
+                "",
+                "",
+                "",
+                ". >= 0 and . < 130",
+            ],
             vec!["end repeat"],
-            vec!["calculate", "member_count", "", "", "", "", "", "", "", "", "count(${members})"],
-            vec!["select_multiple hardship", "hardship", "致困原因", "Cause of hardship"],
-            vec!["decimal", "area", "住房面积", "Floor area", "", "", "", "", "", "", "", "45.5"],
-            vec!["text", "remarks", "备注", "Remarks", "", "", "", "", "", "", "", "", "multiline"],
-            vec!["image", "sign", "户主签名", "Signature", "", "", "", "", "", "", "", "", "signature"],
+            vec![
+                "calculate",
+                "member_count",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "count(${members})",
+            ],
+            vec![
+                "select_multiple hardship",
+                "hardship",
+                "致困原因",
+                "Cause of hardship",
+            ],
+            vec![
+                "decimal",
+                "area",
+                "住房面积",
+                "Floor area",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "45.5",
+            ],
+            vec![
+                "text",
+                "remarks",
+                "备注",
+                "Remarks",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "multiline",
+            ],
+            vec![
+                "image",
+                "sign",
+                "户主签名",
+                "Signature",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "signature",
+            ],
             vec!["note", "thanks", "感谢配合", "Thank you"],
         ],
     )
@@ -110,21 +239,42 @@ fn a_representative_form_imports_field_by_field() {
     assert_eq!(n["version"], 2026112201u64);
     assert_eq!(n["title"], json!({"zh": "家庭情况调查", "en": ""}));
     let f = n["fields"].as_array().expect("fields");
-    let names: Vec<_> = f.iter().map(|x| x["name"].as_str().unwrap_or_default()).collect();
-    assert_eq!(names, ["basic", "members", "member_count", "hardship", "area", "remarks", "sign", "thanks"]);
+    let names: Vec<_> = f
+        .iter()
+        .map(|x| x["name"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "basic",
+            "members",
+            "member_count",
+            "hardship",
+            "area",
+            "remarks",
+            "sign",
+            "thanks"
+        ]
+    );
 
     let basic = &f[0];
     assert_eq!(basic["type"], "group");
     assert_eq!(basic["label"], json!({"zh": "基本情况", "en": "Basics"}));
     let kids = basic["children"].as_array().expect("children");
     assert_eq!(kids.len(), 4);
-    assert_eq!(kids[0], json!({"name": "head_name", "type": "text", "label": {"zh": "户主姓名", "en": "Head of household"},
-        "required": true, "relevant": null, "constraint": null, "calculation": null, "choices": null, "children": null}));
+    assert_eq!(
+        kids[0],
+        json!({"name": "head_name", "type": "text", "label": {"zh": "户主姓名", "en": "Head of household"},
+        "required": true, "relevant": null, "constraint": null, "calculation": null, "choices": null, "children": null})
+    );
     assert_eq!(kids[1]["type"], "id_number");
     assert_eq!(kids[1]["required"], true);
     assert_eq!(kids[2]["type"], "select_one");
-    assert_eq!(kids[2]["choices"], json!([{"name": "yes", "label": {"zh": "是", "en": "Yes"}},
-                                          {"name": "no", "label": {"zh": "否", "en": "No"}}]));
+    assert_eq!(
+        kids[2]["choices"],
+        json!([{"name": "yes", "label": {"zh": "是", "en": "Yes"}},
+                                          {"name": "no", "label": {"zh": "否", "en": "No"}}])
+    );
     assert_eq!(kids[3]["type"], "money");
     assert_eq!(kids[3]["relevant"], "${has_income} = 'yes'");
     assert_eq!(kids[3]["constraint"], ". > 0");
@@ -132,7 +282,10 @@ fn a_representative_form_imports_field_by_field() {
     let members = &f[1];
     assert_eq!(members["type"], "repeat");
     let mk = members["children"].as_array().expect("children");
-    assert_eq!(mk[1]["choices"][2], json!({"name": "child", "label": {"zh": "子女", "en": "Child"}}));
+    assert_eq!(
+        mk[1]["choices"][2],
+        json!({"name": "child", "label": {"zh": "子女", "en": "Child"}})
+    );
     assert_eq!(mk[2]["type"], "integer");
     assert_eq!(mk[2]["constraint"], ". >= 0 and . < 130");
     assert_eq!(f[2]["type"], "calculate");
@@ -146,9 +299,15 @@ fn a_representative_form_imports_field_by_field() {
     // Hints, constraint messages, defaults and appearances survive into the definition.
     let def = form.definition();
     let income = &def.fields[0].children.as_ref().expect("group")[3];
-    assert_eq!(income.constraint_message.as_ref().map(|m| m.en.as_str()), Some("must be above 0"));
+    assert_eq!(
+        income.constraint_message.as_ref().map(|m| m.en.as_str()),
+        Some("must be above 0")
+    );
     let head = &def.fields[0].children.as_ref().expect("group")[0];
-    assert_eq!(head.hint.as_ref().map(|h| h.zh.as_str()), Some("按身份证填写"));
+    assert_eq!(
+        head.hint.as_ref().map(|h| h.zh.as_str()),
+        Some("按身份证填写")
+    );
     assert_eq!(def.fields[4].default, Some(json!(45.5)));
     assert_eq!(def.fields[5].appearance.as_deref(), Some("multiline"));
 
@@ -161,7 +320,11 @@ fn a_representative_form_imports_field_by_field() {
     );
     assert_eq!(
         v.codes(),
-        vec![("income", "constraint"), ("members[1].member_name", "required"), ("members[1].relation", "unknown_choice")]
+        vec![
+            ("income", "constraint"),
+            ("members[1].member_name", "required"),
+            ("members[1].relation", "unknown_choice")
+        ]
     );
     assert_eq!(v.problems[0].message.zh, "「月收入（分）」收入应大于0");
     assert_eq!(v.answers["member_count"], 2);
@@ -171,12 +334,28 @@ fn a_representative_form_imports_field_by_field() {
 #[test]
 fn a_plain_label_follows_the_default_language() {
     let bytes = workbook(&[
-        ("survey", vec![vec!["type", "name", "label", "label::zh"], vec!["text", "a", "Address", "地址"], vec!["text", "b", "Name"]]),
-        ("settings", vec![vec!["form_id", "default_language"], vec!["f", "English (en)"]]),
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "label::zh"],
+                vec!["text", "a", "Address", "地址"],
+                vec!["text", "b", "Name"],
+            ],
+        ),
+        (
+            "settings",
+            vec![
+                vec!["form_id", "default_language"],
+                vec!["f", "English (en)"],
+            ],
+        ),
     ]);
     let form = import_bytes(&bytes).unwrap_or_else(|e| panic!("{e}"));
     let n = form.normalized_json();
-    assert_eq!(n["fields"][0]["label"], json!({"zh": "地址", "en": "Address"}));
+    assert_eq!(
+        n["fields"][0]["label"],
+        json!({"zh": "地址", "en": "Address"})
+    );
     assert_eq!(n["fields"][1]["label"], json!({"zh": "", "en": "Name"}));
     assert_eq!(n["version"], 1);
 }
@@ -200,25 +379,43 @@ fn cell(row: u32, column: &str, message: &str) -> XlsFormError {
 #[test]
 fn duplicate_names_are_refused_with_both_rows() {
     let errs = errors_of(&[
-        ("survey", vec![vec!["type", "name", "label"], vec!["text", "name", "姓名"], vec!["integer", "age", "年龄"], vec!["text", "name", "姓名"]]),
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label"],
+                vec!["text", "name", "姓名"],
+                vec!["integer", "age", "年龄"],
+                vec!["text", "name", "姓名"],
+            ],
+        ),
         settings(),
     ]);
-    assert_eq!(errs, vec![cell(4, "B (name)", "name `name` is already used on row 2")]);
+    assert_eq!(
+        errs,
+        vec![cell(4, "B (name)", "name `name` is already used on row 2")]
+    );
 }
 
 #[test]
 fn unknown_references_point_at_the_relevant_cell() {
     let errs = errors_of(&[
-        ("survey", vec![
-            vec!["type", "name", "label", "relevant"],
-            vec!["integer", "age", "年龄"],
-            vec!["text", "school", "学校", "${agee} < 18"],
-        ]),
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "relevant"],
+                vec!["integer", "age", "年龄"],
+                vec!["text", "school", "学校", "${agee} < 18"],
+            ],
+        ),
         settings(),
     ]);
     assert_eq!(
         errs,
-        vec![cell(3, "D (relevant)", "`school`: at character 1 of the expression: unknown field `agee`")]
+        vec![cell(
+            3,
+            "D (relevant)",
+            "`school`: at character 1 of the expression: unknown field `agee`"
+        )]
     );
     assert_eq!(
         errs[0].to_string(),
@@ -229,67 +426,136 @@ fn unknown_references_point_at_the_relevant_cell() {
 #[test]
 fn cycles_point_at_the_calculation_cell() {
     let errs = errors_of(&[
-        ("survey", vec![
-            vec!["type", "name", "label", "calculation"],
-            vec!["calculate", "a", "", "${b} + 1"],
-            vec!["calculate", "b", "", "${a} * 2"],
-        ]),
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "calculation"],
+                vec!["calculate", "a", "", "${b} + 1"],
+                vec!["calculate", "b", "", "${a} * 2"],
+            ],
+        ),
         settings(),
     ]);
-    assert_eq!(errs, vec![cell(2, "D (calculation)", "calculations form a cycle: a -> b -> a")]);
+    assert_eq!(
+        errs,
+        vec![cell(
+            2,
+            "D (calculation)",
+            "calculations form a cycle: a -> b -> a"
+        )]
+    );
 }
 
 #[test]
 fn a_missing_choice_list_is_refused() {
     let errs = errors_of(&[
-        ("survey", vec![vec!["type", "name", "label"], vec!["select_one relations", "rel", "关系"]]),
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label"],
+                vec!["select_one relations", "rel", "关系"],
+            ],
+        ),
         choices(),
         settings(),
     ]);
-    assert_eq!(errs, vec![cell(2, "A (type)", "choice list `relations` is not on the choices sheet")]);
+    assert_eq!(
+        errs,
+        vec![cell(
+            2,
+            "A (type)",
+            "choice list `relations` is not on the choices sheet"
+        )]
+    );
     let errs = errors_of(&[
-        ("survey", vec![vec!["type", "name", "label"], vec!["select_multiple hardship", "h", "原因"]]),
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label"],
+                vec!["select_multiple hardship", "h", "原因"],
+            ],
+        ),
         settings(),
     ]);
-    assert_eq!(errs, vec![cell(2, "A (type)", "choice list `hardship` is needed but the workbook has no choices sheet")]);
+    assert_eq!(
+        errs,
+        vec![cell(
+            2,
+            "A (type)",
+            "choice list `hardship` is needed but the workbook has no choices sheet"
+        )]
+    );
 }
 
 #[test]
 fn a_repeat_never_closed_is_refused_at_its_begin_row() {
     let errs = errors_of(&[
-        ("survey", vec![
-            vec!["type", "name", "label"],
-            vec!["text", "head", "户主"],
-            vec!["begin repeat", "members", "成员"],
-            vec!["text", "member_name", "姓名"],
-        ]),
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label"],
+                vec!["text", "head", "户主"],
+                vec!["begin repeat", "members", "成员"],
+                vec!["text", "member_name", "姓名"],
+            ],
+        ),
         settings(),
     ]);
-    assert_eq!(errs, vec![cell(3, "A (type)", "`begin repeat` of `members` is never closed with `end repeat`")]);
+    assert_eq!(
+        errs,
+        vec![cell(
+            3,
+            "A (type)",
+            "`begin repeat` of `members` is never closed with `end repeat`"
+        )]
+    );
     let errs = errors_of(&[
-        ("survey", vec![
-            vec!["type", "name", "label"],
-            vec!["begin repeat", "members", "成员"],
-            vec!["text", "member_name", "姓名"],
-            vec!["end group"],
-        ]),
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label"],
+                vec!["begin repeat", "members", "成员"],
+                vec!["text", "member_name", "姓名"],
+                vec!["end group"],
+            ],
+        ),
         settings(),
     ]);
-    assert_eq!(errs, vec![cell(4, "A (type)", "`end group` closes `begin repeat` of `members` (row 2)")]);
+    assert_eq!(
+        errs,
+        vec![cell(
+            4,
+            "A (type)",
+            "`end group` closes `begin repeat` of `members` (row 2)"
+        )]
+    );
 }
 
 #[test]
 fn anything_unsupported_is_refused_with_sheet_row_and_column() {
     let errs = errors_of(&[
-        ("survey", vec![
-            vec!["type", "name", "label", "media::image", "required", "label::fr"],
-            vec!["start", "start"],
-            vec!["text", "a", "甲", "photo.png"],
-            vec!["rank", "b", "乙"],
-            vec!["text", "c", "丙", "", "${a} = 'x'"],
-            vec!["date", "d", "丁"],
-        ]),
-        ("settings", vec![vec!["form_id", "instance_name"], vec!["f", "concat(${a})"]]),
+        (
+            "survey",
+            vec![
+                vec![
+                    "type",
+                    "name",
+                    "label",
+                    "media::image",
+                    "required",
+                    "label::fr",
+                ],
+                vec!["start", "start"],
+                vec!["text", "a", "甲", "photo.png"],
+                vec!["rank", "b", "乙"],
+                vec!["text", "c", "丙", "", "${a} = 'x'"],
+                vec!["date", "d", "丁"],
+            ],
+        ),
+        (
+            "settings",
+            vec![vec!["form_id", "instance_name"], vec!["f", "concat(${a})"]],
+        ),
     ]);
     let settings_err = XlsFormError::Cell {
         sheet: "settings",
@@ -301,18 +567,37 @@ fn anything_unsupported_is_refused_with_sheet_row_and_column() {
         errs,
         vec![
             settings_err,
-            cell(3, "D (media::image)", "column `media::image` is not supported"),
-            cell(1, "F (label::fr)", "language `fr` is not supported (only Chinese and English)"),
-            cell(2, "A (type)", "metadata `start` is recorded by the app itself; delete this row"),
+            cell(
+                3,
+                "D (media::image)",
+                "column `media::image` is not supported"
+            ),
+            cell(
+                1,
+                "F (label::fr)",
+                "language `fr` is not supported (only Chinese and English)"
+            ),
+            cell(
+                2,
+                "A (type)",
+                "metadata `start` is recorded by the app itself; delete this row"
+            ),
             cell(4, "A (type)", "type `rank` is not supported"),
-            cell(5, "E (required)", "required must be yes or no, not `${a} = 'x'` (conditional required is not supported)"),
+            cell(
+                5,
+                "E (required)",
+                "required must be yes or no, not `${a} = 'x'` (conditional required is not supported)"
+            ),
         ]
     );
 }
 
 #[test]
 fn a_workbook_without_settings_or_survey_is_refused() {
-    let errs = errors_of(&[("survey", vec![vec!["type", "name", "label"], vec!["text", "a", "甲"]])]);
+    let errs = errors_of(&[(
+        "survey",
+        vec![vec!["type", "name", "label"], vec!["text", "a", "甲"]],
+    )]);
     assert_eq!(errs, vec![XlsFormError::MissingSheet("settings")]);
     let errs = errors_of(&[settings()]);
     assert_eq!(errs, vec![XlsFormError::MissingSheet("survey")]);

@@ -36,8 +36,7 @@ impl Expr {
                 r.walk(visit);
             }
             ExprKind::Call(_, args) => args.iter().for_each(|a| a.walk(visit)),
-            ExprKind::Number(_) | ExprKind::String(_) | ExprKind::Field(_) | ExprKind::Current => {
-            }
+            ExprKind::Number(_) | ExprKind::String(_) | ExprKind::Field(_) | ExprKind::Current => {}
         }
     }
 

@@ -237,7 +237,11 @@ fn call(func: Func, args: &[Expr], env: &dyn Env) -> Value {
             let first = arg(0);
             if first.is_empty() { arg(1) } else { first }
         }
-        Func::Count => Value::Num(args.first().and_then(field_name).map_or(0, |n| env.count(n)) as f64),
+        Func::Count => Value::Num(
+            args.first()
+                .and_then(field_name)
+                .map_or(0, |n| env.count(n)) as f64,
+        ),
         Func::Sum => {
             let values = args.first().and_then(field_name).map(|n| env.values(n));
             Value::Num(
@@ -263,7 +267,9 @@ fn call(func: Func, args: &[Expr], env: &dyn Env) -> Value {
                 .map(|a| eval(a, env).to_text())
                 .collect::<String>(),
         ),
-        Func::Int => arg(0).as_num().map_or(Value::Null, |n| Value::Num(n.trunc())),
+        Func::Int => arg(0)
+            .as_num()
+            .map_or(Value::Null, |n| Value::Num(n.trunc())),
         Func::Round => {
             let Some(n) = arg(0).as_num() else {
                 return Value::Null;

@@ -81,7 +81,10 @@ pub fn tokenize(src: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
             }
             '$' => {
                 if next != Some('{') {
-                    return Err(ParseError::new(pos, "`$` must start a `${field}` reference"));
+                    return Err(ParseError::new(
+                        pos,
+                        "`$` must start a `${field}` reference",
+                    ));
                 }
                 let end = chars[i + 2..]
                     .iter()
@@ -139,7 +142,10 @@ fn number(chars: &[char], pos: usize) -> Result<(f64, usize), ParseError> {
     let mut len = chars.iter().take_while(|c| c.is_ascii_digit()).count();
     if chars.get(len) == Some(&'.') {
         len += 1;
-        len += chars[len..].iter().take_while(|c| c.is_ascii_digit()).count();
+        len += chars[len..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
     }
     let text: String = chars[..len].iter().collect();
     text.parse::<f64>()

@@ -87,10 +87,16 @@ pub enum ExprErrorKind {
     UnknownField(String),
     CurrentOutsideConstraint,
     /// A field inside a repeat used as a single value outside that repeat.
-    OutsideRepeat { field: String, repeat: String },
+    OutsideRepeat {
+        field: String,
+        repeat: String,
+    },
     /// A group or repeat used where a value is needed.
     NotAValue(String),
-    UnknownChoice { field: String, choice: String },
+    UnknownChoice {
+        field: String,
+        choice: String,
+    },
     BadRegex(String),
     Type(String),
 }
@@ -135,7 +141,11 @@ pub struct Checked {
 }
 
 /// Checks `expr` in `ctx` against `schema`; returns every problem found.
-pub fn check(expr: &Expr, schema: &dyn Schema, ctx: Context<'_>) -> Result<Checked, Vec<ExprError>> {
+pub fn check(
+    expr: &Expr,
+    schema: &dyn Schema,
+    ctx: Context<'_>,
+) -> Result<Checked, Vec<ExprError>> {
     let mut c = Checker {
         schema,
         ctx,
@@ -157,7 +167,11 @@ pub fn check(expr: &Expr, schema: &dyn Schema, ctx: Context<'_>) -> Result<Check
 enum Node {
     Scalar(Ty),
     /// A repeat child seen from outside: one value per instance.
-    Nodes { field: String, repeat: String, ty: Ty },
+    Nodes {
+        field: String,
+        repeat: String,
+        ty: Ty,
+    },
     /// A repeat or group itself.
     Container(String, FieldType),
 }
@@ -284,34 +298,41 @@ impl<'s> Checker<'s> {
 
     fn comparable(&mut self, l: &Expr, lt: Ty, r: &Expr, rt: Ty, ordered: bool) -> Option<()> {
         for (field, lit) in [(l, r), (r, l)] {
-            if let (ExprKind::Field(name), ExprKind::String(choice)) = (&field.kind, &lit.kind) {
-                if let Some(shape) = self.schema.shape(name) {
-                    if let Some(choices) = shape.choices {
-                        if shape.field_type != FieldType::SelectMultiple
-                            && !choice.is_empty()
-                            && !choices.iter().any(|c| &c.name == choice)
-                        {
-                            self.err(
-                                lit.pos,
-                                ExprErrorKind::UnknownChoice {
-                                    field: name.clone(),
-                                    choice: choice.clone(),
-                                },
-                            );
-                            return None;
-                        }
-                    }
-                }
+            if let (ExprKind::Field(name), ExprKind::String(choice)) = (&field.kind, &lit.kind)
+                && let Some(shape) = self.schema.shape(name)
+                && let Some(choices) = shape.choices
+                && shape.field_type != FieldType::SelectMultiple
+                && !choice.is_empty()
+                && !choices.iter().any(|c| &c.name == choice)
+            {
+                self.err(
+                    lit.pos,
+                    ExprErrorKind::UnknownChoice {
+                        field: name.clone(),
+                        choice: choice.clone(),
+                    },
+                );
+                return None;
             }
         }
         let ok = match (lt, rt) {
             (Ty::Any, _) | (_, Ty::Any) => true,
             (Ty::Bool, _) | (_, Ty::Bool) => !ordered,
-            (a, b) if a == b => !(ordered && a == Ty::Str && !(is_numeric_literal(l) && is_numeric_literal(r))),
-            (Ty::Num, Ty::Str) => is_numeric_literal(r) || matches!(&r.kind, ExprKind::String(s) if s.is_empty()),
-            (Ty::Str, Ty::Num) => is_numeric_literal(l) || matches!(&l.kind, ExprKind::String(s) if s.is_empty()),
-            (Ty::Date, Ty::Str) => is_date_literal(r) || matches!(&r.kind, ExprKind::String(s) if s.is_empty()),
-            (Ty::Str, Ty::Date) => is_date_literal(l) || matches!(&l.kind, ExprKind::String(s) if s.is_empty()),
+            (a, b) if a == b => {
+                !(ordered && a == Ty::Str && !(is_numeric_literal(l) && is_numeric_literal(r)))
+            }
+            (Ty::Num, Ty::Str) => {
+                is_numeric_literal(r) || matches!(&r.kind, ExprKind::String(s) if s.is_empty())
+            }
+            (Ty::Str, Ty::Num) => {
+                is_numeric_literal(l) || matches!(&l.kind, ExprKind::String(s) if s.is_empty())
+            }
+            (Ty::Date, Ty::Str) => {
+                is_date_literal(r) || matches!(&r.kind, ExprKind::String(s) if s.is_empty())
+            }
+            (Ty::Str, Ty::Date) => {
+                is_date_literal(l) || matches!(&l.kind, ExprKind::String(s) if s.is_empty())
+            }
             _ => false,
         };
         if ok {
@@ -352,23 +373,34 @@ impl<'s> Checker<'s> {
                     shape.choices.is_some()
                 };
                 if !ok {
-                    let want = if multi_only { "a select_multiple" } else { "a select" };
-                    self.type_err(e, format!("`{}()` needs {want} field; `{name}` is not one", func.name()));
+                    let want = if multi_only {
+                        "a select_multiple"
+                    } else {
+                        "a select"
+                    };
+                    self.type_err(
+                        e,
+                        format!(
+                            "`{}()` needs {want} field; `{name}` is not one",
+                            func.name()
+                        ),
+                    );
                     return None;
                 }
                 if func == Func::Selected {
                     self.scalar(&args[1])?;
-                    if let (ExprKind::String(choice), Some(choices)) = (&args[1].kind, shape.choices) {
-                        if !choices.iter().any(|c| &c.name == choice) {
-                            self.err(
-                                args[1].pos,
-                                ExprErrorKind::UnknownChoice {
-                                    field: name.to_owned(),
-                                    choice: choice.clone(),
-                                },
-                            );
-                            return None;
-                        }
+                    if let (ExprKind::String(choice), Some(choices)) =
+                        (&args[1].kind, shape.choices)
+                        && !choices.iter().any(|c| &c.name == choice)
+                    {
+                        self.err(
+                            args[1].pos,
+                            ExprErrorKind::UnknownChoice {
+                                field: name.to_owned(),
+                                choice: choice.clone(),
+                            },
+                        );
+                        return None;
                     }
                     Some(Ty::Bool)
                 } else {
@@ -416,7 +448,10 @@ impl<'s> Checker<'s> {
                         }
                     },
                     _ => {
-                        self.type_err(&args[1], "the pattern of `regex()` must be a quoted literal".to_owned());
+                        self.type_err(
+                            &args[1],
+                            "the pattern of `regex()` must be a quoted literal".to_owned(),
+                        );
                         None
                     }
                 }
@@ -426,7 +461,10 @@ impl<'s> Checker<'s> {
                 match self.node(&args[0])? {
                     Node::Nodes { .. } | Node::Container(_, FieldType::Repeat) => Some(Ty::Num),
                     _ => {
-                        self.type_err(e, "`count()` takes a repeat or a field inside one".to_owned());
+                        self.type_err(
+                            e,
+                            "`count()` takes a repeat or a field inside one".to_owned(),
+                        );
                         None
                     }
                 }
@@ -434,7 +472,10 @@ impl<'s> Checker<'s> {
             Func::Sum => {
                 self.field_arg(e, func, &args[0])?;
                 match self.node(&args[0])? {
-                    Node::Nodes { ty: Ty::Num | Ty::Any, .. } => Some(Ty::Num),
+                    Node::Nodes {
+                        ty: Ty::Num | Ty::Any,
+                        ..
+                    } => Some(Ty::Num),
                     Node::Nodes { field, ty, .. } => {
                         self.type_err(e, format!("`sum()` needs numbers; `{field}` holds {ty}"));
                         None
@@ -458,7 +499,9 @@ impl<'s> Checker<'s> {
                 let mut ok = true;
                 for a in args {
                     ok &= match self.scalar(a) {
-                        Some(t) => self.numeric(a, t, &format!("take `{}()` of", func.name())).is_some(),
+                        Some(t) => self
+                            .numeric(a, t, &format!("take `{}()` of", func.name()))
+                            .is_some(),
                         None => false,
                     };
                 }

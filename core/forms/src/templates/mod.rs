@@ -14,17 +14,35 @@ const SOURCES: [(&str, &str); 14] = [
     ("dibao_application", include_str!("dibao_application.json")),
     ("dibao_review", include_str!("dibao_review.json")),
     ("temp_assistance", include_str!("temp_assistance.json")),
-    ("military_care_visit", include_str!("military_care_visit.json")),
-    ("disabled_person_visit", include_str!("disabled_person_visit.json")),
+    (
+        "military_care_visit",
+        include_str!("military_care_visit.json"),
+    ),
+    (
+        "disabled_person_visit",
+        include_str!("disabled_person_visit.json"),
+    ),
     ("elder_alone_visit", include_str!("elder_alone_visit.json")),
-    ("left_behind_registration", include_str!("left_behind_registration.json")),
-    ("migrant_registration", include_str!("migrant_registration.json")),
+    (
+        "left_behind_registration",
+        include_str!("left_behind_registration.json"),
+    ),
+    (
+        "migrant_registration",
+        include_str!("migrant_registration.json"),
+    ),
     ("rental_inspection", include_str!("rental_inspection.json")),
     ("hazard_inspection", include_str!("hazard_inspection.json")),
     ("dispute_mediation", include_str!("dispute_mediation.json")),
-    ("disaster_assessment", include_str!("disaster_assessment.json")),
+    (
+        "disaster_assessment",
+        include_str!("disaster_assessment.json"),
+    ),
     ("employment_visit", include_str!("employment_visit.json")),
-    ("pension_certification", include_str!("pension_certification.json")),
+    (
+        "pension_certification",
+        include_str!("pension_certification.json"),
+    ),
 ];
 
 /// A built-in template that failed to load: a bug in this crate, reported rather than hidden.
