@@ -169,3 +169,111 @@ fn list_shows_the_builtin_templates() {
     ));
     assert!(list.contains(&serde_json::json!({"id": "hazard_inspection", "version": 1, "title_zh": "入户安全隐患排查"})));
 }
+
+/// A small XLSForm workbook, as a supervisor would save it from Excel or WPS.
+fn xlsform(dir: &Path, name: &str, survey: &[&[&str]]) -> String {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheets: [(&str, Vec<&[&str]>); 3] = [
+        ("survey", survey.to_vec()),
+        (
+            "choices",
+            vec![
+                &["list_name", "name", "label::zh", "label::en"],
+                &["severity", "general", "一般", "General"],
+                &["severity", "severe", "重大", "Severe"],
+            ],
+        ),
+        (
+            "settings",
+            vec![
+                &["form_id", "version", "form_title"],
+                &["hazard_quick", "3", "隐患速报"],
+            ],
+        ),
+    ];
+    for (sheet, rows) in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet).expect("sheet name");
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                if !cell.is_empty() {
+                    ws.write_string(r as u32, c as u16, *cell).expect("cell");
+                }
+            }
+        }
+    }
+    let path = dir.join(name);
+    wb.save(&path).expect("save workbook");
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn check_reads_an_xlsform_workbook() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = xlsform(
+        dir.path(),
+        "hazard.xlsx",
+        &[
+            &[
+                "type",
+                "name",
+                "label::zh",
+                "label::en",
+                "required",
+                "relevant",
+            ],
+            &[
+                "select_one severity",
+                "severity",
+                "严重程度",
+                "Severity",
+                "yes",
+            ],
+            &[
+                "date",
+                "deadline",
+                "整改期限",
+                "Fix by",
+                "yes",
+                "${severity} = 'severe'",
+            ],
+        ],
+    );
+    let out = doorstep(&["form", "check", &file]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = stdout_json(&out);
+    assert_eq!(v["id"], "hazard_quick");
+    assert_eq!(v["version"], 3);
+    assert_eq!(v["title"]["zh"], "隐患速报");
+    assert_eq!(v["fields"][0]["type"], "select_one");
+    assert_eq!(
+        v["fields"][0]["choices"][1],
+        serde_json::json!({"name": "severe", "label": {"zh": "重大", "en": "Severe"}})
+    );
+    assert_eq!(v["fields"][1]["relevant"], "${severity} = 'severe'");
+}
+
+#[test]
+fn check_refuses_a_bad_workbook_with_sheet_row_and_column() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = xlsform(
+        dir.path(),
+        "bad.xlsx",
+        &[
+            &["type", "name", "label::zh", "relevant"],
+            &["select_one severity", "severity", "严重程度"],
+            &["date", "deadline", "整改期限", "${severty} = 'severe'"],
+        ],
+    );
+    let out = doorstep(&["form", "check", &file]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("sheet `survey`, row 3, column D (relevant): `deadline`: at character 1 of the expression: unknown field `severty`"),
+        "{stderr}"
+    );
+}

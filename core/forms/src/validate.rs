@@ -491,11 +491,22 @@ impl Form {
             }
         }
         for key in obj.keys() {
-            let known = self
+            let field = self
                 .by_name
                 .get(key)
-                .is_some_and(|&i| self.fields[i].repeat.map_or(0, |r| r + 1) == scope);
-            if !known {
+                .map(|&i| &self.fields[i])
+                .filter(|f| f.repeat.map_or(0, |r| r + 1) == scope);
+            if let Some(f) = field.filter(|f| matches!(f.field_type, FieldType::Group | FieldType::Note)) {
+                // Groups are sections whose fields sit beside them; a nested object would be lost.
+                problems.push(Problem {
+                    path: format!("{prefix}{key}"),
+                    code: "not_answerable".to_owned(),
+                    message: LocalizedText::new(
+                        format!("「{}」是分组或说明，不能直接作答", f.label.zh),
+                        format!("{} is a section or note and takes no answer", f.label.en),
+                    ),
+                });
+            } else if field.is_none() {
                 problems.push(Problem {
                     path: format!("{prefix}{key}"),
                     code: "unknown_field".to_owned(),

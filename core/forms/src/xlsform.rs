@@ -62,23 +62,34 @@ impl fmt::Display for XlsFormErrors {
 
 impl std::error::Error for XlsFormErrors {}
 
-/// Reads an `.xlsx` file and loads the form it defines.
+/// Reads an `.xlsx` file and loads the form it defines. As in pyxform, a
+/// workbook without a settings sheet takes the file's name (without extension)
+/// as its form id.
 pub fn import_path(path: &Path) -> Result<Form, XlsFormErrors> {
     let bytes =
         std::fs::read(path).map_err(|e| XlsFormErrors(vec![XlsFormError::Open(e.to_string())]))?;
-    import_bytes(&bytes)
+    import(&bytes, path.file_stem().and_then(|s| s.to_str()))
 }
 
-/// Reads `.xlsx` bytes and loads the form they define.
+/// Reads `.xlsx` bytes and loads the form they define; the workbook must have a
+/// settings sheet with a `form_id`.
 pub fn import_bytes(bytes: &[u8]) -> Result<Form, XlsFormErrors> {
-    let (def, rows) = definition_from_bytes(bytes)?;
+    import(bytes, None)
+}
+
+fn import(bytes: &[u8], fallback_id: Option<&str>) -> Result<Form, XlsFormErrors> {
+    let (def, rows) = definition_from_bytes(bytes, fallback_id)?;
     Form::load(def)
         .map_err(|errs| XlsFormErrors(errs.0.into_iter().map(|e| rows.locate(e)).collect()))
 }
 
 /// Reads `.xlsx` bytes into a definition without loading it (for tools that
-/// want to inspect or convert a workbook).
-pub fn definition_from_bytes(bytes: &[u8]) -> Result<(FormDefinition, RowMap), XlsFormErrors> {
+/// want to inspect or convert a workbook). `fallback_id` is the form id used when
+/// there is no settings sheet; without one, a missing settings sheet is an error.
+pub fn definition_from_bytes(
+    bytes: &[u8],
+    fallback_id: Option<&str>,
+) -> Result<(FormDefinition, RowMap), XlsFormErrors> {
     let mut wb: Xlsx<Cursor<&[u8]>> = open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e: calamine::XlsxError| XlsFormErrors(vec![XlsFormError::Open(e.to_string())]))?;
     let names: Vec<String> = wb.sheet_names();
@@ -105,7 +116,7 @@ pub fn definition_from_bytes(bytes: &[u8]) -> Result<(FormDefinition, RowMap), X
         Some(n) => Some(Sheet::new("settings", &read(&mut wb, &n)?, &mut errors)),
         None => None,
     };
-    let settings = read_settings(settings.as_ref(), &mut errors);
+    let settings = read_settings(settings.as_ref(), fallback_id, &mut errors);
     let lists = choices
         .as_ref()
         .map(|c| read_choices(c, &mut errors))
@@ -334,7 +345,11 @@ struct Settings {
     visit_kind: String,
 }
 
-fn read_settings(sheet: Option<&Sheet>, errors: &mut Vec<XlsFormError>) -> Settings {
+fn read_settings(
+    sheet: Option<&Sheet>,
+    fallback_id: Option<&str>,
+    errors: &mut Vec<XlsFormError>,
+) -> Settings {
     let mut s = Settings {
         form_id: String::new(),
         version: 1,
@@ -343,12 +358,16 @@ fn read_settings(sheet: Option<&Sheet>, errors: &mut Vec<XlsFormError>) -> Setti
         visit_kind: "custom".to_owned(),
     };
     let Some(sheet) = sheet else {
-        errors.push(XlsFormError::MissingSheet("settings"));
+        match fallback_id {
+            Some(id) if !id.trim().is_empty() => s.form_id = id.trim().to_owned(),
+            _ => errors.push(XlsFormError::MissingSheet("settings")),
+        }
         return s;
     };
     sheet.refuse_unknown_columns(
         |h| match h {
-            "form_id" | "version" | "form_title" | "default_language" | "visit_kind" | "" => Ok(()),
+            "form_id" | "version" | "form_title" | "default_language" | "visit_kind" => Ok(()),
+            "" => Err(NO_HEADER.to_owned()),
             other => Err(format!("setting `{other}` is not supported")),
         },
         errors,
@@ -413,7 +432,8 @@ type Lists = HashMap<String, Vec<Choice>>;
 fn read_choices(sheet: &Sheet, errors: &mut Vec<XlsFormError>) -> Lists {
     sheet.refuse_unknown_columns(
         |h| match h {
-            "list_name" | "list name" | "name" | "" => Ok(()),
+            "list_name" | "list name" | "name" => Ok(()),
+            "" => Err(NO_HEADER.to_owned()),
             h => match localized_header(h, "label") {
                 Some(Ok(_)) => Ok(()),
                 Some(Err(e)) => Err(e),
@@ -522,7 +542,10 @@ impl RowMap {
     }
 }
 
-const SURVEY_COLUMNS: [&str; 11] = [
+/// Why a column without a header that holds values is refused.
+const NO_HEADER: &str = "this column has values but no header";
+
+const SURVEY_COLUMNS: [&str; 10] = [
     "type",
     "name",
     "required",
@@ -533,7 +556,6 @@ const SURVEY_COLUMNS: [&str; 11] = [
     "read_only",
     "appearance",
     "label",
-    "",
 ];
 
 const METADATA: [&str; 12] = [
@@ -576,6 +598,9 @@ fn read_survey(
 ) -> Vec<Field> {
     sheet.refuse_unknown_columns(
         |h| {
+            if h.is_empty() {
+                return Err(NO_HEADER.to_owned());
+            }
             if SURVEY_COLUMNS.contains(&h) {
                 return Ok(());
             }

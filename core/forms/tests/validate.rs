@@ -142,3 +142,24 @@ fn relevance_depends_on_calculations_inside_repeats() {
     assert_eq!(v.answers["members"][0]["in_school"], "yes");
     assert_eq!(v.answers["members"][1].get("in_school"), None);
 }
+
+#[test]
+fn answers_to_sections_and_notes_are_refused_not_lost() {
+    let def = json!({
+        "id": "sections", "version": 1, "title": {"zh": "分组", "en": "Sections"},
+        "fields": [
+            {"name": "basic", "type": "group", "label": {"zh": "基本情况", "en": "Basics"}, "children": [
+                {"name": "head", "type": "text", "label": {"zh": "户主", "en": "Head"}, "required": true}
+            ]},
+            {"name": "info", "type": "note", "label": {"zh": "说明", "en": "Info"}}
+        ]
+    });
+    let form = Form::from_json(&def.to_string()).expect("loads");
+    let v = form.validate(&json!({"basic": {"head": "王秀英"}, "info": "x"}), today());
+    assert_eq!(
+        v.codes(),
+        vec![("basic", "not_answerable"), ("info", "not_answerable"), ("head", "required")]
+    );
+    let v = form.validate(&json!({"head": "王秀英"}), today());
+    assert!(v.is_valid());
+}
