@@ -496,7 +496,9 @@ impl Form {
                 .get(key)
                 .map(|&i| &self.fields[i])
                 .filter(|f| f.repeat.map_or(0, |r| r + 1) == scope);
-            if let Some(f) = field.filter(|f| matches!(f.field_type, FieldType::Group | FieldType::Note)) {
+            if let Some(f) =
+                field.filter(|f| matches!(f.field_type, FieldType::Group | FieldType::Note))
+            {
                 // Groups are sections whose fields sit beside them; a nested object would be lost.
                 problems.push(Problem {
                     path: format!("{prefix}{key}"),

@@ -158,7 +158,11 @@ fn answers_to_sections_and_notes_are_refused_not_lost() {
     let v = form.validate(&json!({"basic": {"head": "王秀英"}, "info": "x"}), today());
     assert_eq!(
         v.codes(),
-        vec![("basic", "not_answerable"), ("info", "not_answerable"), ("head", "required")]
+        vec![
+            ("basic", "not_answerable"),
+            ("info", "not_answerable"),
+            ("head", "required")
+        ]
     );
     let v = form.validate(&json!({"head": "王秀英"}), today());
     assert!(v.is_valid());

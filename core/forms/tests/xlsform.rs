@@ -595,15 +595,30 @@ fn anything_unsupported_is_refused_with_sheet_row_and_column() {
 #[test]
 fn a_column_without_a_header_is_refused_and_a_file_name_stands_in_for_settings() {
     let errs = errors_of(&[
-        ("survey", vec![vec!["type", "name", "label", ""], vec!["text", "a", "甲", "stray"]]),
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", ""],
+                vec!["text", "a", "甲", "stray"],
+            ],
+        ),
         settings(),
     ]);
-    assert_eq!(errs, vec![cell(2, "D", "this column has values but no header")]);
+    assert_eq!(
+        errs,
+        vec![cell(2, "D", "this column has values but no header")]
+    );
     let dir = std::env::temp_dir().join(format!("doorstep-xlsform-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("rental_check.xlsx");
-    std::fs::write(&path, workbook(&[("survey", vec![vec!["type", "name", "label"], vec!["text", "a", "甲"]])]))
-        .expect("write workbook");
+    std::fs::write(
+        &path,
+        workbook(&[(
+            "survey",
+            vec![vec!["type", "name", "label"], vec!["text", "a", "甲"]],
+        )]),
+    )
+    .expect("write workbook");
     let form = doorstep_forms::xlsform::import_path(&path).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(form.id(), "rental_check");
     assert_eq!(form.version(), 1);
