@@ -1,6 +1,228 @@
-//! doorstep-server: the sync API the phones talk to and the supervisor console.
+//! doorstep-server: the sync server the phones talk to (protocol v1, see
+//! [`doorstep_core::sync::protocol`]), on axum and tokio.
 //!
-//! Nothing is served yet: the sync protocol, storage backends (SQLite, then
-//! PostgreSQL) and the console are the work of the sync and console issues.
-//! The crate exists so the workspace has its final shape; it exports nothing
-//! until there is something real to export.
+//! | module | holds |
+//! |---|---|
+//! | [`config`] | [`ServerConfig`]: data directory, listen address, token lifetime, limits |
+//! | [`storage`] | the [`Storage`](storage::Storage) trait and its SQLite backend |
+//! | [`blobs`] | content-addressed photo blobs with resumable chunked uploads |
+//! | [`auth`] | argon2id passwords, hashed device tokens, the per-request [`Caller`](auth::Caller) |
+//! | [`api`] | the router and the handlers: login, push, blobs, pull, review |
+//! | [`limits`] | request, chunk, photo and rate limits |
+//! | [`error`] | internal errors and the zh/en [`ApiError`](doorstep_core::sync::protocol::ApiError) answers |
+//! | [`openapi`] | the OpenAPI 3.1 document |
+//! | [`seed`] | a demo community: users, grids, households, residents, tags |
+//!
+//! Start a server with [`start`] (tests, the demo: ephemeral port, graceful
+//! shutdown) or [`serve`] (runs until Ctrl-C or SIGTERM). Behaviour lives in the
+//! core: the server validates visits with the core form engine and recomputes
+//! door checks with the core's `check_door`. Nothing here logs personal data.
+
+pub mod api;
+pub mod auth;
+pub mod blobs;
+pub mod config;
+pub mod error;
+pub mod limits;
+pub mod openapi;
+pub mod seed;
+pub mod storage;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+
+use anyhow::Context;
+use chrono::Utc;
+use doorstep_core::forms::registry::TemplateRegistry;
+use doorstep_core::forms::{Form, FormDefinition};
+use doorstep_core::sync::protocol::TemplateRecord;
+use tokio::sync::{Semaphore, oneshot};
+use tokio::task::JoinHandle;
+
+pub use config::ServerConfig;
+pub use limits::Limits;
+
+use api::{AppState, Shared};
+use storage::Storage;
+use storage::sqlite::SqliteStorage;
+
+/// A server answering on loopback or wherever it was told, until shut down.
+pub struct RunningServer {
+    addr: SocketAddr,
+    state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl RunningServer {
+    /// The base URL, e.g. `http://127.0.0.1:41234` (no trailing slash).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The server's storage, for seeding, admin work and checks.
+    pub fn storage(&self) -> Arc<dyn Storage> {
+        Arc::clone(&self.state.storage)
+    }
+
+    /// Revokes a device token (an admin's action, or a test's); false when it
+    /// was unknown or already revoked.
+    pub async fn revoke_token(&self, token: &str) -> anyhow::Result<bool> {
+        Ok(self
+            .state
+            .storage
+            .revoke_token(&auth::token_hash(token), Utc::now())
+            .await?)
+    }
+
+    /// Publishes a template version and makes it available for validation at
+    /// once; false when that version was already published.
+    pub async fn publish_template(&self, form: Form) -> anyhow::Result<bool> {
+        publish(&self.state, form).await
+    }
+
+    /// Stops accepting connections, lets requests in flight finish, and waits.
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            // The server may already have stopped on its own; then there is nobody to tell.
+            let _ = stop.send(());
+        }
+        self.task.await.context("server task")?.context("server")?;
+        Ok(())
+    }
+}
+
+async fn publish(state: &AppState, form: Form) -> anyhow::Result<bool> {
+    let record = TemplateRecord {
+        template_id: form.id().to_owned(),
+        version: u32::try_from(form.version()).context("template version exceeds u32")?,
+        definition: serde_json::to_value(form.definition())?,
+    };
+    let fresh = state.storage.publish_template(&record).await?;
+    state
+        .templates
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(form)
+        .context("template version already published with another definition")?;
+    Ok(fresh)
+}
+
+/// Opens the data directory (SQLite database, blob store), publishes the
+/// built-in templates if missing, binds `config.listen` and starts answering.
+/// Returns once the server accepts connections (`/healthz` answers 200).
+pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+    let db_path = config.data_dir.join("doorstep.db");
+    let storage = tokio::task::spawn_blocking(move || SqliteStorage::open(&db_path))
+        .await
+        .context("opening the database")??;
+    let storage: Arc<dyn Storage> = Arc::new(storage);
+    let blobs = blobs::BlobStore::open_local(&config.data_dir, config.limits.max_blob_bytes)
+        .context("opening the blob store")?;
+    let dummy_hash =
+        tokio::task::spawn_blocking(|| auth::hash_password("doorstep-timing-equalizer")).await??;
+    let token_ttl =
+        chrono::Duration::from_std(config.token_ttl).context("token lifetime too long")?;
+
+    let state: AppState = Arc::new(Shared {
+        storage,
+        blobs,
+        templates: RwLock::new(TemplateRegistry::new()),
+        rate: limits::RateLimiter::new(config.limits.requests_per_minute),
+        limits: config.limits.clone(),
+        door_policy: config.door_policy.clone(),
+        token_ttl,
+        pull_page_size: config.pull_page_size.max(1),
+        dummy_hash,
+        login_permits: Semaphore::new(2),
+    });
+
+    for form in doorstep_core::forms::templates::all()? {
+        publish(&state, form).await?;
+    }
+    for record in state.storage.templates().await? {
+        let loaded = serde_json::from_value::<FormDefinition>(record.definition)
+            .map_err(|e| e.to_string())
+            .and_then(|def| Form::load(def).map_err(|e| e.to_string()));
+        match loaded {
+            Ok(form) => {
+                let inserted = state
+                    .templates
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(form);
+                if let Err(e) = inserted {
+                    tracing::error!(template = %record.template_id, version = record.version, error = %e, "stored template conflicts");
+                }
+            }
+            Err(e) => {
+                tracing::error!(template = %record.template_id, version = record.version, error = %e, "stored template does not load")
+            }
+        }
+    }
+
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let app = api::router(Arc::clone(&state));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            // A dropped sender means the handle is gone: stop too.
+            let _ = stopped.await;
+        })
+        .await
+    });
+    tracing::info!(%addr, "doorstep-server listening");
+    Ok(RunningServer {
+        addr,
+        state,
+        stop: Some(stop),
+        task,
+    })
+}
+
+/// Runs a server until Ctrl-C or SIGTERM, then shuts it down gracefully.
+/// Prints one line with the URL on stderr when it is ready.
+pub async fn serve(config: ServerConfig) -> anyhow::Result<()> {
+    let server = start(config).await?;
+    eprintln!("doorstep-server listening on {}", server.url());
+    shutdown_signal().await;
+    server.shutdown().await
+}
+
+/// Resolves on Ctrl-C, or SIGTERM on Unix.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

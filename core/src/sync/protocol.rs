@@ -12,6 +12,7 @@
 //! | ask a blob's upload offset | `GET /api/v1/blobs/{sha256}` | — → [`BlobStatus`] |
 //! | send a blob chunk | `PUT /api/v1/blobs/{sha256}?offset=N&total=T` | bytes → [`BlobStatus`] |
 //! | pull changes | `GET /api/v1/pull?cursor=C` | — → [`PullResponse`] |
+//! | review a visit (supervisors) | `POST /api/v1/visits/{visit_id}/review` | [`ReviewRequest`] → [`ReviewDecision`] |
 //! | health | `GET /healthz` | — → 200 when ready |
 //! | the API described | `GET /api/openapi.json` | — → OpenAPI 3.1 |
 //!
@@ -24,6 +25,11 @@
 //! a visit's blobs before the visit; the server checks the hash when the last
 //! chunk arrives and refuses a mismatch (the device starts that blob again). A
 //! visit that names a blob the server does not have is refused as retryable.
+//! A chunk sent at the wrong offset is answered 409 `offset_mismatch`, with the
+//! server's real offset in the [`BLOB_OFFSET_HEADER`] header (a `GET` tells it too).
+//!
+//! A household edit that was applied answers [`OperationOutcome::Merged`] with
+//! the household's new version, its `conflicts` empty when there were none.
 
 use crate::store::households::GridInfo;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -46,6 +52,10 @@ pub const MAX_OPS_PER_PUSH: usize = 200;
 pub const MAX_PHOTOS_PER_VISIT: usize = 30;
 /// Requests one token may make per minute before it is asked to slow down.
 pub const MAX_REQUESTS_PER_MINUTE: u32 = 600;
+
+/// Response header carrying the server's real offset of a blob upload when a
+/// chunk arrived at the wrong offset (409 `offset_mismatch`).
+pub const BLOB_OFFSET_HEADER: &str = "x-doorstep-blob-offset";
 
 /// What a user may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -290,6 +300,27 @@ pub struct ReviewDecision {
     pub comment: String,
     pub reviewer: String,
     pub decided_at: DateTime<Utc>,
+}
+
+/// What a supervisor decides about one visit revision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewAction {
+    /// 通过: the visit is accepted.
+    Approve,
+    /// 退回: the worker must revise it (a comment saying what to fix is required).
+    Return,
+    /// 驳回: the visit is refused for good (a reason is required).
+    Reject,
+}
+
+/// The body of `POST /api/v1/visits/{visit_id}/review`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewRequest {
+    pub decision: ReviewAction,
+    /// Required (not blank) for `return` and `reject`; optional for `approve`.
+    #[serde(default)]
+    pub comment: String,
 }
 
 /// The body of every error answer.

@@ -1,0 +1,82 @@
+//! Login and logout. Login checks the password (argon2id, off the async
+//! threads, a bounded number at once) and answers a new device token with the
+//! account and its grids; a wrong username and a wrong password look the same.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::Utc;
+use doorstep_core::sync::protocol::{Account, LoginRequest, LoginResponse};
+
+use super::{AppState, JsonBody};
+use crate::auth::{self, Caller};
+use crate::error::{ApiFailure, ServerError};
+use crate::storage::NewToken;
+
+/// Longest device name kept.
+const MAX_DEVICE_NAME: usize = 100;
+
+/// `POST /api/v1/login`: a token for a user whose password matches.
+pub async fn login(
+    State(state): State<AppState>,
+    JsonBody(req): JsonBody<LoginRequest>,
+) -> Result<Json<LoginResponse>, ServerError> {
+    let user = state.storage.user_by_username(req.username.trim()).await?;
+    let user = user.filter(|u| !u.disabled);
+    let phc = user
+        .as_ref()
+        .map_or_else(|| state.dummy_hash.clone(), |u| u.password_hash.clone());
+    let password = req.password;
+    let ok = {
+        let _permit = state
+            .login_permits
+            .acquire()
+            .await
+            .map_err(|_| ApiFailure::internal())?;
+        tokio::task::spawn_blocking(move || auth::verify_password(&phc, &password)).await?
+    };
+    let Some(user) = user.filter(|_| ok) else {
+        return Err(ApiFailure::bad_credentials().into());
+    };
+    let (token, hash) = auth::new_token().map_err(|e| {
+        tracing::error!(error = %e, "token generation failed");
+        ApiFailure::internal()
+    })?;
+    let now = Utc::now();
+    let expires_at = now + state.token_ttl;
+    state
+        .storage
+        .insert_token(&NewToken {
+            hash,
+            user_id: user.id,
+            device_name: req.device_name.chars().take(MAX_DEVICE_NAME).collect(),
+            created_at: now,
+            expires_at,
+        })
+        .await?;
+    let grids = state.storage.grids_of(user.id).await?;
+    tracing::info!(user = %user.id, "login");
+    Ok(Json(LoginResponse {
+        token,
+        expires_at,
+        account: Account {
+            user_id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+            role: user.role,
+            grids,
+        },
+    }))
+}
+
+/// `POST /api/v1/logout`: revokes the token the request carries.
+pub async fn logout(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<StatusCode, ServerError> {
+    state
+        .storage
+        .revoke_token(&caller.token_hash, Utc::now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

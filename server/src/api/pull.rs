@@ -1,0 +1,149 @@
+//! Pull: changes since a cursor, for the caller's grids.
+//!
+//! The cursor is opaque to devices (`v1.<change sequence number>`; empty or
+//! absent means from the beginning). A page holds households of the caller's
+//! grids with residents, tags and due visits, every template version published
+//! since, and review decisions on the caller's own visits; `more` says to pull
+//! again at once.
+//!
+//! Due visits are computed by the core scheduler when the household is sent
+//! (it is sent again whenever it changes or receives a visit); a deadline that
+//! passes without any change is not pushed by itself — the device's own
+//! scheduler, running the same core code, tells overdue from due.
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use chrono::{Duration, Local};
+use doorstep_core::forms::FormDefinition;
+use doorstep_core::forms::schedule::{self, Status, TagSpan, VisitRecord};
+use doorstep_core::sync::protocol::{DueVisit, PullResponse};
+use serde::Deserialize;
+
+use super::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiFailure, ServerError};
+use crate::storage::PulledHousehold;
+
+const CURSOR_PREFIX: &str = "v1.";
+
+#[derive(Debug, Deserialize)]
+pub struct PullQuery {
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+/// Reads a cursor; `None` when it is not one this server made.
+pub fn parse_cursor(cursor: Option<&str>) -> Option<i64> {
+    match cursor.map(str::trim) {
+        None | Some("") => Some(0),
+        Some(c) => c
+            .strip_prefix(CURSOR_PREFIX)?
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0),
+    }
+}
+
+/// The cursor for a change sequence number.
+pub fn make_cursor(seq: i64) -> String {
+    format!("{CURSOR_PREFIX}{seq}")
+}
+
+/// `GET /api/v1/pull?cursor=C`.
+pub async fn pull(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<PullQuery>, QueryRejection>,
+) -> Result<Json<PullResponse>, ServerError> {
+    let bad_cursor = || {
+        ApiFailure::bad_request(
+            "bad_cursor",
+            "同步游标无效，请从头同步",
+            "The cursor is not valid; pull from the beginning",
+        )
+    };
+    let Query(q) = query.map_err(|_| bad_cursor())?;
+    let after = parse_cursor(q.cursor.as_deref()).ok_or_else(bad_cursor)?;
+    let page = state
+        .storage
+        .pull(
+            caller.user_id,
+            &caller.grid_ids,
+            after,
+            state.pull_page_size,
+        )
+        .await?;
+
+    let definitions: Vec<FormDefinition> = {
+        let registry = state.templates.read().unwrap_or_else(|e| e.into_inner());
+        doorstep_core::forms::templates::ids()
+            .filter_map(|id| registry.latest(id).ok())
+            .map(|f| f.definition().clone())
+            .collect()
+    };
+    let defs: Vec<&FormDefinition> = definitions.iter().collect();
+    let today = Local::now().date_naive();
+    let households = page
+        .households
+        .into_iter()
+        .map(|h| with_due(h, &defs, today))
+        .collect();
+    tracing::debug!(user = %caller.user_id, after, last = page.last_seq, "pull");
+    Ok(Json(PullResponse {
+        cursor: make_cursor(page.last_seq),
+        more: page.more,
+        households,
+        templates: page.templates,
+        reviews: page.reviews,
+    }))
+}
+
+fn with_due(
+    h: PulledHousehold,
+    templates: &[&FormDefinition],
+    today: chrono::NaiveDate,
+) -> doorstep_core::sync::protocol::HouseholdRecord {
+    let mut record = h.record;
+    let tags = record
+        .residents
+        .iter()
+        .flat_map(|r| r.tags.iter())
+        .map(|t| TagSpan {
+            tag: t.code.clone(),
+            since: t.start,
+            // A resident tag's end is exclusive; a schedule span's is inclusive.
+            until: t.end.map(|e| e - Duration::days(1)),
+        })
+        .collect();
+    let visits = h
+        .visits
+        .into_iter()
+        .map(|(template_id, date)| VisitRecord { template_id, date })
+        .collect();
+    let household = schedule::Household { tags, visits };
+    record.due = schedule::due_visits(&household, templates, today)
+        .into_iter()
+        .map(|d| DueVisit {
+            template_id: d.template_id,
+            due_by: d.due_by,
+            overdue: d.status == Status::Overdue,
+        })
+        .collect();
+    record
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_foreign_ones_are_refused() {
+        assert_eq!(parse_cursor(None), Some(0));
+        assert_eq!(parse_cursor(Some("")), Some(0));
+        assert_eq!(parse_cursor(Some(&make_cursor(42))), Some(42));
+        assert_eq!(parse_cursor(Some("42")), None);
+        assert_eq!(parse_cursor(Some("v1.-3")), None);
+        assert_eq!(parse_cursor(Some("v1.x")), None);
+    }
+}

@@ -1,0 +1,49 @@
+//! How a server is set up: where its data lives, where it listens, and the
+//! limits and policies it applies. [`ServerConfig::new`] gives the defaults of
+//! protocol v1; tests shorten the token lifetime or the rate limit.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use doorstep_core::evidence::DoorCheckPolicy;
+
+use crate::limits::Limits;
+
+/// Everything [`crate::start`] and [`crate::serve`] need.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Holds `doorstep.db` (SQLite), `blobs/` (accepted photos) and `staging/`
+    /// (partial uploads). Created when missing.
+    pub data_dir: PathBuf,
+    /// Where to listen; port 0 picks a free port (see [`crate::RunningServer::url`]).
+    pub listen: SocketAddr,
+    /// How long a device token stays valid after login.
+    pub token_ttl: Duration,
+    /// Request, chunk, blob, push, photo and rate limits.
+    pub limits: Limits,
+    /// The thresholds the server recomputes door-check verdicts with.
+    pub door_policy: DoorCheckPolicy,
+    /// Most items (households, templates, reviews together) in one pull page.
+    pub pull_page_size: usize,
+}
+
+impl ServerConfig {
+    /// The defaults: 30-day tokens, the protocol's limits, the project-wide
+    /// door-check policy, pages of 500 items.
+    pub fn new(data_dir: impl Into<PathBuf>, listen: SocketAddr) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            listen,
+            token_ttl: Duration::from_secs(30 * 24 * 3600),
+            limits: Limits::default(),
+            door_policy: DoorCheckPolicy::default(),
+            pull_page_size: 500,
+        }
+    }
+
+    /// The defaults, listening on an ephemeral loopback port (for tests and the demo).
+    pub fn ephemeral(data_dir: impl Into<PathBuf>) -> Self {
+        Self::new(data_dir, SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+}

@@ -1,0 +1,332 @@
+//! The server's storage, behind one async trait so SQLite (embedded, the
+//! default: [`sqlite::SqliteStorage`]) and PostgreSQL (later) are interchangeable.
+//!
+//! The server state is a fold over what devices submit. Every change bumps one
+//! global change sequence; households, template versions and review decisions
+//! carry the sequence number of their last change, and a pull cursor is the
+//! highest sequence number a device has seen. A backend must hand out sequence
+//! numbers so that once a pull has seen `n`, no change numbered `≤ n` can commit
+//! later (SQLite's single writer does this by construction; PostgreSQL must take
+//! the number under a lock or wait for older transactions).
+//!
+//! Personal data crosses this trait (names, ID numbers, answers) but never goes
+//! into a [`StorageError`] message.
+
+mod schema;
+pub mod sqlite;
+
+use std::collections::{HashMap, HashSet};
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use doorstep_core::domain::{Community, Grid, Subdistrict, Visit};
+use doorstep_core::evidence::{DoorCheck, LatLon};
+use doorstep_core::store::households::GridInfo;
+use doorstep_core::sync::protocol::{
+    ApiError, FieldChange, HouseholdRecord, OperationResult, ReviewDecision, Role, TemplateRecord,
+    VisitSubmission,
+};
+use uuid::Uuid;
+
+/// Why storage failed. Messages carry no personal data.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("stored JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("the database is busy")]
+    Busy,
+    #[error(
+        "the database schema is version {found}, newer than this server ({supported}); it was left untouched"
+    )]
+    NewerSchema { found: i64, supported: i64 },
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+    #[error("{0} already exists")]
+    Duplicate(&'static str),
+    #[error("background task: {0}")]
+    Task(String),
+    #[error("I/O: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// A user to create. `community_id` scopes a supervisor; `grid_ids` a worker.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// An argon2id PHC string (see [`crate::auth::hash_password`]).
+    pub password_hash: String,
+    pub community_id: Option<Uuid>,
+    pub grid_ids: Vec<Uuid>,
+}
+
+/// A stored user, with the password hash for login.
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub community_id: Option<Uuid>,
+    pub disabled: bool,
+}
+
+/// A device token to store (its SHA-256, never the token itself).
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    pub hash: [u8; 32],
+    pub user_id: Uuid,
+    pub device_name: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Who a valid token belongs to, and the grids they may see.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user_id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// Workers: their assigned grids; supervisors: their community's; admins: all.
+    pub grid_ids: Vec<Uuid>,
+}
+
+/// What a token is worth.
+#[derive(Debug, Clone)]
+pub enum TokenState {
+    Valid(Session),
+    Expired,
+    Revoked,
+    /// Never issued (or its user is disabled).
+    Unknown,
+}
+
+/// Where a household is: its grid and its stored location.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HouseholdPlace {
+    pub grid_id: Uuid,
+    pub version: i64,
+    pub location: Option<(LatLon, bool)>,
+}
+
+/// A visit revision ready to store: what the device sent and what the server found.
+#[derive(Debug, Clone)]
+pub struct NewVisit {
+    pub submission: VisitSubmission,
+    pub grid_id: Uuid,
+    pub worker_id: Uuid,
+    /// The verdict the server recomputed, when the visit had a door check.
+    pub server_door_check: Option<DoorCheck>,
+    /// Codes worth a supervisor's look (validation problems, door-check doubts).
+    pub flags: Vec<String>,
+    /// A location the server's door check proposes for a household that has none.
+    pub proposed_location: Option<LatLon>,
+}
+
+/// One operation of a push after the server's checks, to apply in order.
+#[derive(Debug, Clone)]
+pub enum PreparedOp {
+    Visit {
+        op_id: Uuid,
+        visit: Box<NewVisit>,
+    },
+    EditHousehold {
+        op_id: Uuid,
+        household_id: Uuid,
+        base_version: i64,
+        changes: Vec<FieldChange>,
+    },
+    /// Refused before storage. `remember`: a replay gets this same answer
+    /// (a permanent refusal); a retryable one is not remembered.
+    Refuse {
+        op_id: Uuid,
+        error: ApiError,
+        remember: bool,
+    },
+}
+
+/// The household fields a device may edit (with [`FieldChange`]).
+pub const EDITABLE_FIELDS: [&str; 8] = [
+    "estate",
+    "building",
+    "unit",
+    "door",
+    "residence_type",
+    "landlord_name",
+    "landlord_phone",
+    "notes",
+];
+
+/// A household in a pull page, with the visits the scheduler needs.
+#[derive(Debug, Clone)]
+pub struct PulledHousehold {
+    pub record: HouseholdRecord,
+    /// Template id and local date of each visit the household received.
+    pub visits: Vec<(String, NaiveDate)>,
+}
+
+/// One page of changes after a cursor.
+#[derive(Debug, Clone, Default)]
+pub struct PullPage {
+    pub households: Vec<PulledHousehold>,
+    pub templates: Vec<TemplateRecord>,
+    pub reviews: Vec<ReviewDecision>,
+    /// The sequence number of the last change in the page (the cursor given when empty).
+    pub last_seq: i64,
+    pub more: bool,
+}
+
+/// A stored visit revision with its review state, for review and inspection.
+#[derive(Debug, Clone)]
+pub struct StoredVisit {
+    /// The lifecycle view (status, review) of the revision.
+    pub visit: Visit,
+    pub grid_id: Uuid,
+    pub answers: serde_json::Value,
+    pub flags: Vec<String>,
+    pub server_door_check: Option<DoorCheck>,
+}
+
+/// A review to record; applied only if the visit is still in `expected`.
+#[derive(Debug, Clone)]
+pub struct NewReview {
+    pub visit_id: Uuid,
+    pub expected: doorstep_core::domain::VisitStatus,
+    pub status: doorstep_core::domain::VisitStatus,
+    pub comment: String,
+    pub reviewer_id: Uuid,
+    pub reviewer_name: String,
+    pub decided_at: DateTime<Utc>,
+}
+
+/// One audit log line: who did what to which record, when and from where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    pub at: DateTime<Utc>,
+    pub actor_id: Uuid,
+    pub actor_username: String,
+    /// e.g. `visit.review`, `token.revoke`.
+    pub action: String,
+    /// The record acted on, e.g. a visit id.
+    pub target: String,
+    /// What was decided (codes, never personal data).
+    pub detail: serde_json::Value,
+    /// The client's address as the server saw it.
+    pub remote_addr: Option<String>,
+}
+
+/// A household edit that collided with a server-side change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HouseholdConflict {
+    pub household_id: Uuid,
+    pub field: String,
+    pub base_version: i64,
+    pub server_version: i64,
+    /// The value the server kept.
+    pub server_value: Option<String>,
+    /// The value the device sent, kept for the supervisor.
+    pub device_value: Option<String>,
+    pub user_id: Uuid,
+    pub op_id: Uuid,
+}
+
+/// The server's storage. Every method is atomic: it commits entirely or not at all.
+#[async_trait]
+pub trait Storage: Send + Sync + 'static {
+    // --- the administrative tree and users ---
+
+    /// Adds a subdistrict (街道).
+    async fn add_subdistrict(&self, s: &Subdistrict) -> Result<()>;
+    /// Adds a community (社区) of an existing subdistrict.
+    async fn add_community(&self, c: &Community) -> Result<()>;
+    /// Adds a grid (网格) of an existing community.
+    async fn add_grid(&self, g: &Grid) -> Result<()>;
+    /// Creates a user; [`StorageError::Duplicate`] when the username is taken.
+    async fn create_user(&self, user: &NewUser) -> Result<Uuid>;
+    /// The user with this username, disabled or not.
+    async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>>;
+    /// The grids a user may see, with their community and subdistrict names.
+    async fn grids_of(&self, user_id: Uuid) -> Result<Vec<GridInfo>>;
+
+    // --- device tokens ---
+
+    /// Stores a new device token.
+    async fn insert_token(&self, token: &NewToken) -> Result<()>;
+    /// What the token with this hash is worth at `now`.
+    async fn token_state(&self, hash: &[u8; 32], now: DateTime<Utc>) -> Result<TokenState>;
+    /// Revokes one token; false when there was no such live token.
+    async fn revoke_token(&self, hash: &[u8; 32], at: DateTime<Utc>) -> Result<bool>;
+    /// Revokes every live token of a user; how many were revoked.
+    async fn revoke_user_tokens(&self, user_id: Uuid, at: DateTime<Utc>) -> Result<usize>;
+
+    // --- households and templates ---
+
+    /// Creates or replaces a household with its residents (imports and seeding);
+    /// it is sent again in pulls. Its `version` is taken as given.
+    async fn upsert_household(&self, h: &HouseholdRecord) -> Result<()>;
+    /// Where each of these households is; unknown ids are absent.
+    async fn household_places(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, HouseholdPlace>>;
+    /// A household as stored (due visits left empty).
+    async fn household(&self, id: Uuid) -> Result<Option<HouseholdRecord>>;
+    /// Conflicts recorded for a household, oldest first.
+    async fn household_conflicts(&self, id: Uuid) -> Result<Vec<HouseholdConflict>>;
+    /// Publishes a template version; false when that version was already there.
+    async fn publish_template(&self, t: &TemplateRecord) -> Result<bool>;
+    /// Every published template version.
+    async fn templates(&self) -> Result<Vec<TemplateRecord>>;
+
+    // --- blobs ---
+
+    /// Records that a blob was verified and stored.
+    async fn record_blob(&self, sha256: &str, bytes: u64, by: Uuid) -> Result<()>;
+    /// The size of a verified blob, if it is stored.
+    async fn blob_size(&self, sha256: &str) -> Result<Option<u64>>;
+    /// Which of these blobs are not stored.
+    async fn missing_blobs(&self, sha256s: &[String]) -> Result<HashSet<String>>;
+
+    // --- push ---
+
+    /// The remembered results of these operations.
+    async fn op_results(&self, op_ids: &[Uuid]) -> Result<HashMap<Uuid, OperationResult>>;
+    /// Applies operations in order in one transaction, each exactly once by
+    /// `op_id` (a remembered one answers its first result), and returns one
+    /// result per operation.
+    async fn apply_ops(&self, user_id: Uuid, ops: Vec<PreparedOp>) -> Result<Vec<OperationResult>>;
+    /// A stored visit revision.
+    async fn visit(&self, visit_id: Uuid) -> Result<Option<StoredVisit>>;
+    /// How many visit revisions are stored (for benchmarks and checks).
+    async fn visit_count(&self) -> Result<u64>;
+
+    // --- pull ---
+
+    /// Up to `limit` changes after `after` visible to a user: households of
+    /// `grid_ids`, every template version, reviews of `user_id`'s visits.
+    async fn pull(
+        &self,
+        user_id: Uuid,
+        grid_ids: &[Uuid],
+        after: i64,
+        limit: usize,
+    ) -> Result<PullPage>;
+
+    // --- review and audit ---
+
+    /// Records a review and its audit line, if the visit is still in
+    /// `review.expected`; `None` when it no longer is.
+    async fn record_review(
+        &self,
+        review: &NewReview,
+        audit: &AuditEntry,
+    ) -> Result<Option<ReviewDecision>>;
+    /// Appends an audit line.
+    async fn audit(&self, entry: &AuditEntry) -> Result<()>;
+    /// The latest audit lines, newest first.
+    async fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>>;
+}

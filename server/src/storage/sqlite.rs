@@ -1,0 +1,1252 @@
+//! [`Storage`] on SQLite: one file under the data directory, WAL, one writer
+//! connection and a few readers, every call on tokio's blocking pool.
+//!
+//! Writes run in `BEGIN IMMEDIATE` transactions that commit only when the
+//! closure succeeds; a whole push is one transaction, which is what makes batch
+//! ingest fast. The workspace's rusqlite is built with SQLCipher; the server
+//! opens its database without a key, which is plain SQLite (the server's disk
+//! encryption is the host's business).
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use doorstep_core::domain::{
+    Community, DeviceInstant, Grid, ResidenceType, Review, Subdistrict, Visit, VisitStatus,
+};
+use doorstep_core::evidence::LatLon;
+use doorstep_core::store::households::GridInfo;
+use doorstep_core::sync::protocol::{
+    ApiError, FieldChange, HouseholdRecord, OperationOutcome, OperationResult, ResidentRecord,
+    ReviewDecision, Role, TemplateRecord,
+};
+use rusqlite::{
+    Connection, OpenFlags, OptionalExtension, Row, Transaction, TransactionBehavior, params,
+};
+use uuid::Uuid;
+
+use super::{
+    AuditEntry, EDITABLE_FIELDS, HouseholdConflict, HouseholdPlace, NewReview, NewToken, NewUser,
+    NewVisit, PreparedOp, PullPage, PulledHousehold, Result, Session, Storage, StorageError,
+    StoredVisit, TokenState, UserRecord, schema,
+};
+
+const READERS: usize = 2;
+
+struct Inner {
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+}
+
+/// The embedded SQLite backend. Cheap to clone.
+#[derive(Clone)]
+pub struct SqliteStorage {
+    inner: Arc<Inner>,
+}
+
+fn open_conn(path: &Path, flags: OpenFlags) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    Ok(conn)
+}
+
+impl SqliteStorage {
+    /// Opens (creating when missing) the database at `path`, in WAL mode, at
+    /// the current schema. Refuses a database newer than this code.
+    pub fn open(path: &Path) -> Result<Self> {
+        let mut writer = open_conn(path, OpenFlags::default())?;
+        let mode: String = writer.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StorageError::Corrupt(format!(
+                "journal mode {mode}, not WAL"
+            )));
+        }
+        schema::migrate(&mut writer)?;
+        let readers = (0..READERS)
+            .map(|_| {
+                open_conn(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY
+                        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                        | OpenFlags::SQLITE_OPEN_URI,
+                )
+                .map(Mutex::new)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                writer: Mutex::new(writer),
+                readers,
+                next_reader: AtomicUsize::new(0),
+            }),
+        })
+    }
+
+    /// Runs `f` on a reader connection, off the async threads.
+    async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            let i = inner.next_reader.fetch_add(1, Ordering::Relaxed) % inner.readers.len();
+            let conn = inner.readers[i].lock().unwrap_or_else(|e| e.into_inner());
+            f(&conn)
+        })
+        .await
+        .map_err(|e| StorageError::Task(e.to_string()))?
+    }
+
+    /// Runs `f` in an immediate write transaction that commits only on `Ok`.
+    async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            let mut conn = inner.writer.lock().unwrap_or_else(|e| e.into_inner());
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let out = f(&tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
+        .await
+        .map_err(|e| StorageError::Task(e.to_string()))?
+    }
+}
+
+// --- conversions ---
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn conversion<E: std::error::Error + Send + Sync + 'static>(idx: usize, e: E) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e))
+}
+
+fn col_uuid(r: &Row<'_>, idx: usize) -> rusqlite::Result<Uuid> {
+    let s: String = r.get(idx)?;
+    Uuid::parse_str(&s).map_err(|e| conversion(idx, e))
+}
+
+fn col_opt_uuid(r: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Uuid>> {
+    let s: Option<String> = r.get(idx)?;
+    s.map(|s| Uuid::parse_str(&s).map_err(|e| conversion(idx, e)))
+        .transpose()
+}
+
+fn col_time(r: &Row<'_>, idx: usize) -> rusqlite::Result<DateTime<Utc>> {
+    let s: String = r.get(idx)?;
+    DateTime::parse_from_rfc3339(&s)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|e| conversion(idx, e))
+}
+
+fn col_json<T: serde::de::DeserializeOwned>(r: &Row<'_>, idx: usize) -> rusqlite::Result<T> {
+    let s: String = r.get(idx)?;
+    serde_json::from_str(&s).map_err(|e| conversion(idx, e))
+}
+
+fn col_status(r: &Row<'_>, idx: usize) -> rusqlite::Result<VisitStatus> {
+    let s: String = r.get(idx)?;
+    VisitStatus::from_str_opt(&s).ok_or_else(|| conversion(idx, BadValue("visit status")))
+}
+
+fn col_role(r: &Row<'_>, idx: usize) -> rusqlite::Result<Role> {
+    let s: String = r.get(idx)?;
+    Role::from_str_opt(&s).ok_or_else(|| conversion(idx, BadValue("role")))
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("unknown {0}")]
+struct BadValue(&'static str);
+
+fn stored_result(op_id: Uuid, outcome: OperationOutcome) -> OperationResult {
+    OperationResult { op_id, outcome }
+}
+
+fn refused(code: &str, zh: &str, en: &str) -> OperationOutcome {
+    OperationOutcome::Refused {
+        error: ApiError::new(code, zh, en, false),
+    }
+}
+
+// --- helpers on a connection ---
+
+fn next_seq(tx: &Connection) -> Result<i64> {
+    Ok(tx
+        .prepare_cached(
+            "UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value",
+        )?
+        .query_row([], |r| r.get(0))?)
+}
+
+const GRIDS_OF: &str = "SELECT g.id, g.code, g.name, c.name, s.name
+     FROM grids g JOIN communities c ON c.id = g.community_id
+     JOIN subdistricts s ON s.id = c.subdistrict_id
+     WHERE ?1 = 'admin'
+        OR g.id IN (SELECT grid_id FROM user_grids WHERE user_id = ?2)
+        OR (?1 = 'supervisor' AND g.community_id = ?3)
+     ORDER BY g.code";
+
+fn grids_for(
+    conn: &Connection,
+    user_id: Uuid,
+    role: Role,
+    community: Option<Uuid>,
+) -> Result<Vec<GridInfo>> {
+    let mut stmt = conn.prepare_cached(GRIDS_OF)?;
+    let rows = stmt.query_map(
+        params![
+            role.as_str(),
+            user_id.to_string(),
+            community.map(|c| c.to_string())
+        ],
+        |r| {
+            Ok(GridInfo {
+                id: col_uuid(r, 0)?,
+                code: r.get(1)?,
+                name: r.get(2)?,
+                community: r.get(3)?,
+                subdistrict: r.get(4)?,
+            })
+        },
+    )?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+const HOUSEHOLD_COLUMNS: &str = "id, code, grid_id, estate, building, unit, door, lat, lon,
+     location_confirmed, residence_type, landlord_name, landlord_phone, notes, version, seq";
+
+fn household_from_row(r: &Row<'_>) -> rusqlite::Result<(HouseholdRecord, i64)> {
+    Ok((
+        HouseholdRecord {
+            id: col_uuid(r, 0)?,
+            code: r.get(1)?,
+            grid_id: col_uuid(r, 2)?,
+            estate: r.get(3)?,
+            building: r.get(4)?,
+            unit: r.get(5)?,
+            door: r.get(6)?,
+            lat: r.get(7)?,
+            lon: r.get(8)?,
+            location_confirmed: r.get(9)?,
+            residence_type: r.get(10)?,
+            landlord_name: r.get(11)?,
+            landlord_phone: r.get(12)?,
+            notes: r.get(13)?,
+            version: r.get(14)?,
+            residents: Vec::new(),
+            due: Vec::new(),
+        },
+        r.get(15)?,
+    ))
+}
+
+fn residents_of(conn: &Connection, household: Uuid) -> Result<Vec<ResidentRecord>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, id_number, phone, relation, tags FROM residents
+         WHERE household_id = ? ORDER BY position",
+    )?;
+    let rows = stmt.query_map([household.to_string()], |r| {
+        Ok(ResidentRecord {
+            id: col_uuid(r, 0)?,
+            name: r.get(1)?,
+            id_number: r.get(2)?,
+            phone: r.get(3)?,
+            relation: r.get(4)?,
+            tags: col_json(r, 5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+fn household_visits(conn: &Connection, household: Uuid) -> Result<Vec<(String, NaiveDate)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT template_id, finalized_utc, finalized_offset FROM visits WHERE household_id = ?",
+    )?;
+    let rows = stmt.query_map([household.to_string()], |r| {
+        let at = DeviceInstant {
+            utc: col_time(r, 1)?,
+            offset_seconds: r.get(2)?,
+        };
+        let date = at
+            .local()
+            .map_or_else(|| at.utc.date_naive(), |l| l.date_naive());
+        Ok((r.get::<_, String>(0)?, date))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+fn remembered(tx: &Connection, op_id: Uuid) -> Result<Option<OperationResult>> {
+    let mut stmt = tx.prepare_cached("SELECT result FROM op_results WHERE op_id = ?")?;
+    let found: Option<String> = stmt
+        .query_row([op_id.to_string()], |r| r.get(0))
+        .optional()?;
+    Ok(found.map(|s| serde_json::from_str(&s)).transpose()?)
+}
+
+fn remember(tx: &Connection, user_id: Uuid, result: &OperationResult) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO op_results (op_id, user_id, result, at) VALUES (?, ?, ?, ?)",
+    )?
+    .execute(params![
+        result.op_id.to_string(),
+        user_id.to_string(),
+        serde_json::to_string(result)?,
+        ts(Utc::now())
+    ])?;
+    Ok(())
+}
+
+fn apply_visit(tx: &Connection, op_id: Uuid, v: &NewVisit) -> Result<OperationOutcome> {
+    let s = &v.submission;
+    let existing: Option<String> = tx
+        .prepare_cached("SELECT flags FROM visits WHERE id = ?")?
+        .query_row([s.visit_id.to_string()], |r| r.get(0))
+        .optional()?;
+    if let Some(flags) = existing {
+        // The same revision sent under another op id: it is stored already.
+        return Ok(OperationOutcome::Applied {
+            flags: serde_json::from_str(&flags)?,
+        });
+    }
+    let taken: Option<String> = tx
+        .prepare_cached("SELECT id FROM visits WHERE visit_group = ? AND revision = ?")?
+        .query_row(params![s.visit_group.to_string(), s.revision], |r| r.get(0))
+        .optional()?;
+    if taken.is_some() {
+        return Ok(refused(
+            "revision_exists",
+            "该走访的这一版本已由另一条记录提交",
+            "This revision of the visit was already submitted as another record",
+        ));
+    }
+    let mut flags = v.flags.clone();
+    if s.revision > 1 {
+        let previous: Option<(String, String)> = tx
+            .prepare_cached(
+                "SELECT status, household_id FROM visits WHERE visit_group = ? AND revision = ?",
+            )?
+            .query_row(params![s.visit_group.to_string(), s.revision - 1], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        match previous {
+            Some((status, _)) if status != VisitStatus::Returned.as_str() => {
+                flags.push("revision_not_returned".to_owned());
+            }
+            Some((_, household)) if household != s.household_id.to_string() => {
+                flags.push("revision_other_household".to_owned());
+            }
+            Some(_) => {}
+            None => flags.push("revision_without_previous".to_owned()),
+        }
+    }
+    tx.prepare_cached(
+        "INSERT INTO visits (id, visit_group, revision, template_id, template_version, household_id,
+            grid_id, worker_id, started_utc, started_offset, finalized_utc, finalized_offset, answers,
+            door_check_device, door_check_server, photos, flags, status, op_id, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+    )?
+    .execute(params![
+        s.visit_id.to_string(),
+        s.visit_group.to_string(),
+        s.revision,
+        s.template_id,
+        s.template_version,
+        s.household_id.to_string(),
+        v.grid_id.to_string(),
+        v.worker_id.to_string(),
+        ts(s.started.utc),
+        s.started.offset_seconds,
+        ts(s.finalized.utc),
+        s.finalized.offset_seconds,
+        serde_json::to_string(&s.answers)?,
+        s.door_check.as_ref().map(serde_json::to_string).transpose()?,
+        v.server_door_check.as_ref().map(serde_json::to_string).transpose()?,
+        serde_json::to_string(&s.photos)?,
+        serde_json::to_string(&flags)?,
+        VisitStatus::Uploaded.as_str(),
+        op_id.to_string(),
+        ts(Utc::now()),
+    ])?;
+    // The household is sent again so devices see its due visits change.
+    let seq = next_seq(tx)?;
+    tx.prepare_cached("UPDATE households SET seq = ? WHERE id = ?")?
+        .execute(params![seq, s.household_id.to_string()])?;
+    if let Some(p) = v.proposed_location {
+        tx.prepare_cached(
+            "UPDATE households SET lat = ?, lon = ?, location_confirmed = 0, version = version + 1
+             WHERE id = ? AND lat IS NULL",
+        )?
+        .execute(params![p.lat, p.lon, s.household_id.to_string()])?;
+    }
+    Ok(OperationOutcome::Applied { flags })
+}
+
+fn field_value(row: &HouseholdRecord, field: &str) -> Option<String> {
+    match field {
+        "estate" => Some(row.estate.clone()),
+        "building" => row.building.clone(),
+        "unit" => row.unit.clone(),
+        "door" => row.door.clone(),
+        "residence_type" => Some(row.residence_type.clone()),
+        "landlord_name" => row.landlord_name.clone(),
+        "landlord_phone" => row.landlord_phone.clone(),
+        "notes" => Some(row.notes.clone()),
+        _ => None,
+    }
+}
+
+/// Checks one change; the value it stores (`notes` cleared is empty text).
+fn checked_value(change: &FieldChange) -> std::result::Result<Option<String>, ()> {
+    if !EDITABLE_FIELDS.contains(&change.field.as_str()) {
+        return Err(());
+    }
+    match (change.field.as_str(), &change.value) {
+        ("estate", None) => Err(()),
+        ("estate", Some(v)) if v.trim().is_empty() => Err(()),
+        ("residence_type", None) => Err(()),
+        ("residence_type", Some(v)) if ResidenceType::from_str_opt(v).is_none() => Err(()),
+        ("notes", None) => Ok(Some(String::new())),
+        (_, v) => Ok(v.clone()),
+    }
+}
+
+fn apply_edit(
+    tx: &Connection,
+    user_id: Uuid,
+    op_id: Uuid,
+    household_id: Uuid,
+    base_version: i64,
+    changes: &[FieldChange],
+) -> Result<OperationOutcome> {
+    let sql = format!("SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE id = ?");
+    let row = tx
+        .prepare_cached(&sql)?
+        .query_row([household_id.to_string()], household_from_row)
+        .optional()?;
+    let Some((current, _)) = row else {
+        return Ok(refused(
+            "unknown_household",
+            "服务器上没有该住户",
+            "The server has no such household",
+        ));
+    };
+    let mut wanted: Vec<(&str, Option<String>)> = Vec::new();
+    for change in changes {
+        let Ok(value) = checked_value(change) else {
+            return Ok(refused(
+                "bad_field",
+                "住户信息修改中有不能修改的字段或无效的值",
+                "The edit names a field that cannot be changed or gives an invalid value",
+            ));
+        };
+        // A later change to the same field wins.
+        wanted.retain(|(f, _)| *f != change.field);
+        wanted.push((change.field.as_str(), value));
+    }
+    if base_version > current.version {
+        return Ok(refused(
+            "bad_base_version",
+            "修改所依据的住户版本比服务器上的还新",
+            "The edit is based on a household version the server never had",
+        ));
+    }
+    let mut applied: Vec<(&str, Option<String>)> = Vec::new();
+    let mut conflicts = Vec::new();
+    let now = ts(Utc::now());
+    for (field, value) in wanted {
+        let server_value = field_value(&current, field);
+        if server_value == value {
+            continue;
+        }
+        let changed_at: i64 = tx
+            .prepare_cached(
+                "SELECT version FROM household_fields WHERE household_id = ? AND field = ?",
+            )?
+            .query_row(params![household_id.to_string(), field], |r| r.get(0))
+            .optional()?
+            .unwrap_or(0);
+        if changed_at > base_version {
+            tx.prepare_cached(
+                "INSERT INTO household_conflicts (household_id, field, base_version, server_version,
+                    server_value, device_value, user_id, op_id, at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )?
+            .execute(params![
+                household_id.to_string(),
+                field,
+                base_version,
+                changed_at,
+                server_value,
+                value,
+                user_id.to_string(),
+                op_id.to_string(),
+                now
+            ])?;
+            conflicts.push(field.to_owned());
+        } else {
+            applied.push((field, value));
+        }
+    }
+    let mut new_version = current.version;
+    if !applied.is_empty() || !conflicts.is_empty() {
+        // A conflict too sends the household again, so the device learns the kept value.
+        let seq = next_seq(tx)?;
+        if !applied.is_empty() {
+            new_version += 1;
+        }
+        tx.prepare_cached("UPDATE households SET version = ?, seq = ? WHERE id = ?")?
+            .execute(params![new_version, seq, household_id.to_string()])?;
+        for (field, value) in &applied {
+            // `field` is one of EDITABLE_FIELDS, so it is a column name.
+            tx.execute(
+                &format!("UPDATE households SET {field} = ? WHERE id = ?"),
+                params![value, household_id.to_string()],
+            )?;
+            tx.prepare_cached(
+                "INSERT INTO household_fields (household_id, field, version) VALUES (?, ?, ?)
+                 ON CONFLICT (household_id, field) DO UPDATE SET version = excluded.version",
+            )?
+            .execute(params![household_id.to_string(), field, new_version])?;
+        }
+    }
+    Ok(OperationOutcome::Merged {
+        new_version,
+        conflicts,
+    })
+}
+
+fn write_household(tx: &Connection, h: &HouseholdRecord) -> Result<()> {
+    let seq = next_seq(tx)?;
+    tx.prepare_cached(
+        "INSERT INTO households (id, code, grid_id, estate, building, unit, door, lat, lon,
+            location_confirmed, residence_type, landlord_name, landlord_phone, notes, version, seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+         ON CONFLICT (id) DO UPDATE SET code = ?2, grid_id = ?3, estate = ?4, building = ?5, unit = ?6,
+            door = ?7, lat = ?8, lon = ?9, location_confirmed = ?10, residence_type = ?11,
+            landlord_name = ?12, landlord_phone = ?13, notes = ?14, version = ?15, seq = ?16",
+    )?
+    .execute(params![
+        h.id.to_string(),
+        h.code,
+        h.grid_id.to_string(),
+        h.estate,
+        h.building,
+        h.unit,
+        h.door,
+        h.lat,
+        h.lon,
+        h.location_confirmed,
+        h.residence_type,
+        h.landlord_name,
+        h.landlord_phone,
+        h.notes,
+        h.version,
+        seq
+    ])?;
+    tx.prepare_cached("DELETE FROM residents WHERE household_id = ?")?
+        .execute([h.id.to_string()])?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO residents (id, household_id, position, name, id_number, phone, relation, tags)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )?;
+    for (i, r) in h.residents.iter().enumerate() {
+        insert.execute(params![
+            r.id.to_string(),
+            h.id.to_string(),
+            i as i64,
+            r.name,
+            r.id_number,
+            r.phone,
+            r.relation,
+            serde_json::to_string(&r.tags)?
+        ])?;
+    }
+    Ok(())
+}
+
+fn audit_insert(tx: &Connection, e: &AuditEntry) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO audit_log (at, actor_id, actor_username, action, target, detail, remote_addr)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )?
+    .execute(params![
+        ts(e.at),
+        e.actor_id.to_string(),
+        e.actor_username,
+        e.action,
+        e.target,
+        serde_json::to_string(&e.detail)?,
+        e.remote_addr
+    ])?;
+    Ok(())
+}
+
+#[async_trait]
+impl Storage for SqliteStorage {
+    async fn add_subdistrict(&self, s: &Subdistrict) -> Result<()> {
+        let (id, name) = (s.id.to_string(), s.name.clone());
+        self.write(move |tx| {
+            tx.execute(
+                "INSERT INTO subdistricts (id, name) VALUES (?, ?)",
+                params![id, name],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn add_community(&self, c: &Community) -> Result<()> {
+        let c = c.clone();
+        self.write(move |tx| {
+            tx.execute(
+                "INSERT INTO communities (id, subdistrict_id, name) VALUES (?, ?, ?)",
+                params![c.id.to_string(), c.subdistrict_id.to_string(), c.name],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn add_grid(&self, g: &Grid) -> Result<()> {
+        let g = g.clone();
+        self.write(move |tx| {
+            tx.execute(
+                "INSERT INTO grids (id, community_id, code, name) VALUES (?, ?, ?, ?)",
+                params![g.id.to_string(), g.community_id.to_string(), g.code, g.name],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn create_user(&self, user: &NewUser) -> Result<Uuid> {
+        let user = user.clone();
+        self.write(move |tx| {
+            let taken: Option<String> = tx
+                .query_row("SELECT id FROM users WHERE username = ?", [&user.username], |r| r.get(0))
+                .optional()?;
+            if taken.is_some() {
+                return Err(StorageError::Duplicate("username"));
+            }
+            let id = Uuid::new_v4();
+            tx.execute(
+                "INSERT INTO users (id, username, display_name, role, password_hash, community_id, created_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+                params![
+                    id.to_string(),
+                    user.username,
+                    user.display_name,
+                    user.role.as_str(),
+                    user.password_hash,
+                    user.community_id.map(|c| c.to_string()),
+                    ts(Utc::now())
+                ],
+            )?;
+            for g in &user.grid_ids {
+                tx.execute(
+                    "INSERT INTO user_grids (user_id, grid_id) VALUES (?, ?)",
+                    params![id.to_string(), g.to_string()],
+                )?;
+            }
+            Ok(id)
+        })
+        .await
+    }
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>> {
+        let username = username.to_owned();
+        self.read(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT id, username, display_name, role, password_hash, community_id, disabled
+                     FROM users WHERE username = ?",
+                    [username],
+                    |r| {
+                        Ok(UserRecord {
+                            id: col_uuid(r, 0)?,
+                            username: r.get(1)?,
+                            display_name: r.get(2)?,
+                            role: col_role(r, 3)?,
+                            password_hash: r.get(4)?,
+                            community_id: col_opt_uuid(r, 5)?,
+                            disabled: r.get(6)?,
+                        })
+                    },
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn grids_of(&self, user_id: Uuid) -> Result<Vec<GridInfo>> {
+        self.read(move |conn| {
+            let user: Option<(Role, Option<Uuid>)> = conn
+                .query_row(
+                    "SELECT role, community_id FROM users WHERE id = ?",
+                    [user_id.to_string()],
+                    |r| Ok((col_role(r, 0)?, col_opt_uuid(r, 1)?)),
+                )
+                .optional()?;
+            match user {
+                Some((role, community)) => grids_for(conn, user_id, role, community),
+                None => Ok(Vec::new()),
+            }
+        })
+        .await
+    }
+
+    async fn insert_token(&self, token: &NewToken) -> Result<()> {
+        let t = token.clone();
+        self.write(move |tx| {
+            tx.execute(
+                "INSERT INTO tokens (hash, user_id, device_name, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                params![
+                    &t.hash[..],
+                    t.user_id.to_string(),
+                    t.device_name,
+                    ts(t.created_at),
+                    ts(t.expires_at)
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn token_state(&self, hash: &[u8; 32], now: DateTime<Utc>) -> Result<TokenState> {
+        let hash = *hash;
+        self.read(move |conn| {
+            let row = conn
+                .prepare_cached(
+                    "SELECT t.user_id, t.expires_at, t.revoked_at IS NOT NULL, u.username, u.display_name,
+                        u.role, u.community_id, u.disabled
+                     FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?",
+                )?
+                .query_row([&hash[..]], |r| {
+                    Ok((
+                        col_uuid(r, 0)?,
+                        col_time(r, 1)?,
+                        r.get::<_, bool>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, String>(4)?,
+                        col_role(r, 5)?,
+                        col_opt_uuid(r, 6)?,
+                        r.get::<_, bool>(7)?,
+                    ))
+                })
+                .optional()?;
+            let Some((user_id, expires_at, revoked, username, display_name, role, community, disabled)) = row
+            else {
+                return Ok(TokenState::Unknown);
+            };
+            if disabled {
+                return Ok(TokenState::Unknown);
+            }
+            if revoked {
+                return Ok(TokenState::Revoked);
+            }
+            if expires_at <= now {
+                return Ok(TokenState::Expired);
+            }
+            let grid_ids = grids_for(conn, user_id, role, community)?
+                .into_iter()
+                .map(|g| g.id)
+                .collect();
+            Ok(TokenState::Valid(Session {
+                user_id,
+                username,
+                display_name,
+                role,
+                grid_ids,
+            }))
+        })
+        .await
+    }
+
+    async fn revoke_token(&self, hash: &[u8; 32], at: DateTime<Utc>) -> Result<bool> {
+        let hash = *hash;
+        self.write(move |tx| {
+            let n = tx.execute(
+                "UPDATE tokens SET revoked_at = ? WHERE hash = ? AND revoked_at IS NULL",
+                params![ts(at), &hash[..]],
+            )?;
+            Ok(n > 0)
+        })
+        .await
+    }
+
+    async fn revoke_user_tokens(&self, user_id: Uuid, at: DateTime<Utc>) -> Result<usize> {
+        self.write(move |tx| {
+            Ok(tx.execute(
+                "UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                params![ts(at), user_id.to_string()],
+            )?)
+        })
+        .await
+    }
+
+    async fn upsert_household(&self, h: &HouseholdRecord) -> Result<()> {
+        let h = h.clone();
+        self.write(move |tx| write_household(tx, &h)).await
+    }
+
+    async fn household_places(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, HouseholdPlace>> {
+        let ids = ids.to_vec();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT grid_id, version, lat, lon, location_confirmed FROM households WHERE id = ?",
+            )?;
+            let mut out = HashMap::new();
+            for id in ids {
+                let place = stmt
+                    .query_row([id.to_string()], |r| {
+                        let lat: Option<f64> = r.get(2)?;
+                        let lon: Option<f64> = r.get(3)?;
+                        let confirmed: bool = r.get(4)?;
+                        Ok(HouseholdPlace {
+                            grid_id: col_uuid(r, 0)?,
+                            version: r.get(1)?,
+                            location: lat.zip(lon).map(|(lat, lon)| (LatLon { lat, lon }, confirmed)),
+                        })
+                    })
+                    .optional()?;
+                if let Some(place) = place {
+                    out.insert(id, place);
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn household(&self, id: Uuid) -> Result<Option<HouseholdRecord>> {
+        self.read(move |conn| {
+            let sql = format!("SELECT {HOUSEHOLD_COLUMNS} FROM households WHERE id = ?");
+            let row = conn
+                .query_row(&sql, [id.to_string()], household_from_row)
+                .optional()?;
+            let Some((mut h, _)) = row else {
+                return Ok(None);
+            };
+            h.residents = residents_of(conn, id)?;
+            Ok(Some(h))
+        })
+        .await
+    }
+
+    async fn household_conflicts(&self, id: Uuid) -> Result<Vec<HouseholdConflict>> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare(
+                "SELECT household_id, field, base_version, server_version, server_value, device_value,
+                    user_id, op_id
+                 FROM household_conflicts WHERE household_id = ? ORDER BY id",
+            )?;
+            let rows = stmt.query_map([id.to_string()], |r| {
+                Ok(HouseholdConflict {
+                    household_id: col_uuid(r, 0)?,
+                    field: r.get(1)?,
+                    base_version: r.get(2)?,
+                    server_version: r.get(3)?,
+                    server_value: r.get(4)?,
+                    device_value: r.get(5)?,
+                    user_id: col_uuid(r, 6)?,
+                    op_id: col_uuid(r, 7)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    async fn publish_template(&self, t: &TemplateRecord) -> Result<bool> {
+        let t = t.clone();
+        self.write(move |tx| {
+            let exists: Option<i64> = tx
+                .query_row(
+                    "SELECT 1 FROM templates WHERE template_id = ? AND version = ?",
+                    params![t.template_id, t.version],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if exists.is_some() {
+                return Ok(false);
+            }
+            let seq = next_seq(tx)?;
+            tx.execute(
+                "INSERT INTO templates (template_id, version, definition, seq) VALUES (?, ?, ?, ?)",
+                params![
+                    t.template_id,
+                    t.version,
+                    serde_json::to_string(&t.definition)?,
+                    seq
+                ],
+            )?;
+            Ok(true)
+        })
+        .await
+    }
+
+    async fn templates(&self) -> Result<Vec<TemplateRecord>> {
+        self.read(|conn| {
+            let mut stmt =
+                conn.prepare("SELECT template_id, version, definition FROM templates ORDER BY template_id, version")?;
+            let rows = stmt.query_map([], |r| {
+                Ok(TemplateRecord {
+                    template_id: r.get(0)?,
+                    version: r.get(1)?,
+                    definition: col_json(r, 2)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    async fn record_blob(&self, sha256: &str, bytes: u64, by: Uuid) -> Result<()> {
+        let sha = sha256.to_owned();
+        self.write(move |tx| {
+            tx.execute(
+                "INSERT OR IGNORE INTO blobs (sha256, bytes, uploaded_by, received_at) VALUES (?, ?, ?, ?)",
+                params![sha, bytes as i64, by.to_string(), ts(Utc::now())],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn blob_size(&self, sha256: &str) -> Result<Option<u64>> {
+        let sha = sha256.to_owned();
+        self.read(move |conn| {
+            let n: Option<i64> = conn
+                .prepare_cached("SELECT bytes FROM blobs WHERE sha256 = ?")?
+                .query_row([sha], |r| r.get(0))
+                .optional()?;
+            Ok(n.map(|n| n.max(0) as u64))
+        })
+        .await
+    }
+
+    async fn missing_blobs(&self, sha256s: &[String]) -> Result<HashSet<String>> {
+        let shas = sha256s.to_vec();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached("SELECT 1 FROM blobs WHERE sha256 = ?")?;
+            let mut missing = HashSet::new();
+            for sha in shas {
+                if !stmt.exists([&sha])? {
+                    missing.insert(sha);
+                }
+            }
+            Ok(missing)
+        })
+        .await
+    }
+
+    async fn op_results(&self, op_ids: &[Uuid]) -> Result<HashMap<Uuid, OperationResult>> {
+        let ids = op_ids.to_vec();
+        self.read(move |conn| {
+            let mut out = HashMap::new();
+            for id in ids {
+                if let Some(r) = remembered(conn, id)? {
+                    out.insert(id, r);
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn apply_ops(&self, user_id: Uuid, ops: Vec<PreparedOp>) -> Result<Vec<OperationResult>> {
+        self.write(move |tx| {
+            let mut results = Vec::with_capacity(ops.len());
+            for op in ops {
+                let op_id = match &op {
+                    PreparedOp::Visit { op_id, .. }
+                    | PreparedOp::EditHousehold { op_id, .. }
+                    | PreparedOp::Refuse { op_id, .. } => *op_id,
+                };
+                if let Some(first) = remembered(tx, op_id)? {
+                    results.push(first);
+                    continue;
+                }
+                let (outcome, keep) = match op {
+                    PreparedOp::Visit { op_id, visit } => (apply_visit(tx, op_id, &visit)?, true),
+                    PreparedOp::EditHousehold {
+                        op_id,
+                        household_id,
+                        base_version,
+                        changes,
+                    } => (
+                        apply_edit(tx, user_id, op_id, household_id, base_version, &changes)?,
+                        true,
+                    ),
+                    PreparedOp::Refuse {
+                        error, remember, ..
+                    } => (OperationOutcome::Refused { error }, remember),
+                };
+                let result = stored_result(op_id, outcome);
+                if keep {
+                    remember(tx, user_id, &result)?;
+                }
+                results.push(result);
+            }
+            Ok(results)
+        })
+        .await
+    }
+
+    async fn visit(&self, visit_id: Uuid) -> Result<Option<StoredVisit>> {
+        self.read(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT id, visit_group, revision, template_id, template_version, household_id, worker_id,
+                        started_utc, started_offset, finalized_utc, finalized_offset, status,
+                        reviewer_id, reviewed_at, review_comment, grid_id, answers, flags, door_check_server
+                     FROM visits WHERE id = ?",
+                    [visit_id.to_string()],
+                    |r| {
+                        let review = match (col_opt_uuid(r, 12)?, r.get::<_, Option<String>>(13)?) {
+                            (Some(reviewer), Some(_)) => Some(Review {
+                                reviewer,
+                                at: col_time(r, 13)?,
+                                comment: r.get::<_, Option<String>>(14)?.unwrap_or_default(),
+                            }),
+                            _ => None,
+                        };
+                        let door: Option<String> = r.get(18)?;
+                        Ok(StoredVisit {
+                            visit: Visit {
+                                id: col_uuid(r, 0)?,
+                                visit_group: col_uuid(r, 1)?,
+                                revision: r.get(2)?,
+                                template_id: r.get(3)?,
+                                template_version: r.get(4)?,
+                                household_id: col_uuid(r, 5)?,
+                                worker_id: col_uuid(r, 6)?,
+                                started: DeviceInstant {
+                                    utc: col_time(r, 7)?,
+                                    offset_seconds: r.get(8)?,
+                                },
+                                finalized: Some(DeviceInstant {
+                                    utc: col_time(r, 9)?,
+                                    offset_seconds: r.get(10)?,
+                                }),
+                                status: col_status(r, 11)?,
+                                review,
+                            },
+                            grid_id: col_uuid(r, 15)?,
+                            answers: col_json(r, 16)?,
+                            flags: col_json(r, 17)?,
+                            server_door_check: door
+                                .map(|d| serde_json::from_str(&d))
+                                .transpose()
+                                .map_err(|e| conversion(18, e))?,
+                        })
+                    },
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn visit_count(&self) -> Result<u64> {
+        self.read(|conn| {
+            let n: i64 = conn.query_row("SELECT COUNT(*) FROM visits", [], |r| r.get(0))?;
+            Ok(n.max(0) as u64)
+        })
+        .await
+    }
+
+    async fn pull(
+        &self,
+        user_id: Uuid,
+        grid_ids: &[Uuid],
+        after: i64,
+        limit: usize,
+    ) -> Result<PullPage> {
+        let grids =
+            serde_json::to_string(&grid_ids.iter().map(Uuid::to_string).collect::<Vec<_>>())?;
+        let limit = limit.max(1);
+        self.read(move |conn| {
+            let fetch = (limit + 1) as i64;
+            let sql = format!(
+                "SELECT {HOUSEHOLD_COLUMNS} FROM households
+                 WHERE seq > ?1 AND grid_id IN (SELECT value FROM json_each(?2))
+                 ORDER BY seq LIMIT ?3"
+            );
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let households = stmt
+                .query_map(params![after, grids, fetch], household_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT template_id, version, definition, seq FROM templates WHERE seq > ? ORDER BY seq LIMIT ?",
+            )?;
+            let templates = stmt
+                .query_map(params![after, fetch], |r| {
+                    Ok((
+                        TemplateRecord {
+                            template_id: r.get(0)?,
+                            version: r.get(1)?,
+                            definition: col_json(r, 2)?,
+                        },
+                        r.get::<_, i64>(3)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut stmt = conn.prepare_cached(
+                "SELECT r.visit_id, v.visit_group, v.revision, r.status, r.comment, r.reviewer_name,
+                    r.decided_at, r.seq
+                 FROM reviews r JOIN visits v ON v.id = r.visit_id
+                 WHERE r.worker_id = ? AND r.seq > ? ORDER BY r.seq LIMIT ?",
+            )?;
+            let reviews = stmt
+                .query_map(params![user_id.to_string(), after, fetch], |r| {
+                    Ok((
+                        ReviewDecision {
+                            visit_id: col_uuid(r, 0)?,
+                            visit_group: col_uuid(r, 1)?,
+                            revision: r.get(2)?,
+                            status: col_status(r, 3)?,
+                            comment: r.get(4)?,
+                            reviewer: r.get(5)?,
+                            decided_at: col_time(r, 6)?,
+                        },
+                        r.get::<_, i64>(7)?,
+                    ))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+
+            // Merge the three by sequence number and keep the first `limit`.
+            let mut seqs: Vec<i64> = households
+                .iter()
+                .map(|(_, s)| *s)
+                .chain(templates.iter().map(|(_, s)| *s))
+                .chain(reviews.iter().map(|(_, s)| *s))
+                .collect();
+            seqs.sort_unstable();
+            let more = seqs.len() > limit;
+            let last_seq = if more { seqs[limit - 1] } else { seqs.last().copied().unwrap_or(after) };
+            let mut page = PullPage {
+                last_seq,
+                more,
+                ..PullPage::default()
+            };
+            for (mut h, seq) in households {
+                if seq > last_seq {
+                    continue;
+                }
+                h.residents = residents_of(conn, h.id)?;
+                let visits = household_visits(conn, h.id)?;
+                page.households.push(PulledHousehold { record: h, visits });
+            }
+            page.templates = templates
+                .into_iter()
+                .filter(|(_, s)| *s <= last_seq)
+                .map(|(t, _)| t)
+                .collect();
+            page.reviews = reviews
+                .into_iter()
+                .filter(|(_, s)| *s <= last_seq)
+                .map(|(r, _)| r)
+                .collect();
+            Ok(page)
+        })
+        .await
+    }
+
+    async fn record_review(
+        &self,
+        review: &NewReview,
+        audit: &AuditEntry,
+    ) -> Result<Option<ReviewDecision>> {
+        let review = review.clone();
+        let audit = audit.clone();
+        self.write(move |tx| {
+            let n = tx.execute(
+                "UPDATE visits SET status = ?, reviewer_id = ?, reviewed_at = ?, review_comment = ?
+                 WHERE id = ? AND status = ?",
+                params![
+                    review.status.as_str(),
+                    review.reviewer_id.to_string(),
+                    ts(review.decided_at),
+                    review.comment,
+                    review.visit_id.to_string(),
+                    review.expected.as_str()
+                ],
+            )?;
+            if n == 0 {
+                return Ok(None);
+            }
+            let (group, revision, worker): (Uuid, u32, String) = tx.query_row(
+                "SELECT visit_group, revision, worker_id FROM visits WHERE id = ?",
+                [review.visit_id.to_string()],
+                |r| Ok((col_uuid(r, 0)?, r.get(1)?, r.get(2)?)),
+            )?;
+            let seq = next_seq(tx)?;
+            tx.execute(
+                "INSERT INTO reviews (seq, visit_id, worker_id, status, comment, reviewer_id, reviewer_name, decided_at)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                params![
+                    seq,
+                    review.visit_id.to_string(),
+                    worker,
+                    review.status.as_str(),
+                    review.comment,
+                    review.reviewer_id.to_string(),
+                    review.reviewer_name,
+                    ts(review.decided_at)
+                ],
+            )?;
+            audit_insert(tx, &audit)?;
+            Ok(Some(ReviewDecision {
+                visit_id: review.visit_id,
+                visit_group: group,
+                revision,
+                status: review.status,
+                comment: review.comment,
+                reviewer: review.reviewer_name,
+                decided_at: review.decided_at,
+            }))
+        })
+        .await
+    }
+
+    async fn audit(&self, entry: &AuditEntry) -> Result<()> {
+        let entry = entry.clone();
+        self.write(move |tx| audit_insert(tx, &entry)).await
+    }
+
+    async fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare(
+                "SELECT at, actor_id, actor_username, action, target, detail, remote_addr
+                 FROM audit_log ORDER BY id DESC LIMIT ?",
+            )?;
+            let rows = stmt.query_map([limit as i64], |r| {
+                Ok(AuditEntry {
+                    at: col_time(r, 0)?,
+                    actor_id: col_uuid(r, 1)?,
+                    actor_username: r.get(2)?,
+                    action: r.get(3)?,
+                    target: r.get(4)?,
+                    detail: col_json(r, 5)?,
+                    remote_addr: r.get(6)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+}
