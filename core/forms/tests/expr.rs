@@ -187,3 +187,46 @@ fn functions_compute_what_xlsform_users_expect() {
     assert_eq!(run("-${income} + 1"), Value::Num(-119999.0));
     assert_eq!(run("true() and false() or true()"), Value::Bool(true));
 }
+
+struct Shapes(Vec<doorstep_forms::Choice>);
+
+impl doorstep_forms::expr::types::Schema for Shapes {
+    fn shape(&self, name: &str) -> Option<doorstep_forms::expr::types::FieldShape<'_>> {
+        use doorstep_forms::FieldType;
+        use doorstep_forms::expr::types::FieldShape;
+        let (field_type, repeat) = match name.chars().next()? {
+            'a' => (FieldType::Integer, None),
+            'b' => (FieldType::Text, None),
+            'c' => (FieldType::Date, None),
+            'd' => (FieldType::SelectMultiple, None),
+            'e' => (FieldType::Money, Some("m")),
+            'm' => (FieldType::Repeat, None),
+            _ => return None,
+        };
+        Some(FieldShape {
+            field_type,
+            repeat,
+            choices: (field_type == FieldType::SelectMultiple).then_some(self.0.as_slice()),
+        })
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+    /// Any tree, checked against a schema and evaluated, ends in a verdict, never a panic.
+    #[test]
+    fn checking_and_evaluating_never_panic(e in arb_expr()) {
+        use doorstep_forms::expr::types::{Context, Ty, check};
+        let shapes = Shapes(vec![doorstep_forms::Choice::new("x", "甲", "X")]);
+        for ctx in [
+            Context::default(),
+            Context { current: Some(Ty::Num), repeat: Some("m"), this: Some("a") },
+        ] {
+            let verdict = check(&e, &shapes, ctx);
+            if let Err(errors) = verdict {
+                prop_assert!(!errors.is_empty());
+            }
+        }
+        let _ = eval(&e, &env());
+    }
+}
