@@ -359,6 +359,15 @@ impl<'s> Checker<'s> {
     }
 
     fn call(&mut self, e: &Expr, func: Func, args: &[Expr]) -> Option<Ty> {
+        // The parser enforces arity; trees built in code are checked here too.
+        let (min, max) = func.arity();
+        if args.len() < min || max.is_some_and(|m| args.len() > m) {
+            self.type_err(
+                e,
+                format!("`{}()` has the wrong number of arguments", func.name()),
+            );
+            return None;
+        }
         match func {
             Func::Today => Some(Ty::Date),
             Func::True | Func::False => Some(Ty::Bool),
