@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(imagemagick python3-pil libjpeg-turbo-progs time)
+APT_PACKAGES=(nasm imagemagick python3-pil libjpeg-turbo-progs time)
 need=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")

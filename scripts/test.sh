@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages the tests use (fonts for the photo watermark, and so on).
-APT_PACKAGES=(fonts-wqy-microhei)
+APT_PACKAGES=(fonts-wqy-microhei nasm)
 
 need=()
 for p in "${APT_PACKAGES[@]}"; do

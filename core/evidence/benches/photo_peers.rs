@@ -11,9 +11,10 @@
 //! - the floor: `djpeg -scale 1/2 IN | cjpeg -quality 82 > OUT`.
 //!
 //! Every tool runs in its own child process under `/usr/bin/time` so peak memory (max RSS) is
-//! measured the same way for all. Doorstep and Pillow are timed per photo inside their process
-//! (no interpreter start-up counted); ImageMagick and djpeg/cjpeg are timed as whole commands,
-//! which is how they are used. Each measurement is the median of the rounds.
+//! measured the same way for all. Doorstep and Pillow are timed inside their process on a second,
+//! warm run of the photo (no interpreter start-up counted); ImageMagick and djpeg/cjpeg are timed as whole commands,
+//! which is how they are used. Rounds are interleaved across tools; each figure is the median
+//! of the rounds.
 //!
 //! Environment: `BENCH_PHOTOS` (default 5), `BENCH_ROUNDS` (default 3), `BENCH_DIR` (default a
 //! directory under the target dir).
@@ -77,9 +78,13 @@ for f in sys.argv[3:]:
     for _ in range(rounds):
         t = time.perf_counter()
         im = Image.open(f)
-        im.draft("RGB", (1600, 1600))
+        # Ask for the exact target size so draft picks the largest DCT reduction (1/2 here);
+        # draft((1600, 1600)) would pick none for a 4:3 photo.
+        w, h = im.size
+        s = 1600 / max(w, h)
+        im.draft("RGB", (round(w * s), round(h * s)))
         im = ImageOps.exif_transpose(im)
-        im.thumbnail((1600, 1600), Image.LANCZOS)
+        im.thumbnail((1600, 1600))
         im.save(out + "/" + f.rsplit("/", 1)[-1][:-4] + "-pillow.jpg", quality=82)
         times.append((time.perf_counter() - t) * 1000)
     print(" ".join("%.3f" % x for x in times))
@@ -124,38 +129,22 @@ fn timed(cmd: &mut Command, dir: &Path) -> Result<(String, u64), BoxError> {
     Ok((String::from_utf8(out.stdout)?, rss))
 }
 
-fn parse_in_process(stdout: &str) -> Result<Vec<f64>, BoxError> {
-    stdout
-        .lines()
-        .map(|l| -> Result<f64, BoxError> {
-            let v: Result<Vec<f64>, _> = l.split_whitespace().map(str::parse).collect();
-            Ok(median(v?))
-        })
-        .collect()
+/// The last per-round time a child printed: the in-process children run each photo twice and
+/// the second, warm run is kept (no lazy plugin loading, page-faulting allocator or CPU-feature
+/// detection counted for either Doorstep or Pillow).
+fn warm_time(stdout: &str) -> Result<f64, BoxError> {
+    Ok(stdout
+        .split_whitespace()
+        .last()
+        .ok_or("child printed no time")?
+        .parse()?)
 }
 
-fn per_command(
-    dir: &Path,
-    files: &[PathBuf],
-    rounds: usize,
-    make: impl Fn(&Path) -> Command,
-) -> Result<Measured, BoxError> {
-    let mut per_photo_ms = Vec::new();
-    let mut peak_kib = 0;
-    for f in files {
-        let mut times = Vec::new();
-        for _ in 0..rounds {
-            let start = Instant::now();
-            let (_, rss) = timed(&mut make(f), dir)?;
-            times.push(start.elapsed().as_secs_f64() * 1000.0);
-            peak_kib = peak_kib.max(rss);
-        }
-        per_photo_ms.push(median(times));
-    }
-    Ok(Measured {
-        per_photo_ms,
-        peak_kib,
-    })
+/// Runs a whole command under /usr/bin/time: wall milliseconds and max RSS in KiB.
+fn whole_command(cmd: &mut Command, dir: &Path) -> Result<(f64, u64), BoxError> {
+    let start = Instant::now();
+    let (_, rss) = timed(cmd, dir)?;
+    Ok((start.elapsed().as_secs_f64() * 1000.0, rss))
 }
 
 fn run(self_exe: &str) -> Result<(), BoxError> {
@@ -195,61 +184,76 @@ fn run(self_exe: &str) -> Result<(), BoxError> {
     }
     println!("rounds per photo: {rounds} (median reported)\n");
 
-    let file_args: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
-
-    let ours = {
-        let mut cmd = Command::new(self_exe);
-        cmd.arg("--child-doorstep")
-            .arg(rounds.to_string())
-            .arg(&out_dir)
-            .args(&file_args);
-        let (stdout, rss) = timed(&mut cmd, &dir)?;
-        Measured {
-            per_photo_ms: parse_in_process(&stdout)?,
-            peak_kib: rss,
+    // Rounds are interleaved (every tool on a photo, then the next photo, then the next round)
+    // so that load from anything else on the machine falls on all tools alike.
+    let tools = ["doorstep", "magick", "pillow", "floor"];
+    let mut times: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); files.len()]; tools.len()];
+    let mut peaks = [0u64; 4];
+    for _ in 0..rounds {
+        for (i, f) in files.iter().enumerate() {
+            for (t, tool) in tools.iter().enumerate() {
+                let file = f.display().to_string();
+                let (ms, rss) = match *tool {
+                    "doorstep" => {
+                        let mut cmd = Command::new(self_exe);
+                        cmd.arg("--child-doorstep")
+                            .arg("2")
+                            .arg(&out_dir)
+                            .arg(&file);
+                        let (stdout, rss) = timed(&mut cmd, &dir)?;
+                        (warm_time(&stdout)?, rss)
+                    }
+                    "pillow" => {
+                        let mut cmd = Command::new("/usr/bin/python3");
+                        cmd.arg("-c").arg(PILLOW).arg("2").arg(&out_dir).arg(&file);
+                        let (stdout, rss) = timed(&mut cmd, &dir)?;
+                        (warm_time(&stdout)?, rss)
+                    }
+                    "magick" => {
+                        let mut c = Command::new("/usr/bin/convert");
+                        c.arg(f).args([
+                            "-auto-orient",
+                            "-resize",
+                            "1600x1600",
+                            "-quality",
+                            "82",
+                            "-strip",
+                        ]);
+                        c.arg(out_dir.join(format!("{}-magick.jpg", stem(f))));
+                        whole_command(&mut c, &dir)?
+                    }
+                    _ => {
+                        let mut c = Command::new("/bin/sh");
+                        c.arg("-c").arg(format!(
+                            "djpeg -scale 1/2 '{}' | cjpeg -quality 82 > '{}'",
+                            file,
+                            out_dir.join(format!("{}-floor.jpg", stem(f))).display()
+                        ));
+                        whole_command(&mut c, &dir)?
+                    }
+                };
+                times[t][i].push(ms);
+                peaks[t] = peaks[t].max(rss);
+            }
         }
+    }
+    let measured: Vec<Measured> = times
+        .into_iter()
+        .zip(peaks)
+        .map(|(per_file, peak_kib)| Measured {
+            per_photo_ms: per_file.into_iter().map(median).collect(),
+            peak_kib,
+        })
+        .collect();
+    let [ours, magick, pillow, floor] = &measured[..] else {
+        return Err("four tools".into());
     };
-    let pillow = {
-        let mut cmd = Command::new("/usr/bin/python3");
-        cmd.arg("-c")
-            .arg(PILLOW)
-            .arg(rounds.to_string())
-            .arg(&out_dir)
-            .args(&file_args);
-        let (stdout, rss) = timed(&mut cmd, &dir)?;
-        Measured {
-            per_photo_ms: parse_in_process(&stdout)?,
-            peak_kib: rss,
-        }
-    };
-    let magick = per_command(&dir, &files, rounds, |f| {
-        let mut c = Command::new("/usr/bin/convert");
-        c.arg(f).args([
-            "-auto-orient",
-            "-resize",
-            "1600x1600",
-            "-quality",
-            "82",
-            "-strip",
-        ]);
-        c.arg(out_dir.join(format!("{}-magick.jpg", stem(f))));
-        c
-    })?;
-    let floor = per_command(&dir, &files, rounds, |f| {
-        let mut c = Command::new("/bin/sh");
-        c.arg("-c").arg(format!(
-            "djpeg -scale 1/2 '{}' | cjpeg -quality 82 > '{}'",
-            f.display(),
-            out_dir.join(format!("{}-floor.jpg", stem(f))).display()
-        ));
-        c
-    })?;
 
     let rows = [
-        ("doorstep (in-process)", &ours),
-        ("imagemagick convert", &magick),
-        ("pillow draft (in-process)", &pillow),
-        ("djpeg 1/2 | cjpeg (floor)", &floor),
+        ("doorstep (in-process)", ours),
+        ("imagemagick convert", magick),
+        ("pillow draft (in-process)", pillow),
+        ("djpeg 1/2 | cjpeg (floor)", floor),
     ];
     print!("{:<28}", "per-photo ms");
     for i in 0..files.len() {

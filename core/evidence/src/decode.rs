@@ -1,8 +1,10 @@
 //! Decoding camera files into RGB at (about) the size the pipeline needs, within limits.
 //!
-//! JPEG goes through `jpeg-decoder` with DCT-domain scaling: a 12 MP photo bound for 1600 px is
-//! decoded at 1/2 scale directly from the coefficients, which skips three quarters of the
-//! inverse-DCT and colour work and keeps the raster at a quarter of the full-size memory. PNG is
+//! JPEG goes through libjpeg-turbo (vendored by the `mozjpeg` crate) with DCT-domain scaling: a
+//! 12 MP photo bound for 1600 px is decoded at 1/2 scale directly from the coefficients, which
+//! skips three quarters of the inverse-DCT and colour work and keeps the raster at a quarter of
+//! the full-size memory. CMYK/YCCK JPEGs, which libjpeg will not convert to RGB, go through the
+//! pure-Rust `jpeg-decoder` instead, also scaled in the DCT domain. PNG is
 //! decoded in full (it has no reduced-scale mode) with the decoder's allocation limit set, 16-bit
 //! channels stripped and alpha composited onto white.
 //!
@@ -103,7 +105,115 @@ pub(crate) fn decode(
     }
 }
 
+/// The smallest `M` in 1..=8 such that decoding at `M/8` (libjpeg rounds sizes up) gives at
+/// least `target` on both axes.
+fn turbo_scale(source: (u32, u32), target: (u32, u32)) -> u8 {
+    let scaled = |side: u32, m: u32| (u64::from(side) * u64::from(m)).div_ceil(8);
+    (1..=8u8)
+        .find(|&m| {
+            scaled(source.0, u32::from(m)) >= u64::from(target.0)
+                && scaled(source.1, u32::from(m)) >= u64::from(target.1)
+        })
+        .unwrap_or(8)
+}
+
+/// JPEG through libjpeg-turbo (MozJPEG's build of it), scaled in the DCT domain by `M/8`.
+///
+/// Returns `Ok(None)` for colour spaces it will not convert to RGB (CMYK, YCCK), which the
+/// pure-Rust decoder then handles. libjpeg reports fatal errors by unwinding (the `mozjpeg`
+/// crate's error manager resumes an unwind without the panic hook), which is caught here and
+/// becomes [`PhotoError::Undecodable`]; this needs `panic = "unwind"`, Rust's default.
+fn decode_jpeg_turbo(
+    bytes: &[u8],
+    max_side: u32,
+    limits: DecodeLimits,
+) -> Result<Option<Decoded>, PhotoError> {
+    use mozjpeg::{ColorSpace, Decompress, Marker};
+    let run = || -> Result<Option<Decoded>, PhotoError> {
+        let mut decoder = Decompress::builder()
+            .with_markers(&[Marker::APP(1)])
+            .from_mem(bytes)
+            .map_err(|_| PhotoError::Undecodable)?;
+        let sw = u32::try_from(decoder.width()).map_err(|_| PhotoError::Undecodable)?;
+        let sh = u32::try_from(decoder.height()).map_err(|_| PhotoError::Undecodable)?;
+        check_pixels(sw, sh, bytes.len(), limits)?;
+        if !matches!(
+            decoder.color_space(),
+            ColorSpace::JCS_YCbCr | ColorSpace::JCS_GRAYSCALE | ColorSpace::JCS_RGB
+        ) {
+            return Ok(None);
+        }
+        let orientation = decoder
+            .markers()
+            .find_map(|m| m.data.strip_prefix(b"Exif\0\0"))
+            .map(Orientation::from_exif_tiff)
+            .unwrap_or_default();
+        decoder.scale(turbo_scale((sw, sh), fit_within(sw, sh, max_side)));
+        let mut started = decoder.rgb().map_err(|_| PhotoError::Undecodable)?;
+        let w = u32::try_from(started.width()).map_err(|_| PhotoError::Undecodable)?;
+        let h = u32::try_from(started.height()).map_err(|_| PhotoError::Undecodable)?;
+        let pixels: Vec<u8> = started
+            .read_scanlines()
+            .map_err(|_| PhotoError::Undecodable)?;
+        started.finish().map_err(|_| PhotoError::Undecodable)?;
+        Ok(Some(Decoded {
+            image: RgbImage::new(w, h, pixels)?,
+            source_width: sw,
+            source_height: sh,
+            orientation,
+        }))
+    };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
+        .unwrap_or(Err(PhotoError::Undecodable))
+}
+
+/// True when the JPEG's marker segments lead to a scan and an end-of-image marker follows it.
+///
+/// libjpeg pads a truncated file with grey and only warns; a half-grey photo is no evidence,
+/// so truncation is checked here. Inside entropy-coded data a 0xFF byte is always followed by
+/// 0x00 or a restart marker, so `FF D9` after the first scan header is the real end of image
+/// (an EXIF thumbnail's end marker sits in APP1, before the scan, and is skipped).
+fn has_scan_and_end(jpeg: &[u8]) -> bool {
+    let mut i = 2;
+    loop {
+        let (Some(&0xFF), Some(&marker)) = (jpeg.get(i), jpeg.get(i + 1)) else {
+            return false;
+        };
+        if marker == 0xFF {
+            // Fill bytes before a marker are allowed.
+            i += 1;
+            continue;
+        }
+        let (Some(&hi), Some(&lo)) = (jpeg.get(i + 2), jpeg.get(i + 3)) else {
+            return false;
+        };
+        let end = i + 2 + usize::from(u16::from_be_bytes([hi, lo]));
+        if marker == 0xDA {
+            return jpeg
+                .get(end..)
+                .is_some_and(|rest| rest.windows(2).any(|w| w == [0xFF, 0xD9]));
+        }
+        i = end;
+    }
+}
+
 fn decode_jpeg(bytes: &[u8], max_side: u32, limits: DecodeLimits) -> Result<Decoded, PhotoError> {
+    if !has_scan_and_end(bytes) {
+        return Err(PhotoError::Undecodable);
+    }
+    if let Some(decoded) = decode_jpeg_turbo(bytes, max_side, limits)? {
+        return Ok(decoded);
+    }
+    decode_jpeg_rust(bytes, max_side, limits)
+}
+
+/// JPEG through the pure-Rust `jpeg-decoder`, scaled in the DCT domain by 1/8, 1/4 or 1/2;
+/// used for the colour spaces libjpeg does not turn into RGB (CMYK, YCCK).
+fn decode_jpeg_rust(
+    bytes: &[u8],
+    max_side: u32,
+    limits: DecodeLimits,
+) -> Result<Decoded, PhotoError> {
     let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
     decoder.read_info().map_err(|_| PhotoError::Undecodable)?;
     let info = decoder.info().ok_or(PhotoError::Undecodable)?;

@@ -198,16 +198,30 @@ fn make_thumbnail(image: &RgbImage, side: u32, quality: u8) -> Result<Thumbnail,
     })
 }
 
-/// Encodes RGB pixels as a baseline 4:2:0 JPEG (4:4:4 from quality 90) with no metadata segment.
+/// Encodes RGB pixels as a baseline 4:2:0 JPEG with the standard (Annex K) tables scaled to
+/// `quality`, and no metadata segment: the same bytes `cjpeg -quality Q` would write, minus JFIF.
+///
+/// Uses libjpeg-turbo's SIMD encoder (MozJPEG's build with its "fastest" profile, which turns off
+/// trellis quantisation and progressive scans). libjpeg's fatal errors unwind; they are caught
+/// and reported as [`PhotoError::EncodeFailed`].
 pub fn encode_jpeg(image: &RgbImage, quality: u8) -> Result<Vec<u8>, PhotoError> {
-    let w = u16::try_from(image.width).map_err(|_| PhotoError::EncodeFailed)?;
-    let h = u16::try_from(image.height).map_err(|_| PhotoError::EncodeFailed)?;
-    let mut out = Vec::with_capacity(image.data.len() / 8);
-    let encoder = jpeg_encoder::Encoder::new(&mut out, quality);
-    encoder
-        .encode(&image.data, w, h, jpeg_encoder::ColorType::Rgb)
+    let expected = image.width as usize * image.height as usize * 3;
+    if image.data.len() != expected || image.width > 65_500 || image.height > 65_500 {
+        return Err(PhotoError::EncodeFailed);
+    }
+    let run = || -> std::io::Result<Vec<u8>> {
+        let mut compress = mozjpeg::Compress::new(mozjpeg::ColorSpace::JCS_RGB);
+        compress.set_fastest_defaults();
+        compress.set_size(image.width as usize, image.height as usize);
+        compress.set_quality(f32::from(quality));
+        let mut started = compress.start_compress(Vec::with_capacity(expected / 8))?;
+        started.write_scanlines(&image.data)?;
+        started.finish()
+    };
+    let jpeg = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
+        .map_err(|_| PhotoError::EncodeFailed)?
         .map_err(|_| PhotoError::EncodeFailed)?;
-    strip_metadata_segments(&out).ok_or(PhotoError::EncodeFailed)
+    strip_metadata_segments(&jpeg).ok_or(PhotoError::EncodeFailed)
 }
 
 /// Returns the JPEG without any APP0–APP15 or COM segment, or `None` if the marker structure

@@ -457,3 +457,91 @@ fn impossible_options_are_refused() {
         assert_explained(&err, "PHOTO_INVALID_OPTIONS");
     }
 }
+
+#[test]
+fn progressive_and_greyscale_jpegs_are_processed_too() {
+    let (sw, sh, data) = stored_for(6, 480, 320, 120);
+    let mut progressive = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut progressive, 92);
+    encoder.set_progressive(true);
+    encoder
+        .add_exif_metadata(&exif_tiff(Some(6)))
+        .expect("exif fits");
+    encoder
+        .encode(&data, sw as u16, sh as u16, jpeg_encoder::ColorType::Rgb)
+        .expect("encodes");
+    let options = PhotoOptions {
+        max_side: 240,
+        ..PhotoOptions::default()
+    };
+    let photo = process_photo(&progressive, &options, None).expect("progressive");
+    assert_upright(&photo.jpeg, 240, 160, 60, 6);
+
+    let luma: Vec<u8> = (0..300 * 200).map(|i| (i % 300) as u8).collect();
+    let mut grey = Vec::new();
+    jpeg_encoder::Encoder::new(&mut grey, 90)
+        .encode(&luma, 300, 200, jpeg_encoder::ColorType::Luma)
+        .expect("encodes");
+    let photo = process_photo(&grey, &PhotoOptions::default(), None).expect("greyscale");
+    assert_eq!((photo.width, photo.height), (300, 200));
+    let (_, _, px) = decode_rgb(&photo.jpeg);
+    let p = mean_rgb(300, &px, 150, 100, 2);
+    assert!(
+        (p[0] - p[1]).abs() < 3.0 && (p[1] - p[2]).abs() < 3.0,
+        "grey stays grey: {p:?}"
+    );
+}
+
+#[test]
+fn a_png_with_an_exif_orientation_is_turned_upright() {
+    let (sw, sh, data) = stored_for(8, 96, 64, 24);
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, sw, sh);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().expect("header");
+        writer
+            .write_chunk(png::chunk::ChunkType(*b"eXIf"), &exif_tiff(Some(8)))
+            .expect("eXIf chunk");
+        writer.write_image_data(&data).expect("data");
+    }
+    let photo = process_photo(&out, &PhotoOptions::default(), None).expect("png");
+    assert!(photo.source.reoriented);
+    assert_upright(&photo.jpeg, 96, 64, 24, 8);
+}
+
+#[test]
+fn a_fatal_decoder_error_is_a_refusal_not_a_crash() {
+    // Corrupt the first Huffman table's code counts so that they claim more than 256 codes:
+    // libjpeg stops with a fatal error, which must come back as "undecodable".
+    let mut jpeg = camera_jpeg(64, 64, &noisy(64, 64, 1), None, 90);
+    let dht = jpeg
+        .windows(2)
+        .position(|p| p == [0xFF, 0xC4])
+        .expect("DHT");
+    for b in &mut jpeg[dht + 5..dht + 21] {
+        *b = 0xFF;
+    }
+    let err = process_photo(&jpeg, &PhotoOptions::default(), None).unwrap_err();
+    assert_eq!(err, PhotoError::Undecodable);
+    // And the pipeline still works afterwards.
+    let good = camera_jpeg(64, 64, &noisy(64, 64, 1), None, 90);
+    assert!(process_photo(&good, &PhotoOptions::default(), None).is_ok());
+}
+
+#[test]
+fn cmyk_jpegs_are_converted_to_rgb() {
+    // 0 % cyan, 100 % magenta, 100 % yellow, 0 % black is red.
+    let (w, h) = (64, 48);
+    let cmyk: Vec<u8> = [0u8, 255, 255, 0].repeat((w * h) as usize);
+    let mut jpeg = Vec::new();
+    jpeg_encoder::Encoder::new(&mut jpeg, 95)
+        .encode(&cmyk, w as u16, h as u16, jpeg_encoder::ColorType::Cmyk)
+        .expect("encodes");
+    let photo = process_photo(&jpeg, &PhotoOptions::default(), None).expect("cmyk");
+    assert_eq!((photo.width, photo.height), (64, 48));
+    let (_, _, px) = decode_rgb(&photo.jpeg);
+    let p = mean_rgb(w, &px, 32, 24, 4);
+    assert!(close(p, [255, 0, 0]), "red, got {p:?}");
+}
