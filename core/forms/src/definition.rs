@@ -86,6 +86,9 @@ pub struct Field {
     pub hint: Option<LocalizedText>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
+    /// What to say when a required field is empty (default: "… is required").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_message: Option<LocalizedText>,
     /// Skip logic: the field is asked only when this expression is true.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relevant: Option<String>,
@@ -132,6 +135,7 @@ impl Field {
             label,
             hint: None,
             required: false,
+            required_message: None,
             relevant: None,
             constraint: None,
             constraint_message: None,

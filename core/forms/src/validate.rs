@@ -662,12 +662,17 @@ impl Form {
                 ));
                 continue;
             }
-            let required = || {
-                problem(
+            let required = || match &f.required_message {
+                Some(m) => problem(
+                    "required",
+                    format!("「{}」{}", f.label.zh, m.zh),
+                    format!("{}: {}", f.label.en, m.en),
+                ),
+                None => problem(
                     "required",
                     format!("「{}」为必填项", f.label.zh),
                     format!("{} is required", f.label.en),
-                )
+                ),
             };
             match f.field_type {
                 FieldType::Group | FieldType::Note => {}

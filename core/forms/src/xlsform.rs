@@ -5,7 +5,7 @@
 //! uses a list) and `settings` (`form_id` required; `version`, `form_title`,
 //! `default_language` and our `visit_kind` optional). Survey columns: `type`,
 //! `name`, `label` (plain, `label::zh`, `label::en`, `label::Chinese (zh)`, …),
-//! `hint`, `required`, `relevant`, `constraint`, `constraint_message`,
+//! `hint`, `required`, `required_message`, `relevant`, `constraint`, `constraint_message`,
 //! `calculation`, `default`, `read_only`, `appearance`. Besides XLSForm's types,
 //! `id_number`, `phone`, `money` (integer fen), `yes_no` and `signature` (or
 //! `image` with appearance `signature`) are accepted.
@@ -119,7 +119,7 @@ pub fn definition_from_bytes(
     let settings = read_settings(settings.as_ref(), fallback_id, &mut errors);
     let lists = choices
         .as_ref()
-        .map(|c| read_choices(c, &mut errors))
+        .map(|c| read_choices(c, settings.language, &mut errors))
         .unwrap_or_default();
     let mut rows = RowMap::default();
     let fields = read_survey(
@@ -429,7 +429,7 @@ fn read_settings(
 /// Choice lists by name, each with the row it starts on.
 type Lists = HashMap<String, Vec<Choice>>;
 
-fn read_choices(sheet: &Sheet, errors: &mut Vec<XlsFormError>) -> Lists {
+fn read_choices(sheet: &Sheet, lang: Lang, errors: &mut Vec<XlsFormError>) -> Lists {
     sheet.refuse_unknown_columns(
         |h| match h {
             "list_name" | "list name" | "name" => Ok(()),
@@ -475,7 +475,7 @@ fn read_choices(sheet: &Sheet, errors: &mut Vec<XlsFormError>) -> Lists {
             ));
             continue;
         }
-        let label = localized(sheet, cells, "label", Lang::Zh).unwrap_or_default();
+        let label = localized(sheet, cells, "label", lang).unwrap_or_default();
         entry.push(Choice {
             name: name.to_owned(),
             label,
@@ -604,7 +604,7 @@ fn read_survey(
             if SURVEY_COLUMNS.contains(&h) {
                 return Ok(());
             }
-            for base in ["label", "hint", "constraint_message"] {
+            for base in ["label", "hint", "constraint_message", "required_message"] {
                 if let Some(r) = localized_header(h, base) {
                     return r.map(|_| ());
                 }
@@ -826,6 +826,7 @@ fn read_survey(
         field.relevant = opt(cells, "relevant");
         field.constraint = opt(cells, "constraint");
         field.constraint_message = localized(sheet, cells, "constraint_message", lang);
+        field.required_message = localized(sheet, cells, "required_message", lang);
         field.calculation = opt(cells, "calculation");
         field.default = default;
         field.appearance = appearance;

@@ -332,6 +332,56 @@ fn a_representative_form_imports_field_by_field() {
 }
 
 #[test]
+fn required_messages_and_choice_labels_follow_the_workbook() {
+    let bytes = workbook(&[
+        (
+            "survey",
+            vec![
+                vec![
+                    "type",
+                    "name",
+                    "label",
+                    "required",
+                    "required_message",
+                    "required_message::en",
+                ],
+                vec![
+                    "select_one kind",
+                    "kind",
+                    "Kind",
+                    "yes",
+                    "请选择隐患类型",
+                    "pick the kind of hazard",
+                ],
+            ],
+        ),
+        (
+            "choices",
+            vec![
+                vec!["list_name", "name", "label"],
+                vec!["kind", "fire", "Fire"],
+            ],
+        ),
+        (
+            "settings",
+            vec![vec!["form_id", "default_language"], vec!["f", "en"]],
+        ),
+    ]);
+    let form = import_bytes(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        form.normalized_json()["fields"][0]["choices"][0]["label"],
+        json!({"zh": "", "en": "Fire"})
+    );
+    let v = form.validate(
+        &json!({}),
+        NaiveDate::from_ymd_opt(2026, 11, 22).expect("date"),
+    );
+    assert_eq!(v.codes(), vec![("kind", "required")]);
+    // The plain column follows the default language (English here); `::en` wins over it.
+    assert_eq!(v.problems[0].message.en, "Kind: pick the kind of hazard");
+}
+
+#[test]
 fn a_plain_label_follows_the_default_language() {
     let bytes = workbook(&[
         (
