@@ -6,9 +6,10 @@
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use doorstep_core::device::Device;
 use doorstep_core::domain::{Address, Relation};
 use doorstep_core::store::households::{GridInfo, NewHousehold, NewResident};
-use doorstep_core::store::{DatabaseKey, Store};
+use doorstep_core::store::{DatabaseKey, OpenMode, Store};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use uuid::Uuid;
@@ -43,6 +44,29 @@ enum DeviceCommand {
     },
     /// Run SQLite's integrity check and print its result.
     Check,
+    /// Log in to a Doorstep server; the token is kept in the encrypted database.
+    Login {
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        password: String,
+    },
+    /// Pull households, templates and review decisions from the server.
+    Pull,
+    /// Visits: start, answer, door check, photo, finalize, revise, list.
+    Visit {
+        #[command(subcommand)]
+        command: crate::visit_cmd::VisitCommand,
+    },
+    /// Upload the outbox, then pull; prints {"uploaded", "pending", "set_aside"}.
+    Sync {
+        #[arg(long, value_enum, default_value = "wifi")]
+        network: crate::visit_cmd::NetworkArg,
+    },
+    /// Print the outbox items as JSON.
+    Outbox,
 }
 
 #[derive(Subcommand)]
@@ -92,19 +116,32 @@ pub fn run(args: DeviceArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let key = read_key(&args.key_file)?;
-    let store = Store::open(&args.db, &key)?;
+    let mut device = Device::open(&args.db, &key, OpenMode::Existing)?;
     match args.command {
         DeviceCommand::Init { .. } => unreachable!("handled above"),
+        DeviceCommand::Login {
+            server,
+            user,
+            password,
+        } => crate::visit_cmd::login(&device, &server, &user, &password),
+        DeviceCommand::Pull => crate::visit_cmd::pull(&mut device),
+        DeviceCommand::Visit { command } => crate::visit_cmd::visit(&device, command),
+        DeviceCommand::Sync { network } => crate::visit_cmd::sync(&mut device, network),
+        DeviceCommand::Outbox => crate::visit_cmd::outbox(&device),
         DeviceCommand::Check => {
-            let result = store.integrity_check()?;
+            let result = device.store().integrity_check()?;
             crate::print_json(&result)?;
-            if result != ["ok"] {
-                return Ok(ExitCode::from(1));
-            }
+            Ok(if result == ["ok"] {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
-        DeviceCommand::Household { command } => household(&store, command)?,
+        DeviceCommand::Household { command } => {
+            household(device.store(), command)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 fn household(store: &Store, command: HouseholdCommand) -> anyhow::Result<()> {

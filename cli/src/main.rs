@@ -8,6 +8,7 @@ mod form_cmd;
 mod geo_cmd;
 mod id_cmd;
 mod photo_cmd;
+mod visit_cmd;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -8,7 +8,8 @@
 //! | [`search`] | finding households by name, pinyin, initials, address, ID ending |
 //! | [`forms`] | form definitions, expressions, validation, XLSForm, templates, schedules |
 //! | [`evidence`] | GPS door checks, geofence, GCJ-02, the photo pipeline |
-//! | [`sync`] | the sync protocol |
+//! | [`sync`] | the sync protocol, HTTP client and engine |
+//! | [`device`] | what a phone does: visits, door checks, photos, finalize, sync |
 //!
 //! Personal data (names, ID numbers, phones, positions, answers) never appears
 //! in an error message or a log line of this crate.
@@ -17,6 +18,7 @@ pub use doorstep_evidence as evidence;
 pub use doorstep_forms as forms;
 pub use doorstep_model as domain;
 
+pub mod device;
 pub mod search;
 pub mod store;
 pub mod sync;

@@ -110,14 +110,7 @@ const MAX_TEXT_CHARS: usize = 200;
 impl Store {
     /// Records a grid the device works in (replacing one with the same id).
     pub fn upsert_grid(&self, grid: &GridInfo) -> Result<()> {
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO grids (id, code, name, community, subdistrict) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT(id) DO UPDATE SET code = ?2, name = ?3, community = ?4, subdistrict = ?5",
-                params![grid.id.to_string(), grid.code, grid.name, grid.community, grid.subdistrict],
-            )?;
-            Ok(())
-        })
+        self.write(|tx| super::session::upsert_grid(tx, grid))
     }
 
     /// The grids the device works in, by code.

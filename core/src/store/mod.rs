@@ -16,7 +16,11 @@
 pub mod error;
 pub mod households;
 pub mod key;
+pub mod outbox;
+pub mod pull;
 pub mod schema;
+pub mod session;
+pub mod visits;
 
 pub use error::{Result, StoreError};
 pub use key::DatabaseKey;

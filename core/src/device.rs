@@ -1,0 +1,250 @@
+//! The device: what a phone app (through doorstep-ffi) and the device simulator
+//! (the `doorstep device` command) do, in one place.
+//!
+//! It ties the encrypted store to the form engine (templates built in and
+//! pulled), the evidence rules (door-check verdicts, the photo pipeline) and
+//! sync. Every rule a screen needs is here, so the shells only render.
+
+use crate::evidence::{
+    DoorCheck, DoorCheckInput, DoorCheckPolicy, DoorOutcome, GpsFix, HouseholdLocation,
+    PhotoOptions, check_door, process_photo,
+};
+use crate::forms::registry::{TemplateRef, TemplateRegistry};
+use crate::forms::{Form, Problem};
+use crate::store::visits::VisitRecord;
+use crate::store::{DatabaseKey, OpenMode, Store, StoreError};
+use crate::sync::protocol::{LoginRequest, PhotoRef};
+use crate::sync::{CancelFlag, Progress, ServerClient, SyncError, SyncOptions, SyncReport};
+use doorstep_model::Visit;
+use std::path::Path;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// Why a device call failed. Messages carry no personal data.
+#[derive(Debug, thiserror::Error)]
+pub enum DeviceError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+    #[error("not signed in: log in first")]
+    NotSignedIn,
+    #[error("unknown form template {0}")]
+    UnknownTemplate(String),
+    #[error("the visit cannot be finalized: {} problem(s) in the answers", .0.len())]
+    Incomplete(Vec<Problem>),
+    #[error("the photo was refused: {0}")]
+    Photo(#[from] crate::evidence::PhotoError),
+    #[error("the position is not a place on Earth")]
+    BadPosition,
+}
+
+/// An open device: the encrypted store and the templates it knows.
+pub struct Device {
+    store: Store,
+    templates: TemplateRegistry,
+    door_policy: DoorCheckPolicy,
+    photo_options: PhotoOptions,
+}
+
+impl Device {
+    /// Opens (or creates) the device database at `path` with `key`.
+    pub fn open(path: &Path, key: &DatabaseKey, mode: OpenMode) -> Result<Self, DeviceError> {
+        let store = Store::open_with(path, key, mode)?;
+        let mut device = Self {
+            store,
+            templates: TemplateRegistry::with_builtins()
+                .map_err(|e| StoreError::Invalid(format!("built-in templates: {e}")))?,
+            door_policy: DoorCheckPolicy::default(),
+            photo_options: PhotoOptions::default(),
+        };
+        device.load_pulled_templates()?;
+        Ok(device)
+    }
+
+    /// The store underneath, for lists and searches.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The template registry (built-in and pulled versions).
+    pub fn templates(&self) -> &TemplateRegistry {
+        &self.templates
+    }
+
+    /// Logs in to `server_url` and keeps the token in the encrypted store.
+    pub async fn login(
+        &self,
+        server_url: &str,
+        username: &str,
+        password: &str,
+        device_name: &str,
+    ) -> Result<crate::sync::protocol::Account, DeviceError> {
+        let client = ServerClient::new(server_url, None)?;
+        let request = LoginRequest {
+            username: username.to_owned(),
+            password: password.to_owned(),
+            device_name: device_name.to_owned(),
+        };
+        let login = client.login(&request).await?;
+        self.store.save_login(server_url, &login)?;
+        Ok(login.account)
+    }
+
+    /// Starts a visit to `household` with the newest version of `template_id`.
+    pub fn start_visit(&self, household: Uuid, template_id: &str) -> Result<Visit, DeviceError> {
+        let session = self.store.session()?.ok_or(DeviceError::NotSignedIn)?;
+        let form = self
+            .templates
+            .latest(template_id)
+            .map_err(|_| DeviceError::UnknownTemplate(template_id.to_owned()))?;
+        let version = u32::try_from(form.version())
+            .map_err(|_| DeviceError::UnknownTemplate(template_id.to_owned()))?;
+        Ok(self
+            .store
+            .start_visit(household, template_id, version, session.account.user_id)?)
+    }
+
+    /// Replaces a draft's answers (validated when the visit is finalized).
+    pub fn set_answers(&self, visit: Uuid, answers: &serde_json::Value) -> Result<(), DeviceError> {
+        Ok(self.store.set_answers(visit, answers)?)
+    }
+
+    /// Records the door check of a draft: the fix (or none) and the outcome;
+    /// returns the verdict with its reasons and figures.
+    pub fn door_check(
+        &self,
+        visit: Uuid,
+        fix: Option<GpsFix>,
+        outcome: DoorOutcome,
+    ) -> Result<DoorCheck, DeviceError> {
+        let record = self.store.visit(visit)?;
+        let household = self.store.household_location(record.visit.household_id)?;
+        let input = DoorCheckInput {
+            fix,
+            checked_at: chrono::Utc::now(),
+            outcome,
+            household,
+        };
+        let result = check_door(&input, &self.door_policy).map_err(|_| DeviceError::BadPosition)?;
+        self.store.record_door_check(visit, &input, &result)?;
+        Ok(result)
+    }
+
+    /// Processes camera bytes (JPEG or PNG) and adds the photo to a draft as an
+    /// answer to the photo field `field`.
+    pub fn add_photo(
+        &self,
+        visit: Uuid,
+        field: &str,
+        camera_bytes: &[u8],
+    ) -> Result<PhotoRef, DeviceError> {
+        let photo = process_photo(camera_bytes, &self.photo_options, None)?;
+        Ok(self.store.add_photo(visit, field, &photo)?)
+    }
+
+    /// The problems that would stop a draft from being finalized now (empty
+    /// when it can be).
+    pub fn problems(&self, visit: Uuid) -> Result<Vec<Problem>, DeviceError> {
+        let record = self.store.visit(visit)?;
+        let form = self.form_of(&record)?;
+        Ok(form
+            .validate(&record.answers, chrono::Local::now().date_naive())
+            .problems)
+    }
+
+    /// Finalizes a draft: its answers are validated by the form it was started
+    /// with; on any problem it is refused with every problem listed; otherwise
+    /// the cleaned answers are kept and the visit is queued for upload.
+    pub fn finalize(&self, visit: Uuid) -> Result<Visit, DeviceError> {
+        let record = self.store.visit(visit)?;
+        let form = self.form_of(&record)?;
+        let validation = form.validate(&record.answers, chrono::Local::now().date_naive());
+        if !validation.is_valid() {
+            return Err(DeviceError::Incomplete(validation.problems));
+        }
+        let answers = serde_json::Value::Object(validation.answers);
+        Ok(self.store.finalize_visit(visit, &answers)?)
+    }
+
+    /// Starts the next revision of a returned visit.
+    pub fn revise(&self, visit: Uuid) -> Result<Visit, DeviceError> {
+        Ok(self.store.revise_visit(visit)?)
+    }
+
+    /// Runs one sync; afterwards, newly pulled template versions are usable.
+    pub async fn sync(
+        &mut self,
+        options: SyncOptions,
+        progress: &(dyn Fn(&Progress) + Send + Sync),
+        cancel: &CancelFlag,
+    ) -> Result<SyncReport, DeviceError> {
+        let report = crate::sync::sync(&self.store, options, progress, cancel).await?;
+        if report.pulled.templates > 0 {
+            self.load_pulled_templates()?;
+        }
+        Ok(report)
+    }
+
+    /// Pulls changes only (households, templates, review decisions).
+    pub async fn pull(
+        &mut self,
+        cancel: &CancelFlag,
+    ) -> Result<crate::store::pull::PullSummary, DeviceError> {
+        let summary = crate::sync::pull(&self.store, cancel).await?;
+        if summary.templates > 0 {
+            self.load_pulled_templates()?;
+        }
+        Ok(summary)
+    }
+
+    fn form_of(&self, record: &VisitRecord) -> Result<Arc<Form>, DeviceError> {
+        let template = TemplateRef {
+            id: record.visit.template_id.clone(),
+            version: u64::from(record.visit.template_version),
+        };
+        self.templates
+            .get(&template)
+            .map_err(|_| DeviceError::UnknownTemplate(record.visit.template_id.clone()))
+    }
+
+    fn load_pulled_templates(&mut self) -> Result<(), DeviceError> {
+        for (id, _, definition) in self.store.pulled_templates()? {
+            let form = Form::from_json(&definition).map_err(|e| {
+                StoreError::Invalid(format!("pulled template {id} does not load: {e}"))
+            })?;
+            // A version already known (a built-in) is kept as it is.
+            let _ = self.templates.insert(form);
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// What the door check compares a fix with: the household's registered
+    /// location (confirmed or only proposed), or nothing.
+    pub fn household_location(&self, household: Uuid) -> Result<HouseholdLocation, StoreError> {
+        self.read(|conn| {
+            use rusqlite::OptionalExtension;
+            let row: Option<(Option<f64>, Option<f64>, bool)> = conn
+                .query_row(
+                    "SELECT lat, lon, location_confirmed FROM households WHERE id = ?1",
+                    [household.to_string()],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let (lat, lon, confirmed) = row.ok_or(StoreError::NotFound("household"))?;
+            Ok(match (lat, lon) {
+                (Some(lat), Some(lon)) => {
+                    let position = crate::evidence::LatLon { lat, lon };
+                    if confirmed {
+                        HouseholdLocation::Registered { position }
+                    } else {
+                        HouseholdLocation::PendingProposal { position }
+                    }
+                }
+                _ => HouseholdLocation::Unknown,
+            })
+        })
+    }
+}

@@ -1,0 +1,180 @@
+//! Applying what a pull brought: households of the worker's grids, template
+//! versions and review decisions, in one transaction with the new cursor — so a
+//! pull interrupted half-way leaves the device as it was, and is simply redone.
+
+use super::Store;
+use super::error::{Result, StoreError};
+use super::visits::{apply_review, to_json};
+use crate::search;
+use crate::sync::protocol::{HouseholdRecord, PullResponse};
+use doorstep_model::{Review, VisitStatus};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// What one pull changed on the device.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullSummary {
+    pub households: u32,
+    pub templates: u32,
+    /// Visits returned for rework in this pull: new tasks for the worker.
+    pub returned: u32,
+    pub approved: u32,
+    pub rejected: u32,
+}
+
+impl Store {
+    /// Applies one page of a pull and saves its cursor, all or nothing.
+    pub fn apply_pull(&self, page: &PullResponse) -> Result<PullSummary> {
+        self.write(|tx| {
+            let mut summary = PullSummary::default();
+            for household in &page.households {
+                if upsert_household(tx, household)? {
+                    summary.households += 1;
+                }
+            }
+            for template in &page.templates {
+                tx.execute(
+                    "INSERT INTO templates (template_id, version, definition) VALUES (?1, ?2, ?3)
+                     ON CONFLICT DO NOTHING",
+                    params![
+                        template.template_id,
+                        template.version,
+                        template.definition.to_string()
+                    ],
+                )?;
+                summary.templates += 1;
+            }
+            for decision in &page.reviews {
+                let review = Review {
+                    reviewer: Uuid::nil(),
+                    at: decision.decided_at,
+                    comment: decision.comment.clone(),
+                };
+                if apply_review(tx, decision.visit_id, decision.status, &review)? {
+                    match decision.status {
+                        VisitStatus::Returned => summary.returned += 1,
+                        VisitStatus::Approved => summary.approved += 1,
+                        VisitStatus::Rejected => summary.rejected += 1,
+                        _ => {}
+                    }
+                }
+            }
+            tx.execute(
+                "UPDATE session SET cursor = ?1 WHERE id = 1",
+                [&page.cursor],
+            )?;
+            Ok(summary)
+        })
+    }
+
+    /// Template definitions pulled from the server, as (id, version, JSON).
+    pub fn pulled_templates(&self) -> Result<Vec<(String, u32, String)>> {
+        self.read(|conn| {
+            let mut stmt =
+                conn.prepare("SELECT template_id, version, definition FROM templates ORDER BY template_id, version")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+}
+
+/// Writes a household from the server unless the device already has that
+/// version or a newer one. Returns whether anything changed.
+fn upsert_household(conn: &Connection, h: &HouseholdRecord) -> Result<bool> {
+    let key = h.id.to_string();
+    let existing: Option<(i64, i64)> = conn
+        .query_row(
+            "SELECT doc, version FROM households WHERE id = ?1",
+            [&key],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if existing.is_some_and(|(_, version)| version >= h.version) {
+        return Ok(false);
+    }
+    let grid_known: Option<i64> = conn
+        .query_row(
+            "SELECT 1 FROM grids WHERE id = ?1",
+            [h.grid_id.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if grid_known.is_none() {
+        return Err(StoreError::Invalid(
+            "the server sent a household of a grid this device does not have".into(),
+        ));
+    }
+    let doc = match existing {
+        Some((doc, _)) => doc,
+        None => conn.query_row(
+            "SELECT coalesce(max(doc), 0) + 1 FROM households",
+            [],
+            |r| r.get(0),
+        )?,
+    };
+    conn.execute(
+        "INSERT INTO households (doc, id, code, grid_id, estate, building, unit, door, lat, lon,
+                                 location_confirmed, residence_type, landlord_name, landlord_phone,
+                                 notes, version, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+         ON CONFLICT(id) DO UPDATE SET code = ?3, grid_id = ?4, estate = ?5, building = ?6, unit = ?7,
+             door = ?8, lat = ?9, lon = ?10, location_confirmed = ?11, residence_type = ?12,
+             landlord_name = ?13, landlord_phone = ?14, notes = ?15, version = ?16, updated_at = ?17",
+        params![
+            doc,
+            key,
+            h.code,
+            h.grid_id.to_string(),
+            h.estate,
+            h.building,
+            h.unit,
+            h.door,
+            h.lat,
+            h.lon,
+            h.location_confirmed,
+            h.residence_type,
+            h.landlord_name,
+            h.landlord_phone,
+            h.notes,
+            h.version,
+            chrono::Utc::now().to_rfc3339(),
+        ],
+    )?;
+    conn.execute("DELETE FROM residents WHERE household_id = ?1", [&key])?;
+    for (position, r) in h.residents.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO residents (id, household_id, name, id_number, phone, relation, position)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                r.id.to_string(),
+                key,
+                r.name,
+                r.id_number,
+                r.phone,
+                r.relation,
+                position as i64
+            ],
+        )?;
+        for tag in &r.tags {
+            conn.execute(
+                "INSERT INTO tag_definitions (code, name_zh, name_en, attributes, sensitive, builtin)
+                 VALUES (?1, ?1, ?1, '[]', 0, 0) ON CONFLICT DO NOTHING",
+                [&tag.code],
+            )?;
+            conn.execute(
+                "INSERT INTO resident_tags (resident_id, code, start_date, end_date, attributes)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+                params![
+                    r.id.to_string(),
+                    tag.code,
+                    tag.start.to_string(),
+                    tag.end.map(|d| d.to_string()),
+                    to_json(&tag.attributes)
+                ],
+            )?;
+        }
+    }
+    search::index_household(conn, doc)?;
+    Ok(true)
+}
