@@ -1,0 +1,257 @@
+//! A worker's visit on the device, without a server: start, answer, door check,
+//! photo, finalize (refused with every problem, then accepted), the outbox it
+//! leaves, and a returned visit revised into a new revision.
+
+use chrono::Utc;
+use doorstep_core::device::{Device, DeviceError};
+use doorstep_core::domain::VisitStatus;
+use doorstep_core::domain::{Address, Relation};
+use doorstep_core::evidence::photo::encode_jpeg;
+use doorstep_core::evidence::raster::RgbImage;
+use doorstep_core::evidence::{DoorOutcome, GpsFix, LatLon, Provider, Verdict};
+use doorstep_core::store::households::{GridInfo, NewHousehold, NewResident};
+use doorstep_core::store::outbox::ItemKind;
+use doorstep_core::store::visits::VisitFilter;
+use doorstep_core::store::{DatabaseKey, OpenMode};
+use doorstep_core::sync::protocol::{Account, LoginResponse, PullResponse, ReviewDecision, Role};
+use serde_json::json;
+use uuid::Uuid;
+
+fn device() -> (tempfile::TempDir, Device, Uuid) {
+    let dir = tempfile::tempdir().unwrap();
+    let device = Device::open(
+        &dir.path().join("d.db"),
+        &DatabaseKey::generate(),
+        OpenMode::CreateNew,
+    )
+    .unwrap();
+    let grid = GridInfo {
+        id: Uuid::new_v4(),
+        code: "G01".into(),
+        name: "第一网格".into(),
+        community: "阳光社区".into(),
+        subdistrict: "东城街道".into(),
+    };
+    let login = LoginResponse {
+        token: "t".repeat(64),
+        expires_at: Utc::now() + chrono::Duration::days(30),
+        account: Account {
+            user_id: Uuid::new_v4(),
+            username: "worker1".into(),
+            display_name: "李娜".into(),
+            role: Role::Worker,
+            grids: vec![grid],
+        },
+    };
+    device
+        .store()
+        .save_login("http://127.0.0.1:9", &login)
+        .unwrap();
+    let household = device
+        .store()
+        .add_household(NewHousehold {
+            address: Address {
+                estate: "阳光小区".into(),
+                door: Some("302".into()),
+                ..Address::default()
+            },
+            residents: vec![NewResident {
+                name: "王秀英".into(),
+                id_number: Some("11010519491231002X".into()),
+                phone: None,
+                relation: Relation::Head,
+                tags: vec![],
+            }],
+            ..NewHousehold::default()
+        })
+        .unwrap();
+    (dir, device, household)
+}
+
+fn camera_jpeg() -> Vec<u8> {
+    let (w, h) = (640u32, 480u32);
+    let data = (0..w * h)
+        .flat_map(|i| [(i % 251) as u8, (i / w % 256) as u8, 90])
+        .collect();
+    encode_jpeg(&RgbImage::new(w, h, data).unwrap(), 90).unwrap()
+}
+
+fn good_answers(household: Uuid) -> serde_json::Value {
+    json!({
+        "household_id": household.to_string(),
+        "respondent": "王秀英",
+        "visit_date": "2026-11-20",
+        "elder_id": "11010519491231002X",
+        "health": "fair",
+        "chronic_illness": ["hypertension"],
+        "home_hazards": ["none"],
+        "emergency_contact": "李明",
+        "emergency_phone": "13812345678",
+        "care_given": ["emotional_support"],
+        "follow_up": "no",
+        "outcome": "well"
+    })
+}
+
+#[test]
+fn a_visit_is_finalized_only_when_complete_and_queues_photos_before_the_visit() {
+    let (_dir, device, household) = device();
+    let visit = device.start_visit(household, "elder_alone_visit").unwrap();
+    assert_eq!(visit.status, VisitStatus::Draft);
+
+    let fix = GpsFix {
+        position: LatLon {
+            lat: 31.2304,
+            lon: 121.4737,
+        },
+        accuracy_m: 8.0,
+        altitude_m: None,
+        fix_time: Utc::now(),
+        provider: Provider::Gps,
+        is_mock: false,
+        satellites: Some(9),
+        monotonic_age: None,
+    };
+    let check = device
+        .door_check(visit.id, Some(fix), DoorOutcome::Met)
+        .unwrap();
+    assert_eq!(
+        check.verdict,
+        Verdict::LocationProposed,
+        "a household with no location gets this fix proposed"
+    );
+
+    let photo = device
+        .add_photo(visit.id, "photos", &camera_jpeg())
+        .unwrap();
+    assert_eq!(photo.sha256.len(), 64);
+
+    // Nothing answered yet: refused, with every problem listed, and still a draft.
+    match device.finalize(visit.id) {
+        Err(DeviceError::Incomplete(problems)) => {
+            let paths: Vec<_> = problems.iter().map(|p| p.path.as_str()).collect();
+            assert!(
+                paths.contains(&"respondent") && paths.contains(&"health"),
+                "{paths:?}"
+            );
+        }
+        other => panic!("expected Incomplete, got {other:?}"),
+    }
+    assert!(device.store().outbox().unwrap().is_empty());
+
+    let mut answers = good_answers(household);
+    answers["photos"] = json!([photo.sha256]);
+    device.set_answers(visit.id, &answers).unwrap();
+    let done = device.finalize(visit.id).unwrap();
+    assert_eq!(done.status, VisitStatus::Finalized);
+    assert!(
+        device.set_answers(visit.id, &answers).is_err(),
+        "a finalized visit is no longer editable"
+    );
+
+    let outbox = device.store().outbox().unwrap();
+    let kinds: Vec<_> = outbox.iter().map(|i| i.kind).collect();
+    assert_eq!(kinds, [ItemKind::Blob, ItemKind::Operation]);
+    assert_eq!(outbox[0].key, photo.sha256);
+    let due = device.store().due_items(Utc::now()).unwrap();
+    assert_eq!(due[0].kind, ItemKind::Blob, "photos go before the visit");
+    let record = device.store().visit(visit.id).unwrap();
+    assert_eq!(record.photos.len(), 1);
+    assert_eq!(
+        record.door_check.unwrap().result.verdict,
+        Verdict::LocationProposed
+    );
+}
+
+#[test]
+fn a_returned_visit_becomes_a_task_and_is_revised_into_a_new_revision() {
+    let (_dir, device, household) = device();
+    let visit = device.start_visit(household, "elder_alone_visit").unwrap();
+    device
+        .set_answers(visit.id, &good_answers(household))
+        .unwrap();
+    let photo = device
+        .add_photo(visit.id, "photos", &camera_jpeg())
+        .unwrap();
+    let answers = device.store().visit(visit.id).unwrap().answers;
+    assert_eq!(
+        answers["photos"],
+        json!([photo.sha256]),
+        "adding a photo answers its field"
+    );
+    device.finalize(visit.id).unwrap();
+
+    let decision = ReviewDecision {
+        visit_id: visit.id,
+        visit_group: visit.visit_group,
+        revision: 1,
+        status: VisitStatus::Returned,
+        comment: "请补拍门牌照片".into(),
+        reviewer: "supervisor".into(),
+        decided_at: Utc::now(),
+    };
+    let page = PullResponse {
+        cursor: "7".into(),
+        more: false,
+        households: vec![],
+        templates: vec![],
+        reviews: vec![decision],
+    };
+    let summary = device.store().apply_pull(&page).unwrap();
+    assert_eq!(summary.returned, 1);
+    assert_eq!(
+        device.store().session().unwrap().unwrap().cursor.as_deref(),
+        Some("7")
+    );
+
+    let tasks = device.store().visits(VisitFilter::Returned).unwrap();
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(
+        tasks[0].visit.review.as_ref().unwrap().comment,
+        "请补拍门牌照片"
+    );
+    assert_eq!(tasks[0].head, "王秀英");
+
+    let next = device.revise(visit.id).unwrap();
+    assert_eq!(
+        (next.revision, next.status, next.visit_group),
+        (2, VisitStatus::Draft, visit.visit_group)
+    );
+    assert!(
+        device
+            .store()
+            .visits(VisitFilter::Returned)
+            .unwrap()
+            .is_empty(),
+        "the task is taken"
+    );
+    assert!(device.revise(visit.id).is_err(), "a revision is made once");
+    let old = device.store().visit(visit.id).unwrap();
+    assert_eq!(
+        old.visit.status,
+        VisitStatus::Returned,
+        "the returned revision is kept as it was"
+    );
+    let new = device.store().visit(next.id).unwrap();
+    assert_eq!(
+        new.answers, old.answers,
+        "the new revision starts from the old answers"
+    );
+    device.finalize(next.id).unwrap();
+    let ops = device
+        .store()
+        .outbox()
+        .unwrap()
+        .into_iter()
+        .filter(|i| i.kind == ItemKind::Operation)
+        .count();
+    assert_eq!(ops, 2, "both revisions are queued");
+    let blobs = device
+        .store()
+        .outbox()
+        .unwrap()
+        .into_iter()
+        .filter(|i| i.kind == ItemKind::Blob)
+        .count();
+    assert_eq!(blobs, 1, "a photo kept in the revision is not queued twice");
+}
