@@ -4,9 +4,11 @@
 //! 12 MP photo bound for 1600 px is decoded at 1/2 scale directly from the coefficients, which
 //! skips three quarters of the inverse-DCT and colour work and keeps the raster at a quarter of
 //! the full-size memory. CMYK/YCCK JPEGs, which libjpeg will not convert to RGB, go through the
-//! pure-Rust `jpeg-decoder` instead, also scaled in the DCT domain. PNG is
-//! decoded in full (it has no reduced-scale mode) with the decoder's allocation limit set, 16-bit
-//! channels stripped and alpha composited onto white.
+//! pure-Rust `jpeg-decoder` instead, also scaled in the DCT domain. A JPEG without an end-of-image
+//! marker after its scan (a truncated file) is refused rather than padded with grey.
+//!
+//! PNG is decoded in full (it has no reduced-scale mode) with the decoder's allocation limit set,
+//! 16-bit channels stripped, alpha composited onto white, and its `eXIf` orientation honoured.
 //!
 //! Limits are checked from the header, before any pixel is decoded.
 
