@@ -7,8 +7,8 @@
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
-use doorstep_evidence::Watermark;
 use doorstep_evidence::photo::{PhotoOptions, process_photo};
+use doorstep_evidence::{PhotoError, Watermark};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -64,6 +64,14 @@ struct ProcessReport {
 /// Exits 0 with a report, 2 when the pipeline refuses the photo or its options.
 pub fn run(args: PhotoArgs) -> anyhow::Result<ExitCode> {
     let PhotoCommand::Process(args) = args.command;
+    // Refuse an oversized file from its length alone, before reading it into memory.
+    let limit = PhotoOptions::default().max_file_bytes;
+    let len = std::fs::metadata(&args.input)
+        .with_context(|| format!("cannot read {}", args.input.display()))?
+        .len();
+    if len > limit {
+        return Ok(refuse(&PhotoError::FileTooLarge { bytes: len, limit }));
+    }
     let input = std::fs::read(&args.input)
         .with_context(|| format!("cannot read {}", args.input.display()))?;
     let watermark = match (&args.watermark, &args.font) {
@@ -109,7 +117,7 @@ pub fn run(args: PhotoArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn refuse(err: &doorstep_evidence::PhotoError) -> ExitCode {
+fn refuse(err: &PhotoError) -> ExitCode {
     eprintln!(
         "refused: {}: {} ({})",
         err.code(),
