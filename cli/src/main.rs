@@ -3,11 +3,13 @@
 //! Every subcommand prints JSON on stdout for other programs (and tests) to read,
 //! and plain words on stderr when it fails, with a non-zero exit code.
 
+mod demo_cmd;
 mod device_cmd;
 mod form_cmd;
 mod geo_cmd;
 mod id_cmd;
 mod photo_cmd;
+mod serve_cmd;
 mod visit_cmd;
 
 use clap::{Parser, Subcommand};
@@ -36,6 +38,10 @@ enum Command {
     Geo(geo_cmd::GeoArgs),
     /// Check form definitions, validate answers, list the built-in templates.
     Form(form_cmd::FormArgs),
+    /// Run the demo: a seeded server and simulated workers who visit and sync.
+    Demo(demo_cmd::DemoArgs),
+    /// Run the sync server on embedded SQLite.
+    Serve(serve_cmd::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +52,8 @@ fn main() -> ExitCode {
         Command::Photo(args) => photo_cmd::run(args),
         Command::Geo(args) => geo_cmd::run(args),
         Command::Form(args) => form_cmd::run(args),
+        Command::Demo(args) => demo_cmd::run(args),
+        Command::Serve(args) => serve_cmd::run(args),
     };
     match result {
         Ok(code) => code,

@@ -31,12 +31,21 @@ pub enum DeviceError {
     NotSignedIn,
     #[error("unknown form template {0}")]
     UnknownTemplate(String),
-    #[error("the visit cannot be finalized: {} problem(s) in the answers", .0.len())]
+    #[error("the visit cannot be finalized: {}", describe(.0))]
     Incomplete(Vec<Problem>),
     #[error("the photo was refused: {0}")]
     Photo(#[from] crate::evidence::PhotoError),
     #[error("the position is not a place on Earth")]
     BadPosition,
+}
+
+/// Problems by field path and code (never by value: answers are personal data).
+fn describe(problems: &[Problem]) -> String {
+    let parts: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{} ({})", p.path, p.code))
+        .collect();
+    format!("{} problem(s): {}", problems.len(), parts.join(", "))
 }
 
 /// An open device: the encrypted store and the templates it knows.
