@@ -545,3 +545,22 @@ fn cmyk_jpegs_are_converted_to_rgb() {
     let p = mean_rgb(w, &px, 32, 24, 4);
     assert!(close(p, [255, 0, 0]), "red, got {p:?}");
 }
+
+#[test]
+fn sixteen_bit_pngs_are_reduced_to_eight_bits() {
+    let (w, h) = (120, 80);
+    // Big-endian 16-bit samples of (0x8000, 0x4000, 0xFFFF): mid red, quarter green, full blue.
+    let data: Vec<u8> = [0x80u8, 0x00, 0x40, 0x00, 0xFF, 0xFF].repeat((w * h) as usize);
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, w, h);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Sixteen);
+        let mut writer = encoder.write_header().expect("header");
+        writer.write_image_data(&data).expect("data");
+    }
+    let photo = process_photo(&out, &PhotoOptions::default(), None).expect("16-bit png");
+    assert_eq!((photo.width, photo.height), (120, 80));
+    let (_, _, px) = decode_rgb(&photo.jpeg);
+    assert!(close(mean_rgb(w, &px, 60, 40, 5), [128, 64, 255]));
+}
