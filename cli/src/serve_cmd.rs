@@ -1,0 +1,51 @@
+//! `doorstep serve [--data DIR] [--listen ADDR]`: runs the sync server on
+//! embedded SQLite with its photos under `DIR`, until Ctrl-C or SIGTERM.
+//!
+//! When the server is ready it prints one line of JSON on stdout,
+//! `{"url", "data"}`, so a script can wait for it and read the port (with
+//! `--listen 127.0.0.1:0` the system picks one). The database starts empty but
+//! for the built-in templates; `doorstep demo` seeds users and households.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use doorstep_server::ServerConfig;
+use serde::Serialize;
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Where the server's database and photos live (created when missing).
+    #[arg(long, default_value = "doorstep-data")]
+    data: PathBuf,
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+}
+
+#[derive(Serialize)]
+struct Ready {
+    url: String,
+    data: String,
+}
+
+/// Runs the server until it is told to stop; fails when the data directory or
+/// the address cannot be used.
+pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async {
+        let server = doorstep_server::start(ServerConfig::new(&args.data, args.listen)).await?;
+        crate::print_json(&Ready {
+            url: server.url(),
+            data: args.data.display().to_string(),
+        })?;
+        doorstep_server::shutdown_signal().await;
+        server.shutdown().await
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
