@@ -160,6 +160,36 @@ pub enum Verdict {
     NoFix,
 }
 
+impl Verdict {
+    /// A stable code for storage and the server.
+    pub fn code(self) -> &'static str {
+        match self {
+            Verdict::Verified => "verified",
+            Verdict::LocationProposed => "location_proposed",
+            Verdict::Outside => "outside",
+            Verdict::LowAccuracy => "low_accuracy",
+            Verdict::StaleFix => "stale_fix",
+            Verdict::ClockSkew => "clock_skew",
+            Verdict::MockLocation => "mock_location",
+            Verdict::NoFix => "no_fix",
+        }
+    }
+
+    /// The label workers and supervisors see.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Verdict::Verified => "已核验",
+            Verdict::LocationProposed => "已提议住户位置（待审核）",
+            Verdict::Outside => "不在范围内",
+            Verdict::LowAccuracy => "定位精度不足",
+            Verdict::StaleFix => "定位已过时",
+            Verdict::ClockSkew => "手机时间异常",
+            Verdict::MockLocation => "模拟定位",
+            Verdict::NoFix => "无定位",
+        }
+    }
+}
+
 /// A problem found with the fix; a check can have several.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

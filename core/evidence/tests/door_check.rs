@@ -235,6 +235,10 @@ fn every_reason_is_kept_and_the_most_serious_leads() {
     for r in reasons {
         assert!(!r.code().is_empty() && !r.message_zh().is_empty());
     }
+    // Reasons and verdicts share their codes, so a stored verdict reads like its leading reason.
+    assert_eq!(Verdict::MockLocation.code(), Reason::MockLocation.code());
+    assert_eq!(Verdict::Outside.code(), Reason::Outside.code());
+    assert_eq!(Verdict::Verified.label_zh(), "已核验");
 }
 
 #[test]
