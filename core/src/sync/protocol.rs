@@ -124,6 +124,9 @@ pub struct Operation {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+// Operations live briefly in batches of at most MAX_OPS_PER_PUSH; boxing the
+// visit would cost every caller a `Box` for no measurable gain.
+#[allow(clippy::large_enum_variant)]
 pub enum OperationBody {
     /// A finalized visit revision (the first, or a revision of a returned one).
     SubmitVisit { visit: VisitSubmission },
