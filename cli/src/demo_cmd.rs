@@ -148,6 +148,7 @@ fn simulate_worker(n: usize, url: &str, devices: &Path, visits: usize) -> anyhow
     let options = SyncOptions {
         network: Network::Wifi,
         photos_on_cellular: false,
+        retry_now: true,
     };
     let report = runtime.block_on(device.sync(options, &|_| {}, &CancelFlag::new()))?;
     Ok(format!(

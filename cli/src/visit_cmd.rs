@@ -119,6 +119,8 @@ pub fn sync(device: &mut Device, network: NetworkArg) -> anyhow::Result<ExitCode
             NetworkArg::Cellular => Network::Cellular,
         },
         photos_on_cellular,
+        // The command is a worker pressing "sync now".
+        retry_now: true,
     };
     let report = runtime()?.block_on(device.sync(options, &|_| {}, &CancelFlag::new()))?;
     crate::print_json(&json!({

@@ -153,7 +153,7 @@ fn a_visit_is_finalized_only_when_complete_and_queues_photos_before_the_visit() 
     let kinds: Vec<_> = outbox.iter().map(|i| i.kind).collect();
     assert_eq!(kinds, [ItemKind::Blob, ItemKind::Operation]);
     assert_eq!(outbox[0].key, photo.sha256);
-    let due = device.store().due_items(Utc::now()).unwrap();
+    let due = device.store().due_items(Utc::now(), false).unwrap();
     assert_eq!(due[0].kind, ItemKind::Blob, "photos go before the visit");
     let record = device.store().visit(visit.id).unwrap();
     assert_eq!(record.photos.len(), 1);

@@ -149,14 +149,15 @@ impl Store {
     }
 
     /// Items that may be attempted at `now`: pending ones and failed ones whose
-    /// wait is over, blobs before operations, oldest first.
-    pub fn due_items(&self, now: DateTime<Utc>) -> Result<Vec<OutboxItem>> {
+    /// wait is over (every failed one when `retry_now`), blobs before
+    /// operations, oldest first.
+    pub fn due_items(&self, now: DateTime<Utc>, retry_now: bool) -> Result<Vec<OutboxItem>> {
         self.read(|conn| {
             items(
                 conn,
-                "state = 'pending' OR (state = 'failed' AND next_attempt_at <= ?1)
+                "state = 'pending' OR (state = 'failed' AND (?2 OR next_attempt_at <= ?1))
                  ORDER BY kind = 'operation', seq",
-                [now.to_rfc3339()],
+                params![now.to_rfc3339(), retry_now],
             )
         })
     }

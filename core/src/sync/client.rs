@@ -6,7 +6,7 @@
 
 use super::protocol::{
     ApiError, BlobStatus, LoginRequest, LoginResponse, PROTOCOL_VERSION, PullResponse, PushRequest,
-    PushResponse,
+    PushResponse, ReviewDecision, ReviewRequest,
 };
 use reqwest::{Client, RequestBuilder, Response, StatusCode};
 use std::sync::Once;
@@ -138,6 +138,17 @@ impl ServerClient {
             builder = builder.query(&[("cursor", cursor)]);
         }
         json(self.send(self.authorized(builder)?).await?).await
+    }
+
+    /// A supervisor's decision on a visit revision (approve, return, reject).
+    pub async fn review(
+        &self,
+        visit_id: uuid::Uuid,
+        request: &ReviewRequest,
+    ) -> Result<ReviewDecision, SyncError> {
+        let path = format!("/api/v1/visits/{visit_id}/review");
+        let builder = self.authorized(self.http.post(self.url(&path)).json(request))?;
+        json(self.send(builder).await?).await
     }
 
     fn url(&self, path: &str) -> String {

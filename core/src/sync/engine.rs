@@ -39,6 +39,9 @@ pub struct SyncOptions {
     pub network: Network,
     /// Whether photos may go over cellular or metered networks (default: no).
     pub photos_on_cellular: bool,
+    /// A sync the worker asked for ("sync now") retries failed items at once;
+    /// a background sync waits out each item's backoff.
+    pub retry_now: bool,
 }
 
 impl SyncOptions {
@@ -109,7 +112,7 @@ pub async fn sync(
     store.resume_interrupted()?;
 
     let due: Vec<OutboxItem> = store
-        .due_items(Utc::now())?
+        .due_items(Utc::now(), options.retry_now)?
         .into_iter()
         .filter(|item| item.kind == ItemKind::Operation || options.photos_allowed())
         .collect();

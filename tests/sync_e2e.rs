@@ -1,0 +1,514 @@
+//! Devices and server end to end: a real server on loopback (in this process),
+//! and phones that are real `doorstep device` processes over encrypted
+//! databases — so a phone can be SIGKILLed in the middle of a sync.
+//!
+//! After every fault, once the network is good again: every finalized visit and
+//! photo is on the server exactly once and byte-identical, and the outbox holds
+//! nothing but set-aside items.
+
+use doorstep_core::sync::ServerClient;
+use doorstep_core::sync::protocol::{LoginRequest, ReviewAction, ReviewRequest};
+use doorstep_server::seed::{SeedOptions, seed_demo};
+use doorstep_server::{RunningServer, ServerConfig};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+struct Server {
+    rt: tokio::runtime::Runtime,
+    running: Option<RunningServer>,
+    data: tempfile::TempDir,
+    addr: SocketAddr,
+}
+
+impl Server {
+    fn start() -> Self {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let data = tempfile::tempdir().unwrap();
+        let running = rt
+            .block_on(doorstep_server::start(ServerConfig::ephemeral(data.path())))
+            .unwrap();
+        let small = SeedOptions {
+            households_per_grid: 20,
+            ..SeedOptions::demo()
+        };
+        rt.block_on(seed_demo(running.storage().as_ref(), &small))
+            .unwrap();
+        let addr = running.addr();
+        Self {
+            rt,
+            running: Some(running),
+            data,
+            addr,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn running(&self) -> &RunningServer {
+        self.running.as_ref().expect("server is up")
+    }
+
+    /// Stops the server as a crash would look to its clients.
+    fn kill(&mut self) {
+        let running = self.running.take().expect("server is up");
+        self.rt.block_on(running.shutdown()).unwrap();
+    }
+
+    /// Starts it again on the same data and address.
+    fn restart(&mut self) {
+        let config = ServerConfig::new(self.data.path(), self.addr);
+        self.running = Some(self.rt.block_on(doorstep_server::start(config)).unwrap());
+    }
+
+    /// SHA-256 of every accepted blob, checked against its name.
+    fn blob_hashes(&self) -> BTreeSet<String> {
+        let mut found = BTreeSet::new();
+        let mut stack = vec![self.data.path().join("blobs")];
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    let hash = format!("{:x}", Sha256::digest(std::fs::read(&path).unwrap()));
+                    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                    assert_eq!(
+                        hash, name,
+                        "a stored blob is byte-identical to what its name says"
+                    );
+                    found.insert(hash);
+                }
+            }
+        }
+        found
+    }
+
+    fn review(&self, visit: Uuid, decision: ReviewAction, comment: &str) {
+        self.rt.block_on(async {
+            let anonymous = ServerClient::new(&self.url(), None).unwrap();
+            let login = anonymous
+                .login(&LoginRequest {
+                    username: "supervisor".into(),
+                    password: "doorstep-demo".into(),
+                    device_name: "console".into(),
+                })
+                .await
+                .unwrap();
+            let client = ServerClient::new(&self.url(), Some(login.token)).unwrap();
+            client
+                .review(
+                    visit,
+                    &ReviewRequest {
+                        decision,
+                        comment: comment.into(),
+                    },
+                )
+                .await
+                .unwrap();
+        });
+    }
+}
+
+struct Phone {
+    dir: tempfile::TempDir,
+}
+
+impl Phone {
+    fn new(server: &Server, user: &str) -> Self {
+        let phone = Self {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        phone.ok(&["init"]);
+        phone.ok(&[
+            "login",
+            "--server",
+            &server.url(),
+            "--user",
+            user,
+            "--password",
+            "doorstep-demo",
+        ]);
+        phone.ok(&["pull"]);
+        phone
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_doorstep"));
+        cmd.arg("device")
+            .arg("--db")
+            .arg(self.dir.path().join("phone.db"))
+            .arg("--key-file")
+            .arg(self.dir.path().join("phone.key"))
+            .args(args);
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> Value {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+    }
+
+    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    /// One finalized hazard sweep with `photos` photos; returns the visit id.
+    fn visit(&self, household: &str, seed: usize, photos: usize) -> String {
+        let visit = self.ok(&[
+            "visit",
+            "start",
+            "--household",
+            household,
+            "--template",
+            "hazard_inspection",
+        ]);
+        let visit = visit["visit_id"].as_str().unwrap().to_owned();
+        let answers = json!({
+            "household_id": household, "respondent": "王秀英", "visit_date": "2026-11-20",
+            "hazard_found": "no", "outcome": "no_hazard"
+        });
+        let answers = self.file(
+            &format!("answers-{seed}.json"),
+            answers.to_string().as_bytes(),
+        );
+        self.ok(&["visit", "answers", &visit, answers.to_str().unwrap()]);
+        self.ok(&[
+            "visit",
+            "door-check",
+            &visit,
+            "--lat",
+            "30.6571",
+            "--lon",
+            "104.0811",
+            "--accuracy",
+            "8",
+        ]);
+        for p in 0..photos {
+            let photo = self.file(
+                &format!("photo-{seed}-{p}.jpg"),
+                &camera_jpeg(seed * 10 + p),
+            );
+            self.ok(&["visit", "photo", &visit, photo.to_str().unwrap()]);
+        }
+        self.ok(&["visit", "finalize", &visit]);
+        visit
+    }
+
+    fn households(&self) -> Vec<String> {
+        let list = self.ok(&["household", "list"]);
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    fn photo_hashes(&self) -> BTreeSet<String> {
+        let outbox = self.ok(&["outbox"]);
+        outbox
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["kind"] == "blob")
+            .map(|i| i["key"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// Syncs until nothing is pending (bounded), returning the last report.
+    fn sync_until_done(&self) -> Value {
+        let mut last = Value::Null;
+        for _ in 0..10 {
+            let out = self.run(&["sync"]);
+            if out.status.success() {
+                last = serde_json::from_slice(&out.stdout).unwrap();
+                if last["pending"] == 0 {
+                    return last;
+                }
+            }
+        }
+        panic!("the outbox did not drain: {last}");
+    }
+
+    fn assert_outbox_drained(&self) {
+        for item in self.ok(&["outbox"]).as_array().unwrap() {
+            assert!(
+                item["state"] == "done"
+                    || (item["state"] == "set_aside" && item["last_error"].is_string()),
+                "left in the outbox: {item}"
+            );
+        }
+    }
+}
+
+/// A photo-like camera JPEG, different for every seed.
+fn camera_jpeg(seed: usize) -> Vec<u8> {
+    use doorstep_core::evidence::photo::encode_jpeg;
+    use doorstep_core::evidence::raster::RgbImage;
+    let (w, h) = (1200u32, 900u32);
+    let mut state = 0x9E37_79B9u32 ^ (seed as u32).wrapping_mul(2_654_435_761);
+    let data = (0..w * h)
+        .flat_map(|i| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            let n = (state % 40) as u8;
+            [
+                (i % w * 200 / w) as u8 + n,
+                (i / w * 200 / h) as u8 + n,
+                60 + n,
+            ]
+        })
+        .collect();
+    encode_jpeg(&RgbImage::new(w, h, data).unwrap(), 92).unwrap()
+}
+
+fn assert_on_server_once(server: &Server, visits: &[String]) {
+    let storage = server.running().storage();
+    for visit in visits {
+        let id = Uuid::parse_str(visit).unwrap();
+        assert!(
+            server.rt.block_on(storage.visit(id)).unwrap().is_some(),
+            "visit {visit} is on the server"
+        );
+    }
+    let count = server.rt.block_on(storage.visit_count()).unwrap();
+    assert_eq!(
+        count as usize,
+        visits.len(),
+        "each visit is on the server exactly once"
+    );
+}
+
+#[test]
+fn a_returned_visit_comes_back_to_the_phone_and_its_revision_goes_up() {
+    let server = Server::start();
+    let phone = Phone::new(&server, "worker1");
+    let household = phone.households()[0].clone();
+    let first = phone.visit(&household, 1, 1);
+    let report = phone.ok(&["sync"]);
+    assert_eq!(
+        (report["uploaded"].as_u64(), report["pending"].as_u64()),
+        (Some(2), Some(0)),
+        "{report}"
+    );
+
+    server.review(
+        Uuid::parse_str(&first).unwrap(),
+        ReviewAction::Return,
+        "请补拍门牌号照片",
+    );
+    phone.ok(&["pull"]);
+    let tasks = phone.ok(&["visit", "list", "--returned"]);
+    assert_eq!(tasks.as_array().unwrap().len(), 1, "{tasks}");
+    assert_eq!(tasks[0]["visit_id"], first.as_str());
+    assert_eq!(tasks[0]["comment"], "请补拍门牌号照片");
+
+    let revised = phone.ok(&["visit", "revise", &first]);
+    let second = revised["visit_id"].as_str().unwrap().to_owned();
+    assert_eq!(revised["revision"], 2);
+    let door = phone.file("door.jpg", &camera_jpeg(99));
+    phone.ok(&["visit", "photo", &second, door.to_str().unwrap()]);
+    phone.ok(&["visit", "finalize", &second]);
+    let report = phone.ok(&["sync"]);
+    assert_eq!(report["pending"], 0, "{report}");
+    assert!(
+        phone
+            .ok(&["visit", "list", "--returned"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    let storage = server.running().storage();
+    let old = server
+        .rt
+        .block_on(storage.visit(Uuid::parse_str(&first).unwrap()))
+        .unwrap()
+        .unwrap();
+    let new = server
+        .rt
+        .block_on(storage.visit(Uuid::parse_str(&second).unwrap()))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        old.visit.status,
+        doorstep_core::domain::VisitStatus::Returned
+    );
+    assert_eq!(
+        (new.visit.revision, new.visit.visit_group),
+        (2, old.visit.visit_group)
+    );
+    assert_eq!(server.blob_hashes(), phone.photo_hashes());
+    phone.assert_outbox_drained();
+
+    server.review(Uuid::parse_str(&second).unwrap(), ReviewAction::Approve, "");
+    phone.ok(&["pull"]);
+    let all = phone.ok(&["visit", "list"]);
+    let status_of = |id: &str| {
+        all.as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["visit_id"] == id)
+            .unwrap()["status"]
+            .clone()
+    };
+    assert_eq!(status_of(&second), "approved");
+    assert_eq!(status_of(&first), "returned");
+}
+
+#[test]
+fn a_phone_killed_mid_sync_and_a_server_restarted_mid_upload_lose_nothing_and_duplicate_nothing() {
+    let mut server = Server::start();
+    let phone = Phone::new(&server, "worker2");
+    let households = phone.households();
+    let visits: Vec<String> = (0..12)
+        .map(|k| phone.visit(&households[k % households.len()], k, 2))
+        .collect();
+    let photos = phone.photo_hashes();
+    assert_eq!(photos.len(), 24);
+
+    // SIGKILL the phone as soon as the server has some, but not all, photos.
+    let mut child = phone
+        .command(&["sync"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let killed_mid_sync = loop {
+        let on_server = server.blob_hashes().len();
+        if on_server > 0 && on_server < photos.len() {
+            child.kill().unwrap(); // SIGKILL
+            child.wait().unwrap();
+            break true;
+        }
+        if child.try_wait().unwrap().is_some() || started.elapsed() > Duration::from_secs(60) {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    assert!(
+        killed_mid_sync,
+        "the kill landed after the sync had finished"
+    );
+    assert_eq!(
+        phone.ok(&["check"]),
+        json!(["ok"]),
+        "the killed phone's database is sound"
+    );
+
+    // The server dies while the phone is uploading the rest, and comes back.
+    let before = server.blob_hashes().len();
+    let mut child = phone
+        .command(&["sync"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while server.blob_hashes().len() == before && started.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    server.kill();
+    child.wait().unwrap();
+    server.restart();
+
+    let report = phone.sync_until_done();
+    assert_eq!(report["set_aside"], 0, "{report}");
+    assert_eq!(
+        server.blob_hashes(),
+        photos,
+        "every photo is on the server, byte-identical"
+    );
+    assert_on_server_once(&server, &visits);
+    phone.assert_outbox_drained();
+
+    // A replayed sync sends nothing twice.
+    let again = phone.ok(&["sync"]);
+    assert_eq!(again["uploaded"], 0);
+    assert_on_server_once(&server, &visits);
+}
+
+#[test]
+fn a_token_revoked_mid_sync_keeps_everything_queued_until_the_worker_logs_in_again() {
+    let server = Server::start();
+    let phone = Phone::new(&server, "worker3");
+    let households = phone.households();
+    let visits: Vec<String> = (0..3)
+        .map(|k| phone.visit(&households[k], 100 + k, 1))
+        .collect();
+
+    let token = phone_token(&phone);
+    assert!(
+        server
+            .rt
+            .block_on(server.running().revoke_token(&token))
+            .unwrap()
+    );
+    let out = phone.run(&["sync"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("log in again"), "{stderr}");
+    let outbox = phone.ok(&["outbox"]);
+    assert!(
+        outbox
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["state"] == "pending" || i["state"] == "done"),
+        "nothing is set aside for a revoked token: {outbox}"
+    );
+
+    phone.ok(&[
+        "login",
+        "--server",
+        &server.url(),
+        "--user",
+        "worker3",
+        "--password",
+        "doorstep-demo",
+    ]);
+    let report = phone.sync_until_done();
+    assert_eq!(report["set_aside"], 0);
+    assert_on_server_once(&server, &visits);
+    phone.assert_outbox_drained();
+}
+
+/// The device token, read the way a forensic tool could not: through the
+/// phone's own key. (The token is only ever stored inside the encrypted database.)
+fn phone_token(phone: &Phone) -> String {
+    use doorstep_core::store::{DatabaseKey, Store};
+    let key = std::fs::read_to_string(phone.dir.path().join("phone.key")).unwrap();
+    let store = Store::open(
+        &phone.dir.path().join("phone.db"),
+        &DatabaseKey::from_hex(&key).unwrap(),
+    )
+    .unwrap();
+    store.session().unwrap().unwrap().token
+}
