@@ -80,6 +80,15 @@ impl RunningServer {
             .await?)
     }
 
+    /// The bytes of an accepted blob, `None` when the server does not have it
+    /// complete (for checks that every photo arrived byte-identical).
+    pub async fn blob_bytes(&self, sha256: &str) -> anyhow::Result<Option<bytes::Bytes>> {
+        if !blobs::valid_name(sha256) || self.state.storage.blob_size(sha256).await?.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(self.state.blobs.get(sha256).await?))
+    }
+
     /// Publishes a template version and makes it available for validation at
     /// once; false when that version was already published.
     pub async fn publish_template(&self, form: Form) -> anyhow::Result<bool> {

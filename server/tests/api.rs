@@ -761,6 +761,13 @@ async fn a_blob_upload_resumes_at_the_servers_offset_and_is_checked() {
     );
     let (_, status) = f.get(&token, &format!("/api/v1/blobs/{name}")).await;
     assert_eq!(status, json!({"offset": total, "complete": true}));
+    let stored = f
+        .server
+        .blob_bytes(&name)
+        .await
+        .expect("read")
+        .expect("stored");
+    assert_eq!(&stored[..], &data[..], "byte-identical");
     // Sending it again is harmless.
     let r = f.put_chunk(&token, &name, 0, total, &data[..chunk]).await;
     assert_eq!(r.json::<Value>().await.expect("JSON")["complete"], true);
@@ -790,6 +797,7 @@ async fn a_blob_whose_bytes_do_not_match_its_name_is_refused_and_discarded() {
         json!({"offset": 0, "complete": false}),
         "the partial upload is gone"
     );
+    assert_eq!(f.server.blob_bytes(&name).await.expect("read"), None);
     let r = f.put_chunk(&token, &name, 0, total, &good).await;
     assert_eq!(r.json::<Value>().await.expect("JSON")["complete"], true);
 }
@@ -1046,6 +1054,20 @@ async fn a_returned_visit_reaches_the_worker_and_the_revision_comes_back() {
     assert_eq!(
         (new.visit.visit_group, new.visit.revision),
         (rev1.visit_group, 2)
+    );
+    let revisions = storage
+        .visit_revisions(rev1.visit_group)
+        .await
+        .expect("revisions");
+    let ids: Vec<Uuid> = revisions.iter().map(|v| v.visit.id).collect();
+    assert_eq!(ids, vec![rev1.visit_id, rev2.visit_id]);
+    assert_eq!(
+        revisions[0]
+            .visit
+            .review
+            .as_ref()
+            .map(|r| r.comment.as_str()),
+        Some("请补拍门牌照片")
     );
 
     let audit = storage.audit_log(10).await.expect("audit");

@@ -301,6 +301,8 @@ pub trait Storage: Send + Sync + 'static {
     async fn apply_ops(&self, user_id: Uuid, ops: Vec<PreparedOp>) -> Result<Vec<OperationResult>>;
     /// A stored visit revision.
     async fn visit(&self, visit_id: Uuid) -> Result<Option<StoredVisit>>;
+    /// Every stored revision of a visit, by revision number.
+    async fn visit_revisions(&self, visit_group: Uuid) -> Result<Vec<StoredVisit>>;
     /// How many visit revisions are stored (for benchmarks and checks).
     async fn visit_count(&self) -> Result<u64>;
 

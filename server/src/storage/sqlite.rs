@@ -287,6 +287,51 @@ fn household_visits(conn: &Connection, household: Uuid) -> Result<Vec<(String, N
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
+const VISIT_COLUMNS: &str =
+    "id, visit_group, revision, template_id, template_version, household_id,
+     worker_id, started_utc, started_offset, finalized_utc, finalized_offset, status, reviewer_id,
+     reviewed_at, review_comment, grid_id, answers, flags, door_check_server";
+
+fn visit_from_row(r: &Row<'_>) -> rusqlite::Result<StoredVisit> {
+    let review = match (col_opt_uuid(r, 12)?, r.get::<_, Option<String>>(13)?) {
+        (Some(reviewer), Some(_)) => Some(Review {
+            reviewer,
+            at: col_time(r, 13)?,
+            comment: r.get::<_, Option<String>>(14)?.unwrap_or_default(),
+        }),
+        _ => None,
+    };
+    let door: Option<String> = r.get(18)?;
+    Ok(StoredVisit {
+        visit: Visit {
+            id: col_uuid(r, 0)?,
+            visit_group: col_uuid(r, 1)?,
+            revision: r.get(2)?,
+            template_id: r.get(3)?,
+            template_version: r.get(4)?,
+            household_id: col_uuid(r, 5)?,
+            worker_id: col_uuid(r, 6)?,
+            started: DeviceInstant {
+                utc: col_time(r, 7)?,
+                offset_seconds: r.get(8)?,
+            },
+            finalized: Some(DeviceInstant {
+                utc: col_time(r, 9)?,
+                offset_seconds: r.get(10)?,
+            }),
+            status: col_status(r, 11)?,
+            review,
+        },
+        grid_id: col_uuid(r, 15)?,
+        answers: col_json(r, 16)?,
+        flags: col_json(r, 17)?,
+        server_door_check: door
+            .map(|d| serde_json::from_str(&d))
+            .transpose()
+            .map_err(|e| conversion(18, e))?,
+    })
+}
+
 fn remembered(tx: &Connection, op_id: Uuid) -> Result<Option<OperationResult>> {
     let mut stmt = tx.prepare_cached("SELECT result FROM op_results WHERE op_id = ?")?;
     let found: Option<String> = stmt
@@ -1009,54 +1054,22 @@ impl Storage for SqliteStorage {
 
     async fn visit(&self, visit_id: Uuid) -> Result<Option<StoredVisit>> {
         self.read(move |conn| {
+            let sql = format!("SELECT {VISIT_COLUMNS} FROM visits WHERE id = ?");
             Ok(conn
-                .query_row(
-                    "SELECT id, visit_group, revision, template_id, template_version, household_id, worker_id,
-                        started_utc, started_offset, finalized_utc, finalized_offset, status,
-                        reviewer_id, reviewed_at, review_comment, grid_id, answers, flags, door_check_server
-                     FROM visits WHERE id = ?",
-                    [visit_id.to_string()],
-                    |r| {
-                        let review = match (col_opt_uuid(r, 12)?, r.get::<_, Option<String>>(13)?) {
-                            (Some(reviewer), Some(_)) => Some(Review {
-                                reviewer,
-                                at: col_time(r, 13)?,
-                                comment: r.get::<_, Option<String>>(14)?.unwrap_or_default(),
-                            }),
-                            _ => None,
-                        };
-                        let door: Option<String> = r.get(18)?;
-                        Ok(StoredVisit {
-                            visit: Visit {
-                                id: col_uuid(r, 0)?,
-                                visit_group: col_uuid(r, 1)?,
-                                revision: r.get(2)?,
-                                template_id: r.get(3)?,
-                                template_version: r.get(4)?,
-                                household_id: col_uuid(r, 5)?,
-                                worker_id: col_uuid(r, 6)?,
-                                started: DeviceInstant {
-                                    utc: col_time(r, 7)?,
-                                    offset_seconds: r.get(8)?,
-                                },
-                                finalized: Some(DeviceInstant {
-                                    utc: col_time(r, 9)?,
-                                    offset_seconds: r.get(10)?,
-                                }),
-                                status: col_status(r, 11)?,
-                                review,
-                            },
-                            grid_id: col_uuid(r, 15)?,
-                            answers: col_json(r, 16)?,
-                            flags: col_json(r, 17)?,
-                            server_door_check: door
-                                .map(|d| serde_json::from_str(&d))
-                                .transpose()
-                                .map_err(|e| conversion(18, e))?,
-                        })
-                    },
-                )
+                .query_row(&sql, [visit_id.to_string()], visit_from_row)
                 .optional()?)
+        })
+        .await
+    }
+
+    async fn visit_revisions(&self, visit_group: Uuid) -> Result<Vec<StoredVisit>> {
+        self.read(move |conn| {
+            let sql = format!(
+                "SELECT {VISIT_COLUMNS} FROM visits WHERE visit_group = ? ORDER BY revision"
+            );
+            let mut stmt = conn.prepare(&sql)?;
+            let rows = stmt.query_map([visit_group.to_string()], visit_from_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
         .await
     }
