@@ -939,6 +939,40 @@ async fn too_many_requests_from_one_token_get_429_with_a_wait() {
 // --- pull and the return-for-rework loop ---
 
 #[tokio::test]
+async fn a_new_grid_assignment_sends_that_grids_households_to_an_old_cursor() {
+    let f = fixture().await;
+    let token = f.login("worker1").await;
+    let (_, first) = f.get(&token, "/api/v1/pull").await;
+    let cursor = first["cursor"].as_str().expect("cursor").to_owned();
+    let (_, nothing) = f
+        .get(&token, &format!("/api/v1/pull?cursor={cursor}"))
+        .await;
+    assert_eq!(nothing["households"].as_array().map(Vec::len), Some(0));
+
+    let worker1 = f.seed.user("worker1").expect("seeded").id;
+    f.server
+        .storage()
+        .set_user_grids(worker1, &[f.worker_grid(1), f.worker_grid(2)])
+        .await
+        .expect("assign");
+    let (status, after) = f
+        .get(&token, &format!("/api/v1/pull?cursor={cursor}"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let households = after["households"].as_array().expect("households");
+    assert_eq!(
+        households.len(),
+        8,
+        "both grids' households, the new grid's included"
+    );
+    assert!(
+        households
+            .iter()
+            .any(|h| h["grid_id"] == f.worker_grid(2).to_string())
+    );
+}
+
+#[tokio::test]
 async fn pull_pages_follow_the_cursor_to_the_end() {
     let f = fixture_with(|c| c.pull_page_size = 5).await;
     let token = f.login("worker1").await;

@@ -1,7 +1,10 @@
 //! Pull: changes since a cursor, for the caller's grids.
 //!
-//! The cursor is opaque to devices (`v1.<change sequence number>`; empty or
-//! absent means from the beginning). A page holds households of the caller's
+//! The cursor is opaque to devices (`v1.<change sequence number>.<grid set>`;
+//! empty or absent means from the beginning). It names the grids it was made
+//! for: when the caller's grids change (a new assignment), a pull with an old
+//! cursor starts again from the beginning, so the new grid's households arrive.
+//! Devices already take everything idempotently (a lost answer is pulled again). A page holds households of the caller's
 //! grids with residents, tags and due visits, every template version published
 //! since, and review decisions on the caller's own visits; `more` says to pull
 //! again at once.
@@ -19,9 +22,11 @@ use doorstep_core::forms::FormDefinition;
 use doorstep_core::forms::schedule::{self, Status, TagSpan, VisitRecord};
 use doorstep_core::sync::protocol::{DueVisit, PullResponse};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
 
 use super::AppState;
-use crate::auth::Caller;
+use crate::auth::{Caller, hex};
 use crate::error::{ApiFailure, ServerError};
 use crate::storage::PulledHousehold;
 
@@ -33,21 +38,33 @@ pub struct PullQuery {
     pub cursor: Option<String>,
 }
 
-/// Reads a cursor; `None` when it is not one this server made.
-pub fn parse_cursor(cursor: Option<&str>) -> Option<i64> {
-    match cursor.map(str::trim) {
-        None | Some("") => Some(0),
-        Some(c) => c
-            .strip_prefix(CURSOR_PREFIX)?
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n >= 0),
+/// A short fingerprint of a set of grids, independent of order.
+pub fn grid_set(grids: &[Uuid]) -> String {
+    let mut sorted = grids.to_vec();
+    sorted.sort_unstable();
+    let mut hasher = Sha256::new();
+    for g in &sorted {
+        hasher.update(g.as_bytes());
     }
+    hex(&hasher.finalize()[..6])
 }
 
-/// The cursor for a change sequence number.
-pub fn make_cursor(seq: i64) -> String {
-    format!("{CURSOR_PREFIX}{seq}")
+/// Reads a cursor for a caller whose grids have fingerprint `grids`: the
+/// sequence number to pull after (0 when the grids changed since the cursor
+/// was made); `None` when it is not a cursor this server made.
+pub fn parse_cursor(cursor: Option<&str>, grids: &str) -> Option<i64> {
+    let c = match cursor.map(str::trim) {
+        None | Some("") => return Some(0),
+        Some(c) => c.strip_prefix(CURSOR_PREFIX)?,
+    };
+    let (seq, made_for) = c.split_once('.')?;
+    let seq = seq.parse::<i64>().ok().filter(|n| *n >= 0)?;
+    Some(if made_for == grids { seq } else { 0 })
+}
+
+/// The cursor for a change sequence number, made for a grid set.
+pub fn make_cursor(seq: i64, grids: &str) -> String {
+    format!("{CURSOR_PREFIX}{seq}.{grids}")
 }
 
 /// `GET /api/v1/pull?cursor=C`.
@@ -64,7 +81,8 @@ pub async fn pull(
         )
     };
     let Query(q) = query.map_err(|_| bad_cursor())?;
-    let after = parse_cursor(q.cursor.as_deref()).ok_or_else(bad_cursor)?;
+    let grids = grid_set(&caller.grid_ids);
+    let after = parse_cursor(q.cursor.as_deref(), &grids).ok_or_else(bad_cursor)?;
     let page = state
         .storage
         .pull(
@@ -91,7 +109,7 @@ pub async fn pull(
         .collect();
     tracing::debug!(user = %caller.user_id, after, last = page.last_seq, "pull");
     Ok(Json(PullResponse {
-        cursor: make_cursor(page.last_seq),
+        cursor: make_cursor(page.last_seq, &grids),
         more: page.more,
         households,
         templates: page.templates,
@@ -139,11 +157,23 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_foreign_ones_are_refused() {
-        assert_eq!(parse_cursor(None), Some(0));
-        assert_eq!(parse_cursor(Some("")), Some(0));
-        assert_eq!(parse_cursor(Some(&make_cursor(42))), Some(42));
-        assert_eq!(parse_cursor(Some("42")), None);
-        assert_eq!(parse_cursor(Some("v1.-3")), None);
-        assert_eq!(parse_cursor(Some("v1.x")), None);
+        let mine = grid_set(&[Uuid::from_u128(1), Uuid::from_u128(2)]);
+        assert_eq!(
+            mine,
+            grid_set(&[Uuid::from_u128(2), Uuid::from_u128(1)]),
+            "order does not matter"
+        );
+        assert_eq!(parse_cursor(None, &mine), Some(0));
+        assert_eq!(parse_cursor(Some(""), &mine), Some(0));
+        assert_eq!(parse_cursor(Some(&make_cursor(42, &mine)), &mine), Some(42));
+        let other = grid_set(&[Uuid::from_u128(1)]);
+        assert_eq!(
+            parse_cursor(Some(&make_cursor(42, &other)), &mine),
+            Some(0),
+            "new grids: from the start"
+        );
+        for bad in ["42", "v1.42", "v1.-3.abc", "v1.x.abc", "v2.4.abc"] {
+            assert_eq!(parse_cursor(Some(bad), &mine), None, "{bad}");
+        }
     }
 }

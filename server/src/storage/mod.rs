@@ -250,6 +250,9 @@ pub trait Storage: Send + Sync + 'static {
     async fn add_grid(&self, g: &Grid) -> Result<()>;
     /// Creates a user; [`StorageError::Duplicate`] when the username is taken.
     async fn create_user(&self, user: &NewUser) -> Result<Uuid>;
+    /// Replaces a user's grid assignments (an admin's action). Their next pull
+    /// starts from the beginning, since their cursor names the old grids.
+    async fn set_user_grids(&self, user_id: Uuid, grid_ids: &[Uuid]) -> Result<()>;
     /// The user with this username, disabled or not.
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>>;
     /// The grids a user may see, with their community and subdistrict names.

@@ -711,6 +711,24 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    async fn set_user_grids(&self, user_id: Uuid, grid_ids: &[Uuid]) -> Result<()> {
+        let grids = grid_ids.to_vec();
+        self.write(move |tx| {
+            tx.execute(
+                "DELETE FROM user_grids WHERE user_id = ?",
+                [user_id.to_string()],
+            )?;
+            for g in grids {
+                tx.execute(
+                    "INSERT INTO user_grids (user_id, grid_id) VALUES (?, ?)",
+                    params![user_id.to_string(), g.to_string()],
+                )?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>> {
         let username = username.to_owned();
         self.read(move |conn| {
