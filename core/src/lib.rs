@@ -10,6 +10,7 @@
 //! | [`evidence`] | GPS door checks, geofence, GCJ-02, the photo pipeline |
 //! | [`sync`] | the sync protocol, HTTP client and engine |
 //! | [`device`] | what a phone does: visits, door checks, photos, finalize, sync |
+//! | [`screen`] | screen models for the phones: a visit form as it stands, a household |
 //!
 //! Personal data (names, ID numbers, phones, positions, answers) never appears
 //! in an error message or a log line of this crate.
@@ -19,6 +20,7 @@ pub use doorstep_forms as forms;
 pub use doorstep_model as domain;
 
 pub mod device;
+pub mod screen;
 pub mod search;
 pub mod store;
 pub mod sync;

@@ -403,6 +403,54 @@ impl Form {
         }
     }
 
+    /// The paths of the fields asked now, in the form's order: every group,
+    /// note, question and calculation whose relevance (and its sections')
+    /// holds for these answers, with repeat members once per instance
+    /// (`members[0].name`). This is the same relevance [`Form::validate`]
+    /// applies; answers that are not a JSON object make nothing relevant.
+    pub fn relevant_paths(&self, answers: &Json, today: NaiveDate) -> Vec<String> {
+        let Some(obj) = answers.as_object() else {
+            return Vec::new();
+        };
+        let mut data = Data {
+            root: Scope::new(self.scopes[0].len()),
+            repeats: vec![Vec::new(); self.repeats.len()],
+        };
+        let mut ignored = Vec::new();
+        data.root = self.read_scope(0, obj, "", today, &mut data.repeats, &mut ignored);
+        self.settle(&mut data, today);
+        let mut out = Vec::new();
+        self.collect_relevant(0, None, &data, "", &mut out);
+        out
+    }
+
+    fn collect_relevant(
+        &self,
+        scope: usize,
+        instance: Option<(usize, usize)>,
+        data: &Data,
+        prefix: &str,
+        out: &mut Vec<String>,
+    ) {
+        let s = match instance {
+            None => &data.root,
+            Some((r, k)) => &data.repeats[r][k],
+        };
+        for &i in &self.scopes[scope] {
+            let f = &self.fields[i];
+            if !s.relevant[f.slot] {
+                continue;
+            }
+            let path = format!("{prefix}{}", f.name);
+            out.push(path.clone());
+            if let Some(r) = f.own_repeat {
+                for k in 0..data.repeats[r].len() {
+                    self.collect_relevant(r + 1, Some((r, k)), data, &format!("{path}[{k}]."), out);
+                }
+            }
+        }
+    }
+
     fn read_scope(
         &self,
         scope: usize,

@@ -1,0 +1,310 @@
+//! The one error the phones see.
+//!
+//! Every internal error (store, sync, device, photo) is mapped here, in one
+//! place ([`DoorstepError::from`]), to a variant the shell can act on. Each
+//! variant carries a stable `code` (for logic and analytics), and messages in
+//! Chinese and English for the worker. **No personal data** ever goes into
+//! them — no names, ID numbers, phones, positions or answers: the core's own
+//! messages promise the same, and the few that pass through here are ones that
+//! name only paths inside the app, counts, versions and codes.
+
+use doorstep_core::device::DeviceError;
+use doorstep_core::evidence::PhotoError;
+use doorstep_core::store::StoreError;
+use doorstep_core::sync::SyncError;
+
+use crate::visit::FormProblem;
+
+/// Why a call failed. Every variant has the same three fields (plus the
+/// problems of an incomplete visit), so a shell can show `message_zh` and
+/// switch on `code` without knowing every variant.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, uniffi::Error)]
+pub enum DoorstepError {
+    /// The database key does not open this database (nothing was changed).
+    #[error("{code}: {message_en}")]
+    WrongKey {
+        code: String,
+        message_zh: String,
+        message_en: String,
+    },
+    /// The database was damaged and set aside (never deleted); a new one is needed.
+    #[error("{code}: {message_en}")]
+    DatabaseDamaged {
+        code: String,
+        message_zh: String,
+        message_en: String,
+    },
+    /// The database was written by a newer app: update the app.
+    #[error("{code}: {message_en}")]
+    NewerDatabase {
+        code: String,
+        message_zh: String,
+        message_en: String,
+    },
+    /// The phone's storage failed (disk full, file error).
+    #[error("{code}: {message_en}")]
+    Storage {
+        code: String,
+        message_zh: String,
+        message_en: String,
+    },
+    /// Nobody is signed in, or the server no longer accepts this device's token.
+    #[error("{code}: {message_en}")]
+    NotSignedIn {
+        code: String,
+        message_zh: String,
+        message_en: String,
+    },
+    /// Something the call names does not exist (a household, visit, photo or template).
+    #[error("{code}: {message_en}")]
+    NotFound {
+        code: String,
+        message_zh: String,
+        message_en: String,
+    },
+    /// The call was refused as it stands (a finalized visit edited, a bad path, …).
+    #[error("{code}: {message_en}")]
+    Invalid {
+        code: String,
+        message_zh: String,
+        message_en: String,
+    },
+    /// The visit cannot be finalized: every problem is listed.
+    #[error("{code}: {message_en}")]
+    Incomplete {
+        code: String,
+        message_zh: String,
+        message_en: String,
+        problems: Vec<FormProblem>,
+    },
+    /// The photo was refused at capture (too large, not a photo, damaged).
+    #[error("{code}: {message_en}")]
+    PhotoRefused {
+        code: String,
+        message_zh: String,
+        message_en: String,
+    },
+    /// No network, or it failed: try again later (nothing is lost).
+    #[error("{code}: {message_en}")]
+    Network {
+        code: String,
+        message_zh: String,
+        message_en: String,
+    },
+    /// The server refused; `code` is the server's stable code.
+    #[error("{code}: {message_en}")]
+    Server {
+        code: String,
+        message_zh: String,
+        message_en: String,
+        retryable: bool,
+    },
+    /// The sync was cancelled; every item stays queued.
+    #[error("{code}: {message_en}")]
+    Cancelled {
+        code: String,
+        message_zh: String,
+        message_en: String,
+    },
+}
+
+fn texts(code: &str, zh: &str, en: impl Into<String>) -> (String, String, String) {
+    (code.to_owned(), zh.to_owned(), en.into())
+}
+
+macro_rules! variant {
+    ($v:ident, $code:expr, $zh:expr, $en:expr) => {{
+        let (code, message_zh, message_en) = texts($code, $zh, $en);
+        DoorstepError::$v {
+            code,
+            message_zh,
+            message_en,
+        }
+    }};
+}
+
+impl DoorstepError {
+    /// The stable code of this error.
+    pub fn code(&self) -> &str {
+        match self {
+            Self::WrongKey { code, .. }
+            | Self::DatabaseDamaged { code, .. }
+            | Self::NewerDatabase { code, .. }
+            | Self::Storage { code, .. }
+            | Self::NotSignedIn { code, .. }
+            | Self::NotFound { code, .. }
+            | Self::Invalid { code, .. }
+            | Self::Incomplete { code, .. }
+            | Self::PhotoRefused { code, .. }
+            | Self::Network { code, .. }
+            | Self::Server { code, .. }
+            | Self::Cancelled { code, .. } => code,
+        }
+    }
+
+    /// An invalid-argument error for input the FFI layer itself refuses.
+    pub(crate) fn invalid(code: &str, zh: &str, en: &str) -> Self {
+        variant!(Invalid, code, zh, en)
+    }
+}
+
+impl From<StoreError> for DoorstepError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::WrongKey => variant!(
+                WrongKey,
+                "wrong_key",
+                "数据库密钥不正确，数据未作任何改动",
+                "wrong key: the database cannot be decrypted with it (nothing was changed)"
+            ),
+            StoreError::CannotDecrypt => variant!(
+                WrongKey,
+                "cannot_decrypt",
+                "无法解密数据库：密钥错误或文件损坏，数据未作任何改动",
+                "the database cannot be decrypted: wrong key or a damaged file (nothing was changed)"
+            ),
+            StoreError::BadKey => variant!(
+                WrongKey,
+                "bad_key",
+                "数据库密钥应为32字节",
+                "the database key must be 32 bytes"
+            ),
+            StoreError::NotEncrypted(_) => variant!(
+                DatabaseDamaged,
+                "not_encrypted",
+                "该文件不是入户通的加密数据库",
+                "the file is not an encrypted Doorstep database"
+            ),
+            StoreError::Corrupt { .. } => variant!(
+                DatabaseDamaged,
+                "database_damaged",
+                "数据库已损坏，已另存备份（未删除），请联系管理员恢复未上传的数据",
+                "the database was damaged; it was set aside (not deleted) so unsent visits can be rescued"
+            ),
+            StoreError::NewerSchema { found, supported } => variant!(
+                NewerDatabase,
+                "newer_database",
+                "数据库由更新版本的应用创建，请升级应用",
+                format!(
+                    "the database was written by a newer app (schema {found}, this app knows {supported}): update the app"
+                )
+            ),
+            StoreError::Missing(_) | StoreError::AlreadyExists(_) | StoreError::Io(_) => variant!(
+                Storage,
+                "storage",
+                "手机存储出错",
+                "the phone's storage failed"
+            ),
+            StoreError::Sqlite(_) => {
+                variant!(Storage, "database", "数据库出错", "the database failed")
+            }
+            StoreError::NotFound(what) => variant!(
+                NotFound,
+                &format!("{what}_not_found"),
+                &format!("找不到{}", what_zh(what)),
+                format!("no such {what}")
+            ),
+            // The core's Invalid messages name only fields, codes and counts.
+            StoreError::Invalid(message) => variant!(Invalid, "invalid", "操作无效", message),
+        }
+    }
+}
+
+fn what_zh(what: &str) -> &'static str {
+    match what {
+        "household" => "住户",
+        "visit" => "走访记录",
+        "photo" => "照片",
+        _ => "该记录",
+    }
+}
+
+impl From<SyncError> for DoorstepError {
+    fn from(e: SyncError) -> Self {
+        match e {
+            SyncError::Network(_) => variant!(
+                Network,
+                "network",
+                "网络不通，数据已保存，稍后会自动重试",
+                "no connection to the server; everything is kept and will be sent later"
+            ),
+            SyncError::Server(api) => DoorstepError::Server {
+                code: api.code,
+                message_zh: api.message_zh,
+                message_en: api.message_en,
+                retryable: api.retryable,
+            },
+            SyncError::Unauthorized => variant!(
+                NotSignedIn,
+                "unauthorized",
+                "登录已失效，请重新登录",
+                "signed out: log in again"
+            ),
+            SyncError::NotSignedIn => not_signed_in(),
+            SyncError::Protocol(_) => DoorstepError::Server {
+                code: "protocol".to_owned(),
+                message_zh: "服务器的答复无法识别，请升级应用".to_owned(),
+                message_en: "the server's answer was not understood; update the app".to_owned(),
+                retryable: false,
+            },
+            SyncError::Cancelled => variant!(
+                Cancelled,
+                "cancelled",
+                "同步已取消，未发送的数据仍在待发送列表中",
+                "sync was cancelled; nothing was lost and it resumes next time"
+            ),
+            SyncError::Store(e) => e.into(),
+        }
+    }
+}
+
+fn not_signed_in() -> DoorstepError {
+    variant!(
+        NotSignedIn,
+        "not_signed_in",
+        "尚未登录，请先登录",
+        "not signed in: log in first"
+    )
+}
+
+impl From<PhotoError> for DoorstepError {
+    fn from(e: PhotoError) -> Self {
+        DoorstepError::PhotoRefused {
+            code: e.code().to_owned(),
+            message_zh: e.message_zh(),
+            message_en: e.message_en(),
+        }
+    }
+}
+
+impl From<DeviceError> for DoorstepError {
+    fn from(e: DeviceError) -> Self {
+        match e {
+            DeviceError::Store(e) => e.into(),
+            DeviceError::Sync(e) => e.into(),
+            DeviceError::NotSignedIn => not_signed_in(),
+            DeviceError::UnknownTemplate(_) => variant!(
+                NotFound,
+                "template_not_found",
+                "找不到该表单模板，请先同步",
+                "this form template is not on the device; sync first"
+            ),
+            DeviceError::Incomplete(problems) => DoorstepError::Incomplete {
+                code: "incomplete".to_owned(),
+                message_zh: format!("还有{}个问题需要处理，不能提交", problems.len()),
+                message_en: format!(
+                    "the visit cannot be finalized: {} problem(s) in the answers",
+                    problems.len()
+                ),
+                problems: problems.into_iter().map(FormProblem::from).collect(),
+            },
+            DeviceError::Photo(e) => e.into(),
+            DeviceError::BadPosition => variant!(
+                Invalid,
+                "bad_position",
+                "定位坐标无效",
+                "the position is not a place on Earth"
+            ),
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! The `Doorstep` object: the device database opened with the key from the
+//! Android Keystore / iOS Keychain, and who is signed in.
+//!
+//! One `Doorstep` per app. Every method may be called from any thread; calls
+//! that touch the network are `async`. The other domains add their methods to
+//! the same object: [`crate::households`], [`crate::visit`], [`crate::sync`].
+
+use crate::error::DoorstepError;
+use doorstep_core::device::Device;
+use doorstep_core::store::households::GridInfo;
+use doorstep_core::store::{DatabaseKey, OpenMode};
+use doorstep_core::sync::protocol::{Account, Role};
+use doorstep_core::sync::{Network, ServerClient, SyncOptions};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+/// The file name of the device database inside the app's directory.
+const DATABASE_FILE: &str = "doorstep.db";
+
+/// The app's handle on the core.
+#[derive(uniffi::Object)]
+pub struct Doorstep {
+    path: PathBuf,
+    key: DatabaseKey,
+    /// Swapped for a fresh `Device` when a sync brings new templates; calls
+    /// already running keep the one they started with.
+    device: RwLock<Arc<Device>>,
+    pub(crate) sync_options: Mutex<SyncOptions>,
+}
+
+/// A grid the signed-in worker works in.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct GridView {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub community: String,
+    pub subdistrict: String,
+}
+
+/// What a user may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum UserRole {
+    Worker,
+    Supervisor,
+    Admin,
+}
+
+/// The signed-in user.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct AccountView {
+    pub user_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: UserRole,
+    pub grids: Vec<GridView>,
+}
+
+impl From<GridInfo> for GridView {
+    fn from(g: GridInfo) -> Self {
+        Self {
+            id: g.id.to_string(),
+            code: g.code,
+            name: g.name,
+            community: g.community,
+            subdistrict: g.subdistrict,
+        }
+    }
+}
+
+impl From<Account> for AccountView {
+    fn from(a: Account) -> Self {
+        Self {
+            user_id: a.user_id.to_string(),
+            username: a.username,
+            display_name: a.display_name,
+            role: match a.role {
+                Role::Worker => UserRole::Worker,
+                Role::Supervisor => UserRole::Supervisor,
+                Role::Admin => UserRole::Admin,
+            },
+            grids: a.grids.into_iter().map(GridView::from).collect(),
+        }
+    }
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Doorstep {
+    /// Opens the device database in `directory` (creating it on first use)
+    /// with `key`, 32 random bytes the platform key store keeps. A wrong key is
+    /// refused with nothing changed; a damaged database is set aside, never
+    /// deleted.
+    #[uniffi::constructor]
+    pub fn open(directory: String, key: Vec<u8>) -> Result<Arc<Self>, DoorstepError> {
+        let key: [u8; 32] = key.try_into().map_err(|_| {
+            DoorstepError::invalid(
+                "bad_key",
+                "数据库密钥应为32字节",
+                "the database key must be 32 bytes",
+            )
+        })?;
+        let key = DatabaseKey::from_bytes(key);
+        let dir = Path::new(&directory);
+        std::fs::create_dir_all(dir)
+            .map_err(|e| DoorstepError::from(doorstep_core::store::StoreError::Io(e)))?;
+        let path = dir.join(DATABASE_FILE);
+        let device = Device::open(&path, &key, OpenMode::OpenOrCreate)?;
+        Ok(Arc::new(Self {
+            path,
+            key,
+            device: RwLock::new(Arc::new(device)),
+            sync_options: Mutex::new(SyncOptions {
+                network: Network::Wifi,
+                photos_on_cellular: false,
+                retry_now: false,
+            }),
+        }))
+    }
+
+    /// Logs in to the server at `server_url` and keeps the device token in the
+    /// encrypted database. Returns who signed in, with their grids.
+    pub async fn login(
+        &self,
+        server_url: String,
+        username: String,
+        password: String,
+        device_name: String,
+    ) -> Result<AccountView, DoorstepError> {
+        let device = self.device();
+        let account = device
+            .login(&server_url, &username, &password, &device_name)
+            .await?;
+        Ok(account.into())
+    }
+
+    /// Signs out: the token is revoked on the server when it can be reached,
+    /// and always forgotten here. Visits not yet sent stay queued for the next
+    /// login. Returns whether the server confirmed the revocation.
+    pub async fn logout(&self) -> Result<bool, DoorstepError> {
+        let device = self.device();
+        let Some(session) = device.store().session()? else {
+            return Ok(false);
+        };
+        let revoked = match ServerClient::new(&session.server_url, Some(session.token)) {
+            Ok(client) => client.logout().await.is_ok(),
+            Err(_) => false,
+        };
+        device.store().clear_session()?;
+        Ok(revoked)
+    }
+
+    /// Who is signed in on this device, or `None`.
+    pub fn current_account(&self) -> Result<Option<AccountView>, DoorstepError> {
+        Ok(self
+            .device()
+            .store()
+            .session()?
+            .map(|s| AccountView::from(s.account)))
+    }
+
+    /// The grids this device works in, by code.
+    pub fn grids(&self) -> Result<Vec<GridView>, DoorstepError> {
+        Ok(self
+            .device()
+            .store()
+            .grids()?
+            .into_iter()
+            .map(GridView::from)
+            .collect())
+    }
+}
+
+impl Doorstep {
+    /// The device as it is now.
+    pub(crate) fn device(&self) -> Arc<Device> {
+        Arc::clone(&self.device.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Opens the database again so templates pulled since it was opened can be
+    /// used, and makes the new device the current one.
+    pub(crate) fn reload(&self) -> Result<(), DoorstepError> {
+        let fresh = Device::open(&self.path, &self.key, OpenMode::Existing)?;
+        *self.device.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(fresh);
+        Ok(())
+    }
+}

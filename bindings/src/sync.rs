@@ -1,0 +1,208 @@
+//! Sync: the network state the shell reports, one sync run with a progress
+//! listener implemented in Kotlin or Swift, cancellation, and the outbox.
+//!
+//! A sync pushes the outbox (photos first, resuming where a cut upload
+//! stopped; photos only on Wi-Fi unless allowed on cellular), then pulls
+//! households, templates and review decisions — returned visits arrive here.
+
+use crate::error::DoorstepError;
+use crate::session::Doorstep;
+use doorstep_core::store::pull::PullSummary;
+use doorstep_core::sync::{CancelFlag, Network, Progress, SyncReport};
+use std::sync::Arc;
+
+/// The network the phone is on, as the platform reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum NetworkState {
+    Wifi,
+    Cellular,
+    /// A metered Wi-Fi (a hotspot): treated like cellular.
+    Metered,
+    Offline,
+}
+
+/// Where a running sync is, for a progress bar.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SyncProgress {
+    pub items_done: u64,
+    pub items_total: u64,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    /// What is being sent now: `photo`, `visits` or `pull`; `None` when done.
+    pub current: Option<String>,
+}
+
+/// What a pull changed on the device.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct PullReport {
+    pub households: u32,
+    pub templates: u32,
+    /// Visits returned for rework: new tasks.
+    pub returned: u32,
+    pub approved: u32,
+    pub rejected: u32,
+}
+
+/// What a sync run did and what is left.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SyncResult {
+    /// Items that reached the server in this run.
+    pub uploaded: u64,
+    /// Items still waiting (not sendable on this network, or retrying later).
+    pub pending: u64,
+    /// Items set aside for good (their reasons are in the outbox).
+    pub set_aside: u64,
+    pub pulled: PullReport,
+}
+
+/// The outbox at a glance.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct OutboxStatus {
+    pub pending: u64,
+    pub set_aside: u64,
+    pub done: u64,
+}
+
+/// Told about a sync's progress; implemented by the shell. Called from a
+/// background thread: post to the UI thread from here.
+#[uniffi::export(with_foreign)]
+pub trait SyncListener: Send + Sync {
+    /// Called after every photo chunk and batch of visits, and around the pull.
+    fn on_progress(&self, progress: SyncProgress);
+}
+
+/// The "stop" button of a sync: cancelling stops it at the next chunk
+/// boundary and leaves every item queued to resume next time.
+#[derive(Debug, Default, uniffi::Object)]
+pub struct SyncCancel {
+    flag: CancelFlag,
+}
+
+#[uniffi::export]
+impl SyncCancel {
+    /// A new, uncancelled token.
+    #[uniffi::constructor]
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// Asks the sync using this token to stop.
+    pub fn cancel(&self) {
+        self.flag.cancel();
+    }
+
+    /// Whether `cancel` was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.flag.is_cancelled()
+    }
+}
+
+impl From<PullSummary> for PullReport {
+    fn from(p: PullSummary) -> Self {
+        Self {
+            households: p.households,
+            templates: p.templates,
+            returned: p.returned,
+            approved: p.approved,
+            rejected: p.rejected,
+        }
+    }
+}
+
+impl From<SyncReport> for SyncResult {
+    fn from(r: SyncReport) -> Self {
+        Self {
+            uploaded: r.uploaded,
+            pending: r.pending,
+            set_aside: r.set_aside,
+            pulled: r.pulled.into(),
+        }
+    }
+}
+
+impl From<&Progress> for SyncProgress {
+    fn from(p: &Progress) -> Self {
+        Self {
+            items_done: p.items_done,
+            items_total: p.items_total,
+            bytes_done: p.bytes_done,
+            bytes_total: p.bytes_total,
+            current: p.current.clone(),
+        }
+    }
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl Doorstep {
+    /// Tells the core which network the phone is on now; the next sync uses it.
+    pub fn set_network(&self, network: NetworkState) {
+        self.options().network = match network {
+            NetworkState::Wifi => Network::Wifi,
+            NetworkState::Cellular => Network::Cellular,
+            NetworkState::Metered => Network::Metered,
+            NetworkState::Offline => Network::Offline,
+        };
+    }
+
+    /// Whether photos may be sent over cellular or metered networks (default: no).
+    pub fn set_photos_on_cellular(&self, allowed: bool) {
+        self.options().photos_on_cellular = allowed;
+    }
+
+    /// Runs one sync on the network last set: pushes the outbox, then pulls.
+    /// `worker_asked` is true for the worker's "sync now" (failed items are
+    /// retried at once) and false for a background sync (each failed item
+    /// waits out its backoff). `listener` hears the progress; `cancel` stops
+    /// it (then the error is `Cancelled` and everything stays queued).
+    /// Offline, nothing is sent and the outbox counts are returned.
+    pub async fn sync(
+        &self,
+        worker_asked: bool,
+        listener: Option<Arc<dyn SyncListener>>,
+        cancel: Option<Arc<SyncCancel>>,
+    ) -> Result<SyncResult, DoorstepError> {
+        let device = self.device();
+        let options = doorstep_core::sync::SyncOptions {
+            retry_now: worker_asked,
+            ..*self.options()
+        };
+        let flag = cancel.map(|c| c.flag.clone()).unwrap_or_default();
+        let progress = move |p: &Progress| {
+            if let Some(listener) = &listener {
+                listener.on_progress(p.into());
+            }
+        };
+        let report = doorstep_core::sync::sync(device.store(), options, &progress, &flag).await?;
+        if report.pulled.templates > 0 {
+            self.reload()?;
+        }
+        Ok(report.into())
+    }
+
+    /// Pulls only (households, templates, review decisions), sending nothing.
+    pub async fn pull(&self, cancel: Option<Arc<SyncCancel>>) -> Result<PullReport, DoorstepError> {
+        let device = self.device();
+        let flag = cancel.map(|c| c.flag.clone()).unwrap_or_default();
+        let summary = doorstep_core::sync::pull(device.store(), &flag).await?;
+        if summary.templates > 0 {
+            self.reload()?;
+        }
+        Ok(summary.into())
+    }
+
+    /// How many outbox items wait, are set aside, or are done.
+    pub fn outbox_status(&self) -> Result<OutboxStatus, DoorstepError> {
+        let counts = self.device().store().outbox_counts()?;
+        Ok(OutboxStatus {
+            pending: counts.pending,
+            set_aside: counts.set_aside,
+            done: counts.done,
+        })
+    }
+}
+
+impl Doorstep {
+    fn options(&self) -> std::sync::MutexGuard<'_, doorstep_core::sync::SyncOptions> {
+        self.sync_options.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}

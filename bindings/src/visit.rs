@@ -1,0 +1,765 @@
+//! A visit as a screen: start it, render its form as it stands, set answers
+//! one field at a time, record the door check and photos, finalize (refused
+//! with every problem), and revise a visit the supervisor returned.
+//!
+//! Every rule — which fields are asked, what is wrong with an answer, the
+//! door-check verdict, the photo pipeline — runs in the core; a screen renders
+//! [`VisitScreenView`] and sends back what the worker did.
+
+use crate::error::DoorstepError;
+use crate::session::Doorstep;
+use chrono::{DateTime, TimeZone, Utc};
+use doorstep_core::domain::{DeviceInstant, Visit, VisitStatus};
+use doorstep_core::evidence::{self, DoorCheck, LatLon};
+use doorstep_core::forms::{FieldType, LocalizedText, Problem};
+use doorstep_core::screen::{FieldView, VisitScreen};
+use doorstep_core::store::visits::{VisitFilter, VisitSummary};
+use doorstep_core::sync::protocol::PhotoRef;
+use serde_json::{Value as Json, json};
+use uuid::Uuid;
+
+/// One problem with the answers; `path` names the field (`name` or `repeat[i].name`).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct FormProblem {
+    pub path: String,
+    /// Stable: `required`, `constraint`, `bad_check_digit`, …
+    pub code: String,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+impl From<Problem> for FormProblem {
+    fn from(p: Problem) -> Self {
+        Self {
+            path: p.path,
+            code: p.code,
+            message_zh: p.message.zh,
+            message_en: p.message.en,
+        }
+    }
+}
+
+/// An answer as the screen gives it or shows it.
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum AnswerValue {
+    /// Text, an ID number or a phone.
+    Text {
+        value: String,
+    },
+    Integer {
+        value: i64,
+    },
+    Decimal {
+        value: f64,
+    },
+    /// Money in integer fen (分).
+    Money {
+        fen: i64,
+    },
+    /// An ISO date `YYYY-MM-DD`.
+    Date {
+        iso: String,
+    },
+    YesNo {
+        yes: bool,
+    },
+    /// A `select_one` choice name.
+    Choice {
+        name: String,
+    },
+    /// `select_multiple` choice names.
+    Choices {
+        names: Vec<String>,
+    },
+    /// WGS-84.
+    Geopoint {
+        lat: f64,
+        lon: f64,
+        accuracy_m: Option<f64>,
+    },
+    /// Photo hashes of an image field (added with `add_photo`).
+    Photos {
+        sha256s: Vec<String>,
+    },
+    /// Anything else, as JSON text (also shows a typed answer the form
+    /// cannot take, as it was typed).
+    Json {
+        json: String,
+    },
+}
+
+/// A choice of a select field.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ChoiceView {
+    pub name: String,
+    pub label_zh: String,
+    pub label_en: String,
+}
+
+/// The kind of a field, for choosing its widget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum FieldKind {
+    Text,
+    Integer,
+    Decimal,
+    Money,
+    Date,
+    YesNo,
+    SelectOne,
+    SelectMultiple,
+    IdNumber,
+    Phone,
+    Note,
+    Geopoint,
+    Image,
+    Signature,
+    Calculate,
+    Group,
+    Repeat,
+}
+
+/// One visible field, in the form's order.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct FieldItem {
+    /// Pass this to `set_answer`.
+    pub path: String,
+    pub name: String,
+    pub kind: FieldKind,
+    /// Nesting depth for indentation (inside groups and repeats).
+    pub depth: u32,
+    pub label_zh: String,
+    pub label_en: String,
+    pub hint_zh: Option<String>,
+    pub hint_en: Option<String>,
+    pub required: bool,
+    pub read_only: bool,
+    pub choices: Vec<ChoiceView>,
+    pub value: Option<AnswerValue>,
+    /// Repeats: how many entries there are.
+    pub entries: Option<u32>,
+    pub min_count: Option<u32>,
+    pub max_count: Option<u32>,
+    pub problems: Vec<FormProblem>,
+}
+
+/// Where the phone says it is.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct GpsFixInput {
+    /// WGS-84, as the platform gives it.
+    pub lat: f64,
+    pub lon: f64,
+    /// Horizontal accuracy radius in metres.
+    pub accuracy_m: f64,
+    pub altitude_m: Option<f64>,
+    /// The fix's time, milliseconds since 1970 UTC.
+    pub fix_time_ms: i64,
+    pub provider: LocationProvider,
+    /// The OS's mock-location flag.
+    pub is_mock: bool,
+    pub satellites: Option<u8>,
+    /// Age by the monotonic clock (Android `elapsedRealtimeNanos`), when known.
+    pub monotonic_age_ms: Option<u64>,
+}
+
+/// Where a fix came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum LocationProvider {
+    Gps,
+    Network,
+    Fused,
+    Other,
+}
+
+/// What the worker found at the door.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum DoorOutcome {
+    /// 见到本人
+    Met,
+    /// 家中无人
+    NobodyHome,
+    /// 拒绝入户
+    Refused,
+    /// 已搬离
+    MovedOut,
+    /// 房屋空置
+    Vacant,
+    /// 地址有误
+    WrongAddress,
+}
+
+/// The door check's headline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum DoorVerdict {
+    Verified,
+    LocationProposed,
+    Outside,
+    LowAccuracy,
+    StaleFix,
+    ClockSkew,
+    MockLocation,
+    NoFix,
+}
+
+/// A problem found with the fix.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct DoorReason {
+    pub code: String,
+    pub message_zh: String,
+}
+
+/// The verdict of a door check with its reasons and figures.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct DoorCheckResult {
+    pub verdict: DoorVerdict,
+    /// Every problem, most serious first; empty when verified or proposed.
+    pub reasons: Vec<DoorReason>,
+    pub outcome: DoorOutcome,
+    pub distance_m: Option<f64>,
+    pub accuracy_m: Option<f64>,
+    pub geofence_radius_m: f64,
+    /// A household without a location: this fix is proposed as its location.
+    pub location_proposed: bool,
+}
+
+/// A photo in a visit.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct PhotoInfo {
+    /// Lowercase hex SHA-256 of the stored JPEG.
+    pub sha256: String,
+    pub bytes: u64,
+    pub width: u32,
+    pub height: u32,
+    /// The form field it answers.
+    pub field: String,
+}
+
+/// A photo just added: its record and a thumbnail for the screen.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct PhotoEvidence {
+    pub photo: PhotoInfo,
+    pub thumbnail_jpeg: Option<Vec<u8>>,
+}
+
+/// Where a visit is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum VisitState {
+    Draft,
+    Finalized,
+    Uploaded,
+    Approved,
+    /// Returned for rework with the supervisor's comment: revise it.
+    Returned,
+    Rejected,
+}
+
+/// A visit revision.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct VisitView {
+    pub visit_id: String,
+    /// Revisions of one visit share this.
+    pub visit_group: String,
+    pub revision: u32,
+    pub template_id: String,
+    pub template_version: u32,
+    pub household_id: String,
+    pub state: VisitState,
+    /// RFC 3339 with the device's offset at the time.
+    pub started: String,
+    pub finalized: Option<String>,
+    /// The supervisor's comment on the last review, if any.
+    pub review_comment: Option<String>,
+    pub reviewed_at: Option<String>,
+}
+
+/// A visit in a list.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct VisitSummaryView {
+    pub visit: VisitView,
+    /// The head of household and address, for the list line.
+    pub head: String,
+    pub address: String,
+}
+
+/// Everything a visit's screen shows.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct VisitScreenView {
+    pub visit: VisitView,
+    pub title_zh: String,
+    pub title_en: String,
+    /// Only drafts can be edited.
+    pub editable: bool,
+    /// The fields visible now, in order.
+    pub fields: Vec<FieldItem>,
+    /// Every problem that would stop finalizing now.
+    pub problems: Vec<FormProblem>,
+    pub door_check: Option<DoorCheckResult>,
+    pub photos: Vec<PhotoInfo>,
+}
+
+/// A template a visit can be started with.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct TemplateView {
+    pub id: String,
+    pub version: u64,
+    pub title_zh: String,
+    pub title_en: String,
+}
+
+pub(crate) fn parse_id(text: &str) -> Result<Uuid, DoorstepError> {
+    Uuid::parse_str(text).map_err(|_| {
+        DoorstepError::invalid(
+            "bad_id",
+            "编号格式不正确",
+            "the id is not a valid identifier",
+        )
+    })
+}
+
+fn instant(i: DeviceInstant) -> String {
+    match chrono::FixedOffset::east_opt(i.offset_seconds) {
+        Some(offset) => i.utc.with_timezone(&offset).to_rfc3339(),
+        None => i.utc.to_rfc3339(),
+    }
+}
+
+impl From<Visit> for VisitView {
+    fn from(v: Visit) -> Self {
+        Self {
+            visit_id: v.id.to_string(),
+            visit_group: v.visit_group.to_string(),
+            revision: v.revision,
+            template_id: v.template_id,
+            template_version: v.template_version,
+            household_id: v.household_id.to_string(),
+            state: match v.status {
+                VisitStatus::Draft => VisitState::Draft,
+                VisitStatus::Finalized => VisitState::Finalized,
+                VisitStatus::Uploaded => VisitState::Uploaded,
+                VisitStatus::Approved => VisitState::Approved,
+                VisitStatus::Returned => VisitState::Returned,
+                VisitStatus::Rejected => VisitState::Rejected,
+            },
+            started: instant(v.started),
+            finalized: v.finalized.map(instant),
+            review_comment: v.review.as_ref().map(|r| r.comment.clone()),
+            reviewed_at: v.review.as_ref().map(|r| r.at.to_rfc3339()),
+        }
+    }
+}
+
+impl From<VisitSummary> for VisitSummaryView {
+    fn from(s: VisitSummary) -> Self {
+        Self {
+            visit: s.visit.into(),
+            head: s.head,
+            address: s.address,
+        }
+    }
+}
+
+impl From<PhotoRef> for PhotoInfo {
+    fn from(p: PhotoRef) -> Self {
+        Self {
+            sha256: p.sha256,
+            bytes: p.bytes,
+            width: p.width,
+            height: p.height,
+            field: p.field,
+        }
+    }
+}
+
+impl From<evidence::DoorOutcome> for DoorOutcome {
+    fn from(o: evidence::DoorOutcome) -> Self {
+        use evidence::DoorOutcome as O;
+        match o {
+            O::Met => Self::Met,
+            O::NobodyHome => Self::NobodyHome,
+            O::Refused => Self::Refused,
+            O::MovedOut => Self::MovedOut,
+            O::Vacant => Self::Vacant,
+            O::WrongAddress => Self::WrongAddress,
+        }
+    }
+}
+
+impl From<DoorOutcome> for evidence::DoorOutcome {
+    fn from(o: DoorOutcome) -> Self {
+        match o {
+            DoorOutcome::Met => Self::Met,
+            DoorOutcome::NobodyHome => Self::NobodyHome,
+            DoorOutcome::Refused => Self::Refused,
+            DoorOutcome::MovedOut => Self::MovedOut,
+            DoorOutcome::Vacant => Self::Vacant,
+            DoorOutcome::WrongAddress => Self::WrongAddress,
+        }
+    }
+}
+
+impl From<DoorCheck> for DoorCheckResult {
+    fn from(c: DoorCheck) -> Self {
+        use evidence::Verdict as V;
+        Self {
+            verdict: match c.verdict {
+                V::Verified => DoorVerdict::Verified,
+                V::LocationProposed => DoorVerdict::LocationProposed,
+                V::Outside => DoorVerdict::Outside,
+                V::LowAccuracy => DoorVerdict::LowAccuracy,
+                V::StaleFix => DoorVerdict::StaleFix,
+                V::ClockSkew => DoorVerdict::ClockSkew,
+                V::MockLocation => DoorVerdict::MockLocation,
+                V::NoFix => DoorVerdict::NoFix,
+            },
+            reasons: c
+                .reasons
+                .iter()
+                .map(|r| DoorReason {
+                    code: r.code().to_owned(),
+                    message_zh: r.message_zh().to_owned(),
+                })
+                .collect(),
+            outcome: c.outcome.into(),
+            distance_m: c.figures.distance_m,
+            accuracy_m: c.figures.accuracy_m,
+            geofence_radius_m: c.figures.geofence_radius_m,
+            location_proposed: c.proposed_location.is_some(),
+        }
+    }
+}
+
+impl GpsFixInput {
+    fn into_core(self) -> Result<evidence::GpsFix, DoorstepError> {
+        let bad_time = || {
+            DoorstepError::invalid(
+                "bad_fix_time",
+                "定位时间无效",
+                "the fix's time is not a valid instant",
+            )
+        };
+        let fix_time: DateTime<Utc> = Utc
+            .timestamp_millis_opt(self.fix_time_ms)
+            .single()
+            .ok_or_else(bad_time)?;
+        Ok(evidence::GpsFix {
+            position: LatLon {
+                lat: self.lat,
+                lon: self.lon,
+            },
+            accuracy_m: self.accuracy_m,
+            altitude_m: self.altitude_m,
+            fix_time,
+            provider: match self.provider {
+                LocationProvider::Gps => evidence::Provider::Gps,
+                LocationProvider::Network => evidence::Provider::Network,
+                LocationProvider::Fused => evidence::Provider::Fused,
+                LocationProvider::Other => evidence::Provider::Other,
+            },
+            is_mock: self.is_mock,
+            satellites: self.satellites,
+            monotonic_age: self
+                .monotonic_age_ms
+                .map(|ms| chrono::Duration::milliseconds(ms.min(i64::MAX as u64) as i64)),
+        })
+    }
+}
+
+fn kind(t: FieldType) -> FieldKind {
+    match t {
+        FieldType::Text => FieldKind::Text,
+        FieldType::Integer => FieldKind::Integer,
+        FieldType::Decimal => FieldKind::Decimal,
+        FieldType::Money => FieldKind::Money,
+        FieldType::Date => FieldKind::Date,
+        FieldType::YesNo => FieldKind::YesNo,
+        FieldType::SelectOne => FieldKind::SelectOne,
+        FieldType::SelectMultiple => FieldKind::SelectMultiple,
+        FieldType::IdNumber => FieldKind::IdNumber,
+        FieldType::Phone => FieldKind::Phone,
+        FieldType::Note => FieldKind::Note,
+        FieldType::Geopoint => FieldKind::Geopoint,
+        FieldType::Image => FieldKind::Image,
+        FieldType::Signature => FieldKind::Signature,
+        FieldType::Calculate => FieldKind::Calculate,
+        FieldType::Group => FieldKind::Group,
+        FieldType::Repeat => FieldKind::Repeat,
+    }
+}
+
+/// The typed form of a stored answer for a field of type `t`; JSON text
+/// when it does not have that type's shape (an answer the form refuses).
+fn answer_of(t: FieldType, v: &Json) -> AnswerValue {
+    let strings = |v: &Json| -> Option<Vec<String>> {
+        v.as_array()?
+            .iter()
+            .map(|s| s.as_str().map(str::to_owned))
+            .collect()
+    };
+    let typed = match t {
+        FieldType::Integer => v.as_i64().map(|value| AnswerValue::Integer { value }),
+        FieldType::Decimal => v.as_f64().map(|value| AnswerValue::Decimal { value }),
+        FieldType::Money => v.as_i64().map(|fen| AnswerValue::Money { fen }),
+        FieldType::Date => v.as_str().map(|iso| AnswerValue::Date { iso: iso.into() }),
+        FieldType::YesNo => match v {
+            Json::Bool(yes) => Some(AnswerValue::YesNo { yes: *yes }),
+            Json::String(s) if s == "yes" || s == "no" => {
+                Some(AnswerValue::YesNo { yes: s == "yes" })
+            }
+            _ => None,
+        },
+        FieldType::SelectOne => v
+            .as_str()
+            .map(|name| AnswerValue::Choice { name: name.into() }),
+        FieldType::SelectMultiple => strings(v).map(|names| AnswerValue::Choices { names }),
+        FieldType::Image => strings(v).map(|sha256s| AnswerValue::Photos { sha256s }),
+        FieldType::Geopoint => match (
+            v.get("lat").and_then(Json::as_f64),
+            v.get("lon").and_then(Json::as_f64),
+        ) {
+            (Some(lat), Some(lon)) => Some(AnswerValue::Geopoint {
+                lat,
+                lon,
+                accuracy_m: v.get("accuracy_m").and_then(Json::as_f64),
+            }),
+            _ => None,
+        },
+        _ => v.as_str().map(|value| AnswerValue::Text {
+            value: value.into(),
+        }),
+    };
+    typed.unwrap_or_else(|| AnswerValue::Json {
+        json: v.to_string(),
+    })
+}
+
+impl AnswerValue {
+    fn into_json(self) -> Result<Json, DoorstepError> {
+        Ok(match self {
+            Self::Text { value } => json!(value),
+            Self::Integer { value } => json!(value),
+            Self::Decimal { value } => json!(value),
+            Self::Money { fen } => json!(fen),
+            Self::Date { iso } => json!(iso),
+            Self::YesNo { yes } => json!(if yes { "yes" } else { "no" }),
+            Self::Choice { name } => json!(name),
+            Self::Choices { names } => json!(names),
+            Self::Geopoint {
+                lat,
+                lon,
+                accuracy_m,
+            } => match accuracy_m {
+                Some(a) => json!({"lat": lat, "lon": lon, "accuracy_m": a}),
+                None => json!({"lat": lat, "lon": lon}),
+            },
+            Self::Photos { sha256s } => json!(sha256s),
+            Self::Json { json } => serde_json::from_str(&json).map_err(|_| {
+                DoorstepError::invalid(
+                    "bad_json",
+                    "答案不是有效的JSON",
+                    "the answer is not valid JSON",
+                )
+            })?,
+        })
+    }
+}
+
+fn texts(t: LocalizedText) -> (String, String) {
+    (t.zh, t.en)
+}
+
+impl From<FieldView> for FieldItem {
+    fn from(f: FieldView) -> Self {
+        let (label_zh, label_en) = texts(f.label);
+        let (hint_zh, hint_en) = match f.hint {
+            Some(h) => (Some(h.zh), Some(h.en)),
+            None => (None, None),
+        };
+        Self {
+            value: f.value.as_ref().map(|v| answer_of(f.field_type, v)),
+            path: f.path,
+            name: f.name,
+            kind: kind(f.field_type),
+            depth: f.depth,
+            label_zh,
+            label_en,
+            hint_zh,
+            hint_en,
+            required: f.required,
+            read_only: f.read_only,
+            choices: f
+                .choices
+                .into_iter()
+                .map(|c| ChoiceView {
+                    name: c.name,
+                    label_zh: c.label.zh,
+                    label_en: c.label.en,
+                })
+                .collect(),
+            entries: f.entries,
+            min_count: f.min_count,
+            max_count: f.max_count,
+            problems: f.problems.into_iter().map(FormProblem::from).collect(),
+        }
+    }
+}
+
+impl From<VisitScreen> for VisitScreenView {
+    fn from(s: VisitScreen) -> Self {
+        let (title_zh, title_en) = texts(s.title);
+        Self {
+            door_check: s.record.door_check.map(|d| d.result.into()),
+            photos: s.record.photos.into_iter().map(PhotoInfo::from).collect(),
+            visit: s.record.visit.into(),
+            title_zh,
+            title_en,
+            editable: s.editable,
+            fields: s.fields.into_iter().map(FieldItem::from).collect(),
+            problems: s.problems.into_iter().map(FormProblem::from).collect(),
+        }
+    }
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+#[uniffi::export]
+impl Doorstep {
+    /// The templates a visit can be started with (the newest version of each).
+    pub fn templates(&self) -> Result<Vec<TemplateView>, DoorstepError> {
+        Ok(self
+            .device()
+            .template_list()?
+            .into_iter()
+            .map(|t| TemplateView {
+                id: t.id,
+                version: t.version,
+                title_zh: t.title.zh,
+                title_en: t.title.en,
+            })
+            .collect())
+    }
+
+    /// Starts a draft visit to a household with the newest version of a
+    /// template (the visit keeps that version for life); returns its screen.
+    pub fn start_visit(
+        &self,
+        household_id: String,
+        template_id: String,
+    ) -> Result<VisitScreenView, DoorstepError> {
+        let device = self.device();
+        let visit = device.start_visit(parse_id(&household_id)?, &template_id)?;
+        Ok(device.visit_screen(visit.id, today())?.into())
+    }
+
+    /// A visit revision's screen as it stands now.
+    pub fn visit_screen(&self, visit_id: String) -> Result<VisitScreenView, DoorstepError> {
+        Ok(self
+            .device()
+            .visit_screen(parse_id(&visit_id)?, today())?
+            .into())
+    }
+
+    /// Sets the answer at `path` (a field's `path` from the screen; a repeat
+    /// entry is created by naming it, `members[2].name`), or clears it with
+    /// `None` (`members[2]` with `None` removes that entry). Returns the new
+    /// screen: fields that became visible or hidden, and the problems now.
+    /// Only drafts can be changed.
+    pub fn set_answer(
+        &self,
+        visit_id: String,
+        path: String,
+        value: Option<AnswerValue>,
+    ) -> Result<VisitScreenView, DoorstepError> {
+        let value = value.map(AnswerValue::into_json).transpose()?;
+        Ok(self
+            .device()
+            .set_answer(parse_id(&visit_id)?, &path, value, today())?
+            .into())
+    }
+
+    /// Records the door check of a draft — the fix (or `None` when the phone
+    /// has none) and what the worker found — and returns the verdict.
+    pub fn door_check(
+        &self,
+        visit_id: String,
+        fix: Option<GpsFixInput>,
+        outcome: DoorOutcome,
+    ) -> Result<DoorCheckResult, DoorstepError> {
+        let fix = fix.map(GpsFixInput::into_core).transpose()?;
+        Ok(self
+            .device()
+            .door_check(parse_id(&visit_id)?, fix, outcome.into())?
+            .into())
+    }
+
+    /// Processes camera bytes (JPEG or PNG: oriented, downscaled, metadata
+    /// removed) and adds the photo to a draft as an answer to the image field
+    /// `field`. Returns its record and a thumbnail.
+    pub fn add_photo(
+        &self,
+        visit_id: String,
+        field: String,
+        camera_bytes: Vec<u8>,
+    ) -> Result<PhotoEvidence, DoorstepError> {
+        let device = self.device();
+        let photo = device.add_photo(parse_id(&visit_id)?, &field, &camera_bytes)?;
+        let thumbnail_jpeg = device.store().photo_thumbnail(&photo.sha256)?;
+        Ok(PhotoEvidence {
+            photo: photo.into(),
+            thumbnail_jpeg,
+        })
+    }
+
+    /// The thumbnail of a stored photo, when one was made.
+    pub fn photo_thumbnail(&self, sha256: String) -> Result<Option<Vec<u8>>, DoorstepError> {
+        Ok(self.device().store().photo_thumbnail(&sha256)?)
+    }
+
+    /// The problems that would stop the visit from being finalized now.
+    pub fn problems(&self, visit_id: String) -> Result<Vec<FormProblem>, DoorstepError> {
+        Ok(self
+            .device()
+            .problems(parse_id(&visit_id)?)?
+            .into_iter()
+            .map(FormProblem::from)
+            .collect())
+    }
+
+    /// Finalizes a draft and queues it for upload (photos first). With any
+    /// problem in the answers it is refused with `Incomplete`, listing every
+    /// problem, and stays a draft.
+    pub fn finalize(&self, visit_id: String) -> Result<VisitView, DoorstepError> {
+        Ok(self.device().finalize(parse_id(&visit_id)?)?.into())
+    }
+
+    /// Visits returned by a supervisor and not yet revised, with the
+    /// supervisor's comments: the worker's rework tasks.
+    pub fn returned_visits(&self) -> Result<Vec<VisitSummaryView>, DoorstepError> {
+        self.visit_list(VisitFilter::Returned)
+    }
+
+    /// Every visit on the device, newest first.
+    pub fn visits(&self) -> Result<Vec<VisitSummaryView>, DoorstepError> {
+        self.visit_list(VisitFilter::All)
+    }
+
+    /// Starts the next revision of a returned visit (same answers, door check
+    /// and photos, carrying the comment) and returns its screen.
+    pub fn revise(&self, visit_id: String) -> Result<VisitScreenView, DoorstepError> {
+        let device = self.device();
+        let next = device.revise(parse_id(&visit_id)?)?;
+        Ok(device.visit_screen(next.id, today())?.into())
+    }
+}
+
+impl Doorstep {
+    fn visit_list(&self, filter: VisitFilter) -> Result<Vec<VisitSummaryView>, DoorstepError> {
+        Ok(self
+            .device()
+            .store()
+            .visits(filter)?
+            .into_iter()
+            .map(VisitSummaryView::from)
+            .collect())
+    }
+}

@@ -1,0 +1,490 @@
+//! Screen models: everything a phone screen shows, worked out by the core so
+//! the shells only render.
+//!
+//! - [`VisitScreen`]: a visit's form as it stands now — the fields visible for
+//!   the current answers (the form engine's relevance, the same the validator
+//!   applies), in the form's order, with their labels, choices, values and
+//!   problems — plus the door check, photos and the supervisor's comment.
+//! - [`set_answer_at`]: changes one answer by path (`name`, or
+//!   `repeat[index].name`), the way a screen edits one field at a time.
+//! - [`HouseholdScreen`]: a household with residents (masked), its visits and
+//!   the visits its residents' tags make due (the templates' schedules).
+
+use crate::device::{Device, DeviceError};
+use crate::forms::definition::Field;
+use crate::forms::registry::TemplateRef;
+use crate::forms::schedule::{self, DueVisit};
+use crate::forms::{Choice, FieldType, Form, LocalizedText, Problem};
+use crate::store::households::{Disclosure, HouseholdDetail};
+use crate::store::visits::{VisitFilter, VisitRecord, VisitSummary};
+use crate::store::{Store, StoreError};
+use chrono::NaiveDate;
+use serde_json::{Map, Value as Json};
+use std::collections::{BTreeSet, HashSet};
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// One field as the screen shows it now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldView {
+    /// Where the answer lives: `name`, or `repeat[index].name`.
+    pub path: String,
+    pub name: String,
+    pub field_type: FieldType,
+    /// Nesting for indentation: 0 at the top, +1 inside each group or repeat.
+    pub depth: u32,
+    pub label: LocalizedText,
+    pub hint: Option<LocalizedText>,
+    pub required: bool,
+    /// Read-only and calculated fields are shown but not edited.
+    pub read_only: bool,
+    pub choices: Vec<Choice>,
+    /// The answer as the form engine sees it (normalized, calculated or the
+    /// default), or as typed when it is not acceptable; `None` when empty.
+    pub value: Option<Json>,
+    /// Repeats: how many entries there are.
+    pub entries: Option<u32>,
+    pub min_count: Option<u32>,
+    pub max_count: Option<u32>,
+    /// The problems of this field's answer (empty when it is fine).
+    pub problems: Vec<Problem>,
+}
+
+/// A visit revision as its screen shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitScreen {
+    pub record: VisitRecord,
+    /// The form's title.
+    pub title: LocalizedText,
+    /// The fields visible now, in the form's order.
+    pub fields: Vec<FieldView>,
+    /// Every problem that would stop finalizing now, in the form's order
+    /// (including those of no visible field, such as unknown answers).
+    pub problems: Vec<Problem>,
+    /// Whether the visit can be edited (only drafts can).
+    pub editable: bool,
+}
+
+/// A household's screen: who lives there, its visits, what is due.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HouseholdScreen {
+    pub detail: HouseholdDetail,
+    /// This household's visits on the device, newest first.
+    pub visits: Vec<VisitSummary>,
+    /// Visits due or overdue by the templates' schedules, earliest deadline first.
+    pub due: Vec<DueVisit>,
+}
+
+/// A template a visit can be started with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateInfo {
+    pub id: String,
+    pub version: u64,
+    pub title: LocalizedText,
+}
+
+impl Device {
+    /// The screen of one visit revision as of `today`.
+    pub fn visit_screen(&self, visit: Uuid, today: NaiveDate) -> Result<VisitScreen, DeviceError> {
+        let record = self.store().visit(visit)?;
+        let form = self.form_for(&record)?;
+        Ok(build_visit_screen(&form, record, today))
+    }
+
+    /// Sets (or, with `None`, clears) the answer at `path` of a draft and
+    /// returns its new screen. A path naming no answerable field of the
+    /// visit's form is refused and nothing changes.
+    pub fn set_answer(
+        &self,
+        visit: Uuid,
+        path: &str,
+        value: Option<Json>,
+        today: NaiveDate,
+    ) -> Result<VisitScreen, DeviceError> {
+        let record = self.store().visit(visit)?;
+        let form = self.form_for(&record)?;
+        let mut answers = record.answers.clone();
+        set_answer_at(&form, &mut answers, path, value)?;
+        self.set_answers(visit, &answers)?;
+        self.visit_screen(visit, today)
+    }
+
+    /// The newest version of every template this device knows, by id.
+    pub fn template_list(&self) -> Result<Vec<TemplateInfo>, DeviceError> {
+        let mut out = Vec::new();
+        for id in self.template_ids()? {
+            if let Ok(form) = self.templates().latest(&id) {
+                out.push(TemplateInfo {
+                    id: form.id().to_owned(),
+                    version: form.version(),
+                    title: form.definition().title.clone(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// A household's screen as of `today`, with ID numbers and phones masked.
+    pub fn household_screen(
+        &self,
+        household: Uuid,
+        today: NaiveDate,
+    ) -> Result<HouseholdScreen, DeviceError> {
+        let detail = self.store().household(household, Disclosure::Masked)?;
+        let visits: Vec<VisitSummary> = self
+            .store()
+            .visits(VisitFilter::All)?
+            .into_iter()
+            .filter(|v| v.visit.household_id == household)
+            .collect();
+        let tags = detail
+            .residents
+            .iter()
+            .flat_map(|r| &r.tags)
+            .map(|t| schedule::TagSpan {
+                tag: t.code.clone(),
+                since: t.start,
+                until: t.end,
+            })
+            .collect();
+        let done = visits
+            .iter()
+            .filter(|v| v.visit.status != doorstep_model::VisitStatus::Draft)
+            .filter_map(|v| {
+                v.visit.finalized.map(|f| schedule::VisitRecord {
+                    template_id: v.visit.template_id.clone(),
+                    date: f.utc.date_naive(),
+                })
+            })
+            .collect();
+        let forms: Vec<Arc<Form>> = self
+            .template_ids()?
+            .iter()
+            .filter_map(|id| self.templates().latest(id).ok())
+            .collect();
+        let definitions: Vec<_> = forms.iter().map(|f| f.definition()).collect();
+        let due = schedule::due_visits(
+            &schedule::Household { tags, visits: done },
+            &definitions,
+            today,
+        );
+        Ok(HouseholdScreen {
+            detail,
+            visits,
+            due,
+        })
+    }
+
+    fn form_for(&self, record: &VisitRecord) -> Result<Arc<Form>, DeviceError> {
+        let template = TemplateRef {
+            id: record.visit.template_id.clone(),
+            version: u64::from(record.visit.template_version),
+        };
+        self.templates()
+            .get(&template)
+            .map_err(|_| DeviceError::UnknownTemplate(record.visit.template_id.clone()))
+    }
+
+    fn template_ids(&self) -> Result<BTreeSet<String>, DeviceError> {
+        let mut ids: BTreeSet<String> = crate::forms::templates::ids().map(str::to_owned).collect();
+        ids.extend(
+            self.store()
+                .pulled_templates()?
+                .into_iter()
+                .map(|(id, _, _)| id),
+        );
+        Ok(ids)
+    }
+}
+
+impl Store {
+    /// The thumbnail JPEG of a stored photo, when one was made.
+    pub fn photo_thumbnail(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.read(|conn| {
+            use rusqlite::OptionalExtension;
+            let row: Option<Option<Vec<u8>>> = conn
+                .query_row(
+                    "SELECT thumbnail FROM blobs WHERE sha256 = ?1",
+                    [sha256],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            row.ok_or(StoreError::NotFound("photo"))
+        })
+    }
+}
+
+/// Builds the screen of `record` with the form it was started with.
+pub fn build_visit_screen(form: &Form, record: VisitRecord, today: NaiveDate) -> VisitScreen {
+    let validation = form.validate(&record.answers, today);
+    let relevant: HashSet<String> = form
+        .relevant_paths(&record.answers, today)
+        .into_iter()
+        .collect();
+    let cleaned = Json::Object(validation.answers.clone());
+    let mut fields = Vec::new();
+    let walk = Walk {
+        relevant: &relevant,
+        raw: &record.answers,
+        cleaned: &cleaned,
+        problems: &validation.problems,
+    };
+    walk.fields(&form.definition().fields, "", 0, &mut fields);
+    VisitScreen {
+        title: form.definition().title.clone(),
+        fields,
+        problems: validation.problems,
+        editable: record.visit.status == doorstep_model::VisitStatus::Draft,
+        record,
+    }
+}
+
+struct Walk<'a> {
+    relevant: &'a HashSet<String>,
+    raw: &'a Json,
+    cleaned: &'a Json,
+    problems: &'a [Problem],
+}
+
+impl Walk<'_> {
+    fn fields(&self, defs: &[Field], prefix: &str, depth: u32, out: &mut Vec<FieldView>) {
+        for f in defs {
+            let path = format!("{prefix}{}", f.name);
+            if !self.relevant.contains(&path) {
+                continue;
+            }
+            let entries = match f.field_type {
+                FieldType::Repeat => Some(
+                    lookup(self.raw, &path)
+                        .and_then(Json::as_array)
+                        .map_or(0, |a| a.len() as u32),
+                ),
+                _ => None,
+            };
+            let value = match f.field_type {
+                FieldType::Group | FieldType::Repeat | FieldType::Note => None,
+                _ => lookup(self.cleaned, &path)
+                    .or_else(|| lookup(self.raw, &path))
+                    .filter(|v| !v.is_null())
+                    .cloned(),
+            };
+            let choices = match f.field_type {
+                FieldType::YesNo => crate::forms::definition::yes_no_choices(),
+                _ => f.choices.clone().unwrap_or_default(),
+            };
+            out.push(FieldView {
+                path: path.clone(),
+                name: f.name.clone(),
+                field_type: f.field_type,
+                depth,
+                label: f.label.clone(),
+                hint: f.hint.clone(),
+                required: f.required,
+                read_only: f.read_only
+                    || f.calculation.is_some()
+                    || f.field_type == FieldType::Calculate,
+                choices,
+                value,
+                entries,
+                min_count: f.min_count,
+                max_count: f.max_count,
+                problems: self
+                    .problems
+                    .iter()
+                    .filter(|p| p.path == path)
+                    .cloned()
+                    .collect(),
+            });
+            let children = f.children.as_deref().unwrap_or_default();
+            match f.field_type {
+                // A group's fields are answered beside it.
+                FieldType::Group => self.fields(children, prefix, depth + 1, out),
+                FieldType::Repeat => {
+                    for k in 0..entries.unwrap_or(0) {
+                        self.fields(children, &format!("{path}[{k}]."), depth + 1, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// One step of an answer path.
+enum Step<'p> {
+    Field(&'p str),
+    Entry(&'p str, usize),
+}
+
+fn parse_path(path: &str) -> Option<Vec<Step<'_>>> {
+    let mut steps = Vec::new();
+    for part in path.split('.') {
+        if part.is_empty() {
+            return None;
+        }
+        match part.split_once('[') {
+            Some((name, rest)) => {
+                let index = rest.strip_suffix(']')?.parse().ok()?;
+                if name.is_empty() {
+                    return None;
+                }
+                steps.push(Step::Entry(name, index));
+            }
+            None => steps.push(Step::Field(part)),
+        }
+    }
+    Some(steps)
+}
+
+/// The value at `path` (`a`, `r[1].b`) of a JSON answer object.
+fn lookup<'j>(answers: &'j Json, path: &str) -> Option<&'j Json> {
+    let mut at = answers;
+    for step in parse_path(path)? {
+        at = match step {
+            Step::Field(name) => at.get(name)?,
+            Step::Entry(name, k) => at.get(name)?.get(k)?,
+        };
+    }
+    Some(at)
+}
+
+/// Finds the definition of `name` among `defs`, looking inside groups (whose
+/// fields are answered beside them) but not inside repeats.
+fn find_field<'d>(defs: &'d [Field], name: &str) -> Option<&'d Field> {
+    defs.iter().find_map(|f| {
+        if f.name == name {
+            Some(f)
+        } else if f.field_type == FieldType::Group {
+            find_field(f.children.as_deref().unwrap_or_default(), name)
+        } else {
+            None
+        }
+    })
+}
+
+/// Sets the answer at `path` in `answers` (a JSON object), or removes it when
+/// `value` is `None`. A repeat entry that does not exist yet is created (with
+/// empty entries before it); `repeat[k]` with `None` removes entry `k`. The
+/// path must name an answerable field of `form` (not a group, note or
+/// calculation), else `StoreError::Invalid` and `answers` is unchanged. Values
+/// are checked when the screen is built, not here: a wrong one shows as a problem.
+pub fn set_answer_at(
+    form: &Form,
+    answers: &mut Json,
+    path: &str,
+    value: Option<Json>,
+) -> Result<(), StoreError> {
+    let bad_path = || StoreError::Invalid("the answer path names no field of this form".into());
+    let steps = parse_path(path).ok_or_else(bad_path)?;
+    let mut defs: &[Field] = &form.definition().fields;
+    let mut targets = Vec::new();
+    for (i, step) in steps.iter().enumerate() {
+        let last = i + 1 == steps.len();
+        let (name, entry) = match step {
+            Step::Field(n) => (*n, None),
+            Step::Entry(n, k) => (*n, Some(*k)),
+        };
+        let field = find_field(defs, name).ok_or_else(bad_path)?;
+        let is_repeat = field.field_type == FieldType::Repeat;
+        let ok = match (entry, last) {
+            (Some(_), _) => is_repeat,
+            (None, true) => {
+                !matches!(
+                    field.field_type,
+                    FieldType::Group | FieldType::Note | FieldType::Calculate | FieldType::Repeat
+                ) && field.calculation.is_none()
+            }
+            (None, false) => false,
+        };
+        if !ok {
+            return Err(bad_path());
+        }
+        defs = field.children.as_deref().unwrap_or_default();
+        targets.push((name, entry));
+    }
+    if !answers.is_object() {
+        return Err(StoreError::Invalid(
+            "the visit's answers are not an object".into(),
+        ));
+    }
+    let mut at = answers;
+    for (i, (name, entry)) in targets.iter().enumerate() {
+        let last = i + 1 == targets.len();
+        let obj = at
+            .as_object_mut()
+            .ok_or_else(|| StoreError::Invalid("a repeat entry is not an object".into()))?;
+        match entry {
+            None if last => {
+                match &value {
+                    Some(v) => obj.insert((*name).to_owned(), v.clone()),
+                    None => obj.remove(*name),
+                };
+                return Ok(());
+            }
+            None => return Err(bad_path()),
+            Some(k) => {
+                let list = obj
+                    .entry((*name).to_owned())
+                    .or_insert_with(|| Json::Array(Vec::new()));
+                if !list.is_array() {
+                    *list = Json::Array(Vec::new());
+                }
+                let items = list.as_array_mut().expect("made an array above");
+                if last {
+                    match &value {
+                        None if *k < items.len() => {
+                            items.remove(*k);
+                        }
+                        None => {}
+                        Some(v) => {
+                            while items.len() <= *k {
+                                items.push(Json::Object(Map::new()));
+                            }
+                            items[*k] = v.clone();
+                        }
+                    }
+                    return Ok(());
+                }
+                while items.len() <= *k {
+                    items.push(Json::Object(Map::new()));
+                }
+                at = &mut items[*k];
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn elder_form() -> Form {
+        crate::forms::templates::load("elder_alone_visit")
+            .expect("built in")
+            .expect("loads")
+    }
+
+    #[test]
+    fn relevance_shows_a_field_only_when_its_condition_holds() {
+        let form = elder_form();
+        let today = NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
+        let paths = |answers: &Json| form.relevant_paths(answers, today);
+        assert!(!paths(&json!({"follow_up": "no"})).contains(&"follow_up_detail".to_owned()));
+        assert!(paths(&json!({"follow_up": "yes"})).contains(&"follow_up_detail".to_owned()));
+    }
+
+    #[test]
+    fn set_answer_refuses_unknown_and_computed_fields_and_clears() {
+        let form = elder_form();
+        let mut answers = json!({});
+        set_answer_at(&form, &mut answers, "health", Some(json!("good"))).unwrap();
+        assert_eq!(answers, json!({"health": "good"}));
+        assert!(set_answer_at(&form, &mut answers, "no_such", Some(json!(1))).is_err());
+        assert!(set_answer_at(&form, &mut answers, "elder_age", Some(json!(70))).is_err());
+        assert!(set_answer_at(&form, &mut answers, "health[0]", Some(json!(1))).is_err());
+        set_answer_at(&form, &mut answers, "health", None).unwrap();
+        assert_eq!(answers, json!({}));
+    }
+}
