@@ -72,7 +72,7 @@ pub fn document() -> Value {
         "info": {
             "title": "Doorstep sync protocol",
             "version": "1",
-            "description": "The JSON the Doorstep (入户通) phone app and server exchange. Every error is an ApiError with a stable code and messages in Chinese and English. Every call but login, health and this document needs `Authorization: Bearer <token>`."
+            "description": "The JSON the Doorstep (入户通) phone app and server exchange. Every error is an ApiError with a stable code and messages in Chinese and English. Every call but login, health and this document needs `Authorization: Bearer <token>`. A request may declare `X-Doorstep-Protocol: 1`; another version is refused with 400 `unsupported_protocol`."
         },
         "components": {
             "securitySchemes": { "device_token": { "type": "http", "scheme": "bearer" } },

@@ -1158,6 +1158,32 @@ async fn health_and_every_documented_route_answer() {
             assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
         }
     }
+    // The loop above logged the admin out; sign in again.
+    let token = f.login("worker1").await;
+    let r = f
+        .http
+        .get(f.url("/api/v1/pull"))
+        .bearer_auth(&token)
+        .header("x-doorstep-protocol", "1")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "the device's header for v1 is accepted"
+    );
+    let r = f
+        .http
+        .get(f.url("/api/v1/pull"))
+        .bearer_auth(&token)
+        .header("x-doorstep-protocol", "2")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: Value = r.json().await.expect("JSON");
+    assert_eq!(body["code"], "unsupported_protocol");
     let r = f
         .http
         .get(f.url("/api/v1/nothing"))

@@ -31,6 +31,7 @@ use axum::routing::{MethodRouter, get, post};
 use bytes::Bytes;
 use doorstep_core::evidence::DoorCheckPolicy;
 use doorstep_core::forms::registry::TemplateRegistry;
+use doorstep_core::sync::protocol::PROTOCOL_VERSION;
 use serde::de::DeserializeOwned;
 use tokio::sync::Semaphore;
 
@@ -132,7 +133,27 @@ pub fn router(state: AppState) -> Router {
             )
         })
         .layer(DefaultBodyLimit::max(state.limits.max_request_bytes))
+        .layer(axum::middleware::from_fn(check_protocol))
         .with_state(state)
+}
+
+/// Refuses a request that declares a protocol version this server does not
+/// speak (`X-Doorstep-Protocol`); a request without the header is taken as v1.
+async fn check_protocol(req: Request, next: axum::middleware::Next) -> axum::response::Response {
+    let declared = req
+        .headers()
+        .get("x-doorstep-protocol")
+        .map(|v| v.to_str().map(str::trim));
+    match declared {
+        None => next.run(req).await,
+        Some(Ok(v)) if v == PROTOCOL_VERSION.to_string() => next.run(req).await,
+        Some(_) => ApiFailure::bad_request(
+            "unsupported_protocol",
+            &format!("应用版本与服务器不兼容（服务器协议版本 {PROTOCOL_VERSION}），请更新应用"),
+            &format!("This app speaks another protocol than the server (version {PROTOCOL_VERSION}); update the app"),
+        )
+        .into_response(),
+    }
 }
 
 async fn healthz() -> impl IntoResponse {
