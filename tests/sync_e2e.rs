@@ -512,3 +512,167 @@ fn phone_token(phone: &Phone) -> String {
     .unwrap();
     store.session().unwrap().unwrap().token
 }
+
+/// A loopback TCP proxy that, while `faulty`, cuts each connection after a
+/// random number of bytes and delays traffic a little, as a weak mobile link does.
+struct FaultProxy {
+    addr: SocketAddr,
+    faulty: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    cuts: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl FaultProxy {
+    fn start(upstream: SocketAddr) -> Self {
+        use std::io::{Read, Write};
+        use std::net::{Shutdown, TcpListener, TcpStream};
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let faulty = Arc::new(AtomicBool::new(false));
+        let cuts = Arc::new(AtomicU64::new(0));
+        let (flag, counter) = (Arc::clone(&faulty), Arc::clone(&cuts));
+        std::thread::spawn(move || {
+            let mut seed = 0x2545_F491_4F6C_DD1Du64;
+            for client in listener.incoming() {
+                let Ok(client) = client else { return };
+                let Ok(server) = TcpStream::connect(upstream) else {
+                    continue;
+                };
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                // Cut somewhere between 2 KB and 1.5 MB into the upload.
+                let budget = if flag.load(Ordering::SeqCst) {
+                    2_000 + seed % 1_500_000
+                } else {
+                    u64::MAX
+                };
+                let delay = Duration::from_millis(seed % 3);
+                let pipe = |mut from: TcpStream,
+                            mut to: TcpStream,
+                            mut budget: u64,
+                            counter: Option<Arc<AtomicU64>>| {
+                    move || {
+                        let mut buf = [0u8; 16 * 1024];
+                        loop {
+                            let n = match from.read(&mut buf) {
+                                Ok(0) | Err(_) => break,
+                                Ok(n) => n,
+                            };
+                            let n_send = (n as u64).min(budget) as usize;
+                            if to.write_all(&buf[..n_send]).is_err() {
+                                break;
+                            }
+                            budget -= n_send as u64;
+                            if budget == 0 {
+                                if let Some(c) = &counter {
+                                    c.fetch_add(1, Ordering::SeqCst);
+                                }
+                                break;
+                            }
+                            std::thread::sleep(delay);
+                        }
+                        let _ = from.shutdown(Shutdown::Both);
+                        let _ = to.shutdown(Shutdown::Both);
+                    }
+                };
+                let up = pipe(
+                    client.try_clone().unwrap(),
+                    server.try_clone().unwrap(),
+                    budget,
+                    Some(Arc::clone(&counter)),
+                );
+                let down = pipe(server, client, u64::MAX, None);
+                std::thread::spawn(up);
+                std::thread::spawn(down);
+            }
+        });
+        Self { addr, faulty, cuts }
+    }
+
+    fn set_faulty(&self, on: bool) {
+        self.faulty.store(on, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[test]
+fn through_a_link_that_cuts_connections_at_random_everything_arrives_once() {
+    let server = Server::start();
+    let proxy = FaultProxy::start(server.addr);
+    let phone = Phone {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let via_proxy = format!("http://{}", proxy.addr);
+    phone.ok(&["init"]);
+    phone.ok(&[
+        "login",
+        "--server",
+        &via_proxy,
+        "--user",
+        "worker1",
+        "--password",
+        "doorstep-demo",
+    ]);
+    phone.ok(&["pull"]);
+    let households = phone.households();
+    let visits: Vec<String> = (0..8)
+        .map(|k| phone.visit(&households[k], 200 + k, 2))
+        .collect();
+    let photos = phone.photo_hashes();
+
+    proxy.set_faulty(true);
+    let mut failed_runs = 0;
+    for _ in 0..40 {
+        let out = phone.run(&["sync"]);
+        if !out.status.success() {
+            failed_runs += 1;
+            continue;
+        }
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        if report["pending"] == 0 {
+            break;
+        }
+    }
+    assert!(
+        proxy.cuts.load(std::sync::atomic::Ordering::SeqCst) > 0,
+        "the link did cut connections"
+    );
+    proxy.set_faulty(false);
+    let report = phone.sync_until_done();
+    assert_eq!(
+        report["set_aside"], 0,
+        "{report} after {failed_runs} failed runs"
+    );
+    assert_eq!(
+        server.blob_hashes(),
+        photos,
+        "every photo arrived byte-identical"
+    );
+    assert_on_server_once(&server, &visits);
+    phone.assert_outbox_drained();
+}
+
+#[test]
+fn on_cellular_photos_wait_for_wifi_and_their_visits_wait_for_them() {
+    let server = Server::start();
+    let phone = Phone::new(&server, "worker1");
+    let households = phone.households();
+    let with_photo = phone.visit(&households[0], 300, 1);
+
+    let report = phone.ok(&["sync", "--network", "cellular"]);
+    assert_eq!(report["uploaded"], 0, "{report}");
+    assert_eq!(
+        report["pending"], 2,
+        "the photo and its visit wait: {report}"
+    );
+    assert!(server.blob_hashes().is_empty());
+
+    let report = phone.ok(&["sync", "--network", "wifi"]);
+    assert_eq!(
+        (report["uploaded"].as_u64(), report["pending"].as_u64()),
+        (Some(2), Some(0)),
+        "{report}"
+    );
+    assert_on_server_once(&server, &[with_photo]);
+}
