@@ -185,8 +185,8 @@ CREATE TABLE audit_log (
 );
 "#;
 
-/// Brings the database to [`VERSION`], or refuses one that is newer.
-pub fn migrate(conn: &mut Connection) -> Result<()> {
+/// Refuses a database written by newer code, before anything touches it.
+pub fn refuse_newer(conn: &Connection) -> Result<i64> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if found > VERSION {
         return Err(StorageError::NewerSchema {
@@ -194,6 +194,12 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
             supported: VERSION,
         });
     }
+    Ok(found)
+}
+
+/// Brings the database to [`VERSION`], or refuses one that is newer.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let found = refuse_newer(conn)?;
     for from in found..VERSION {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         upgrade_from(&tx, from)?;

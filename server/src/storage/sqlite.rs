@@ -61,6 +61,8 @@ impl SqliteStorage {
     /// the current schema. Refuses a database newer than this code.
     pub fn open(path: &Path) -> Result<Self> {
         let mut writer = open_conn(path, OpenFlags::default())?;
+        // Before WAL is switched on, which would already change the file.
+        schema::refuse_newer(&writer)?;
         let mode: String = writer.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StorageError::Corrupt(format!(
@@ -1279,5 +1281,63 @@ impl Storage for SqliteStorage {
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_newer_database_is_refused_and_left_untouched() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("doorstep.db");
+        {
+            let conn = Connection::open(&path).expect("create");
+            conn.execute_batch("CREATE TABLE from_the_future (x); PRAGMA user_version = 99;")
+                .expect("write");
+        }
+        let before = std::fs::read(&path).expect("read");
+        match SqliteStorage::open(&path) {
+            Err(StorageError::NewerSchema { found, supported }) => {
+                assert_eq!((found, supported), (99, schema::VERSION));
+            }
+            Err(other) => panic!("wrong error: {other}"),
+            Ok(_) => panic!("a newer database was opened"),
+        }
+        assert_eq!(
+            std::fs::read(&path).expect("read"),
+            before,
+            "the file is untouched"
+        );
+    }
+
+    #[test]
+    fn a_database_reopens_at_its_version_with_its_data() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("doorstep.db");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let db = SqliteStorage::open(&path).expect("create");
+            let s = Subdistrict {
+                id: Uuid::new_v4(),
+                name: "春熙路街道".into(),
+            };
+            db.add_subdistrict(&s).await.expect("write");
+            drop(db);
+            let db = SqliteStorage::open(&path).expect("reopen");
+            let n: i64 = db
+                .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM subdistricts", [], |r| r.get(0))?))
+                .await
+                .expect("read");
+            assert_eq!(n, 1);
+            let version: i64 = db
+                .read(|c| Ok(c.query_row("PRAGMA user_version", [], |r| r.get(0))?))
+                .await
+                .expect("read");
+            assert_eq!(version, schema::VERSION);
+        });
     }
 }
