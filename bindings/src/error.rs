@@ -270,7 +270,8 @@ fn not_signed_in() -> DoorstepError {
 impl From<PhotoError> for DoorstepError {
     fn from(e: PhotoError) -> Self {
         DoorstepError::PhotoRefused {
-            code: e.code().to_owned(),
+            // The photo pipeline's codes are upper case; every FFI code is lower.
+            code: e.code().to_ascii_lowercase(),
             message_zh: e.message_zh(),
             message_en: e.message_en(),
         }
