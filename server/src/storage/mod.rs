@@ -12,6 +12,7 @@
 //! Personal data crosses this trait (names, ID numbers, answers) but never goes
 //! into a [`StorageError`] message.
 
+pub mod merge;
 mod schema;
 pub mod sqlite;
 

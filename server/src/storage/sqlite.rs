@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use doorstep_core::domain::{
-    Community, DeviceInstant, Grid, ResidenceType, Review, Subdistrict, Visit, VisitStatus,
+    Community, DeviceInstant, Grid, Review, Subdistrict, Visit, VisitStatus,
 };
 use doorstep_core::evidence::LatLon;
 use doorstep_core::store::households::GridInfo;
@@ -29,10 +29,11 @@ use rusqlite::{
 use uuid::Uuid;
 
 use super::{
-    AuditEntry, EDITABLE_FIELDS, HouseholdConflict, HouseholdPlace, NewReview, NewToken, NewUser,
-    NewVisit, PreparedOp, PullPage, PulledHousehold, Result, Session, Storage, StorageError,
-    StoredVisit, TokenState, UserRecord, schema,
+    AuditEntry, HouseholdConflict, HouseholdPlace, NewReview, NewToken, NewUser, NewVisit,
+    PreparedOp, PullPage, PulledHousehold, Result, Session, Storage, StorageError, StoredVisit,
+    TokenState, UserRecord, merge, schema,
 };
+use merge::MergeError;
 
 const READERS: usize = 2;
 
@@ -441,35 +442,6 @@ fn apply_visit(tx: &Connection, op_id: Uuid, v: &NewVisit) -> Result<OperationOu
     Ok(OperationOutcome::Applied { flags })
 }
 
-fn field_value(row: &HouseholdRecord, field: &str) -> Option<String> {
-    match field {
-        "estate" => Some(row.estate.clone()),
-        "building" => row.building.clone(),
-        "unit" => row.unit.clone(),
-        "door" => row.door.clone(),
-        "residence_type" => Some(row.residence_type.clone()),
-        "landlord_name" => row.landlord_name.clone(),
-        "landlord_phone" => row.landlord_phone.clone(),
-        "notes" => Some(row.notes.clone()),
-        _ => None,
-    }
-}
-
-/// Checks one change; the value it stores (`notes` cleared is empty text).
-fn checked_value(change: &FieldChange) -> std::result::Result<Option<String>, ()> {
-    if !EDITABLE_FIELDS.contains(&change.field.as_str()) {
-        return Err(());
-    }
-    match (change.field.as_str(), &change.value) {
-        ("estate", None) => Err(()),
-        ("estate", Some(v)) if v.trim().is_empty() => Err(()),
-        ("residence_type", None) => Err(()),
-        ("residence_type", Some(v)) if ResidenceType::from_str_opt(v).is_none() => Err(()),
-        ("notes", None) => Ok(Some(String::new())),
-        (_, v) => Ok(v.clone()),
-    }
-}
-
 fn apply_edit(
     tx: &Connection,
     user_id: Uuid,
@@ -490,73 +462,58 @@ fn apply_edit(
             "The server has no such household",
         ));
     };
-    let mut wanted: Vec<(&str, Option<String>)> = Vec::new();
-    for change in changes {
-        let Ok(value) = checked_value(change) else {
+    let changed_at: HashMap<String, i64> = tx
+        .prepare_cached("SELECT field, version FROM household_fields WHERE household_id = ?")?
+        .query_map([household_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let plan = match merge::plan(&current, base_version, changes, |f| {
+        changed_at.get(f).copied().unwrap_or(0)
+    }) {
+        Ok(plan) => plan,
+        Err(MergeError::BadField) => {
             return Ok(refused(
                 "bad_field",
                 "住户信息修改中有不能修改的字段或无效的值",
                 "The edit names a field that cannot be changed or gives an invalid value",
             ));
-        };
-        // A later change to the same field wins.
-        wanted.retain(|(f, _)| *f != change.field);
-        wanted.push((change.field.as_str(), value));
-    }
-    if base_version > current.version {
-        return Ok(refused(
-            "bad_base_version",
-            "修改所依据的住户版本比服务器上的还新",
-            "The edit is based on a household version the server never had",
-        ));
-    }
-    let mut applied: Vec<(&str, Option<String>)> = Vec::new();
-    let mut conflicts = Vec::new();
+        }
+        Err(MergeError::BadBaseVersion) => {
+            return Ok(refused(
+                "bad_base_version",
+                "修改所依据的住户版本比服务器上的还新",
+                "The edit is based on a household version the server never had",
+            ));
+        }
+    };
     let now = ts(Utc::now());
-    for (field, value) in wanted {
-        let server_value = field_value(&current, field);
-        if server_value == value {
-            continue;
-        }
-        let changed_at: i64 = tx
-            .prepare_cached(
-                "SELECT version FROM household_fields WHERE household_id = ? AND field = ?",
-            )?
-            .query_row(params![household_id.to_string(), field], |r| r.get(0))
-            .optional()?
-            .unwrap_or(0);
-        if changed_at > base_version {
-            tx.prepare_cached(
-                "INSERT INTO household_conflicts (household_id, field, base_version, server_version,
-                    server_value, device_value, user_id, op_id, at)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )?
-            .execute(params![
-                household_id.to_string(),
-                field,
-                base_version,
-                changed_at,
-                server_value,
-                value,
-                user_id.to_string(),
-                op_id.to_string(),
-                now
-            ])?;
-            conflicts.push(field.to_owned());
-        } else {
-            applied.push((field, value));
-        }
+    for c in &plan.conflicts {
+        tx.prepare_cached(
+            "INSERT INTO household_conflicts (household_id, field, base_version, server_version,
+                server_value, device_value, user_id, op_id, at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )?
+        .execute(params![
+            household_id.to_string(),
+            c.field,
+            base_version,
+            c.server_version,
+            c.server_value,
+            c.device_value,
+            user_id.to_string(),
+            op_id.to_string(),
+            now
+        ])?;
     }
     let mut new_version = current.version;
-    if !applied.is_empty() || !conflicts.is_empty() {
+    if !plan.apply.is_empty() || !plan.conflicts.is_empty() {
         // A conflict too sends the household again, so the device learns the kept value.
         let seq = next_seq(tx)?;
-        if !applied.is_empty() {
+        if !plan.apply.is_empty() {
             new_version += 1;
         }
         tx.prepare_cached("UPDATE households SET version = ?, seq = ? WHERE id = ?")?
             .execute(params![new_version, seq, household_id.to_string()])?;
-        for (field, value) in &applied {
+        for (field, value) in &plan.apply {
             // `field` is one of EDITABLE_FIELDS, so it is a column name.
             tx.execute(
                 &format!("UPDATE households SET {field} = ? WHERE id = ?"),
@@ -571,7 +528,7 @@ fn apply_edit(
     }
     Ok(OperationOutcome::Merged {
         new_version,
-        conflicts,
+        conflicts: plan.conflicts.iter().map(|c| c.field.to_owned()).collect(),
     })
 }
 
