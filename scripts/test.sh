@@ -23,3 +23,34 @@ rustup component add rustfmt clippy >/dev/null 2>&1 || true
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace
+
+# --- Bindings (doorstep-ffi): generated code up to date, Python and Kotlin tests,
+# --- and the size of the release phone library.
+BINDING_APT=(libjna-java junit4)
+command -v javac >/dev/null 2>&1 || BINDING_APT+=(default-jdk-headless)
+command -v npm >/dev/null 2>&1 || BINDING_APT+=(npm)
+need=()
+for p in "${BINDING_APT[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+python3 -m pytest --version >/dev/null 2>&1 || python3 -m pip install -q pytest
+
+# The committed Kotlin, Swift and Python bindings must match the library.
+scripts/gen-bindings.sh --check
+# The server the binding tests talk to (`doorstep demo --workers 0`).
+cargo build -p doorstep-cli
+python3 -m pytest -q bindings/python/tests
+android/run-jvm-tests.sh
+
+# The phone library's size: release profile, stripped (target: at most 8 MB).
+cargo build --release -p doorstep-ffi --lib
+ffi_lib="target/release/libdoorstep_ffi.so"
+strip --strip-unneeded -o target/release/libdoorstep_ffi.stripped.so "$ffi_lib"
+ffi_bytes=$(stat -c %s target/release/libdoorstep_ffi.stripped.so)
+echo "doorstep-ffi release library, stripped: $ffi_bytes bytes ($((ffi_bytes / 1024)) KiB; target <= 8 MiB)"

@@ -1,0 +1,90 @@
+// The app: a thin Kotlin shell over the Rust core (doorstep-ffi, through the
+// UniFFI bindings generated into src/main/java/cn/doorstep/core by
+// scripts/gen-bindings.sh). Every rule lives in the core.
+//
+// `cargoNdk` builds libdoorstep_ffi.so for the three ABIs into jniLibs with
+// cargo-ndk (`cargo install cargo-ndk`; `rustup target add aarch64-linux-android
+// armv7-linux-androideabi x86_64-linux-android`; an NDK from the SDK manager).
+// Pages are aligned to 16 KB, as Android 15 devices with 16 KB pages require.
+
+plugins {
+    id("com.android.application")
+    id("org.jetbrains.kotlin.android")
+}
+
+val repoRoot: File = rootProject.projectDir.parentFile
+val rustJniLibs = layout.buildDirectory.dir("rustJniLibs")
+
+android {
+    namespace = "cn.doorstep.app"
+    compileSdk = 35
+    // NDK r27: its linker still defaults to 4 KB pages, hence the flag below.
+    ndkVersion = "27.2.12479018"
+
+    defaultConfig {
+        applicationId = "cn.doorstep.app"
+        minSdk = 24
+        targetSdk = 35
+        versionCode = 1
+        versionName = "0.1.0"
+        ndk {
+            abiFilters += listOf("arm64-v8a", "armeabi-v7a", "x86_64")
+        }
+    }
+
+    sourceSets["main"].jniLibs.srcDir(rustJniLibs)
+
+    packaging {
+        // Stored uncompressed and page-aligned in the APK, so they load in place.
+        jniLibs.useLegacyPackaging = false
+    }
+
+    compileOptions {
+        sourceCompatibility = JavaVersion.VERSION_17
+        targetCompatibility = JavaVersion.VERSION_17
+    }
+    kotlinOptions {
+        jvmTarget = "17"
+    }
+}
+
+dependencies {
+    // JNA for Android ships its own libjnidispatch.so per ABI in the AAR.
+    implementation("net.java.dev.jna:jna:5.13.0@aar")
+    implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.8.1")
+    implementation("androidx.appcompat:appcompat:1.7.0")
+    implementation("androidx.lifecycle:lifecycle-runtime-ktx:2.8.7")
+
+    // The JVM unit tests run the bindings against the host-built library.
+    testImplementation("junit:junit:4.13.2")
+    testImplementation("net.java.dev.jna:jna:5.13.0")
+}
+
+val cargoNdk by tasks.registering(Exec::class) {
+    description = "Builds libdoorstep_ffi.so for arm64-v8a, armeabi-v7a and x86_64 into jniLibs."
+    workingDir = repoRoot
+    environment("CARGO_TARGET_DIR", File(repoRoot, "target").path)
+    // 16 KB page alignment of the LOAD segments (Android 15+ devices).
+    environment("RUSTFLAGS", "-C link-arg=-Wl,-z,max-page-size=16384")
+    commandLine(
+        "cargo", "ndk",
+        "-t", "arm64-v8a", "-t", "armeabi-v7a", "-t", "x86_64",
+        "--platform", "24",
+        "-o", rustJniLibs.get().asFile.path,
+        "build", "--release", "-p", "doorstep-ffi", "--lib",
+    )
+}
+
+val cargoHost by tasks.registering(Exec::class) {
+    description = "Builds the host library and the demo server for the JVM unit tests."
+    workingDir = repoRoot
+    commandLine("cargo", "build", "-p", "doorstep-ffi", "-p", "doorstep-cli")
+}
+
+tasks.named("preBuild") { dependsOn(cargoNdk) }
+
+tasks.withType<Test>().configureEach {
+    dependsOn(cargoHost)
+    systemProperty("jna.library.path", File(repoRoot, "target/debug").path)
+    systemProperty("doorstep.bin", File(repoRoot, "target/debug/doorstep").path)
+}
