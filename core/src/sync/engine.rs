@@ -18,9 +18,10 @@ use crate::store::Store;
 use crate::store::outbox::{ItemKind, OutboxItem, PhotoGate};
 use crate::store::pull::PullSummary;
 use chrono::Utc;
+use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// The network the phone is on, as the shell reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -195,21 +196,48 @@ async fn push_all(
     progress: &(dyn Fn(&Progress) + Send + Sync),
     cancel: &CancelFlag,
 ) -> Result<(), SyncError> {
-    for item in due.iter().filter(|i| i.kind == ItemKind::Blob) {
-        if cancel.is_cancelled() {
-            return Err(SyncError::Cancelled);
-        }
-        state.current = Some("photo".into());
-        store.mark_uploading(item.seq)?;
-        match upload_blob(store, client, item, state, progress, cancel).await {
-            Ok(()) => {
-                store.mark_done(item.seq)?;
-                report.uploaded += 1;
+    // Two photos in flight keep a slow link busy while the server checks and
+    // stores the previous one.
+    let shared = Mutex::new(std::mem::take(state));
+    let blobs = due.iter().filter(|i| i.kind == ItemKind::Blob);
+    let outcomes: Vec<Result<bool, SyncError>> = futures_util::stream::iter(blobs)
+        .map(|item| {
+            let shared = &shared;
+            async move {
+                if cancel.is_cancelled() {
+                    return Err(SyncError::Cancelled);
+                }
+                lock(shared).current = Some("photo".into());
+                store.mark_uploading(item.seq)?;
+                let result = upload_blob(store, client, item, shared, progress, cancel).await;
+                let uploaded = match result {
+                    Ok(()) => {
+                        store.mark_done(item.seq)?;
+                        true
+                    }
+                    Err(e @ (SyncError::Unauthorized | SyncError::Cancelled)) => {
+                        settle_failure(store, item, &e)?;
+                        return Err(e);
+                    }
+                    Err(e) => {
+                        settle_failure(store, item, &e)?;
+                        false
+                    }
+                };
+                let mut p = lock(shared);
+                p.items_done += 1;
+                progress(&p);
+                Ok(uploaded)
             }
-            Err(e) => settle_failure(store, item, &e)?,
+        })
+        .buffer_unordered(PARALLEL_UPLOADS)
+        .collect()
+        .await;
+    *state = shared.into_inner().unwrap_or_else(|e| e.into_inner());
+    for outcome in outcomes {
+        if outcome? {
+            report.uploaded += 1;
         }
-        state.items_done += 1;
-        progress(state);
     }
 
     let mut ready = Vec::new();
@@ -281,7 +309,7 @@ async fn upload_blob(
     store: &Store,
     client: &ServerClient,
     item: &OutboxItem,
-    state: &mut Progress,
+    state: &Mutex<Progress>,
     progress: &(dyn Fn(&Progress) + Send + Sync),
     cancel: &CancelFlag,
 ) -> Result<(), SyncError> {
@@ -289,7 +317,7 @@ async fn upload_blob(
     let data = store.blob(&item.key)?;
     let total = data.len() as u64;
     // Bytes the server already had count as done for the progress bar.
-    state.bytes_done += status.offset.min(total);
+    lock(state).bytes_done += status.offset.min(total);
     let mut realigned = 0;
     while !status.complete {
         if cancel.is_cancelled() {
@@ -302,9 +330,11 @@ async fn upload_blob(
             .await
         {
             Ok(next) => {
-                state.bytes_done += next.offset.saturating_sub(start as u64);
+                let mut p = lock(state);
+                p.bytes_done += next.offset.saturating_sub(start as u64);
+                progress(&p);
+                drop(p);
                 status = next;
-                progress(state);
             }
             // The server has a different offset (an earlier chunk did arrive
             // after all): ask again and carry on from there.
@@ -316,6 +346,13 @@ async fn upload_blob(
         }
     }
     Ok(())
+}
+
+/// Photos uploaded at the same time.
+const PARALLEL_UPLOADS: usize = 2;
+
+fn lock(progress: &Mutex<Progress>) -> std::sync::MutexGuard<'_, Progress> {
+    progress.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Puts a failed item where it belongs: retried later if the failure is
