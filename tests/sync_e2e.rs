@@ -683,3 +683,65 @@ fn on_cellular_photos_wait_for_wifi_and_their_visits_wait_for_them() {
     );
     assert_on_server_once(&server, &[with_photo]);
 }
+
+#[test]
+fn household_edits_merge_field_by_field_and_a_pull_never_overwrites_unsent_edits() {
+    let server = Server::start();
+    let phone_a = Phone::new(&server, "worker1");
+    let phone_b = Phone::new(&server, "worker1");
+    let household = phone_a.households()[0].clone();
+    let address_of = |phone: &Phone| -> String {
+        let list = phone.ok(&["household", "list"]);
+        let row = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["id"] == household.as_str())
+            .unwrap()
+            .clone();
+        row["address"].as_str().unwrap().to_owned()
+    };
+
+    phone_b.ok(&["household", "edit", &household, "door=901"]);
+    phone_b.ok(&["sync"]);
+
+    phone_a.ok(&[
+        "household",
+        "edit",
+        &household,
+        "door=777",
+        "notes=独居，耳背，需大声说话",
+    ]);
+    phone_a.ok(&["pull"]);
+    assert!(
+        address_of(&phone_a).ends_with("777"),
+        "a pull keeps the unsent edit: {}",
+        address_of(&phone_a)
+    );
+
+    let report = phone_a.ok(&["sync"]);
+    assert_eq!(report["pending"], 0, "{report}");
+    assert!(
+        address_of(&phone_a).ends_with("901"),
+        "the server's door wins the conflict: {}",
+        address_of(&phone_a)
+    );
+
+    let storage = server.running().storage();
+    let id = Uuid::parse_str(&household).unwrap();
+    let stored = server.rt.block_on(storage.household(id)).unwrap().unwrap();
+    assert_eq!(stored.door.as_deref(), Some("901"));
+    assert_eq!(
+        stored.notes, "独居，耳背，需大声说话",
+        "the field changed only on the phone is merged"
+    );
+    let conflicts = server.rt.block_on(storage.household_conflicts(id)).unwrap();
+    assert_eq!(
+        conflicts.len(),
+        1,
+        "the conflict is recorded for the supervisor"
+    );
+
+    let bad = phone_a.run(&["household", "edit", &household, "residence_type=martian"]);
+    assert!(!bad.status.success());
+}

@@ -10,6 +10,7 @@ use doorstep_core::device::Device;
 use doorstep_core::domain::{Address, Relation};
 use doorstep_core::store::households::{GridInfo, NewHousehold, NewResident};
 use doorstep_core::store::{DatabaseKey, OpenMode, Store};
+use doorstep_core::sync::protocol::FieldChange;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use uuid::Uuid;
@@ -99,6 +100,14 @@ enum HouseholdCommand {
     /// Add every household of a JSON file (an array of households) in one
     /// transaction: all of them or none. Prints {"added"}.
     Import { file: PathBuf },
+    /// Edit fields of a household (FIELD=VALUE, an empty VALUE clears it) and
+    /// queue the edit for the server. Fields: estate, building, unit, door,
+    /// residence_type, landlord_name, landlord_phone, notes.
+    Edit {
+        id: Uuid,
+        #[arg(required = true)]
+        changes: Vec<String>,
+    },
 }
 
 pub fn run(args: DeviceArgs) -> anyhow::Result<ExitCode> {
@@ -179,6 +188,23 @@ fn household(store: &Store, command: HouseholdCommand) -> anyhow::Result<()> {
         HouseholdCommand::List => {
             let all = store.list_households()?;
             crate::print_json(&all.iter().map(row).collect::<Vec<_>>())
+        }
+        HouseholdCommand::Edit { id, changes } => {
+            let changes = changes
+                .iter()
+                .map(|c| {
+                    let (field, value) = c
+                        .split_once('=')
+                        .with_context(|| format!("{c:?} is not FIELD=VALUE"))?;
+                    let value = (!value.is_empty()).then(|| value.to_owned());
+                    Ok(FieldChange {
+                        field: field.to_owned(),
+                        value,
+                    })
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            store.edit_household(id, &changes)?;
+            crate::print_json(&serde_json::json!({ "id": id }))
         }
         HouseholdCommand::Import { file } => {
             let text = std::fs::read_to_string(&file)

@@ -487,4 +487,95 @@ mod tests {
         set_answer_at(&form, &mut answers, "health", None).unwrap();
         assert_eq!(answers, json!({}));
     }
+
+    #[test]
+    fn repeat_entries_are_made_by_naming_them_and_removed_with_none() {
+        let form = crate::forms::templates::load("dibao_application")
+            .expect("built in")
+            .expect("loads");
+        let mut answers = json!({});
+        set_answer_at(
+            &form,
+            &mut answers,
+            "members[1].member_name",
+            Some(json!("乙")),
+        )
+        .unwrap();
+        assert_eq!(answers, json!({"members": [{}, {"member_name": "乙"}]}));
+        set_answer_at(
+            &form,
+            &mut answers,
+            "members[0].disabled",
+            Some(json!("yes")),
+        )
+        .unwrap();
+        set_answer_at(
+            &form,
+            &mut answers,
+            "members[1].disabled",
+            Some(json!("no")),
+        )
+        .unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
+        let paths = form.relevant_paths(&answers, today);
+        assert!(paths.contains(&"members[0].disability_level".to_owned()));
+        assert!(!paths.contains(&"members[1].disability_level".to_owned()));
+        assert!(set_answer_at(&form, &mut answers, "members[0].no_such", Some(json!(1))).is_err());
+        set_answer_at(&form, &mut answers, "members[0]", None).unwrap();
+        assert_eq!(
+            answers,
+            json!({"members": [{"member_name": "乙", "disabled": "no"}]})
+        );
+    }
+
+    #[test]
+    fn the_screen_lists_visible_fields_in_order_with_values_and_problems() {
+        let form = crate::forms::templates::load("hazard_inspection")
+            .expect("built in")
+            .expect("loads");
+        let visit = doorstep_model::Visit::start(
+            "hazard_inspection",
+            1,
+            Uuid::new_v4(),
+            Uuid::new_v4(),
+            doorstep_model::DeviceInstant::now(),
+        );
+        let record = VisitRecord {
+            visit,
+            answers: json!({"hazard_found": true, "visit_date": "2030-01-01"}),
+            door_check: None,
+            photos: Vec::new(),
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
+        let screen = build_visit_screen(&form, record, today);
+        let paths: Vec<&str> = screen.fields.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            &paths[..7],
+            &[
+                "household_id",
+                "respondent",
+                "visit_date",
+                "location",
+                "hazard_found",
+                "hazard",
+                "hazard_type"
+            ]
+        );
+        assert!(
+            !paths.contains(&"recheck_result"),
+            "asked only after a re-check date"
+        );
+        let field = |p: &str| screen.fields.iter().find(|f| f.path == p).unwrap();
+        assert_eq!(
+            field("hazard_found").value,
+            Some(json!("yes")),
+            "normalized by the form engine"
+        );
+        assert_eq!(field("hazard_type").depth, 1);
+        assert_eq!(field("hazard_type").problems[0].code, "required");
+        assert_eq!(field("visit_date").problems[0].code, "constraint");
+        assert_eq!(field("visit_date").value, Some(json!("2030-01-01")));
+        assert!(screen.editable);
+        assert!(screen.problems.len() >= 4);
+    }
 }

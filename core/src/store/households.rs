@@ -517,3 +517,82 @@ fn prefix_invalid(err: StoreError, prefix: &str) -> StoreError {
         other => other,
     }
 }
+
+impl Store {
+    /// Edits household fields on the device and queues the edit for the
+    /// server, in one transaction. The edit is made against the version the
+    /// device has; the server merges it field by field (a field also changed
+    /// on the server keeps the server's value, and the conflict is recorded for
+    /// the supervisor). Until it is uploaded, pulls do not overwrite the household.
+    pub fn edit_household(
+        &self,
+        id: Uuid,
+        changes: &[crate::sync::protocol::FieldChange],
+    ) -> Result<()> {
+        use crate::sync::protocol::{EDITABLE_HOUSEHOLD_FIELDS, Operation, OperationBody};
+        if changes.is_empty() {
+            return Err(StoreError::Invalid("no field to change".into()));
+        }
+        for change in changes {
+            if !EDITABLE_HOUSEHOLD_FIELDS.contains(&change.field.as_str()) {
+                return Err(StoreError::Invalid(format!(
+                    "field {:?} cannot be edited",
+                    change.field
+                )));
+            }
+            let value = change.value.as_deref().map(str::trim).unwrap_or("");
+            match change.field.as_str() {
+                "estate" if value.is_empty() => {
+                    return Err(StoreError::Invalid("address is required".into()));
+                }
+                "residence_type" if ResidenceType::from_str_opt(value).is_none() => {
+                    return Err(StoreError::Invalid(
+                        "residence type is registered, resident or migrant".into(),
+                    ));
+                }
+                "landlord_phone" if !value.is_empty() => {
+                    Phone::parse(value).map_err(|e| invalid("landlord phone", e.code()))?;
+                }
+                _ => {}
+            }
+            if value.chars().count() > MAX_TEXT_CHARS {
+                return Err(StoreError::Invalid(format!(
+                    "{} is longer than {MAX_TEXT_CHARS} characters",
+                    change.field
+                )));
+            }
+        }
+        self.write(|tx| {
+            let (doc, version): (i64, i64) = tx
+                .query_row(
+                    "SELECT doc, version FROM households WHERE id = ?1",
+                    [id.to_string()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?
+                .ok_or(StoreError::NotFound("household"))?;
+            for change in changes {
+                // The field names are the column names, checked against the list above.
+                let sql = format!(
+                    "UPDATE households SET {} = ?2, updated_at = ?3 WHERE doc = ?1",
+                    change.field
+                );
+                let value = match (&change.value, change.field.as_str()) {
+                    (None, "notes") => Some(String::new()),
+                    (v, _) => v.as_deref().map(str::trim).map(str::to_owned),
+                };
+                tx.execute(&sql, params![doc, value, Utc::now().to_rfc3339()])?;
+            }
+            search::index_household(tx, doc)?;
+            let op = Operation {
+                op_id: Uuid::new_v4(),
+                body: OperationBody::EditHousehold {
+                    household_id: id,
+                    base_version: version,
+                    changes: changes.to_vec(),
+                },
+            };
+            super::outbox::enqueue_operation(tx, &op, None)
+        })
+    }
+}

@@ -228,6 +228,14 @@ impl Store {
                     .map_err(|_| StoreError::Invalid("bad visit id".into()))?;
                 super::visits::mark_uploaded(tx, visit)?;
             }
+            // An uploaded household edit: the server's merged household (which
+            // may keep the server's value of a field) replaces ours at the next pull.
+            tx.execute(
+                "UPDATE households SET version = -1 WHERE id = (
+                     SELECT json_extract(payload, '$.household_id') FROM outbox
+                     WHERE seq = ?1 AND json_extract(payload, '$.type') = 'edit_household')",
+                [seq],
+            )?;
             Ok(())
         })
     }

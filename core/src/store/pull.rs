@@ -93,6 +93,19 @@ fn upsert_household(conn: &Connection, h: &HouseholdRecord) -> Result<bool> {
     if existing.is_some_and(|(_, version)| version >= h.version) {
         return Ok(false);
     }
+    // Local edits not yet on the server win until they are: the merged
+    // household comes back in a later pull.
+    let edits_pending: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM outbox WHERE kind = 'operation'
+                        AND state NOT IN ('done', 'set_aside')
+                        AND json_extract(payload, '$.type') = 'edit_household'
+                        AND json_extract(payload, '$.household_id') = ?1)",
+        [&key],
+        |r| r.get(0),
+    )?;
+    if edits_pending {
+        return Ok(false);
+    }
     let grid_known: Option<i64> = conn
         .query_row(
             "SELECT 1 FROM grids WHERE id = ?1",

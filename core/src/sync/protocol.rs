@@ -175,6 +175,18 @@ pub struct PhotoRef {
     pub field: String,
 }
 
+/// The household fields a device may edit with [`FieldChange`]s.
+pub const EDITABLE_HOUSEHOLD_FIELDS: [&str; 8] = [
+    "estate",
+    "building",
+    "unit",
+    "door",
+    "residence_type",
+    "landlord_name",
+    "landlord_phone",
+    "notes",
+];
+
 /// One field of a household changed on the device. `value: None` clears it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldChange {
