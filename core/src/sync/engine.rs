@@ -199,37 +199,14 @@ async fn push_all(
     // Two photos in flight keep a slow link busy while the server checks and
     // stores the previous one.
     let shared = Mutex::new(std::mem::take(state));
-    let blobs = due.iter().filter(|i| i.kind == ItemKind::Blob);
-    let outcomes: Vec<Result<bool, SyncError>> = futures_util::stream::iter(blobs)
-        .map(|item| {
-            let shared = &shared;
-            async move {
-                if cancel.is_cancelled() {
-                    return Err(SyncError::Cancelled);
-                }
-                lock(shared).current = Some("photo".into());
-                store.mark_uploading(item.seq)?;
-                let result = upload_blob(store, client, item, shared, progress, cancel).await;
-                let uploaded = match result {
-                    Ok(()) => {
-                        store.mark_done(item.seq)?;
-                        true
-                    }
-                    Err(e @ (SyncError::Unauthorized | SyncError::Cancelled)) => {
-                        settle_failure(store, item, &e)?;
-                        return Err(e);
-                    }
-                    Err(e) => {
-                        settle_failure(store, item, &e)?;
-                        false
-                    }
-                };
-                let mut p = lock(shared);
-                p.items_done += 1;
-                progress(&p);
-                Ok(uploaded)
-            }
-        })
+    // The futures are built up front (they do nothing until polled): a stream
+    // of closures would make the sync future lose `Send` (rust-lang/rust#102211).
+    let uploads: Vec<_> = due
+        .iter()
+        .filter(|i| i.kind == ItemKind::Blob)
+        .map(|item| upload_one(store, client, item, &shared, progress, cancel))
+        .collect();
+    let outcomes: Vec<Result<bool, SyncError>> = futures_util::stream::iter(uploads)
         .buffer_unordered(PARALLEL_UPLOADS)
         .collect()
         .await;
@@ -302,6 +279,41 @@ async fn push_all(
         progress(state);
     }
     Ok(())
+}
+
+/// Uploads one photo and settles its outbox item; `Ok(true)` when it arrived.
+/// A revoked token or a cancel stops the whole sync (as `Err`).
+async fn upload_one(
+    store: &Store,
+    client: &ServerClient,
+    item: &OutboxItem,
+    shared: &Mutex<Progress>,
+    progress: &(dyn Fn(&Progress) + Send + Sync),
+    cancel: &CancelFlag,
+) -> Result<bool, SyncError> {
+    if cancel.is_cancelled() {
+        return Err(SyncError::Cancelled);
+    }
+    lock(shared).current = Some("photo".into());
+    store.mark_uploading(item.seq)?;
+    let uploaded = match upload_blob(store, client, item, shared, progress, cancel).await {
+        Ok(()) => {
+            store.mark_done(item.seq)?;
+            true
+        }
+        Err(e @ (SyncError::Unauthorized | SyncError::Cancelled)) => {
+            settle_failure(store, item, &e)?;
+            return Err(e);
+        }
+        Err(e) => {
+            settle_failure(store, item, &e)?;
+            false
+        }
+    };
+    let mut p = lock(shared);
+    p.items_done += 1;
+    progress(&p);
+    Ok(uploaded)
 }
 
 /// Sends one blob from the offset the server has, chunk by chunk.
