@@ -204,7 +204,7 @@ fn double_ninth_brings_a_campaign_visit_for_elders() {
 #[test]
 fn military_families_are_due_before_spring_festival_and_army_day() {
     let h = household(
-        &[("military_care_recipient", d(2020, 1, 1))],
+        &[("military_care", d(2020, 1, 1))],
         &[("military_care_visit", d(2027, 1, 4))],
     );
     // 2027's Spring Festival is 6 February; the window opens on 23 January.
@@ -223,7 +223,7 @@ fn military_families_are_due_before_spring_festival_and_army_day() {
     );
     // A visit on 28 July covers 八一 (and the quarter).
     let h = household(
-        &[("military_care_recipient", d(2020, 1, 1))],
+        &[("military_care", d(2020, 1, 1))],
         &[("military_care_visit", d(2026, 7, 28))],
     );
     assert_eq!(due(&h, d(2026, 7, 30)), vec![]);
@@ -232,7 +232,7 @@ fn military_families_are_due_before_spring_festival_and_army_day() {
 #[test]
 fn disability_day_and_tags_that_ended() {
     let h = household(
-        &[("disabled_person", d(2020, 1, 1))],
+        &[("disabled", d(2020, 1, 1))],
         &[("disabled_person_visit", d(2026, 4, 2))],
     );
     let items = due(&h, d(2026, 5, 10));
