@@ -196,7 +196,13 @@ pub fn builtin_tags() -> Vec<TagDefinition> {
         ),
         ("poor_worker", "困难职工", "Worker in hardship", &[], false),
         ("retiree", "退休人员", "Retiree", &["pension_type"], false),
-        ("safety_hazard", "隐患户", "Household with a safety hazard", &["hazard_type"], false),
+        (
+            "safety_hazard",
+            "隐患户",
+            "Household with a safety hazard",
+            &["hazard_type"],
+            false,
+        ),
         ("rental_unit", "出租屋", "Rental unit", &[], false),
     ];
     TAGS.iter()
