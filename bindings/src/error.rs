@@ -309,3 +309,145 @@ impl From<DeviceError> for DoorstepError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use doorstep_core::forms::{LocalizedText, Problem};
+
+    fn all_texts(e: &DoorstepError) -> String {
+        format!("{e} {e:?}")
+    }
+
+    #[test]
+    fn every_mapped_error_has_a_lower_case_code_and_both_messages() {
+        let errors: Vec<DoorstepError> = vec![
+            StoreError::WrongKey.into(),
+            StoreError::CannotDecrypt.into(),
+            StoreError::NewerSchema {
+                found: 9,
+                supported: 3,
+            }
+            .into(),
+            StoreError::NotFound("household").into(),
+            StoreError::Invalid("only a draft visit can be changed".into()).into(),
+            SyncError::Network("connection refused".into()).into(),
+            SyncError::Unauthorized.into(),
+            SyncError::NotSignedIn.into(),
+            SyncError::Cancelled.into(),
+            SyncError::Protocol("expected value at line 1".into()).into(),
+            DeviceError::BadPosition.into(),
+            DeviceError::UnknownTemplate("x".into()).into(),
+            PhotoError::UnsupportedFormat.into(),
+        ];
+        for e in &errors {
+            let code = e.code();
+            assert!(
+                !code.is_empty() && code.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{code}"
+            );
+            let (zh, en) = match e {
+                DoorstepError::WrongKey {
+                    message_zh,
+                    message_en,
+                    ..
+                }
+                | DoorstepError::DatabaseDamaged {
+                    message_zh,
+                    message_en,
+                    ..
+                }
+                | DoorstepError::NewerDatabase {
+                    message_zh,
+                    message_en,
+                    ..
+                }
+                | DoorstepError::Storage {
+                    message_zh,
+                    message_en,
+                    ..
+                }
+                | DoorstepError::NotSignedIn {
+                    message_zh,
+                    message_en,
+                    ..
+                }
+                | DoorstepError::NotFound {
+                    message_zh,
+                    message_en,
+                    ..
+                }
+                | DoorstepError::Invalid {
+                    message_zh,
+                    message_en,
+                    ..
+                }
+                | DoorstepError::Incomplete {
+                    message_zh,
+                    message_en,
+                    ..
+                }
+                | DoorstepError::PhotoRefused {
+                    message_zh,
+                    message_en,
+                    ..
+                }
+                | DoorstepError::Network {
+                    message_zh,
+                    message_en,
+                    ..
+                }
+                | DoorstepError::Server {
+                    message_zh,
+                    message_en,
+                    ..
+                }
+                | DoorstepError::Cancelled {
+                    message_zh,
+                    message_en,
+                    ..
+                } => (message_zh, message_en),
+            };
+            assert!(!zh.is_empty() && !en.is_empty(), "{code}");
+            assert!(!zh.is_ascii(), "{code}: the Chinese message is Chinese");
+        }
+    }
+
+    #[test]
+    fn a_damaged_database_error_does_not_carry_its_path_and_network_details_stay_inside() {
+        let e: DoorstepError = StoreError::Corrupt {
+            moved_to: "/data/user/0/cn.doorstep.app/files/doorstep.db.corrupt-x".into(),
+        }
+        .into();
+        assert_eq!(e.code(), "database_damaged");
+        assert!(!all_texts(&e).contains("/data/user"));
+        let e: DoorstepError = SyncError::Network("dns error: 10.0.0.7".into()).into();
+        assert!(!all_texts(&e).contains("10.0.0.7"));
+    }
+
+    #[test]
+    fn an_incomplete_visit_lists_every_problem() {
+        let problems = vec![
+            Problem {
+                path: "respondent".into(),
+                code: "required".into(),
+                message: LocalizedText::new("「受访人」为必填项", "Respondent is required"),
+            },
+            Problem {
+                path: "visit_date".into(),
+                code: "constraint".into(),
+                message: LocalizedText::new("不能晚于今天", "cannot be later than today"),
+            },
+        ];
+        match DoorstepError::from(DeviceError::Incomplete(problems)) {
+            DoorstepError::Incomplete { code, problems, .. } => {
+                assert_eq!(code, "incomplete");
+                assert_eq!(
+                    problems.iter().map(|p| p.path.as_str()).collect::<Vec<_>>(),
+                    ["respondent", "visit_date"]
+                );
+            }
+            other => panic!("expected Incomplete, got {other:?}"),
+        }
+    }
+}

@@ -167,12 +167,15 @@ impl Doorstep {
             ..*self.options()
         };
         let flag = cancel.map(|c| c.flag.clone()).unwrap_or_default();
-        let progress = move |p: &Progress| {
-            if let Some(listener) = &listener {
-                listener.on_progress(p.into());
-            }
-        };
-        let report = doorstep_core::sync::sync(device.store(), options, &progress, &flag).await?;
+        let report = run_on_blocking_thread(move || async move {
+            let progress = move |p: &Progress| {
+                if let Some(listener) = &listener {
+                    listener.on_progress(p.into());
+                }
+            };
+            doorstep_core::sync::sync(device.store(), options, &progress, &flag).await
+        })
+        .await?;
         if report.pulled.templates > 0 {
             self.reload()?;
         }
@@ -183,7 +186,10 @@ impl Doorstep {
     pub async fn pull(&self, cancel: Option<Arc<SyncCancel>>) -> Result<PullReport, DoorstepError> {
         let device = self.device();
         let flag = cancel.map(|c| c.flag.clone()).unwrap_or_default();
-        let summary = doorstep_core::sync::pull(device.store(), &flag).await?;
+        let summary = run_on_blocking_thread(move || async move {
+            doorstep_core::sync::pull(device.store(), &flag).await
+        })
+        .await?;
         if summary.templates > 0 {
             self.reload()?;
         }
@@ -198,6 +204,34 @@ impl Doorstep {
             set_aside: counts.set_aside,
             done: counts.done,
         })
+    }
+}
+
+/// Runs the future `make` builds to completion on one of the runtime's
+/// blocking threads, and waits for it without blocking the caller.
+///
+/// The core's sync futures need not be `Send` (uploads run concurrently as a
+/// stream borrowing the store), but UniFFI polls exported futures from any
+/// thread and requires them to be. Built and driven on one thread, they never move.
+async fn run_on_blocking_thread<F, Fut, T>(make: F) -> Result<T, DoorstepError>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<T, doorstep_core::sync::SyncError>>,
+    T: Send + 'static,
+{
+    let runtime = tokio::runtime::Handle::current();
+    let driver = runtime.clone();
+    let joined = runtime
+        .spawn_blocking(move || driver.block_on(make()))
+        .await;
+    match joined {
+        Ok(result) => Ok(result?),
+        // The sync panicked: let UniFFI report it as it reports any panic.
+        Err(e) => match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            // Only a runtime shutting down cancels a blocking task.
+            Err(_) => Err(doorstep_core::sync::SyncError::Cancelled.into()),
+        },
     }
 }
 
