@@ -275,24 +275,7 @@ impl Phone {
 
 /// A photo-like camera JPEG, different for every seed.
 fn camera_jpeg(seed: usize) -> Vec<u8> {
-    use doorstep_core::evidence::photo::encode_jpeg;
-    use doorstep_core::evidence::raster::RgbImage;
-    let (w, h) = (1200u32, 900u32);
-    let mut state = 0x9E37_79B9u32 ^ (seed as u32).wrapping_mul(2_654_435_761);
-    let data = (0..w * h)
-        .flat_map(|i| {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            let n = (state % 40) as u8;
-            [
-                (i % w * 200 / w) as u8 + n,
-                (i / w * 200 / h) as u8 + n,
-                60 + n,
-            ]
-        })
-        .collect();
-    encode_jpeg(&RgbImage::new(w, h, data).unwrap(), 92).unwrap()
+    doorstep_core::evidence::synthetic::camera_jpeg(seed as u64, 1200, 900)
 }
 
 fn assert_on_server_once(server: &Server, visits: &[String]) {

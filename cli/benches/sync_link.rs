@@ -8,8 +8,6 @@
 //! Run: `cargo bench -p doorstep-cli --bench sync_link`.
 
 use doorstep_core::device::Device;
-use doorstep_core::evidence::photo::encode_jpeg;
-use doorstep_core::evidence::raster::RgbImage;
 use doorstep_core::evidence::{DoorOutcome, GpsFix, LatLon, Provider};
 use doorstep_core::store::{DatabaseKey, OpenMode};
 use doorstep_core::sync::protocol::MAX_CHUNK_BYTES;
@@ -101,24 +99,9 @@ impl Link {
     }
 }
 
-/// A noisy, photo-like JPEG that the pipeline stores at roughly 400 KB.
+/// A photo-like camera JPEG (the pipeline stores it at roughly 300 KB).
 fn camera_jpeg(seed: usize) -> Vec<u8> {
-    let (w, h) = (2000u32, 1500u32);
-    let mut state = 0x9E37_79B9u32 ^ (seed as u32).wrapping_mul(2_654_435_761);
-    let mut data = Vec::with_capacity((w * h * 3) as usize);
-    for y in 0..h {
-        for x in 0..w {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            let n = (state % 28) as u8;
-            let texture = (((x / 7) ^ (y / 5)) % 16) as u8 * 3;
-            data.push((x * 160 / w) as u8 + n + texture);
-            data.push((y * 160 / h) as u8 + n);
-            data.push(70 + n + texture / 2);
-        }
-    }
-    encode_jpeg(&RgbImage::new(w, h, data).expect("sizes"), 92).expect("encode")
+    doorstep_core::evidence::synthetic::camera_jpeg(seed as u64, 2000, 1500)
 }
 
 struct Day {

@@ -9,8 +9,7 @@
 use anyhow::Context;
 use clap::Args;
 use doorstep_core::device::Device;
-use doorstep_core::evidence::photo::encode_jpeg;
-use doorstep_core::evidence::raster::RgbImage;
+use doorstep_core::evidence::synthetic::camera_jpeg;
 use doorstep_core::evidence::{DoorOutcome, GpsFix, HouseholdLocation, LatLon, Provider};
 use doorstep_core::store::households::Disclosure;
 use doorstep_core::store::{DatabaseKey, OpenMode};
@@ -136,9 +135,17 @@ fn simulate_worker(n: usize, url: &str, devices: &Path, visits: usize) -> anyhow
         let answers = demo_answers(template, &detail.summary.code, &summary.head, k);
         device.set_answers(visit.id, &answers)?;
         // Adding a photo also answers its field.
-        device.add_photo(visit.id, "photos", &demo_photo(n * 100 + k))?;
+        device.add_photo(
+            visit.id,
+            "photos",
+            &camera_jpeg((n * 100 + k) as u64, 1600, 1200),
+        )?;
         if answers["hazard_found"] == "yes" {
-            device.add_photo(visit.id, "hazard_photos", &demo_photo(n * 100 + k + 50))?;
+            device.add_photo(
+                visit.id,
+                "hazard_photos",
+                &camera_jpeg((n * 100 + k + 50) as u64, 1600, 1200),
+            )?;
         }
         device
             .finalize(visit.id)
@@ -234,29 +241,4 @@ fn demo_answers(template: &str, code: &str, head: &str, k: usize) -> Value {
         base.extend(own.clone());
     }
     answers
-}
-
-/// A photo-like camera JPEG: gradients, texture and noise, 1600×1200.
-fn demo_photo(seed: usize) -> Vec<u8> {
-    let (w, h) = (1600u32, 1200u32);
-    let mut state = seed as u32 ^ 0x9E37_79B9;
-    let mut data = Vec::with_capacity((w * h * 3) as usize);
-    for y in 0..h {
-        for x in 0..w {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            let noise = (state % 24) as u8;
-            let brick = if (x / 40 + (y / 20) % 2) % 2 == 0 {
-                30
-            } else {
-                0
-            };
-            data.push((x * 180 / w) as u8 + noise + brick);
-            data.push((y * 150 / h) as u8 + noise);
-            data.push(90u8.wrapping_add((seed * 37) as u8 / 4) + noise);
-        }
-    }
-    let image = RgbImage::new(w, h, data).expect("sizes match");
-    encode_jpeg(&image, 90).expect("a valid image encodes")
 }

@@ -21,6 +21,7 @@ pub mod photo;
 pub mod photo_error;
 pub mod raster;
 pub mod reuse;
+pub mod synthetic;
 pub mod watermark;
 
 pub use door_check::{

@@ -153,17 +153,9 @@ pub enum PreparedOp {
     },
 }
 
-/// The household fields a device may edit (with [`FieldChange`]).
-pub const EDITABLE_FIELDS: [&str; 8] = [
-    "estate",
-    "building",
-    "unit",
-    "door",
-    "residence_type",
-    "landlord_name",
-    "landlord_phone",
-    "notes",
-];
+/// The household fields a device may edit (with [`FieldChange`]): the
+/// protocol's list, which the phone checks against too.
+pub use doorstep_core::sync::protocol::EDITABLE_HOUSEHOLD_FIELDS as EDITABLE_FIELDS;
 
 /// A household in a pull page, with the visits the scheduler needs.
 #[derive(Debug, Clone)]
