@@ -509,6 +509,8 @@ struct FaultProxy {
     addr: SocketAddr,
     faulty: std::sync::Arc<std::sync::atomic::AtomicBool>,
     cuts: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// When set, the next blob chunk on its way up gets one byte flipped.
+    corrupt_next_chunk: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl FaultProxy {
@@ -521,7 +523,9 @@ impl FaultProxy {
         let addr = listener.local_addr().unwrap();
         let faulty = Arc::new(AtomicBool::new(false));
         let cuts = Arc::new(AtomicU64::new(0));
+        let corrupt_next_chunk = Arc::new(AtomicBool::new(false));
         let (flag, counter) = (Arc::clone(&faulty), Arc::clone(&cuts));
+        let corrupt = Arc::clone(&corrupt_next_chunk);
         std::thread::spawn(move || {
             let mut seed = 0x2545_F491_4F6C_DD1Du64;
             for client in listener.incoming() {
@@ -542,7 +546,8 @@ impl FaultProxy {
                 let pipe = |mut from: TcpStream,
                             mut to: TcpStream,
                             mut budget: u64,
-                            counter: Option<Arc<AtomicU64>>| {
+                            counter: Option<Arc<AtomicU64>>,
+                            corrupt: Option<Arc<AtomicBool>>| {
                     move || {
                         let mut buf = [0u8; 16 * 1024];
                         loop {
@@ -550,6 +555,14 @@ impl FaultProxy {
                                 Ok(0) | Err(_) => break,
                                 Ok(n) => n,
                             };
+                            if let Some(corrupt) = &corrupt
+                                && buf[..n].starts_with(b"PUT /api/v1/blobs/")
+                                && let Some(h) = buf[..n].windows(4).position(|w| w == b"\r\n\r\n")
+                                && h + 68 < n
+                                && corrupt.swap(false, Ordering::SeqCst)
+                            {
+                                buf[h + 68] ^= 0xFF;
+                            }
                             let n_send = (n as u64).min(budget) as usize;
                             if to.write_all(&buf[..n_send]).is_err() {
                                 break;
@@ -572,13 +585,19 @@ impl FaultProxy {
                     server.try_clone().unwrap(),
                     budget,
                     Some(Arc::clone(&counter)),
+                    Some(Arc::clone(&corrupt)),
                 );
-                let down = pipe(server, client, u64::MAX, None);
+                let down = pipe(server, client, u64::MAX, None, None);
                 std::thread::spawn(up);
                 std::thread::spawn(down);
             }
         });
-        Self { addr, faulty, cuts }
+        Self {
+            addr,
+            faulty,
+            cuts,
+            corrupt_next_chunk,
+        }
     }
 
     fn set_faulty(&self, on: bool) {
@@ -727,4 +746,69 @@ fn household_edits_merge_field_by_field_and_a_pull_never_overwrites_unsent_edits
 
     let bad = phone_a.run(&["household", "edit", &household, "residence_type=martian"]);
     assert!(!bad.status.success());
+}
+
+#[test]
+fn a_chunk_corrupted_on_the_way_is_refused_and_the_photo_sent_again() {
+    let server = Server::start();
+    let proxy = FaultProxy::start(server.addr);
+    let phone = Phone {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let via_proxy = format!("http://{}", proxy.addr);
+    phone.ok(&["init"]);
+    phone.ok(&[
+        "login",
+        "--server",
+        &via_proxy,
+        "--user",
+        "worker2",
+        "--password",
+        "doorstep-demo",
+    ]);
+    phone.ok(&["pull"]);
+    let households = phone.households();
+    let visits: Vec<String> = (0..2)
+        .map(|k| phone.visit(&households[k], 400 + k, 1))
+        .collect();
+    let photos = phone.photo_hashes();
+
+    proxy
+        .corrupt_next_chunk
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let first = phone.ok(&["sync"]);
+    assert!(
+        !proxy
+            .corrupt_next_chunk
+            .load(std::sync::atomic::Ordering::SeqCst),
+        "a chunk was corrupted"
+    );
+    assert!(
+        first["pending"].as_u64().unwrap() > 0,
+        "the damaged photo (and its visit) wait: {first}"
+    );
+    let outbox = phone.ok(&["outbox"]);
+    let failed: Vec<_> = outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["state"] == "failed")
+        .collect();
+    assert!(
+        failed.iter().any(|i| i["last_error"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("hash_mismatch")),
+        "the server refused the damaged photo: {outbox}"
+    );
+
+    let report = phone.sync_until_done();
+    assert_eq!(report["set_aside"], 0, "{report}");
+    assert_eq!(
+        server.blob_hashes(),
+        photos,
+        "the photo arrived whole the second time"
+    );
+    assert_on_server_once(&server, &visits);
+    phone.assert_outbox_drained();
 }
