@@ -26,6 +26,9 @@ pub struct ServerConfig {
     pub door_policy: DoorCheckPolicy,
     /// Most items (households, templates, reviews together) in one pull page.
     pub pull_page_size: usize,
+    /// Marks console cookies `Secure`: set it when the server sits behind TLS.
+    /// A request arriving with `X-Forwarded-Proto: https` gets them `Secure` anyway.
+    pub secure_cookies: bool,
 }
 
 impl ServerConfig {
@@ -39,6 +42,7 @@ impl ServerConfig {
             limits: Limits::default(),
             door_policy: DoorCheckPolicy::default(),
             pull_page_size: 500,
+            secure_cookies: false,
         }
     }
 

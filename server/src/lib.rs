@@ -8,6 +8,7 @@
 //! | [`blobs`] | content-addressed photo blobs with resumable chunked uploads |
 //! | [`auth`] | argon2id passwords, hashed device tokens, the per-request [`Caller`](auth::Caller) |
 //! | [`api`] | the router and the handlers: login, push, blobs, pull, review |
+//! | [`console`] | the supervisor console: server-rendered HTML pages under `/console` |
 //! | [`limits`] | request, chunk, photo and rate limits |
 //! | [`error`] | internal errors and the zh/en [`ApiError`](doorstep_core::sync::protocol::ApiError) answers |
 //! | [`openapi`] | the OpenAPI 3.1 document |
@@ -22,6 +23,7 @@ pub mod api;
 pub mod auth;
 pub mod blobs;
 pub mod config;
+pub mod console;
 pub mod error;
 pub mod limits;
 pub mod openapi;
@@ -151,6 +153,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         pull_page_size: config.pull_page_size.max(1),
         dummy_hash,
         login_permits: Semaphore::new(2),
+        console: console::ConsoleShared::new(config.secure_cookies),
     });
 
     for form in doorstep_core::forms::templates::all()? {

@@ -11,7 +11,7 @@ use doorstep_core::sync::protocol::{Account, LoginRequest, LoginResponse};
 use super::{AppState, JsonBody};
 use crate::auth::{self, Caller};
 use crate::error::{ApiFailure, ServerError};
-use crate::storage::NewToken;
+use crate::storage::{NewToken, UserRecord};
 
 /// Longest device name kept.
 const MAX_DEVICE_NAME: usize = 100;
@@ -21,21 +21,7 @@ pub async fn login(
     State(state): State<AppState>,
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ServerError> {
-    let user = state.storage.user_by_username(req.username.trim()).await?;
-    let user = user.filter(|u| !u.disabled);
-    let phc = user
-        .as_ref()
-        .map_or_else(|| state.dummy_hash.clone(), |u| u.password_hash.clone());
-    let password = req.password;
-    let ok = {
-        let _permit = state
-            .login_permits
-            .acquire()
-            .await
-            .map_err(|_| ApiFailure::internal())?;
-        tokio::task::spawn_blocking(move || auth::verify_password(&phc, &password)).await?
-    };
-    let Some(user) = user.filter(|_| ok) else {
+    let Some(user) = check_password(&state, &req.username, req.password).await? else {
         return Err(ApiFailure::bad_credentials().into());
     };
     let (token, hash) = auth::new_token().map_err(|e| {
@@ -67,6 +53,30 @@ pub async fn login(
             grids,
         },
     }))
+}
+
+/// The enabled user with this username when `password` is theirs. Takes as
+/// long for an unknown username as for a wrong password; the argon2 check runs
+/// on the blocking pool, a bounded number at once (the console logs in here too).
+pub async fn check_password(
+    state: &AppState,
+    username: &str,
+    password: String,
+) -> Result<Option<UserRecord>, ServerError> {
+    let user = state.storage.user_by_username(username.trim()).await?;
+    let user = user.filter(|u| !u.disabled);
+    let phc = user
+        .as_ref()
+        .map_or_else(|| state.dummy_hash.clone(), |u| u.password_hash.clone());
+    let ok = {
+        let _permit = state
+            .login_permits
+            .acquire()
+            .await
+            .map_err(|_| ApiFailure::internal())?;
+        tokio::task::spawn_blocking(move || auth::verify_password(&phc, &password)).await?
+    };
+    Ok(user.filter(|_| ok))
 }
 
 /// `POST /api/v1/logout`: revokes the token the request carries.

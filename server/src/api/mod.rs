@@ -55,6 +55,8 @@ pub struct Shared {
     pub dummy_hash: String,
     /// Bounds the argon2 checks running at once (each takes ~19 MiB and real CPU).
     pub login_permits: Semaphore,
+    /// The supervisor console's own state: failed logins, cookie policy.
+    pub console: crate::console::ConsoleShared,
 }
 
 /// The state handlers receive.
@@ -123,6 +125,7 @@ pub fn router(state: AppState) -> Router {
         router = router.route(route.path, route.handler);
     }
     router
+        .merge(crate::console::router())
         .fallback(|| async { ApiFailure::no_such_route() })
         .method_not_allowed_fallback(|| async {
             ApiFailure::new(

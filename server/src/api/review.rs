@@ -30,11 +30,34 @@ pub async fn review(
     Path(visit_id): Path<String>,
     JsonBody(req): JsonBody<ReviewRequest>,
 ) -> Result<Json<ReviewDecision>, ServerError> {
+    let visit_id = Uuid::parse_str(&visit_id).map_err(|_| ApiFailure::not_found())?;
+    decide(
+        &state,
+        &caller,
+        remote_addr,
+        visit_id,
+        req.decision,
+        &req.comment,
+    )
+    .await
+    .map(Json)
+}
+
+/// Applies one review decision for `caller` (the JSON API and the console
+/// both come here): checks the role and the grid, the lifecycle rule, records
+/// the decision only if nobody decided meanwhile, and writes the audit line.
+pub async fn decide(
+    state: &AppState,
+    caller: &Caller,
+    remote_addr: Option<String>,
+    visit_id: Uuid,
+    action: ReviewAction,
+    comment: &str,
+) -> Result<ReviewDecision, ServerError> {
     if !caller.reviews() {
         return Err(ApiFailure::forbidden_role().into());
     }
-    let visit_id = Uuid::parse_str(&visit_id).map_err(|_| ApiFailure::not_found())?;
-    if req.comment.chars().count() > MAX_COMMENT_CHARS {
+    if comment.chars().count() > MAX_COMMENT_CHARS {
         return Err(ApiFailure::bad_request(
             "comment_too_long",
             &format!("意见最多 {MAX_COMMENT_CHARS} 字"),
@@ -49,8 +72,8 @@ pub async fn review(
     };
     let mut visit = stored.visit;
     let expected = visit.status;
-    let comment = req.comment.trim().to_owned();
-    let event = match req.decision {
+    let comment = comment.trim().to_owned();
+    let event = match action {
         ReviewAction::Approve => VisitEvent::Approve,
         ReviewAction::Return => VisitEvent::Return {
             comment: comment.clone(),
@@ -82,7 +105,7 @@ pub async fn review(
                 ),
             ),
         })?;
-    let decision = match req.decision {
+    let decision = match action {
         ReviewAction::Approve => "approve",
         ReviewAction::Return => "return",
         ReviewAction::Reject => "reject",
@@ -127,5 +150,5 @@ pub async fn review(
         .into());
     };
     tracing::info!(reviewer = %caller.user_id, visit = %visit_id, decision, "review");
-    Ok(Json(recorded))
+    Ok(recorded)
 }

@@ -12,6 +12,7 @@
 //! Personal data crosses this trait (names, ID numbers, answers) but never goes
 //! into a [`StorageError`] message.
 
+mod console_queries;
 pub mod merge;
 mod schema;
 pub mod sqlite;
@@ -230,6 +231,74 @@ pub struct HouseholdConflict {
     pub op_id: Uuid,
 }
 
+/// What the review queue shows: always limited to `scope` (the caller's grids),
+/// narrowed by the other fields when set.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    /// The grids the caller may see; nothing outside them is ever listed.
+    pub scope: Vec<Uuid>,
+    pub grid: Option<Uuid>,
+    pub worker: Option<Uuid>,
+    pub template_id: Option<String>,
+    pub status: Option<doorstep_core::domain::VisitStatus>,
+    /// Finalized at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Finalized before this instant.
+    pub until: Option<DateTime<Utc>>,
+    /// Only visits with at least one flag.
+    pub flagged: bool,
+}
+
+/// One line of the review queue.
+#[derive(Debug, Clone)]
+pub struct QueueRow {
+    pub visit_id: Uuid,
+    pub visit_group: Uuid,
+    pub revision: u32,
+    pub template_id: String,
+    pub template_version: u32,
+    pub household_id: Uuid,
+    pub household_code: String,
+    pub grid_id: Uuid,
+    pub grid_name: String,
+    pub worker_id: Uuid,
+    pub worker_name: String,
+    pub finalized: DateTime<Utc>,
+    pub status: doorstep_core::domain::VisitStatus,
+    pub flags: Vec<String>,
+}
+
+/// A page of the review queue and how many lines match in all.
+#[derive(Debug, Clone, Default)]
+pub struct QueuePage {
+    pub rows: Vec<QueueRow>,
+    pub total: u64,
+}
+
+/// What a device sent with a visit beyond its answers: its own door check
+/// (with the fix) and its photos.
+#[derive(Debug, Clone)]
+pub struct VisitEvidence {
+    pub device_door_check: Option<doorstep_core::sync::protocol::DoorCheckRecord>,
+    pub photos: Vec<doorstep_core::sync::protocol::PhotoRef>,
+    pub received_at: DateTime<Utc>,
+}
+
+/// Counts for the console's dashboard, over the grids in scope.
+#[derive(Debug, Clone, Default)]
+pub struct VisitStats {
+    pub since_today: u64,
+    pub since_week: u64,
+    /// Uploaded, not yet reviewed.
+    pub waiting: u64,
+    /// Per grid: id, name, visits, waiting.
+    pub per_grid: Vec<(Uuid, String, u64, u64)>,
+    /// Per flag code: how many visits carry it.
+    pub flags: Vec<(String, u64)>,
+    /// Photos (by hash) appearing in visits of more than one household.
+    pub reused_photos: u64,
+}
+
 /// The server's storage. Every method is atomic: it commits entirely or not at all.
 #[async_trait]
 pub trait Storage: Send + Sync + 'static {
@@ -327,4 +396,26 @@ pub trait Storage: Send + Sync + 'static {
     async fn audit(&self, entry: &AuditEntry) -> Result<()>;
     /// The latest audit lines, newest first.
     async fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>>;
+
+    // --- the supervisor console ---
+
+    /// A page of visit revisions matching `filter`, newest finalized first.
+    async fn review_queue(
+        &self,
+        filter: &QueueFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<QueuePage>;
+    /// The door check and photos a device sent with a visit revision.
+    async fn visit_evidence(&self, visit_id: Uuid) -> Result<Option<VisitEvidence>>;
+    /// Workers assigned to any of these grids: id and display name, by name.
+    async fn workers_of(&self, grid_ids: &[Uuid]) -> Result<Vec<(Uuid, String)>>;
+    /// Dashboard counts over `grid_ids`: visits finalized since `today` and
+    /// since `week`, reviews waiting, per grid, per flag.
+    async fn visit_stats(
+        &self,
+        grid_ids: &[Uuid],
+        today: DateTime<Utc>,
+        week: DateTime<Utc>,
+    ) -> Result<VisitStats>;
 }

@@ -8,7 +8,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::{Result, StorageError};
 
 /// The schema version this code writes.
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
 const CREATE_V1: &str = r#"
 CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -185,6 +185,12 @@ CREATE TABLE audit_log (
 );
 "#;
 
+/// The supervisor console's queue and dashboard: visits by grid and time.
+const UPGRADE_V2: &str = r#"
+CREATE INDEX visits_grid_finalized ON visits(grid_id, finalized_utc);
+CREATE INDEX visits_status ON visits(status, grid_id);
+"#;
+
 /// Refuses a database written by newer code, before anything touches it.
 pub fn refuse_newer(conn: &Connection) -> Result<i64> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -212,6 +218,7 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
 fn upgrade_from(conn: &Connection, version: i64) -> Result<()> {
     match version {
         0 => conn.execute_batch(CREATE_V1)?,
+        1 => conn.execute_batch(UPGRADE_V2)?,
         other => {
             return Err(StorageError::Corrupt(format!(
                 "no upgrade step from schema version {other}"

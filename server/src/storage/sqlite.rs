@@ -1239,6 +1239,39 @@ impl Storage for SqliteStorage {
         })
         .await
     }
+
+    async fn review_queue(
+        &self,
+        filter: &super::QueueFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<super::QueuePage> {
+        let filter = filter.clone();
+        self.read(move |conn| super::console_queries::review_queue(conn, &filter, offset, limit))
+            .await
+    }
+
+    async fn visit_evidence(&self, visit_id: Uuid) -> Result<Option<super::VisitEvidence>> {
+        self.read(move |conn| super::console_queries::visit_evidence(conn, visit_id))
+            .await
+    }
+
+    async fn workers_of(&self, grid_ids: &[Uuid]) -> Result<Vec<(Uuid, String)>> {
+        let grid_ids = grid_ids.to_vec();
+        self.read(move |conn| super::console_queries::workers_of(conn, &grid_ids))
+            .await
+    }
+
+    async fn visit_stats(
+        &self,
+        grid_ids: &[Uuid],
+        today: DateTime<Utc>,
+        week: DateTime<Utc>,
+    ) -> Result<super::VisitStats> {
+        let grid_ids = grid_ids.to_vec();
+        self.read(move |conn| super::console_queries::visit_stats(conn, &grid_ids, today, week))
+            .await
+    }
 }
 
 #[cfg(test)]

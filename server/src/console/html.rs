@@ -1,0 +1,202 @@
+//! HTML building blocks: the one escaping helper every interpolated value goes
+//! through, the page frame with its inline CSS, and formatting helpers.
+
+use std::fmt::Write as _;
+
+use axum::http::StatusCode;
+use chrono::{DateTime, FixedOffset, Utc};
+
+use super::session::{ConsoleUser, Lang};
+
+/// Escapes text for HTML element content and double-quoted attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Percent-encodes a query parameter value.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// China Standard Time, in which the office reads dates.
+pub fn china() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("UTC"))
+}
+
+/// An instant as `2026-11-22 10:00` in China Standard Time.
+pub fn when(t: DateTime<Utc>) -> String {
+    t.with_timezone(&china())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// Picks the text for the language.
+pub fn t<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+const CSS: &str = "body{font-family:system-ui,'PingFang SC','Microsoft YaHei',sans-serif;margin:0;color:#222;background:#f6f7f9}\
+header{background:#24477a;color:#fff;padding:.5em 1em;display:flex;gap:1em;align-items:center;flex-wrap:wrap}\
+header a{color:#fff}header form{display:inline;margin:0}\
+main{padding:1em;max-width:1200px}\
+table{border-collapse:collapse;background:#fff}td,th{border:1px solid #ccd;padding:.3em .5em;text-align:left;vertical-align:top}\
+th{background:#eef}.flag{display:inline-block;background:#fde2e1;color:#8a1c17;border-radius:3px;padding:0 .3em;margin:1px;font-size:.85em}\
+.ok{color:#1b6e2a}.bad{color:#a11}.muted{color:#777}.card{display:inline-block;background:#fff;border:1px solid #ccd;padding:.6em 1em;margin:.3em;min-width:8em}\
+.card b{font-size:1.6em;display:block}form.filters label{margin-right:.6em;display:inline-block}\
+.msg{background:#fff;border:1px solid #ccd;padding:1em;max-width:40em}.err{background:#fde2e1;border:1px solid #e99;padding:.5em;margin:.5em 0}\
+img.thumb{width:160px;height:auto;border:1px solid #ccd}textarea{width:100%;max-width:40em}";
+
+/// A whole page: the header with navigation (for a signed-in user), then `body`.
+pub fn frame(lang: Lang, user: Option<&ConsoleUser>, title: &str, body: &str) -> String {
+    let mut out = String::with_capacity(body.len() + 2048);
+    let html_lang = t(lang, "zh-CN", "en");
+    let _ = write!(
+        out,
+        "<!doctype html><html lang=\"{html_lang}\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
+<title>{} · {}</title><style>{CSS}</style></head><body><header><strong>{}</strong>",
+        esc(title),
+        t(lang, "入户通 管理后台", "Doorstep console"),
+        t(lang, "入户通", "Doorstep"),
+    );
+    if let Some(u) = user {
+        let _ = write!(
+            out,
+            "<a href=\"/console\">{}</a><a href=\"/console/queue\">{}</a><a href=\"/console/export\">{}</a>",
+            t(lang, "概览", "Dashboard"),
+            t(lang, "审核队列", "Review queue"),
+            t(lang, "导出台账", "Export ledger"),
+        );
+        if u.is_admin() {
+            let _ = write!(
+                out,
+                "<a href=\"/console/audit\">{}</a>",
+                t(lang, "审计日志", "Audit log")
+            );
+        }
+        let _ = write!(
+            out,
+            "<span>{}（{}）</span><form method=\"post\" action=\"/console/logout\">\
+<input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">{}</button></form>",
+            esc(&u.caller.display_name),
+            esc(&u.caller.username),
+            esc(&u.csrf),
+            t(lang, "退出", "Sign out"),
+        );
+    }
+    let _ = write!(
+        out,
+        "<a href=\"/console/lang?to={}\">{}</a></header><main><h1>{}</h1>{body}</main></body></html>",
+        t(lang, "en", "zh"),
+        t(lang, "English", "中文"),
+        esc(title),
+    );
+    out
+}
+
+/// A page with one message, in both languages (errors and refusals).
+pub fn message_page(lang: Lang, status: StatusCode, zh: &str, en: &str) -> String {
+    let body = format!(
+        "<div class=\"msg\"><p lang=\"zh-CN\">{}</p><p lang=\"en\">{}</p>\
+<p><a href=\"/console\">{}</a> · <a href=\"/console/login\">{}</a></p></div>",
+        esc(zh),
+        esc(en),
+        t(lang, "返回首页", "Back to the console"),
+        t(lang, "登录", "Sign in"),
+    );
+    frame(lang, None, &status.as_u16().to_string(), &body)
+}
+
+/// A hidden CSRF field for a form of this user's session.
+pub fn csrf_field(user: &ConsoleUser) -> String {
+    format!(
+        "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
+        esc(&user.csrf)
+    )
+}
+
+/// A flag code shown as a badge, with its meaning in the language.
+pub fn flag_badge(lang: Lang, code: &str) -> String {
+    format!(
+        "<span class=\"flag\" title=\"{}\">{}</span>",
+        esc(code),
+        esc(&flag_label(lang, code))
+    )
+}
+
+/// What a stored flag code means to a supervisor.
+pub fn flag_label(lang: Lang, code: &str) -> String {
+    let known = match code {
+        "form_invalid" => Some(("表单校验未通过", "Form validation failed")),
+        "unknown_template" => Some(("未知表单", "Unknown form")),
+        "no_door_check" => Some(("无到户核验", "No door check")),
+        "door_check_differs" => Some((
+            "核验结果与手机不一致",
+            "Door check differs from the phone's",
+        )),
+        "door:outside" => Some(("不在地理围栏内", "Outside the geofence")),
+        "door:mock_location" => Some(("模拟定位", "Mock location")),
+        "door:clock_skew" => Some(("手机时间异常", "Clock skew")),
+        "door:low_accuracy" => Some(("定位精度不足", "Low GPS accuracy")),
+        "door:stale_fix" => Some(("定位已过时", "Stale fix")),
+        "door:no_fix" => Some(("无定位", "No GPS fix")),
+        "door:bad_position" => Some(("坐标无效", "Invalid position")),
+        _ => None,
+    };
+    match known {
+        Some((zh, en)) => t(lang, zh, en).to_owned(),
+        None => match code.strip_prefix("form:") {
+            Some(rest) => format!("{}：{rest}", t(lang, "校验", "validation")),
+            None => code.to_owned(),
+        },
+    }
+}
+
+/// A visit status in the language.
+pub fn status_label(lang: Lang, status: doorstep_core::domain::VisitStatus) -> &'static str {
+    match lang {
+        Lang::Zh => status.label_zh(),
+        Lang::En => status.as_str(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markup_and_quotes_are_escaped() {
+        assert_eq!(
+            esc("<script>alert('1')</script>\"&"),
+            "&lt;script&gt;alert(&#39;1&#39;)&lt;/script&gt;&quot;&amp;"
+        );
+        assert_eq!(esc("王秀英"), "王秀英");
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(url_encode("a b&c=d/王"), "a%20b%26c%3Dd%2F%E7%8E%8B");
+    }
+}

@@ -1,0 +1,129 @@
+//! The supervisor console: server-rendered HTML under `/console`, Chinese first
+//! with an English switch, no scripts or assets from outside.
+//!
+//! | module | holds |
+//! |---|---|
+//! | [`html`] | escaping, the page frame, small formatting helpers |
+//! | [`session`] | the session cookie, the signed-in [`ConsoleUser`], CSRF tokens, the language |
+//! | [`login`] | login (with lockout after repeated wrong passwords) and logout |
+//! | [`dashboard`] | visits today and this week, reviews waiting, per grid, anomalies |
+//! | [`queue`] | the review queue with its filters and paging |
+//! | [`visit`] | one visit: answers, photos, door check plot, revisions, flags, and the review actions |
+//! | [`audit`] | the audit log (admins only) |
+//! | [`export`] | the ledger (台账) as CSV |
+//!
+//! A console session is a server-side token (the same table as device tokens,
+//! named `console`, shorter-lived), carried in an HttpOnly, SameSite=Strict
+//! cookie. Review actions go through [`crate::api::review::decide`], the JSON
+//! API's own code path, so both write the same audit lines.
+
+pub mod audit;
+pub mod dashboard;
+pub mod export;
+pub mod html;
+pub mod login;
+pub mod queue;
+pub mod session;
+pub mod visit;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+
+use crate::api::AppState;
+use crate::error::ServerError;
+
+pub use login::ConsoleShared;
+pub use session::{ConsoleUser, Lang};
+
+/// The console's routes, and `/` redirecting to it.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/console") }))
+        .route("/console", get(dashboard::page))
+        .route("/console/", get(|| async { Redirect::to("/console") }))
+        .route("/console/login", get(login::form).post(login::submit))
+        .route("/console/logout", post(login::logout))
+        .route("/console/lang", get(session::switch_lang))
+        .route("/console/queue", get(queue::page))
+        .route("/console/visits/{visit_id}", get(visit::page))
+        .route("/console/visits/{visit_id}/review", post(visit::review))
+        .route(
+            "/console/visits/{visit_id}/photos/{sha256}",
+            get(visit::photo),
+        )
+        .route("/console/audit", get(audit::page))
+        .route("/console/export", get(export::form))
+        .route("/console/export/ledger.csv", get(export::csv))
+}
+
+/// Why a console page could not be shown. Messages carry no personal data.
+#[derive(Debug, thiserror::Error)]
+pub enum ConsoleError {
+    /// Not signed in (or the session ended): go to the login page.
+    #[error("not signed in")]
+    SignedOut,
+    /// Signed in, but this role has no business here.
+    #[error("forbidden")]
+    Forbidden { lang: Lang },
+    /// Nothing visible to this user under that name.
+    #[error("not found")]
+    NotFound { lang: Lang },
+    /// A form posted without its session's CSRF token.
+    #[error("missing or wrong CSRF token")]
+    Csrf { lang: Lang },
+    /// A request the console cannot use, with what to tell the user.
+    #[error("bad request")]
+    Bad { lang: Lang, zh: String, en: String },
+    #[error(transparent)]
+    Server(#[from] ServerError),
+}
+
+impl From<crate::storage::StorageError> for ConsoleError {
+    fn from(e: crate::storage::StorageError) -> Self {
+        Self::Server(e.into())
+    }
+}
+
+impl IntoResponse for ConsoleError {
+    fn into_response(self) -> Response {
+        let (status, lang, zh, en) = match self {
+            Self::SignedOut => return Redirect::to("/console/login").into_response(),
+            Self::Forbidden { lang } => (
+                StatusCode::FORBIDDEN,
+                lang,
+                "您的账号没有管理后台的权限（仅限督导员和管理员）".to_owned(),
+                "Your account has no access to the console (supervisors and admins only)"
+                    .to_owned(),
+            ),
+            Self::NotFound { lang } => (
+                StatusCode::NOT_FOUND,
+                lang,
+                "没有找到该记录".to_owned(),
+                "No such record".to_owned(),
+            ),
+            Self::Csrf { lang } => (
+                StatusCode::FORBIDDEN,
+                lang,
+                "表单已失效，请返回刷新页面后重试".to_owned(),
+                "This form has expired; go back, reload the page and try again".to_owned(),
+            ),
+            Self::Bad { lang, zh, en } => (StatusCode::BAD_REQUEST, lang, zh, en),
+            Self::Server(e) => {
+                let failure = e.to_failure();
+                if failure.status.is_server_error() {
+                    tracing::error!(error = %e, "console request failed");
+                }
+                (
+                    failure.status,
+                    Lang::Zh,
+                    failure.error.message_zh.clone(),
+                    failure.error.message_en.clone(),
+                )
+            }
+        };
+        let body = html::message_page(lang, status, &zh, &en);
+        (status, axum::response::Html(body)).into_response()
+    }
+}

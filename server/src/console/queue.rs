@@ -1,0 +1,309 @@
+//! The review queue: visit revisions of the user's grids, newest first, with
+//! filters (grid, worker, visit kind, status, date range, flagged) and paging.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use axum::extract::{Query, State};
+use axum::response::Html;
+use chrono::{DateTime, NaiveDate, Utc};
+use doorstep_core::domain::VisitStatus;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::ConsoleError;
+use super::html::{esc, flag_badge, frame, status_label, t, url_encode, when};
+use super::session::{ConsoleUser, Lang};
+use crate::api::AppState;
+use crate::storage::QueueFilter;
+
+/// Lines per page.
+pub const PAGE_SIZE: u64 = 50;
+
+/// The queue's query string; every value optional, empty means unset.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct QueueQuery {
+    #[serde(default)]
+    pub grid: String,
+    #[serde(default)]
+    pub worker: String,
+    #[serde(default)]
+    pub template: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub flagged: String,
+    #[serde(default)]
+    pub page: String,
+}
+
+/// Midnight of a date in China Standard Time, as UTC.
+pub fn day_start(d: NaiveDate) -> DateTime<Utc> {
+    d.and_hms_opt(0, 0, 0)
+        .and_then(|dt| dt.and_local_timezone(super::html::china()).single())
+        .map_or_else(
+            || d.and_time(chrono::NaiveTime::MIN).and_utc(),
+            |dt| dt.with_timezone(&Utc),
+        )
+}
+
+fn bad(lang: Lang, zh: &str, en: &str) -> ConsoleError {
+    ConsoleError::Bad {
+        lang,
+        zh: zh.to_owned(),
+        en: en.to_owned(),
+    }
+}
+
+impl QueueQuery {
+    /// The storage filter for `user`, or a 400 naming the bad parameter.
+    pub fn filter(&self, user: &ConsoleUser) -> Result<QueueFilter, ConsoleError> {
+        let lang = user.lang;
+        let uuid = |s: &str, zh: &str, en: &str| -> Result<Option<Uuid>, ConsoleError> {
+            if s.is_empty() {
+                return Ok(None);
+            }
+            Uuid::parse_str(s).map(Some).map_err(|_| bad(lang, zh, en))
+        };
+        let date = |s: &str| -> Result<Option<NaiveDate>, ConsoleError> {
+            if s.is_empty() {
+                return Ok(None);
+            }
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| {
+                    bad(
+                        lang,
+                        "日期格式应为 年-月-日",
+                        "Dates are written YYYY-MM-DD",
+                    )
+                })
+        };
+        let status = if self.status.is_empty() {
+            None
+        } else {
+            Some(
+                VisitStatus::from_str_opt(&self.status)
+                    .ok_or_else(|| bad(lang, "未知的状态", "Unknown status"))?,
+            )
+        };
+        Ok(QueueFilter {
+            scope: user.caller.grid_ids.clone(),
+            grid: uuid(&self.grid, "未知的网格", "Unknown grid")?,
+            worker: uuid(&self.worker, "未知的网格员", "Unknown worker")?,
+            template_id: (!self.template.is_empty()).then(|| self.template.clone()),
+            status,
+            from: date(&self.from)?.map(day_start),
+            until: date(&self.to)?.and_then(|d| d.succ_opt()).map(day_start),
+            flagged: !self.flagged.is_empty(),
+        })
+    }
+
+    /// This query as a query string, with `page` replaced.
+    fn with_page(&self, page: u64) -> String {
+        let pairs = [
+            ("grid", &self.grid),
+            ("worker", &self.worker),
+            ("template", &self.template),
+            ("status", &self.status),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("flagged", &self.flagged),
+        ];
+        let mut q = String::new();
+        for (k, v) in pairs {
+            if !v.is_empty() {
+                let _ = write!(q, "{k}={}&", url_encode(v));
+            }
+        }
+        let _ = write!(q, "page={page}");
+        q
+    }
+}
+
+/// Each template id with its latest title (zh, en).
+pub async fn template_titles(
+    state: &AppState,
+) -> Result<BTreeMap<String, (String, String)>, ConsoleError> {
+    let mut out = BTreeMap::new();
+    for record in state.storage.templates().await? {
+        let title = &record.definition["title"];
+        out.insert(
+            record.template_id.clone(),
+            (
+                title["zh"]
+                    .as_str()
+                    .unwrap_or(&record.template_id)
+                    .to_owned(),
+                title["en"]
+                    .as_str()
+                    .unwrap_or(&record.template_id)
+                    .to_owned(),
+            ),
+        );
+    }
+    Ok(out)
+}
+
+fn option(value: &str, label: &str, selected: &str) -> String {
+    format!(
+        "<option value=\"{}\"{}>{}</option>",
+        esc(value),
+        if value == selected { " selected" } else { "" },
+        esc(label)
+    )
+}
+
+/// `GET /console/queue`.
+pub async fn render(
+    state: &AppState,
+    user: &ConsoleUser,
+    q: &QueueQuery,
+) -> Result<String, ConsoleError> {
+    let lang = user.lang;
+    let filter = q.filter(user)?;
+    let page_no: u64 = q.page.parse().unwrap_or(1).max(1);
+    let result = state
+        .storage
+        .review_queue(&filter, (page_no - 1) * PAGE_SIZE, PAGE_SIZE)
+        .await?;
+    let grids = state.storage.grids_of(user.caller.user_id).await?;
+    let workers = state.storage.workers_of(&user.caller.grid_ids).await?;
+    let titles = template_titles(state).await?;
+
+    let mut body = String::new();
+    body.push_str("<form class=\"filters\" method=\"get\" action=\"/console/queue\">");
+    let _ = write!(
+        body,
+        "<label>{}<select name=\"grid\"><option value=\"\">{}</option>",
+        t(lang, "网格", "Grid"),
+        t(lang, "全部", "All")
+    );
+    for g in &grids {
+        body.push_str(&option(&g.id.to_string(), &g.name, &q.grid));
+    }
+    let _ = write!(
+        body,
+        "</select></label><label>{}<select name=\"worker\"><option value=\"\">{}</option>",
+        t(lang, "网格员", "Worker"),
+        t(lang, "全部", "All")
+    );
+    for (id, name) in &workers {
+        body.push_str(&option(&id.to_string(), name, &q.worker));
+    }
+    let _ = write!(
+        body,
+        "</select></label><label>{}<select name=\"template\"><option value=\"\">{}</option>",
+        t(lang, "走访类型", "Visit kind"),
+        t(lang, "全部", "All")
+    );
+    for (id, (zh, en)) in &titles {
+        body.push_str(&option(id, t(lang, zh, en), &q.template));
+    }
+    let _ = write!(
+        body,
+        "</select></label><label>{}<select name=\"status\"><option value=\"\">{}</option>",
+        t(lang, "状态", "Status"),
+        t(lang, "全部", "All")
+    );
+    for s in [
+        VisitStatus::Uploaded,
+        VisitStatus::Approved,
+        VisitStatus::Returned,
+        VisitStatus::Rejected,
+    ] {
+        body.push_str(&option(s.as_str(), status_label(lang, s), &q.status));
+    }
+    let _ = write!(
+        body,
+        "</select></label><label>{}<input type=\"date\" name=\"from\" value=\"{}\"></label>\
+<label>{}<input type=\"date\" name=\"to\" value=\"{}\"></label>\
+<label><input type=\"checkbox\" name=\"flagged\" value=\"1\"{}>{}</label>\
+<button type=\"submit\">{}</button></form>",
+        t(lang, "从", "From"),
+        esc(&q.from),
+        t(lang, "至", "To"),
+        esc(&q.to),
+        if q.flagged.is_empty() { "" } else { " checked" },
+        t(lang, "仅看有异常", "Flagged only"),
+        t(lang, "筛选", "Filter"),
+    );
+    let _ = write!(
+        body,
+        "<p>{} {}</p><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        t(lang, "共", "Total"),
+        result.total,
+        t(lang, "完成时间", "Finished"),
+        t(lang, "走访类型", "Visit kind"),
+        t(lang, "户号", "Household"),
+        t(lang, "网格", "Grid"),
+        t(lang, "网格员", "Worker"),
+        t(lang, "状态", "Status"),
+        t(lang, "异常", "Flags"),
+    );
+    for r in &result.rows {
+        let kind = titles
+            .get(&r.template_id)
+            .map_or(r.template_id.as_str(), |(zh, en)| t(lang, zh, en));
+        let flags: String = r.flags.iter().map(|f| flag_badge(lang, f)).collect();
+        let revision = if r.revision > 1 {
+            format!(
+                " <span class=\"muted\">({} {})</span>",
+                t(lang, "第", "rev."),
+                r.revision
+            )
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            body,
+            "<tr><td><a href=\"/console/visits/{}\">{}</a></td><td>{}{revision}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{flags}</td></tr>",
+            r.visit_id,
+            esc(&when(r.finalized)),
+            esc(kind),
+            esc(&r.household_code),
+            esc(&r.grid_name),
+            esc(&r.worker_name),
+            esc(status_label(lang, r.status)),
+        );
+    }
+    body.push_str("</tbody></table><p>");
+    let pages = result.total.div_ceil(PAGE_SIZE).max(1);
+    if page_no > 1 {
+        let _ = write!(
+            body,
+            "<a href=\"/console/queue?{}\">{}</a> ",
+            esc(&q.with_page(page_no - 1)),
+            t(lang, "上一页", "Previous")
+        );
+    }
+    let _ = write!(body, "{page_no} / {pages}");
+    if page_no < pages {
+        let _ = write!(
+            body,
+            " <a href=\"/console/queue?{}\">{}</a>",
+            esc(&q.with_page(page_no + 1)),
+            t(lang, "下一页", "Next")
+        );
+    }
+    body.push_str("</p>");
+    Ok(frame(
+        lang,
+        Some(user),
+        t(lang, "审核队列", "Review queue"),
+        &body,
+    ))
+}
+
+/// `GET /console/queue`.
+pub async fn page(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    Query(q): Query<QueueQuery>,
+) -> Result<Html<String>, ConsoleError> {
+    render(&state, &user, &q).await.map(Html)
+}

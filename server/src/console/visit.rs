@@ -1,0 +1,472 @@
+//! One visit for review: its answers under the form's labels (ID numbers and
+//! phones masked), photos, the door check with a small plot of the fix against
+//! the household, the revision history with what changed, flags, and the
+//! review actions, which go through the JSON API's own [`decide`].
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::Utc;
+use doorstep_core::domain::{IdNumber, Phone, VisitStatus};
+use doorstep_core::forms::registry::{BoundVisit, TemplateRef};
+use doorstep_core::sync::protocol::ReviewAction;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::ConsoleError;
+use super::html::{csrf_field, esc, flag_badge, frame, status_label, t, when};
+use super::session::{ConsoleUser, Lang};
+use crate::api::review::decide;
+use crate::api::{AppState, RemoteAddr};
+use crate::storage::StoredVisit;
+
+/// A value with any ID number or phone in it masked.
+pub fn mask(value: &str) -> String {
+    let v = value.trim();
+    if let Ok(id) = IdNumber::parse(v) {
+        return id.masked();
+    }
+    if let Ok(phone) = Phone::parse(v) {
+        return phone.masked();
+    }
+    value.to_owned()
+}
+
+/// A visit's answers as (path, label zh, label en, value zh, value en), masked.
+pub fn rendered(
+    state: &AppState,
+    v: &StoredVisit,
+) -> Vec<(String, String, String, String, String)> {
+    rendered_with(state, v, true)
+}
+
+/// A visit's answers as (path, label zh, label en, value zh, value en), with ID
+/// numbers and phones masked when `masked`.
+pub fn rendered_with(
+    state: &AppState,
+    v: &StoredVisit,
+    masked: bool,
+) -> Vec<(String, String, String, String, String)> {
+    let mask = |s: &str| if masked { mask(s) } else { s.to_owned() };
+    let bound = BoundVisit {
+        template: TemplateRef {
+            id: v.visit.template_id.clone(),
+            version: u64::from(v.visit.template_version),
+        },
+        answers: v.answers.clone(),
+    };
+    let today = Utc::now().date_naive();
+    let answers = state
+        .templates
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .render(&bound, today);
+    match answers {
+        Ok(list) => list
+            .into_iter()
+            .map(|a| {
+                (
+                    a.path,
+                    a.label.zh,
+                    a.label.en,
+                    mask(&a.value.zh),
+                    mask(&a.value.en),
+                )
+            })
+            .collect(),
+        // An unknown template: show what was sent, by field name, still masked.
+        Err(_) => v
+            .answers
+            .as_object()
+            .map(|o| {
+                o.iter()
+                    .map(|(k, val)| {
+                        let text = val.as_str().map_or_else(|| val.to_string(), str::to_owned);
+                        (k.clone(), k.clone(), k.clone(), mask(&text), mask(&text))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+/// The visit with this id when `user` may see it.
+async fn visible(
+    state: &AppState,
+    user: &ConsoleUser,
+    id: &str,
+) -> Result<StoredVisit, ConsoleError> {
+    let not_found = || ConsoleError::NotFound { lang: user.lang };
+    let id = Uuid::parse_str(id).map_err(|_| not_found())?;
+    state
+        .storage
+        .visit(id)
+        .await?
+        .filter(|v| user.caller.covers(v.grid_id))
+        .ok_or_else(not_found)
+}
+
+/// Metres east and north of `origin` (an equirectangular approximation,
+/// plenty at the scale of a door check).
+fn offset_m(origin: (f64, f64), p: (f64, f64)) -> (f64, f64) {
+    let (lat0, lon0) = origin;
+    let east = (p.1 - lon0) * lat0.to_radians().cos() * 111_320.0;
+    let north = (p.0 - lat0) * 110_540.0;
+    (east, north)
+}
+
+/// A small SVG: the household at the centre with the geofence circle, the fix
+/// with its accuracy circle, and a scale note.
+pub fn plot(
+    lang: Lang,
+    household: (f64, f64),
+    fix: (f64, f64),
+    accuracy_m: f64,
+    radius_m: f64,
+) -> String {
+    let (e, n) = offset_m(household, fix);
+    let dist = e.hypot(n);
+    let extent = (dist + accuracy_m).max(radius_m).max(10.0) * 1.2;
+    let scale = 100.0 / extent;
+    let (fx, fy) = (120.0 + e * scale, 120.0 - n * scale);
+    format!(
+        "<svg width=\"240\" height=\"260\" viewBox=\"0 0 240 260\" role=\"img\" aria-label=\"{}\">\
+<rect width=\"240\" height=\"240\" fill=\"#fff\" stroke=\"#ccd\"/>\
+<circle cx=\"120\" cy=\"120\" r=\"{:.1}\" fill=\"#e6f0ff\" stroke=\"#24477a\" stroke-dasharray=\"4 3\"/>\
+<circle cx=\"{fx:.1}\" cy=\"{fy:.1}\" r=\"{:.1}\" fill=\"rgba(200,60,40,.15)\" stroke=\"#c83c28\"/>\
+<rect x=\"116\" y=\"116\" width=\"8\" height=\"8\" fill=\"#24477a\"/>\
+<circle cx=\"{fx:.1}\" cy=\"{fy:.1}\" r=\"3\" fill=\"#c83c28\"/>\
+<text x=\"4\" y=\"255\" font-size=\"11\">{} ■ · {} ● · {} {:.0} m · {} {:.0} m</text></svg>",
+        t(lang, "定位与住户位置示意图", "Fix against the household"),
+        radius_m * scale,
+        (accuracy_m * scale).max(1.0),
+        t(lang, "住户", "home"),
+        t(lang, "定位", "fix"),
+        t(lang, "围栏", "fence"),
+        radius_m,
+        t(lang, "距离", "dist."),
+        dist,
+    )
+}
+
+/// `GET /console/visits/{visit_id}`.
+pub async fn page(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    Path(visit_id): Path<String>,
+) -> Result<Html<String>, ConsoleError> {
+    let lang = user.lang;
+    let v = visible(&state, &user, &visit_id).await?;
+    let evidence = state.storage.visit_evidence(v.visit.id).await?;
+    let household = state.storage.household(v.visit.household_id).await?;
+    let workers = state.storage.workers_of(&[v.grid_id]).await?;
+    let titles = super::queue::template_titles(&state).await?;
+    let kind = titles
+        .get(&v.visit.template_id)
+        .map_or(v.visit.template_id.as_str(), |(zh, en)| t(lang, zh, en));
+    let worker = workers
+        .iter()
+        .find(|(id, _)| *id == v.visit.worker_id)
+        .map_or("—", |(_, name)| name.as_str());
+
+    let mut body = String::new();
+    let _ = write!(
+        body,
+        "<table><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr>\
+<tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr>\
+<tr><th>{}</th><td>{}</td></tr></table>",
+        t(lang, "走访类型", "Visit kind"),
+        esc(kind),
+        t(lang, "住户", "Household"),
+        household
+            .as_ref()
+            .map_or_else(String::new, |h| esc(&format!(
+                "{} {}{}{}{}",
+                h.code,
+                h.estate,
+                h.building
+                    .as_deref()
+                    .map(|b| format!(" {b}"))
+                    .unwrap_or_default(),
+                h.unit
+                    .as_deref()
+                    .map(|u| format!("-{u}"))
+                    .unwrap_or_default(),
+                h.door
+                    .as_deref()
+                    .map(|d| format!("-{d}"))
+                    .unwrap_or_default(),
+            ))),
+        t(lang, "网格员", "Worker"),
+        esc(worker),
+        t(lang, "完成时间", "Finished"),
+        esc(&v.visit.finalized.map(|f| when(f.utc)).unwrap_or_default()),
+        t(lang, "状态", "Status"),
+        esc(status_label(lang, v.visit.status)),
+        t(lang, "版本", "Revision"),
+        v.visit.revision,
+    );
+
+    if !v.flags.is_empty() {
+        let _ = write!(body, "<h2>{}</h2><p>", t(lang, "异常标记", "Flags"));
+        for f in &v.flags {
+            body.push_str(&flag_badge(lang, f));
+        }
+        body.push_str("</p>");
+    }
+
+    // Review actions, only while the visit waits for a decision.
+    if v.visit.status == VisitStatus::Uploaded {
+        let action = format!("/console/visits/{}/review", v.visit.id);
+        let csrf = csrf_field(&user);
+        let _ = write!(
+            body,
+            "<h2>{}</h2><form method=\"post\" action=\"{action}\">{csrf}<input type=\"hidden\" name=\"decision\" value=\"approve\">\
+<button type=\"submit\" id=\"approve\">{}</button></form>\
+<form method=\"post\" action=\"{action}\">{csrf}<input type=\"hidden\" name=\"decision\" value=\"return\">\
+<p><label>{}<br><textarea name=\"comment\" required maxlength=\"2000\" rows=\"3\"></textarea></label></p>\
+<button type=\"submit\" id=\"return\">{}</button></form>\
+<form method=\"post\" action=\"{action}\">{csrf}<input type=\"hidden\" name=\"decision\" value=\"reject\">\
+<p><label>{}<br><textarea name=\"comment\" required maxlength=\"2000\" rows=\"2\"></textarea></label></p>\
+<button type=\"submit\" id=\"reject\">{}</button></form>",
+            t(lang, "审核", "Review"),
+            t(lang, "通过", "Approve"),
+            t(
+                lang,
+                "退回意见（必填，说明需要修改什么）",
+                "What to fix (required)"
+            ),
+            t(lang, "退回修改", "Return for rework"),
+            t(lang, "驳回原因（必填）", "Reason for rejecting (required)"),
+            t(lang, "驳回", "Reject"),
+        );
+    } else if let Some(review) = &v.visit.review {
+        let _ = write!(
+            body,
+            "<p>{}：{} · {}</p>",
+            t(lang, "审核意见", "Review comment"),
+            esc(&review.comment),
+            esc(&when(review.at)),
+        );
+    }
+
+    let _ = write!(
+        body,
+        "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>",
+        t(lang, "填报内容", "Answers"),
+        t(lang, "项目", "Question"),
+        t(lang, "回答", "Answer"),
+    );
+    for (_, lzh, len, vzh, ven) in rendered(&state, &v) {
+        let _ = write!(
+            body,
+            "<tr><th>{}</th><td>{}</td></tr>",
+            esc(t(lang, &lzh, &len)),
+            esc(t(lang, &vzh, &ven))
+        );
+    }
+    body.push_str("</tbody></table>");
+
+    if let Some(ev) = evidence.as_ref().filter(|e| !e.photos.is_empty()) {
+        {
+            let _ = write!(body, "<h2>{}</h2><div>", t(lang, "照片", "Photos"));
+            for p in &ev.photos {
+                if !crate::blobs::valid_name(&p.sha256) {
+                    continue;
+                }
+                let src = format!("/console/visits/{}/photos/{}", v.visit.id, p.sha256);
+                let _ = write!(
+                    body,
+                    "<figure style=\"display:inline-block;margin:.3em\"><a href=\"{src}\" target=\"_blank\">\
+<img class=\"thumb\" src=\"{src}\" alt=\"{}\" loading=\"lazy\"></a>\
+<figcaption class=\"muted\" style=\"font-size:.75em;word-break:break-all;max-width:160px\">SHA-256 {}<br>{}×{} · {} KB</figcaption></figure>",
+                    esc(&p.field),
+                    esc(&p.sha256),
+                    p.width,
+                    p.height,
+                    p.bytes / 1024,
+                );
+            }
+            body.push_str("</div>");
+        }
+    }
+
+    let _ = write!(body, "<h2>{}</h2>", t(lang, "到户核验", "Door check"));
+    match &v.server_door_check {
+        None => {
+            let _ = write!(
+                body,
+                "<p class=\"bad\">{}</p>",
+                t(lang, "无到户核验", "No door check")
+            );
+        }
+        Some(check) => {
+            let ok = check.reasons.is_empty();
+            let f = &check.figures;
+            let _ = write!(
+                body,
+                "<p class=\"{}\">{}：{}</p><p>{} {} · {} {} · {} {:.0} m</p>",
+                if ok { "ok" } else { "bad" },
+                t(lang, "结论", "Verdict"),
+                esc(t(lang, check.verdict.label_zh(), check.verdict.code())),
+                t(lang, "距离", "Distance"),
+                f.distance_m.map_or("—".to_owned(), |d| format!("{d:.0} m")),
+                t(lang, "精度", "Accuracy"),
+                f.accuracy_m.map_or("—".to_owned(), |d| format!("{d:.0} m")),
+                t(lang, "围栏半径", "Geofence radius"),
+                f.geofence_radius_m,
+            );
+            let fix = evidence
+                .as_ref()
+                .and_then(|e| e.device_door_check.as_ref())
+                .and_then(|d| d.input.fix.as_ref());
+            let home = household.as_ref().and_then(|h| h.lat.zip(h.lon));
+            if let (Some(fix), Some(home)) = (fix, home) {
+                body.push_str(&plot(
+                    lang,
+                    home,
+                    (fix.position.lat, fix.position.lon),
+                    fix.accuracy_m,
+                    f.geofence_radius_m,
+                ));
+            }
+        }
+    }
+
+    // The revision history, with the questions whose answers changed.
+    let revisions = state.storage.visit_revisions(v.visit.visit_group).await?;
+    let _ = write!(
+        body,
+        "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        t(lang, "修改记录", "Revisions"),
+        t(lang, "版本", "Revision"),
+        t(lang, "完成时间", "Finished"),
+        t(lang, "状态", "Status"),
+        t(lang, "审核意见", "Review comment"),
+        t(lang, "改动的项目", "Changed answers"),
+    );
+    let mut previous: Option<BTreeMap<String, String>> = None;
+    for r in &revisions {
+        let answers: BTreeMap<String, (String, String)> = rendered(&state, r)
+            .into_iter()
+            .map(|(path, lzh, len, vzh, _)| (path, (t(lang, &lzh, &len).to_owned(), vzh)))
+            .collect();
+        let changed = previous.as_ref().map(|prev| {
+            let mut labels: Vec<String> = answers
+                .iter()
+                .filter(|(path, (_, value))| prev.get(*path) != Some(value))
+                .map(|(_, (label, _))| label.clone())
+                .collect();
+            labels.extend(prev.keys().filter(|p| !answers.contains_key(*p)).cloned());
+            labels.join("、")
+        });
+        let _ = write!(
+            body,
+            "<tr><td><a href=\"/console/visits/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            r.visit.id,
+            r.visit.revision,
+            esc(&r.visit.finalized.map(|f| when(f.utc)).unwrap_or_default()),
+            esc(status_label(lang, r.visit.status)),
+            esc(r.visit.review.as_ref().map_or("", |rv| rv.comment.as_str())),
+            esc(&changed.unwrap_or_default()),
+        );
+        previous = Some(answers.into_iter().map(|(p, (_, v))| (p, v)).collect());
+    }
+    body.push_str("</tbody></table>");
+
+    Ok(Html(frame(
+        lang,
+        Some(&user),
+        t(lang, "走访详情", "Visit"),
+        &body,
+    )))
+}
+
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// `POST /console/visits/{visit_id}/review`: approve, return (comment
+/// required) or reject (reason required), through the JSON API's code path.
+pub async fn review(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    RemoteAddr(remote_addr): RemoteAddr,
+    Path(visit_id): Path<String>,
+    Form(form): Form<ReviewForm>,
+) -> Result<Response, ConsoleError> {
+    user.check_csrf(&form.csrf)?;
+    let lang = user.lang;
+    let action = match form.decision.as_str() {
+        "approve" => ReviewAction::Approve,
+        "return" => ReviewAction::Return,
+        "reject" => ReviewAction::Reject,
+        _ => {
+            return Err(ConsoleError::Bad {
+                lang,
+                zh: "未知的审核操作".into(),
+                en: "Unknown review action".into(),
+            });
+        }
+    };
+    let v = visible(&state, &user, &visit_id).await?;
+    decide(
+        &state,
+        &user.caller,
+        remote_addr,
+        v.visit.id,
+        action,
+        &form.comment,
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/console/visits/{}", v.visit.id)).into_response())
+}
+
+/// `GET /console/visits/{visit_id}/photos/{sha256}`: a photo of a visit the
+/// user may see, and only a photo that visit names.
+pub async fn photo(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    Path((visit_id, sha)): Path<(String, String)>,
+) -> Result<Response, ConsoleError> {
+    let not_found = || ConsoleError::NotFound { lang: user.lang };
+    if !crate::blobs::valid_name(&sha) {
+        return Err(not_found());
+    }
+    let v = visible(&state, &user, &visit_id).await?;
+    let named = state
+        .storage
+        .visit_evidence(v.visit.id)
+        .await?
+        .is_some_and(|e| e.photos.iter().any(|p| p.sha256 == sha));
+    if !named || state.storage.blob_size(&sha).await?.is_none() {
+        return Err(not_found());
+    }
+    let bytes = state
+        .blobs
+        .get(&sha)
+        .await
+        .map_err(|e| ConsoleError::Server(e.into()))?;
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=3600"),
+    );
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    Ok(resp)
+}

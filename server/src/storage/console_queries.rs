@@ -1,0 +1,260 @@
+//! SQLite queries behind the supervisor console: the review queue with its
+//! filters, a visit's evidence, the workers of some grids, dashboard counts.
+//!
+//! Grid sets travel as one JSON array parameter (`json_each`), so a query's
+//! text does not depend on how many grids a caller has.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use doorstep_core::domain::VisitStatus;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OptionalExtension, params_from_iter};
+use uuid::Uuid;
+
+use super::{QueueFilter, QueuePage, QueueRow, Result, StorageError, VisitEvidence, VisitStats};
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn id_list(ids: &[Uuid]) -> String {
+    serde_json::Value::from(ids.iter().map(Uuid::to_string).collect::<Vec<_>>()).to_string()
+}
+
+fn parse_uuid(s: &str) -> Result<Uuid> {
+    Uuid::parse_str(s).map_err(|_| StorageError::Corrupt("a stored id is not a UUID".into()))
+}
+
+fn parse_time(s: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|_| StorageError::Corrupt("a stored instant does not parse".into()))
+}
+
+/// The WHERE clause and its parameters for a filter.
+fn where_clause(f: &QueueFilter) -> (String, Vec<SqlValue>) {
+    let mut sql = String::from("v.grid_id IN (SELECT value FROM json_each(?))");
+    let mut params = vec![SqlValue::Text(id_list(&f.scope))];
+    if let Some(grid) = f.grid {
+        sql.push_str(" AND v.grid_id = ?");
+        params.push(SqlValue::Text(grid.to_string()));
+    }
+    if let Some(worker) = f.worker {
+        sql.push_str(" AND v.worker_id = ?");
+        params.push(SqlValue::Text(worker.to_string()));
+    }
+    if let Some(t) = &f.template_id {
+        sql.push_str(" AND v.template_id = ?");
+        params.push(SqlValue::Text(t.clone()));
+    }
+    if let Some(status) = f.status {
+        sql.push_str(" AND v.status = ?");
+        params.push(SqlValue::Text(status.as_str().to_owned()));
+    }
+    if let Some(from) = f.from {
+        sql.push_str(" AND v.finalized_utc >= ?");
+        params.push(SqlValue::Text(ts(from)));
+    }
+    if let Some(until) = f.until {
+        sql.push_str(" AND v.finalized_utc < ?");
+        params.push(SqlValue::Text(ts(until)));
+    }
+    if f.flagged {
+        sql.push_str(" AND v.flags <> '[]'");
+    }
+    (sql, params)
+}
+
+pub(super) fn review_queue(
+    conn: &Connection,
+    filter: &QueueFilter,
+    offset: u64,
+    limit: u64,
+) -> Result<QueuePage> {
+    let (clause, params) = where_clause(filter);
+    let total: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM visits v WHERE {clause}"),
+        params_from_iter(params.iter()),
+        |r| r.get(0),
+    )?;
+    let mut all = params;
+    all.push(SqlValue::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+    all.push(SqlValue::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
+    let mut stmt = conn.prepare(&format!(
+        "SELECT v.id, v.visit_group, v.revision, v.template_id, v.template_version,
+                v.household_id, h.code, v.grid_id, g.name, v.worker_id, u.display_name,
+                v.finalized_utc, v.status, v.flags
+         FROM visits v
+         JOIN households h ON h.id = v.household_id
+         JOIN grids g ON g.id = v.grid_id
+         JOIN users u ON u.id = v.worker_id
+         WHERE {clause}
+         ORDER BY v.finalized_utc DESC, v.id
+         LIMIT ? OFFSET ?"
+    ))?;
+    type Raw = (
+        String,
+        String,
+        u32,
+        String,
+        u32,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+    );
+    let raw: Vec<Raw> = stmt
+        .query_map(params_from_iter(all.iter()), |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+                r.get(10)?,
+                r.get(11)?,
+                r.get(12)?,
+                r.get(13)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut rows = Vec::with_capacity(raw.len());
+    for r in raw {
+        rows.push(QueueRow {
+            visit_id: parse_uuid(&r.0)?,
+            visit_group: parse_uuid(&r.1)?,
+            revision: r.2,
+            template_id: r.3,
+            template_version: r.4,
+            household_id: parse_uuid(&r.5)?,
+            household_code: r.6,
+            grid_id: parse_uuid(&r.7)?,
+            grid_name: r.8,
+            worker_id: parse_uuid(&r.9)?,
+            worker_name: r.10,
+            finalized: parse_time(&r.11)?,
+            status: VisitStatus::from_str_opt(&r.12)
+                .ok_or_else(|| StorageError::Corrupt("unknown visit status".into()))?,
+            flags: serde_json::from_str(&r.13)?,
+        });
+    }
+    Ok(QueuePage {
+        rows,
+        total: u64::try_from(total).unwrap_or(0),
+    })
+}
+
+pub(super) fn visit_evidence(conn: &Connection, visit_id: Uuid) -> Result<Option<VisitEvidence>> {
+    let row: Option<(Option<String>, String, String)> = conn
+        .query_row(
+            "SELECT door_check_device, photos, received_at FROM visits WHERE id = ?",
+            [visit_id.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((door, photos, received)) = row else {
+        return Ok(None);
+    };
+    Ok(Some(VisitEvidence {
+        device_door_check: door.map(|d| serde_json::from_str(&d)).transpose()?,
+        photos: serde_json::from_str(&photos)?,
+        received_at: parse_time(&received)?,
+    }))
+}
+
+pub(super) fn workers_of(conn: &Connection, grid_ids: &[Uuid]) -> Result<Vec<(Uuid, String)>> {
+    let mut stmt = conn.prepare(
+        "SELECT DISTINCT u.id, u.display_name FROM users u
+         JOIN user_grids ug ON ug.user_id = u.id
+         WHERE u.role = 'worker' AND ug.grid_id IN (SELECT value FROM json_each(?))
+         ORDER BY u.display_name, u.id",
+    )?;
+    let raw: Vec<(String, String)> = stmt
+        .query_map([id_list(grid_ids)], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    raw.into_iter()
+        .map(|(id, name)| Ok((parse_uuid(&id)?, name)))
+        .collect()
+}
+
+pub(super) fn visit_stats(
+    conn: &Connection,
+    grid_ids: &[Uuid],
+    today: DateTime<Utc>,
+    week: DateTime<Utc>,
+) -> Result<VisitStats> {
+    let scope = id_list(grid_ids);
+    let (since_today, since_week, waiting): (i64, i64, i64) = conn.query_row(
+        "SELECT count(*) FILTER (WHERE finalized_utc >= ?2),
+                count(*) FILTER (WHERE finalized_utc >= ?3),
+                count(*) FILTER (WHERE status = 'uploaded')
+         FROM visits WHERE grid_id IN (SELECT value FROM json_each(?1))",
+        rusqlite::params![scope, ts(today), ts(week)],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let mut stmt = conn.prepare(
+        "SELECT g.id, g.name, count(v.id), count(v.id) FILTER (WHERE v.status = 'uploaded')
+         FROM grids g LEFT JOIN visits v ON v.grid_id = g.id
+         WHERE g.id IN (SELECT value FROM json_each(?))
+         GROUP BY g.id, g.name ORDER BY g.code",
+    )?;
+    let raw: Vec<(String, String, i64, i64)> = stmt
+        .query_map([&scope], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut per_grid = Vec::with_capacity(raw.len());
+    for (id, name, n, w) in raw {
+        per_grid.push((
+            parse_uuid(&id)?,
+            name,
+            u64::try_from(n).unwrap_or(0),
+            u64::try_from(w).unwrap_or(0),
+        ));
+    }
+    let mut stmt = conn.prepare(
+        "SELECT f.value, count(DISTINCT v.id) FROM visits v, json_each(v.flags) f
+         WHERE v.grid_id IN (SELECT value FROM json_each(?)) AND v.flags <> '[]'
+         GROUP BY f.value ORDER BY count(DISTINCT v.id) DESC, f.value",
+    )?;
+    let flags: Vec<(String, i64)> = stmt
+        .query_map([&scope], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = conn.prepare(
+        "SELECT json_extract(p.value, '$.sha256'), v.household_id
+         FROM visits v, json_each(v.photos) p
+         WHERE v.grid_id IN (SELECT value FROM json_each(?)) AND v.photos <> '[]'",
+    )?;
+    let mut households: HashMap<String, Vec<String>> = HashMap::new();
+    let pairs: Vec<(String, String)> = stmt
+        .query_map([&scope], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (sha, household) in pairs {
+        let seen = households.entry(sha).or_default();
+        if !seen.contains(&household) {
+            seen.push(household);
+        }
+    }
+    Ok(VisitStats {
+        since_today: u64::try_from(since_today).unwrap_or(0),
+        since_week: u64::try_from(since_week).unwrap_or(0),
+        waiting: u64::try_from(waiting).unwrap_or(0),
+        per_grid,
+        flags: flags
+            .into_iter()
+            .map(|(f, n)| (f, u64::try_from(n).unwrap_or(0)))
+            .collect(),
+        reused_photos: households.values().filter(|h| h.len() > 1).count() as u64,
+    })
+}

@@ -1,0 +1,786 @@
+//! The supervisor console against a real server on loopback: sessions and
+//! CSRF, lockout, roles and scoping, review actions through the JSON API's
+//! path (a returned visit reaches the worker's pull), escaping, exports.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use doorstep_core::domain::{DeviceInstant, VisitStatus};
+use doorstep_core::evidence::{
+    DoorCheckInput, DoorCheckPolicy, DoorOutcome, GpsFix, HouseholdLocation, LatLon, Provider,
+    check_door,
+};
+use doorstep_core::sync::protocol::{
+    DoorCheckRecord, HouseholdRecord, Operation, OperationBody, PhotoRef, VisitSubmission,
+};
+use doorstep_server::seed::{SeedOptions, SeedSummary, seed_demo};
+use doorstep_server::{RunningServer, ServerConfig, start};
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+const PASSWORD: &str = "doorstep-demo";
+const ELDER_ID: &str = "330106193809090025";
+
+struct Fixture {
+    server: RunningServer,
+    seed: SeedSummary,
+    http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+/// A browser of one user: its own cookie jar, no redirects followed.
+struct Browser {
+    base: String,
+    http: reqwest::Client,
+    cookies: HashMap<String, String>,
+    set_cookie_lines: Vec<String>,
+}
+
+struct Page {
+    status: StatusCode,
+    location: Option<String>,
+    body: String,
+}
+
+fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+impl Browser {
+    fn new(base: &str) -> Self {
+        Self {
+            base: base.to_owned(),
+            http: client(),
+            cookies: HashMap::new(),
+            set_cookie_lines: Vec::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn take(&mut self, r: reqwest::Response) -> Page {
+        for v in r.headers().get_all(SET_COOKIE) {
+            let line = v.to_str().expect("ascii cookie").to_owned();
+            let (kv, _) = line.split_once(';').unwrap_or((&line, ""));
+            let (k, v) = kv.split_once('=').expect("cookie pair");
+            if line.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_owned(), v.to_owned());
+            }
+            self.set_cookie_lines.push(line.clone());
+        }
+        Page {
+            status: r.status(),
+            location: r
+                .headers()
+                .get(LOCATION)
+                .map(|l| l.to_str().expect("location").to_owned()),
+            body: r.text().await.expect("body"),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .send()
+            .await
+            .expect("GET");
+        self.take(r).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let body: String = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("POST");
+        self.take(r).await
+    }
+
+    async fn try_login(&mut self, username: &str, password: &str) -> Page {
+        let form = self.get("/console/login").await;
+        assert_eq!(form.status, StatusCode::OK);
+        let csrf = csrf_in(&form.body);
+        self.post(
+            "/console/login",
+            &[
+                ("csrf", &csrf),
+                ("username", username),
+                ("password", password),
+            ],
+        )
+        .await
+    }
+
+    async fn login(&mut self, username: &str) {
+        let p = self.try_login(username, PASSWORD).await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+        assert_eq!(p.location.as_deref(), Some("/console"));
+    }
+
+    /// The CSRF token of the signed-in session, from any page's logout form.
+    async fn csrf(&mut self) -> String {
+        let p = self.get("/console").await;
+        assert_eq!(p.status, StatusCode::OK);
+        csrf_in(&p.body)
+    }
+}
+
+fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn csrf_in(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a csrf field") + marker.len();
+    html[start..]
+        .split('"')
+        .next()
+        .expect("csrf value")
+        .to_owned()
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = start(ServerConfig::ephemeral(dir.path()))
+        .await
+        .expect("server starts");
+    let seed = seed_demo(
+        server.storage().as_ref(),
+        &SeedOptions {
+            password: PASSWORD.to_owned(),
+            grids: 3,
+            households_per_grid: 4,
+        },
+    )
+    .await
+    .expect("seeded");
+    Fixture {
+        server,
+        seed,
+        http: client(),
+        _dir: dir,
+    }
+}
+
+impl Fixture {
+    fn browser(&self) -> Browser {
+        Browser::new(&self.server.url())
+    }
+
+    async fn token(&self, username: &str) -> String {
+        let r: Value = self
+            .http
+            .post(format!("{}/api/v1/login", self.server.url()))
+            .json(&json!({"username": username, "password": PASSWORD, "device_name": "test"}))
+            .send()
+            .await
+            .expect("login")
+            .json()
+            .await
+            .expect("JSON");
+        r["token"].as_str().expect("token").to_owned()
+    }
+
+    async fn located_household(&self, grid: usize) -> HouseholdRecord {
+        for id in &self.seed.households[grid - 1] {
+            let h = self
+                .server
+                .storage()
+                .household(*id)
+                .await
+                .expect("read")
+                .expect("exists");
+            if h.lat.is_some() && h.location_confirmed {
+                return h;
+            }
+        }
+        panic!("no located household in grid {grid}");
+    }
+
+    /// worker1 submits a visit of a household of grid 1; its id.
+    async fn submitted(&self, answers: Value, photos: Vec<PhotoRef>) -> (Uuid, HouseholdRecord) {
+        let token = self.token("worker1").await;
+        let h = self.located_household(1).await;
+        let visit = submission(&h, answers, photos);
+        let id = visit.visit_id;
+        let r: Value = self
+            .http
+            .post(format!("{}/api/v1/push", self.server.url()))
+            .bearer_auth(&token)
+            .json(&json!({"ops": [Operation {
+                op_id: Uuid::new_v4(),
+                body: OperationBody::SubmitVisit { visit },
+            }]}))
+            .send()
+            .await
+            .expect("push")
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(r["results"][0]["status"], "applied", "{r}");
+        (id, h)
+    }
+
+    async fn status_of(&self, id: Uuid) -> VisitStatus {
+        self.server
+            .storage()
+            .visit(id)
+            .await
+            .expect("read")
+            .expect("stored")
+            .visit
+            .status
+    }
+
+    /// A supervisor of another community, `supervisor2`.
+    async fn other_supervisor(&self) {
+        let storage = self.server.storage();
+        let sub = doorstep_core::domain::Subdistrict {
+            id: Uuid::new_v4(),
+            name: "另一街道".into(),
+        };
+        storage.add_subdistrict(&sub).await.expect("subdistrict");
+        let community = doorstep_core::domain::Community {
+            id: Uuid::new_v4(),
+            subdistrict_id: sub.id,
+            name: "幸福社区".into(),
+        };
+        storage.add_community(&community).await.expect("community");
+        storage
+            .add_grid(&doorstep_core::domain::Grid {
+                id: Uuid::new_v4(),
+                community_id: community.id,
+                code: "XF-01".into(),
+                name: "幸福社区第一网格".into(),
+            })
+            .await
+            .expect("grid");
+        storage
+            .create_user(&doorstep_server::storage::NewUser {
+                username: "supervisor2".into(),
+                display_name: "郑国华".into(),
+                role: doorstep_core::sync::protocol::Role::Supervisor,
+                password_hash: doorstep_server::auth::hash_password(PASSWORD).expect("hash"),
+                community_id: Some(community.id),
+                grid_ids: vec![],
+            })
+            .await
+            .expect("user");
+    }
+}
+
+fn finalized_at() -> DateTime<Utc> {
+    Utc::now() - chrono::Duration::minutes(5)
+}
+
+fn good_answers(respondent: &str) -> Value {
+    json!({
+        "household_id": "HP01-0001", "respondent": respondent, "visit_date": finalized_at().date_naive().to_string(),
+        "location": {"lat": 30.0, "lon": 104.0, "accuracy_m": 8.5}, "photos": ["photo-0001.jpg"],
+        "elder_id": ELDER_ID, "health": "fair", "chronic_illness": ["hypertension", "diabetes"],
+        "home_hazards": ["fall_risk"], "emergency_contact": "陈建国（侄子）", "emergency_phone": "13812345678",
+        "care_given": ["emotional_support", "cleaning"], "volunteer": "社区志愿者小刘", "follow_up": "no",
+        "outcome": "well"
+    })
+}
+
+fn submission(h: &HouseholdRecord, answers: Value, photos: Vec<PhotoRef>) -> VisitSubmission {
+    let at = finalized_at();
+    let home = LatLon {
+        lat: h.lat.unwrap_or(30.657),
+        lon: h.lon.unwrap_or(104.081),
+    };
+    // About 25 m north of the door: inside the geofence, visible on the plot.
+    let position = LatLon {
+        lat: home.lat + 0.000_22,
+        lon: home.lon,
+    };
+    let input = DoorCheckInput {
+        fix: Some(GpsFix {
+            position,
+            accuracy_m: 8.0,
+            altitude_m: None,
+            fix_time: at - chrono::Duration::seconds(10),
+            provider: Provider::Gps,
+            is_mock: false,
+            satellites: Some(9),
+            monotonic_age: None,
+        }),
+        checked_at: at,
+        outcome: DoorOutcome::Met,
+        household: HouseholdLocation::Registered { position: home },
+    };
+    let result = check_door(&input, &DoorCheckPolicy::default()).expect("door check");
+    let id = Uuid::new_v4();
+    VisitSubmission {
+        visit_id: id,
+        visit_group: id,
+        revision: 1,
+        template_id: "elder_alone_visit".to_owned(),
+        template_version: 1,
+        household_id: h.id,
+        started: DeviceInstant {
+            utc: at - chrono::Duration::minutes(20),
+            offset_seconds: 8 * 3600,
+        },
+        finalized: DeviceInstant {
+            utc: at,
+            offset_seconds: 8 * 3600,
+        },
+        answers,
+        door_check: Some(DoorCheckRecord { input, result }),
+        photos,
+    }
+}
+
+#[tokio::test]
+async fn login_sets_a_strict_httponly_session_and_logout_ends_it() {
+    let f = fixture().await;
+    let mut b = f.browser();
+    let p = b.get("/").await;
+    assert_eq!(p.location.as_deref(), Some("/console"));
+    let p = b.get("/console").await;
+    assert_eq!(p.location.as_deref(), Some("/console/login"));
+
+    let p = b.try_login("supervisor", "wrong").await;
+    assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+    assert!(p.body.contains("用户名或密码错误"));
+
+    b.login("supervisor").await;
+    let session = b
+        .set_cookie_lines
+        .iter()
+        .find(|l| l.starts_with("ds_session=") && !l.contains("Max-Age=0"))
+        .expect("session cookie")
+        .clone();
+    assert!(session.contains("HttpOnly"), "{session}");
+    assert!(session.contains("SameSite=Strict"), "{session}");
+    assert!(!session.contains("Secure"), "plain HTTP on loopback");
+    let p = b.get("/console").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("待审核"));
+    let en = b.get("/console?lang=en").await;
+    assert!(en.body.contains("Waiting for review"));
+
+    // Behind a TLS proxy the cookie is Secure.
+    let r = f
+        .http
+        .get(format!("{}/console/login", f.server.url()))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .await
+        .expect("GET");
+    let line = r
+        .headers()
+        .get(SET_COOKIE)
+        .expect("cookie")
+        .to_str()
+        .expect("ascii");
+    assert!(line.contains("; Secure"), "{line}");
+
+    // Logout needs the session's CSRF token.
+    let csrf = b.csrf().await;
+    let p = b.post("/console/logout", &[("csrf", "forged")]).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert_eq!(b.get("/console").await.status, StatusCode::OK);
+    let stolen = b.cookies.get("ds_session").cloned().expect("session");
+    let p = b.post("/console/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(p.location.as_deref(), Some("/console/login"));
+    assert_eq!(
+        b.get("/console").await.location.as_deref(),
+        Some("/console/login")
+    );
+    // The old cookie is dead on the server too.
+    b.cookies.insert("ds_session".into(), stolen);
+    assert_eq!(
+        b.get("/console").await.location.as_deref(),
+        Some("/console/login")
+    );
+}
+
+#[tokio::test]
+async fn login_without_its_csrf_token_is_refused() {
+    let f = fixture().await;
+    let mut b = f.browser();
+    b.get("/console/login").await;
+    let p = b
+        .post(
+            "/console/login",
+            &[
+                ("csrf", "x"),
+                ("username", "supervisor"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(!b.cookies.contains_key("ds_session"));
+}
+
+#[tokio::test]
+async fn workers_are_refused_in_both_languages() {
+    let f = fixture().await;
+    let mut b = f.browser();
+    let p = b.try_login("worker1", PASSWORD).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(p.body.contains("没有管理后台的权限"), "{}", p.body);
+    assert!(p.body.contains("no access to the console"));
+    assert!(!b.cookies.contains_key("ds_session"));
+    // A worker's device token in the cookie gets the same refusal.
+    let token = f.token("worker1").await;
+    b.cookies.insert("ds_session".into(), token);
+    assert_eq!(b.get("/console/queue").await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_the_account_even_for_the_right_one() {
+    let f = fixture().await;
+    let mut b = f.browser();
+    for _ in 0..4 {
+        assert_eq!(
+            b.try_login("supervisor", "guess").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let p = b.try_login("supervisor", "guess").await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(p.body.contains("锁定"), "{}", p.body);
+    let p = b.try_login("supervisor", PASSWORD).await;
+    assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS, "stays locked");
+    assert!(!b.cookies.contains_key("ds_session"));
+    // Another account is not affected.
+    b.login("admin").await;
+}
+
+#[tokio::test]
+async fn a_review_post_without_the_csrf_token_changes_nothing() {
+    let f = fixture().await;
+    let (id, _) = f.submitted(good_answers("王秀英"), vec![]).await;
+    let mut b = f.browser();
+    b.login("supervisor").await;
+    let path = format!("/console/visits/{id}/review");
+    let p = b.post(&path, &[("decision", "approve")]).await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let p = b
+        .post(&path, &[("decision", "approve"), ("csrf", &"0".repeat(64))])
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert_eq!(f.status_of(id).await, VisitStatus::Uploaded);
+    // Another session's token does not work either.
+    let mut other = f.browser();
+    other.login("admin").await;
+    let foreign = other.csrf().await;
+    let p = b
+        .post(&path, &[("decision", "approve"), ("csrf", &foreign)])
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert_eq!(f.status_of(id).await, VisitStatus::Uploaded);
+    let csrf = b.csrf().await;
+    let p = b
+        .post(&path, &[("decision", "approve"), ("csrf", &csrf)])
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(f.status_of(id).await, VisitStatus::Approved);
+}
+
+#[tokio::test]
+async fn a_supervisor_never_sees_another_communitys_visits() {
+    let f = fixture().await;
+    let (id, h) = f.submitted(good_answers("王秀英"), vec![]).await;
+    f.other_supervisor().await;
+    let mut mine = f.browser();
+    mine.login("supervisor").await;
+    let q = mine.get("/console/queue").await;
+    assert!(q.body.contains(&id.to_string()));
+    assert!(q.body.contains(&h.code));
+
+    let mut other = f.browser();
+    other.login("supervisor2").await;
+    let q = other.get("/console/queue").await;
+    assert_eq!(q.status, StatusCode::OK);
+    assert!(!q.body.contains(&id.to_string()));
+    assert!(!q.body.contains(&h.code));
+    // Even naming the other community's grid in the filter shows nothing.
+    let q = other
+        .get(&format!("/console/queue?grid={}", h.grid_id))
+        .await;
+    assert!(!q.body.contains(&id.to_string()));
+    let d = other.get(&format!("/console/visits/{id}")).await;
+    assert_eq!(d.status, StatusCode::NOT_FOUND);
+    assert!(!d.body.contains("王秀英"));
+    let csrf = other.csrf().await;
+    let p = other
+        .post(
+            &format!("/console/visits/{id}/review"),
+            &[("decision", "approve"), ("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert_eq!(f.status_of(id).await, VisitStatus::Uploaded);
+    let dash = other.get("/console").await;
+    assert!(!dash.body.contains(&h.code));
+    let csv = other
+        .get("/console/export/ledger.csv?template=elder_alone_visit")
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(!csv.body.contains("王秀英"));
+    // Admins are not console-scoped to one community but still see the visit.
+    let mut admin = f.browser();
+    admin.login("admin").await;
+    assert_eq!(
+        admin.get(&format!("/console/visits/{id}")).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn the_visit_page_shows_labels_masks_and_escapes() {
+    let f = fixture().await;
+    let (id, _) = f
+        .submitted(good_answers("<script>alert(1)</script>"), vec![])
+        .await;
+    let mut b = f.browser();
+    b.login("supervisor").await;
+    let p = b.get(&format!("/console/visits/{id}")).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!p.body.contains("<script>"));
+    assert!(!p.body.contains(ELDER_ID), "the ID number is masked");
+    assert!(p.body.contains("330106********0025"));
+    assert!(!p.body.contains("13812345678"), "the phone is masked");
+    assert!(p.body.contains("138****5678"));
+    assert!(!p.body.contains(">elder_id<"), "labels, not field names");
+    assert!(p.body.contains("<svg"), "the door-check plot");
+    assert!(p.body.contains("已核验"));
+    let q = b.get("/console/queue?status=uploaded&flagged=&grid=&worker=&template=elder_alone_visit&from=&to=").await;
+    assert!(q.body.contains(&id.to_string()));
+    let q = b.get("/console/queue?template=%27%20OR%201%3D1%20--").await;
+    assert_eq!(q.status, StatusCode::OK);
+    assert!(
+        !q.body.contains(&id.to_string()),
+        "SQL in a filter is just text"
+    );
+    let q = b.get("/console/queue?grid=%27%20OR%201%3D1").await;
+    assert_eq!(q.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_return_needs_a_comment_and_reaches_the_workers_pull() {
+    let f = fixture().await;
+    let worker = f.token("worker1").await;
+    let (id, _) = f.submitted(good_answers("王秀英"), vec![]).await;
+    let mut b = f.browser();
+    b.login("supervisor").await;
+    let csrf = b.csrf().await;
+    let path = format!("/console/visits/{id}/review");
+    let p = b
+        .post(
+            &path,
+            &[("decision", "return"), ("comment", "  "), ("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("必须填写意见"), "{}", p.body);
+    assert_eq!(f.status_of(id).await, VisitStatus::Uploaded);
+    let p = b
+        .post(
+            &path,
+            &[
+                ("decision", "return"),
+                ("comment", "请补拍门牌照片"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    assert_eq!(f.status_of(id).await, VisitStatus::Returned);
+
+    let pulled: Value = f
+        .http
+        .get(format!("{}/api/v1/pull", f.server.url()))
+        .bearer_auth(&worker)
+        .send()
+        .await
+        .expect("pull")
+        .json()
+        .await
+        .expect("JSON");
+    let reviews = pulled["reviews"].as_array().expect("reviews");
+    assert_eq!(reviews.len(), 1);
+    assert_eq!(reviews[0]["visit_id"], id.to_string());
+    assert_eq!(reviews[0]["status"], "returned");
+    assert_eq!(reviews[0]["comment"], "请补拍门牌照片");
+
+    // The same audit line as the JSON API, with where it came from.
+    let log = f.server.storage().audit_log(10).await.expect("audit");
+    let line = log
+        .iter()
+        .find(|e| e.action == "visit.review")
+        .expect("audited");
+    assert_eq!(line.target, id.to_string());
+    assert_eq!(line.actor_username, "supervisor");
+    assert_eq!(line.detail["decision"], "return");
+    assert!(
+        line.remote_addr
+            .as_deref()
+            .is_some_and(|a| a.starts_with("127.0.0.1"))
+    );
+
+    // The audit page is for admins.
+    assert_eq!(b.get("/console/audit").await.status, StatusCode::FORBIDDEN);
+    let mut admin = f.browser();
+    admin.login("admin").await;
+    let page = admin.get("/console/audit").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("visit.review"));
+    assert!(page.body.contains(&id.to_string()));
+}
+
+#[tokio::test]
+async fn photos_are_served_only_to_those_who_may_see_the_visit() {
+    let f = fixture().await;
+    let worker = f.token("worker1").await;
+    let bytes = b"\xff\xd8\xff\xe0 not really a camera photo \xff\xd9".to_vec();
+    let sha: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let r = f
+        .http
+        .put(format!(
+            "{}/api/v1/blobs/{sha}?offset=0&total={}",
+            f.server.url(),
+            bytes.len()
+        ))
+        .bearer_auth(&worker)
+        .body(bytes.clone())
+        .send()
+        .await
+        .expect("PUT");
+    assert!(r.status().is_success(), "{}", r.status());
+    let photo = PhotoRef {
+        sha256: sha.clone(),
+        bytes: bytes.len() as u64,
+        width: 640,
+        height: 480,
+        field: "photos".into(),
+    };
+    let (id, _) = f.submitted(good_answers("王秀英"), vec![photo]).await;
+    let mut b = f.browser();
+    b.login("supervisor").await;
+    let page = b.get(&format!("/console/visits/{id}")).await;
+    let src = format!("/console/visits/{id}/photos/{sha}");
+    assert!(page.body.contains(&src));
+    assert!(page.body.contains(&sha), "the hash is shown");
+    let r = f
+        .http
+        .get(format!("{}{src}", f.server.url()))
+        .header(COOKIE, b.cookie_header())
+        .send()
+        .await
+        .expect("photo");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().await.expect("bytes").as_ref(), bytes.as_slice());
+    // Without a session, another visit's path, or a traversal: nothing.
+    assert_eq!(
+        f.browser().get(&src).await.location.as_deref(),
+        Some("/console/login")
+    );
+    let other = Uuid::new_v4();
+    assert_eq!(
+        b.get(&format!("/console/visits/{other}/photos/{sha}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        b.get(&format!(
+            "/console/visits/{id}/photos/..%2F..%2Fdoorstep.db"
+        ))
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    f.other_supervisor().await;
+    let mut stranger = f.browser();
+    stranger.login("supervisor2").await;
+    assert_eq!(stranger.get(&src).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_ledger_csv_is_masked_unless_an_admin_asks_and_is_audited() {
+    let f = fixture().await;
+    let (id, h) = f.submitted(good_answers("王秀英"), vec![]).await;
+    let mut b = f.browser();
+    b.login("supervisor").await;
+    let p = b
+        .get("/console/export/ledger.csv?template=elder_alone_visit")
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.starts_with('\u{feff}'), "a BOM for Excel");
+    let lines: Vec<&str> = p.body.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].starts_with("完成时间,户号,网格,网格员,状态,版本"));
+    assert!(lines[1].contains(&h.code));
+    assert!(lines[1].contains("王秀英"));
+    assert!(lines[1].contains("330106********0025"));
+    assert!(!p.body.contains(ELDER_ID));
+    assert!(!p.body.contains("13812345678"));
+    // A date range without the visit gives the header only.
+    let p = b
+        .get("/console/export/ledger.csv?template=elder_alone_visit&from=2020-01-01&to=2020-01-31")
+        .await;
+    assert_eq!(p.body.trim_start_matches('\u{feff}').lines().count(), 1);
+    // Full values: refused to a supervisor, given to an admin who asks, audited.
+    let p = b
+        .get("/console/export/ledger.csv?template=elder_alone_visit&full=1")
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let mut admin = f.browser();
+    admin.login("admin").await;
+    let p = admin
+        .get("/console/export/ledger.csv?template=elder_alone_visit&full=1")
+        .await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains(ELDER_ID));
+    assert!(p.body.contains("13812345678"));
+    let log = f.server.storage().audit_log(20).await.expect("audit");
+    assert!(log.iter().any(|e| e.action == "ledger.export"
+        && e.actor_username == "admin"
+        && e.detail["full"] == true));
+    let _ = id;
+}
