@@ -784,3 +784,51 @@ async fn the_ledger_csv_is_masked_unless_an_admin_asks_and_is_audited() {
         && e.detail["full"] == true));
     let _ = id;
 }
+
+#[tokio::test]
+async fn the_ledger_xlsx_reads_back_with_its_rows() {
+    use calamine::{Reader, Xlsx};
+
+    let f = fixture().await;
+    let (_, h) = f.submitted(good_answers("王秀英"), vec![]).await;
+    f.submitted(good_answers("李桂兰"), vec![]).await;
+    let mut b = f.browser();
+    b.login("supervisor").await;
+    let r = f
+        .http
+        .get(format!(
+            "{}/console/export/ledger.xlsx?template=elder_alone_visit",
+            f.server.url()
+        ))
+        .header(COOKIE, b.cookie_header())
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.expect("bytes").to_vec();
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an xlsx workbook");
+    let range = book.worksheet_range("台账").expect("the ledger sheet");
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), 3, "a header and two visits");
+    assert_eq!(rows[0][..3], ["完成时间", "户号", "网格"]);
+    let respondents: Vec<&str> = rows[1..]
+        .iter()
+        .map(|r| {
+            r.iter()
+                .find(|c| *c == "王秀英" || *c == "李桂兰")
+                .map(String::as_str)
+                .expect("the respondent")
+        })
+        .collect();
+    assert_eq!(respondents.len(), 2);
+    assert!(respondents.contains(&"王秀英") && respondents.contains(&"李桂兰"));
+    for row in &rows[1..] {
+        assert_eq!(row[1], h.code);
+        assert!(row.iter().any(|c| c == "330106********0025"));
+        assert!(!row.iter().any(|c| c == ELDER_ID));
+    }
+}

@@ -1,6 +1,6 @@
 //! Exports of the ledger (台账): the visits of one kind in a date range, one
-//! row each, with the form's labels as column headers, as CSV (UTF-8 with a
-//! BOM so Excel shows Chinese). ID numbers and phones are masked unless an
+//! row each, with the form's labels as column headers, as `.xlsx` and as CSV
+//! (UTF-8 with a BOM so Excel shows Chinese). ID numbers and phones are masked unless an
 //! admin explicitly asks for full values; every export is audited.
 
 use std::fmt::Write as _;
@@ -62,7 +62,9 @@ pub async fn form(
     }
     let _ = write!(
         body,
-        "<button type=\"submit\">{}</button></form><p class=\"muted\">{}</p>",
+        "<button type=\"submit\" formaction=\"/console/export/ledger.xlsx\">{}</button> \
+<button type=\"submit\">{}</button></form><p class=\"muted\">{}</p>",
+        t(lang, "导出 Excel", "Export Excel"),
         t(lang, "导出 CSV", "Export CSV"),
         t(
             lang,
@@ -217,6 +219,55 @@ pub fn to_csv(l: &Ledger) -> String {
 fn attachment(name: &str) -> HeaderValue {
     HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+}
+
+/// The ledger as an `.xlsx` workbook: one sheet, a bold header row, text cells.
+pub fn to_xlsx(l: &Ledger) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    sheet.set_name("台账")?;
+    for (c, h) in l.header.iter().enumerate() {
+        sheet.write_string_with_format(0, col(c), h, &bold)?;
+    }
+    for (r, row) in l.rows.iter().enumerate() {
+        let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
+        for (c, v) in row.iter().enumerate() {
+            if !v.is_empty() {
+                sheet.write_string(r, col(c), v)?;
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    book.save_to_buffer()
+}
+
+fn col(c: usize) -> u16 {
+    u16::try_from(c).unwrap_or(u16::MAX)
+}
+
+/// `GET /console/export/ledger.xlsx`.
+pub async fn xlsx(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    RemoteAddr(remote_addr): RemoteAddr,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, ConsoleError> {
+    let l = ledger(&state, &user, &q, remote_addr).await?;
+    let bytes = tokio::task::spawn_blocking(move || to_xlsx(&l))
+        .await
+        .map_err(|e| ConsoleError::Server(e.into()))??;
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    h.insert(header::CONTENT_DISPOSITION, attachment("ledger.xlsx"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
 }
 
 /// `GET /console/export/ledger.csv`.

@@ -10,7 +10,7 @@
 //! | [`queue`] | the review queue with its filters and paging |
 //! | [`visit`] | one visit: answers, photos, door check plot, revisions, flags, and the review actions |
 //! | [`audit`] | the audit log (admins only) |
-//! | [`export`] | the ledger (台账) as CSV |
+//! | [`export`] | the ledger (台账) as `.xlsx` and CSV |
 //!
 //! A console session is a server-side token (the same table as device tokens,
 //! named `console`, shorter-lived), carried in an HttpOnly, SameSite=Strict
@@ -56,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/audit", get(audit::page))
         .route("/console/export", get(export::form))
         .route("/console/export/ledger.csv", get(export::csv))
+        .route("/console/export/ledger.xlsx", get(export::xlsx))
 }
 
 /// Why a console page could not be shown. Messages carry no personal data.
@@ -78,6 +79,8 @@ pub enum ConsoleError {
     Bad { lang: Lang, zh: String, en: String },
     #[error(transparent)]
     Server(#[from] ServerError),
+    #[error("writing the spreadsheet: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
 impl From<crate::storage::StorageError> for ConsoleError {
@@ -110,6 +113,15 @@ impl IntoResponse for ConsoleError {
                 "This form has expired; go back, reload the page and try again".to_owned(),
             ),
             Self::Bad { lang, zh, en } => (StatusCode::BAD_REQUEST, lang, zh, en),
+            Self::Xlsx(e) => {
+                tracing::error!(error = %e, "console export failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    Lang::Zh,
+                    "导出失败，请稍后再试".to_owned(),
+                    "The export failed; try again later".to_owned(),
+                )
+            }
             Self::Server(e) => {
                 let failure = e.to_failure();
                 if failure.status.is_server_error() {
