@@ -832,3 +832,62 @@ async fn the_ledger_xlsx_reads_back_with_its_rows() {
         assert!(!row.iter().any(|c| c == ELDER_ID));
     }
 }
+
+#[tokio::test]
+async fn the_dashboard_counts_visits_waiting_and_anomalies_and_english_sticks() {
+    let f = fixture().await;
+    f.submitted(good_answers("王秀英"), vec![]).await;
+    // An invalid visit: stored, flagged for validation.
+    let mut bad = good_answers("李桂兰");
+    bad["health"] = json!("not-a-choice");
+    f.submitted(bad, vec![]).await;
+    let mut b = f.browser();
+    b.login("supervisor").await;
+    let p = b.get("/console").await;
+    assert_eq!(p.status, StatusCode::OK);
+    let card = |label: &str| {
+        let at = p.body.find(label).expect(label);
+        let before = &p.body[..at];
+        let n = before.rsplit("<b>").next().expect("card");
+        n.trim_end_matches("</b>").to_owned()
+    };
+    assert_eq!(card("今日走访"), "2");
+    assert_eq!(card("待审核"), "2");
+    assert!(p.body.contains("表单校验未通过"));
+    let flagged = b.get("/console/queue?flagged=1").await;
+    assert!(
+        flagged.body.contains("共 1"),
+        "only the invalid visit is flagged"
+    );
+
+    // The language switch is remembered in a cookie.
+    let r = b
+        .http
+        .get(format!("{}/console/lang?to=en", b.base))
+        .header(COOKIE, b.cookie_header())
+        .header(
+            "referer",
+            format!("{}/console/queue?status=uploaded", b.base),
+        )
+        .send()
+        .await
+        .expect("switch");
+    let page = b.take(r).await;
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/console/queue?status=uploaded")
+    );
+    let p = b.get("/console").await;
+    assert!(p.body.contains("Waiting for review"));
+    assert!(p.body.contains("Form validation failed"));
+    // Another site as the referer is not followed.
+    let r = b
+        .http
+        .get(format!("{}/console/lang?to=zh", b.base))
+        .header(COOKIE, b.cookie_header())
+        .header("referer", "https://evil.example/console")
+        .send()
+        .await
+        .expect("switch");
+    assert_eq!(b.take(r).await.location.as_deref(), Some("/console"));
+}

@@ -5,6 +5,8 @@
 //! After [`MAX_FAILURES`] wrong passwords for one username within
 //! [`LOCKOUT`], that username is locked for [`LOCKOUT`]: even the right
 //! password is refused until then, with a message saying how long to wait.
+//! [`MAX_FAILURES_PER_ADDRESS`] failures from one address lock that address
+//! the same way. The counts live in this process (a restart forgets them).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -27,6 +29,9 @@ use crate::storage::{AuditEntry, NewToken};
 
 /// Wrong passwords for one username before it is locked.
 pub const MAX_FAILURES: u32 = 5;
+/// Wrong passwords from one address (any usernames) before it is locked:
+/// one machine guessing across many accounts.
+pub const MAX_FAILURES_PER_ADDRESS: u32 = 20;
 /// How long failures are remembered, and how long a lock lasts.
 pub const LOCKOUT: Duration = Duration::from_secs(15 * 60);
 const LOGIN_CSRF_COOKIE: &str = "ds_login_csrf";
@@ -62,14 +67,14 @@ impl ConsoleShared {
             .filter(|d| !d.is_zero())
     }
 
-    /// Counts a wrong password; true when this one locks the username.
-    fn fail(&self, username: &str, now: Instant) -> bool {
+    /// Counts a wrong password under `key`; true when this one locks it.
+    fn fail(&self, key: &str, limit: u32, now: Instant) -> bool {
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         // Forget stale entries so the map cannot grow without bound.
         map.retain(|_, f| {
             now.duration_since(f.first) < LOCKOUT || f.locked_until.is_some_and(|u| u > now)
         });
-        let f = map.entry(username.to_owned()).or_insert(Failures {
+        let f = map.entry(key.to_owned()).or_insert(Failures {
             count: 0,
             first: now,
             locked_until: None,
@@ -82,7 +87,7 @@ impl ConsoleShared {
             };
         }
         f.count += 1;
-        if f.count >= MAX_FAILURES && f.locked_until.is_none() {
+        if f.count >= limit && f.locked_until.is_none() {
             f.locked_until = Some(now + LOCKOUT);
             return true;
         }
@@ -190,8 +195,21 @@ pub async fn submit(
         return Err(ConsoleError::Csrf { lang });
     }
     let username = form.username.trim().to_lowercase();
+    // The address without its port: one machine, whatever connection it uses.
+    let address = remote_addr
+        .as_deref()
+        .and_then(|a| a.parse::<std::net::SocketAddr>().ok())
+        .map(|a| format!("ip:{}", a.ip()));
     let now = Instant::now();
-    if let Some(wait) = state.console.locked_for(&username, now) {
+    let locked = state
+        .console
+        .locked_for(&format!("user:{username}"), now)
+        .max(
+            address
+                .as_deref()
+                .and_then(|a| state.console.locked_for(a, now)),
+        );
+    if let Some(wait) = locked {
         let minutes = wait.as_secs().div_ceil(60);
         let zh = format!("密码错误次数过多，该账号已暂时锁定，请 {minutes} 分钟后再试");
         let en = format!(
@@ -208,7 +226,13 @@ pub async fn submit(
     }
     let user = crate::api::login::check_password(&state, &username, form.password).await?;
     let Some(user) = user else {
-        let locked = state.console.fail(&username, Instant::now());
+        let now = Instant::now();
+        let mut locked = state
+            .console
+            .fail(&format!("user:{username}"), MAX_FAILURES, now);
+        if let Some(a) = &address {
+            locked |= state.console.fail(a, MAX_FAILURES_PER_ADDRESS, now);
+        }
         tracing::info!(locked, "console login refused");
         let (status, zh, en) = if locked {
             (
@@ -238,7 +262,7 @@ pub async fn submit(
             Some((&zh, &en)),
         );
     };
-    state.console.succeed(&username);
+    state.console.succeed(&format!("user:{username}"));
     if user.role == Role::Worker {
         return Err(ConsoleError::Forbidden { lang });
     }

@@ -272,27 +272,25 @@ pub async fn page(
     body.push_str("</tbody></table>");
 
     if let Some(ev) = evidence.as_ref().filter(|e| !e.photos.is_empty()) {
-        {
-            let _ = write!(body, "<h2>{}</h2><div>", t(lang, "照片", "Photos"));
-            for p in &ev.photos {
-                if !crate::blobs::valid_name(&p.sha256) {
-                    continue;
-                }
-                let src = format!("/console/visits/{}/photos/{}", v.visit.id, p.sha256);
-                let _ = write!(
-                    body,
-                    "<figure style=\"display:inline-block;margin:.3em\"><a href=\"{src}\" target=\"_blank\">\
+        let _ = write!(body, "<h2>{}</h2><div>", t(lang, "照片", "Photos"));
+        for p in &ev.photos {
+            if !crate::blobs::valid_name(&p.sha256) {
+                continue;
+            }
+            let src = format!("/console/visits/{}/photos/{}", v.visit.id, p.sha256);
+            let _ = write!(
+                body,
+                "<figure style=\"display:inline-block;margin:.3em\"><a href=\"{src}\" target=\"_blank\">\
 <img class=\"thumb\" src=\"{src}\" alt=\"{}\" loading=\"lazy\"></a>\
 <figcaption class=\"muted\" style=\"font-size:.75em;word-break:break-all;max-width:160px\">SHA-256 {}<br>{}×{} · {} KB</figcaption></figure>",
-                    esc(&p.field),
-                    esc(&p.sha256),
-                    p.width,
-                    p.height,
-                    p.bytes / 1024,
-                );
-            }
-            body.push_str("</div>");
+                esc(&p.field),
+                esc(&p.sha256),
+                p.width,
+                p.height,
+                p.bytes / 1024,
+            );
         }
+        body.push_str("</div>");
     }
 
     let _ = write!(body, "<h2>{}</h2>", t(lang, "到户核验", "Door check"));
