@@ -412,6 +412,46 @@ async fn login_sets_a_strict_httponly_session_and_logout_ends_it() {
         .expect("ascii");
     assert!(line.contains("; Secure"), "{line}");
 
+    // The console cookie does not call the sync API.
+    let cookie = b.cookies.get("ds_session").cloned().expect("session");
+    let api = f
+        .http
+        .get(format!("{}/api/v1/pull", f.server.url()))
+        .bearer_auth(&cookie)
+        .send()
+        .await
+        .expect("pull");
+    assert_eq!(api.status(), StatusCode::UNAUTHORIZED);
+    // The session ends after two idle hours, and after twelve in any case.
+    let hash = doorstep_server::auth::token_hash(&cookie);
+    let storage = f.server.storage();
+    let idle = chrono::Duration::minutes(120);
+    let now = Utc::now();
+    assert!(
+        storage
+            .console_session(&hash, now, idle)
+            .await
+            .expect("read")
+            .is_some()
+    );
+    let later = now + chrono::Duration::minutes(121);
+    assert!(
+        storage
+            .console_session(&hash, later, idle)
+            .await
+            .expect("read")
+            .is_none()
+    );
+    let much_later = now + chrono::Duration::hours(13);
+    let always = chrono::Duration::days(1);
+    assert!(
+        storage
+            .console_session(&hash, much_later, always)
+            .await
+            .expect("read")
+            .is_none()
+    );
+
     // Logout needs the session's CSRF token.
     let csrf = b.csrf().await;
     let p = b.post("/console/logout", &[("csrf", "forged")]).await;
@@ -460,10 +500,15 @@ async fn workers_are_refused_in_both_languages() {
     assert!(p.body.contains("没有管理后台的权限"), "{}", p.body);
     assert!(p.body.contains("no access to the console"));
     assert!(!b.cookies.contains_key("ds_session"));
-    // A worker's device token in the cookie gets the same refusal.
-    let token = f.token("worker1").await;
-    b.cookies.insert("ds_session".into(), token);
-    assert_eq!(b.get("/console/queue").await.status, StatusCode::FORBIDDEN);
+    // Device tokens do not open the console, not even a supervisor's.
+    for who in ["worker1", "supervisor"] {
+        let token = f.token(who).await;
+        b.cookies.insert("ds_session".into(), token);
+        assert_eq!(
+            b.get("/console/queue").await.location.as_deref(),
+            Some("/console/login")
+        );
+    }
 }
 
 #[tokio::test]

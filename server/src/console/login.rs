@@ -25,7 +25,7 @@ use super::html::{esc, frame, t};
 use super::session::{self, ConsoleUser, Lang, SESSION_COOKIE, SESSION_HOURS};
 use crate::api::{AppState, RemoteAddr};
 use crate::auth;
-use crate::storage::{AuditEntry, NewToken};
+use crate::storage::{AuditEntry, NewConsoleSession};
 
 /// Wrong passwords for one username before it is locked.
 pub const MAX_FAILURES: u32 = 5;
@@ -132,7 +132,8 @@ fn login_page(lang: Lang, csrf: &str, username: &str, error: Option<(&str, &str)
     )
 }
 
-fn fresh_login_csrf() -> Result<String, ConsoleError> {
+/// 32 random bytes in hex (session cookies, CSRF tokens).
+fn random_token() -> Result<String, ConsoleError> {
     auth::new_token().map(|(token, _)| token).map_err(|e| {
         tracing::error!(error = %e, "random source failed");
         ConsoleError::Server(crate::error::ApiFailure::internal().into())
@@ -148,7 +149,7 @@ fn with_login_csrf(
     username: &str,
     error: Option<(&str, &str)>,
 ) -> Result<Response, ConsoleError> {
-    let csrf = fresh_login_csrf()?;
+    let csrf = random_token()?;
     let mut resp = (status, Html(login_page(lang, &csrf, username, error))).into_response();
     resp.headers_mut().append(
         header::SET_COOKIE,
@@ -266,19 +267,19 @@ pub async fn submit(
     if user.role == Role::Worker {
         return Err(ConsoleError::Forbidden { lang });
     }
-    let (token, hash) = auth::new_token().map_err(|e| {
-        tracing::error!(error = %e, "token generation failed");
-        ConsoleError::Server(crate::error::ApiFailure::internal().into())
-    })?;
+    let token = random_token()?;
+    let hash = auth::token_hash(&token);
+    let csrf = random_token()?;
     let at = Utc::now();
     state
         .storage
-        .insert_token(&NewToken {
+        .insert_console_session(&NewConsoleSession {
             hash,
             user_id: user.id,
-            device_name: "console".to_owned(),
+            csrf,
             created_at: at,
             expires_at: at + chrono::Duration::hours(SESSION_HOURS),
+            remote_addr: remote_addr.clone(),
         })
         .await?;
     state
@@ -324,7 +325,7 @@ pub async fn logout(
     user.check_csrf(&form.csrf)?;
     state
         .storage
-        .revoke_token(&user.caller.token_hash, Utc::now())
+        .end_console_session(&user.caller.token_hash, Utc::now())
         .await?;
     let mut resp = Redirect::to("/console/login").into_response();
     resp.headers_mut().append(

@@ -12,9 +12,10 @@
 //! | [`audit`] | the audit log (admins only) |
 //! | [`export`] | the ledger (台账) as `.xlsx` and CSV |
 //!
-//! A console session is a server-side token (the same table as device tokens,
-//! named `console`, shorter-lived), carried in an HttpOnly, SameSite=Strict
-//! cookie. Review actions go through [`crate::api::review::decide`], the JSON
+//! A console session is stored server-side (its hash, user, CSRF token, 12 h
+//! lifetime, 2 h idle limit), apart from device tokens: a device token does
+//! not open the console and a console cookie does not call the sync API. The
+//! cookie is HttpOnly and SameSite=Strict, `Secure` behind TLS. Review actions go through [`crate::api::review::decide`], the JSON
 //! API's own code path, so both write the same audit lines.
 
 pub mod audit;

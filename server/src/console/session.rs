@@ -9,19 +9,20 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use doorstep_core::sync::protocol::Role;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use super::ConsoleError;
 use crate::api::AppState;
-use crate::auth::{Caller, hex, token_hash};
-use crate::storage::TokenState;
+use crate::auth::{Caller, token_hash};
+use crate::storage::ConsoleSession;
 
 /// The cookie holding the session token.
 pub const SESSION_COOKIE: &str = "ds_session";
 /// The cookie holding the chosen language.
 pub const LANG_COOKIE: &str = "ds_lang";
-/// How long a console session lasts.
+/// How long a console session lasts at most.
 pub const SESSION_HOURS: i64 = 12;
+/// A console session unused this long has ended.
+pub const IDLE_MINUTES: i64 = 120;
 
 /// The console's language: Chinese unless English was asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -92,18 +93,11 @@ pub fn set_cookie(name: &str, value: &str, max_age_s: i64, secure: bool) -> Head
     HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
 }
 
-/// The CSRF token of the session whose token is `token`: derived from it, so
-/// it is per session, unguessable without the cookie, and needs no storage.
-pub fn csrf_of(token: &str) -> String {
-    hex(&Sha256::digest(
-        format!("doorstep-console-csrf:{token}").as_bytes(),
-    ))
-}
-
 /// The signed-in supervisor or admin behind a console request.
 #[derive(Debug, Clone)]
 pub struct ConsoleUser {
-    /// The same caller the JSON API sees, for the shared code paths.
+    /// The same caller the JSON API sees, for the shared code paths (its
+    /// `token_hash` is the console session's).
     pub caller: Caller,
     /// The CSRF token every form of this session carries.
     pub csrf: String,
@@ -141,14 +135,19 @@ impl FromRequestParts<AppState> for ConsoleUser {
         let lang = Lang::of(parts);
         let token = cookie(&parts.headers, SESSION_COOKIE).ok_or(ConsoleError::SignedOut)?;
         let hash = token_hash(&token);
-        let TokenState::Valid(session) = state.storage.token_state(&hash, Utc::now()).await? else {
+        let live = state
+            .storage
+            .console_session(&hash, Utc::now(), chrono::Duration::minutes(IDLE_MINUTES))
+            .await?;
+        let Some(ConsoleSession { session, csrf }) = live else {
             return Err(ConsoleError::SignedOut);
         };
+        // Sessions are only opened for reviewers; a role changed since is refused.
         if session.role == Role::Worker {
             return Err(ConsoleError::Forbidden { lang });
         }
         Ok(ConsoleUser {
-            csrf: csrf_of(&token),
+            csrf,
             caller: Caller {
                 user_id: session.user_id,
                 username: session.username,

@@ -231,6 +231,25 @@ pub struct HouseholdConflict {
     pub op_id: Uuid,
 }
 
+/// A console session to store: the SHA-256 of the cookie value (never the
+/// value itself) and the CSRF token its forms carry.
+#[derive(Debug, Clone)]
+pub struct NewConsoleSession {
+    pub hash: [u8; 32],
+    pub user_id: Uuid,
+    pub csrf: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub remote_addr: Option<String>,
+}
+
+/// A live console session: who, with which grids, and its CSRF token.
+#[derive(Debug, Clone)]
+pub struct ConsoleSession {
+    pub session: Session,
+    pub csrf: String,
+}
+
 /// What the review queue shows: always limited to `scope` (the caller's grids),
 /// narrowed by the other fields when set.
 #[derive(Debug, Clone, Default)]
@@ -398,6 +417,20 @@ pub trait Storage: Send + Sync + 'static {
     async fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>>;
 
     // --- the supervisor console ---
+
+    /// Stores a new console session.
+    async fn insert_console_session(&self, s: &NewConsoleSession) -> Result<()>;
+    /// The live console session with this hash at `now`, marked as used now;
+    /// `None` when unknown, ended, expired, unused for longer than `idle`, or
+    /// its user is disabled.
+    async fn console_session(
+        &self,
+        hash: &[u8; 32],
+        now: DateTime<Utc>,
+        idle: chrono::Duration,
+    ) -> Result<Option<ConsoleSession>>;
+    /// Ends a console session (logout); false when it was not live.
+    async fn end_console_session(&self, hash: &[u8; 32], at: DateTime<Utc>) -> Result<bool>;
 
     /// A page of visit revisions matching `filter`, newest finalized first.
     async fn review_queue(

@@ -8,9 +8,9 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::{Result, StorageError};
 
 /// The schema version this code writes.
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
-const CREATE_V1: &str = r#"
+pub(super) const CREATE_V1: &str = r#"
 CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT INTO counters (name, value) VALUES ('change_seq', 0);
 
@@ -191,6 +191,22 @@ CREATE INDEX visits_grid_finalized ON visits(grid_id, finalized_utc);
 CREATE INDEX visits_status ON visits(status, grid_id);
 "#;
 
+/// Console sessions: browser sign-ins of supervisors and admins, apart from
+/// device tokens so neither works where the other belongs.
+const UPGRADE_V3: &str = r#"
+CREATE TABLE console_sessions (
+    hash BLOB PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users(id),
+    csrf TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    ended_at TEXT,
+    remote_addr TEXT
+);
+CREATE INDEX console_sessions_user ON console_sessions(user_id);
+"#;
+
 /// Refuses a database written by newer code, before anything touches it.
 pub fn refuse_newer(conn: &Connection) -> Result<i64> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -219,6 +235,7 @@ fn upgrade_from(conn: &Connection, version: i64) -> Result<()> {
     match version {
         0 => conn.execute_batch(CREATE_V1)?,
         1 => conn.execute_batch(UPGRADE_V2)?,
+        2 => conn.execute_batch(UPGRADE_V3)?,
         other => {
             return Err(StorageError::Corrupt(format!(
                 "no upgrade step from schema version {other}"

@@ -1240,6 +1240,90 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    async fn insert_console_session(&self, s: &super::NewConsoleSession) -> Result<()> {
+        let s = s.clone();
+        self.write(move |tx| {
+            tx.execute(
+                "INSERT INTO console_sessions (hash, user_id, csrf, created_at, expires_at, last_seen, remote_addr)
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+                params![
+                    &s.hash[..],
+                    s.user_id.to_string(),
+                    s.csrf,
+                    ts(s.created_at),
+                    ts(s.expires_at),
+                    ts(s.created_at),
+                    s.remote_addr
+                ],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn console_session(
+        &self,
+        hash: &[u8; 32],
+        now: DateTime<Utc>,
+        idle: chrono::Duration,
+    ) -> Result<Option<super::ConsoleSession>> {
+        let hash = *hash;
+        self.write(move |tx| {
+            let row = tx
+                .prepare_cached(
+                    "SELECT s.user_id, s.csrf, u.username, u.display_name, u.role, u.community_id
+                     FROM console_sessions s JOIN users u ON u.id = s.user_id
+                     WHERE s.hash = ? AND s.ended_at IS NULL AND s.expires_at > ?
+                       AND s.last_seen > ? AND u.disabled = 0",
+                )?
+                .query_row(params![&hash[..], ts(now), ts(now - idle)], |r| {
+                    Ok((
+                        col_uuid(r, 0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        col_role(r, 4)?,
+                        col_opt_uuid(r, 5)?,
+                    ))
+                })
+                .optional()?;
+            let Some((user_id, csrf, username, display_name, role, community)) = row else {
+                return Ok(None);
+            };
+            tx.execute(
+                "UPDATE console_sessions SET last_seen = ? WHERE hash = ?",
+                params![ts(now), &hash[..]],
+            )?;
+            let grid_ids = grids_for(tx, user_id, role, community)?
+                .into_iter()
+                .map(|g| g.id)
+                .collect();
+            Ok(Some(super::ConsoleSession {
+                session: Session {
+                    user_id,
+                    username,
+                    display_name,
+                    role,
+                    grid_ids,
+                },
+                csrf,
+            }))
+        })
+        .await
+    }
+
+    async fn end_console_session(&self, hash: &[u8; 32], at: DateTime<Utc>) -> Result<bool> {
+        let hash = *hash;
+        self.write(move |tx| {
+            let n = tx.execute(
+                "UPDATE console_sessions SET ended_at = ? WHERE hash = ? AND ended_at IS NULL",
+                params![ts(at), &hash[..]],
+            )?;
+            Ok(n > 0)
+        })
+        .await
+    }
+
     async fn review_queue(
         &self,
         filter: &super::QueueFilter,
@@ -1328,6 +1412,44 @@ mod tests {
                 .await
                 .expect("read");
             assert_eq!(version, schema::VERSION);
+        });
+    }
+
+    #[test]
+    fn a_version_1_database_gains_the_console_tables_and_keeps_its_data() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("doorstep.db");
+        {
+            let conn = Connection::open(&path).expect("create");
+            conn.execute_batch(schema::CREATE_V1).expect("v1");
+            conn.execute_batch(
+                "INSERT INTO subdistricts (id, name) VALUES ('s', '春熙路街道'); PRAGMA user_version = 1;",
+            )
+            .expect("write");
+        }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let db = SqliteStorage::open(&path).expect("upgrade");
+            let (version, subdistricts, sessions, indexes): (i64, i64, i64, i64) = db
+                .read(|c| {
+                    Ok(c.query_row(
+                        "SELECT (SELECT user_version FROM pragma_user_version),
+                                (SELECT COUNT(*) FROM subdistricts),
+                                (SELECT COUNT(*) FROM console_sessions),
+                                (SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'
+                                   AND name IN ('visits_grid_finalized', 'visits_status'))",
+                        [],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                    )?)
+                })
+                .await
+                .expect("read");
+            assert_eq!(
+                (version, subdistricts, sessions, indexes),
+                (schema::VERSION, 1, 0, 2)
+            );
         });
     }
 }
