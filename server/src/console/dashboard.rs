@@ -93,7 +93,8 @@ pub async fn page(
             .map_or(0, |(_, n)| *n);
         let _ = write!(
             body,
-            "<tr><td>{}</td><td>{n}</td></tr>",
+            "<tr><td><a href=\"/console/queue?flag={}\">{}</a></td><td>{n}</td></tr>",
+            url_encode(code),
             esc(&flag_label(lang, code))
         );
     }

@@ -58,6 +58,35 @@ pub fn router() -> Router<AppState> {
         .route("/console/export", get(export::form))
         .route("/console/export/ledger.csv", get(export::csv))
         .route("/console/export/ledger.xlsx", get(export::xlsx))
+        .layer(axum::middleware::from_fn(security_headers))
+}
+
+/// Headers on every console answer: no scripts, styles only inline, images and
+/// forms only from this server, never framed, nothing cached (pages and files
+/// hold personal data), referrers only to this server.
+async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use axum::http::{HeaderValue, header};
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
 }
 
 /// Why a console page could not be shown. Messages carry no personal data.

@@ -37,6 +37,9 @@ pub struct QueueQuery {
     pub to: String,
     #[serde(default)]
     pub flagged: String,
+    /// One flag code, e.g. `door:outside` (the dashboard's anomaly links).
+    #[serde(default)]
+    pub flag: String,
     #[serde(default)]
     pub page: String,
 }
@@ -100,6 +103,7 @@ impl QueueQuery {
             from: date(&self.from)?.map(day_start),
             until: date(&self.to)?.and_then(|d| d.succ_opt()).map(day_start),
             flagged: !self.flagged.is_empty(),
+            flag: (!self.flag.is_empty()).then(|| self.flag.clone()),
         })
     }
 
@@ -113,6 +117,7 @@ impl QueueQuery {
             ("from", &self.from),
             ("to", &self.to),
             ("flagged", &self.flagged),
+            ("flag", &self.flag),
         ];
         let mut q = String::new();
         for (k, v) in pairs {
@@ -223,13 +228,22 @@ pub async fn render(
         "</select></label><label>{}<input type=\"date\" name=\"from\" value=\"{}\"></label>\
 <label>{}<input type=\"date\" name=\"to\" value=\"{}\"></label>\
 <label><input type=\"checkbox\" name=\"flagged\" value=\"1\"{}>{}</label>\
-<button type=\"submit\">{}</button></form>",
+{}<button type=\"submit\">{}</button></form>",
         t(lang, "从", "From"),
         esc(&q.from),
         t(lang, "至", "To"),
         esc(&q.to),
         if q.flagged.is_empty() { "" } else { " checked" },
         t(lang, "仅看有异常", "Flagged only"),
+        if q.flag.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "<label>{}<input type=\"hidden\" name=\"flag\" value=\"{}\"></label> ",
+                flag_badge(lang, &q.flag),
+                esc(&q.flag)
+            )
+        },
         t(lang, "筛选", "Filter"),
     );
     let _ = write!(

@@ -459,10 +459,6 @@ pub async fn photo(
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg"));
     h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, max-age=3600"),
-    );
-    h.insert(
         "x-content-type-options",
         HeaderValue::from_static("nosniff"),
     );

@@ -63,6 +63,10 @@ fn where_clause(f: &QueueFilter) -> (String, Vec<SqlValue>) {
     if f.flagged {
         sql.push_str(" AND v.flags <> '[]'");
     }
+    if let Some(flag) = &f.flag {
+        sql.push_str(" AND EXISTS (SELECT 1 FROM json_each(v.flags) WHERE value = ?)");
+        params.push(SqlValue::Text(flag.clone()));
+    }
     (sql, params)
 }
 

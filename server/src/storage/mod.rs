@@ -266,6 +266,8 @@ pub struct QueueFilter {
     pub until: Option<DateTime<Utc>>,
     /// Only visits with at least one flag.
     pub flagged: bool,
+    /// Only visits carrying this flag code (e.g. `door:outside`).
+    pub flag: Option<String>,
 }
 
 /// One line of the review queue.
