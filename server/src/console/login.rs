@@ -225,7 +225,8 @@ pub async fn submit(
             Some((&zh, &en)),
         );
     }
-    let user = crate::api::login::check_password(&state, &username, form.password).await?;
+    let user =
+        crate::api::login::check_password(&state, form.username.trim(), form.password).await?;
     let Some(user) = user else {
         let now = Instant::now();
         let mut locked = state

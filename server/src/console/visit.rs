@@ -464,3 +464,35 @@ pub async fn photo(
     );
     Ok(resp)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_numbers_and_phones_are_masked_and_other_text_kept() {
+        assert_eq!(mask("330106193809090025"), "330106********0025");
+        assert_eq!(mask("13812345678"), "138****5678");
+        assert_eq!(mask("0571-87654321"), "0571-****4321");
+        assert_eq!(mask("陈建国（侄子）"), "陈建国（侄子）");
+        assert_eq!(mask("12"), "12");
+    }
+
+    #[test]
+    fn the_plot_puts_a_fix_north_of_the_door_above_it() {
+        let home = (30.657, 104.081);
+        let fix = (30.657 + 0.00045, 104.081); // about 50 m north
+        let svg = plot(Lang::En, home, fix, 8.0, 50.0);
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains("dist. 50 m"), "{svg}");
+        // The fix's marker is drawn above the centre (smaller y).
+        let marker = svg.split("r=\"3\"").next().expect("marker");
+        let cy: f64 = marker
+            .rsplit("cy=\"")
+            .next()
+            .and_then(|s| s.split('"').next())
+            .and_then(|s| s.parse().ok())
+            .expect("cy");
+        assert!(cy < 120.0, "{cy}");
+    }
+}
