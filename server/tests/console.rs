@@ -690,11 +690,62 @@ async fn a_return_needs_a_comment_and_reaches_the_workers_pull() {
     assert_eq!(reviews[0]["status"], "returned");
     assert_eq!(reviews[0]["comment"], "请补拍门牌照片");
 
+    // The worker revises and syncs; the console shows what changed; approve it.
+    let h = f.located_household(1).await;
+    let mut answers = good_answers("王秀英");
+    answers["health"] = json!("good");
+    let mut rev2 = submission(&h, answers, vec![]);
+    rev2.visit_group = id;
+    rev2.revision = 2;
+    let rev2_id = rev2.visit_id;
+    let r: Value = f
+        .http
+        .post(format!("{}/api/v1/push", f.server.url()))
+        .bearer_auth(&worker)
+        .json(&json!({"ops": [Operation {
+            op_id: Uuid::new_v4(),
+            body: OperationBody::SubmitVisit { visit: rev2 },
+        }]}))
+        .send()
+        .await
+        .expect("push")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(r["results"][0]["status"], "applied", "{r}");
+    let q = b.get("/console/queue?status=uploaded").await;
+    assert!(q.body.contains(&rev2_id.to_string()));
+    let detail = b.get(&format!("/console/visits/{rev2_id}")).await;
+    let history = detail
+        .body
+        .split("修改记录")
+        .nth(1)
+        .expect("revision history");
+    assert!(
+        history.contains("请补拍门牌照片"),
+        "the first revision's return comment"
+    );
+    let last_row = history.split("<tr>").last().expect("rows");
+    assert!(last_row.contains("健康状况"), "what changed: {last_row}");
+    assert!(
+        !last_row.contains("老人姓名"),
+        "only what changed: {last_row}"
+    );
+    let p = b
+        .post(
+            &format!("/console/visits/{rev2_id}/review"),
+            &[("decision", "approve"), ("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    assert_eq!(f.status_of(rev2_id).await, VisitStatus::Approved);
+    assert_eq!(f.status_of(id).await, VisitStatus::Returned);
+
     // The same audit line as the JSON API, with where it came from.
     let log = f.server.storage().audit_log(10).await.expect("audit");
     let line = log
         .iter()
-        .find(|e| e.action == "visit.review")
+        .find(|e| e.action == "visit.review" && e.target == id.to_string())
         .expect("audited");
     assert_eq!(line.target, id.to_string());
     assert_eq!(line.actor_username, "supervisor");
