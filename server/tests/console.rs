@@ -630,6 +630,22 @@ async fn the_visit_page_shows_labels_masks_and_escapes() {
     assert!(p.body.contains("138****5678"));
     assert!(!p.body.contains(">elder_id<"), "labels, not field names");
     assert!(p.body.contains("<svg"), "the door-check plot");
+    let household = f.located_household(1).await;
+    for r in &household.residents {
+        assert!(p.body.contains(&r.name), "residents are listed");
+        if let Some(id) = &r.id_number {
+            assert!(
+                !p.body.contains(id.as_str()),
+                "a resident's ID number is masked"
+            );
+        }
+        if let Some(phone) = &r.phone {
+            assert!(
+                !p.body.contains(phone.as_str()),
+                "a resident's phone is masked"
+            );
+        }
+    }
     assert!(p.body.contains("已核验"));
     let q = b.get("/console/queue?status=uploaded&flagged=&grid=&worker=&template=elder_alone_visit&from=&to=").await;
     assert!(q.body.contains(&id.to_string()));

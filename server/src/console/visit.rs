@@ -33,6 +33,29 @@ pub fn mask(value: &str) -> String {
     if let Ok(phone) = Phone::parse(v) {
         return phone.masked();
     }
+    // Something number-like that is not a valid ID or phone (a typo, an old
+    // 15-digit card, a foreign number) is still personal: keep only its ends.
+    let digits = v.chars().filter(char::is_ascii_digit).count();
+    let number_like = v
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, 'X' | 'x' | '-' | '+' | ' '));
+    let is_date = chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok();
+    if digits >= 7 && number_like && !is_date {
+        let chars: Vec<char> = v.chars().collect();
+        let keep = if chars.len() >= 11 { 3 } else { 2 };
+        let tail = 2;
+        return chars
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if i < keep || i >= chars.len() - tail || !c.is_ascii_alphanumeric() {
+                    *c
+                } else {
+                    '*'
+                }
+            })
+            .collect();
+    }
     value.to_owned()
 }
 
@@ -210,6 +233,29 @@ pub async fn page(
         t(lang, "版本", "Revision"),
         v.visit.revision,
     );
+
+    if let Some(h) = household.as_ref().filter(|h| !h.residents.is_empty()) {
+        let _ = write!(
+            body,
+            "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            t(lang, "住户成员", "Residents"),
+            t(lang, "姓名", "Name"),
+            t(lang, "与户主关系", "Relation"),
+            t(lang, "身份证号", "ID number"),
+            t(lang, "电话", "Phone"),
+        );
+        for r in &h.residents {
+            let _ = write!(
+                body,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&r.name),
+                esc(&r.relation),
+                esc(&r.id_number.as_deref().map(mask).unwrap_or_default()),
+                esc(&r.phone.as_deref().map(mask).unwrap_or_default()),
+            );
+        }
+        body.push_str("</tbody></table>");
+    }
 
     if !v.flags.is_empty() {
         let _ = write!(body, "<h2>{}</h2><p>", t(lang, "异常标记", "Flags"));
@@ -476,6 +522,17 @@ mod tests {
         assert_eq!(mask("0571-87654321"), "0571-****4321");
         assert_eq!(mask("陈建国（侄子）"), "陈建国（侄子）");
         assert_eq!(mask("12"), "12");
+        assert_eq!(
+            mask("330106193809090026"),
+            "330*************26",
+            "a bad check digit"
+        );
+        assert_eq!(mask("1381234567"), "13******67", "a digit short");
+        assert_eq!(
+            mask("2026-11-22"),
+            "2026-11-22",
+            "dates have too few digits"
+        );
     }
 
     #[test]
