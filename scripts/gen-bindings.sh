@@ -37,7 +37,7 @@ python_dir="$out/bindings/python"
 mkdir -p "$kotlin_dir" "$swift_dir" "$python_dir"
 
 gen() {
-  "$bindgen" generate --library "$lib" --crate doorstep_ffi --no-format "$@"
+  "$bindgen" generate --library "$lib" --crate doorstep_ffi --no-format "$@" >/dev/null
 }
 gen --language kotlin --out-dir "$kotlin_dir"
 gen --language swift --out-dir "$swift_dir"
