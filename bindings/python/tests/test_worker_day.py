@@ -68,6 +68,12 @@ def test_a_workers_day(server, tmp_path):
         if r.phone_masked:
             assert "*" in r.phone_masked
 
+    # What is due comes from the templates' schedules and the residents' tags.
+    screens = [phone.household(h.id) for h in households]
+    elder = next(s for s in screens if any(t.code == "elder_alone" for r in s.residents for t in r.tags))
+    due = [d for d in elder.due if d.template_id == "elder_alone_visit"]
+    assert due and due[0].reason_en == "routine visit (elder_alone)"
+
     assert "hazard_inspection" in [t.id for t in phone.templates()]
     screen = phone.start_visit(target.id, "hazard_inspection")
     visit_id = screen.visit.visit_id
@@ -114,6 +120,8 @@ def test_a_workers_day(server, tmp_path):
     assert finalized.state == ffi.VisitState.FINALIZED
     assert not phone.visit_screen(visit_id).editable
     assert phone.outbox_status().pending == 2, "the photo and the visit are queued"
+    history = phone.household(target.id).visits
+    assert [v.visit.visit_id for v in history] == [visit_id], "the household screen lists its visits"
 
     phone.set_network(ffi.NetworkState.WIFI)
     heard = Recorder()
