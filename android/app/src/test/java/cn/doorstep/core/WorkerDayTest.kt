@@ -235,4 +235,31 @@ class WorkerDayTest {
             dir.deleteRecursively()
         }
     }
+
+    @Test
+    fun aSyncBeforeLoginOrAlreadyCancelledIsRefused() = runBlocking {
+        val dir = Files.createTempDirectory("doorstep-phone-").toFile()
+        val phone = Doorstep.open(dir.path, newKey())
+        try {
+            try {
+                phone.sync(true, null, null)
+                fail("no sync without a login")
+            } catch (e: DoorstepException.NotSignedIn) {
+                assertEquals("not_signed_in", e.code)
+            }
+            phone.login(serverUrl, "worker2", PASSWORD, "JVM phone")
+            val cancel = SyncCancel()
+            cancel.cancel()
+            try {
+                phone.sync(true, Recorder(), cancel)
+                fail("a cancelled sync does not run")
+            } catch (e: DoorstepException.Cancelled) {
+                assertEquals("cancelled", e.code)
+            }
+            assertEquals(0uL, phone.outboxStatus().pending)
+        } finally {
+            phone.close()
+            dir.deleteRecursively()
+        }
+    }
 }
