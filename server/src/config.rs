@@ -16,6 +16,10 @@ pub struct ServerConfig {
     /// Holds `doorstep.db` (SQLite), `blobs/` (accepted photos) and `staging/`
     /// (partial uploads). Created when missing.
     pub data_dir: PathBuf,
+    /// A PostgreSQL URL (`postgres://user:password@host/db`): when set, the
+    /// server stores its records there instead of `doorstep.db` (blobs stay
+    /// under `data_dir`).
+    pub database_url: Option<String>,
     /// Where to listen; port 0 picks a free port (see [`crate::RunningServer::url`]).
     pub listen: SocketAddr,
     /// How long a device token stays valid after login.
@@ -37,6 +41,7 @@ impl ServerConfig {
     pub fn new(data_dir: impl Into<PathBuf>, listen: SocketAddr) -> Self {
         Self {
             data_dir: data_dir.into(),
+            database_url: None,
             listen,
             token_ttl: Duration::from_secs(30 * 24 * 3600),
             limits: Limits::default(),

@@ -124,17 +124,28 @@ async fn publish(state: &AppState, form: Form) -> anyhow::Result<bool> {
     Ok(fresh)
 }
 
-/// Opens the data directory (SQLite database, blob store), publishes the
+/// Opens the data directory (SQLite database unless `config.database_url`
+/// names PostgreSQL; blob store), publishes the
 /// built-in templates if missing, binds `config.listen` and starts answering.
 /// Returns once the server accepts connections (`/healthz` answers 200).
 pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
-    let db_path = config.data_dir.join("doorstep.db");
-    let storage = tokio::task::spawn_blocking(move || SqliteStorage::open(&db_path))
-        .await
-        .context("opening the database")??;
-    let storage: Arc<dyn Storage> = Arc::new(storage);
+    let storage: Arc<dyn Storage> = match &config.database_url {
+        Some(url) => Arc::new(
+            storage::postgres::PostgresStorage::connect(url)
+                .await
+                .context("opening the PostgreSQL database")?,
+        ),
+        None => {
+            let db_path = config.data_dir.join("doorstep.db");
+            Arc::new(
+                tokio::task::spawn_blocking(move || SqliteStorage::open(&db_path))
+                    .await
+                    .context("opening the database")??,
+            )
+        }
+    };
     let blobs = blobs::BlobStore::open_local(&config.data_dir, config.limits.max_blob_bytes)
         .context("opening the blob store")?;
     let dummy_hash =

@@ -16,6 +16,8 @@ use doorstep_core::sync::protocol::{
 };
 use doorstep_server::seed::{SeedOptions, SeedSummary, seed_demo};
 use doorstep_server::{RunningServer, ServerConfig, start};
+
+mod common;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -32,7 +34,7 @@ struct Fixture {
 
 async fn fixture_with(adjust: impl FnOnce(&mut ServerConfig)) -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut config = ServerConfig::ephemeral(dir.path());
+    let mut config = common::config(dir.path()).await;
     adjust(&mut config);
     let server = start(config).await.expect("server starts");
     let seed = seed_demo(
@@ -1200,9 +1202,8 @@ async fn health_and_every_documented_route_answer() {
 #[tokio::test]
 async fn the_server_restarts_on_its_data_and_resumes_uploads() {
     let dir = tempfile::tempdir().expect("dir");
-    let server = start(ServerConfig::ephemeral(dir.path()))
-        .await
-        .expect("start");
+    let config = common::config(dir.path()).await;
+    let server = start(config.clone()).await.expect("start");
     seed_demo(
         server.storage().as_ref(),
         &SeedOptions {
@@ -1245,9 +1246,7 @@ async fn the_server_restarts_on_its_data_and_resumes_uploads() {
     assert_eq!(r.status(), StatusCode::OK);
     server.shutdown().await.expect("shutdown");
 
-    let server = start(ServerConfig::ephemeral(dir.path()))
-        .await
-        .expect("restart");
+    let server = start(config).await.expect("restart");
     let again = seed_demo(server.storage().as_ref(), &SeedOptions::demo())
         .await
         .expect("seed again");

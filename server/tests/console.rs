@@ -14,7 +14,9 @@ use doorstep_core::sync::protocol::{
     DoorCheckRecord, HouseholdRecord, Operation, OperationBody, PhotoRef, VisitSubmission,
 };
 use doorstep_server::seed::{SeedOptions, SeedSummary, seed_demo};
-use doorstep_server::{RunningServer, ServerConfig, start};
+use doorstep_server::{RunningServer, start};
+
+mod common;
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
@@ -175,7 +177,7 @@ fn csrf_in(html: &str) -> String {
 
 async fn fixture() -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
-    let server = start(ServerConfig::ephemeral(dir.path()))
+    let server = start(common::config(dir.path()).await)
         .await
         .expect("server starts");
     let seed = seed_demo(

@@ -1,5 +1,6 @@
 //! The server's storage, behind one async trait so SQLite (embedded, the
-//! default: [`sqlite::SqliteStorage`]) and PostgreSQL (later) are interchangeable.
+//! default: [`sqlite::SqliteStorage`]) and PostgreSQL ([`postgres::PostgresStorage`])
+//! are interchangeable.
 //!
 //! The server state is a fold over what devices submit. Every change bumps one
 //! global change sequence; households, template versions and review decisions
@@ -14,6 +15,8 @@
 
 mod console_queries;
 pub mod merge;
+mod pg_schema;
+pub mod postgres;
 mod schema;
 pub mod sqlite;
 
@@ -35,6 +38,9 @@ use uuid::Uuid;
 pub enum StorageError {
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL: an SQLSTATE code and constraint name, or a connection problem.
+    #[error("postgres: {0}")]
+    Postgres(String),
     #[error("stored JSON: {0}")]
     Json(#[from] serde_json::Error),
     #[error("the database is busy")]

@@ -1,0 +1,279 @@
+//! The PostgreSQL schema: a version table, the creation SQL, and the upgrade steps.
+//!
+//! The schema mirrors SQLite's (see `schema.rs`): ids, instants (RFC 3339 UTC
+//! with microseconds, which sort as text in time order) and JSON documents are
+//! stored as text, exactly as the SQLite backend writes them, so both backends
+//! order and compare the same way. Every step runs in one transaction that
+//! also records the new version in `schema_version`, under an advisory lock so
+//! two servers starting together do not both migrate. A database newer than
+//! this code is refused and left untouched.
+
+use tokio_postgres::Client;
+
+use super::{Result, StorageError};
+
+/// The schema version this code writes (kept equal to SQLite's for clarity).
+pub const VERSION: i64 = 3;
+
+/// Held while migrating, so concurrent starts take turns.
+const MIGRATION_LOCK: i64 = 0x646f_6f72_7374_6570; // "doorstep"
+
+pub(super) const CREATE_V1: &str = r#"
+CREATE TABLE counters (name TEXT COLLATE "C" PRIMARY KEY, value BIGINT NOT NULL);
+INSERT INTO counters (name, value) VALUES ('change_seq', 0);
+
+CREATE TABLE subdistricts (id TEXT COLLATE "C" PRIMARY KEY, name TEXT COLLATE "C" NOT NULL);
+CREATE TABLE communities (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    subdistrict_id TEXT COLLATE "C" NOT NULL REFERENCES subdistricts(id),
+    name TEXT COLLATE "C" NOT NULL
+);
+CREATE TABLE grids (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    community_id TEXT COLLATE "C" NOT NULL REFERENCES communities(id),
+    code TEXT COLLATE "C" NOT NULL UNIQUE,
+    name TEXT COLLATE "C" NOT NULL
+);
+CREATE INDEX grids_community ON grids(community_id);
+
+CREATE TABLE users (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    username TEXT COLLATE "C" NOT NULL UNIQUE,
+    display_name TEXT COLLATE "C" NOT NULL,
+    role TEXT COLLATE "C" NOT NULL CHECK (role IN ('worker', 'supervisor', 'admin')),
+    password_hash TEXT COLLATE "C" NOT NULL,
+    community_id TEXT COLLATE "C" REFERENCES communities(id),
+    disabled BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at TEXT COLLATE "C" NOT NULL
+);
+CREATE TABLE user_grids (
+    user_id TEXT COLLATE "C" NOT NULL REFERENCES users(id),
+    grid_id TEXT COLLATE "C" NOT NULL REFERENCES grids(id),
+    PRIMARY KEY (user_id, grid_id)
+);
+
+CREATE TABLE tokens (
+    hash BYTEA PRIMARY KEY,
+    user_id TEXT COLLATE "C" NOT NULL REFERENCES users(id),
+    device_name TEXT COLLATE "C" NOT NULL,
+    created_at TEXT COLLATE "C" NOT NULL,
+    expires_at TEXT COLLATE "C" NOT NULL,
+    revoked_at TEXT COLLATE "C"
+);
+CREATE INDEX tokens_user ON tokens(user_id);
+
+CREATE TABLE households (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    code TEXT COLLATE "C" NOT NULL,
+    grid_id TEXT COLLATE "C" NOT NULL REFERENCES grids(id),
+    estate TEXT COLLATE "C" NOT NULL,
+    building TEXT COLLATE "C",
+    unit TEXT COLLATE "C",
+    door TEXT COLLATE "C",
+    lat DOUBLE PRECISION,
+    lon DOUBLE PRECISION,
+    location_confirmed BOOLEAN NOT NULL DEFAULT FALSE,
+    residence_type TEXT COLLATE "C" NOT NULL,
+    landlord_name TEXT COLLATE "C",
+    landlord_phone TEXT COLLATE "C",
+    notes TEXT COLLATE "C" NOT NULL DEFAULT '',
+    version BIGINT NOT NULL,
+    seq BIGINT NOT NULL
+);
+CREATE INDEX households_seq ON households(seq);
+CREATE INDEX households_grid ON households(grid_id);
+
+CREATE TABLE household_fields (
+    household_id TEXT COLLATE "C" NOT NULL REFERENCES households(id),
+    field TEXT COLLATE "C" NOT NULL,
+    version BIGINT NOT NULL,
+    PRIMARY KEY (household_id, field)
+);
+
+CREATE TABLE household_conflicts (
+    id BIGSERIAL PRIMARY KEY,
+    household_id TEXT COLLATE "C" NOT NULL REFERENCES households(id),
+    field TEXT COLLATE "C" NOT NULL,
+    base_version BIGINT NOT NULL,
+    server_version BIGINT NOT NULL,
+    server_value TEXT COLLATE "C",
+    device_value TEXT COLLATE "C",
+    user_id TEXT COLLATE "C" NOT NULL,
+    op_id TEXT COLLATE "C" NOT NULL,
+    at TEXT COLLATE "C" NOT NULL
+);
+CREATE INDEX household_conflicts_household ON household_conflicts(household_id);
+
+CREATE TABLE residents (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    household_id TEXT COLLATE "C" NOT NULL REFERENCES households(id),
+    position BIGINT NOT NULL,
+    name TEXT COLLATE "C" NOT NULL,
+    id_number TEXT COLLATE "C",
+    phone TEXT COLLATE "C",
+    relation TEXT COLLATE "C" NOT NULL,
+    tags TEXT COLLATE "C" NOT NULL
+);
+CREATE INDEX residents_household ON residents(household_id, position);
+
+CREATE TABLE templates (
+    template_id TEXT COLLATE "C" NOT NULL,
+    version BIGINT NOT NULL,
+    definition TEXT COLLATE "C" NOT NULL,
+    seq BIGINT NOT NULL,
+    PRIMARY KEY (template_id, version)
+);
+CREATE INDEX templates_seq ON templates(seq);
+
+CREATE TABLE blobs (
+    sha256 TEXT COLLATE "C" PRIMARY KEY,
+    bytes BIGINT NOT NULL,
+    uploaded_by TEXT COLLATE "C" NOT NULL,
+    received_at TEXT COLLATE "C" NOT NULL
+);
+
+CREATE TABLE visits (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    visit_group TEXT COLLATE "C" NOT NULL,
+    revision BIGINT NOT NULL,
+    template_id TEXT COLLATE "C" NOT NULL,
+    template_version BIGINT NOT NULL,
+    household_id TEXT COLLATE "C" NOT NULL REFERENCES households(id),
+    grid_id TEXT COLLATE "C" NOT NULL,
+    worker_id TEXT COLLATE "C" NOT NULL REFERENCES users(id),
+    started_utc TEXT COLLATE "C" NOT NULL,
+    started_offset INTEGER NOT NULL,
+    finalized_utc TEXT COLLATE "C" NOT NULL,
+    finalized_offset INTEGER NOT NULL,
+    answers TEXT COLLATE "C" NOT NULL,
+    door_check_device TEXT COLLATE "C",
+    door_check_server TEXT COLLATE "C",
+    photos TEXT COLLATE "C" NOT NULL,
+    flags TEXT COLLATE "C" NOT NULL,
+    status TEXT COLLATE "C" NOT NULL,
+    reviewer_id TEXT COLLATE "C",
+    reviewed_at TEXT COLLATE "C",
+    review_comment TEXT COLLATE "C",
+    op_id TEXT COLLATE "C" NOT NULL,
+    received_at TEXT COLLATE "C" NOT NULL,
+    UNIQUE (visit_group, revision)
+);
+CREATE INDEX visits_household ON visits(household_id);
+
+CREATE TABLE reviews (
+    seq BIGINT PRIMARY KEY,
+    visit_id TEXT COLLATE "C" NOT NULL REFERENCES visits(id),
+    worker_id TEXT COLLATE "C" NOT NULL,
+    status TEXT COLLATE "C" NOT NULL,
+    comment TEXT COLLATE "C" NOT NULL,
+    reviewer_id TEXT COLLATE "C" NOT NULL,
+    reviewer_name TEXT COLLATE "C" NOT NULL,
+    decided_at TEXT COLLATE "C" NOT NULL
+);
+CREATE INDEX reviews_worker ON reviews(worker_id, seq);
+
+CREATE TABLE op_results (
+    op_id TEXT COLLATE "C" PRIMARY KEY,
+    user_id TEXT COLLATE "C" NOT NULL,
+    result TEXT COLLATE "C" NOT NULL,
+    at TEXT COLLATE "C" NOT NULL
+);
+
+CREATE TABLE audit_log (
+    id BIGSERIAL PRIMARY KEY,
+    at TEXT COLLATE "C" NOT NULL,
+    actor_id TEXT COLLATE "C" NOT NULL,
+    actor_username TEXT COLLATE "C" NOT NULL,
+    action TEXT COLLATE "C" NOT NULL,
+    target TEXT COLLATE "C" NOT NULL,
+    detail TEXT COLLATE "C" NOT NULL,
+    remote_addr TEXT COLLATE "C"
+);
+"#;
+
+const UPGRADE_V2: &str = r#"
+CREATE INDEX visits_grid_finalized ON visits(grid_id, finalized_utc);
+CREATE INDEX visits_status ON visits(status, grid_id);
+"#;
+
+const UPGRADE_V3: &str = r#"
+CREATE TABLE console_sessions (
+    hash BYTEA PRIMARY KEY,
+    user_id TEXT COLLATE "C" NOT NULL REFERENCES users(id),
+    csrf TEXT COLLATE "C" NOT NULL,
+    created_at TEXT COLLATE "C" NOT NULL,
+    expires_at TEXT COLLATE "C" NOT NULL,
+    last_seen TEXT COLLATE "C" NOT NULL,
+    ended_at TEXT COLLATE "C",
+    remote_addr TEXT COLLATE "C"
+);
+CREATE INDEX console_sessions_user ON console_sessions(user_id);
+"#;
+
+fn step(from: i64) -> Result<&'static str> {
+    match from {
+        0 => Ok(CREATE_V1),
+        1 => Ok(UPGRADE_V2),
+        2 => Ok(UPGRADE_V3),
+        other => Err(StorageError::Corrupt(format!(
+            "no upgrade step from schema version {other}"
+        ))),
+    }
+}
+
+/// The version recorded in the database (0 when it has no schema yet).
+async fn found_version(client: &Client) -> Result<i64> {
+    let row = client
+        .query_one("SELECT to_regclass('schema_version') IS NOT NULL", &[])
+        .await?;
+    if !row.try_get::<_, bool>(0)? {
+        return Ok(0);
+    }
+    let row = client
+        .query_opt("SELECT version FROM schema_version", &[])
+        .await?;
+    Ok(match row {
+        Some(r) => r.try_get(0)?,
+        None => 0,
+    })
+}
+
+/// Brings the database to [`VERSION`], or refuses one that is newer (before
+/// changing anything).
+pub async fn migrate(client: &mut Client) -> Result<()> {
+    client
+        .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
+        .await?;
+    let outcome = migrate_locked(client).await;
+    let unlock = client
+        .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
+        .await;
+    outcome?;
+    unlock?;
+    Ok(())
+}
+
+async fn migrate_locked(client: &mut Client) -> Result<()> {
+    let found = found_version(client).await?;
+    if found > VERSION {
+        return Err(StorageError::NewerSchema {
+            found,
+            supported: VERSION,
+        });
+    }
+    for from in found..VERSION {
+        let tx = client.transaction().await?;
+        if from == 0 {
+            tx.batch_execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL);
+                 DELETE FROM schema_version; INSERT INTO schema_version (version) VALUES (0);",
+            )
+            .await?;
+        }
+        tx.batch_execute(step(from)?).await?;
+        tx.execute("UPDATE schema_version SET version = $1", &[&(from + 1)])
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,44 @@
+//! What the integration suites share: the server configuration they start
+//! with. When `DOORSTEP_TEST_POSTGRES_URL` is set (see `tests/run-postgres.sh`),
+//! each server stores its records in a fresh schema of that PostgreSQL
+//! database, so the same suites check both backends.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use doorstep_server::ServerConfig;
+
+/// The PostgreSQL database the suites run against, if any.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("DOORSTEP_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// A URL naming a fresh, empty schema of the test database (as the search path).
+pub async fn fresh_postgres_schema(base: &str) -> String {
+    let (client, connection) = tokio_postgres::connect(base, tokio_postgres::NoTls)
+        .await
+        .expect("connect to the test database");
+    let driver = tokio::spawn(connection);
+    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+    client
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .await
+        .expect("create a schema");
+    drop(client);
+    let _ = driver.await;
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{sep}options=-c%20search_path%3D{schema}")
+}
+
+/// An ephemeral server configuration over `dir`, on PostgreSQL when the
+/// environment asks for it.
+pub async fn config(dir: &Path) -> ServerConfig {
+    let mut config = ServerConfig::ephemeral(dir);
+    if let Some(base) = postgres_url() {
+        config.database_url = Some(fresh_postgres_schema(&base).await);
+    }
+    config
+}
