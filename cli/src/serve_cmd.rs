@@ -1,8 +1,9 @@
-//! `doorstep serve [--data DIR] [--listen ADDR]`: runs the sync server on
-//! embedded SQLite with its photos under `DIR`, until Ctrl-C or SIGTERM.
+//! `doorstep serve [--data DIR] [--listen ADDR] [--database-url postgres://...]`:
+//! runs the sync server on embedded SQLite (or on PostgreSQL with
+//! `--database-url`) with its photos under `DIR`, until Ctrl-C or SIGTERM.
 //!
 //! When the server is ready it prints one line of JSON on stdout,
-//! `{"url", "data"}`, so a script can wait for it and read the port (with
+//! `{"url", "data", "database"}` (`database` is `sqlite` or `postgres`, never the URL), so a script can wait for it and read the port (with
 //! `--listen 127.0.0.1:0` the system picks one). The database starts empty but
 //! for the built-in templates; `doorstep demo` seeds users and households.
 
@@ -23,12 +24,18 @@ pub struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
+    /// Store records in this PostgreSQL database
+    /// (`postgres://user:password@host:port/db`) instead of `DATA/doorstep.db`.
+    /// Photos stay under `--data`.
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
 }
 
 #[derive(Serialize)]
 struct Ready {
     url: String,
     data: String,
+    database: &'static str,
 }
 
 /// Runs the server until it is told to stop; fails when the data directory or
@@ -39,10 +46,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async {
-        let server = doorstep_server::start(ServerConfig::new(&args.data, args.listen)).await?;
+        let mut config = ServerConfig::new(&args.data, args.listen);
+        config.database_url = args.database_url.clone();
+        let server = doorstep_server::start(config).await?;
         crate::print_json(&Ready {
             url: server.url(),
             data: args.data.display().to_string(),
+            database: if args.database_url.is_some() {
+                "postgres"
+            } else {
+                "sqlite"
+            },
         })?;
         doorstep_server::shutdown_signal().await;
         server.shutdown().await
