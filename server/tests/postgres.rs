@@ -1,0 +1,208 @@
+//! What only the PostgreSQL backend needs checking beyond the shared suites
+//! (`api.rs` and `console.rs`, which run on PostgreSQL too when
+//! `DOORSTEP_TEST_POSTGRES_URL` is set): its schema versioning, the change
+//! sequence under concurrent writers, and exactly-once operations under
+//! concurrent pushes. Without the variable these tests say so and pass; run
+//! them with `server/tests/run-postgres.sh`.
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use doorstep_core::sync::protocol::{FieldChange, OperationOutcome, TemplateRecord};
+use doorstep_server::seed::{SeedOptions, seed_demo};
+use doorstep_server::storage::postgres::PostgresStorage;
+use doorstep_server::storage::{PreparedOp, Storage, StorageError};
+use uuid::Uuid;
+
+async fn fresh() -> Option<(String, Arc<PostgresStorage>)> {
+    let Some(base) = common::postgres_url() else {
+        eprintln!("DOORSTEP_TEST_POSTGRES_URL is not set: PostgreSQL not checked");
+        return None;
+    };
+    let url = common::fresh_postgres_schema(&base).await;
+    let storage = PostgresStorage::connect(&url).await.expect("connect");
+    Some((url, Arc::new(storage)))
+}
+
+async fn raw(url: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(connection);
+    client
+}
+
+#[tokio::test]
+async fn a_newer_database_is_refused_and_left_untouched() {
+    let Some((url, storage)) = fresh().await else {
+        return;
+    };
+    drop(storage);
+    let client = raw(&url).await;
+    client
+        .batch_execute(
+            "UPDATE schema_version SET version = 99; CREATE TABLE from_the_future (x int);",
+        )
+        .await
+        .expect("write");
+    match PostgresStorage::connect(&url).await {
+        Err(StorageError::NewerSchema { found, supported }) => {
+            assert_eq!(found, 99);
+            assert!(supported < 99);
+        }
+        Err(other) => panic!("wrong error: {other}"),
+        Ok(_) => panic!("a newer database was opened"),
+    }
+    let row = client
+        .query_one(
+            "SELECT (SELECT version FROM schema_version),
+                    to_regclass('from_the_future') IS NOT NULL",
+            &[],
+        )
+        .await
+        .expect("read");
+    assert_eq!(row.get::<_, i64>(0), 99);
+    assert!(row.get::<_, bool>(1));
+}
+
+#[tokio::test]
+async fn a_database_reopens_at_its_version_with_its_data() {
+    let Some((url, storage)) = fresh().await else {
+        return;
+    };
+    let t = TemplateRecord {
+        template_id: "reopen_check".into(),
+        version: 1,
+        definition: serde_json::json!({"id": "reopen_check"}),
+    };
+    assert!(storage.publish_template(&t).await.expect("publish"));
+    drop(storage);
+    let again = PostgresStorage::connect(&url).await.expect("reopen");
+    assert!(!again.publish_template(&t).await.expect("publish again"));
+    let client = raw(&url).await;
+    let row = client
+        .query_one("SELECT version FROM schema_version", &[])
+        .await
+        .expect("read");
+    assert_eq!(row.get::<_, i64>(0), 3);
+}
+
+/// Writers commit concurrently while a device pulls with its cursor: every
+/// change is pulled exactly once, none is skipped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_pull_never_misses_a_change_committed_concurrently() {
+    let Some((_, storage)) = fresh().await else {
+        return;
+    };
+    const WRITERS: usize = 6;
+    const EACH: usize = 25;
+    let mut writers = Vec::new();
+    for w in 0..WRITERS {
+        let storage = Arc::clone(&storage);
+        writers.push(tokio::spawn(async move {
+            for i in 0..EACH {
+                let t = TemplateRecord {
+                    template_id: format!("concurrent_{w}"),
+                    version: u32::try_from(i + 1).expect("small"),
+                    definition: serde_json::json!({"writer": w, "i": i}),
+                };
+                assert!(storage.publish_template(&t).await.expect("publish"));
+            }
+        }));
+    }
+    let user = Uuid::new_v4();
+    let mut cursor = 0;
+    let mut seen = HashSet::new();
+    let mut done = false;
+    loop {
+        let page = storage.pull(user, &[], cursor, 7).await.expect("pull");
+        assert!(page.last_seq >= cursor);
+        for t in &page.templates {
+            if t.template_id.starts_with("concurrent_") {
+                assert!(
+                    seen.insert((t.template_id.clone(), t.version)),
+                    "pulled twice"
+                );
+            }
+        }
+        cursor = page.last_seq;
+        if done && !page.more {
+            break;
+        }
+        if !done && writers.iter().all(|w| w.is_finished()) {
+            // One more sweep after every writer has committed.
+            done = true;
+        }
+        tokio::task::yield_now().await;
+    }
+    for w in writers {
+        w.await.expect("writer");
+    }
+    assert_eq!(seen.len(), WRITERS * EACH, "every change was pulled");
+}
+
+/// The same household edit pushed by several connections at once is applied
+/// once, and every push answers the first result.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_pushes_of_one_operation_apply_it_once() {
+    let Some((_, storage)) = fresh().await else {
+        return;
+    };
+    let seed = seed_demo(
+        storage.as_ref(),
+        &SeedOptions {
+            password: "pw 电池 correct".into(),
+            grids: 1,
+            households_per_grid: 1,
+        },
+    )
+    .await
+    .expect("seed");
+    let household = seed.households[0][0];
+    let worker = seed.user("worker1").expect("worker").id;
+    let before = storage
+        .household(household)
+        .await
+        .expect("read")
+        .expect("household")
+        .version;
+    let op_id = Uuid::new_v4();
+    let op = PreparedOp::EditHousehold {
+        op_id,
+        household_id: household,
+        base_version: before,
+        changes: vec![FieldChange {
+            field: "door".into(),
+            value: Some("1203".into()),
+        }],
+    };
+    let mut pushes = Vec::new();
+    for _ in 0..8 {
+        let storage = Arc::clone(&storage);
+        let op = op.clone();
+        pushes.push(tokio::spawn(async move {
+            storage.apply_ops(worker, vec![op]).await.expect("push")
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for p in pushes {
+        let results = p.await.expect("push task");
+        assert_eq!(results.len(), 1);
+        outcomes.push(serde_json::to_value(&results[0]).expect("json"));
+    }
+    assert!(outcomes.windows(2).all(|w| w[0] == w[1]), "{outcomes:?}");
+    let after = storage
+        .household(household)
+        .await
+        .expect("read")
+        .expect("household");
+    assert_eq!(after.version, before + 1, "applied once");
+    assert_eq!(after.door.as_deref(), Some("1203"));
+    let remembered = storage.op_results(&[op_id]).await.expect("results");
+    match &remembered[&op_id].outcome {
+        OperationOutcome::Merged { new_version, .. } => assert_eq!(*new_version, before + 1),
+        other => panic!("unexpected outcome {other:?}"),
+    }
+}
