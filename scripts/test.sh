@@ -24,6 +24,11 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace
 
+# --- doorstep-server on PostgreSQL: the api, console and postgres suites again,
+# --- against a throwaway cluster on loopback under target/pg (installs Debian's
+# --- postgresql when missing; the cluster is stopped when the run ends).
+server/tests/run-postgres.sh
+
 # --- Bindings (doorstep-ffi): generated code up to date, Python and Kotlin tests,
 # --- and the size of the release phone library.
 BINDING_APT=(libjna-java junit4)
