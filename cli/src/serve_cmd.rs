@@ -1,4 +1,5 @@
-//! `doorstep serve [--data DIR] [--listen ADDR] [--database-url postgres://...]`:
+//! `doorstep serve [--data DIR] [--listen ADDR] [--database-url postgres://...]
+//! [--blob-url s3://bucket]`:
 //! runs the sync server on embedded SQLite (or on PostgreSQL with
 //! `--database-url`) with its photos under `DIR`, until Ctrl-C or SIGTERM.
 //!
@@ -29,6 +30,12 @@ pub struct ServeArgs {
     /// Photos stay under `--data`.
     #[arg(long, value_name = "URL")]
     database_url: Option<String>,
+    /// Keep accepted photos in this S3-compatible bucket (`s3://bucket` or
+    /// `s3://bucket/prefix`) instead of `DATA/blobs`; credentials, region and
+    /// endpoint come from the AWS_* variables (AWS_ENDPOINT, AWS_ALLOW_HTTP for
+    /// MinIO and the like). Partial uploads stay under `--data`.
+    #[arg(long, value_name = "URL")]
+    blob_url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -48,6 +55,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     runtime.block_on(async {
         let mut config = ServerConfig::new(&args.data, args.listen);
         config.database_url = args.database_url.clone();
+        config.blob_url = args.blob_url.clone();
         let server = doorstep_server::start(config).await?;
         crate::print_json(&Ready {
             url: server.url(),

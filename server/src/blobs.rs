@@ -36,6 +36,8 @@ pub enum BlobError {
     OffsetMismatch { actual: u64 },
     #[error("the bytes do not hash to the blob's name")]
     HashMismatch,
+    #[error("a blob store URL is s3://bucket or s3://bucket/prefix")]
+    BadUrl,
     #[error("I/O: {0}")]
     Io(#[from] std::io::Error),
     #[error("object store: {0}")]
@@ -68,6 +70,31 @@ impl BlobStore {
         std::fs::create_dir_all(&staging)?;
         let store = LocalFileSystem::new_with_prefix(&blobs)?;
         Ok(Self::new(Arc::new(store), staging, max_blob_bytes))
+    }
+
+    /// A store keeping accepted blobs in an S3-compatible bucket named by `url`
+    /// (`s3://bucket` or `s3://bucket/prefix`) and partial uploads in
+    /// `data_dir/staging`. Credentials, region and endpoint come from the
+    /// usual `AWS_*` variables (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+    /// `AWS_REGION`, `AWS_ENDPOINT` for MinIO and the like, `AWS_ALLOW_HTTP=true`
+    /// for a plain-HTTP endpoint), read by object_store's AWS builder.
+    pub fn open_s3(url: &str, data_dir: &Path, max_blob_bytes: u64) -> Result<Self, BlobError> {
+        let parsed = url::Url::parse(url).map_err(|_| BlobError::BadUrl)?;
+        if parsed.scheme() != "s3" || parsed.host_str().is_none_or(str::is_empty) {
+            return Err(BlobError::BadUrl);
+        }
+        let staging = data_dir.join("staging");
+        std::fs::create_dir_all(&staging)?;
+        let bucket = object_store::aws::AmazonS3Builder::from_env()
+            .with_url(url)
+            .build()?;
+        let prefix = parsed.path().trim_matches('/');
+        let store: Arc<dyn ObjectStore> = if prefix.is_empty() {
+            Arc::new(bucket)
+        } else {
+            Arc::new(object_store::prefix::PrefixStore::new(bucket, prefix))
+        };
+        Ok(Self::new(store, staging, max_blob_bytes))
     }
 
     /// A store over any object store (S3, memory, …), staging in `staging`.

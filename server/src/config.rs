@@ -20,6 +20,10 @@ pub struct ServerConfig {
     /// server stores its records there instead of `doorstep.db` (blobs stay
     /// under `data_dir`).
     pub database_url: Option<String>,
+    /// An S3-compatible bucket (`s3://bucket` or `s3://bucket/prefix`) for
+    /// accepted photos instead of `data_dir/blobs`; partial uploads stay in
+    /// `data_dir/staging`. See [`crate::blobs::BlobStore::open_s3`].
+    pub blob_url: Option<String>,
     /// Where to listen; port 0 picks a free port (see [`crate::RunningServer::url`]).
     pub listen: SocketAddr,
     /// How long a device token stays valid after login.
@@ -42,6 +46,7 @@ impl ServerConfig {
         Self {
             data_dir: data_dir.into(),
             database_url: None,
+            blob_url: None,
             listen,
             token_ttl: Duration::from_secs(30 * 24 * 3600),
             limits: Limits::default(),

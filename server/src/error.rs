@@ -238,7 +238,7 @@ impl ServerError {
                 "文件名应为 64 位小写十六进制 SHA-256",
                 "A blob name is a 64-character lowercase hex SHA-256",
             ),
-            ServerError::Blob(e @ (BlobError::Io(_) | BlobError::Store(_))) => {
+            ServerError::Blob(e @ (BlobError::Io(_) | BlobError::Store(_) | BlobError::BadUrl)) => {
                 tracing::error!(error = %e, "blob store failure");
                 ApiFailure::internal()
             }

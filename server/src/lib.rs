@@ -146,8 +146,11 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
             )
         }
     };
-    let blobs = blobs::BlobStore::open_local(&config.data_dir, config.limits.max_blob_bytes)
-        .context("opening the blob store")?;
+    let blobs = match &config.blob_url {
+        Some(url) => blobs::BlobStore::open_s3(url, &config.data_dir, config.limits.max_blob_bytes),
+        None => blobs::BlobStore::open_local(&config.data_dir, config.limits.max_blob_bytes),
+    }
+    .context("opening the blob store")?;
     let dummy_hash =
         tokio::task::spawn_blocking(|| auth::hash_password("doorstep-timing-equalizer")).await??;
     let token_ttl =

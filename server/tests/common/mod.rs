@@ -1,7 +1,8 @@
 //! What the integration suites share: the server configuration they start
 //! with. When `DOORSTEP_TEST_POSTGRES_URL` is set (see `tests/run-postgres.sh`),
 //! each server stores its records in a fresh schema of that PostgreSQL
-//! database, so the same suites check both backends.
+//! database, so the same suites check both backends; when
+//! `DOORSTEP_TEST_S3_URL` is set, accepted blobs go to that S3-compatible bucket.
 
 #![allow(dead_code)]
 
@@ -12,6 +13,14 @@ use doorstep_server::ServerConfig;
 /// The PostgreSQL database the suites run against, if any.
 pub fn postgres_url() -> Option<String> {
     std::env::var("DOORSTEP_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// The S3-compatible bucket the suites keep blobs in, if any (`s3://bucket`;
+/// endpoint and credentials in the AWS_* variables).
+pub fn s3_url() -> Option<String> {
+    std::env::var("DOORSTEP_TEST_S3_URL")
         .ok()
         .filter(|u| !u.is_empty())
 }
@@ -39,6 +48,14 @@ pub async fn config(dir: &Path) -> ServerConfig {
     let mut config = ServerConfig::ephemeral(dir);
     if let Some(base) = postgres_url() {
         config.database_url = Some(fresh_postgres_schema(&base).await);
+    }
+    if let Some(base) = s3_url() {
+        // A prefix of its own per server, in the bucket the run created.
+        config.blob_url = Some(format!(
+            "{}/t_{}",
+            base.trim_end_matches('/'),
+            uuid::Uuid::new_v4().simple()
+        ));
     }
     config
 }
