@@ -24,9 +24,10 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace
 
-# --- doorstep-server on PostgreSQL: the api, console and postgres suites again,
-# --- against a throwaway cluster on loopback under target/pg (installs Debian's
-# --- postgresql when missing; the cluster is stopped when the run ends).
+# --- doorstep-server on PostgreSQL and S3: the api, console and postgres suites
+# --- again, against a throwaway cluster on loopback under target/pg (installs
+# --- Debian's postgresql when missing) and moto's S3 server on loopback; both are
+# --- stopped when the run ends.
 server/tests/run-postgres.sh
 
 # --- Bindings (doorstep-ffi): generated code up to date, Python and Kotlin tests,

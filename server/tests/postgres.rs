@@ -206,3 +206,21 @@ async fn concurrent_pushes_of_one_operation_apply_it_once() {
         other => panic!("unexpected outcome {other:?}"),
     }
 }
+
+/// The suites' servers really run where the environment says: no SQLite file
+/// when PostgreSQL is set, no local blob directory when S3 is.
+#[tokio::test]
+async fn the_suites_servers_use_the_configured_backends() {
+    let dir = tempfile::tempdir().expect("dir");
+    let config = common::config(dir.path()).await;
+    let server = doorstep_server::start(config).await.expect("start");
+    assert_eq!(
+        dir.path().join("doorstep.db").exists(),
+        common::postgres_url().is_none()
+    );
+    assert_eq!(
+        dir.path().join("blobs").exists(),
+        common::s3_url().is_none()
+    );
+    server.shutdown().await.expect("shutdown");
+}
