@@ -277,3 +277,75 @@ async fn migrate_locked(client: &mut Client) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A client on a fresh schema of the test database, when one is given
+    /// (`DOORSTEP_TEST_POSTGRES_URL`, see `tests/run-postgres.sh`).
+    async fn fresh_client() -> Option<(String, Client)> {
+        let Ok(base) = std::env::var("DOORSTEP_TEST_POSTGRES_URL") else {
+            eprintln!("DOORSTEP_TEST_POSTGRES_URL is not set: PostgreSQL not checked");
+            return None;
+        };
+        let (client, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+            .await
+            .expect("connect");
+        tokio::spawn(connection);
+        let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+        client
+            .batch_execute(&format!(
+                "CREATE SCHEMA {schema}; SET search_path = {schema}"
+            ))
+            .await
+            .expect("schema");
+        let sep = if base.contains('?') { '&' } else { '?' };
+        Some((
+            format!("{base}{sep}options=-c%20search_path%3D{schema}"),
+            client,
+        ))
+    }
+
+    #[tokio::test]
+    async fn a_version_1_database_gains_the_console_tables_and_keeps_its_data() {
+        let Some((url, mut client)) = fresh_client().await else {
+            return;
+        };
+        client
+            .batch_execute(&format!(
+                "CREATE TABLE schema_version (version BIGINT NOT NULL);
+                 INSERT INTO schema_version (version) VALUES (1);
+                 {CREATE_V1}
+                 INSERT INTO subdistricts (id, name) VALUES ('s', '春熙路街道');"
+            ))
+            .await
+            .expect("v1");
+        migrate(&mut client).await.expect("upgrade");
+        let row = client
+            .query_one(
+                "SELECT (SELECT version FROM schema_version),
+                        (SELECT count(*) FROM subdistricts),
+                        (SELECT count(*) FROM console_sessions),
+                        (SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema()
+                           AND indexname IN ('visits_grid_finalized', 'visits_status'))",
+                &[],
+            )
+            .await
+            .expect("read");
+        assert_eq!(
+            (
+                row.get::<_, i64>(0),
+                row.get::<_, i64>(1),
+                row.get::<_, i64>(2),
+                row.get::<_, i64>(3)
+            ),
+            (VERSION, 1, 0, 2)
+        );
+        // Migrating again changes nothing, and the storage opens on it.
+        migrate(&mut client).await.expect("again");
+        crate::storage::postgres::PostgresStorage::connect(&url)
+            .await
+            .expect("open");
+    }
+}
