@@ -10,8 +10,9 @@ use doorstep_core::evidence::DoorCheckPolicy;
 
 use crate::limits::Limits;
 
-/// Everything [`crate::start`] and [`crate::serve`] need.
-#[derive(Debug, Clone)]
+/// Everything [`crate::start`] and [`crate::serve`] need. Its `Debug` leaves
+/// out the database URL, which may hold a password.
+#[derive(Clone)]
 pub struct ServerConfig {
     /// Holds `doorstep.db` (SQLite), `blobs/` (accepted photos) and `staging/`
     /// (partial uploads). Created when missing.
@@ -37,6 +38,25 @@ pub struct ServerConfig {
     /// Marks console cookies `Secure`: set it when the server sits behind TLS.
     /// A request arriving with `X-Forwarded-Proto: https` gets them `Secure` anyway.
     pub secure_cookies: bool,
+}
+
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &self.database_url.as_ref().map(|_| "(set, not shown)"),
+            )
+            .field("blob_url", &self.blob_url)
+            .field("listen", &self.listen)
+            .field("token_ttl", &self.token_ttl)
+            .field("limits", &self.limits)
+            .field("door_policy", &self.door_policy)
+            .field("pull_page_size", &self.pull_page_size)
+            .field("secure_cookies", &self.secure_cookies)
+            .finish()
+    }
 }
 
 impl ServerConfig {
