@@ -4,7 +4,7 @@
 //! | module | holds |
 //! |---|---|
 //! | [`config`] | [`ServerConfig`]: data directory, listen address, token lifetime, limits |
-//! | [`storage`] | the [`storage::Storage`] trait and its SQLite backend |
+//! | [`storage`] | the [`storage::Storage`] trait and its SQLite and PostgreSQL backends |
 //! | [`blobs`] | content-addressed photo blobs with resumable chunked uploads |
 //! | [`auth`] | argon2id passwords, hashed device tokens, the per-request [`Caller`](auth::Caller) |
 //! | [`api`] | the router and the handlers: login, push, blobs, pull, review |

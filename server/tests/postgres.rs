@@ -224,3 +224,79 @@ async fn the_suites_servers_use_the_configured_backends() {
     );
     server.shutdown().await.expect("shutdown");
 }
+
+/// The same visit pushed by several connections at once is stored once, and
+/// every push answers (none fails on the duplicate).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_pushes_of_one_visit_store_it_once() {
+    use doorstep_core::domain::DeviceInstant;
+    use doorstep_core::sync::protocol::VisitSubmission;
+    use doorstep_server::storage::NewVisit;
+
+    let Some((_, storage)) = fresh().await else {
+        return;
+    };
+    let seed = seed_demo(
+        storage.as_ref(),
+        &SeedOptions {
+            password: "pw 电池 correct".into(),
+            grids: 1,
+            households_per_grid: 1,
+        },
+    )
+    .await
+    .expect("seed");
+    let household = seed.households[0][0];
+    let worker = seed.user("worker1").expect("worker").id;
+    // Several rounds, each a fresh visit raced by many pushes.
+    for round in 0..10u64 {
+        let at = chrono::Utc::now();
+        let id = Uuid::new_v4();
+        let op_id = Uuid::new_v4();
+        let op = PreparedOp::Visit {
+            op_id,
+            visit: Box::new(NewVisit {
+                submission: VisitSubmission {
+                    visit_id: id,
+                    visit_group: id,
+                    revision: 1,
+                    template_id: "elder_alone_visit".into(),
+                    template_version: 1,
+                    household_id: household,
+                    started: DeviceInstant {
+                        utc: at - chrono::Duration::minutes(20),
+                        offset_seconds: 28_800,
+                    },
+                    finalized: DeviceInstant {
+                        utc: at,
+                        offset_seconds: 28_800,
+                    },
+                    answers: serde_json::json!({"health": "fair"}),
+                    door_check: None,
+                    photos: Vec::new(),
+                },
+                grid_id: seed.grid_ids[0],
+                worker_id: worker,
+                server_door_check: None,
+                flags: vec!["no_door_check".into()],
+                proposed_location: None,
+            }),
+        };
+        let mut pushes = Vec::new();
+        for _ in 0..16 {
+            let storage = Arc::clone(&storage);
+            let op = op.clone();
+            pushes.push(tokio::spawn(async move {
+                storage.apply_ops(worker, vec![op]).await
+            }));
+        }
+        let mut outcomes = Vec::new();
+        for p in pushes {
+            let results = p.await.expect("push task").expect("every push answers");
+            outcomes.push(serde_json::to_value(&results[0]).expect("json"));
+        }
+        assert!(outcomes.windows(2).all(|w| w[0] == w[1]), "{outcomes:?}");
+        assert_eq!(storage.visit_count().await.expect("count"), round + 1);
+        assert!(storage.visit(id).await.expect("read").is_some());
+    }
+}
