@@ -44,7 +44,15 @@ if [ -f "$PG_DIR/data/postmaster.pid" ]; then
 fi
 rm -rf "$PG_DIR"
 mkdir -p "$PG_DIR"
-[ "$(id -u)" = 0 ] && chown postgres "$PG_DIR"
+if [ "$(id -u)" = 0 ]; then
+  chown postgres "$PG_DIR"
+  # The checkout may sit where the postgres user cannot reach (under /root):
+  # then the cluster lives in a fresh directory under /tmp.
+  if ! runuser -u postgres -- test -w "$PG_DIR"; then
+    PG_DIR=$(mktemp -d /tmp/doorstep-pg.XXXXXX)
+    chown postgres "$PG_DIR"
+  fi
+fi
 as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U doorstep --auth=trust --encoding=UTF8 \
   --locale=C.UTF-8 >"$PG_DIR/initdb.log"
 as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
