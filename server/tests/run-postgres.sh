@@ -61,6 +61,7 @@ MOTO_PID=
 stop_all() {
   [ -n "$MOTO_PID" ] && kill "$MOTO_PID" 2>/dev/null && wait "$MOTO_PID" 2>/dev/null
   as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast stop >/dev/null
+  case "$PG_DIR" in /tmp/doorstep-pg.*) rm -rf "$PG_DIR" ;; esac
 }
 trap stop_all EXIT
 as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U doorstep doorstep_test
