@@ -137,6 +137,11 @@ struct Phone {
 
 impl Phone {
     fn new(server: &Server, user: &str) -> Self {
+        Self::at(&server.url(), user)
+    }
+
+    /// A new phone logged in as `user` at `url` (the server, or a proxy in front of it).
+    fn at(url: &str, user: &str) -> Self {
         let phone = Self {
             dir: tempfile::tempdir().unwrap(),
         };
@@ -144,7 +149,7 @@ impl Phone {
         phone.ok(&[
             "login",
             "--server",
-            &server.url(),
+            url,
             "--user",
             user,
             "--password",
@@ -609,21 +614,7 @@ impl FaultProxy {
 fn through_a_link_that_cuts_connections_at_random_everything_arrives_once() {
     let server = Server::start();
     let proxy = FaultProxy::start(server.addr);
-    let phone = Phone {
-        dir: tempfile::tempdir().unwrap(),
-    };
-    let via_proxy = format!("http://{}", proxy.addr);
-    phone.ok(&["init"]);
-    phone.ok(&[
-        "login",
-        "--server",
-        &via_proxy,
-        "--user",
-        "worker1",
-        "--password",
-        "doorstep-demo",
-    ]);
-    phone.ok(&["pull"]);
+    let phone = Phone::at(&format!("http://{}", proxy.addr), "worker1");
     let households = phone.households();
     let visits: Vec<String> = (0..8)
         .map(|k| phone.visit(&households[k], 200 + k, 2))
@@ -752,21 +743,7 @@ fn household_edits_merge_field_by_field_and_a_pull_never_overwrites_unsent_edits
 fn a_chunk_corrupted_on_the_way_is_refused_and_the_photo_sent_again() {
     let server = Server::start();
     let proxy = FaultProxy::start(server.addr);
-    let phone = Phone {
-        dir: tempfile::tempdir().unwrap(),
-    };
-    let via_proxy = format!("http://{}", proxy.addr);
-    phone.ok(&["init"]);
-    phone.ok(&[
-        "login",
-        "--server",
-        &via_proxy,
-        "--user",
-        "worker2",
-        "--password",
-        "doorstep-demo",
-    ]);
-    phone.ok(&["pull"]);
+    let phone = Phone::at(&format!("http://{}", proxy.addr), "worker2");
     let households = phone.households();
     let visits: Vec<String> = (0..2)
         .map(|k| phone.visit(&households[k], 400 + k, 1))
