@@ -8,7 +8,7 @@
 //! change at all (and never a conflict).
 
 use doorstep_core::domain::ResidenceType;
-use doorstep_core::sync::protocol::{FieldChange, HouseholdRecord};
+use doorstep_core::sync::protocol::{FieldChange, HouseholdRecord, OperationOutcome};
 
 use super::EDITABLE_FIELDS;
 
@@ -19,6 +19,24 @@ pub enum MergeError {
     BadField,
     #[error("the edit is based on a version the server never had")]
     BadBaseVersion,
+}
+
+impl MergeError {
+    /// The answer a device gets for an edit refused whole (the same on every backend).
+    pub fn refusal(self) -> OperationOutcome {
+        match self {
+            Self::BadField => super::refused(
+                "bad_field",
+                "住户信息修改中有不能修改的字段或无效的值",
+                "The edit names a field that cannot be changed or gives an invalid value",
+            ),
+            Self::BadBaseVersion => super::refused(
+                "bad_base_version",
+                "修改所依据的住户版本比服务器上的还新",
+                "The edit is based on a household version the server never had",
+            ),
+        }
+    }
 }
 
 /// One field both sides changed: the server's value stays.

@@ -460,3 +460,14 @@ pub trait Storage: Send + Sync + 'static {
         week: DateTime<Utc>,
     ) -> Result<VisitStats>;
 }
+
+/// A permanent refusal of one operation, with its code and zh/en messages.
+pub(crate) fn refused(
+    code: &str,
+    zh: &str,
+    en: &str,
+) -> doorstep_core::sync::protocol::OperationOutcome {
+    doorstep_core::sync::protocol::OperationOutcome::Refused {
+        error: doorstep_core::sync::protocol::ApiError::new(code, zh, en, false),
+    }
+}

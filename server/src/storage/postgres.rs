@@ -38,7 +38,7 @@ use doorstep_core::domain::{
 use doorstep_core::evidence::LatLon;
 use doorstep_core::store::households::GridInfo;
 use doorstep_core::sync::protocol::{
-    ApiError, FieldChange, HouseholdRecord, OperationOutcome, OperationResult, ResidentRecord,
+    FieldChange, HouseholdRecord, OperationOutcome, OperationResult, ResidentRecord,
     ReviewDecision, Role, TemplateRecord,
 };
 use tokio_postgres::types::ToSql;
@@ -49,9 +49,8 @@ use super::{
     AuditEntry, ConsoleSession, HouseholdConflict, HouseholdPlace, NewConsoleSession, NewReview,
     NewToken, NewUser, NewVisit, PreparedOp, PullPage, PulledHousehold, QueueFilter, QueuePage,
     QueueRow, Result, Session, Storage, StorageError, StoredVisit, TokenState, UserRecord,
-    VisitEvidence, VisitStats, merge, pg_schema,
+    VisitEvidence, VisitStats, merge, pg_schema, refused,
 };
-use merge::MergeError;
 
 /// Connections in the pool.
 const POOL_SIZE: usize = 8;
@@ -182,12 +181,6 @@ fn col_role(r: &Row, i: usize) -> Result<Role> {
 
 fn ids(ids: &[Uuid]) -> Vec<String> {
     ids.iter().map(Uuid::to_string).collect()
-}
-
-fn refused(code: &str, zh: &str, en: &str) -> OperationOutcome {
-    OperationOutcome::Refused {
-        error: ApiError::new(code, zh, en, false),
-    }
 }
 
 fn is_unique_violation(e: &tokio_postgres::Error) -> bool {
@@ -528,20 +521,7 @@ async fn apply_edit(
         changed_at.get(f).copied().unwrap_or(0)
     }) {
         Ok(plan) => plan,
-        Err(MergeError::BadField) => {
-            return Ok(refused(
-                "bad_field",
-                "住户信息修改中有不能修改的字段或无效的值",
-                "The edit names a field that cannot be changed or gives an invalid value",
-            ));
-        }
-        Err(MergeError::BadBaseVersion) => {
-            return Ok(refused(
-                "bad_base_version",
-                "修改所依据的住户版本比服务器上的还新",
-                "The edit is based on a household version the server never had",
-            ));
-        }
+        Err(e) => return Ok(e.refusal()),
     };
     let now = ts(Utc::now());
     for c in &plan.conflicts {

@@ -20,7 +20,7 @@ use doorstep_core::domain::{
 use doorstep_core::evidence::LatLon;
 use doorstep_core::store::households::GridInfo;
 use doorstep_core::sync::protocol::{
-    ApiError, FieldChange, HouseholdRecord, OperationOutcome, OperationResult, ResidentRecord,
+    FieldChange, HouseholdRecord, OperationOutcome, OperationResult, ResidentRecord,
     ReviewDecision, Role, TemplateRecord,
 };
 use rusqlite::{
@@ -31,9 +31,8 @@ use uuid::Uuid;
 use super::{
     AuditEntry, HouseholdConflict, HouseholdPlace, NewReview, NewToken, NewUser, NewVisit,
     PreparedOp, PullPage, PulledHousehold, Result, Session, Storage, StorageError, StoredVisit,
-    TokenState, UserRecord, merge, schema,
+    TokenState, UserRecord, merge, refused, schema,
 };
-use merge::MergeError;
 
 const READERS: usize = 2;
 
@@ -175,12 +174,6 @@ struct BadValue(&'static str);
 
 fn stored_result(op_id: Uuid, outcome: OperationOutcome) -> OperationResult {
     OperationResult { op_id, outcome }
-}
-
-fn refused(code: &str, zh: &str, en: &str) -> OperationOutcome {
-    OperationOutcome::Refused {
-        error: ApiError::new(code, zh, en, false),
-    }
 }
 
 // --- helpers on a connection ---
@@ -470,20 +463,7 @@ fn apply_edit(
         changed_at.get(f).copied().unwrap_or(0)
     }) {
         Ok(plan) => plan,
-        Err(MergeError::BadField) => {
-            return Ok(refused(
-                "bad_field",
-                "住户信息修改中有不能修改的字段或无效的值",
-                "The edit names a field that cannot be changed or gives an invalid value",
-            ));
-        }
-        Err(MergeError::BadBaseVersion) => {
-            return Ok(refused(
-                "bad_base_version",
-                "修改所依据的住户版本比服务器上的还新",
-                "The edit is based on a household version the server never had",
-            ));
-        }
+        Err(e) => return Ok(e.refusal()),
     };
     let now = ts(Utc::now());
     for c in &plan.conflicts {
