@@ -3,8 +3,8 @@
 # doorstep-ffi's static library, for the Swift package in this folder. Run on a
 # Mac with Xcode and:  rustup target add aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios
 #
-# The library bundles SQLCipher, which defines every sqlite3_* symbol, as well
-# as OpenSSL. An app that also links the system's libsqlite3 (directly, or
+# The library bundles SQLCipher (with libtomcrypt), which defines every
+# sqlite3_* symbol. An app that also links the system's libsqlite3 (directly, or
 # through a framework that does) would then get whichever definition the linker
 # met first. So each slice is pre-linked into one object (`ld -r`) that exports
 # only the UniFFI entry points; every other symbol becomes private to it, and
@@ -25,7 +25,7 @@ cp ios/Sources/DoorstepFFI/DoorstepFFIFFI.modulemap "$out/headers/module.modulem
 
 export IPHONEOS_DEPLOYMENT_TARGET=15.0
 for t in aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios; do
-  cargo build --release -p doorstep-ffi --lib --target "$t"
+  cargo build --profile phone -p doorstep-ffi --lib --target "$t"
 done
 
 # Only UniFFI's symbols stay exported.
@@ -44,9 +44,9 @@ hide() { # hide ARCH IN.a OUT.a
 }
 
 mkdir -p "$out/device" "$out/sim"
-hide arm64 "$target/aarch64-apple-ios/release/libdoorstep_ffi.a" "$out/device/libdoorstep_ffi.a"
-hide arm64 "$target/aarch64-apple-ios-sim/release/libdoorstep_ffi.a" "$out/sim/arm64.a"
-hide x86_64 "$target/x86_64-apple-ios/release/libdoorstep_ffi.a" "$out/sim/x86_64.a"
+hide arm64 "$target/aarch64-apple-ios/phone/libdoorstep_ffi.a" "$out/device/libdoorstep_ffi.a"
+hide arm64 "$target/aarch64-apple-ios-sim/phone/libdoorstep_ffi.a" "$out/sim/arm64.a"
+hide x86_64 "$target/x86_64-apple-ios/phone/libdoorstep_ffi.a" "$out/sim/x86_64.a"
 xcrun lipo -create "$out/sim/arm64.a" "$out/sim/x86_64.a" -output "$out/sim/libdoorstep_ffi.a"
 
 rm -rf ios/DoorstepFFI.xcframework

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks Doorstep's photo pipeline against ImageMagick, Pillow (draft mode) and the
 # libjpeg-turbo floor (djpeg -scale 1/2 | cjpeg) on generated 12-megapixel camera JPEGs.
-# Installs the peers from Debian first. Tunables: BENCH_PHOTOS (5), BENCH_ROUNDS (3), BENCH_DIR.
+# BENCH_PROFILE=phone measures the build the phones get (size-optimized); the default is
+# cargo's bench profile (release, opt-level 3).
+# Installs the peers from Debian first. Tunables: BENCH_PHOTOS (5), BENCH_ROUNDS (3), BENCH_DIR, BENCH_PROFILE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,4 +22,4 @@ fi
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "peers: $(/usr/bin/convert -version | head -1)"
 echo "       Pillow $(/usr/bin/python3 -c 'import PIL; print(PIL.__version__)'), $(dpkg-query -W -f='libjpeg-turbo-progs ${Version}' libjpeg-turbo-progs)"
-cargo bench -p doorstep-evidence --bench photo_peers
+cargo bench --profile "${BENCH_PROFILE:-bench}" -p doorstep-evidence --bench photo_peers

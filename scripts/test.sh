@@ -54,11 +54,12 @@ cargo build -p doorstep-cli
 python3 -m pytest -q bindings/python/tests
 android/run-jvm-tests.sh
 
-# The phone library's size: release profile, stripped (target: at most 8 MB).
-cargo build --release -p doorstep-ffi --lib
-ffi_lib="target/release/libdoorstep_ffi.so"
-strip --strip-unneeded -o target/release/libdoorstep_ffi.stripped.so "$ffi_lib"
-ffi_bytes=$(stat -c %s target/release/libdoorstep_ffi.stripped.so)
+# The phone library's size: the `phone` profile the Android and iOS builds use
+# (release, size-optimized), stripped (target: at most 8 MB).
+cargo build --profile phone -p doorstep-ffi --lib
+ffi_lib="target/phone/libdoorstep_ffi.so"
+strip --strip-unneeded -o target/phone/libdoorstep_ffi.stripped.so "$ffi_lib"
+ffi_bytes=$(stat -c %s target/phone/libdoorstep_ffi.stripped.so)
 echo "doorstep-ffi release library, stripped: $ffi_bytes bytes ($((ffi_bytes / 1024)) KiB; target <= 8 MiB)"
 
 # --- The supervisor console in headless Chromium (Debian's package) driven by

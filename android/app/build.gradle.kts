@@ -64,14 +64,14 @@ val cargoNdk by tasks.registering(Exec::class) {
     description = "Builds libdoorstep_ffi.so for arm64-v8a, armeabi-v7a and x86_64 into jniLibs."
     workingDir = repoRoot
     environment("CARGO_TARGET_DIR", File(repoRoot, "target").path)
-    // 16 KB page alignment of the LOAD segments (Android 15+ devices).
-    environment("RUSTFLAGS", "-C link-arg=-Wl,-z,max-page-size=16384")
+    // The link options (16 KB page alignment for Android 15+ devices, packed
+    // relocations) are in bindings/build.rs.
     commandLine(
         "cargo", "ndk",
         "-t", "arm64-v8a", "-t", "armeabi-v7a", "-t", "x86_64",
         "--platform", "24",
         "-o", rustJniLibs.get().asFile.path,
-        "build", "--release", "-p", "doorstep-ffi", "--lib",
+        "build", "--profile", "phone", "-p", "doorstep-ffi", "--lib",
     )
 }
 

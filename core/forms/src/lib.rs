@@ -4,7 +4,8 @@
 //! - [`expr`]: XLSForm-compatible expressions: parser, printer, static checks, evaluator.
 //! - [`form`]: [`Form::load`] checks a definition and compiles its expressions.
 //! - [`validate`]: every problem in a set of answers at once, with paths and codes.
-//! - [`xlsform`]: import of XLSForm `.xlsx` workbooks.
+//! - `xlsform` (feature `xlsform`, on by default): import of XLSForm `.xlsx` workbooks. The
+//!   phone library leaves it out: forms reach phones as JSON.
 //! - [`templates`]: the built-in visit templates.
 //! - [`registry`]: every version of every template; visits stay bound to theirs.
 //! - [`schedule`] and [`calendar`]: what is due, by when, and what is overdue.
@@ -17,6 +18,7 @@ pub mod registry;
 pub mod schedule;
 pub mod templates;
 pub mod validate;
+#[cfg(feature = "xlsform")]
 pub mod xlsform;
 
 pub use definition::{Choice, Field, FieldType, FormDefinition, LocalizedText};
