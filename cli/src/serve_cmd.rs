@@ -26,8 +26,9 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
     /// Store records in this PostgreSQL database
-    /// (`postgres://user:password@host:port/db`) instead of `DATA/doorstep.db`.
-    /// Photos stay under `--data`.
+    /// (`postgres://user:password@host:port/db`, with libpq's `sslmode` and
+    /// `sslrootcert` for TLS) instead of `DATA/doorstep.db`. Photos stay under
+    /// `--data`.
     #[arg(long, value_name = "URL")]
     database_url: Option<String>,
     /// Keep accepted photos in this S3-compatible bucket (`s3://bucket` or
