@@ -63,12 +63,7 @@ ffi_bytes=$(stat -c %s target/phone/libdoorstep_ffi.stripped.so)
 echo "doorstep-ffi release library, stripped: $ffi_bytes bytes ($((ffi_bytes / 1024)) KiB; target <= 8 MiB)"
 
 # --- The supervisor console in headless Chromium (Debian's package) driven by
-# --- playwright-core from npm; screenshots under target/browser-shots/.
-if ! command -v chromium >/dev/null 2>&1; then
-  echo "installing: chromium"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq chromium
-fi
-[ -d target/tools/node_modules/playwright-core ] || npm install -q --prefix target/tools playwright-core@1.65
+# --- playwright-core from npm (the script installs both when missing), with the
+# --- demo worker's phone driven by `doorstep device`; screenshots under
+# --- target/browser-shots/.
 tests/browser/run.sh

@@ -329,6 +329,14 @@ fn a_returned_visit_comes_back_to_the_phone_and_its_revision_goes_up() {
     assert_eq!(revised["revision"], 2);
     let door = phone.file("door.jpg", &camera_jpeg(99));
     phone.ok(&["visit", "photo", &second, door.to_str().unwrap()]);
+    let correction = phone.file("correction.json", r#"{"respondent": "李桂兰"}"#.as_bytes());
+    phone.ok(&[
+        "visit",
+        "answers",
+        "--merge",
+        &second,
+        correction.to_str().unwrap(),
+    ]);
     phone.ok(&["visit", "finalize", &second]);
     let report = phone.ok(&["sync"]);
     assert_eq!(report["pending"], 0, "{report}");
@@ -358,6 +366,11 @@ fn a_returned_visit_comes_back_to_the_phone_and_its_revision_goes_up() {
     assert_eq!(
         (new.visit.revision, new.visit.visit_group),
         (2, old.visit.visit_group)
+    );
+    assert_eq!(new.answers["respondent"], "李桂兰", "the corrected answer");
+    assert_eq!(
+        new.answers["hazard_found"], old.answers["hazard_found"],
+        "the answers the correction did not name are kept"
     );
     assert_eq!(server.blob_hashes(), phone.photo_hashes());
     phone.assert_outbox_drained();

@@ -41,6 +41,8 @@ pub struct DemoArgs {
     /// Stop once the simulated workers have synced, instead of serving until Ctrl-C.
     #[arg(long)]
     exit_after_sync: bool,
+    #[command(flatten)]
+    tiles: crate::serve_cmd::TileArgs,
 }
 
 pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
@@ -48,7 +50,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let server = doorstep_server::start(ServerConfig::new(&args.data, args.listen)).await?;
+        let mut config = ServerConfig::new(&args.data, args.listen);
+        config.map_tiles = args.tiles.source()?;
+        let server = doorstep_server::start(config).await?;
         let seeded = seed_demo(server.storage().as_ref(), &SeedOptions::demo()).await?;
         let url = server.url();
         println!(

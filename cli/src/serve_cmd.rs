@@ -1,5 +1,5 @@
 //! `doorstep serve [--data DIR] [--listen ADDR] [--database-url postgres://...]
-//! [--blob-url s3://bucket]`:
+//! [--blob-url s3://bucket] [--tile-url URL --tile-crs wgs84|gcj02]`:
 //! runs the sync server on embedded SQLite (or on PostgreSQL with
 //! `--database-url`) with its photos under `DIR`, until Ctrl-C or SIGTERM.
 //!
@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 use doorstep_server::ServerConfig;
+use doorstep_server::console::tiles::{TileCrs, TileSource};
 use serde::Serialize;
 
 #[derive(Args)]
@@ -26,8 +27,9 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
     /// Store records in this PostgreSQL database
-    /// (`postgres://user:password@host:port/db`) instead of `DATA/doorstep.db`.
-    /// Photos stay under `--data`.
+    /// (`postgres://user:password@host:port/db`, with libpq's `sslmode` and
+    /// `sslrootcert` for TLS) instead of `DATA/doorstep.db`. Photos stay under
+    /// `--data`.
     #[arg(long, value_name = "URL")]
     database_url: Option<String>,
     /// Keep accepted photos in this S3-compatible bucket (`s3://bucket` or
@@ -36,6 +38,34 @@ pub struct ServeArgs {
     /// MinIO and the like). Partial uploads stay under `--data`.
     #[arg(long, value_name = "URL")]
     blob_url: Option<String>,
+    #[command(flatten)]
+    tiles: TileArgs,
+}
+
+/// The console's optional map tiles (shared by `serve` and `demo`).
+#[derive(Args)]
+pub struct TileArgs {
+    /// Draw visit door checks on map tiles from this server
+    /// (`https://…/{z}/{x}/{y}.png`; the supervisor's browser fetches them,
+    /// so the tile server learns roughly where visits are). Without it the
+    /// console draws a plain plot that needs no network.
+    #[arg(long, value_name = "URL")]
+    tile_url: Option<String>,
+    /// The datum of those tiles: `wgs84` (OpenStreetMap and most others) or
+    /// `gcj02` (AutoNavi 高德, Tencent and other Chinese map servers).
+    #[arg(long, value_name = "wgs84|gcj02", default_value = "wgs84")]
+    tile_crs: TileCrs,
+}
+
+impl TileArgs {
+    /// The tile server, if one was named; fails on a URL without `{z}`,
+    /// `{x}`, `{y}` or not http(s).
+    pub fn source(&self) -> anyhow::Result<Option<TileSource>> {
+        self.tile_url
+            .as_deref()
+            .map(|url| TileSource::new(url, self.tile_crs).context("--tile-url"))
+            .transpose()
+    }
 }
 
 #[derive(Serialize)]
@@ -56,6 +86,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let mut config = ServerConfig::new(&args.data, args.listen);
         config.database_url = args.database_url.clone();
         config.blob_url = args.blob_url.clone();
+        config.map_tiles = args.tiles.source()?;
         let server = doorstep_server::start(config).await?;
         crate::print_json(&Ready {
             url: server.url(),

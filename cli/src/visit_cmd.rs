@@ -22,8 +22,15 @@ pub enum VisitCommand {
         #[arg(long)]
         template: String,
     },
-    /// Replace a draft's answers with a JSON object from FILE.
-    Answers { visit: Uuid, file: PathBuf },
+    /// Replace a draft's answers with a JSON object from FILE (with --merge:
+    /// set only the answers FILE names, keeping the others, as when a worker
+    /// corrects a few questions of a revision).
+    Answers {
+        visit: Uuid,
+        file: PathBuf,
+        #[arg(long)]
+        merge: bool,
+    },
     /// Record the door check: the GPS fix and what happened at the door.
     DoorCheck {
         visit: Uuid,
@@ -146,11 +153,19 @@ pub fn visit(device: &Device, command: VisitCommand) -> anyhow::Result<ExitCode>
             let visit = device.start_visit(household, &template)?;
             crate::print_json(&json!({ "visit_id": visit.id }))?;
         }
-        VisitCommand::Answers { visit, file } => {
+        VisitCommand::Answers { visit, file, merge } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
-            let answers: serde_json::Value = serde_json::from_str(&text)
+            let mut answers: serde_json::Value = serde_json::from_str(&text)
                 .with_context(|| format!("{} is not JSON", file.display()))?;
+            if merge {
+                let mut current = device.store().visit(visit)?.answers;
+                match (current.as_object_mut(), answers.as_object()) {
+                    (Some(current), Some(new)) => current.extend(new.clone()),
+                    _ => bail!("{} is not a JSON object", file.display()),
+                }
+                answers = current;
+            }
             device.set_answers(visit, &answers)?;
             crate::print_json(&json!({ "visit_id": visit }))?;
         }

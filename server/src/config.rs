@@ -38,6 +38,9 @@ pub struct ServerConfig {
     /// Marks console cookies `Secure`: set it when the server sits behind TLS.
     /// A request arriving with `X-Forwarded-Proto: https` gets them `Secure` anyway.
     pub secure_cookies: bool,
+    /// A map tile server for the console's visit page (see
+    /// [`crate::console::tiles`]); without one it draws a plain plot.
+    pub map_tiles: Option<crate::console::tiles::TileSource>,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -55,6 +58,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("door_policy", &self.door_policy)
             .field("pull_page_size", &self.pull_page_size)
             .field("secure_cookies", &self.secure_cookies)
+            .field("map_tiles", &self.map_tiles)
             .finish()
     }
 }
@@ -73,6 +77,7 @@ impl ServerConfig {
             door_policy: DoorCheckPolicy::default(),
             pull_page_size: 500,
             secure_cookies: false,
+            map_tiles: None,
         }
     }
 

@@ -170,7 +170,8 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         pull_page_size: config.pull_page_size.max(1),
         dummy_hash,
         login_permits: Semaphore::new(2),
-        console: console::ConsoleShared::new(config.secure_cookies),
+        console: console::ConsoleShared::new(config.secure_cookies)
+            .with_tiles(config.map_tiles.clone()),
     });
 
     for form in doorstep_core::forms::templates::all()? {

@@ -13,12 +13,13 @@ use doorstep_core::evidence::{
 use doorstep_core::sync::protocol::{
     DoorCheckRecord, HouseholdRecord, Operation, OperationBody, PhotoRef, VisitSubmission,
 };
+use doorstep_server::console::tiles::{TileCrs, TileSource};
 use doorstep_server::seed::{SeedOptions, SeedSummary, seed_demo};
-use doorstep_server::{RunningServer, start};
+use doorstep_server::{RunningServer, ServerConfig, start};
 
 mod common;
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{CONTENT_SECURITY_POLICY, COOKIE, LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -44,6 +45,7 @@ struct Browser {
 struct Page {
     status: StatusCode,
     location: Option<String>,
+    csp: Option<String>,
     body: String,
 }
 
@@ -91,6 +93,10 @@ impl Browser {
                 .headers()
                 .get(LOCATION)
                 .map(|l| l.to_str().expect("location").to_owned()),
+            csp: r
+                .headers()
+                .get(CONTENT_SECURITY_POLICY)
+                .map(|v| v.to_str().expect("ascii CSP").to_owned()),
             body: r.text().await.expect("body"),
         }
     }
@@ -176,10 +182,15 @@ fn csrf_in(html: &str) -> String {
 }
 
 async fn fixture() -> Fixture {
+    fixture_with(|_| {}).await
+}
+
+/// A seeded server whose configuration `adjust` changed first.
+async fn fixture_with(adjust: impl FnOnce(&mut ServerConfig)) -> Fixture {
     let dir = tempfile::tempdir().expect("temp dir");
-    let server = start(common::config(dir.path()).await)
-        .await
-        .expect("server starts");
+    let mut config = common::config(dir.path()).await;
+    adjust(&mut config);
+    let server = start(config).await.expect("server starts");
     let seed = seed_demo(
         server.storage().as_ref(),
         &SeedOptions {
@@ -1004,4 +1015,46 @@ async fn the_dashboard_counts_visits_waiting_and_anomalies_and_english_sticks() 
         .await
         .expect("switch");
     assert_eq!(b.take(r).await.location.as_deref(), Some("/console"));
+}
+
+#[tokio::test]
+async fn map_tiles_show_only_when_configured_and_only_their_server_joins_the_csp() {
+    // Without a tile server: the plain plot, images from this server only.
+    let plain = fixture().await;
+    let (id, _) = plain.submitted(good_answers("王秀英"), vec![]).await;
+    let mut b = plain.browser();
+    b.login("supervisor").await;
+    let p = b.get(&format!("/console/visits/{id}")).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("<svg"), "the plot");
+    assert!(!p.body.contains("class=\"tile\""));
+    let csp = p.csp.expect("a CSP");
+    assert!(csp.contains("img-src 'self';"), "{csp}");
+
+    let tiles = TileSource::new("https://tiles.example.org/{z}/{x}/{y}.png", TileCrs::Gcj02)
+        .expect("a tile URL");
+    let f = fixture_with(|c| c.map_tiles = Some(tiles)).await;
+    let (id, _) = f.submitted(good_answers("王秀英"), vec![]).await;
+    let mut b = f.browser();
+    b.login("supervisor").await;
+    let p = b.get(&format!("/console/visits/{id}")).await;
+    assert_eq!(p.status, StatusCode::OK);
+    let imgs = p
+        .body
+        .matches("<img class=\"tile\" src=\"https://tiles.example.org/")
+        .count();
+    assert!((1..=4).contains(&imgs), "{imgs} tiles: {}", p.body);
+    assert!(p.body.contains("referrerpolicy=\"no-referrer\""));
+    assert!(p.body.contains("class=\"household\"") && p.body.contains("class=\"fix\""));
+    assert!(!p.body.contains("<script"));
+    let csp = p.csp.expect("a CSP");
+    assert!(
+        csp.contains("img-src 'self' https://tiles.example.org;"),
+        "{csp}"
+    );
+    assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"));
+    // Pages without tiles keep the narrow policy.
+    let dashboard = b.get("/console").await;
+    let csp = dashboard.csp.expect("a CSP");
+    assert!(csp.contains("img-src 'self';"), "{csp}");
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs doorstep-server's tests against PostgreSQL and an S3-compatible blob
 # store: installs Debian's postgresql when missing, starts a throwaway cluster
-# on loopback under target/pg, points DOORSTEP_TEST_POSTGRES_URL at it (each
-# test then works in its own schema); starts moto's S3 server on loopback
+# on loopback under target/pg with TLS on (a CA made here with openssl), points
+# DOORSTEP_TEST_POSTGRES_URL at it (each test then works in its own schema) and
+# DOORSTEP_TEST_POSTGRES_CA / _WRONG_CA at that CA and at one that signed
+# nothing; starts moto's S3 server on loopback
 # (pip, in a venv under target/tools) with a bucket and points
 # DOORSTEP_TEST_S3_URL and the AWS_* variables at it (each server then keeps
 # its blobs under a prefix of its own); runs `cargo test -p doorstep-server`;
@@ -13,6 +15,7 @@ cd "$(dirname "$0")/../.."
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 python3 -c "import ensurepip" >/dev/null 2>&1 || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
@@ -55,8 +58,28 @@ if [ "$(id -u)" = 0 ]; then
 fi
 as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U doorstep --auth=trust --encoding=UTF8 \
   --locale=C.UTF-8 >"$PG_DIR/initdb.log"
+
+# TLS: a throwaway CA and a server certificate for 127.0.0.1 and localhost,
+# and a second CA that signed nothing (the "wrong CA" of postgres_tls.rs).
+TLS_DIR="$PG_DIR/tls"
+mkdir -p "$TLS_DIR"
+new_ca() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+    -subj "/CN=$1" -keyout "$TLS_DIR/$2.key" -out "$TLS_DIR/$2.crt" 2>/dev/null
+}
+new_ca "Doorstep test CA" ca
+new_ca "Doorstep wrong CA" wrong-ca
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=localhost" \
+  -keyout "$TLS_DIR/server.key" -out "$TLS_DIR/server.csr" 2>/dev/null
+printf '%s\n' "subjectAltName=DNS:localhost,IP:127.0.0.1" "basicConstraints=critical,CA:FALSE" \
+  "keyUsage=critical,digitalSignature" "extendedKeyUsage=serverAuth" >"$TLS_DIR/server.ext"
+openssl x509 -req -in "$TLS_DIR/server.csr" -CA "$TLS_DIR/ca.crt" -CAkey "$TLS_DIR/ca.key" \
+  -CAcreateserial -days 2 -extfile "$TLS_DIR/server.ext" -out "$TLS_DIR/server.crt" 2>/dev/null
+chmod 600 "$TLS_DIR/server.key"
+if [ "$(id -u)" = 0 ]; then chown -R postgres "$TLS_DIR"; fi
+
 as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
-  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c max_connections=400 -c fsync=off" start
+  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c max_connections=400 -c fsync=off -c ssl=on -c ssl_cert_file=$TLS_DIR/server.crt -c ssl_key_file=$TLS_DIR/server.key" start
 MOTO_PID=
 stop_all() {
   [ -n "$MOTO_PID" ] && kill "$MOTO_PID" 2>/dev/null && wait "$MOTO_PID" 2>/dev/null
@@ -84,4 +107,5 @@ export AWS_ENDPOINT="http://127.0.0.1:$S3_PORT" AWS_ALLOW_HTTP=true AWS_REGION=u
 export DOORSTEP_TEST_S3_URL="s3://doorstep-test"
 
 export DOORSTEP_TEST_POSTGRES_URL="postgres://doorstep@127.0.0.1:$PG_PORT/doorstep_test"
+export DOORSTEP_TEST_POSTGRES_CA="$TLS_DIR/ca.crt" DOORSTEP_TEST_POSTGRES_WRONG_CA="$TLS_DIR/wrong-ca.crt"
 cargo test -p doorstep-server "$@"

@@ -1,10 +1,15 @@
-// The supervisor console in headless Chromium (Debian's), driven by playwright-core,
-// against a running demo server (BASE_URL). Signs in as `supervisor`, looks at the
-// dashboard, finds a visit in the queue, opens its photos, returns it with a
-// comment, exports the ledger and checks its rows, signs out. Screenshots go to
-// SHOT_DIR (under target/) so a person can look.
+// The whole review loop, in headless Chromium (Debian's) driven by playwright-core
+// against a running demo server (BASE_URL), and on the demo worker's phone driven
+// by the real `doorstep device` commands (DOORSTEP_BIN, DEVICE_DB, DEVICE_KEY).
+// The supervisor signs in, looks at the dashboard, finds a visit in the queue,
+// opens its photos and returns it with a comment; the phone pulls the return,
+// revises the visit, corrects an answer and syncs; the supervisor sees revision 2
+// with what changed and approves it; the phone pulls the approval; the ledger is
+// exported and its rows read back. Screenshots go to SHOT_DIR (under target/) so
+// a person can look.
 import { createRequire } from 'node:module';
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const require = createRequire(import.meta.url);
@@ -14,6 +19,14 @@ const { chromium } = require(path.join(toolsDir, 'node_modules', 'playwright-cor
 const base = process.env.BASE_URL;
 const shots = process.env.SHOT_DIR;
 mkdirSync(shots, { recursive: true });
+
+/** Runs `doorstep device … ARGS` on the demo worker's phone; returns its JSON output. */
+function phone(...args) {
+  const out = execFileSync(process.env.DOORSTEP_BIN,
+    ['device', '--db', process.env.DEVICE_DB, '--key-file', process.env.DEVICE_KEY, ...args],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out);
+}
 
 function check(cond, what) {
   if (!cond) {
@@ -83,16 +96,64 @@ try {
   check(await page.locator('text=Answers').count() > 0, 'the page switches to English');
   await Promise.all([page.waitForNavigation(), page.click('text=中文')]);
 
-  // Export the ledger and read its rows back.
-  const csv = await context.request.get(`${base}/console/export/ledger.csv?template=elder_alone_visit`);
+  // On the worker's phone: the return arrives with the comment, the worker
+  // revises the visit, corrects an answer, finalizes and syncs.
+  const returnedId = new URL(visitUrl).pathname.split('/').pop();
+  phone('pull');
+  const tasks = phone('visit', 'list', '--returned');
+  const task = tasks.find((v) => v.visit_id === returnedId);
+  check(task !== undefined, 'the returned visit reaches the phone as a task');
+  check(task.comment === '请补拍门牌照片', 'the phone shows the supervisor\'s comment');
+  const revised = phone('visit', 'revise', returnedId);
+  check(revised.revision === 2, 'the phone starts revision 2');
+  const respondent = '李桂兰（女儿代答）';
+  const correction = path.join(process.env.WORK_DIR, 'correction.json');
+  writeFileSync(correction, JSON.stringify({ respondent }));
+  phone('visit', 'answers', '--merge', revised.visit_id, correction);
+  check(phone('visit', 'finalize', revised.visit_id).status === 'finalized', 'the revision is finalized');
+  const report = phone('sync');
+  check(report.uploaded > 0 && report.pending === 0 && report.set_aside === 0,
+    `the revision syncs (${JSON.stringify(report)})`);
+  check(phone('visit', 'list', '--returned').every((v) => v.visit_id !== returnedId),
+    'the task leaves the phone\'s list once revised');
+
+  // In the console: revision 2 with what changed, then approve it.
+  await page.goto(`${base}/console/queue?status=uploaded`);
+  const revisionLink = page.locator(`table a[href="/console/visits/${revised.visit_id}"]`);
+  check(await revisionLink.count() > 0, 'the revision waits in the review queue');
+  await Promise.all([page.waitForNavigation(), revisionLink.first().click()]);
+  const revisionUrl = page.url();
+  check(await page.locator('tr:has(th:text-is("版本")) td').innerText() === '2', 'the visit shows revision 2');
+  check(await page.locator(`td:text-is("${respondent}")`).count() > 0, 'the corrected answer is shown');
+  const label = task.template_id === 'elder_alone_visit' ? '老人姓名' : '受访人姓名';
+  const history = page.locator('h2:text-is("修改记录") + table tbody tr');
+  check(await history.count() === 2, 'the revision history lists both revisions');
+  const second = await history.nth(1).locator('td').allInnerTexts();
+  check(second[0] === '2' && second[4].includes(label), `revision 2 lists what changed (${second[4]})`);
+  const first = await history.nth(0).locator('td').allInnerTexts();
+  check(first[2] === '已退回' && first[3] === '请补拍门牌照片', 'revision 1 keeps its return and comment');
+  await page.screenshot({ path: path.join(shots, 'visit-revision.png'), fullPage: true });
+  await Promise.all([page.waitForNavigation(), page.click('#approve')]);
+  check(page.url() === revisionUrl, 'back on the revision after approving it');
+  check(await page.locator('tr:has(th:text-is("状态")) td').innerText() === '已通过', 'the revision is approved');
+  phone('pull');
+  const onPhone = phone('visit', 'list').find((v) => v.visit_id === revised.visit_id);
+  check(onPhone && onPhone.status === 'approved', 'the approval reaches the phone');
+
+  // Export the ledger and read its rows back: the approved revision is there.
+  const template = task.template_id;
+  const csv = await context.request.get(`${base}/console/export/ledger.csv?template=${template}`);
   check(csv.status() === 200, 'the CSV ledger downloads');
   const text = await csv.text();
   const lines = text.replace(/^\uFEFF/, '').trim().split(/\r\n/);
   check(text.charCodeAt(0) === 0xFEFF, 'the CSV starts with a BOM');
   check(lines[0].startsWith('完成时间,户号,网格,网格员,状态,版本'), 'the CSV header is in Chinese');
   check(lines.length >= 2, `the CSV has visit rows (${lines.length - 1})`);
+  const row = lines.find((l) => l.includes(respondent));
+  check(row !== undefined && row.split(',')[4] === '已通过' && row.split(',')[5] === '2',
+    'the ledger has the approved revision 2 with the corrected answer');
   check(!/\b\d{17}[\dX]\b/.test(text), 'no full ID number in the default export');
-  const xlsx = await context.request.get(`${base}/console/export/ledger.xlsx?template=elder_alone_visit`);
+  const xlsx = await context.request.get(`${base}/console/export/ledger.xlsx?template=${template}`);
   const body = await xlsx.body();
   check(xlsx.status() === 200 && body[0] === 0x50 && body[1] === 0x4b, 'the xlsx ledger downloads');
 

@@ -43,10 +43,13 @@ struct Failures {
     locked_until: Option<Instant>,
 }
 
-/// The console's in-process state: failed logins per username, cookie policy.
+/// The console's in-process state: failed logins per username, cookie policy,
+/// the map tile server (if any).
 #[derive(Debug)]
 pub struct ConsoleShared {
     pub secure_cookies: bool,
+    /// Draws visit door checks on these map tiles instead of the plain plot.
+    pub tiles: Option<super::tiles::TileSource>,
     failures: Mutex<HashMap<String, Failures>>,
 }
 
@@ -54,8 +57,14 @@ impl ConsoleShared {
     pub fn new(secure_cookies: bool) -> Self {
         Self {
             secure_cookies,
+            tiles: None,
             failures: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The same, drawing door checks on `tiles` when given.
+    pub fn with_tiles(self, tiles: Option<super::tiles::TileSource>) -> Self {
+        Self { tiles, ..self }
     }
 
     /// How long `username` stays locked, if it is.

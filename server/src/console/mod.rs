@@ -9,6 +9,7 @@
 //! | [`dashboard`] | visits today and this week, reviews waiting, per grid, anomalies |
 //! | [`queue`] | the review queue with its filters and paging |
 //! | [`visit`] | one visit: answers, photos, door check plot, revisions, flags, and the review actions |
+//! | [`tiles`] | the optional static map of map tiles behind the door check |
 //! | [`audit`] | the audit log (admins only) |
 //! | [`export`] | the ledger (台账) as `.xlsx` and CSV |
 //!
@@ -25,6 +26,7 @@ pub mod html;
 pub mod login;
 pub mod queue;
 pub mod session;
+pub mod tiles;
 pub mod visit;
 
 use axum::Router;
@@ -61,19 +63,31 @@ pub fn router() -> Router<AppState> {
         .layer(axum::middleware::from_fn(security_headers))
 }
 
-/// Headers on every console answer: no scripts, styles only inline, images and
-/// forms only from this server, never framed, nothing cached (pages and files
-/// hold personal data), referrers only to this server.
+/// The console's Content-Security-Policy: no scripts, styles only inline,
+/// images and forms only from this server — and images from `tile_origin`
+/// too when given (a page that shows map tiles, see [`tiles`]).
+pub fn content_security_policy(tile_origin: Option<&str>) -> axum::http::HeaderValue {
+    use axum::http::HeaderValue;
+    const BASE: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    tile_origin
+        .map(|origin| BASE.replace("img-src 'self'", &format!("img-src 'self' {origin}")))
+        .and_then(|csp| HeaderValue::from_str(&csp).ok())
+        .unwrap_or(HeaderValue::from_static(BASE))
+}
+
+/// Headers on every console answer: the [`content_security_policy`] (a page
+/// may set its own, wider only by its tile server), never framed, nothing
+/// cached (pages and files hold personal data), referrers only to this server.
 async fn security_headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     use axum::http::{HeaderValue, header};
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        ),
-    );
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            content_security_policy(None),
+        );
+    }
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,

@@ -1,6 +1,6 @@
 //! One visit for review: its answers under the form's labels (ID numbers and
 //! phones masked), photos, the door check with a small plot of the fix against
-//! the household, the revision history with what changed, flags, and the
+//! the household (or a map of tiles, see [`super::tiles`]), the revision history with what changed, flags, and the
 //! review actions, which go through the JSON API's own [`decide`].
 
 use std::collections::BTreeMap;
@@ -12,6 +12,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Utc;
 use doorstep_core::domain::{IdNumber, Phone, VisitStatus};
+use doorstep_core::evidence::LatLon;
 use doorstep_core::forms::registry::{BoundVisit, TemplateRef};
 use doorstep_core::sync::protocol::ReviewAction;
 use serde::Deserialize;
@@ -181,7 +182,7 @@ pub async fn page(
     State(state): State<AppState>,
     user: ConsoleUser,
     Path(visit_id): Path<String>,
-) -> Result<Html<String>, ConsoleError> {
+) -> Result<Response, ConsoleError> {
     let lang = user.lang;
     let v = visible(&state, &user, &visit_id).await?;
     let evidence = state.storage.visit_evidence(v.visit.id).await?;
@@ -340,6 +341,8 @@ pub async fn page(
     }
 
     let _ = write!(body, "<h2>{}</h2>", t(lang, "到户核验", "Door check"));
+    // Set when the page shows map tiles: their server joins the page's img-src.
+    let mut tile_origin = None;
     match &v.server_door_check {
         None => {
             let _ = write!(
@@ -369,14 +372,25 @@ pub async fn page(
                 .and_then(|e| e.device_door_check.as_ref())
                 .and_then(|d| d.input.fix.as_ref());
             let home = household.as_ref().and_then(|h| h.lat.zip(h.lon));
-            if let (Some(fix), Some(home)) = (fix, home) {
-                body.push_str(&plot(
+            match (fix, home, &state.console.tiles) {
+                (Some(fix), Some((lat, lon)), Some(tiles)) => {
+                    body.push_str(&tiles.map_html(
+                        lang,
+                        LatLon { lat, lon },
+                        fix.position,
+                        fix.accuracy_m,
+                        f.geofence_radius_m,
+                    ));
+                    tile_origin = Some(tiles.origin());
+                }
+                (Some(fix), Some(home), None) => body.push_str(&plot(
                     lang,
                     home,
                     (fix.position.lat, fix.position.lon),
                     fix.accuracy_m,
                     f.geofence_radius_m,
-                ));
+                )),
+                _ => {}
             }
         }
     }
@@ -422,12 +436,20 @@ pub async fn page(
     }
     body.push_str("</tbody></table>");
 
-    Ok(Html(frame(
+    let mut resp = Html(frame(
         lang,
         Some(&user),
         t(lang, "走访详情", "Visit"),
         &body,
-    )))
+    ))
+    .into_response();
+    if tile_origin.is_some() {
+        resp.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            super::content_security_policy(tile_origin),
+        );
+    }
+    Ok(resp)
 }
 
 #[derive(Deserialize)]

@@ -16,6 +16,7 @@
 mod console_queries;
 pub mod merge;
 mod pg_schema;
+pub mod pg_tls;
 pub mod postgres;
 mod schema;
 pub mod sqlite;

@@ -1,6 +1,6 @@
 //! [`Storage`] on PostgreSQL, with `tokio-postgres` and a `deadpool-postgres`
-//! pool (plain TCP or a Unix socket; no TLS: keep the database on loopback or
-//! a private network).
+//! pool, over plain TCP, TLS (see [`super::pg_tls`] for `sslmode` and
+//! `sslrootcert`) or a Unix socket.
 //!
 //! Writes run in one transaction that commits only when every statement
 //! succeeded; a whole push is one transaction. Reads that span several
@@ -42,14 +42,14 @@ use doorstep_core::sync::protocol::{
     ReviewDecision, Role, TemplateRecord,
 };
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{NoTls, Row, Transaction};
+use tokio_postgres::{Row, Transaction};
 use uuid::Uuid;
 
 use super::{
     AuditEntry, ConsoleSession, HouseholdConflict, HouseholdPlace, NewConsoleSession, NewReview,
     NewToken, NewUser, NewVisit, PreparedOp, PullPage, PulledHousehold, QueueFilter, QueuePage,
     QueueRow, Result, Session, Storage, StorageError, StoredVisit, TokenState, UserRecord,
-    VisitEvidence, VisitStats, merge, pg_schema, refused,
+    VisitEvidence, VisitStats, merge, pg_schema, pg_tls, refused,
 };
 
 /// Connections in the pool.
@@ -88,13 +88,16 @@ pub struct PostgresStorage {
 
 impl PostgresStorage {
     /// Connects to `url` (`postgres://user:password@host:port/db`, or the
-    /// key=value form), brings the schema to the current version, and opens a
-    /// pool. Refuses a database newer than this code, leaving it untouched.
+    /// key=value form, with libpq's `sslmode` and `sslrootcert`), brings the
+    /// schema to the current version, and opens a pool. Refuses a database
+    /// newer than this code, leaving it untouched, and a server whose TLS
+    /// certificate does not pass the check `sslmode` asks for.
     pub async fn connect(url: &str) -> Result<Self> {
-        let config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|_| StorageError::Postgres("the database URL does not parse".into()))?;
-        let (mut client, connection) = config.connect(NoTls).await?;
+        let (config, tls, _) = pg_tls::parse(url)?;
+        let (mut client, connection) = config
+            .connect(tls.clone())
+            .await
+            .map_err(pg_tls::connect_error)?;
         let driver = tokio::spawn(connection);
         let migrated = pg_schema::migrate(&mut client).await;
         drop(client);
@@ -102,7 +105,7 @@ impl PostgresStorage {
         migrated?;
         let manager = Manager::from_config(
             config,
-            NoTls,
+            tls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },
