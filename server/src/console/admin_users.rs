@@ -250,6 +250,7 @@ fn chosen_grids(
     errors: &mut Vec<(String, String)>,
 ) -> Vec<Uuid> {
     let mut ids = Vec::new();
+    let mut unknown = false;
     for r in raw {
         match Uuid::parse_str(r) {
             Ok(id) if tree.iter().any(|g| g.id == id) => {
@@ -257,13 +258,15 @@ fn chosen_grids(
                     ids.push(id);
                 }
             }
-            _ => errors.push((
-                "所选网格不存在，请刷新页面后重试".into(),
-                "A chosen grid does not exist; reload the page and try again".into(),
-            )),
+            _ => unknown = true,
         }
     }
-    if ids.is_empty() && errors.is_empty() {
+    if unknown {
+        errors.push((
+            "所选网格不存在，请刷新页面后重试".into(),
+            "A chosen grid does not exist; reload the page and try again".into(),
+        ));
+    } else if ids.is_empty() {
         errors.push((
             "请至少选择一个网格".into(),
             "Choose at least one grid".into(),
