@@ -816,6 +816,20 @@ async fn a_ledger_with_bad_rows_imports_nothing_and_names_each_row_and_column() 
         "户主",
         "不存在的类别",
     ));
+    // 10: a head with a bad ID number; 11: their spouse, whose household is
+    // then not also reported headless.
+    rows.push(row(
+        &code,
+        "坏行小区",
+        "5栋",
+        "1",
+        "戊",
+        &bad_id,
+        "",
+        "户主",
+        "",
+    ));
+    rows.push(row(&code, "坏行小区", "5栋", "1", "己", "", "", "配偶", ""));
     let before = f.household_total().await;
     let p = admin
         .upload(
@@ -827,6 +841,8 @@ async fn a_ledger_with_bad_rows_imports_nothing_and_names_each_row_and_column() 
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
     assert_eq!(f.household_total().await, before, "nothing imported");
+    assert!(p.body.contains("<tr><td>10</td><td>身份证号</td>"));
+    assert!(!p.body.contains("no_head"), "no second-hand problem");
     assert!(p.body.contains("未导入任何数据"));
     for (row, column, code) in [
         (6, "身份证号", "bad_check_digit"),

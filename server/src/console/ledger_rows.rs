@@ -12,7 +12,7 @@
 //! Problems never carry a whole identity number or phone: values shown are
 //! masked.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
@@ -294,7 +294,12 @@ struct Checker<'a> {
     tags: &'a [TagDefinition],
     today: NaiveDate,
     problems: Vec<RowProblem>,
+    /// Households (grid, address) that lost a row to its problems: whether
+    /// they have a head is unknown, so that is not reported too.
+    incomplete: HashSet<HouseholdKey>,
 }
+
+type HouseholdKey = (usize, [Option<String>; 4]);
 
 impl Checker<'_> {
     fn header(&self, col: Column) -> String {
@@ -574,6 +579,10 @@ impl Checker<'_> {
             .map(|p| p.as_str().to_owned());
         let notes = self.optional(cells, row, Column::Notes, MAX_TEXT_CHARS);
         if self.problems.len() > before {
+            if let (Some(grid), Some(estate)) = (grid, &estate) {
+                self.incomplete
+                    .insert((grid, [Some(estate.clone()), building, unit, door]));
+            }
             return None;
         }
         Some(Row {
@@ -686,6 +695,7 @@ pub fn read(
         tags,
         today,
         problems,
+        incomplete: HashSet::new(),
     };
     let good: Vec<Row> = data
         .iter()
@@ -713,8 +723,8 @@ pub fn read(
     }
 
     // Rows with one grid and address are one household.
-    let mut order: Vec<(usize, [Option<String>; 4])> = Vec::new();
-    let mut members: HashMap<(usize, [Option<String>; 4]), Vec<&Row>> = HashMap::new();
+    let mut order: Vec<HouseholdKey> = Vec::new();
+    let mut members: HashMap<HouseholdKey, Vec<&Row>> = HashMap::new();
     for r in &good {
         let key = (r.grid, r.address.clone());
         let list = members.entry(key.clone()).or_default();
@@ -731,7 +741,7 @@ pub fn read(
             .iter()
             .filter(|r| r.relation == Relation::Head)
             .collect();
-        if heads.is_empty() {
+        if heads.is_empty() && !checker.incomplete.contains(key) {
             checker.problem(
                 rows[0].row,
                 Column::Relation,

@@ -106,8 +106,7 @@ fn versions_row(body: &mut String, lang: Lang, id: &str, versions: &[(u32, Strin
 }
 
 /// Why an upload is not a loadable form: (zh, en) lines with their positions.
-fn load_problems(file_name: &str, bytes: &[u8]) -> Result<Form, Vec<(String, String)>> {
-    let is_xlsx = bytes.starts_with(b"PK") || file_name.to_lowercase().ends_with(".xlsx");
+fn load_problems(is_xlsx: bool, bytes: &[u8]) -> Result<Form, Vec<(String, String)>> {
     if is_xlsx {
         return xlsform::import_bytes(bytes).map_err(|errs| {
             errs.0
@@ -182,13 +181,10 @@ pub async fn upload(
     user.require_admin()?;
     let lang = user.lang;
     let file = upload::read(&user, multipart).await?;
-    let source = if file.bytes.starts_with(b"PK") {
-        "xlsform"
-    } else {
-        "json"
-    };
-    let name = file.file_name.clone();
-    let loaded = tokio::task::spawn_blocking(move || load_problems(&name, &file.bytes))
+    // An .xlsx is a zip archive; anything else is taken for JSON text.
+    let is_xlsx = file.bytes.starts_with(b"PK") || file.file_name.to_lowercase().ends_with(".xlsx");
+    let source = if is_xlsx { "xlsform" } else { "json" };
+    let loaded = tokio::task::spawn_blocking(move || load_problems(is_xlsx, &file.bytes))
         .await
         .map_err(|e| ConsoleError::Server(e.into()))?;
     let form = match loaded {
