@@ -111,7 +111,9 @@ impl RunningServer {
     }
 }
 
-async fn publish(state: &AppState, form: Form) -> anyhow::Result<bool> {
+/// Publishes a template version in storage and in the validating registry;
+/// false when that version was already stored.
+pub(crate) async fn publish(state: &AppState, form: Form) -> anyhow::Result<bool> {
     let record = TemplateRecord {
         template_id: form.id().to_owned(),
         version: u32::try_from(form.version()).context("template version exceeds u32")?,

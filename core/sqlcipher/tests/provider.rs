@@ -4,7 +4,8 @@
 use doorstep_sqlcipher as _;
 use rusqlite::Connection;
 
-const KEY: &str = "PRAGMA key = \"x'000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f'\"";
+const KEY: &str =
+    "PRAGMA key = \"x'000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f'\"";
 
 fn open(path: &std::path::Path, key: &str) -> Connection {
     let conn = Connection::open(path).unwrap();
@@ -57,7 +58,9 @@ fn pages_are_encrypted_and_a_wrong_key_is_refused() {
         "PRAGMA key = \"x'ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f'\"",
     );
     let err = wrong
-        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
         .unwrap_err();
     assert!(err.to_string().contains("not a database"), "{err}");
 }

@@ -92,7 +92,13 @@ pub fn frame(lang: Lang, user: Option<&ConsoleUser>, title: &str, body: &str) ->
         if u.is_admin() {
             let _ = write!(
                 out,
-                "<a href=\"/console/audit\">{}</a>",
+                "<a href=\"/console/admin/users\">{}</a><a href=\"/console/admin/grids\">{}</a>\
+<a href=\"/console/admin/ledger\">{}</a><a href=\"/console/admin/templates\">{}</a>\
+<a href=\"/console/audit\">{}</a>",
+                t(lang, "用户", "Users"),
+                t(lang, "网格", "Grids"),
+                t(lang, "导入台账", "Import ledger"),
+                t(lang, "表单模板", "Form templates"),
                 t(lang, "审计日志", "Audit log")
             );
         }

@@ -12,6 +12,12 @@
 //! | [`tiles`] | the optional static map of map tiles behind the door check |
 //! | [`audit`] | the audit log (admins only) |
 //! | [`export`] | the ledger (台账) as `.xlsx` and CSV |
+//! | [`admin_users`] | users (admins only): the list, creating workers and supervisors, their grids |
+//! | [`grids`] | the subdistrict → community → grid tree with households and assignees (admins only) |
+//! | [`ledger_rows`] | reading and checking a household ledger workbook, row by row |
+//! | [`ledger_import`] | the ledger upload, its error report and the blank template (admins only) |
+//! | [`templates`] | form templates and their versions; publishing a new version (admins only) |
+//! | [`upload`] | reading an upload form (CSRF token and one file) within a size cap |
 //!
 //! A console session is stored server-side (its hash, user, CSRF token, 12 h
 //! lifetime, 2 h idle limit), apart from device tokens: a device token does
@@ -19,17 +25,24 @@
 //! cookie is HttpOnly and SameSite=Strict, `Secure` behind TLS. Review actions go through [`crate::api::review::decide`], the JSON
 //! API's own code path, so both write the same audit lines.
 
+pub mod admin_users;
 pub mod audit;
 pub mod dashboard;
 pub mod export;
+pub mod grids;
 pub mod html;
+pub mod ledger_import;
+pub mod ledger_rows;
 pub mod login;
 pub mod queue;
 pub mod session;
+pub mod templates;
 pub mod tiles;
+pub mod upload;
 pub mod visit;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -60,6 +73,32 @@ pub fn router() -> Router<AppState> {
         .route("/console/export", get(export::form))
         .route("/console/export/ledger.csv", get(export::csv))
         .route("/console/export/ledger.xlsx", get(export::xlsx))
+        .route(
+            "/console/admin/users",
+            get(admin_users::page).post(admin_users::create),
+        )
+        .route("/console/admin/users/{user_id}", get(admin_users::edit))
+        .route(
+            "/console/admin/users/{user_id}/grids",
+            post(admin_users::set_grids),
+        )
+        .route("/console/admin/grids", get(grids::page))
+        .route(
+            "/console/admin/ledger",
+            get(ledger_import::form)
+                .post(ledger_import::upload)
+                .layer(DefaultBodyLimit::max(upload::BODY_LIMIT)),
+        )
+        .route(
+            "/console/admin/ledger/template.xlsx",
+            get(ledger_import::blank_template),
+        )
+        .route(
+            "/console/admin/templates",
+            get(templates::page)
+                .post(templates::upload)
+                .layer(DefaultBodyLimit::max(upload::BODY_LIMIT)),
+        )
         .layer(axum::middleware::from_fn(security_headers))
 }
 
@@ -121,6 +160,9 @@ pub enum ConsoleError {
     /// A request the console cannot use, with what to tell the user.
     #[error("bad request")]
     Bad { lang: Lang, zh: String, en: String },
+    /// An upload larger than the console takes.
+    #[error("upload too large")]
+    TooLarge { lang: Lang, limit_bytes: usize },
     #[error(transparent)]
     Server(#[from] ServerError),
     #[error("writing the spreadsheet: {0}")]
@@ -157,6 +199,15 @@ impl IntoResponse for ConsoleError {
                 "This form has expired; go back, reload the page and try again".to_owned(),
             ),
             Self::Bad { lang, zh, en } => (StatusCode::BAD_REQUEST, lang, zh, en),
+            Self::TooLarge { lang, limit_bytes } => {
+                let mb = limit_bytes.div_ceil(1024 * 1024);
+                (
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    lang,
+                    format!("文件过大：上传文件不能超过 {mb} MB"),
+                    format!("The file is too large: uploads are limited to {mb} MB"),
+                )
+            }
             Self::Xlsx(e) => {
                 tracing::error!(error = %e, "console export failed");
                 (

@@ -109,6 +109,15 @@ impl ConsoleUser {
         self.caller.role == Role::Admin
     }
 
+    /// Refuses anyone but an admin (the admin pages), with the Forbidden page.
+    pub fn require_admin(&self) -> Result<(), ConsoleError> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(ConsoleError::Forbidden { lang: self.lang })
+        }
+    }
+
     /// Refuses a form post whose CSRF token is not this session's.
     pub fn check_csrf(&self, given: &str) -> Result<(), ConsoleError> {
         let a = self.csrf.as_bytes();

@@ -327,6 +327,34 @@ pub struct VisitStats {
     pub reused_photos: u64,
 }
 
+/// A user as the admin pages list them: no password hash.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserSummary {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The community a supervisor oversees as a whole, with its name.
+    pub community: Option<(Uuid, String)>,
+    /// Grids assigned one by one, by grid code.
+    pub grid_ids: Vec<Uuid>,
+    pub disabled: bool,
+}
+
+/// One grid of the administrative tree, with where it sits and its size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GridNode {
+    pub subdistrict_id: Uuid,
+    pub subdistrict: String,
+    pub community_id: Uuid,
+    pub community: String,
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    /// Households stored in the grid.
+    pub households: u64,
+}
+
 /// The server's storage. Every method is atomic: it commits entirely or not at all.
 #[async_trait]
 pub trait Storage: Send + Sync + 'static {
@@ -460,6 +488,18 @@ pub trait Storage: Send + Sync + 'static {
         today: DateTime<Utc>,
         week: DateTime<Utc>,
     ) -> Result<VisitStats>;
+
+    // --- the console's admin pages ---
+
+    /// Every user, by username, with their community and assigned grids.
+    async fn users(&self) -> Result<Vec<UserSummary>>;
+    /// Every grid with its community, subdistrict and household count, by
+    /// subdistrict name, community name and grid code.
+    async fn grid_tree(&self) -> Result<Vec<GridNode>>;
+    /// Writes a batch of households with their residents, and its audit line,
+    /// in one transaction: all of them or none. Each household takes a change
+    /// number, so devices of its grid receive it on their next pull.
+    async fn import_households(&self, batch: &[HouseholdRecord], audit: &AuditEntry) -> Result<()>;
 }
 
 /// A permanent refusal of one operation, with its code and zh/en messages.

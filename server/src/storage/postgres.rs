@@ -1646,4 +1646,87 @@ impl Storage for PostgresStorage {
             reused_photos: households.values().filter(|h| h.len() > 1).count() as u64,
         })
     }
+
+    async fn users(&self) -> Result<Vec<super::UserSummary>> {
+        let mut c = self.client().await?;
+        let tx = read_tx(&mut c).await?;
+        let mut users = tx
+            .query(
+                "SELECT u.id, u.username, u.display_name, u.role, u.community_id, c.name, u.disabled
+                 FROM users u LEFT JOIN communities c ON c.id = u.community_id
+                 ORDER BY u.username COLLATE \"C\"",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|r| {
+                let community = match col_opt_uuid(r, 4)? {
+                    Some(id) => Some((id, r.try_get::<_, Option<String>>(5)?.unwrap_or_default())),
+                    None => None,
+                };
+                Ok(super::UserSummary {
+                    id: col_uuid(r, 0)?,
+                    username: r.try_get(1)?,
+                    display_name: r.try_get(2)?,
+                    role: col_role(r, 3)?,
+                    community,
+                    grid_ids: Vec::new(),
+                    disabled: r.try_get(6)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let pairs = tx
+            .query(
+                "SELECT ug.user_id, ug.grid_id FROM user_grids ug JOIN grids g ON g.id = ug.grid_id
+                 ORDER BY g.code COLLATE \"C\"",
+                &[],
+            )
+            .await?;
+        for r in &pairs {
+            let (user, grid) = (col_uuid(r, 0)?, col_uuid(r, 1)?);
+            if let Some(u) = users.iter_mut().find(|u| u.id == user) {
+                u.grid_ids.push(grid);
+            }
+        }
+        Ok(users)
+    }
+
+    async fn grid_tree(&self) -> Result<Vec<super::GridNode>> {
+        self.client()
+            .await?
+            .query(
+                "SELECT s.id, s.name, c.id, c.name, g.id, g.code, g.name,
+                    (SELECT count(*) FROM households h WHERE h.grid_id = g.id)
+                 FROM grids g JOIN communities c ON c.id = g.community_id
+                 JOIN subdistricts s ON s.id = c.subdistrict_id
+                 ORDER BY s.name COLLATE \"C\", c.name COLLATE \"C\", g.code COLLATE \"C\"",
+                &[],
+            )
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(super::GridNode {
+                    subdistrict_id: col_uuid(r, 0)?,
+                    subdistrict: r.try_get(1)?,
+                    community_id: col_uuid(r, 2)?,
+                    community: r.try_get(3)?,
+                    id: col_uuid(r, 4)?,
+                    code: r.try_get(5)?,
+                    name: r.try_get(6)?,
+                    households: col_u64(r, 7)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn import_households(&self, batch: &[HouseholdRecord], audit: &AuditEntry) -> Result<()> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        for h in batch {
+            write_household(&tx, h).await?;
+        }
+        audit_insert(&tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

@@ -1336,6 +1336,84 @@ impl Storage for SqliteStorage {
         self.read(move |conn| super::console_queries::visit_stats(conn, &grid_ids, today, week))
             .await
     }
+
+    async fn users(&self) -> Result<Vec<super::UserSummary>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT u.id, u.username, u.display_name, u.role, u.community_id, c.name, u.disabled
+                 FROM users u LEFT JOIN communities c ON c.id = u.community_id
+                 ORDER BY u.username",
+            )?;
+            let mut users = stmt
+                .query_map([], |r| {
+                    let community = match col_opt_uuid(r, 4)? {
+                        Some(id) => Some((id, r.get::<_, Option<String>>(5)?.unwrap_or_default())),
+                        None => None,
+                    };
+                    Ok(super::UserSummary {
+                        id: col_uuid(r, 0)?,
+                        username: r.get(1)?,
+                        display_name: r.get(2)?,
+                        role: col_role(r, 3)?,
+                        community,
+                        grid_ids: Vec::new(),
+                        disabled: r.get(6)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut stmt = conn.prepare(
+                "SELECT ug.user_id, ug.grid_id FROM user_grids ug JOIN grids g ON g.id = ug.grid_id
+                 ORDER BY g.code",
+            )?;
+            let pairs = stmt
+                .query_map([], |r| Ok((col_uuid(r, 0)?, col_uuid(r, 1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            for (user, grid) in pairs {
+                if let Some(u) = users.iter_mut().find(|u| u.id == user) {
+                    u.grid_ids.push(grid);
+                }
+            }
+            Ok(users)
+        })
+        .await
+    }
+
+    async fn grid_tree(&self) -> Result<Vec<super::GridNode>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT s.id, s.name, c.id, c.name, g.id, g.code, g.name,
+                    (SELECT count(*) FROM households h WHERE h.grid_id = g.id)
+                 FROM grids g JOIN communities c ON c.id = g.community_id
+                 JOIN subdistricts s ON s.id = c.subdistrict_id
+                 ORDER BY s.name, c.name, g.code",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(super::GridNode {
+                    subdistrict_id: col_uuid(r, 0)?,
+                    subdistrict: r.get(1)?,
+                    community_id: col_uuid(r, 2)?,
+                    community: r.get(3)?,
+                    id: col_uuid(r, 4)?,
+                    code: r.get(5)?,
+                    name: r.get(6)?,
+                    households: r.get::<_, i64>(7)?.max(0) as u64,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    async fn import_households(&self, batch: &[HouseholdRecord], audit: &AuditEntry) -> Result<()> {
+        let (batch, audit) = (batch.to_vec(), audit.clone());
+        self.write(move |tx| {
+            for h in &batch {
+                write_household(tx, h)?;
+            }
+            audit_insert(tx, &audit)
+        })
+        .await
+    }
 }
 
 #[cfg(test)]

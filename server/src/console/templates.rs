@@ -1,0 +1,276 @@
+//! Form templates for admins: every template with its published versions, and
+//! publishing a new version from a JSON definition or an XLSForm workbook. The
+//! core's own loaders check the upload; their problems are shown with their
+//! sheet, row and column (XLSForm) or field. A version must be greater than
+//! every published one. A published version is validated against at once and
+//! reaches the phones on their next pull.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use chrono::Utc;
+use doorstep_core::forms::Form;
+use doorstep_forms::xlsform::{self, XlsFormError};
+
+use super::ConsoleError;
+use super::html::{csrf_field, esc, frame, t};
+use super::session::{ConsoleUser, Lang};
+use super::upload;
+use crate::api::{AppState, RemoteAddr};
+use crate::storage::AuditEntry;
+
+/// `GET /console/admin/templates`.
+pub async fn page(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+) -> Result<Html<String>, ConsoleError> {
+    user.require_admin()?;
+    Ok(Html(render(&state, &user, "").await?))
+}
+
+/// The list of templates and the upload form, after `result`.
+async fn render(
+    state: &AppState,
+    user: &ConsoleUser,
+    result: &str,
+) -> Result<String, ConsoleError> {
+    let lang = user.lang;
+    // Template id → (version, title zh, title en), versions ascending.
+    let mut by_id: BTreeMap<String, Vec<(u32, String, String)>> = BTreeMap::new();
+    for r in state.storage.templates().await? {
+        let title = |l: &str| {
+            r.definition
+                .pointer(&format!("/title/{l}"))
+                .and_then(|v| v.as_str())
+                .unwrap_or("")
+                .to_owned()
+        };
+        by_id
+            .entry(r.template_id.clone())
+            .or_default()
+            .push((r.version, title("zh"), title("en")));
+    }
+    let mut body = format!(
+        "{result}<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        t(lang, "模板编号", "Template id"),
+        t(lang, "名称（最新版本）", "Title (latest version)"),
+        t(lang, "最新版本", "Latest version"),
+        t(lang, "全部版本", "All versions"),
+    );
+    for (id, versions) in &by_id {
+        versions_row(&mut body, lang, id, versions);
+    }
+    let _ = write!(
+        body,
+        "</tbody></table><h2>{}</h2><form method=\"post\" action=\"/console/admin/templates\" enctype=\"multipart/form-data\" class=\"msg\">{}\
+<p><label>{}<br><input type=\"file\" name=\"file\" accept=\".json,.xlsx\" required></label></p>\
+<p><button type=\"submit\">{}</button></p><p class=\"muted\">{}</p></form>",
+        t(lang, "发布新版本", "Publish a new version"),
+        csrf_field(user),
+        t(
+            lang,
+            "表单定义（JSON 或 XLSForm .xlsx）",
+            "Form definition (JSON or XLSForm .xlsx)"
+        ),
+        t(lang, "检查并发布", "Check and publish"),
+        t(
+            lang,
+            "版本号必须大于该模板已发布的所有版本；已开始的走访仍使用原版本。",
+            "The version must be greater than every published version of the template; visits already started keep theirs."
+        ),
+    );
+    Ok(frame(
+        lang,
+        Some(user),
+        t(lang, "表单模板", "Form templates"),
+        &body,
+    ))
+}
+
+fn versions_row(body: &mut String, lang: Lang, id: &str, versions: &[(u32, String, String)]) {
+    let Some((latest, zh, en)) = versions.last() else {
+        return;
+    };
+    let all: Vec<String> = versions.iter().map(|v| v.0.to_string()).collect();
+    let _ = write!(
+        body,
+        "<tr><td><code>{}</code></td><td>{}</td><td>{latest}</td><td>{}</td></tr>",
+        esc(id),
+        esc(t(lang, zh, en)),
+        esc(&all.join(", ")),
+    );
+}
+
+/// Why an upload is not a loadable form: (zh, en) lines with their positions.
+fn load_problems(is_xlsx: bool, bytes: &[u8]) -> Result<Form, Vec<(String, String)>> {
+    if is_xlsx {
+        return xlsform::import_bytes(bytes).map_err(|errs| {
+            errs.0
+                .iter()
+                .map(|e| match e {
+                    XlsFormError::Open(_) => (
+                        "无法读取该工作簿：请上传 XLSForm 格式的 .xlsx 文件".to_owned(),
+                        "The workbook cannot be read: upload an XLSForm .xlsx file".to_owned(),
+                    ),
+                    XlsFormError::MissingSheet(sheet) => (
+                        format!("工作簿缺少“{sheet}”工作表"),
+                        format!("The workbook has no `{sheet}` sheet"),
+                    ),
+                    XlsFormError::Cell {
+                        sheet,
+                        row,
+                        column,
+                        message,
+                    } => (
+                        format!("工作表 {sheet} 第 {row} 行 {column} 列：{message}"),
+                        format!("Sheet {sheet}, row {row}, column {column}: {message}"),
+                    ),
+                    XlsFormError::Form(e) => (
+                        format!("表单定义有误：{e}"),
+                        format!("The form is not valid: {e}"),
+                    ),
+                })
+                .collect()
+        });
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        vec![(
+            "文件既不是 UTF-8 编码的 JSON，也不是 .xlsx 工作簿".to_owned(),
+            "The file is neither UTF-8 JSON nor an .xlsx workbook".to_owned(),
+        )]
+    })?;
+    Form::from_json(text.trim_start_matches('\u{feff}')).map_err(|errs| {
+        errs.0
+            .iter()
+            .map(|e| {
+                (
+                    format!("表单定义有误：{e}"),
+                    format!("The form is not valid: {e}"),
+                )
+            })
+            .collect()
+    })
+}
+
+fn problem_list(lang: Lang, head_zh: &str, head_en: &str, problems: &[(String, String)]) -> String {
+    let mut out = format!(
+        "<div class=\"err\" role=\"alert\"><p>{}</p><ul>",
+        esc(t(lang, head_zh, head_en))
+    );
+    for (zh, en) in problems {
+        let _ = write!(out, "<li>{}</li>", esc(t(lang, zh, en)));
+    }
+    out.push_str("</ul></div>");
+    out
+}
+
+/// `POST /console/admin/templates`: loads the uploaded JSON or XLSForm
+/// definition and publishes it as a new version. Refused with 422 and every
+/// load problem, or 409 when the version is not greater than the latest
+/// published one; nothing is published then.
+pub async fn upload(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    RemoteAddr(remote_addr): RemoteAddr,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, ConsoleError> {
+    user.require_admin()?;
+    let lang = user.lang;
+    let file = upload::read(&user, multipart).await?;
+    // An .xlsx is a zip archive; anything else is taken for JSON text.
+    let is_xlsx = file.bytes.starts_with(b"PK") || file.file_name.to_lowercase().ends_with(".xlsx");
+    let source = if is_xlsx { "xlsform" } else { "json" };
+    let loaded = tokio::task::spawn_blocking(move || load_problems(is_xlsx, &file.bytes))
+        .await
+        .map_err(|e| ConsoleError::Server(e.into()))?;
+    let form = match loaded {
+        Ok(form) => form,
+        Err(problems) => {
+            let html = problem_list(
+                lang,
+                "表单未发布：",
+                "The form was not published:",
+                &problems,
+            );
+            let page = render(&state, &user, &html).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+        }
+    };
+    let id = form.id().to_owned();
+    let version = form.version();
+    let latest = state
+        .storage
+        .templates()
+        .await?
+        .iter()
+        .filter(|r| r.template_id == id)
+        .map(|r| u64::from(r.version))
+        .max();
+    if u32::try_from(version).is_err() {
+        let problems = [(
+            format!("版本号 {version} 过大（最大 {}）", u32::MAX),
+            format!("Version {version} is too large (at most {})", u32::MAX),
+        )];
+        let html = problem_list(
+            lang,
+            "表单未发布：",
+            "The form was not published:",
+            &problems,
+        );
+        let page = render(&state, &user, &html).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+    }
+    let too_old = latest.is_some_and(|l| version <= l);
+    let published = if too_old {
+        false
+    } else {
+        crate::publish(&state, form).await.map_err(|e| {
+            tracing::error!(error = %e, "publishing a template failed");
+            ConsoleError::Server(crate::error::ApiFailure::internal().into())
+        })?
+    };
+    if !published {
+        let latest = latest.unwrap_or(version);
+        let problems = [(
+            format!("模板 {id} 的版本 {version} 不大于已发布的最新版本 {latest}，请提高版本号"),
+            format!(
+                "Version {version} of template {id} is not greater than the latest published version {latest}; raise the version"
+            ),
+        )];
+        let html = problem_list(
+            lang,
+            "表单未发布：",
+            "The form was not published:",
+            &problems,
+        );
+        let page = render(&state, &user, &html).await?;
+        return Ok((StatusCode::CONFLICT, Html(page)).into_response());
+    }
+    state
+        .storage
+        .audit(&AuditEntry {
+            at: Utc::now(),
+            actor_id: user.caller.user_id,
+            actor_username: user.caller.username.clone(),
+            action: "template.publish".into(),
+            target: id.clone(),
+            detail: serde_json::json!({ "version": version, "source": source }),
+            remote_addr,
+        })
+        .await?;
+    tracing::info!(template = %id, version, "template published from the console");
+    let done = format!(
+        "<div class=\"msg ok\" role=\"status\">{}</div>",
+        esc(&match lang {
+            Lang::Zh => format!("已发布模板 {id} 版本 {version}；手机下次同步时即可使用。"),
+            Lang::En => format!(
+                "Published template {id} version {version}; phones receive it on their next sync."
+            ),
+        })
+    );
+    Ok(Html(render(&state, &user, &done).await?).into_response())
+}

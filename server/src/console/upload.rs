@@ -1,0 +1,128 @@
+//! Reading the console's upload forms (`multipart/form-data`): the session's
+//! CSRF token and one file, within [`MAX_FILE_BYTES`]. A body past
+//! [`BODY_LIMIT`] is cut off by the router; either way the user is told the
+//! limit, never shown a bare 413.
+
+use axum::extract::Multipart;
+use axum::extract::multipart::MultipartRejection;
+use axum::http::StatusCode;
+use bytes::{Bytes, BytesMut};
+
+use super::ConsoleError;
+use super::session::ConsoleUser;
+
+/// The largest file an upload form takes (ledgers, templates).
+pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
+/// The largest upload request: the file and the form around it.
+pub const BODY_LIMIT: usize = MAX_FILE_BYTES + 64 * 1024;
+/// The largest text field (the CSRF token) read from an upload form.
+const MAX_TEXT_BYTES: usize = 256;
+
+/// A checked upload: its CSRF token matched the session.
+#[derive(Debug)]
+pub struct Upload {
+    /// The name the browser gave the file (may be empty).
+    pub file_name: String,
+    pub bytes: Bytes,
+}
+
+/// Reads an upload form whose file field is `file`. Promises: the CSRF token
+/// was this session's (else [`ConsoleError::Csrf`]); the file is non-empty and
+/// at most [`MAX_FILE_BYTES`] (else a clear `Bad` or `TooLarge`); a request
+/// that is not a multipart form is refused with a clear message.
+pub async fn read(
+    user: &ConsoleUser,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Upload, ConsoleError> {
+    let lang = user.lang;
+    let unreadable = || ConsoleError::Bad {
+        lang,
+        zh: "上传内容无法读取，请通过页面上的表单选择文件后重试".into(),
+        en: "The upload could not be read; choose the file with the form on the page and try again"
+            .into(),
+    };
+    let mut multipart = multipart.map_err(|_| unreadable())?;
+    let mut csrf_ok = false;
+    let mut file: Option<Upload> = None;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => return Err(multipart_error(user, e.status(), unreadable())),
+        };
+        match field.name() {
+            Some("csrf") => {
+                let token = read_capped(field, MAX_TEXT_BYTES, user).await?;
+                user.check_csrf(std::str::from_utf8(&token).unwrap_or(""))?;
+                csrf_ok = true;
+            }
+            Some("file") => {
+                let file_name = field.file_name().unwrap_or("").to_owned();
+                let bytes = read_capped(field, MAX_FILE_BYTES, user).await?;
+                file = Some(Upload { file_name, bytes });
+            }
+            // Other fields (a submit button's name) carry nothing we use.
+            _ => {}
+        }
+    }
+    if !csrf_ok {
+        tracing::warn!(user = %user.caller.user_id, "console upload without a CSRF token");
+        return Err(ConsoleError::Csrf { lang });
+    }
+    match file {
+        Some(f) if !f.bytes.is_empty() => Ok(f),
+        _ => Err(ConsoleError::Bad {
+            lang,
+            zh: "请选择要上传的文件".into(),
+            en: "Choose a file to upload".into(),
+        }),
+    }
+}
+
+/// One field's bytes, refused past `cap` without reading the rest.
+async fn read_capped(
+    mut field: axum::extract::multipart::Field<'_>,
+    cap: usize,
+    user: &ConsoleUser,
+) -> Result<Bytes, ConsoleError> {
+    let lang = user.lang;
+    let mut out = BytesMut::new();
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => {
+                if out.len() + chunk.len() > cap {
+                    return Err(too_large(user));
+                }
+                out.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(out.freeze()),
+            Err(e) => {
+                return Err(multipart_error(
+                    user,
+                    e.status(),
+                    ConsoleError::Bad {
+                        lang,
+                        zh: "上传中断，请重试".into(),
+                        en: "The upload was interrupted; try again".into(),
+                    },
+                ));
+            }
+        }
+    }
+}
+
+fn too_large(user: &ConsoleUser) -> ConsoleError {
+    ConsoleError::TooLarge {
+        lang: user.lang,
+        limit_bytes: MAX_FILE_BYTES,
+    }
+}
+
+/// A multipart failure: the size limit when the body was cut off, else `other`.
+fn multipart_error(user: &ConsoleUser, status: StatusCode, other: ConsoleError) -> ConsoleError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        too_large(user)
+    } else {
+        other
+    }
+}

@@ -1,0 +1,1125 @@
+//! The console's admin pages against a real server on loopback (SQLite, or
+//! PostgreSQL under `tests/run-postgres.sh`): users and their grids reaching
+//! the sync API, roles and CSRF on every admin route, household ledger import
+//! (all or nothing, a row-by-row report, escaping, pulls), template upload.
+
+use std::collections::HashMap;
+
+use doorstep_core::sync::protocol::PullResponse;
+use doorstep_server::seed::{SeedOptions, SeedSummary, seed_demo};
+use doorstep_server::storage::GridNode;
+use doorstep_server::{RunningServer, start};
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use serde_json::{Value, json};
+
+mod common;
+
+const PASSWORD: &str = "doorstep-demo";
+
+struct Fixture {
+    server: RunningServer,
+    seed: SeedSummary,
+    http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+/// A browser of one user: its own cookie jar, no redirects followed.
+struct Browser {
+    base: String,
+    http: reqwest::Client,
+    cookies: HashMap<String, String>,
+}
+
+struct Page {
+    status: StatusCode,
+    location: Option<String>,
+    body: String,
+}
+
+fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn csrf_in(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a csrf field") + marker.len();
+    html[start..]
+        .split('"')
+        .next()
+        .expect("csrf value")
+        .to_owned()
+}
+
+impl Browser {
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn take(&mut self, r: reqwest::Response) -> Page {
+        for v in r.headers().get_all(SET_COOKIE) {
+            let line = v.to_str().expect("ascii cookie").to_owned();
+            let (kv, _) = line.split_once(';').unwrap_or((&line, ""));
+            let (k, v) = kv.split_once('=').expect("cookie pair");
+            if line.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_owned(), v.to_owned());
+            }
+        }
+        Page {
+            status: r.status(),
+            location: r
+                .headers()
+                .get(LOCATION)
+                .map(|l| l.to_str().expect("location").to_owned()),
+            body: r.text().await.expect("body"),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .send()
+            .await
+            .expect("GET");
+        self.take(r).await
+    }
+
+    async fn get_bytes(&mut self, path: &str) -> (StatusCode, Vec<u8>) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .send()
+            .await
+            .expect("GET");
+        (r.status(), r.bytes().await.expect("bytes").to_vec())
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let body: String = form
+            .iter()
+            .map(|(k, v)| format!("{k}={}", enc(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("POST");
+        self.take(r).await
+    }
+
+    /// Posts a multipart upload form: the CSRF token (when given) and `file`.
+    async fn upload(
+        &mut self,
+        path: &str,
+        csrf: Option<&str>,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Page {
+        let boundary = "----doorstep-test-boundary-7d1f";
+        let mut body = Vec::new();
+        if let Some(csrf) = csrf {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, self.cookie_header())
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .expect("POST");
+        self.take(r).await
+    }
+
+    async fn login(&mut self, username: &str) {
+        let form = self.get("/console/login").await;
+        assert_eq!(form.status, StatusCode::OK);
+        let csrf = csrf_in(&form.body);
+        let p = self
+            .post(
+                "/console/login",
+                &[
+                    ("csrf", &csrf),
+                    ("username", username),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
+    }
+
+    /// The CSRF token of the signed-in session.
+    async fn csrf(&mut self) -> String {
+        let p = self.get("/console").await;
+        assert_eq!(p.status, StatusCode::OK);
+        csrf_in(&p.body)
+    }
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = start(common::config(dir.path()).await)
+        .await
+        .expect("server starts");
+    let seed = seed_demo(
+        server.storage().as_ref(),
+        &SeedOptions {
+            password: PASSWORD.to_owned(),
+            grids: 3,
+            households_per_grid: 4,
+        },
+    )
+    .await
+    .expect("seeded");
+    Fixture {
+        server,
+        seed,
+        http: client(),
+        _dir: dir,
+    }
+}
+
+impl Fixture {
+    async fn browser(&self, username: &str) -> Browser {
+        let mut b = Browser {
+            base: self.server.url(),
+            http: client(),
+            cookies: HashMap::new(),
+        };
+        b.login(username).await;
+        b
+    }
+
+    /// A device token of `username` through the sync API; `None` when refused.
+    async fn token(&self, username: &str, password: &str) -> Option<String> {
+        let r = self
+            .http
+            .post(format!("{}/api/v1/login", self.server.url()))
+            .json(&json!({"username": username, "password": password, "device_name": "test"}))
+            .send()
+            .await
+            .expect("login");
+        if r.status() != StatusCode::OK {
+            return None;
+        }
+        let v: Value = r.json().await.expect("JSON");
+        v["token"].as_str().map(str::to_owned)
+    }
+
+    /// Everything a device of this token pulls from the beginning.
+    async fn pull_all(&self, token: &str) -> PullResponse {
+        let mut all: Option<PullResponse> = None;
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut req = self
+                .http
+                .get(format!("{}/api/v1/pull", self.server.url()))
+                .bearer_auth(token);
+            if let Some(c) = &cursor {
+                req = req.query(&[("cursor", c)]);
+            }
+            let r = req.send().await.expect("pull");
+            assert_eq!(r.status(), StatusCode::OK);
+            let page: PullResponse = r.json().await.expect("pull JSON");
+            cursor = Some(page.cursor.clone());
+            let more = page.more;
+            match &mut all {
+                None => all = Some(page),
+                Some(a) => {
+                    a.households.extend(page.households);
+                    a.templates.extend(page.templates);
+                    a.cursor = page.cursor;
+                }
+            }
+            if !more {
+                return all.expect("a page");
+            }
+        }
+    }
+
+    async fn tree(&self) -> Vec<GridNode> {
+        self.server.storage().grid_tree().await.expect("tree")
+    }
+
+    async fn household_total(&self) -> u64 {
+        self.tree().await.iter().map(|g| g.households).sum()
+    }
+
+    async fn audit_actions(&self) -> Vec<String> {
+        self.server
+            .storage()
+            .audit_log(100)
+            .await
+            .expect("audit")
+            .into_iter()
+            .map(|e| e.action)
+            .collect()
+    }
+}
+
+/// An 18-character identity number: 17 given characters and their GB 11643 check character.
+fn id_number(first17: &str) -> String {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = first17
+        .chars()
+        .zip(WEIGHTS)
+        .map(|(c, w)| c.to_digit(10).expect("digit") * w)
+        .sum();
+    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    format!("{first17}{check}")
+}
+
+/// The same number with a wrong check character.
+fn bad_check(first17: &str) -> String {
+    let good = id_number(first17);
+    let last = if good.ends_with('0') { '1' } else { '0' };
+    format!("{first17}{last}")
+}
+
+const HEADER: [&str; 10] = [
+    "网格",
+    "小区",
+    "楼栋",
+    "单元",
+    "门牌号",
+    "姓名",
+    "身份证号",
+    "联系电话",
+    "与户主关系",
+    "人员类别",
+];
+
+/// A ledger workbook: the header row, then these rows, every cell as text.
+fn ledger(rows: &[Vec<String>]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("台账").expect("name");
+    for (c, h) in HEADER.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).expect("header");
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            if !cell.is_empty() {
+                ws.write_string(r as u32 + 1, c as u16, cell).expect("cell");
+            }
+        }
+    }
+    wb.save_to_buffer().expect("xlsx")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn row(
+    grid: &str,
+    estate: &str,
+    building: &str,
+    door: &str,
+    name: &str,
+    id: &str,
+    phone: &str,
+    relation: &str,
+    tags: &str,
+) -> Vec<String> {
+    [
+        grid, estate, building, "1单元", door, name, id, phone, relation, tags,
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect()
+}
+
+/// Two households of grid `code`: a couple with a child, and an elder living alone.
+fn good_rows(code: &str) -> Vec<Vec<String>> {
+    vec![
+        row(
+            code,
+            "导入测试小区",
+            "9栋",
+            "101",
+            "钱国强",
+            &id_number("33010619800101001"),
+            "13812340001",
+            "户主",
+            "低保",
+        ),
+        row(
+            code,
+            "导入测试小区",
+            "9栋",
+            "101",
+            "孙丽",
+            &id_number("33010619820202002"),
+            "",
+            "配偶",
+            "",
+        ),
+        row(
+            code,
+            "导入测试小区",
+            "9栋",
+            "101",
+            "钱小明",
+            "",
+            "",
+            "子女",
+            "",
+        ),
+        row(
+            code,
+            "导入测试小区",
+            "9栋",
+            "202",
+            "周桂英",
+            &id_number("33010619400303002"),
+            "0571-87654321",
+            "户主",
+            "独居老人、高龄",
+        ),
+    ]
+}
+
+async fn grid_code(f: &Fixture, grid_no: usize) -> String {
+    let id = f.seed.grid_ids[grid_no - 1];
+    f.tree()
+        .await
+        .into_iter()
+        .find(|g| g.id == id)
+        .expect("seeded grid")
+        .code
+}
+
+#[tokio::test]
+async fn an_admin_creates_a_worker_who_pulls_only_their_grids() {
+    let f = fixture().await;
+    let mut admin = f.browser("admin").await;
+    let home = admin.get("/console").await;
+    assert!(home.body.contains("href=\"/console/admin/users\""));
+    assert!(home.body.contains("href=\"/console/admin/ledger\""));
+    let page = admin.get("/console/admin/users").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("worker1"), "seeded users are listed");
+    let csrf = csrf_in(&page.body);
+    let grid2 = f.seed.grid_ids[1].to_string();
+    let created = admin
+        .post(
+            "/console/admin/users",
+            &[
+                ("csrf", &csrf),
+                ("username", "Worker9"),
+                ("display_name", "吴晓燕"),
+                ("password", "a-long-password"),
+                ("role", "worker"),
+                ("grid", &grid2),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    assert_eq!(created.location.as_deref(), Some("/console/admin/users"));
+    let list = admin.get("/console/admin/users").await;
+    assert!(list.body.contains("worker9") && list.body.contains("吴晓燕"));
+    assert!(f.audit_actions().await.contains(&"user.create".to_owned()));
+
+    // The new worker logs in through the sync API and pulls grid 2 only.
+    let token = f
+        .token("worker9", "a-long-password")
+        .await
+        .expect("the new worker can log in");
+    let pulled = f.pull_all(&token).await;
+    let mut got: Vec<_> = pulled.households.iter().map(|h| h.id).collect();
+    got.sort();
+    let mut want = f.seed.households[1].clone();
+    want.sort();
+    assert_eq!(got, want, "exactly grid 2's households");
+
+    // Moved to grid 3: the next pull from the same cursor brings grid 3's households.
+    let users = f.server.storage().users().await.expect("users");
+    let worker9 = users
+        .iter()
+        .find(|u| u.username == "worker9")
+        .expect("stored");
+    let edit = admin
+        .get(&format!("/console/admin/users/{}", worker9.id))
+        .await;
+    assert_eq!(edit.status, StatusCode::OK);
+    let grid3 = f.seed.grid_ids[2].to_string();
+    let moved = admin
+        .post(
+            &format!("/console/admin/users/{}/grids", worker9.id),
+            &[("csrf", &csrf), ("grid", &grid3)],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    let pulled = f.pull_all(&token).await;
+    assert!(!pulled.households.is_empty());
+    assert!(
+        pulled
+            .households
+            .iter()
+            .all(|h| h.grid_id == f.seed.grid_ids[2])
+    );
+    assert!(f.audit_actions().await.contains(&"user.grids".to_owned()));
+}
+
+#[tokio::test]
+async fn a_taken_username_or_empty_fields_reshow_the_form_without_the_password() {
+    let f = fixture().await;
+    let mut admin = f.browser("admin").await;
+    let csrf = admin.csrf().await;
+    let grid1 = f.seed.grid_ids[0].to_string();
+    let taken = admin
+        .post(
+            "/console/admin/users",
+            &[
+                ("csrf", &csrf),
+                ("username", "worker1"),
+                ("display_name", "重名测试"),
+                ("password", "secret-password-1"),
+                ("role", "supervisor"),
+                ("grid", &grid1),
+            ],
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT);
+    assert!(taken.body.contains("该用户名已被使用"));
+    assert!(taken.body.contains("value=\"重名测试\""), "typed name kept");
+    assert!(
+        !taken.body.contains("secret-password-1"),
+        "password not echoed"
+    );
+    assert!(
+        taken.body.contains("value=\"supervisor\" selected"),
+        "role kept"
+    );
+
+    let empty = admin
+        .post(
+            "/console/admin/users",
+            &[
+                ("csrf", &csrf),
+                ("username", ""),
+                ("display_name", ""),
+                ("password", "short"),
+                ("role", "worker"),
+            ],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+    for msg in [
+        "请填写用户名",
+        "请填写姓名",
+        "初始密码至少",
+        "请至少选择一个网格",
+    ] {
+        assert!(empty.body.contains(msg), "missing {msg}");
+    }
+    let users = f.server.storage().users().await.expect("users");
+    assert_eq!(users.len(), f.seed.users.len(), "nobody was created");
+}
+
+#[tokio::test]
+async fn a_supervisor_is_refused_every_admin_route() {
+    let f = fixture().await;
+    let mut sup = f.browser("supervisor").await;
+    let home = sup.get("/console").await;
+    assert!(!home.body.contains("/console/admin/"), "no admin links");
+    let csrf = sup.csrf().await;
+    let worker1 = f.seed.user("worker1").expect("seeded").id;
+    for path in [
+        "/console/admin/users".to_owned(),
+        format!("/console/admin/users/{worker1}"),
+        "/console/admin/grids".to_owned(),
+        "/console/admin/ledger".to_owned(),
+        "/console/admin/ledger/template.xlsx".to_owned(),
+        "/console/admin/templates".to_owned(),
+    ] {
+        assert_eq!(sup.get(&path).await.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    let grid1 = f.seed.grid_ids[0].to_string();
+    let p = sup
+        .post(
+            "/console/admin/users",
+            &[
+                ("csrf", &csrf),
+                ("username", "sneaky"),
+                ("display_name", "某人"),
+                ("password", "a-long-password"),
+                ("role", "worker"),
+                ("grid", &grid1),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let p = sup
+        .post(
+            &format!("/console/admin/users/{worker1}/grids"),
+            &[("csrf", &csrf), ("grid", &grid1)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let code = grid_code(&f, 1).await;
+    let before = f.household_total().await;
+    let p = sup
+        .upload(
+            "/console/admin/ledger",
+            Some(&csrf),
+            "ledger.xlsx",
+            &ledger(&good_rows(&code)),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let p = sup
+        .upload(
+            "/console/admin/templates",
+            Some(&csrf),
+            "form.json",
+            json_form("sup_form", 1).as_bytes(),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert_eq!(f.household_total().await, before);
+    assert!(
+        f.server
+            .storage()
+            .user_by_username("sneaky")
+            .await
+            .expect("read")
+            .is_none()
+    );
+    let templates = f.server.storage().templates().await.expect("templates");
+    assert!(templates.iter().all(|t| t.template_id != "sup_form"));
+}
+
+#[tokio::test]
+async fn admin_posts_without_the_csrf_token_change_nothing() {
+    let f = fixture().await;
+    let mut admin = f.browser("admin").await;
+    let grid1 = f.seed.grid_ids[0].to_string();
+    let p = admin
+        .post(
+            "/console/admin/users",
+            &[
+                ("username", "nocsrf"),
+                ("display_name", "某人"),
+                ("password", "a-long-password"),
+                ("role", "worker"),
+                ("grid", &grid1),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert!(p.body.contains("表单已失效"));
+    let p = admin
+        .post(
+            "/console/admin/users",
+            &[
+                ("csrf", "0000"),
+                ("username", "nocsrf"),
+                ("display_name", "某人"),
+                ("password", "a-long-password"),
+                ("role", "worker"),
+                ("grid", &grid1),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN, "a wrong token too");
+    let code = grid_code(&f, 1).await;
+    let before = f.household_total().await;
+    let p = admin
+        .upload(
+            "/console/admin/ledger",
+            None,
+            "ledger.xlsx",
+            &ledger(&good_rows(&code)),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    let p = admin
+        .upload(
+            "/console/admin/templates",
+            None,
+            "form.json",
+            json_form("nocsrf_form", 1).as_bytes(),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert_eq!(f.household_total().await, before);
+    assert!(
+        f.server
+            .storage()
+            .user_by_username("nocsrf")
+            .await
+            .expect("read")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_good_ledger_imports_every_row_and_reaches_the_workers_pull() {
+    let f = fixture().await;
+    let mut admin = f.browser("admin").await;
+    let form = admin.get("/console/admin/ledger").await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(form.body.contains("enctype=\"multipart/form-data\""));
+    let csrf = csrf_in(&form.body);
+    let code = grid_code(&f, 1).await;
+    let before = f.household_total().await;
+    let p = admin
+        .upload(
+            "/console/admin/ledger",
+            Some(&csrf),
+            "台账.xlsx",
+            &ledger(&good_rows(&code)),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("已导入 2 户、4 位居民"), "{}", p.body);
+    assert_eq!(f.household_total().await, before + 2);
+    assert!(
+        f.audit_actions()
+            .await
+            .contains(&"ledger.import".to_owned())
+    );
+
+    let token = f.token("worker1", PASSWORD).await.expect("token");
+    let pulled = f.pull_all(&token).await;
+    let imported: Vec<_> = pulled
+        .households
+        .iter()
+        .filter(|h| h.estate == "导入测试小区")
+        .collect();
+    assert_eq!(imported.len(), 2, "both households reach grid 1's worker");
+    let couple = imported
+        .iter()
+        .find(|h| h.door.as_deref() == Some("101"))
+        .expect("door 101");
+    assert_eq!(couple.residents.len(), 3);
+    assert_eq!(couple.residents[0].name, "钱国强");
+    assert_eq!(couple.residents[0].relation, "head");
+    assert_eq!(couple.residents[0].tags[0].code, "dibao");
+    assert_eq!(couple.residents[1].relation, "spouse");
+    assert_eq!(couple.grid_id, f.seed.grid_ids[0]);
+    let elder = imported
+        .iter()
+        .find(|h| h.door.as_deref() == Some("202"))
+        .expect("door 202");
+    let tags: Vec<_> = elder.residents[0]
+        .tags
+        .iter()
+        .map(|t| t.code.as_str())
+        .collect();
+    assert_eq!(tags, ["elder_alone", "senior"]);
+    assert_eq!(elder.residents[0].phone.as_deref(), Some("0571-87654321"));
+    // Another grid's worker does not receive them.
+    let token2 = f.token("worker2", PASSWORD).await.expect("token");
+    let other = f.pull_all(&token2).await;
+    assert!(other.households.iter().all(|h| h.estate != "导入测试小区"));
+}
+
+#[tokio::test]
+async fn a_ledger_with_bad_rows_imports_nothing_and_names_each_row_and_column() {
+    let f = fixture().await;
+    let mut admin = f.browser("admin").await;
+    let csrf = admin.csrf().await;
+    let code = grid_code(&f, 1).await;
+    let bad_id = bad_check("33010619800101001");
+    let mut rows = good_rows(&code);
+    // Sheet rows: header 1, then 2..=5 good; 6 bad check digit, 7 unknown
+    // grid, 8 bad phone, 9 unknown tag.
+    rows.push(row(
+        &code,
+        "坏行小区",
+        "1栋",
+        "1",
+        "甲",
+        &bad_id,
+        "",
+        "户主",
+        "",
+    ));
+    rows.push(row(
+        "NO-SUCH-GRID",
+        "坏行小区",
+        "2栋",
+        "1",
+        "乙",
+        "",
+        "",
+        "户主",
+        "",
+    ));
+    rows.push(row(
+        &code,
+        "坏行小区",
+        "3栋",
+        "1",
+        "丙",
+        "",
+        "12345",
+        "户主",
+        "",
+    ));
+    rows.push(row(
+        &code,
+        "坏行小区",
+        "4栋",
+        "1",
+        "丁",
+        "",
+        "",
+        "户主",
+        "不存在的类别",
+    ));
+    // 10: a head with a bad ID number; 11: their spouse, whose household is
+    // then not also reported headless.
+    rows.push(row(
+        &code,
+        "坏行小区",
+        "5栋",
+        "1",
+        "戊",
+        &bad_id,
+        "",
+        "户主",
+        "",
+    ));
+    rows.push(row(&code, "坏行小区", "5栋", "1", "己", "", "", "配偶", ""));
+    let before = f.household_total().await;
+    let p = admin
+        .upload(
+            "/console/admin/ledger",
+            Some(&csrf),
+            "ledger.xlsx",
+            &ledger(&rows),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    assert_eq!(f.household_total().await, before, "nothing imported");
+    assert!(p.body.contains("<tr><td>10</td><td>身份证号</td>"));
+    assert!(!p.body.contains("no_head"), "no second-hand problem");
+    assert!(p.body.contains("未导入任何数据"));
+    for (row, column, code) in [
+        (6, "身份证号", "bad_check_digit"),
+        (7, "网格", "unknown_grid"),
+        (8, "联系电话", "phone_bad_format"),
+        (9, "人员类别", "unknown_tag"),
+    ] {
+        let line = format!("<tr><td>{row}</td><td>{column}</td><td><code>{code}</code></td>");
+        assert!(p.body.contains(&line), "missing {line} in {}", p.body);
+    }
+    assert!(
+        !p.body.contains(&bad_id),
+        "the ID number is never echoed whole"
+    );
+    assert!(p.body.contains("330106********"), "a masked ID is shown");
+    assert!(
+        f.audit_actions()
+            .await
+            .contains(&"ledger.refused".to_owned())
+    );
+
+    // A household with two heads, and one ID number twice.
+    let mut rows = good_rows(&code);
+    rows[1][8] = "户主".into();
+    rows[3][6] = rows[0][6].clone();
+    let p = admin
+        .upload(
+            "/console/admin/ledger",
+            Some(&csrf),
+            "ledger.xlsx",
+            &ledger(&rows),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("<code>second_head</code>"));
+    assert!(p.body.contains("<code>duplicate_id_number</code>"));
+    assert!(p.body.contains("与第 2 行重复"));
+    assert_eq!(f.household_total().await, before);
+}
+
+#[tokio::test]
+async fn a_resident_named_like_markup_renders_escaped() {
+    let f = fixture().await;
+    let mut admin = f.browser("admin").await;
+    let csrf = admin.csrf().await;
+    let code = grid_code(&f, 1).await;
+    let rows = vec![row(
+        &code,
+        "转义小区",
+        "1栋",
+        "101",
+        "<script>alert(1)</script>",
+        "",
+        "",
+        "户主",
+        "",
+    )];
+    let p = admin
+        .upload(
+            "/console/admin/ledger",
+            Some(&csrf),
+            "ledger.xlsx",
+            &ledger(&rows),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!p.body.contains("<script>"));
+}
+
+#[tokio::test]
+async fn uploads_that_are_not_ledgers_get_a_clear_refusal() {
+    let f = fixture().await;
+    let mut admin = f.browser("admin").await;
+    let csrf = admin.csrf().await;
+    let p = admin
+        .upload(
+            "/console/admin/ledger",
+            Some(&csrf),
+            "ledger.xlsx",
+            b"name,id\nsomeone,1\n",
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("无法读取该文件"), "{}", p.body);
+    let p = admin
+        .upload("/console/admin/ledger", Some(&csrf), "ledger.xlsx", b"")
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("请选择要上传的文件"));
+    // A workbook without the required columns.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.add_worksheet()
+        .write_string(0, 0, "随便一列")
+        .expect("cell");
+    let p = admin
+        .upload(
+            "/console/admin/ledger",
+            Some(&csrf),
+            "ledger.xlsx",
+            &wb.save_to_buffer().expect("xlsx"),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("<code>missing_column</code>"));
+    // Past the size cap.
+    let big = vec![b'x'; 6 * 1024 * 1024];
+    let p = admin
+        .upload("/console/admin/ledger", Some(&csrf), "big.xlsx", &big)
+        .await;
+    assert_eq!(p.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(p.body.contains("5 MB"), "{}", p.body);
+}
+
+#[tokio::test]
+async fn the_blank_ledger_template_has_the_header_row() {
+    use calamine::Reader;
+    let f = fixture().await;
+    let mut admin = f.browser("admin").await;
+    let (status, bytes) = admin.get_bytes("/console/admin/ledger/template.xlsx").await;
+    assert_eq!(status, StatusCode::OK);
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("xlsx");
+    let range = wb.worksheet_range_at(0).expect("sheet").expect("range");
+    let header: Vec<String> = range
+        .rows()
+        .next()
+        .expect("header")
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    for h in HEADER {
+        assert!(header.contains(&h.to_owned()), "missing {h}");
+    }
+}
+
+fn json_form(id: &str, version: u64) -> String {
+    json!({
+        "format": 1, "id": id, "version": version,
+        "title": {"zh": "管理员上传测试", "en": "Admin upload test"},
+        "fields": [
+            {"name": "note", "type": "text", "label": {"zh": "情况说明", "en": "Notes"}, "required": true}
+        ]
+    })
+    .to_string()
+}
+
+fn xlsform(id: &str, version: &str) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let survey = wb.add_worksheet();
+    survey.set_name("survey").expect("name");
+    for (r, cells) in [
+        ["type", "name", "label::zh", "label::en"],
+        ["text", "note", "情况说明", "Notes"],
+        ["integer", "people", "在家人数", "People at home"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (c, v) in cells.iter().enumerate() {
+            survey.write_string(r as u32, c as u16, *v).expect("cell");
+        }
+    }
+    let settings = wb.add_worksheet();
+    settings.set_name("settings").expect("name");
+    for (r, cells) in [
+        ["form_id", "version", "form_title"],
+        [id, version, "管理员上传测试"],
+    ]
+    .iter()
+    .enumerate()
+    {
+        for (c, v) in cells.iter().enumerate() {
+            settings.write_string(r as u32, c as u16, *v).expect("cell");
+        }
+    }
+    wb.save_to_buffer().expect("xlsx")
+}
+
+#[tokio::test]
+async fn templates_upload_as_new_versions_and_an_older_one_is_refused() {
+    let f = fixture().await;
+    let mut admin = f.browser("admin").await;
+    let page = admin.get("/console/admin/templates").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("elder_alone_visit"), "built-ins listed");
+    let csrf = csrf_in(&page.body);
+
+    let p = admin
+        .upload(
+            "/console/admin/templates",
+            Some(&csrf),
+            "form.json",
+            json_form("admin_upload", 1).as_bytes(),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("已发布模板 admin_upload 版本 1"));
+
+    let p = admin
+        .upload(
+            "/console/admin/templates",
+            Some(&csrf),
+            "form.xlsx",
+            &xlsform("admin_upload", "2"),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("<td>1, 2</td>"), "both versions listed");
+
+    let p = admin
+        .upload(
+            "/console/admin/templates",
+            Some(&csrf),
+            "form.json",
+            json_form("admin_upload", 2).as_bytes(),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::CONFLICT);
+    assert!(p.body.contains("不大于已发布的最新版本 2"), "{}", p.body);
+
+    // Load problems carry their positions.
+    let bad = {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let survey = wb.add_worksheet();
+        survey.set_name("survey").expect("name");
+        for (r, cells) in [["type", "name", "label"], ["no_such_type", "q", "问题"]]
+            .iter()
+            .enumerate()
+        {
+            for (c, v) in cells.iter().enumerate() {
+                survey.write_string(r as u32, c as u16, *v).expect("cell");
+            }
+        }
+        let settings = wb.add_worksheet();
+        settings.set_name("settings").expect("name");
+        settings.write_string(0, 0, "form_id").expect("cell");
+        settings.write_string(1, 0, "admin_upload").expect("cell");
+        wb.save_to_buffer().expect("xlsx")
+    };
+    let p = admin
+        .upload("/console/admin/templates", Some(&csrf), "bad.xlsx", &bad)
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p.body.contains("工作表 survey 第 2 行"), "{}", p.body);
+    let p = admin
+        .upload(
+            "/console/admin/templates",
+            Some(&csrf),
+            "form.json",
+            b"{\"id\": \"x\"",
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let stored: Vec<u32> = f
+        .server
+        .storage()
+        .templates()
+        .await
+        .expect("templates")
+        .into_iter()
+        .filter(|t| t.template_id == "admin_upload")
+        .map(|t| t.version)
+        .collect();
+    assert_eq!(stored, [1, 2]);
+    let audit = f.audit_actions().await;
+    assert_eq!(audit.iter().filter(|a| *a == "template.publish").count(), 2);
+    // Phones receive both versions.
+    let token = f.token("worker1", PASSWORD).await.expect("token");
+    let pulled = f.pull_all(&token).await;
+    let mut versions: Vec<u32> = pulled
+        .templates
+        .iter()
+        .filter(|t| t.template_id == "admin_upload")
+        .map(|t| t.version)
+        .collect();
+    versions.sort();
+    assert_eq!(versions, [1, 2]);
+}
