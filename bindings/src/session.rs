@@ -11,8 +11,8 @@ use doorstep_core::store::households::GridInfo;
 use doorstep_core::store::{DatabaseKey, OpenMode};
 use doorstep_core::sync::protocol::{Account, Role};
 use doorstep_core::sync::{Network, ServerClient, SyncOptions};
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 /// The file name of the device database inside the app's directory.
 const DATABASE_FILE: &str = "doorstep.db";
@@ -20,11 +20,9 @@ const DATABASE_FILE: &str = "doorstep.db";
 /// The app's handle on the core.
 #[derive(uniffi::Object)]
 pub struct Doorstep {
-    path: PathBuf,
-    key: DatabaseKey,
-    /// Swapped for a fresh `Device` when a sync brings new templates; calls
-    /// already running keep the one they started with.
-    device: RwLock<Arc<Device>>,
+    /// Shared by the screens and the sync, which runs on a thread of its own;
+    /// templates a sync brings become usable in place.
+    device: Arc<Device>,
     pub(crate) sync_options: Mutex<SyncOptions>,
 }
 
@@ -106,9 +104,7 @@ impl Doorstep {
         let path = dir.join(DATABASE_FILE);
         let device = Device::open(&path, &key, OpenMode::OpenOrCreate)?;
         Ok(Arc::new(Self {
-            path,
-            key,
-            device: RwLock::new(Arc::new(device)),
+            device: Arc::new(device),
             sync_options: Mutex::new(SyncOptions {
                 network: Network::Wifi,
                 photos_on_cellular: false,
@@ -171,16 +167,8 @@ impl Doorstep {
 }
 
 impl Doorstep {
-    /// The device as it is now.
+    /// The device, for a call to keep while it runs.
     pub(crate) fn device(&self) -> Arc<Device> {
-        Arc::clone(&self.device.read().unwrap_or_else(|p| p.into_inner()))
-    }
-
-    /// Opens the database again so templates pulled since it was opened can be
-    /// used, and makes the new device the current one.
-    pub(crate) fn reload(&self) -> Result<(), DoorstepError> {
-        let fresh = Device::open(&self.path, &self.key, OpenMode::Existing)?;
-        *self.device.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(fresh);
-        Ok(())
+        Arc::clone(&self.device)
     }
 }

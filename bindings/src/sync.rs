@@ -7,6 +7,7 @@
 
 use crate::error::DoorstepError;
 use crate::session::Doorstep;
+use doorstep_core::device::DeviceError;
 use doorstep_core::store::pull::PullSummary;
 use doorstep_core::sync::{CancelFlag, Network, Progress, SyncReport};
 use std::sync::Arc;
@@ -173,12 +174,9 @@ impl Doorstep {
                     listener.on_progress(p.into());
                 }
             };
-            doorstep_core::sync::sync(device.store(), options, &progress, &flag).await
+            device.sync(options, &progress, &flag).await
         })
         .await?;
-        if report.pulled.templates > 0 {
-            self.reload()?;
-        }
         Ok(report.into())
     }
 
@@ -186,13 +184,8 @@ impl Doorstep {
     pub async fn pull(&self, cancel: Option<Arc<SyncCancel>>) -> Result<PullReport, DoorstepError> {
         let device = self.device();
         let flag = cancel.map(|c| c.flag.clone()).unwrap_or_default();
-        let summary = run_on_blocking_thread(move || async move {
-            doorstep_core::sync::pull(device.store(), &flag).await
-        })
-        .await?;
-        if summary.templates > 0 {
-            self.reload()?;
-        }
+        let summary =
+            run_on_blocking_thread(move || async move { device.pull(&flag).await }).await?;
         Ok(summary.into())
     }
 
@@ -216,7 +209,7 @@ impl Doorstep {
 async fn run_on_blocking_thread<F, Fut, T>(make: F) -> Result<T, DoorstepError>
 where
     F: FnOnce() -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = Result<T, doorstep_core::sync::SyncError>>,
+    Fut: std::future::Future<Output = Result<T, DeviceError>>,
     T: Send + 'static,
 {
     let runtime = tokio::runtime::Handle::current();
@@ -230,7 +223,7 @@ where
         Err(e) => match e.try_into_panic() {
             Ok(panic) => std::panic::resume_unwind(panic),
             // Only a runtime shutting down cancels a blocking task.
-            Err(_) => Err(doorstep_core::sync::SyncError::Cancelled.into()),
+            Err(_) => Err(DeviceError::from(doorstep_core::sync::SyncError::Cancelled).into()),
         },
     }
 }

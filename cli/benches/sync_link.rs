@@ -193,7 +193,7 @@ fn main() {
     };
 
     // 1. The whole day through the shaped link.
-    let (server, mut day) = prepare(&rt, &photos);
+    let (server, day) = prepare(&rt, &photos);
     let link = Link::start(server.addr());
     let via = format!("http://{}", link.addr);
     rt.block_on(day.device.login(&via, "worker1", "doorstep-demo", "bench"))
@@ -224,7 +224,7 @@ fn main() {
     let clean_bytes = sent;
 
     // 2. The same day, with the connection cut once at 80% of the upload.
-    let (server, mut day) = prepare(&rt, &photos);
+    let (server, day) = prepare(&rt, &photos);
     let link = Link::start(server.addr());
     let via = format!("http://{}", link.addr);
     rt.block_on(day.device.login(&via, "worker1", "doorstep-demo", "bench"))

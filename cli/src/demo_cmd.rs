@@ -107,7 +107,7 @@ fn simulate_worker(n: usize, url: &str, devices: &Path, visits: usize) -> anyhow
             key
         }
     };
-    let mut device = Device::open(&db, &key, OpenMode::OpenOrCreate)?;
+    let device = Device::open(&db, &key, OpenMode::OpenOrCreate)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -125,7 +125,7 @@ pub fn run(args: DeviceArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let key = read_key(&args.key_file)?;
-    let mut device = Device::open(&args.db, &key, OpenMode::Existing)?;
+    let device = Device::open(&args.db, &key, OpenMode::Existing)?;
     match args.command {
         DeviceCommand::Init { .. } => unreachable!("handled above"),
         DeviceCommand::Login {
@@ -133,9 +133,9 @@ pub fn run(args: DeviceArgs) -> anyhow::Result<ExitCode> {
             user,
             password,
         } => crate::visit_cmd::login(&device, &server, &user, &password),
-        DeviceCommand::Pull => crate::visit_cmd::pull(&mut device),
+        DeviceCommand::Pull => crate::visit_cmd::pull(&device),
         DeviceCommand::Visit { command } => crate::visit_cmd::visit(&device, command),
-        DeviceCommand::Sync { network } => crate::visit_cmd::sync(&mut device, network),
+        DeviceCommand::Sync { network } => crate::visit_cmd::sync(&device, network),
         DeviceCommand::Outbox => crate::visit_cmd::outbox(&device),
         DeviceCommand::Check => {
             let result = device.store().integrity_check()?;

@@ -111,13 +111,13 @@ pub fn login(
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn pull(device: &mut Device) -> anyhow::Result<ExitCode> {
+pub fn pull(device: &Device) -> anyhow::Result<ExitCode> {
     let summary = runtime()?.block_on(device.pull(&CancelFlag::new()))?;
     crate::print_json(&summary)?;
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn sync(device: &mut Device, network: NetworkArg) -> anyhow::Result<ExitCode> {
+pub fn sync(device: &Device, network: NetworkArg) -> anyhow::Result<ExitCode> {
     let photos_on_cellular =
         device.store().setting("photos_on_cellular")?.as_deref() == Some("true");
     let options = SyncOptions {

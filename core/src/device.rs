@@ -17,7 +17,7 @@ use crate::sync::protocol::{LoginRequest, PhotoRef};
 use crate::sync::{CancelFlag, Progress, ServerClient, SyncError, SyncOptions, SyncReport};
 use doorstep_model::Visit;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock, RwLockReadGuard};
 use uuid::Uuid;
 
 /// Why a device call failed. Messages carry no personal data.
@@ -51,7 +51,9 @@ fn describe(problems: &[Problem]) -> String {
 /// An open device: the encrypted store and the templates it knows.
 pub struct Device {
     store: Store,
-    templates: TemplateRegistry,
+    /// Built-in versions and those pulled; a sync adds to it through `&self`,
+    /// so a shell can share one `Device` between its screens and its sync.
+    templates: RwLock<TemplateRegistry>,
     door_policy: DoorCheckPolicy,
     photo_options: PhotoOptions,
 }
@@ -60,14 +62,16 @@ impl Device {
     /// Opens (or creates) the device database at `path` with `key`.
     pub fn open(path: &Path, key: &DatabaseKey, mode: OpenMode) -> Result<Self, DeviceError> {
         let store = Store::open_with(path, key, mode)?;
-        let mut device = Self {
+        let device = Self {
             store,
-            templates: TemplateRegistry::with_builtins()
-                .map_err(|e| StoreError::Invalid(format!("built-in templates: {e}")))?,
+            templates: RwLock::new(
+                TemplateRegistry::with_builtins()
+                    .map_err(|e| StoreError::Invalid(format!("built-in templates: {e}")))?,
+            ),
             door_policy: DoorCheckPolicy::default(),
             photo_options: PhotoOptions::default(),
         };
-        device.load_pulled_templates()?;
+        device.reload_templates()?;
         Ok(device)
     }
 
@@ -76,9 +80,10 @@ impl Device {
         &self.store
     }
 
-    /// The template registry (built-in and pulled versions).
-    pub fn templates(&self) -> &TemplateRegistry {
-        &self.templates
+    /// The template registry (built-in and pulled versions). Hold the guard
+    /// briefly: a sync that brings new versions waits for it.
+    pub fn templates(&self) -> RwLockReadGuard<'_, TemplateRegistry> {
+        self.templates.read().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Logs in to `server_url` and keeps the token in the encrypted store.
@@ -104,7 +109,7 @@ impl Device {
     pub fn start_visit(&self, household: Uuid, template_id: &str) -> Result<Visit, DeviceError> {
         let session = self.store.session()?.ok_or(DeviceError::NotSignedIn)?;
         let form = self
-            .templates
+            .templates()
             .latest(template_id)
             .map_err(|_| DeviceError::UnknownTemplate(template_id.to_owned()))?;
         let version = u32::try_from(form.version())
@@ -183,26 +188,26 @@ impl Device {
 
     /// Runs one sync; afterwards, newly pulled template versions are usable.
     pub async fn sync(
-        &mut self,
+        &self,
         options: SyncOptions,
         progress: &(dyn Fn(&Progress) + Send + Sync),
         cancel: &CancelFlag,
     ) -> Result<SyncReport, DeviceError> {
         let report = crate::sync::sync(&self.store, options, progress, cancel).await?;
         if report.pulled.templates > 0 {
-            self.load_pulled_templates()?;
+            self.reload_templates()?;
         }
         Ok(report)
     }
 
     /// Pulls changes only (households, templates, review decisions).
     pub async fn pull(
-        &mut self,
+        &self,
         cancel: &CancelFlag,
     ) -> Result<crate::store::pull::PullSummary, DeviceError> {
         let summary = crate::sync::pull(&self.store, cancel).await?;
         if summary.templates > 0 {
-            self.load_pulled_templates()?;
+            self.reload_templates()?;
         }
         Ok(summary)
     }
@@ -212,18 +217,26 @@ impl Device {
             id: record.visit.template_id.clone(),
             version: u64::from(record.visit.template_version),
         };
-        self.templates
+        self.templates()
             .get(&template)
             .map_err(|_| DeviceError::UnknownTemplate(record.visit.template_id.clone()))
     }
 
-    fn load_pulled_templates(&mut self) -> Result<(), DeviceError> {
+    /// Makes every template version in the store usable, those pulled since
+    /// the device was opened included (`sync` and `pull` call it themselves
+    /// when they bring new versions). Versions already known are kept as they are.
+    pub fn reload_templates(&self) -> Result<(), DeviceError> {
+        let mut forms = Vec::new();
         for (id, _, definition) in self.store.pulled_templates()? {
             let form = Form::from_json(&definition).map_err(|e| {
                 StoreError::Invalid(format!("pulled template {id} does not load: {e}"))
             })?;
+            forms.push(form);
+        }
+        let mut templates = self.templates.write().unwrap_or_else(|p| p.into_inner());
+        for form in forms {
             // A version already known (a built-in) is kept as it is.
-            let _ = self.templates.insert(form);
+            let _ = templates.insert(form);
         }
         Ok(())
     }
