@@ -4,6 +4,8 @@
 //! | module | holds |
 //! |---|---|
 //! | [`config`] | [`ServerConfig`]: data directory, listen address, token lifetime, limits |
+//! | [`anomalies`] | anomalies derived at ingest: visits finished too fast, repeated failed door attempts |
+//! | [`due`] | the core scheduler applied to a stored household: due and overdue visits |
 //! | [`storage`] | the [`storage::Storage`] trait and its SQLite and PostgreSQL backends |
 //! | [`blobs`] | content-addressed photo blobs with resumable chunked uploads |
 //! | [`auth`] | argon2id passwords, hashed device tokens, the per-request [`Caller`](auth::Caller) |
@@ -19,11 +21,13 @@
 //! core: the server validates visits with the core form engine and recomputes
 //! door checks with the core's `check_door`. Nothing here logs personal data.
 
+pub mod anomalies;
 pub mod api;
 pub mod auth;
 pub mod blobs;
 pub mod config;
 pub mod console;
+pub mod due;
 pub mod error;
 pub mod limits;
 pub mod openapi;

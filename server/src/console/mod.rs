@@ -6,7 +6,8 @@
 //! | [`html`] | escaping, the page frame, small formatting helpers |
 //! | [`session`] | the session cookie, the signed-in [`ConsoleUser`], CSRF tokens, the language |
 //! | [`login`] | login (with lockout after repeated wrong passwords) and logout |
-//! | [`dashboard`] | visits today and this week, reviews waiting, per grid, anomalies |
+//! | [`dashboard`] | visits today and this week, reviews waiting, per grid, coverage, anomalies |
+//! | [`coverage`] | per grid: households due this period and visited, overdue follow-ups |
 //! | [`queue`] | the review queue with its filters and paging |
 //! | [`visit`] | one visit: answers, photos, door check plot, revisions, flags, and the review actions |
 //! | [`audit`] | the audit log (admins only) |
@@ -19,6 +20,7 @@
 //! API's own code path, so both write the same audit lines.
 
 pub mod audit;
+pub mod coverage;
 pub mod dashboard;
 pub mod export;
 pub mod html;

@@ -326,6 +326,18 @@ pub struct VisitStats {
     pub reused_photos: u64,
 }
 
+/// What the scheduler needs of one household for the dashboard's coverage:
+/// its residents' category tags and, per template, the local date of its
+/// latest visit (every question the scheduler asks is "was there a visit
+/// between some day and today", which the latest visit answers).
+#[derive(Debug, Clone)]
+pub struct CoverageHousehold {
+    pub household_id: Uuid,
+    pub grid_id: Uuid,
+    pub tags: Vec<doorstep_core::domain::ResidentTag>,
+    pub latest_visits: Vec<(String, NaiveDate)>,
+}
+
 /// The server's storage. Every method is atomic: it commits entirely or not at all.
 #[async_trait]
 pub trait Storage: Send + Sync + 'static {
@@ -459,6 +471,15 @@ pub trait Storage: Send + Sync + 'static {
         today: DateTime<Utc>,
         week: DateTime<Utc>,
     ) -> Result<VisitStats>;
+
+    // --- the dashboard's coverage and follow-ups ---
+
+    /// The households of these grids that hold any category tag, with their
+    /// tags and latest visit per template.
+    async fn coverage_households(&self, grid_ids: &[Uuid]) -> Result<Vec<CoverageHousehold>>;
+    /// Per grid of these (only grids with any): visits returned for rework
+    /// whose next revision has not arrived.
+    async fn open_returns(&self, grid_ids: &[Uuid]) -> Result<Vec<(Uuid, u64)>>;
 }
 
 /// A permanent refusal of one operation, with its code and zh/en messages.
