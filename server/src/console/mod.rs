@@ -12,6 +12,7 @@
 //! | [`visit`] | one visit: answers, photos, door check plot, revisions, flags, and the review actions |
 //! | [`audit`] | the audit log (admins only) |
 //! | [`export`] | the ledger (台账) as `.xlsx` and CSV |
+//! | [`notice`] | the public notice (张榜公示) of approved visits, `.xlsx` and printable HTML |
 //!
 //! A console session is stored server-side (its hash, user, CSRF token, 12 h
 //! lifetime, 2 h idle limit), apart from device tokens: a device token does
@@ -25,6 +26,7 @@ pub mod dashboard;
 pub mod export;
 pub mod html;
 pub mod login;
+pub mod notice;
 pub mod queue;
 pub mod session;
 pub mod visit;
@@ -60,6 +62,8 @@ pub fn router() -> Router<AppState> {
         .route("/console/export", get(export::form))
         .route("/console/export/ledger.csv", get(export::csv))
         .route("/console/export/ledger.xlsx", get(export::xlsx))
+        .route("/console/export/notice.xlsx", get(notice::xlsx))
+        .route("/console/export/notice.html", get(notice::html))
         .layer(axum::middleware::from_fn(security_headers))
 }
 
