@@ -52,12 +52,7 @@ pub fn mask_name(name: &str) -> String {
         0 => String::new(),
         1 => "*".to_owned(),
         2 => format!("{}*", chars[0]),
-        n => format!(
-            "{}{}{}",
-            chars[0],
-            "*".repeat(n - 2),
-            chars[n - 1]
-        ),
+        n => format!("{}{}{}", chars[0], "*".repeat(n - 2), chars[n - 1]),
     }
 }
 
@@ -91,14 +86,8 @@ pub fn notice_kinds(
                 .filter(|f| f.public && !never_public(f.field_type))
                 .map(|f| (f.name.clone(), f.label.zh.clone(), f.label.en.clone()))
                 .collect();
-            (!fields.is_empty()).then(|| {
-                (
-                    d.id.clone(),
-                    d.title.zh.clone(),
-                    d.title.en.clone(),
-                    fields,
-                )
-            })
+            (!fields.is_empty())
+                .then(|| (d.id.clone(), d.title.zh.clone(), d.title.en.clone(), fields))
         })
         .collect()
 }
@@ -157,11 +146,7 @@ pub async fn notice(
     .iter()
     .map(|s| (*s).to_owned())
     .collect();
-    header.extend(
-        fields
-            .iter()
-            .map(|(_, zh, en)| t(lang, zh, en).to_owned()),
-    );
+    header.extend(fields.iter().map(|(_, zh, en)| t(lang, zh, en).to_owned()));
     header.push(t(lang, "走访日期", "Visit date").to_owned());
     header.push(t(lang, "审核通过日期", "Approved on").to_owned());
 
@@ -207,7 +192,13 @@ pub async fn notice(
         }
         let day = |at: chrono::DateTime<Utc>| at.with_timezone(&china()).date_naive().to_string();
         row.push(day(r.finalized));
-        row.push(v.visit.review.as_ref().map(|rv| day(rv.at)).unwrap_or_default());
+        row.push(
+            v.visit
+                .review
+                .as_ref()
+                .map(|rv| day(rv.at))
+                .unwrap_or_default(),
+        );
         rows.push(row);
     }
     state
