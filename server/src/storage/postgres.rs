@@ -55,6 +55,10 @@ use super::{
     StoredVisit, TokenState, UserRecord, VisitEvidence, VisitStats, merge, pg_schema, refused,
 };
 
+/// The SQL that fills the tables derived from visits (schema version 4), for
+/// visits written to the database directly (bulk loads, benchmarks).
+pub use super::pg_schema::FILL_DERIVED;
+
 /// Connections in the pool.
 const POOL_SIZE: usize = 8;
 

@@ -37,6 +37,10 @@ use super::{
     TokenState, UserRecord, merge, refused, schema,
 };
 
+/// The SQL that fills the tables derived from visits (schema version 4), for
+/// visits written to the database directly (bulk loads, benchmarks).
+pub use super::schema::FILL_DERIVED;
+
 const READERS: usize = 2;
 
 struct Inner {
