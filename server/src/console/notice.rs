@@ -20,7 +20,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
 use doorstep_core::domain::VisitStatus;
-use doorstep_core::forms::FieldType;
+use doorstep_core::forms::{FieldType, LocalizedText};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -70,11 +70,16 @@ fn never_public(kind: FieldType) -> bool {
     )
 }
 
-/// Templates that have a notice: id → (title zh, title en, public fields as
-/// (name, label zh, label en)), from each template's latest version.
-pub fn notice_kinds(
-    state: &AppState,
-) -> Vec<(String, String, String, Vec<(String, String, String)>)> {
+/// A template that has a notice: its id and title, and its public fields
+/// (name and label), from its latest version.
+pub struct NoticeKind {
+    pub id: String,
+    pub title: LocalizedText,
+    pub fields: Vec<(String, LocalizedText)>,
+}
+
+/// The templates that have a notice: those with a public top-level field.
+pub fn notice_kinds(state: &AppState) -> Vec<NoticeKind> {
     let registry = state.templates.read().unwrap_or_else(|e| e.into_inner());
     doorstep_core::forms::templates::ids()
         .filter_map(|id| registry.latest(id).ok())
@@ -84,10 +89,13 @@ pub fn notice_kinds(
                 .fields
                 .iter()
                 .filter(|f| f.public && !never_public(f.field_type))
-                .map(|f| (f.name.clone(), f.label.zh.clone(), f.label.en.clone()))
+                .map(|f| (f.name.clone(), f.label.clone()))
                 .collect();
-            (!fields.is_empty())
-                .then(|| (d.id.clone(), d.title.zh.clone(), d.title.en.clone(), fields))
+            (!fields.is_empty()).then(|| NoticeKind {
+                id: d.id.clone(),
+                title: d.title.clone(),
+                fields,
+            })
         })
         .collect()
 }
@@ -109,9 +117,11 @@ pub async fn notice(
     remote_addr: Option<String>,
 ) -> Result<Ledger, ConsoleError> {
     let lang = user.lang;
-    let Some((template, title_zh, title_en, fields)) = notice_kinds(state)
-        .into_iter()
-        .find(|(id, ..)| *id == q.template)
+    let Some(NoticeKind {
+        id: template,
+        title,
+        fields,
+    }) = notice_kinds(state).into_iter().find(|k| k.id == q.template)
     else {
         return Err(bad(
             lang,
@@ -146,7 +156,11 @@ pub async fn notice(
     .iter()
     .map(|s| (*s).to_owned())
     .collect();
-    header.extend(fields.iter().map(|(_, zh, en)| t(lang, zh, en).to_owned()));
+    header.extend(
+        fields
+            .iter()
+            .map(|(_, label)| t(lang, &label.zh, &label.en).to_owned()),
+    );
     header.push(t(lang, "走访日期", "Visit date").to_owned());
     header.push(t(lang, "审核通过日期", "Approved on").to_owned());
 
@@ -180,9 +194,9 @@ pub async fn notice(
             place,
             head,
             h.residents.len().to_string(),
-            t(lang, &title_zh, &title_en).to_owned(),
+            t(lang, &title.zh, &title.en).to_owned(),
         ];
-        for (name, ..) in &fields {
+        for (name, _) in &fields {
             row.push(
                 answers
                     .get(name)
@@ -224,12 +238,12 @@ pub fn form_section(state: &AppState, lang: Lang) -> String {
         t(lang, "张榜公示", "Public notice"),
         t(lang, "走访类型", "Visit kind"),
     );
-    for (id, zh, en, _) in notice_kinds(state) {
+    for k in notice_kinds(state) {
         let _ = write!(
             out,
             "<option value=\"{}\">{}</option>",
-            esc(&id),
-            esc(t(lang, &zh, &en))
+            esc(&k.id),
+            esc(t(lang, &k.title.zh, &k.title.en))
         );
     }
     let _ = write!(
