@@ -17,7 +17,9 @@
 //! ```
 //!
 //! `DOORSTEP_BENCH_VISITS` sets the visit count (default 1,000,000),
-//! `DOORSTEP_BENCH_RUNS` the renders per page (default 50). PostgreSQL is
+//! `DOORSTEP_BENCH_RUNS` the renders per page (default 50),
+//! `DOORSTEP_BENCH_KEEP` a directory to keep the SQLite database in (to
+//! inspect query plans). PostgreSQL is
 //! also used when `DOORSTEP_TEST_POSTGRES_URL` is set. `--test` is the smoke
 //! mode: 2,000 visits unless told otherwise, 5 renders, and checks that every
 //! page answered and the counts add up.
@@ -342,7 +344,14 @@ async fn fresh_schema(base: &str) -> String {
 }
 
 async fn load(postgres: Option<&str>, visits: usize) -> Loaded {
-    let dir = tempfile::tempdir().expect("dir");
+    let dir = match std::env::var_os("DOORSTEP_BENCH_KEEP") {
+        Some(parent) => tempfile::Builder::new()
+            .prefix("console-bench-")
+            .keep(true)
+            .tempdir_in(parent)
+            .expect("dir"),
+        None => tempfile::tempdir().expect("dir"),
+    };
     let mut config = ServerConfig::ephemeral(dir.path());
     let url = match postgres {
         Some(base) => Some(fresh_schema(base).await),

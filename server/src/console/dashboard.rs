@@ -36,19 +36,15 @@ pub async fn page(
     let today = Utc::now().with_timezone(&china()).date_naive();
     let week_start =
         today - chrono::Duration::days(i64::from(today.weekday().num_days_from_monday()));
-    let stats = state
-        .storage
-        .visit_stats(
-            &user.caller.grid_ids,
-            day_start(today),
-            day_start(week_start),
-        )
-        .await?;
-    let households = state
-        .storage
-        .coverage_households(&user.caller.grid_ids)
-        .await?;
-    let returns = state.storage.open_returns(&user.caller.grid_ids).await?;
+    // Independent reads, side by side (the backends have several readers).
+    let scope = &user.caller.grid_ids;
+    let (stats, households, returns) = tokio::try_join!(
+        state
+            .storage
+            .visit_stats(scope, day_start(today), day_start(week_start)),
+        state.storage.coverage_households(scope),
+        state.storage.open_returns(scope),
+    )?;
     let coverage = {
         let definitions = crate::due::scheduled_templates(
             &state.templates.read().unwrap_or_else(|e| e.into_inner()),
@@ -85,7 +81,7 @@ pub async fn page(
 <th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         t(lang, "各网格", "Per grid"),
         t(lang, "网格", "Grid"),
-        t(lang, "走访", "Visits"),
+        t(lang, "本周走访", "Visits this week"),
         t(lang, "待审核", "Waiting"),
         t(lang, "本期应访户数", "Households due this period"),
         t(lang, "本期已访户数", "Visited this period"),

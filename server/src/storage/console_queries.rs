@@ -93,13 +93,13 @@ pub(super) fn review_queue(
         "SELECT v.id, v.visit_group, v.revision, v.template_id, v.template_version,
                 v.household_id, h.code, v.grid_id, g.name, v.worker_id, u.display_name,
                 v.finalized_utc, v.status, v.flags
-         FROM visits v
+         FROM (SELECT v.id FROM visits v WHERE {clause}
+               ORDER BY v.finalized_utc DESC, v.id DESC LIMIT ? OFFSET ?) page
+         JOIN visits v ON v.id = page.id
          JOIN households h ON h.id = v.household_id
          JOIN grids g ON g.id = v.grid_id
          JOIN users u ON u.id = v.worker_id
-         WHERE {clause}
-         ORDER BY v.finalized_utc DESC, v.id
-         LIMIT ? OFFSET ?"
+         ORDER BY v.finalized_utc DESC, v.id DESC"
     ))?;
     type Raw = (
         String,
@@ -218,12 +218,12 @@ pub(super) fn visit_stats(
     )?;
     let mut stmt = conn.prepare_cached(
         "SELECT g.id, g.name,
-                (SELECT count(*) FROM visits v WHERE v.grid_id = g.id),
+                (SELECT count(*) FROM visits v WHERE v.grid_id = g.id AND v.finalized_utc >= ?2),
                 (SELECT count(*) FROM visits v WHERE v.status = 'uploaded' AND v.grid_id = g.id)
-         FROM grids g WHERE g.id IN (SELECT value FROM json_each(?)) ORDER BY g.code",
+         FROM grids g WHERE g.id IN (SELECT value FROM json_each(?1)) ORDER BY g.code",
     )?;
     let raw: Vec<(String, String, i64, i64)> = stmt
-        .query_map([&scope], |r| {
+        .query_map(rusqlite::params![scope, ts(week)], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })?
         .collect::<rusqlite::Result<_>>()?;

@@ -318,7 +318,7 @@ pub struct VisitStats {
     pub since_week: u64,
     /// Uploaded, not yet reviewed.
     pub waiting: u64,
-    /// Per grid: id, name, visits, waiting.
+    /// Per grid: id, name, visits since `week`, waiting.
     pub per_grid: Vec<(Uuid, String, u64, u64)>,
     /// Per flag code: how many visits carry it.
     pub flags: Vec<(String, u64)>,
@@ -464,7 +464,8 @@ pub trait Storage: Send + Sync + 'static {
     /// Workers assigned to any of these grids: id and display name, by name.
     async fn workers_of(&self, grid_ids: &[Uuid]) -> Result<Vec<(Uuid, String)>>;
     /// Dashboard counts over `grid_ids`: visits finalized since `today` and
-    /// since `week`, reviews waiting, per grid, per flag.
+    /// since `week`, reviews waiting, per grid (visits since `week`, waiting),
+    /// per flag.
     async fn visit_stats(
         &self,
         grid_ids: &[Uuid],

@@ -215,8 +215,9 @@ CREATE INDEX console_sessions_user ON console_sessions(user_id);
 const UPGRADE_V4: &str = r#"
 ALTER TABLE visits ADD COLUMN door_outcome TEXT COLLATE "C";
 CREATE INDEX visits_household_outcome ON visits(household_id, door_outcome, finalized_utc);
-CREATE INDEX visits_finalized ON visits(finalized_utc);
-CREATE INDEX visits_grid_status_finalized ON visits(grid_id, status, finalized_utc);
+CREATE INDEX visits_finalized ON visits(finalized_utc, id);
+CREATE INDEX visits_grid_status_finalized ON visits(grid_id, status, finalized_utc, id);
+CREATE INDEX visits_returned ON visits(grid_id, visit_group, revision) WHERE status = 'returned';
 CREATE TABLE visit_flags (
     visit_id TEXT COLLATE "C" NOT NULL REFERENCES visits(id),
     grid_id TEXT COLLATE "C" NOT NULL,

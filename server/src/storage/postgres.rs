@@ -1598,13 +1598,13 @@ impl Storage for PostgresStorage {
             "SELECT v.id, v.visit_group, v.revision, v.template_id, v.template_version,
                     v.household_id, h.code, v.grid_id, g.name, v.worker_id, u.display_name,
                     v.finalized_utc, v.status, v.flags
-             FROM visits v
+             FROM (SELECT v.id FROM visits v WHERE {clause}
+                   ORDER BY v.finalized_utc DESC, v.id DESC LIMIT ${} OFFSET ${n}) page
+             JOIN visits v ON v.id = page.id
              JOIN households h ON h.id = v.household_id
              JOIN grids g ON g.id = v.grid_id
              JOIN users u ON u.id = v.worker_id
-             WHERE {clause}
-             ORDER BY v.finalized_utc DESC, v.id
-             LIMIT ${} OFFSET ${n}",
+             ORDER BY v.finalized_utc DESC, v.id DESC",
             n - 1
         );
         let rows = tx.query(&sql, &refs(&params)).await?;
@@ -1692,10 +1692,10 @@ impl Storage for PostgresStorage {
         let per_grid = tx
             .query(
                 "SELECT g.id, g.name,
-                        (SELECT count(*) FROM visits v WHERE v.grid_id = g.id),
+                        (SELECT count(*) FROM visits v WHERE v.grid_id = g.id AND v.finalized_utc >= $2),
                         (SELECT count(*) FROM visits v WHERE v.status = 'uploaded' AND v.grid_id = g.id)
                  FROM grids g WHERE g.id = ANY($1) ORDER BY g.code",
-                &[&scope],
+                &[&scope, &ts(week)],
             )
             .await?
             .iter()

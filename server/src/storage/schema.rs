@@ -213,12 +213,14 @@ CREATE INDEX console_sessions_user ON console_sessions(user_id);
 /// visit's JSON: each flag of each visit, the households each photo appears
 /// in (and the photos seen in more than one), and each household's latest
 /// visit per template (all the scheduler needs to tell what is due). Plus the
-/// queue's orders: newest first overall, and within a grid and status.
+/// queue's orders (newest first overall, and within a grid and status) and
+/// the returned visits per grid, for the follow-ups still open.
 const UPGRADE_V4: &str = r#"
 ALTER TABLE visits ADD COLUMN door_outcome TEXT;
 CREATE INDEX visits_household_outcome ON visits(household_id, door_outcome, finalized_utc);
-CREATE INDEX visits_finalized ON visits(finalized_utc);
-CREATE INDEX visits_grid_status_finalized ON visits(grid_id, status, finalized_utc);
+CREATE INDEX visits_finalized ON visits(finalized_utc, id);
+CREATE INDEX visits_grid_status_finalized ON visits(grid_id, status, finalized_utc, id);
+CREATE INDEX visits_returned ON visits(grid_id, visit_group, revision) WHERE status = 'returned';
 CREATE TABLE visit_flags (
     visit_id TEXT NOT NULL REFERENCES visits(id),
     grid_id TEXT NOT NULL,
@@ -304,4 +306,48 @@ fn upgrade_from(conn: &Connection, version: i64) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_4_fills_the_derived_tables_from_stored_visits() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        for from in 0..3 {
+            upgrade_from(&conn, from).expect("old step");
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 3;
+             INSERT INTO subdistricts VALUES ('s', '街道');
+             INSERT INTO communities VALUES ('c', 's', '社区');
+             INSERT INTO grids VALUES ('g', 'c', 'G-1', '网格');
+             INSERT INTO users VALUES ('u', 'w', '网格员', 'worker', 'x', NULL, 0, '2026-01-01');
+             INSERT INTO households (id, code, grid_id, estate, residence_type, version, seq)
+                 VALUES ('h', 'H-1', 'g', '小区', 'registered', 1, 1);
+             INSERT INTO visits (id, visit_group, revision, template_id, template_version,
+                 household_id, grid_id, worker_id, started_utc, started_offset, finalized_utc,
+                 finalized_offset, answers, door_check_device, photos, flags, status, op_id, received_at)
+             VALUES ('v', 'v', 1, 'dibao_review', 1, 'h', 'g', 'u', '2026-03-01T01:00:00.000000Z', 28800,
+                 '2026-03-01T02:00:00.000000Z', 28800, '{}', '{\"input\":{\"outcome\":\"refused\"}}',
+                 '[{\"sha256\":\"ab\"}]', '[\"door:outside\",\"too_fast\"]', 'uploaded', 'o', 'now');",
+        )
+        .expect("a version 3 database with a visit");
+        migrate(&mut conn).expect("upgrade");
+        let counts: (String, i64, i64, String) = conn
+            .query_row(
+                "SELECT (SELECT door_outcome FROM visits),
+                        (SELECT count(*) FROM visit_flags WHERE grid_id = 'g'),
+                        (SELECT count(*) FROM photo_households WHERE sha256 = 'ab'),
+                        (SELECT finalized_utc FROM household_last_visits WHERE template_id = 'dibao_review')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .expect("read");
+        assert_eq!(
+            counts,
+            ("refused".into(), 2, 1, "2026-03-01T02:00:00.000000Z".into())
+        );
+    }
 }
