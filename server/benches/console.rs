@@ -347,7 +347,7 @@ async fn load(postgres: Option<&str>, visits: usize) -> Loaded {
     let dir = match std::env::var_os("DOORSTEP_BENCH_KEEP") {
         Some(parent) => tempfile::Builder::new()
             .prefix("console-bench-")
-            .keep(true)
+            .disable_cleanup(true)
             .tempdir_in(parent)
             .expect("dir"),
         None => tempfile::tempdir().expect("dir"),
