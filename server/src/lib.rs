@@ -4,6 +4,8 @@
 //! | module | holds |
 //! |---|---|
 //! | [`config`] | [`ServerConfig`]: data directory, listen address, token lifetime, limits |
+//! | [`anomalies`] | anomalies derived at ingest: visits finished too fast, repeated failed door attempts |
+//! | [`due`] | the core scheduler applied to a stored household: due and overdue visits |
 //! | [`storage`] | the [`storage::Storage`] trait and its SQLite and PostgreSQL backends |
 //! | [`blobs`] | content-addressed photo blobs with resumable chunked uploads |
 //! | [`auth`] | argon2id passwords, hashed device tokens, the per-request [`Caller`](auth::Caller) |
@@ -22,11 +24,13 @@
 // Links SQLCipher (built with libtomcrypt) under rusqlite.
 use doorstep_sqlcipher as _;
 
+pub mod anomalies;
 pub mod api;
 pub mod auth;
 pub mod blobs;
 pub mod config;
 pub mod console;
+pub mod due;
 pub mod error;
 pub mod limits;
 pub mod openapi;

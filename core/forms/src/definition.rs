@@ -120,6 +120,11 @@ pub struct Field {
     /// Most photos (for `image`) or repeat instances (for `repeat`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_count: Option<u32>,
+    /// The answer may be posted on a public notice (张榜公示). Only top-level
+    /// fields count; a notice never shows ID numbers, phones, addresses below
+    /// the building, health or disability, whatever this says.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub public: bool,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -147,6 +152,7 @@ impl Field {
             children: None,
             min_count: None,
             max_count: None,
+            public: false,
         }
     }
 }

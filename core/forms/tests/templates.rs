@@ -387,3 +387,38 @@ fn pension_certification() {
         ],
     );
 }
+
+#[test]
+fn notice_fields_are_marked_only_where_they_may_be_posted() {
+    use doorstep_forms::definition::FieldType;
+    let public = |id: &str| -> Vec<(String, FieldType)> {
+        let form = doorstep_forms::templates::load(id)
+            .expect("listed")
+            .unwrap_or_else(|e| panic!("{e}"));
+        form.definition()
+            .fields
+            .iter()
+            .filter(|f| f.public)
+            .map(|f| (f.name.clone(), f.field_type))
+            .collect()
+    };
+    let names = |id: &str| -> Vec<String> { public(id).into_iter().map(|(n, _)| n).collect() };
+    assert_eq!(
+        names("dibao_review"),
+        ["proposal", "new_band", "proposed_amount"]
+    );
+    assert_eq!(names("dibao_application"), ["outcome"]);
+    assert_eq!(names("temp_assistance"), ["aid_form", "amount_recommended"]);
+    assert!(names("elder_alone_visit").is_empty(), "not a notice kind");
+    for id in doorstep_forms::templates::ids() {
+        for (name, kind) in public(id) {
+            assert!(
+                !matches!(
+                    kind,
+                    FieldType::IdNumber | FieldType::Phone | FieldType::Geopoint
+                ),
+                "{id}.{name} may not be public"
+            );
+        }
+    }
+}

@@ -17,9 +17,9 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use chrono::{Duration, Local};
+use chrono::Local;
 use doorstep_core::forms::FormDefinition;
-use doorstep_core::forms::schedule::{self, Status, TagSpan, VisitRecord};
+use doorstep_core::forms::schedule::Status;
 use doorstep_core::sync::protocol::{DueVisit, PullResponse};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -93,13 +93,8 @@ pub async fn pull(
         )
         .await?;
 
-    let definitions: Vec<FormDefinition> = {
-        let registry = state.templates.read().unwrap_or_else(|e| e.into_inner());
-        doorstep_core::forms::templates::ids()
-            .filter_map(|id| registry.latest(id).ok())
-            .map(|f| f.definition().clone())
-            .collect()
-    };
+    let definitions =
+        crate::due::scheduled_templates(&state.templates.read().unwrap_or_else(|e| e.into_inner()));
     let defs: Vec<&FormDefinition> = definitions.iter().collect();
     let today = Local::now().date_naive();
     let households = page
@@ -123,24 +118,11 @@ fn with_due(
     today: chrono::NaiveDate,
 ) -> doorstep_core::sync::protocol::HouseholdRecord {
     let mut record = h.record;
-    let tags = record
-        .residents
-        .iter()
-        .flat_map(|r| r.tags.iter())
-        .map(|t| TagSpan {
-            tag: t.code.clone(),
-            since: t.start,
-            // A resident tag's end is exclusive; a schedule span's is inclusive.
-            until: t.end.map(|e| e - Duration::days(1)),
-        })
-        .collect();
-    let visits = h
-        .visits
-        .into_iter()
-        .map(|(template_id, date)| VisitRecord { template_id, date })
-        .collect();
-    let household = schedule::Household { tags, visits };
-    record.due = schedule::due_visits(&household, templates, today)
+    let household = crate::due::schedule_household(
+        record.residents.iter().flat_map(|r| r.tags.iter()),
+        h.visits,
+    );
+    record.due = doorstep_core::forms::schedule::due_visits(&household, templates, today)
         .into_iter()
         .map(|d| DueVisit {
             template_id: d.template_id,

@@ -2,10 +2,11 @@
 //!
 //! Remembered operations answer their first result. For the others the server
 //! checks what needs no transaction first (the caller's grids, photo count and
-//! presence, the form engine's validation, the door-check verdict recomputed
-//! with the server's own household location and policy), then applies the
-//! whole batch in one storage transaction. A visit that fails validation is
-//! stored as received with flags, never dropped; a visit naming a blob the
+//! presence, the form engine's validation, a visit finished implausibly fast,
+//! the door-check verdict recomputed with the server's own household location
+//! and policy), then applies the whole batch in one storage transaction. A
+//! visit that fails validation is stored as received with flags, never
+//! dropped; a visit naming a blob the
 //! server lacks is refused as retryable and not remembered, so the device's
 //! retry after uploading the blob is applied.
 
@@ -218,6 +219,9 @@ fn prepare_visit(
         .get(&template);
     match form {
         Ok(form) => {
+            if crate::anomalies::too_fast(visit, &form.definition().visit_kind) {
+                flags.push(crate::anomalies::TOO_FAST.to_owned());
+            }
             let validation = form.validate(&visit.answers, today);
             if !validation.is_valid() {
                 flags.push("form_invalid".to_owned());

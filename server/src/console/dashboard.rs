@@ -1,5 +1,6 @@
 //! The dashboard: visits finalized today and this week, reviews waiting,
-//! per-grid counts, and anomalies from the flags stored on visits.
+//! per-grid counts with coverage and overdue follow-ups, and anomalies from
+//! the flags stored on visits.
 
 use std::fmt::Write as _;
 
@@ -13,8 +14,11 @@ use super::queue::day_start;
 use super::session::ConsoleUser;
 use crate::api::AppState;
 
-/// The flags counted as anomalies, in the order shown.
-const ANOMALIES: [&str; 6] = [
+/// The flags counted as anomalies, in the order shown (and offered as the
+/// queue's anomaly filter).
+pub const ANOMALIES: [&str; 8] = [
+    "too_fast",
+    "failed_attempts",
     "door:outside",
     "door:mock_location",
     "door:clock_skew",
@@ -32,14 +36,22 @@ pub async fn page(
     let today = Utc::now().with_timezone(&china()).date_naive();
     let week_start =
         today - chrono::Duration::days(i64::from(today.weekday().num_days_from_monday()));
-    let stats = state
-        .storage
-        .visit_stats(
-            &user.caller.grid_ids,
-            day_start(today),
-            day_start(week_start),
-        )
-        .await?;
+    // Independent reads, side by side (the backends have several readers).
+    let scope = &user.caller.grid_ids;
+    let (stats, households, returns) = tokio::try_join!(
+        state
+            .storage
+            .visit_stats(scope, day_start(today), day_start(week_start)),
+        state.storage.coverage_households(scope),
+        state.storage.open_returns(scope),
+    )?;
+    let coverage = {
+        let definitions = crate::due::scheduled_templates(
+            &state.templates.read().unwrap_or_else(|e| e.into_inner()),
+        );
+        let defs: Vec<_> = definitions.iter().collect();
+        super::coverage::per_grid(&households, &defs, today)
+    };
     let mut body = String::new();
     let card = |label: &str, n: u64, href: &str| {
         format!(
@@ -65,17 +77,32 @@ pub async fn page(
     ));
     let _ = write!(
         body,
-        "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        "<h2>{}</h2><table id=\"per-grid\"><thead><tr><th>{}</th><th>{}</th><th>{}</th>\
+<th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         t(lang, "各网格", "Per grid"),
         t(lang, "网格", "Grid"),
-        t(lang, "走访", "Visits"),
+        t(lang, "本周走访", "Visits this week"),
         t(lang, "待审核", "Waiting"),
+        t(lang, "本期应访户数", "Households due this period"),
+        t(lang, "本期已访户数", "Visited this period"),
+        t(lang, "覆盖率", "Coverage"),
+        t(lang, "逾期未访", "Overdue visits"),
+        t(lang, "退回待修改", "Returned, not yet revised"),
     );
     for (id, name, n, waiting) in &stats.per_grid {
+        let c = coverage.get(id).copied().unwrap_or_default();
+        let returned = returns.iter().find(|(g, _)| g == id).map_or(0, |(_, n)| *n);
         let _ = write!(
             body,
-            "<tr><td><a href=\"/console/queue?grid={id}\">{}</a></td><td>{n}</td><td>{waiting}</td></tr>",
-            esc(name)
+            "<tr data-grid=\"{id}\"><td><a href=\"/console/queue?grid={id}\">{}</a></td><td>{n}</td><td>{waiting}</td>\
+<td class=\"due\">{}</td><td class=\"visited\">{}</td><td class=\"percent\">{}</td><td class=\"overdue\">{}</td>\
+<td class=\"returned\"><a href=\"/console/queue?grid={id}&amp;status=returned\">{returned}</a></td></tr>",
+            esc(name),
+            c.due,
+            c.visited,
+            c.percent()
+                .map_or_else(|| "—".to_owned(), |p| format!("{p}%")),
+            c.overdue,
         );
     }
     let _ = write!(
@@ -117,6 +144,15 @@ pub async fn page(
             "查看待审核的异常走访",
             "Flagged visits waiting for review"
         ),
+    );
+    let _ = write!(
+        body,
+        "<p class=\"muted\">{}</p>",
+        t(
+            lang,
+            "应访户数按各表单的走访周期（月、季度等）和住户标签计算；逾期未访含上期未访和错过的节日走访；退回待修改是已退回、网格员尚未重新提交的走访。",
+            "Households due follow each form's schedule (monthly, quarterly, …) and the households' tags; overdue visits are those missed last period or in a campaign window; returned visits wait for the worker's revision."
+        )
     );
     Ok(Html(frame(
         lang,

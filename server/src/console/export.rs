@@ -1,7 +1,8 @@
 //! Exports of the ledger (台账): the visits of one kind in a date range, one
 //! row each, with the form's labels as column headers, as `.xlsx` and as CSV
 //! (UTF-8 with a BOM so Excel shows Chinese). ID numbers and phones are masked unless an
-//! admin explicitly asks for full values; every export is audited.
+//! admin explicitly asks for full values; every export is audited. The page
+//! also offers the public notice ([`super::notice`]).
 
 use std::fmt::Write as _;
 
@@ -72,6 +73,7 @@ pub async fn form(
             "ID numbers and phones are masked by default."
         ),
     );
+    body.push_str(&super::notice::form_section(&state, lang));
     Ok(Html(frame(
         lang,
         Some(&user),
@@ -223,10 +225,15 @@ fn attachment(name: &str) -> HeaderValue {
 
 /// The ledger as an `.xlsx` workbook: one sheet, a bold header row, text cells.
 pub fn to_xlsx(l: &Ledger) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    to_xlsx_named(l, "台账")
+}
+
+/// A table as an `.xlsx` workbook with one sheet named `sheet_name`.
+pub fn to_xlsx_named(l: &Ledger, sheet_name: &str) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
     let sheet = book.add_worksheet();
-    sheet.set_name("台账")?;
+    sheet.set_name(sheet_name)?;
     for (c, h) in l.header.iter().enumerate() {
         sheet.write_string_with_format(0, col(c), h, &bold)?;
     }

@@ -169,6 +169,11 @@ pub fn flag_label(lang: Lang, code: &str) -> String {
         "door:stale_fix" => Some(("定位已过时", "Stale fix")),
         "door:no_fix" => Some(("无定位", "No GPS fix")),
         "door:bad_position" => Some(("坐标无效", "Invalid position")),
+        "too_fast" => Some(("用时过短", "Finished implausibly fast")),
+        "failed_attempts" => Some((
+            "多次未能入户（家中无人或拒绝）",
+            "Repeated failed attempts (nobody home or refused)",
+        )),
         _ => None,
     };
     match known {

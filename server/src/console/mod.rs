@@ -6,7 +6,8 @@
 //! | [`html`] | escaping, the page frame, small formatting helpers |
 //! | [`session`] | the session cookie, the signed-in [`ConsoleUser`], CSRF tokens, the language |
 //! | [`login`] | login (with lockout after repeated wrong passwords) and logout |
-//! | [`dashboard`] | visits today and this week, reviews waiting, per grid, anomalies |
+//! | [`dashboard`] | visits today and this week, reviews waiting, per grid, coverage, anomalies |
+//! | [`coverage`] | per grid: households due this period and visited, overdue follow-ups |
 //! | [`queue`] | the review queue with its filters and paging |
 //! | [`visit`] | one visit: answers, photos, door check plot, revisions, flags, and the review actions |
 //! | [`tiles`] | the optional static map of map tiles behind the door check |
@@ -18,6 +19,7 @@
 //! | [`ledger_import`] | the ledger upload, its error report and the blank template (admins only) |
 //! | [`templates`] | form templates and their versions; publishing a new version (admins only) |
 //! | [`upload`] | reading an upload form (CSRF token and one file) within a size cap |
+//! | [`notice`] | the public notice (张榜公示) of approved visits, `.xlsx` and printable HTML |
 //!
 //! A console session is stored server-side (its hash, user, CSRF token, 12 h
 //! lifetime, 2 h idle limit), apart from device tokens: a device token does
@@ -27,6 +29,7 @@
 
 pub mod admin_users;
 pub mod audit;
+pub mod coverage;
 pub mod dashboard;
 pub mod export;
 pub mod grids;
@@ -34,6 +37,7 @@ pub mod html;
 pub mod ledger_import;
 pub mod ledger_rows;
 pub mod login;
+pub mod notice;
 pub mod queue;
 pub mod session;
 pub mod templates;
@@ -99,6 +103,8 @@ pub fn router() -> Router<AppState> {
                 .post(templates::upload)
                 .layer(DefaultBodyLimit::max(upload::BODY_LIMIT)),
         )
+        .route("/console/export/notice.xlsx", get(notice::xlsx))
+        .route("/console/export/notice.html", get(notice::html))
         .layer(axum::middleware::from_fn(security_headers))
 }
 

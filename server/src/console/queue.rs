@@ -12,7 +12,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::ConsoleError;
-use super::html::{esc, flag_badge, frame, status_label, t, url_encode, when};
+use super::html::{esc, flag_badge, flag_label, frame, status_label, t, url_encode, when};
 use super::session::{ConsoleUser, Lang};
 use crate::api::AppState;
 use crate::storage::QueueFilter;
@@ -163,6 +163,19 @@ fn option(value: &str, label: &str, selected: &str) -> String {
     )
 }
 
+/// The anomaly filter's options: the dashboard's anomalies, and the flag
+/// asked for when it is another one (a validation item, say).
+fn anomaly_options(lang: Lang, selected: &str) -> String {
+    let mut out: String = super::dashboard::ANOMALIES
+        .iter()
+        .map(|code| option(code, &flag_label(lang, code), selected))
+        .collect();
+    if !selected.is_empty() && !super::dashboard::ANOMALIES.contains(&selected) {
+        out.push_str(&option(selected, &flag_label(lang, selected), selected));
+    }
+    out
+}
+
 /// `GET /console/queue`.
 pub async fn render(
     state: &AppState,
@@ -228,22 +241,17 @@ pub async fn render(
         "</select></label><label>{}<input type=\"date\" name=\"from\" value=\"{}\"></label>\
 <label>{}<input type=\"date\" name=\"to\" value=\"{}\"></label>\
 <label><input type=\"checkbox\" name=\"flagged\" value=\"1\"{}>{}</label>\
-{}<button type=\"submit\">{}</button></form>",
+<label>{}<select name=\"flag\"><option value=\"\">{}</option>{}</select></label>\
+<button type=\"submit\">{}</button></form>",
         t(lang, "从", "From"),
         esc(&q.from),
         t(lang, "至", "To"),
         esc(&q.to),
         if q.flagged.is_empty() { "" } else { " checked" },
         t(lang, "仅看有异常", "Flagged only"),
-        if q.flag.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "<label>{}<input type=\"hidden\" name=\"flag\" value=\"{}\"></label> ",
-                flag_badge(lang, &q.flag),
-                esc(&q.flag)
-            )
-        },
+        t(lang, "异常类型", "Anomaly"),
+        t(lang, "全部", "All"),
+        anomaly_options(lang, &q.flag),
         t(lang, "筛选", "Filter"),
     );
     let _ = write!(

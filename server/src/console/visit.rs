@@ -263,6 +263,22 @@ pub async fn page(
         for f in &v.flags {
             body.push_str(&flag_badge(lang, f));
         }
+        if v.flags.iter().any(|f| f == crate::anomalies::TOO_FAST)
+            && let Some(done) = v.visit.finalized
+        {
+            let from = evidence
+                .as_ref()
+                .and_then(|e| e.device_door_check.as_ref())
+                .map_or(v.visit.started.utc, |d| {
+                    d.input.checked_at.min(v.visit.started.utc)
+                });
+            let _ = write!(
+                body,
+                " <span class=\"muted\">{} {} s</span>",
+                t(lang, "走访用时", "Visit took"),
+                (done.utc - from).num_seconds()
+            );
+        }
         body.push_str("</p>");
     }
 

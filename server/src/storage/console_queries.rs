@@ -1,10 +1,9 @@
 //! SQLite queries behind the supervisor console: the review queue with its
-//! filters, a visit's evidence, the workers of some grids, dashboard counts.
+//! filters, a visit's evidence, the workers of some grids, dashboard counts,
+//! what the dashboard's coverage and follow-ups need.
 //!
 //! Grid sets travel as one JSON array parameter (`json_each`), so a query's
 //! text does not depend on how many grids a caller has.
-
-use std::collections::HashMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use doorstep_core::domain::VisitStatus;
@@ -12,7 +11,10 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 use uuid::Uuid;
 
-use super::{QueueFilter, QueuePage, QueueRow, Result, StorageError, VisitEvidence, VisitStats};
+use super::{
+    CoverageHousehold, QueueFilter, QueuePage, QueueRow, Result, StorageError, VisitEvidence,
+    VisitStats,
+};
 
 fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
@@ -64,7 +66,9 @@ fn where_clause(f: &QueueFilter) -> (String, Vec<SqlValue>) {
         sql.push_str(" AND v.flags <> '[]'");
     }
     if let Some(flag) = &f.flag {
-        sql.push_str(" AND EXISTS (SELECT 1 FROM json_each(v.flags) WHERE value = ?)");
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM visit_flags f WHERE f.visit_id = v.id AND f.code = ?)",
+        );
         params.push(SqlValue::Text(flag.clone()));
     }
     (sql, params)
@@ -89,13 +93,13 @@ pub(super) fn review_queue(
         "SELECT v.id, v.visit_group, v.revision, v.template_id, v.template_version,
                 v.household_id, h.code, v.grid_id, g.name, v.worker_id, u.display_name,
                 v.finalized_utc, v.status, v.flags
-         FROM visits v
+         FROM (SELECT v.id FROM visits v WHERE {clause}
+               ORDER BY v.finalized_utc DESC, v.id DESC LIMIT ? OFFSET ?) page
+         JOIN visits v ON v.id = page.id
          JOIN households h ON h.id = v.household_id
          JOIN grids g ON g.id = v.grid_id
          JOIN users u ON u.id = v.worker_id
-         WHERE {clause}
-         ORDER BY v.finalized_utc DESC, v.id
-         LIMIT ? OFFSET ?"
+         ORDER BY v.finalized_utc DESC, v.id DESC"
     ))?;
     type Raw = (
         String,
@@ -199,22 +203,27 @@ pub(super) fn visit_stats(
     week: DateTime<Utc>,
 ) -> Result<VisitStats> {
     let scope = id_list(grid_ids);
-    let (since_today, since_week, waiting): (i64, i64, i64) = conn.query_row(
-        "SELECT count(*) FILTER (WHERE finalized_utc >= ?2),
-                count(*) FILTER (WHERE finalized_utc >= ?3),
-                count(*) FILTER (WHERE status = 'uploaded')
-         FROM visits WHERE grid_id IN (SELECT value FROM json_each(?1))",
-        rusqlite::params![scope, ts(today), ts(week)],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    let count = |sql: &str, params: &[&dyn rusqlite::ToSql]| -> Result<u64> {
+        let n: i64 = conn.prepare_cached(sql)?.query_row(params, |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    };
+    let since = "SELECT count(*) FROM visits
+                 WHERE grid_id IN (SELECT value FROM json_each(?1)) AND finalized_utc >= ?2";
+    let since_today = count(since, &[&scope, &ts(today)])?;
+    let since_week = count(since, &[&scope, &ts(week)])?;
+    let waiting = count(
+        "SELECT count(*) FROM visits
+         WHERE status = 'uploaded' AND grid_id IN (SELECT value FROM json_each(?1))",
+        &[&scope],
     )?;
-    let mut stmt = conn.prepare(
-        "SELECT g.id, g.name, count(v.id), count(v.id) FILTER (WHERE v.status = 'uploaded')
-         FROM grids g LEFT JOIN visits v ON v.grid_id = g.id
-         WHERE g.id IN (SELECT value FROM json_each(?))
-         GROUP BY g.id, g.name ORDER BY g.code",
+    let mut stmt = conn.prepare_cached(
+        "SELECT g.id, g.name,
+                (SELECT count(*) FROM visits v WHERE v.grid_id = g.id AND v.finalized_utc >= ?2),
+                (SELECT count(*) FROM visits v WHERE v.status = 'uploaded' AND v.grid_id = g.id)
+         FROM grids g WHERE g.id IN (SELECT value FROM json_each(?1)) ORDER BY g.code",
     )?;
     let raw: Vec<(String, String, i64, i64)> = stmt
-        .query_map([&scope], |r| {
+        .query_map(rusqlite::params![scope, ts(week)], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -227,38 +236,106 @@ pub(super) fn visit_stats(
             u64::try_from(w).unwrap_or(0),
         ));
     }
-    let mut stmt = conn.prepare(
-        "SELECT f.value, count(DISTINCT v.id) FROM visits v, json_each(v.flags) f
-         WHERE v.grid_id IN (SELECT value FROM json_each(?)) AND v.flags <> '[]'
-         GROUP BY f.value ORDER BY count(DISTINCT v.id) DESC, f.value",
+    let mut stmt = conn.prepare_cached(
+        "SELECT code, count(*) FROM visit_flags
+         WHERE grid_id IN (SELECT value FROM json_each(?))
+         GROUP BY code ORDER BY count(*) DESC, code",
     )?;
     let flags: Vec<(String, i64)> = stmt
         .query_map([&scope], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut stmt = conn.prepare(
-        "SELECT json_extract(p.value, '$.sha256'), v.household_id
-         FROM visits v, json_each(v.photos) p
-         WHERE v.grid_id IN (SELECT value FROM json_each(?)) AND v.photos <> '[]'",
+    // Photos seen in more than one household anywhere, counted when more than
+    // one of those households is in scope.
+    let reused_photos = count(
+        "SELECT count(*) FROM reused_photos r
+         WHERE (SELECT count(*) FROM photo_households p
+                WHERE p.sha256 = r.sha256 AND p.grid_id IN (SELECT value FROM json_each(?1))) > 1",
+        &[&scope],
     )?;
-    let mut households: HashMap<String, Vec<String>> = HashMap::new();
-    let pairs: Vec<(String, String)> = stmt
-        .query_map([&scope], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    for (sha, household) in pairs {
-        let seen = households.entry(sha).or_default();
-        if !seen.contains(&household) {
-            seen.push(household);
-        }
-    }
     Ok(VisitStats {
-        since_today: u64::try_from(since_today).unwrap_or(0),
-        since_week: u64::try_from(since_week).unwrap_or(0),
-        waiting: u64::try_from(waiting).unwrap_or(0),
+        since_today,
+        since_week,
+        waiting,
         per_grid,
         flags: flags
             .into_iter()
             .map(|(f, n)| (f, u64::try_from(n).unwrap_or(0)))
             .collect(),
-        reused_photos: households.values().filter(|h| h.len() > 1).count() as u64,
+        reused_photos,
     })
+}
+
+/// The local date of a stored instant and offset.
+fn local_date(utc: &str, offset: i32) -> Result<chrono::NaiveDate> {
+    let at = doorstep_core::domain::DeviceInstant {
+        utc: parse_time(utc)?,
+        offset_seconds: offset,
+    };
+    Ok(at
+        .local()
+        .map_or_else(|| at.utc.date_naive(), |l| l.date_naive()))
+}
+
+pub(super) fn coverage_households(
+    conn: &Connection,
+    grid_ids: &[Uuid],
+) -> Result<Vec<CoverageHousehold>> {
+    let scope = id_list(grid_ids);
+    let mut by_id: std::collections::BTreeMap<String, CoverageHousehold> = Default::default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.household_id, h.grid_id, r.tags FROM residents r
+         JOIN households h ON h.id = r.household_id
+         WHERE h.grid_id IN (SELECT value FROM json_each(?)) AND r.tags <> '[]'",
+    )?;
+    let rows: Vec<(String, String, String)> = stmt
+        .query_map([&scope], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (household, grid, tags) in rows {
+        let tags: Vec<doorstep_core::domain::ResidentTag> = serde_json::from_str(&tags)?;
+        let entry = match by_id.entry(household) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                let household_id = parse_uuid(e.key())?;
+                e.insert(CoverageHousehold {
+                    household_id,
+                    grid_id: parse_uuid(&grid)?,
+                    tags: Vec::new(),
+                    latest_visits: Vec::new(),
+                })
+            }
+        };
+        entry.tags.extend(tags);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT l.household_id, l.template_id, l.finalized_utc, l.finalized_offset
+         FROM household_last_visits l JOIN households h ON h.id = l.household_id
+         WHERE h.grid_id IN (SELECT value FROM json_each(?))",
+    )?;
+    let rows: Vec<(String, String, String, i32)> = stmt
+        .query_map([&scope], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (household, template, utc, offset) in rows {
+        if let Some(h) = by_id.get_mut(&household) {
+            h.latest_visits.push((template, local_date(&utc, offset)?));
+        }
+    }
+    Ok(by_id.into_values().collect())
+}
+
+pub(super) fn open_returns(conn: &Connection, grid_ids: &[Uuid]) -> Result<Vec<(Uuid, u64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT v.grid_id, count(*) FROM visits v
+         WHERE v.status = 'returned' AND v.grid_id IN (SELECT value FROM json_each(?))
+           AND NOT EXISTS (SELECT 1 FROM visits n
+                           WHERE n.visit_group = v.visit_group AND n.revision = v.revision + 1)
+         GROUP BY v.grid_id",
+    )?;
+    let rows: Vec<(String, i64)> = stmt
+        .query_map([id_list(grid_ids)], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    rows.into_iter()
+        .map(|(g, n)| Ok((parse_uuid(&g)?, u64::try_from(n).unwrap_or(0))))
+        .collect()
 }

@@ -319,7 +319,7 @@ pub struct VisitStats {
     pub since_week: u64,
     /// Uploaded, not yet reviewed.
     pub waiting: u64,
-    /// Per grid: id, name, visits, waiting.
+    /// Per grid: id, name, visits since `week`, waiting.
     pub per_grid: Vec<(Uuid, String, u64, u64)>,
     /// Per flag code: how many visits carry it.
     pub flags: Vec<(String, u64)>,
@@ -353,6 +353,18 @@ pub struct GridNode {
     pub name: String,
     /// Households stored in the grid.
     pub households: u64,
+}
+
+/// What the scheduler needs of one household for the dashboard's coverage:
+/// its residents' category tags and, per template, the local date of its
+/// latest visit (every question the scheduler asks is "was there a visit
+/// between some day and today", which the latest visit answers).
+#[derive(Debug, Clone)]
+pub struct CoverageHousehold {
+    pub household_id: Uuid,
+    pub grid_id: Uuid,
+    pub tags: Vec<doorstep_core::domain::ResidentTag>,
+    pub latest_visits: Vec<(String, NaiveDate)>,
 }
 
 /// The server's storage. Every method is atomic: it commits entirely or not at all.
@@ -481,7 +493,8 @@ pub trait Storage: Send + Sync + 'static {
     /// Workers assigned to any of these grids: id and display name, by name.
     async fn workers_of(&self, grid_ids: &[Uuid]) -> Result<Vec<(Uuid, String)>>;
     /// Dashboard counts over `grid_ids`: visits finalized since `today` and
-    /// since `week`, reviews waiting, per grid, per flag.
+    /// since `week`, reviews waiting, per grid (visits since `week`, waiting),
+    /// per flag.
     async fn visit_stats(
         &self,
         grid_ids: &[Uuid],
@@ -500,6 +513,14 @@ pub trait Storage: Send + Sync + 'static {
     /// in one transaction: all of them or none. Each household takes a change
     /// number, so devices of its grid receive it on their next pull.
     async fn import_households(&self, batch: &[HouseholdRecord], audit: &AuditEntry) -> Result<()>;
+    // --- the dashboard's coverage and follow-ups ---
+
+    /// The households of these grids that hold any category tag, with their
+    /// tags and latest visit per template.
+    async fn coverage_households(&self, grid_ids: &[Uuid]) -> Result<Vec<CoverageHousehold>>;
+    /// Per grid of these (only grids with any): visits returned for rework
+    /// whose next revision has not arrived.
+    async fn open_returns(&self, grid_ids: &[Uuid]) -> Result<Vec<(Uuid, u64)>>;
 }
 
 /// A permanent refusal of one operation, with its code and zh/en messages.

@@ -13,7 +13,7 @@ use tokio_postgres::Client;
 use super::{Result, StorageError};
 
 /// The schema version this code writes (kept equal to SQLite's for clarity).
-pub const VERSION: i64 = 3;
+pub const VERSION: i64 = 4;
 
 /// Held while migrating, so concurrent starts take turns.
 const MIGRATION_LOCK: i64 = 0x646f_6f72_7374_6570; // "doorstep"
@@ -210,11 +210,70 @@ CREATE TABLE console_sessions (
 CREATE INDEX console_sessions_user ON console_sessions(user_id);
 "#;
 
+/// The console at scale, as SQLite's version 4 (see `schema.rs`): door
+/// outcomes, tables derived from the visits at ingest, the queue's orders.
+const UPGRADE_V4: &str = r#"
+ALTER TABLE visits ADD COLUMN door_outcome TEXT COLLATE "C";
+CREATE INDEX visits_household_outcome ON visits(household_id, door_outcome, finalized_utc);
+CREATE INDEX visits_finalized ON visits(finalized_utc, id);
+CREATE INDEX visits_grid_status_finalized ON visits(grid_id, status, finalized_utc, id);
+CREATE INDEX visits_returned ON visits(grid_id, visit_group, revision) WHERE status = 'returned';
+CREATE TABLE visit_flags (
+    visit_id TEXT COLLATE "C" NOT NULL REFERENCES visits(id),
+    grid_id TEXT COLLATE "C" NOT NULL,
+    code TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (visit_id, code)
+);
+CREATE INDEX visit_flags_grid ON visit_flags(grid_id, code);
+CREATE TABLE photo_households (
+    sha256 TEXT COLLATE "C" NOT NULL,
+    household_id TEXT COLLATE "C" NOT NULL,
+    grid_id TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (sha256, household_id)
+);
+CREATE TABLE reused_photos (sha256 TEXT COLLATE "C" PRIMARY KEY);
+CREATE TABLE household_last_visits (
+    household_id TEXT COLLATE "C" NOT NULL REFERENCES households(id),
+    template_id TEXT COLLATE "C" NOT NULL,
+    finalized_utc TEXT COLLATE "C" NOT NULL,
+    finalized_offset INTEGER NOT NULL,
+    PRIMARY KEY (household_id, template_id)
+);
+"#;
+
+/// Fills what [`UPGRADE_V4`] derives from the visits table, for visits stored
+/// before it (or loaded in bulk without going through ingest).
+pub const FILL_DERIVED: &str = r#"
+UPDATE visits SET door_outcome = door_check_device::jsonb -> 'input' ->> 'outcome'
+    WHERE door_check_device IS NOT NULL AND door_outcome IS NULL;
+INSERT INTO visit_flags (visit_id, grid_id, code)
+    SELECT DISTINCT v.id, v.grid_id, f.value
+    FROM visits v, jsonb_array_elements_text(v.flags::jsonb) AS f(value) WHERE v.flags <> '[]'
+    ON CONFLICT DO NOTHING;
+INSERT INTO photo_households (sha256, household_id, grid_id)
+    SELECT p.value ->> 'sha256', v.household_id, min(v.grid_id)
+    FROM visits v, jsonb_array_elements(v.photos::jsonb) AS p(value)
+    WHERE v.photos <> '[]' AND p.value ->> 'sha256' IS NOT NULL
+    GROUP BY 1, 2
+    ON CONFLICT DO NOTHING;
+INSERT INTO reused_photos (sha256)
+    SELECT sha256 FROM photo_households GROUP BY sha256 HAVING count(*) > 1
+    ON CONFLICT DO NOTHING;
+INSERT INTO household_last_visits (household_id, template_id, finalized_utc, finalized_offset)
+    SELECT DISTINCT ON (household_id, template_id) household_id, template_id, finalized_utc, finalized_offset
+    FROM visits ORDER BY household_id, template_id, finalized_utc DESC
+    ON CONFLICT (household_id, template_id) DO UPDATE
+    SET finalized_utc = excluded.finalized_utc, finalized_offset = excluded.finalized_offset
+    WHERE excluded.finalized_utc > household_last_visits.finalized_utc;
+ANALYZE;
+"#;
+
 fn step(from: i64) -> Result<&'static str> {
     match from {
         0 => Ok(CREATE_V1),
         1 => Ok(UPGRADE_V2),
         2 => Ok(UPGRADE_V3),
+        3 => Ok(UPGRADE_V4),
         other => Err(StorageError::Corrupt(format!(
             "no upgrade step from schema version {other}"
         ))),
@@ -271,6 +330,9 @@ async fn migrate_locked(client: &mut Client) -> Result<()> {
             .await?;
         }
         tx.batch_execute(step(from)?).await?;
+        if from == 3 {
+            tx.batch_execute(FILL_DERIVED).await?;
+        }
         tx.execute("UPDATE schema_version SET version = $1", &[&(from + 1)])
             .await?;
         tx.commit().await?;

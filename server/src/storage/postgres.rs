@@ -36,6 +36,7 @@ use doorstep_core::domain::{
     Community, DeviceInstant, Grid, Review, Subdistrict, Visit, VisitStatus,
 };
 use doorstep_core::evidence::LatLon;
+use doorstep_core::evidence::door_check::DoorOutcome;
 use doorstep_core::store::households::GridInfo;
 use doorstep_core::sync::protocol::{
     FieldChange, HouseholdRecord, OperationOutcome, OperationResult, ResidentRecord,
@@ -45,12 +46,19 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{Row, Transaction};
 use uuid::Uuid;
 
+use crate::anomalies;
+
 use super::{
-    AuditEntry, ConsoleSession, HouseholdConflict, HouseholdPlace, NewConsoleSession, NewReview,
-    NewToken, NewUser, NewVisit, PreparedOp, PullPage, PulledHousehold, QueueFilter, QueuePage,
-    QueueRow, Result, Session, Storage, StorageError, StoredVisit, TokenState, UserRecord,
-    VisitEvidence, VisitStats, merge, pg_schema, pg_tls, refused,
+    AuditEntry, ConsoleSession, CoverageHousehold, HouseholdConflict, HouseholdPlace,
+    NewConsoleSession, NewReview, NewToken, NewUser, NewVisit, PreparedOp, PullPage,
+    PulledHousehold, QueueFilter, QueuePage, QueueRow, Result, Session, Storage, StorageError,
+    StoredVisit, TokenState, UserRecord, VisitEvidence, VisitStats, merge, pg_schema, pg_tls,
+    refused,
 };
+
+/// The SQL that fills the tables derived from visits (schema version 4), for
+/// visits written to the database directly (bulk loads, benchmarks).
+pub use super::pg_schema::FILL_DERIVED;
 
 /// Connections in the pool.
 const POOL_SIZE: usize = 8;
@@ -441,11 +449,19 @@ async fn apply_visit(tx: &Transaction<'_>, op_id: Uuid, v: &NewVisit) -> Result<
             None => flags.push("revision_without_previous".to_owned()),
         }
     }
+    let outcome = s.door_check.as_ref().map(|d| d.input.outcome);
+    if let Some(o) = outcome.filter(|o| o.is_failed_attempt()) {
+        let before = failed_attempts_before(tx, v).await?;
+        if anomalies::flags_household(o, before, local_date(&s.finalized)) {
+            flags.push(anomalies::FAILED_ATTEMPTS.to_owned());
+        }
+    }
     tx.execute(
         "INSERT INTO visits (id, visit_group, revision, template_id, template_version, household_id,
             grid_id, worker_id, started_utc, started_offset, finalized_utc, finalized_offset, answers,
-            door_check_device, door_check_server, photos, flags, status, op_id, received_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+            door_check_device, door_check_server, photos, flags, status, op_id, received_at,
+            door_outcome)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)",
         &[
             &s.visit_id.to_string(),
             &group,
@@ -470,9 +486,11 @@ async fn apply_visit(tx: &Transaction<'_>, op_id: Uuid, v: &NewVisit) -> Result<
             &VisitStatus::Uploaded.as_str(),
             &op_id.to_string(),
             &ts(Utc::now()),
+            &outcome.map(anomalies::outcome_code),
         ],
     )
     .await?;
+    record_derived(tx, v, &flags).await?;
     // The household is sent again so devices see its due visits change.
     let seq = next_seq(tx).await?;
     let household = s.household_id.to_string();
@@ -490,6 +508,88 @@ async fn apply_visit(tx: &Transaction<'_>, op_id: Uuid, v: &NewVisit) -> Result<
         .await?;
     }
     Ok(OperationOutcome::Applied { flags })
+}
+
+/// The local date of a device instant (its UTC date when the offset is invalid).
+fn local_date(at: &DeviceInstant) -> NaiveDate {
+    at.local()
+        .map_or_else(|| at.utc.date_naive(), |l| l.date_naive())
+}
+
+/// How many earlier visits (by visit, not revision) of the household were
+/// failed attempts since it was last met, before this visit was finalized.
+async fn failed_attempts_before(tx: &Transaction<'_>, v: &NewVisit) -> Result<u32> {
+    let s = &v.submission;
+    let [nobody, refused] = anomalies::failed_outcome_codes();
+    let row = tx
+        .query_one(
+            "SELECT count(DISTINCT visit_group) FROM visits
+             WHERE household_id = $1 AND door_outcome IN ($2, $3) AND visit_group <> $4
+               AND finalized_utc < $5
+               AND finalized_utc > coalesce((SELECT max(finalized_utc) FROM visits
+                    WHERE household_id = $1 AND door_outcome = $6 AND finalized_utc <= $5), '')",
+            &[
+                &s.household_id.to_string(),
+                &nobody,
+                &refused,
+                &s.visit_group.to_string(),
+                &ts(s.finalized.utc),
+                &anomalies::outcome_code(DoorOutcome::Met),
+            ],
+        )
+        .await?;
+    Ok(u32::try_from(col_u64(&row, 0)?).unwrap_or(u32::MAX))
+}
+
+/// Writes what the console reads instead of every visit's JSON: the visit's
+/// flags, the households its photos appear in, the household's latest visit
+/// of the template (see schema version 4).
+async fn record_derived(tx: &Transaction<'_>, v: &NewVisit, flags: &[String]) -> Result<()> {
+    let s = &v.submission;
+    let id = s.visit_id.to_string();
+    let grid = v.grid_id.to_string();
+    let household = s.household_id.to_string();
+    for f in flags {
+        tx.execute(
+            "INSERT INTO visit_flags (visit_id, grid_id, code) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+            &[&id, &grid, f],
+        )
+        .await?;
+    }
+    for p in &s.photos {
+        let added = tx
+            .execute(
+                "INSERT INTO photo_households (sha256, household_id, grid_id) VALUES ($1, $2, $3)
+                 ON CONFLICT DO NOTHING",
+                &[&p.sha256, &household, &grid],
+            )
+            .await?;
+        if added > 0 {
+            tx.execute(
+                "INSERT INTO reused_photos (sha256)
+                 SELECT $1::text WHERE (SELECT count(*) FROM photo_households WHERE sha256 = $1) > 1
+                 ON CONFLICT DO NOTHING",
+                &[&p.sha256],
+            )
+            .await?;
+        }
+    }
+    tx.execute(
+        "INSERT INTO household_last_visits (household_id, template_id, finalized_utc, finalized_offset)
+         VALUES ($1, $2, $3, $4)
+         ON CONFLICT (household_id, template_id) DO UPDATE
+         SET finalized_utc = excluded.finalized_utc, finalized_offset = excluded.finalized_offset
+         WHERE excluded.finalized_utc > household_last_visits.finalized_utc",
+        &[
+            &household,
+            &s.template_id,
+            &ts(s.finalized.utc),
+            &s.finalized.offset_seconds,
+        ],
+    )
+    .await?;
+    Ok(())
 }
 
 async fn apply_edit(
@@ -727,7 +827,7 @@ fn where_clause(f: &QueueFilter) -> (String, Vec<Param>) {
     if let Some(flag) = &f.flag {
         add(
             &mut sql,
-            " AND jsonb_exists(v.flags::jsonb, $?)",
+            " AND EXISTS (SELECT 1 FROM visit_flags f WHERE f.visit_id = v.id AND f.code = $?)",
             Box::new(flag.clone()),
             &mut params,
         );
@@ -1502,13 +1602,13 @@ impl Storage for PostgresStorage {
             "SELECT v.id, v.visit_group, v.revision, v.template_id, v.template_version,
                     v.household_id, h.code, v.grid_id, g.name, v.worker_id, u.display_name,
                     v.finalized_utc, v.status, v.flags
-             FROM visits v
+             FROM (SELECT v.id FROM visits v WHERE {clause}
+                   ORDER BY v.finalized_utc DESC, v.id DESC LIMIT ${} OFFSET ${n}) page
+             JOIN visits v ON v.id = page.id
              JOIN households h ON h.id = v.household_id
              JOIN grids g ON g.id = v.grid_id
              JOIN users u ON u.id = v.worker_id
-             WHERE {clause}
-             ORDER BY v.finalized_utc DESC, v.id
-             LIMIT ${} OFFSET ${n}",
+             ORDER BY v.finalized_utc DESC, v.id DESC",
             n - 1
         );
         let rows = tx.query(&sql, &refs(&params)).await?;
@@ -1582,22 +1682,24 @@ impl Storage for PostgresStorage {
         let scope = ids(grid_ids);
         let mut c = self.client().await?;
         let tx = read_tx(&mut c).await?;
-        let counts = tx
-            .query_one(
-                "SELECT count(*) FILTER (WHERE finalized_utc >= $2),
-                        count(*) FILTER (WHERE finalized_utc >= $3),
-                        count(*) FILTER (WHERE status = 'uploaded')
-                 FROM visits WHERE grid_id = ANY($1)",
-                &[&scope, &ts(today), &ts(week)],
+        let since = "SELECT count(*) FROM visits WHERE grid_id = ANY($1) AND finalized_utc >= $2";
+        let since_today = col_u64(&tx.query_one(since, &[&scope, &ts(today)]).await?, 0)?;
+        let since_week = col_u64(&tx.query_one(since, &[&scope, &ts(week)]).await?, 0)?;
+        let waiting = col_u64(
+            &tx.query_one(
+                "SELECT count(*) FROM visits WHERE status = 'uploaded' AND grid_id = ANY($1)",
+                &[&scope],
             )
-            .await?;
+            .await?,
+            0,
+        )?;
         let per_grid = tx
             .query(
-                "SELECT g.id, g.name, count(v.id), count(v.id) FILTER (WHERE v.status = 'uploaded')
-                 FROM grids g LEFT JOIN visits v ON v.grid_id = g.id
-                 WHERE g.id = ANY($1)
-                 GROUP BY g.id, g.name, g.code ORDER BY g.code",
-                &[&scope],
+                "SELECT g.id, g.name,
+                        (SELECT count(*) FROM visits v WHERE v.grid_id = g.id AND v.finalized_utc >= $2),
+                        (SELECT count(*) FROM visits v WHERE v.status = 'uploaded' AND v.grid_id = g.id)
+                 FROM grids g WHERE g.id = ANY($1) ORDER BY g.code",
+                &[&scope, &ts(week)],
             )
             .await?
             .iter()
@@ -1612,38 +1714,33 @@ impl Storage for PostgresStorage {
             .collect::<Result<Vec<_>>>()?;
         let flags = tx
             .query(
-                "SELECT f.value, count(DISTINCT v.id)
-                 FROM visits v, jsonb_array_elements_text(v.flags::jsonb) AS f(value)
-                 WHERE v.grid_id = ANY($1) AND v.flags <> '[]'
-                 GROUP BY f.value ORDER BY count(DISTINCT v.id) DESC, f.value COLLATE \"C\"",
+                "SELECT code, count(*) FROM visit_flags WHERE grid_id = ANY($1)
+                 GROUP BY code ORDER BY count(*) DESC, code",
                 &[&scope],
             )
             .await?
             .iter()
             .map(|r| Ok((r.try_get(0)?, col_u64(r, 1)?)))
             .collect::<Result<Vec<_>>>()?;
-        let pairs = tx
-            .query(
-                "SELECT p.value ->> 'sha256', v.household_id
-                 FROM visits v, jsonb_array_elements(v.photos::jsonb) AS p(value)
-                 WHERE v.grid_id = ANY($1) AND v.photos <> '[]'",
+        // Photos seen in more than one household anywhere, counted when more
+        // than one of those households is in scope.
+        let reused_photos = col_u64(
+            &tx.query_one(
+                "SELECT count(*) FROM reused_photos r
+                 WHERE (SELECT count(*) FROM photo_households p
+                        WHERE p.sha256 = r.sha256 AND p.grid_id = ANY($1)) > 1",
                 &[&scope],
             )
-            .await?;
-        let mut households: HashMap<String, HashSet<String>> = HashMap::new();
-        for r in pairs {
-            let sha: Option<String> = r.try_get(0)?;
-            if let Some(sha) = sha {
-                households.entry(sha).or_default().insert(r.try_get(1)?);
-            }
-        }
+            .await?,
+            0,
+        )?;
         Ok(VisitStats {
-            since_today: col_u64(&counts, 0)?,
-            since_week: col_u64(&counts, 1)?,
-            waiting: col_u64(&counts, 2)?,
+            since_today,
+            since_week,
+            waiting,
             per_grid,
             flags,
-            reused_photos: households.values().filter(|h| h.len() > 1).count() as u64,
+            reused_photos,
         })
     }
 
@@ -1728,5 +1825,74 @@ impl Storage for PostgresStorage {
         audit_insert(&tx, audit).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn coverage_households(&self, grid_ids: &[Uuid]) -> Result<Vec<CoverageHousehold>> {
+        let scope = ids(grid_ids);
+        let mut c = self.client().await?;
+        let tx = read_tx(&mut c).await?;
+        let mut by_id: std::collections::BTreeMap<String, CoverageHousehold> = Default::default();
+        for r in tx
+            .query(
+                "SELECT r.household_id, h.grid_id, r.tags FROM residents r
+                 JOIN households h ON h.id = r.household_id
+                 WHERE h.grid_id = ANY($1) AND r.tags <> '[]'",
+                &[&scope],
+            )
+            .await?
+        {
+            let household: String = r.try_get(0)?;
+            let tags: Vec<doorstep_core::domain::ResidentTag> = col_json(&r, 2)?;
+            let entry = match by_id.entry(household) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => {
+                    let household_id = parse_uuid(e.key())?;
+                    e.insert(CoverageHousehold {
+                        household_id,
+                        grid_id: col_uuid(&r, 1)?,
+                        tags: Vec::new(),
+                        latest_visits: Vec::new(),
+                    })
+                }
+            };
+            entry.tags.extend(tags);
+        }
+        for r in tx
+            .query(
+                "SELECT l.household_id, l.template_id, l.finalized_utc, l.finalized_offset
+                 FROM household_last_visits l JOIN households h ON h.id = l.household_id
+                 WHERE h.grid_id = ANY($1)",
+                &[&scope],
+            )
+            .await?
+        {
+            let household: &str = r.try_get(0)?;
+            if let Some(h) = by_id.get_mut(household) {
+                let at = DeviceInstant {
+                    utc: col_time(&r, 2)?,
+                    offset_seconds: r.try_get(3)?,
+                };
+                h.latest_visits.push((r.try_get(1)?, local_date(&at)));
+            }
+        }
+        Ok(by_id.into_values().collect())
+    }
+
+    async fn open_returns(&self, grid_ids: &[Uuid]) -> Result<Vec<(Uuid, u64)>> {
+        let rows = self
+            .client()
+            .await?
+            .query(
+                "SELECT v.grid_id, count(*) FROM visits v
+                 WHERE v.status = 'returned' AND v.grid_id = ANY($1)
+                   AND NOT EXISTS (SELECT 1 FROM visits n
+                                   WHERE n.visit_group = v.visit_group AND n.revision = v.revision + 1)
+                 GROUP BY v.grid_id",
+                &[&ids(grid_ids)],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| Ok((col_uuid(r, 0)?, col_u64(r, 1)?)))
+            .collect()
     }
 }

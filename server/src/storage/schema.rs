@@ -8,7 +8,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::{Result, StorageError};
 
 /// The schema version this code writes.
-pub const VERSION: i64 = 3;
+pub const VERSION: i64 = 4;
 
 pub(super) const CREATE_V1: &str = r#"
 CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -207,6 +207,65 @@ CREATE TABLE console_sessions (
 CREATE INDEX console_sessions_user ON console_sessions(user_id);
 "#;
 
+/// The console at scale (a million visits): each visit's door outcome (to
+/// count a household's failed attempts), and tables derived from the visits
+/// at ingest so the dashboard and the queue read a few rows instead of every
+/// visit's JSON: each flag of each visit, the households each photo appears
+/// in (and the photos seen in more than one), and each household's latest
+/// visit per template (all the scheduler needs to tell what is due). Plus the
+/// queue's orders (newest first overall, and within a grid and status) and
+/// the returned visits per grid, for the follow-ups still open.
+const UPGRADE_V4: &str = r#"
+ALTER TABLE visits ADD COLUMN door_outcome TEXT;
+CREATE INDEX visits_household_outcome ON visits(household_id, door_outcome, finalized_utc);
+CREATE INDEX visits_finalized ON visits(finalized_utc, id);
+CREATE INDEX visits_grid_status_finalized ON visits(grid_id, status, finalized_utc, id);
+CREATE INDEX visits_returned ON visits(grid_id, visit_group, revision) WHERE status = 'returned';
+CREATE TABLE visit_flags (
+    visit_id TEXT NOT NULL REFERENCES visits(id),
+    grid_id TEXT NOT NULL,
+    code TEXT NOT NULL,
+    PRIMARY KEY (visit_id, code)
+) WITHOUT ROWID;
+CREATE INDEX visit_flags_grid ON visit_flags(grid_id, code);
+CREATE TABLE photo_households (
+    sha256 TEXT NOT NULL,
+    household_id TEXT NOT NULL,
+    grid_id TEXT NOT NULL,
+    PRIMARY KEY (sha256, household_id)
+) WITHOUT ROWID;
+CREATE TABLE reused_photos (sha256 TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE household_last_visits (
+    household_id TEXT NOT NULL REFERENCES households(id),
+    template_id TEXT NOT NULL,
+    finalized_utc TEXT NOT NULL,
+    finalized_offset INTEGER NOT NULL,
+    PRIMARY KEY (household_id, template_id)
+) WITHOUT ROWID;
+"#;
+
+/// Fills what [`UPGRADE_V4`] derives from the visits table, for visits stored
+/// before it (or loaded in bulk without going through ingest).
+pub const FILL_DERIVED: &str = r#"
+UPDATE visits SET door_outcome = json_extract(door_check_device, '$.input.outcome')
+    WHERE door_check_device IS NOT NULL AND door_outcome IS NULL;
+INSERT OR IGNORE INTO visit_flags (visit_id, grid_id, code)
+    SELECT v.id, v.grid_id, f.value FROM visits v, json_each(v.flags) f WHERE v.flags <> '[]';
+INSERT OR IGNORE INTO photo_households (sha256, household_id, grid_id)
+    SELECT json_extract(p.value, '$.sha256'), v.household_id, v.grid_id
+    FROM visits v, json_each(v.photos) p
+    WHERE v.photos <> '[]' AND json_extract(p.value, '$.sha256') IS NOT NULL;
+INSERT OR IGNORE INTO reused_photos (sha256)
+    SELECT sha256 FROM photo_households GROUP BY sha256 HAVING count(*) > 1;
+INSERT INTO household_last_visits (household_id, template_id, finalized_utc, finalized_offset)
+    SELECT household_id, template_id, max(finalized_utc), finalized_offset
+    FROM visits WHERE true GROUP BY household_id, template_id
+    ON CONFLICT (household_id, template_id) DO UPDATE
+    SET finalized_utc = excluded.finalized_utc, finalized_offset = excluded.finalized_offset
+    WHERE excluded.finalized_utc > household_last_visits.finalized_utc;
+ANALYZE;
+"#;
+
 /// Refuses a database written by newer code, before anything touches it.
 pub fn refuse_newer(conn: &Connection) -> Result<i64> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -236,6 +295,10 @@ fn upgrade_from(conn: &Connection, version: i64) -> Result<()> {
         0 => conn.execute_batch(CREATE_V1)?,
         1 => conn.execute_batch(UPGRADE_V2)?,
         2 => conn.execute_batch(UPGRADE_V3)?,
+        3 => {
+            conn.execute_batch(UPGRADE_V4)?;
+            conn.execute_batch(FILL_DERIVED)?;
+        }
         other => {
             return Err(StorageError::Corrupt(format!(
                 "no upgrade step from schema version {other}"
@@ -243,4 +306,48 @@ fn upgrade_from(conn: &Connection, version: i64) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_4_fills_the_derived_tables_from_stored_visits() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        for from in 0..3 {
+            upgrade_from(&conn, from).expect("old step");
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 3;
+             INSERT INTO subdistricts VALUES ('s', '街道');
+             INSERT INTO communities VALUES ('c', 's', '社区');
+             INSERT INTO grids VALUES ('g', 'c', 'G-1', '网格');
+             INSERT INTO users VALUES ('u', 'w', '网格员', 'worker', 'x', NULL, 0, '2026-01-01');
+             INSERT INTO households (id, code, grid_id, estate, residence_type, version, seq)
+                 VALUES ('h', 'H-1', 'g', '小区', 'registered', 1, 1);
+             INSERT INTO visits (id, visit_group, revision, template_id, template_version,
+                 household_id, grid_id, worker_id, started_utc, started_offset, finalized_utc,
+                 finalized_offset, answers, door_check_device, photos, flags, status, op_id, received_at)
+             VALUES ('v', 'v', 1, 'dibao_review', 1, 'h', 'g', 'u', '2026-03-01T01:00:00.000000Z', 28800,
+                 '2026-03-01T02:00:00.000000Z', 28800, '{}', '{\"input\":{\"outcome\":\"refused\"}}',
+                 '[{\"sha256\":\"ab\"}]', '[\"door:outside\",\"too_fast\"]', 'uploaded', 'o', 'now');",
+        )
+        .expect("a version 3 database with a visit");
+        migrate(&mut conn).expect("upgrade");
+        let counts: (String, i64, i64, String) = conn
+            .query_row(
+                "SELECT (SELECT door_outcome FROM visits),
+                        (SELECT count(*) FROM visit_flags WHERE grid_id = 'g'),
+                        (SELECT count(*) FROM photo_households WHERE sha256 = 'ab'),
+                        (SELECT finalized_utc FROM household_last_visits WHERE template_id = 'dibao_review')",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .expect("read");
+        assert_eq!(
+            counts,
+            ("refused".into(), 2, 1, "2026-03-01T02:00:00.000000Z".into())
+        );
+    }
 }

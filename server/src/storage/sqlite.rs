@@ -18,6 +18,7 @@ use doorstep_core::domain::{
     Community, DeviceInstant, Grid, Review, Subdistrict, Visit, VisitStatus,
 };
 use doorstep_core::evidence::LatLon;
+use doorstep_core::evidence::door_check::DoorOutcome;
 use doorstep_core::store::households::GridInfo;
 use doorstep_core::sync::protocol::{
     FieldChange, HouseholdRecord, OperationOutcome, OperationResult, ResidentRecord,
@@ -28,11 +29,17 @@ use rusqlite::{
 };
 use uuid::Uuid;
 
+use crate::anomalies;
+
 use super::{
     AuditEntry, HouseholdConflict, HouseholdPlace, NewReview, NewToken, NewUser, NewVisit,
     PreparedOp, PullPage, PulledHousehold, Result, Session, Storage, StorageError, StoredVisit,
     TokenState, UserRecord, merge, refused, schema,
 };
+
+/// The SQL that fills the tables derived from visits (schema version 4), for
+/// visits written to the database directly (bulk loads, benchmarks).
+pub use super::schema::FILL_DERIVED;
 
 const READERS: usize = 2;
 
@@ -393,11 +400,19 @@ fn apply_visit(tx: &Connection, op_id: Uuid, v: &NewVisit) -> Result<OperationOu
             None => flags.push("revision_without_previous".to_owned()),
         }
     }
+    let outcome = s.door_check.as_ref().map(|d| d.input.outcome);
+    if let Some(o) = outcome.filter(|o| o.is_failed_attempt()) {
+        let before = failed_attempts_before(tx, v)?;
+        if anomalies::flags_household(o, before, local_date(&s.finalized)) {
+            flags.push(anomalies::FAILED_ATTEMPTS.to_owned());
+        }
+    }
     tx.prepare_cached(
         "INSERT INTO visits (id, visit_group, revision, template_id, template_version, household_id,
             grid_id, worker_id, started_utc, started_offset, finalized_utc, finalized_offset, answers,
-            door_check_device, door_check_server, photos, flags, status, op_id, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+            door_check_device, door_check_server, photos, flags, status, op_id, received_at,
+            door_outcome)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
     )?
     .execute(params![
         s.visit_id.to_string(),
@@ -420,7 +435,9 @@ fn apply_visit(tx: &Connection, op_id: Uuid, v: &NewVisit) -> Result<OperationOu
         VisitStatus::Uploaded.as_str(),
         op_id.to_string(),
         ts(Utc::now()),
+        outcome.map(anomalies::outcome_code),
     ])?;
+    record_derived(tx, v, &flags)?;
     // The household is sent again so devices see its due visits change.
     let seq = next_seq(tx)?;
     tx.prepare_cached("UPDATE households SET seq = ? WHERE id = ?")?
@@ -433,6 +450,81 @@ fn apply_visit(tx: &Connection, op_id: Uuid, v: &NewVisit) -> Result<OperationOu
         .execute(params![p.lat, p.lon, s.household_id.to_string()])?;
     }
     Ok(OperationOutcome::Applied { flags })
+}
+
+/// The local date of a device instant (its UTC date when the offset is invalid).
+fn local_date(at: &DeviceInstant) -> NaiveDate {
+    at.local()
+        .map_or_else(|| at.utc.date_naive(), |l| l.date_naive())
+}
+
+/// How many earlier visits (by visit, not revision) of the household were
+/// failed attempts since it was last met, before this visit was finalized.
+fn failed_attempts_before(tx: &Connection, v: &NewVisit) -> Result<u32> {
+    let s = &v.submission;
+    let [nobody, refused] = anomalies::failed_outcome_codes();
+    let n: i64 = tx
+        .prepare_cached(
+            "SELECT count(DISTINCT visit_group) FROM visits
+             WHERE household_id = ?1 AND door_outcome IN (?2, ?3) AND visit_group <> ?4
+               AND finalized_utc < ?5
+               AND finalized_utc > coalesce((SELECT max(finalized_utc) FROM visits
+                    WHERE household_id = ?1 AND door_outcome = ?6 AND finalized_utc <= ?5), '')",
+        )?
+        .query_row(
+            params![
+                s.household_id.to_string(),
+                nobody,
+                refused,
+                s.visit_group.to_string(),
+                ts(s.finalized.utc),
+                anomalies::outcome_code(DoorOutcome::Met),
+            ],
+            |r| r.get(0),
+        )?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// Writes what the console reads instead of every visit's JSON: the visit's
+/// flags, the households its photos appear in, the household's latest visit
+/// of the template (see schema version 4).
+fn record_derived(tx: &Connection, v: &NewVisit, flags: &[String]) -> Result<()> {
+    let s = &v.submission;
+    let id = s.visit_id.to_string();
+    let grid = v.grid_id.to_string();
+    let household = s.household_id.to_string();
+    let mut flag = tx.prepare_cached(
+        "INSERT OR IGNORE INTO visit_flags (visit_id, grid_id, code) VALUES (?, ?, ?)",
+    )?;
+    for f in flags {
+        flag.execute(params![id, grid, f])?;
+    }
+    let mut photo = tx.prepare_cached(
+        "INSERT OR IGNORE INTO photo_households (sha256, household_id, grid_id) VALUES (?, ?, ?)",
+    )?;
+    let mut reused = tx.prepare_cached(
+        "INSERT OR IGNORE INTO reused_photos (sha256)
+         SELECT ?1 WHERE (SELECT count(*) FROM photo_households WHERE sha256 = ?1) > 1",
+    )?;
+    for p in &s.photos {
+        if photo.execute(params![p.sha256, household, grid])? > 0 {
+            reused.execute([&p.sha256])?;
+        }
+    }
+    tx.prepare_cached(
+        "INSERT INTO household_last_visits (household_id, template_id, finalized_utc, finalized_offset)
+         VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (household_id, template_id) DO UPDATE
+         SET finalized_utc = excluded.finalized_utc, finalized_offset = excluded.finalized_offset
+         WHERE excluded.finalized_utc > household_last_visits.finalized_utc",
+    )?
+    .execute(params![
+        household,
+        s.template_id,
+        ts(s.finalized.utc),
+        s.finalized.offset_seconds
+    ])?;
+    Ok(())
 }
 
 fn apply_edit(
@@ -1413,6 +1505,21 @@ impl Storage for SqliteStorage {
             audit_insert(tx, &audit)
         })
         .await
+    }
+
+    async fn coverage_households(
+        &self,
+        grid_ids: &[Uuid],
+    ) -> Result<Vec<super::CoverageHousehold>> {
+        let grid_ids = grid_ids.to_vec();
+        self.read(move |conn| super::console_queries::coverage_households(conn, &grid_ids))
+            .await
+    }
+
+    async fn open_returns(&self, grid_ids: &[Uuid]) -> Result<Vec<(Uuid, u64)>> {
+        let grid_ids = grid_ids.to_vec();
+        self.read(move |conn| super::console_queries::open_returns(conn, &grid_ids))
+            .await
     }
 }
 

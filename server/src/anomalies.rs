@@ -1,0 +1,103 @@
+//! Anomalies the server derives from what a device sent with a visit, beyond
+//! form validation and the door check: a visit finished implausibly fast, and
+//! a household with repeated failed door attempts (家中无人 / 拒绝入户).
+//!
+//! Both become flag codes stored with the visit at ingest, like every other
+//! anomaly. [`too_fast`] needs only the visit, so push computes it with the
+//! other flags; [`flags_household`] needs the household's earlier visits, so the
+//! storage backends apply it inside `apply_ops`, where a batch's earlier visits
+//! are already visible.
+//!
+//! Minimum plausible durations, from the start of the visit (or its door
+//! check, when that came first) to finalizing, by the form's visit kind:
+//!
+//! | visit kind | minimum | why |
+//! |---|---|---|
+//! | `dibao_application` | 5 min | every member's identity, health, job and income is asked |
+//! | `dibao_review`, `temp_assistance` | 3 min | income and circumstances, a proposal with reasons |
+//! | anything else | 60 s | even a short form with a photo takes a minute at the door |
+//!
+//! A door check whose outcome is not "met" (nobody home, refused, moved out,
+//! vacant, wrong address) is short by nature and never counts as too fast.
+
+use chrono::{Duration, NaiveDate};
+use doorstep_core::evidence::door_check::{
+    DEFAULT_FAILED_ATTEMPTS_TO_FLAG, DoorOutcome, FollowUp, WorkingCalendar, plan_follow_up,
+};
+use doorstep_core::sync::protocol::VisitSubmission;
+
+/// The flag of a visit finished faster than its kind allows.
+pub const TOO_FAST: &str = "too_fast";
+/// The flag of a failed attempt that brings the household's count since it
+/// was last met to [`DEFAULT_FAILED_ATTEMPTS_TO_FLAG`] or more.
+pub const FAILED_ATTEMPTS: &str = "failed_attempts";
+
+/// The shortest plausible time at the door for a visit kind (see the table above).
+pub fn min_duration(visit_kind: &str) -> Duration {
+    match visit_kind {
+        "dibao_application" => Duration::minutes(5),
+        "dibao_review" | "temp_assistance" => Duration::minutes(3),
+        _ => Duration::seconds(60),
+    }
+}
+
+/// True when even the longest the visit can have lasted — from the earlier
+/// of its start and its door check to finalizing, by the device's own clock —
+/// is shorter than [`min_duration`] of its kind. A door check with an outcome
+/// other than "met" is never too fast.
+pub fn too_fast(visit: &VisitSubmission, visit_kind: &str) -> bool {
+    let from = match &visit.door_check {
+        Some(d) if d.input.outcome != DoorOutcome::Met => return false,
+        Some(d) => d.input.checked_at.min(visit.started.utc),
+        None => visit.started.utc,
+    };
+    visit.finalized.utc - from < min_duration(visit_kind)
+}
+
+/// The stored code of a door outcome (`met`, `nobody_home`, …).
+pub fn outcome_code(outcome: DoorOutcome) -> String {
+    serde_json::to_value(outcome)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The stored codes of the outcomes that count as a failed attempt.
+pub fn failed_outcome_codes() -> [String; 2] {
+    [
+        outcome_code(DoorOutcome::NobodyHome),
+        outcome_code(DoorOutcome::Refused),
+    ]
+}
+
+/// True when a visit with `outcome` on `visited_on`, after `failed_before`
+/// failed attempts since the household was last met, is to be flagged for the
+/// supervisor: the core's follow-up planner decides, with the default count.
+pub fn flags_household(outcome: DoorOutcome, failed_before: u32, visited_on: NaiveDate) -> bool {
+    matches!(
+        plan_follow_up(
+            outcome,
+            visited_on,
+            failed_before,
+            DEFAULT_FAILED_ATTEMPTS_TO_FLAG,
+            &WorkingCalendar::default(),
+        ),
+        FollowUp::FlagSupervisor { .. }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_third_failed_attempt_flags_and_a_meeting_never_does() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 2).expect("date");
+        assert!(!flags_household(DoorOutcome::NobodyHome, 0, day));
+        assert!(!flags_household(DoorOutcome::Refused, 1, day));
+        assert!(flags_household(DoorOutcome::NobodyHome, 2, day));
+        assert!(flags_household(DoorOutcome::Refused, 5, day));
+        assert!(!flags_household(DoorOutcome::Met, 5, day));
+        assert_eq!(outcome_code(DoorOutcome::NobodyHome), "nobody_home");
+    }
+}

@@ -1,0 +1,343 @@
+//! The public notice (张榜公示) of approved visits of a kind that has one (低保,
+//! 临时救助, …): only what may be posted on a board, as `.xlsx` and as a
+//! printable HTML page.
+//!
+//! A notice row holds the community and grid, the estate and building (never
+//! the unit or door), the household head's name with the given name masked
+//! (张*华), the number of people in the household, the kind of assistance (the
+//! form's title), the answers of the form's fields marked `public`, and the
+//! visit and approval dates. ID numbers, phones, health and disability never
+//! appear: a field of an identity, phone or location type is left out even if
+//! a form marks it public, and every value still goes through the console's
+//! masking. Only approved visits in the user's grids are listed; every notice
+//! is audited.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::Utc;
+use doorstep_core::domain::VisitStatus;
+use doorstep_core::forms::{FieldType, LocalizedText};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::ConsoleError;
+use super::export::{Ledger, MAX_ROWS, to_xlsx_named};
+use super::html::{china, esc, t};
+use super::queue::QueueQuery;
+use super::session::{ConsoleUser, Lang};
+use super::visit::rendered;
+use crate::api::{AppState, RemoteAddr};
+use crate::storage::AuditEntry;
+
+/// The notice's query string.
+#[derive(Debug, Deserialize)]
+pub struct NoticeQuery {
+    #[serde(default)]
+    template: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// A name with the given name masked: the surname and, for three characters
+/// or more, the last character kept (张*华, 欧**华, 张*).
+pub fn mask_name(name: &str) -> String {
+    let chars: Vec<char> = name.trim().chars().collect();
+    match chars.len() {
+        0 => String::new(),
+        1 => "*".to_owned(),
+        2 => format!("{}*", chars[0]),
+        n => format!("{}{}{}", chars[0], "*".repeat(n - 2), chars[n - 1]),
+    }
+}
+
+/// Field types never posted, whatever a form says.
+fn never_public(kind: FieldType) -> bool {
+    matches!(
+        kind,
+        FieldType::IdNumber
+            | FieldType::Phone
+            | FieldType::Geopoint
+            | FieldType::Image
+            | FieldType::Signature
+            | FieldType::Group
+            | FieldType::Repeat
+    )
+}
+
+/// A template that has a notice: its id and title, and its public fields
+/// (name and label), from its latest version.
+pub struct NoticeKind {
+    pub id: String,
+    pub title: LocalizedText,
+    pub fields: Vec<(String, LocalizedText)>,
+}
+
+/// The templates that have a notice: those with a public top-level field.
+pub fn notice_kinds(state: &AppState) -> Vec<NoticeKind> {
+    let registry = state.templates.read().unwrap_or_else(|e| e.into_inner());
+    doorstep_core::forms::templates::ids()
+        .filter_map(|id| registry.latest(id).ok())
+        .filter_map(|form| {
+            let d = form.definition();
+            let fields: Vec<_> = d
+                .fields
+                .iter()
+                .filter(|f| f.public && !never_public(f.field_type))
+                .map(|f| (f.name.clone(), f.label.clone()))
+                .collect();
+            (!fields.is_empty()).then(|| NoticeKind {
+                id: d.id.clone(),
+                title: d.title.clone(),
+                fields,
+            })
+        })
+        .collect()
+}
+
+fn bad(lang: Lang, zh: &str, en: &str) -> ConsoleError {
+    ConsoleError::Bad {
+        lang,
+        zh: zh.to_owned(),
+        en: en.to_owned(),
+    }
+}
+
+/// Builds the notice for `user`: approved visits of the kind in their grids,
+/// oldest first, with only the columns a notice may carry.
+pub async fn notice(
+    state: &AppState,
+    user: &ConsoleUser,
+    q: &NoticeQuery,
+    remote_addr: Option<String>,
+) -> Result<Ledger, ConsoleError> {
+    let lang = user.lang;
+    let Some(NoticeKind {
+        id: template,
+        title,
+        fields,
+    }) = notice_kinds(state).into_iter().find(|k| k.id == q.template)
+    else {
+        return Err(bad(
+            lang,
+            "请选择可以公示的走访类型",
+            "Choose a visit kind that has a public notice",
+        ));
+    };
+    let filter = QueueQuery {
+        template: template.clone(),
+        status: VisitStatus::Approved.as_str().to_owned(),
+        from: q.from.clone(),
+        to: q.to.clone(),
+        ..QueueQuery::default()
+    }
+    .filter(user)?;
+    let page = state.storage.review_queue(&filter, 0, MAX_ROWS).await?;
+    let grids: HashMap<Uuid, (String, String)> = state
+        .storage
+        .grids_of(user.caller.user_id)
+        .await?
+        .into_iter()
+        .map(|g| (g.id, (g.community, g.name)))
+        .collect();
+    let mut header: Vec<String> = [
+        t(lang, "社区", "Community"),
+        t(lang, "网格", "Grid"),
+        t(lang, "小区楼栋", "Estate and building"),
+        t(lang, "户主", "Head of household"),
+        t(lang, "家庭人数", "People"),
+        t(lang, "救助类型", "Kind of assistance"),
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    header.extend(
+        fields
+            .iter()
+            .map(|(_, label)| t(lang, &label.zh, &label.en).to_owned()),
+    );
+    header.push(t(lang, "走访日期", "Visit date").to_owned());
+    header.push(t(lang, "审核通过日期", "Approved on").to_owned());
+
+    let mut rows = Vec::with_capacity(page.rows.len());
+    for r in page.rows.iter().rev() {
+        let (Some(v), Some(h)) = (
+            state.storage.visit(r.visit_id).await?,
+            state.storage.household(r.household_id).await?,
+        ) else {
+            continue;
+        };
+        let (community, grid) = grids.get(&r.grid_id).cloned().unwrap_or_default();
+        let head = h
+            .residents
+            .iter()
+            .find(|p| p.relation == "head")
+            .or_else(|| h.residents.first())
+            .map(|p| mask_name(&p.name))
+            .unwrap_or_default();
+        let place = match &h.building {
+            Some(b) => format!("{} {b}", h.estate),
+            None => h.estate.clone(),
+        };
+        let answers: HashMap<String, (String, String)> = rendered(state, &v)
+            .into_iter()
+            .map(|(path, _, _, zh, en)| (path, (zh, en)))
+            .collect();
+        let mut row = vec![
+            community,
+            grid,
+            place,
+            head,
+            h.residents.len().to_string(),
+            t(lang, &title.zh, &title.en).to_owned(),
+        ];
+        for (name, _) in &fields {
+            row.push(
+                answers
+                    .get(name)
+                    .map(|(zh, en)| t(lang, zh, en).to_owned())
+                    .unwrap_or_default(),
+            );
+        }
+        let day = |at: chrono::DateTime<Utc>| at.with_timezone(&china()).date_naive().to_string();
+        row.push(day(r.finalized));
+        row.push(
+            v.visit
+                .review
+                .as_ref()
+                .map(|rv| day(rv.at))
+                .unwrap_or_default(),
+        );
+        rows.push(row);
+    }
+    state
+        .storage
+        .audit(&AuditEntry {
+            at: Utc::now(),
+            actor_id: user.caller.user_id,
+            actor_username: user.caller.username.clone(),
+            action: "notice.export".to_owned(),
+            target: template,
+            detail: serde_json::json!({"from": q.from, "to": q.to, "rows": rows.len()}),
+            remote_addr,
+        })
+        .await?;
+    Ok(Ledger { header, rows })
+}
+
+/// The export page's notice form: kinds with a notice, a date range, Excel or print.
+pub fn form_section(state: &AppState, lang: Lang) -> String {
+    let mut out = format!(
+        "<h2>{}</h2><form class=\"filters\" method=\"get\" action=\"/console/export/notice.html\">\
+<label>{}<select name=\"template\" required>",
+        t(lang, "张榜公示", "Public notice"),
+        t(lang, "走访类型", "Visit kind"),
+    );
+    for k in notice_kinds(state) {
+        let _ = write!(
+            out,
+            "<option value=\"{}\">{}</option>",
+            esc(&k.id),
+            esc(t(lang, &k.title.zh, &k.title.en))
+        );
+    }
+    let _ = write!(
+        out,
+        "</select></label><label>{}<input type=\"date\" name=\"from\"></label>\
+<label>{}<input type=\"date\" name=\"to\"></label>\
+<button type=\"submit\" formaction=\"/console/export/notice.xlsx\">{}</button> \
+<button type=\"submit\">{}</button></form><p class=\"muted\">{}</p>",
+        t(lang, "从", "From"),
+        t(lang, "至", "To"),
+        t(lang, "导出 Excel", "Export Excel"),
+        t(lang, "打印版", "Printable page"),
+        t(
+            lang,
+            "仅含已审核通过的走访和表单中允许公示的项目；户主姓名隐去名字，不含身份证号、电话、门牌号和健康、残疾情况。",
+            "Approved visits only, with only the form items marked public; the head's given name is masked; no ID numbers, phones, door numbers, health or disability."
+        ),
+    );
+    out
+}
+
+/// `GET /console/export/notice.xlsx`.
+pub async fn xlsx(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    RemoteAddr(remote_addr): RemoteAddr,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, ConsoleError> {
+    let n = notice(&state, &user, &q, remote_addr).await?;
+    let bytes = tokio::task::spawn_blocking(move || to_xlsx_named(&n, "公示"))
+        .await
+        .map_err(|e| ConsoleError::Server(e.into()))??;
+    let mut resp = bytes.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"notice.xlsx\""),
+    );
+    Ok(resp)
+}
+
+/// `GET /console/export/notice.html`: a bare page to print and post.
+pub async fn html(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    RemoteAddr(remote_addr): RemoteAddr,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Html<String>, ConsoleError> {
+    let lang = user.lang;
+    let n = notice(&state, &user, &q, remote_addr).await?;
+    let title = t(lang, "公示", "Public notice");
+    let mut out = format!(
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+<style>body{{font-family:'PingFang SC','Microsoft YaHei',serif;margin:2em}}table{{border-collapse:collapse}}\
+td,th{{border:1px solid #333;padding:.3em .6em}}@media print{{a{{display:none}}}}</style></head><body>\
+<h1>{title}</h1><table><thead><tr>",
+        t(lang, "zh-CN", "en"),
+    );
+    for h in &n.header {
+        let _ = write!(out, "<th>{}</th>", esc(h));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for row in &n.rows {
+        out.push_str("<tr>");
+        for c in row {
+            let _ = write!(out, "<td>{}</td>", esc(c));
+        }
+        out.push_str("</tr>");
+    }
+    let _ = write!(
+        out,
+        "</tbody></table><p>{} {}</p><p><a href=\"/console/export\">{}</a></p></body></html>",
+        t(lang, "共", "Total"),
+        n.rows.len(),
+        t(lang, "返回", "Back"),
+    );
+    Ok(Html(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn given_names_are_masked() {
+        assert_eq!(mask_name("张建华"), "张*华");
+        assert_eq!(mask_name("欧阳明华"), "欧**华");
+        assert_eq!(mask_name("张华"), "张*");
+        assert_eq!(mask_name(""), "");
+    }
+}
