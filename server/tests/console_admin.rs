@@ -957,6 +957,245 @@ async fn uploads_that_are_not_ledgers_get_a_clear_refusal() {
     assert!(p.body.contains("5 MB"), "{}", p.body);
 }
 
+/// One household of grid `code` at `estate`: a head and a spouse, with ID
+/// numbers made from `serial` (so files of different serials share none).
+fn household_rows(code: &str, estate: &str, serial: u32) -> Vec<Vec<String>> {
+    vec![
+        row(
+            code,
+            estate,
+            "1栋",
+            "101",
+            "吴建华",
+            &id_number(&format!("33010619700101{serial:03}")),
+            "",
+            "户主",
+            "",
+        ),
+        row(
+            code,
+            estate,
+            "1栋",
+            "101",
+            "郑秀兰",
+            &id_number(&format!("33010619720202{serial:03}")),
+            "",
+            "配偶",
+            "",
+        ),
+    ]
+}
+
+/// The household codes of grid 1, as its worker pulls them.
+async fn grid1_codes(f: &Fixture) -> Vec<String> {
+    let token = f.token("worker1", PASSWORD).await.expect("token");
+    let pulled = f.pull_all(&token).await;
+    pulled
+        .households
+        .iter()
+        .filter(|h| h.grid_id == f.seed.grid_ids[0])
+        .map(|h| h.code.clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_same_ledger_twice_is_refused_the_second_time_and_writes_nothing() {
+    let f = fixture().await;
+    let mut admin = f.browser("admin").await;
+    let csrf = admin.csrf().await;
+    let code = grid_code(&f, 1).await;
+    let rows = good_rows(&code);
+    let first = admin
+        .upload(
+            "/console/admin/ledger",
+            Some(&csrf),
+            "台账.xlsx",
+            &ledger(&rows),
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let couple = format!("{code}-0001");
+    assert!(first.body.contains(&couple), "{}", first.body);
+    let after_first = f.household_total().await;
+
+    let again = admin
+        .upload(
+            "/console/admin/ledger",
+            Some(&csrf),
+            "台账.xlsx",
+            &ledger(&rows),
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        again.body
+    );
+    assert_eq!(
+        f.household_total().await,
+        after_first,
+        "nothing more written"
+    );
+    assert!(again.body.contains("未导入任何数据"));
+    // Rows 2-4 are the couple's household (row 4 has no ID number), row 5 the elder's.
+    for (row, column) in [
+        (2, "小区"),
+        (2, "身份证号"),
+        (3, "身份证号"),
+        (5, "小区"),
+        (5, "身份证号"),
+    ] {
+        let line =
+            format!("<tr><td>{row}</td><td>{column}</td><td><code>already_registered</code>");
+        assert!(
+            again.body.contains(&line),
+            "missing {line} in {}",
+            again.body
+        );
+    }
+    assert!(
+        !again.body.contains("<tr><td>4</td>"),
+        "row 4 matches nothing"
+    );
+    assert!(again.body.contains(&format!("已登记在住户 {couple}")));
+    for r in &rows {
+        if !r[6].is_empty() {
+            assert!(
+                !again.body.contains(&r[6]),
+                "a whole ID number is never shown"
+            );
+        }
+    }
+    assert!(
+        again.body.contains("330106********"),
+        "a masked ID is shown"
+    );
+    assert!(
+        f.audit_actions()
+            .await
+            .contains(&"ledger.refused".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn a_row_with_a_stored_residents_id_number_is_refused_by_row() {
+    let f = fixture().await;
+    let mut admin = f.browser("admin").await;
+    let csrf = admin.csrf().await;
+    let seeded = f
+        .server
+        .storage()
+        .household(f.seed.households[1][0])
+        .await
+        .expect("read")
+        .expect("seeded household");
+    let id = seeded.residents[0].id_number.clone().expect("an ID number");
+    let code = grid_code(&f, 1).await;
+    let mut rows = household_rows(&code, "新台账小区", 1);
+    // Row 3: the spouse carries the ID number of a seeded resident of grid 2.
+    rows[1][6] = id.clone();
+    let before = f.household_total().await;
+    let p = admin
+        .upload(
+            "/console/admin/ledger",
+            Some(&csrf),
+            "台账.xlsx",
+            &ledger(&rows),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    assert_eq!(f.household_total().await, before, "nothing imported");
+    assert!(
+        p.body
+            .contains("<tr><td>3</td><td>身份证号</td><td><code>already_registered</code>"),
+        "{}",
+        p.body
+    );
+    assert!(!p.body.contains("<tr><td>2</td>"), "row 2 is new");
+    assert!(p.body.contains(&seeded.code), "names the stored household");
+    assert!(!p.body.contains(&id), "never the whole ID number");
+    assert!(
+        p.body
+            .contains(&format!("{}********{}", &id[..6], &id[14..]))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_imports_into_one_grid_get_unique_codes_and_one_file_lands_once() {
+    let f = fixture().await;
+    let (mut a, mut b) = (f.browser("admin").await, f.browser("admin").await);
+    let (csrf_a, csrf_b) = (a.csrf().await, b.csrf().await);
+    let code = grid_code(&f, 1).await;
+    let mut file_a = household_rows(&code, "甲小区", 1);
+    file_a.extend(household_rows(&code, "甲小区二期", 2));
+    let mut file_b = household_rows(&code, "乙小区", 3);
+    file_b.extend(household_rows(&code, "乙小区二期", 4));
+    let (file_a, file_b) = (ledger(&file_a), ledger(&file_b));
+    let before = f.household_total().await;
+    let (pa, pb) = tokio::join!(
+        a.upload("/console/admin/ledger", Some(&csrf_a), "a.xlsx", &file_a),
+        b.upload("/console/admin/ledger", Some(&csrf_b), "b.xlsx", &file_b),
+    );
+    assert_eq!(pa.status, StatusCode::OK, "{}", pa.body);
+    assert_eq!(pb.status, StatusCode::OK, "{}", pb.body);
+    assert_eq!(f.household_total().await, before + 4);
+    let codes = grid1_codes(&f).await;
+    let unique: std::collections::HashSet<_> = codes.iter().collect();
+    assert_eq!(unique.len(), codes.len(), "codes are unique: {codes:?}");
+    for n in 1..=4 {
+        assert!(codes.contains(&format!("{code}-{n:04}")), "{codes:?}");
+    }
+
+    // One file sent twice at once: one import lands, the other is refused.
+    let same = ledger(&household_rows(&code, "丙小区", 5));
+    let (pa, pb) = tokio::join!(
+        a.upload("/console/admin/ledger", Some(&csrf_a), "c.xlsx", &same),
+        b.upload("/console/admin/ledger", Some(&csrf_b), "c.xlsx", &same),
+    );
+    let mut statuses = [pa.status, pb.status];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [StatusCode::OK, StatusCode::UNPROCESSABLE_ENTITY],
+        "{}\n{}",
+        pa.body,
+        pb.body
+    );
+    assert_eq!(f.household_total().await, before + 5);
+}
+
+#[tokio::test]
+async fn a_workbook_that_unpacks_past_the_cap_is_refused_before_parsing() {
+    use std::io::Write;
+    let f = fixture().await;
+    let mut admin = f.browser("admin").await;
+    let csrf = admin.csrf().await;
+    // A sheet padded with 51 MB of spaces: a few dozen KB deflated. It has no
+    // workbook part, so had calamine opened it the answer would be a 400.
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(9));
+    zip.start_file("xl/worksheets/sheet1.xml", options)
+        .expect("part");
+    zip.write_all(b"<worksheet><sheetData>").expect("write");
+    let padding = vec![b' '; 1024 * 1024];
+    for _ in 0..51 {
+        zip.write_all(&padding).expect("write");
+    }
+    zip.write_all(b"</sheetData></worksheet>").expect("write");
+    let bomb = zip.finish().expect("zip").into_inner();
+    assert!(bomb.len() < 1024 * 1024, "small enough to upload");
+    let before = f.household_total().await;
+    let p = admin
+        .upload("/console/admin/ledger", Some(&csrf), "台账.xlsx", &bomb)
+        .await;
+    assert_eq!(p.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", p.body);
+    assert!(p.body.contains("解压后超过 50 MB"), "{}", p.body);
+    assert_eq!(f.household_total().await, before);
+}
+
 #[tokio::test]
 async fn the_blank_ledger_template_has_the_header_row() {
     use calamine::Reader;

@@ -15,12 +15,14 @@ use chrono::Utc;
 use doorstep_core::domain::builtin_tags;
 
 use super::ConsoleError;
-use super::html::{csrf_field, esc, frame, t};
+use super::html::{csrf_field, esc, frame, message_page, t};
+use super::ledger_registered;
 use super::ledger_rows::{self, Ledger, LedgerError, LedgerGrid, MAX_ROWS, RowProblem};
 use super::session::{ConsoleUser, Lang};
 use super::upload::{self, MAX_FILE_BYTES};
+use super::xlsx_size::MAX_UNPACKED_BYTES;
 use crate::api::{AppState, RemoteAddr};
-use crate::storage::AuditEntry;
+use crate::storage::{AuditEntry, ImportOutcome};
 
 /// Problems listed on one report page; the rest are counted.
 const MAX_LISTED: usize = 1000;
@@ -68,8 +70,10 @@ which needs exactly one head. At most {} MB and {MAX_ROWS} rows. If any row is w
 }
 
 /// `POST /console/admin/ledger`: checks the uploaded ledger and imports it
-/// whole, or answers 422 with the report and imports nothing. A file that is
-/// not a workbook, an empty one or one with too many rows gets a 400 saying so.
+/// whole, or answers 422 with the report and imports nothing; a row whose
+/// resident or household is already stored is such a problem. A file that is
+/// not a workbook, an empty one or one with too many rows gets a 400 saying
+/// so; one that unpacks past [`MAX_UNPACKED_BYTES`] a 413, before it is parsed.
 pub async fn upload(
     State(state): State<AppState>,
     user: ConsoleUser,
@@ -89,7 +93,6 @@ pub async fn upload(
             id: g.id,
             code: g.code,
             name: g.name,
-            households: g.households,
         })
         .collect();
     let today = Utc::now().with_timezone(&super::html::china()).date_naive();
@@ -99,23 +102,12 @@ pub async fn upload(
     })
     .await
     .map_err(|e| ConsoleError::Server(e.into()))?;
-    let ledger = match read {
+    let mut ledger = match read {
         Ok(ledger) => ledger,
         Err(LedgerError::Rows(problems)) => {
-            tracing::info!(problems = problems.len(), "ledger import refused");
-            state
-                .storage
-                .audit(&audit(
-                    &user,
-                    "ledger.refused",
-                    serde_json::json!({ "problems": problems.len() }),
-                    remote_addr,
-                ))
-                .await?;
-            let html = page(&user, &report(lang, &problems));
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+            return refused_rows(&state, &user, remote_addr, &problems).await;
         }
-        Err(e) => return Err(refusal(lang, &e)),
+        Err(e) => return Ok(refusal(lang, &e)),
     };
     let grid_ids: std::collections::BTreeSet<_> =
         ledger.households.iter().map(|h| h.grid_id).collect();
@@ -127,18 +119,50 @@ pub async fn upload(
             "residents": ledger.residents,
             "grid_ids": grid_ids,
         }),
-        remote_addr,
+        remote_addr.clone(),
     );
-    state
+    let codes = match state
         .storage
         .import_households(&ledger.households, &entry)
-        .await?;
+        .await?
+    {
+        ImportOutcome::Imported { codes } => codes,
+        ImportOutcome::AlreadyRegistered(found) => {
+            let problems = ledger_registered::problems(&ledger, &found);
+            return refused_rows(&state, &user, remote_addr, &problems).await;
+        }
+    };
+    for (h, code) in ledger.households.iter_mut().zip(codes) {
+        h.code = code;
+    }
     tracing::info!(
         households = ledger.households.len(),
         residents = ledger.residents,
         "ledger imported"
     );
     Ok(Html(page(&user, &imported(lang, &ledger))).into_response())
+}
+
+/// Refuses a ledger with its row-by-row report (a 422), recording how many
+/// problems it had (never what they were) in the audit log.
+async fn refused_rows(
+    state: &AppState,
+    user: &ConsoleUser,
+    remote_addr: Option<String>,
+    problems: &[RowProblem],
+) -> Result<Response, ConsoleError> {
+    tracing::info!(problems = problems.len(), "ledger import refused");
+    state
+        .storage
+        .audit(&audit(
+            user,
+            "ledger.refused",
+            serde_json::json!({ "problems": problems.len() }),
+            remote_addr,
+        ))
+        .await?;
+    let html = page(user, &report(user.lang, problems));
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
 }
 
 fn audit(
@@ -158,8 +182,10 @@ fn audit(
     }
 }
 
-/// A whole-file refusal as a 400 page.
-fn refusal(lang: Lang, e: &LedgerError) -> ConsoleError {
+/// A whole-file refusal as a page: 413 for a workbook that inflates past the
+/// cap, else 400.
+fn refusal(lang: Lang, e: &LedgerError) -> Response {
+    let mut status = StatusCode::BAD_REQUEST;
     let (zh, en) = match e {
         LedgerError::NotXlsx => (
             "无法读取该文件：请上传 Excel 工作簿（.xlsx）。旧版 .xls、CSV 或损坏的文件请先用 Excel/WPS 另存为 .xlsx".to_owned(),
@@ -173,12 +199,21 @@ fn refusal(lang: Lang, e: &LedgerError) -> ConsoleError {
             format!("数据行过多：共 {found} 行，一次最多导入 {MAX_ROWS} 行，请分批导入"),
             format!("Too many rows: {found}; at most {MAX_ROWS} can be imported at once, split the file"),
         ),
+        LedgerError::TooLargeUnpacked => {
+            status = StatusCode::PAYLOAD_TOO_LARGE;
+            let mb = MAX_UNPACKED_BYTES / (1024 * 1024);
+            (
+                format!("工作簿解压后超过 {mb} MB，无法导入；请只保留台账工作表和数据，或分批导入"),
+                format!("The workbook unpacks to more than {mb} MB and cannot be imported; keep only the ledger sheet and its data, or split the file"),
+            )
+        }
         LedgerError::Rows(_) => (
             "台账有错误".to_owned(),
             "The ledger has problems".to_owned(),
         ),
     };
-    ConsoleError::Bad { lang, zh, en }
+    let body = message_page(lang, status, &zh, &en);
+    (status, Html(body)).into_response()
 }
 
 /// The row-by-row report of a refused ledger.

@@ -21,6 +21,8 @@ use doorstep_core::domain::{IdNumber, Phone, Relation, ResidenceType, ResidentTa
 use doorstep_core::sync::protocol::{HouseholdRecord, ResidentRecord};
 use uuid::Uuid;
 
+use super::xlsx_size;
+
 /// Most resident rows in one ledger.
 pub const MAX_ROWS: usize = 5000;
 const MAX_NAME_CHARS: usize = 50;
@@ -32,8 +34,6 @@ pub struct LedgerGrid {
     pub id: Uuid,
     pub code: String,
     pub name: String,
-    /// Households it holds already (imported ones are numbered after them).
-    pub households: u64,
     /// Whether the importing user may write to it.
     pub in_scope: bool,
 }
@@ -175,16 +175,34 @@ pub enum LedgerError {
     TooManyRows { found: usize },
     /// Rows or headers that break a rule; nothing may be imported.
     Rows(Vec<RowProblem>),
+    /// The workbook's parts would inflate past [`xlsx_size::MAX_UNPACKED_BYTES`].
+    TooLargeUnpacked,
 }
 
 /// A ledger ready to store.
 #[derive(Debug, Clone)]
 pub struct Ledger {
-    /// Households with their residents, in the order they first appear.
+    /// Households with their residents, in the order they first appear;
+    /// their codes are left empty (storage numbers them as it stores them).
     pub households: Vec<HouseholdRecord>,
+    /// For each household, the sheet row of each of its residents, in the
+    /// order of its `residents`.
+    pub sheet_rows: Vec<Vec<u32>>,
+    /// The header each column the file has goes by.
+    headers: HashMap<Column, String>,
     pub residents: usize,
     /// Headers the importer does not read (their cells are not imported).
     pub ignored_columns: Vec<String>,
+}
+
+impl Ledger {
+    /// A column's header as the file has it (the template's when it has none).
+    pub fn header(&self, col: Column) -> String {
+        self.headers
+            .get(&col)
+            .cloned()
+            .unwrap_or_else(|| template_header(col).to_owned())
+    }
 }
 
 /// Masks an identity number for a report: region code and last four.
@@ -638,15 +656,16 @@ fn template_header(col: Column) -> &'static str {
 }
 
 /// Reads and checks a ledger workbook. Promises: `Ok` only when every row and
-/// the file as a whole pass, with every household numbered
-/// `{grid code}-{n:04}` after the grid's existing ones and version 1; else
-/// every problem found, by row.
+/// the file as a whole pass, with every household at version 1; else every
+/// problem found, by row. A workbook that would inflate past
+/// [`xlsx_size::MAX_UNPACKED_BYTES`] is refused before it is parsed.
 pub fn read(
     bytes: &[u8],
     grids: &[LedgerGrid],
     tags: &[TagDefinition],
     today: NaiveDate,
 ) -> Result<Ledger, LedgerError> {
+    xlsx_size::check(bytes)?;
     let mut wb: Xlsx<Cursor<&[u8]>> =
         open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| LedgerError::NotXlsx)?;
     let range = match wb.worksheet_range_at(0) {
@@ -724,7 +743,7 @@ pub fn read(
     }
     let every_row_a_head = !headers.contains_key(&Column::Relation);
     let mut checker = Checker {
-        headers,
+        headers: headers.clone(),
         grids,
         tags,
         today,
@@ -767,8 +786,8 @@ pub fn read(
         }
         list.push(r);
     }
-    let mut numbered: HashMap<usize, u64> = HashMap::new();
     let mut households = Vec::with_capacity(order.len());
+    let mut sheet_rows = Vec::with_capacity(order.len());
     for key in &order {
         let rows = &members[key];
         let heads: Vec<&&Row> = rows
@@ -829,15 +848,14 @@ pub fn read(
             );
         }
         let grid = &grids[key.0];
-        let n = numbered.entry(key.0).or_insert(grid.households);
-        *n += 1;
         let [estate, building, unit, door] = key.1.clone();
         // Head first, then the others in sheet order.
         let mut ordered: Vec<&Row> = rows.to_vec();
         ordered.sort_by_key(|r| (r.relation != Relation::Head, r.row));
+        sheet_rows.push(ordered.iter().map(|r| r.row).collect());
         households.push(HouseholdRecord {
             id: Uuid::new_v4(),
-            code: format!("{}-{:04}", grid.code, n),
+            code: String::new(),
             grid_id: grid.id,
             estate: estate.unwrap_or_default(),
             building,
@@ -880,6 +898,8 @@ pub fn read(
     Ok(Ledger {
         residents: good.len(),
         households,
+        sheet_rows,
+        headers: headers.into_iter().map(|(c, (_, h))| (c, h)).collect(),
         ignored_columns: ignored,
     })
 }
@@ -939,7 +959,6 @@ mod tests {
                 id: Uuid::new_v4(),
                 code: "G1".into(),
                 name: "一网格".into(),
-                households: 0,
                 in_scope: true,
             }];
             let today = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");

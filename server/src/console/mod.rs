@@ -35,6 +35,7 @@ pub mod export;
 pub mod grids;
 pub mod html;
 pub mod ledger_import;
+pub mod ledger_registered;
 pub mod ledger_rows;
 pub mod login;
 pub mod notice;
@@ -44,6 +45,7 @@ pub mod templates;
 pub mod tiles;
 pub mod upload;
 pub mod visit;
+pub mod xlsx_size;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

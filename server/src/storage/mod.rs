@@ -14,6 +14,7 @@
 //! into a [`StorageError`] message.
 
 mod console_queries;
+mod ledger;
 pub mod merge;
 mod pg_schema;
 pub mod pg_tls;
@@ -33,6 +34,8 @@ use doorstep_core::sync::protocol::{
     VisitSubmission,
 };
 use uuid::Uuid;
+
+pub use ledger::{AlreadyRegistered, ImportOutcome};
 
 /// Why storage failed. Messages carry no personal data.
 #[derive(Debug, thiserror::Error)]
@@ -509,10 +512,21 @@ pub trait Storage: Send + Sync + 'static {
     /// Every grid with its community, subdistrict and household count, by
     /// subdistrict name, community name and grid code.
     async fn grid_tree(&self) -> Result<Vec<GridNode>>;
-    /// Writes a batch of households with their residents, and its audit line,
-    /// in one transaction: all of them or none. Each household takes a change
-    /// number, so devices of its grid receive it on their next pull.
-    async fn import_households(&self, batch: &[HouseholdRecord], audit: &AuditEntry) -> Result<()>;
+    /// Writes a batch of new households with their residents, and its audit
+    /// line, in one transaction: all of them or none. Nothing is written when
+    /// any is registered already (a resident's ID number or a household's grid
+    /// and address is stored): the matches are returned instead. Each stored
+    /// household is numbered `{grid code}-{n:04}` after its grid's highest
+    /// number (the batch's codes are ignored) and takes a change number, so
+    /// devices of its grid receive it on their next pull. The check and the
+    /// numbering happen under the write lock: concurrent imports never both
+    /// store one resident or household, nor share a code.
+    async fn import_households(
+        &self,
+        batch: &[HouseholdRecord],
+        audit: &AuditEntry,
+    ) -> Result<ImportOutcome>;
+
     // --- the dashboard's coverage and follow-ups ---
 
     /// The households of these grids that hold any category tag, with their

@@ -50,10 +50,10 @@ use crate::anomalies;
 
 use super::{
     AuditEntry, ConsoleSession, CoverageHousehold, HouseholdConflict, HouseholdPlace,
-    NewConsoleSession, NewReview, NewToken, NewUser, NewVisit, PreparedOp, PullPage,
+    ImportOutcome, NewConsoleSession, NewReview, NewToken, NewUser, NewVisit, PreparedOp, PullPage,
     PulledHousehold, QueueFilter, QueuePage, QueueRow, Result, Session, Storage, StorageError,
-    StoredVisit, TokenState, UserRecord, VisitEvidence, VisitStats, merge, pg_schema, pg_tls,
-    refused,
+    StoredVisit, TokenState, UserRecord, VisitEvidence, VisitStats, ledger, merge, pg_schema,
+    pg_tls, refused,
 };
 
 /// The SQL that fills the tables derived from visits (schema version 4), for
@@ -1816,15 +1816,31 @@ impl Storage for PostgresStorage {
             .collect()
     }
 
-    async fn import_households(&self, batch: &[HouseholdRecord], audit: &AuditEntry) -> Result<()> {
+    async fn import_households(
+        &self,
+        batch: &[HouseholdRecord],
+        audit: &AuditEntry,
+    ) -> Result<ImportOutcome> {
+        let mut batch = batch.to_vec();
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
-        for h in batch {
+        // Every household write takes the change counter's row first: holding
+        // it, the check and the numbering below (each statement reads what
+        // committed before it, under READ COMMITTED) see every earlier import,
+        // and no later one starts writing before this one commits.
+        lock_seq(&tx).await?;
+        let found = ledger::pg_registered(&tx, &batch).await?;
+        if !found.is_empty() {
+            return Ok(ImportOutcome::AlreadyRegistered(found));
+        }
+        let taken = ledger::pg_taken(&tx, &batch).await?;
+        let codes = ledger::number(&mut batch, taken)?;
+        for h in &batch {
             write_household(&tx, h).await?;
         }
         audit_insert(&tx, audit).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(ImportOutcome::Imported { codes })
     }
 
     async fn coverage_households(&self, grid_ids: &[Uuid]) -> Result<Vec<CoverageHousehold>> {

@@ -32,9 +32,9 @@ use uuid::Uuid;
 use crate::anomalies;
 
 use super::{
-    AuditEntry, HouseholdConflict, HouseholdPlace, NewReview, NewToken, NewUser, NewVisit,
-    PreparedOp, PullPage, PulledHousehold, Result, Session, Storage, StorageError, StoredVisit,
-    TokenState, UserRecord, merge, refused, schema,
+    AuditEntry, HouseholdConflict, HouseholdPlace, ImportOutcome, NewReview, NewToken, NewUser,
+    NewVisit, PreparedOp, PullPage, PulledHousehold, Result, Session, Storage, StorageError,
+    StoredVisit, TokenState, UserRecord, ledger, merge, refused, schema,
 };
 
 /// The SQL that fills the tables derived from visits (schema version 4), for
@@ -1496,13 +1496,26 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn import_households(&self, batch: &[HouseholdRecord], audit: &AuditEntry) -> Result<()> {
-        let (batch, audit) = (batch.to_vec(), audit.clone());
+    async fn import_households(
+        &self,
+        batch: &[HouseholdRecord],
+        audit: &AuditEntry,
+    ) -> Result<ImportOutcome> {
+        let (mut batch, audit) = (batch.to_vec(), audit.clone());
+        // The single writer's immediate transaction: nothing else writes
+        // between the check and the inserts.
         self.write(move |tx| {
+            let found = ledger::sqlite_registered(tx, &batch)?;
+            if !found.is_empty() {
+                return Ok(ImportOutcome::AlreadyRegistered(found));
+            }
+            let taken = ledger::sqlite_taken(tx, &batch)?;
+            let codes = ledger::number(&mut batch, taken)?;
             for h in &batch {
                 write_household(tx, h)?;
             }
-            audit_insert(tx, &audit)
+            audit_insert(tx, &audit)?;
+            Ok(ImportOutcome::Imported { codes })
         })
         .await
     }

@@ -1,0 +1,316 @@
+//! Storing an imported household ledger (台账) without registering anyone
+//! twice: the batch lookups both backends run inside the import transaction,
+//! and the numbering of the new households.
+//!
+//! An import is refused when any of its residents has an ID number a stored
+//! resident has, or any of its households has the grid and address of a
+//! stored one ([`AlreadyRegistered`]). Both lookups are one query per batch:
+//! SQLite takes the batch as a JSON array parameter (`json_each`), PostgreSQL
+//! as array parameters (`unnest`). Addresses compare with a missing part
+//! (building, unit, door) equal to an empty one.
+//!
+//! The backends run the lookups and [`number`] after taking their write lock
+//! (SQLite's single writer; PostgreSQL's change counter row, which every
+//! household write takes), so two concurrent imports cannot both pass the
+//! check, nor both take the same household code.
+
+use std::collections::HashMap;
+
+use doorstep_core::sync::protocol::HouseholdRecord;
+use rusqlite::Connection;
+use uuid::Uuid;
+
+use super::{Result, StorageError};
+
+/// Stored records that a batch of new households would register again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AlreadyRegistered {
+    /// An ID number of the batch that a stored resident has → the code of
+    /// that resident's household. Personal data: never log or show the key.
+    pub id_numbers: HashMap<String, String>,
+    /// The index (in the batch) of a household whose grid and address a
+    /// stored household has → that household's code.
+    pub addresses: HashMap<usize, String>,
+}
+
+impl AlreadyRegistered {
+    /// Whether nothing matched.
+    pub fn is_empty(&self) -> bool {
+        self.id_numbers.is_empty() && self.addresses.is_empty()
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportOutcome {
+    /// Every household was stored; their codes, in batch order.
+    Imported { codes: Vec<String> },
+    /// Nothing was stored: these stored records match the batch.
+    AlreadyRegistered(AlreadyRegistered),
+}
+
+/// A household's grid and address, with missing parts as empty text.
+type AddressKey = (String, String, String, String, String);
+
+fn address_key(h: &HouseholdRecord) -> AddressKey {
+    let part = |p: &Option<String>| p.clone().unwrap_or_default();
+    (
+        h.grid_id.to_string(),
+        h.estate.clone(),
+        part(&h.building),
+        part(&h.unit),
+        part(&h.door),
+    )
+}
+
+/// Every resident ID number of the batch.
+fn id_numbers(batch: &[HouseholdRecord]) -> Vec<String> {
+    batch
+        .iter()
+        .flat_map(|h| &h.residents)
+        .filter_map(|r| r.id_number.clone())
+        .collect()
+}
+
+/// Stored household codes matched back to batch indices by address.
+fn addresses_of(
+    batch: &[HouseholdRecord],
+    stored: impl IntoIterator<Item = (AddressKey, String)>,
+) -> HashMap<usize, String> {
+    let stored: HashMap<AddressKey, String> = stored.into_iter().collect();
+    batch
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| stored.get(&address_key(h)).map(|code| (i, code.clone())))
+        .collect()
+}
+
+/// Gives each household of the batch the next free `{grid code}-{n:04}` of
+/// its grid, after the highest such number among the grid's stored codes
+/// (`taken`: grid id, grid code and, when it has any, a stored household
+/// code). Promises: no code it gives is among `taken` or given twice.
+pub(super) fn number(
+    batch: &mut [HouseholdRecord],
+    taken: impl IntoIterator<Item = (Uuid, String, Option<String>)>,
+) -> Result<Vec<String>> {
+    let mut next: HashMap<Uuid, (String, u64)> = HashMap::new();
+    for (grid, grid_code, code) in taken {
+        let entry = next.entry(grid).or_insert_with(|| (grid_code.clone(), 0));
+        let n = code
+            .as_deref()
+            .and_then(|c| c.strip_prefix(&format!("{grid_code}-")))
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(0);
+        entry.1 = entry.1.max(n);
+    }
+    batch
+        .iter_mut()
+        .map(|h| {
+            let (grid_code, n) = next
+                .get_mut(&h.grid_id)
+                .ok_or_else(|| StorageError::Corrupt("an imported household's grid".into()))?;
+            *n += 1;
+            h.code = format!("{grid_code}-{n:04}");
+            Ok(h.code.clone())
+        })
+        .collect()
+}
+
+fn json_list<T: serde::Serialize>(items: &[T]) -> Result<String> {
+    Ok(serde_json::to_string(items)?)
+}
+
+fn grid_ids(batch: &[HouseholdRecord]) -> Vec<String> {
+    let mut ids: Vec<String> = batch.iter().map(|h| h.grid_id.to_string()).collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// SQLite: the stored records that `batch` would register again.
+pub(super) fn sqlite_registered(
+    conn: &Connection,
+    batch: &[HouseholdRecord],
+) -> Result<AlreadyRegistered> {
+    let mut id_numbers = HashMap::new();
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.id_number, h.code FROM residents r JOIN households h ON h.id = r.household_id
+         WHERE r.id_number IN (SELECT value FROM json_each(?1))",
+    )?;
+    let mut rows = stmt.query([json_list(&self::id_numbers(batch))?])?;
+    while let Some(r) = rows.next()? {
+        id_numbers.insert(r.get(0)?, r.get(1)?);
+    }
+    let keys: Vec<AddressKey> = batch.iter().map(address_key).collect();
+    let mut stmt = conn.prepare_cached(
+        "SELECT h.grid_id, h.estate, coalesce(h.building, ''), coalesce(h.unit, ''),
+                coalesce(h.door, ''), h.code
+         FROM json_each(?1) a JOIN households h
+           ON h.grid_id = json_extract(a.value, '$[0]') AND h.estate = json_extract(a.value, '$[1]')
+          AND coalesce(h.building, '') = json_extract(a.value, '$[2]') AND coalesce(h.unit, '') = json_extract(a.value, '$[3]')
+          AND coalesce(h.door, '') = json_extract(a.value, '$[4]')",
+    )?;
+    let stored = stmt
+        .query_map([json_list(&keys)?], |r| {
+            Ok((
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?),
+                r.get(5)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(AlreadyRegistered {
+        id_numbers,
+        addresses: addresses_of(batch, stored),
+    })
+}
+
+/// SQLite: the grids of `batch` with their stored household codes, for [`number`].
+pub(super) fn sqlite_taken(
+    conn: &Connection,
+    batch: &[HouseholdRecord],
+) -> Result<Vec<(Uuid, String, Option<String>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT g.id, g.code, h.code FROM grids g LEFT JOIN households h ON h.grid_id = g.id
+         WHERE g.id IN (SELECT value FROM json_each(?1))",
+    )?;
+    let rows = stmt
+        .query_map([json_list(&grid_ids(batch))?], |r| {
+            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter()
+        .map(|(id, code, h)| Ok((parse_uuid(&id)?, code, h)))
+        .collect()
+}
+
+fn parse_uuid(s: &str) -> Result<Uuid> {
+    Uuid::parse_str(s).map_err(|_| StorageError::Corrupt("a stored id is not a UUID".into()))
+}
+
+/// PostgreSQL: the stored records that `batch` would register again.
+pub(super) async fn pg_registered(
+    tx: &tokio_postgres::Transaction<'_>,
+    batch: &[HouseholdRecord],
+) -> Result<AlreadyRegistered> {
+    let rows = tx
+        .query(
+            "SELECT r.id_number, h.code FROM residents r JOIN households h ON h.id = r.household_id
+             WHERE r.id_number = ANY($1::text[])",
+            &[&id_numbers(batch)],
+        )
+        .await?;
+    let mut id_numbers = HashMap::new();
+    for r in rows {
+        id_numbers.insert(r.try_get(0)?, r.try_get(1)?);
+    }
+    let keys: Vec<AddressKey> = batch.iter().map(address_key).collect();
+    let column = |f: fn(&AddressKey) -> &String| keys.iter().map(f).cloned().collect::<Vec<_>>();
+    let rows = tx
+        .query(
+            "SELECT h.grid_id, h.estate, coalesce(h.building, ''), coalesce(h.unit, ''),
+                    coalesce(h.door, ''), h.code
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+                  AS a(grid_id, estate, building, unit, door)
+             JOIN households h ON h.grid_id = a.grid_id AND h.estate = a.estate
+              AND coalesce(h.building, '') = a.building AND coalesce(h.unit, '') = a.unit
+              AND coalesce(h.door, '') = a.door",
+            &[
+                &column(|k| &k.0),
+                &column(|k| &k.1),
+                &column(|k| &k.2),
+                &column(|k| &k.3),
+                &column(|k| &k.4),
+            ],
+        )
+        .await?;
+    let stored = rows
+        .iter()
+        .map(|r| {
+            Ok((
+                (
+                    r.try_get(0)?,
+                    r.try_get(1)?,
+                    r.try_get(2)?,
+                    r.try_get(3)?,
+                    r.try_get(4)?,
+                ),
+                r.try_get(5)?,
+            ))
+        })
+        .collect::<Result<Vec<_>, tokio_postgres::Error>>()?;
+    Ok(AlreadyRegistered {
+        id_numbers,
+        addresses: addresses_of(batch, stored),
+    })
+}
+
+/// PostgreSQL: the grids of `batch` with their stored household codes, for [`number`].
+pub(super) async fn pg_taken(
+    tx: &tokio_postgres::Transaction<'_>,
+    batch: &[HouseholdRecord],
+) -> Result<Vec<(Uuid, String, Option<String>)>> {
+    let rows = tx
+        .query(
+            "SELECT g.id, g.code, h.code FROM grids g LEFT JOIN households h ON h.grid_id = g.id
+             WHERE g.id = ANY($1::text[])",
+            &[&grid_ids(batch)],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| Ok((parse_uuid(r.try_get(0)?)?, r.try_get(1)?, r.try_get(2)?)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn household(grid: Uuid, door: Option<&str>) -> HouseholdRecord {
+        HouseholdRecord {
+            id: Uuid::new_v4(),
+            code: String::new(),
+            grid_id: grid,
+            estate: "小区".into(),
+            building: None,
+            unit: None,
+            door: door.map(str::to_owned),
+            lat: None,
+            lon: None,
+            location_confirmed: false,
+            residence_type: "registered".into(),
+            landlord_name: None,
+            landlord_phone: None,
+            notes: String::new(),
+            version: 1,
+            residents: Vec::new(),
+            due: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn numbers_follow_the_highest_code_of_each_grid() {
+        let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+        let mut batch = [household(a, None), household(b, None), household(a, None)];
+        let taken = [
+            (a, "G1".to_owned(), Some("G1-0007".to_owned())),
+            (a, "G1".to_owned(), Some("G1-0002".to_owned())),
+            // Codes of other shapes do not count.
+            (a, "G1".to_owned(), Some("OLD-99".to_owned())),
+            (b, "G1-2".to_owned(), None),
+        ];
+        let codes = number(&mut batch, taken).expect("numbered");
+        assert_eq!(codes, ["G1-0008", "G1-2-0001", "G1-0009"]);
+        assert_eq!(batch[1].code, "G1-2-0001");
+    }
+
+    #[test]
+    fn a_missing_address_part_matches_an_empty_one() {
+        let grid = Uuid::new_v4();
+        let batch = [household(grid, Some("101")), household(grid, None)];
+        let stored = [(address_key(&household(grid, None)), "G1-0001".to_owned())];
+        assert_eq!(
+            addresses_of(&batch, stored),
+            HashMap::from([(1, "G1-0001".to_owned())])
+        );
+    }
+}
