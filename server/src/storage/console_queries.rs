@@ -207,15 +207,12 @@ pub(super) fn visit_stats(
         let n: i64 = conn.prepare_cached(sql)?.query_row(params, |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     };
-    let since = "SELECT count(*) FROM visits
-                 WHERE grid_id IN (SELECT value FROM json_each(?1)) AND finalized_utc >= ?2";
-    let since_today = count(since, &[&scope, &ts(today)])?;
-    let since_week = count(since, &[&scope, &ts(week)])?;
-    let waiting = count(
+    let since_today = count(
         "SELECT count(*) FROM visits
-         WHERE status = 'uploaded' AND grid_id IN (SELECT value FROM json_each(?1))",
-        &[&scope],
+         WHERE grid_id IN (SELECT value FROM json_each(?1)) AND finalized_utc >= ?2",
+        &[&scope, &ts(today)],
     )?;
+    // The week's visits and the reviews waiting are the sums of the per-grid rows.
     let mut stmt = conn.prepare_cached(
         "SELECT g.id, g.name,
                 (SELECT count(*) FROM visits v WHERE v.grid_id = g.id AND v.finalized_utc >= ?2),
@@ -254,8 +251,8 @@ pub(super) fn visit_stats(
     )?;
     Ok(VisitStats {
         since_today,
-        since_week,
-        waiting,
+        since_week: per_grid.iter().map(|g| g.2).sum(),
+        waiting: per_grid.iter().map(|g| g.3).sum(),
         per_grid,
         flags: flags
             .into_iter()

@@ -1682,17 +1682,15 @@ impl Storage for PostgresStorage {
         let scope = ids(grid_ids);
         let mut c = self.client().await?;
         let tx = read_tx(&mut c).await?;
-        let since = "SELECT count(*) FROM visits WHERE grid_id = ANY($1) AND finalized_utc >= $2";
-        let since_today = col_u64(&tx.query_one(since, &[&scope, &ts(today)]).await?, 0)?;
-        let since_week = col_u64(&tx.query_one(since, &[&scope, &ts(week)]).await?, 0)?;
-        let waiting = col_u64(
+        let since_today = col_u64(
             &tx.query_one(
-                "SELECT count(*) FROM visits WHERE status = 'uploaded' AND grid_id = ANY($1)",
-                &[&scope],
+                "SELECT count(*) FROM visits WHERE grid_id = ANY($1) AND finalized_utc >= $2",
+                &[&scope, &ts(today)],
             )
             .await?,
             0,
         )?;
+        // The week's visits and the reviews waiting are the sums of the per-grid rows.
         let per_grid = tx
             .query(
                 "SELECT g.id, g.name,
@@ -1736,8 +1734,8 @@ impl Storage for PostgresStorage {
         )?;
         Ok(VisitStats {
             since_today,
-            since_week,
-            waiting,
+            since_week: per_grid.iter().map(|g| g.2).sum(),
+            waiting: per_grid.iter().map(|g| g.3).sum(),
             per_grid,
             flags,
             reused_photos,

@@ -8,7 +8,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::{Result, StorageError};
 
 /// The schema version this code writes.
-pub const VERSION: i64 = 4;
+pub const VERSION: i64 = 5;
 
 pub(super) const CREATE_V1: &str = r#"
 CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -244,6 +244,12 @@ CREATE TABLE household_last_visits (
 ) WITHOUT ROWID;
 "#;
 
+/// The ledger import looks residents up by ID number, to refuse one already
+/// registered.
+const UPGRADE_V5: &str = r#"
+CREATE INDEX residents_id_number ON residents(id_number) WHERE id_number IS NOT NULL;
+"#;
+
 /// Fills what [`UPGRADE_V4`] derives from the visits table, for visits stored
 /// before it (or loaded in bulk without going through ingest).
 pub const FILL_DERIVED: &str = r#"
@@ -299,6 +305,7 @@ fn upgrade_from(conn: &Connection, version: i64) -> Result<()> {
             conn.execute_batch(UPGRADE_V4)?;
             conn.execute_batch(FILL_DERIVED)?;
         }
+        4 => conn.execute_batch(UPGRADE_V5)?,
         other => {
             return Err(StorageError::Corrupt(format!(
                 "no upgrade step from schema version {other}"
