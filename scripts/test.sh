@@ -29,6 +29,10 @@ cargo test --workspace
 # --- Debian's postgresql when missing) and moto's S3 server on loopback; both are
 # --- stopped when the run ends.
 server/tests/run-postgres.sh
+# The console benchmark's loader and measurement, small (2,000 visits, 5 renders):
+# every page answers and the counts add up. The 1M-visit figures come from
+# `cargo bench -p doorstep-server --bench console`.
+DOORSTEP_BENCH_VISITS=2000 cargo bench --profile dev -p doorstep-server --bench console -- --test
 
 # --- Bindings (doorstep-ffi): generated code up to date, Python and Kotlin tests,
 # --- and the size of the release phone library.
