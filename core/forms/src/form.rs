@@ -37,7 +37,20 @@ impl fmt::Display for Property {
     }
 }
 
-/// One reason a definition cannot be loaded.
+impl Property {
+    /// The property as a Chinese error names it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Self::Relevant => "显示条件",
+            Self::Constraint => "约束",
+            Self::Calculation => "计算",
+        }
+    }
+}
+
+/// One reason a definition cannot be loaded. `Display` is the English text,
+/// [`LoadError::message_zh`] the Chinese one; neither holds more than the
+/// definition itself (names, choices, expressions), never an answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LoadError {
     #[error("the definition is not valid JSON for a form: {0}")]
@@ -79,8 +92,11 @@ pub enum LoadError {
     MissingCalculation { field: String },
     #[error("field `{field}` has min_count greater than max_count")]
     BadCounts { field: String },
-    #[error("field `{field}` has a default that is not a valid answer: {reason}")]
-    BadDefault { field: String, reason: String },
+    #[error("field `{field}` has a default that is not a valid answer: {}", reason.en)]
+    BadDefault {
+        field: String,
+        reason: LocalizedText,
+    },
     #[error("field `{field}`, {property}, column {pos}: {kind}")]
     Expression {
         field: String,
@@ -90,6 +106,107 @@ pub enum LoadError {
     },
     #[error("calculations form a cycle: {}", fields.join(" -> "))]
     Cycle { fields: Vec<String> },
+}
+
+impl LoadError {
+    /// The Chinese text of this error (the English one is its `Display`).
+    pub fn message_zh(&self) -> String {
+        match self {
+            Self::Json(m) => format!("定义不是有效的表单 JSON：{}", json_zh(m)),
+            Self::Format { found, supported } => {
+                format!("不支持定义格式 {found}（此版本只能读取格式 {supported}）")
+            }
+            Self::MissingId => "表单没有编号（id）".to_owned(),
+            Self::NoFields => "表单没有字段".to_owned(),
+            Self::BadName { name } => format!(
+                "`{name}` 不是有效的字段名（须以字母或 `_` 开头，其后只能是字母、数字、`_`、`-`、`.`）"
+            ),
+            Self::DuplicateName { name } => format!("字段名 `{name}` 用了不止一次"),
+            Self::MissingChoices { field } => {
+                format!("字段 `{field}` 是选择题，但没有选项列表")
+            }
+            Self::DuplicateChoice { field, choice } => {
+                format!("字段 `{field}` 的选项 `{choice}` 出现了不止一次")
+            }
+            Self::BadChoiceName { field, choice } => {
+                format!("字段 `{field}` 的选项名 `{choice}` 无效：选项名不能为空，也不能含空格")
+            }
+            Self::ChoicesOnNonSelect { field } => {
+                format!("字段 `{field}` 不是选择题，却有选项列表")
+            }
+            Self::ChildrenOnNonContainer { field } => {
+                format!("字段 `{field}` 不是分组或重复组，却含有子字段")
+            }
+            Self::EmptyContainer { field } => format!("分组或重复组 `{field}` 中没有字段"),
+            Self::NestedRepeat { field, outer } => {
+                format!("重复组 `{field}` 位于重复组 `{outer}` 内：不支持嵌套的重复组")
+            }
+            Self::PropertyNotAllowed { field, property } => {
+                let property = match *property {
+                    "constraint" => "约束",
+                    "default" => "默认值",
+                    "calculation" => "计算",
+                    "required flag" => "必填标记",
+                    "min_count/max_count" => "数量限制（min_count/max_count）",
+                    _ => "该属性",
+                };
+                format!("字段 `{field}` 不能设置{property}")
+            }
+            Self::MissingCalculation { field } => {
+                format!("计算字段 `{field}` 没有计算公式")
+            }
+            Self::BadCounts { field } => format!("字段 `{field}` 的 min_count 大于 max_count"),
+            Self::BadDefault { field, reason } => {
+                format!("字段 `{field}` 的默认值不是有效的答案：{}", reason.zh)
+            }
+            Self::Expression {
+                field,
+                property,
+                pos,
+                kind,
+            } => format!(
+                "字段 `{field}` 的{}，第 {pos} 列：{}",
+                property.zh(),
+                kind.message_zh()
+            ),
+            Self::Cycle { fields } => format!("计算之间形成循环：{}", fields.join(" -> ")),
+        }
+    }
+}
+
+/// A serde_json error (`… at line L column C`) in Chinese: its kind and position.
+fn json_zh(en: &str) -> String {
+    let (what, position) = match en.rsplit_once(" at line ") {
+        Some((what, pos)) => match pos.split_once(" column ") {
+            Some((line, column)) => (what, format!("（第 {line} 行第 {column} 列）")),
+            None => (en, String::new()),
+        },
+        None => (en, String::new()),
+    };
+    // The quoted name of `missing field `x`` and the like, when there is one.
+    let quoted = || {
+        let mut parts = what.splitn(3, '`');
+        parts.next();
+        parts.next().map(|n| format!(" `{n}`")).unwrap_or_default()
+    };
+    let kind = if what.starts_with("EOF while parsing") {
+        "内容不完整，提前结束".to_owned()
+    } else if what.starts_with("missing field") {
+        format!("缺少必需的项{}", quoted())
+    } else if what.starts_with("unknown field") {
+        format!("不认识的项{}", quoted())
+    } else if what.starts_with("duplicate field") {
+        format!("项{}出现了不止一次", quoted())
+    } else if what.starts_with("unknown variant") {
+        format!("不认识的取值{}", quoted())
+    } else if what.starts_with("invalid type") {
+        "值的类型不对".to_owned()
+    } else if what.starts_with("invalid value") || what.starts_with("invalid length") {
+        "值无效".to_owned()
+    } else {
+        "JSON 语法错误".to_owned()
+    };
+    format!("{kind}{position}")
 }
 
 /// Every reason a definition was refused, in the order found.
@@ -405,8 +522,9 @@ impl Form {
                     let expr = match parse(src) {
                         Ok(e) => e,
                         Err(e) => {
+                            let message = LocalizedText::new(e.message_zh, e.message);
                             b.errors
-                                .push(expr_err(e.pos, ExprErrorKind::Syntax(e.message)));
+                                .push(expr_err(e.pos, ExprErrorKind::Syntax(message)));
                             continue;
                         }
                     };
@@ -427,9 +545,16 @@ impl Form {
                             {
                                 b.errors.push(expr_err(
                                     expr.pos,
-                                    ExprErrorKind::Type(format!(
-                                        "a {property} must be a condition (e.g. `${{x}} = 'yes'`), not {}",
-                                        checked.ty
+                                    ExprErrorKind::Type(LocalizedText::new(
+                                        format!(
+                                            "{}必须是条件（例如 `${{x}} = 'yes'`），不能是{}",
+                                            property.zh(),
+                                            checked.ty.zh()
+                                        ),
+                                        format!(
+                                            "a {property} must be a condition (e.g. `${{x}} = 'yes'`), not {}",
+                                            checked.ty
+                                        ),
                                     )),
                                 ));
                             }
@@ -464,7 +589,7 @@ impl Form {
             {
                 b.errors.push(LoadError::BadDefault {
                     field: f.name.clone(),
-                    reason: problem.en,
+                    reason: LocalizedText::new(problem.zh, problem.en),
                 });
             }
         }

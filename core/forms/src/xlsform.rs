@@ -24,7 +24,8 @@ use calamine::{Data, Range, Reader, Xlsx, open_workbook_from_rs};
 use crate::definition::{Choice, FORMAT_VERSION, Field, FieldType, FormDefinition, LocalizedText};
 use crate::form::{Form, LoadError, Property};
 
-/// One reason a workbook was refused.
+/// One reason a workbook was refused. `Display` is the English text,
+/// [`XlsFormError::message_zh`] the Chinese one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum XlsFormError {
     #[error("cannot read the workbook: {0}")]
@@ -32,16 +33,40 @@ pub enum XlsFormError {
     #[error("the workbook has no `{0}` sheet")]
     MissingSheet(&'static str),
     /// A problem at one cell; `column` is the letter and header, e.g. `D (relevant)`.
-    #[error("sheet `{sheet}`, row {row}, column {column}: {message}")]
+    #[error("sheet `{sheet}`, row {row}, column {column}: {}", message.en)]
     Cell {
         sheet: &'static str,
         row: u32,
         column: String,
-        message: String,
+        message: LocalizedText,
     },
     /// A problem with the form as a whole that no single row holds.
     #[error("{0}")]
     Form(LoadError),
+}
+
+impl XlsFormError {
+    /// The Chinese text of this error, with the same sheet, row and column as
+    /// the English one (its `Display`).
+    pub fn message_zh(&self) -> String {
+        match self {
+            // calamine explains only in English, and only about the file format.
+            Self::Open(_) => "无法读取该工作簿：请上传 XLSForm 格式的 .xlsx 文件".to_owned(),
+            Self::MissingSheet(sheet) => format!("工作簿缺少 `{sheet}` 工作表"),
+            Self::Cell {
+                sheet,
+                row,
+                column,
+                message,
+            } => format!("工作表 `{sheet}` 第 {row} 行 {column} 列：{}", message.zh),
+            Self::Form(e) => e.message_zh(),
+        }
+    }
+}
+
+/// A cell problem's text: Chinese, then English.
+fn msg(zh: impl Into<String>, en: impl Into<String>) -> LocalizedText {
+    LocalizedText::new(zh, en)
 }
 
 /// Every reason a workbook was refused, in sheet order.
@@ -246,12 +271,12 @@ impl Sheet {
         }
     }
 
-    fn cell_error(&self, row: u32, j: usize, message: impl Into<String>) -> XlsFormError {
+    fn cell_error(&self, row: u32, j: usize, message: LocalizedText) -> XlsFormError {
         XlsFormError::Cell {
             sheet: self.name,
             row,
             column: self.column_name(j),
-            message: message.into(),
+            message,
         }
     }
 
@@ -262,7 +287,7 @@ impl Sheet {
     /// Refuses every column not in `known` (by `known(header)`) that holds a value.
     fn refuse_unknown_columns(
         &self,
-        known: impl Fn(&str) -> Result<(), String>,
+        known: impl Fn(&str) -> Result<(), LocalizedText>,
         errors: &mut Vec<XlsFormError>,
     ) {
         for (j, h) in self.headers.iter().enumerate() {
@@ -273,7 +298,7 @@ impl Sheet {
                 .find(|(_, cells)| cells.get(j).is_some_and(|c| !c.is_empty()));
             match first {
                 Some((row, _)) => errors.push(self.cell_error(*row, j, why)),
-                None if !h.is_empty() && known(h).is_err() && why.starts_with("language") => {
+                None if !h.is_empty() && known(h).is_err() && why.en.starts_with("language") => {
                     errors.push(self.cell_error(self.header_row, j, why));
                 }
                 None => {}
@@ -282,7 +307,7 @@ impl Sheet {
     }
 }
 
-fn cell_text(c: &Data) -> Result<String, String> {
+fn cell_text(c: &Data) -> Result<String, LocalizedText> {
     Ok(match c {
         Data::Empty => String::new(),
         Data::String(s) => s.trim().to_owned(),
@@ -292,24 +317,37 @@ fn cell_text(c: &Data) -> Result<String, String> {
         Data::Bool(b) => if *b { "yes" } else { "no" }.to_owned(),
         Data::DateTimeIso(s) => s.clone(),
         Data::DateTime(_) | Data::DurationIso(_) => {
-            return Err("a date cell: type dates as text, YYYY-MM-DD".to_owned());
+            return Err(msg(
+                "这是日期格式的单元格：请把日期作为文本输入，格式 YYYY-MM-DD",
+                "a date cell: type dates as text, YYYY-MM-DD",
+            ));
         }
-        Data::Error(e) => return Err(format!("the cell holds a spreadsheet error ({e:?})")),
+        Data::Error(e) => {
+            return Err(msg(
+                format!("单元格中是表格公式错误（{e:?}）"),
+                format!("the cell holds a spreadsheet error ({e:?})"),
+            ));
+        }
     })
 }
 
 /// Checks a `label`-style header: plain, or `base::language` in Chinese or English.
-fn localized_header(h: &str, base: &str) -> Option<Result<Option<Lang>, String>> {
+fn localized_header(h: &str, base: &str) -> Option<Result<Option<Lang>, LocalizedText>> {
     if h == base {
         return Some(Ok(None));
     }
     let lang = h.strip_prefix(base)?.strip_prefix("::")?;
     Some(match parse_lang(lang) {
         Some(l) => Ok(Some(l)),
-        None => Err(format!(
-            "language `{lang}` is not supported (only Chinese and English)"
-        )),
+        None => Err(unsupported_language(lang)),
     })
+}
+
+fn unsupported_language(lang: &str) -> LocalizedText {
+    msg(
+        format!("不支持语言 `{lang}`（只支持中文和英文）"),
+        format!("language `{lang}` is not supported (only Chinese and English)"),
+    )
 }
 
 /// Reads a localized value from a row: explicit language columns first, then the plain column for `default`.
@@ -367,8 +405,11 @@ fn read_settings(
     sheet.refuse_unknown_columns(
         |h| match h {
             "form_id" | "version" | "form_title" | "default_language" | "visit_kind" => Ok(()),
-            "" => Err(NO_HEADER.to_owned()),
-            other => Err(format!("setting `{other}` is not supported")),
+            "" => Err(no_header()),
+            other => Err(msg(
+                format!("不支持设置项 `{other}`"),
+                format!("setting `{other}` is not supported"),
+            )),
         },
         errors,
     );
@@ -376,7 +417,10 @@ fn read_settings(
         errors.push(sheet.cell_error(
             sheet.header_row + 1,
             0,
-            "the settings sheet has no values row",
+            msg(
+                "settings 工作表没有填写设置值的行",
+                "the settings sheet has no values row",
+            ),
         ));
         return s;
     };
@@ -388,20 +432,23 @@ fn read_settings(
     if let Some((j, lang)) = get("default_language").filter(|(_, v)| !v.is_empty()) {
         match parse_lang(lang) {
             Some(l) => s.language = l,
-            None => errors.push(sheet.cell_error(
-                *row,
-                j,
-                format!("language `{lang}` is not supported (only Chinese and English)"),
-            )),
+            None => errors.push(sheet.cell_error(*row, j, unsupported_language(lang))),
         }
     }
     match get("form_id") {
         Some((_, id)) if !id.is_empty() => s.form_id = id.to_owned(),
-        Some((j, _)) => errors.push(sheet.cell_error(*row, j, "form_id is empty")),
+        Some((j, _)) => errors.push(sheet.cell_error(
+            *row,
+            j,
+            msg("form_id（表单编号）为空", "form_id is empty"),
+        )),
         None => errors.push(sheet.cell_error(
             sheet.header_row,
             sheet.headers.len(),
-            "the settings sheet has no form_id column",
+            msg(
+                "settings 工作表没有 form_id（表单编号）列",
+                "the settings sheet has no form_id column",
+            ),
         )),
     }
     if let Some((j, v)) = get("version").filter(|(_, v)| !v.is_empty()) {
@@ -410,7 +457,10 @@ fn read_settings(
             _ => errors.push(sheet.cell_error(
                 *row,
                 j,
-                format!("version `{v}` must be a whole number above 0 (e.g. 2026112201)"),
+                msg(
+                    format!("版本号 `{v}` 必须是大于 0 的整数（例如 2026112201）"),
+                    format!("version `{v}` must be a whole number above 0 (e.g. 2026112201)"),
+                ),
             )),
         }
     }
@@ -433,12 +483,15 @@ fn read_choices(sheet: &Sheet, lang: Lang, errors: &mut Vec<XlsFormError>) -> Li
     sheet.refuse_unknown_columns(
         |h| match h {
             "list_name" | "list name" | "name" => Ok(()),
-            "" => Err(NO_HEADER.to_owned()),
+            "" => Err(no_header()),
             h => match localized_header(h, "label") {
                 Some(Ok(_)) => Ok(()),
                 Some(Err(e)) => Err(e),
-                None => Err(format!(
-                    "choice column `{h}` is not supported (choice filters and media are not)"
+                None => Err(msg(
+                    format!("不支持选项列 `{h}`（不支持选项筛选和媒体）"),
+                    format!(
+                        "choice column `{h}` is not supported (choice filters and media are not)"
+                    ),
                 )),
             },
         },
@@ -450,7 +503,10 @@ fn read_choices(sheet: &Sheet, lang: Lang, errors: &mut Vec<XlsFormError>) -> Li
         errors.push(sheet.cell_error(
             sheet.header_row,
             sheet.headers.len(),
-            "the choices sheet needs list_name and name columns",
+            msg(
+                "choices 工作表需要 list_name 和 name 两列",
+                "the choices sheet needs list_name and name columns",
+            ),
         ));
         return Lists::new();
     };
@@ -459,11 +515,22 @@ fn read_choices(sheet: &Sheet, lang: Lang, errors: &mut Vec<XlsFormError>) -> Li
         let list = cells.get(lc).map(String::as_str).unwrap_or_default();
         let name = cells.get(nc).map(String::as_str).unwrap_or_default();
         if list.is_empty() {
-            errors.push(sheet.cell_error(*row, lc, "the choice has no list_name"));
+            errors.push(sheet.cell_error(
+                *row,
+                lc,
+                msg(
+                    "该选项没有 list_name（选项列表名）",
+                    "the choice has no list_name",
+                ),
+            ));
             continue;
         }
         if name.is_empty() {
-            errors.push(sheet.cell_error(*row, nc, "the choice has no name"));
+            errors.push(sheet.cell_error(
+                *row,
+                nc,
+                msg("该选项没有 name（选项名）", "the choice has no name"),
+            ));
             continue;
         }
         let entry = lists.entry(list.to_owned()).or_default();
@@ -471,7 +538,10 @@ fn read_choices(sheet: &Sheet, lang: Lang, errors: &mut Vec<XlsFormError>) -> Li
             errors.push(sheet.cell_error(
                 *row,
                 nc,
-                format!("choice `{name}` appears twice in list `{list}`"),
+                msg(
+                    format!("选项 `{name}` 在选项列表 `{list}` 中出现了两次"),
+                    format!("choice `{name}` appears twice in list `{list}`"),
+                ),
             ));
             continue;
         }
@@ -493,7 +563,10 @@ pub struct RowMap {
 
 impl RowMap {
     fn locate(&self, e: LoadError) -> XlsFormError {
-        let cell = |field: &str, column: &'static str, message: String| match self.rows.get(field) {
+        let cell = |field: &str, column: &'static str, message: LocalizedText| match self
+            .rows
+            .get(field)
+        {
             Some(&row) => XlsFormError::Cell {
                 sheet: "survey",
                 row,
@@ -506,6 +579,7 @@ impl RowMap {
             },
             None => XlsFormError::Form(e.clone()),
         };
+        let whole = || msg(e.message_zh(), e.to_string());
         match &e {
             LoadError::Expression {
                 field,
@@ -521,29 +595,37 @@ impl RowMap {
                 cell(
                     field,
                     column,
-                    format!("`{field}`: at character {pos} of the expression: {kind}"),
+                    msg(
+                        format!("`{field}`：表达式第 {pos} 个字符处：{}", kind.message_zh()),
+                        format!("`{field}`: at character {pos} of the expression: {kind}"),
+                    ),
                 )
             }
             LoadError::Cycle { fields } => match fields.first() {
-                Some(first) => cell(first, "calculation", e.to_string()),
+                Some(first) => cell(first, "calculation", whole()),
                 None => XlsFormError::Form(e.clone()),
             },
-            LoadError::BadDefault { field, .. } => cell(field, "default", e.to_string()),
+            LoadError::BadDefault { field, .. } => cell(field, "default", whole()),
             LoadError::DuplicateName { name } | LoadError::BadName { name } => {
-                cell(name, "name", e.to_string())
+                cell(name, "name", whole())
             }
             LoadError::MissingChoices { field }
             | LoadError::EmptyContainer { field }
             | LoadError::NestedRepeat { field, .. }
             | LoadError::MissingCalculation { field }
-            | LoadError::PropertyNotAllowed { field, .. } => cell(field, "type", e.to_string()),
+            | LoadError::PropertyNotAllowed { field, .. } => cell(field, "type", whole()),
             _ => XlsFormError::Form(e.clone()),
         }
     }
 }
 
 /// Why a column without a header that holds values is refused.
-const NO_HEADER: &str = "this column has values but no header";
+fn no_header() -> LocalizedText {
+    msg(
+        "这一列有内容但没有表头",
+        "this column has values but no header",
+    )
+}
 
 const SURVEY_COLUMNS: [&str; 10] = [
     "type",
@@ -599,7 +681,7 @@ fn read_survey(
     sheet.refuse_unknown_columns(
         |h| {
             if h.is_empty() {
-                return Err(NO_HEADER.to_owned());
+                return Err(no_header());
             }
             if SURVEY_COLUMNS.contains(&h) {
                 return Ok(());
@@ -609,7 +691,10 @@ fn read_survey(
                     return r.map(|_| ());
                 }
             }
-            Err(format!("column `{h}` is not supported"))
+            Err(msg(
+                format!("不支持列 `{h}`"),
+                format!("column `{h}` is not supported"),
+            ))
         },
         errors,
     );
@@ -629,7 +714,14 @@ fn read_survey(
         }
     }
     let Some(type_col) = sheet.col("type") else {
-        errors.push(sheet.cell_error(sheet.header_row, 0, "the survey sheet has no `type` column"));
+        errors.push(sheet.cell_error(
+            sheet.header_row,
+            0,
+            msg(
+                "survey 工作表没有 `type`（类型）列",
+                "the survey sheet has no `type` column",
+            ),
+        ));
         return Vec::new();
     };
     let name_col = sheet.col("name");
@@ -652,10 +744,11 @@ fn read_survey(
             .join(" ")
             .to_lowercase();
         let name = cell(cells, "name");
-        let err_at = |j: usize, m: String| sheet.cell_error(row, j, m);
+        let err_at = |j: usize, zh: String, en: String| sheet.cell_error(row, j, msg(zh, en));
         if ty.is_empty() {
             errors.push(err_at(
                 type_col,
+                "这一行有内容但没有类型".to_owned(),
                 "the row has values but no type".to_owned(),
             ));
             continue;
@@ -681,6 +774,10 @@ fn read_survey(
                     errors.push(err_at(
                         type_col,
                         format!(
+                            "`{ty}` 关闭的却是 `{}` 的 `{opened}`（第 {} 行）",
+                            frame.field.name, frame.row
+                        ),
+                        format!(
                             "`{ty}` closes `{opened}` of `{}` (row {})",
                             frame.field.name, frame.row
                         ),
@@ -688,7 +785,11 @@ fn read_survey(
                     return root;
                 }
                 None => {
-                    errors.push(err_at(type_col, format!("`{ty}` without a matching begin")));
+                    errors.push(err_at(
+                        type_col,
+                        format!("`{ty}` 没有对应的 begin 行"),
+                        format!("`{ty}` without a matching begin"),
+                    ));
                     return root;
                 }
             }
@@ -697,6 +798,7 @@ fn read_survey(
         if name.is_empty() {
             errors.push(err_at(
                 name_col.unwrap_or(type_col),
+                "这一行没有名称（name）".to_owned(),
                 "the row has no name".to_owned(),
             ));
             continue;
@@ -704,6 +806,7 @@ fn read_survey(
         if let Some(&first) = rows.rows.get(&name) {
             errors.push(err_at(
                 name_col.unwrap_or(type_col),
+                format!("名称 `{name}` 已在第 {first} 行使用"),
                 format!("name `{name}` is already used on row {first}"),
             ));
             continue;
@@ -742,6 +845,7 @@ fn read_survey(
                 if !well_formed || list.contains("from_file") {
                     errors.push(err_at(
                         type_col,
+                        format!("不支持类型 `{raw_type}`"),
                         format!("type `{raw_type}` is not supported"),
                     ));
                     continue;
@@ -749,14 +853,20 @@ fn read_survey(
                 match lists.get(&list) {
                     Some(cs) => choices = Some(cs.clone()),
                     None => {
-                        let why = if has_choices_sheet {
-                            format!("choice list `{list}` is not on the choices sheet")
+                        let (zh, en) = if has_choices_sheet {
+                            (
+                                format!("choices 工作表中没有选项列表 `{list}`"),
+                                format!("choice list `{list}` is not on the choices sheet"),
+                            )
                         } else {
-                            format!(
-                                "choice list `{list}` is needed but the workbook has no choices sheet"
+                            (
+                                format!("需要选项列表 `{list}`，但工作簿没有 choices 工作表"),
+                                format!(
+                                    "choice list `{list}` is needed but the workbook has no choices sheet"
+                                ),
                             )
                         };
-                        errors.push(err_at(type_col, why));
+                        errors.push(err_at(type_col, zh, en));
                         continue;
                     }
                 }
@@ -769,6 +879,7 @@ fn read_survey(
             t if METADATA.contains(&t) => {
                 errors.push(err_at(
                     type_col,
+                    format!("元数据 `{t}` 由应用自动记录，请删除这一行"),
                     format!("metadata `{t}` is recorded by the app itself; delete this row"),
                 ));
                 continue;
@@ -776,6 +887,7 @@ fn read_survey(
             _ => {
                 errors.push(err_at(
                     type_col,
+                    format!("不支持类型 `{raw_type}`"),
                     format!("type `{raw_type}` is not supported"),
                 ));
                 continue;
@@ -791,6 +903,7 @@ fn read_survey(
                 let j = sheet.col("appearance").unwrap_or(type_col);
                 errors.push(err_at(
                     j,
+                    format!("不支持外观 `{a}`：它会改变保存的内容"),
                     format!("appearance `{a}` changes what is stored and is not supported"),
                 ));
                 continue;
@@ -802,8 +915,12 @@ fn read_survey(
                 Some(b) => b,
                 None => {
                     let j = sheet.col(h).unwrap_or(type_col);
+                    let h_zh = if h == "required" { "必填" } else { "只读" };
                     errors.push(err_at(
                         j,
+                        format!(
+                            "{h}（{h_zh}）只能填 yes 或 no，不能是 `{v}`（不支持按条件{h_zh}）"
+                        ),
                         format!(
                             "{h} must be yes or no, not `{v}` (conditional {h} is not supported)"
                         ),
@@ -854,9 +971,12 @@ fn read_survey(
         errors.push(sheet.cell_error(
             frame.row,
             type_col,
-            format!(
-                "`{begin}` of `{}` is never closed with `{end}`",
-                frame.field.name
+            msg(
+                format!("`{}` 的 `{begin}` 没有用 `{end}` 关闭", frame.field.name),
+                format!(
+                    "`{begin}` of `{}` is never closed with `{end}`",
+                    frame.field.name
+                ),
             ),
         ));
     }

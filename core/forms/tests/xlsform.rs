@@ -3,6 +3,7 @@
 //! sheet, row and column.
 
 use chrono::NaiveDate;
+use doorstep_forms::LocalizedText;
 use doorstep_forms::xlsform::{XlsFormError, import_bytes};
 use rust_xlsxwriter::Workbook;
 use serde_json::json;
@@ -410,19 +411,40 @@ fn a_plain_label_follows_the_default_language() {
     assert_eq!(n["version"], 1);
 }
 
+/// The workbook's errors, each checked to have a Chinese text; cell messages
+/// are returned with only their English (the Chinese is cleared) for
+/// comparison with [`cell`].
 fn errors_of(sheets: &[Sheet<'_>]) -> Vec<XlsFormError> {
-    match import_bytes(&workbook(sheets)) {
+    let errs = match import_bytes(&workbook(sheets)) {
         Ok(_) => panic!("the workbook was accepted"),
         Err(e) => e.0,
-    }
+    };
+    errs.into_iter()
+        .map(|mut e| {
+            let zh = e.message_zh();
+            assert!(
+                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "no Chinese in {zh:?} for {e}"
+            );
+            if let XlsFormError::Cell { message, .. } = &mut e {
+                assert!(
+                    message.zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                    "no Chinese cell message for {e}"
+                );
+                message.zh.clear();
+            }
+            e
+        })
+        .collect()
 }
 
+/// A survey cell error with this English message (and the Chinese cleared, as [`errors_of`] does).
 fn cell(row: u32, column: &str, message: &str) -> XlsFormError {
     XlsFormError::Cell {
         sheet: "survey",
         row,
         column: column.to_owned(),
-        message: message.to_owned(),
+        message: LocalizedText::new("", message),
     }
 }
 
@@ -611,7 +633,7 @@ fn anything_unsupported_is_refused_with_sheet_row_and_column() {
         sheet: "settings",
         row: 2,
         column: "B (instance_name)".into(),
-        message: "setting `instance_name` is not supported".into(),
+        message: LocalizedText::new("", "setting `instance_name` is not supported"),
     };
     assert_eq!(
         errs,

@@ -105,7 +105,8 @@ fn versions_row(body: &mut String, lang: Lang, id: &str, versions: &[(u32, Strin
     );
 }
 
-/// Why an upload is not a loadable form: (zh, en) lines with their positions.
+/// Why an upload is not a loadable form: (zh, en) lines with their positions,
+/// each from the forms crate's own Chinese and English texts.
 fn load_problems(is_xlsx: bool, bytes: &[u8]) -> Result<Form, Vec<(String, String)>> {
     if is_xlsx {
         return xlsform::import_bytes(bytes).map_err(|errs| {
@@ -126,11 +127,11 @@ fn load_problems(is_xlsx: bool, bytes: &[u8]) -> Result<Form, Vec<(String, Strin
                         column,
                         message,
                     } => (
-                        format!("工作表 {sheet} 第 {row} 行 {column} 列：{message}"),
-                        format!("Sheet {sheet}, row {row}, column {column}: {message}"),
+                        format!("工作表 {sheet} 第 {row} 行 {column} 列：{}", message.zh),
+                        format!("Sheet {sheet}, row {row}, column {column}: {}", message.en),
                     ),
                     XlsFormError::Form(e) => (
-                        format!("表单定义有误：{e}"),
+                        format!("表单定义有误：{}", e.message_zh()),
                         format!("The form is not valid: {e}"),
                     ),
                 })
@@ -148,7 +149,7 @@ fn load_problems(is_xlsx: bool, bytes: &[u8]) -> Result<Form, Vec<(String, Strin
             .iter()
             .map(|e| {
                 (
-                    format!("表单定义有误：{e}"),
+                    format!("表单定义有误：{}", e.message_zh()),
                     format!("The form is not valid: {e}"),
                 )
             })

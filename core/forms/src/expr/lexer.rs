@@ -71,10 +71,9 @@ pub fn tokenize(src: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
                 i += if with_eq { 2 } else { 1 };
             }
             '\'' | '"' => {
-                let end = chars[i + 1..]
-                    .iter()
-                    .position(|&d| d == c)
-                    .ok_or_else(|| ParseError::new(pos, "string is never closed"))?;
+                let end = chars[i + 1..].iter().position(|&d| d == c).ok_or_else(|| {
+                    ParseError::new(pos, "字符串缺少结尾的引号", "string is never closed")
+                })?;
                 let s: String = chars[i + 1..i + 1 + end].iter().collect();
                 out.push((Tok::Str(s), pos));
                 i += end + 2;
@@ -83,16 +82,23 @@ pub fn tokenize(src: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
                 if next != Some('{') {
                     return Err(ParseError::new(
                         pos,
+                        "`$` 只能用于 `${字段}` 引用",
                         "`$` must start a `${field}` reference",
                     ));
                 }
                 let end = chars[i + 2..]
                     .iter()
                     .position(|&d| d == '}')
-                    .ok_or_else(|| ParseError::new(pos, "`${` is never closed with `}`"))?;
+                    .ok_or_else(|| {
+                        ParseError::new(pos, "`${` 缺少结尾的 `}`", "`${` is never closed with `}`")
+                    })?;
                 let name: String = chars[i + 2..i + 2 + end].iter().collect();
                 if name.is_empty() || name.chars().any(char::is_whitespace) {
-                    return Err(ParseError::new(pos, "`${…}` must hold a field name"));
+                    return Err(ParseError::new(
+                        pos,
+                        "`${…}` 中必须是字段名",
+                        "`${…}` must hold a field name",
+                    ));
                 }
                 out.push((Tok::Field(name), pos));
                 i += end + 3;
@@ -105,6 +111,7 @@ pub fn tokenize(src: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
             '.' if next == Some('.') => {
                 return Err(ParseError::new(
                     pos,
+                    "不支持 `..`（上级路径）：请用 `${字段}`",
                     "`..` (parent paths) is not supported: use `${field}`",
                 ));
             }
@@ -129,6 +136,7 @@ pub fn tokenize(src: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
             other => {
                 return Err(ParseError::new(
                     pos,
+                    format!("无法识别的字符 `{other}`"),
                     format!("unexpected character `{other}`"),
                 ));
             }
@@ -148,7 +156,11 @@ fn number(chars: &[char], pos: usize) -> Result<(f64, usize), ParseError> {
             .count();
     }
     let text: String = chars[..len].iter().collect();
-    text.parse::<f64>()
-        .map(|n| (n, len))
-        .map_err(|_| ParseError::new(pos, format!("`{text}` is not a number")))
+    text.parse::<f64>().map(|n| (n, len)).map_err(|_| {
+        ParseError::new(
+            pos,
+            format!("`{text}` 不是数字"),
+            format!("`{text}` is not a number"),
+        )
+    })
 }

@@ -3,19 +3,22 @@
 use super::ast::{BinOp, Expr, ExprKind, Func};
 use super::lexer::{Tok, tokenize};
 
-/// A syntax error at a 1-based column.
+/// A syntax error at a 1-based column, with its text in English (`message`,
+/// also the `Display`) and Chinese (`message_zh`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("column {pos}: {message}")]
 pub struct ParseError {
     pub pos: usize,
     pub message: String,
+    pub message_zh: String,
 }
 
 impl ParseError {
-    pub(crate) fn new(pos: usize, message: impl Into<String>) -> Self {
+    pub(crate) fn new(pos: usize, zh: impl Into<String>, en: impl Into<String>) -> Self {
         Self {
             pos,
-            message: message.into(),
+            message: en.into(),
+            message_zh: zh.into(),
         }
     }
 }
@@ -26,15 +29,19 @@ pub fn parse(src: &str) -> Result<Expr, ParseError> {
     let end = src.chars().count() + 1;
     let mut p = Parser { toks, i: 0, end };
     if p.toks.is_empty() {
-        return Err(ParseError::new(1, "the expression is empty"));
+        return Err(ParseError::new(1, "表达式为空", "the expression is empty"));
     }
     let e = p.binary(1)?;
     match p.toks.get(p.i) {
         None => Ok(e),
-        Some((tok, pos)) => Err(ParseError::new(
-            *pos,
-            format!("unexpected {} after a complete expression", describe(tok)),
-        )),
+        Some((tok, pos)) => {
+            let (zh, en) = describe(tok);
+            Err(ParseError::new(
+                *pos,
+                format!("完整的表达式之后多出了{zh}"),
+                format!("unexpected {en} after a complete expression"),
+            ))
+        }
     }
 }
 
@@ -44,25 +51,27 @@ struct Parser {
     end: usize,
 }
 
-fn describe(tok: &Tok) -> String {
+/// A token as an error names it: (Chinese, English).
+fn describe(tok: &Tok) -> (String, String) {
+    let same = |s: String| (s.clone(), s);
     match tok {
-        Tok::Number(n) => format!("number `{n}`"),
-        Tok::Str(_) => "string".to_owned(),
-        Tok::Field(name) => format!("`${{{name}}}`"),
-        Tok::Name(w) => format!("`{w}`"),
-        Tok::Dot => "`.`".to_owned(),
-        Tok::LParen => "`(`".to_owned(),
-        Tok::RParen => "`)`".to_owned(),
-        Tok::Comma => "`,`".to_owned(),
-        Tok::Plus => "`+`".to_owned(),
-        Tok::Minus => "`-`".to_owned(),
-        Tok::Star => "`*`".to_owned(),
-        Tok::Eq => "`=`".to_owned(),
-        Tok::Ne => "`!=`".to_owned(),
-        Tok::Lt => "`<`".to_owned(),
-        Tok::Le => "`<=`".to_owned(),
-        Tok::Gt => "`>`".to_owned(),
-        Tok::Ge => "`>=`".to_owned(),
+        Tok::Number(n) => (format!("数字 `{n}`"), format!("number `{n}`")),
+        Tok::Str(_) => ("字符串".to_owned(), "string".to_owned()),
+        Tok::Field(name) => same(format!("`${{{name}}}`")),
+        Tok::Name(w) => same(format!("`{w}`")),
+        Tok::Dot => same("`.`".to_owned()),
+        Tok::LParen => same("`(`".to_owned()),
+        Tok::RParen => same("`)`".to_owned()),
+        Tok::Comma => same("`,`".to_owned()),
+        Tok::Plus => same("`+`".to_owned()),
+        Tok::Minus => same("`-`".to_owned()),
+        Tok::Star => same("`*`".to_owned()),
+        Tok::Eq => same("`=`".to_owned()),
+        Tok::Ne => same("`!=`".to_owned()),
+        Tok::Lt => same("`<`".to_owned()),
+        Tok::Le => same("`<=`".to_owned()),
+        Tok::Gt => same("`>`".to_owned()),
+        Tok::Ge => same("`>=`".to_owned()),
     }
 }
 
@@ -134,12 +143,17 @@ impl Parser {
                 self.i += 1;
                 Ok(())
             }
-            Some((tok, pos)) => Err(ParseError::new(
-                *pos,
-                format!("expected {what}, found {}", describe(tok)),
-            )),
+            Some((tok, pos)) => {
+                let (zh, en) = describe(tok);
+                Err(ParseError::new(
+                    *pos,
+                    format!("此处应为 {what}，却是{zh}"),
+                    format!("expected {what}, found {en}"),
+                ))
+            }
             None => Err(ParseError::new(
                 self.end,
+                format!("此处应为 {what}，表达式却已结束"),
                 format!("expected {what}, found the end"),
             )),
         }
@@ -149,6 +163,7 @@ impl Parser {
         let Some((tok, pos)) = self.peek().cloned() else {
             return Err(ParseError::new(
                 self.end,
+                "表达式在应有值的地方结束了",
                 "the expression ends where a value is expected",
             ));
         };
@@ -168,22 +183,33 @@ impl Parser {
                 if self.peek().map(|(t, _)| t) != Some(&Tok::LParen) {
                     return Err(ParseError::new(
                         pos,
+                        format!("`{word}` 不是字段引用：引用字段请写 `${{{word}}}`"),
                         format!("bare word `{word}`: write `${{{word}}}` to use a field"),
                     ));
                 }
-                let func = Func::from_name(&word)
-                    .ok_or_else(|| ParseError::new(pos, format!("unknown function `{word}()`")))?;
+                let func = Func::from_name(&word).ok_or_else(|| {
+                    ParseError::new(
+                        pos,
+                        format!("未知函数 `{word}()`"),
+                        format!("unknown function `{word}()`"),
+                    )
+                })?;
                 self.i += 1;
                 let args = self.args()?;
                 let (min, max) = func.arity();
                 if args.len() < min || max.is_some_and(|m| args.len() > m) {
-                    let expected = match max {
-                        Some(m) if m == min => format!("{min}"),
-                        Some(m) => format!("{min} to {m}"),
-                        None => format!("at least {min}"),
+                    let (expected_zh, expected) = match max {
+                        Some(m) if m == min => (format!("{min}"), format!("{min}")),
+                        Some(m) => (format!("{min} 到 {m}"), format!("{min} to {m}")),
+                        None => (format!("至少 {min}"), format!("at least {min}")),
                     };
                     return Err(ParseError::new(
                         pos,
+                        format!(
+                            "`{}()` 需要 {expected_zh} 个参数，实际有 {} 个",
+                            func.name(),
+                            args.len()
+                        ),
                         format!(
                             "`{}()` takes {expected} argument(s), found {}",
                             func.name(),
@@ -194,9 +220,11 @@ impl Parser {
                 ExprKind::Call(func, args)
             }
             other => {
+                let (zh, en) = describe(&other);
                 return Err(ParseError::new(
                     pos,
-                    format!("expected a value, found {}", describe(&other)),
+                    format!("此处应为一个值，却是{zh}"),
+                    format!("expected a value, found {en}"),
                 ));
             }
         };
@@ -218,14 +246,17 @@ impl Parser {
                     return Ok(args);
                 }
                 Some((tok, pos)) => {
+                    let (zh, en) = describe(tok);
                     return Err(ParseError::new(
                         *pos,
-                        format!("expected `,` or `)`, found {}", describe(tok)),
+                        format!("此处应为 `,` 或 `)`，却是{zh}"),
+                        format!("expected `,` or `)`, found {en}"),
                     ));
                 }
                 None => {
                     return Err(ParseError::new(
                         self.pos_here(),
+                        "函数调用缺少右括号 `)`",
                         "a function call is never closed with `)`",
                     ));
                 }

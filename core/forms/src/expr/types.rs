@@ -10,7 +10,7 @@
 use std::fmt;
 
 use super::ast::{BinOp, Expr, ExprKind, Func};
-use crate::definition::{Choice, FieldType};
+use crate::definition::{Choice, FieldType, LocalizedText};
 
 /// The static type of a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +32,19 @@ impl fmt::Display for Ty {
             Ty::Str => "text",
             Ty::Date => "a date",
         })
+    }
+}
+
+impl Ty {
+    /// The type as a Chinese error names it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Ty::Any => "任意值",
+            Ty::Bool => "条件（真/假）",
+            Ty::Num => "数字",
+            Ty::Str => "文本",
+            Ty::Date => "日期",
+        }
     }
 }
 
@@ -80,10 +93,11 @@ pub struct Context<'a> {
     pub this: Option<&'a str>,
 }
 
-/// Why an expression is refused.
+/// Why an expression is refused. `Display` is the English text,
+/// [`ExprErrorKind::message_zh`] the Chinese one; the free-text kinds carry both.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExprErrorKind {
-    Syntax(String),
+    Syntax(LocalizedText),
     UnknownField(String),
     CurrentOutsideConstraint,
     /// A field inside a repeat used as a single value outside that repeat.
@@ -97,14 +111,15 @@ pub enum ExprErrorKind {
         field: String,
         choice: String,
     },
+    /// The regex crate's (English) reason.
     BadRegex(String),
-    Type(String),
+    Type(LocalizedText),
 }
 
 impl fmt::Display for ExprErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Syntax(m) => write!(f, "syntax error: {m}"),
+            Self::Syntax(m) => write!(f, "syntax error: {}", m.en),
             Self::UnknownField(n) => write!(f, "unknown field `{n}`"),
             Self::CurrentOutsideConstraint => {
                 f.write_str("`.` (the current answer) is only allowed in a constraint")
@@ -121,7 +136,30 @@ impl fmt::Display for ExprErrorKind {
                 write!(f, "`{choice}` is not a choice of `{field}`")
             }
             Self::BadRegex(m) => write!(f, "invalid regular expression: {m}"),
-            Self::Type(m) => write!(f, "type error: {m}"),
+            Self::Type(m) => write!(f, "type error: {}", m.en),
+        }
+    }
+}
+
+impl ExprErrorKind {
+    /// The Chinese text of this error (the English one is its `Display`).
+    pub fn message_zh(&self) -> String {
+        match self {
+            Self::Syntax(m) => format!("语法错误：{}", m.zh),
+            Self::UnknownField(n) => format!("未知字段 `{n}`"),
+            Self::CurrentOutsideConstraint => "`.`（当前答案）只能用在约束中".to_owned(),
+            Self::OutsideRepeat { field, repeat } => format!(
+                "`{field}` 在重复组 `{repeat}` 内：在重复组外请用 sum(${{{field}}}) 或 count(${{{field}}})"
+            ),
+            Self::NotAValue(n) => {
+                format!("`{n}` 是分组或重复组，不是一个值（重复组可用 count(${{{n}}})）")
+            }
+            Self::UnknownChoice { field, choice } => {
+                format!("`{choice}` 不是字段 `{field}` 的选项")
+            }
+            // The regex crate explains only in English; the pattern is in the cell.
+            Self::BadRegex(_) => "正则表达式无效，无法编译".to_owned(),
+            Self::Type(m) => format!("类型错误：{}", m.zh),
         }
     }
 }
@@ -196,8 +234,8 @@ impl<'s> Checker<'s> {
         self.errors.push(ExprError { pos, kind });
     }
 
-    fn type_err(&mut self, e: &Expr, msg: String) {
-        self.err(e.pos, ExprErrorKind::Type(msg));
+    fn type_err(&mut self, e: &Expr, zh: String, en: String) {
+        self.err(e.pos, ExprErrorKind::Type(LocalizedText { zh, en }));
     }
 
     fn node(&mut self, e: &Expr) -> Option<Node> {
@@ -248,7 +286,7 @@ impl<'s> Checker<'s> {
             },
             ExprKind::Neg(inner) => {
                 let t = self.scalar(inner)?;
-                self.numeric(inner, t, "negate")?;
+                self.numeric(inner, t, ("取负", "negate"))?;
                 Some(Ty::Num)
             }
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r),
@@ -256,13 +294,17 @@ impl<'s> Checker<'s> {
         }
     }
 
-    /// Requires a number-like operand.
-    fn numeric(&mut self, e: &Expr, t: Ty, what: &str) -> Option<()> {
+    /// Requires a number-like operand; `what` is the operation (Chinese, English).
+    fn numeric(&mut self, e: &Expr, t: Ty, (what_zh, what): (&str, &str)) -> Option<()> {
         match t {
             Ty::Num | Ty::Any | Ty::Bool => Some(()),
             Ty::Str if is_numeric_literal(e) => Some(()),
             other => {
-                self.type_err(e, format!("cannot {what} {other}"));
+                self.type_err(
+                    e,
+                    format!("{}不能{what_zh}", other.zh()),
+                    format!("cannot {what} {other}"),
+                );
                 None
             }
         }
@@ -284,13 +326,14 @@ impl<'s> Checker<'s> {
             }
             BinOp::Sub if lt == Ty::Date && rt == Ty::Date => Some(Ty::Num),
             BinOp::Add | BinOp::Sub if lt == Ty::Date => {
-                self.numeric(r, rt, "add to a date")?;
+                self.numeric(r, rt, ("加到日期上", "add to a date"))?;
                 Some(Ty::Date)
             }
             _ => {
+                let verb_zh = format!("使用 `{}`", op.symbol());
                 let verb = format!("use `{}` on", op.symbol());
-                let a = self.numeric(l, lt, &verb);
-                let b = self.numeric(r, rt, &verb);
+                let a = self.numeric(l, lt, (&verb_zh, &verb));
+                let b = self.numeric(r, rt, (&verb_zh, &verb));
                 a.and(b).map(|_| Ty::Num)
             }
         }
@@ -338,8 +381,16 @@ impl<'s> Checker<'s> {
         if ok {
             Some(())
         } else {
-            let how = if ordered { "order" } else { "compare" };
-            self.type_err(l, format!("cannot {how} {lt} with {rt}"));
+            let (how_zh, how) = if ordered {
+                ("比较大小", "order")
+            } else {
+                ("比较", "compare")
+            };
+            self.type_err(
+                l,
+                format!("{}与{}不能{how_zh}", lt.zh(), rt.zh()),
+                format!("cannot {how} {lt} with {rt}"),
+            );
             None
         }
     }
@@ -352,7 +403,11 @@ impl<'s> Checker<'s> {
             ExprKind::Field(name) => Some(name),
             ExprKind::Current if self.ctx.this.is_some() => self.ctx.this,
             _ => {
-                self.type_err(call, format!("`{}()` takes a `${{field}}`", func.name()));
+                self.type_err(
+                    call,
+                    format!("`{}()` 的参数必须是 `${{字段}}`", func.name()),
+                    format!("`{}()` takes a `${{field}}`", func.name()),
+                );
                 None
             }
         }
@@ -364,6 +419,7 @@ impl<'s> Checker<'s> {
         if args.len() < min || max.is_some_and(|m| args.len() > m) {
             self.type_err(
                 e,
+                format!("`{}()` 的参数个数不对", func.name()),
                 format!("`{}()` has the wrong number of arguments", func.name()),
             );
             return None;
@@ -382,13 +438,14 @@ impl<'s> Checker<'s> {
                     shape.choices.is_some()
                 };
                 if !ok {
-                    let want = if multi_only {
-                        "a select_multiple"
+                    let (want_zh, want) = if multi_only {
+                        ("多选（select_multiple）", "a select_multiple")
                     } else {
-                        "a select"
+                        ("单选或多选", "a select")
                     };
                     self.type_err(
                         e,
+                        format!("`{}()` 需要{want_zh}字段；`{name}` 不是", func.name()),
                         format!(
                             "`{}()` needs {want} field; `{name}` is not one",
                             func.name()
@@ -459,6 +516,7 @@ impl<'s> Checker<'s> {
                     _ => {
                         self.type_err(
                             &args[1],
+                            "`regex()` 的模式必须是加引号的文字".to_owned(),
                             "the pattern of `regex()` must be a quoted literal".to_owned(),
                         );
                         None
@@ -472,6 +530,7 @@ impl<'s> Checker<'s> {
                     _ => {
                         self.type_err(
                             e,
+                            "`count()` 的参数必须是重复组或重复组内的字段".to_owned(),
                             "`count()` takes a repeat or a field inside one".to_owned(),
                         );
                         None
@@ -486,11 +545,19 @@ impl<'s> Checker<'s> {
                         ..
                     } => Some(Ty::Num),
                     Node::Nodes { field, ty, .. } => {
-                        self.type_err(e, format!("`sum()` needs numbers; `{field}` holds {ty}"));
+                        self.type_err(
+                            e,
+                            format!("`sum()` 需要数字；`{field}` 是{}", ty.zh()),
+                            format!("`sum()` needs numbers; `{field}` holds {ty}"),
+                        );
                         None
                     }
                     _ => {
-                        self.type_err(e, "`sum()` takes a field inside a repeat".to_owned());
+                        self.type_err(
+                            e,
+                            "`sum()` 的参数必须是重复组内的字段".to_owned(),
+                            "`sum()` takes a field inside a repeat".to_owned(),
+                        );
                         None
                     }
                 }
@@ -500,7 +567,11 @@ impl<'s> Checker<'s> {
                 if matches!(t, Ty::Str | Ty::Any) {
                     Some(Ty::Num)
                 } else {
-                    self.type_err(e, format!("`age-from-id()` takes an ID number, not {t}"));
+                    self.type_err(
+                        e,
+                        format!("`age-from-id()` 的参数应为身份证号，不能是{}", t.zh()),
+                        format!("`age-from-id()` takes an ID number, not {t}"),
+                    );
                     None
                 }
             }
@@ -509,7 +580,14 @@ impl<'s> Checker<'s> {
                 for a in args {
                     ok &= match self.scalar(a) {
                         Some(t) => self
-                            .numeric(a, t, &format!("take `{}()` of", func.name()))
+                            .numeric(
+                                a,
+                                t,
+                                (
+                                    &format!("取 `{}()`", func.name()),
+                                    &format!("take `{}()` of", func.name()),
+                                ),
+                            )
                             .is_some(),
                         None => false,
                     };
