@@ -1326,7 +1326,12 @@ async fn templates_upload_as_new_versions_and_an_older_one_is_refused() {
         .upload("/console/admin/templates", Some(&csrf), "bad.xlsx", &bad)
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(p.body.contains("工作表 survey 第 2 行"), "{}", p.body);
+    assert!(
+        p.body
+            .contains("工作表 survey 第 2 行 A (type) 列：不支持类型 `no_such_type`"),
+        "{}",
+        p.body
+    );
     let p = admin
         .upload(
             "/console/admin/templates",
@@ -1336,6 +1341,37 @@ async fn templates_upload_as_new_versions_and_an_older_one_is_refused() {
         )
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        p.body.contains(
+            "表单定义有误：定义不是有效的表单 JSON：内容不完整，提前结束（第 1 行第 10 列）"
+        ),
+        "{}",
+        p.body
+    );
+    // A broken definition's problems are in Chinese, HTML-escaped.
+    let broken = serde_json::json!({
+        "id": "admin_upload",
+        "version": 3,
+        "title": {"zh": "坏表", "en": "Broken"},
+        "fields": [{"name": "a<b", "type": "text", "label": {"zh": "甲", "en": "A"}}],
+    });
+    let p = admin
+        .upload(
+            "/console/admin/templates",
+            Some(&csrf),
+            "form.json",
+            broken.to_string().as_bytes(),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        p.body.contains(
+            "<li>表单定义有误：`a&lt;b` 不是有效的字段名（须以字母或 `_` 开头，其后只能是字母、数字、`_`、`-`、`.`）</li>"
+        ),
+        "{}",
+        p.body
+    );
+    assert!(!p.body.contains("a<b"), "escaped");
 
     let stored: Vec<u32> = f
         .server

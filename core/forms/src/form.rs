@@ -5,7 +5,8 @@
 //! choices, groups that hold nothing, nested repeats, properties on fields they
 //! make no sense for, defaults that are not valid answers, expression syntax
 //! errors, unknown fields, static type errors and cycles among calculations.
-//! Each error names the field and, for expressions, the property and column.
+//! Each error names the field and, for expressions, the property and column,
+//! in English (its `Display`) and in Chinese ([`LoadError::message_zh`]).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -547,7 +548,7 @@ impl Form {
                                     expr.pos,
                                     ExprErrorKind::Type(LocalizedText::new(
                                         format!(
-                                            "{}必须是条件（例如 `${{x}} = 'yes'`），不能是{}",
+                                            "{}必须是条件判断（例如 `${{x}} = 'yes'`），不能是{}",
                                             property.zh(),
                                             checked.ty.zh()
                                         ),

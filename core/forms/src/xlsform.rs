@@ -12,7 +12,8 @@
 //!
 //! Nothing is silently dropped: a column, type, language, appearance or setting
 //! this importer does not understand is refused with the sheet, row and column,
-//! and so is any problem [`Form::load`] finds, mapped back to its row.
+//! and so is any problem [`Form::load`] finds, mapped back to its row. Each
+//! message is written in Chinese and English side by side ([`XlsFormError::message_zh`]).
 
 use std::collections::HashMap;
 use std::fmt;

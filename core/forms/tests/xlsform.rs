@@ -428,7 +428,10 @@ fn errors_of(sheets: &[Sheet<'_>]) -> Vec<XlsFormError> {
             );
             if let XlsFormError::Cell { message, .. } = &mut e {
                 assert!(
-                    message.zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                    message
+                        .zh
+                        .chars()
+                        .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
                     "no Chinese cell message for {e}"
                 );
                 message.zh.clear();
@@ -708,4 +711,52 @@ fn a_workbook_without_settings_or_survey_is_refused() {
     assert_eq!(errs, vec![XlsFormError::MissingSheet("survey")]);
     let err = import_bytes(b"not a zip file").expect_err("garbage");
     assert!(matches!(&err.0[..], [XlsFormError::Open(_)]), "{err}");
+}
+
+#[test]
+fn problems_are_told_in_chinese_with_sheet_row_and_column() {
+    let errs = import_bytes(&workbook(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "relevant"],
+                vec!["integer", "age", "年龄"],
+                vec!["text", "school", "学校", "${agee} < 18"],
+                vec!["rank", "b", "乙"],
+            ],
+        ),
+        ("settings", vec![vec!["form_id", "version"], vec!["f", "0"]]),
+    ]))
+    .expect_err("refused")
+    .0;
+    let zh: Vec<String> = errs.iter().map(|e| e.message_zh()).collect();
+    assert_eq!(
+        zh,
+        [
+            "工作表 `settings` 第 2 行 B (version) 列：版本号 `0` 必须是大于 0 的整数（例如 2026112201）",
+            "工作表 `survey` 第 4 行 A (type) 列：不支持类型 `rank`",
+        ]
+    );
+    // A problem Form::load finds is mapped back to its cell, in Chinese too.
+    let err = import_bytes(&workbook(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "relevant"],
+                vec!["integer", "age", "年龄"],
+                vec!["text", "school", "学校", "${agee} < 18"],
+            ],
+        ),
+        settings(),
+    ]))
+    .expect_err("refused");
+    assert_eq!(err.0.len(), 1);
+    assert_eq!(
+        err.0[0].message_zh(),
+        "工作表 `survey` 第 3 行 D (relevant) 列：`school`：表达式第 1 个字符处：未知字段 `agee`"
+    );
+    assert_eq!(
+        XlsFormError::MissingSheet("settings").message_zh(),
+        "工作簿缺少 `settings` 工作表"
+    );
 }
