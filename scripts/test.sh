@@ -64,7 +64,7 @@ cargo build --profile phone -p doorstep-ffi --lib
 ffi_lib="target/phone/libdoorstep_ffi.so"
 strip --strip-unneeded -o target/phone/libdoorstep_ffi.stripped.so "$ffi_lib"
 ffi_bytes=$(stat -c %s target/phone/libdoorstep_ffi.stripped.so)
-echo "doorstep-ffi release library, stripped: $ffi_bytes bytes ($((ffi_bytes / 1024)) KiB; target <= 8 MiB)"
+echo "doorstep-ffi phone library (profile phone), stripped: $ffi_bytes bytes ($((ffi_bytes / 1024)) KiB; target <= 8 MiB)"
 
 # --- The supervisor console in headless Chromium (Debian's package) driven by
 # --- playwright-core from npm (the script installs both when missing), with the
