@@ -530,6 +530,19 @@ async fn coverage_counts_due_and_visited_households_and_overdue_follow_ups() {
         f.push(&token, v).await;
     }
     f.review(visits[0], VisitStatus::Returned).await;
+    // A second return, already revised: no longer a follow-up waiting.
+    f.review(visits[1], VisitStatus::Returned).await;
+    let mut revision = visit(
+        &households[1],
+        "dibao_review",
+        dibao_answers(),
+        DoorOutcome::Met,
+        now + Duration::minutes(5),
+        Duration::minutes(20),
+    );
+    revision.visit_group = visits[1];
+    revision.revision = 2;
+    f.push(&token, revision).await;
 
     let cookie = f.console("supervisor").await;
     let dashboard = f.html(&cookie, "/console").await;

@@ -241,9 +241,15 @@ CREATE TABLE household_last_visits (
 );
 "#;
 
-/// As SQLite's version 5: residents by ID number, for the ledger import.
+/// As SQLite's version 5: residents by ID number, for the ledger import;
+/// superseded revisions marked, for the dashboard's open follow-ups.
 const UPGRADE_V5: &str = r#"
 CREATE INDEX residents_id_number ON residents(id_number) WHERE id_number IS NOT NULL;
+ALTER TABLE visits ADD COLUMN superseded BOOLEAN NOT NULL DEFAULT false;
+UPDATE visits v SET superseded = true WHERE EXISTS (
+    SELECT 1 FROM visits n WHERE n.visit_group = v.visit_group AND n.revision = v.revision + 1);
+DROP INDEX visits_returned;
+CREATE INDEX visits_open_returns ON visits(grid_id) WHERE status = 'returned' AND NOT superseded;
 "#;
 
 /// Fills what [`UPGRADE_V4`] derives from the visits table, for visits stored

@@ -549,6 +549,12 @@ async fn record_derived(tx: &Transaction<'_>, v: &NewVisit, flags: &[String]) ->
     let id = s.visit_id.to_string();
     let grid = v.grid_id.to_string();
     let household = s.household_id.to_string();
+    // The revision before this one is no longer a follow-up waiting.
+    tx.execute(
+        "UPDATE visits SET superseded = true WHERE visit_group = $1 AND revision = $2",
+        &[&s.visit_group.to_string(), &(i64::from(s.revision) - 1)],
+    )
+    .await?;
     for f in flags {
         tx.execute(
             "INSERT INTO visit_flags (visit_id, grid_id, code) VALUES ($1, $2, $3)
@@ -1897,11 +1903,9 @@ impl Storage for PostgresStorage {
             .client()
             .await?
             .query(
-                "SELECT v.grid_id, count(*) FROM visits v
-                 WHERE v.status = 'returned' AND v.grid_id = ANY($1)
-                   AND NOT EXISTS (SELECT 1 FROM visits n
-                                   WHERE n.visit_group = v.visit_group AND n.revision = v.revision + 1)
-                 GROUP BY v.grid_id",
+                "SELECT grid_id, count(*) FROM visits
+                 WHERE status = 'returned' AND NOT superseded AND grid_id = ANY($1)
+                 GROUP BY grid_id",
                 &[&ids(grid_ids)],
             )
             .await?;

@@ -493,6 +493,11 @@ fn record_derived(tx: &Connection, v: &NewVisit, flags: &[String]) -> Result<()>
     let id = s.visit_id.to_string();
     let grid = v.grid_id.to_string();
     let household = s.household_id.to_string();
+    // The revision before this one is no longer a follow-up waiting.
+    tx.prepare_cached(
+        "UPDATE visits SET superseded = 1 WHERE visit_group = ?1 AND revision = ?2 - 1",
+    )?
+    .execute(params![s.visit_group.to_string(), s.revision])?;
     let mut flag = tx.prepare_cached(
         "INSERT OR IGNORE INTO visit_flags (visit_id, grid_id, code) VALUES (?, ?, ?)",
     )?;
