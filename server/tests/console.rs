@@ -13,26 +13,19 @@ use doorstep_core::evidence::{
 use doorstep_core::sync::protocol::{
     DoorCheckRecord, HouseholdRecord, Operation, OperationBody, PhotoRef, VisitSubmission,
 };
+use doorstep_server::ServerConfig;
 use doorstep_server::console::tiles::{TileCrs, TileSource};
-use doorstep_server::seed::{SeedOptions, SeedSummary, seed_demo};
-use doorstep_server::{RunningServer, ServerConfig, start};
 
 mod common;
+
+use common::{Fixture, PASSWORD, client, csrf_in, enc};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_SECURITY_POLICY, COOKIE, LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-const PASSWORD: &str = "doorstep-demo";
 const ELDER_ID: &str = "330106193809090025";
-
-struct Fixture {
-    server: RunningServer,
-    seed: SeedSummary,
-    http: reqwest::Client,
-    _dir: tempfile::TempDir,
-}
 
 /// A browser of one user: its own cookie jar, no redirects followed.
 struct Browser {
@@ -47,14 +40,6 @@ struct Page {
     location: Option<String>,
     csp: Option<String>,
     body: String,
-}
-
-fn client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
 }
 
 impl Browser {
@@ -159,54 +144,13 @@ impl Browser {
     }
 }
 
-fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-fn csrf_in(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("a csrf field") + marker.len();
-    html[start..]
-        .split('"')
-        .next()
-        .expect("csrf value")
-        .to_owned()
-}
-
 async fn fixture() -> Fixture {
-    fixture_with(|_| {}).await
+    common::fixture_with(3, 4, |_| {}).await
 }
 
 /// A seeded server whose configuration `adjust` changed first.
-async fn fixture_with(adjust: impl FnOnce(&mut ServerConfig)) -> Fixture {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut config = common::config(dir.path()).await;
-    adjust(&mut config);
-    let server = start(config).await.expect("server starts");
-    let seed = seed_demo(
-        server.storage().as_ref(),
-        &SeedOptions {
-            password: PASSWORD.to_owned(),
-            grids: 3,
-            households_per_grid: 4,
-        },
-    )
-    .await
-    .expect("seeded");
-    Fixture {
-        server,
-        seed,
-        http: client(),
-        _dir: dir,
-    }
+async fn fixture_with_config(adjust: impl FnOnce(&mut ServerConfig)) -> Fixture {
+    common::fixture_with(3, 4, adjust).await
 }
 
 impl Fixture {
@@ -1033,7 +977,7 @@ async fn map_tiles_show_only_when_configured_and_only_their_server_joins_the_csp
 
     let tiles = TileSource::new("https://tiles.example.org/{z}/{x}/{y}.png", TileCrs::Gcj02)
         .expect("a tile URL");
-    let f = fixture_with(|c| c.map_tiles = Some(tiles)).await;
+    let f = fixture_with_config(|c| c.map_tiles = Some(tiles)).await;
     let (id, _) = f.submitted(good_answers("王秀英"), vec![]).await;
     let mut b = f.browser();
     b.login("supervisor").await;

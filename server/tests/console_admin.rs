@@ -6,23 +6,14 @@
 use std::collections::HashMap;
 
 use doorstep_core::sync::protocol::PullResponse;
-use doorstep_server::seed::{SeedOptions, SeedSummary, seed_demo};
 use doorstep_server::storage::GridNode;
-use doorstep_server::{RunningServer, start};
 use reqwest::StatusCode;
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
 
 mod common;
 
-const PASSWORD: &str = "doorstep-demo";
-
-struct Fixture {
-    server: RunningServer,
-    seed: SeedSummary,
-    http: reqwest::Client,
-    _dir: tempfile::TempDir,
-}
+use common::{Fixture, PASSWORD, client, csrf_in, enc};
 
 /// A browser of one user: its own cookie jar, no redirects followed.
 struct Browser {
@@ -35,36 +26,6 @@ struct Page {
     status: StatusCode,
     location: Option<String>,
     body: String,
-}
-
-fn client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
-
-fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-fn csrf_in(html: &str) -> String {
-    let marker = "name=\"csrf\" value=\"";
-    let start = html.find(marker).expect("a csrf field") + marker.len();
-    html[start..]
-        .split('"')
-        .next()
-        .expect("csrf value")
-        .to_owned()
 }
 
 impl Browser {
@@ -205,26 +166,7 @@ Content-Type: application/octet-stream\r\n\r\n"
 }
 
 async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let server = start(common::config(dir.path()).await)
-        .await
-        .expect("server starts");
-    let seed = seed_demo(
-        server.storage().as_ref(),
-        &SeedOptions {
-            password: PASSWORD.to_owned(),
-            grids: 3,
-            households_per_grid: 4,
-        },
-    )
-    .await
-    .expect("seeded");
-    Fixture {
-        server,
-        seed,
-        http: client(),
-        _dir: dir,
-    }
+    common::fixture_with(3, 4, |_| {}).await
 }
 
 impl Fixture {

@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::{Fixture, PASSWORD};
+
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use doorstep_core::domain::{
     Community, DeviceInstant, Grid, ResidentTag, Subdistrict, VisitStatus,
@@ -18,58 +20,21 @@ use doorstep_core::sync::protocol::{
     DoorCheckRecord, HouseholdRecord, Operation, OperationBody, ResidentRecord, Role,
     VisitSubmission,
 };
-use doorstep_server::seed::{SeedOptions, SeedSummary, seed_demo};
 use doorstep_server::storage::{AuditEntry, NewReview, NewUser};
-use doorstep_server::{RunningServer, start};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-const PASSWORD: &str = "doorstep-demo";
 const HEAD_ID: &str = "330106193809090025";
 const HEAD_PHONE: &str = "13812345678";
-
-struct Fixture {
-    server: RunningServer,
-    seed: SeedSummary,
-    http: reqwest::Client,
-    _dir: tempfile::TempDir,
-}
-
-fn client() -> reqwest::Client {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
-
-async fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let server = start(common::config(dir.path()).await)
-        .await
-        .expect("server starts");
-    let seed = seed_demo(
-        server.storage().as_ref(),
-        &SeedOptions {
-            password: PASSWORD.to_owned(),
-            grids: 2,
-            households_per_grid: 3,
-        },
-    )
-    .await
-    .expect("seeded");
-    Fixture {
-        server,
-        seed,
-        http: client(),
-        _dir: dir,
-    }
-}
 
 fn value_between<'a>(html: &'a str, start: &str) -> &'a str {
     let at = html.find(start).expect(start) + start.len();
     html[at..].split('"').next().expect("value")
+}
+
+async fn fixture() -> Fixture {
+    common::fixture_with(2, 3, |_| {}).await
 }
 
 impl Fixture {

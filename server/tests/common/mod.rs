@@ -59,3 +59,77 @@ pub async fn config(dir: &Path) -> ServerConfig {
     }
     config
 }
+
+/// The password of every user the suites seed.
+pub const PASSWORD: &str = "doorstep-demo";
+
+/// A running server seeded with the demo community, and a client for it
+/// that does not follow redirects (the console answers sign-ins with them).
+pub struct Fixture {
+    pub server: doorstep_server::RunningServer,
+    pub seed: doorstep_server::seed::SeedSummary,
+    pub http: reqwest::Client,
+    _dir: tempfile::TempDir,
+}
+
+/// A server on the suites' configuration, first changed by `adjust`, seeded
+/// with `grids` grids of `households_per_grid` households each.
+pub async fn fixture_with(
+    grids: usize,
+    households_per_grid: usize,
+    adjust: impl FnOnce(&mut ServerConfig),
+) -> Fixture {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = config(dir.path()).await;
+    adjust(&mut config);
+    let server = doorstep_server::start(config).await.expect("server starts");
+    let seed = doorstep_server::seed::seed_demo(
+        server.storage().as_ref(),
+        &doorstep_server::seed::SeedOptions {
+            password: PASSWORD.to_owned(),
+            grids,
+            households_per_grid,
+        },
+    )
+    .await
+    .expect("seeded");
+    Fixture {
+        server,
+        seed,
+        http: client(),
+        _dir: dir,
+    }
+}
+
+/// An HTTP client that follows no redirects.
+pub fn client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// `s` percent-encoded for a form body or a query string.
+pub fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The CSRF token of the first form in `html`.
+pub fn csrf_in(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("a csrf field") + marker.len();
+    html[start..]
+        .split('"')
+        .next()
+        .expect("csrf value")
+        .to_owned()
+}
