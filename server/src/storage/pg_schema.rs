@@ -13,7 +13,7 @@ use tokio_postgres::Client;
 use super::{Result, StorageError};
 
 /// The schema version this code writes (kept equal to SQLite's for clarity).
-pub const VERSION: i64 = 5;
+pub const VERSION: i64 = 4;
 
 /// Held while migrating, so concurrent starts take turns.
 const MIGRATION_LOCK: i64 = 0x646f_6f72_7374_6570; // "doorstep"
@@ -211,13 +211,16 @@ CREATE INDEX console_sessions_user ON console_sessions(user_id);
 "#;
 
 /// The console at scale, as SQLite's version 4 (see `schema.rs`): door
-/// outcomes, tables derived from the visits at ingest, the queue's orders.
+/// outcomes, tables derived from the visits at ingest, the queue's orders,
+/// superseded revisions for the open follow-ups, residents by ID number.
 const UPGRADE_V4: &str = r#"
 ALTER TABLE visits ADD COLUMN door_outcome TEXT COLLATE "C";
+ALTER TABLE visits ADD COLUMN superseded BOOLEAN NOT NULL DEFAULT false;
 CREATE INDEX visits_household_outcome ON visits(household_id, door_outcome, finalized_utc);
 CREATE INDEX visits_finalized ON visits(finalized_utc, id);
 CREATE INDEX visits_grid_status_finalized ON visits(grid_id, status, finalized_utc, id);
-CREATE INDEX visits_returned ON visits(grid_id, visit_group, revision) WHERE status = 'returned';
+CREATE INDEX visits_open_returns ON visits(grid_id) WHERE status = 'returned' AND NOT superseded;
+CREATE INDEX residents_id_number ON residents(id_number) WHERE id_number IS NOT NULL;
 CREATE TABLE visit_flags (
     visit_id TEXT COLLATE "C" NOT NULL REFERENCES visits(id),
     grid_id TEXT COLLATE "C" NOT NULL,
@@ -241,22 +244,13 @@ CREATE TABLE household_last_visits (
 );
 "#;
 
-/// As SQLite's version 5: residents by ID number, for the ledger import;
-/// superseded revisions marked, for the dashboard's open follow-ups.
-const UPGRADE_V5: &str = r#"
-CREATE INDEX residents_id_number ON residents(id_number) WHERE id_number IS NOT NULL;
-ALTER TABLE visits ADD COLUMN superseded BOOLEAN NOT NULL DEFAULT false;
-UPDATE visits v SET superseded = true WHERE EXISTS (
-    SELECT 1 FROM visits n WHERE n.visit_group = v.visit_group AND n.revision = v.revision + 1);
-DROP INDEX visits_returned;
-CREATE INDEX visits_open_returns ON visits(grid_id) WHERE status = 'returned' AND NOT superseded;
-"#;
-
 /// Fills what [`UPGRADE_V4`] derives from the visits table, for visits stored
 /// before it (or loaded in bulk without going through ingest).
 pub const FILL_DERIVED: &str = r#"
 UPDATE visits SET door_outcome = door_check_device::jsonb -> 'input' ->> 'outcome'
     WHERE door_check_device IS NOT NULL AND door_outcome IS NULL;
+UPDATE visits v SET superseded = true WHERE NOT superseded AND EXISTS (
+    SELECT 1 FROM visits n WHERE n.visit_group = v.visit_group AND n.revision = v.revision + 1);
 INSERT INTO visit_flags (visit_id, grid_id, code)
     SELECT DISTINCT v.id, v.grid_id, f.value
     FROM visits v, jsonb_array_elements_text(v.flags::jsonb) AS f(value) WHERE v.flags <> '[]'
@@ -285,7 +279,6 @@ fn step(from: i64) -> Result<&'static str> {
         1 => Ok(UPGRADE_V2),
         2 => Ok(UPGRADE_V3),
         3 => Ok(UPGRADE_V4),
-        4 => Ok(UPGRADE_V5),
         other => Err(StorageError::Corrupt(format!(
             "no upgrade step from schema version {other}"
         ))),

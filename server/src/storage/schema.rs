@@ -8,7 +8,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::{Result, StorageError};
 
 /// The schema version this code writes.
-pub const VERSION: i64 = 5;
+pub const VERSION: i64 = 4;
 
 pub(super) const CREATE_V1: &str = r#"
 CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -213,14 +213,18 @@ CREATE INDEX console_sessions_user ON console_sessions(user_id);
 /// visit's JSON: each flag of each visit, the households each photo appears
 /// in (and the photos seen in more than one), and each household's latest
 /// visit per template (all the scheduler needs to tell what is due). Plus the
-/// queue's orders (newest first overall, and within a grid and status) and
-/// the returned visits per grid, for the follow-ups still open.
+/// queue's orders (newest first overall, and within a grid and status); a
+/// returned visit whose next revision has arrived marked `superseded` at
+/// ingest, so the follow-ups still open per grid are one partial index; and
+/// residents by ID number, for the ledger import's "already registered".
 const UPGRADE_V4: &str = r#"
 ALTER TABLE visits ADD COLUMN door_outcome TEXT;
+ALTER TABLE visits ADD COLUMN superseded INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX visits_household_outcome ON visits(household_id, door_outcome, finalized_utc);
 CREATE INDEX visits_finalized ON visits(finalized_utc, id);
 CREATE INDEX visits_grid_status_finalized ON visits(grid_id, status, finalized_utc, id);
-CREATE INDEX visits_returned ON visits(grid_id, visit_group, revision) WHERE status = 'returned';
+CREATE INDEX visits_open_returns ON visits(grid_id) WHERE status = 'returned' AND superseded = 0;
+CREATE INDEX residents_id_number ON residents(id_number) WHERE id_number IS NOT NULL;
 CREATE TABLE visit_flags (
     visit_id TEXT NOT NULL REFERENCES visits(id),
     grid_id TEXT NOT NULL,
@@ -244,24 +248,13 @@ CREATE TABLE household_last_visits (
 ) WITHOUT ROWID;
 "#;
 
-/// The ledger import looks residents up by ID number, to refuse one already
-/// registered. A returned visit whose next revision has arrived is marked
-/// `superseded` at ingest, so the dashboard counts the follow-ups still open
-/// from an index instead of probing each returned visit for a successor.
-const UPGRADE_V5: &str = r#"
-CREATE INDEX residents_id_number ON residents(id_number) WHERE id_number IS NOT NULL;
-ALTER TABLE visits ADD COLUMN superseded INTEGER NOT NULL DEFAULT 0;
-UPDATE visits SET superseded = 1 WHERE EXISTS (
-    SELECT 1 FROM visits n WHERE n.visit_group = visits.visit_group AND n.revision = visits.revision + 1);
-DROP INDEX visits_returned;
-CREATE INDEX visits_open_returns ON visits(grid_id) WHERE status = 'returned' AND superseded = 0;
-"#;
-
 /// Fills what [`UPGRADE_V4`] derives from the visits table, for visits stored
 /// before it (or loaded in bulk without going through ingest).
 pub const FILL_DERIVED: &str = r#"
 UPDATE visits SET door_outcome = json_extract(door_check_device, '$.input.outcome')
     WHERE door_check_device IS NOT NULL AND door_outcome IS NULL;
+UPDATE visits SET superseded = 1 WHERE superseded = 0 AND EXISTS (
+    SELECT 1 FROM visits n WHERE n.visit_group = visits.visit_group AND n.revision = visits.revision + 1);
 INSERT OR IGNORE INTO visit_flags (visit_id, grid_id, code)
     SELECT v.id, v.grid_id, f.value FROM visits v, json_each(v.flags) f WHERE v.flags <> '[]';
 INSERT OR IGNORE INTO photo_households (sha256, household_id, grid_id)
@@ -312,7 +305,6 @@ fn upgrade_from(conn: &Connection, version: i64) -> Result<()> {
             conn.execute_batch(UPGRADE_V4)?;
             conn.execute_batch(FILL_DERIVED)?;
         }
-        4 => conn.execute_batch(UPGRADE_V5)?,
         other => {
             return Err(StorageError::Corrupt(format!(
                 "no upgrade step from schema version {other}"
@@ -345,13 +337,20 @@ mod tests {
                  finalized_offset, answers, door_check_device, photos, flags, status, op_id, received_at)
              VALUES ('v', 'v', 1, 'dibao_review', 1, 'h', 'g', 'u', '2026-03-01T01:00:00.000000Z', 28800,
                  '2026-03-01T02:00:00.000000Z', 28800, '{}', '{\"input\":{\"outcome\":\"refused\"}}',
-                 '[{\"sha256\":\"ab\"}]', '[\"door:outside\",\"too_fast\"]', 'uploaded', 'o', 'now');",
+                 '[{\"sha256\":\"ab\"}]', '[\"door:outside\",\"too_fast\"]', 'uploaded', 'o', 'now');
+             INSERT INTO visits (id, visit_group, revision, template_id, template_version,
+                 household_id, grid_id, worker_id, started_utc, started_offset, finalized_utc,
+                 finalized_offset, answers, photos, flags, status, op_id, received_at)
+             VALUES ('r1', 'r1', 1, 'elder_alone_visit', 1, 'h', 'g', 'u', '2026-03-02T01:00:00.000000Z',
+                     28800, '2026-03-02T02:00:00.000000Z', 28800, '{}', '[]', '[]', 'returned', 'o1', 'now'),
+                    ('r2', 'r1', 2, 'elder_alone_visit', 1, 'h', 'g', 'u', '2026-03-03T01:00:00.000000Z',
+                     28800, '2026-03-03T02:00:00.000000Z', 28800, '{}', '[]', '[]', 'uploaded', 'o2', 'now');",
         )
         .expect("a version 3 database with a visit");
         migrate(&mut conn).expect("upgrade");
         let counts: (String, i64, i64, String) = conn
             .query_row(
-                "SELECT (SELECT door_outcome FROM visits),
+                "SELECT (SELECT door_outcome FROM visits WHERE id = 'v'),
                         (SELECT count(*) FROM visit_flags WHERE grid_id = 'g'),
                         (SELECT count(*) FROM photo_households WHERE sha256 = 'ab'),
                         (SELECT finalized_utc FROM household_last_visits WHERE template_id = 'dibao_review')",
@@ -362,6 +361,18 @@ mod tests {
         assert_eq!(
             counts,
             ("refused".into(), 2, 1, "2026-03-01T02:00:00.000000Z".into())
+        );
+        // The returned revision 1 has its revision 2: no longer an open follow-up.
+        let superseded: Vec<(String, i64)> = conn
+            .prepare("SELECT id, superseded FROM visits ORDER BY id")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<rusqlite::Result<_>>()
+            .expect("read");
+        assert_eq!(
+            superseded,
+            vec![("r1".into(), 1), ("r2".into(), 0), ("v".into(), 0)]
         );
     }
 }
