@@ -12,10 +12,12 @@ fn main() {
         .include(dir)
         .include(&tomcrypt_include)
         .warnings(false)
-        // libtomcrypt: each file its own unit; no self-tests, no stdio helpers.
+        // libtomcrypt: each file its own unit; no self-tests. Its file helpers
+        // stay in, because `rng_get_bytes` reads /dev/urandom through them: with
+        // LTC_NO_FILE it would seed SQLCipher's Fortuna generator (salts and page
+        // IVs) from CPU-clock jitter alone.
         .define("LTC_SOURCE", None)
         .define("LTC_NO_TEST", None)
-        .define("LTC_NO_FILE", None)
         // The same SQLite options as libsqlite3-sys's bundled builds, so rusqlite
         // sees the SQLite it expects (FTS5 for household search).
         .define("SQLITE_CORE", None)

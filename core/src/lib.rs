@@ -19,9 +19,6 @@ pub use doorstep_evidence as evidence;
 pub use doorstep_forms as forms;
 pub use doorstep_model as domain;
 
-// Links SQLCipher (built with libtomcrypt) under rusqlite.
-use doorstep_sqlcipher as _;
-
 pub mod device;
 pub mod screen;
 pub mod search;

@@ -21,9 +21,6 @@
 //! core: the server validates visits with the core form engine and recomputes
 //! door checks with the core's `check_door`. Nothing here logs personal data.
 
-// Links SQLCipher (built with libtomcrypt) under rusqlite.
-use doorstep_sqlcipher as _;
-
 pub mod anomalies;
 pub mod api;
 pub mod auth;

@@ -1,13 +1,13 @@
 //! The SQLCipher this crate builds: libtomcrypt as the provider, pages encrypted
 //! on disk, a wrong key refused, FTS5 present.
 
-use doorstep_sqlcipher as _;
 use rusqlite::Connection;
 
 const KEY: &str =
     "PRAGMA key = \"x'000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f'\"";
 
 fn open(path: &std::path::Path, key: &str) -> Connection {
+    doorstep_sqlcipher::initialize().unwrap();
     let conn = Connection::open(path).unwrap();
     conn.execute_batch(key).unwrap();
     conn
@@ -15,6 +15,7 @@ fn open(path: &std::path::Path, key: &str) -> Connection {
 
 #[test]
 fn sqlcipher_uses_libtomcrypt() {
+    doorstep_sqlcipher::initialize().unwrap();
     let conn = Connection::open_in_memory().unwrap();
     conn.execute_batch(KEY).unwrap();
     let provider: String = conn

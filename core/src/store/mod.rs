@@ -160,6 +160,7 @@ fn lock(m: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 
 /// Opens a connection, applies the key and proves it decrypts the file.
 fn open_keyed(path: &Path, key: &DatabaseKey, flags: OpenFlags) -> Result<Connection> {
+    doorstep_sqlcipher::initialize().map_err(sqlcipher_unavailable)?;
     let conn = Connection::open_with_flags(path, flags)?;
     // SQLCipher logs decryption failures to stderr by default; the error we
     // return says it better, and a log is no place for details of the file.
@@ -171,6 +172,14 @@ fn open_keyed(path: &Path, key: &DatabaseKey, flags: OpenFlags) -> Result<Connec
         r.get::<_, i64>(0)
     })?;
     Ok(conn)
+}
+
+/// SQLite's result code from a failed SQLCipher set-up, as a store error.
+fn sqlcipher_unavailable(code: i32) -> StoreError {
+    StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(code),
+        Some("SQLCipher could not be initialized".into()),
+    ))
 }
 
 fn refuse_plain_sqlite(path: &Path) -> Result<()> {

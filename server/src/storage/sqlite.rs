@@ -56,6 +56,12 @@ pub struct SqliteStorage {
 }
 
 fn open_conn(path: &Path, flags: OpenFlags) -> Result<Connection> {
+    doorstep_sqlcipher::initialize().map_err(|code| {
+        rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(code),
+            Some("SQLite could not be initialized".into()),
+        )
+    })?;
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
