@@ -390,6 +390,57 @@ fn a_returned_visit_comes_back_to_the_phone_and_its_revision_goes_up() {
     assert_eq!(status_of(&first), "returned");
 }
 
+/// An admin moves a worker to another grid: her phone's next pull brings the
+/// new grid's households and deletes the old grid's, visits included — except
+/// a household whose visit is still waiting to upload.
+#[test]
+fn a_grid_taken_from_a_worker_leaves_her_phone_except_what_waits_to_upload() {
+    let server = Server::start();
+    let phone = Phone::new(&server, "worker1");
+    let old = phone.households();
+    assert_eq!(old.len(), 20);
+    let uploaded = phone.visit(&old[0], 1, 1);
+    phone.sync_until_done();
+    let waiting = phone.visit(&old[1], 2, 1);
+    let visit_ids = || -> BTreeSet<String> {
+        phone
+            .ok(&["visit", "list"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["visit_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(visit_ids(), BTreeSet::from([uploaded, waiting.clone()]));
+
+    let storage = server.running().storage();
+    server.rt.block_on(async {
+        let worker1 = storage.user_by_username("worker1").await.unwrap().unwrap();
+        let worker2 = storage.user_by_username("worker2").await.unwrap().unwrap();
+        let grid2 = storage.grids_of(worker2.id).await.unwrap()[0].id;
+        storage.set_user_grids(worker1.id, &[grid2]).await.unwrap();
+    });
+    let pulled = phone.ok(&["pull"]);
+    assert_eq!(
+        (pulled["removed"].as_u64(), pulled["households"].as_u64()),
+        (Some(19), Some(20)),
+        "{pulled}"
+    );
+    let now: BTreeSet<String> = phone.households().into_iter().collect();
+    assert_eq!(now.len(), 21);
+    assert!(
+        now.contains(&old[1]),
+        "the household whose visit waits stays"
+    );
+    assert!(old.iter().skip(2).all(|h| !now.contains(h)));
+    assert!(!now.contains(&old[0]));
+    assert_eq!(
+        visit_ids(),
+        BTreeSet::from([waiting]),
+        "the uploaded visit left with its household"
+    );
+}
+
 #[test]
 fn a_phone_killed_mid_sync_and_a_server_restarted_mid_upload_lose_nothing_and_duplicate_nothing() {
     let mut server = Server::start();

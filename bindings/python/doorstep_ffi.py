@@ -3895,18 +3895,19 @@ class PullReport:
     """
     What a pull changed on the device.
 """
-    def __init__(self, *, households:int, templates:int, returned:int, approved:int, rejected:int):
+    def __init__(self, *, households:int, templates:int, returned:int, approved:int, rejected:int, removed:int):
         self.households = households
         self.templates = templates
         self.returned = returned
         self.approved = approved
         self.rejected = rejected
+        self.removed = removed
         
         
 
     
     def __str__(self):
-        return "PullReport(households={}, templates={}, returned={}, approved={}, rejected={})".format(self.households, self.templates, self.returned, self.approved, self.rejected)
+        return "PullReport(households={}, templates={}, returned={}, approved={}, rejected={}, removed={})".format(self.households, self.templates, self.returned, self.approved, self.rejected, self.removed)
     def __eq__(self, other):
         if self.households != other.households:
             return False
@@ -3917,6 +3918,8 @@ class PullReport:
         if self.approved != other.approved:
             return False
         if self.rejected != other.rejected:
+            return False
+        if self.removed != other.removed:
             return False
         return True
 
@@ -3929,6 +3932,7 @@ class _UniffiFfiConverterTypePullReport(_UniffiConverterRustBuffer):
             returned=_UniffiFfiConverterUInt32.read(buf),
             approved=_UniffiFfiConverterUInt32.read(buf),
             rejected=_UniffiFfiConverterUInt32.read(buf),
+            removed=_UniffiFfiConverterUInt32.read(buf),
         )
 
     @staticmethod
@@ -3938,6 +3942,7 @@ class _UniffiFfiConverterTypePullReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.check_lower(value.returned)
         _UniffiFfiConverterUInt32.check_lower(value.approved)
         _UniffiFfiConverterUInt32.check_lower(value.rejected)
+        _UniffiFfiConverterUInt32.check_lower(value.removed)
 
     @staticmethod
     def write(value, buf):
@@ -3946,6 +3951,7 @@ class _UniffiFfiConverterTypePullReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.write(value.returned, buf)
         _UniffiFfiConverterUInt32.write(value.approved, buf)
         _UniffiFfiConverterUInt32.write(value.rejected, buf)
+        _UniffiFfiConverterUInt32.write(value.removed, buf)
 
 @dataclass
 class SyncProgress:

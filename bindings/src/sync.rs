@@ -42,6 +42,9 @@ pub struct PullReport {
     pub returned: u32,
     pub approved: u32,
     pub rejected: u32,
+    /// Households deleted from the phone because they left the worker's grids
+    /// (for a notice such as "3 户已移出您的网格").
+    pub removed: u32,
 }
 
 /// What a sync run did and what is left.
@@ -106,6 +109,7 @@ impl From<PullSummary> for PullReport {
             returned: p.returned,
             approved: p.approved,
             rejected: p.rejected,
+            removed: p.removed,
         }
     }
 }

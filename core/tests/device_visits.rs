@@ -9,11 +9,13 @@ use doorstep_core::domain::{Address, Relation};
 use doorstep_core::evidence::photo::encode_jpeg;
 use doorstep_core::evidence::raster::RgbImage;
 use doorstep_core::evidence::{DoorOutcome, GpsFix, LatLon, Provider, Verdict};
-use doorstep_core::store::households::{GridInfo, NewHousehold, NewResident};
+use doorstep_core::store::households::{Disclosure, GridInfo, NewHousehold, NewResident};
 use doorstep_core::store::outbox::ItemKind;
 use doorstep_core::store::visits::VisitFilter;
 use doorstep_core::store::{DatabaseKey, OpenMode};
-use doorstep_core::sync::protocol::{Account, LoginResponse, PullResponse, ReviewDecision, Role};
+use doorstep_core::sync::protocol::{
+    Account, HouseholdRecord, LoginResponse, PullResponse, ResidentRecord, ReviewDecision, Role,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -196,6 +198,7 @@ fn a_returned_visit_becomes_a_task_and_is_revised_into_a_new_revision() {
         households: vec![],
         templates: vec![],
         reviews: vec![decision],
+        grids: None,
     };
     let summary = device.store().apply_pull(&page).unwrap();
     assert_eq!(summary.returned, 1);
@@ -254,4 +257,118 @@ fn a_returned_visit_becomes_a_task_and_is_revised_into_a_new_revision() {
         .filter(|i| i.kind == ItemKind::Blob)
         .count();
     assert_eq!(blobs, 1, "a photo kept in the revision is not queued twice");
+}
+
+fn server_household(grid: Uuid, code: &str, head: &str) -> HouseholdRecord {
+    HouseholdRecord {
+        id: Uuid::new_v4(),
+        code: code.into(),
+        grid_id: grid,
+        estate: "幸福里".into(),
+        building: Some("3栋".into()),
+        unit: None,
+        door: Some("101".into()),
+        lat: None,
+        lon: None,
+        location_confirmed: false,
+        residence_type: "registered".into(),
+        landlord_name: None,
+        landlord_phone: None,
+        notes: String::new(),
+        version: 1,
+        residents: vec![ResidentRecord {
+            id: Uuid::new_v4(),
+            name: head.into(),
+            id_number: None,
+            phone: None,
+            relation: "head".into(),
+            tags: vec![],
+        }],
+        due: vec![],
+    }
+}
+
+fn page(households: Vec<HouseholdRecord>, grids: Option<Vec<GridInfo>>) -> PullResponse {
+    PullResponse {
+        cursor: "v1.9.x".into(),
+        more: false,
+        households,
+        templates: vec![],
+        reviews: vec![],
+        grids,
+    }
+}
+
+#[test]
+fn households_of_a_grid_taken_away_leave_the_device_once_nothing_of_them_waits_to_upload() {
+    let (_dir, device, local) = device();
+    let store = device.store();
+    let old_grid = store.session().unwrap().unwrap().account.grids[0].clone();
+    let (waiting, idle) = (
+        server_household(old_grid.id, "HP01-0001", "赵德明"),
+        server_household(old_grid.id, "HP01-0002", "钱淑芬"),
+    );
+    let first = page(
+        vec![waiting.clone(), idle.clone()],
+        Some(vec![old_grid.clone()]),
+    );
+    assert_eq!(store.apply_pull(&first).unwrap().removed, 0);
+    assert_eq!(store.search_households("钱淑芬", 10).unwrap().len(), 1);
+
+    // A finalized visit with a photo, not yet uploaded.
+    let visit = device.start_visit(waiting.id, "elder_alone_visit").unwrap();
+    let photo = device
+        .add_photo(visit.id, "photos", &camera_jpeg())
+        .unwrap();
+    let mut answers = good_answers(waiting.id);
+    answers["photos"] = json!([photo.sha256]);
+    device.set_answers(visit.id, &answers).unwrap();
+    device.finalize(visit.id).unwrap();
+
+    // The admin moves the worker to another grid: the pull from the beginning
+    // names it and brings its households.
+    let new_grid = GridInfo {
+        id: Uuid::new_v4(),
+        code: "G02".into(),
+        name: "第二网格".into(),
+        community: "阳光社区".into(),
+        subdistrict: "东城街道".into(),
+    };
+    let arriving = server_household(new_grid.id, "HP02-0001", "孙建国");
+    let moved = page(vec![arriving.clone()], Some(vec![new_grid.clone()]));
+    let summary = store.apply_pull(&moved).unwrap();
+    assert_eq!((summary.removed, summary.households), (1, 1));
+    let session = store.session().unwrap().unwrap();
+    assert_eq!(session.account.grids, vec![new_grid.clone()]);
+    assert!(
+        store.household(idle.id, Disclosure::Masked).is_err(),
+        "the idle household of the old grid is gone"
+    );
+    assert!(
+        store.search_households("钱淑芬", 10).unwrap().is_empty(),
+        "and its people are gone from search"
+    );
+    assert!(store.household(arriving.id, Disclosure::Masked).is_ok());
+    assert!(
+        store.household(waiting.id, Disclosure::Masked).is_ok(),
+        "a household with a visit still to upload stays"
+    );
+    assert!(
+        store.household(local, Disclosure::Masked).is_ok(),
+        "a household entered on this device is not the server's to take away"
+    );
+    let grids: Vec<Uuid> = store.grids().unwrap().iter().map(|g| g.id).collect();
+    assert!(grids.contains(&old_grid.id) && grids.contains(&new_grid.id));
+
+    // Once its visit and photo are uploaded, the next pull (not from the
+    // beginning) lets it go too, with the visit and the photo's bytes.
+    for item in store.outbox().unwrap() {
+        store.mark_done(item.seq).unwrap();
+    }
+    let later = page(vec![], None);
+    assert_eq!(store.apply_pull(&later).unwrap().removed, 1);
+    assert!(store.household(waiting.id, Disclosure::Masked).is_err());
+    assert!(store.visit(visit.id).is_err(), "its visit is gone");
+    assert!(store.blob(&photo.sha256).is_err(), "and the photo's bytes");
+    assert_eq!(store.apply_pull(&later).unwrap().removed, 0);
 }

@@ -262,7 +262,9 @@ pub fn document() -> Value {
                                 "definition": { "type": "object" }
                             }
                         } },
-                        "reviews": { "type": "array", "items": { "$ref": "#/components/schemas/ReviewDecision" } }
+                        "reviews": { "type": "array", "items": { "$ref": "#/components/schemas/ReviewDecision" } },
+                        "grids": { "type": "array", "items": { "$ref": "#/components/schemas/Grid" },
+                            "description": "The caller's grids as they are now; only on a pull from the beginning (no cursor, or the caller's grids changed). The device keeps only these grids' households" }
                     }
                 }
             }

@@ -945,11 +945,25 @@ async fn a_new_grid_assignment_sends_that_grids_households_to_an_old_cursor() {
     let f = fixture().await;
     let token = f.login("worker1").await;
     let (_, first) = f.get(&token, "/api/v1/pull").await;
+    let grid_ids = |page: &Value| -> Vec<String> {
+        page["grids"]
+            .as_array()
+            .expect("grids")
+            .iter()
+            .map(|g| g["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        grid_ids(&first),
+        [f.worker_grid(1).to_string()],
+        "a first pull names the worker's grids"
+    );
     let cursor = first["cursor"].as_str().expect("cursor").to_owned();
     let (_, nothing) = f
         .get(&token, &format!("/api/v1/pull?cursor={cursor}"))
         .await;
     assert_eq!(nothing["households"].as_array().map(Vec::len), Some(0));
+    assert!(nothing.get("grids").is_none(), "a later pull does not");
 
     let worker1 = f.seed.user("worker1").expect("seeded").id;
     f.server
@@ -971,6 +985,14 @@ async fn a_new_grid_assignment_sends_that_grids_households_to_an_old_cursor() {
         households
             .iter()
             .any(|h| h["grid_id"] == f.worker_grid(2).to_string())
+    );
+    let mut named = grid_ids(&after);
+    named.sort();
+    let mut assigned = [f.worker_grid(1).to_string(), f.worker_grid(2).to_string()];
+    assigned.sort();
+    assert_eq!(
+        named, assigned,
+        "the pull after the change names the new set"
     );
 }
 

@@ -1,9 +1,19 @@
 //! Applying what a pull brought: households of the worker's grids, template
 //! versions and review decisions, in one transaction with the new cursor — so a
 //! pull interrupted half-way leaves the device as it was, and is simply redone.
+//!
+//! A pull from the beginning also names the worker's grids as they are now.
+//! Households of any other grid (a grid taken away, or the last worker's on a
+//! shared phone) are then deleted with their residents, visits and photos, and
+//! the search index is rebuilt so their names leave no trace in it. A household
+//! is kept while anything of it is not yet safely on the server — a draft, a
+//! finalized visit or an operation in the outbox, a set-aside item — and goes
+//! on the first pull after that (every pull checks).
 
 use super::Store;
 use super::error::{Result, StoreError};
+use super::households::GridInfo;
+use super::session::upsert_grid;
 use super::visits::{apply_review, to_json};
 use crate::search;
 use crate::sync::protocol::{HouseholdRecord, PullResponse};
@@ -21,6 +31,20 @@ pub struct PullSummary {
     pub returned: u32,
     pub approved: u32,
     pub rejected: u32,
+    /// Households deleted because they are no longer in the worker's grids.
+    pub removed: u32,
+}
+
+impl std::ops::AddAssign for PullSummary {
+    /// Adds up the pages of one pull.
+    fn add_assign(&mut self, page: Self) {
+        self.households += page.households;
+        self.templates += page.templates;
+        self.returned += page.returned;
+        self.approved += page.approved;
+        self.rejected += page.rejected;
+        self.removed += page.removed;
+    }
 }
 
 impl Store {
@@ -28,6 +52,10 @@ impl Store {
     pub fn apply_pull(&self, page: &PullResponse) -> Result<PullSummary> {
         self.write(|tx| {
             let mut summary = PullSummary::default();
+            if let Some(grids) = &page.grids {
+                save_grids(tx, grids)?;
+            }
+            summary.removed = remove_other_grids(tx)?;
             for household in &page.households {
                 if upsert_household(tx, household)? {
                     summary.households += 1;
@@ -77,6 +105,92 @@ impl Store {
             Ok(rows.collect::<Result<_, _>>()?)
         })
     }
+}
+
+/// Makes `grids` the worker's grids, in the grids table and the session.
+fn save_grids(conn: &Connection, grids: &[GridInfo]) -> Result<()> {
+    for grid in grids {
+        upsert_grid(conn, grid)?;
+    }
+    conn.execute(
+        "UPDATE session SET account = json_set(account, '$.grids', json(?1)) WHERE id = 1",
+        [to_json(&grids)],
+    )?;
+    Ok(())
+}
+
+/// Deletes every household the server sent that is outside the signed-in
+/// worker's grids and has nothing waiting to be uploaded, and every other grid
+/// left empty. Households entered on this device (version 0: the server never
+/// had them) are not the server's to take away. Returns how many households
+/// were deleted (none when nobody is signed in).
+fn remove_other_grids(conn: &Connection) -> Result<u32> {
+    let keep: Option<String> = conn
+        .query_row(
+            "SELECT json_extract(account, '$.grids') FROM session WHERE id = 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    let Some(keep) = keep else { return Ok(0) };
+    let leaving: Vec<(i64, String)> = {
+        let mut stmt = conn.prepare(
+            "SELECT h.doc, h.id FROM households h
+             WHERE h.grid_id NOT IN (SELECT value ->> '$.id' FROM json_each(?1))
+               AND h.version != 0
+               AND NOT EXISTS (
+                   SELECT 1 FROM visits v
+                   WHERE v.household_id = h.id
+                     AND (v.status IN ('draft', 'finalized')
+                          OR EXISTS (SELECT 1 FROM outbox o
+                                     WHERE o.visit_id = v.id AND o.state != 'done')))
+               AND NOT EXISTS (
+                   SELECT 1 FROM outbox o
+                   WHERE o.kind = 'operation' AND o.state != 'done'
+                     AND json_extract(o.payload, '$.household_id') = h.id)",
+        )?;
+        let rows = stmt.query_map([&keep], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<std::result::Result<_, _>>()?
+    };
+    for (doc, id) in &leaving {
+        let photos: Vec<String> = {
+            let mut stmt = conn.prepare(
+                "SELECT DISTINCT p.sha256 FROM visit_photos p JOIN visits v ON v.id = p.visit_id
+                 WHERE v.household_id = ?1",
+            )?;
+            let rows = stmt.query_map([id], |r| r.get(0))?;
+            rows.collect::<std::result::Result<_, _>>()?
+        };
+        conn.execute(
+            "DELETE FROM outbox WHERE visit_id IN (SELECT id FROM visits WHERE household_id = ?1)",
+            [id],
+        )?;
+        conn.execute("DELETE FROM visits WHERE household_id = ?1", [id])?;
+        for sha in &photos {
+            conn.execute(
+                "DELETE FROM blobs WHERE sha256 = ?1
+                   AND NOT EXISTS (SELECT 1 FROM visit_photos WHERE sha256 = ?1)",
+                [sha],
+            )?;
+        }
+        conn.execute("DELETE FROM search_index WHERE rowid = ?1", [doc])?;
+        conn.execute("DELETE FROM households WHERE id = ?1", [id])?;
+    }
+    conn.execute(
+        "DELETE FROM grids WHERE id NOT IN (SELECT value ->> '$.id' FROM json_each(?1))
+           AND NOT EXISTS (SELECT 1 FROM households WHERE grid_id = grids.id)",
+        [&keep],
+    )?;
+    if !leaving.is_empty() {
+        // Merges the index's segments, so deleted names are gone from the file
+        // too (SQLCipher's secure delete zeroes the pages they leave).
+        conn.execute(
+            "INSERT INTO search_index (search_index) VALUES ('optimize')",
+            [],
+        )?;
+    }
+    Ok(leaving.len() as u32)
 }
 
 /// Writes a household from the server unless the device already has that

@@ -168,11 +168,7 @@ async fn pull_pages(
         }
         let page = client.pull(cursor.as_deref()).await?;
         let summary = store.apply_pull(&page)?;
-        total.households += summary.households;
-        total.templates += summary.templates;
-        total.returned += summary.returned;
-        total.approved += summary.approved;
-        total.rejected += summary.rejected;
+        total += summary;
         cursor = Some(page.cursor);
         if !page.more {
             return Ok(total);

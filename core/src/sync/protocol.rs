@@ -253,6 +253,12 @@ pub struct PullResponse {
     pub templates: Vec<TemplateRecord>,
     /// Review decisions on the caller's visits since the cursor.
     pub reviews: Vec<ReviewDecision>,
+    /// The caller's grids as they are now, sent on a pull from the beginning
+    /// (the first pull, and every pull after the caller's grids changed, since
+    /// that resets the cursor). The device then keeps only these grids'
+    /// households. Absent from older servers, and on later pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grids: Option<Vec<GridInfo>>,
 }
 
 /// A household as the server holds it, with its residents.

@@ -2772,18 +2772,28 @@ public struct PullReport: Equatable, Hashable {
     public var returned: UInt32
     public var approved: UInt32
     public var rejected: UInt32
+    /**
+     * Households deleted from the phone because they left the worker's grids
+     * (for a notice such as "3 户已移出您的网格").
+     */
+    public var removed: UInt32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(households: UInt32, templates: UInt32, 
         /**
          * Visits returned for rework: new tasks.
-         */returned: UInt32, approved: UInt32, rejected: UInt32) {
+         */returned: UInt32, approved: UInt32, rejected: UInt32, 
+        /**
+         * Households deleted from the phone because they left the worker's grids
+         * (for a notice such as "3 户已移出您的网格").
+         */removed: UInt32) {
         self.households = households
         self.templates = templates
         self.returned = returned
         self.approved = approved
         self.rejected = rejected
+        self.removed = removed
     }
 
     
@@ -2806,7 +2816,8 @@ public struct FfiConverterTypePullReport: FfiConverterRustBuffer {
                 templates: FfiConverterUInt32.read(from: &buf), 
                 returned: FfiConverterUInt32.read(from: &buf), 
                 approved: FfiConverterUInt32.read(from: &buf), 
-                rejected: FfiConverterUInt32.read(from: &buf)
+                rejected: FfiConverterUInt32.read(from: &buf), 
+                removed: FfiConverterUInt32.read(from: &buf)
         )
     }
 
@@ -2816,6 +2827,7 @@ public struct FfiConverterTypePullReport: FfiConverterRustBuffer {
         FfiConverterUInt32.write(value.returned, into: &buf)
         FfiConverterUInt32.write(value.approved, into: &buf)
         FfiConverterUInt32.write(value.rejected, into: &buf)
+        FfiConverterUInt32.write(value.removed, into: &buf)
     }
 }
 

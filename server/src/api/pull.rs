@@ -9,6 +9,9 @@
 //! since, and review decisions on the caller's own visits; `more` says to pull
 //! again at once.
 //!
+//! The first page of a pull from the beginning also lists the caller's grids as
+//! they are now; the device deletes the households of any other grid.
+//!
 //! Due visits are computed by the core scheduler when the household is sent
 //! (it is sent again whenever it changes or receives a visit); a deadline that
 //! passes without any change is not pushed by itself — the device's own
@@ -102,6 +105,12 @@ pub async fn pull(
         .into_iter()
         .map(|h| with_due(h, &defs, today))
         .collect();
+    // A pull from the beginning tells the device which grids to keep.
+    let current_grids = if after == 0 {
+        Some(state.storage.grids_of(caller.user_id).await?)
+    } else {
+        None
+    };
     tracing::debug!(user = %caller.user_id, after, last = page.last_seq, "pull");
     Ok(Json(PullResponse {
         cursor: make_cursor(page.last_seq, &grids),
@@ -109,6 +118,7 @@ pub async fn pull(
         households,
         templates: page.templates,
         reviews: page.reviews,
+        grids: current_grids,
     }))
 }
 

@@ -3933,6 +3933,12 @@ data class PullReport (
     var `approved`: kotlin.UInt
     , 
     var `rejected`: kotlin.UInt
+    , 
+    /**
+     * Households deleted from the phone because they left the worker's grids
+     * (for a notice such as "3 户已移出您的网格").
+     */
+    var `removed`: kotlin.UInt
     
 ){
     
@@ -3954,6 +3960,7 @@ public object FfiConverterTypePullReport: FfiConverterRustBuffer<PullReport> {
             FfiConverterUInt.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
         )
     }
 
@@ -3962,7 +3969,8 @@ public object FfiConverterTypePullReport: FfiConverterRustBuffer<PullReport> {
             FfiConverterUInt.allocationSize(value.`templates`) +
             FfiConverterUInt.allocationSize(value.`returned`) +
             FfiConverterUInt.allocationSize(value.`approved`) +
-            FfiConverterUInt.allocationSize(value.`rejected`)
+            FfiConverterUInt.allocationSize(value.`rejected`) +
+            FfiConverterUInt.allocationSize(value.`removed`)
     )
 
     override fun write(value: PullReport, buf: ByteBuffer) {
@@ -3971,6 +3979,7 @@ public object FfiConverterTypePullReport: FfiConverterRustBuffer<PullReport> {
             FfiConverterUInt.write(value.`returned`, buf)
             FfiConverterUInt.write(value.`approved`, buf)
             FfiConverterUInt.write(value.`rejected`, buf)
+            FfiConverterUInt.write(value.`removed`, buf)
     }
 }
 
