@@ -140,7 +140,7 @@ Content-Type: application/octet-stream\r\n\r\n"
         self.take(r).await
     }
 
-    async fn login(&mut self, username: &str) {
+    async fn login_with(&mut self, username: &str, password: &str) {
         let form = self.get("/console/login").await;
         assert_eq!(form.status, StatusCode::OK);
         let csrf = csrf_in(&form.body);
@@ -150,7 +150,7 @@ Content-Type: application/octet-stream\r\n\r\n"
                 &[
                     ("csrf", &csrf),
                     ("username", username),
-                    ("password", PASSWORD),
+                    ("password", password),
                 ],
             )
             .await;
@@ -171,12 +171,16 @@ async fn fixture() -> Fixture {
 
 impl Fixture {
     async fn browser(&self, username: &str) -> Browser {
+        self.browser_with(username, PASSWORD).await
+    }
+
+    async fn browser_with(&self, username: &str, password: &str) -> Browser {
         let mut b = Browser {
             base: self.server.url(),
             http: client(),
             cookies: HashMap::new(),
         };
-        b.login(username).await;
+        b.login_with(username, password).await;
         b
     }
 
@@ -1339,4 +1343,109 @@ async fn templates_upload_as_new_versions_and_an_older_one_is_refused() {
         .collect();
     versions.sort();
     assert_eq!(versions, [1, 2]);
+}
+
+/// The create-user form of a user named 郑丽 with a good password.
+fn new_user_form<'a>(
+    csrf: &'a str,
+    username: &'a str,
+    role: &'a str,
+    community: &'a str,
+) -> [(&'static str, &'a str); 6] {
+    [
+        ("csrf", csrf),
+        ("username", username),
+        ("display_name", "郑丽"),
+        ("password", "a-long-password"),
+        ("role", role),
+        ("community", community),
+    ]
+}
+
+#[tokio::test]
+async fn an_admin_makes_a_supervisor_of_a_whole_community_who_also_oversees_grids_added_later() {
+    let f = fixture().await;
+    let mut admin = f.browser("admin").await;
+    let page = admin.get("/console/admin/users").await;
+    let csrf = csrf_in(&page.body);
+    let community = f.tree().await[0].community_id.to_string();
+    assert!(
+        page.body
+            .contains(&format!("<option value=\"{community}\">")),
+        "the form offers the community"
+    );
+    let nowhere = uuid::Uuid::new_v4().to_string();
+    for (fields, reason) in [
+        (
+            new_user_form(&csrf, "worker8", "worker", &community),
+            "网格员按网格分配，不能负责整个社区",
+        ),
+        (
+            new_user_form(&csrf, "sup8", "supervisor", ""),
+            "请至少选择一个网格",
+        ),
+        (
+            new_user_form(&csrf, "sup8", "supervisor", &nowhere),
+            "所选社区不存在",
+        ),
+    ] {
+        let refused = admin.post("/console/admin/users", &fields).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        assert!(refused.body.contains(reason), "{reason}: {}", refused.body);
+    }
+
+    let created = admin
+        .post(
+            "/console/admin/users",
+            &new_user_form(&csrf, "sup8", "supervisor", &community),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let storage = f.server.storage();
+    let sup = storage
+        .user_by_username("sup8")
+        .await
+        .expect("read")
+        .expect("created");
+    assert_eq!(
+        sup.community_id.map(|c| c.to_string()).as_deref(),
+        Some(community.as_str())
+    );
+    let scope = |grids: Vec<doorstep_core::store::households::GridInfo>| {
+        let mut ids: Vec<_> = grids.into_iter().map(|g| g.id).collect();
+        ids.sort();
+        ids
+    };
+    let mut community_grids: Vec<_> = f
+        .tree()
+        .await
+        .into_iter()
+        .filter(|g| g.community_id.to_string() == community)
+        .map(|g| g.id)
+        .collect();
+    community_grids.sort();
+    assert_eq!(
+        scope(storage.grids_of(sup.id).await.expect("grids")),
+        community_grids
+    );
+
+    let added = doorstep_core::domain::Grid {
+        id: uuid::Uuid::new_v4(),
+        community_id: community.parse().expect("uuid"),
+        code: "HP-09".into(),
+        name: "和平社区新建网格".into(),
+    };
+    storage.add_grid(&added).await.expect("add grid");
+    assert!(
+        scope(storage.grids_of(sup.id).await.expect("grids")).contains(&added.id),
+        "a grid added to the community later is the supervisor's too"
+    );
+    let mut supervisor = f.browser_with("sup8", "a-long-password").await;
+    let dashboard = supervisor.get("/console").await;
+    assert_eq!(dashboard.status, StatusCode::OK);
+    assert!(
+        dashboard.body.contains("和平社区新建网格"),
+        "{}",
+        dashboard.body
+    );
 }

@@ -1,6 +1,7 @@
 //! Users, for admins: the list (username, name, role, grids, active), creating
-//! a worker or supervisor with an initial password and grids, and changing a
-//! user's grids. A refused form comes back with what was typed (never the
+//! a worker (with grids) or a supervisor (with a whole community, grids, or
+//! both) with an initial password, and changing a user's grids. A community's
+//! supervisor also oversees grids added to it later. A refused form comes back with what was typed (never the
 //! password) and the reasons in the page's language; every change is audited.
 
 use std::collections::HashMap;
@@ -31,6 +32,8 @@ struct Draft {
     username: String,
     display_name: String,
     role: String,
+    /// The community a supervisor oversees as a whole (a community id), or empty.
+    community: String,
     grids: Vec<String>,
 }
 
@@ -111,6 +114,7 @@ async fn users_body(
 <p><label>{}<br><input name=\"display_name\" required maxlength=\"{MAX_DISPLAY_NAME_CHARS}\" value=\"{}\"></label></p>\
 <p><label>{}<br><input name=\"password\" type=\"password\" required minlength=\"{MIN_PASSWORD_CHARS}\" autocomplete=\"new-password\"></label></p>\
 <p><label>{}<br><select name=\"role\"><option value=\"worker\"{}>{}</option><option value=\"supervisor\"{}>{}</option></select></label></p>\
+<p><label>{}<br><select name=\"community\">{}</select></label></p>\
 <fieldset><legend>{}</legend>{}</fieldset>\
 <p><button type=\"submit\">{}</button></p></form>",
         csrf_field(user),
@@ -140,7 +144,17 @@ async fn users_body(
             ""
         },
         role_label(lang, Role::Supervisor),
-        t(lang, "负责网格", "Grids"),
+        t(
+            lang,
+            "督导员负责的社区（含以后新增的网格；网格员不选）",
+            "Community a supervisor oversees (grids added later included; none for grid workers)"
+        ),
+        community_options(lang, &tree, &draft.community),
+        t(
+            lang,
+            "负责网格（网格员必选；督导员可不选）",
+            "Grids (required for grid workers; optional for supervisors)"
+        ),
         grid_checkboxes(&tree, &draft.grids),
         t(lang, "创建", "Create"),
     );
@@ -212,6 +226,61 @@ fn grid_checkboxes(tree: &[GridNode], checked: &[String]) -> String {
     out
 }
 
+/// The communities as `<option>`s after a "none" one, `chosen` selected.
+fn community_options(lang: Lang, tree: &[GridNode], chosen: &str) -> String {
+    let mut out = format!(
+        "<option value=\"\">{}</option>",
+        t(lang, "（不按社区）", "(none)")
+    );
+    let mut seen = Vec::new();
+    for g in tree {
+        if seen.contains(&g.community_id) {
+            continue;
+        }
+        seen.push(g.community_id);
+        let id = g.community_id.to_string();
+        let _ = write!(
+            out,
+            "<option value=\"{id}\"{}>{} · {}</option>",
+            if id == chosen { " selected" } else { "" },
+            esc(&g.subdistrict),
+            esc(&g.community)
+        );
+    }
+    out
+}
+
+/// The community a new user is given: none, or a known community for a
+/// supervisor; a reason otherwise.
+fn chosen_community(
+    raw: &str,
+    role: Option<Role>,
+    tree: &[GridNode],
+    errors: &mut Vec<(String, String)>,
+) -> Option<Uuid> {
+    if raw.is_empty() {
+        return None;
+    }
+    let Some(id) = Uuid::parse_str(raw)
+        .ok()
+        .filter(|id| tree.iter().any(|g| g.community_id == *id))
+    else {
+        errors.push((
+            "所选社区不存在，请刷新页面后重试".into(),
+            "The chosen community does not exist; reload the page and try again".into(),
+        ));
+        return None;
+    };
+    if role == Some(Role::Worker) {
+        errors.push((
+            "网格员按网格分配，不能负责整个社区".into(),
+            "A grid worker is assigned grids, not a whole community".into(),
+        ));
+        return None;
+    }
+    Some(id)
+}
+
 fn error_list(errors: &[(String, String)]) -> String {
     if errors.is_empty() {
         return String::new();
@@ -243,10 +312,12 @@ fn fields(pairs: Vec<(String, String)>) -> (HashMap<String, String>, Vec<String>
     (one, grids)
 }
 
-/// The chosen grids, each one that exists; a reason for each that does not.
+/// The chosen grids, each one that exists; a reason for each that does not,
+/// and one when there are none and `required`.
 fn chosen_grids(
     raw: &[String],
     tree: &[GridNode],
+    required: bool,
     errors: &mut Vec<(String, String)>,
 ) -> Vec<Uuid> {
     let mut ids = Vec::new();
@@ -266,10 +337,10 @@ fn chosen_grids(
             "所选网格不存在，请刷新页面后重试".into(),
             "A chosen grid does not exist; reload the page and try again".into(),
         ));
-    } else if ids.is_empty() {
+    } else if ids.is_empty() && required {
         errors.push((
-            "请至少选择一个网格".into(),
-            "Choose at least one grid".into(),
+            "请至少选择一个网格（督导员也可选择整个社区）".into(),
+            "Choose at least one grid (or, for a supervisor, a whole community)".into(),
         ));
     }
     ids
@@ -292,6 +363,7 @@ pub async fn create(
         username: get("username"),
         display_name: get("display_name"),
         role: get("role"),
+        community: get("community"),
         grids,
     };
     let password = one.get("password").cloned().unwrap_or_default();
@@ -337,7 +409,8 @@ pub async fn create(
             None
         }
     };
-    let grid_ids = chosen_grids(&draft.grids, &tree, &mut errors);
+    let community_id = chosen_community(&draft.community, role, &tree, &mut errors);
+    let grid_ids = chosen_grids(&draft.grids, &tree, community_id.is_none(), &mut errors);
     let (Some(role), true) = (role, errors.is_empty()) else {
         return refused(&state, &user, &draft, &errors, StatusCode::BAD_REQUEST).await;
     };
@@ -362,7 +435,7 @@ pub async fn create(
             display_name: draft.display_name.clone(),
             role,
             password_hash: hash,
-            community_id: None,
+            community_id,
             grid_ids: grid_ids.clone(),
         })
         .await;
@@ -496,8 +569,8 @@ async fn edit_body(
 }
 
 /// `POST /console/admin/users/{user_id}/grids`: replaces a worker's or
-/// supervisor's grids (at least one, each existing); admins see every grid
-/// and are refused.
+/// supervisor's grids (each existing; at least one unless the user oversees a
+/// whole community); admins see every grid and are refused.
 pub async fn set_grids(
     State(state): State<AppState>,
     user: ConsoleUser,
@@ -519,7 +592,8 @@ pub async fn set_grids(
     }
     let tree = state.storage.grid_tree().await?;
     let mut errors = Vec::new();
-    let grid_ids = chosen_grids(&raw, &tree, &mut errors);
+    // A community's supervisor may be left with the community alone.
+    let grid_ids = chosen_grids(&raw, &tree, target.community.is_none(), &mut errors);
     if !errors.is_empty() {
         let body = edit_body(&state, &user, &target, &raw, &errors).await?;
         return Ok((StatusCode::BAD_REQUEST, Html(body)).into_response());
