@@ -2,8 +2,6 @@
 //! CSRF, lockout, roles and scoping, review actions through the JSON API's
 //! path (a returned visit reaches the worker's pull), escaping, exports.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use doorstep_core::domain::{DeviceInstant, VisitStatus};
 use doorstep_core::evidence::{
@@ -18,131 +16,15 @@ use doorstep_server::console::tiles::{TileCrs, TileSource};
 
 mod common;
 
-use common::{Fixture, PASSWORD, client, csrf_in, enc};
+use common::browser::Browser;
+use common::{Fixture, PASSWORD};
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_SECURITY_POLICY, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{COOKIE, SET_COOKIE};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 const ELDER_ID: &str = "330106193809090025";
-
-/// A browser of one user: its own cookie jar, no redirects followed.
-struct Browser {
-    base: String,
-    http: reqwest::Client,
-    cookies: HashMap<String, String>,
-    set_cookie_lines: Vec<String>,
-}
-
-struct Page {
-    status: StatusCode,
-    location: Option<String>,
-    csp: Option<String>,
-    body: String,
-}
-
-impl Browser {
-    fn new(base: &str) -> Self {
-        Self {
-            base: base.to_owned(),
-            http: client(),
-            cookies: HashMap::new(),
-            set_cookie_lines: Vec::new(),
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    async fn take(&mut self, r: reqwest::Response) -> Page {
-        for v in r.headers().get_all(SET_COOKIE) {
-            let line = v.to_str().expect("ascii cookie").to_owned();
-            let (kv, _) = line.split_once(';').unwrap_or((&line, ""));
-            let (k, v) = kv.split_once('=').expect("cookie pair");
-            if line.contains("Max-Age=0") {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_owned(), v.to_owned());
-            }
-            self.set_cookie_lines.push(line.clone());
-        }
-        Page {
-            status: r.status(),
-            location: r
-                .headers()
-                .get(LOCATION)
-                .map(|l| l.to_str().expect("location").to_owned()),
-            csp: r
-                .headers()
-                .get(CONTENT_SECURITY_POLICY)
-                .map(|v| v.to_str().expect("ascii CSP").to_owned()),
-            body: r.text().await.expect("body"),
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header(COOKIE, self.cookie_header())
-            .send()
-            .await
-            .expect("GET");
-        self.take(r).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let body: String = form
-            .iter()
-            .map(|(k, v)| format!("{k}={}", enc(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let r = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header(COOKIE, self.cookie_header())
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .expect("POST");
-        self.take(r).await
-    }
-
-    async fn try_login(&mut self, username: &str, password: &str) -> Page {
-        let form = self.get("/console/login").await;
-        assert_eq!(form.status, StatusCode::OK);
-        let csrf = csrf_in(&form.body);
-        self.post(
-            "/console/login",
-            &[
-                ("csrf", &csrf),
-                ("username", username),
-                ("password", password),
-            ],
-        )
-        .await
-    }
-
-    async fn login(&mut self, username: &str) {
-        let p = self.try_login(username, PASSWORD).await;
-        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
-        assert_eq!(p.location.as_deref(), Some("/console"));
-    }
-
-    /// The CSRF token of the signed-in session, from any page's logout form.
-    async fn csrf(&mut self) -> String {
-        let p = self.get("/console").await;
-        assert_eq!(p.status, StatusCode::OK);
-        csrf_in(&p.body)
-    }
-}
 
 async fn fixture() -> Fixture {
     common::fixture_with(3, 4, |_| {}).await

@@ -3,167 +3,15 @@
 //! the sync API, roles and CSRF on every admin route, household ledger import
 //! (all or nothing, a row-by-row report, escaping, pulls), template upload.
 
-use std::collections::HashMap;
-
 use doorstep_core::sync::protocol::PullResponse;
 use doorstep_server::storage::GridNode;
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::{Value, json};
 
 mod common;
 
-use common::{Fixture, PASSWORD, client, csrf_in, enc};
-
-/// A browser of one user: its own cookie jar, no redirects followed.
-struct Browser {
-    base: String,
-    http: reqwest::Client,
-    cookies: HashMap<String, String>,
-}
-
-struct Page {
-    status: StatusCode,
-    location: Option<String>,
-    body: String,
-}
-
-impl Browser {
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    async fn take(&mut self, r: reqwest::Response) -> Page {
-        for v in r.headers().get_all(SET_COOKIE) {
-            let line = v.to_str().expect("ascii cookie").to_owned();
-            let (kv, _) = line.split_once(';').unwrap_or((&line, ""));
-            let (k, v) = kv.split_once('=').expect("cookie pair");
-            if line.contains("Max-Age=0") {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_owned(), v.to_owned());
-            }
-        }
-        Page {
-            status: r.status(),
-            location: r
-                .headers()
-                .get(LOCATION)
-                .map(|l| l.to_str().expect("location").to_owned()),
-            body: r.text().await.expect("body"),
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header(COOKIE, self.cookie_header())
-            .send()
-            .await
-            .expect("GET");
-        self.take(r).await
-    }
-
-    async fn get_bytes(&mut self, path: &str) -> (StatusCode, Vec<u8>) {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header(COOKIE, self.cookie_header())
-            .send()
-            .await
-            .expect("GET");
-        (r.status(), r.bytes().await.expect("bytes").to_vec())
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let body: String = form
-            .iter()
-            .map(|(k, v)| format!("{k}={}", enc(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let r = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header(COOKIE, self.cookie_header())
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await
-            .expect("POST");
-        self.take(r).await
-    }
-
-    /// Posts a multipart upload form: the CSRF token (when given) and `file`.
-    async fn upload(
-        &mut self,
-        path: &str,
-        csrf: Option<&str>,
-        file_name: &str,
-        bytes: &[u8],
-    ) -> Page {
-        let boundary = "----doorstep-test-boundary-7d1f";
-        let mut body = Vec::new();
-        if let Some(csrf) = csrf {
-            body.extend_from_slice(
-                format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n"
-                )
-                .as_bytes(),
-            );
-        }
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
-Content-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let r = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header(COOKIE, self.cookie_header())
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(body)
-            .send()
-            .await
-            .expect("POST");
-        self.take(r).await
-    }
-
-    async fn login_with(&mut self, username: &str, password: &str) {
-        let form = self.get("/console/login").await;
-        assert_eq!(form.status, StatusCode::OK);
-        let csrf = csrf_in(&form.body);
-        let p = self
-            .post(
-                "/console/login",
-                &[
-                    ("csrf", &csrf),
-                    ("username", username),
-                    ("password", password),
-                ],
-            )
-            .await;
-        assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
-    }
-
-    /// The CSRF token of the signed-in session.
-    async fn csrf(&mut self) -> String {
-        let p = self.get("/console").await;
-        assert_eq!(p.status, StatusCode::OK);
-        csrf_in(&p.body)
-    }
-}
+use common::browser::Browser;
+use common::{Fixture, PASSWORD, csrf_in};
 
 async fn fixture() -> Fixture {
     common::fixture_with(3, 4, |_| {}).await
@@ -175,11 +23,7 @@ impl Fixture {
     }
 
     async fn browser_with(&self, username: &str, password: &str) -> Browser {
-        let mut b = Browser {
-            base: self.server.url(),
-            http: client(),
-            cookies: HashMap::new(),
-        };
+        let mut b = Browser::new(&self.server.url());
         b.login_with(username, password).await;
         b
     }
