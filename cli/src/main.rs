@@ -8,6 +8,7 @@ mod device_cmd;
 mod form_cmd;
 mod geo_cmd;
 mod id_cmd;
+mod logging;
 mod photo_cmd;
 mod serve_cmd;
 mod visit_cmd;
@@ -52,8 +53,14 @@ fn main() -> ExitCode {
         Command::Photo(args) => photo_cmd::run(args),
         Command::Geo(args) => geo_cmd::run(args),
         Command::Form(args) => form_cmd::run(args),
-        Command::Demo(args) => demo_cmd::run(args),
-        Command::Serve(args) => serve_cmd::run(args),
+        Command::Demo(args) => {
+            logging::init();
+            demo_cmd::run(args)
+        }
+        Command::Serve(args) => {
+            logging::init();
+            serve_cmd::run(args)
+        }
     };
     match result {
         Ok(code) => code,
