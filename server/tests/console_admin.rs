@@ -911,6 +911,105 @@ async fn a_row_with_a_stored_residents_id_number_is_refused_by_row() {
     );
 }
 
+#[tokio::test]
+async fn an_address_that_differs_only_by_spaces_is_the_same_household() {
+    let f = fixture().await;
+    let mut admin = f.browser("admin").await;
+    let csrf = admin.csrf().await;
+    let code = grid_code(&f, 1).await;
+    let first = admin
+        .upload(
+            "/console/admin/ledger",
+            Some(&csrf),
+            "台账.xlsx",
+            &ledger(&household_rows(&code, "新台账小区", 1)),
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let stored = f.household_total().await;
+
+    // New people, the same home typed with spaces (ASCII and 全角).
+    let mut rows = household_rows(&code, "新台账\u{3000}小区", 2);
+    for r in &mut rows {
+        r[2] = "1 栋".into();
+        r[3] = "1 单元".into();
+        r[4] = " 101".into();
+    }
+    let again = admin
+        .upload(
+            "/console/admin/ledger",
+            Some(&csrf),
+            "台账.xlsx",
+            &ledger(&rows),
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        again.body
+    );
+    assert!(
+        again
+            .body
+            .contains("<tr><td>2</td><td>小区</td><td><code>already_registered</code>"),
+        "{}",
+        again.body
+    );
+    assert!(
+        !again.body.contains("<td>身份证号</td>"),
+        "the people are new"
+    );
+    assert_eq!(f.household_total().await, stored, "nothing imported");
+}
+
+#[tokio::test]
+async fn a_legacy_15_digit_id_number_matches_its_stored_18_digit_form() {
+    let f = fixture().await;
+    let mut admin = f.browser("admin").await;
+    let csrf = admin.csrf().await;
+    let storage = f.server.storage();
+    let mut stored = None;
+    for id in &f.seed.households[1] {
+        let h = storage.household(*id).await.expect("read").expect("seeded");
+        if let Some(n) = h
+            .residents
+            .iter()
+            .filter_map(|r| r.id_number.clone())
+            .find(|n| &n[6..8] == "19")
+        {
+            stored = Some((h.code, n));
+            break;
+        }
+    }
+    let (household_code, id) = stored.expect("a seeded resident born in the 1900s");
+    // The old card: no century digits, no check character.
+    let legacy = format!("{}{}", &id[..6], &id[8..17]);
+    let code = grid_code(&f, 1).await;
+    let mut rows = household_rows(&code, "旧证小区", 1);
+    rows[1][6] = legacy.clone();
+    let p = admin
+        .upload(
+            "/console/admin/ledger",
+            Some(&csrf),
+            "台账.xlsx",
+            &ledger(&rows),
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    assert!(
+        p.body
+            .contains("<tr><td>3</td><td>身份证号</td><td><code>already_registered</code>"),
+        "{}",
+        p.body
+    );
+    assert!(
+        p.body.contains(&household_code),
+        "names the stored household"
+    );
+    assert!(!p.body.contains(&legacy) && !p.body.contains(&id));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_imports_into_one_grid_get_unique_codes_and_one_file_lands_once() {
     let f = fixture().await;

@@ -49,18 +49,39 @@ pub enum ImportOutcome {
     AlreadyRegistered(AlreadyRegistered),
 }
 
-/// A household's grid and address, with missing parts as empty text.
+/// A household's grid and address, with missing parts as empty text and
+/// spaces taken out ("3 栋" and "3栋" are one building).
 type AddressKey = (String, String, String, String, String);
 
 fn address_key(h: &HouseholdRecord) -> AddressKey {
-    let part = |p: &Option<String>| p.clone().unwrap_or_default();
+    let part = |p: &Option<String>| p.as_deref().map(without_spaces).unwrap_or_default();
     (
         h.grid_id.to_string(),
-        h.estate.clone(),
+        without_spaces(&h.estate),
         part(&h.building),
         part(&h.unit),
         part(&h.door),
     )
+}
+
+/// `text` without ASCII and ideographic (全角) spaces, as `sql_without_spaces!`
+/// makes a stored column.
+fn without_spaces(text: &str) -> String {
+    text.chars()
+        .filter(|c| !matches!(c, ' ' | '\u{3000}'))
+        .collect()
+}
+
+/// SQL (SQLite and PostgreSQL alike) for the text of `$column`, empty when
+/// NULL, without ASCII and ideographic spaces.
+macro_rules! sql_without_spaces {
+    ($column:literal) => {
+        concat!(
+            "replace(replace(coalesce(",
+            $column,
+            ", ''), ' ', ''), '\u{3000}', '')"
+        )
+    };
 }
 
 /// Every resident ID number of the batch.
@@ -142,14 +163,24 @@ pub(super) fn sqlite_registered(
         id_numbers.insert(r.get(0)?, r.get(1)?);
     }
     let keys: Vec<AddressKey> = batch.iter().map(address_key).collect();
-    let mut stmt = conn.prepare_cached(
-        "SELECT h.grid_id, h.estate, coalesce(h.building, ''), coalesce(h.unit, ''),
-                coalesce(h.door, ''), h.code
-         FROM json_each(?1) a JOIN households h
-           ON h.grid_id = json_extract(a.value, '$[0]') AND h.estate = json_extract(a.value, '$[1]')
-          AND coalesce(h.building, '') = json_extract(a.value, '$[2]') AND coalesce(h.unit, '') = json_extract(a.value, '$[3]')
-          AND coalesce(h.door, '') = json_extract(a.value, '$[4]')",
-    )?;
+    let mut stmt = conn.prepare_cached(concat!(
+        "SELECT a.value ->> '$[0]', a.value ->> '$[1]', a.value ->> '$[2]',
+                    a.value ->> '$[3]', a.value ->> '$[4]', h.code
+             FROM json_each(?1) a JOIN households h
+               ON h.grid_id = a.value ->> '$[0]'
+              AND ",
+        sql_without_spaces!("h.estate"),
+        " = a.value ->> '$[1]'
+              AND ",
+        sql_without_spaces!("h.building"),
+        " = a.value ->> '$[2]'
+              AND ",
+        sql_without_spaces!("h.unit"),
+        " = a.value ->> '$[3]'
+              AND ",
+        sql_without_spaces!("h.door"),
+        " = a.value ->> '$[4]'"
+    ))?;
     let stored = stmt
         .query_map([json_list(&keys)?], |r| {
             Ok((
@@ -207,13 +238,24 @@ pub(super) async fn pg_registered(
     let column = |f: fn(&AddressKey) -> &String| keys.iter().map(f).cloned().collect::<Vec<_>>();
     let rows = tx
         .query(
-            "SELECT h.grid_id, h.estate, coalesce(h.building, ''), coalesce(h.unit, ''),
-                    coalesce(h.door, ''), h.code
-             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-                  AS a(grid_id, estate, building, unit, door)
-             JOIN households h ON h.grid_id = a.grid_id AND h.estate = a.estate
-              AND coalesce(h.building, '') = a.building AND coalesce(h.unit, '') = a.unit
-              AND coalesce(h.door, '') = a.door",
+            concat!(
+                "SELECT a.grid_id, a.estate, a.building, a.unit, a.door, h.code
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+                      AS a(grid_id, estate, building, unit, door)
+                 JOIN households h ON h.grid_id = a.grid_id
+                  AND ",
+                sql_without_spaces!("h.estate"),
+                " = a.estate
+                  AND ",
+                sql_without_spaces!("h.building"),
+                " = a.building
+                  AND ",
+                sql_without_spaces!("h.unit"),
+                " = a.unit
+                  AND ",
+                sql_without_spaces!("h.door"),
+                " = a.door"
+            ),
             &[
                 &column(|k| &k.0),
                 &column(|k| &k.1),
