@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 mod common;
 
-use common::browser::Browser;
+use common::browser::{Browser, Page};
 use common::{Fixture, PASSWORD, csrf_in};
 
 async fn fixture() -> Fixture {
@@ -500,14 +500,7 @@ async fn a_good_ledger_imports_every_row_and_reaches_the_workers_pull() {
     let csrf = csrf_in(&form.body);
     let code = grid_code(&f, 1).await;
     let before = f.household_total().await;
-    let p = admin
-        .upload(
-            "/console/admin/ledger",
-            Some(&csrf),
-            "台账.xlsx",
-            &ledger(&good_rows(&code)),
-        )
-        .await;
+    let p = import_ledger(&mut admin, &csrf, &good_rows(&code)).await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(p.body.contains("已导入 2 户、4 位居民"), "{}", p.body);
     assert_eq!(f.household_total().await, before + 2);
@@ -776,6 +769,18 @@ fn household_rows(code: &str, estate: &str, serial: u32) -> Vec<Vec<String>> {
     ]
 }
 
+/// Uploads `rows` as the ledger workbook 台账.xlsx.
+async fn import_ledger(admin: &mut Browser, csrf: &str, rows: &[Vec<String>]) -> Page {
+    admin
+        .upload(
+            "/console/admin/ledger",
+            Some(csrf),
+            "台账.xlsx",
+            &ledger(rows),
+        )
+        .await
+}
+
 /// The household codes of grid 1, as its worker pulls them.
 async fn grid1_codes(f: &Fixture) -> Vec<String> {
     let token = f.token("worker1", PASSWORD).await.expect("token");
@@ -795,27 +800,13 @@ async fn the_same_ledger_twice_is_refused_the_second_time_and_writes_nothing() {
     let csrf = admin.csrf().await;
     let code = grid_code(&f, 1).await;
     let rows = good_rows(&code);
-    let first = admin
-        .upload(
-            "/console/admin/ledger",
-            Some(&csrf),
-            "台账.xlsx",
-            &ledger(&rows),
-        )
-        .await;
+    let first = import_ledger(&mut admin, &csrf, &rows).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
     let couple = format!("{code}-0001");
     assert!(first.body.contains(&couple), "{}", first.body);
     let after_first = f.household_total().await;
 
-    let again = admin
-        .upload(
-            "/console/admin/ledger",
-            Some(&csrf),
-            "台账.xlsx",
-            &ledger(&rows),
-        )
-        .await;
+    let again = import_ledger(&mut admin, &csrf, &rows).await;
     assert_eq!(
         again.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -886,14 +877,7 @@ async fn a_row_with_a_stored_residents_id_number_is_refused_by_row() {
     // Row 3: the spouse carries the ID number of a seeded resident of grid 2.
     rows[1][6] = id.clone();
     let before = f.household_total().await;
-    let p = admin
-        .upload(
-            "/console/admin/ledger",
-            Some(&csrf),
-            "台账.xlsx",
-            &ledger(&rows),
-        )
-        .await;
+    let p = import_ledger(&mut admin, &csrf, &rows).await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
     assert_eq!(f.household_total().await, before, "nothing imported");
     assert!(
@@ -917,14 +901,7 @@ async fn an_address_that_differs_only_by_spaces_is_the_same_household() {
     let mut admin = f.browser("admin").await;
     let csrf = admin.csrf().await;
     let code = grid_code(&f, 1).await;
-    let first = admin
-        .upload(
-            "/console/admin/ledger",
-            Some(&csrf),
-            "台账.xlsx",
-            &ledger(&household_rows(&code, "新台账小区", 1)),
-        )
-        .await;
+    let first = import_ledger(&mut admin, &csrf, &household_rows(&code, "新台账小区", 1)).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
     let stored = f.household_total().await;
 
@@ -935,14 +912,7 @@ async fn an_address_that_differs_only_by_spaces_is_the_same_household() {
         r[3] = "1 单元".into();
         r[4] = " 101".into();
     }
-    let again = admin
-        .upload(
-            "/console/admin/ledger",
-            Some(&csrf),
-            "台账.xlsx",
-            &ledger(&rows),
-        )
-        .await;
+    let again = import_ledger(&mut admin, &csrf, &rows).await;
     assert_eq!(
         again.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -988,14 +958,7 @@ async fn a_legacy_15_digit_id_number_matches_its_stored_18_digit_form() {
     let code = grid_code(&f, 1).await;
     let mut rows = household_rows(&code, "旧证小区", 1);
     rows[1][6] = legacy.clone();
-    let p = admin
-        .upload(
-            "/console/admin/ledger",
-            Some(&csrf),
-            "台账.xlsx",
-            &ledger(&rows),
-        )
-        .await;
+    let p = import_ledger(&mut admin, &csrf, &rows).await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
     assert!(
         p.body
