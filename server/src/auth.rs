@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use crate::api::AppState;
 use crate::error::{ApiFailure, ServerError};
-use crate::storage::TokenState;
+use crate::storage::{AuditEntry, TokenState};
 
 /// Why a password could not be hashed.
 #[derive(Debug, thiserror::Error)]
@@ -101,6 +101,26 @@ impl Caller {
     /// Whether the caller reviews visits (supervisors and admins).
     pub fn reviews(&self) -> bool {
         matches!(self.role, Role::Supervisor | Role::Admin)
+    }
+
+    /// An audit log entry of this caller's `action` on `target`, now.
+    /// `detail` holds codes and counts, never personal data.
+    pub fn audit_entry(
+        &self,
+        action: &str,
+        target: impl Into<String>,
+        detail: serde_json::Value,
+        remote_addr: Option<String>,
+    ) -> AuditEntry {
+        AuditEntry {
+            at: Utc::now(),
+            actor_id: self.user_id,
+            actor_username: self.username.clone(),
+            action: action.to_owned(),
+            target: target.into(),
+            detail,
+            remote_addr,
+        }
     }
 }
 

@@ -11,7 +11,6 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::Utc;
 use doorstep_core::sync::protocol::Role;
 use uuid::Uuid;
 
@@ -19,7 +18,7 @@ use super::ConsoleError;
 use super::html::{csrf_field, esc, frame, t};
 use super::session::{ConsoleUser, Lang};
 use crate::api::{AppState, RemoteAddr};
-use crate::storage::{AuditEntry, GridNode, NewUser, StorageError, UserSummary};
+use crate::storage::{GridNode, NewUser, StorageError, UserSummary};
 
 /// The shortest initial password accepted, in characters.
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -452,19 +451,16 @@ pub async fn create(
     };
     state
         .storage
-        .audit(&AuditEntry {
-            at: Utc::now(),
-            actor_id: user.caller.user_id,
-            actor_username: user.caller.username.clone(),
-            action: "user.create".into(),
-            target: id.to_string(),
-            detail: serde_json::json!({
+        .audit(&user.caller.audit_entry(
+            "user.create",
+            id.to_string(),
+            serde_json::json!({
                 "username": username,
                 "role": role.as_str(),
                 "grid_ids": grid_ids,
             }),
             remote_addr,
-        })
+        ))
         .await?;
     tracing::info!(admin = %user.caller.user_id, user = %id, "console created a user");
     Ok(Redirect::to("/console/admin/users").into_response())
@@ -601,18 +597,15 @@ pub async fn set_grids(
     state.storage.set_user_grids(target.id, &grid_ids).await?;
     state
         .storage
-        .audit(&AuditEntry {
-            at: Utc::now(),
-            actor_id: user.caller.user_id,
-            actor_username: user.caller.username.clone(),
-            action: "user.grids".into(),
-            target: target.id.to_string(),
-            detail: serde_json::json!({
+        .audit(&user.caller.audit_entry(
+            "user.grids",
+            target.id.to_string(),
+            serde_json::json!({
                 "before": target.grid_ids,
                 "after": grid_ids,
             }),
             remote_addr,
-        })
+        ))
         .await?;
     tracing::info!(admin = %user.caller.user_id, user = %target.id, "console changed a user's grids");
     Ok(Redirect::to("/console/admin/users").into_response())

@@ -9,7 +9,6 @@ use std::fmt::Write as _;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
-use chrono::Utc;
 use serde::Deserialize;
 
 use super::ConsoleError;
@@ -18,7 +17,6 @@ use super::queue::{QueueQuery, template_titles};
 use super::session::ConsoleUser;
 use super::visit::rendered_with;
 use crate::api::{AppState, RemoteAddr};
-use crate::storage::AuditEntry;
 
 /// Most rows in one export.
 pub const MAX_ROWS: u64 = 20_000;
@@ -175,17 +173,14 @@ pub async fn ledger(
     }
     state
         .storage
-        .audit(&AuditEntry {
-            at: Utc::now(),
-            actor_id: user.caller.user_id,
-            actor_username: user.caller.username.clone(),
-            action: "ledger.export".to_owned(),
-            target: q.template.clone(),
-            detail: serde_json::json!({
+        .audit(&user.caller.audit_entry(
+            "ledger.export",
+            q.template.clone(),
+            serde_json::json!({
                 "from": q.from, "to": q.to, "rows": rows.len(), "full": full,
             }),
             remote_addr,
-        })
+        ))
         .await?;
     Ok(Ledger { header, rows })
 }

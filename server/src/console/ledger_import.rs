@@ -22,7 +22,7 @@ use super::session::{ConsoleUser, Lang};
 use super::upload::{self, MAX_FILE_BYTES};
 use super::xlsx_size::MAX_UNPACKED_BYTES;
 use crate::api::{AppState, RemoteAddr};
-use crate::storage::{AuditEntry, ImportOutcome};
+use crate::storage::ImportOutcome;
 
 /// Problems listed on one report page; the rest are counted.
 const MAX_LISTED: usize = 1000;
@@ -111,9 +111,9 @@ pub async fn upload(
     };
     let grid_ids: std::collections::BTreeSet<_> =
         ledger.households.iter().map(|h| h.grid_id).collect();
-    let entry = audit(
-        &user,
+    let entry = user.caller.audit_entry(
         "ledger.import",
+        "households",
         serde_json::json!({
             "households": ledger.households.len(),
             "residents": ledger.residents,
@@ -154,32 +154,15 @@ async fn refused_rows(
     tracing::info!(problems = problems.len(), "ledger import refused");
     state
         .storage
-        .audit(&audit(
-            user,
+        .audit(&user.caller.audit_entry(
             "ledger.refused",
+            "households",
             serde_json::json!({ "problems": problems.len() }),
             remote_addr,
         ))
         .await?;
     let html = page(user, &report(user.lang, problems));
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
-}
-
-fn audit(
-    user: &ConsoleUser,
-    action: &str,
-    detail: serde_json::Value,
-    remote_addr: Option<String>,
-) -> AuditEntry {
-    AuditEntry {
-        at: Utc::now(),
-        actor_id: user.caller.user_id,
-        actor_username: user.caller.username.clone(),
-        action: action.to_owned(),
-        target: "households".to_owned(),
-        detail,
-        remote_addr,
-    }
 }
 
 /// A whole-file refusal as a page: 413 for a workbook that inflates past the

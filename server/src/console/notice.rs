@@ -31,7 +31,6 @@ use super::queue::QueueQuery;
 use super::session::{ConsoleUser, Lang};
 use super::visit::rendered;
 use crate::api::{AppState, RemoteAddr};
-use crate::storage::AuditEntry;
 
 /// The notice's query string.
 #[derive(Debug, Deserialize)]
@@ -217,15 +216,12 @@ pub async fn notice(
     }
     state
         .storage
-        .audit(&AuditEntry {
-            at: Utc::now(),
-            actor_id: user.caller.user_id,
-            actor_username: user.caller.username.clone(),
-            action: "notice.export".to_owned(),
-            target: template,
-            detail: serde_json::json!({"from": q.from, "to": q.to, "rows": rows.len()}),
+        .audit(&user.caller.audit_entry(
+            "notice.export",
+            template,
+            serde_json::json!({"from": q.from, "to": q.to, "rows": rows.len()}),
             remote_addr,
-        })
+        ))
         .await?;
     Ok(Ledger { header, rows })
 }

@@ -12,7 +12,6 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use chrono::Utc;
 use doorstep_core::forms::Form;
 use doorstep_forms::xlsform::{self, XlsFormError};
 
@@ -21,7 +20,6 @@ use super::html::{csrf_field, esc, frame, t};
 use super::session::{ConsoleUser, Lang};
 use super::upload;
 use crate::api::{AppState, RemoteAddr};
-use crate::storage::AuditEntry;
 
 /// `GET /console/admin/templates`.
 pub async fn page(
@@ -253,15 +251,12 @@ pub async fn upload(
     }
     state
         .storage
-        .audit(&AuditEntry {
-            at: Utc::now(),
-            actor_id: user.caller.user_id,
-            actor_username: user.caller.username.clone(),
-            action: "template.publish".into(),
-            target: id.clone(),
-            detail: serde_json::json!({ "version": version, "source": source }),
+        .audit(&user.caller.audit_entry(
+            "template.publish",
+            id.clone(),
+            serde_json::json!({ "version": version, "source": source }),
             remote_addr,
-        })
+        ))
         .await?;
     tracing::info!(template = %id, version, "template published from the console");
     let done = format!(
