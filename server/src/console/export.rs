@@ -218,6 +218,22 @@ fn attachment(name: &str) -> HeaderValue {
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
+/// The media type of an `.xlsx` workbook.
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// `body` as a file download of `content_type`, saved as `disposition` says.
+pub fn download(
+    body: impl IntoResponse,
+    content_type: &'static str,
+    disposition: HeaderValue,
+) -> Response {
+    let mut resp = body.into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CONTENT_DISPOSITION, disposition);
+    resp
+}
+
 /// The ledger as an `.xlsx` workbook: one sheet, a bold header row, text cells.
 pub fn to_xlsx(l: &Ledger) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     to_xlsx_named(l, "台账")
@@ -259,16 +275,9 @@ pub async fn xlsx(
     let bytes = tokio::task::spawn_blocking(move || to_xlsx(&l))
         .await
         .map_err(|e| ConsoleError::Server(e.into()))??;
-    let mut resp = bytes.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-    );
-    h.insert(header::CONTENT_DISPOSITION, attachment("ledger.xlsx"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let mut resp = download(bytes, XLSX, attachment("ledger.xlsx"));
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(resp)
 }
 
@@ -280,14 +289,13 @@ pub async fn csv(
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, ConsoleError> {
     let l = ledger(&state, &user, &q, remote_addr).await?;
-    let mut resp = to_csv(&l).into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
+    let mut resp = download(
+        to_csv(&l),
+        "text/csv; charset=utf-8",
+        attachment("ledger.csv"),
     );
-    h.insert(header::CONTENT_DISPOSITION, attachment("ledger.csv"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(resp)
 }
 

@@ -9,12 +9,13 @@ use std::fmt::Write as _;
 
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
 use doorstep_core::domain::builtin_tags;
 
 use super::ConsoleError;
+use super::export::{XLSX, download};
 use super::html::{csrf_field, esc, frame, message_page, t};
 use super::ledger_registered;
 use super::ledger_rows::{self, Ledger, LedgerError, LedgerGrid, MAX_ROWS, RowProblem};
@@ -356,19 +357,11 @@ pub async fn blank_template(user: ConsoleUser) -> Result<Response, ConsoleError>
     help.set_column_width(0, 18)?;
     help.set_column_width(1, 90)?;
     let bytes = wb.save_to_buffer()?;
-    let mut resp = bytes.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
+    Ok(download(
+        bytes,
+        XLSX,
         HeaderValue::from_static(
             "attachment; filename=\"ledger-template.xlsx\"; filename*=UTF-8''%E4%BD%8F%E6%88%B7%E5%8F%B0%E8%B4%A6%E6%A8%A1%E6%9D%BF.xlsx",
         ),
-    );
-    Ok(resp)
+    ))
 }

@@ -16,8 +16,8 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::HeaderValue;
+use axum::response::{Html, Response};
 use chrono::Utc;
 use doorstep_core::domain::VisitStatus;
 use doorstep_core::forms::{FieldType, LocalizedText};
@@ -25,7 +25,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::ConsoleError;
-use super::export::{Ledger, MAX_ROWS, to_xlsx_named};
+use super::export::{Ledger, MAX_ROWS, XLSX, download, to_xlsx_named};
 use super::html::{china, esc, t};
 use super::queue::QueueQuery;
 use super::session::{ConsoleUser, Lang};
@@ -272,19 +272,11 @@ pub async fn xlsx(
     let bytes = tokio::task::spawn_blocking(move || to_xlsx_named(&n, "公示"))
         .await
         .map_err(|e| ConsoleError::Server(e.into()))??;
-    let mut resp = bytes.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
+    Ok(download(
+        bytes,
+        XLSX,
         HeaderValue::from_static("attachment; filename=\"notice.xlsx\""),
-    );
-    Ok(resp)
+    ))
 }
 
 /// `GET /console/export/notice.html`: a bare page to print and post.
