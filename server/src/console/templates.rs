@@ -155,16 +155,24 @@ fn load_problems(is_xlsx: bool, bytes: &[u8]) -> Result<Form, Vec<(String, Strin
     })
 }
 
-fn problem_list(lang: Lang, head_zh: &str, head_en: &str, problems: &[(String, String)]) -> String {
-    let mut out = format!(
+/// The templates page headed by why the form was not published, with `status`.
+async fn not_published(
+    state: &AppState,
+    user: &ConsoleUser,
+    status: StatusCode,
+    problems: &[(String, String)],
+) -> Result<Response, ConsoleError> {
+    let lang = user.lang;
+    let mut html = format!(
         "<div class=\"err\" role=\"alert\"><p>{}</p><ul>",
-        esc(t(lang, head_zh, head_en))
+        esc(t(lang, "表单未发布：", "The form was not published:"))
     );
     for (zh, en) in problems {
-        let _ = write!(out, "<li>{}</li>", esc(t(lang, zh, en)));
+        let _ = write!(html, "<li>{}</li>", esc(t(lang, zh, en)));
     }
-    out.push_str("</ul></div>");
-    out
+    html.push_str("</ul></div>");
+    let page = render(state, user, &html).await?;
+    Ok((status, Html(page)).into_response())
 }
 
 /// `POST /console/admin/templates`: loads the uploaded JSON or XLSForm
@@ -189,14 +197,7 @@ pub async fn upload(
     let form = match loaded {
         Ok(form) => form,
         Err(problems) => {
-            let html = problem_list(
-                lang,
-                "表单未发布：",
-                "The form was not published:",
-                &problems,
-            );
-            let page = render(&state, &user, &html).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+            return not_published(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &problems).await;
         }
     };
     let id = form.id().to_owned();
@@ -214,14 +215,7 @@ pub async fn upload(
             format!("版本号 {version} 过大（最大 {}）", u32::MAX),
             format!("Version {version} is too large (at most {})", u32::MAX),
         )];
-        let html = problem_list(
-            lang,
-            "表单未发布：",
-            "The form was not published:",
-            &problems,
-        );
-        let page = render(&state, &user, &html).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+        return not_published(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, &problems).await;
     }
     let too_old = latest.is_some_and(|l| version <= l);
     let published = if too_old {
@@ -240,14 +234,7 @@ pub async fn upload(
                 "Version {version} of template {id} is not greater than the latest published version {latest}; raise the version"
             ),
         )];
-        let html = problem_list(
-            lang,
-            "表单未发布：",
-            "The form was not published:",
-            &problems,
-        );
-        let page = render(&state, &user, &html).await?;
-        return Ok((StatusCode::CONFLICT, Html(page)).into_response());
+        return not_published(&state, &user, StatusCode::CONFLICT, &problems).await;
     }
     state
         .storage
