@@ -25,7 +25,8 @@ cp ios/Sources/DoorstepFFI/DoorstepFFIFFI.modulemap "$out/headers/module.modulem
 
 export IPHONEOS_DEPLOYMENT_TARGET=15.0
 for t in aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios; do
-  cargo build --profile phone -p doorstep-ffi --lib --target "$t"
+  # The static library is asked for here; Cargo.toml builds only the cdylib.
+  cargo rustc --profile phone -p doorstep-ffi --lib --target "$t" --crate-type staticlib
 done
 
 # Only UniFFI's symbols stay exported.

@@ -15,10 +15,12 @@ cd "$(dirname "$0")/.."
 check=false
 [ "${1:-}" = "--check" ] && check=true
 
-# The generator first (it needs the `cli` feature), then the library without
-# it, so the library that is uplifted to target/debug is the plain one.
-cargo build -q -p doorstep-ffi --features cli --bin uniffi-bindgen
-cargo build -q -p doorstep-ffi --lib
+# The generator (a package of its own), then the library as the test command
+# builds it: `cargo test --workspace` resolves features over the whole
+# workspace, and `cargo build -p doorstep-ffi` would resolve them for the FFI
+# alone and compile the core a second time. After the tests, nothing compiles.
+cargo build -q -p doorstep-bindgen
+cargo test -q --workspace --no-run
 target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 case "$(uname -s)" in
   Darwin) lib="$target_dir/debug/libdoorstep_ffi.dylib" ;;

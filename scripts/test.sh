@@ -20,15 +20,30 @@ fi
 
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
+# One build, no incremental caches: they would double the debug target (about
+# 2 GB) for a checkout that is built once. Every cargo command below selects the
+# whole workspace, or a package whose features match it (server/Cargo.toml),
+# so each reuses what `cargo test --workspace` built.
+export CARGO_INCREMENTAL=0
+target_dir="${CARGO_TARGET_DIR:-target}"
+# Prints the build's size and the disk's free space after a stage, so a CI log
+# shows how close a run came to filling the disk.
+disk() {
+  echo "disk after $1: target $(du -sh "$target_dir" 2>/dev/null | cut -f1), free $(df -h --output=avail "$PWD" | tail -1 | tr -d ' ')"
+}
+disk "set-up"
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace
+disk "cargo test"
 
 # --- doorstep-server on PostgreSQL and S3: the api, console and postgres suites
 # --- again, against a throwaway cluster on loopback under target/pg (installs
 # --- Debian's postgresql when missing) and moto's S3 server on loopback; both are
 # --- stopped when the run ends.
 server/tests/run-postgres.sh
+disk "the PostgreSQL suites"
 # The console benchmark's loader and measurement, small (2,000 visits, 5 renders):
 # every page answers and the counts add up. The 1M-visit figures come from
 # `cargo bench -p doorstep-server --bench console`.
@@ -53,10 +68,11 @@ python3 -m pytest --version >/dev/null 2>&1 || python3 -m pip install -q pytest
 
 # The committed Kotlin, Swift and Python bindings must match the library.
 scripts/gen-bindings.sh --check
-# The server the binding tests talk to (`doorstep demo --workers 0`).
-cargo build -p doorstep-cli
+# The binding tests use the library and the server (`doorstep demo --workers 0`)
+# that `cargo test --workspace` built.
 python3 -m pytest -q bindings/python/tests
 android/run-jvm-tests.sh
+disk "the binding tests"
 
 # The phone library's size: the `phone` profile the Android and iOS builds use
 # (release, size-optimized), stripped (target: at most 8 MB).
@@ -65,9 +81,11 @@ ffi_lib="target/phone/libdoorstep_ffi.so"
 strip --strip-unneeded -o target/phone/libdoorstep_ffi.stripped.so "$ffi_lib"
 ffi_bytes=$(stat -c %s target/phone/libdoorstep_ffi.stripped.so)
 echo "doorstep-ffi phone library (profile phone), stripped: $ffi_bytes bytes ($((ffi_bytes / 1024)) KiB; target <= 8 MiB)"
+disk "the phone library"
 
 # --- The supervisor console in headless Chromium (Debian's package) driven by
 # --- playwright-core from npm (the script installs both when missing), with the
 # --- demo worker's phone driven by `doorstep device`; screenshots under
 # --- target/browser-shots/.
 tests/browser/run.sh
+disk "the browser tests"

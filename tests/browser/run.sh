@@ -23,7 +23,10 @@ fi
 tools="$build_dir/tools"
 [ -d "$tools/node_modules/playwright-core" ] || npm install -q --prefix "$tools" playwright-core@1.65
 
-cargo build -q -p doorstep-cli
+# The `doorstep` binary as the test command builds it (for its integration
+# tests): `cargo build -p doorstep-cli` would resolve features differently and
+# compile the server and core once more.
+cargo test -q --workspace --no-run
 doorstep="$build_dir/debug/doorstep"
 data="$out/browser-demo"
 rm -rf "$data"
