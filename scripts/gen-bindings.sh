@@ -15,18 +15,34 @@ cd "$(dirname "$0")/.."
 check=false
 [ "${1:-}" = "--check" ] && check=true
 
-# The generator (a package of its own), then the library as the test command
-# builds it: `cargo test --workspace` resolves features over the whole
-# workspace, and `cargo build -p doorstep-ffi` would resolve them for the FFI
-# alone and compile the core a second time. After the tests, nothing compiles.
-cargo build -q -p doorstep-bindgen
-cargo test -q --workspace --no-run
+# The generator (doorstep-ffi's example `uniffi-bindgen`) and the library, as
+# `cargo test --workspace` builds them: that resolves features over the whole
+# workspace with dev-dependencies, and `cargo build -p doorstep-ffi` would
+# compile the core a second time with other features. After the tests, nothing
+# compiles. Cargo names the two files in its JSON messages.
+built="$(cargo test -q --workspace --no-run --message-format=json | python3 -c '
+import json, sys
+lib = bindgen = None
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") != "compiler-artifact" or m["target"]["name"] not in ("doorstep_ffi", "uniffi-bindgen"):
+        continue
+    if "example" in m["target"]["kind"]:
+        bindgen = m["executable"]
+    elif "cdylib" in m["target"]["kind"]:
+        lib = next(f for f in m["filenames"] if f.endswith((".so", ".dylib")))
+if not (lib and bindgen):
+    sys.exit("cargo did not report the doorstep_ffi library and the uniffi-bindgen example")
+print(lib)
+print(bindgen)
+')"
+built_lib="$(sed -n 1p <<<"$built")"
+bindgen="$(sed -n 2p <<<"$built")"
+# The library where `cargo build -p doorstep-ffi` would leave it, which is where
+# the Python and Kotlin tests load it from.
 target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
-case "$(uname -s)" in
-  Darwin) lib="$target_dir/debug/libdoorstep_ffi.dylib" ;;
-  *) lib="$target_dir/debug/libdoorstep_ffi.so" ;;
-esac
-bindgen="$target_dir/debug/uniffi-bindgen"
+lib="$target_dir/debug/$(basename "$built_lib")"
+cp -f "$built_lib" "$lib"
 
 out="."
 if $check; then

@@ -20,10 +20,13 @@ fi
 
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 
-# One build, no incremental caches: they would double the debug target (about
-# 2 GB) for a checkout that is built once. Every cargo command below selects the
-# whole workspace, or a package whose features match it (server/Cargo.toml),
-# so each reuses what `cargo test --workspace` built.
+# One build, no incremental caches: they would add about 2 GB to the debug
+# target of a checkout that is built once. Every debug build below is a
+# `cargo test` or `cargo bench` of the whole workspace (naming targets where it
+# needs fewer), so each reuses what `cargo test --workspace` built: cargo
+# resolves features for the packages selected, with dev-dependencies only when
+# tests are built, and `-p doorstep-server` or `cargo build -p doorstep-cli`
+# would each compile the server and the core again.
 export CARGO_INCREMENTAL=0
 target_dir="${CARGO_TARGET_DIR:-target}"
 # Prints the build's size and the disk's free space after a stage, so a CI log
@@ -47,7 +50,7 @@ disk "the PostgreSQL suites"
 # The console benchmark's loader and measurement, small (2,000 visits, 5 renders):
 # every page answers and the counts add up. The 1M-visit figures come from
 # `cargo bench -p doorstep-server --bench console`.
-DOORSTEP_BENCH_VISITS=2000 cargo bench --profile dev -p doorstep-server --bench console -- --test
+DOORSTEP_BENCH_VISITS=2000 cargo bench --profile dev --workspace --bench console -- --test
 
 # --- Bindings (doorstep-ffi): generated code up to date, Python and Kotlin tests,
 # --- and the size of the release phone library.

@@ -7,8 +7,8 @@
 # nothing; starts moto's S3 server on loopback
 # (pip, in a venv under target/tools) with a bucket and points
 # DOORSTEP_TEST_S3_URL and the AWS_* variables at it (each server then keeps
-# its blobs under a prefix of its own); runs `cargo test -p doorstep-server`;
-# stops both.
+# its blobs under a prefix of its own); runs doorstep-server's test suites and
+# the workspace's unit tests; stops both.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -108,4 +108,16 @@ export DOORSTEP_TEST_S3_URL="s3://doorstep-test"
 
 export DOORSTEP_TEST_POSTGRES_URL="postgres://doorstep@127.0.0.1:$PG_PORT/doorstep_test"
 export DOORSTEP_TEST_POSTGRES_CA="$TLS_DIR/ca.crt" DOORSTEP_TEST_POSTGRES_WRONG_CA="$TLS_DIR/wrong-ca.crt"
-cargo test -p doorstep-server "$@"
+# The server's suites are named with `--workspace` rather than run with
+# `-p doorstep-server`: cargo resolves features for the packages selected, so
+# `-p` would compile the server and every suite a second time (about 1 GB)
+# instead of reusing the test command's build. `--lib` adds every crate's unit
+# tests (seconds), the server's PostgreSQL schema check among them.
+server_tests=$(cargo metadata --format-version 1 --no-deps | python3 -c '
+import json, sys
+for p in json.load(sys.stdin)["packages"]:
+    if p["name"] == "doorstep-server":
+        print(" ".join("--test " + t["name"] for t in p["targets"] if "test" in t["kind"]))
+')
+# shellcheck disable=SC2086 # one word per flag and name
+cargo test --workspace --lib $server_tests "$@"
