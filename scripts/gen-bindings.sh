@@ -25,7 +25,9 @@ import json, sys
 lib = bindgen = None
 for line in sys.stdin:
     m = json.loads(line)
-    if m.get("reason") != "compiler-artifact" or m["target"]["name"] not in ("doorstep_ffi", "uniffi-bindgen"):
+    if m.get("reason") != "compiler-artifact" or m["profile"]["test"]:
+        continue
+    if m["target"]["name"] not in ("doorstep_ffi", "uniffi-bindgen"):
         continue
     if "example" in m["target"]["kind"]:
         bindgen = m["executable"]
