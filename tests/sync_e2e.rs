@@ -394,7 +394,7 @@ fn a_returned_visit_comes_back_to_the_phone_and_its_revision_goes_up() {
 /// new grid's households and deletes the old grid's, visits included — except
 /// a household whose visit is still waiting to upload.
 #[test]
-fn a_grid_taken_from_a_worker_leaves_her_phone_except_what_waits_to_upload() {
+fn a_grid_taken_from_a_worker_leaves_her_phone_once_her_work_there_is_uploaded() {
     let server = Server::start();
     let phone = Phone::new(&server, "worker1");
     let old = phone.households();
@@ -436,9 +436,27 @@ fn a_grid_taken_from_a_worker_leaves_her_phone_except_what_waits_to_upload() {
     assert!(!now.contains(&old[0]));
     assert_eq!(
         visit_ids(),
-        BTreeSet::from([waiting]),
+        BTreeSet::from([waiting.clone()]),
         "the uploaded visit left with its household"
     );
+
+    // The waiting visit was begun before the phone knew: it uploads, flagged
+    // for the supervisor, and then its household leaves too.
+    phone.sync_until_done();
+    let stored = server
+        .rt
+        .block_on(storage.visit(waiting.parse().unwrap()))
+        .unwrap()
+        .expect("the waiting visit reached the server");
+    assert!(
+        stored.flags.contains(&"grid_released".to_owned()),
+        "{:?}",
+        stored.flags
+    );
+    let now: BTreeSet<String> = phone.households().into_iter().collect();
+    assert_eq!(now.len(), 20, "only the new grid's households");
+    assert!(!now.contains(&old[1]));
+    assert!(visit_ids().is_empty());
 }
 
 #[test]

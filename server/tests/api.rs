@@ -997,6 +997,88 @@ async fn a_new_grid_assignment_sends_that_grids_households_to_an_old_cursor() {
 }
 
 #[tokio::test]
+async fn a_visit_begun_before_the_phone_knew_its_grid_was_taken_is_accepted_and_flagged() {
+    let f = fixture().await;
+    let token = f.login("worker1").await;
+    let h = f.located_household(1).await;
+    let (_, first) = f.get(&token, "/api/v1/pull").await;
+    let cursor = first["cursor"].as_str().expect("cursor").to_owned();
+    let worker1 = f.seed.user("worker1").expect("seeded").id;
+    let storage = f.server.storage();
+    storage
+        .set_user_grids(worker1, &[f.worker_grid(2)])
+        .await
+        .expect("reassign");
+
+    // Begun yesterday, handed in before the phone has pulled: the work was
+    // done in good faith, so it is stored, flagged for the supervisor. An
+    // edit of the household is not the worker's any more.
+    let begun_before = submission(&h, good_answers(30.0, 104.0), vec![]);
+    let id = begun_before.visit_id;
+    let res = f
+        .push(
+            &token,
+            &[
+                submit(begun_before),
+                edit(h.id, h.version, &[("notes", Some("改了"))]),
+            ],
+        )
+        .await;
+    let OperationOutcome::Applied { flags } = &res.results[0].outcome else {
+        panic!("the visit begun before the change must be stored: {res:?}");
+    };
+    assert!(flags.contains(&"grid_released".to_owned()), "{flags:?}");
+    assert_eq!(
+        refused_code(&res.results[1].outcome),
+        Some(("forbidden_grid", false))
+    );
+    let stored = storage.visit(id).await.expect("read").expect("stored");
+    assert_eq!(
+        stored.grid_id,
+        f.worker_grid(1),
+        "under the household's grid"
+    );
+
+    // The phone's next pull starts from the beginning and names the new grids;
+    // from then on it knows, and a visit it begins there is refused.
+    let (_, told) = f
+        .get(&token, &format!("/api/v1/pull?cursor={cursor}"))
+        .await;
+    assert_eq!(told["grids"][0]["id"], f.worker_grid(2).to_string());
+    // Begun after the pull but before this push: the push's own time is not
+    // what counts.
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let mut begun_after = submission(&h, good_answers(30.0, 104.0), vec![]);
+    begun_after.started.utc = Utc::now();
+    begun_after.finalized.utc = begun_after.started.utc + chrono::Duration::seconds(1);
+    let res = f.push(&token, &[submit(begun_after.clone())]).await;
+    assert_eq!(
+        refused_code(&res.results[0].outcome),
+        Some(("forbidden_grid", false))
+    );
+
+    // Given back, the grid is the worker's again, and its release forgotten.
+    storage
+        .set_user_grids(worker1, &[f.worker_grid(1), f.worker_grid(2)])
+        .await
+        .expect("give back");
+    assert!(
+        storage
+            .grid_releases(worker1)
+            .await
+            .expect("read")
+            .is_empty()
+    );
+    begun_after.visit_id = Uuid::new_v4();
+    begun_after.visit_group = begun_after.visit_id;
+    let res = f.push(&token, &[submit(begun_after)]).await;
+    let OperationOutcome::Applied { flags } = &res.results[0].outcome else {
+        panic!("the worker's own grid again: {res:?}");
+    };
+    assert!(!flags.contains(&"grid_released".to_owned()), "{flags:?}");
+}
+
+#[tokio::test]
 async fn pull_pages_follow_the_cursor_to_the_end() {
     let f = fixture_with(|c| c.pull_page_size = 5).await;
     let token = f.login("worker1").await;

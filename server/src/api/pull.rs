@@ -10,7 +10,9 @@
 //! again at once.
 //!
 //! The first page of a pull from the beginning also lists the caller's grids as
-//! they are now; the device deletes the households of any other grid.
+//! they are now; the device deletes the households of any other grid. Sending
+//! it marks every grid taken from the caller as noticed: visits the phone
+//! begins after that in such a grid are refused at push.
 //!
 //! Due visits are computed by the core scheduler when the household is sent
 //! (it is sent again whenever it changes or receives a visit); a deadline that
@@ -20,7 +22,7 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use chrono::Local;
+use chrono::{Local, Utc};
 use doorstep_core::forms::FormDefinition;
 use doorstep_core::forms::schedule::Status;
 use doorstep_core::sync::protocol::{DueVisit, PullResponse};
@@ -107,6 +109,11 @@ pub async fn pull(
         .collect();
     // A pull from the beginning tells the device which grids to keep.
     let current_grids = if after == 0 {
+        // From now on the phone knows of any grid taken from its worker.
+        state
+            .storage
+            .note_grids_sent(caller.user_id, Utc::now())
+            .await?;
         Some(state.storage.grids_of(caller.user_id).await?)
     } else {
         None

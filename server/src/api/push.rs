@@ -1,7 +1,8 @@
 //! Push: a batch of operations, each applied exactly once by its `op_id`.
 //!
 //! Remembered operations answer their first result. For the others the server
-//! checks what needs no transaction first (the caller's grids, photo count and
+//! checks what needs no transaction first (the caller's grids — or, for a
+//! visit, a grid taken from the caller after the phone began it — photo count and
 //! presence, the form engine's validation, a visit finished implausibly fast,
 //! the door-check verdict recomputed with the server's own household location
 //! and policy), then applies the whole batch in one storage transaction. A
@@ -10,10 +11,11 @@
 //! server lacks is refused as retryable and not remembered, so the device's
 //! retry after uploading the blob is applied.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use axum::Json;
 use axum::extract::State;
+use chrono::Utc;
 use doorstep_core::evidence::{HouseholdLocation, check_door};
 use doorstep_core::forms::registry::TemplateRef;
 use doorstep_core::sync::protocol::{
@@ -52,6 +54,13 @@ pub async fn push(
         })
         .collect();
     let places = state.storage.household_places(&household_ids).await?;
+    // Grids taken from the caller, read only when an operation needs them.
+    let releases = if places.values().any(|p| !caller.covers(p.grid_id)) {
+        state.storage.grid_releases(caller.user_id).await?
+    } else {
+        HashMap::new()
+    };
+    let now = Utc::now();
     let shas: Vec<String> = fresh
         .iter()
         .filter_map(|o| match &o.body {
@@ -73,20 +82,29 @@ pub async fn push(
             OperationBody::SubmitVisit { visit } => visit.household_id,
             OperationBody::EditHousehold { household_id, .. } => *household_id,
         };
-        let place = match places.get(&household) {
-            None => {
-                prepared.push(refuse(op.op_id, unknown_household()));
-                continue;
-            }
-            Some(p) if !caller.covers(p.grid_id) => {
-                prepared.push(refuse(op.op_id, forbidden_grid()));
-                continue;
-            }
-            Some(p) => *p,
+        let Some(place) = places.get(&household).copied() else {
+            prepared.push(refuse(op.op_id, unknown_household()));
+            continue;
         };
+        // A visit in a grid taken from the caller is still theirs to hand in
+        // when the phone began it before it could know (see `GridRelease`).
+        let released = match &op.body {
+            OperationBody::SubmitVisit { visit } if !caller.covers(place.grid_id) => releases
+                .get(&place.grid_id)
+                .is_some_and(|r| r.began_before_notice(visit.started.utc, now)),
+            _ => false,
+        };
+        if !caller.covers(place.grid_id) && !released {
+            prepared.push(refuse(op.op_id, forbidden_grid()));
+            continue;
+        }
         prepared.push(match &op.body {
             OperationBody::SubmitVisit { visit } => {
-                prepare_visit(&state, &caller, op.op_id, visit, place, &missing)
+                let mut op = prepare_visit(&state, &caller, op.op_id, visit, place, &missing);
+                if let (true, PreparedOp::Visit { visit, .. }) = (released, &mut op) {
+                    visit.flags.push(GRID_RELEASED.to_owned());
+                }
+                op
             }
             OperationBody::EditHousehold {
                 household_id,
@@ -121,6 +139,10 @@ pub async fn push(
     tracing::info!(user = %caller.user_id, ops = results.len(), replays = remembered.len(), flagged, "push");
     Ok(Json(PushResponse { results }))
 }
+
+/// The flag on a visit handed in after its grid was taken from the worker,
+/// begun before their phone was told.
+pub const GRID_RELEASED: &str = "grid_released";
 
 fn refuse(op_id: Uuid, error: ApiError) -> PreparedOp {
     PreparedOp::Refuse {

@@ -170,6 +170,10 @@ pub fn flag_label(lang: Lang, code: &str) -> String {
         "door:no_fix" => Some(("无定位", "No GPS fix")),
         "door:bad_position" => Some(("坐标无效", "Invalid position")),
         "too_fast" => Some(("用时过短", "Finished implausibly fast")),
+        "grid_released" => Some((
+            "网格调整前开始的走访（该网格已不归此网格员）",
+            "Begun before the grid was taken from this worker",
+        )),
         "failed_attempts" => Some((
             "多次未能入户（家中无人或拒绝）",
             "Repeated failed attempts (nobody home or refused)",

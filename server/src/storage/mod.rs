@@ -89,6 +89,24 @@ pub struct UserRecord {
     pub disabled: bool,
 }
 
+/// A grid taken from a user and not given back: when, and when their phone
+/// was first sent the grids they have now (the first pull from the beginning
+/// after it). Until then the phone cannot know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GridRelease {
+    pub released_at: DateTime<Utc>,
+    pub noticed_at: Option<DateTime<Utc>>,
+}
+
+impl GridRelease {
+    /// Whether a visit the phone began at `started` (by its own clock) was
+    /// begun before the phone was told, `now` standing in when it has not
+    /// been told yet: such a visit was made in good faith.
+    pub fn began_before_notice(&self, started: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+        started < self.noticed_at.unwrap_or(now)
+    }
+}
+
 /// A device token to store (its SHA-256, never the token itself).
 #[derive(Debug, Clone)]
 pub struct NewToken {
@@ -384,8 +402,15 @@ pub trait Storage: Send + Sync + 'static {
     /// Creates a user; [`StorageError::Duplicate`] when the username is taken.
     async fn create_user(&self, user: &NewUser) -> Result<Uuid>;
     /// Replaces a user's grid assignments (an admin's action). Their next pull
-    /// starts from the beginning, since their cursor names the old grids.
+    /// starts from the beginning, since their cursor names the old grids. A
+    /// grid taken away is recorded as released now (see [`GridRelease`]); a
+    /// grid given (back) forgets its release.
     async fn set_user_grids(&self, user_id: Uuid, grid_ids: &[Uuid]) -> Result<()>;
+    /// The grids taken from a user and not given back, by grid.
+    async fn grid_releases(&self, user_id: Uuid) -> Result<HashMap<Uuid, GridRelease>>;
+    /// Records that the user's phone was sent their current grids at `at`:
+    /// every release it had not been told of is noticed then.
+    async fn note_grids_sent(&self, user_id: Uuid, at: DateTime<Utc>) -> Result<()>;
     /// The user with this username, disabled or not.
     async fn user_by_username(&self, username: &str) -> Result<Option<UserRecord>>;
     /// The grids a user may see, with their community and subdistrict names.

@@ -13,7 +13,7 @@ use tokio_postgres::Client;
 use super::{Result, StorageError};
 
 /// The schema version this code writes (kept equal to SQLite's for clarity).
-pub const VERSION: i64 = 4;
+pub const VERSION: i64 = 5;
 
 /// Held while migrating, so concurrent starts take turns.
 const MIGRATION_LOCK: i64 = 0x646f_6f72_7374_6570; // "doorstep"
@@ -244,6 +244,18 @@ CREATE TABLE household_last_visits (
 );
 "#;
 
+/// Grids taken from a user: when, and when their phone was first sent the
+/// grids they have now (as the SQLite schema's version 5).
+const UPGRADE_V5: &str = r#"
+CREATE TABLE grid_releases (
+    user_id TEXT COLLATE "C" NOT NULL REFERENCES users(id),
+    grid_id TEXT COLLATE "C" NOT NULL REFERENCES grids(id),
+    released_at TEXT COLLATE "C" NOT NULL,
+    noticed_at TEXT COLLATE "C",
+    PRIMARY KEY (user_id, grid_id)
+);
+"#;
+
 /// Fills what [`UPGRADE_V4`] derives from the visits table, for visits stored
 /// before it (or loaded in bulk without going through ingest).
 pub const FILL_DERIVED: &str = r#"
@@ -279,6 +291,7 @@ fn step(from: i64) -> Result<&'static str> {
         1 => Ok(UPGRADE_V2),
         2 => Ok(UPGRADE_V3),
         3 => Ok(UPGRADE_V4),
+        4 => Ok(UPGRADE_V5),
         other => Err(StorageError::Corrupt(format!(
             "no upgrade step from schema version {other}"
         ))),

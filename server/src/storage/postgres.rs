@@ -49,7 +49,7 @@ use uuid::Uuid;
 use crate::anomalies;
 
 use super::{
-    AuditEntry, ConsoleSession, CoverageHousehold, HouseholdConflict, HouseholdPlace,
+    AuditEntry, ConsoleSession, CoverageHousehold, GridRelease, HouseholdConflict, HouseholdPlace,
     ImportOutcome, NewConsoleSession, NewReview, NewToken, NewUser, NewVisit, PreparedOp, PullPage,
     PulledHousehold, QueueFilter, QueuePage, QueueRow, Result, Session, Storage, StorageError,
     StoredVisit, TokenState, UserRecord, VisitEvidence, VisitStats, ledger, merge, pg_schema,
@@ -920,6 +920,25 @@ impl Storage for PostgresStorage {
         let mut c = self.client().await?;
         let tx = c.transaction().await?;
         let uid = user_id.to_string();
+        let held = tx
+            .query(
+                "SELECT grid_id FROM user_grids WHERE user_id = $1 FOR UPDATE",
+                &[&uid],
+            )
+            .await?
+            .iter()
+            .map(|r| col_uuid(r, 0))
+            .collect::<Result<Vec<_>>>()?;
+        let now = ts(Utc::now());
+        for g in held.iter().filter(|g| !grid_ids.contains(g)) {
+            tx.execute(
+                "INSERT INTO grid_releases (user_id, grid_id, released_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (user_id, grid_id)
+                 DO UPDATE SET released_at = excluded.released_at, noticed_at = NULL",
+                &[&uid, &g.to_string(), &now],
+            )
+            .await?;
+        }
         tx.execute("DELETE FROM user_grids WHERE user_id = $1", &[&uid])
             .await?;
         for g in grid_ids {
@@ -928,8 +947,46 @@ impl Storage for PostgresStorage {
                 &[&uid, &g.to_string()],
             )
             .await?;
+            tx.execute(
+                "DELETE FROM grid_releases WHERE user_id = $1 AND grid_id = $2",
+                &[&uid, &g.to_string()],
+            )
+            .await?;
         }
         tx.commit().await?;
+        Ok(())
+    }
+
+    async fn grid_releases(&self, user_id: Uuid) -> Result<HashMap<Uuid, GridRelease>> {
+        self.client()
+            .await?
+            .query(
+                "SELECT grid_id, released_at, noticed_at FROM grid_releases WHERE user_id = $1",
+                &[&user_id.to_string()],
+            )
+            .await?
+            .iter()
+            .map(|r| {
+                let noticed: Option<&str> = r.try_get(2)?;
+                Ok((
+                    col_uuid(r, 0)?,
+                    GridRelease {
+                        released_at: col_time(r, 1)?,
+                        noticed_at: noticed.map(parse_time).transpose()?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    async fn note_grids_sent(&self, user_id: Uuid, at: DateTime<Utc>) -> Result<()> {
+        self.client()
+            .await?
+            .execute(
+                "UPDATE grid_releases SET noticed_at = $1 WHERE user_id = $2 AND noticed_at IS NULL",
+                &[&ts(at), &user_id.to_string()],
+            )
+            .await?;
         Ok(())
     }
 

@@ -8,7 +8,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::{Result, StorageError};
 
 /// The schema version this code writes.
-pub const VERSION: i64 = 4;
+pub const VERSION: i64 = 5;
 
 pub(super) const CREATE_V1: &str = r#"
 CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -248,6 +248,19 @@ CREATE TABLE household_last_visits (
 ) WITHOUT ROWID;
 "#;
 
+/// Grids taken from a user: when, and when their phone was first sent the
+/// grids they have now. A visit the phone began before then was made in good
+/// faith and is accepted (see `api::push`).
+const UPGRADE_V5: &str = r#"
+CREATE TABLE grid_releases (
+    user_id TEXT NOT NULL REFERENCES users(id),
+    grid_id TEXT NOT NULL REFERENCES grids(id),
+    released_at TEXT NOT NULL,
+    noticed_at TEXT,
+    PRIMARY KEY (user_id, grid_id)
+) WITHOUT ROWID;
+"#;
+
 /// Fills what [`UPGRADE_V4`] derives from the visits table, for visits stored
 /// before it (or loaded in bulk without going through ingest).
 pub const FILL_DERIVED: &str = r#"
@@ -305,6 +318,7 @@ fn upgrade_from(conn: &Connection, version: i64) -> Result<()> {
             conn.execute_batch(UPGRADE_V4)?;
             conn.execute_batch(FILL_DERIVED)?;
         }
+        4 => conn.execute_batch(UPGRADE_V5)?,
         other => {
             return Err(StorageError::Corrupt(format!(
                 "no upgrade step from schema version {other}"

@@ -32,9 +32,9 @@ use uuid::Uuid;
 use crate::anomalies;
 
 use super::{
-    AuditEntry, HouseholdConflict, HouseholdPlace, ImportOutcome, NewReview, NewToken, NewUser,
-    NewVisit, PreparedOp, PullPage, PulledHousehold, Result, Session, Storage, StorageError,
-    StoredVisit, TokenState, UserRecord, ledger, merge, refused, schema,
+    AuditEntry, GridRelease, HouseholdConflict, HouseholdPlace, ImportOutcome, NewReview, NewToken,
+    NewUser, NewVisit, PreparedOp, PullPage, PulledHousehold, Result, Session, Storage,
+    StorageError, StoredVisit, TokenState, UserRecord, ledger, merge, refused, schema,
 };
 
 /// The SQL that fills the tables derived from visits (schema version 4), for
@@ -164,6 +164,16 @@ fn col_time(r: &Row<'_>, idx: usize) -> rusqlite::Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(&s)
         .map(|d| d.with_timezone(&Utc))
         .map_err(|e| conversion(idx, e))
+}
+
+fn col_opt_time(r: &Row<'_>, idx: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    let s: Option<String> = r.get(idx)?;
+    s.map(|s| {
+        DateTime::parse_from_rfc3339(&s)
+            .map(|d| d.with_timezone(&Utc))
+            .map_err(|e| conversion(idx, e))
+    })
+    .transpose()
 }
 
 fn col_json<T: serde::de::DeserializeOwned>(r: &Row<'_>, idx: usize) -> rusqlite::Result<T> {
@@ -756,16 +766,62 @@ impl Storage for SqliteStorage {
     async fn set_user_grids(&self, user_id: Uuid, grid_ids: &[Uuid]) -> Result<()> {
         let grids = grid_ids.to_vec();
         self.write(move |tx| {
-            tx.execute(
-                "DELETE FROM user_grids WHERE user_id = ?",
-                [user_id.to_string()],
-            )?;
+            let uid = user_id.to_string();
+            let held: Vec<Uuid> = tx
+                .prepare("SELECT grid_id FROM user_grids WHERE user_id = ?")?
+                .query_map([&uid], |r| col_uuid(r, 0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let now = ts(Utc::now());
+            for g in held.iter().filter(|g| !grids.contains(g)) {
+                tx.execute(
+                    "INSERT INTO grid_releases (user_id, grid_id, released_at) VALUES (?, ?, ?)
+                     ON CONFLICT (user_id, grid_id)
+                     DO UPDATE SET released_at = excluded.released_at, noticed_at = NULL",
+                    params![uid, g.to_string(), now],
+                )?;
+            }
+            tx.execute("DELETE FROM user_grids WHERE user_id = ?", [&uid])?;
             for g in grids {
                 tx.execute(
                     "INSERT INTO user_grids (user_id, grid_id) VALUES (?, ?)",
-                    params![user_id.to_string(), g.to_string()],
+                    params![uid, g.to_string()],
+                )?;
+                tx.execute(
+                    "DELETE FROM grid_releases WHERE user_id = ? AND grid_id = ?",
+                    params![uid, g.to_string()],
                 )?;
             }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn grid_releases(&self, user_id: Uuid) -> Result<HashMap<Uuid, GridRelease>> {
+        self.read(move |conn| {
+            conn.prepare(
+                "SELECT grid_id, released_at, noticed_at FROM grid_releases WHERE user_id = ?",
+            )?
+            .query_map([user_id.to_string()], |r| {
+                Ok((
+                    col_uuid(r, 0)?,
+                    GridRelease {
+                        released_at: col_time(r, 1)?,
+                        noticed_at: col_opt_time(r, 2)?,
+                    },
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(Into::into)
+        })
+        .await
+    }
+
+    async fn note_grids_sent(&self, user_id: Uuid, at: DateTime<Utc>) -> Result<()> {
+        self.write(move |tx| {
+            tx.execute(
+                "UPDATE grid_releases SET noticed_at = ? WHERE user_id = ? AND noticed_at IS NULL",
+                params![ts(at), user_id.to_string()],
+            )?;
             Ok(())
         })
         .await
