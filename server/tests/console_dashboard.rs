@@ -405,6 +405,47 @@ async fn a_visit_finished_ten_seconds_after_its_door_check_is_flagged_listed_and
 }
 
 #[tokio::test]
+async fn a_visit_handed_in_after_its_grid_was_taken_is_an_anomaly_the_supervisor_can_list() {
+    let f = fixture().await;
+    let token = f.token("worker1").await;
+    let h = f.household(f.seed.households[0][0]).await;
+    let begun = visit(
+        &h,
+        "elder_alone_visit",
+        elder_answers(),
+        DoorOutcome::Met,
+        Utc::now() - Duration::hours(2),
+        Duration::minutes(15),
+    );
+    let id = begun.visit_id;
+    let worker1 = f.seed.user("worker1").expect("seeded").id;
+    f.server
+        .storage()
+        .set_user_grids(worker1, &[f.seed.grid_ids[1]])
+        .await
+        .expect("reassign");
+    assert!(
+        f.push(&token, begun)
+            .await
+            .contains(&"grid_released".to_owned())
+    );
+
+    let cookie = f.console("supervisor").await;
+    let label = "网格调整前开始的走访（该网格已不归此网格员）";
+    assert_eq!(
+        anomaly_count(&f.html(&cookie, "/console").await, label),
+        "1"
+    );
+    let queue = f.html(&cookie, "/console/queue?flag=grid_released").await;
+    assert!(
+        queue.contains("共 1") && queue.contains(&id.to_string()),
+        "{queue}"
+    );
+    let page = f.html(&cookie, &format!("/console/visits/{id}")).await;
+    assert!(page.contains(label), "{page}");
+}
+
+#[tokio::test]
 async fn the_third_failed_door_attempt_flags_the_household() {
     let f = fixture().await;
     let token = f.token("worker1").await;

@@ -16,7 +16,7 @@ use crate::api::AppState;
 
 /// The flags counted as anomalies, in the order shown (and offered as the
 /// queue's anomaly filter).
-pub const ANOMALIES: [&str; 8] = [
+pub const ANOMALIES: [&str; 9] = [
     "too_fast",
     "failed_attempts",
     "door:outside",
@@ -25,6 +25,7 @@ pub const ANOMALIES: [&str; 8] = [
     "door_check_differs",
     "no_door_check",
     "form_invalid",
+    "grid_released",
 ];
 
 /// `GET /console`.
