@@ -306,6 +306,12 @@ impl From<DeviceError> for DoorstepError {
                 "定位坐标无效",
                 "the position is not a place on Earth"
             ),
+            DeviceError::NotYourGrid => variant!(
+                Invalid,
+                "household_not_in_grids",
+                "该住户已不在您负责的网格内，不能再开始走访",
+                "this household is no longer in your grids; a visit cannot be started"
+            ),
         }
     }
 }
@@ -338,6 +344,7 @@ mod tests {
             SyncError::Protocol("expected value at line 1".into()).into(),
             DeviceError::BadPosition.into(),
             DeviceError::UnknownTemplate("x".into()).into(),
+            DeviceError::NotYourGrid.into(),
             PhotoError::UnsupportedFormat.into(),
         ];
         for e in &errors {

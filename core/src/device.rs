@@ -11,9 +11,10 @@ use crate::evidence::{
 };
 use crate::forms::registry::{TemplateRef, TemplateRegistry};
 use crate::forms::{Form, Problem};
+use crate::store::households::Disclosure;
 use crate::store::visits::VisitRecord;
 use crate::store::{DatabaseKey, OpenMode, Store, StoreError};
-use crate::sync::protocol::{LoginRequest, PhotoRef};
+use crate::sync::protocol::{Account, LoginRequest, PhotoRef};
 use crate::sync::{CancelFlag, Progress, ServerClient, SyncError, SyncOptions, SyncReport};
 use doorstep_model::Visit;
 use std::path::Path;
@@ -37,6 +38,8 @@ pub enum DeviceError {
     Photo(#[from] crate::evidence::PhotoError),
     #[error("the position is not a place on Earth")]
     BadPosition,
+    #[error("the household is not in the signed-in worker's grids")]
+    NotYourGrid,
 }
 
 /// Problems by field path and code (never by value: answers are personal data).
@@ -108,6 +111,7 @@ impl Device {
     /// Starts a visit to `household` with the newest version of `template_id`.
     pub fn start_visit(&self, household: Uuid, template_id: &str) -> Result<Visit, DeviceError> {
         let session = self.store.session()?.ok_or(DeviceError::NotSignedIn)?;
+        self.check_grid(&session.account, household)?;
         let form = self
             .templates()
             .latest(template_id)
@@ -183,7 +187,22 @@ impl Device {
 
     /// Starts the next revision of a returned visit.
     pub fn revise(&self, visit: Uuid) -> Result<Visit, DeviceError> {
+        let session = self.store.session()?.ok_or(DeviceError::NotSignedIn)?;
+        let household = self.store.visit(visit)?.visit.household_id;
+        self.check_grid(&session.account, household)?;
         Ok(self.store.revise_visit(visit)?)
+    }
+
+    /// Refuses work on a household outside the worker's grids: one kept on the
+    /// phone after its grid was taken away, only until what waits there is
+    /// uploaded. The server would refuse a visit begun there now.
+    fn check_grid(&self, account: &Account, household: Uuid) -> Result<(), DeviceError> {
+        let grid = self.store.household(household, Disclosure::Masked)?.grid_id;
+        if account.grids.iter().any(|g| g.id == grid) {
+            Ok(())
+        } else {
+            Err(DeviceError::NotYourGrid)
+        }
     }
 
     /// Runs one sync; afterwards, newly pulled template versions are usable.

@@ -359,6 +359,15 @@ fn households_of_a_grid_taken_away_leave_the_device_once_nothing_of_them_waits_t
     );
     let grids: Vec<Uuid> = store.grids().unwrap().iter().map(|g| g.id).collect();
     assert!(grids.contains(&old_grid.id) && grids.contains(&new_grid.id));
+    // The kept household is only waiting to be let go: no new work there.
+    assert!(matches!(
+        device.start_visit(waiting.id, "elder_alone_visit"),
+        Err(DeviceError::NotYourGrid)
+    ));
+    assert!(
+        device.start_visit(arriving.id, "elder_alone_visit").is_ok(),
+        "the new grid's households are hers"
+    );
 
     // Once its visit and photo are uploaded, the next pull (not from the
     // beginning) lets it go too, with the visit and the photo's bytes.
