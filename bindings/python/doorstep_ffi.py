@@ -3594,6 +3594,81 @@ class _UniffiFfiConverterSequenceTypeVisitSummaryView(_UniffiConverterRustBuffer
             _UniffiFfiConverterTypeVisitSummaryView.read(buf) for i in range(count)
         ]
 
+@dataclass
+class PastVisitView:
+    """
+    A visit the household received that is not on this phone (made on another
+    phone, or by the worker before), as the server last listed it.
+"""
+    def __init__(self, *, visit_id:str, template_id:str, date:str, status:str):
+        self.visit_id = visit_id
+        self.template_id = template_id
+        self.date = date
+        self.status = status
+        
+        
+
+    
+    def __str__(self):
+        return "PastVisitView(visit_id={}, template_id={}, date={}, status={})".format(self.visit_id, self.template_id, self.date, self.status)
+    def __eq__(self, other):
+        if self.visit_id != other.visit_id:
+            return False
+        if self.template_id != other.template_id:
+            return False
+        if self.date != other.date:
+            return False
+        if self.status != other.status:
+            return False
+        return True
+
+class _UniffiFfiConverterTypePastVisitView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return PastVisitView(
+            visit_id=_UniffiFfiConverterString.read(buf),
+            template_id=_UniffiFfiConverterString.read(buf),
+            date=_UniffiFfiConverterString.read(buf),
+            status=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.visit_id)
+        _UniffiFfiConverterString.check_lower(value.template_id)
+        _UniffiFfiConverterString.check_lower(value.date)
+        _UniffiFfiConverterString.check_lower(value.status)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.visit_id, buf)
+        _UniffiFfiConverterString.write(value.template_id, buf)
+        _UniffiFfiConverterString.write(value.date, buf)
+        _UniffiFfiConverterString.write(value.status, buf)
+
+class _UniffiFfiConverterSequenceTypePastVisitView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypePastVisitView.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypePastVisitView.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypePastVisitView.read(buf) for i in range(count)
+        ]
+
 class _UniffiFfiConverterSequenceTypeDueVisitView(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -3622,7 +3697,7 @@ class HouseholdView:
     """
     Everything the household screen shows.
 """
-    def __init__(self, *, summary:HouseholdSummaryView, grid_id:str, residence_type:str, rental:bool, landlord_name:typing.Optional[str], landlord_phone_masked:typing.Optional[str], notes:str, residents:typing.List[ResidentItem], visits:typing.List[VisitSummaryView], due:typing.List[DueVisitView]):
+    def __init__(self, *, summary:HouseholdSummaryView, grid_id:str, residence_type:str, rental:bool, landlord_name:typing.Optional[str], landlord_phone_masked:typing.Optional[str], notes:str, residents:typing.List[ResidentItem], visits:typing.List[VisitSummaryView], past_visits:typing.List[PastVisitView], due:typing.List[DueVisitView]):
         self.summary = summary
         self.grid_id = grid_id
         self.residence_type = residence_type
@@ -3632,13 +3707,14 @@ class HouseholdView:
         self.notes = notes
         self.residents = residents
         self.visits = visits
+        self.past_visits = past_visits
         self.due = due
         
         
 
     
     def __str__(self):
-        return "HouseholdView(summary={}, grid_id={}, residence_type={}, rental={}, landlord_name={}, landlord_phone_masked={}, notes={}, residents={}, visits={}, due={})".format(self.summary, self.grid_id, self.residence_type, self.rental, self.landlord_name, self.landlord_phone_masked, self.notes, self.residents, self.visits, self.due)
+        return "HouseholdView(summary={}, grid_id={}, residence_type={}, rental={}, landlord_name={}, landlord_phone_masked={}, notes={}, residents={}, visits={}, past_visits={}, due={})".format(self.summary, self.grid_id, self.residence_type, self.rental, self.landlord_name, self.landlord_phone_masked, self.notes, self.residents, self.visits, self.past_visits, self.due)
     def __eq__(self, other):
         if self.summary != other.summary:
             return False
@@ -3658,6 +3734,8 @@ class HouseholdView:
             return False
         if self.visits != other.visits:
             return False
+        if self.past_visits != other.past_visits:
+            return False
         if self.due != other.due:
             return False
         return True
@@ -3675,6 +3753,7 @@ class _UniffiFfiConverterTypeHouseholdView(_UniffiConverterRustBuffer):
             notes=_UniffiFfiConverterString.read(buf),
             residents=_UniffiFfiConverterSequenceTypeResidentItem.read(buf),
             visits=_UniffiFfiConverterSequenceTypeVisitSummaryView.read(buf),
+            past_visits=_UniffiFfiConverterSequenceTypePastVisitView.read(buf),
             due=_UniffiFfiConverterSequenceTypeDueVisitView.read(buf),
         )
 
@@ -3689,6 +3768,7 @@ class _UniffiFfiConverterTypeHouseholdView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.notes)
         _UniffiFfiConverterSequenceTypeResidentItem.check_lower(value.residents)
         _UniffiFfiConverterSequenceTypeVisitSummaryView.check_lower(value.visits)
+        _UniffiFfiConverterSequenceTypePastVisitView.check_lower(value.past_visits)
         _UniffiFfiConverterSequenceTypeDueVisitView.check_lower(value.due)
 
     @staticmethod
@@ -3702,6 +3782,7 @@ class _UniffiFfiConverterTypeHouseholdView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.notes, buf)
         _UniffiFfiConverterSequenceTypeResidentItem.write(value.residents, buf)
         _UniffiFfiConverterSequenceTypeVisitSummaryView.write(value.visits, buf)
+        _UniffiFfiConverterSequenceTypePastVisitView.write(value.past_visits, buf)
         _UniffiFfiConverterSequenceTypeDueVisitView.write(value.due, buf)
 
 @dataclass
@@ -5917,6 +5998,7 @@ __all__ = [
     "ResidentItem",
     "VisitView",
     "VisitSummaryView",
+    "PastVisitView",
     "HouseholdView",
     "OutboxStatus",
     "PhotoInfo",

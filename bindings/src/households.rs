@@ -1,5 +1,6 @@
 //! Households: search, and a household's screen with its residents (ID
-//! numbers and phones masked), tags, visits and the visits that are due.
+//! numbers and phones masked), tags, visits (this phone's and the server's
+//! list of the others) and the visits that are due.
 
 use crate::error::DoorstepError;
 use crate::session::Doorstep;
@@ -56,6 +57,18 @@ pub struct DueVisitView {
     pub reason_en: String,
 }
 
+/// A visit the household received that is not on this phone (made on another
+/// phone, or by the worker before), as the server last listed it.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct PastVisitView {
+    pub visit_id: String,
+    pub template_id: String,
+    /// ISO date it was finalized on (local time).
+    pub date: String,
+    /// `uploaded`, `approved`, `returned`, `rejected` (stable codes).
+    pub status: String,
+}
+
 /// Everything the household screen shows.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct HouseholdView {
@@ -70,7 +83,9 @@ pub struct HouseholdView {
     pub residents: Vec<ResidentItem>,
     /// This household's visits on the device, newest first.
     pub visits: Vec<VisitSummaryView>,
-    /// Due and overdue visits, earliest deadline first.
+    /// Its other visits, from the server, newest first.
+    pub past_visits: Vec<PastVisitView>,
+    /// Due and overdue visits (counting both lists), earliest deadline first.
     pub due: Vec<DueVisitView>,
 }
 
@@ -153,6 +168,16 @@ impl From<HouseholdScreen> for HouseholdView {
             notes: d.notes,
             residents: d.residents.into_iter().map(ResidentItem::from).collect(),
             visits: s.visits.into_iter().map(VisitSummaryView::from).collect(),
+            past_visits: s
+                .past_visits
+                .into_iter()
+                .map(|p| PastVisitView {
+                    visit_id: p.visit_id.to_string(),
+                    template_id: p.template_id,
+                    date: p.date.to_string(),
+                    status: p.status.as_str().to_owned(),
+                })
+                .collect(),
             due: s.due.into_iter().map(DueVisitView::from).collect(),
         }
     }

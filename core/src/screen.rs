@@ -18,6 +18,7 @@ use crate::forms::{Choice, FieldType, Form, LocalizedText, Problem};
 use crate::store::households::{Disclosure, HouseholdDetail};
 use crate::store::visits::{VisitFilter, VisitRecord, VisitSummary};
 use crate::store::{Store, StoreError};
+use crate::sync::protocol::PastVisit;
 use chrono::NaiveDate;
 use serde_json::{Map, Value as Json};
 use std::collections::{BTreeSet, HashSet};
@@ -71,7 +72,11 @@ pub struct HouseholdScreen {
     pub detail: HouseholdDetail,
     /// This household's visits on the device, newest first.
     pub visits: Vec<VisitSummary>,
-    /// Visits due or overdue by the templates' schedules, earliest deadline first.
+    /// Its other visits, as the server last listed them (made on another
+    /// phone, or by the worker before her), newest first.
+    pub past_visits: Vec<PastVisit>,
+    /// Visits due or overdue by the templates' schedules (counting both
+    /// lists), earliest deadline first.
     pub due: Vec<DueVisit>,
 }
 
@@ -147,6 +152,13 @@ impl Device {
                 until: t.end,
             })
             .collect();
+        let here: HashSet<Uuid> = visits.iter().map(|v| v.visit.visit_group).collect();
+        let past_visits: Vec<PastVisit> = self
+            .store()
+            .past_visits(household)?
+            .into_iter()
+            .filter(|p| !here.contains(&p.visit_group))
+            .collect();
         let done = visits
             .iter()
             .filter(|v| v.visit.status != doorstep_model::VisitStatus::Draft)
@@ -156,6 +168,10 @@ impl Device {
                     date: f.utc.date_naive(),
                 })
             })
+            .chain(past_visits.iter().map(|p| schedule::VisitRecord {
+                template_id: p.template_id.clone(),
+                date: p.date,
+            }))
             .collect();
         let forms: Vec<Arc<Form>> = self
             .template_ids()?
@@ -171,6 +187,7 @@ impl Device {
         Ok(HouseholdScreen {
             detail,
             visits,
+            past_visits,
             due,
         })
     }

@@ -2,8 +2,9 @@
 //! photo, finalize (refused with every problem, then accepted), the outbox it
 //! leaves, and a returned visit revised into a new revision.
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use doorstep_core::device::{Device, DeviceError};
+use doorstep_core::domain::ResidentTag;
 use doorstep_core::domain::VisitStatus;
 use doorstep_core::domain::{Address, Relation};
 use doorstep_core::evidence::photo::encode_jpeg;
@@ -14,7 +15,8 @@ use doorstep_core::store::outbox::ItemKind;
 use doorstep_core::store::visits::VisitFilter;
 use doorstep_core::store::{DatabaseKey, OpenMode};
 use doorstep_core::sync::protocol::{
-    Account, HouseholdRecord, LoginResponse, PullResponse, ResidentRecord, ReviewDecision, Role,
+    Account, HouseholdRecord, LoginResponse, PastVisit, PullResponse, ResidentRecord,
+    ReviewDecision, Role,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -285,6 +287,7 @@ fn server_household(grid: Uuid, code: &str, head: &str) -> HouseholdRecord {
             tags: vec![],
         }],
         due: vec![],
+        past_visits: Vec::new(),
     }
 }
 
@@ -380,4 +383,67 @@ fn households_of_a_grid_taken_away_leave_the_device_once_nothing_of_them_waits_t
     assert!(store.visit(visit.id).is_err(), "its visit is gone");
     assert!(store.blob(&photo.sha256).is_err(), "and the photo's bytes");
     assert_eq!(store.apply_pull(&later).unwrap().removed, 0);
+}
+
+#[test]
+fn a_households_past_visits_from_the_server_show_on_its_screen_and_count_as_done() {
+    let (_dir, device, _) = device();
+    let store = device.store();
+    let grid = store.session().unwrap().unwrap().account.grids[0].clone();
+    let mut elder = server_household(grid.id, "HP01-0009", "周桂兰");
+    elder.residents[0].tags = vec![ResidentTag {
+        code: "elder_alone".into(),
+        start: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+        end: None,
+        attributes: Default::default(),
+    }];
+    let today = Utc::now().date_naive();
+    let due_templates = |device: &Device| -> Vec<String> {
+        device
+            .household_screen(elder.id, today)
+            .unwrap()
+            .due
+            .into_iter()
+            .map(|d| d.template_id)
+            .collect()
+    };
+    store.apply_pull(&page(vec![elder.clone()], None)).unwrap();
+    assert_eq!(
+        due_templates(&device),
+        ["elder_alone_visit"],
+        "a monthly visit is due with no visit known"
+    );
+
+    // Another worker's visit this month, as the server lists it: the same
+    // household version, so only the past visits change.
+    let theirs = PastVisit {
+        visit_id: Uuid::new_v4(),
+        visit_group: Uuid::new_v4(),
+        template_id: "elder_alone_visit".into(),
+        date: today,
+        status: VisitStatus::Approved,
+    };
+    elder.past_visits = vec![theirs.clone()];
+    store.apply_pull(&page(vec![elder.clone()], None)).unwrap();
+    let screen = device.household_screen(elder.id, today).unwrap();
+    assert_eq!(screen.past_visits, vec![theirs.clone()]);
+    assert!(screen.visits.is_empty());
+    assert!(
+        due_templates(&device).is_empty(),
+        "that visit counts as done"
+    );
+
+    // A visit of this phone's own is listed once, from the phone.
+    let own = device.start_visit(elder.id, "elder_alone_visit").unwrap();
+    elder.past_visits.push(PastVisit {
+        visit_id: own.id,
+        visit_group: own.visit_group,
+        template_id: "elder_alone_visit".into(),
+        date: today,
+        status: VisitStatus::Uploaded,
+    });
+    store.apply_pull(&page(vec![elder.clone()], None)).unwrap();
+    let screen = device.household_screen(elder.id, today).unwrap();
+    assert_eq!(screen.visits.len(), 1);
+    assert_eq!(screen.past_visits, vec![theirs]);
 }

@@ -192,6 +192,7 @@ async fn seed(storage: &dyn Storage, g: &mut Gen) -> (Vec<Home>, Uuid) {
                         tags,
                     }],
                     due: vec![],
+                    past_visits: Vec::new(),
                 };
                 storage.upsert_household(&h).await.expect("household");
                 homes.push(Home {

@@ -312,6 +312,7 @@ fn household(g: &mut Gen, grid_id: Uuid, grid_no: usize, n: usize) -> HouseholdR
         version: 1,
         residents,
         due: Vec::new(),
+        past_visits: Vec::new(),
     }
 }
 

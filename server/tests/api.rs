@@ -1113,6 +1113,88 @@ async fn pull_pages_follow_the_cursor_to_the_end() {
 }
 
 #[tokio::test]
+async fn a_pulled_household_lists_its_past_visits_latest_revision_first_with_review_status() {
+    let f = fixture().await;
+    let worker = f.login("worker1").await;
+    let sup = f.login("supervisor").await;
+    let h = f.located_household(1).await;
+    let past_of = |page: &Value| -> Vec<(String, String)> {
+        page["households"]
+            .as_array()
+            .expect("households")
+            .iter()
+            .find(|x| x["id"] == h.id.to_string())
+            .map(|x| {
+                x["past_visits"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .map(|p| {
+                                (
+                                    p["visit_id"].as_str().unwrap().to_owned(),
+                                    p["status"].as_str().unwrap().to_owned(),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .expect("the household is on the page")
+    };
+    let (_, first) = f.get(&worker, "/api/v1/pull").await;
+    assert!(past_of(&first).is_empty(), "no visits yet");
+
+    // A visit returned and revised, and an older one of another kind.
+    let rev1 = submission(&h, good_answers(30.0, 104.0), vec![]);
+    let mut older = submission(&h, good_answers(30.0, 104.0), vec![]);
+    older.template_id = "hazard_inspection".into();
+    older.finalized.utc -= chrono::Duration::days(40);
+    older.started.utc -= chrono::Duration::days(40);
+    f.push(&worker, &[submit(rev1.clone()), submit(older.clone())])
+        .await;
+    let review = |id: Uuid, body: Value| {
+        let path = format!("/api/v1/visits/{id}/review");
+        let sup = sup.clone();
+        let f = &f;
+        async move {
+            let (status, body) = f.post(&sup, &path, &body).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+    };
+    review(
+        rev1.visit_id,
+        json!({"decision": "return", "comment": "请补拍门牌照片"}),
+    )
+    .await;
+    let mut rev2 = submission(&h, good_answers(30.0, 104.0), vec![]);
+    rev2.visit_group = rev1.visit_group;
+    rev2.revision = 2;
+    f.push(&worker, &[submit(rev2.clone())]).await;
+
+    // A new phone of the same worker: one line per visit, the revision's.
+    let phone2 = f.login("worker1").await;
+    let (_, fresh) = f.get(&phone2, "/api/v1/pull").await;
+    assert_eq!(
+        past_of(&fresh),
+        [
+            (rev2.visit_id.to_string(), "uploaded".to_owned()),
+            (older.visit_id.to_string(), "uploaded".to_owned())
+        ]
+    );
+
+    // An approval sends the household again with the decision.
+    let cursor = fresh["cursor"].as_str().expect("cursor").to_owned();
+    review(rev2.visit_id, json!({"decision": "approve"})).await;
+    let (_, after) = f
+        .get(&phone2, &format!("/api/v1/pull?cursor={cursor}"))
+        .await;
+    assert_eq!(
+        past_of(&after)[0],
+        (rev2.visit_id.to_string(), "approved".to_owned())
+    );
+}
+
+#[tokio::test]
 async fn a_returned_visit_reaches_the_worker_and_the_revision_comes_back() {
     let f = fixture().await;
     let worker = f.login("worker1").await;

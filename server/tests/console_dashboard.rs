@@ -226,6 +226,7 @@ impl Fixture {
                 },
             ],
             due: vec![],
+            past_visits: Vec::new(),
         };
         self.server
             .storage()

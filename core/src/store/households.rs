@@ -7,8 +7,11 @@
 use super::Store;
 use super::error::{Result, StoreError};
 use crate::search;
+use crate::sync::protocol::PastVisit;
 use chrono::{NaiveDate, Utc};
-use doorstep_model::{Address, IdNumber, Phone, Relation, ResidenceType, ResidentTag, Tenure};
+use doorstep_model::{
+    Address, IdNumber, Phone, Relation, ResidenceType, ResidentTag, Tenure, VisitStatus,
+};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -162,6 +165,40 @@ impl Store {
     /// One household with its residents, or `NotFound`.
     pub fn household(&self, id: Uuid, disclosure: Disclosure) -> Result<HouseholdDetail> {
         self.read(|conn| load_detail(conn, id, disclosure))
+    }
+
+    /// The household's past visits as the server last listed them, newest first.
+    pub fn past_visits(&self, household: Uuid) -> Result<Vec<PastVisit>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT visit_id, visit_group, template_id, date, status FROM past_visits
+                 WHERE household_id = ?1 ORDER BY date DESC, visit_id DESC",
+            )?;
+            let rows = stmt.query_map([household.to_string()], |r| {
+                Ok((
+                    parse_uuid(r.get(0)?)?,
+                    parse_uuid(r.get(1)?)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (visit_id, visit_group, template_id, date, status) = row?;
+                out.push(PastVisit {
+                    visit_id,
+                    visit_group,
+                    template_id,
+                    date: date
+                        .parse()
+                        .map_err(|_| StoreError::Invalid("a stored date does not parse".into()))?,
+                    status: VisitStatus::from_str_opt(&status)
+                        .ok_or_else(|| StoreError::Invalid("unknown visit status".into()))?,
+                });
+            }
+            Ok(out)
+        })
     }
 }
 

@@ -204,8 +204,13 @@ fn upsert_household(conn: &Connection, h: &HouseholdRecord) -> Result<bool> {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    if existing.is_some_and(|(_, version)| version >= h.version) {
-        return Ok(false);
+    if let Some((_, version)) = existing {
+        // Its past visits change without its version (another worker's
+        // visit, a review): they are taken whatever the version.
+        save_past_visits(conn, h)?;
+        if version >= h.version {
+            return Ok(false);
+        }
     }
     // Local edits not yet on the server win until they are: the merged
     // household comes back in a later pull.
@@ -303,5 +308,27 @@ fn upsert_household(conn: &Connection, h: &HouseholdRecord) -> Result<bool> {
         }
     }
     search::index_household(conn, doc)?;
+    save_past_visits(conn, h)?;
     Ok(true)
+}
+
+/// Replaces the household's past visits with those the server listed.
+fn save_past_visits(conn: &Connection, h: &HouseholdRecord) -> Result<()> {
+    let key = h.id.to_string();
+    conn.execute("DELETE FROM past_visits WHERE household_id = ?1", [&key])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO past_visits (household_id, visit_id, visit_group, template_id, date, status)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING",
+    )?;
+    for v in &h.past_visits {
+        insert.execute(params![
+            key,
+            v.visit_id.to_string(),
+            v.visit_group.to_string(),
+            v.template_id,
+            v.date.to_string(),
+            v.status.as_str()
+        ])?;
+    }
+    Ok(())
 }

@@ -14,7 +14,7 @@ use super::error::{Result, StoreError};
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this code writes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Version 1: the administrative tree the device knows, households, residents,
 /// category tags and visits.
@@ -164,6 +164,20 @@ CREATE TABLE settings (
 );
 "#;
 
+/// Version 4: each household's past visits as the server lists them, whoever
+/// made them (replaced whenever the household is pulled).
+const V4: &str = r#"
+CREATE TABLE past_visits (
+    household_id TEXT NOT NULL REFERENCES households(id) ON DELETE CASCADE,
+    visit_id TEXT NOT NULL,
+    visit_group TEXT NOT NULL,
+    template_id TEXT NOT NULL,
+    date TEXT NOT NULL,
+    status TEXT NOT NULL,
+    PRIMARY KEY (household_id, visit_id)
+);
+"#;
+
 /// The schema version of an open database.
 pub fn version(conn: &Connection) -> Result<u32> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
@@ -204,6 +218,7 @@ fn upgrade_from(conn: &Connection, version: u32) -> Result<()> {
         }
         1 => Ok(conn.execute_batch(V2)?),
         2 => Ok(conn.execute_batch(V3)?),
+        3 => Ok(conn.execute_batch(V4)?),
         other => unreachable!("no migration from schema version {other}"),
     }
 }

@@ -283,7 +283,30 @@ pub struct HouseholdRecord {
     pub residents: Vec<ResidentRecord>,
     /// Visits due for this household (template id and the date they are due by).
     pub due: Vec<DueVisit>,
+    /// The household's visits on the server, whoever made them (see
+    /// [`PastVisit`]). Absent from older servers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub past_visits: Vec<PastVisit>,
 }
+
+/// A visit a household received, as a pull lists it: what a worker new to the
+/// household (on a new phone, or in a grid handed over to her) sees of its
+/// past, and what the phone's scheduler counts as done. One per visit (its
+/// latest revision): the [`PAST_VISITS`] newest, and the newest of each
+/// template besides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PastVisit {
+    /// The latest revision's id.
+    pub visit_id: Uuid,
+    pub visit_group: Uuid,
+    pub template_id: String,
+    /// The local date it was finalized on.
+    pub date: NaiveDate,
+    pub status: VisitStatus,
+}
+
+/// How many of a household's newest visits a pull lists.
+pub const PAST_VISITS: usize = 10;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResidentRecord {

@@ -2474,7 +2474,11 @@ public struct HouseholdView: Equatable, Hashable {
      */
     public var visits: [VisitSummaryView]
     /**
-     * Due and overdue visits, earliest deadline first.
+     * Its other visits, from the server, newest first.
+     */
+    public var pastVisits: [PastVisitView]
+    /**
+     * Due and overdue visits (counting both lists), earliest deadline first.
      */
     public var due: [DueVisitView]
 
@@ -2488,7 +2492,10 @@ public struct HouseholdView: Equatable, Hashable {
          * This household's visits on the device, newest first.
          */visits: [VisitSummaryView], 
         /**
-         * Due and overdue visits, earliest deadline first.
+         * Its other visits, from the server, newest first.
+         */pastVisits: [PastVisitView], 
+        /**
+         * Due and overdue visits (counting both lists), earliest deadline first.
          */due: [DueVisitView]) {
         self.summary = summary
         self.gridId = gridId
@@ -2499,6 +2506,7 @@ public struct HouseholdView: Equatable, Hashable {
         self.notes = notes
         self.residents = residents
         self.visits = visits
+        self.pastVisits = pastVisits
         self.due = due
     }
 
@@ -2527,6 +2535,7 @@ public struct FfiConverterTypeHouseholdView: FfiConverterRustBuffer {
                 notes: FfiConverterString.read(from: &buf), 
                 residents: FfiConverterSequenceTypeResidentItem.read(from: &buf), 
                 visits: FfiConverterSequenceTypeVisitSummaryView.read(from: &buf), 
+                pastVisits: FfiConverterSequenceTypePastVisitView.read(from: &buf), 
                 due: FfiConverterSequenceTypeDueVisitView.read(from: &buf)
         )
     }
@@ -2541,6 +2550,7 @@ public struct FfiConverterTypeHouseholdView: FfiConverterRustBuffer {
         FfiConverterString.write(value.notes, into: &buf)
         FfiConverterSequenceTypeResidentItem.write(value.residents, into: &buf)
         FfiConverterSequenceTypeVisitSummaryView.write(value.visits, into: &buf)
+        FfiConverterSequenceTypePastVisitView.write(value.pastVisits, into: &buf)
         FfiConverterSequenceTypeDueVisitView.write(value.due, into: &buf)
     }
 }
@@ -2619,6 +2629,84 @@ public func FfiConverterTypeOutboxStatus_lift(_ buf: RustBuffer) throws -> Outbo
 #endif
 public func FfiConverterTypeOutboxStatus_lower(_ value: OutboxStatus) -> RustBuffer {
     return FfiConverterTypeOutboxStatus.lower(value)
+}
+
+
+/**
+ * A visit the household received that is not on this phone (made on another
+ * phone, or by the worker before), as the server last listed it.
+ */
+public struct PastVisitView: Equatable, Hashable {
+    public var visitId: String
+    public var templateId: String
+    /**
+     * ISO date it was finalized on (local time).
+     */
+    public var date: String
+    /**
+     * `uploaded`, `approved`, `returned`, `rejected` (stable codes).
+     */
+    public var status: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(visitId: String, templateId: String, 
+        /**
+         * ISO date it was finalized on (local time).
+         */date: String, 
+        /**
+         * `uploaded`, `approved`, `returned`, `rejected` (stable codes).
+         */status: String) {
+        self.visitId = visitId
+        self.templateId = templateId
+        self.date = date
+        self.status = status
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PastVisitView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePastVisitView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PastVisitView {
+        return
+            try PastVisitView(
+                visitId: FfiConverterString.read(from: &buf), 
+                templateId: FfiConverterString.read(from: &buf), 
+                date: FfiConverterString.read(from: &buf), 
+                status: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PastVisitView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.visitId, into: &buf)
+        FfiConverterString.write(value.templateId, into: &buf)
+        FfiConverterString.write(value.date, into: &buf)
+        FfiConverterString.write(value.status, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePastVisitView_lift(_ buf: RustBuffer) throws -> PastVisitView {
+    return try FfiConverterTypePastVisitView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePastVisitView_lower(_ value: PastVisitView) -> RustBuffer {
+    return FfiConverterTypePastVisitView.lower(value)
 }
 
 
@@ -5200,6 +5288,31 @@ fileprivate struct FfiConverterSequenceTypeHouseholdSummaryView: FfiConverterRus
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeHouseholdSummaryView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePastVisitView: FfiConverterRustBuffer {
+    typealias SwiftType = [PastVisitView]
+
+    public static func write(_ value: [PastVisitView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePastVisitView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PastVisitView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PastVisitView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePastVisitView.read(from: &buf))
         }
         return seq
     }

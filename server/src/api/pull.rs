@@ -14,10 +14,15 @@
 //! it marks every grid taken from the caller as noticed: visits the phone
 //! begins after that in such a grid are refused at push.
 //!
+//! Each household carries its past visits, whoever made them, so a worker new
+//! to it sees its history and her phone's scheduler counts them as done.
+//!
 //! Due visits are computed by the core scheduler when the household is sent
 //! (it is sent again whenever it changes or receives a visit); a deadline that
 //! passes without any change is not pushed by itself — the device's own
 //! scheduler, running the same core code, tells overdue from due.
+
+use std::collections::{HashMap, HashSet};
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
@@ -25,7 +30,7 @@ use axum::extract::{Query, State};
 use chrono::{Local, Utc};
 use doorstep_core::forms::FormDefinition;
 use doorstep_core::forms::schedule::Status;
-use doorstep_core::sync::protocol::{DueVisit, PullResponse};
+use doorstep_core::sync::protocol::{DueVisit, PAST_VISITS, PastVisit, PullResponse};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -33,7 +38,7 @@ use uuid::Uuid;
 use super::AppState;
 use crate::auth::{Caller, hex};
 use crate::error::{ApiFailure, ServerError};
-use crate::storage::PulledHousehold;
+use crate::storage::{HouseholdVisit, PulledHousehold};
 
 const CURSOR_PREFIX: &str = "v1.";
 
@@ -135,9 +140,10 @@ fn with_due(
     today: chrono::NaiveDate,
 ) -> doorstep_core::sync::protocol::HouseholdRecord {
     let mut record = h.record;
+    record.past_visits = past_visits(&h.visits);
     let household = crate::due::schedule_household(
         record.residents.iter().flat_map(|r| r.tags.iter()),
-        h.visits,
+        h.visits.into_iter().map(|v| (v.template_id, v.date)),
     );
     record.due = doorstep_core::forms::schedule::due_visits(&household, templates, today)
         .into_iter()
@@ -148,6 +154,37 @@ fn with_due(
         })
         .collect();
     record
+}
+
+/// The household's visits as phones list them: the latest revision of each,
+/// the [`PAST_VISITS`] newest and the newest of each template besides, newest
+/// first.
+fn past_visits(visits: &[HouseholdVisit]) -> Vec<PastVisit> {
+    let mut latest: HashMap<Uuid, &HouseholdVisit> = HashMap::new();
+    for v in visits {
+        let kept = latest.entry(v.visit_group).or_insert(v);
+        if v.revision > kept.revision {
+            *kept = v;
+        }
+    }
+    let mut newest_first: Vec<&HouseholdVisit> = latest.into_values().collect();
+    newest_first.sort_by_key(|v| std::cmp::Reverse((v.finalized_utc, v.visit_id)));
+    let mut templates = HashSet::new();
+    newest_first
+        .into_iter()
+        .enumerate()
+        .filter(|(i, v)| {
+            let newest_of_template = templates.insert(v.template_id.as_str());
+            *i < PAST_VISITS || newest_of_template
+        })
+        .map(|(_, v)| PastVisit {
+            visit_id: v.visit_id,
+            visit_group: v.visit_group,
+            template_id: v.template_id.clone(),
+            date: v.date,
+            status: v.status,
+        })
+        .collect()
 }
 
 #[cfg(test)]

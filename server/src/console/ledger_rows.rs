@@ -882,6 +882,7 @@ pub fn read(
                 })
                 .collect(),
             due: Vec::new(),
+            past_visits: Vec::new(),
         });
     }
     let mut problems = checker.problems;

@@ -326,6 +326,7 @@ mod tests {
             version: 1,
             residents: Vec::new(),
             due: Vec::new(),
+            past_visits: Vec::new(),
         }
     }
 

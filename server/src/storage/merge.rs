@@ -157,6 +157,7 @@ mod tests {
             version,
             residents: vec![],
             due: vec![],
+            past_visits: Vec::new(),
         }
     }
 

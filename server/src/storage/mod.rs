@@ -190,8 +190,21 @@ pub use doorstep_core::sync::protocol::EDITABLE_HOUSEHOLD_FIELDS as EDITABLE_FIE
 #[derive(Debug, Clone)]
 pub struct PulledHousehold {
     pub record: HouseholdRecord,
-    /// Template id and local date of each visit the household received.
-    pub visits: Vec<(String, NaiveDate)>,
+    /// Every visit revision the household received.
+    pub visits: Vec<HouseholdVisit>,
+}
+
+/// A visit revision a pulled household received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdVisit {
+    pub visit_id: Uuid,
+    pub visit_group: Uuid,
+    pub revision: u32,
+    pub template_id: String,
+    pub finalized_utc: DateTime<Utc>,
+    /// The local date it was finalized on.
+    pub date: NaiveDate,
+    pub status: doorstep_core::domain::VisitStatus,
 }
 
 /// One page of changes after a cursor.

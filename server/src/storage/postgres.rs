@@ -50,10 +50,10 @@ use crate::anomalies;
 
 use super::{
     AuditEntry, ConsoleSession, CoverageHousehold, GridRelease, HouseholdConflict, HouseholdPlace,
-    ImportOutcome, NewConsoleSession, NewReview, NewToken, NewUser, NewVisit, PreparedOp, PullPage,
-    PulledHousehold, QueueFilter, QueuePage, QueueRow, Result, Session, Storage, StorageError,
-    StoredVisit, TokenState, UserRecord, VisitEvidence, VisitStats, ledger, merge, pg_schema,
-    pg_tls, refused,
+    HouseholdVisit, ImportOutcome, NewConsoleSession, NewReview, NewToken, NewUser, NewVisit,
+    PreparedOp, PullPage, PulledHousehold, QueueFilter, QueuePage, QueueRow, Result, Session,
+    Storage, StorageError, StoredVisit, TokenState, UserRecord, VisitEvidence, VisitStats, ledger,
+    merge, pg_schema, pg_tls, refused,
 };
 
 /// The SQL that fills the tables derived from visits (schema version 4), for
@@ -281,6 +281,7 @@ fn household_from_row(r: &Row) -> Result<(HouseholdRecord, i64)> {
             version: r.try_get(14)?,
             residents: Vec::new(),
             due: Vec::new(),
+            past_visits: Vec::new(),
         },
         r.try_get(15)?,
     ))
@@ -308,26 +309,31 @@ async fn residents_of(tx: &Transaction<'_>, household: Uuid) -> Result<Vec<Resid
         .collect()
 }
 
-async fn household_visits(
-    tx: &Transaction<'_>,
-    household: Uuid,
-) -> Result<Vec<(String, NaiveDate)>> {
+async fn household_visits(tx: &Transaction<'_>, household: Uuid) -> Result<Vec<HouseholdVisit>> {
     let rows = tx
         .query(
-            "SELECT template_id, finalized_utc, finalized_offset FROM visits WHERE household_id = $1",
+            "SELECT id, visit_group, revision, template_id, finalized_utc, finalized_offset, status
+             FROM visits WHERE household_id = $1",
             &[&household.to_string()],
         )
         .await?;
     rows.iter()
         .map(|r| {
             let at = DeviceInstant {
-                utc: col_time(r, 1)?,
-                offset_seconds: r.try_get(2)?,
+                utc: col_time(r, 4)?,
+                offset_seconds: r.try_get(5)?,
             };
-            let date = at
-                .local()
-                .map_or_else(|| at.utc.date_naive(), |l| l.date_naive());
-            Ok((r.try_get::<_, String>(0)?, date))
+            Ok(HouseholdVisit {
+                visit_id: col_uuid(r, 0)?,
+                visit_group: col_uuid(r, 1)?,
+                revision: col_u32(r, 2)?,
+                template_id: r.try_get(3)?,
+                finalized_utc: at.utc,
+                date: at
+                    .local()
+                    .map_or_else(|| at.utc.date_naive(), |l| l.date_naive()),
+                status: col_status(r, 6)?,
+            })
         })
         .collect()
 }
@@ -1519,6 +1525,14 @@ impl Storage for PostgresStorage {
                 &review.reviewer_name,
                 &ts(review.decided_at),
             ],
+        )
+        .await?;
+        // The household is sent again: its past visits show the decision.
+        let household_seq = next_seq(&tx).await?;
+        tx.execute(
+            "UPDATE households SET seq = $1
+             WHERE id = (SELECT household_id FROM visits WHERE id = $2)",
+            &[&household_seq, &vid],
         )
         .await?;
         audit_insert(&tx, audit).await?;

@@ -32,9 +32,9 @@ use uuid::Uuid;
 use crate::anomalies;
 
 use super::{
-    AuditEntry, GridRelease, HouseholdConflict, HouseholdPlace, ImportOutcome, NewReview, NewToken,
-    NewUser, NewVisit, PreparedOp, PullPage, PulledHousehold, Result, Session, Storage,
-    StorageError, StoredVisit, TokenState, UserRecord, ledger, merge, refused, schema,
+    AuditEntry, GridRelease, HouseholdConflict, HouseholdPlace, HouseholdVisit, ImportOutcome,
+    NewReview, NewToken, NewUser, NewVisit, PreparedOp, PullPage, PulledHousehold, Result, Session,
+    Storage, StorageError, StoredVisit, TokenState, UserRecord, ledger, merge, refused, schema,
 };
 
 /// The SQL that fills the tables derived from visits (schema version 4), for
@@ -266,6 +266,7 @@ fn household_from_row(r: &Row<'_>) -> rusqlite::Result<(HouseholdRecord, i64)> {
             version: r.get(14)?,
             residents: Vec::new(),
             due: Vec::new(),
+            past_visits: Vec::new(),
         },
         r.get(15)?,
     ))
@@ -289,19 +290,27 @@ fn residents_of(conn: &Connection, household: Uuid) -> Result<Vec<ResidentRecord
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
-fn household_visits(conn: &Connection, household: Uuid) -> Result<Vec<(String, NaiveDate)>> {
+fn household_visits(conn: &Connection, household: Uuid) -> Result<Vec<HouseholdVisit>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT template_id, finalized_utc, finalized_offset FROM visits WHERE household_id = ?",
+        "SELECT id, visit_group, revision, template_id, finalized_utc, finalized_offset, status
+         FROM visits WHERE household_id = ?",
     )?;
     let rows = stmt.query_map([household.to_string()], |r| {
         let at = DeviceInstant {
-            utc: col_time(r, 1)?,
-            offset_seconds: r.get(2)?,
+            utc: col_time(r, 4)?,
+            offset_seconds: r.get(5)?,
         };
-        let date = at
-            .local()
-            .map_or_else(|| at.utc.date_naive(), |l| l.date_naive());
-        Ok((r.get::<_, String>(0)?, date))
+        Ok(HouseholdVisit {
+            visit_id: col_uuid(r, 0)?,
+            visit_group: col_uuid(r, 1)?,
+            revision: r.get(2)?,
+            template_id: r.get(3)?,
+            finalized_utc: at.utc,
+            date: at
+                .local()
+                .map_or_else(|| at.utc.date_naive(), |l| l.date_naive()),
+            status: col_status(r, 6)?,
+        })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
@@ -1337,6 +1346,13 @@ impl Storage for SqliteStorage {
                     review.reviewer_name,
                     ts(review.decided_at)
                 ],
+            )?;
+            // The household is sent again: its past visits show the decision.
+            let household_seq = next_seq(tx)?;
+            tx.execute(
+                "UPDATE households SET seq = ?
+                 WHERE id = (SELECT household_id FROM visits WHERE id = ?)",
+                params![household_seq, review.visit_id.to_string()],
             )?;
             audit_insert(tx, &audit)?;
             Ok(Some(ReviewDecision {

@@ -3707,7 +3707,12 @@ data class HouseholdView (
     var `visits`: List<VisitSummaryView>
     , 
     /**
-     * Due and overdue visits, earliest deadline first.
+     * Its other visits, from the server, newest first.
+     */
+    var `pastVisits`: List<PastVisitView>
+    , 
+    /**
+     * Due and overdue visits (counting both lists), earliest deadline first.
      */
     var `due`: List<DueVisitView>
     
@@ -3735,6 +3740,7 @@ public object FfiConverterTypeHouseholdView: FfiConverterRustBuffer<HouseholdVie
             FfiConverterString.read(buf),
             FfiConverterSequenceTypeResidentItem.read(buf),
             FfiConverterSequenceTypeVisitSummaryView.read(buf),
+            FfiConverterSequenceTypePastVisitView.read(buf),
             FfiConverterSequenceTypeDueVisitView.read(buf),
         )
     }
@@ -3749,6 +3755,7 @@ public object FfiConverterTypeHouseholdView: FfiConverterRustBuffer<HouseholdVie
             FfiConverterString.allocationSize(value.`notes`) +
             FfiConverterSequenceTypeResidentItem.allocationSize(value.`residents`) +
             FfiConverterSequenceTypeVisitSummaryView.allocationSize(value.`visits`) +
+            FfiConverterSequenceTypePastVisitView.allocationSize(value.`pastVisits`) +
             FfiConverterSequenceTypeDueVisitView.allocationSize(value.`due`)
     )
 
@@ -3762,6 +3769,7 @@ public object FfiConverterTypeHouseholdView: FfiConverterRustBuffer<HouseholdVie
             FfiConverterString.write(value.`notes`, buf)
             FfiConverterSequenceTypeResidentItem.write(value.`residents`, buf)
             FfiConverterSequenceTypeVisitSummaryView.write(value.`visits`, buf)
+            FfiConverterSequenceTypePastVisitView.write(value.`pastVisits`, buf)
             FfiConverterSequenceTypeDueVisitView.write(value.`due`, buf)
     }
 }
@@ -3809,6 +3817,64 @@ public object FfiConverterTypeOutboxStatus: FfiConverterRustBuffer<OutboxStatus>
             FfiConverterULong.write(value.`pending`, buf)
             FfiConverterULong.write(value.`setAside`, buf)
             FfiConverterULong.write(value.`done`, buf)
+    }
+}
+
+
+
+/**
+ * A visit the household received that is not on this phone (made on another
+ * phone, or by the worker before), as the server last listed it.
+ */
+data class PastVisitView (
+    var `visitId`: kotlin.String
+    , 
+    var `templateId`: kotlin.String
+    , 
+    /**
+     * ISO date it was finalized on (local time).
+     */
+    var `date`: kotlin.String
+    , 
+    /**
+     * `uploaded`, `approved`, `returned`, `rejected` (stable codes).
+     */
+    var `status`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePastVisitView: FfiConverterRustBuffer<PastVisitView> {
+    override fun read(buf: ByteBuffer): PastVisitView {
+        return PastVisitView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PastVisitView) = (
+            FfiConverterString.allocationSize(value.`visitId`) +
+            FfiConverterString.allocationSize(value.`templateId`) +
+            FfiConverterString.allocationSize(value.`date`) +
+            FfiConverterString.allocationSize(value.`status`)
+    )
+
+    override fun write(value: PastVisitView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`visitId`, buf)
+            FfiConverterString.write(value.`templateId`, buf)
+            FfiConverterString.write(value.`date`, buf)
+            FfiConverterString.write(value.`status`, buf)
     }
 }
 
@@ -6218,6 +6284,34 @@ public object FfiConverterSequenceTypeHouseholdSummaryView: FfiConverterRustBuff
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeHouseholdSummaryView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypePastVisitView: FfiConverterRustBuffer<List<PastVisitView>> {
+    override fun read(buf: ByteBuffer): List<PastVisitView> {
+        val len = buf.getInt()
+        return List<PastVisitView>(len) {
+            FfiConverterTypePastVisitView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<PastVisitView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypePastVisitView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<PastVisitView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypePastVisitView.write(it, buf)
         }
     }
 }
