@@ -460,6 +460,33 @@ fn a_grid_taken_from_a_worker_leaves_her_phone_once_her_work_there_is_uploaded()
 }
 
 #[test]
+fn a_new_phone_shows_the_visits_a_household_received_on_another() {
+    let server = Server::start();
+    let old_phone = Phone::new(&server, "worker1");
+    let household = old_phone.households()[0].clone();
+    let visit = old_phone.visit(&household, 1, 1);
+    old_phone.sync_until_done();
+
+    let new_phone = Phone::new(&server, "worker1");
+    let shown = new_phone.ok(&["household", "show", &household]);
+    assert_eq!(shown["visits"], json!([]), "{shown}");
+    let past = shown["past_visits"].as_array().expect("past visits");
+    assert_eq!(past.len(), 1, "{shown}");
+    assert_eq!(past[0]["visit_id"], visit.as_str());
+    assert_eq!(
+        (past[0]["template_id"].as_str(), past[0]["status"].as_str()),
+        (Some("hazard_inspection"), Some("uploaded"))
+    );
+
+    // The phone that made it lists it as its own, once.
+    let own = old_phone.ok(&["pull"]);
+    assert!(own["households"].as_u64().is_some(), "{own}");
+    let shown = old_phone.ok(&["household", "show", &household]);
+    assert_eq!(shown["visits"], json!([visit]));
+    assert_eq!(shown["past_visits"], json!([]));
+}
+
+#[test]
 fn a_phone_killed_mid_sync_and_a_server_restarted_mid_upload_lose_nothing_and_duplicate_nothing() {
     let mut server = Server::start();
     let phone = Phone::new(&server, "worker2");

@@ -97,6 +97,9 @@ enum HouseholdCommand {
     Search { query: String },
     /// Every household.
     List,
+    /// One household's screen: the visits on this device, its other visits
+    /// from the server, and what is due today.
+    Show { id: Uuid },
     /// Add every household of a JSON file (an array of households) in one
     /// transaction: all of them or none. Prints {"added"}.
     Import { file: PathBuf },
@@ -147,13 +150,14 @@ pub fn run(args: DeviceArgs) -> anyhow::Result<ExitCode> {
             })
         }
         DeviceCommand::Household { command } => {
-            household(device.store(), command)?;
+            household(&device, command)?;
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-fn household(store: &Store, command: HouseholdCommand) -> anyhow::Result<()> {
+fn household(device: &Device, command: HouseholdCommand) -> anyhow::Result<()> {
+    let store = device.store();
     match command {
         HouseholdCommand::Add {
             head,
@@ -188,6 +192,19 @@ fn household(store: &Store, command: HouseholdCommand) -> anyhow::Result<()> {
         HouseholdCommand::List => {
             let all = store.list_households()?;
             crate::print_json(&all.iter().map(row).collect::<Vec<_>>())
+        }
+        HouseholdCommand::Show { id } => {
+            let screen = device.household_screen(id, chrono::Local::now().date_naive())?;
+            crate::print_json(&serde_json::json!({
+                "household": row(&screen.detail.summary),
+                "visits": screen.visits.iter().map(|v| v.visit.id).collect::<Vec<_>>(),
+                "past_visits": screen.past_visits,
+                "due": screen.due.iter().map(|d| serde_json::json!({
+                    "template_id": d.template_id,
+                    "due_by": d.due_by,
+                    "overdue": d.status == doorstep_core::forms::schedule::Status::Overdue,
+                })).collect::<Vec<_>>(),
+            }))
         }
         HouseholdCommand::Edit { id, changes } => {
             let changes = changes
