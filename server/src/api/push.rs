@@ -86,15 +86,17 @@ pub async fn push(
             prepared.push(refuse(op.op_id, unknown_household()));
             continue;
         };
+        let covered = caller.covers(place.grid_id);
         // A visit in a grid taken from the caller is still theirs to hand in
         // when the phone began it before it could know (see `GridRelease`).
-        let released = match &op.body {
-            OperationBody::SubmitVisit { visit } if !caller.covers(place.grid_id) => releases
-                .get(&place.grid_id)
-                .is_some_and(|r| r.began_before_notice(visit.started.utc, now)),
-            _ => false,
-        };
-        if !caller.covers(place.grid_id) && !released {
+        let released = !covered
+            && match &op.body {
+                OperationBody::SubmitVisit { visit } => releases
+                    .get(&place.grid_id)
+                    .is_some_and(|r| r.began_before_notice(visit.started.utc, now)),
+                OperationBody::EditHousehold { .. } => false,
+            };
+        if !covered && !released {
             prepared.push(refuse(op.op_id, forbidden_grid()));
             continue;
         }

@@ -159,21 +159,21 @@ fn col_opt_uuid(r: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Uuid>> {
         .transpose()
 }
 
-fn col_time(r: &Row<'_>, idx: usize) -> rusqlite::Result<DateTime<Utc>> {
-    let s: String = r.get(idx)?;
-    DateTime::parse_from_rfc3339(&s)
+/// A stored instant (column `idx`, for the error).
+fn parse_time(idx: usize, s: &str) -> rusqlite::Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
         .map(|d| d.with_timezone(&Utc))
         .map_err(|e| conversion(idx, e))
 }
 
+fn col_time(r: &Row<'_>, idx: usize) -> rusqlite::Result<DateTime<Utc>> {
+    parse_time(idx, &r.get::<_, String>(idx)?)
+}
+
 fn col_opt_time(r: &Row<'_>, idx: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    let s: Option<String> = r.get(idx)?;
-    s.map(|s| {
-        DateTime::parse_from_rfc3339(&s)
-            .map(|d| d.with_timezone(&Utc))
-            .map_err(|e| conversion(idx, e))
-    })
-    .transpose()
+    r.get::<_, Option<String>>(idx)?
+        .map(|s| parse_time(idx, &s))
+        .transpose()
 }
 
 fn col_json<T: serde::de::DeserializeOwned>(r: &Row<'_>, idx: usize) -> rusqlite::Result<T> {
