@@ -24,8 +24,8 @@ rm -rf "$out" && mkdir -p "$out"
 coroutines="$kotlin_home/lib/kotlinx-coroutines-core-jvm.jar"
 classpath="/usr/share/java/jna.jar:/usr/share/java/junit4.jar:/usr/share/java/hamcrest-core.jar:$coroutines"
 "$kotlin_home/bin/kotlinc" -nowarn -jvm-target 17 -cp "$classpath" -d "$out/tests.jar" \
-  android/app/src/main/java/cn/doorstep/core/doorstep_ffi.kt \
-  android/app/src/test/java/cn/doorstep/core/*.kt
+  android/shared/src/main/kotlin/cn/doorstep/core/doorstep_ffi.kt \
+  android/shared/src/test/kotlin/cn/doorstep/core/*.kt
 java -Djna.library.path="$target/debug" -Ddoorstep.bin="$target/debug/doorstep" \
   -cp "$out/tests.jar:$classpath:$kotlin_home/lib/kotlin-stdlib.jar" \
   org.junit.runner.JUnitCore cn.doorstep.core.WorkerDayTest

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Generates the Kotlin, Swift and Python bindings of doorstep-ffi in library
 # mode from the host-built library, into the folders that are committed:
-#   android/app/src/main/java/cn/doorstep/core/   Kotlin (package cn.doorstep.core)
+#   android/shared/src/main/kotlin/cn/doorstep/core/   Kotlin (package cn.doorstep.core)
 #   ios/Sources/DoorstepFFI/                         Swift + the C header and modulemap
 #   bindings/python/                                 Python (doorstep_ffi.py)
 #
@@ -51,7 +51,7 @@ if $check; then
   out="$(mktemp -d)"
   trap 'rm -rf "$out"' EXIT
 fi
-kotlin_dir="$out/android/app/src/main/java"
+kotlin_dir="$out/android/shared/src/main/kotlin"
 swift_dir="$out/ios/Sources/DoorstepFFI"
 python_dir="$out/bindings/python"
 mkdir -p "$kotlin_dir" "$swift_dir" "$python_dir"
@@ -65,7 +65,7 @@ gen --language python --out-dir "$python_dir"
 
 if $check; then
   status=0
-  for rel in android/app/src/main/java/cn/doorstep/core/doorstep_ffi.kt \
+  for rel in android/shared/src/main/kotlin/cn/doorstep/core/doorstep_ffi.kt \
              ios/Sources/DoorstepFFI/DoorstepFFI.swift \
              ios/Sources/DoorstepFFI/DoorstepFFIFFI.h \
              ios/Sources/DoorstepFFI/DoorstepFFIFFI.modulemap \
