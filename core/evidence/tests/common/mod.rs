@@ -1,5 +1,5 @@
-//! Test photos made in code: small JPEGs with hand-written EXIF, XMP and comment segments, and
-//! PNGs, so that no binary fixture is committed.
+//! Test photos: small JPEGs made in code with hand-written EXIF, XMP and comment segments, PNGs,
+//! and the committed fixtures whose EXIF was written by other tools (piexif, Pillow).
 
 #![allow(dead_code)]
 
@@ -172,4 +172,94 @@ pub fn mean_rgb(width: u32, data: &[u8], cx: u32, cy: u32, r: u32) -> [f64; 3] {
         }
     }
     sum.map(|s| s / n)
+}
+
+/// Where the TIFF block of a JPEG's EXIF segment (the APP1 payload after `Exif\0\0`) lies.
+pub fn exif_tiff_range(jpeg: &[u8]) -> std::ops::Range<usize> {
+    let mut i = 2;
+    while i + 4 <= jpeg.len() && jpeg[i] == 0xFF && jpeg[i + 1] != 0xDA {
+        let len = u16::from_be_bytes([jpeg[i + 2], jpeg[i + 3]]) as usize;
+        let payload = i + 4..i + 2 + len;
+        if jpeg[i + 1] == 0xE1 && jpeg[payload.clone()].starts_with(b"Exif\0\0") {
+            return payload.start + 6..payload.end;
+        }
+        i += 2 + len;
+    }
+    panic!("the JPEG has no EXIF segment");
+}
+
+/// The JPEG with its EXIF TIFF block replaced by `tiff` (and the segment length fixed), every
+/// other byte unchanged.
+pub fn with_exif_tiff(jpeg: &[u8], tiff: &[u8]) -> Vec<u8> {
+    let range = exif_tiff_range(jpeg);
+    let segment_start = range.start - 6 - 4;
+    let mut out = jpeg[..segment_start].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&u16::try_from(tiff.len() + 8).expect("fits").to_be_bytes());
+    out.extend_from_slice(b"Exif\0\0");
+    out.extend_from_slice(tiff);
+    out.extend_from_slice(&jpeg[range.end..]);
+    out
+}
+
+/// Where the first directory (IFD0) of an undamaged TIFF block sits, where its Orientation
+/// entry sits, and the byte order.
+#[derive(Debug, Clone, Copy)]
+pub struct Ifd0Layout {
+    pub little_endian: bool,
+    pub ifd0: usize,
+    pub orientation_entry: usize,
+}
+
+/// Walks an undamaged TIFF block the plain way (test side, independent of the pipeline).
+pub fn ifd0_layout(tiff: &[u8]) -> Ifd0Layout {
+    let little_endian = match &tiff[..2] {
+        b"II" => true,
+        b"MM" => false,
+        _ => panic!("not a TIFF block"),
+    };
+    let u16_at = |i: usize| {
+        let b = [tiff[i], tiff[i + 1]];
+        if little_endian { u16::from_le_bytes(b) } else { u16::from_be_bytes(b) }
+    };
+    let u32_at = |i: usize| {
+        let b = [tiff[i], tiff[i + 1], tiff[i + 2], tiff[i + 3]];
+        if little_endian { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) }
+    };
+    let ifd0 = u32_at(4) as usize;
+    let count = usize::from(u16_at(ifd0));
+    let orientation_entry = (0..count)
+        .map(|k| ifd0 + 2 + 12 * k)
+        .find(|&at| u16_at(at) == 0x0112)
+        .expect("IFD0 has an Orientation entry");
+    Ifd0Layout {
+        little_endian,
+        ifd0,
+        orientation_entry,
+    }
+}
+
+/// Every EXIF writer of the fixtures in `tests/fixtures/exif/` (made by
+/// `tests/fixtures/make_exif_fixtures.py`), with what it is there to show.
+pub const EXIF_WRITERS: [&str; 6] = [
+    // Big-endian; sub-directories without a "next directory" link.
+    "piexif",
+    // The same with a thumbnail directory and a Nikon maker note.
+    "piexif-thumb-makernote",
+    // Little- and big-endian, well-formed.
+    "pillow-le",
+    "pillow-be",
+    // Exif directory linking back to IFD0, GPS directory linking past the end.
+    "pillow-le-broken-links",
+    // A Canon-style maker note whose offsets point nowhere.
+    "pillow-le-makernote",
+];
+
+/// The fixture JPEG of `writer` in EXIF `orientation`: a 48×64 portrait picture, red block
+/// top-left and green block top-right as displayed, stored the way that orientation stores it.
+pub fn exif_fixture(writer: &str, orientation: u16) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/exif")
+        .join(format!("{writer}-{orientation}.jpg"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
