@@ -8,6 +8,7 @@
 //! | [`photo`] | the photo pipeline: refusals, orientation, downscale, JPEG, thumbnail, SHA-256 |
 //! | [`decode`] | reduced-scale JPEG and limited PNG decoding |
 //! | [`raster`] | the RGB raster, resizing, EXIF orientations |
+//! | `exif_orientation` | reading the orientation from EXIF that other directories spoil |
 //! | [`watermark`] | the burned-in CJK watermark |
 //! | [`reuse`] | flagging one photo used for two households |
 //! | [`photo_error`] | photo refusals with codes and zh/en messages |
@@ -16,6 +17,7 @@
 
 pub mod decode;
 pub mod door_check;
+mod exif_orientation;
 pub mod geo;
 pub mod photo;
 pub mod photo_error;

@@ -120,14 +120,12 @@ impl Orientation {
     }
 
     /// Reads the orientation from a TIFF-structured EXIF block (the APP1 payload after
-    /// `Exif\0\0`, or a PNG `eXIf` chunk). Missing or unreadable EXIF means upright.
+    /// `Exif\0\0`, or a PNG `eXIf` chunk), tolerating damage elsewhere in the block (see
+    /// `exif_orientation`). A missing or unreadable orientation gives [`Orientation::Normal`]:
+    /// the photo is left as stored, never turned by a guess.
     pub fn from_exif_tiff(tiff: &[u8]) -> Orientation {
-        let Ok(exif) = exif::Reader::new().read_raw(tiff.to_vec()) else {
-            return Orientation::Normal;
-        };
-        exif.get_field(exif::Tag::Orientation, exif::In::PRIMARY)
-            .and_then(|f| f.value.get_uint(0))
-            .map(Orientation::from_exif)
+        crate::exif_orientation::orientation_value(tiff)
+            .map(|value| Orientation::from_exif(u32::from(value)))
             .unwrap_or_default()
     }
 

@@ -149,10 +149,20 @@ fn the_fixtures_carry_the_quirks_they_are_named_for() {
         let jpeg = exif_fixture(writer, 6);
         let tiff = &jpeg[exif_tiff_range(&jpeg)];
         let big_endian = tiff.starts_with(b"MM");
-        assert_eq!(big_endian, writer.contains("piexif") || writer.contains("-be"), "{writer}");
+        assert_eq!(
+            big_endian,
+            writer.contains("piexif") || writer.contains("-be"),
+            "{writer}"
+        );
         let exif = tolerant(&jpeg);
-        assert!(has(&exif, exif::Tag::GPSLatitude, exif::In::PRIMARY), "{writer}: GPS");
-        assert!(has(&exif, exif::Tag::DateTimeOriginal, exif::In::PRIMARY), "{writer}: Exif");
+        assert!(
+            has(&exif, exif::Tag::GPSLatitude, exif::In::PRIMARY),
+            "{writer}: GPS"
+        );
+        assert!(
+            has(&exif, exif::Tag::DateTimeOriginal, exif::In::PRIMARY),
+            "{writer}: Exif"
+        );
         assert!(
             has(&exif, exif::Tag::InteroperabilityIndex, exif::In::PRIMARY),
             "{writer}: interoperability"
@@ -169,7 +179,10 @@ fn the_fixtures_carry_the_quirks_they_are_named_for() {
         );
         let refused = strict(&jpeg);
         if writer.contains("piexif") || writer.contains("broken-links") {
-            assert!(refused.is_some(), "{writer}: a strict reader refuses the block");
+            assert!(
+                refused.is_some(),
+                "{writer}: a strict reader refuses the block"
+            );
         } else {
             assert_eq!(refused, None, "{writer}: a strict reader accepts the block");
         }
@@ -203,7 +216,11 @@ fn a_damaged_header_still_gives_the_orientation_in_the_first_directory() {
             tiff[2..4].copy_from_slice(&u16_bytes(43, layout.little_endian));
         });
         assert!(photo.source.reoriented, "{writer}");
-        assert_eq!(not_upright(&photo.jpeg, WIDTH, HEIGHT, BLOCK), None, "{writer}");
+        assert_eq!(
+            not_upright(&photo.jpeg, WIDTH, HEIGHT, BLOCK),
+            None,
+            "{writer}"
+        );
     }
 }
 
@@ -214,7 +231,11 @@ fn a_block_cut_after_the_first_directory_still_gives_the_orientation() {
             tiff.truncate(layout.orientation_entry + 12);
         });
         assert!(photo.source.reoriented, "{writer}");
-        assert_eq!(not_upright(&photo.jpeg, WIDTH, HEIGHT, BLOCK), None, "{writer}");
+        assert_eq!(
+            not_upright(&photo.jpeg, WIDTH, HEIGHT, BLOCK),
+            None,
+            "{writer}"
+        );
     }
 }
 
@@ -225,17 +246,26 @@ fn assert_left_as_stored(photo: &ProcessedPhoto, what: &str) {
     let ((w, h), [tl, tr, bl, br]) = corners(&photo.jpeg, BLOCK);
     assert_eq!((w, h), (HEIGHT, WIDTH), "{what}");
     assert!(close(tl, GREEN) && close(bl, RED), "{what}: {tl:?} {bl:?}");
-    assert!(close(tr, BACKGROUND) && close(br, BACKGROUND), "{what}: {tr:?} {br:?}");
+    assert!(
+        close(tr, BACKGROUND) && close(br, BACKGROUND),
+        "{what}: {tr:?} {br:?}"
+    );
 }
 
 #[test]
 fn an_orientation_that_cannot_be_read_leaves_the_photo_as_stored() {
     type Damage = fn(&mut Vec<u8>, Ifd0Layout);
     let cases: [(&str, Damage); 6] = [
-        ("byte order unknown", |tiff, _| tiff[..2].copy_from_slice(b"XY")),
+        ("byte order unknown", |tiff, _| {
+            tiff[..2].copy_from_slice(b"XY")
+        }),
         ("first directory past the end", |tiff, layout| {
             let at = u32::try_from(tiff.len() + 100).expect("fits");
-            let b = if layout.little_endian { at.to_le_bytes() } else { at.to_be_bytes() };
+            let b = if layout.little_endian {
+                at.to_le_bytes()
+            } else {
+                at.to_be_bytes()
+            };
             tiff[4..8].copy_from_slice(&b);
         }),
         ("block cut inside the Orientation entry", |tiff, layout| {
@@ -249,12 +279,15 @@ fn an_orientation_that_cannot_be_read_leaves_the_photo_as_stored() {
             let at = layout.orientation_entry + 2;
             tiff[at..at + 2].copy_from_slice(&u16_bytes(99, layout.little_endian));
         }),
-        ("Orientation entry beyond the directory's count", |tiff, layout| {
-            let count = u16::try_from((layout.orientation_entry - layout.ifd0 - 2) / 12)
-                .expect("fits");
-            tiff[layout.ifd0..layout.ifd0 + 2]
-                .copy_from_slice(&u16_bytes(count, layout.little_endian));
-        }),
+        (
+            "Orientation entry beyond the directory's count",
+            |tiff, layout| {
+                let count =
+                    u16::try_from((layout.orientation_entry - layout.ifd0 - 2) / 12).expect("fits");
+                tiff[layout.ifd0..layout.ifd0 + 2]
+                    .copy_from_slice(&u16_bytes(count, layout.little_endian));
+            },
+        ),
     ];
     for writer in ["piexif", "pillow-le", "pillow-be"] {
         for (what, damage) in cases {

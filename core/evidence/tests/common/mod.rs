@@ -220,11 +220,19 @@ pub fn ifd0_layout(tiff: &[u8]) -> Ifd0Layout {
     };
     let u16_at = |i: usize| {
         let b = [tiff[i], tiff[i + 1]];
-        if little_endian { u16::from_le_bytes(b) } else { u16::from_be_bytes(b) }
+        if little_endian {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        }
     };
     let u32_at = |i: usize| {
         let b = [tiff[i], tiff[i + 1], tiff[i + 2], tiff[i + 3]];
-        if little_endian { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) }
+        if little_endian {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        }
     };
     let ifd0 = u32_at(4) as usize;
     let count = usize::from(u16_at(ifd0));
