@@ -21,7 +21,7 @@ use crate::store::{Store, StoreError};
 use crate::sync::protocol::PastVisit;
 use chrono::NaiveDate;
 use serde_json::{Map, Value as Json};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -239,12 +239,14 @@ pub fn build_visit_screen(form: &Form, record: VisitRecord, today: NaiveDate) ->
         .into_iter()
         .collect();
     let cleaned = Json::Object(validation.answers.clone());
+    let offered = form.offered_choices(&record.answers, today);
     let mut fields = Vec::new();
     let walk = Walk {
         relevant: &relevant,
         raw: &record.answers,
         cleaned: &cleaned,
         problems: &validation.problems,
+        offered: &offered,
     };
     walk.fields(&form.definition().fields, "", 0, &mut fields);
     VisitScreen {
@@ -261,6 +263,8 @@ struct Walk<'a> {
     raw: &'a Json,
     cleaned: &'a Json,
     problems: &'a [Problem],
+    /// The choices a select's `choice_filter` lets through now, by path.
+    offered: &'a HashMap<String, Vec<Choice>>,
 }
 
 impl Walk<'_> {
@@ -287,7 +291,10 @@ impl Walk<'_> {
             };
             let choices = match f.field_type {
                 FieldType::YesNo => crate::forms::definition::yes_no_choices(),
-                _ => f.choices.clone().unwrap_or_default(),
+                _ => match self.offered.get(&path) {
+                    Some(offered) => offered.clone(),
+                    None => f.choices.clone().unwrap_or_default(),
+                },
             };
             out.push(FieldView {
                 path: path.clone(),

@@ -18,6 +18,8 @@
 //! `id_number`, `phone`, `signature`). Groups are sections: their children are
 //! answered at the level of the group's parent. Repeats hold a list of instances.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::schedule::Schedule;
@@ -25,13 +27,19 @@ use crate::schedule::Schedule;
 /// The definition format this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
 
-/// A text in Chinese (shown to workers) and English.
+/// A text in Chinese (shown to workers) and English, and in any further
+/// language a community needs (维吾尔语 `ug`, 藏语 `bo`, …), keyed by language code.
+/// In JSON the further languages sit beside `zh` and `en`:
+/// `{"zh": "姓名", "en": "Name", "ug": "ئىسىم"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct LocalizedText {
     #[serde(default)]
     pub zh: String,
     #[serde(default)]
     pub en: String,
+    /// Further languages by code (lowercase, e.g. `ug`, `bo`).
+    #[serde(flatten)]
+    pub other: BTreeMap<String, String>,
 }
 
 impl LocalizedText {
@@ -40,7 +48,46 @@ impl LocalizedText {
         Self {
             zh: zh.into(),
             en: en.into(),
+            other: BTreeMap::new(),
         }
+    }
+
+    /// The text in language `code` (`zh`, `en`, `ug`, …); when that language
+    /// is missing, the Chinese, then the English, then any other there is.
+    pub fn text_in(&self, code: &str) -> &str {
+        let wanted = match code {
+            "zh" => self.zh.as_str(),
+            "en" => self.en.as_str(),
+            other => self.other.get(other).map_or("", String::as_str),
+        };
+        [wanted, self.zh.as_str(), self.en.as_str()]
+            .into_iter()
+            .chain(self.other.values().map(String::as_str))
+            .find(|t| !t.is_empty())
+            .unwrap_or_default()
+    }
+
+    /// The codes of the languages this text is written in, `zh` and `en` first.
+    pub fn languages(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        if !self.zh.is_empty() {
+            out.push("zh");
+        }
+        if !self.en.is_empty() {
+            out.push("en");
+        }
+        out.extend(
+            self.other
+                .iter()
+                .filter(|(_, t)| !t.is_empty())
+                .map(|(k, _)| k.as_str()),
+        );
+        out
+    }
+
+    /// True when no language has any text.
+    pub fn is_empty(&self) -> bool {
+        self.languages().is_empty()
     }
 }
 
@@ -84,6 +131,9 @@ pub struct Field {
     pub label: LocalizedText,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<LocalizedText>,
+    /// A longer explanation the worker opens when she needs it (XLSForm `guidance_hint`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guidance_hint: Option<LocalizedText>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
     /// What to say when a required field is empty (default: "… is required").
@@ -111,6 +161,11 @@ pub struct Field {
     /// Choices of a `select_one` / `select_multiple`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub choices: Option<Vec<Choice>>,
+    /// Which choices are offered (cascading selects, 街道 → 社区 → 网格): an
+    /// expression evaluated once per choice, where a bare word names a column of
+    /// the choice (`street = ${street}`, `name`) and `${…}` the answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choice_filter: Option<String>,
     /// Fields of a `group` or `repeat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<Field>>,
@@ -139,6 +194,7 @@ impl Field {
             field_type,
             label,
             hint: None,
+            guidance_hint: None,
             required: false,
             required_message: None,
             relevant: None,
@@ -149,6 +205,7 @@ impl Field {
             read_only: false,
             appearance: None,
             choices: None,
+            choice_filter: None,
             children: None,
             min_count: None,
             max_count: None,
@@ -163,6 +220,10 @@ impl Field {
 pub struct Choice {
     pub name: String,
     pub label: LocalizedText,
+    /// Further columns a `choice_filter` reads (e.g. `street` on a list of
+    /// 社区), by column name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub columns: BTreeMap<String, String>,
 }
 
 impl Choice {
@@ -171,6 +232,7 @@ impl Choice {
         Self {
             name: name.into(),
             label: LocalizedText::new(zh, en),
+            columns: BTreeMap::new(),
         }
     }
 }

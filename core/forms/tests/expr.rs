@@ -220,7 +220,7 @@ proptest! {
         let shapes = Shapes(vec![doorstep_forms::Choice::new("x", "甲", "X")]);
         for ctx in [
             Context::default(),
-            Context { current: Some(Ty::Num), repeat: Some("m"), this: Some("a") },
+            Context { current: Some(Ty::Num), repeat: Some("m"), this: Some("a"), columns: None },
         ] {
             let verdict = check(&e, &shapes, ctx);
             if let Err(errors) = verdict {

@@ -4,15 +4,22 @@
 
 use chrono::NaiveDate;
 use doorstep_forms::LocalizedText;
-use doorstep_forms::xlsform::{XlsFormError, import_bytes};
-use rust_xlsxwriter::Workbook;
+use doorstep_forms::xlsform::{
+    XlsFormError, XlsFormWarning, import_bytes, import_bytes_with_warnings,
+};
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use serde_json::json;
 
 type Sheet<'a> = (&'a str, Vec<Vec<&'a str>>);
 
-/// Builds an .xlsx in memory; a cell that reads as a whole number is written as a number.
+/// Builds an .xlsx in memory the way Excel, WPS or a Kobo export saves one: a
+/// cell that reads as a whole number is written as a number, and a cell
+/// written `@date:2026-12-05`, `@datetime:2026-12-05T09:30:00`,
+/// `@bool:true` or `@float:45.5` as a date, date-time, boolean or number cell.
 fn workbook(sheets: &[Sheet<'_>]) -> Vec<u8> {
     let mut wb = Workbook::new();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let datetime = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
     for (name, rows) in sheets {
         let ws = wb.add_worksheet();
         ws.set_name(*name).expect("sheet name");
@@ -22,9 +29,27 @@ fn workbook(sheets: &[Sheet<'_>]) -> Vec<u8> {
                     continue;
                 }
                 let (r, c) = (r as u32, c as u16);
-                match cell.parse::<i64>() {
-                    Ok(n) if !cell.starts_with('0') => ws.write_number(r, c, n as f64).map(|_| ()),
-                    _ => ws.write_string(r, c, *cell).map(|_| ()),
+                let typed = cell.strip_prefix('@').and_then(|t| t.split_once(':'));
+                match typed {
+                    Some(("date", v)) => {
+                        let d = ExcelDateTime::parse_from_str(v).expect("a date");
+                        ws.write_datetime_with_format(r, c, &d, &date).map(|_| ())
+                    }
+                    Some(("datetime", v)) => {
+                        let d = ExcelDateTime::parse_from_str(v).expect("a date-time");
+                        ws.write_datetime_with_format(r, c, &d, &datetime)
+                            .map(|_| ())
+                    }
+                    Some(("bool", v)) => ws.write_boolean(r, c, v == "true").map(|_| ()),
+                    Some(("float", v)) => ws
+                        .write_number(r, c, v.parse::<f64>().expect("a number"))
+                        .map(|_| ()),
+                    _ => match cell.parse::<i64>() {
+                        Ok(n) if !cell.starts_with('0') => {
+                            ws.write_number(r, c, n as f64).map(|_| ())
+                        }
+                        _ => ws.write_string(r, c, *cell).map(|_| ()),
+                    },
                 }
                 .expect("write cell");
             }
@@ -451,6 +476,38 @@ fn cell(row: u32, column: &str, message: &str) -> XlsFormError {
     }
 }
 
+/// A warning with this English message (the Chinese checked and cleared).
+fn warning(sheet: &str, row: Option<u32>, column: Option<&str>, message: &str) -> XlsFormWarning {
+    XlsFormWarning {
+        sheet: sheet.to_owned(),
+        row,
+        column: column.map(str::to_owned),
+        message: LocalizedText::new("", message),
+    }
+}
+
+/// The workbook's warnings, each checked to have a Chinese text, with the
+/// Chinese cleared for comparison with [`warning`].
+fn warnings_of(imported: &doorstep_forms::xlsform::Imported) -> Vec<XlsFormWarning> {
+    imported
+        .warnings
+        .iter()
+        .map(|w| {
+            let zh = w.message_zh();
+            assert!(
+                w.message
+                    .zh
+                    .chars()
+                    .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "no Chinese in {zh:?} for {w}"
+            );
+            let mut w = w.clone();
+            w.message.zh.clear();
+            w
+        })
+        .collect()
+}
+
 #[test]
 fn duplicate_names_are_refused_with_both_rows() {
     let errs = errors_of(&[
@@ -607,7 +664,7 @@ fn a_repeat_never_closed_is_refused_at_its_begin_row() {
 }
 
 #[test]
-fn anything_unsupported_is_refused_with_sheet_row_and_column() {
+fn what_cannot_work_is_refused_with_sheet_row_and_column() {
     let errs = errors_of(&[
         (
             "survey",
@@ -616,60 +673,76 @@ fn anything_unsupported_is_refused_with_sheet_row_and_column() {
                     "type",
                     "name",
                     "label",
-                    "media::image",
                     "required",
-                    "label::fr",
+                    "calculation",
+                    "appearance",
                 ],
-                vec!["start", "start"],
-                vec!["text", "a", "甲", "photo.png"],
+                vec!["text", "a", "甲"],
                 vec!["rank", "b", "乙"],
-                vec!["text", "c", "丙", "", "${a} = 'x'"],
-                vec!["date", "d", "丁"],
+                vec!["text", "c", "丙", "${a} = 'x'"],
+                vec![
+                    "calculate",
+                    "d",
+                    "",
+                    "",
+                    "pull_data('hh', 'name', 'id', ${a})",
+                ],
+                vec!["select_one_from_file villages.csv", "e", "村"],
+                vec!["select_one yn", "f", "是否", "", "", "search('villages')"],
             ],
         ),
         (
-            "settings",
-            vec![vec!["form_id", "instance_name"], vec!["f", "concat(${a})"]],
+            "choices",
+            vec![vec!["list_name", "name", "label"], vec!["yn", "yes", "是"]],
         ),
+        settings(),
     ]);
-    let settings_err = XlsFormError::Cell {
-        sheet: "settings",
-        row: 2,
-        column: "B (instance_name)".into(),
-        message: LocalizedText::new("", "setting `instance_name` is not supported"),
-    };
     assert_eq!(
         errs,
         vec![
-            settings_err,
+            cell(3, "A (type)", "type `rank` is not supported"),
             cell(
-                3,
-                "D (media::image)",
-                "column `media::image` is not supported"
-            ),
-            cell(
-                1,
-                "F (label::fr)",
-                "language `fr` is not supported (only Chinese and English)"
-            ),
-            cell(
-                2,
-                "A (type)",
-                "metadata `start` is recorded by the app itself; delete this row"
-            ),
-            cell(4, "A (type)", "type `rank` is not supported"),
-            cell(
-                5,
-                "E (required)",
+                4,
+                "D (required)",
                 "required must be yes or no, not `${a} = 'x'` (conditional required is not supported)"
             ),
+            cell(
+                6,
+                "A (type)",
+                "type `select_one_from_file villages.csv` is not supported: its choices are in another file the phone cannot read offline; put them on the choices sheet"
+            ),
+            cell(
+                7,
+                "F (appearance)",
+                "appearance `search('villages')` is not supported: search() needs an external file the phone does not have"
+            ),
         ]
+    );
+    // Once the workbook reads, what the form engine refuses names the function.
+    let errs = errors_of(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "calculation"],
+                vec!["text", "a", "甲"],
+                vec!["calculate", "d", "", "pull_data('hh', 'name', 'id', ${a})"],
+            ],
+        ),
+        settings(),
+    ]);
+    assert_eq!(
+        errs,
+        vec![cell(
+            3,
+            "D (calculation)",
+            "`d`: at character 1 of the expression: syntax error: unknown function `pull_data()`"
+        )]
     );
 }
 
 #[test]
-fn a_column_without_a_header_is_refused_and_a_file_name_stands_in_for_settings() {
-    let errs = errors_of(&[
+fn a_column_without_a_header_is_left_out_and_a_file_name_stands_in_for_settings() {
+    let imported = import_bytes_with_warnings(&workbook(&[
         (
             "survey",
             vec![
@@ -678,10 +751,16 @@ fn a_column_without_a_header_is_refused_and_a_file_name_stands_in_for_settings()
             ],
         ),
         settings(),
-    ]);
+    ]))
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
-        errs,
-        vec![cell(2, "D", "this column has values but no header")]
+        warnings_of(&imported),
+        vec![warning(
+            "survey",
+            Some(2),
+            Some("D"),
+            "this column has values but no header; left out"
+        )]
     );
     let dir = std::env::temp_dir().join(format!("doorstep-xlsform-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
@@ -733,7 +812,7 @@ fn problems_are_told_in_chinese_with_sheet_row_and_column() {
     assert_eq!(
         zh,
         [
-            "工作表 `settings` 第 2 行 B (version) 列：版本号 `0` 必须是大于 0 的整数（例如 2026112201）",
+            "工作表 `settings` 第 2 行 B (version) 列：版本号 `0` 必须是大于 0 的整数（例如 2026112201）或日期",
             "工作表 `survey` 第 4 行 A (type) 列：不支持类型 `rank`",
         ]
     );
@@ -759,4 +838,680 @@ fn problems_are_told_in_chinese_with_sheet_row_and_column() {
         XlsFormError::MissingSheet("settings").message_zh(),
         "工作簿缺少 `settings` 工作表"
     );
+}
+
+/// A form as KoboToolbox exports it: `label:English` / `label:Chinese`
+/// (single colon), more languages, media and bookkeeping columns, metadata rows.
+fn kobo_export<'a>() -> Vec<Sheet<'a>> {
+    vec![
+        (
+            "survey",
+            vec![
+                vec![
+                    "type",
+                    "name",
+                    "label:English",
+                    "label:Chinese",
+                    "label::维吾尔语 (ug)",
+                    "label:Tibetan",
+                    "hint:English",
+                    "hint::中文",
+                    "guidance_hint::English (en)",
+                    "required",
+                    "constraint",
+                    "constraint_message:English",
+                    "jr:constraintMsg::Chinese (zh)",
+                    "required_message::zh-CN",
+                    "image:English",
+                    "$kuid",
+                ],
+                vec![
+                    "start", "start", "", "", "", "", "", "", "", "", "", "", "", "", "", "a1",
+                ],
+                vec![
+                    "end", "end", "", "", "", "", "", "", "", "", "", "", "", "", "", "a2",
+                ],
+                vec![
+                    "integer",
+                    "age",
+                    "Age",
+                    "年龄",
+                    "يېشى",
+                    "ལོ་",
+                    "In years",
+                    "周岁",
+                    "Count whole years only",
+                    "@bool:true",
+                    ". < 130",
+                    "Too old",
+                    "年龄太大",
+                    "请填写年龄",
+                    "age.png",
+                    "a3",
+                ],
+                vec![
+                    "select_one yn",
+                    "lives_alone",
+                    "Lives alone",
+                    "独居",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "a4",
+                ],
+            ],
+        ),
+        (
+            "choices",
+            vec![
+                vec![
+                    "list_name",
+                    "name",
+                    "label:English",
+                    "label:Chinese",
+                    "label::Uyghur (ug)",
+                ],
+                vec!["yn", "yes", "Yes", "是", "ھەئە"],
+                vec!["yn", "no", "No", "否", "ياق"],
+            ],
+        ),
+        (
+            "settings",
+            vec![
+                vec![
+                    "form_title",
+                    "form_id",
+                    "version",
+                    "default_language",
+                    "style",
+                    "public_key",
+                ],
+                vec![
+                    "Elderly check",
+                    "elder_kobo",
+                    "@float:2026120501",
+                    "English",
+                    "pages",
+                    "MIIBIjAN",
+                ],
+            ],
+        ),
+    ]
+}
+
+#[test]
+fn a_kobo_export_reads_every_language_syntax() {
+    let imported =
+        import_bytes_with_warnings(&workbook(&kobo_export())).unwrap_or_else(|e| panic!("{e}"));
+    let def = imported.form.definition();
+    assert_eq!(def.version, 2026120501, "a number cell, not 2.026120501e9");
+    assert_eq!(
+        def.title.en, "Elderly check",
+        "the plain title is in the default language"
+    );
+    let names: Vec<&str> = def.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["age", "lives_alone"], "metadata rows are left out");
+    let age = &def.fields[0];
+    assert_eq!(
+        (age.label.zh.as_str(), age.label.en.as_str()),
+        ("年龄", "Age")
+    );
+    assert_eq!(age.label.other.get("ug").map(String::as_str), Some("يېشى"));
+    assert_eq!(age.label.other.get("bo").map(String::as_str), Some("ལོ་"));
+    assert_eq!(age.label.text_in("ug"), "يېشى");
+    assert_eq!(
+        age.label.text_in("kk"),
+        "年龄",
+        "a missing language falls back to Chinese"
+    );
+    let hint = age.hint.as_ref().expect("hint");
+    assert_eq!((hint.zh.as_str(), hint.en.as_str()), ("周岁", "In years"));
+    assert_eq!(
+        age.guidance_hint.as_ref().map(|g| g.en.as_str()),
+        Some("Count whole years only")
+    );
+    assert!(age.required, "a TRUE cell");
+    let cm = age.constraint_message.as_ref().expect("constraint message");
+    assert_eq!((cm.zh.as_str(), cm.en.as_str()), ("年龄太大", "Too old"));
+    assert_eq!(
+        age.required_message.as_ref().map(|m| m.zh.as_str()),
+        Some("请填写年龄")
+    );
+    let yes = &def.fields[1].choices.as_ref().expect("choices")[0];
+    assert_eq!(
+        (yes.label.zh.as_str(), yes.label.en.as_str()),
+        ("是", "Yes")
+    );
+    assert_eq!(yes.label.other.get("ug").map(String::as_str), Some("ھەئە"));
+    // The further languages reach `form check`'s output too.
+    let n = imported.form.normalized_json();
+    assert_eq!(n["fields"][0]["label"]["ug"], "يېشى");
+    assert_eq!(
+        warnings_of(&imported),
+        vec![
+            warning(
+                "settings",
+                Some(2),
+                Some("E (style)"),
+                "setting `style` does not apply to a phone form; left out"
+            ),
+            warning(
+                "settings",
+                Some(2),
+                Some("F (public_key)"),
+                "setting `public_key` does not apply to a phone form; left out"
+            ),
+            warning(
+                "survey",
+                None,
+                Some("O (image:English)"),
+                "pictures, sound and video files are not carried to the phone; the column is left out"
+            ),
+            warning(
+                "survey",
+                Some(2),
+                Some("P ($kuid)"),
+                "column `$kuid` does not apply to a phone form; left out"
+            ),
+            warning(
+                "survey",
+                Some(2),
+                Some("A (type)"),
+                "metadata `start` is recorded by the app itself (times, worker, phone); the row is left out"
+            ),
+            warning(
+                "survey",
+                Some(3),
+                Some("A (type)"),
+                "metadata `end` is recorded by the app itself (times, worker, phone); the row is left out"
+            ),
+        ]
+    );
+    assert_eq!(
+        imported.warnings[1].message_zh(),
+        "工作表 `settings` 第 2 行 F (public_key) 列：设置项 `public_key` 不适用于手机表单，未读取"
+    );
+}
+
+#[test]
+fn languages_are_matched_by_code_or_name() {
+    for (header, zh, en) in [
+        ("label::Chinese (zh)", "甲", ""),
+        ("label::中文", "甲", ""),
+        ("label:chinese", "甲", ""),
+        ("label::zh-CN", "甲", ""),
+        ("label::zh_Hans", "甲", ""),
+        ("Label::English (en)", "", "甲"),
+        ("label:English", "", "甲"),
+        ("label::英语", "", "甲"),
+        ("label::en-US", "", "甲"),
+    ] {
+        let form = import_bytes(&workbook(&[
+            (
+                "survey",
+                vec![vec!["type", "name", header], vec!["text", "a", "甲"]],
+            ),
+            settings(),
+        ]))
+        .unwrap_or_else(|e| panic!("{header}: {e}"));
+        let label = &form.definition().fields[0].label;
+        assert_eq!((label.zh.as_str(), label.en.as_str()), (zh, en), "{header}");
+    }
+    // A default language beyond Chinese and English takes the plain columns.
+    let form = import_bytes(&workbook(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "label::中文"],
+                vec!["text", "a", "ئىسىم", "姓名"],
+            ],
+        ),
+        (
+            "settings",
+            vec![vec!["form_id", "default_language"], vec!["f", "维吾尔语"]],
+        ),
+    ]))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let label = &form.definition().fields[0].label;
+    assert_eq!(label.zh, "姓名");
+    assert_eq!(label.other.get("ug").map(String::as_str), Some("ئىسىم"));
+}
+
+#[test]
+fn cells_of_every_excel_type_read_as_typed() {
+    let bytes = workbook(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "default", "required", "read_only"],
+                vec![
+                    "date",
+                    "visit_date",
+                    "走访日期",
+                    "@date:2026-12-05",
+                    "@bool:true",
+                    "@bool:false",
+                ],
+                vec![
+                    "text",
+                    "visit_time",
+                    "走访时间",
+                    "@datetime:2026-12-05T09:30:00",
+                ],
+                vec!["decimal", "area", "面积", "@float:45.5"],
+                vec!["integer", "rooms", "间数", "@float:3"],
+                vec!["select_one code", "code", "编码", "@float:2"],
+                vec!["text", "serial", "编号", "@float:2026120501"],
+                vec!["yes_no", "alone", "独居", "@bool:true"],
+            ],
+        ),
+        (
+            "choices",
+            vec![
+                vec!["list_name", "name", "label"],
+                vec!["code", "@float:1", "@float:1"],
+                vec!["code", "@float:2", "@float:2"],
+            ],
+        ),
+        (
+            "settings",
+            vec![vec!["form_id", "version"], vec!["f", "@date:2026-12-05"]],
+        ),
+    ]);
+    let form = import_bytes(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    let def = form.definition();
+    assert_eq!(def.version, 20261205, "a date version reads as its digits");
+    let default = |i: usize| def.fields[i].default.clone();
+    assert_eq!(default(0), Some(json!("2026-12-05")));
+    assert!(def.fields[0].required);
+    assert!(!def.fields[0].read_only);
+    assert_eq!(default(1), Some(json!("2026-12-05T09:30:00")));
+    assert_eq!(default(2), Some(json!(45.5)));
+    assert_eq!(default(3), Some(json!(3)));
+    assert_eq!(default(4), Some(json!("2")));
+    assert_eq!(default(5), Some(json!("2026120501")));
+    assert_eq!(default(6), Some(json!("yes")));
+    let names: Vec<&str> = form
+        .choices_of("code")
+        .expect("choices")
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["1", "2"]);
+    // And the defaults are valid answers of their fields.
+    let v = form.validate(
+        &json!({}),
+        NaiveDate::from_ymd_opt(2026, 12, 5).expect("date"),
+    );
+    assert!(v.is_valid(), "{:?}", v.problems);
+    assert_eq!(v.answers["visit_date"], "2026-12-05");
+}
+
+#[test]
+fn extra_sheets_and_settings_are_left_out_and_sheet_names_match_in_any_case() {
+    let imported = import_bytes_with_warnings(&workbook(&[
+        ("说明", vec![vec!["填写说明"], vec!["第一行是表头"]]),
+        (
+            "Survey",
+            vec![
+                vec!["TYPE", "Name", "Label", "parameters", "repeat_count"],
+                vec!["begin_repeat", "members", "成员", "", "3"],
+                vec!["text", "member_name", "姓名", "max-pixels=1024"],
+                vec!["end_repeat"],
+                vec!["deviceid", "deviceid"],
+            ],
+        ),
+        (
+            "CHOICES",
+            vec![vec!["list_name", "name", "label"], vec!["yn", "yes", "是"]],
+        ),
+        (
+            "Settings",
+            vec![
+                vec![
+                    "form_id",
+                    "instance_name",
+                    "submission_url",
+                    "allow_choice_duplicates",
+                ],
+                vec![
+                    "f",
+                    "concat(${member_name})",
+                    "https://example.org/submit",
+                    "yes",
+                ],
+            ],
+        ),
+        ("instructions", vec![vec!["how to fill in"]]),
+    ]))
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(imported.form.id(), "f");
+    let sheet_warning = |name: &str| {
+        warning(
+            name,
+            None,
+            None,
+            "not an XLSForm sheet (only survey, choices and settings are read); left out",
+        )
+    };
+    let setting = |col: &str, name: &str| {
+        warning(
+            "Settings",
+            Some(2),
+            Some(col),
+            &format!("setting `{name}` does not apply to a phone form; left out"),
+        )
+    };
+    assert_eq!(
+        warnings_of(&imported),
+        vec![
+            sheet_warning("说明"),
+            sheet_warning("instructions"),
+            setting("B (instance_name)", "instance_name"),
+            setting("C (submission_url)", "submission_url"),
+            setting("D (allow_choice_duplicates)", "allow_choice_duplicates"),
+            warning(
+                "Survey",
+                Some(3),
+                Some("D (parameters)"),
+                "column `parameters` does not apply to a phone form; left out"
+            ),
+            warning(
+                "Survey",
+                Some(2),
+                Some("E (repeat_count)"),
+                "repeat_count is not applied: the worker adds the entries herself; left out"
+            ),
+            warning(
+                "Survey",
+                Some(5),
+                Some("A (TYPE)"),
+                "metadata `deviceid` is recorded by the app itself (times, worker, phone); the row is left out"
+            ),
+        ]
+    );
+    assert_eq!(
+        imported.warnings[0].to_string(),
+        "sheet `说明`: not an XLSForm sheet (only survey, choices and settings are read); left out"
+    );
+    assert_eq!(
+        imported.warnings[0].message_zh(),
+        "工作表 `说明`：这个工作表不属于 XLSForm（只读取 survey、choices、settings），未读取"
+    );
+}
+
+#[test]
+fn or_other_adds_the_choice_and_a_text_field_asked_when_it_is_chosen() {
+    let form = import_bytes(&workbook(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "required"],
+                vec![
+                    "select_one relation or_other",
+                    "relation",
+                    "与户主关系",
+                    "yes",
+                ],
+                vec!["select_multiple hardship or_other", "hardship", "致困原因"],
+            ],
+        ),
+        choices(),
+        settings(),
+    ]))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let def = form.definition();
+    let names: Vec<&str> = def.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["relation", "relation_other", "hardship", "hardship_other"]
+    );
+    let other = form
+        .choices_of("relation")
+        .expect("choices")
+        .last()
+        .cloned();
+    assert_eq!(
+        other.map(|c| (c.name, c.label.zh, c.label.en)),
+        Some(("other".into(), "其他".into(), "Other".into()))
+    );
+    assert_eq!(def.fields[1].label.zh, "其他，请注明");
+    let today = NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
+    let asked = |answers: serde_json::Value| form.relevant_paths(&answers, today);
+    assert!(!asked(json!({"relation": "spouse"})).contains(&"relation_other".to_owned()));
+    assert!(asked(json!({"relation": "other"})).contains(&"relation_other".to_owned()));
+    assert!(
+        asked(json!({"hardship": ["illness", "other"]})).contains(&"hardship_other".to_owned())
+    );
+    let v = form.validate(
+        &json!({"relation": "other", "relation_other": "表亲"}),
+        today,
+    );
+    assert!(v.is_valid(), "{:?}", v.problems);
+    assert_eq!(v.answers["relation_other"], "表亲");
+    // Not asked, not kept.
+    let v = form.validate(
+        &json!({"relation": "self", "relation_other": "表亲"}),
+        today,
+    );
+    assert!(v.answers.get("relation_other").is_none());
+}
+
+/// A cascading 街道 → 社区 → 网格 form, with the filter columns on the choices
+/// sheet, and a repeat whose rows pick a 网格 of the chosen 社区.
+fn cascading<'a>() -> Vec<Sheet<'a>> {
+    vec![
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "choice_filter", "required"],
+                vec!["select_one street", "street", "街道", "", "yes"],
+                vec![
+                    "select_one community",
+                    "community",
+                    "社区",
+                    "street = ${street}",
+                    "yes",
+                ],
+                vec!["select_one grid", "grid", "网格", "community=${community}"],
+                vec!["begin_repeat", "patrols", "巡查"],
+                vec![
+                    "select_one grid",
+                    "patrol_grid",
+                    "巡查网格",
+                    "community = ${community} and name != ${grid}",
+                ],
+                vec!["end_repeat"],
+            ],
+        ),
+        (
+            "choices",
+            vec![
+                vec!["list_name", "name", "label", "street", "community"],
+                vec!["street", "jianshe", "建设街道"],
+                vec!["street", "heping", "和平街道"],
+                vec!["community", "xingfu", "幸福社区", "jianshe"],
+                vec!["community", "anle", "安乐社区", "jianshe"],
+                vec!["community", "minzhu", "民主社区", "heping"],
+                vec!["grid", "xf1", "幸福一网格", "", "xingfu"],
+                vec!["grid", "xf2", "幸福二网格", "", "xingfu"],
+                vec!["grid", "al1", "安乐一网格", "", "anle"],
+                vec!["grid", "mz1", "民主一网格", "", "minzhu"],
+            ],
+        ),
+        settings(),
+    ]
+}
+
+#[test]
+fn choice_filters_cascade_street_community_grid() {
+    let form = import_bytes(&workbook(&cascading())).unwrap_or_else(|e| panic!("{e}"));
+    let grid = form.choices_of("grid").expect("choices");
+    assert_eq!(
+        grid[0].columns.get("community").map(String::as_str),
+        Some("xingfu")
+    );
+    let n = form.normalized_json();
+    assert_eq!(n["fields"][1]["choice_filter"], "street = ${street}");
+    let today = NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
+    let offered = |answers: serde_json::Value, path: &str| -> Vec<String> {
+        form.offered_choices(&answers, today)
+            .get(path)
+            .map(|cs| cs.iter().map(|c| c.name.clone()).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(offered(json!({}), "community"), Vec::<String>::new());
+    assert_eq!(
+        offered(json!({"street": "jianshe"}), "community"),
+        ["xingfu", "anle"]
+    );
+    assert_eq!(
+        offered(json!({"street": "heping"}), "community"),
+        ["minzhu"]
+    );
+    assert_eq!(
+        offered(json!({"street": "jianshe", "community": "xingfu"}), "grid"),
+        ["xf1", "xf2"]
+    );
+    // Inside a repeat, each row is filtered with the answers around it.
+    let answers = json!({"street": "jianshe", "community": "xingfu", "grid": "xf1",
+                         "patrols": [{"patrol_grid": "xf2"}, {}]});
+    assert_eq!(offered(answers.clone(), "patrols[0].patrol_grid"), ["xf2"]);
+    assert_eq!(offered(answers.clone(), "patrols[1].patrol_grid"), ["xf2"]);
+    let v = form.validate(&answers, today);
+    assert!(v.is_valid(), "{:?}", v.problems);
+    // A choice the filter no longer offers (the street changed) must be chosen again.
+    let v = form.validate(
+        &json!({"street": "heping", "community": "xingfu", "patrols": [{"patrol_grid": "al1"}]}),
+        today,
+    );
+    assert_eq!(
+        v.codes(),
+        vec![
+            ("community", "choice_not_offered"),
+            ("patrols[0].patrol_grid", "choice_not_offered")
+        ]
+    );
+    assert_eq!(
+        v.problems[0].message.zh,
+        "「社区」所选的不在当前可选的选项中，请重新选择"
+    );
+}
+
+#[test]
+fn a_choice_filter_naming_no_column_is_refused_at_its_cell() {
+    let mut sheets = cascading();
+    sheets[0].1[2][3] = "district = ${street}";
+    let errs = errors_of(&sheets);
+    assert_eq!(
+        errs,
+        vec![cell(
+            3,
+            "D (choice_filter)",
+            "`community`: at character 1 of the expression: `district` is not a column of this choice list (write `${district}` to use a field)"
+        )]
+    );
+}
+
+/// A household's members, each with their income sources.
+fn members_with_incomes<'a>() -> Vec<Sheet<'a>> {
+    vec![
+        (
+            "survey",
+            vec![
+                vec![
+                    "type",
+                    "name",
+                    "label",
+                    "required",
+                    "relevant",
+                    "calculation",
+                    "constraint",
+                ],
+                vec!["begin_repeat", "members", "家庭成员"],
+                vec!["text", "member_name", "姓名", "yes"],
+                vec!["integer", "age", "年龄"],
+                vec!["begin_repeat", "incomes", "收入来源", "", "${age} >= 16"],
+                vec!["select_one income_kind", "kind", "类别", "yes"],
+                vec!["money", "amount", "月收入（分）", "yes", "", "", ". > 0"],
+                vec![
+                    "text",
+                    "employer",
+                    "单位",
+                    "",
+                    "${kind} = 'wage' and ${age} < 60",
+                ],
+                vec!["end_repeat"],
+                vec!["calculate", "member_income", "", "", "", "sum(${amount})"],
+                vec!["end_repeat"],
+                vec![
+                    "calculate",
+                    "household_income",
+                    "",
+                    "",
+                    "",
+                    "sum(${amount})",
+                ],
+                vec![
+                    "calculate",
+                    "income_sources",
+                    "",
+                    "",
+                    "",
+                    "count(${incomes})",
+                ],
+            ],
+        ),
+        (
+            "choices",
+            vec![
+                vec!["list_name", "name", "label"],
+                vec!["income_kind", "wage", "工资"],
+                vec!["income_kind", "pension", "养老金"],
+            ],
+        ),
+        settings(),
+    ]
+}
+
+#[test]
+fn repeats_inside_repeats_load_and_validate_with_their_paths() {
+    let form = import_bytes(&workbook(&members_with_incomes())).unwrap_or_else(|e| panic!("{e}"));
+    let today = NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
+    let answers = json!({"members": [
+        {"member_name": "王秀英", "age": 70, "incomes": [
+            {"kind": "pension", "amount": 180000},
+            {"kind": "wage", "employer": "社区超市"}]},
+        {"member_name": "李明", "age": 40, "incomes": [{"kind": "wage", "amount": 350000, "employer": "工厂"}]},
+        {"member_name": "李小", "age": 10, "incomes": [{"kind": "wage", "amount": 1}]}
+    ]});
+    let v = form.validate(&answers, today);
+    // The 70-year-old's wage has no amount; her employer is not asked (over 60);
+    // the child's incomes are not asked at all.
+    assert_eq!(
+        v.codes(),
+        vec![("members[0].incomes[1].amount", "required")]
+    );
+    let members = v.answers["members"].as_array().expect("members");
+    assert_eq!(members[0]["member_income"], 180000, "her own incomes only");
+    assert_eq!(members[1]["member_income"], 350000);
+    assert!(members[0]["incomes"][1].get("employer").is_none());
+    assert!(members[2].get("incomes").is_none());
+    assert_eq!(v.answers["household_income"], 530000);
+    assert_eq!(
+        v.answers["income_sources"], 3,
+        "the child's are not counted"
+    );
+    let paths = form.relevant_paths(&answers, today);
+    assert!(paths.contains(&"members[1].incomes[0].employer".to_owned()));
+    assert!(!paths.contains(&"members[0].incomes[1].employer".to_owned()));
+    assert!(!paths.contains(&"members[2].incomes".to_owned()));
 }

@@ -36,7 +36,11 @@ impl Expr {
                 r.walk(visit);
             }
             ExprKind::Call(_, args) => args.iter().for_each(|a| a.walk(visit)),
-            ExprKind::Number(_) | ExprKind::String(_) | ExprKind::Field(_) | ExprKind::Current => {}
+            ExprKind::Number(_)
+            | ExprKind::String(_)
+            | ExprKind::Field(_)
+            | ExprKind::Column(_)
+            | ExprKind::Current => {}
         }
     }
 
@@ -63,6 +67,9 @@ pub enum ExprKind {
     Field(String),
     /// `.`, the answer being constrained.
     Current,
+    /// A bare word in a `choice_filter`: a column of the choice being
+    /// filtered (`name`, `label` or an extra column of the choices sheet).
+    Column(String),
     Neg(Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
     Call(Func, Vec<Expr>),
@@ -239,6 +246,7 @@ fn write_expr(e: &Expr, min_prec: u8, f: &mut fmt::Formatter<'_>) -> fmt::Result
         }
         ExprKind::Field(name) => write!(f, "${{{name}}}"),
         ExprKind::Current => f.write_str("."),
+        ExprKind::Column(name) => f.write_str(name),
         ExprKind::Neg(inner) => {
             f.write_str("-")?;
             write_expr(inner, UNARY, f)

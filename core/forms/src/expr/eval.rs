@@ -98,6 +98,10 @@ pub trait Env {
     fn today(&self) -> NaiveDate;
     /// The compiled form of a regex literal that appeared in the form.
     fn regex(&self, pattern: &str) -> Option<&Regex>;
+    /// A column of the choice a `choice_filter` is deciding on (empty elsewhere).
+    fn column(&self, _name: &str) -> Value {
+        Value::Null
+    }
 }
 
 /// Computes the value of `expr` in `env`.
@@ -107,6 +111,7 @@ pub fn eval(expr: &Expr, env: &dyn Env) -> Value {
         ExprKind::String(s) => Value::Str(s.clone()),
         ExprKind::Field(name) => env.value(name),
         ExprKind::Current => env.current(),
+        ExprKind::Column(name) => env.column(name),
         ExprKind::Neg(inner) => match eval(inner, env).as_num() {
             Some(n) => Value::Num(-n),
             None => Value::Null,
