@@ -552,6 +552,139 @@ mod tests {
         );
     }
 
+    /// A draft of `form` with these answers.
+    fn draft(form: &Form, answers: Json) -> VisitRecord {
+        VisitRecord {
+            visit: doorstep_model::Visit::start(
+                form.id(),
+                1,
+                Uuid::new_v4(),
+                Uuid::new_v4(),
+                doorstep_model::DeviceInstant::now(),
+            ),
+            answers,
+            door_check: None,
+            photos: Vec::new(),
+        }
+    }
+
+    /// 街道 → 社区 cascade, `or_other` as the importer writes it, and a
+    /// household's members each with income sources.
+    fn cascading_form() -> Form {
+        let choice = |name: &str, zh: &str, street: Option<&str>| {
+            let mut c = json!({"name": name, "label": {"zh": zh, "en": name}});
+            if let Some(s) = street {
+                c["columns"] = json!({"street": s});
+            }
+            c
+        };
+        Form::from_json(
+            &json!({"id": "cascade", "version": 1, "title": {"zh": "走访", "en": "Visit"}, "fields": [
+                {"name": "street", "type": "select_one", "label": {"zh": "街道", "en": "Street"},
+                 "choices": [choice("jianshe", "建设街道", None), choice("heping", "和平街道", None)]},
+                {"name": "community", "type": "select_one", "label": {"zh": "社区", "en": "Community"},
+                 "choice_filter": "street = ${street}",
+                 "choices": [choice("xingfu", "幸福社区", Some("jianshe")), choice("anle", "安乐社区", Some("jianshe")),
+                             choice("minzhu", "民主社区", Some("heping")), choice("other", "其他", None)]},
+                {"name": "community_other", "type": "text", "label": {"zh": "其他，请注明", "en": "Specify other"},
+                 "relevant": "selected(${community}, 'other')"},
+                {"name": "members", "type": "repeat", "label": {"zh": "成员", "en": "Members"}, "children": [
+                    {"name": "member_name", "type": "text", "label": {"zh": "姓名", "en": "Name"}},
+                    {"name": "incomes", "type": "repeat", "label": {"zh": "收入", "en": "Incomes"}, "children": [
+                        {"name": "kind", "type": "select_one", "label": {"zh": "类别", "en": "Kind"},
+                         "choice_filter": "street = ${street} or street = 'any'",
+                         "choices": [{"name": "wage", "label": {"zh": "工资", "en": "Wage"}, "columns": {"street": "any"}},
+                                     {"name": "fishing", "label": {"zh": "捕鱼", "en": "Fishing"}, "columns": {"street": "heping"}}]},
+                        {"name": "amount", "type": "money", "label": {"zh": "金额", "en": "Amount"}, "required": true}
+                    ]}
+                ]}
+            ]})
+            .to_string(),
+        )
+        .expect("loads")
+    }
+
+    #[test]
+    fn the_screen_offers_only_the_choices_a_filter_lets_through() {
+        let form = cascading_form();
+        let today = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+        let answers = json!({"street": "jianshe", "members": [{"incomes": [{}, {}]}]});
+        let screen = build_visit_screen(&form, draft(&form, answers), today);
+        let names = |path: &str| -> Vec<String> {
+            let f = screen.fields.iter().find(|f| f.path == path).unwrap();
+            f.choices.iter().map(|c| c.name.clone()).collect()
+        };
+        assert_eq!(names("street"), ["jianshe", "heping"], "no filter: all");
+        assert_eq!(names("community"), ["xingfu", "anle"]);
+        assert_eq!(names("members[0].incomes[1].kind"), ["wage"]);
+        let screen = build_visit_screen(
+            &form,
+            draft(
+                &form,
+                json!({"street": "heping", "members": [{"incomes": [{}]}]}),
+            ),
+            today,
+        );
+        let f = screen
+            .fields
+            .iter()
+            .find(|f| f.path == "members[0].incomes[0].kind")
+            .unwrap();
+        let kinds: Vec<&str> = f.choices.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(kinds, ["wage", "fishing"]);
+    }
+
+    #[test]
+    fn the_other_text_field_appears_when_other_is_chosen() {
+        let form = cascading_form();
+        let today = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+        let paths = |answers: Json| -> Vec<String> {
+            build_visit_screen(&form, draft(&form, answers), today)
+                .fields
+                .into_iter()
+                .map(|f| f.path)
+                .collect()
+        };
+        assert!(!paths(json!({"community": "xingfu"})).contains(&"community_other".to_owned()));
+        assert!(paths(json!({"community": "other"})).contains(&"community_other".to_owned()));
+    }
+
+    #[test]
+    fn answers_inside_repeats_inside_repeats_are_set_and_shown_by_path() {
+        let form = cascading_form();
+        let today = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+        let mut answers = json!({});
+        let path = "members[0].incomes[1].amount";
+        set_answer_at(&form, &mut answers, path, Some(json!(120000))).unwrap();
+        assert_eq!(
+            answers,
+            json!({"members": [{"incomes": [{}, {"amount": 120000}]}]})
+        );
+        let screen = build_visit_screen(&form, draft(&form, answers.clone()), today);
+        let field = |p: &str| screen.fields.iter().find(|f| f.path == p).unwrap();
+        assert_eq!(field(path).value, Some(json!(120000)));
+        assert_eq!(field(path).depth, 2);
+        assert_eq!(field("members[0].incomes").entries, Some(2));
+        assert_eq!(
+            field("members[0].incomes[0].amount").problems[0].code,
+            "required"
+        );
+        assert!(
+            set_answer_at(
+                &form,
+                &mut answers,
+                "members[0].incomes[0].nope",
+                Some(json!(1))
+            )
+            .is_err()
+        );
+        set_answer_at(&form, &mut answers, "members[0].incomes[0]", None).unwrap();
+        assert_eq!(
+            answers,
+            json!({"members": [{"incomes": [{"amount": 120000}]}]})
+        );
+    }
+
     #[test]
     fn the_screen_lists_visible_fields_in_order_with_values_and_problems() {
         let form = crate::forms::templates::load("hazard_inspection")
