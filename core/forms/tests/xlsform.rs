@@ -1515,3 +1515,81 @@ fn repeats_inside_repeats_load_and_validate_with_their_paths() {
     assert!(!paths.contains(&"members[0].incomes[1].employer".to_owned()));
     assert!(!paths.contains(&"members[2].incomes".to_owned()));
 }
+
+mod defaults {
+    use super::*;
+    use proptest::prelude::*;
+
+    const TYPES: [&str; 9] = [
+        "text",
+        "integer",
+        "decimal",
+        "date",
+        "money",
+        "yes_no",
+        "select_one yn",
+        "select_multiple yn",
+        "phone",
+    ];
+
+    const CELLS: [&str; 14] = [
+        "@date:2026-12-05",
+        "@datetime:2026-12-05T09:30:00",
+        "@bool:true",
+        "@bool:false",
+        "@float:45.5",
+        "@float:3",
+        "@float:2026120501",
+        "7",
+        "yes",
+        "yes no",
+        "no",
+        "2026-12-05",
+        "13800138000",
+        "甲",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+        /// Whatever cells a default was typed in, a form that loads validates
+        /// its own defaults, and one that does not is told at the default cell.
+        #[test]
+        fn an_accepted_form_validates_its_own_defaults(
+            rows in prop::collection::vec((0..TYPES.len(), 0..CELLS.len(), any::<bool>()), 1..8)
+        ) {
+            let names: Vec<String> = (0..rows.len()).map(|i| format!("q{i}")).collect();
+            let mut survey = vec![vec!["type", "name", "label", "default"]];
+            let mut in_group = false;
+            for ((t, c, group), name) in rows.iter().zip(&names) {
+                if *group && !in_group {
+                    survey.push(vec!["begin_group", "section", "分组"]);
+                    in_group = true;
+                }
+                survey.push(vec![TYPES[*t], name.as_str(), "问题", CELLS[*c]]);
+            }
+            if in_group {
+                survey.push(vec!["end_group"]);
+            }
+            let bytes = workbook(&[
+                ("survey", survey),
+                ("choices", vec![vec!["list_name", "name", "label"], vec!["yn", "yes", "是"], vec!["yn", "no", "否"]]),
+                settings(),
+            ]);
+            match import_bytes(&bytes) {
+                Ok(form) => {
+                    let v = form.validate(&json!({}), NaiveDate::from_ymd_opt(2026, 12, 5).expect("date"));
+                    prop_assert!(v.is_valid(), "{:?}", v.problems);
+                    for name in &names {
+                        prop_assert!(v.answers.contains_key(name), "{name} lost its default");
+                    }
+                }
+                Err(errs) => {
+                    for e in &errs.0 {
+                        let at_default = matches!(e, XlsFormError::Cell { column, .. } if column == "D (default)");
+                        prop_assert!(at_default, "{e}");
+                    }
+                }
+            }
+        }
+    }
+}
