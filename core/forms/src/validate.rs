@@ -337,23 +337,38 @@ impl Data {
         repeat: Option<usize>,
         instance: Option<(usize, usize)>,
     ) -> Option<&Scope> {
-        match repeat {
-            None => Some(&self.root),
-            Some(r) => self
-                .chain(form, instance)
-                .into_iter()
-                .find(|(ir, _)| *ir == r)
-                .and_then(|(ir, k)| self.repeats[ir].get(k)),
+        let r = match repeat {
+            None => return Some(&self.root),
+            Some(r) => r,
+        };
+        let mut at = instance;
+        while let Some((ir, k)) = at {
+            let scope = self.repeats[ir].get(k)?;
+            if ir == r {
+                return Some(scope);
+            }
+            at = form.outer_repeat(ir).zip(scope.parent);
         }
+        None
     }
 
     /// True when instance `k` of repeat `r` lies within the instances of
     /// `chain` (a field of a repeat inside a member, seen from that member,
     /// means that member's entries only).
     fn within(&self, form: &Form, r: usize, k: usize, chain: &[(usize, usize)]) -> bool {
-        self.chain(form, Some((r, k)))
-            .iter()
-            .all(|(ar, ak)| chain.iter().all(|(cr, ck)| cr != ar || ck == ak))
+        if chain.is_empty() {
+            return true;
+        }
+        let mut at = Some((r, k));
+        while let Some((ar, ak)) = at {
+            if chain.iter().any(|&(cr, ck)| cr == ar && ck != ak) {
+                return false;
+            }
+            at = form
+                .outer_repeat(ar)
+                .zip(self.repeats[ar].get(ak).and_then(|s| s.parent));
+        }
+        true
     }
 
     /// The scope holding the repeat field of instance `k` of repeat `r`.
