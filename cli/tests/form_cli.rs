@@ -289,9 +289,21 @@ fn check_lists_what_a_workbook_had_that_was_left_out() {
         dir.path(),
         "kobo.xlsx",
         &[
-            &["type", "name", "label:Chinese", "label:English", "media::audio"],
+            &[
+                "type",
+                "name",
+                "label:Chinese",
+                "label:English",
+                "media::audio",
+            ],
             &["start", "start"],
-            &["select_one severity or_other", "severity", "严重程度", "Severity", "s.mp3"],
+            &[
+                "select_one severity or_other",
+                "severity",
+                "严重程度",
+                "Severity",
+                "s.mp3",
+            ],
         ],
     );
     let out = doorstep(&["form", "check", &file]);

@@ -91,6 +91,86 @@ impl LocalizedText {
     }
 }
 
+/// Known languages: code and the names a form may use for it.
+const LANGUAGES: [(&str, &[&str]); 12] = [
+    (
+        "zh",
+        &[
+            "chinese",
+            "中文",
+            "简体中文",
+            "汉语",
+            "普通话",
+            "汉文",
+            "simplified chinese",
+        ],
+    ),
+    ("en", &["english", "英语", "英文"]),
+    (
+        "ug",
+        &[
+            "uyghur",
+            "uighur",
+            "维吾尔语",
+            "维吾尔文",
+            "维语",
+            "ئۇيغۇرچە",
+        ],
+    ),
+    ("bo", &["tibetan", "藏语", "藏文", "བོད་ཡིག"]),
+    ("mn", &["mongolian", "蒙古语", "蒙古文", "蒙语"]),
+    ("ko", &["korean", "朝鲜语", "朝鲜文", "韩语"]),
+    ("kk", &["kazakh", "哈萨克语", "哈萨克文"]),
+    ("ii", &["yi", "nuosu", "彝语", "彝文"]),
+    ("za", &["zhuang", "壮语", "壮文"]),
+    ("ky", &["kyrgyz", "柯尔克孜语"]),
+    ("fr", &["french", "法语"]),
+    ("es", &["spanish", "西班牙语"]),
+];
+
+/// The code of the language a header or `default_language` names: the code in
+/// parentheses when there is one (`Uyghur (ug)` → `ug`), else the code of a
+/// known name (`中文` → `zh`), else the tag itself in lowercase. Region and
+/// script parts are dropped (`zh-CN`, `zh_Hans` → `zh`).
+pub fn language_code(tag: &str) -> String {
+    let t = tag.trim();
+    let (name, code) = match (t.rfind('('), t.ends_with(')')) {
+        (Some(open), true) => (t[..open].trim(), Some(t[open + 1..t.len() - 1].trim())),
+        _ => (t, None),
+    };
+    let primary = |c: &str| -> String {
+        c.split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .to_lowercase()
+    };
+    if let Some(code) = code.filter(|c| !c.is_empty()) {
+        return primary(code);
+    }
+    let lower = name.to_lowercase();
+    for (code, names) in LANGUAGES {
+        if lower == code || names.contains(&lower.as_str()) {
+            return code.to_owned();
+        }
+    }
+    let p = primary(&lower);
+    let looks_like_code = (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic());
+    if looks_like_code && lower.contains(['-', '_']) {
+        return p;
+    }
+    lower
+}
+
+/// The text of a choice's label named as an XLSForm column: `label` (Chinese
+/// first), `label::English (en)`, `label:zh`; `None` for any other column.
+pub fn label_column<'t>(label: &'t LocalizedText, column: &str) -> Option<&'t str> {
+    if column == "label" {
+        return Some(label.text_in("zh"));
+    }
+    let tag = column.strip_prefix("label")?.strip_prefix(':')?;
+    Some(label.text_in(&language_code(tag.trim_start_matches(':'))))
+}
+
 /// A whole form, as written by a template author or produced by the XLSForm importer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

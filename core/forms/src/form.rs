@@ -721,7 +721,8 @@ impl Form {
 }
 
 /// The columns a choice filter may name: `name`, `label` and every extra
-/// column any of the choices has.
+/// column any of the choices has (the label in a language, `label::English (en)`,
+/// is always there too).
 fn choice_columns(choices: &[Choice]) -> Vec<String> {
     let mut out = vec!["name".to_owned(), "label".to_owned()];
     for c in choices {

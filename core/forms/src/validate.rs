@@ -496,15 +496,16 @@ impl Env for ChoiceEnv<'_> {
     }
 
     fn column(&self, name: &str) -> Value {
-        match name {
-            "name" => Value::Str(self.choice.name.clone()),
-            "label" => Value::Str(self.choice.label.text_in("zh").to_owned()),
-            other => self
-                .choice
-                .columns
-                .get(other)
-                .map_or(Value::Null, |v| Value::Str(v.clone())),
+        if name == "name" {
+            return Value::Str(self.choice.name.clone());
         }
+        if let Some(text) = crate::definition::label_column(&self.choice.label, name) {
+            return Value::Str(text.to_owned());
+        }
+        self.choice
+            .columns
+            .get(name)
+            .map_or(Value::Null, |v| Value::Str(v.clone()))
     }
 }
 

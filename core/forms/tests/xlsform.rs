@@ -700,7 +700,11 @@ fn what_cannot_work_is_refused_with_sheet_row_and_column() {
     assert_eq!(
         errs,
         vec![
-            cell(3, "A (type)", "type `rank` is not supported"),
+            cell(
+                3,
+                "A (type)",
+                "type `rank` is not supported: use `select_multiple` instead"
+            ),
             cell(
                 4,
                 "D (required)",
@@ -779,6 +783,17 @@ fn a_column_without_a_header_is_left_out_and_a_file_name_stands_in_for_settings(
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Writes the workbook to a file named `name` and imports it from there.
+fn import_path_of(name: &str, sheets: &[Sheet<'_>]) -> doorstep_forms::Form {
+    let dir = std::env::temp_dir().join(format!("doorstep-xlsform-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, workbook(sheets)).expect("write workbook");
+    let form = doorstep_forms::xlsform::import_path(&path).unwrap_or_else(|e| panic!("{e}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    form
+}
+
 #[test]
 fn a_workbook_without_settings_or_survey_is_refused() {
     let errs = errors_of(&[(
@@ -788,6 +803,24 @@ fn a_workbook_without_settings_or_survey_is_refused() {
     assert_eq!(errs, vec![XlsFormError::MissingSheet("settings")]);
     let errs = errors_of(&[settings()]);
     assert_eq!(errs, vec![XlsFormError::MissingSheet("survey")]);
+    let errs = errors_of(&[settings(), ("问卷", vec![vec!["type", "name"]])]);
+    assert_eq!(errs, vec![XlsFormError::MissingSheet("survey")]);
+    // As in pyxform, the only sheet of a workbook is its survey, whatever its name.
+    let form = import_path_of(
+        "hazard_quick.xlsx",
+        &[(
+            "问卷",
+            vec![
+                vec!["type", "name", "label"],
+                vec!["text", "a", "甲\u{a0}乙"],
+            ],
+        )],
+    );
+    assert_eq!(
+        form.definition().fields[0].label.zh,
+        "甲 乙",
+        "a no-break space reads as a space"
+    );
     let err = import_bytes(b"not a zip file").expect_err("garbage");
     assert!(matches!(&err.0[..], [XlsFormError::Open(_)]), "{err}");
 }
@@ -813,7 +846,7 @@ fn problems_are_told_in_chinese_with_sheet_row_and_column() {
         zh,
         [
             "工作表 `settings` 第 2 行 B (version) 列：版本号 `0` 必须是大于 0 的整数（例如 2026112201）或日期",
-            "工作表 `survey` 第 4 行 A (type) 列：不支持类型 `rank`",
+            "工作表 `survey` 第 4 行 A (type) 列：不支持类型 `rank`：请改用 `select_multiple`",
         ]
     );
     // A problem Form::load finds is mapped back to its cell, in Chinese too.
@@ -1416,7 +1449,7 @@ fn a_choice_filter_naming_no_column_is_refused_at_its_cell() {
         vec![cell(
             3,
             "D (choice_filter)",
-            "`community`: at character 1 of the expression: `district` is not a column of this choice list (write `${district}` to use a field)"
+            "`community`: at character 1 of the expression: `district` is not a column of this choice list (write `'district'` for the word itself, `${district}` for a field)"
         )]
     );
 }
@@ -1592,4 +1625,80 @@ mod defaults {
             }
         }
     }
+}
+
+#[test]
+fn older_select_spellings_and_an_empty_choices_sheet_are_read() {
+    let form = import_bytes(&workbook(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label:English", "choice_filter"],
+                vec!["select one from sexes or specify other", "sex", "Sex"],
+                vec!["select all that apply from sexes", "seen", "Seen"],
+                vec!["select_one sexes or other", "again", "Again"],
+                vec!["phone number", "phone", "Phone"],
+                vec![
+                    "select_one sexes",
+                    "labelled",
+                    "Labelled",
+                    "label::English != 'Male'",
+                ],
+            ],
+        ),
+        (
+            "choices",
+            vec![
+                vec!["list name", "name", "label:English"],
+                vec!["sexes", "male", "Male"],
+                vec!["sexes", "female", "Female"],
+            ],
+        ),
+        ("settings", vec![vec!["form_id"], vec!["f"]]),
+    ]))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let n = form.normalized_json();
+    let types: Vec<(&str, &str)> = n["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap_or(""),
+                f["type"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        types,
+        [
+            ("sex", "select_one"),
+            ("sex_other", "text"),
+            ("seen", "select_multiple"),
+            ("again", "select_one"),
+            ("again_other", "text"),
+            ("phone", "phone"),
+            ("labelled", "select_one"),
+        ]
+    );
+    let today = NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
+    let offered: Vec<String> = form.offered_choices(&json!({}), today)["labelled"]
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    assert_eq!(
+        offered,
+        ["female"],
+        "a filter may read the label in a language"
+    );
+    // A leftover empty choices sheet is no choices sheet.
+    let form = import_bytes(&workbook(&[
+        (
+            "survey",
+            vec![vec!["type", "name", "label"], vec!["text", "a", "甲"]],
+        ),
+        ("choices", vec![]),
+        settings(),
+    ]));
+    assert!(form.is_ok(), "{:?}", form.err());
 }

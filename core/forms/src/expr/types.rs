@@ -148,7 +148,7 @@ impl fmt::Display for ExprErrorKind {
             }
             Self::UnknownColumn(n) => write!(
                 f,
-                "`{n}` is not a column of this choice list (write `${{{n}}}` to use a field)"
+                "`{n}` is not a column of this choice list (write `'{n}'` for the word itself, `${{{n}}}` for a field)"
             ),
             Self::BadRegex(m) => write!(f, "invalid regular expression: {m}"),
             Self::Type(m) => write!(f, "type error: {}", m.en),
@@ -173,7 +173,9 @@ impl ExprErrorKind {
                 format!("`{choice}` 不是字段 `{field}` 的选项")
             }
             Self::UnknownColumn(n) => {
-                format!("`{n}` 不是该选项列表的列（引用字段请写 `${{{n}}}`）")
+                format!(
+                    "`{n}` 不是该选项列表的列（表示这个词本身请写 `'{n}'`，引用字段请写 `${{{n}}}`）"
+                )
             }
             // The regex crate explains only in English; the pattern is in the cell.
             Self::BadRegex(_) => "正则表达式无效，无法编译".to_owned(),
@@ -292,7 +294,9 @@ impl<'s> Checker<'s> {
             ExprKind::Number(_) => Some(Ty::Num),
             ExprKind::String(_) => Some(Ty::Str),
             ExprKind::Column(name) => match self.ctx.columns {
-                Some(cols) if cols.iter().any(|c| c == name) => Some(Ty::Any),
+                Some(cols) if cols.iter().any(|c| c == name) || name.starts_with("label:") => {
+                    Some(Ty::Any)
+                }
                 _ => {
                     self.err(e.pos, ExprErrorKind::UnknownColumn(name.clone()));
                     None

@@ -18,6 +18,10 @@ pub(super) fn read(
     errors: &mut Vec<XlsFormError>,
     warn: &mut Warn<'_>,
 ) -> Lists {
+    if sheet.rows.is_empty() {
+        // An empty choices sheet (a template's leftover) is no choices sheet.
+        return Lists::new();
+    }
     let list_col = sheet.col("list_name");
     let name_col = sheet.col("name").or_else(|| sheet.col("value"));
     let (Some(lc), Some(nc)) = (list_col, name_col) else {

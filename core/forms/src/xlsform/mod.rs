@@ -3,8 +3,9 @@
 //!
 //! The `survey` sheet is required, `choices` when a select uses a list, and
 //! `settings` is optional when the file's name can stand in for the form id.
-//! Sheet names are matched without regard to case; other sheets (说明,
-//! instructions) are left out with a warning.
+//! Sheet names are matched without regard to case (a workbook of one sheet is
+//! the survey, whatever its name); other sheets (说明, instructions) are left
+//! out with a warning.
 //!
 //! - Text columns (`label`, `hint`, `guidance_hint`, `constraint_message`,
 //!   `required_message`, media) in every language syntax: see [`language`].
@@ -215,13 +216,25 @@ pub fn read_workbook(
     };
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
-    let Some(survey_name) = find("survey") else {
+    // As in pyxform, a workbook of one sheet is the survey, whatever its name.
+    let only = match &names[..] {
+        [one]
+            if !["choices", "settings"]
+                .iter()
+                .any(|k| one.trim().eq_ignore_ascii_case(k)) =>
+        {
+            Some(one.clone())
+        }
+        _ => None,
+    };
+    let Some(survey_name) = find("survey").or(only) else {
         return Err(XlsFormErrors(vec![XlsFormError::MissingSheet("survey")]));
     };
     for name in &names {
-        let known = ["survey", "choices", "settings"]
-            .iter()
-            .any(|k| name.trim().eq_ignore_ascii_case(k));
+        let known = *name == survey_name
+            || ["choices", "settings"]
+                .iter()
+                .any(|k| name.trim().eq_ignore_ascii_case(k));
         if !known {
             warnings.push(XlsFormWarning {
                 sheet: name.clone(),

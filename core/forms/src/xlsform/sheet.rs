@@ -161,11 +161,12 @@ fn get_text<'t>(text: &'t LocalizedText, lang: &str) -> &'t str {
 /// A cell as the text a person typed: whole numbers without `.0` or an
 /// exponent (`2026120501`), dates as `YYYY-MM-DD`, date-times as
 /// `YYYY-MM-DDTHH:MM:SS`, times as `HH:MM:SS`, booleans as `TRUE` / `FALSE`
-/// (as pyxform reads them). Only a spreadsheet error (`#DIV/0!`) is refused.
+/// (as pyxform reads them), no-break spaces as spaces. Only a spreadsheet error (`#DIV/0!`) is refused.
 pub(super) fn cell_text(c: &Data) -> Result<String, LocalizedText> {
     Ok(match c {
         Data::Empty => String::new(),
-        Data::String(s) => s.trim().to_owned(),
+        // Excel and WPS paste no-break spaces from web pages; pyxform reads them as spaces.
+        Data::String(s) => s.replace('\u{a0}', " ").trim().to_owned(),
         Data::Int(i) => i.to_string(),
         Data::Float(f) => crate::expr::eval::format_number(*f),
         Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_owned(),

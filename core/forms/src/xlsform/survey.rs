@@ -60,7 +60,8 @@ fn parse_flag(v: &str) -> Option<bool> {
 }
 
 /// A select's type cell read: `select_one list`, `select one list`,
-/// `select_multiple list or_other`.
+/// `select_multiple list or_other`, and the older `select one from list`,
+/// `select all that apply from list or specify other`.
 struct SelectType {
     multiple: bool,
     list: String,
@@ -72,24 +73,36 @@ struct SelectType {
 fn select_type(raw: &str) -> Option<Result<SelectType, ()>> {
     let words: Vec<&str> = raw.split_whitespace().collect();
     let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
-    let (multiple, rest) = match lower.first().map(String::as_str) {
-        Some("select_one") => (false, 1),
-        Some("select_multiple") => (true, 1),
-        Some("select") => match lower.get(1).map(String::as_str) {
-            Some("one") => (false, 2),
-            Some("multiple") => (true, 2),
-            _ => return None,
-        },
-        Some(w) if w.starts_with("select_one") || w.starts_with("select_multiple") => {
-            return Some(Err(()));
-        }
-        _ => return None,
+    let starts = |prefix: &[&str]| {
+        lower.len() > prefix.len() && lower.iter().zip(prefix).all(|(w, p)| w == p)
     };
+    let (multiple, mut rest) = if starts(&["select_one"]) {
+        (false, 1)
+    } else if starts(&["select_multiple"]) {
+        (true, 1)
+    } else if starts(&["select", "one"]) {
+        (false, 2)
+    } else if starts(&["select", "multiple"]) {
+        (true, 2)
+    } else if starts(&["select", "all", "that", "apply"]) {
+        (true, 4)
+    } else if lower
+        .first()
+        .is_some_and(|w| w.starts_with("select_one") || w.starts_with("select_multiple"))
+    {
+        return Some(Err(()));
+    } else {
+        return None;
+    };
+    if lower.get(rest).is_some_and(|w| w == "from") && lower.len() > rest + 1 {
+        rest += 1;
+    }
     let tail = &lower[rest..];
-    let or_other = match tail.len() {
-        1 => false,
-        2 if tail[1] == "or_other" => true,
-        4 if tail[1..] == ["or", "specify", "other"] => true,
+    let or_other = match &tail[1..] {
+        [] => false,
+        [w] if w == "or_other" => true,
+        [a, b] if a == "or" && b == "other" => true,
+        [a, b, c] if a == "or" && b == "specify" && c == "other" => true,
         _ => return Some(Err(())),
     };
     Some(Ok(SelectType {
@@ -279,7 +292,7 @@ pub(super) fn read(
             "note" => FieldType::Note,
             "calculate" => FieldType::Calculate,
             "id number" => FieldType::IdNumber,
-            "phone" => FieldType::Phone,
+            "phone" | "phone number" => FieldType::Phone,
             "money" => FieldType::Money,
             "signature" => FieldType::Signature,
             "yes no" => FieldType::YesNo,
@@ -326,11 +339,17 @@ pub(super) fn read(
                     continue;
                 }
                 _ => {
-                    errors.push(err_at(
-                        type_col,
-                        format!("不支持类型 `{raw_type}`"),
-                        format!("type `{raw_type}` is not supported"),
-                    ));
+                    let (zh, en) = match instead(&ty) {
+                        Some((zh, en)) => (
+                            format!("不支持类型 `{raw_type}`：{zh}"),
+                            format!("type `{raw_type}` is not supported: {en}"),
+                        ),
+                        None => (
+                            format!("不支持类型 `{raw_type}`"),
+                            format!("type `{raw_type}` is not supported"),
+                        ),
+                    };
+                    errors.push(err_at(type_col, zh, en));
                     continue;
                 }
             },
@@ -460,6 +479,41 @@ pub(super) fn read(
         ));
     }
     root
+}
+
+/// What to write instead of an XLSForm type the phone has no widget for.
+fn instead(ty: &str) -> Option<(&'static str, &'static str)> {
+    Some(match ty.split_whitespace().next()? {
+        "time" | "datetime" | "datetime-local" => (
+            "请改用 `date`（日期）或 `text`",
+            "use `date` or `text` instead",
+        ),
+        "barcode" => (
+            "请改用 `text`，手工输入条码",
+            "use `text` and type the code instead",
+        ),
+        "audio" | "video" | "file" | "background-audio" => (
+            "手机端只拍照片：请改用 `image`，或删除这一行",
+            "the phone takes photos only: use `image` instead, or delete the row",
+        ),
+        "acknowledge" | "trigger" => ("请改用 `yes_no`", "use `yes_no` instead"),
+        "range" => (
+            "请改用 `integer` 并加约束（例如 `. >= 1 and . <= 10`）",
+            "use `integer` with a constraint (e.g. `. >= 1 and . <= 10`) instead",
+        ),
+        "rank" => ("请改用 `select_multiple`", "use `select_multiple` instead"),
+        "geotrace" | "geoshape" => (
+            "请改用 `geopoint`（一个位置）",
+            "use `geopoint` (one position) instead",
+        ),
+        "hidden" => ("请改用 `calculate`", "use `calculate` instead"),
+        "begin" if ty.contains("loop") => ("请改用 `begin repeat`", "use `begin repeat` instead"),
+        "include" | "osm" | "xml-external" | "csv-external" => (
+            "它需要手机上没有的外部文件或程序",
+            "it needs an external file or app the phone does not have",
+        ),
+        _ => return None,
+    })
 }
 
 /// Adds the choice `other` (其他 / Other) that `or_other` offers, unless the list has one.
