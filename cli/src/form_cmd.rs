@@ -1,7 +1,7 @@
 //! `doorstep form …`: check a form definition, validate answers against a form,
 //! list the built-in templates.
 //!
-//! - `form check FILE` (`.json` or `.xlsx`) prints the normalized definition as
+//! - `form check FILE` (`.json`, `.xlsx` or `.xls`) prints the normalized definition as
 //!   JSON; what a workbook had that was left out (settings, columns, metadata
 //!   rows and sheets that do not apply to a phone form) is listed on stderr,
 //!   one `警告：…` line and one `warning: …` line each. On a bad form, every
@@ -27,7 +27,7 @@ pub struct FormArgs {
 
 #[derive(Subcommand)]
 enum FormCommand {
-    /// Load FILE (.json or .xlsx) and print its normalized definition as JSON.
+    /// Load FILE (.json, .xlsx or .xls) and print its normalized definition as JSON.
     Check { file: PathBuf },
     /// Validate ANSWERS.json against FORM (a .json/.xlsx file or a built-in template id).
     Validate {
@@ -57,7 +57,7 @@ fn both(lines: impl IntoIterator<Item = (String, String)>) -> String {
 fn load_file_with_warnings(path: &Path) -> Result<(Form, Vec<String>), Refused> {
     let is_xlsx = path
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+        .is_some_and(|e| ["xlsx", "xls"].iter().any(|x| e.eq_ignore_ascii_case(x)));
     if is_xlsx {
         let imported = xlsform::import_path_with_warnings(path)
             .map_err(|e| Refused(both(e.0.iter().map(|e| (e.message_zh(), e.to_string())))))?;

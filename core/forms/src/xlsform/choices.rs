@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::sheet::Sheet;
-use super::{Warn, XlsFormError, media_left_out, msg, no_header};
+use super::{Warn, XlsFormError, media_left_out, msg};
 use crate::definition::Choice;
 
 /// Choice lists by name.
@@ -41,13 +41,11 @@ pub(super) fn read(
         if j == lc || j == nc || h.base == "label" {
             continue;
         }
-        let Some(row) = sheet.first_value_row(j) else {
-            continue;
-        };
         let raw = sheet.raw_headers.get(j).map_or("", |h| h.trim());
-        if raw.is_empty() {
-            warn(sheet, Some(row), Some(j), no_header());
-        } else if h.base.starts_with("media::") {
+        if raw.is_empty() || sheet.first_value_row(j).is_none() {
+            continue;
+        }
+        if h.base.starts_with("media::") {
             warn(sheet, None, Some(j), media_left_out());
         } else if h.base == "name" || h.base == "value" || h.base == "list_name" {
             // A second `name` column: the first one counts.

@@ -1,4 +1,4 @@
-//! Import of XLSForm workbooks (`.xlsx`) as supervisors really write them: in
+//! Import of XLSForm workbooks (`.xlsx`, and the older `.xls`) as supervisors really write them: in
 //! ODK, KoboToolbox or SurveyCTO, then edited in Excel or WPS.
 //!
 //! The `survey` sheet is required, `choices` when a select uses a list, and
@@ -32,7 +32,7 @@ use std::fmt;
 use std::io::Cursor;
 use std::path::Path;
 
-use calamine::{Data, Range, Reader, Xlsx, open_workbook_from_rs};
+use calamine::{Data, Range, Reader, Sheets, open_workbook_auto_from_rs};
 
 use crate::definition::{FORMAT_VERSION, FormDefinition, LocalizedText};
 use crate::form::{Form, LoadError, Property};
@@ -205,8 +205,9 @@ pub fn read_workbook(
     bytes: &[u8],
     fallback_id: Option<&str>,
 ) -> Result<ReadWorkbook, XlsFormErrors> {
-    let mut wb: Xlsx<Cursor<&[u8]>> = open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|e: calamine::XlsxError| XlsFormErrors(vec![XlsFormError::Open(e.to_string())]))?;
+    // `.xlsx` as Excel and WPS save today, the older `.xls`, and `.ods`.
+    let mut wb: Sheets<Cursor<&[u8]>> = open_workbook_auto_from_rs(Cursor::new(bytes))
+        .map_err(|e| XlsFormErrors(vec![XlsFormError::Open(e.to_string())]))?;
     let names: Vec<String> = wb.sheet_names();
     let find = |want: &str| -> Option<String> {
         names
@@ -247,7 +248,7 @@ pub fn read_workbook(
             });
         }
     }
-    let read = |wb: &mut Xlsx<Cursor<&[u8]>>, name: &str| -> Result<Range<Data>, XlsFormErrors> {
+    let read = |wb: &mut Sheets<Cursor<&[u8]>>, name: &str| -> Result<Range<Data>, XlsFormErrors> {
         wb.worksheet_range(name)
             .map_err(|e| XlsFormErrors(vec![XlsFormError::Open(e.to_string())]))
     };
@@ -272,6 +273,18 @@ pub fn read_workbook(
             message,
         });
     };
+    for sheet in [
+        settings_sheet.as_ref(),
+        choices_sheet.as_ref(),
+        Some(&survey_sheet),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        for &(j, row) in &sheet.stray {
+            warn(sheet, Some(row), Some(j), no_header());
+        }
+    }
     let settings = settings::read(settings_sheet.as_ref(), fallback_id, &mut errors, &mut warn);
     let lists = choices_sheet
         .as_ref()

@@ -53,8 +53,9 @@ pub(super) fn read(
         };
         let name = sheet.raw_headers.get(j).map_or("", |h| h.trim());
         if name.is_empty() {
-            warn(sheet, Some(row), Some(j), super::no_header());
-        } else if !KNOWN.contains(&h.base.as_str()) {
+            continue;
+        }
+        if !KNOWN.contains(&h.base.as_str()) {
             warn(
                 sheet,
                 Some(row),

@@ -27,8 +27,12 @@ pub(super) struct Sheet {
     pub raw_headers: Vec<String>,
     /// The headers read: base name and language.
     pub headers: Vec<Header>,
-    /// 1-based Excel row number and cell texts of each data row that holds anything.
+    /// 1-based Excel row number and cell texts of each data row that holds
+    /// anything under a header.
     pub rows: Vec<(u32, Vec<String>)>,
+    /// Columns without a header that hold values (notes beside the form, as
+    /// pyxform ignores them), with the first row holding one.
+    pub stray: Vec<(usize, u32)>,
     first_col: u32,
     pub header_row: u32,
 }
@@ -48,6 +52,7 @@ impl Sheet {
             raw_headers,
             headers,
             rows: Vec::new(),
+            stray: Vec::new(),
             first_col: col0,
             header_row: row0 + 1,
         };
@@ -63,7 +68,17 @@ impl Sheet {
                     }
                 }
             }
-            if cells.iter().any(|c| !c.is_empty()) {
+            let headed = |j: usize| sheet.raw_headers.get(j).is_some_and(|h| !h.is_empty());
+            for (j, c) in cells.iter().enumerate() {
+                if !c.is_empty() && !headed(j) && !sheet.stray.iter().any(|(k, _)| *k == j) {
+                    sheet.stray.push((j, excel_row));
+                }
+            }
+            if cells
+                .iter()
+                .enumerate()
+                .any(|(j, c)| !c.is_empty() && headed(j))
+            {
                 sheet.rows.push((excel_row, cells));
             }
         }

@@ -5,7 +5,7 @@
 use super::choices::Lists;
 use super::language::LOCALIZABLE;
 use super::sheet::Sheet;
-use super::{RowMap, Warn, XlsFormError, media_left_out, msg, no_header};
+use super::{RowMap, Warn, XlsFormError, media_left_out, msg};
 use crate::definition::{Choice, Field, FieldType, LocalizedText};
 
 /// Columns read besides the text columns of [`LOCALIZABLE`].
@@ -128,8 +128,9 @@ pub(super) fn read(
         };
         let raw = sheet.raw_headers.get(j).map_or("", |h| h.trim());
         if raw.is_empty() {
-            warn(sheet, Some(row), Some(j), no_header());
-        } else if h.base.starts_with("media::") {
+            continue;
+        }
+        if h.base.starts_with("media::") {
             warn(sheet, None, Some(j), media_left_out());
         } else if h.base == "repeat_count" {
             warn(
@@ -199,11 +200,25 @@ pub(super) fn read(
         let name = cell(cells, "name");
         let err_at = |j: usize, zh: String, en: String| sheet.cell_error(row, j, msg(zh, en));
         if ty.is_empty() {
-            errors.push(err_at(
-                type_col,
-                "这一行有内容但没有类型".to_owned(),
-                "the row has values but no type".to_owned(),
-            ));
+            let labelled = sheet.localized(cells, "label", lang).is_some();
+            if name.is_empty() && !labelled {
+                // A comment row, as pyxform reads it: left out.
+                warn(
+                    sheet,
+                    Some(row),
+                    None,
+                    msg(
+                        "这一行没有类型、名称和标签，当作备注，未读取",
+                        "the row has no type, name or label: read as a comment and left out",
+                    ),
+                );
+            } else {
+                errors.push(err_at(
+                    type_col,
+                    "这一行有内容但没有类型".to_owned(),
+                    "the row has values but no type".to_owned(),
+                ));
+            }
             continue;
         }
         let ty_norm = ty.replace('_', " ");
@@ -286,7 +301,7 @@ pub(super) fn read(
             "integer" | "int" => FieldType::Integer,
             "decimal" => FieldType::Decimal,
             "date" => FieldType::Date,
-            "geopoint" => FieldType::Geopoint,
+            "geopoint" | "gps" => FieldType::Geopoint,
             "image" | "photo" if appearance.as_deref() == Some("signature") => FieldType::Signature,
             "image" | "photo" => FieldType::Image,
             "note" => FieldType::Note,

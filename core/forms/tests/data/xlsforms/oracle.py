@@ -1,7 +1,7 @@
 """The reference converter's view of each test workbook, for tests/xlsform_corpus.
 
 Runs pyxform (ODK's XLSForm converter, `python3 -m pip install pyxform`) on
-every `.xlsx` below this directory and writes `oracle.json`: for each file,
+every `.xlsx` and `.xls` below this directory and writes `oracle.json`: for each file,
 whether pyxform accepts it and, when it does, its questions in document order
 (name, pyxform type, choice names). Metadata rows (`start`, `end`, …) are left
 out, as Doorstep records those itself. Re-run after adding a workbook:
@@ -38,7 +38,7 @@ def questions(children, choices, out):
 
 def main():
     result = {"pyxform": pyxform.__version__, "forms": {}}
-    for path in sorted(HERE.rglob("*.xlsx")):
+    for path in sorted(p for p in HERE.rglob("*") if p.suffix in (".xlsx", ".xls")):
         key = str(path.relative_to(HERE))
         try:
             form = parse_file_to_json(str(path), warnings=[])
