@@ -1702,3 +1702,83 @@ fn older_select_spellings_and_an_empty_choices_sheet_are_read() {
     ]));
     assert!(form.is_ok(), "{:?}", form.err());
 }
+
+#[test]
+fn a_choice_name_used_twice_in_a_list_says_what_to_change() {
+    let errs = errors_of(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label"],
+                vec!["select_one county", "county", "县"],
+            ],
+        ),
+        (
+            "choices",
+            vec![
+                vec!["list_name", "name", "label", "state"],
+                vec!["county", "king", "King", "washington"],
+                vec!["county", "king", "King", "texas"],
+            ],
+        ),
+        settings(),
+    ]);
+    assert_eq!(
+        errs,
+        vec![XlsFormError::Cell {
+            sheet: "choices",
+            row: 3,
+            column: "B (name)".into(),
+            message: LocalizedText::new(
+                "",
+                "choice `king` appears twice in list `county`: the answer keeps the choice's name, so the names in a list must differ (e.g. `king_2`)"
+            ),
+        }]
+    );
+}
+
+#[test]
+fn a_row_with_neither_type_name_nor_label_is_a_comment() {
+    let imported = import_bytes_with_warnings(&workbook(&[
+        (
+            "survey",
+            vec![
+                vec!["_category", "type", "name", "label"],
+                vec!["基本情况"],
+                vec!["", "text", "a", "甲"],
+            ],
+        ),
+        settings(),
+    ]))
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(imported.form.field_count(), 1);
+    assert_eq!(
+        warnings_of(&imported),
+        vec![
+            warning(
+                "survey",
+                Some(2),
+                Some("A (_category)"),
+                "column `_category` does not apply to a phone form; left out"
+            ),
+            warning(
+                "survey",
+                Some(2),
+                None,
+                "the row has no type, name or label: read as a comment and left out"
+            ),
+        ]
+    );
+    // A row with a name or label but no type is a mistake, not a comment.
+    let errs = errors_of(&[
+        (
+            "survey",
+            vec![vec!["type", "name", "label"], vec!["", "a", "甲"]],
+        ),
+        settings(),
+    ]);
+    assert_eq!(
+        errs,
+        vec![cell(2, "A (type)", "the row has values but no type")]
+    );
+}

@@ -82,8 +82,12 @@ pub(super) fn read(
                 *row,
                 nc,
                 msg(
-                    format!("选项 `{name}` 在选项列表 `{list}` 中出现了两次"),
-                    format!("choice `{name}` appears twice in list `{list}`"),
+                    format!(
+                        "选项 `{name}` 在选项列表 `{list}` 中出现了两次：答案保存的是选项名，同一列表里的选项名不能相同（例如改为 `{name}_2`）"
+                    ),
+                    format!(
+                        "choice `{name}` appears twice in list `{list}`: the answer keeps the choice's name, so the names in a list must differ (e.g. `{name}_2`)"
+                    ),
                 ),
             ));
             continue;
