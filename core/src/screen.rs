@@ -303,7 +303,14 @@ impl Walk<'_> {
                 depth,
                 label: f.label.clone(),
                 hint: f.hint.clone(),
-                required: f.required,
+                // A conditionally required field is marked while its condition
+                // holds and it is empty (the form engine's `required` problem).
+                required: f.required
+                    || (f.required_if.is_some()
+                        && self
+                            .problems
+                            .iter()
+                            .any(|p| p.path == path && p.code == "required")),
                 read_only: f.read_only
                     || f.calculation.is_some()
                     || f.field_type == FieldType::Calculate,

@@ -216,6 +216,10 @@ pub struct Field {
     pub guidance_hint: Option<LocalizedText>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
+    /// Required only when this condition holds (XLSForm's `required` holding
+    /// an expression, e.g. `${has_income} = 'yes'`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_if: Option<String>,
     /// What to say when a required field is empty (default: "… is required").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required_message: Option<LocalizedText>,
@@ -276,6 +280,7 @@ impl Field {
             hint: None,
             guidance_hint: None,
             required: false,
+            required_if: None,
             required_message: None,
             relevant: None,
             constraint: None,

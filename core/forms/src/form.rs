@@ -27,6 +27,7 @@ pub enum Property {
     Constraint,
     Calculation,
     ChoiceFilter,
+    Required,
 }
 
 impl fmt::Display for Property {
@@ -36,6 +37,7 @@ impl fmt::Display for Property {
             Self::Constraint => "constraint",
             Self::Calculation => "calculation",
             Self::ChoiceFilter => "choice_filter",
+            Self::Required => "required",
         })
     }
 }
@@ -48,6 +50,7 @@ impl Property {
             Self::Constraint => "约束",
             Self::Calculation => "计算",
             Self::ChoiceFilter => "选项筛选",
+            Self::Required => "必填条件",
         }
     }
 }
@@ -251,6 +254,8 @@ pub(crate) struct FieldInfo {
     pub choices: Vec<Choice>,
     /// Which choices are offered, evaluated once per choice.
     pub choice_filter: Option<Expr>,
+    /// The field is required when this holds (besides `required`).
+    pub required_if: Option<Expr>,
     pub default: Option<serde_json::Value>,
     pub min_count: Option<u32>,
     pub max_count: Option<u32>,
@@ -351,7 +356,7 @@ impl<'d> Builder<'d> {
         if ft.is_container() && f.calculation.is_some() {
             self.errors.push(not_allowed("calculation"));
         }
-        if ft == FieldType::Group && f.required {
+        if ft == FieldType::Group && (f.required || f.required_if.is_some()) {
             self.errors.push(not_allowed("required flag"));
         }
         if ft == FieldType::Calculate && f.calculation.is_none() {
@@ -395,6 +400,7 @@ impl<'d> Builder<'d> {
             calculation: None,
             choices,
             choice_filter: None,
+            required_if: None,
             default: f.default.clone(),
             min_count: f.min_count,
             max_count: f.max_count,
@@ -503,7 +509,7 @@ impl Form {
             }
         }
         let mut regexes = HashMap::new();
-        let mut compiled: Vec<[Option<Expr>; 4]> = Vec::with_capacity(b.fields.len());
+        let mut compiled: Vec<[Option<Expr>; 5]> = Vec::with_capacity(b.fields.len());
         {
             let schema = LoadSchema {
                 fields: &b.fields,
@@ -524,9 +530,10 @@ impl Form {
                     (Property::Constraint, &d.constraint, Some(own_ty)),
                     (Property::Calculation, &d.calculation, None),
                     (Property::ChoiceFilter, &d.choice_filter, None),
+                    (Property::Required, &d.required_if, None),
                 ];
                 let columns = choice_columns(&f.choices);
-                let mut out: [Option<Expr>; 4] = [None, None, None, None];
+                let mut out: [Option<Expr>; 5] = [None, None, None, None, None];
                 for (k, (property, src, current)) in props.into_iter().enumerate() {
                     let is_filter = property == Property::ChoiceFilter;
                     if is_filter && src.is_some() && !f.field_type.has_choices() {
@@ -600,13 +607,22 @@ impl Form {
                 compiled.push(out);
             }
         }
-        for (f, [relevant, constraint, calculation, choice_filter]) in
-            b.fields.iter_mut().zip(compiled)
+        for (
+            f,
+            [
+                relevant,
+                constraint,
+                calculation,
+                choice_filter,
+                required_if,
+            ],
+        ) in b.fields.iter_mut().zip(compiled)
         {
             f.relevant = relevant;
             f.constraint = constraint;
             f.calculation = calculation;
             f.choice_filter = choice_filter;
+            f.required_if = required_if;
         }
         let calc_order = match calculation_order(&b.fields, &by_name) {
             Ok(order) => order,
@@ -715,6 +731,9 @@ impl Form {
         });
         if let Some(filter) = info.and_then(|i| i.choice_filter.as_ref()) {
             out["choice_filter"] = serde_json::json!(filter.to_string());
+        }
+        if let Some(condition) = info.and_then(|i| i.required_if.as_ref()) {
+            out["required_if"] = serde_json::json!(condition.to_string());
         }
         out
     }

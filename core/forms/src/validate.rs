@@ -935,6 +935,10 @@ impl Form {
                 ));
                 continue;
             }
+            let is_required = f.required
+                || f.required_if
+                    .as_ref()
+                    .is_some_and(|c| eval(c, &self.env(data, instance, today)).truthy());
             let required = || match &f.required_message {
                 Some(m) => problem(
                     "required",
@@ -953,7 +957,7 @@ impl Form {
                     let Some(r) = f.own_repeat else { continue };
                     let kids = s.kids_of(r);
                     let n = kids.len();
-                    if f.required && n == 0 {
+                    if is_required && n == 0 {
                         problems.push(required());
                     } else if f.min_count.is_some_and(|m| n < m as usize) {
                         let m = f.min_count.unwrap_or(0);
@@ -992,7 +996,7 @@ impl Form {
                 _ => {
                     let value = &s.values[f.slot];
                     if value.is_empty() {
-                        if f.required {
+                        if is_required {
                             problems.push(required());
                         } else if f.field_type == FieldType::Image
                             && f.min_count.is_some_and(|m| m > 0)

@@ -110,6 +110,7 @@ fn every_load_error() -> Vec<LoadError> {
         Property::Constraint,
         Property::Calculation,
         Property::ChoiceFilter,
+        Property::Required,
     ] {
         for kind in every_expr_error_kind() {
             all.push(LoadError::Expression {

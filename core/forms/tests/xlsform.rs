@@ -706,11 +706,6 @@ fn what_cannot_work_is_refused_with_sheet_row_and_column() {
                 "type `rank` is not supported: use `select_multiple` instead"
             ),
             cell(
-                4,
-                "D (required)",
-                "required must be yes or no, not `${a} = 'x'` (conditional required is not supported)"
-            ),
-            cell(
                 6,
                 "A (type)",
                 "type `select_one_from_file villages.csv` is not supported: its choices are in another file the phone cannot read offline; put them on the choices sheet"
@@ -1780,5 +1775,86 @@ fn a_row_with_neither_type_name_nor_label_is_a_comment() {
     assert_eq!(
         errs,
         vec![cell(2, "A (type)", "the row has values but no type")]
+    );
+}
+
+#[test]
+fn a_required_condition_makes_the_field_required_only_when_it_holds() {
+    let imported = import_bytes_with_warnings(&workbook(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "required", "read_only"],
+                vec!["select_one yn", "has_income", "有无收入", "yes"],
+                vec![
+                    "integer",
+                    "income",
+                    "收入",
+                    "${has_income} = 'yes'",
+                    "${has_income} = 'no'",
+                ],
+                vec!["begin_repeat", "members", "成员"],
+                vec!["integer", "age", "年龄"],
+                vec!["text", "school", "学校", "${age} < 18"],
+                vec!["end_repeat"],
+            ],
+        ),
+        (
+            "choices",
+            vec![
+                vec!["list_name", "name", "label"],
+                vec!["yn", "yes", "有"],
+                vec!["yn", "no", "无"],
+            ],
+        ),
+        settings(),
+    ]))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let form = &imported.form;
+    assert_eq!(
+        form.normalized_json()["fields"][1]["required_if"],
+        "${has_income} = 'yes'"
+    );
+    let today = NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
+    let codes = |answers: serde_json::Value| -> Vec<(String, String)> {
+        form.validate(&answers, today)
+            .problems
+            .into_iter()
+            .map(|p| (p.path, p.code))
+            .collect()
+    };
+    assert_eq!(codes(json!({"has_income": "no"})), vec![]);
+    assert_eq!(
+        codes(json!({"has_income": "yes", "members": [{"age": 12}, {"age": 40}]})),
+        vec![
+            ("income".to_owned(), "required".to_owned()),
+            ("members[0].school".to_owned(), "required".to_owned())
+        ]
+    );
+    assert_eq!(
+        warnings_of(&imported),
+        vec![warning(
+            "survey",
+            Some(3),
+            Some("E (read_only)"),
+            "a conditional read_only (`${has_income} = 'no'`) is not applied: the field stays editable"
+        )]
+    );
+    // A condition that does not parse is told at its cell.
+    let errs = errors_of(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "required"],
+                vec!["text", "a", "甲", "${b} ="],
+            ],
+        ),
+        settings(),
+    ]);
+    assert_eq!(errs.len(), 1);
+    assert!(
+        matches!(&errs[0], XlsFormError::Cell { row: 2, column, .. } if column == "D (required)"),
+        "{:?}",
+        errs
     );
 }

@@ -356,6 +356,7 @@ impl RowMap {
                     Property::Constraint => "constraint",
                     Property::Calculation => "calculation",
                     Property::ChoiceFilter => "choice_filter",
+                    Property::Required => "required",
                 };
                 cell(
                     field,

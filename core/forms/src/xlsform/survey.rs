@@ -405,28 +405,32 @@ pub(super) fn read(
             ));
             continue;
         }
-        let mut flag = |h: &str| -> bool {
-            let v = cell(cells, h);
-            match parse_flag(&v) {
-                Some(b) => b,
-                None => {
-                    let j = sheet.col(h).unwrap_or(type_col);
-                    let h_zh = if h == "required" { "必填" } else { "只读" };
-                    errors.push(err_at(
-                        j,
+        // `required` is yes/no or a condition (required only when it holds).
+        let required_cell = cell(cells, "required");
+        let (required, required_if) = match parse_flag(&required_cell) {
+            Some(b) => (b, None),
+            None => (false, Some(required_cell)),
+        };
+        // A conditional `read_only` only changes what the screen lets the worker
+        // edit: the field stays editable, with a warning.
+        let read_only_cell = cell(cells, "read_only");
+        let read_only = match parse_flag(&read_only_cell) {
+            Some(b) => b,
+            None => {
+                warn(
+                    sheet,
+                    Some(row),
+                    sheet.col("read_only"),
+                    msg(
+                        format!("不支持按条件只读（`{read_only_cell}`）：这一项始终可以修改"),
                         format!(
-                            "{h}（{h_zh}）只能填 yes 或 no，不能是 `{v}`（不支持按条件{h_zh}）"
+                            "a conditional read_only (`{read_only_cell}`) is not applied: the field stays editable"
                         ),
-                        format!(
-                            "{h} must be yes or no, not `{v}` (conditional {h} is not supported)"
-                        ),
-                    ));
-                    false
-                }
+                    ),
+                );
+                false
             }
         };
-        let required = flag("required");
-        let read_only = flag("read_only");
         let default = opt(cells, "default").map(|d| default_value(field_type, &d));
         let mut field = Field::new(
             name.clone(),
@@ -436,6 +440,7 @@ pub(super) fn read(
         field.hint = sheet.localized(cells, "hint", lang);
         field.guidance_hint = sheet.localized(cells, "guidance_hint", lang);
         field.required = required;
+        field.required_if = required_if;
         field.read_only = read_only;
         field.relevant = opt(cells, "relevant");
         field.constraint = opt(cells, "constraint");
