@@ -2,7 +2,8 @@
 //! list the built-in templates.
 //!
 //! - `form check FILE` (`.json`, `.xlsx` or `.xls`) prints the normalized definition as
-//!   JSON; what a workbook had that was left out (settings, columns, metadata
+//!   JSON (the choice files of `select_one_from_file` are read from the
+//!   workbook's folder); what a workbook had that was left out (settings, columns, metadata
 //!   rows and sheets that do not apply to a phone form) is listed on stderr,
 //!   one `警告：…` line and one `warning: …` line each. On a bad form, every
 //!   problem goes to stderr in Chinese and in English, and the exit code is 1.

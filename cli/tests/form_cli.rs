@@ -323,3 +323,41 @@ fn check_lists_what_a_workbook_had_that_was_left_out() {
         ]
     );
 }
+
+#[test]
+fn check_reads_a_choice_file_beside_the_workbook() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = xlsform(
+        dir.path(),
+        "villages.xlsx",
+        &[
+            &["type", "name", "label::zh"],
+            &["select_one_from_file villages.csv", "village", "小区"],
+        ],
+    );
+    let out = doorstep(&["form", "check", &file]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "没有找到选项文件 `villages.csv`：请与表单一起上传（或把选项放进 choices 工作表）"
+        ),
+        "{stderr}"
+    );
+    std::fs::write(
+        dir.path().join("villages.csv"),
+        "name,label\nxingfu,幸福小区\nanle,安乐小区\n",
+    )
+    .expect("write csv");
+    let out = doorstep(&["form", "check", &file]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = stdout_json(&out);
+    assert_eq!(
+        v["fields"][0]["choices"][1],
+        serde_json::json!({"name": "anle", "label": {"zh": "安乐小区", "en": ""}})
+    );
+}

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use doorstep_forms::LocalizedText;
 use doorstep_forms::xlsform::{
-    XlsFormError, XlsFormWarning, import_bytes, import_bytes_with_warnings,
+    XlsFormError, XlsFormWarning, import_bytes, import_bytes_with_files, import_bytes_with_warnings,
 };
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use serde_json::json;
@@ -708,7 +708,7 @@ fn what_cannot_work_is_refused_with_sheet_row_and_column() {
             cell(
                 6,
                 "A (type)",
-                "type `select_one_from_file villages.csv` is not supported: its choices are in another file the phone cannot read offline; put them on the choices sheet"
+                "the choice file `villages.csv` is missing: upload it with the form (or put its choices on the choices sheet)"
             ),
             cell(
                 7,
@@ -1856,5 +1856,100 @@ fn a_required_condition_makes_the_field_required_only_when_it_holds() {
         matches!(&errs[0], XlsFormError::Cell { row: 2, column, .. } if column == "D (required)"),
         "{:?}",
         errs
+    );
+}
+
+#[test]
+fn a_long_choice_list_comes_from_a_csv_or_excel_file_given_with_the_form() {
+    let survey = (
+        "survey",
+        vec![
+            vec!["type", "name", "label", "choice_filter"],
+            vec!["select_one_from_file streets.xlsx", "street", "街道"],
+            vec![
+                "select_one_from_file villages.csv",
+                "village",
+                "小区",
+                "street = ${street}",
+            ],
+            vec![
+                "select_multiple_from_file villages.csv",
+                "visited",
+                "走访过的小区",
+            ],
+        ],
+    );
+    let bytes = workbook(&[survey.clone(), settings()]);
+    let streets = workbook(&[(
+        "streets",
+        vec![
+            vec!["name", "label::Chinese (zh)", "label::English (en)"],
+            vec!["jianshe", "建设街道", "Jianshe"],
+            vec!["heping", "和平街道", "Heping"],
+        ],
+    )]);
+    // Excel on Chinese Windows saves CSV as GBK.
+    let csv_text = "name,label,street\nxingfu,幸福小区,jianshe\nanle,\"安乐小区, 东区\",jianshe\nminzhu,民主小区,heping\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(csv_text);
+    for villages in [
+        csv_text.as_bytes().to_vec(),
+        gbk.into_owned(),
+        [b"\xef\xbb\xbf".as_slice(), csv_text.as_bytes()].concat(),
+    ] {
+        let files = |name: &str| match name {
+            "streets.xlsx" => Some(streets.clone()),
+            "villages.csv" => Some(villages.clone()),
+            _ => None,
+        };
+        let imported = import_bytes_with_files(&bytes, &files).unwrap_or_else(|e| panic!("{e}"));
+        let form = &imported.form;
+        let street = form.choices_of("street").expect("streets");
+        assert_eq!(
+            (street[0].label.zh.as_str(), street[0].label.en.as_str()),
+            ("建设街道", "Jianshe")
+        );
+        let villages = form.choices_of("village").expect("villages");
+        assert_eq!(villages[1].label.zh, "安乐小区, 东区");
+        assert_eq!(
+            villages[2].columns.get("street").map(String::as_str),
+            Some("heping")
+        );
+        let today = NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
+        let offered: Vec<String> =
+            form.offered_choices(&json!({"street": "jianshe"}), today)["village"]
+                .iter()
+                .map(|c| c.name.clone())
+                .collect();
+        assert_eq!(offered, ["xingfu", "anle"]);
+        // The choices are in the definition: they reach the phone with the template.
+        let def = serde_json::to_value(form.definition()).expect("json");
+        assert_eq!(def["fields"][1]["choices"][0]["name"], "xingfu");
+    }
+    // A file that was not given, or named with a path, is told at the type cell.
+    let errs = errors_of(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label"],
+                vec!["select_one_from_file ../secret.csv", "a", "甲"],
+                vec!["select_one_from_file lists.geojson", "b", "乙"],
+            ],
+        ),
+        settings(),
+    ]);
+    assert_eq!(
+        errs,
+        vec![
+            cell(
+                2,
+                "A (type)",
+                "the choice file `../secret.csv` is missing: upload it with the form (or put its choices on the choices sheet)"
+            ),
+            cell(
+                3,
+                "A (type)",
+                "the choice file `lists.geojson` is not a CSV or Excel file: the phone cannot read it offline"
+            ),
+        ]
     );
 }

@@ -15,12 +15,15 @@
 //! - `select_one list or_other` adds the choice 其他 / Other and a text field
 //!   `{name}_other` asked when it is chosen, as ODK does.
 //! - `choice_filter` with extra choice columns (cascading selects).
+//! - `select_one_from_file` with a CSV or Excel choice list given with the form
+//!   (see [`choice_file`]); its choices become part of the definition.
 //!
-//! What cannot work on a phone offline (`pull_data()`, `search()`, external
-//! choice files) and what changes what is stored is refused with the sheet, row
+//! What cannot work on a phone offline (`pull_data()`, `search()`, a choice
+//! file that was not given) and what changes what is stored is refused with the sheet, row
 //! and column, and so is any problem [`Form::load`] finds, mapped back to its
 //! row. Every message is in Chinese and English ([`XlsFormError::message_zh`]).
 
+mod choice_file;
 mod choices;
 mod language;
 mod settings;
@@ -36,6 +39,7 @@ use calamine::{Data, Range, Reader, Sheets, open_workbook_auto_from_rs};
 
 use crate::definition::{FORMAT_VERSION, FormDefinition, LocalizedText};
 use crate::form::{Form, LoadError, Property};
+pub use choice_file::ChoiceFiles;
 use sheet::Sheet;
 
 /// One reason a workbook was refused. `Display` is the English text,
@@ -160,26 +164,43 @@ pub fn import_path(path: &Path) -> Result<Form, XlsFormErrors> {
     import_path_with_warnings(path).map(|i| i.form)
 }
 
-/// As [`import_path`], with the warnings about what was left out.
+/// As [`import_path`], with the warnings about what was left out. The choice
+/// files of `select_one_from_file` are read from the workbook's folder.
 pub fn import_path_with_warnings(path: &Path) -> Result<Imported, XlsFormErrors> {
     let bytes =
         std::fs::read(path).map_err(|e| XlsFormErrors(vec![XlsFormError::Open(e.to_string())]))?;
-    import(&bytes, path.file_stem().and_then(|s| s.to_str()))
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let beside = |name: &str| std::fs::read(folder.join(name)).ok();
+    import(&bytes, path.file_stem().and_then(|s| s.to_str()), &beside)
 }
 
 /// Reads `.xlsx` bytes and loads the form they define; the workbook must have a
 /// settings sheet with a `form_id`.
 pub fn import_bytes(bytes: &[u8]) -> Result<Form, XlsFormErrors> {
-    import(bytes, None).map(|i| i.form)
+    import(bytes, None, &|_| None).map(|i| i.form)
 }
 
 /// As [`import_bytes`], with the warnings about what was left out.
 pub fn import_bytes_with_warnings(bytes: &[u8]) -> Result<Imported, XlsFormErrors> {
-    import(bytes, None)
+    import(bytes, None, &|_| None)
 }
 
-fn import(bytes: &[u8], fallback_id: Option<&str>) -> Result<Imported, XlsFormErrors> {
-    let read = read_workbook(bytes, fallback_id)?;
+/// As [`import_bytes_with_warnings`], with the choice files of
+/// `select_one_from_file` uploaded beside the workbook (`files` finds one by
+/// the name the form gives it). Their choices become part of the definition.
+pub fn import_bytes_with_files(
+    bytes: &[u8],
+    files: &ChoiceFiles<'_>,
+) -> Result<Imported, XlsFormErrors> {
+    import(bytes, None, files)
+}
+
+fn import(
+    bytes: &[u8],
+    fallback_id: Option<&str>,
+    files: &ChoiceFiles<'_>,
+) -> Result<Imported, XlsFormErrors> {
+    let read = read_workbook(bytes, fallback_id, files)?;
     let rows = read.rows;
     let form = Form::load(read.definition)
         .map_err(|errs| XlsFormErrors(errs.0.into_iter().map(|e| rows.locate(e)).collect()))?;
@@ -200,10 +221,12 @@ pub struct ReadWorkbook {
 
 /// Reads `.xlsx` bytes into a definition without loading it (for tools that
 /// want to inspect or convert a workbook). `fallback_id` is the form id used when
-/// the settings give none; without one, a missing form id is an error.
+/// the settings give none; without one, a missing form id is an error. `files`
+/// finds the choice files of `select_one_from_file`.
 pub fn read_workbook(
     bytes: &[u8],
     fallback_id: Option<&str>,
+    files: &ChoiceFiles<'_>,
 ) -> Result<ReadWorkbook, XlsFormErrors> {
     // `.xlsx` as Excel and WPS save today, the older `.xls`, and `.ods`.
     let mut wb: Sheets<Cursor<&[u8]>> = open_workbook_auto_from_rs(Cursor::new(bytes))
@@ -296,6 +319,7 @@ pub fn read_workbook(
         &lists,
         choices_sheet.is_some(),
         &settings.language,
+        files,
         &mut rows,
         &mut errors,
         &mut warn,

@@ -2,6 +2,7 @@
 //! `begin group` / `begin repeat` rows open a section that the matching `end`
 //! row closes, to any depth (a household's members, each with income sources).
 
+use super::choice_file::ChoiceFiles;
 use super::choices::Lists;
 use super::language::LOCALIZABLE;
 use super::sheet::Sheet;
@@ -118,6 +119,7 @@ pub(super) fn read(
     lists: &Lists,
     has_choices_sheet: bool,
     lang: &str,
+    files: &ChoiceFiles<'_>,
     rows: &mut RowMap,
     errors: &mut Vec<XlsFormError>,
     warn: &mut Warn<'_>,
@@ -341,6 +343,31 @@ pub(super) fn read(
                         FieldType::SelectOne
                     }
                 }
+                Some(Err(())) if from_file(&raw_type).is_some() => {
+                    let Some((multiple, file)) = from_file(&raw_type) else {
+                        continue;
+                    };
+                    match super::choice_file::read(file, files, lang) {
+                        Ok(cs) if !cs.is_empty() => choices = Some(cs),
+                        Ok(_) => {
+                            errors.push(err_at(
+                                type_col,
+                                format!("选项文件 `{file}` 中没有选项"),
+                                format!("the choice file `{file}` holds no choices"),
+                            ));
+                            continue;
+                        }
+                        Err(why) => {
+                            errors.push(sheet.cell_error(row, type_col, why));
+                            continue;
+                        }
+                    }
+                    if multiple {
+                        FieldType::SelectMultiple
+                    } else {
+                        FieldType::SelectOne
+                    }
+                }
                 Some(Err(())) if ty.contains("from_file") || ty.contains("external") => {
                     errors.push(err_at(
                         type_col,
@@ -499,6 +526,18 @@ pub(super) fn read(
         ));
     }
     root
+}
+
+/// `select_one_from_file villages.csv` → (multiple, file name).
+fn from_file(raw: &str) -> Option<(bool, &str)> {
+    let mut words = raw.split_whitespace();
+    let multiple = match words.next()?.to_lowercase().as_str() {
+        "select_one_from_file" => false,
+        "select_multiple_from_file" => true,
+        _ => return None,
+    };
+    let file = words.next()?;
+    words.next().is_none().then_some((multiple, file))
 }
 
 /// What to write instead of an XLSForm type the phone has no widget for.
