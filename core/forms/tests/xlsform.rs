@@ -1227,7 +1227,7 @@ fn extra_sheets_and_settings_are_left_out_and_sheet_names_match_in_any_case() {
             name,
             None,
             None,
-            "not an XLSForm sheet (only survey, choices and settings are read); left out",
+            "not an XLSForm sheet (only survey, choices, external_choices and settings are read); left out",
         )
     };
     let setting = |col: &str, name: &str| {
@@ -1268,11 +1268,11 @@ fn extra_sheets_and_settings_are_left_out_and_sheet_names_match_in_any_case() {
     );
     assert_eq!(
         imported.warnings[0].to_string(),
-        "sheet `说明`: not an XLSForm sheet (only survey, choices and settings are read); left out"
+        "sheet `说明`: not an XLSForm sheet (only survey, choices, external_choices and settings are read); left out"
     );
     assert_eq!(
         imported.warnings[0].message_zh(),
-        "工作表 `说明`：这个工作表不属于 XLSForm（只读取 survey、choices、settings），未读取"
+        "工作表 `说明`：这个工作表不属于 XLSForm（只读取 survey、choices、external_choices、settings），未读取"
     );
 }
 
@@ -1952,4 +1952,46 @@ fn a_long_choice_list_comes_from_a_csv_or_excel_file_given_with_the_form() {
             ),
         ]
     );
+}
+
+#[test]
+fn select_one_external_reads_the_external_choices_sheet() {
+    let form = import_bytes(&workbook(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "choice_filter"],
+                vec!["select_one street", "street", "街道"],
+                vec![
+                    "select_one_external estate",
+                    "estate",
+                    "小区",
+                    "street = ${street}",
+                ],
+            ],
+        ),
+        (
+            "choices",
+            vec![
+                vec!["list_name", "name", "label"],
+                vec!["street", "jianshe", "建设街道"],
+            ],
+        ),
+        (
+            "external_choices",
+            vec![
+                vec!["list_name", "name", "label", "street"],
+                vec!["estate", "xingfu", "幸福小区", "jianshe"],
+                vec!["estate", "minzhu", "民主小区", "heping"],
+            ],
+        ),
+        settings(),
+    ]))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let today = NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
+    let offered: Vec<String> = form.offered_choices(&json!({"street": "jianshe"}), today)["estate"]
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    assert_eq!(offered, ["xingfu"]);
 }

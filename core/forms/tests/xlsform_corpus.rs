@@ -69,6 +69,8 @@ fn theirs(questions: &Value) -> Vec<(String, String, Option<Vec<String>>)> {
             let kind = match text("type").as_str() {
                 "string" => "text".to_owned(),
                 "gps" => "geopoint".to_owned(),
+                // An external list is a list like any other here.
+                "select one external" => "select one".to_owned(),
                 other => other.to_owned(),
             };
             let choices = q["choices"].as_array().map(|cs| {

@@ -243,7 +243,7 @@ pub fn read_workbook(
     // As in pyxform, a workbook of one sheet is the survey, whatever its name.
     let only = match &names[..] {
         [one]
-            if !["choices", "settings"]
+            if !["choices", "settings", "external_choices"]
                 .iter()
                 .any(|k| one.trim().eq_ignore_ascii_case(k)) =>
         {
@@ -256,7 +256,7 @@ pub fn read_workbook(
     };
     for name in &names {
         let known = *name == survey_name
-            || ["choices", "settings"]
+            || ["choices", "settings", "external_choices"]
                 .iter()
                 .any(|k| name.trim().eq_ignore_ascii_case(k));
         if !known {
@@ -265,8 +265,8 @@ pub fn read_workbook(
                 row: None,
                 column: None,
                 message: msg(
-                    "这个工作表不属于 XLSForm（只读取 survey、choices、settings），未读取",
-                    "not an XLSForm sheet (only survey, choices and settings are read); left out",
+                    "这个工作表不属于 XLSForm（只读取 survey、choices、external_choices、settings），未读取",
+                    "not an XLSForm sheet (only survey, choices, external_choices and settings are read); left out",
                 ),
             });
         }
@@ -278,6 +278,14 @@ pub fn read_workbook(
     let survey_sheet = Sheet::new("survey", &read(&mut wb, &survey_name)?, &mut errors);
     let choices_sheet = match find("choices") {
         Some(n) => Some(Sheet::new("choices", &read(&mut wb, &n)?, &mut errors)),
+        None => None,
+    };
+    let external_sheet = match find("external_choices") {
+        Some(n) => Some(Sheet::new(
+            "external_choices",
+            &read(&mut wb, &n)?,
+            &mut errors,
+        )),
         None => None,
     };
     let settings_sheet = match find("settings") {
@@ -313,10 +321,17 @@ pub fn read_workbook(
         .as_ref()
         .map(|c| choices::read(c, &settings.language, &mut errors, &mut warn))
         .unwrap_or_default();
+    // `select_one_external` lists: ODK keeps them apart for its search screens;
+    // here they are lists like any other.
+    let external = external_sheet
+        .as_ref()
+        .map(|c| choices::read(c, &settings.language, &mut errors, &mut warn))
+        .unwrap_or_default();
     let mut rows = RowMap::default();
     let fields = survey::read(
         &survey_sheet,
         &lists,
+        &external,
         choices_sheet.is_some(),
         &settings.language,
         files,

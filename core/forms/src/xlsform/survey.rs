@@ -117,6 +117,7 @@ fn select_type(raw: &str) -> Option<Result<SelectType, ()>> {
 pub(super) fn read(
     sheet: &Sheet,
     lists: &Lists,
+    external: &Lists,
     has_choices_sheet: bool,
     lang: &str,
     files: &ChoiceFiles<'_>,
@@ -343,6 +344,23 @@ pub(super) fn read(
                         FieldType::SelectOne
                     }
                 }
+                Some(Err(())) if external_list(&raw_type).is_some() => {
+                    let list = external_list(&raw_type).unwrap_or_default();
+                    match external.get(list) {
+                        Some(cs) => choices = Some(cs.clone()),
+                        None => {
+                            errors.push(err_at(
+                                type_col,
+                                format!("external_choices 工作表中没有选项列表 `{list}`"),
+                                format!(
+                                    "choice list `{list}` is not on the external_choices sheet"
+                                ),
+                            ));
+                            continue;
+                        }
+                    }
+                    FieldType::SelectOne
+                }
                 Some(Err(())) if from_file(&raw_type).is_some() => {
                     let Some((multiple, file)) = from_file(&raw_type) else {
                         continue;
@@ -526,6 +544,16 @@ pub(super) fn read(
         ));
     }
     root
+}
+
+/// `select_one_external list` → the list's name.
+fn external_list(raw: &str) -> Option<&str> {
+    let mut words = raw.split_whitespace();
+    if !words.next()?.eq_ignore_ascii_case("select_one_external") {
+        return None;
+    }
+    let list = words.next()?;
+    words.next().is_none().then_some(list)
 }
 
 /// `select_one_from_file villages.csv` → (multiple, file name).
