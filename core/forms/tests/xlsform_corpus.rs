@@ -3,7 +3,8 @@
 //! them (`oracle.json`, written by `oracle.py`): every workbook pyxform accepts
 //! either loads with the same questions (names, types, choice lists), or is
 //! refused with messages that each name a cell and say why, in Chinese and English;
-//! what a loaded workbook had that was left out is told in both languages too.
+//! what a loaded workbook had that was left out is told in both languages too,
+//! and its own defaults are answers it accepts.
 //! Prints the tally.
 
 use std::collections::BTreeMap;
@@ -111,6 +112,22 @@ fn real_workbooks_load_as_pyxform_reads_them_or_are_refused_by_cell() {
                 let want = theirs(&expected["questions"]);
                 for w in &imported.warnings {
                     assert!(has_chinese(&w.message_zh()), "{file}: {w}");
+                }
+                // Its defaults are answers it accepts: only what is still to
+                // be answered (or a condition on other answers) is missing.
+                let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
+                let v = imported.form.validate(&serde_json::json!({}), today);
+                for p in &v.problems {
+                    assert!(
+                        [
+                            "required",
+                            "too_few_entries",
+                            "too_few_photos",
+                            "constraint"
+                        ]
+                        .contains(&p.code.as_str()),
+                        "{file}: its own defaults give {p:?}"
+                    );
                 }
                 if got == want {
                     *tally.entry("loaded, same questions").or_default() += 1;
