@@ -162,11 +162,19 @@ pub enum Func {
     Concat,
     Int,
     Round,
+    Contains,
+    StartsWith,
+    EndsWith,
+    Substr,
+    Number,
+    String,
+    Max,
+    Min,
 }
 
 impl Func {
     /// All functions, for generators and tables.
-    pub const ALL: [Func; 16] = [
+    pub const ALL: [Func; 24] = [
         Func::Selected,
         Func::CountSelected,
         Func::StringLength,
@@ -183,6 +191,14 @@ impl Func {
         Func::Concat,
         Func::Int,
         Func::Round,
+        Func::Contains,
+        Func::StartsWith,
+        Func::EndsWith,
+        Func::Substr,
+        Func::Number,
+        Func::String,
+        Func::Max,
+        Func::Min,
     ];
 
     /// The function's name as written in an expression.
@@ -204,6 +220,14 @@ impl Func {
             Self::Concat => "concat",
             Self::Int => "int",
             Self::Round => "round",
+            Self::Contains => "contains",
+            Self::StartsWith => "starts-with",
+            Self::EndsWith => "ends-with",
+            Self::Substr => "substr",
+            Self::Number => "number",
+            Self::String => "string",
+            Self::Max => "max",
+            Self::Min => "min",
         }
     }
 
@@ -222,9 +246,19 @@ impl Func {
             | Self::Sum
             | Self::AgeFromId
             | Self::Not
-            | Self::Int => (1, Some(1)),
-            Self::Selected | Self::Regex | Self::Coalesce => (2, Some(2)),
+            | Self::Int
+            | Self::Number
+            | Self::String
+            | Self::Max
+            | Self::Min => (1, Some(1)),
+            Self::Selected
+            | Self::Regex
+            | Self::Coalesce
+            | Self::Contains
+            | Self::StartsWith
+            | Self::EndsWith => (2, Some(2)),
             Self::Round => (1, Some(2)),
+            Self::Substr => (2, Some(3)),
             Self::If => (3, Some(3)),
             Self::Concat => (1, None),
         }

@@ -257,6 +257,46 @@ fn call(func: Func, args: &[Expr], env: &dyn Env) -> Value {
                     .sum(),
             )
         }
+        Func::Max | Func::Min => {
+            let values = args.first().and_then(field_name).map(|n| env.values(n));
+            let numbers = values
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|v| v.as_num());
+            let best = if func == Func::Max {
+                numbers.reduce(f64::max)
+            } else {
+                numbers.reduce(f64::min)
+            };
+            best.map_or(Value::Null, Value::Num)
+        }
+        Func::Contains => Value::Bool(arg(0).to_text().contains(&arg(1).to_text())),
+        Func::StartsWith => Value::Bool(arg(0).to_text().starts_with(&arg(1).to_text())),
+        Func::EndsWith => Value::Bool(arg(0).to_text().ends_with(&arg(1).to_text())),
+        Func::Substr => {
+            // As ODK: characters from `start` (counted from 0) up to `end` (not included).
+            let chars: Vec<char> = arg(0).to_text().chars().collect();
+            let index = |v: Value, default: usize| {
+                v.as_num().map_or(default, |n| {
+                    n.trunc().clamp(0.0, chars.len() as f64) as usize
+                })
+            };
+            let start = index(arg(1), 0);
+            let end = if args.len() > 2 {
+                index(arg(2), chars.len())
+            } else {
+                chars.len()
+            };
+            Value::Str(
+                chars
+                    .get(start..end.max(start))
+                    .unwrap_or_default()
+                    .iter()
+                    .collect(),
+            )
+        }
+        Func::Number => arg(0).as_num().map_or(Value::Null, Value::Num),
+        Func::String => Value::Str(arg(0).to_text()),
         Func::AgeFromId => {
             let today = env.today();
             match doorstep_model::IdNumber::parse_on(&arg(0).to_text(), today) {

@@ -509,9 +509,34 @@ impl<'s> Checker<'s> {
                     Some(Ty::Num)
                 }
             }
-            Func::StringLength => {
+            Func::StringLength | Func::Number => {
                 self.scalar(&args[0])?;
                 Some(Ty::Num)
+            }
+            Func::String => {
+                self.scalar(&args[0])?;
+                Some(Ty::Str)
+            }
+            Func::Contains | Func::StartsWith | Func::EndsWith => {
+                let a = self.scalar(&args[0]);
+                let b = self.scalar(&args[1]);
+                a.and(b).map(|_| Ty::Bool)
+            }
+            Func::Substr => {
+                let mut ok = self.scalar(&args[0]).is_some();
+                for a in &args[1..] {
+                    ok &= match self.scalar(a) {
+                        Some(t) => self
+                            .numeric(
+                                a,
+                                t,
+                                ("作为 `substr()` 的位置", "use as a position of `substr()`"),
+                            )
+                            .is_some(),
+                        None => false,
+                    };
+                }
+                ok.then_some(Ty::Str)
             }
             Func::Not => {
                 self.scalar(&args[0])?;
@@ -573,7 +598,7 @@ impl<'s> Checker<'s> {
                     }
                 }
             }
-            Func::Sum => {
+            Func::Sum | Func::Max | Func::Min => {
                 self.field_arg(e, func, &args[0])?;
                 match self.node(&args[0])? {
                     Node::Nodes {
@@ -581,18 +606,20 @@ impl<'s> Checker<'s> {
                         ..
                     } => Some(Ty::Num),
                     Node::Nodes { field, ty, .. } => {
+                        let f = func.name();
                         self.type_err(
                             e,
-                            format!("`sum()` 需要数字；`{field}` 是{}", ty.zh()),
-                            format!("`sum()` needs numbers; `{field}` holds {ty}"),
+                            format!("`{f}()` 需要数字；`{field}` 是{}", ty.zh()),
+                            format!("`{f}()` needs numbers; `{field}` holds {ty}"),
                         );
                         None
                     }
                     _ => {
+                        let f = func.name();
                         self.type_err(
                             e,
-                            "`sum()` 的参数必须是重复组内的字段".to_owned(),
-                            "`sum()` takes a field inside a repeat".to_owned(),
+                            format!("`{f}()` 的参数必须是重复组内的字段"),
+                            format!("`{f}()` takes a field inside a repeat"),
                         );
                         None
                     }
