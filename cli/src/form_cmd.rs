@@ -1,8 +1,12 @@
 //! `doorstep form …`: check a form definition, validate answers against a form,
 //! list the built-in templates.
 //!
-//! - `form check FILE` (`.json` or `.xlsx`) prints the normalized definition as
-//!   JSON; on a bad form, the errors go to stderr and the exit code is 1.
+//! - `form check FILE` (`.json`, `.xlsx` or `.xls`) prints the normalized definition as
+//!   JSON (the choice files of `select_one_from_file` are read from the
+//!   workbook's folder); what a workbook had that was left out (settings, columns, metadata
+//!   rows and sheets that do not apply to a phone form) is listed on stderr,
+//!   one `警告：…` line and one `warning: …` line each. On a bad form, every
+//!   problem goes to stderr in Chinese and in English, and the exit code is 1.
 //! - `form validate FORM ANSWERS.json` prints the problems as a JSON array (empty
 //!   when valid) and exits 0 when valid, 1 when not, 2 when FORM or ANSWERS cannot
 //!   be read. FORM is a `.json`/`.xlsx` file or a built-in template id.
@@ -24,7 +28,7 @@ pub struct FormArgs {
 
 #[derive(Subcommand)]
 enum FormCommand {
-    /// Load FILE (.json or .xlsx) and print its normalized definition as JSON.
+    /// Load FILE (.json, .xlsx or .xls) and print its normalized definition as JSON.
     Check { file: PathBuf },
     /// Validate ANSWERS.json against FORM (a .json/.xlsx file or a built-in template id).
     Validate {
@@ -38,19 +42,46 @@ enum FormCommand {
     List,
 }
 
-/// Why a form could not be loaded: every problem, one per line.
+/// Why a form could not be loaded: every problem, in Chinese then English.
 struct Refused(String);
 
-fn load_file(path: &Path) -> Result<Form, Refused> {
+/// Each problem as a Chinese line and an English line.
+fn both(lines: impl IntoIterator<Item = (String, String)>) -> String {
+    lines
+        .into_iter()
+        .map(|(zh, en)| format!("{zh}\n{en}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A loaded form and the warnings about what its workbook had that was left out.
+fn load_file_with_warnings(path: &Path) -> Result<(Form, Vec<String>), Refused> {
     let is_xlsx = path
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+        .is_some_and(|e| ["xlsx", "xls"].iter().any(|x| e.eq_ignore_ascii_case(x)));
     if is_xlsx {
-        return xlsform::import_path(path).map_err(|e| Refused(e.to_string()));
+        let imported = xlsform::import_path_with_warnings(path)
+            .map_err(|e| Refused(both(e.0.iter().map(|e| (e.message_zh(), e.to_string())))))?;
+        let warnings = imported
+            .warnings
+            .iter()
+            .map(|w| format!("警告：{}\nwarning: {w}", w.message_zh()))
+            .collect();
+        return Ok((imported.form, warnings));
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Refused(format!("cannot read {}: {e}", path.display())))?;
-    Form::from_json(&text).map_err(|e| Refused(e.to_string()))
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Refused(both([(
+            format!("无法读取 {}：{e}", path.display()),
+            format!("cannot read {}: {e}", path.display()),
+        )]))
+    })?;
+    let form = Form::from_json(&text)
+        .map_err(|e| Refused(both(e.0.iter().map(|e| (e.message_zh(), e.to_string())))))?;
+    Ok((form, Vec::new()))
+}
+
+fn load_file(path: &Path) -> Result<Form, Refused> {
+    load_file_with_warnings(path).map(|(form, _)| form)
 }
 
 fn load_form(spec: &str) -> Result<Form, Refused> {
@@ -69,8 +100,11 @@ fn load_form(spec: &str) -> Result<Form, Refused> {
 /// Runs a `form` subcommand; see the module documentation for output and exit codes.
 pub fn run(args: FormArgs) -> anyhow::Result<ExitCode> {
     match args.command {
-        FormCommand::Check { file } => match load_file(&file) {
-            Ok(form) => {
+        FormCommand::Check { file } => match load_file_with_warnings(&file) {
+            Ok((form, warnings)) => {
+                for w in warnings {
+                    eprintln!("{w}");
+                }
                 crate::print_json(&form.normalized_json())?;
                 Ok(ExitCode::SUCCESS)
             }

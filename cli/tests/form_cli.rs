@@ -276,4 +276,88 @@ fn check_refuses_a_bad_workbook_with_sheet_row_and_column() {
         stderr.contains("sheet `survey`, row 3, column D (relevant): `deadline`: at character 1 of the expression: unknown field `severty`"),
         "{stderr}"
     );
+    assert!(
+        stderr.contains("工作表 `survey` 第 3 行 D (relevant) 列：`deadline`：表达式第 1 个字符处：未知字段 `severty`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn check_lists_what_a_workbook_had_that_was_left_out() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = xlsform(
+        dir.path(),
+        "kobo.xlsx",
+        &[
+            &[
+                "type",
+                "name",
+                "label:Chinese",
+                "label:English",
+                "media::audio",
+            ],
+            &["start", "start"],
+            &[
+                "select_one severity or_other",
+                "severity",
+                "严重程度",
+                "Severity",
+                "s.mp3",
+            ],
+        ],
+    );
+    let out = doorstep(&["form", "check", &file]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let v = stdout_json(&out);
+    assert_eq!(v["fields"][0]["label"]["en"], "Severity");
+    assert_eq!(v["fields"][1]["name"], "severity_other");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "警告：工作表 `survey` E (media::audio) 列：图片、音频和视频文件不会带到手机上，这一列未读取",
+            "warning: sheet `survey`, column E (media::audio): pictures, sound and video files are not carried to the phone; the column is left out",
+            "警告：工作表 `survey` 第 2 行 A (type) 列：元数据 `start` 由应用自动记录（时间、网格员、手机），这一行未读取",
+            "warning: sheet `survey`, row 2, column A (type): metadata `start` is recorded by the app itself (times, worker, phone); the row is left out",
+        ]
+    );
+}
+
+#[test]
+fn check_reads_a_choice_file_beside_the_workbook() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = xlsform(
+        dir.path(),
+        "villages.xlsx",
+        &[
+            &["type", "name", "label::zh"],
+            &["select_one_from_file villages.csv", "village", "小区"],
+        ],
+    );
+    let out = doorstep(&["form", "check", &file]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "没有找到选项文件 `villages.csv`：请与表单一起上传（或把选项放进 choices 工作表）"
+        ),
+        "{stderr}"
+    );
+    std::fs::write(
+        dir.path().join("villages.csv"),
+        "name,label\nxingfu,幸福小区\nanle,安乐小区\n",
+    )
+    .expect("write csv");
+    let out = doorstep(&["form", "check", &file]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v = stdout_json(&out);
+    assert_eq!(
+        v["fields"][0]["choices"][1],
+        serde_json::json!({"name": "anle", "label": {"zh": "安乐小区", "en": ""}})
+    );
 }

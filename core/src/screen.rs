@@ -21,7 +21,7 @@ use crate::store::{Store, StoreError};
 use crate::sync::protocol::PastVisit;
 use chrono::NaiveDate;
 use serde_json::{Map, Value as Json};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -239,12 +239,14 @@ pub fn build_visit_screen(form: &Form, record: VisitRecord, today: NaiveDate) ->
         .into_iter()
         .collect();
     let cleaned = Json::Object(validation.answers.clone());
+    let offered = form.offered_choices(&record.answers, today);
     let mut fields = Vec::new();
     let walk = Walk {
         relevant: &relevant,
         raw: &record.answers,
         cleaned: &cleaned,
         problems: &validation.problems,
+        offered: &offered,
     };
     walk.fields(&form.definition().fields, "", 0, &mut fields);
     VisitScreen {
@@ -261,6 +263,8 @@ struct Walk<'a> {
     raw: &'a Json,
     cleaned: &'a Json,
     problems: &'a [Problem],
+    /// The choices a select's `choice_filter` lets through now, by path.
+    offered: &'a HashMap<String, Vec<Choice>>,
 }
 
 impl Walk<'_> {
@@ -287,7 +291,10 @@ impl Walk<'_> {
             };
             let choices = match f.field_type {
                 FieldType::YesNo => crate::forms::definition::yes_no_choices(),
-                _ => f.choices.clone().unwrap_or_default(),
+                _ => match self.offered.get(&path) {
+                    Some(offered) => offered.clone(),
+                    None => f.choices.clone().unwrap_or_default(),
+                },
             };
             out.push(FieldView {
                 path: path.clone(),
@@ -296,7 +303,14 @@ impl Walk<'_> {
                 depth,
                 label: f.label.clone(),
                 hint: f.hint.clone(),
-                required: f.required,
+                // A conditionally required field is marked while its condition
+                // holds and it is empty (the form engine's `required` problem).
+                required: f.required
+                    || (f.required_if.is_some()
+                        && self
+                            .problems
+                            .iter()
+                            .any(|p| p.path == path && p.code == "required")),
                 read_only: f.read_only
                     || f.calculation.is_some()
                     || f.field_type == FieldType::Calculate,
@@ -542,6 +556,139 @@ mod tests {
         assert_eq!(
             answers,
             json!({"members": [{"member_name": "乙", "disabled": "no"}]})
+        );
+    }
+
+    /// A draft of `form` with these answers.
+    fn draft(form: &Form, answers: Json) -> VisitRecord {
+        VisitRecord {
+            visit: doorstep_model::Visit::start(
+                form.id(),
+                1,
+                Uuid::new_v4(),
+                Uuid::new_v4(),
+                doorstep_model::DeviceInstant::now(),
+            ),
+            answers,
+            door_check: None,
+            photos: Vec::new(),
+        }
+    }
+
+    /// 街道 → 社区 cascade, `or_other` as the importer writes it, and a
+    /// household's members each with income sources.
+    fn cascading_form() -> Form {
+        let choice = |name: &str, zh: &str, street: Option<&str>| {
+            let mut c = json!({"name": name, "label": {"zh": zh, "en": name}});
+            if let Some(s) = street {
+                c["columns"] = json!({"street": s});
+            }
+            c
+        };
+        Form::from_json(
+            &json!({"id": "cascade", "version": 1, "title": {"zh": "走访", "en": "Visit"}, "fields": [
+                {"name": "street", "type": "select_one", "label": {"zh": "街道", "en": "Street"},
+                 "choices": [choice("jianshe", "建设街道", None), choice("heping", "和平街道", None)]},
+                {"name": "community", "type": "select_one", "label": {"zh": "社区", "en": "Community"},
+                 "choice_filter": "street = ${street}",
+                 "choices": [choice("xingfu", "幸福社区", Some("jianshe")), choice("anle", "安乐社区", Some("jianshe")),
+                             choice("minzhu", "民主社区", Some("heping")), choice("other", "其他", None)]},
+                {"name": "community_other", "type": "text", "label": {"zh": "其他，请注明", "en": "Specify other"},
+                 "relevant": "selected(${community}, 'other')"},
+                {"name": "members", "type": "repeat", "label": {"zh": "成员", "en": "Members"}, "children": [
+                    {"name": "member_name", "type": "text", "label": {"zh": "姓名", "en": "Name"}},
+                    {"name": "incomes", "type": "repeat", "label": {"zh": "收入", "en": "Incomes"}, "children": [
+                        {"name": "kind", "type": "select_one", "label": {"zh": "类别", "en": "Kind"},
+                         "choice_filter": "street = ${street} or street = 'any'",
+                         "choices": [{"name": "wage", "label": {"zh": "工资", "en": "Wage"}, "columns": {"street": "any"}},
+                                     {"name": "fishing", "label": {"zh": "捕鱼", "en": "Fishing"}, "columns": {"street": "heping"}}]},
+                        {"name": "amount", "type": "money", "label": {"zh": "金额", "en": "Amount"}, "required": true}
+                    ]}
+                ]}
+            ]})
+            .to_string(),
+        )
+        .expect("loads")
+    }
+
+    #[test]
+    fn the_screen_offers_only_the_choices_a_filter_lets_through() {
+        let form = cascading_form();
+        let today = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+        let answers = json!({"street": "jianshe", "members": [{"incomes": [{}, {}]}]});
+        let screen = build_visit_screen(&form, draft(&form, answers), today);
+        let names = |path: &str| -> Vec<String> {
+            let f = screen.fields.iter().find(|f| f.path == path).unwrap();
+            f.choices.iter().map(|c| c.name.clone()).collect()
+        };
+        assert_eq!(names("street"), ["jianshe", "heping"], "no filter: all");
+        assert_eq!(names("community"), ["xingfu", "anle"]);
+        assert_eq!(names("members[0].incomes[1].kind"), ["wage"]);
+        let screen = build_visit_screen(
+            &form,
+            draft(
+                &form,
+                json!({"street": "heping", "members": [{"incomes": [{}]}]}),
+            ),
+            today,
+        );
+        let f = screen
+            .fields
+            .iter()
+            .find(|f| f.path == "members[0].incomes[0].kind")
+            .unwrap();
+        let kinds: Vec<&str> = f.choices.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(kinds, ["wage", "fishing"]);
+    }
+
+    #[test]
+    fn the_other_text_field_appears_when_other_is_chosen() {
+        let form = cascading_form();
+        let today = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+        let paths = |answers: Json| -> Vec<String> {
+            build_visit_screen(&form, draft(&form, answers), today)
+                .fields
+                .into_iter()
+                .map(|f| f.path)
+                .collect()
+        };
+        assert!(!paths(json!({"community": "xingfu"})).contains(&"community_other".to_owned()));
+        assert!(paths(json!({"community": "other"})).contains(&"community_other".to_owned()));
+    }
+
+    #[test]
+    fn answers_inside_repeats_inside_repeats_are_set_and_shown_by_path() {
+        let form = cascading_form();
+        let today = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+        let mut answers = json!({});
+        let path = "members[0].incomes[1].amount";
+        set_answer_at(&form, &mut answers, path, Some(json!(120000))).unwrap();
+        assert_eq!(
+            answers,
+            json!({"members": [{"incomes": [{}, {"amount": 120000}]}]})
+        );
+        let screen = build_visit_screen(&form, draft(&form, answers.clone()), today);
+        let field = |p: &str| screen.fields.iter().find(|f| f.path == p).unwrap();
+        assert_eq!(field(path).value, Some(json!(120000)));
+        assert_eq!(field(path).depth, 2);
+        assert_eq!(field("members[0].incomes").entries, Some(2));
+        assert_eq!(
+            field("members[0].incomes[0].amount").problems[0].code,
+            "required"
+        );
+        assert!(
+            set_answer_at(
+                &form,
+                &mut answers,
+                "members[0].incomes[0].nope",
+                Some(json!(1))
+            )
+            .is_err()
+        );
+        set_answer_at(&form, &mut answers, "members[0].incomes[0]", None).unwrap();
+        assert_eq!(
+            answers,
+            json!({"members": [{"incomes": [{"amount": 120000}]}]})
         );
     }
 

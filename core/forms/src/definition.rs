@@ -18,6 +18,8 @@
 //! `id_number`, `phone`, `signature`). Groups are sections: their children are
 //! answered at the level of the group's parent. Repeats hold a list of instances.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::schedule::Schedule;
@@ -25,13 +27,19 @@ use crate::schedule::Schedule;
 /// The definition format this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
 
-/// A text in Chinese (shown to workers) and English.
+/// A text in Chinese (shown to workers) and English, and in any further
+/// language a community needs (维吾尔语 `ug`, 藏语 `bo`, …), keyed by language code.
+/// In JSON the further languages sit beside `zh` and `en`:
+/// `{"zh": "姓名", "en": "Name", "ug": "ئىسىم"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct LocalizedText {
     #[serde(default)]
     pub zh: String,
     #[serde(default)]
     pub en: String,
+    /// Further languages by code (lowercase, e.g. `ug`, `bo`).
+    #[serde(flatten)]
+    pub other: BTreeMap<String, String>,
 }
 
 impl LocalizedText {
@@ -40,8 +48,127 @@ impl LocalizedText {
         Self {
             zh: zh.into(),
             en: en.into(),
+            other: BTreeMap::new(),
         }
     }
+
+    /// The text in language `code` (`zh`, `en`, `ug`, …); when that language
+    /// is missing, the Chinese, then the English, then any other there is.
+    pub fn text_in(&self, code: &str) -> &str {
+        let wanted = match code {
+            "zh" => self.zh.as_str(),
+            "en" => self.en.as_str(),
+            other => self.other.get(other).map_or("", String::as_str),
+        };
+        [wanted, self.zh.as_str(), self.en.as_str()]
+            .into_iter()
+            .chain(self.other.values().map(String::as_str))
+            .find(|t| !t.is_empty())
+            .unwrap_or_default()
+    }
+
+    /// The codes of the languages this text is written in, `zh` and `en` first.
+    pub fn languages(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        if !self.zh.is_empty() {
+            out.push("zh");
+        }
+        if !self.en.is_empty() {
+            out.push("en");
+        }
+        out.extend(
+            self.other
+                .iter()
+                .filter(|(_, t)| !t.is_empty())
+                .map(|(k, _)| k.as_str()),
+        );
+        out
+    }
+
+    /// True when no language has any text.
+    pub fn is_empty(&self) -> bool {
+        self.languages().is_empty()
+    }
+}
+
+/// Known languages: code and the names a form may use for it.
+const LANGUAGES: [(&str, &[&str]); 12] = [
+    (
+        "zh",
+        &[
+            "chinese",
+            "中文",
+            "简体中文",
+            "汉语",
+            "普通话",
+            "汉文",
+            "simplified chinese",
+        ],
+    ),
+    ("en", &["english", "英语", "英文"]),
+    (
+        "ug",
+        &[
+            "uyghur",
+            "uighur",
+            "维吾尔语",
+            "维吾尔文",
+            "维语",
+            "ئۇيغۇرچە",
+        ],
+    ),
+    ("bo", &["tibetan", "藏语", "藏文", "བོད་ཡིག"]),
+    ("mn", &["mongolian", "蒙古语", "蒙古文", "蒙语"]),
+    ("ko", &["korean", "朝鲜语", "朝鲜文", "韩语"]),
+    ("kk", &["kazakh", "哈萨克语", "哈萨克文"]),
+    ("ii", &["yi", "nuosu", "彝语", "彝文"]),
+    ("za", &["zhuang", "壮语", "壮文"]),
+    ("ky", &["kyrgyz", "柯尔克孜语"]),
+    ("fr", &["french", "法语"]),
+    ("es", &["spanish", "西班牙语"]),
+];
+
+/// The code of the language a header or `default_language` names: the code in
+/// parentheses when there is one (`Uyghur (ug)` → `ug`), else the code of a
+/// known name (`中文` → `zh`), else the tag itself in lowercase. Region and
+/// script parts are dropped (`zh-CN`, `zh_Hans` → `zh`).
+pub fn language_code(tag: &str) -> String {
+    let t = tag.trim();
+    let (name, code) = match (t.rfind('('), t.ends_with(')')) {
+        (Some(open), true) => (t[..open].trim(), Some(t[open + 1..t.len() - 1].trim())),
+        _ => (t, None),
+    };
+    let primary = |c: &str| -> String {
+        c.split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .to_lowercase()
+    };
+    if let Some(code) = code.filter(|c| !c.is_empty()) {
+        return primary(code);
+    }
+    let lower = name.to_lowercase();
+    for (code, names) in LANGUAGES {
+        if lower == code || names.contains(&lower.as_str()) {
+            return code.to_owned();
+        }
+    }
+    let p = primary(&lower);
+    let looks_like_code = (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic());
+    if looks_like_code && lower.contains(['-', '_']) {
+        return p;
+    }
+    lower
+}
+
+/// The text of a choice's label named as an XLSForm column: `label` (Chinese
+/// first), `label::English (en)`, `label:zh`; `None` for any other column.
+pub fn label_column<'t>(label: &'t LocalizedText, column: &str) -> Option<&'t str> {
+    if column == "label" {
+        return Some(label.text_in("zh"));
+    }
+    let tag = column.strip_prefix("label")?.strip_prefix(':')?;
+    Some(label.text_in(&language_code(tag.trim_start_matches(':'))))
 }
 
 /// A whole form, as written by a template author or produced by the XLSForm importer.
@@ -84,8 +211,15 @@ pub struct Field {
     pub label: LocalizedText,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<LocalizedText>,
+    /// A longer explanation the worker opens when she needs it (XLSForm `guidance_hint`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guidance_hint: Option<LocalizedText>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub required: bool,
+    /// Required only when this condition holds (XLSForm's `required` holding
+    /// an expression, e.g. `${has_income} = 'yes'`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required_if: Option<String>,
     /// What to say when a required field is empty (default: "… is required").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required_message: Option<LocalizedText>,
@@ -111,6 +245,11 @@ pub struct Field {
     /// Choices of a `select_one` / `select_multiple`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub choices: Option<Vec<Choice>>,
+    /// Which choices are offered (cascading selects, 街道 → 社区 → 网格): an
+    /// expression evaluated once per choice, where a bare word names a column of
+    /// the choice (`street = ${street}`, `name`) and `${…}` the answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choice_filter: Option<String>,
     /// Fields of a `group` or `repeat`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<Field>>,
@@ -139,7 +278,9 @@ impl Field {
             field_type,
             label,
             hint: None,
+            guidance_hint: None,
             required: false,
+            required_if: None,
             required_message: None,
             relevant: None,
             constraint: None,
@@ -149,6 +290,7 @@ impl Field {
             read_only: false,
             appearance: None,
             choices: None,
+            choice_filter: None,
             children: None,
             min_count: None,
             max_count: None,
@@ -163,6 +305,10 @@ impl Field {
 pub struct Choice {
     pub name: String,
     pub label: LocalizedText,
+    /// Further columns a `choice_filter` reads (e.g. `street` on a list of
+    /// 社区), by column name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub columns: BTreeMap<String, String>,
 }
 
 impl Choice {
@@ -171,6 +317,7 @@ impl Choice {
         Self {
             name: name.into(),
             label: LocalizedText::new(zh, en),
+            columns: BTreeMap::new(),
         }
     }
 }

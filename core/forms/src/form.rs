@@ -2,7 +2,7 @@
 //!
 //! [`Form::load`] refuses a definition with every problem it can see before a
 //! worker ever opens the form: bad or duplicate names, select fields without
-//! choices, groups that hold nothing, nested repeats, properties on fields they
+//! choices, groups that hold nothing, properties on fields they
 //! make no sense for, defaults that are not valid answers, expression syntax
 //! errors, unknown fields, static type errors and cycles among calculations.
 //! Each error names the field and, for expressions, the property and column,
@@ -18,7 +18,7 @@ use crate::definition::{
     Choice, FORMAT_VERSION, Field, FieldType, FormDefinition, LocalizedText, yes_no_choices,
 };
 use crate::expr::types::{self, Context, ExprError, ExprErrorKind, FieldShape, Schema, Ty};
-use crate::expr::{Expr, parse};
+use crate::expr::{Expr, parse, parse_choice_filter};
 
 /// Which expression property of a field an error is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +26,8 @@ pub enum Property {
     Relevant,
     Constraint,
     Calculation,
+    ChoiceFilter,
+    Required,
 }
 
 impl fmt::Display for Property {
@@ -34,6 +36,8 @@ impl fmt::Display for Property {
             Self::Relevant => "relevant",
             Self::Constraint => "constraint",
             Self::Calculation => "calculation",
+            Self::ChoiceFilter => "choice_filter",
+            Self::Required => "required",
         })
     }
 }
@@ -45,6 +49,8 @@ impl Property {
             Self::Relevant => "显示条件",
             Self::Constraint => "约束",
             Self::Calculation => "计算",
+            Self::ChoiceFilter => "选项筛选",
+            Self::Required => "必填条件",
         }
     }
 }
@@ -82,8 +88,6 @@ pub enum LoadError {
     ChildrenOnNonContainer { field: String },
     #[error("group or repeat `{field}` holds no fields")]
     EmptyContainer { field: String },
-    #[error("repeat `{field}` is inside repeat `{outer}`: nested repeats are not supported")]
-    NestedRepeat { field: String, outer: String },
     #[error("field `{field}` cannot have a {property}")]
     PropertyNotAllowed {
         field: String,
@@ -139,9 +143,6 @@ impl LoadError {
                 format!("字段 `{field}` 不是分组或重复组，却含有子字段")
             }
             Self::EmptyContainer { field } => format!("分组或重复组 `{field}` 中没有字段"),
-            Self::NestedRepeat { field, outer } => {
-                format!("重复组 `{field}` 位于重复组 `{outer}` 内：不支持嵌套的重复组")
-            }
             Self::PropertyNotAllowed { field, property } => {
                 let property = match *property {
                     "constraint" => "约束",
@@ -149,6 +150,7 @@ impl LoadError {
                     "calculation" => "计算",
                     "required flag" => "必填标记",
                     "min_count/max_count" => "数量限制（min_count/max_count）",
+                    "choice_filter" => "选项筛选（choice_filter）",
                     _ => "该属性",
                 };
                 format!("字段 `{field}` 不能设置{property}")
@@ -250,6 +252,10 @@ pub(crate) struct FieldInfo {
     pub required_message: Option<LocalizedText>,
     pub calculation: Option<Expr>,
     pub choices: Vec<Choice>,
+    /// Which choices are offered, evaluated once per choice.
+    pub choice_filter: Option<Expr>,
+    /// The field is required when this holds (besides `required`).
+    pub required_if: Option<Expr>,
     pub default: Option<serde_json::Value>,
     pub min_count: Option<u32>,
     pub max_count: Option<u32>,
@@ -350,7 +356,7 @@ impl<'d> Builder<'d> {
         if ft.is_container() && f.calculation.is_some() {
             self.errors.push(not_allowed("calculation"));
         }
-        if ft == FieldType::Group && f.required {
+        if ft == FieldType::Group && (f.required || f.required_if.is_some()) {
             self.errors.push(not_allowed("required flag"));
         }
         if ft == FieldType::Calculate && f.calculation.is_none() {
@@ -371,13 +377,6 @@ impl<'d> Builder<'d> {
             });
         }
         let own_repeat = if ft == FieldType::Repeat {
-            if let Some(outer) = repeat {
-                let outer_name = self.fields[self.repeats[outer]].name.clone();
-                self.errors.push(LoadError::NestedRepeat {
-                    field: name.clone(),
-                    outer: outer_name,
-                });
-            }
             self.repeats.push(idx);
             self.scopes.push(Vec::new());
             Some(self.repeats.len() - 1)
@@ -400,6 +399,8 @@ impl<'d> Builder<'d> {
             required_message: f.required_message.clone(),
             calculation: None,
             choices,
+            choice_filter: None,
+            required_if: None,
             default: f.default.clone(),
             min_count: f.min_count,
             max_count: f.max_count,
@@ -439,6 +440,24 @@ impl Schema for LoadSchema<'_> {
             repeat: f.repeat.map(|r| self.fields[self.repeats[r]].name.as_str()),
             choices: (!f.choices.is_empty()).then_some(f.choices.as_slice()),
         })
+    }
+
+    fn repeat_encloses(&self, outer: &str, inner: &str) -> bool {
+        let repeat_of = |name: &str| {
+            let f = &self.fields[*self.by_name.get(name)?];
+            f.own_repeat
+        };
+        let Some(target) = repeat_of(outer) else {
+            return false;
+        };
+        let mut at = repeat_of(inner);
+        while let Some(r) = at {
+            if r == target {
+                return true;
+            }
+            at = self.fields[self.repeats[r]].repeat;
+        }
+        false
     }
 }
 
@@ -490,7 +509,7 @@ impl Form {
             }
         }
         let mut regexes = HashMap::new();
-        let mut compiled: Vec<[Option<Expr>; 3]> = Vec::with_capacity(b.fields.len());
+        let mut compiled: Vec<[Option<Expr>; 5]> = Vec::with_capacity(b.fields.len());
         {
             let schema = LoadSchema {
                 fields: &b.fields,
@@ -510,9 +529,20 @@ impl Form {
                     (Property::Relevant, &d.relevant, None),
                     (Property::Constraint, &d.constraint, Some(own_ty)),
                     (Property::Calculation, &d.calculation, None),
+                    (Property::ChoiceFilter, &d.choice_filter, None),
+                    (Property::Required, &d.required_if, None),
                 ];
-                let mut out: [Option<Expr>; 3] = [None, None, None];
+                let columns = choice_columns(&f.choices);
+                let mut out: [Option<Expr>; 5] = [None, None, None, None, None];
                 for (k, (property, src, current)) in props.into_iter().enumerate() {
+                    let is_filter = property == Property::ChoiceFilter;
+                    if is_filter && src.is_some() && !f.field_type.has_choices() {
+                        b.errors.push(LoadError::PropertyNotAllowed {
+                            field: f.name.clone(),
+                            property: "choice_filter",
+                        });
+                        continue;
+                    }
                     let Some(src) = src else { continue };
                     let expr_err = |pos: usize, kind: ExprErrorKind| LoadError::Expression {
                         field: f.name.clone(),
@@ -520,7 +550,12 @@ impl Form {
                         pos,
                         kind,
                     };
-                    let expr = match parse(src) {
+                    let parsed = if is_filter {
+                        parse_choice_filter(src)
+                    } else {
+                        parse(src)
+                    };
+                    let expr = match parsed {
                         Ok(e) => e,
                         Err(e) => {
                             let message = LocalizedText::new(e.message_zh, e.message);
@@ -533,6 +568,7 @@ impl Form {
                         current,
                         repeat: repeat_name,
                         this: current.map(|_| f.name.as_str()),
+                        columns: is_filter.then_some(columns.as_slice()),
                     };
                     match types::check(&expr, &schema, ctx) {
                         Ok(checked) => {
@@ -571,10 +607,22 @@ impl Form {
                 compiled.push(out);
             }
         }
-        for (f, [relevant, constraint, calculation]) in b.fields.iter_mut().zip(compiled) {
+        for (
+            f,
+            [
+                relevant,
+                constraint,
+                calculation,
+                choice_filter,
+                required_if,
+            ],
+        ) in b.fields.iter_mut().zip(compiled)
+        {
             f.relevant = relevant;
             f.constraint = constraint;
             f.calculation = calculation;
+            f.choice_filter = choice_filter;
+            f.required_if = required_if;
         }
         let calc_order = match calculation_order(&b.fields, &by_name) {
             Ok(order) => order,
@@ -613,6 +661,11 @@ impl Form {
         &self.def
     }
 
+    /// The repeat around repeat `r` (by ordinal), when it sits inside one.
+    pub(crate) fn outer_repeat(&self, r: usize) -> Option<usize> {
+        self.fields[self.repeats[r]].repeat
+    }
+
     /// The template id.
     pub fn id(&self) -> &str {
         &self.def.id
@@ -640,7 +693,7 @@ impl Form {
         serde_json::json!({
             "id": self.def.id,
             "version": self.def.version,
-            "title": {"zh": self.def.title.zh, "en": self.def.title.en},
+            "title": self.def.title,
             "fields": self.def.fields.iter().map(|f| self.normalized_field(f)).collect::<Vec<_>>(),
         })
     }
@@ -651,7 +704,13 @@ impl Form {
         let choices = info.filter(|i| !i.choices.is_empty()).map(|i| {
             i.choices
                 .iter()
-                .map(|c| serde_json::json!({"name": c.name, "label": {"zh": c.label.zh, "en": c.label.en}}))
+                .map(|c| {
+                    let mut choice = serde_json::json!({"name": c.name, "label": c.label});
+                    if !c.columns.is_empty() {
+                        choice["columns"] = serde_json::json!(c.columns);
+                    }
+                    choice
+                })
                 .collect::<Vec<_>>()
         });
         let children = f.children.as_ref().map(|cs| {
@@ -659,18 +718,40 @@ impl Form {
                 .map(|c| self.normalized_field(c))
                 .collect::<Vec<_>>()
         });
-        serde_json::json!({
+        let mut out = serde_json::json!({
             "name": f.name,
             "type": f.field_type.xlsform_name(),
-            "label": {"zh": f.label.zh, "en": f.label.en},
+            "label": f.label,
             "required": f.required,
             "relevant": expr_text(info.and_then(|i| i.relevant.as_ref())),
             "constraint": expr_text(info.and_then(|i| i.constraint.as_ref())),
             "calculation": expr_text(info.and_then(|i| i.calculation.as_ref())),
             "choices": choices,
             "children": children,
-        })
+        });
+        if let Some(filter) = info.and_then(|i| i.choice_filter.as_ref()) {
+            out["choice_filter"] = serde_json::json!(filter.to_string());
+        }
+        if let Some(condition) = info.and_then(|i| i.required_if.as_ref()) {
+            out["required_if"] = serde_json::json!(condition.to_string());
+        }
+        out
     }
+}
+
+/// The columns a choice filter may name: `name`, `label` and every extra
+/// column any of the choices has (the label in a language, `label::English (en)`,
+/// is always there too).
+fn choice_columns(choices: &[Choice]) -> Vec<String> {
+    let mut out = vec!["name".to_owned(), "label".to_owned()];
+    for c in choices {
+        for k in c.columns.keys() {
+            if !out.contains(k) {
+                out.push(k.clone());
+            }
+        }
+    }
+    out
 }
 
 /// Orders the calculated fields so each comes after the calculations it reads;

@@ -13,12 +13,14 @@
 //! Messages name fields by their label and never repeat an answer: answers are
 //! personal data.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use regex::Regex;
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
-use crate::definition::{FieldType, LocalizedText};
+use crate::definition::{Choice, FieldType, LocalizedText};
 use crate::expr::eval::{Env, Value, eval};
 use crate::form::{FieldInfo, Form};
 
@@ -265,23 +267,120 @@ struct Scope {
     json: Vec<Option<Json>>,
     faults: Vec<Option<Fault>>,
     relevant: Vec<bool>,
+    /// For a repeat instance inside another repeat's instance: that
+    /// instance's index in its repeat's list.
+    parent: Option<usize>,
+    /// The instances of each repeat directly inside this scope, in order: by
+    /// repeat ordinal, their indexes in that repeat's list.
+    kids: HashMap<usize, Vec<usize>>,
 }
 
 impl Scope {
-    fn new(n: usize) -> Self {
+    fn new(n: usize, parent: Option<usize>) -> Self {
         Self {
             given: vec![Value::Null; n],
             values: vec![Value::Null; n],
             json: vec![None; n],
             faults: vec![None; n],
             relevant: vec![true; n],
+            parent,
+            kids: HashMap::new(),
         }
+    }
+
+    /// The instances of repeat `r` inside this scope.
+    fn kids_of(&self, r: usize) -> &[usize] {
+        self.kids.get(&r).map_or(&[], Vec::as_slice)
     }
 }
 
+/// The values of every scope: the root, and every instance of every repeat
+/// (`repeats[r]`, over all instances of the repeats around it).
 struct Data {
     root: Scope,
     repeats: Vec<Vec<Scope>>,
+}
+
+impl Data {
+    fn new(form: &Form) -> Self {
+        Data {
+            root: Scope::new(form.scopes[0].len(), None),
+            repeats: vec![Vec::new(); form.repeats.len()],
+        }
+    }
+
+    fn scope(&self, instance: Option<(usize, usize)>) -> &Scope {
+        match instance {
+            None => &self.root,
+            Some((r, k)) => &self.repeats[r][k],
+        }
+    }
+
+    /// The repeat instances around `instance`, itself first.
+    fn chain(&self, form: &Form, instance: Option<(usize, usize)>) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut at = instance;
+        while let Some((r, k)) = at {
+            out.push((r, k));
+            at = form
+                .outer_repeat(r)
+                .zip(self.repeats[r].get(k).and_then(|s| s.parent));
+        }
+        out
+    }
+
+    /// The scope fields of `repeat` (`None`: the root) have, seen from
+    /// `instance`: that repeat's instance around it.
+    fn scope_for(
+        &self,
+        form: &Form,
+        repeat: Option<usize>,
+        instance: Option<(usize, usize)>,
+    ) -> Option<&Scope> {
+        let r = match repeat {
+            None => return Some(&self.root),
+            Some(r) => r,
+        };
+        let mut at = instance;
+        while let Some((ir, k)) = at {
+            let scope = self.repeats[ir].get(k)?;
+            if ir == r {
+                return Some(scope);
+            }
+            at = form.outer_repeat(ir).zip(scope.parent);
+        }
+        None
+    }
+
+    /// True when instance `k` of repeat `r` lies within the instances of
+    /// `chain` (a field of a repeat inside a member, seen from that member,
+    /// means that member's entries only).
+    fn within(&self, form: &Form, r: usize, k: usize, chain: &[(usize, usize)]) -> bool {
+        if chain.is_empty() {
+            return true;
+        }
+        let mut at = Some((r, k));
+        while let Some((ar, ak)) = at {
+            if chain.iter().any(|&(cr, ck)| cr == ar && ck != ak) {
+                return false;
+            }
+            at = form
+                .outer_repeat(ar)
+                .zip(self.repeats[ar].get(ak).and_then(|s| s.parent));
+        }
+        true
+    }
+
+    /// The scope holding the repeat field of instance `k` of repeat `r`.
+    fn parent_scope(&self, form: &Form, r: usize, k: usize) -> Option<&Scope> {
+        match form.outer_repeat(r) {
+            None => Some(&self.root),
+            Some(outer) => {
+                let p = self.repeats[r].get(k)?.parent?;
+                self.repeats[outer].get(p)
+            }
+        }
+    }
 }
 
 struct EvalEnv<'a> {
@@ -294,11 +393,16 @@ struct EvalEnv<'a> {
 
 impl EvalEnv<'_> {
     fn scope_of(&self, f: &FieldInfo) -> Option<&Scope> {
-        match (f.repeat, self.instance) {
-            (None, _) => Some(&self.data.root),
-            (Some(r), Some((ri, k))) if r == ri => self.data.repeats[r].get(k),
-            _ => None,
-        }
+        self.data.scope_for(self.form, f.repeat, self.instance)
+    }
+
+    /// The instances of repeat `r` an aggregate sees from here: all of them
+    /// from outside, only those inside the current entries from within.
+    fn instances_of(&self, r: usize) -> Vec<usize> {
+        let chain = self.data.chain(self.form, self.instance);
+        (0..self.data.repeats[r].len())
+            .filter(|&k| self.data.within(self.form, r, k, &chain))
+            .collect()
     }
 }
 
@@ -318,9 +422,10 @@ impl Env for EvalEnv<'_> {
         };
         let f = &self.form.fields[i];
         match f.repeat {
-            Some(r) => self.data.repeats[r]
-                .iter()
-                .map(|s| s.values[f.slot].clone())
+            Some(r) => self
+                .instances_of(r)
+                .into_iter()
+                .map(|k| self.data.repeats[r][k].values[f.slot].clone())
                 .collect(),
             None => vec![self.data.root.values[f.slot].clone()],
         }
@@ -331,12 +436,18 @@ impl Env for EvalEnv<'_> {
             return 0;
         };
         let f = &self.form.fields[i];
-        match f.own_repeat.or(f.repeat) {
-            Some(r) if self.data.root.relevant[self.form.fields[self.form.repeats[r]].slot] => {
-                self.data.repeats[r].len()
-            }
-            _ => 0,
-        }
+        let Some(r) = f.own_repeat.or(f.repeat) else {
+            return 0;
+        };
+        let slot = self.form.fields[self.form.repeats[r]].slot;
+        self.instances_of(r)
+            .into_iter()
+            .filter(|&k| {
+                self.data
+                    .parent_scope(self.form, r, k)
+                    .is_some_and(|s| s.relevant[slot])
+            })
+            .count()
     }
 
     fn current(&self) -> Value {
@@ -349,6 +460,52 @@ impl Env for EvalEnv<'_> {
 
     fn regex(&self, pattern: &str) -> Option<&Regex> {
         self.form.regexes.get(pattern)
+    }
+}
+
+/// What a `choice_filter` sees: the answers around the field, and the
+/// columns of the one choice it is deciding on.
+struct ChoiceEnv<'a> {
+    inner: &'a EvalEnv<'a>,
+    choice: &'a Choice,
+}
+
+impl Env for ChoiceEnv<'_> {
+    fn value(&self, name: &str) -> Value {
+        self.inner.value(name)
+    }
+
+    fn values(&self, name: &str) -> Vec<Value> {
+        self.inner.values(name)
+    }
+
+    fn count(&self, name: &str) -> usize {
+        self.inner.count(name)
+    }
+
+    fn current(&self) -> Value {
+        Value::Null
+    }
+
+    fn today(&self) -> NaiveDate {
+        self.inner.today
+    }
+
+    fn regex(&self, pattern: &str) -> Option<&Regex> {
+        self.inner.regex(pattern)
+    }
+
+    fn column(&self, name: &str) -> Value {
+        if name == "name" {
+            return Value::Str(self.choice.name.clone());
+        }
+        if let Some(text) = crate::definition::label_column(&self.choice.label, name) {
+            return Value::Str(text.to_owned());
+        }
+        self.choice
+            .columns
+            .get(name)
+            .map_or(Value::Null, |v| Value::Str(v.clone()))
     }
 }
 
@@ -385,12 +542,9 @@ impl Form {
                 answers: Map::new(),
             };
         };
-        let mut data = Data {
-            root: Scope::new(self.scopes[0].len()),
-            repeats: vec![Vec::new(); self.repeats.len()],
-        };
+        let mut data = Data::new(self);
         let mut early = Vec::new();
-        data.root = self.read_scope(0, obj, "", today, &mut data.repeats, &mut early);
+        data.root = self.read_scope(0, obj, "", None, today, &mut data.repeats, &mut early);
         self.settle(&mut data, today);
         for p in early {
             problems.push(p);
@@ -412,16 +566,76 @@ impl Form {
         let Some(obj) = answers.as_object() else {
             return Vec::new();
         };
-        let mut data = Data {
-            root: Scope::new(self.scopes[0].len()),
-            repeats: vec![Vec::new(); self.repeats.len()],
-        };
+        let mut data = Data::new(self);
         let mut ignored = Vec::new();
-        data.root = self.read_scope(0, obj, "", today, &mut data.repeats, &mut ignored);
+        data.root = self.read_scope(0, obj, "", None, today, &mut data.repeats, &mut ignored);
         self.settle(&mut data, today);
         let mut out = Vec::new();
         self.collect_relevant(0, None, &data, "", &mut out);
         out
+    }
+
+    /// The choices offered now to each select with a `choice_filter`, by
+    /// path (`community`, `members[0].income_kind`), for the fields asked
+    /// now: those whose filter holds for the current answers, in the list's
+    /// order. Selects without a filter offer their whole list and are left out.
+    pub fn offered_choices(
+        &self,
+        answers: &Json,
+        today: NaiveDate,
+    ) -> HashMap<String, Vec<Choice>> {
+        let mut out = HashMap::new();
+        let Some(obj) = answers.as_object() else {
+            return out;
+        };
+        let mut data = Data::new(self);
+        let mut ignored = Vec::new();
+        data.root = self.read_scope(0, obj, "", None, today, &mut data.repeats, &mut ignored);
+        self.settle(&mut data, today);
+        self.collect_offered(0, None, &data, "", today, &mut out);
+        out
+    }
+
+    fn collect_offered(
+        &self,
+        scope: usize,
+        instance: Option<(usize, usize)>,
+        data: &Data,
+        prefix: &str,
+        today: NaiveDate,
+        out: &mut HashMap<String, Vec<Choice>>,
+    ) {
+        let s = data.scope(instance);
+        for &i in &self.scopes[scope] {
+            let f = &self.fields[i];
+            if !s.relevant[f.slot] {
+                continue;
+            }
+            let path = format!("{prefix}{}", f.name);
+            if f.choice_filter.is_some() {
+                let env = self.env(data, instance, today);
+                let offered = self.offered(f, &env).into_iter().cloned().collect();
+                out.insert(path.clone(), offered);
+            }
+            if let Some(r) = f.own_repeat {
+                for (k, &idx) in s.kids_of(r).iter().enumerate() {
+                    let inner = format!("{path}[{k}].");
+                    self.collect_offered(r + 1, Some((r, idx)), data, &inner, today, out);
+                }
+            }
+        }
+    }
+
+    /// The choices of `f` its filter lets through in `env` (all without a filter).
+    fn offered<'f>(&self, f: &'f FieldInfo, env: &EvalEnv<'_>) -> Vec<&'f Choice> {
+        match &f.choice_filter {
+            None => f.choices.iter().collect(),
+            Some(filter) => f
+                .choices
+                .iter()
+                .filter(|choice| eval(filter, &ChoiceEnv { inner: env, choice }).truthy())
+                .collect(),
+        }
     }
 
     fn collect_relevant(
@@ -432,10 +646,7 @@ impl Form {
         prefix: &str,
         out: &mut Vec<String>,
     ) {
-        let s = match instance {
-            None => &data.root,
-            Some((r, k)) => &data.repeats[r][k],
-        };
+        let s = data.scope(instance);
         for &i in &self.scopes[scope] {
             let f = &self.fields[i];
             if !s.relevant[f.slot] {
@@ -444,24 +655,35 @@ impl Form {
             let path = format!("{prefix}{}", f.name);
             out.push(path.clone());
             if let Some(r) = f.own_repeat {
-                for k in 0..data.repeats[r].len() {
-                    self.collect_relevant(r + 1, Some((r, k)), data, &format!("{path}[{k}]."), out);
+                for (k, &idx) in s.kids_of(r).iter().enumerate() {
+                    self.collect_relevant(
+                        r + 1,
+                        Some((r, idx)),
+                        data,
+                        &format!("{path}[{k}]."),
+                        out,
+                    );
                 }
             }
         }
     }
 
+    /// Reads the answers of one scope (`me`: its index in its repeat's list,
+    /// `None` for the root), adding the instances of the repeats inside it to
+    /// `repeats`.
+    #[allow(clippy::too_many_arguments)]
     fn read_scope(
         &self,
         scope: usize,
         obj: &Map<String, Json>,
         prefix: &str,
+        me: Option<usize>,
         today: NaiveDate,
         repeats: &mut [Vec<Scope>],
         problems: &mut Vec<Problem>,
     ) -> Scope {
         let members = &self.scopes[scope];
-        let mut s = Scope::new(members.len());
+        let mut s = Scope::new(members.len(), None);
         for &i in members {
             let f = &self.fields[i];
             match f.field_type {
@@ -476,15 +698,24 @@ impl Form {
                             let mut instances = Vec::with_capacity(items.len());
                             for (k, item) in items.iter().enumerate() {
                                 let path = format!("{prefix}{}[{k}].", f.name);
+                                let idx = repeats[r].len();
+                                let size = self.scopes[r + 1].len();
+                                repeats[r].push(Scope::new(size, me));
+                                instances.push(idx);
                                 match item.as_object() {
-                                    Some(inner) => instances.push(self.read_scope(
-                                        r + 1,
-                                        inner,
-                                        &path,
-                                        today,
-                                        repeats,
-                                        problems,
-                                    )),
+                                    Some(inner) => {
+                                        let mut read = self.read_scope(
+                                            r + 1,
+                                            inner,
+                                            &path,
+                                            Some(idx),
+                                            today,
+                                            repeats,
+                                            problems,
+                                        );
+                                        read.parent = me;
+                                        repeats[r][idx] = read;
+                                    }
                                     None => {
                                         problems.push(Problem {
                                             path: format!("{prefix}{}[{k}]", f.name),
@@ -497,11 +728,10 @@ impl Form {
                                                 ),
                                             ),
                                         });
-                                        instances.push(Scope::new(self.scopes[r + 1].len()));
                                     }
                                 }
                             }
-                            repeats[r] = instances;
+                            s.kids.insert(r, instances);
                         }
                         _ => s.faults[f.slot] = Some(wrong_type("列表", "a list")),
                     }
@@ -655,10 +885,8 @@ impl Form {
                 None => true,
                 Some(p) => {
                     let pf = &self.fields[p];
-                    match (pf.repeat, instance) {
-                        (Some(r), Some((_, k))) => data.repeats[r][k].relevant[pf.slot],
-                        _ => data.root.relevant[pf.slot],
-                    }
+                    data.scope_for(self, pf.repeat, instance)
+                        .is_some_and(|s| s.relevant[pf.slot])
                 }
             };
             let own = parent_relevant
@@ -687,10 +915,7 @@ impl Form {
         problems: &mut Vec<Problem>,
         out: &mut Map<String, Json>,
     ) {
-        let s = match instance {
-            None => &data.root,
-            Some((r, k)) => &data.repeats[r][k],
-        };
+        let s = data.scope(instance);
         for &i in &self.scopes[scope] {
             let f = &self.fields[i];
             if !s.relevant[f.slot] {
@@ -710,6 +935,10 @@ impl Form {
                 ));
                 continue;
             }
+            let is_required = f.required
+                || f.required_if
+                    .as_ref()
+                    .is_some_and(|c| eval(c, &self.env(data, instance, today)).truthy());
             let required = || match &f.required_message {
                 Some(m) => problem(
                     "required",
@@ -726,8 +955,9 @@ impl Form {
                 FieldType::Group | FieldType::Note => {}
                 FieldType::Repeat => {
                     let Some(r) = f.own_repeat else { continue };
-                    let n = data.repeats[r].len();
-                    if f.required && n == 0 {
+                    let kids = s.kids_of(r);
+                    let n = kids.len();
+                    if is_required && n == 0 {
                         problems.push(required());
                     } else if f.min_count.is_some_and(|m| n < m as usize) {
                         let m = f.min_count.unwrap_or(0);
@@ -745,12 +975,12 @@ impl Form {
                         ));
                     }
                     let mut items = Vec::with_capacity(n);
-                    for k in 0..n {
+                    for (k, &idx) in kids.iter().enumerate() {
                         let mut obj = Map::new();
                         let inner_prefix = format!("{path}[{k}].");
                         self.emit(
                             r + 1,
-                            Some((r, k)),
+                            Some((r, idx)),
                             data,
                             &inner_prefix,
                             today,
@@ -766,7 +996,7 @@ impl Form {
                 _ => {
                     let value = &s.values[f.slot];
                     if value.is_empty() {
-                        if f.required {
+                        if is_required {
                             problems.push(required());
                         } else if f.field_type == FieldType::Image
                             && f.min_count.is_some_and(|m| m > 0)
@@ -788,6 +1018,25 @@ impl Form {
                                 format!("「{}」至少需要{m}张照片", f.label.zh),
                                 format!("{} needs at least {m} photos", f.label.en),
                             ));
+                        }
+                    }
+                    if f.choice_filter.is_some() {
+                        let env = self.env(data, instance, today);
+                        let offered = self.offered(f, &env);
+                        let text = value.to_text();
+                        if text
+                            .split_whitespace()
+                            .any(|name| !offered.iter().any(|c| c.name == name))
+                        {
+                            problems.push(problem(
+                                "choice_not_offered",
+                                format!("「{}」所选的不在当前可选的选项中，请重新选择", f.label.zh),
+                                format!(
+                                    "{}: the choice is not among those offered now; choose again",
+                                    f.label.en
+                                ),
+                            ));
+                            continue;
                         }
                     }
                     if let Some(c) = &f.constraint {

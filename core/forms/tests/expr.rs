@@ -220,7 +220,7 @@ proptest! {
         let shapes = Shapes(vec![doorstep_forms::Choice::new("x", "甲", "X")]);
         for ctx in [
             Context::default(),
-            Context { current: Some(Ty::Num), repeat: Some("m"), this: Some("a") },
+            Context { current: Some(Ty::Num), repeat: Some("m"), this: Some("a"), columns: None },
         ] {
             let verdict = check(&e, &shapes, ctx);
             if let Err(errors) = verdict {
@@ -229,4 +229,42 @@ proptest! {
         }
         let _ = eval(&e, &env());
     }
+}
+
+#[test]
+fn text_and_aggregate_functions_that_xlsforms_use() {
+    let form = doorstep_forms::Form::from_json(
+        &serde_json::json!({"id": "f", "version": 1, "title": {"zh": "表", "en": "Form"}, "fields": [
+            {"name": "address", "type": "text", "label": {"zh": "地址", "en": "Address"},
+             "constraint": "contains(., '号') and not(starts-with(., ' ')) and not(ends-with(., '-'))"},
+            {"name": "code", "type": "text", "label": {"zh": "编码", "en": "Code"}},
+            {"name": "district", "type": "calculate", "calculation": "substr(${code}, 0, 6)"},
+            {"name": "tail", "type": "calculate", "calculation": "substr(${code}, 6)"},
+            {"name": "code_number", "type": "calculate", "calculation": "number(${code}) + 1"},
+            {"name": "code_text", "type": "calculate", "calculation": "concat(string(${n}), '户')"},
+            {"name": "n", "type": "integer", "label": {"zh": "户数", "en": "Households"}},
+            {"name": "members", "type": "repeat", "label": {"zh": "成员", "en": "Members"}, "children": [
+                {"name": "age", "type": "integer", "label": {"zh": "年龄", "en": "Age"}}]},
+            {"name": "oldest", "type": "calculate", "calculation": "max(${age})"},
+            {"name": "youngest", "type": "calculate", "calculation": "min(${age})"}
+        ]})
+        .to_string(),
+    )
+    .expect("loads");
+    let today = NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
+    let v = form.validate(
+        &serde_json::json!({"address": "建设路12号", "code": "11010512", "n": 3,
+                            "members": [{"age": 70}, {"age": 8}, {}]}),
+        today,
+    );
+    assert!(v.is_valid(), "{:?}", v.problems);
+    assert_eq!(v.answers["district"], "110105");
+    assert_eq!(v.answers["tail"], "12");
+    assert_eq!(v.answers["code_number"], 11010513);
+    assert_eq!(v.answers["code_text"], "3户");
+    assert_eq!(v.answers["oldest"], 70);
+    assert_eq!(v.answers["youngest"], 8);
+    let v = form.validate(&serde_json::json!({"address": "建设路-"}), today);
+    assert_eq!(v.codes(), vec![("address", "constraint")]);
+    assert!(v.answers.get("oldest").is_none(), "no members, no oldest");
 }

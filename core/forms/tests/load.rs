@@ -215,10 +215,6 @@ fn structural_problems_are_all_reported() {
             name: "1bad".into(),
         },
         LoadError::EmptyContainer { field: "g".into() },
-        LoadError::NestedRepeat {
-            field: "inner".into(),
-            outer: "outer".into(),
-        },
         LoadError::MissingCalculation { field: "c".into() },
         LoadError::BadCounts { field: "p".into() },
         LoadError::DuplicateChoice {

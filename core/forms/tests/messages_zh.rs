@@ -37,6 +37,7 @@ fn every_expr_error_kind() -> Vec<ExprErrorKind> {
             field: "relation".into(),
             choice: "cousin".into(),
         },
+        ExprErrorKind::UnknownColumn("street".into()),
         ExprErrorKind::BadRegex("regex parse error: unclosed group".into()),
         ExprErrorKind::Type(text("文本不能取负", "cannot negate text")),
     ];
@@ -49,6 +50,7 @@ fn every_expr_error_kind() -> Vec<ExprErrorKind> {
             | ExprErrorKind::OutsideRepeat { .. }
             | ExprErrorKind::NotAValue(_)
             | ExprErrorKind::UnknownChoice { .. }
+            | ExprErrorKind::UnknownColumn(_)
             | ExprErrorKind::BadRegex(_)
             | ExprErrorKind::Type(_) => {}
         }
@@ -80,10 +82,6 @@ fn every_load_error() -> Vec<LoadError> {
         LoadError::ChoicesOnNonSelect { field: f() },
         LoadError::ChildrenOnNonContainer { field: f() },
         LoadError::EmptyContainer { field: f() },
-        LoadError::NestedRepeat {
-            field: f(),
-            outer: "members".into(),
-        },
         LoadError::MissingCalculation { field: f() },
         LoadError::BadCounts { field: f() },
         LoadError::BadDefault {
@@ -100,6 +98,7 @@ fn every_load_error() -> Vec<LoadError> {
         "calculation",
         "required flag",
         "min_count/max_count",
+        "choice_filter",
     ] {
         all.push(LoadError::PropertyNotAllowed {
             field: f(),
@@ -110,6 +109,8 @@ fn every_load_error() -> Vec<LoadError> {
         Property::Relevant,
         Property::Constraint,
         Property::Calculation,
+        Property::ChoiceFilter,
+        Property::Required,
     ] {
         for kind in every_expr_error_kind() {
             all.push(LoadError::Expression {
@@ -135,7 +136,6 @@ fn every_load_error() -> Vec<LoadError> {
             | LoadError::ChoicesOnNonSelect { .. }
             | LoadError::ChildrenOnNonContainer { .. }
             | LoadError::EmptyContainer { .. }
-            | LoadError::NestedRepeat { .. }
             | LoadError::PropertyNotAllowed { .. }
             | LoadError::MissingCalculation { .. }
             | LoadError::BadCounts { .. }

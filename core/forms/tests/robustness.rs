@@ -88,3 +88,63 @@ proptest! {
         }
     }
 }
+
+/// A household's members, each with income sources (a repeat inside a repeat),
+/// with a cascading filter inside the inner repeat.
+fn nested_form() -> doorstep_forms::Form {
+    doorstep_forms::Form::from_json(
+        &serde_json::json!({"id": "nested", "version": 1, "title": {"zh": "嵌套", "en": "Nested"}, "fields": [
+            {"name": "street", "type": "select_one", "label": {"zh": "街道", "en": "Street"},
+             "choices": [{"name": "a", "label": {"zh": "甲", "en": "A"}}, {"name": "b", "label": {"zh": "乙", "en": "B"}}]},
+            {"name": "members", "type": "repeat", "label": {"zh": "成员", "en": "Members"}, "children": [
+                {"name": "age", "type": "integer", "label": {"zh": "年龄", "en": "Age"}, "required_if": "${street} = 'a'"},
+                {"name": "incomes", "type": "repeat", "label": {"zh": "收入", "en": "Incomes"}, "relevant": "${age} >= 16", "children": [
+                    {"name": "kind", "type": "select_one", "label": {"zh": "类别", "en": "Kind"},
+                     "choice_filter": "street = ${street} or name = 'wage'",
+                     "choices": [{"name": "wage", "label": {"zh": "工资", "en": "Wage"}},
+                                 {"name": "farm", "label": {"zh": "农业", "en": "Farming"}, "columns": {"street": "b"}}]},
+                    {"name": "amount", "type": "money", "label": {"zh": "金额", "en": "Amount"}, "required": true, "constraint": ". >= 0"}
+                ]},
+                {"name": "member_total", "type": "calculate", "calculation": "sum(${amount})"}
+            ]},
+            {"name": "total", "type": "calculate", "calculation": "sum(${amount}) + count(${incomes})"}
+        ]})
+        .to_string(),
+    )
+    .expect("the nested form loads")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+    #[test]
+    fn nested_repeats_never_panic_and_clean_to_known_fields(
+        street in arb_json(),
+        members in prop::collection::vec(
+            (arb_json(), prop::collection::vec((arb_json(), arb_json(), arb_json()), 0..4), any::<bool>()),
+            0..5,
+        ),
+    ) {
+        let form = nested_form();
+        let members: Vec<Value> = members
+            .into_iter()
+            .map(|(age, incomes, as_list)| {
+                let incomes: Vec<Value> = incomes
+                    .into_iter()
+                    .map(|(kind, amount, extra)| serde_json::json!({"kind": kind, "amount": amount, "extra": extra}))
+                    .collect();
+                let incomes = if as_list { Value::Array(incomes) } else { incomes.into_iter().next().unwrap_or(Value::Null) };
+                serde_json::json!({"age": age, "incomes": incomes})
+            })
+            .collect();
+        let answers = serde_json::json!({"street": street, "members": members});
+        let today = NaiveDate::from_ymd_opt(2026, 11, 22).expect("date");
+        let v = form.validate(&answers, today);
+        for p in &v.problems {
+            prop_assert!(!p.message.zh.is_empty() && !p.message.en.is_empty());
+        }
+        let paths = form.relevant_paths(&answers, today);
+        for path in form.offered_choices(&answers, today).keys() {
+            prop_assert!(paths.contains(path), "{path} offered but not asked");
+        }
+    }
+}

@@ -144,3 +144,38 @@ fn the_builtins_are_registered() {
         Err(RegistryError::UnknownTemplate { .. })
     ));
 }
+
+#[test]
+fn a_visit_with_repeats_inside_repeats_renders_every_entry_by_path() {
+    let form = Form::from_json(
+        &json!({"id": "household_income", "version": 1, "title": {"zh": "家庭收入", "en": "Household income"},
+            "fields": [{"name": "members", "type": "repeat", "label": {"zh": "成员", "en": "Members"}, "children": [
+                {"name": "member_name", "type": "text", "label": {"zh": "姓名", "en": "Name"}},
+                {"name": "incomes", "type": "repeat", "label": {"zh": "收入", "en": "Incomes"}, "children": [
+                    {"name": "amount", "type": "money", "label": {"zh": "金额", "en": "Amount"}}]}]}]})
+        .to_string(),
+    )
+    .expect("loads");
+    let mut reg = TemplateRegistry::new();
+    reg.insert(form).expect("insert");
+    let visit = doorstep_forms::registry::BoundVisit {
+        template: TemplateRef {
+            id: "household_income".into(),
+            version: 1,
+        },
+        answers: json!({"members": [{"member_name": "甲", "incomes": [{"amount": 100}, {"amount": 250050}]}]}),
+    };
+    let rendered = reg.render(&visit, today()).expect("render");
+    let paths: Vec<(&str, &str)> = rendered
+        .iter()
+        .map(|a| (a.path.as_str(), a.value.zh.as_str()))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            ("members[0].member_name", "甲"),
+            ("members[0].incomes[0].amount", "1.00元"),
+            ("members[0].incomes[1].amount", "2500.50元"),
+        ]
+    );
+}

@@ -36,7 +36,11 @@ impl Expr {
                 r.walk(visit);
             }
             ExprKind::Call(_, args) => args.iter().for_each(|a| a.walk(visit)),
-            ExprKind::Number(_) | ExprKind::String(_) | ExprKind::Field(_) | ExprKind::Current => {}
+            ExprKind::Number(_)
+            | ExprKind::String(_)
+            | ExprKind::Field(_)
+            | ExprKind::Column(_)
+            | ExprKind::Current => {}
         }
     }
 
@@ -63,6 +67,9 @@ pub enum ExprKind {
     Field(String),
     /// `.`, the answer being constrained.
     Current,
+    /// A bare word in a `choice_filter`: a column of the choice being
+    /// filtered (`name`, `label` or an extra column of the choices sheet).
+    Column(String),
     Neg(Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
     Call(Func, Vec<Expr>),
@@ -155,11 +162,19 @@ pub enum Func {
     Concat,
     Int,
     Round,
+    Contains,
+    StartsWith,
+    EndsWith,
+    Substr,
+    Number,
+    String,
+    Max,
+    Min,
 }
 
 impl Func {
     /// All functions, for generators and tables.
-    pub const ALL: [Func; 16] = [
+    pub const ALL: [Func; 24] = [
         Func::Selected,
         Func::CountSelected,
         Func::StringLength,
@@ -176,6 +191,14 @@ impl Func {
         Func::Concat,
         Func::Int,
         Func::Round,
+        Func::Contains,
+        Func::StartsWith,
+        Func::EndsWith,
+        Func::Substr,
+        Func::Number,
+        Func::String,
+        Func::Max,
+        Func::Min,
     ];
 
     /// The function's name as written in an expression.
@@ -197,6 +220,14 @@ impl Func {
             Self::Concat => "concat",
             Self::Int => "int",
             Self::Round => "round",
+            Self::Contains => "contains",
+            Self::StartsWith => "starts-with",
+            Self::EndsWith => "ends-with",
+            Self::Substr => "substr",
+            Self::Number => "number",
+            Self::String => "string",
+            Self::Max => "max",
+            Self::Min => "min",
         }
     }
 
@@ -215,9 +246,19 @@ impl Func {
             | Self::Sum
             | Self::AgeFromId
             | Self::Not
-            | Self::Int => (1, Some(1)),
-            Self::Selected | Self::Regex | Self::Coalesce => (2, Some(2)),
+            | Self::Int
+            | Self::Number
+            | Self::String
+            | Self::Max
+            | Self::Min => (1, Some(1)),
+            Self::Selected
+            | Self::Regex
+            | Self::Coalesce
+            | Self::Contains
+            | Self::StartsWith
+            | Self::EndsWith => (2, Some(2)),
             Self::Round => (1, Some(2)),
+            Self::Substr => (2, Some(3)),
             Self::If => (3, Some(3)),
             Self::Concat => (1, None),
         }
@@ -239,6 +280,7 @@ fn write_expr(e: &Expr, min_prec: u8, f: &mut fmt::Formatter<'_>) -> fmt::Result
         }
         ExprKind::Field(name) => write!(f, "${{{name}}}"),
         ExprKind::Current => f.write_str("."),
+        ExprKind::Column(name) => f.write_str(name),
         ExprKind::Neg(inner) => {
             f.write_str("-")?;
             write_expr(inner, UNARY, f)

@@ -98,6 +98,10 @@ pub trait Env {
     fn today(&self) -> NaiveDate;
     /// The compiled form of a regex literal that appeared in the form.
     fn regex(&self, pattern: &str) -> Option<&Regex>;
+    /// A column of the choice a `choice_filter` is deciding on (empty elsewhere).
+    fn column(&self, _name: &str) -> Value {
+        Value::Null
+    }
 }
 
 /// Computes the value of `expr` in `env`.
@@ -107,6 +111,7 @@ pub fn eval(expr: &Expr, env: &dyn Env) -> Value {
         ExprKind::String(s) => Value::Str(s.clone()),
         ExprKind::Field(name) => env.value(name),
         ExprKind::Current => env.current(),
+        ExprKind::Column(name) => env.column(name),
         ExprKind::Neg(inner) => match eval(inner, env).as_num() {
             Some(n) => Value::Num(-n),
             None => Value::Null,
@@ -252,6 +257,46 @@ fn call(func: Func, args: &[Expr], env: &dyn Env) -> Value {
                     .sum(),
             )
         }
+        Func::Max | Func::Min => {
+            let values = args.first().and_then(field_name).map(|n| env.values(n));
+            let numbers = values
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|v| v.as_num());
+            let best = if func == Func::Max {
+                numbers.reduce(f64::max)
+            } else {
+                numbers.reduce(f64::min)
+            };
+            best.map_or(Value::Null, Value::Num)
+        }
+        Func::Contains => Value::Bool(arg(0).to_text().contains(&arg(1).to_text())),
+        Func::StartsWith => Value::Bool(arg(0).to_text().starts_with(&arg(1).to_text())),
+        Func::EndsWith => Value::Bool(arg(0).to_text().ends_with(&arg(1).to_text())),
+        Func::Substr => {
+            // As ODK: characters from `start` (counted from 0) up to `end` (not included).
+            let chars: Vec<char> = arg(0).to_text().chars().collect();
+            let index = |v: Value, default: usize| {
+                v.as_num().map_or(default, |n| {
+                    n.trunc().clamp(0.0, chars.len() as f64) as usize
+                })
+            };
+            let start = index(arg(1), 0);
+            let end = if args.len() > 2 {
+                index(arg(2), chars.len())
+            } else {
+                chars.len()
+            };
+            Value::Str(
+                chars
+                    .get(start..end.max(start))
+                    .unwrap_or_default()
+                    .iter()
+                    .collect(),
+            )
+        }
+        Func::Number => arg(0).as_num().map_or(Value::Null, Value::Num),
+        Func::String => Value::Str(arg(0).to_text()),
         Func::AgeFromId => {
             let today = env.today();
             match doorstep_model::IdNumber::parse_on(&arg(0).to_text(), today) {

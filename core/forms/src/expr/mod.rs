@@ -14,4 +14,4 @@ pub mod types;
 
 pub use ast::{BinOp, Expr, ExprKind, Func};
 pub use eval::{Env, Value};
-pub use parser::{ParseError, parse};
+pub use parser::{ParseError, parse, parse_choice_filter};

@@ -25,9 +25,24 @@ impl ParseError {
 
 /// Parses one whole expression; anything left over after it is an error.
 pub fn parse(src: &str) -> Result<Expr, ParseError> {
+    parse_with(src, false)
+}
+
+/// Parses a `choice_filter`: as [`parse`], but a bare word (`street`, `name`)
+/// names a column of the choice being filtered ([`ExprKind::Column`]).
+pub fn parse_choice_filter(src: &str) -> Result<Expr, ParseError> {
+    parse_with(src, true)
+}
+
+fn parse_with(src: &str, columns: bool) -> Result<Expr, ParseError> {
     let toks = tokenize(src)?;
     let end = src.chars().count() + 1;
-    let mut p = Parser { toks, i: 0, end };
+    let mut p = Parser {
+        toks,
+        i: 0,
+        end,
+        columns,
+    };
     if p.toks.is_empty() {
         return Err(ParseError::new(1, "表达式为空", "the expression is empty"));
     }
@@ -49,6 +64,8 @@ struct Parser {
     toks: Vec<(Tok, usize)>,
     i: usize,
     end: usize,
+    /// Bare words are choice columns (in a `choice_filter`).
+    columns: bool,
 }
 
 /// A token as an error names it: (Chinese, English).
@@ -178,6 +195,11 @@ impl Parser {
                 self.expect(&Tok::RParen, "`)`")?;
                 // Parentheses only group; the tree keeps the inner node.
                 return Ok(inner);
+            }
+            Tok::Name(word)
+                if self.columns && self.peek().map(|(t, _)| t) != Some(&Tok::LParen) =>
+            {
+                ExprKind::Column(word)
             }
             Tok::Name(word) => {
                 if self.peek().map(|(t, _)| t) != Some(&Tok::LParen) {

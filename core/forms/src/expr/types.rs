@@ -80,6 +80,12 @@ impl FieldShape<'_> {
 /// Looks fields up by name.
 pub trait Schema {
     fn shape(&self, name: &str) -> Option<FieldShape<'_>>;
+
+    /// True when repeat `outer` is repeat `inner` or holds it (a member's
+    /// fields are single values inside that member's income entries).
+    fn repeat_encloses(&self, outer: &str, inner: &str) -> bool {
+        outer == inner
+    }
 }
 
 /// Where an expression sits.
@@ -91,6 +97,8 @@ pub struct Context<'a> {
     pub repeat: Option<&'a str>,
     /// The field `.` stands for (the constrained field), so `selected(., 'x')` can be checked.
     pub this: Option<&'a str>,
+    /// In a `choice_filter`: the columns its choices have (bare words must name one).
+    pub columns: Option<&'a [String]>,
 }
 
 /// Why an expression is refused. `Display` is the English text,
@@ -111,6 +119,9 @@ pub enum ExprErrorKind {
         field: String,
         choice: String,
     },
+    /// A bare word in a `choice_filter` that is no column of the choices sheet
+    /// (or a bare word anywhere else).
+    UnknownColumn(String),
     /// The regex crate's (English) reason.
     BadRegex(String),
     Type(LocalizedText),
@@ -135,6 +146,10 @@ impl fmt::Display for ExprErrorKind {
             Self::UnknownChoice { field, choice } => {
                 write!(f, "`{choice}` is not a choice of `{field}`")
             }
+            Self::UnknownColumn(n) => write!(
+                f,
+                "`{n}` is not a column of this choice list (write `'{n}'` for the word itself, `${{{n}}}` for a field)"
+            ),
             Self::BadRegex(m) => write!(f, "invalid regular expression: {m}"),
             Self::Type(m) => write!(f, "type error: {}", m.en),
         }
@@ -156,6 +171,11 @@ impl ExprErrorKind {
             }
             Self::UnknownChoice { field, choice } => {
                 format!("`{choice}` 不是字段 `{field}` 的选项")
+            }
+            Self::UnknownColumn(n) => {
+                format!(
+                    "`{n}` 不是该选项列表的列（表示这个词本身请写 `'{n}'`，引用字段请写 `${{{n}}}`）"
+                )
             }
             // The regex crate explains only in English; the pattern is in the cell.
             Self::BadRegex(_) => "正则表达式无效，无法编译".to_owned(),
@@ -235,7 +255,7 @@ impl<'s> Checker<'s> {
     }
 
     fn type_err(&mut self, e: &Expr, zh: String, en: String) {
-        self.err(e.pos, ExprErrorKind::Type(LocalizedText { zh, en }));
+        self.err(e.pos, ExprErrorKind::Type(LocalizedText::new(zh, en)));
     }
 
     fn node(&mut self, e: &Expr) -> Option<Node> {
@@ -249,11 +269,18 @@ impl<'s> Checker<'s> {
                     return Some(Node::Container(name.clone(), shape.field_type));
                 }
                 match shape.repeat {
-                    Some(r) if self.ctx.repeat != Some(r) => Some(Node::Nodes {
-                        field: name.clone(),
-                        repeat: r.to_owned(),
-                        ty: shape.ty(),
-                    }),
+                    Some(r)
+                        if !self
+                            .ctx
+                            .repeat
+                            .is_some_and(|c| self.schema.repeat_encloses(r, c)) =>
+                    {
+                        Some(Node::Nodes {
+                            field: name.clone(),
+                            repeat: r.to_owned(),
+                            ty: shape.ty(),
+                        })
+                    }
                     _ => Some(Node::Scalar(shape.ty())),
                 }
             }
@@ -266,6 +293,15 @@ impl<'s> Checker<'s> {
         match &e.kind {
             ExprKind::Number(_) => Some(Ty::Num),
             ExprKind::String(_) => Some(Ty::Str),
+            ExprKind::Column(name) => match self.ctx.columns {
+                Some(cols) if cols.iter().any(|c| c == name) || name.starts_with("label:") => {
+                    Some(Ty::Any)
+                }
+                _ => {
+                    self.err(e.pos, ExprErrorKind::UnknownColumn(name.clone()));
+                    None
+                }
+            },
             ExprKind::Current => match self.ctx.current {
                 Some(t) => Some(t),
                 None => {
@@ -473,9 +509,34 @@ impl<'s> Checker<'s> {
                     Some(Ty::Num)
                 }
             }
-            Func::StringLength => {
+            Func::StringLength | Func::Number => {
                 self.scalar(&args[0])?;
                 Some(Ty::Num)
+            }
+            Func::String => {
+                self.scalar(&args[0])?;
+                Some(Ty::Str)
+            }
+            Func::Contains | Func::StartsWith | Func::EndsWith => {
+                let a = self.scalar(&args[0]);
+                let b = self.scalar(&args[1]);
+                a.and(b).map(|_| Ty::Bool)
+            }
+            Func::Substr => {
+                let mut ok = self.scalar(&args[0]).is_some();
+                for a in &args[1..] {
+                    ok &= match self.scalar(a) {
+                        Some(t) => self
+                            .numeric(
+                                a,
+                                t,
+                                ("作为 `substr()` 的位置", "use as a position of `substr()`"),
+                            )
+                            .is_some(),
+                        None => false,
+                    };
+                }
+                ok.then_some(Ty::Str)
             }
             Func::Not => {
                 self.scalar(&args[0])?;
@@ -537,7 +598,7 @@ impl<'s> Checker<'s> {
                     }
                 }
             }
-            Func::Sum => {
+            Func::Sum | Func::Max | Func::Min => {
                 self.field_arg(e, func, &args[0])?;
                 match self.node(&args[0])? {
                     Node::Nodes {
@@ -545,18 +606,20 @@ impl<'s> Checker<'s> {
                         ..
                     } => Some(Ty::Num),
                     Node::Nodes { field, ty, .. } => {
+                        let f = func.name();
                         self.type_err(
                             e,
-                            format!("`sum()` 需要数字；`{field}` 是{}", ty.zh()),
-                            format!("`sum()` needs numbers; `{field}` holds {ty}"),
+                            format!("`{f}()` 需要数字；`{field}` 是{}", ty.zh()),
+                            format!("`{f}()` needs numbers; `{field}` holds {ty}"),
                         );
                         None
                     }
                     _ => {
+                        let f = func.name();
                         self.type_err(
                             e,
-                            "`sum()` 的参数必须是重复组内的字段".to_owned(),
-                            "`sum()` takes a field inside a repeat".to_owned(),
+                            format!("`{f}()` 的参数必须是重复组内的字段"),
+                            format!("`{f}()` takes a field inside a repeat"),
                         );
                         None
                     }

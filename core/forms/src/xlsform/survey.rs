@@ -1,0 +1,642 @@
+//! The `survey` sheet: one row per question, section or calculation;
+//! `begin group` / `begin repeat` rows open a section that the matching `end`
+//! row closes, to any depth (a household's members, each with income sources).
+
+use super::choice_file::ChoiceFiles;
+use super::choices::Lists;
+use super::language::LOCALIZABLE;
+use super::sheet::Sheet;
+use super::{RowMap, Warn, XlsFormError, media_left_out, msg};
+use crate::definition::{Choice, Field, FieldType, LocalizedText};
+
+/// Columns read besides the text columns of [`LOCALIZABLE`].
+const COLUMNS: [&str; 11] = [
+    "type",
+    "name",
+    "required",
+    "relevant",
+    "constraint",
+    "calculation",
+    "default",
+    "read_only",
+    "appearance",
+    "choice_filter",
+    "label",
+];
+
+/// Question types the phone records by itself (or does not record): the rows
+/// are left out with a warning.
+const METADATA: [&str; 16] = [
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "username",
+    "phonenumber",
+    "simserial",
+    "subscriberid",
+    "audit",
+    "email",
+    "start-geopoint",
+    "background-audio",
+    "imei",
+    "uri:deviceid",
+    "uri:email",
+    "uri:username",
+];
+
+struct Frame {
+    field: Field,
+    row: u32,
+    repeat: bool,
+    children: Vec<Field>,
+}
+
+fn parse_flag(v: &str) -> Option<bool> {
+    match v.trim().to_lowercase().as_str() {
+        "" | "no" | "false" | "false()" | "0" => Some(false),
+        "yes" | "true" | "true()" | "1" => Some(true),
+        _ => None,
+    }
+}
+
+/// A select's type cell read: `select_one list`, `select one list`,
+/// `select_multiple list or_other`, and the older `select one from list`,
+/// `select all that apply from list or specify other`.
+struct SelectType {
+    multiple: bool,
+    list: String,
+    or_other: bool,
+}
+
+/// `None` when the type is no select; `Some(Err(()))` when it is a select
+/// written in a way this importer cannot take (`select_one_from_file`, …).
+fn select_type(raw: &str) -> Option<Result<SelectType, ()>> {
+    let words: Vec<&str> = raw.split_whitespace().collect();
+    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    let starts = |prefix: &[&str]| {
+        lower.len() > prefix.len() && lower.iter().zip(prefix).all(|(w, p)| w == p)
+    };
+    let (multiple, mut rest) = if starts(&["select_one"]) {
+        (false, 1)
+    } else if starts(&["select_multiple"]) {
+        (true, 1)
+    } else if starts(&["select", "one"]) {
+        (false, 2)
+    } else if starts(&["select", "multiple"]) {
+        (true, 2)
+    } else if starts(&["select", "all", "that", "apply"]) {
+        (true, 4)
+    } else if lower
+        .first()
+        .is_some_and(|w| w.starts_with("select_one") || w.starts_with("select_multiple"))
+    {
+        return Some(Err(()));
+    } else {
+        return None;
+    };
+    if lower.get(rest).is_some_and(|w| w == "from") && lower.len() > rest + 1 {
+        rest += 1;
+    }
+    let tail = &lower[rest..];
+    let or_other = match &tail[1..] {
+        [] => false,
+        [w] if w == "or_other" => true,
+        [a, b] if a == "or" && b == "other" => true,
+        [a, b, c] if a == "or" && b == "specify" && c == "other" => true,
+        _ => return Some(Err(())),
+    };
+    Some(Ok(SelectType {
+        multiple,
+        list: words[rest].to_owned(),
+        or_other,
+    }))
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(super) fn read(
+    sheet: &Sheet,
+    lists: &Lists,
+    external: &Lists,
+    has_choices_sheet: bool,
+    lang: &str,
+    files: &ChoiceFiles<'_>,
+    rows: &mut RowMap,
+    errors: &mut Vec<XlsFormError>,
+    warn: &mut Warn<'_>,
+) -> Vec<Field> {
+    for (j, h) in sheet.headers.iter().enumerate() {
+        let Some(row) = sheet.first_value_row(j) else {
+            continue;
+        };
+        let raw = sheet.raw_headers.get(j).map_or("", |h| h.trim());
+        if raw.is_empty() {
+            continue;
+        }
+        if h.base.starts_with("media::") {
+            warn(sheet, None, Some(j), media_left_out());
+        } else if h.base == "repeat_count" {
+            warn(
+                sheet,
+                Some(row),
+                Some(j),
+                msg(
+                    "不按 repeat_count 固定条目数：由网格员自己添加条目，未读取",
+                    "repeat_count is not applied: the worker adds the entries herself; left out",
+                ),
+            );
+        } else if !(COLUMNS.contains(&h.base.as_str()) || LOCALIZABLE.contains(&h.base.as_str())) {
+            warn(
+                sheet,
+                Some(row),
+                Some(j),
+                msg(
+                    format!("列 `{raw}` 不适用于手机表单，未读取"),
+                    format!("column `{raw}` does not apply to a phone form; left out"),
+                ),
+            );
+        }
+    }
+    for known in [
+        "type",
+        "name",
+        "relevant",
+        "constraint",
+        "calculation",
+        "default",
+        "required",
+        "choice_filter",
+    ] {
+        if let Some(j) = sheet.col(known) {
+            rows.columns.insert(known, sheet.column_name(j));
+        }
+    }
+    let Some(type_col) = sheet.col("type") else {
+        errors.push(sheet.cell_error(
+            sheet.header_row,
+            0,
+            msg(
+                "survey 工作表没有 `type`（类型）列",
+                "the survey sheet has no `type` column",
+            ),
+        ));
+        return Vec::new();
+    };
+    let name_col = sheet.col("name");
+    let cell = |cells: &[String], h: &str| -> String { sheet.at(cells, sheet.col(h)).to_owned() };
+    let opt = |cells: &[String], h: &str| Some(cell(cells, h)).filter(|v| !v.is_empty());
+    let mut root: Vec<Field> = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let push = |stack: &mut Vec<Frame>, root: &mut Vec<Field>, field: Field| match stack.last_mut()
+    {
+        Some(parent) => parent.children.push(field),
+        None => root.push(field),
+    };
+    for (row, cells) in &sheet.rows {
+        let row = *row;
+        let raw_type = cell(cells, "type");
+        let ty = raw_type
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase();
+        let name = cell(cells, "name");
+        let err_at = |j: usize, zh: String, en: String| sheet.cell_error(row, j, msg(zh, en));
+        if ty.is_empty() {
+            let labelled = sheet.localized(cells, "label", lang).is_some();
+            if name.is_empty() && !labelled {
+                // A comment row, as pyxform reads it: left out.
+                warn(
+                    sheet,
+                    Some(row),
+                    None,
+                    msg(
+                        "这一行没有类型、名称和标签，当作备注，未读取",
+                        "the row has no type, name or label: read as a comment and left out",
+                    ),
+                );
+            } else {
+                errors.push(err_at(
+                    type_col,
+                    "这一行有内容但没有类型".to_owned(),
+                    "the row has values but no type".to_owned(),
+                ));
+            }
+            continue;
+        }
+        let ty_norm = ty.replace('_', " ");
+        if ty_norm == "end group" || ty_norm == "end repeat" {
+            let want_repeat = ty_norm == "end repeat";
+            match stack.pop() {
+                Some(frame) if frame.repeat == want_repeat => {
+                    let mut field = frame.field;
+                    field.children = Some(frame.children);
+                    push(&mut stack, &mut root, field);
+                }
+                Some(frame) => {
+                    let opened = if frame.repeat {
+                        "begin repeat"
+                    } else {
+                        "begin group"
+                    };
+                    errors.push(err_at(
+                        type_col,
+                        format!(
+                            "`{ty}` 关闭的却是 `{}` 的 `{opened}`（第 {} 行）",
+                            frame.field.name, frame.row
+                        ),
+                        format!(
+                            "`{ty}` closes `{opened}` of `{}` (row {})",
+                            frame.field.name, frame.row
+                        ),
+                    ));
+                    return root;
+                }
+                None => {
+                    errors.push(err_at(
+                        type_col,
+                        format!("`{ty}` 没有对应的 begin 行"),
+                        format!("`{ty}` without a matching begin"),
+                    ));
+                    return root;
+                }
+            }
+            continue;
+        }
+        if METADATA.contains(&ty.as_str()) {
+            warn(
+                sheet,
+                Some(row),
+                Some(type_col),
+                msg(
+                    format!("元数据 `{ty}` 由应用自动记录（时间、网格员、手机），这一行未读取"),
+                    format!(
+                        "metadata `{ty}` is recorded by the app itself (times, worker, phone); the row is left out"
+                    ),
+                ),
+            );
+            continue;
+        }
+        if name.is_empty() {
+            errors.push(err_at(
+                name_col.unwrap_or(type_col),
+                "这一行没有名称（name）".to_owned(),
+                "the row has no name".to_owned(),
+            ));
+            continue;
+        }
+        if let Some(&first) = rows.rows.get(&name) {
+            errors.push(err_at(
+                name_col.unwrap_or(type_col),
+                format!("名称 `{name}` 已在第 {first} 行使用"),
+                format!("name `{name}` is already used on row {first}"),
+            ));
+            continue;
+        }
+        rows.rows.insert(name.clone(), row);
+        let appearance = opt(cells, "appearance");
+        let mut choices = None;
+        let mut or_other = false;
+        let field_type = match ty_norm.as_str() {
+            "begin group" => FieldType::Group,
+            "begin repeat" => FieldType::Repeat,
+            "text" | "string" => FieldType::Text,
+            "integer" | "int" => FieldType::Integer,
+            "decimal" => FieldType::Decimal,
+            "date" => FieldType::Date,
+            "geopoint" | "gps" => FieldType::Geopoint,
+            "image" | "photo" if appearance.as_deref() == Some("signature") => FieldType::Signature,
+            "image" | "photo" => FieldType::Image,
+            "note" => FieldType::Note,
+            "calculate" => FieldType::Calculate,
+            "id number" => FieldType::IdNumber,
+            "phone" | "phone number" => FieldType::Phone,
+            "money" => FieldType::Money,
+            "signature" => FieldType::Signature,
+            "yes no" => FieldType::YesNo,
+            _ => match select_type(&raw_type) {
+                Some(Ok(select)) => {
+                    match lists.get(&select.list) {
+                        Some(cs) => choices = Some(cs.clone()),
+                        None => {
+                            let list = &select.list;
+                            let (zh, en) = if has_choices_sheet {
+                                (
+                                    format!("choices 工作表中没有选项列表 `{list}`"),
+                                    format!("choice list `{list}` is not on the choices sheet"),
+                                )
+                            } else {
+                                (
+                                    format!("需要选项列表 `{list}`，但工作簿没有 choices 工作表"),
+                                    format!(
+                                        "choice list `{list}` is needed but the workbook has no choices sheet"
+                                    ),
+                                )
+                            };
+                            errors.push(err_at(type_col, zh, en));
+                            continue;
+                        }
+                    }
+                    or_other = select.or_other;
+                    if select.multiple {
+                        FieldType::SelectMultiple
+                    } else {
+                        FieldType::SelectOne
+                    }
+                }
+                Some(Err(())) if external_list(&raw_type).is_some() => {
+                    let list = external_list(&raw_type).unwrap_or_default();
+                    match external.get(list) {
+                        Some(cs) => choices = Some(cs.clone()),
+                        None => {
+                            errors.push(err_at(
+                                type_col,
+                                format!("external_choices 工作表中没有选项列表 `{list}`"),
+                                format!(
+                                    "choice list `{list}` is not on the external_choices sheet"
+                                ),
+                            ));
+                            continue;
+                        }
+                    }
+                    FieldType::SelectOne
+                }
+                Some(Err(())) if from_file(&raw_type).is_some() => {
+                    let Some((multiple, file)) = from_file(&raw_type) else {
+                        continue;
+                    };
+                    match super::choice_file::read(file, files, lang) {
+                        Ok(cs) if !cs.is_empty() => choices = Some(cs),
+                        Ok(_) => {
+                            errors.push(err_at(
+                                type_col,
+                                format!("选项文件 `{file}` 中没有选项"),
+                                format!("the choice file `{file}` holds no choices"),
+                            ));
+                            continue;
+                        }
+                        Err(why) => {
+                            errors.push(sheet.cell_error(row, type_col, why));
+                            continue;
+                        }
+                    }
+                    if multiple {
+                        FieldType::SelectMultiple
+                    } else {
+                        FieldType::SelectOne
+                    }
+                }
+                Some(Err(())) if ty.contains("from_file") || ty.contains("external") => {
+                    errors.push(err_at(
+                        type_col,
+                        format!(
+                            "不支持类型 `{raw_type}`：选项在另外的文件里，手机离线时读不到；请把选项放进 choices 工作表"
+                        ),
+                        format!(
+                            "type `{raw_type}` is not supported: its choices are in another file the phone cannot read offline; put them on the choices sheet"
+                        ),
+                    ));
+                    continue;
+                }
+                _ => {
+                    let (zh, en) = match instead(&ty) {
+                        Some((zh, en)) => (
+                            format!("不支持类型 `{raw_type}`：{zh}"),
+                            format!("type `{raw_type}` is not supported: {en}"),
+                        ),
+                        None => (
+                            format!("不支持类型 `{raw_type}`"),
+                            format!("type `{raw_type}` is not supported"),
+                        ),
+                    };
+                    errors.push(err_at(type_col, zh, en));
+                    continue;
+                }
+            },
+        };
+        if let Some(a) = &appearance {
+            let refused = match field_type {
+                FieldType::Date => matches!(a.as_str(), "month-year" | "year"),
+                FieldType::Image => matches!(a.as_str(), "draw" | "annotate"),
+                _ => a.contains("search("),
+            };
+            if refused {
+                let j = sheet.col("appearance").unwrap_or(type_col);
+                let (zh, en) = if a.contains("search(") {
+                    (
+                        format!("不支持外观 `{a}`：search() 需要手机上没有的外部文件"),
+                        format!(
+                            "appearance `{a}` is not supported: search() needs an external file the phone does not have"
+                        ),
+                    )
+                } else {
+                    (
+                        format!("不支持外观 `{a}`：它会改变保存的内容"),
+                        format!("appearance `{a}` changes what is stored and is not supported"),
+                    )
+                };
+                errors.push(err_at(j, zh, en));
+                continue;
+            }
+        }
+        let choice_filter = opt(cells, "choice_filter");
+        if or_other && choice_filter.is_some() {
+            let j = sheet.col("choice_filter").unwrap_or(type_col);
+            errors.push(err_at(
+                j,
+                "or_other 不能与 choice_filter 一起用：请在每组选项里加一个“其他”选项".to_owned(),
+                "or_other cannot be used with a choice_filter: add an `other` choice to the list instead"
+                    .to_owned(),
+            ));
+            continue;
+        }
+        // `required` is yes/no or a condition (required only when it holds).
+        let required_cell = cell(cells, "required");
+        let (required, required_if) = match parse_flag(&required_cell) {
+            Some(b) => (b, None),
+            None => (false, Some(required_cell)),
+        };
+        // A conditional `read_only` only changes what the screen lets the worker
+        // edit: the field stays editable, with a warning.
+        let read_only_cell = cell(cells, "read_only");
+        let read_only = match parse_flag(&read_only_cell) {
+            Some(b) => b,
+            None => {
+                warn(
+                    sheet,
+                    Some(row),
+                    sheet.col("read_only"),
+                    msg(
+                        format!("不支持按条件只读（`{read_only_cell}`）：这一项始终可以修改"),
+                        format!(
+                            "a conditional read_only (`{read_only_cell}`) is not applied: the field stays editable"
+                        ),
+                    ),
+                );
+                false
+            }
+        };
+        let default = opt(cells, "default").map(|d| default_value(field_type, &d));
+        let mut field = Field::new(
+            name.clone(),
+            field_type,
+            sheet.localized(cells, "label", lang).unwrap_or_default(),
+        );
+        field.hint = sheet.localized(cells, "hint", lang);
+        field.guidance_hint = sheet.localized(cells, "guidance_hint", lang);
+        field.required = required;
+        field.required_if = required_if;
+        field.read_only = read_only;
+        field.relevant = opt(cells, "relevant");
+        field.constraint = opt(cells, "constraint");
+        field.constraint_message = sheet.localized(cells, "constraint_message", lang);
+        field.required_message = sheet.localized(cells, "required_message", lang);
+        field.calculation = opt(cells, "calculation");
+        field.default = default;
+        field.appearance = appearance;
+        field.choice_filter = choice_filter;
+        if or_other && let Some(cs) = &mut choices {
+            add_other_choice(cs);
+        }
+        field.choices = choices;
+        if field_type.is_container() {
+            stack.push(Frame {
+                field,
+                row,
+                repeat: field_type == FieldType::Repeat,
+                children: Vec::new(),
+            });
+        } else {
+            push(&mut stack, &mut root, field);
+            if or_other {
+                let other_name = format!("{name}_other");
+                if let Some(&first) = rows.rows.get(&other_name) {
+                    errors.push(err_at(
+                        name_col.unwrap_or(type_col),
+                        format!("or_other 要加的字段 `{other_name}` 已在第 {first} 行使用"),
+                        format!(
+                            "the field `{other_name}` that or_other adds is already used on row {first}"
+                        ),
+                    ));
+                    continue;
+                }
+                rows.rows.insert(other_name.clone(), row);
+                push(&mut stack, &mut root, other_field(&name, other_name));
+            }
+        }
+    }
+    if let Some(frame) = stack.last() {
+        let (begin, end) = if frame.repeat {
+            ("begin repeat", "end repeat")
+        } else {
+            ("begin group", "end group")
+        };
+        errors.push(sheet.cell_error(
+            frame.row,
+            type_col,
+            msg(
+                format!("`{}` 的 `{begin}` 没有用 `{end}` 关闭", frame.field.name),
+                format!(
+                    "`{begin}` of `{}` is never closed with `{end}`",
+                    frame.field.name
+                ),
+            ),
+        ));
+    }
+    root
+}
+
+/// `select_one_external list` → the list's name.
+fn external_list(raw: &str) -> Option<&str> {
+    let mut words = raw.split_whitespace();
+    if !words.next()?.eq_ignore_ascii_case("select_one_external") {
+        return None;
+    }
+    let list = words.next()?;
+    words.next().is_none().then_some(list)
+}
+
+/// `select_one_from_file villages.csv` → (multiple, file name).
+fn from_file(raw: &str) -> Option<(bool, &str)> {
+    let mut words = raw.split_whitespace();
+    let multiple = match words.next()?.to_lowercase().as_str() {
+        "select_one_from_file" => false,
+        "select_multiple_from_file" => true,
+        _ => return None,
+    };
+    let file = words.next()?;
+    words.next().is_none().then_some((multiple, file))
+}
+
+/// What to write instead of an XLSForm type the phone has no widget for.
+fn instead(ty: &str) -> Option<(&'static str, &'static str)> {
+    Some(match ty.split_whitespace().next()? {
+        "time" | "datetime" | "datetime-local" => (
+            "请改用 `date`（日期）或 `text`",
+            "use `date` or `text` instead",
+        ),
+        "barcode" => (
+            "请改用 `text`，手工输入条码",
+            "use `text` and type the code instead",
+        ),
+        "audio" | "video" | "file" | "background-audio" => (
+            "手机端只拍照片：请改用 `image`，或删除这一行",
+            "the phone takes photos only: use `image` instead, or delete the row",
+        ),
+        "acknowledge" | "trigger" => ("请改用 `yes_no`", "use `yes_no` instead"),
+        "range" => (
+            "请改用 `integer` 并加约束（例如 `. >= 1 and . <= 10`）",
+            "use `integer` with a constraint (e.g. `. >= 1 and . <= 10`) instead",
+        ),
+        "rank" => ("请改用 `select_multiple`", "use `select_multiple` instead"),
+        "geotrace" | "geoshape" => (
+            "请改用 `geopoint`（一个位置）",
+            "use `geopoint` (one position) instead",
+        ),
+        "hidden" => ("请改用 `calculate`", "use `calculate` instead"),
+        "begin" if ty.contains("loop") => ("请改用 `begin repeat`", "use `begin repeat` instead"),
+        "include" | "osm" | "xml-external" | "csv-external" => (
+            "它需要手机上没有的外部文件或程序",
+            "it needs an external file or app the phone does not have",
+        ),
+        _ => return None,
+    })
+}
+
+/// Adds the choice `other` (其他 / Other) that `or_other` offers, unless the list has one.
+fn add_other_choice(choices: &mut Vec<Choice>) {
+    if !choices.iter().any(|c| c.name == "other") {
+        choices.push(Choice::new("other", "其他", "Other"));
+    }
+}
+
+/// The text field `or_other` adds after its select: asked only when `other` is chosen.
+fn other_field(select: &str, name: String) -> Field {
+    let mut f = Field::new(
+        name,
+        FieldType::Text,
+        LocalizedText::new("其他，请注明", "Specify other"),
+    );
+    f.relevant = Some(format!("selected(${{{select}}}, 'other')"));
+    f
+}
+
+/// An XLSForm default cell as a JSON answer of the field's type.
+fn default_value(t: FieldType, text: &str) -> serde_json::Value {
+    match t {
+        FieldType::Integer | FieldType::Money => text
+            .parse::<i64>()
+            .map_or_else(|_| serde_json::Value::from(text), serde_json::Value::from),
+        FieldType::Decimal => text
+            .parse::<f64>()
+            .map_or_else(|_| serde_json::Value::from(text), serde_json::Value::from),
+        FieldType::YesNo => match parse_flag(text) {
+            Some(b) => serde_json::Value::from(if b { "yes" } else { "no" }),
+            None => serde_json::Value::from(text),
+        },
+        FieldType::SelectMultiple | FieldType::Image => {
+            serde_json::Value::from(text.split_whitespace().collect::<Vec<_>>())
+        }
+        _ => serde_json::Value::from(text),
+    }
+}

@@ -1,0 +1,55 @@
+"""The reference converter's view of each test workbook, for tests/xlsform_corpus.
+
+Runs pyxform (ODK's XLSForm converter, `python3 -m pip install pyxform`) on
+every `.xlsx` and `.xls` below this directory and writes `oracle.json`: for each file,
+whether pyxform accepts it and, when it does, its questions in document order
+(name, pyxform type, choice names). Metadata rows (`start`, `end`, …) are left
+out, as Doorstep records those itself. Re-run after adding a workbook:
+
+    python3 core/forms/tests/data/xlsforms/oracle.py
+"""
+
+import json
+import pathlib
+
+import pyxform
+from pyxform.xls2json import parse_file_to_json
+
+HERE = pathlib.Path(__file__).parent
+METADATA = {
+    "start", "end", "today", "deviceid", "username", "phonenumber", "simserial",
+    "subscriberid", "audit", "email", "start-geopoint", "background-audio", "imei",
+    "uri:deviceid", "uri:email", "uri:username",
+}
+
+
+def questions(children, choices, out):
+    for c in children:
+        kind = c.get("type", "")
+        if kind in METADATA or c.get("name") == "meta":
+            continue
+        entry = {"name": c.get("name"), "type": kind}
+        listed = c.get("itemset") or c.get("list_name")
+        if c.get("choices") or (listed and listed in choices):
+            entry["choices"] = [x["name"] for x in (c.get("choices") or choices[listed])]
+        out.append(entry)
+        questions(c.get("children", []), choices, out)
+
+
+def main():
+    result = {"pyxform": pyxform.__version__, "forms": {}}
+    for path in sorted(p for p in HERE.rglob("*") if p.suffix in (".xlsx", ".xls")):
+        key = str(path.relative_to(HERE))
+        try:
+            form = parse_file_to_json(str(path), warnings=[])
+        except Exception as e:  # pyxform refuses with PyXFormError and friends
+            result["forms"][key] = {"accepted": False, "error": str(e).splitlines()[0][:200]}
+            continue
+        out = []
+        questions(form.get("children", []), form.get("choices", {}), out)
+        result["forms"][key] = {"accepted": True, "questions": out}
+    (HERE / "oracle.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
