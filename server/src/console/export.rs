@@ -12,7 +12,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use super::ConsoleError;
-use super::html::{esc, frame, status_label, t, when};
+use super::html::{esc, frame, outcome_label, status_label, t, when};
 use super::queue::{QueueQuery, template_titles};
 use super::session::ConsoleUser;
 use super::visit::rendered_with;
@@ -130,6 +130,7 @@ pub async fn ledger(
         t(lang, "户号", "Household"),
         t(lang, "网格", "Grid"),
         t(lang, "网格员", "Worker"),
+        t(lang, "入户情况", "At the door"),
         t(lang, "状态", "Status"),
         t(lang, "版本", "Revision"),
     ]
@@ -149,6 +150,10 @@ pub async fn ledger(
             r.household_code.clone(),
             r.grid_name.clone(),
             r.worker_name.clone(),
+            r.door_outcome.map_or_else(
+                || t(lang, "无到户核验", "No door check").to_owned(),
+                |o| outcome_label(lang, o).to_owned(),
+            ),
             status_label(lang, r.status).to_owned(),
             r.revision.to_string(),
         ];

@@ -62,7 +62,7 @@ header{background:#24477a;color:#fff;padding:.5em 1em;display:flex;gap:1em;align
 header a{color:#fff}header form{display:inline;margin:0}\
 main{padding:1em;max-width:1200px}\
 table{border-collapse:collapse;background:#fff}td,th{border:1px solid #ccd;padding:.3em .5em;text-align:left;vertical-align:top}\
-th{background:#eef}.flag{display:inline-block;background:#fde2e1;color:#8a1c17;border-radius:3px;padding:0 .3em;margin:1px;font-size:.85em}\
+th{background:#eef}.flag{display:inline-block;text-decoration:none;background:#fde2e1;color:#8a1c17;border-radius:3px;padding:0 .3em;margin:1px;font-size:.85em}\
 .ok{color:#1b6e2a}.bad{color:#a11}.muted{color:#777}.card{display:inline-block;background:#fff;border:1px solid #ccd;padding:.6em 1em;margin:.3em;min-width:8em}\
 .card b{font-size:1.6em;display:block}form.filters label{margin-right:.6em;display:inline-block}\
 .msg{background:#fff;border:1px solid #ccd;padding:1em;max-width:40em}.err{background:#fde2e1;border:1px solid #e99;padding:.5em;margin:.5em 0}\
@@ -143,11 +143,19 @@ pub fn csrf_field(user: &ConsoleUser) -> String {
     )
 }
 
-/// A flag code shown as a badge, with its meaning in the language.
-pub fn flag_badge(lang: Lang, code: &str) -> String {
+/// A flag code shown as a badge, with its meaning in the language, its rule
+/// and threshold as the badge's title, and a link to the queue of the visits
+/// carrying it.
+pub fn flag_badge(
+    lang: Lang,
+    code: &str,
+    policy: &doorstep_core::evidence::DoorCheckPolicy,
+) -> String {
+    let reason = super::flags::reason(lang, code, policy).unwrap_or_else(|| code.to_owned());
     format!(
-        "<span class=\"flag\" title=\"{}\">{}</span>",
-        esc(code),
+        "<a class=\"flag\" href=\"/console/queue?flag={}\" title=\"{}\">{}</a>",
+        url_encode(code),
+        esc(&reason),
         esc(&flag_label(lang, code))
     )
 }
@@ -170,9 +178,29 @@ pub fn flag_label(lang: Lang, code: &str) -> String {
         "door:no_fix" => Some(("无定位", "No GPS fix")),
         "door:bad_position" => Some(("坐标无效", "Invalid position")),
         "too_fast" => Some(("用时过短", "Finished implausibly fast")),
+        "answers_without_entry" => Some((
+            "未入户却有访谈内容",
+            "Interview answers without entry",
+        )),
         "grid_released" => Some((
             "网格调整前开始的走访（该网格已不归此网格员）",
             "Begun before the grid was taken from this worker",
+        )),
+        "photo_reused" => Some((
+            "同一照片用于多户",
+            "Photo reused across households",
+        )),
+        "revision_not_returned" => Some((
+            "修改了未被退回的走访",
+            "A revision of a visit that was not returned",
+        )),
+        "revision_other_household" => Some((
+            "修改后的走访换了住户",
+            "A revision naming another household",
+        )),
+        "revision_without_previous" => Some((
+            "缺少上一版本的修改",
+            "A revision without its previous one",
         )),
         "failed_attempts" => Some((
             "多次未能入户（家中无人或拒绝）",
@@ -186,6 +214,37 @@ pub fn flag_label(lang: Lang, code: &str) -> String {
             Some(rest) => format!("{}：{rest}", t(lang, "校验", "validation")),
             None => code.to_owned(),
         },
+    }
+}
+
+/// What the worker found at the door, in the language.
+pub fn outcome_label(lang: Lang, outcome: doorstep_core::evidence::DoorOutcome) -> &'static str {
+    use doorstep_core::evidence::DoorOutcome;
+    match lang {
+        Lang::Zh => outcome.label_zh(),
+        Lang::En => match outcome {
+            DoorOutcome::Met => "Met the resident",
+            DoorOutcome::NobodyHome => "Nobody home",
+            DoorOutcome::Refused => "Refused entry",
+            DoorOutcome::MovedOut => "Moved out",
+            DoorOutcome::Vacant => "Vacant",
+            DoorOutcome::WrongAddress => "Wrong address",
+        },
+    }
+}
+
+/// The door outcome as a table cell's content: a missing door check and
+/// every outcome but "met" stand out.
+pub fn outcome_cell(lang: Lang, outcome: Option<doorstep_core::evidence::DoorOutcome>) -> String {
+    match outcome {
+        Some(o) if o == doorstep_core::evidence::DoorOutcome::Met => {
+            format!("<span class=\"ok\">{}</span>", outcome_label(lang, o))
+        }
+        Some(o) => format!("<strong class=\"bad\">{}</strong>", outcome_label(lang, o)),
+        None => format!(
+            "<span class=\"bad\">{}</span>",
+            t(lang, "无到户核验", "No door check")
+        ),
     }
 }
 

@@ -32,11 +32,13 @@ pub mod audit;
 pub mod coverage;
 pub mod dashboard;
 pub mod export;
+pub mod flags;
 pub mod grids;
 pub mod html;
 pub mod ledger_import;
 pub mod ledger_registered;
 pub mod ledger_rows;
+pub mod location;
 pub mod login;
 pub mod notice;
 pub mod queue;
@@ -74,6 +76,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/console/visits/{visit_id}/photos/{sha256}",
             get(visit::photo),
+        )
+        .route(
+            "/console/households/{household_id}/location",
+            post(location::settle),
         )
         .route("/console/audit", get(audit::page))
         .route("/console/export", get(export::form))

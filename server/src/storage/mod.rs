@@ -309,6 +309,13 @@ pub struct QueueFilter {
     pub flagged: bool,
     /// Only visits carrying this flag code (e.g. `door:outside`).
     pub flag: Option<String>,
+    /// Only visits carrying this photo (by SHA-256 name).
+    pub photo: Option<String>,
+    /// Only visits carrying a photo seen in visits of more than one household.
+    pub reused_photos: bool,
+    /// Every revision, superseded ones too; by default a visit is listed
+    /// once, as its latest revision (its history is on the visit page).
+    pub all_revisions: bool,
 }
 
 /// One line of the review queue.
@@ -328,6 +335,8 @@ pub struct QueueRow {
     pub finalized: DateTime<Utc>,
     pub status: doorstep_core::domain::VisitStatus,
     pub flags: Vec<String>,
+    /// What the worker found at the door, when the visit had a door check.
+    pub door_outcome: Option<doorstep_core::evidence::DoorOutcome>,
 }
 
 /// A page of the review queue and how many lines match in all.
@@ -522,7 +531,8 @@ pub trait Storage: Send + Sync + 'static {
     /// Ends a console session (logout); false when it was not live.
     async fn end_console_session(&self, hash: &[u8; 32], at: DateTime<Utc>) -> Result<bool>;
 
-    /// A page of visit revisions matching `filter`, newest finalized first.
+    /// A page of visit revisions matching `filter`, newest finalized first:
+    /// only latest revisions unless `filter.all_revisions`.
     async fn review_queue(
         &self,
         filter: &QueueFilter,
@@ -535,7 +545,7 @@ pub trait Storage: Send + Sync + 'static {
     async fn workers_of(&self, grid_ids: &[Uuid]) -> Result<Vec<(Uuid, String)>>;
     /// Dashboard counts over `grid_ids`: visits finalized since `today` and
     /// since `week`, reviews waiting, per grid (visits since `week`, waiting),
-    /// per flag.
+    /// per flag. A visit counts once, as its latest revision.
     async fn visit_stats(
         &self,
         grid_ids: &[Uuid],
@@ -573,6 +583,23 @@ pub trait Storage: Send + Sync + 'static {
     /// Per grid of these (only grids with any): visits returned for rework
     /// whose next revision has not arrived.
     async fn open_returns(&self, grid_ids: &[Uuid]) -> Result<Vec<(Uuid, u64)>>;
+
+    // --- a supervisor's decision on a proposed household location ---
+
+    /// Settles a household's proposed location (one a door check proposed
+    /// and nobody confirmed yet), if it is still `proposed`: accepted, it
+    /// becomes the household's registered location; rejected, the household
+    /// has no location again. The household takes a new version and change
+    /// number (devices of its grid receive it at their next pull) and the
+    /// audit line is written in the same transaction. False, with nothing
+    /// written, when the household has no such pending proposal.
+    async fn settle_location(
+        &self,
+        household_id: Uuid,
+        proposed: LatLon,
+        accept: bool,
+        audit: &AuditEntry,
+    ) -> Result<bool>;
 }
 
 /// A permanent refusal of one operation, with its code and zh/en messages.

@@ -832,6 +832,24 @@ fn where_clause(f: &QueueFilter) -> (String, Vec<Param>) {
             &mut params,
         );
     }
+    if !f.all_revisions {
+        sql.push_str(" AND NOT v.superseded");
+    }
+    if let Some(photo) = &f.photo {
+        add(
+            &mut sql,
+            " AND EXISTS (SELECT 1 FROM jsonb_array_elements(v.photos::jsonb) p(value)
+                          WHERE p.value ->> 'sha256' = $?)",
+            Box::new(photo.clone()),
+            &mut params,
+        );
+    }
+    if f.reused_photos {
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM jsonb_array_elements(v.photos::jsonb) p(value)
+                          JOIN reused_photos r ON r.sha256 = p.value ->> 'sha256')",
+        );
+    }
     if f.flagged {
         sql.push_str(" AND v.flags <> '[]'");
     }
@@ -1678,7 +1696,7 @@ impl Storage for PostgresStorage {
         let sql = format!(
             "SELECT v.id, v.visit_group, v.revision, v.template_id, v.template_version,
                     v.household_id, h.code, v.grid_id, g.name, v.worker_id, u.display_name,
-                    v.finalized_utc, v.status, v.flags
+                    v.finalized_utc, v.status, v.flags, v.door_outcome
              FROM (SELECT v.id FROM visits v WHERE {clause}
                    ORDER BY v.finalized_utc DESC, v.id DESC LIMIT ${} OFFSET ${n}) page
              JOIN visits v ON v.id = page.id
@@ -1707,6 +1725,9 @@ impl Storage for PostgresStorage {
                     finalized: col_time(r, 11)?,
                     status: col_status(r, 12)?,
                     flags: col_json(r, 13)?,
+                    door_outcome: r
+                        .try_get::<_, Option<&str>>(14)?
+                        .and_then(crate::anomalies::parse_outcome),
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -1761,7 +1782,8 @@ impl Storage for PostgresStorage {
         let tx = read_tx(&mut c).await?;
         let since_today = col_u64(
             &tx.query_one(
-                "SELECT count(*) FROM visits WHERE grid_id = ANY($1) AND finalized_utc >= $2",
+                "SELECT count(*) FROM visits
+                 WHERE grid_id = ANY($1) AND finalized_utc >= $2 AND NOT superseded",
                 &[&scope, &ts(today)],
             )
             .await?,
@@ -1771,7 +1793,8 @@ impl Storage for PostgresStorage {
         let per_grid = tx
             .query(
                 "SELECT g.id, g.name,
-                        (SELECT count(*) FROM visits v WHERE v.grid_id = g.id AND v.finalized_utc >= $2),
+                        (SELECT count(*) FROM visits v
+                         WHERE v.grid_id = g.id AND v.finalized_utc >= $2 AND NOT v.superseded),
                         (SELECT count(*) FROM visits v WHERE v.status = 'uploaded' AND v.grid_id = g.id)
                  FROM grids g WHERE g.id = ANY($1) ORDER BY g.code",
                 &[&scope, &ts(week)],
@@ -1789,8 +1812,9 @@ impl Storage for PostgresStorage {
             .collect::<Result<Vec<_>>>()?;
         let flags = tx
             .query(
-                "SELECT code, count(*) FROM visit_flags WHERE grid_id = ANY($1)
-                 GROUP BY code ORDER BY count(*) DESC, code",
+                "SELECT f.code, count(*) FROM visit_flags f JOIN visits v ON v.id = f.visit_id
+                 WHERE f.grid_id = ANY($1) AND NOT v.superseded
+                 GROUP BY f.code ORDER BY count(*) DESC, f.code",
                 &[&scope],
             )
             .await?
@@ -1967,6 +1991,41 @@ impl Storage for PostgresStorage {
             }
         }
         Ok(by_id.into_values().collect())
+    }
+
+    async fn settle_location(
+        &self,
+        household_id: Uuid,
+        proposed: LatLon,
+        accept: bool,
+        audit: &AuditEntry,
+    ) -> Result<bool> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let id = household_id.to_string();
+        let pending = tx
+            .query_opt(
+                "SELECT 1 FROM households
+                 WHERE id = $1 AND lat = $2 AND lon = $3 AND NOT location_confirmed
+                 FOR UPDATE",
+                &[&id, &proposed.lat, &proposed.lon],
+            )
+            .await?;
+        if pending.is_none() {
+            return Ok(false);
+        }
+        let seq = next_seq(&tx).await?;
+        let sql = if accept {
+            "UPDATE households SET location_confirmed = true, version = version + 1, seq = $1
+             WHERE id = $2"
+        } else {
+            "UPDATE households SET lat = NULL, lon = NULL, version = version + 1, seq = $1
+             WHERE id = $2"
+        };
+        tx.execute(sql, &[&seq, &id]).await?;
+        audit_insert(&tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn open_returns(&self, grid_ids: &[Uuid]) -> Result<Vec<(Uuid, u64)>> {

@@ -1612,6 +1612,40 @@ impl Storage for SqliteStorage {
             .await
     }
 
+    async fn settle_location(
+        &self,
+        household_id: Uuid,
+        proposed: LatLon,
+        accept: bool,
+        audit: &AuditEntry,
+    ) -> Result<bool> {
+        let audit = audit.clone();
+        self.write(move |tx| {
+            let id = household_id.to_string();
+            let pending: i64 = tx
+                .prepare_cached(
+                    "SELECT count(*) FROM households
+                     WHERE id = ?1 AND lat = ?2 AND lon = ?3 AND location_confirmed = 0",
+                )?
+                .query_row(params![id, proposed.lat, proposed.lon], |r| r.get(0))?;
+            if pending == 0 {
+                return Ok(false);
+            }
+            let seq = next_seq(tx)?;
+            let sql = if accept {
+                "UPDATE households SET location_confirmed = 1, version = version + 1, seq = ?1
+                 WHERE id = ?2"
+            } else {
+                "UPDATE households SET lat = NULL, lon = NULL, version = version + 1, seq = ?1
+                 WHERE id = ?2"
+            };
+            tx.prepare_cached(sql)?.execute(params![seq, id])?;
+            audit_insert(tx, &audit)?;
+            Ok(true)
+        })
+        .await
+    }
+
     async fn open_returns(&self, grid_ids: &[Uuid]) -> Result<Vec<(Uuid, u64)>> {
         let grid_ids = grid_ids.to_vec();
         self.read(move |conn| super::console_queries::open_returns(conn, &grid_ids))
