@@ -341,12 +341,15 @@ fn visit(
 
 /// The number in the dashboard's anomaly row labelled `label`.
 fn anomaly_count(dashboard: &str, label: &str) -> String {
-    let at = dashboard
-        .find(&format!(">{label}</a></td><td>"))
-        .expect(label)
-        + label.len()
-        + 14;
-    dashboard[at..].split('<').next().expect("count").to_owned()
+    let marker = format!(">{label}</a></td><td>");
+    let at = dashboard.find(&marker).expect(label) + marker.len();
+    let cell = &dashboard[at..];
+    assert!(
+        cell.starts_with("<a href=\"/console/queue?flag="),
+        "the count links to the queue: {cell}"
+    );
+    let link_end = cell.find("\">").expect("the link") + 2;
+    cell[link_end..].split('<').next().expect("count").to_owned()
 }
 
 #[tokio::test]
@@ -400,7 +403,7 @@ async fn a_visit_finished_ten_seconds_after_its_door_check_is_flagged_listed_and
         .html(&cookie, &format!("/console/visits/{quick_id}"))
         .await;
     assert!(
-        page.contains("用时过短") && page.contains("走访用时 10 s"),
+        page.contains("用时过短") && page.contains("从开始到完成用时 10 秒"),
         "{page}"
     );
 }
@@ -677,8 +680,11 @@ async fn the_notice_masks_names_holds_only_public_fields_and_one_community() {
     );
     assert!(
         rows[0].contains(&"复核意见".to_owned())
-            && rows[0].contains(&"建议保障金额（分/月）".to_owned())
+            && rows[0].contains(&"建议保障金额（元/月）".to_owned()),
+        "{:?}",
+        rows[0]
     );
+    assert!(!rows[0].iter().any(|h| h.contains('分')), "money in 元: {:?}", rows[0]);
     let row = &rows[1];
     assert_eq!(
         row[..6],
@@ -691,7 +697,22 @@ async fn the_notice_masks_names_holds_only_public_fields_and_one_community() {
             "低保定期复核"
         ]
     );
-    assert!(row.iter().any(|c| c.contains("500")), "the amount: {row:?}");
+    assert!(row.iter().any(|c| c == "500.00元"), "the amount in 元: {row:?}");
+    // The visit page and the ledger say 元 beside amounts in 元.
+    let page = f
+        .html(&cookie, &format!("/console/visits/{approved_id}"))
+        .await;
+    assert!(
+        page.contains("<th>家庭月总收入（元）</th><td>900.00元</td>"),
+        "{page}"
+    );
+    assert!(page.contains("<th>家庭月人均收入（元）</th><td>450.00元</td>"));
+    assert!(page.contains("<th>建议保障金额（元/月）</th><td>500.00元</td>"));
+    assert!(!page.contains("（分"), "no label in fen");
+    let ledger = f
+        .html(&cookie, "/console/export/ledger.csv?template=dibao_review")
+        .await;
+    assert!(ledger.contains("建议保障金额（元/月）") && !ledger.contains("（分"));
     let all: String = rows.iter().flatten().cloned().collect::<Vec<_>>().join("|");
     for secret in [
         HEAD_ID,
