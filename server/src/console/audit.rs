@@ -19,9 +19,7 @@ pub async fn page(
     user: ConsoleUser,
 ) -> Result<Html<String>, ConsoleError> {
     let lang = user.lang;
-    if !user.is_admin() {
-        return Err(ConsoleError::Forbidden { lang });
-    }
+    user.require_admin()?;
     let lines = state.storage.audit_log(LINES).await?;
     let mut body = format!(
         "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",

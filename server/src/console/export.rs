@@ -114,8 +114,8 @@ pub async fn ledger(
         });
     }
     let full = !q.full.is_empty();
-    if full && !user.is_admin() {
-        return Err(ConsoleError::Forbidden { lang });
+    if full {
+        user.require_admin()?;
     }
     let filter = QueueQuery {
         template: q.template.clone(),

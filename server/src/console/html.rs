@@ -70,6 +70,18 @@ img.thumb{width:160px;height:auto;border:1px solid #ccd}textarea{width:100%;max-
 
 /// A whole page: the header with navigation (for a signed-in user), then `body`.
 pub fn frame(lang: Lang, user: Option<&ConsoleUser>, title: &str, body: &str) -> String {
+    frame_with(lang, user, false, title, body)
+}
+
+/// [`frame`], with the pages every signed-in user has in the header when
+/// `nav` even without the user at hand (error pages).
+fn frame_with(
+    lang: Lang,
+    user: Option<&ConsoleUser>,
+    nav: bool,
+    title: &str,
+    body: &str,
+) -> String {
     let mut out = String::with_capacity(body.len() + 2048);
     let html_lang = t(lang, "zh-CN", "en");
     let _ = write!(
@@ -81,7 +93,7 @@ pub fn frame(lang: Lang, user: Option<&ConsoleUser>, title: &str, body: &str) ->
         t(lang, "入户通 管理后台", "Doorstep console"),
         t(lang, "入户通", "Doorstep"),
     );
-    if let Some(u) = user {
+    if user.is_some() || nav {
         let _ = write!(
             out,
             "<a href=\"/console\">{}</a><a href=\"/console/queue\">{}</a><a href=\"/console/export\">{}</a>",
@@ -89,6 +101,8 @@ pub fn frame(lang: Lang, user: Option<&ConsoleUser>, title: &str, body: &str) ->
             t(lang, "审核队列", "Review queue"),
             t(lang, "导出台账", "Export ledger"),
         );
+    }
+    if let Some(u) = user {
         if u.is_admin() {
             let _ = write!(
                 out,
@@ -122,17 +136,35 @@ pub fn frame(lang: Lang, user: Option<&ConsoleUser>, title: &str, body: &str) ->
     out
 }
 
-/// A page with one message, in both languages (errors and refusals).
-pub fn message_page(lang: Lang, status: StatusCode, zh: &str, en: &str) -> String {
+/// A page with one message, in both languages (errors and refusals), with a
+/// way back; `signed_in` keeps the console's navigation in the header.
+pub fn message_page(lang: Lang, status: StatusCode, zh: &str, en: &str, signed_in: bool) -> String {
+    let way_back = if signed_in {
+        format!(
+            "<a href=\"/console/queue\">{}</a> · <a href=\"/console\">{}</a>",
+            t(lang, "返回审核队列", "Back to the review queue"),
+            t(lang, "返回概览", "Back to the dashboard"),
+        )
+    } else {
+        format!(
+            "<a href=\"/console/login\">{}</a>",
+            t(lang, "返回登录", "Back to sign-in")
+        )
+    };
     let body = format!(
-        "<div class=\"msg\"><p lang=\"zh-CN\">{}</p><p lang=\"en\">{}</p>\
-<p><a href=\"/console\">{}</a> · <a href=\"/console/login\">{}</a></p></div>",
+        "<div class=\"msg\"><p lang=\"zh-CN\">{}</p><p lang=\"en\">{}</p><p>{way_back}</p></div>",
         esc(zh),
         esc(en),
-        t(lang, "返回首页", "Back to the console"),
-        t(lang, "登录", "Sign in"),
     );
-    frame(lang, None, &status.as_u16().to_string(), &body)
+    let what = match status.as_u16() {
+        400 | 413 | 422 => t(lang, "无法处理", "Cannot do that"),
+        401 | 403 => t(lang, "无权访问", "Not allowed"),
+        404 => t(lang, "未找到", "Not found"),
+        429 => t(lang, "请稍后再试", "Too many attempts"),
+        _ => t(lang, "出错了", "Something went wrong"),
+    };
+    let title = format!("{what}（{}）", status.as_u16());
+    frame_with(lang, None, signed_in, &title, &body)
 }
 
 /// A hidden CSRF field for a form of this user's session.

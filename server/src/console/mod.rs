@@ -165,6 +165,9 @@ pub enum ConsoleError {
     /// Signed in, but this role has no business here.
     #[error("forbidden")]
     Forbidden { lang: Lang },
+    /// A supervisor on a page for admins only.
+    #[error("admins only")]
+    AdminOnly { lang: Lang },
     /// Nothing visible to this user under that name.
     #[error("not found")]
     NotFound { lang: Lang },
@@ -191,8 +194,18 @@ impl From<crate::storage::StorageError> for ConsoleError {
 
 impl IntoResponse for ConsoleError {
     fn into_response(self) -> Response {
+        // Every page but the refused sign-in is shown to someone signed in:
+        // it keeps the console's navigation.
+        let signed_in = !matches!(self, Self::Forbidden { .. });
         let (status, lang, zh, en) = match self {
             Self::SignedOut => return Redirect::to("/console/login").into_response(),
+            Self::AdminOnly { lang } => (
+                StatusCode::FORBIDDEN,
+                lang,
+                "此页面仅限管理员使用。督导员可以使用概览、审核队列和导出台账。".to_owned(),
+                "This page is for admins only. Supervisors have the dashboard, the review queue and the ledger export."
+                    .to_owned(),
+            ),
             Self::Forbidden { lang } => (
                 StatusCode::FORBIDDEN,
                 lang,
@@ -244,7 +257,7 @@ impl IntoResponse for ConsoleError {
                 )
             }
         };
-        let body = html::message_page(lang, status, &zh, &en);
+        let body = html::message_page(lang, status, &zh, &en, signed_in);
         (status, axum::response::Html(body)).into_response()
     }
 }

@@ -564,7 +564,8 @@ pub trait Storage: Send + Sync + 'static {
     /// line, in one transaction: all of them or none. Nothing is written when
     /// any is registered already (a resident's ID number or a household's grid
     /// and address is stored): the matches are returned instead. Each stored
-    /// household is numbered `{grid code}-{n:04}` after its grid's highest
+    /// household is numbered in the format its grid's codes already have
+    /// (`{grid code}-{n:04}` in an empty grid), after the grid's highest
     /// number (the batch's codes are ignored) and takes a change number, so
     /// devices of its grid receive it on their next pull. The check and the
     /// numbering happen under the write lock: concurrent imports never both
