@@ -1375,3 +1375,108 @@ async fn anomaly_flags_say_why_with_their_thresholds_and_link_to_the_queue() {
     let p = b.get(&format!("/console/visits/{b_id}")).await;
     assert!(p.body.contains("从开始到完成用时 10 秒，该类走访最短合理用时 1 分 0 秒"), "{}", p.body);
 }
+
+/// A phone's login; its status and JSON body.
+async fn api_login(f: &Fixture, username: &str, password: &str, forwarded: Option<&str>) -> (StatusCode, Value) {
+    let mut req = f
+        .http
+        .post(format!("{}/api/v1/login", f.server.url()))
+        .json(&json!({"username": username, "password": password, "device_name": "test"}));
+    if let Some(ip) = forwarded {
+        req = req.header("x-forwarded-for", ip);
+    }
+    let r = req.send().await.expect("login");
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn the_phone_login_honours_the_console_lockout_and_sign_in_failures_are_audited() {
+    let f = fixture().await;
+    for _ in 0..4 {
+        let (status, body) = api_login(&f, "supervisor", "guess", None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    }
+    let (status, body) = api_login(&f, "supervisor", "guess", None).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["code"], "account_locked");
+    assert!(body["message_zh"].as_str().unwrap_or("").contains("锁定"));
+    // Locked: the right password too, on the phone and in the console.
+    let (status, _) = api_login(&f, "supervisor", PASSWORD, None).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let mut b = f.browser();
+    assert_eq!(b.try_login("supervisor", PASSWORD).await.status, StatusCode::TOO_MANY_REQUESTS);
+    // Another account is not affected.
+    let (status, _) = api_login(&f, "worker1", PASSWORD, None).await;
+    assert_eq!(status, StatusCode::OK);
+    // A worker refused at the console is recorded too.
+    assert_eq!(b.try_login("worker1", PASSWORD).await.status, StatusCode::FORBIDDEN);
+
+    let log = f.server.storage().audit_log(50).await.expect("audit");
+    let failed = log
+        .iter()
+        .filter(|e| e.action == "login.failed" && e.actor_username == "supervisor")
+        .count();
+    assert_eq!(failed, 4);
+    assert!(log.iter().any(|e| e.action == "login.locked"
+        && e.actor_username == "supervisor"
+        && e.detail["via"] == "api"));
+    assert!(log.iter().any(|e| e.action == "console.login_refused" && e.actor_username == "worker1"));
+    assert!(log.iter().all(|e| !e.detail.to_string().contains("guess")), "no passwords");
+
+    // The admin reads them in words, filtered and paged, with links.
+    let mut admin = f.browser();
+    admin.login("admin").await;
+    let p = admin.get("/console/audit?action=login.failed").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("共 4"), "only the failed sign-ins");
+    assert!(p.body.contains("登录失败（密码错误）"));
+    let p = admin.get("/console/audit?user=worker1").await;
+    let rows = p.body.split("<tbody>").nth(1).expect("the lines");
+    assert!(rows.contains("管理后台登录被拒绝") && !rows.contains("登录失败"), "{rows}");
+    let p = admin.get("/console/audit?from=2020-01-01&to=2020-01-31").await;
+    assert!(p.body.contains("共 0"));
+    let p = admin.get("/console/audit?from=2026-03-10&to=2026-03-01").await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let p = admin.get("/console/audit?page=9").await;
+    assert!(p.body.contains("1 / 1"));
+    // A review is linked to its visit.
+    let (id, _) = f.submitted(good_answers("王秀英"), vec![]).await;
+    let mut sup = f.browser();
+    sup.login("admin").await;
+    let csrf = sup.csrf().await;
+    sup.post(
+        &format!("/console/visits/{id}/review"),
+        &[("decision", "approve"), ("csrf", &csrf)],
+    )
+    .await;
+    let p = admin.get("/console/audit?action=visit.review").await;
+    assert!(p.body.contains(&format!("<a href=\"/console/visits/{id}\">")), "{}", p.body);
+    assert!(p.body.contains("审核走访"));
+}
+
+#[tokio::test]
+async fn only_a_trusted_proxy_names_the_client_address() {
+    // Behind a trusted proxy: one client's failures do not lock another.
+    let f = fixture_with_config(|c| c.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")]).await;
+    for n in 0..20 {
+        let (status, _) = api_login(&f, &format!("nobody{n}"), "guess", Some("203.0.113.7")).await;
+        let expected = if n < 19 { StatusCode::UNAUTHORIZED } else { StatusCode::TOO_MANY_REQUESTS };
+        assert_eq!(status, expected, "attempt {n}");
+    }
+    let (status, _) = api_login(&f, "worker1", PASSWORD, Some("203.0.113.7")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "that address is locked");
+    let (status, _) = api_login(&f, "worker1", PASSWORD, Some("198.51.100.2")).await;
+    assert_eq!(status, StatusCode::OK, "another client behind the proxy is not");
+    let log = f.server.storage().audit_log(5).await.expect("audit");
+    assert!(log.iter().any(|e| e.remote_addr.as_deref().is_some_and(|a| a.starts_with("203.0.113.7"))));
+
+    // Without one, the header is ignored: a client cannot pose as another.
+    let f = fixture().await;
+    for n in 0..20 {
+        let forged = format!("203.0.113.{n}");
+        api_login(&f, &format!("nobody{n}"), "guess", Some(&forged)).await;
+    }
+    let (status, _) = api_login(&f, "worker1", PASSWORD, Some("198.51.100.2")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the connecting address is locked");
+}

@@ -257,6 +257,19 @@ pub struct AuditEntry {
     pub remote_addr: Option<String>,
 }
 
+/// Which audit lines to list; every field optional.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// The actor's username, exactly.
+    pub actor: Option<String>,
+    /// The action code, exactly (`visit.review`).
+    pub action: Option<String>,
+    /// At or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Before this instant.
+    pub until: Option<DateTime<Utc>>,
+}
+
 /// A household edit that collided with a server-side change.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HouseholdConflict {
@@ -514,6 +527,14 @@ pub trait Storage: Send + Sync + 'static {
     async fn audit(&self, entry: &AuditEntry) -> Result<()>;
     /// The latest audit lines, newest first.
     async fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>>;
+    /// A page of the audit lines matching `filter`, newest first, and how
+    /// many match in all.
+    async fn audit_page(
+        &self,
+        filter: &AuditFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<(Vec<AuditEntry>, u64)>;
 
     // --- the supervisor console ---
 

@@ -1599,6 +1599,70 @@ impl Storage for PostgresStorage {
             .collect()
     }
 
+    async fn audit_page(
+        &self,
+        filter: &super::AuditFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<(Vec<AuditEntry>, u64)> {
+        let mut clause = String::from("true");
+        let mut params: Vec<Param> = Vec::new();
+        let mut add = |sql: &str, v: String| {
+            params.push(Box::new(v));
+            clause.push_str(&sql.replace("$?", &format!("${}", params.len())));
+        };
+        if let Some(a) = &filter.actor {
+            add(" AND actor_username = $?", a.clone());
+        }
+        if let Some(a) = &filter.action {
+            add(" AND action = $?", a.clone());
+        }
+        if let Some(t) = filter.from {
+            add(" AND at >= $?", ts(t));
+        }
+        if let Some(t) = filter.until {
+            add(" AND at < $?", ts(t));
+        }
+        let mut c = self.client().await?;
+        let tx = read_tx(&mut c).await?;
+        let total = col_u64(
+            &tx.query_one(
+                &format!("SELECT count(*) FROM audit_log WHERE {clause}"),
+                &refs(&params),
+            )
+            .await?,
+            0,
+        )?;
+        params.push(Box::new(i64::try_from(limit).unwrap_or(i64::MAX)));
+        params.push(Box::new(i64::try_from(offset).unwrap_or(i64::MAX)));
+        let n = params.len();
+        let rows = tx
+            .query(
+                &format!(
+                    "SELECT at, actor_id, actor_username, action, target, detail, remote_addr
+                     FROM audit_log WHERE {clause} ORDER BY id DESC LIMIT ${} OFFSET ${n}",
+                    n - 1
+                ),
+                &refs(&params),
+            )
+            .await?;
+        let lines = rows
+            .iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    at: col_time(r, 0)?,
+                    actor_id: col_uuid(r, 1)?,
+                    actor_username: r.try_get(2)?,
+                    action: r.try_get(3)?,
+                    target: r.try_get(4)?,
+                    detail: col_json(r, 5)?,
+                    remote_addr: r.try_get(6)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((lines, total))
+    }
+
     async fn insert_console_session(&self, s: &NewConsoleSession) -> Result<()> {
         self.client()
             .await?

@@ -1395,6 +1395,66 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    async fn audit_page(
+        &self,
+        filter: &super::AuditFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<(Vec<AuditEntry>, u64)> {
+        let f = filter.clone();
+        self.read(move |conn| {
+            let mut clause = String::from("true");
+            let mut params: Vec<rusqlite::types::Value> = Vec::new();
+            let mut add = |sql: &str, v: String| {
+                clause.push_str(sql);
+                params.push(rusqlite::types::Value::Text(v));
+            };
+            if let Some(a) = &f.actor {
+                add(" AND actor_username = ?", a.clone());
+            }
+            if let Some(a) = &f.action {
+                add(" AND action = ?", a.clone());
+            }
+            if let Some(t) = f.from {
+                add(" AND at >= ?", ts(t));
+            }
+            if let Some(t) = f.until {
+                add(" AND at < ?", ts(t));
+            }
+            let total: i64 = conn.query_row(
+                &format!("SELECT count(*) FROM audit_log WHERE {clause}"),
+                rusqlite::params_from_iter(params.iter()),
+                |r| r.get(0),
+            )?;
+            params.push(rusqlite::types::Value::Integer(
+                i64::try_from(limit).unwrap_or(i64::MAX),
+            ));
+            params.push(rusqlite::types::Value::Integer(
+                i64::try_from(offset).unwrap_or(i64::MAX),
+            ));
+            let mut stmt = conn.prepare(&format!(
+                "SELECT at, actor_id, actor_username, action, target, detail, remote_addr
+                 FROM audit_log WHERE {clause} ORDER BY id DESC LIMIT ? OFFSET ?"
+            ))?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(params.iter()), |r| {
+                Ok(AuditEntry {
+                    at: col_time(r, 0)?,
+                    actor_id: col_uuid(r, 1)?,
+                    actor_username: r.get(2)?,
+                    action: r.get(3)?,
+                    target: r.get(4)?,
+                    detail: col_json(r, 5)?,
+                    remote_addr: r.get(6)?,
+                })
+            })?;
+            Ok((
+                rows.collect::<rusqlite::Result<Vec<_>>>()?,
+                u64::try_from(total).unwrap_or(0),
+            ))
+        })
+        .await
+    }
+
     async fn insert_console_session(&self, s: &super::NewConsoleSession) -> Result<()> {
         let s = s.clone();
         self.write(move |tx| {
