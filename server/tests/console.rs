@@ -832,6 +832,70 @@ async fn the_ledger_xlsx_reads_back_with_its_rows() {
         assert!(row.iter().any(|c| c == "330106********0025"));
         assert!(!row.iter().any(|c| c == ELDER_ID));
     }
+    // Typed cells: the time as a date, the revision and photo count as
+    // numbers, choices by label; a label on every column, no second code.
+    use calamine::{Data, DataType};
+    let header = &rows[0];
+    assert!(header.iter().all(|h| !h.is_empty()), "{header:?}");
+    for name in ["入户情况", "异常", "审核人", "审核时间", "照片数"] {
+        assert!(header.iter().any(|h| h == name), "{name} in {header:?}");
+    }
+    assert!(!header.iter().any(|h| h == "户编号"), "one code column: {header:?}");
+    let cell = |r: usize, name: &str| -> Data {
+        let c = header.iter().position(|h| h == name).expect(name);
+        range.get((r, c)).cloned().expect("a cell")
+    };
+    assert!(cell(1, "完成时间").is_datetime(), "{:?}", cell(1, "完成时间"));
+    assert!(matches!(cell(1, "版本"), Data::Float(n) if n == 1.0));
+    assert!(matches!(cell(1, "照片数"), Data::Float(_)));
+    assert!(cell(1, "走访日期").is_datetime());
+    assert_eq!(cell(1, "健康状况").to_string(), "一般");
+    assert_eq!(cell(1, "入户情况").to_string(), "见到本人");
+    // Named by the form's title and the day.
+    let r = f
+        .http
+        .get(format!(
+            "{}/console/export/ledger.xlsx?template=elder_alone_visit",
+            f.server.url()
+        ))
+        .header(COOKIE, b.cookie_header())
+        .send()
+        .await
+        .expect("export");
+    let disposition = r
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let today = Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
+        .date_naive();
+    let encoded = disposition
+        .split("filename*=UTF-8''")
+        .nth(1)
+        .expect("a UTF-8 file name");
+    let mut bytes = Vec::new();
+    let mut it = encoded.bytes();
+    while let Some(c) = it.next() {
+        if c == b'%' {
+            let hex: String = [it.next(), it.next()].iter().flatten().map(|b| *b as char).collect();
+            bytes.push(u8::from_str_radix(&hex, 16).expect("hex"));
+        } else {
+            bytes.push(c);
+        }
+    }
+    assert_eq!(
+        String::from_utf8(bytes).expect("utf-8"),
+        format!("独居_孤寡老人探访_台账_{today}.xlsx"),
+        "{disposition}"
+    );
+    assert!(disposition.contains(&format!("filename=\"{today}.xlsx\"")), "{disposition}");
+    // The status filter: nothing approved yet.
+    let p = b
+        .get("/console/export/ledger.csv?template=elder_alone_visit&status=approved")
+        .await;
+    assert_eq!(p.body.trim_start_matches('\u{feff}').lines().count(), 1);
 }
 
 #[tokio::test]

@@ -651,13 +651,43 @@ async fn the_notice_masks_names_holds_only_public_fields_and_one_community() {
     f.push(&f.token("worker7").await, other_visit).await;
     f.review(other_id, VisitStatus::Approved).await;
 
+    // The admin sets the supervision phone every notice prints.
+    let admin = f.console("admin").await;
+    let form = f.html(&admin, "/console/export").await;
+    let csrf = form
+        .split("action=\"/console/admin/notice-phone\"")
+        .nth(1)
+        .and_then(|s| s.split("name=\"csrf\" value=\"").nth(1))
+        .and_then(|s| s.split('"').next())
+        .expect("the phone form")
+        .to_owned();
+    let r = f
+        .http
+        .post(format!("{}/console/admin/notice-phone", f.server.url()))
+        .header(COOKIE, &admin)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "csrf={}&phone=028-8765%204321",
+            csrf.replace('+', "%2B")
+                .replace('/', "%2F")
+                .replace('=', "%3D")
+        ))
+        .send()
+        .await
+        .expect("set the phone");
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+
     let cookie = f.console("supervisor").await;
     let export = f.html(&cookie, "/console/export").await;
+    assert!(!export.contains("notice-phone"), "the phone is the admin's to set");
     assert!(
         export.contains("/console/export/notice.xlsx") && export.contains("value=\"dibao_review\"")
     );
     let (status, bytes) = f
-        .page(&cookie, "/console/export/notice.xlsx?template=dibao_review")
+        .page(
+            &cookie,
+            "/console/export/notice.xlsx?template=dibao_review&start=2026-12-07&end=2026-12-13",
+        )
         .await;
     assert_eq!(status, reqwest::StatusCode::OK);
     use calamine::{Reader, Xlsx};
@@ -669,6 +699,11 @@ async fn the_notice_masks_names_holds_only_public_fields_and_one_community() {
         .rows()
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect();
+    // A title with the community, the 公示 period and the supervision phone.
+    assert_eq!(rows[0][0], "和平社区低保定期复核公示");
+    assert_eq!(rows[1][0], "公示期：2026-12-07 至 2026-12-13");
+    assert!(rows[2][0].contains("监督电话：028-8765 4321"), "{:?}", rows[2]);
+    let rows: Vec<Vec<String>> = rows[3..].to_vec();
     assert_eq!(
         rows.len(),
         2,
@@ -738,6 +773,16 @@ async fn the_notice_masks_names_holds_only_public_fields_and_one_community() {
     assert!(
         printable.contains("张*华") && !printable.contains(HEAD_ID) && !printable.contains("孙*新")
     );
+    assert!(printable.contains("<h1>和平社区低保定期复核公示</h1>"));
+    assert!(printable.contains("监督电话：028-8765 4321"));
+    assert!(printable.contains("公示期："));
+    let (status, _) = f
+        .page(
+            &cookie,
+            "/console/export/notice.html?template=dibao_review&start=2026-12-13&end=2026-12-07",
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::BAD_REQUEST, "a period ending before it starts");
     // A kind without public fields has no notice.
     let (status, _) = f
         .page(

@@ -606,6 +606,13 @@ pub trait Storage: Send + Sync + 'static {
     /// whose next revision has not arrived.
     async fn open_returns(&self, grid_ids: &[Uuid]) -> Result<Vec<(Uuid, u64)>>;
 
+    // --- settings an admin makes in the console ---
+
+    /// A setting's value, if it was ever set.
+    async fn setting(&self, name: &str) -> Result<Option<String>>;
+    /// Sets a setting, with its audit line, in one transaction.
+    async fn set_setting(&self, name: &str, value: &str, audit: &AuditEntry) -> Result<()>;
+
     // --- a supervisor's decision on a proposed household location ---
 
     /// Settles a household's proposed location (one a door check proposed

@@ -2057,6 +2057,29 @@ impl Storage for PostgresStorage {
         Ok(by_id.into_values().collect())
     }
 
+    async fn setting(&self, name: &str) -> Result<Option<String>> {
+        let row = self
+            .client()
+            .await?
+            .query_opt("SELECT value FROM settings WHERE name = $1", &[&name])
+            .await?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
+
+    async fn set_setting(&self, name: &str, value: &str, audit: &AuditEntry) -> Result<()> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        tx.execute(
+            "INSERT INTO settings (name, value) VALUES ($1, $2)
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            &[&name, &value],
+        )
+        .await?;
+        audit_insert(&tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn settle_location(
         &self,
         household_id: Uuid,

@@ -1672,6 +1672,30 @@ impl Storage for SqliteStorage {
             .await
     }
 
+    async fn setting(&self, name: &str) -> Result<Option<String>> {
+        let name = name.to_owned();
+        self.read(move |conn| {
+            Ok(conn
+                .prepare_cached("SELECT value FROM settings WHERE name = ?")?
+                .query_row([name], |r| r.get(0))
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn set_setting(&self, name: &str, value: &str, audit: &AuditEntry) -> Result<()> {
+        let (name, value, audit) = (name.to_owned(), value.to_owned(), audit.clone());
+        self.write(move |tx| {
+            tx.prepare_cached(
+                "INSERT INTO settings (name, value) VALUES (?1, ?2)
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![name, value])?;
+            audit_insert(tx, &audit)
+        })
+        .await
+    }
+
     async fn settle_location(
         &self,
         household_id: Uuid,
