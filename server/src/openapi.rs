@@ -204,7 +204,7 @@ pub fn document() -> Value {
                     "properties": {
                         "op_id": { "type": "string", "format": "uuid" },
                         "status": { "enum": ["applied", "merged", "refused"] },
-                        "flags": { "type": "array", "items": { "type": "string" } },
+                        "flags": { "type": "array", "items": { "type": "string" }, "description": "Codes a supervisor reviews, e.g. `too_fast`, `failed_attempts`, `answers_without_entry` (the door outcome was not \"met\" yet the form records interview answers), `no_door_check`, `door:outside`, `form_invalid` with `form:CODE@PATH` per problem" },
                         "new_version": { "type": "integer" },
                         "conflicts": { "type": "array", "items": { "type": "string" } },
                         "error": { "$ref": "#/components/schemas/ApiError" }

@@ -66,7 +66,14 @@ th{background:#eef}.flag{display:inline-block;text-decoration:none;background:#f
 .ok{color:#1b6e2a}.bad{color:#a11}.muted{color:#777}.card{display:inline-block;background:#fff;border:1px solid #ccd;padding:.6em 1em;margin:.3em;min-width:8em}\
 .card b{font-size:1.6em;display:block}form.filters label{margin-right:.6em;display:inline-block}\
 .msg{background:#fff;border:1px solid #ccd;padding:1em;max-width:40em}.err{background:#fde2e1;border:1px solid #e99;padding:.5em;margin:.5em 0}\
-img.thumb{width:160px;height:auto;border:1px solid #ccd}textarea{width:100%;max-width:40em}";
+img.thumb{width:160px;max-width:100%;height:auto;border:1px solid #ccd}textarea{width:100%;max-width:40em;box-sizing:border-box}\
+a,button{display:inline-block;min-height:44px;line-height:44px;box-sizing:border-box}button{padding:0 1em}\
+td a,li a,p a{line-height:1.4;padding:12px 0}.flag{line-height:1.4;padding:13px .3em}\
+input,select{min-height:44px;max-width:100%;box-sizing:border-box}\
+table{display:block;max-width:100%;overflow-x:auto}main{box-sizing:border-box}svg,img,.tilemap{max-width:100%}\
+.msg{box-sizing:border-box;max-width:100%}.card{box-sizing:border-box}\
+@media (max-width:600px){header{gap:.2em .8em;padding:.3em .6em}main{padding:.6em}.card{min-width:0;margin:.2em}\
+form.filters label{display:block;margin:.2em 0}h1{font-size:1.4em}}";
 
 /// A whole page: the header with navigation (for a signed-in user), then `body`.
 pub fn frame(lang: Lang, user: Option<&ConsoleUser>, title: &str, body: &str) -> String {
