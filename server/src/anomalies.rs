@@ -18,7 +18,8 @@
 //! | anything else | 60 s | even a short form with a photo takes a minute at the door |
 //!
 //! A door check whose outcome is not "met" (nobody home, refused, moved out,
-//! vacant, wrong address) is short by nature and never counts as too fast. But
+//! vacant, wrong address) is short by nature and never counts as too fast, nor
+//! does a revision of a returned visit (it corrects answers given before). But
 //! such a visit that still records interview answers (choices, yes/no, ID
 //! numbers, phones, amounts, household members — anything only someone inside
 //! could tell) is flagged [`ANSWERS_WITHOUT_ENTRY`]: the supervisor must not
@@ -102,8 +103,11 @@ pub fn min_duration(visit_kind: &str) -> Duration {
 /// True when even the longest the visit can have lasted — from the earlier
 /// of its start and its door check to finalizing, by the device's own clock —
 /// is shorter than [`min_duration`] of its kind. A door check with an outcome
-/// other than "met" is never too fast.
+/// other than "met", and a revision (revision 2 on), are never too fast.
 pub fn too_fast(visit: &VisitSubmission, visit_kind: &str) -> bool {
+    if visit.revision > 1 {
+        return false;
+    }
     let from = match &visit.door_check {
         Some(d) if d.input.outcome != DoorOutcome::Met => return false,
         Some(d) => d.input.checked_at.min(visit.started.utc),

@@ -391,6 +391,22 @@ async fn a_visit_finished_ten_seconds_after_its_door_check_is_flagged_listed_and
         Duration::seconds(5),
     );
     assert!(!f.push(&token, away).await.contains(&"too_fast".to_owned()));
+    // A revision corrects answers given before: quick, and not too fast.
+    let mut revision = visit(
+        &h,
+        "elder_alone_visit",
+        elder_answers(),
+        DoorOutcome::Met,
+        now,
+        Duration::seconds(10),
+    );
+    revision.visit_group = Uuid::new_v4();
+    revision.revision = 2;
+    assert!(
+        !f.push(&token, revision)
+            .await
+            .contains(&"too_fast".to_owned())
+    );
 
     let cookie = f.console("supervisor").await;
     let queue = f.html(&cookie, "/console/queue?flag=too_fast").await;

@@ -70,7 +70,7 @@ img.thumb{width:160px;max-width:100%;height:auto;border:1px solid #ccd}textarea{
 a,button{display:inline-block;min-height:44px;line-height:44px;box-sizing:border-box}button{padding:0 1em}\
 td a,li a,p a{line-height:1.4;padding:12px 0}.flag{line-height:1.4;padding:13px .3em}\
 input,select{min-height:44px;max-width:100%;box-sizing:border-box}\
-table{display:block;max-width:100%;overflow-x:auto}main{box-sizing:border-box}svg,img,.tilemap{max-width:100%}\
+table{display:block;width:max-content;max-width:100%;overflow-x:auto}main{box-sizing:border-box}svg,img,.tilemap{max-width:100%}\
 .msg{box-sizing:border-box;max-width:100%}.card{box-sizing:border-box}\
 @media (max-width:600px){header{gap:.2em .8em;padding:.3em .6em}main{padding:.6em}.card{min-width:0;margin:.2em}\
 form.filters label{display:block;margin:.2em 0}h1{font-size:1.4em}}";

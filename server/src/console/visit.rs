@@ -433,11 +433,16 @@ pub async fn page(
             t(lang, "驳回", "Reject"),
         );
     } else if let Some(review) = &v.visit.review {
+        let comment = if review.comment.trim().is_empty() {
+            String::new()
+        } else {
+            format!(" · {}：{}", t(lang, "意见", "comment"), esc(&review.comment))
+        };
         let _ = write!(
             body,
-            "<p>{}：{} · {}</p>",
-            t(lang, "审核意见", "Review comment"),
-            esc(&review.comment),
+            "<p id=\"review\">{}：{}{comment} · {}</p>",
+            t(lang, "审核", "Review"),
+            esc(status_label(lang, v.visit.status)),
             esc(&when(review.at)),
         );
     }
