@@ -146,10 +146,9 @@ fn simulate_worker(n: usize, url: &str, devices: &Path, visits: usize) -> anyhow
             utc: now.utc - demo_duration(k, template),
             ..now
         };
-        let visit =
-            device
-                .store()
-                .start_visit_at(summary.id, template, version, worker, started)?;
+        let visit = device
+            .store()
+            .start_visit_at(summary.id, template, version, worker, started)?;
 
         let location = device.store().household_location(summary.id)?;
         let (fix, outcome) = demo_fix(k, location);

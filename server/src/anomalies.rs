@@ -53,7 +53,11 @@ pub fn answers_without_entry(visit: &VisitSubmission, fields: &[Field]) -> bool 
         .door_check
         .as_ref()
         .is_none_or(|d| d.input.outcome == DoorOutcome::Met);
-    !entered && visit.answers.as_object().is_some_and(|o| interviewed(fields, o))
+    !entered
+        && visit
+            .answers
+            .as_object()
+            .is_some_and(|o| interviewed(fields, o))
 }
 
 fn interviewed(fields: &[Field], answers: &serde_json::Map<String, serde_json::Value>) -> bool {

@@ -702,7 +702,10 @@ async fn photos_are_served_only_to_those_who_may_see_the_visit() {
         .split("<tr>")
         .find(|r| r.contains("现场照片"))
         .expect("the photo answer's row");
-    assert!(row.contains(&format!("<img class=\"thumb\" src=\"{src}\"")), "{row}");
+    assert!(
+        row.contains(&format!("<img class=\"thumb\" src=\"{src}\"")),
+        "{row}"
+    );
     assert!(!page.body.contains("[&quot;"), "no JSON list");
     // The hash is shown short, never whole as text.
     assert!(page.body.contains(&format!("{}…", &sha[..12])));
@@ -840,12 +843,19 @@ async fn the_ledger_xlsx_reads_back_with_its_rows() {
     for name in ["入户情况", "异常", "审核人", "审核时间", "照片数"] {
         assert!(header.iter().any(|h| h == name), "{name} in {header:?}");
     }
-    assert!(!header.iter().any(|h| h == "户编号"), "one code column: {header:?}");
+    assert!(
+        !header.iter().any(|h| h == "户编号"),
+        "one code column: {header:?}"
+    );
     let cell = |r: usize, name: &str| -> Data {
         let c = header.iter().position(|h| h == name).expect(name);
         range.get((r, c)).cloned().expect("a cell")
     };
-    assert!(cell(1, "完成时间").is_datetime(), "{:?}", cell(1, "完成时间"));
+    assert!(
+        cell(1, "完成时间").is_datetime(),
+        "{:?}",
+        cell(1, "完成时间")
+    );
     assert!(matches!(cell(1, "版本"), Data::Float(n) if n == 1.0));
     assert!(matches!(cell(1, "照片数"), Data::Float(_)));
     assert!(cell(1, "走访日期").is_datetime());
@@ -879,7 +889,11 @@ async fn the_ledger_xlsx_reads_back_with_its_rows() {
     let mut it = encoded.bytes();
     while let Some(c) = it.next() {
         if c == b'%' {
-            let hex: String = [it.next(), it.next()].iter().flatten().map(|b| *b as char).collect();
+            let hex: String = [it.next(), it.next()]
+                .iter()
+                .flatten()
+                .map(|b| *b as char)
+                .collect();
             bytes.push(u8::from_str_radix(&hex, 16).expect("hex"));
         } else {
             bytes.push(c);
@@ -890,7 +904,10 @@ async fn the_ledger_xlsx_reads_back_with_its_rows() {
         format!("独居_孤寡老人探访_台账_{today}.xlsx"),
         "{disposition}"
     );
-    assert!(disposition.contains(&format!("filename=\"{today}.xlsx\"")), "{disposition}");
+    assert!(
+        disposition.contains(&format!("filename=\"{today}.xlsx\"")),
+        "{disposition}"
+    );
     // The status filter: nothing approved yet.
     let p = b
         .get("/console/export/ledger.csv?template=elder_alone_visit&status=approved")
@@ -1036,7 +1053,10 @@ async fn a_full_interview_of_a_household_nobody_met_is_flagged_and_shows_its_doo
     assert!(outcome.contains("家中无人"), "{outcome}");
     assert!(p.body.contains("本次未入户"), "a warning above the answers");
     assert!(p.body.contains("未入户却有访谈内容"), "the flag in words");
-    assert!(!p.body.contains("结论：已核验"), "no bare verdict that reads as approval");
+    assert!(
+        !p.body.contains("结论：已核验"),
+        "no bare verdict that reads as approval"
+    );
     let en = b.get(&format!("/console/visits/{id}?lang=en")).await;
     assert!(en.body.contains("Nobody home"));
 
@@ -1060,7 +1080,13 @@ async fn a_full_interview_of_a_household_nobody_met_is_flagged_and_shows_its_doo
 
     // Met at the door: no such flag, and the row says so.
     let (met, _) = f.submitted(good_answers("王秀英"), vec![]).await;
-    let stored = f.server.storage().visit(met).await.expect("read").expect("stored");
+    let stored = f
+        .server
+        .storage()
+        .visit(met)
+        .await
+        .expect("read")
+        .expect("stored");
     assert!(!stored.flags.iter().any(|x| x == "answers_without_entry"));
     // Nobody home with only what a closed door allows: no flag.
     let closed = submission_at_door(
@@ -1069,7 +1095,10 @@ async fn a_full_interview_of_a_household_nobody_met_is_flagged_and_shows_its_doo
         DoorOutcome::NobodyHome,
     );
     let flags = f.push_visit(closed).await;
-    assert!(!flags.iter().any(|x| x == "answers_without_entry"), "{flags:?}");
+    assert!(
+        !flags.iter().any(|x| x == "answers_without_entry"),
+        "{flags:?}"
+    );
 }
 
 #[tokio::test]
@@ -1115,7 +1144,11 @@ async fn a_revised_visit_counts_once_and_the_queue_lists_its_latest_revision() {
     let p = b
         .post(
             &format!("/console/visits/{id}/review"),
-            &[("decision", "return"), ("comment", "请补拍照片"), ("csrf", &csrf)],
+            &[
+                ("decision", "return"),
+                ("comment", "请补拍照片"),
+                ("csrf", &csrf),
+            ],
         )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
@@ -1243,8 +1276,17 @@ async fn the_door_check_figures_agree_and_a_proposed_location_is_settled_by_the_
     }
     let id = visit.visit_id;
     f.push_visit(visit).await;
-    let stored = f.server.storage().household(bare.id).await.expect("read").expect("there");
-    assert!(stored.lat.is_some() && !stored.location_confirmed, "proposed");
+    let stored = f
+        .server
+        .storage()
+        .household(bare.id)
+        .await
+        .expect("read")
+        .expect("there");
+    assert!(
+        stored.lat.is_some() && !stored.location_confirmed,
+        "proposed"
+    );
     let p = b.get(&format!("/console/visits/{id}")).await;
     assert!(!p.body.contains("<svg"), "no plot with a home at the fix");
     assert!(p.body.contains("核验时此户尚无登记位置"));
@@ -1265,8 +1307,17 @@ async fn the_door_check_figures_agree_and_a_proposed_location_is_settled_by_the_
     ];
     let r = b.post(&path, &fields).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(r.location.as_deref(), Some(format!("/console/visits/{id}").as_str()));
-    let settled = f.server.storage().household(bare.id).await.expect("read").expect("there");
+    assert_eq!(
+        r.location.as_deref(),
+        Some(format!("/console/visits/{id}").as_str())
+    );
+    let settled = f
+        .server
+        .storage()
+        .household(bare.id)
+        .await
+        .expect("read")
+        .expect("there");
     assert!(settled.location_confirmed);
     let (pulled, _) = f.pull_after(&worker, Some(&cursor)).await;
     let mine = pulled
@@ -1282,7 +1333,12 @@ async fn the_door_check_figures_agree_and_a_proposed_location_is_settled_by_the_
     // Settled once: a second decision is refused and changes nothing.
     let r = b.post(&path, &fields).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(!b.get(&format!("/console/visits/{id}")).await.body.contains("id=\"proposed-location\""));
+    assert!(
+        !b.get(&format!("/console/visits/{id}"))
+            .await
+            .body
+            .contains("id=\"proposed-location\"")
+    );
 }
 
 #[tokio::test]
@@ -1295,7 +1351,13 @@ async fn a_rejected_proposed_location_leaves_the_household_without_one() {
         d.result = check_door(&d.input, &DoorCheckPolicy::default()).expect("door check");
     }
     f.push_visit(visit).await;
-    let stored = f.server.storage().household(bare.id).await.expect("read").expect("there");
+    let stored = f
+        .server
+        .storage()
+        .household(bare.id)
+        .await
+        .expect("read")
+        .expect("there");
     let mut b = f.browser();
     b.login("supervisor").await;
     let csrf = b.csrf().await;
@@ -1304,11 +1366,22 @@ async fn a_rejected_proposed_location_leaves_the_household_without_one() {
     let r = b
         .post(
             &format!("/console/households/{}/location", bare.id),
-            &[("csrf", &csrf), ("decision", "reject"), ("lat", &lat), ("lon", &lon)],
+            &[
+                ("csrf", &csrf),
+                ("decision", "reject"),
+                ("lat", &lat),
+                ("lon", &lon),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let after = f.server.storage().household(bare.id).await.expect("read").expect("there");
+    let after = f
+        .server
+        .storage()
+        .household(bare.id)
+        .await
+        .expect("read")
+        .expect("there");
     assert!(after.lat.is_none() && after.lon.is_none());
     assert!(after.version > stored.version, "sent again to the phones");
     let log = f.server.storage().audit_log(10).await.expect("audit");
@@ -1317,7 +1390,12 @@ async fn a_rejected_proposed_location_leaves_the_household_without_one() {
     let r = b
         .post(
             &format!("/console/households/{}/location", bare.id),
-            &[("csrf", "forged"), ("decision", "accept"), ("lat", &lat), ("lon", &lon)],
+            &[
+                ("csrf", "forged"),
+                ("decision", "accept"),
+                ("lat", &lat),
+                ("lon", &lon),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -1336,7 +1414,12 @@ async fn a_page_past_the_end_shows_the_last_and_a_reversed_date_range_is_refused
     assert!(p.body.contains(&id.to_string()), "the last page's rows");
     let p = b.get("/console/queue?from=2026-03-10&to=2026-03-01").await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
-    assert!(p.body.contains("开始日期 2026-03-10 晚于结束日期 2026-03-01"), "{}", p.body);
+    assert!(
+        p.body
+            .contains("开始日期 2026-03-10 晚于结束日期 2026-03-01"),
+        "{}",
+        p.body
+    );
     let p = b
         .get("/console/export/ledger.csv?template=elder_alone_visit&from=2026-03-10&to=2026-03-01")
         .await;
@@ -1418,7 +1501,10 @@ async fn anomaly_flags_say_why_with_their_thresholds_and_link_to_the_queue() {
         .split("<tr>")
         .find(|r| r.contains("用时过短"))
         .expect("the too-fast row");
-    assert!(fast.contains("其他走访 1 分钟"), "the threshold in words: {fast}");
+    assert!(
+        fast.contains("其他走访 1 分钟"),
+        "the threshold in words: {fast}"
+    );
     assert!(!dash.body.contains(">too_fast<"));
     assert!(anomalies.contains("href=\"/console/queue?flag=form_invalid\""));
 
@@ -1434,14 +1520,27 @@ async fn anomaly_flags_say_why_with_their_thresholds_and_link_to_the_queue() {
             .and_then(|s| s.split("</ul>").next())
             .expect("the flags");
         assert!(flags.contains("同一照片用于多户"), "{flags}");
-        assert!(flags.contains(&format!("/console/visits/{other}")), "{flags}");
+        assert!(
+            flags.contains(&format!("/console/visits/{other}")),
+            "{flags}"
+        );
     }
     let p = b.get(&format!("/console/visits/{b_id}")).await;
-    assert!(p.body.contains("从开始到完成用时 10 秒，该类走访最短合理用时 1 分 0 秒"), "{}", p.body);
+    assert!(
+        p.body
+            .contains("从开始到完成用时 10 秒，该类走访最短合理用时 1 分 0 秒"),
+        "{}",
+        p.body
+    );
 }
 
 /// A phone's login; its status and JSON body.
-async fn api_login(f: &Fixture, username: &str, password: &str, forwarded: Option<&str>) -> (StatusCode, Value) {
+async fn api_login(
+    f: &Fixture,
+    username: &str,
+    password: &str,
+    forwarded: Option<&str>,
+) -> (StatusCode, Value) {
     let mut req = f
         .http
         .post(format!("{}/api/v1/login", f.server.url()))
@@ -1469,12 +1568,18 @@ async fn the_phone_login_honours_the_console_lockout_and_sign_in_failures_are_au
     let (status, _) = api_login(&f, "supervisor", PASSWORD, None).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     let mut b = f.browser();
-    assert_eq!(b.try_login("supervisor", PASSWORD).await.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        b.try_login("supervisor", PASSWORD).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
     // Another account is not affected.
     let (status, _) = api_login(&f, "worker1", PASSWORD, None).await;
     assert_eq!(status, StatusCode::OK);
     // A worker refused at the console is recorded too.
-    assert_eq!(b.try_login("worker1", PASSWORD).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        b.try_login("worker1", PASSWORD).await.status,
+        StatusCode::FORBIDDEN
+    );
 
     let log = f.server.storage().audit_log(50).await.expect("audit");
     let failed = log
@@ -1485,8 +1590,14 @@ async fn the_phone_login_honours_the_console_lockout_and_sign_in_failures_are_au
     assert!(log.iter().any(|e| e.action == "login.locked"
         && e.actor_username == "supervisor"
         && e.detail["via"] == "api"));
-    assert!(log.iter().any(|e| e.action == "console.login_refused" && e.actor_username == "worker1"));
-    assert!(log.iter().all(|e| !e.detail.to_string().contains("guess")), "no passwords");
+    assert!(
+        log.iter()
+            .any(|e| e.action == "console.login_refused" && e.actor_username == "worker1")
+    );
+    assert!(
+        log.iter().all(|e| !e.detail.to_string().contains("guess")),
+        "no passwords"
+    );
 
     // The admin reads them in words, filtered and paged, with links.
     let mut admin = f.browser();
@@ -1497,10 +1608,17 @@ async fn the_phone_login_honours_the_console_lockout_and_sign_in_failures_are_au
     assert!(p.body.contains("登录失败（密码错误）"));
     let p = admin.get("/console/audit?user=worker1").await;
     let rows = p.body.split("<tbody>").nth(1).expect("the lines");
-    assert!(rows.contains("管理后台登录被拒绝") && !rows.contains("登录失败"), "{rows}");
-    let p = admin.get("/console/audit?from=2020-01-01&to=2020-01-31").await;
+    assert!(
+        rows.contains("管理后台登录被拒绝") && !rows.contains("登录失败"),
+        "{rows}"
+    );
+    let p = admin
+        .get("/console/audit?from=2020-01-01&to=2020-01-31")
+        .await;
     assert!(p.body.contains("共 0"));
-    let p = admin.get("/console/audit?from=2026-03-10&to=2026-03-01").await;
+    let p = admin
+        .get("/console/audit?from=2026-03-10&to=2026-03-01")
+        .await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     let p = admin.get("/console/audit?page=9").await;
     assert!(p.body.contains("1 / 1"));
@@ -1515,25 +1633,47 @@ async fn the_phone_login_honours_the_console_lockout_and_sign_in_failures_are_au
     )
     .await;
     let p = admin.get("/console/audit?action=visit.review").await;
-    assert!(p.body.contains(&format!("<a href=\"/console/visits/{id}\">")), "{}", p.body);
+    assert!(
+        p.body
+            .contains(&format!("<a href=\"/console/visits/{id}\">")),
+        "{}",
+        p.body
+    );
     assert!(p.body.contains("审核走访"));
 }
 
 #[tokio::test]
 async fn only_a_trusted_proxy_names_the_client_address() {
     // Behind a trusted proxy: one client's failures do not lock another.
-    let f = fixture_with_config(|c| c.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")]).await;
+    let f =
+        fixture_with_config(|c| c.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")]).await;
     for n in 0..20 {
         let (status, _) = api_login(&f, &format!("nobody{n}"), "guess", Some("203.0.113.7")).await;
-        let expected = if n < 19 { StatusCode::UNAUTHORIZED } else { StatusCode::TOO_MANY_REQUESTS };
+        let expected = if n < 19 {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
         assert_eq!(status, expected, "attempt {n}");
     }
     let (status, _) = api_login(&f, "worker1", PASSWORD, Some("203.0.113.7")).await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "that address is locked");
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "that address is locked"
+    );
     let (status, _) = api_login(&f, "worker1", PASSWORD, Some("198.51.100.2")).await;
-    assert_eq!(status, StatusCode::OK, "another client behind the proxy is not");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "another client behind the proxy is not"
+    );
     let log = f.server.storage().audit_log(5).await.expect("audit");
-    assert!(log.iter().any(|e| e.remote_addr.as_deref().is_some_and(|a| a.starts_with("203.0.113.7"))));
+    assert!(log.iter().any(|e| {
+        e.remote_addr
+            .as_deref()
+            .is_some_and(|a| a.starts_with("203.0.113.7"))
+    }));
 
     // Without one, the header is ignored: a client cannot pose as another.
     let f = fixture().await;
@@ -1542,5 +1682,9 @@ async fn only_a_trusted_proxy_names_the_client_address() {
         api_login(&f, &format!("nobody{n}"), "guess", Some(&forged)).await;
     }
     let (status, _) = api_login(&f, "worker1", PASSWORD, Some("198.51.100.2")).await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the connecting address is locked");
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the connecting address is locked"
+    );
 }

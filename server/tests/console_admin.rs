@@ -372,17 +372,28 @@ async fn a_supervisor_is_refused_every_admin_route() {
         let p = sup.get(&path).await;
         assert_eq!(p.status, StatusCode::FORBIDDEN, "{path}");
         // Told the page is for admins, with the navigation and a way back.
-        assert!(p.body.contains("此页面仅限管理员使用"), "{path}: {}", p.body);
+        assert!(
+            p.body.contains("此页面仅限管理员使用"),
+            "{path}: {}",
+            p.body
+        );
         assert!(!p.body.contains("仅限督导员和管理员"), "{path}");
-        assert!(p.body.contains("<a href=\"/console/queue\">审核队列</a>"), "{path}");
+        assert!(
+            p.body.contains("<a href=\"/console/queue\">审核队列</a>"),
+            "{path}"
+        );
         assert!(p.body.contains("返回审核队列"), "{path}");
     }
     let p = sup.get("/console/audit").await;
     assert!(p.body.contains("此页面仅限管理员使用"));
     // A visit that does not exist: the page keeps the navigation too.
-    let p = sup.get(&format!("/console/visits/{}", uuid::Uuid::new_v4())).await;
+    let p = sup
+        .get(&format!("/console/visits/{}", uuid::Uuid::new_v4()))
+        .await;
     assert_eq!(p.status, StatusCode::NOT_FOUND);
-    assert!(p.body.contains("<a href=\"/console/queue\">审核队列</a>") && p.body.contains("返回概览"));
+    assert!(
+        p.body.contains("<a href=\"/console/queue\">审核队列</a>") && p.body.contains("返回概览")
+    );
     let grid1 = f.seed.grid_ids[0].to_string();
     let p = sup
         .post(
@@ -830,7 +841,10 @@ async fn the_same_ledger_twice_is_refused_the_second_time_and_writes_nothing() {
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
     let couple = expected[0].clone();
     assert!(first.body.contains(&couple), "{}", first.body);
-    assert!(!first.body.contains(&format!("{code}-0")), "the grid's own format");
+    assert!(
+        !first.body.contains(&format!("{code}-0")),
+        "the grid's own format"
+    );
     let after_first = f.household_total().await;
 
     let again = import_ledger(&mut admin, &csrf, &rows).await;

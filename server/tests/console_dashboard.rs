@@ -349,7 +349,11 @@ fn anomaly_count(dashboard: &str, label: &str) -> String {
         "the count links to the queue: {cell}"
     );
     let link_end = cell.find("\">").expect("the link") + 2;
-    cell[link_end..].split('<').next().expect("count").to_owned()
+    cell[link_end..]
+        .split('<')
+        .next()
+        .expect("count")
+        .to_owned()
 }
 
 #[tokio::test]
@@ -695,7 +699,10 @@ async fn the_notice_masks_names_holds_only_public_fields_and_one_community() {
 
     let cookie = f.console("supervisor").await;
     let export = f.html(&cookie, "/console/export").await;
-    assert!(!export.contains("notice-phone"), "the phone is the admin's to set");
+    assert!(
+        !export.contains("notice-phone"),
+        "the phone is the admin's to set"
+    );
     assert!(
         export.contains("/console/export/notice.xlsx") && export.contains("value=\"dibao_review\"")
     );
@@ -718,7 +725,11 @@ async fn the_notice_masks_names_holds_only_public_fields_and_one_community() {
     // A title with the community, the 公示 period and the supervision phone.
     assert_eq!(rows[0][0], "和平社区低保定期复核公示");
     assert_eq!(rows[1][0], "公示期：2026-12-07 至 2026-12-13");
-    assert!(rows[2][0].contains("监督电话：028-8765 4321"), "{:?}", rows[2]);
+    assert!(
+        rows[2][0].contains("监督电话：028-8765 4321"),
+        "{:?}",
+        rows[2]
+    );
     let rows: Vec<Vec<String>> = rows[3..].to_vec();
     assert_eq!(
         rows.len(),
@@ -735,7 +746,11 @@ async fn the_notice_masks_names_holds_only_public_fields_and_one_community() {
         "{:?}",
         rows[0]
     );
-    assert!(!rows[0].iter().any(|h| h.contains('分')), "money in 元: {:?}", rows[0]);
+    assert!(
+        !rows[0].iter().any(|h| h.contains('分')),
+        "money in 元: {:?}",
+        rows[0]
+    );
     let row = &rows[1];
     assert_eq!(
         row[..6],
@@ -748,7 +763,10 @@ async fn the_notice_masks_names_holds_only_public_fields_and_one_community() {
             "低保定期复核"
         ]
     );
-    assert!(row.iter().any(|c| c == "500.00元"), "the amount in 元: {row:?}");
+    assert!(
+        row.iter().any(|c| c == "500.00元"),
+        "the amount in 元: {row:?}"
+    );
     // The visit page and the ledger say 元 beside amounts in 元.
     let page = f
         .html(&cookie, &format!("/console/visits/{approved_id}"))
@@ -798,7 +816,11 @@ async fn the_notice_masks_names_holds_only_public_fields_and_one_community() {
             "/console/export/notice.html?template=dibao_review&start=2026-12-13&end=2026-12-07",
         )
         .await;
-    assert_eq!(status, reqwest::StatusCode::BAD_REQUEST, "a period ending before it starts");
+    assert_eq!(
+        status,
+        reqwest::StatusCode::BAD_REQUEST,
+        "a period ending before it starts"
+    );
     // A kind without public fields has no notice.
     let (status, _) = f
         .page(

@@ -37,7 +37,11 @@ pub async fn login(
             .sign_in_failed(&req.username, remote_addr.as_deref());
         crate::console::login::audit_sign_in(
             &state,
-            if locked { "login.locked" } else { "login.failed" },
+            if locked {
+                "login.locked"
+            } else {
+                "login.failed"
+            },
             &req.username,
             None,
             "api",

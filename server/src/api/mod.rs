@@ -221,9 +221,9 @@ impl FromRequestParts<AppState> for RemoteAddr {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| *addr);
-        Ok(RemoteAddr(
-            peer.map(|p| client_addr(p, &parts.headers, &state.trusted_proxies).to_string()),
-        ))
+        Ok(RemoteAddr(peer.map(|p| {
+            client_addr(p, &parts.headers, &state.trusted_proxies).to_string()
+        })))
     }
 }
 

@@ -22,18 +22,46 @@ pub const PAGE_SIZE: u64 = 100;
 /// Every action the server records, with what it means (zh, en).
 pub const ACTIONS: [(&str, &str, &str); 15] = [
     ("console.login", "登录管理后台", "Signed in to the console"),
-    ("console.login_refused", "管理后台登录被拒绝", "Console sign-in refused"),
-    ("login.failed", "登录失败（密码错误）", "Failed sign-in (wrong password)"),
-    ("login.locked", "账号因多次失败被锁定", "Account locked after failures"),
+    (
+        "console.login_refused",
+        "管理后台登录被拒绝",
+        "Console sign-in refused",
+    ),
+    (
+        "login.failed",
+        "登录失败（密码错误）",
+        "Failed sign-in (wrong password)",
+    ),
+    (
+        "login.locked",
+        "账号因多次失败被锁定",
+        "Account locked after failures",
+    ),
     ("visit.review", "审核走访", "Reviewed a visit"),
-    ("household.location.accept", "采用提议的住户位置", "Accepted a proposed household location"),
-    ("household.location.reject", "不采用提议的住户位置", "Rejected a proposed household location"),
+    (
+        "household.location.accept",
+        "采用提议的住户位置",
+        "Accepted a proposed household location",
+    ),
+    (
+        "household.location.reject",
+        "不采用提议的住户位置",
+        "Rejected a proposed household location",
+    ),
     ("ledger.export", "导出台账", "Exported the ledger"),
     ("ledger.import", "导入台账", "Imported a ledger"),
     ("ledger.refused", "台账导入被拒绝", "Ledger import refused"),
     ("notice.export", "导出公示", "Exported a public notice"),
-    ("notice.settings", "修改公示设置", "Changed the notice settings"),
-    ("template.publish", "发布表单模板", "Published a form template"),
+    (
+        "notice.settings",
+        "修改公示设置",
+        "Changed the notice settings",
+    ),
+    (
+        "template.publish",
+        "发布表单模板",
+        "Published a form template",
+    ),
     ("user.create", "创建用户", "Created a user"),
     ("user.grids", "调整用户网格", "Changed a user's grids"),
 ];

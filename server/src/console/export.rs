@@ -109,10 +109,7 @@ pub async fn form(
         ),
     );
     body.push_str(&super::notice::form_section(&state, lang));
-    let phone = state
-        .storage
-        .setting(super::notice::PHONE_SETTING)
-        .await?;
+    let phone = state.storage.setting(super::notice::PHONE_SETTING).await?;
     body.push_str(&super::notice::phone_form(lang, &user, phone.as_deref()));
     Ok(Html(frame(
         lang,
@@ -466,7 +463,11 @@ pub fn to_xlsx_named(l: &Ledger, sheet_name: &str) -> Result<Vec<u8>, rust_xlsxw
                     Ok(n) => sheet.write_number(row, column, n)?,
                     Err(_) => sheet.write_string(row, column, v)?,
                 },
-                CellKind::Yuan => match v.trim_end_matches('元').trim_start_matches('¥').parse::<f64>() {
+                CellKind::Yuan => match v
+                    .trim_end_matches('元')
+                    .trim_start_matches('¥')
+                    .parse::<f64>()
+                {
                     Ok(n) => sheet.write_number_with_format(row, column, n, &yuan)?,
                     Err(_) => sheet.write_string(row, column, v)?,
                 },

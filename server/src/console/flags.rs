@@ -7,9 +7,9 @@ use doorstep_core::evidence::DoorCheckPolicy;
 use doorstep_core::evidence::door_check::DEFAULT_FAILED_ATTEMPTS_TO_FLAG;
 
 use super::html::t;
-use crate::storage::{StoredVisit, VisitEvidence};
 use super::session::Lang;
 use crate::anomalies::min_duration;
+use crate::storage::{StoredVisit, VisitEvidence};
 
 /// The flag shown for a visit carrying a photo that also appears in a visit
 /// of another household; derived when read, not stored with the visit.

@@ -217,18 +217,12 @@ pub fn flag_label(lang: Lang, code: &str) -> String {
         "door:no_fix" => Some(("无定位", "No GPS fix")),
         "door:bad_position" => Some(("坐标无效", "Invalid position")),
         "too_fast" => Some(("用时过短", "Finished implausibly fast")),
-        "answers_without_entry" => Some((
-            "未入户却有访谈内容",
-            "Interview answers without entry",
-        )),
+        "answers_without_entry" => Some(("未入户却有访谈内容", "Interview answers without entry")),
         "grid_released" => Some((
             "网格调整前开始的走访（该网格已不归此网格员）",
             "Begun before the grid was taken from this worker",
         )),
-        "photo_reused" => Some((
-            "同一照片用于多户",
-            "Photo reused across households",
-        )),
+        "photo_reused" => Some(("同一照片用于多户", "Photo reused across households")),
         "revision_not_returned" => Some((
             "修改了未被退回的走访",
             "A revision of a visit that was not returned",
@@ -237,10 +231,9 @@ pub fn flag_label(lang: Lang, code: &str) -> String {
             "修改后的走访换了住户",
             "A revision naming another household",
         )),
-        "revision_without_previous" => Some((
-            "缺少上一版本的修改",
-            "A revision without its previous one",
-        )),
+        "revision_without_previous" => {
+            Some(("缺少上一版本的修改", "A revision without its previous one"))
+        }
         "failed_attempts" => Some((
             "多次未能入户（家中无人或拒绝）",
             "Repeated failed attempts (nobody home or refused)",

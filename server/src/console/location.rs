@@ -45,7 +45,10 @@ pub fn forms(lang: Lang, user: &ConsoleUser, h: &HouseholdRecord, back: Uuid) ->
         p.lon
     );
     for (decision, label) in [
-        ("accept", t(lang, "采用为住户位置", "Accept as the household's location")),
+        (
+            "accept",
+            t(lang, "采用为住户位置", "Accept as the household's location"),
+        ),
         ("reject", t(lang, "不采用", "Reject")),
     ] {
         let _ = write!(
@@ -128,7 +131,9 @@ pub async fn settle(
             "The household has no pending proposed location (someone may have settled it)",
         ));
     }
-    let back = Uuid::parse_str(&form.back)
-        .map_or_else(|_| "/console/queue".to_owned(), |v| format!("/console/visits/{v}"));
+    let back = Uuid::parse_str(&form.back).map_or_else(
+        |_| "/console/queue".to_owned(),
+        |v| format!("/console/visits/{v}"),
+    );
     Ok(Redirect::to(&back).into_response())
 }

@@ -297,7 +297,11 @@ pub async fn submit(
         tracing::info!(locked, "console login refused");
         audit_sign_in(
             &state,
-            if locked { "login.locked" } else { "login.failed" },
+            if locked {
+                "login.locked"
+            } else {
+                "login.failed"
+            },
             &form.username,
             None,
             "console",

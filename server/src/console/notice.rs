@@ -60,8 +60,13 @@ pub const PHONE_SETTING: &str = "notice.phone";
 /// do not read as dates or end before they start.
 fn period(lang: Lang, q: &NoticeQuery) -> Result<(NaiveDate, NaiveDate), ConsoleError> {
     let parse = |s: &str| {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| bad(lang, "日期格式应为 年-月-日", "Dates are written YYYY-MM-DD"))
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+            bad(
+                lang,
+                "日期格式应为 年-月-日",
+                "Dates are written YYYY-MM-DD",
+            )
+        })
     };
     let start = if q.start.is_empty() {
         Utc::now().with_timezone(&china()).date_naive()
@@ -204,7 +209,9 @@ pub async fn notice(
                 format!("Supervision phone: {p}. Objections are heard during the period.")
             }
             (Lang::Zh, None) => "监督电话：未设置（请管理员在导出页面设置）".to_owned(),
-            (Lang::En, None) => "Supervision phone: not set (an admin sets it on the export page)".to_owned(),
+            (Lang::En, None) => {
+                "Supervision phone: not set (an admin sets it on the export page)".to_owned()
+            }
         },
     ];
     let mut header: Vec<String> = [
@@ -321,7 +328,11 @@ pub fn form_section(state: &AppState, lang: Lang) -> String {
 <button type=\"submit\">{}</button></form><p class=\"muted\">{}</p>",
         t(lang, "审核通过的走访：从", "Approved visits from"),
         t(lang, "至", "To"),
-        t(lang, "公示期：开始（默认今天）", "Posted from (default today)"),
+        t(
+            lang,
+            "公示期：开始（默认今天）",
+            "Posted from (default today)"
+        ),
         t(lang, "结束（默认 7 天）", "Until (default 7 days)"),
         t(lang, "导出 Excel", "Export Excel"),
         t(lang, "打印版", "Printable page"),
@@ -387,7 +398,10 @@ pub async fn set_phone(
         serde_json::json!({ "phone": phone }),
         remote_addr,
     );
-    state.storage.set_setting(PHONE_SETTING, phone, &audit).await?;
+    state
+        .storage
+        .set_setting(PHONE_SETTING, phone, &audit)
+        .await?;
     Ok(Redirect::to("/console/export").into_response())
 }
 

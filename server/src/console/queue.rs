@@ -183,7 +183,12 @@ pub type VersionTitles = BTreeMap<(String, u32), (String, String)>;
 
 /// The title of a visit made with `version` of `template_id` in the language
 /// (the id when no such version is stored).
-pub fn title_of<'a>(titles: &'a VersionTitles, lang: Lang, template_id: &'a str, version: u32) -> &'a str {
+pub fn title_of<'a>(
+    titles: &'a VersionTitles,
+    lang: Lang,
+    template_id: &'a str,
+    version: u32,
+) -> &'a str {
     titles
         .get(&(template_id.to_owned(), version))
         .map_or(template_id, |(zh, en)| t(lang, zh, en))

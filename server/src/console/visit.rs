@@ -436,7 +436,11 @@ pub async fn page(
         let comment = if review.comment.trim().is_empty() {
             String::new()
         } else {
-            format!(" · {}：{}", t(lang, "意见", "comment"), esc(&review.comment))
+            format!(
+                " · {}：{}",
+                t(lang, "意见", "comment"),
+                esc(&review.comment)
+            )
         };
         let _ = write!(
             body,

@@ -130,7 +130,9 @@ pub(super) fn number(
 ) -> Result<Vec<String>> {
     let mut stored: HashMap<Uuid, (String, Vec<String>)> = HashMap::new();
     for (grid, grid_code, code) in taken {
-        let entry = stored.entry(grid).or_insert_with(|| (grid_code, Vec::new()));
+        let entry = stored
+            .entry(grid)
+            .or_insert_with(|| (grid_code, Vec::new()));
         entry.1.extend(code);
     }
     // Per grid: the prefix, the width and the highest number taken.
