@@ -9,6 +9,7 @@
 use anyhow::Context;
 use clap::Args;
 use doorstep_core::device::Device;
+use doorstep_core::domain::DeviceInstant;
 use doorstep_core::evidence::synthetic::camera_jpeg;
 use doorstep_core::evidence::{DoorOutcome, GpsFix, HouseholdLocation, LatLon, Provider};
 use doorstep_core::store::households::Disclosure;
@@ -131,7 +132,23 @@ fn simulate_worker(n: usize, url: &str, devices: &Path, visits: usize) -> anyhow
         } else {
             "hazard_inspection"
         };
-        let visit = device.start_visit(summary.id, template)?;
+        // Begun some minutes ago, as a real visit takes its time (a few
+        // implausibly quick ones among them for the supervisor to catch).
+        let version = u32::try_from(device.templates().latest(template)?.version())?;
+        let worker = device
+            .store()
+            .session()?
+            .context("the demo phone is signed in")?
+            .account
+            .user_id;
+        let now = DeviceInstant::now();
+        let started = DeviceInstant {
+            utc: now.utc - demo_duration(k, template),
+            ..now
+        };
+        let visit = device
+            .store()
+            .start_visit_at(summary.id, template, version, worker, started)?;
 
         let location = device.store().household_location(summary.id)?;
         let (fix, outcome) = demo_fix(k, location);
@@ -166,6 +183,21 @@ fn simulate_worker(n: usize, url: &str, devices: &Path, visits: usize) -> anyhow
         "{username}: {made} visits made; synced {} items, {} pending, {} set aside",
         report.uploaded, report.pending, report.set_aside
     ))
+}
+
+/// How long visit `k` of a simulated worker's day took: 12 to 26 minutes
+/// with an elder living alone, 8 to 15 for a hazard check; every seventh
+/// one is over in 40 seconds, implausibly fast.
+fn demo_duration(k: usize, template: &str) -> chrono::Duration {
+    if k % 7 == 3 {
+        return chrono::Duration::seconds(40);
+    }
+    let minutes = match template {
+        "elder_alone_visit" => 12 + (k * 5) % 15,
+        _ => 8 + (k * 3) % 8,
+    };
+    chrono::Duration::minutes(i64::try_from(minutes).unwrap_or(10))
+        + chrono::Duration::seconds(i64::try_from((k * 17) % 60).unwrap_or(0))
 }
 
 /// A GPS fix at the door — or, now and then, 300 m down the road, or mocked.
@@ -245,4 +277,24 @@ fn demo_answers(template: &str, code: &str, head: &str, k: usize) -> Value {
         base.extend(own.clone());
     }
     answers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use doorstep_server::anomalies::min_duration;
+
+    #[test]
+    fn a_demo_day_has_realistic_visits_and_a_few_implausibly_quick_ones() {
+        for template in ["elder_alone_visit", "hazard_inspection"] {
+            let quick = (0..21)
+                .filter(|k| demo_duration(*k, template) < min_duration(template))
+                .count();
+            assert_eq!(quick, 3, "one in seven of {template}");
+            assert!(
+                (0..21).all(|k| demo_duration(k, template) <= chrono::Duration::minutes(30)),
+                "nobody stays half an hour"
+            );
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! `doorstep serve [--data DIR] [--listen ADDR] [--database-url postgres://...]
-//! [--blob-url s3://bucket] [--tile-url URL --tile-crs wgs84|gcj02]`:
+//! [--blob-url s3://bucket] [--tile-url URL --tile-crs wgs84|gcj02]
+//! [--trusted-proxy IP]...`:
 //! runs the sync server on embedded SQLite (or on PostgreSQL with
 //! `--database-url`) with its photos under `DIR`, until Ctrl-C or SIGTERM.
 //!
@@ -38,6 +39,12 @@ pub struct ServeArgs {
     /// MinIO and the like). Partial uploads stay under `--data`.
     #[arg(long, value_name = "URL")]
     blob_url: Option<String>,
+    /// A reverse proxy (its IP address; repeat for several) whose
+    /// `X-Forwarded-For` names the client. Without it the header is ignored
+    /// and the connecting address is the client's, so behind a proxy every
+    /// client would share the proxy's address (and its login lockout).
+    #[arg(long = "trusted-proxy", value_name = "IP")]
+    trusted_proxies: Vec<std::net::IpAddr>,
     #[command(flatten)]
     tiles: TileArgs,
 }
@@ -87,6 +94,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         config.database_url = args.database_url.clone();
         config.blob_url = args.blob_url.clone();
         config.map_tiles = args.tiles.source()?;
+        config.trusted_proxies = args.trusted_proxies.clone();
         let server = doorstep_server::start(config).await?;
         crate::print_json(&Ready {
             url: server.url(),

@@ -18,12 +18,18 @@
 //! | anything else | 60 s | even a short form with a photo takes a minute at the door |
 //!
 //! A door check whose outcome is not "met" (nobody home, refused, moved out,
-//! vacant, wrong address) is short by nature and never counts as too fast.
+//! vacant, wrong address) is short by nature and never counts as too fast, nor
+//! does a revision of a returned visit (it corrects answers given before). But
+//! such a visit that still records interview answers (choices, yes/no, ID
+//! numbers, phones, amounts, household members — anything only someone inside
+//! could tell) is flagged [`ANSWERS_WITHOUT_ENTRY`]: the supervisor must not
+//! approve a full interview of a household nobody met.
 
 use chrono::{Duration, NaiveDate};
 use doorstep_core::evidence::door_check::{
     DEFAULT_FAILED_ATTEMPTS_TO_FLAG, DoorOutcome, FollowUp, WorkingCalendar, plan_follow_up,
 };
+use doorstep_core::forms::definition::{Field, FieldType};
 use doorstep_core::sync::protocol::VisitSubmission;
 
 /// The flag of a visit finished faster than its kind allows.
@@ -31,6 +37,63 @@ pub const TOO_FAST: &str = "too_fast";
 /// The flag of a failed attempt that brings the household's count since it
 /// was last met to [`DEFAULT_FAILED_ATTEMPTS_TO_FLAG`] or more.
 pub const FAILED_ATTEMPTS: &str = "failed_attempts";
+
+/// The flag of a visit whose door outcome was not "met" but whose form
+/// records interview answers.
+pub const ANSWERS_WITHOUT_ENTRY: &str = "answers_without_entry";
+
+/// True when the visit's door check says nobody was met (nobody home,
+/// refused, moved out, vacant, wrong address) and yet `answers` hold an
+/// answer to a question only someone inside could answer: a choice other than
+/// the form's own `outcome`, a yes/no, a number, an amount, an ID number, a
+/// phone, or a household member. Free text, dates, positions and photos can
+/// be recorded at a closed door and do not count.
+pub fn answers_without_entry(visit: &VisitSubmission, fields: &[Field]) -> bool {
+    let entered = visit
+        .door_check
+        .as_ref()
+        .is_none_or(|d| d.input.outcome == DoorOutcome::Met);
+    !entered
+        && visit
+            .answers
+            .as_object()
+            .is_some_and(|o| interviewed(fields, o))
+}
+
+fn interviewed(fields: &[Field], answers: &serde_json::Map<String, serde_json::Value>) -> bool {
+    fields.iter().any(|f| match f.field_type {
+        FieldType::Group => f
+            .children
+            .as_deref()
+            .is_some_and(|c| interviewed(c, answers)),
+        FieldType::Repeat => answers
+            .get(&f.name)
+            .and_then(serde_json::Value::as_array)
+            .is_some_and(|items| !items.is_empty()),
+        FieldType::SelectOne
+        | FieldType::SelectMultiple
+        | FieldType::YesNo
+        | FieldType::Integer
+        | FieldType::Decimal
+        | FieldType::Money
+        | FieldType::IdNumber
+        | FieldType::Phone => {
+            f.name != "outcome"
+                && answers.get(&f.name).is_some_and(|v| match v {
+                    serde_json::Value::Null => false,
+                    serde_json::Value::String(s) => !s.is_empty(),
+                    serde_json::Value::Array(a) => !a.is_empty(),
+                    _ => true,
+                })
+        }
+        _ => false,
+    })
+}
+
+/// A stored door outcome code (`nobody_home`, …) as the outcome.
+pub fn parse_outcome(code: &str) -> Option<DoorOutcome> {
+    serde_json::from_value(serde_json::Value::String(code.to_owned())).ok()
+}
 
 /// The shortest plausible time at the door for a visit kind (see the table above).
 pub fn min_duration(visit_kind: &str) -> Duration {
@@ -44,8 +107,11 @@ pub fn min_duration(visit_kind: &str) -> Duration {
 /// True when even the longest the visit can have lasted — from the earlier
 /// of its start and its door check to finalizing, by the device's own clock —
 /// is shorter than [`min_duration`] of its kind. A door check with an outcome
-/// other than "met" is never too fast.
+/// other than "met", and a revision (revision 2 on), are never too fast.
 pub fn too_fast(visit: &VisitSubmission, visit_kind: &str) -> bool {
+    if visit.revision > 1 {
+        return false;
+    }
     let from = match &visit.door_check {
         Some(d) if d.input.outcome != DoorOutcome::Met => return false,
         Some(d) => d.input.checked_at.min(visit.started.utc),

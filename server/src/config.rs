@@ -2,7 +2,7 @@
 //! limits and policies it applies. [`ServerConfig::new`] gives the defaults of
 //! protocol v1; tests shorten the token lifetime or the rate limit.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -41,6 +41,11 @@ pub struct ServerConfig {
     /// A map tile server for the console's visit page (see
     /// [`crate::console::tiles`]); without one it draws a plain plot.
     pub map_tiles: Option<crate::console::tiles::TileSource>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed: a request from
+    /// one of them counts as coming from the address it forwarded for (the
+    /// last one in the header not itself a trusted proxy). From anywhere else
+    /// the header is ignored, so a client cannot pose as another address.
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -59,6 +64,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("pull_page_size", &self.pull_page_size)
             .field("secure_cookies", &self.secure_cookies)
             .field("map_tiles", &self.map_tiles)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -78,6 +84,7 @@ impl ServerConfig {
             pull_page_size: 500,
             secure_cookies: false,
             map_tiles: None,
+            trusted_proxies: Vec::new(),
         }
     }
 

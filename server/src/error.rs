@@ -143,6 +143,23 @@ impl ApiFailure {
         )
     }
 
+    /// Too many wrong passwords for the account or from the address: no
+    /// sign-in for `retry_after_s`, not even with the right password.
+    pub fn account_locked(retry_after_s: u64) -> Self {
+        let minutes = retry_after_s.div_ceil(60);
+        let mut f = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "account_locked",
+            &format!("密码错误次数过多，该账号已暂时锁定，请 {minutes} 分钟后再试"),
+            &format!(
+                "Too many wrong passwords: this account is locked; try again in {minutes} minutes"
+            ),
+        )
+        .retryable(false);
+        f.error.retry_after_s = Some(retry_after_s);
+        f
+    }
+
     pub fn rate_limited(retry_after_s: u64) -> Self {
         let mut f = Self::new(
             StatusCode::TOO_MANY_REQUESTS,

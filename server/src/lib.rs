@@ -175,6 +175,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         login_permits: Semaphore::new(2),
         console: console::ConsoleShared::new(config.secure_cookies)
             .with_tiles(config.map_tiles.clone()),
+        trusted_proxies: config.trusted_proxies.clone(),
     });
 
     for form in doorstep_core::forms::templates::all()? {

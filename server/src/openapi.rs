@@ -204,7 +204,7 @@ pub fn document() -> Value {
                     "properties": {
                         "op_id": { "type": "string", "format": "uuid" },
                         "status": { "enum": ["applied", "merged", "refused"] },
-                        "flags": { "type": "array", "items": { "type": "string" } },
+                        "flags": { "type": "array", "items": { "type": "string" }, "description": "Codes a supervisor reviews, e.g. `too_fast`, `failed_attempts`, `answers_without_entry` (the door outcome was not \"met\" yet the form records interview answers), `no_door_check`, `door:outside`, `form_invalid` with `form:CODE@PATH` per problem" },
                         "new_version": { "type": "integer" },
                         "conflicts": { "type": "array", "items": { "type": "string" } },
                         "error": { "$ref": "#/components/schemas/ApiError" }
@@ -290,7 +290,8 @@ pub fn document() -> Value {
                     "summary": "Log in; answers a device token",
                     "security": [],
                     "requestBody": json_body("LoginRequest"),
-                    "responses": with(error_responses(&[("401", "Wrong username or password (`bad_credentials`)"), body_errors[0], body_errors[1]]),
+                    "description": "After 5 wrong passwords for one account, or 20 from one address (the client's, from `X-Forwarded-For` only behind a trusted proxy), within 15 minutes, the account or address is locked for 15 minutes: every sign-in there, on the phones and in the console, is refused with `account_locked` (429, `retry_after_s`, not retryable at once) before its password is checked. Failed sign-ins and locks are in the audit log.",
+                    "responses": with(error_responses(&[("401", "Wrong username or password (`bad_credentials`)"), ("429", "Too many wrong passwords: the account or address is locked (`account_locked`, with `retry_after_s`)"), body_errors[0], body_errors[1]]),
                         "200", ok_json("LoginResponse", "Signed in"))
                 }
             },

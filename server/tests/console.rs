@@ -72,10 +72,16 @@ impl Fixture {
 
     /// worker1 submits a visit of a household of grid 1; its id.
     async fn submitted(&self, answers: Value, photos: Vec<PhotoRef>) -> (Uuid, HouseholdRecord) {
-        let token = self.token("worker1").await;
         let h = self.located_household(1).await;
         let visit = submission(&h, answers, photos);
         let id = visit.visit_id;
+        self.push_visit(visit).await;
+        (id, h)
+    }
+
+    /// worker1 pushes one visit, which is applied; its flags.
+    async fn push_visit(&self, visit: VisitSubmission) -> Vec<String> {
+        let token = self.token("worker1").await;
         let r: Value = self
             .http
             .post(format!("{}/api/v1/push", self.server.url()))
@@ -91,7 +97,7 @@ impl Fixture {
             .await
             .expect("JSON");
         assert_eq!(r["results"][0]["status"], "applied", "{r}");
-        (id, h)
+        serde_json::from_value(r["results"][0]["flags"].clone()).unwrap_or_default()
     }
 
     async fn status_of(&self, id: Uuid) -> VisitStatus {
@@ -461,6 +467,33 @@ async fn the_visit_page_shows_labels_masks_and_escapes() {
     b.login("supervisor").await;
     let p = b.get(&format!("/console/visits/{id}")).await;
     assert_eq!(p.status, StatusCode::OK);
+    // Every answer row has its label; choices and relations in words.
+    let answers = p
+        .body
+        .split("填报内容")
+        .nth(1)
+        .and_then(|s| s.split("</table>").next())
+        .expect("the answers");
+    for row in answers.split("<tr>").skip(2) {
+        let label = row
+            .split("<th>")
+            .nth(1)
+            .and_then(|s| s.split("</th>").next())
+            .unwrap_or("");
+        assert!(!label.trim().is_empty(), "a row without a label: {row}");
+    }
+    assert!(answers.contains("老人年龄"), "the computed age has a label");
+    assert!(answers.contains("高血压、糖尿病"), "choices by label");
+    let residents = p
+        .body
+        .split("住户成员")
+        .nth(1)
+        .and_then(|s| s.split("</table>").next())
+        .expect("the residents");
+    assert!(residents.contains("户主"), "{residents}");
+    assert!(!residents.contains(">head<"), "{residents}");
+    let en = b.get(&format!("/console/visits/{id}?lang=en")).await;
+    assert!(en.body.contains("Hypertension, Diabetes"));
     assert!(p.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(!p.body.contains("<script>"));
     assert!(!p.body.contains(ELDER_ID), "the ID number is masked");
@@ -650,13 +683,33 @@ async fn photos_are_served_only_to_those_who_may_see_the_visit() {
         height: 480,
         field: "photos".into(),
     };
-    let (id, _) = f.submitted(good_answers("王秀英"), vec![photo]).await;
+    let mut answers = good_answers("王秀英");
+    answers["photos"] = json!([sha]);
+    let (id, _) = f.submitted(answers, vec![photo]).await;
     let mut b = f.browser();
     b.login("supervisor").await;
     let page = b.get(&format!("/console/visits/{id}")).await;
     let src = format!("/console/visits/{id}/photos/{sha}");
     assert!(page.body.contains(&src));
-    assert!(page.body.contains(&sha), "the hash is shown");
+    // The photo answer is a thumbnail, not a list of hashes.
+    let answers = page
+        .body
+        .split("填报内容")
+        .nth(1)
+        .and_then(|s| s.split("</table>").next())
+        .expect("the answers");
+    let row = answers
+        .split("<tr>")
+        .find(|r| r.contains("现场照片"))
+        .expect("the photo answer's row");
+    assert!(
+        row.contains(&format!("<img class=\"thumb\" src=\"{src}\"")),
+        "{row}"
+    );
+    assert!(!page.body.contains("[&quot;"), "no JSON list");
+    // The hash is shown short, never whole as text.
+    assert!(page.body.contains(&format!("{}…", &sha[..12])));
+    assert!(!page.body.contains(&format!(">{sha}")) && !page.body.contains(&format!("{sha}<")));
     let r = f
         .http
         .get(format!("{}{src}", f.server.url()))
@@ -705,7 +758,7 @@ async fn the_ledger_csv_is_masked_unless_an_admin_asks_and_is_audited() {
     assert!(p.body.starts_with('\u{feff}'), "a BOM for Excel");
     let lines: Vec<&str> = p.body.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(lines.len(), 2, "{lines:?}");
-    assert!(lines[0].starts_with("完成时间,户号,网格,网格员,状态,版本"));
+    assert!(lines[0].starts_with("完成时间,户号,网格,网格员,入户情况,状态,版本"));
     assert!(lines[1].contains(&h.code));
     assert!(lines[1].contains("王秀英"));
     assert!(lines[1].contains("330106********0025"));
@@ -782,6 +835,84 @@ async fn the_ledger_xlsx_reads_back_with_its_rows() {
         assert!(row.iter().any(|c| c == "330106********0025"));
         assert!(!row.iter().any(|c| c == ELDER_ID));
     }
+    // Typed cells: the time as a date, the revision and photo count as
+    // numbers, choices by label; a label on every column, no second code.
+    use calamine::{Data, DataType};
+    let header = &rows[0];
+    assert!(header.iter().all(|h| !h.is_empty()), "{header:?}");
+    for name in ["入户情况", "异常", "审核人", "审核时间", "照片数"] {
+        assert!(header.iter().any(|h| h == name), "{name} in {header:?}");
+    }
+    assert!(
+        !header.iter().any(|h| h == "户编号"),
+        "one code column: {header:?}"
+    );
+    let cell = |r: usize, name: &str| -> Data {
+        let c = header.iter().position(|h| h == name).expect(name);
+        range.get((r, c)).cloned().expect("a cell")
+    };
+    assert!(
+        cell(1, "完成时间").is_datetime(),
+        "{:?}",
+        cell(1, "完成时间")
+    );
+    assert!(matches!(cell(1, "版本"), Data::Float(n) if n == 1.0));
+    assert!(matches!(cell(1, "照片数"), Data::Float(_)));
+    assert!(cell(1, "走访日期").is_datetime());
+    assert_eq!(cell(1, "健康状况").to_string(), "一般");
+    assert_eq!(cell(1, "入户情况").to_string(), "见到本人");
+    // Named by the form's title and the day.
+    let r = f
+        .http
+        .get(format!(
+            "{}/console/export/ledger.xlsx?template=elder_alone_visit",
+            f.server.url()
+        ))
+        .header(COOKIE, b.cookie_header())
+        .send()
+        .await
+        .expect("export");
+    let disposition = r
+        .headers()
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let today = Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
+        .date_naive();
+    let encoded = disposition
+        .split("filename*=UTF-8''")
+        .nth(1)
+        .expect("a UTF-8 file name");
+    let mut bytes = Vec::new();
+    let mut it = encoded.bytes();
+    while let Some(c) = it.next() {
+        if c == b'%' {
+            let hex: String = [it.next(), it.next()]
+                .iter()
+                .flatten()
+                .map(|b| *b as char)
+                .collect();
+            bytes.push(u8::from_str_radix(&hex, 16).expect("hex"));
+        } else {
+            bytes.push(c);
+        }
+    }
+    assert_eq!(
+        String::from_utf8(bytes).expect("utf-8"),
+        format!("独居_孤寡老人探访_台账_{today}.xlsx"),
+        "{disposition}"
+    );
+    assert!(
+        disposition.contains(&format!("filename=\"{today}.xlsx\"")),
+        "{disposition}"
+    );
+    // The status filter: nothing approved yet.
+    let p = b
+        .get("/console/export/ledger.csv?template=elder_alone_visit&status=approved")
+        .await;
+    assert_eq!(p.body.trim_start_matches('\u{feff}').lines().count(), 1);
 }
 
 #[tokio::test]
@@ -883,4 +1014,677 @@ async fn map_tiles_show_only_when_configured_and_only_their_server_joins_the_csp
     let dashboard = b.get("/console").await;
     let csp = dashboard.csp.expect("a CSP");
     assert!(csp.contains("img-src 'self';"), "{csp}");
+}
+
+/// A visit of `h` whose door check found `outcome`, with `answers`.
+fn submission_at_door(
+    h: &HouseholdRecord,
+    answers: Value,
+    outcome: DoorOutcome,
+) -> VisitSubmission {
+    let mut visit = submission(h, answers, vec![]);
+    if let Some(d) = visit.door_check.as_mut() {
+        d.input.outcome = outcome;
+        d.result = check_door(&d.input, &DoorCheckPolicy::default()).expect("door check");
+    }
+    visit
+}
+
+#[tokio::test]
+async fn a_full_interview_of_a_household_nobody_met_is_flagged_and_shows_its_door_outcome() {
+    let f = fixture().await;
+    let h = f.located_household(1).await;
+    let visit = submission_at_door(&h, good_answers("王秀英"), DoorOutcome::NobodyHome);
+    let id = visit.visit_id;
+    let flags = f.push_visit(visit).await;
+    assert!(
+        flags.iter().any(|x| x == "answers_without_entry"),
+        "{flags:?}"
+    );
+    let mut b = f.browser();
+    b.login("supervisor").await;
+    let p = b.get(&format!("/console/visits/{id}")).await;
+    let outcome = p
+        .body
+        .split("id=\"door-outcome\">")
+        .nth(1)
+        .and_then(|s| s.split("</td>").next())
+        .expect("the door outcome row");
+    assert!(outcome.contains("家中无人"), "{outcome}");
+    assert!(p.body.contains("本次未入户"), "a warning above the answers");
+    assert!(p.body.contains("未入户却有访谈内容"), "the flag in words");
+    assert!(
+        !p.body.contains("结论：已核验"),
+        "no bare verdict that reads as approval"
+    );
+    let en = b.get(&format!("/console/visits/{id}?lang=en")).await;
+    assert!(en.body.contains("Nobody home"));
+
+    let q = b.get("/console/queue").await;
+    let row = q
+        .body
+        .split("<tr>")
+        .find(|r| r.contains(&id.to_string()))
+        .expect("the queue row");
+    assert!(row.contains("家中无人"), "{row}");
+
+    let csv = b
+        .get("/console/export/ledger.csv?template=elder_alone_visit")
+        .await;
+    let line = csv
+        .body
+        .lines()
+        .find(|l| l.contains(&h.code))
+        .expect("a ledger row");
+    assert!(line.contains("家中无人"), "{line}");
+
+    // Met at the door: no such flag, and the row says so.
+    let (met, _) = f.submitted(good_answers("王秀英"), vec![]).await;
+    let stored = f
+        .server
+        .storage()
+        .visit(met)
+        .await
+        .expect("read")
+        .expect("stored");
+    assert!(!stored.flags.iter().any(|x| x == "answers_without_entry"));
+    // Nobody home with only what a closed door allows: no flag.
+    let closed = submission_at_door(
+        &h,
+        json!({"household_id": h.code, "visit_date": finalized_at().date_naive().to_string(), "outcome": "not_home"}),
+        DoorOutcome::NobodyHome,
+    );
+    let flags = f.push_visit(closed).await;
+    assert!(
+        !flags.iter().any(|x| x == "answers_without_entry"),
+        "{flags:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_visit_keeps_the_title_and_labels_of_its_template_version() {
+    let f = fixture().await;
+    let (id, _) = f.submitted(good_answers("王秀英"), vec![]).await;
+    let source = doorstep_core::forms::templates::source("elder_alone_visit").expect("built in");
+    let mut v2: Value = serde_json::from_str(source).expect("JSON");
+    v2["version"] = json!(2);
+    v2["title"] = json!({"zh": "高龄老人关爱走访", "en": "Care visit to an older person"});
+    for field in v2["fields"].as_array_mut().expect("fields") {
+        if field["name"] == "health" {
+            field["label"] = json!({"zh": "身体情况", "en": "Physical condition"});
+        }
+    }
+    let form = doorstep_core::forms::Form::from_json(&v2.to_string()).expect("loads");
+    assert!(f.server.publish_template(form).await.expect("publish"));
+
+    let mut b = f.browser();
+    b.login("supervisor").await;
+    let p = b.get(&format!("/console/visits/{id}")).await;
+    assert!(p.body.contains("独居/孤寡老人探访"), "v1's title");
+    assert!(!p.body.contains("高龄老人关爱走访"));
+    assert!(p.body.contains("健康状况") && !p.body.contains("身体情况"));
+    let q = b.get("/console/queue").await;
+    let row = q
+        .body
+        .split("<tr>")
+        .find(|r| r.contains(&id.to_string()))
+        .expect("the queue row");
+    assert!(row.contains("独居/孤寡老人探访"), "{row}");
+    // Choosing a kind offers the latest title.
+    assert!(q.body.contains("高龄老人关爱走访"));
+}
+
+#[tokio::test]
+async fn a_revised_visit_counts_once_and_the_queue_lists_its_latest_revision() {
+    let f = fixture().await;
+    let (id, h) = f.submitted(good_answers("王秀英"), vec![]).await;
+    let mut b = f.browser();
+    b.login("supervisor").await;
+    let csrf = b.csrf().await;
+    let p = b
+        .post(
+            &format!("/console/visits/{id}/review"),
+            &[
+                ("decision", "return"),
+                ("comment", "请补拍照片"),
+                ("csrf", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::SEE_OTHER);
+    let mut rev2 = submission(&h, good_answers("王秀英"), vec![]);
+    rev2.visit_group = id;
+    rev2.revision = 2;
+    let rev2_id = rev2.visit_id;
+    f.push_visit(rev2).await;
+
+    let dash = b.get("/console").await;
+    let card = |label: &str| {
+        let at = dash.body.find(label).expect(label);
+        let n = dash.body[..at].rsplit("<b>").next().expect("card");
+        n.trim_end_matches("</b>").to_owned()
+    };
+    assert_eq!(card("今日走访"), "1", "two revisions are one visit");
+    assert_eq!(card("本周走访"), "1");
+    let q = b.get("/console/queue").await;
+    assert!(q.body.contains("共 1"), "one line per visit");
+    assert!(q.body.contains(&rev2_id.to_string()));
+    assert!(!q.body.contains(&format!("/console/visits/{id}\"")));
+    let returned = b.get("/console/queue?status=returned").await;
+    assert!(
+        !returned.body.contains(&id.to_string()),
+        "a superseded return is not waiting"
+    );
+    assert!(returned.body.contains("共 0"));
+    // The history is on the visit page.
+    let p = b.get(&format!("/console/visits/{rev2_id}")).await;
+    assert!(p.body.contains(&format!("/console/visits/{id}\"")));
+    // The ledger has one row per visit.
+    let csv = b
+        .get("/console/export/ledger.csv?template=elder_alone_visit")
+        .await;
+    assert_eq!(csv.body.trim_start_matches('\u{feff}').lines().count(), 2);
+}
+
+impl Fixture {
+    /// worker1's pull after `cursor` (from the beginning when `None`), whole.
+    async fn pull_after(&self, token: &str, cursor: Option<&str>) -> (Vec<Value>, String) {
+        let mut cursor = cursor.map(str::to_owned);
+        let mut households = Vec::new();
+        loop {
+            let mut url = format!("{}/api/v1/pull", self.server.url());
+            if let Some(c) = &cursor {
+                url.push_str(&format!("?cursor={}", common::enc(c)));
+            }
+            let r: Value = self
+                .http
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("pull")
+                .json()
+                .await
+                .expect("JSON");
+            households.extend(r["households"].as_array().cloned().unwrap_or_default());
+            cursor = r["cursor"].as_str().map(str::to_owned);
+            if r["more"] != true {
+                break;
+            }
+        }
+        (households, cursor.unwrap_or_default())
+    }
+
+    /// A household of grid 1 with no location: the last located one, its
+    /// location cleared.
+    async fn unlocated_household(&self) -> HouseholdRecord {
+        let storage = self.server.storage();
+        for id in self.seed.households[0].iter().rev() {
+            let mut h = storage.household(*id).await.expect("read").expect("exists");
+            if h.lat.is_some() {
+                h.lat = None;
+                h.lon = None;
+                h.location_confirmed = false;
+                h.version += 1;
+                storage.upsert_household(&h).await.expect("write");
+                return h;
+            }
+        }
+        panic!("no household in grid 1");
+    }
+}
+
+/// The numbers printed after "距离 " on a page.
+fn distances(body: &str) -> Vec<String> {
+    body.split("距离 ")
+        .skip(1)
+        .filter_map(|s| s.split(" m").next())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_door_check_figures_agree_and_a_proposed_location_is_settled_by_the_supervisor() {
+    let f = fixture().await;
+    // The figures above the plot and the plot's own caption say the same.
+    let h = f.located_household(1).await;
+    let mut far = submission(&h, good_answers("王秀英"), vec![]);
+    if let Some(d) = far.door_check.as_mut()
+        && let Some(fix) = d.input.fix.as_mut()
+    {
+        fix.position.lat += 0.0027;
+        fix.position.lon += 0.00004;
+        d.result = check_door(&d.input, &DoorCheckPolicy::default()).expect("door check");
+    }
+    let far_id = far.visit_id;
+    f.push_visit(far).await;
+    let mut b = f.browser();
+    b.login("supervisor").await;
+    let p = b.get(&format!("/console/visits/{far_id}")).await;
+    let d = distances(&p.body);
+    assert!(d.len() >= 2, "{d:?}");
+    assert!(d.iter().all(|x| *x == d[0]), "{d:?}");
+
+    // A household without a location: the fix is proposed, no home marker.
+    let worker = f.token("worker1").await;
+    let (_, cursor) = f.pull_after(&worker, None).await;
+    let bare = f.unlocated_household().await;
+    let mut visit = submission(&bare, good_answers("王秀英"), vec![]);
+    if let Some(d) = visit.door_check.as_mut() {
+        d.input.household = HouseholdLocation::Unknown;
+        d.result = check_door(&d.input, &DoorCheckPolicy::default()).expect("door check");
+    }
+    let id = visit.visit_id;
+    f.push_visit(visit).await;
+    let stored = f
+        .server
+        .storage()
+        .household(bare.id)
+        .await
+        .expect("read")
+        .expect("there");
+    assert!(
+        stored.lat.is_some() && !stored.location_confirmed,
+        "proposed"
+    );
+    let p = b.get(&format!("/console/visits/{id}")).await;
+    assert!(!p.body.contains("<svg"), "no plot with a home at the fix");
+    assert!(p.body.contains("核验时此户尚无登记位置"));
+    assert!(p.body.contains("id=\"proposed-location\""));
+
+    // The supervisor accepts it: audited, and the phone gets it at its next pull.
+    let csrf = b.csrf().await;
+    let lat = stored.lat.expect("lat").to_string();
+    let lon = stored.lon.expect("lon").to_string();
+    let path = format!("/console/households/{}/location", bare.id);
+    let back = id.to_string();
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("decision", "accept"),
+        ("lat", lat.as_str()),
+        ("lon", lon.as_str()),
+        ("back", back.as_str()),
+    ];
+    let r = b.post(&path, &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        r.location.as_deref(),
+        Some(format!("/console/visits/{id}").as_str())
+    );
+    let settled = f
+        .server
+        .storage()
+        .household(bare.id)
+        .await
+        .expect("read")
+        .expect("there");
+    assert!(settled.location_confirmed);
+    let (pulled, _) = f.pull_after(&worker, Some(&cursor)).await;
+    let mine = pulled
+        .iter()
+        .find(|x| x["id"] == bare.id.to_string())
+        .expect("the household comes again");
+    assert_eq!(mine["location_confirmed"], true);
+    assert_eq!(mine["lat"].as_f64(), stored.lat);
+    let log = f.server.storage().audit_log(10).await.expect("audit");
+    assert!(log.iter().any(|e| e.action == "household.location.accept"
+        && e.target == bare.id.to_string()
+        && e.actor_username == "supervisor"));
+    // Settled once: a second decision is refused and changes nothing.
+    let r = b.post(&path, &fields).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        !b.get(&format!("/console/visits/{id}"))
+            .await
+            .body
+            .contains("id=\"proposed-location\"")
+    );
+}
+
+#[tokio::test]
+async fn a_rejected_proposed_location_leaves_the_household_without_one() {
+    let f = fixture().await;
+    let bare = f.unlocated_household().await;
+    let mut visit = submission(&bare, good_answers("王秀英"), vec![]);
+    if let Some(d) = visit.door_check.as_mut() {
+        d.input.household = HouseholdLocation::Unknown;
+        d.result = check_door(&d.input, &DoorCheckPolicy::default()).expect("door check");
+    }
+    f.push_visit(visit).await;
+    let stored = f
+        .server
+        .storage()
+        .household(bare.id)
+        .await
+        .expect("read")
+        .expect("there");
+    let mut b = f.browser();
+    b.login("supervisor").await;
+    let csrf = b.csrf().await;
+    let lat = stored.lat.expect("proposed").to_string();
+    let lon = stored.lon.expect("proposed").to_string();
+    let r = b
+        .post(
+            &format!("/console/households/{}/location", bare.id),
+            &[
+                ("csrf", &csrf),
+                ("decision", "reject"),
+                ("lat", &lat),
+                ("lon", &lon),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let after = f
+        .server
+        .storage()
+        .household(bare.id)
+        .await
+        .expect("read")
+        .expect("there");
+    assert!(after.lat.is_none() && after.lon.is_none());
+    assert!(after.version > stored.version, "sent again to the phones");
+    let log = f.server.storage().audit_log(10).await.expect("audit");
+    assert!(log.iter().any(|e| e.action == "household.location.reject"));
+    // Without the session's CSRF token nothing happens.
+    let r = b
+        .post(
+            &format!("/console/households/{}/location", bare.id),
+            &[
+                ("csrf", "forged"),
+                ("decision", "accept"),
+                ("lat", &lat),
+                ("lon", &lon),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_page_past_the_end_shows_the_last_and_a_reversed_date_range_is_refused() {
+    let f = fixture().await;
+    let (id, _) = f.submitted(good_answers("王秀英"), vec![]).await;
+    let mut b = f.browser();
+    b.login("supervisor").await;
+    let p = b.get("/console/queue?page=2").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("1 / 1"), "not 2 / 1");
+    assert!(!p.body.contains("2 / 1"));
+    assert!(p.body.contains(&id.to_string()), "the last page's rows");
+    let p = b.get("/console/queue?from=2026-03-10&to=2026-03-01").await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(
+        p.body
+            .contains("开始日期 2026-03-10 晚于结束日期 2026-03-01"),
+        "{}",
+        p.body
+    );
+    let p = b
+        .get("/console/export/ledger.csv?template=elder_alone_visit&from=2026-03-10&to=2026-03-01")
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn anomaly_flags_say_why_with_their_thresholds_and_link_to_the_queue() {
+    let f = fixture().await;
+    let worker = f.token("worker1").await;
+    // One photo handed in for two households.
+    let bytes = b"\xff\xd8\xff\xe0 the same door photo twice \xff\xd9".to_vec();
+    let sha: String = Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let r = f
+        .http
+        .put(format!(
+            "{}/api/v1/blobs/{sha}?offset=0&total={}",
+            f.server.url(),
+            bytes.len()
+        ))
+        .bearer_auth(&worker)
+        .body(bytes.clone())
+        .send()
+        .await
+        .expect("PUT");
+    assert!(r.status().is_success());
+    let photo = PhotoRef {
+        sha256: sha.clone(),
+        bytes: bytes.len() as u64,
+        width: 640,
+        height: 480,
+        field: "photos".into(),
+    };
+    let first = f.located_household(1).await;
+    let storage = f.server.storage();
+    let mut second = None;
+    for id in &f.seed.households[0] {
+        if *id != first.id {
+            second = storage.household(*id).await.expect("read");
+            break;
+        }
+    }
+    let second = second.expect("a second household");
+    let mut answers = good_answers("王秀英");
+    answers["photos"] = json!([sha]);
+    let a = submission(&first, answers.clone(), vec![photo.clone()]);
+    let mut b2 = submission(&second, answers, vec![photo]);
+    // The second one also took ten seconds.
+    b2.started.utc = b2.finalized.utc - chrono::Duration::seconds(10);
+    let (a_id, b_id) = (a.visit_id, b2.visit_id);
+    f.push_visit(a).await;
+    let flags = f.push_visit(b2).await;
+    assert!(flags.iter().any(|x| x == "too_fast"), "{flags:?}");
+
+    let mut b = f.browser();
+    b.login("supervisor").await;
+    let dash = b.get("/console").await;
+    let anomalies = dash
+        .body
+        .split("id=\"anomalies\"")
+        .nth(1)
+        .and_then(|s| s.split("</table>").next())
+        .expect("the anomalies table");
+    for row in anomalies.split("<tr>").skip(2) {
+        assert!(
+            row.contains("href=\"/console/queue?flag="),
+            "every count links to the queue: {row}"
+        );
+    }
+    let reused = anomalies
+        .split("<tr>")
+        .find(|r| r.contains("同一照片用于多户"))
+        .expect("the reused photo row");
+    assert!(reused.contains(">1</a>"), "{reused}");
+    let fast = anomalies
+        .split("<tr>")
+        .find(|r| r.contains("用时过短"))
+        .expect("the too-fast row");
+    assert!(
+        fast.contains("其他走访 1 分钟"),
+        "the threshold in words: {fast}"
+    );
+    assert!(!dash.body.contains(">too_fast<"));
+    assert!(anomalies.contains("href=\"/console/queue?flag=form_invalid\""));
+
+    let q = b.get("/console/queue?flag=photo_reused").await;
+    assert!(q.body.contains("共 2"), "both visits");
+    assert!(q.body.contains(&a_id.to_string()) && q.body.contains(&b_id.to_string()));
+    for (me, other) in [(a_id, b_id), (b_id, a_id)] {
+        let p = b.get(&format!("/console/visits/{me}")).await;
+        let flags = p
+            .body
+            .split("id=\"flags\"")
+            .nth(1)
+            .and_then(|s| s.split("</ul>").next())
+            .expect("the flags");
+        assert!(flags.contains("同一照片用于多户"), "{flags}");
+        assert!(
+            flags.contains(&format!("/console/visits/{other}")),
+            "{flags}"
+        );
+    }
+    let p = b.get(&format!("/console/visits/{b_id}")).await;
+    assert!(
+        p.body
+            .contains("从开始到完成用时 10 秒，该类走访最短合理用时 1 分 0 秒"),
+        "{}",
+        p.body
+    );
+}
+
+/// A phone's login; its status and JSON body.
+async fn api_login(
+    f: &Fixture,
+    username: &str,
+    password: &str,
+    forwarded: Option<&str>,
+) -> (StatusCode, Value) {
+    let mut req = f
+        .http
+        .post(format!("{}/api/v1/login", f.server.url()))
+        .json(&json!({"username": username, "password": password, "device_name": "test"}));
+    if let Some(ip) = forwarded {
+        req = req.header("x-forwarded-for", ip);
+    }
+    let r = req.send().await.expect("login");
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn the_phone_login_honours_the_console_lockout_and_sign_in_failures_are_audited() {
+    let f = fixture().await;
+    for _ in 0..4 {
+        let (status, body) = api_login(&f, "supervisor", "guess", None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    }
+    let (status, body) = api_login(&f, "supervisor", "guess", None).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["code"], "account_locked");
+    assert!(body["message_zh"].as_str().unwrap_or("").contains("锁定"));
+    // Locked: the right password too, on the phone and in the console.
+    let (status, _) = api_login(&f, "supervisor", PASSWORD, None).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let mut b = f.browser();
+    assert_eq!(
+        b.try_login("supervisor", PASSWORD).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Another account is not affected.
+    let (status, _) = api_login(&f, "worker1", PASSWORD, None).await;
+    assert_eq!(status, StatusCode::OK);
+    // A worker refused at the console is recorded too.
+    assert_eq!(
+        b.try_login("worker1", PASSWORD).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let log = f.server.storage().audit_log(50).await.expect("audit");
+    let failed = log
+        .iter()
+        .filter(|e| e.action == "login.failed" && e.actor_username == "supervisor")
+        .count();
+    assert_eq!(failed, 4);
+    assert!(log.iter().any(|e| e.action == "login.locked"
+        && e.actor_username == "supervisor"
+        && e.detail["via"] == "api"));
+    assert!(
+        log.iter()
+            .any(|e| e.action == "console.login_refused" && e.actor_username == "worker1")
+    );
+    assert!(
+        log.iter().all(|e| !e.detail.to_string().contains("guess")),
+        "no passwords"
+    );
+
+    // The admin reads them in words, filtered and paged, with links.
+    let mut admin = f.browser();
+    admin.login("admin").await;
+    let p = admin.get("/console/audit?action=login.failed").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("共 4"), "only the failed sign-ins");
+    assert!(p.body.contains("登录失败（密码错误）"));
+    let p = admin.get("/console/audit?user=worker1").await;
+    let rows = p.body.split("<tbody>").nth(1).expect("the lines");
+    assert!(
+        rows.contains("管理后台登录被拒绝") && !rows.contains("登录失败"),
+        "{rows}"
+    );
+    let p = admin
+        .get("/console/audit?from=2020-01-01&to=2020-01-31")
+        .await;
+    assert!(p.body.contains("共 0"));
+    let p = admin
+        .get("/console/audit?from=2026-03-10&to=2026-03-01")
+        .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    let p = admin.get("/console/audit?page=9").await;
+    assert!(p.body.contains("1 / 1"));
+    // A review is linked to its visit.
+    let (id, _) = f.submitted(good_answers("王秀英"), vec![]).await;
+    let mut sup = f.browser();
+    sup.login("admin").await;
+    let csrf = sup.csrf().await;
+    sup.post(
+        &format!("/console/visits/{id}/review"),
+        &[("decision", "approve"), ("csrf", &csrf)],
+    )
+    .await;
+    let p = admin.get("/console/audit?action=visit.review").await;
+    assert!(
+        p.body
+            .contains(&format!("<a href=\"/console/visits/{id}\">")),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("审核走访"));
+}
+
+#[tokio::test]
+async fn only_a_trusted_proxy_names_the_client_address() {
+    // Behind a trusted proxy: one client's failures do not lock another.
+    let f =
+        fixture_with_config(|c| c.trusted_proxies = vec!["127.0.0.1".parse().expect("ip")]).await;
+    for n in 0..20 {
+        let (status, _) = api_login(&f, &format!("nobody{n}"), "guess", Some("203.0.113.7")).await;
+        let expected = if n < 19 {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::TOO_MANY_REQUESTS
+        };
+        assert_eq!(status, expected, "attempt {n}");
+    }
+    let (status, _) = api_login(&f, "worker1", PASSWORD, Some("203.0.113.7")).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "that address is locked"
+    );
+    let (status, _) = api_login(&f, "worker1", PASSWORD, Some("198.51.100.2")).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "another client behind the proxy is not"
+    );
+    let log = f.server.storage().audit_log(5).await.expect("audit");
+    assert!(log.iter().any(|e| {
+        e.remote_addr
+            .as_deref()
+            .is_some_and(|a| a.starts_with("203.0.113.7"))
+    }));
+
+    // Without one, the header is ignored: a client cannot pose as another.
+    let f = fixture().await;
+    for n in 0..20 {
+        let forged = format!("203.0.113.{n}");
+        api_login(&f, &format!("nobody{n}"), "guess", Some(&forged)).await;
+    }
+    let (status, _) = api_login(&f, "worker1", PASSWORD, Some("198.51.100.2")).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the connecting address is locked"
+    );
 }

@@ -369,8 +369,31 @@ async fn a_supervisor_is_refused_every_admin_route() {
         "/console/admin/ledger/template.xlsx".to_owned(),
         "/console/admin/templates".to_owned(),
     ] {
-        assert_eq!(sup.get(&path).await.status, StatusCode::FORBIDDEN, "{path}");
+        let p = sup.get(&path).await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN, "{path}");
+        // Told the page is for admins, with the navigation and a way back.
+        assert!(
+            p.body.contains("此页面仅限管理员使用"),
+            "{path}: {}",
+            p.body
+        );
+        assert!(!p.body.contains("仅限督导员和管理员"), "{path}");
+        assert!(
+            p.body.contains("<a href=\"/console/queue\">审核队列</a>"),
+            "{path}"
+        );
+        assert!(p.body.contains("返回审核队列"), "{path}");
     }
+    let p = sup.get("/console/audit").await;
+    assert!(p.body.contains("此页面仅限管理员使用"));
+    // A visit that does not exist: the page keeps the navigation too.
+    let p = sup
+        .get(&format!("/console/visits/{}", uuid::Uuid::new_v4()))
+        .await;
+    assert_eq!(p.status, StatusCode::NOT_FOUND);
+    assert!(
+        p.body.contains("<a href=\"/console/queue\">审核队列</a>") && p.body.contains("返回概览")
+    );
     let grid1 = f.seed.grid_ids[0].to_string();
     let p = sup
         .post(
@@ -793,6 +816,19 @@ async fn grid1_codes(f: &Fixture) -> Vec<String> {
         .collect()
 }
 
+/// The next `k` codes of grid 1 in the format its seeded households have
+/// (`HP01-0005` after `HP01-0004`, beside the grid's own code `HP-01`).
+async fn next_grid1_codes(f: &Fixture, k: u32) -> Vec<String> {
+    let high = grid1_codes(f)
+        .await
+        .iter()
+        .filter_map(|c| c.strip_prefix("HP01-"))
+        .filter_map(|n| n.parse::<u32>().ok())
+        .max()
+        .expect("seeded households in the HP01- format");
+    (1..=k).map(|i| format!("HP01-{:04}", high + i)).collect()
+}
+
 #[tokio::test]
 async fn the_same_ledger_twice_is_refused_the_second_time_and_writes_nothing() {
     let f = fixture().await;
@@ -800,10 +836,15 @@ async fn the_same_ledger_twice_is_refused_the_second_time_and_writes_nothing() {
     let csrf = admin.csrf().await;
     let code = grid_code(&f, 1).await;
     let rows = good_rows(&code);
+    let expected = next_grid1_codes(&f, 1).await;
     let first = import_ledger(&mut admin, &csrf, &rows).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
-    let couple = format!("{code}-0001");
+    let couple = expected[0].clone();
     assert!(first.body.contains(&couple), "{}", first.body);
+    assert!(
+        !first.body.contains(&format!("{code}-0")),
+        "the grid's own format"
+    );
     let after_first = f.household_total().await;
 
     let again = import_ledger(&mut admin, &csrf, &rows).await;
@@ -985,6 +1026,7 @@ async fn concurrent_imports_into_one_grid_get_unique_codes_and_one_file_lands_on
     file_b.extend(household_rows(&code, "乙小区二期", 4));
     let (file_a, file_b) = (ledger(&file_a), ledger(&file_b));
     let before = f.household_total().await;
+    let expected = next_grid1_codes(&f, 4).await;
     let (pa, pb) = tokio::join!(
         a.upload("/console/admin/ledger", Some(&csrf_a), "a.xlsx", &file_a),
         b.upload("/console/admin/ledger", Some(&csrf_b), "b.xlsx", &file_b),
@@ -995,8 +1037,8 @@ async fn concurrent_imports_into_one_grid_get_unique_codes_and_one_file_lands_on
     let codes = grid1_codes(&f).await;
     let unique: std::collections::HashSet<_> = codes.iter().collect();
     assert_eq!(unique.len(), codes.len(), "codes are unique: {codes:?}");
-    for n in 1..=4 {
-        assert!(codes.contains(&format!("{code}-{n:04}")), "{codes:?}");
+    for c in &expected {
+        assert!(codes.contains(c), "{c} in {codes:?}");
     }
 
     // One file sent twice at once: one import lands, the other is refused.

@@ -341,12 +341,19 @@ fn visit(
 
 /// The number in the dashboard's anomaly row labelled `label`.
 fn anomaly_count(dashboard: &str, label: &str) -> String {
-    let at = dashboard
-        .find(&format!(">{label}</a></td><td>"))
-        .expect(label)
-        + label.len()
-        + 14;
-    dashboard[at..].split('<').next().expect("count").to_owned()
+    let marker = format!(">{label}</a></td><td>");
+    let at = dashboard.find(&marker).expect(label) + marker.len();
+    let cell = &dashboard[at..];
+    assert!(
+        cell.starts_with("<a href=\"/console/queue?flag="),
+        "the count links to the queue: {cell}"
+    );
+    let link_end = cell.find("\">").expect("the link") + 2;
+    cell[link_end..]
+        .split('<')
+        .next()
+        .expect("count")
+        .to_owned()
 }
 
 #[tokio::test]
@@ -388,6 +395,22 @@ async fn a_visit_finished_ten_seconds_after_its_door_check_is_flagged_listed_and
         Duration::seconds(5),
     );
     assert!(!f.push(&token, away).await.contains(&"too_fast".to_owned()));
+    // A revision corrects answers given before: quick, and not too fast.
+    let mut revision = visit(
+        &h,
+        "elder_alone_visit",
+        elder_answers(),
+        DoorOutcome::Met,
+        now,
+        Duration::seconds(10),
+    );
+    revision.visit_group = Uuid::new_v4();
+    revision.revision = 2;
+    assert!(
+        !f.push(&token, revision)
+            .await
+            .contains(&"too_fast".to_owned())
+    );
 
     let cookie = f.console("supervisor").await;
     let queue = f.html(&cookie, "/console/queue?flag=too_fast").await;
@@ -400,7 +423,7 @@ async fn a_visit_finished_ten_seconds_after_its_door_check_is_flagged_listed_and
         .html(&cookie, &format!("/console/visits/{quick_id}"))
         .await;
     assert!(
-        page.contains("用时过短") && page.contains("走访用时 10 s"),
+        page.contains("用时过短") && page.contains("从开始到完成用时 10 秒"),
         "{page}"
     );
 }
@@ -648,13 +671,46 @@ async fn the_notice_masks_names_holds_only_public_fields_and_one_community() {
     f.push(&f.token("worker7").await, other_visit).await;
     f.review(other_id, VisitStatus::Approved).await;
 
+    // The admin sets the supervision phone every notice prints.
+    let admin = f.console("admin").await;
+    let form = f.html(&admin, "/console/export").await;
+    let csrf = form
+        .split("action=\"/console/admin/notice-phone\"")
+        .nth(1)
+        .and_then(|s| s.split("name=\"csrf\" value=\"").nth(1))
+        .and_then(|s| s.split('"').next())
+        .expect("the phone form")
+        .to_owned();
+    let r = f
+        .http
+        .post(format!("{}/console/admin/notice-phone", f.server.url()))
+        .header(COOKIE, &admin)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!(
+            "csrf={}&phone=028-8765%204321",
+            csrf.replace('+', "%2B")
+                .replace('/', "%2F")
+                .replace('=', "%3D")
+        ))
+        .send()
+        .await
+        .expect("set the phone");
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+
     let cookie = f.console("supervisor").await;
     let export = f.html(&cookie, "/console/export").await;
+    assert!(
+        !export.contains("notice-phone"),
+        "the phone is the admin's to set"
+    );
     assert!(
         export.contains("/console/export/notice.xlsx") && export.contains("value=\"dibao_review\"")
     );
     let (status, bytes) = f
-        .page(&cookie, "/console/export/notice.xlsx?template=dibao_review")
+        .page(
+            &cookie,
+            "/console/export/notice.xlsx?template=dibao_review&start=2026-12-07&end=2026-12-13",
+        )
         .await;
     assert_eq!(status, reqwest::StatusCode::OK);
     use calamine::{Reader, Xlsx};
@@ -666,6 +722,15 @@ async fn the_notice_masks_names_holds_only_public_fields_and_one_community() {
         .rows()
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect();
+    // A title with the community, the 公示 period and the supervision phone.
+    assert_eq!(rows[0][0], "和平社区低保定期复核公示");
+    assert_eq!(rows[1][0], "公示期：2026-12-07 至 2026-12-13");
+    assert!(
+        rows[2][0].contains("监督电话：028-8765 4321"),
+        "{:?}",
+        rows[2]
+    );
+    let rows: Vec<Vec<String>> = rows[3..].to_vec();
     assert_eq!(
         rows.len(),
         2,
@@ -677,7 +742,14 @@ async fn the_notice_masks_names_holds_only_public_fields_and_one_community() {
     );
     assert!(
         rows[0].contains(&"复核意见".to_owned())
-            && rows[0].contains(&"建议保障金额（分/月）".to_owned())
+            && rows[0].contains(&"建议保障金额（元/月）".to_owned()),
+        "{:?}",
+        rows[0]
+    );
+    assert!(
+        !rows[0].iter().any(|h| h.contains('分')),
+        "money in 元: {:?}",
+        rows[0]
     );
     let row = &rows[1];
     assert_eq!(
@@ -691,7 +763,25 @@ async fn the_notice_masks_names_holds_only_public_fields_and_one_community() {
             "低保定期复核"
         ]
     );
-    assert!(row.iter().any(|c| c.contains("500")), "the amount: {row:?}");
+    assert!(
+        row.iter().any(|c| c == "500.00元"),
+        "the amount in 元: {row:?}"
+    );
+    // The visit page and the ledger say 元 beside amounts in 元.
+    let page = f
+        .html(&cookie, &format!("/console/visits/{approved_id}"))
+        .await;
+    assert!(
+        page.contains("<th>家庭月总收入（元）</th><td>900.00元</td>"),
+        "{page}"
+    );
+    assert!(page.contains("<th>家庭月人均收入（元）</th><td>450.00元</td>"));
+    assert!(page.contains("<th>建议保障金额（元/月）</th><td>500.00元</td>"));
+    assert!(!page.contains("（分"), "no label in fen");
+    let ledger = f
+        .html(&cookie, "/console/export/ledger.csv?template=dibao_review")
+        .await;
+    assert!(ledger.contains("建议保障金额（元/月）") && !ledger.contains("（分"));
     let all: String = rows.iter().flatten().cloned().collect::<Vec<_>>().join("|");
     for secret in [
         HEAD_ID,
@@ -716,6 +806,20 @@ async fn the_notice_masks_names_holds_only_public_fields_and_one_community() {
         .await;
     assert!(
         printable.contains("张*华") && !printable.contains(HEAD_ID) && !printable.contains("孙*新")
+    );
+    assert!(printable.contains("<h1>和平社区低保定期复核公示</h1>"));
+    assert!(printable.contains("监督电话：028-8765 4321"));
+    assert!(printable.contains("公示期："));
+    let (status, _) = f
+        .page(
+            &cookie,
+            "/console/export/notice.html?template=dibao_review&start=2026-12-13&end=2026-12-07",
+        )
+        .await;
+    assert_eq!(
+        status,
+        reqwest::StatusCode::BAD_REQUEST,
+        "a period ending before it starts"
     );
     // A kind without public fields has no notice.
     let (status, _) = f

@@ -58,11 +58,18 @@ try {
   await page.goto(`${base}/console/queue?status=uploaded`);
   const links = page.locator('table a[href^="/console/visits/"]');
   check(await links.count() > 0, 'the queue lists visits waiting for review');
+  check(await page.locator('th:text-is("入户情况")').count() === 1, 'the queue has a door-outcome column');
+  await page.screenshot({ path: path.join(shots, 'queue.png'), fullPage: true });
   await Promise.all([page.waitForNavigation(), links.first().click()]);
   const visitUrl = page.url();
   check(await page.locator('text=填报内容').count() > 0, 'the visit detail shows the answers');
-  check(await page.locator('svg').count() > 0 || await page.locator('text=无到户核验').count() > 0,
+  check(await page.locator('svg').count() > 0 || await page.locator('text=无到户核验').count() > 0
+    || await page.locator('text=尚无登记位置').count() > 0,
     'the door check is shown');
+  const outcome = (await page.locator('#door-outcome').innerText()).trim();
+  check(['见到本人', '家中无人', '拒绝入户', '已搬离', '房屋空置', '地址有误', '无到户核验'].includes(outcome),
+    `the visit shows what the worker found at the door (${outcome})`);
+  check(await page.locator('text=结论：已核验').count() === 0, 'no bare verdict that reads as approval');
 
   const thumbs = page.locator('img.thumb');
   if (await thumbs.count() > 0) {
@@ -147,15 +154,43 @@ try {
   const text = await csv.text();
   const lines = text.replace(/^\uFEFF/, '').trim().split(/\r\n/);
   check(text.charCodeAt(0) === 0xFEFF, 'the CSV starts with a BOM');
-  check(lines[0].startsWith('完成时间,户号,网格,网格员,状态,版本'), 'the CSV header is in Chinese');
+  check(lines[0].startsWith('完成时间,户号,网格,网格员,入户情况,状态,版本'), 'the CSV header is in Chinese');
   check(lines.length >= 2, `the CSV has visit rows (${lines.length - 1})`);
   const row = lines.find((l) => l.includes(respondent));
-  check(row !== undefined && row.split(',')[4] === '已通过' && row.split(',')[5] === '2',
+  check(row !== undefined && row.split(',')[5] === '已通过' && row.split(',')[6] === '2',
     'the ledger has the approved revision 2 with the corrected answer');
+  check(lines.filter((l) => l.includes(respondent) || l.split(',')[1] === row.split(',')[1]).length === 1,
+    'the ledger lists the revised visit once');
   check(!/\b\d{17}[\dX]\b/.test(text), 'no full ID number in the default export');
   const xlsx = await context.request.get(`${base}/console/export/ledger.xlsx?template=${template}`);
   const body = await xlsx.body();
   check(xlsx.status() === 200 && body[0] === 0x50 && body[1] === 0x4b, 'the xlsx ledger downloads');
+
+  // On a phone-sized screen (390 px): every page fits without sideways
+  // scrolling, and every button and link is at least 44 px tall.
+  const narrow = await browser.newContext({ locale: 'zh-CN', viewport: { width: 390, height: 844 } });
+  await narrow.addCookies(await context.cookies());
+  const small = await narrow.newPage();
+  for (const [name, url] of [
+    ['dashboard', '/console'],
+    ['queue', '/console/queue'],
+    ['visit', new URL(revisionUrl).pathname],
+    ['visit-en', `${new URL(revisionUrl).pathname}?lang=en`],
+    ['export', '/console/export'],
+    ['admin-refused', '/console/admin/users'],
+    ['not-found', '/console/visits/00000000-0000-0000-0000-000000000000'],
+  ]) {
+    await small.goto(`${base}${url}`);
+    const width = await small.evaluate(() => document.documentElement.scrollWidth);
+    check(width <= 390, `${name} fits 390 px without sideways scrolling (${width} px)`);
+    const short = await small.evaluate(() => [...document.querySelectorAll('a, button')]
+      .filter((e) => e.offsetParent !== null)
+      .map((e) => [e.textContent.trim().slice(0, 20), Math.round(e.getBoundingClientRect().height)])
+      .filter(([, h]) => h < 44));
+    check(short.length === 0, `${name}: buttons and links are at least 44 px tall (${JSON.stringify(short)})`);
+    await small.screenshot({ path: path.join(shots, `narrow-${name}.png`), fullPage: true });
+  }
+  await narrow.close();
 
   await Promise.all([page.waitForNavigation(), page.click('header button[type=submit]')]);
   check(page.url().endsWith('/console/login'), 'signed out');

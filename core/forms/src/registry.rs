@@ -239,6 +239,8 @@ fn display(form: &Form, f: &crate::definition::Field, value: &Json) -> Localized
             let yuan = n.as_i64().map(fen_to_yuan).unwrap_or_else(|| n.to_string());
             LocalizedText::new(format!("{yuan}元"), format!("¥{yuan}"))
         }
+        (_, Json::Bool(true)) => LocalizedText::new("是", "Yes"),
+        (_, Json::Bool(false)) => LocalizedText::new("否", "No"),
         (_, Json::String(s)) => LocalizedText::new(s.clone(), s.clone()),
         (_, other) => LocalizedText::new(other.to_string(), other.to_string()),
     }

@@ -56,13 +56,26 @@ impl Store {
         template_version: u32,
         worker: Uuid,
     ) -> Result<Visit> {
-        let visit = Visit::start(
+        self.start_visit_at(
+            household,
             template_id,
             template_version,
-            household,
             worker,
             DeviceInstant::now(),
-        );
+        )
+    }
+
+    /// [`Store::start_visit`], begun at `started` by the device's clock (a
+    /// simulated worker's day, where visits take their time).
+    pub fn start_visit_at(
+        &self,
+        household: Uuid,
+        template_id: &str,
+        template_version: u32,
+        worker: Uuid,
+        started: DeviceInstant,
+    ) -> Result<Visit> {
+        let visit = Visit::start(template_id, template_version, household, worker, started);
         self.write(|tx| {
             let known: Option<i64> = tx
                 .query_row(

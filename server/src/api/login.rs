@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use chrono::Utc;
 use doorstep_core::sync::protocol::{Account, LoginRequest, LoginResponse};
 
-use super::{AppState, JsonBody};
+use super::{AppState, JsonBody, RemoteAddr};
 use crate::auth::{self, Caller};
 use crate::error::{ApiFailure, ServerError};
 use crate::storage::{NewToken, UserRecord};
@@ -16,14 +16,45 @@ use crate::storage::{NewToken, UserRecord};
 /// Longest device name kept.
 const MAX_DEVICE_NAME: usize = 100;
 
-/// `POST /api/v1/login`: a token for a user whose password matches.
+/// `POST /api/v1/login`: a token for a user whose password matches. The
+/// console's lockout applies (the same counts, per account and per address):
+/// a locked account or address is refused with `account_locked` before its
+/// password is checked. Failures and locks are audited.
 pub async fn login(
     State(state): State<AppState>,
+    RemoteAddr(remote_addr): RemoteAddr,
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ServerError> {
+    if let Some(wait) = state
+        .console
+        .sign_in_locked(&req.username, remote_addr.as_deref())
+    {
+        return Err(ApiFailure::account_locked(wait.as_secs().max(1)).into());
+    }
     let Some(user) = check_password(&state, &req.username, req.password).await? else {
+        let locked = state
+            .console
+            .sign_in_failed(&req.username, remote_addr.as_deref());
+        crate::console::login::audit_sign_in(
+            &state,
+            if locked {
+                "login.locked"
+            } else {
+                "login.failed"
+            },
+            &req.username,
+            None,
+            "api",
+            remote_addr,
+        )
+        .await?;
+        if locked {
+            let wait = crate::console::login::LOCKOUT.as_secs();
+            return Err(ApiFailure::account_locked(wait).into());
+        }
         return Err(ApiFailure::bad_credentials().into());
     };
+    state.console.sign_in_succeeded(&req.username);
     let (token, hash) = auth::new_token().map_err(|e| {
         tracing::error!(error = %e, "token generation failed");
         ApiFailure::internal()

@@ -57,6 +57,8 @@ pub struct Shared {
     pub login_permits: Semaphore,
     /// The supervisor console's own state: failed logins, cookie policy.
     pub console: crate::console::ConsoleShared,
+    /// Proxies whose `X-Forwarded-For` names the client (see [`RemoteAddr`]).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// The state handlers receive.
@@ -208,15 +210,44 @@ impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
 /// The client's address as the server saw it, when known.
 pub struct RemoteAddr(pub Option<String>);
 
-impl<S: Send + Sync> FromRequestParts<S> for RemoteAddr {
+impl FromRequestParts<AppState> for RemoteAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(RemoteAddr(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|ConnectInfo(addr)| addr.to_string()),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| *addr);
+        Ok(RemoteAddr(peer.map(|p| {
+            client_addr(p, &parts.headers, &state.trusted_proxies).to_string()
+        })))
     }
+}
+
+/// The client's address: the peer itself, unless the peer is a trusted
+/// proxy; then the last `X-Forwarded-For` address that is not a trusted
+/// proxy (port 0), or the peer when the header names none.
+pub fn client_addr(
+    peer: SocketAddr,
+    headers: &axum::http::HeaderMap,
+    trusted: &[std::net::IpAddr],
+) -> SocketAddr {
+    if !trusted.contains(&peer.ip()) {
+        return peer;
+    }
+    let forwarded: Vec<std::net::IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|ip| !trusted.contains(ip))
+        .map_or(peer, |ip| SocketAddr::new(ip, 0))
 }

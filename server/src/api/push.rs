@@ -246,6 +246,9 @@ fn prepare_visit(
             if crate::anomalies::too_fast(visit, &form.definition().visit_kind) {
                 flags.push(crate::anomalies::TOO_FAST.to_owned());
             }
+            if crate::anomalies::answers_without_entry(visit, &form.definition().fields) {
+                flags.push(crate::anomalies::ANSWERS_WITHOUT_ENTRY.to_owned());
+            }
             let validation = form.validate(&visit.answers, today);
             if !validation.is_valid() {
                 flags.push("form_invalid".to_owned());

@@ -16,9 +16,11 @@ use crate::api::AppState;
 
 /// The flags counted as anomalies, in the order shown (and offered as the
 /// queue's anomaly filter).
-pub const ANOMALIES: [&str; 9] = [
+pub const ANOMALIES: [&str; 11] = [
+    "answers_without_entry",
     "too_fast",
     "failed_attempts",
+    super::flags::PHOTO_REUSED,
     "door:outside",
     "door:mock_location",
     "door:clock_skew",
@@ -108,37 +110,50 @@ pub async fn page(
     }
     let _ = write!(
         body,
-        "</tbody></table><h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th></tr></thead><tbody>",
+        "</tbody></table><h2>{}</h2><table id=\"anomalies\"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         t(lang, "异常", "Anomalies"),
         t(lang, "类型", "Kind"),
-        t(lang, "走访数", "Visits"),
+        t(lang, "数量", "Count"),
+        t(lang, "含义与阈值", "What it means"),
     );
-    for code in ANOMALIES {
-        let n = stats
-            .flags
-            .iter()
-            .find(|(f, _)| f == code)
-            .map_or(0, |(_, n)| *n);
-        let _ = write!(
-            body,
-            "<tr><td><a href=\"/console/queue?flag={}\">{}</a></td><td>{n}</td></tr>",
-            url_encode(code),
-            esc(&flag_label(lang, code))
-        );
-    }
     let validation: u64 = stats
         .flags
         .iter()
         .filter(|(f, _)| f.starts_with("form:"))
         .map(|(_, n)| *n)
         .sum();
+    let row = |code: &str, label: &str, n: u64, unit: &str| {
+        format!(
+            "<tr><td><a href=\"/console/queue?flag={}\">{}</a></td><td><a href=\"/console/queue?flag={}\">{n}</a>{}</td><td class=\"muted\">{}</td></tr>",
+            url_encode(code),
+            esc(label),
+            url_encode(code),
+            esc(unit),
+            esc(&super::flags::reason(lang, code, &state.door_policy).unwrap_or_default()),
+        )
+    };
+    for code in ANOMALIES {
+        let (n, unit) = if code == super::flags::PHOTO_REUSED {
+            (stats.reused_photos, t(lang, " 张照片", " photos"))
+        } else {
+            let n = stats
+                .flags
+                .iter()
+                .find(|(f, _)| f == code)
+                .map_or(0, |(_, n)| *n);
+            (n, "")
+        };
+        body.push_str(&row(code, &flag_label(lang, code), n, unit));
+    }
+    body.push_str(&row(
+        "form_invalid",
+        t(lang, "校验问题（按项）", "Validation problems (by item)"),
+        validation,
+        "",
+    ));
     let _ = write!(
         body,
-        "<tr><td>{}</td><td>{validation}</td></tr><tr><td>{}</td><td>{}</td></tr></tbody></table>\
-<p><a href=\"/console/queue?flagged=1&amp;status={}\">{}</a></p>",
-        t(lang, "校验问题（按项）", "Validation problems (by item)"),
-        t(lang, "同一照片用于多户", "Photo reused across households"),
-        stats.reused_photos,
+        "</tbody></table><p><a href=\"/console/queue?flagged=1&amp;status={}\">{}</a></p>",
         url_encode("uploaded"),
         t(
             lang,

@@ -62,14 +62,33 @@ header{background:#24477a;color:#fff;padding:.5em 1em;display:flex;gap:1em;align
 header a{color:#fff}header form{display:inline;margin:0}\
 main{padding:1em;max-width:1200px}\
 table{border-collapse:collapse;background:#fff}td,th{border:1px solid #ccd;padding:.3em .5em;text-align:left;vertical-align:top}\
-th{background:#eef}.flag{display:inline-block;background:#fde2e1;color:#8a1c17;border-radius:3px;padding:0 .3em;margin:1px;font-size:.85em}\
+th{background:#eef}.flag{display:inline-block;text-decoration:none;background:#fde2e1;color:#8a1c17;border-radius:3px;padding:0 .3em;margin:1px;font-size:.85em}\
 .ok{color:#1b6e2a}.bad{color:#a11}.muted{color:#777}.card{display:inline-block;background:#fff;border:1px solid #ccd;padding:.6em 1em;margin:.3em;min-width:8em}\
 .card b{font-size:1.6em;display:block}form.filters label{margin-right:.6em;display:inline-block}\
 .msg{background:#fff;border:1px solid #ccd;padding:1em;max-width:40em}.err{background:#fde2e1;border:1px solid #e99;padding:.5em;margin:.5em 0}\
-img.thumb{width:160px;height:auto;border:1px solid #ccd}textarea{width:100%;max-width:40em}";
+img.thumb{width:160px;max-width:100%;height:auto;border:1px solid #ccd}textarea{width:100%;max-width:40em;box-sizing:border-box}\
+a,button{display:inline-block;min-height:44px;line-height:44px;box-sizing:border-box}button{padding:0 1em}\
+td a,li a,p a{line-height:1.4;padding:12px 0}.flag{line-height:1.4;padding:13px .3em}\
+input,select{min-height:44px;max-width:100%;box-sizing:border-box}\
+table{display:block;width:max-content;max-width:100%;overflow-x:auto}main{box-sizing:border-box}svg,img,.tilemap{max-width:100%}\
+.msg{box-sizing:border-box;max-width:100%}.card{box-sizing:border-box}\
+@media (max-width:600px){header{gap:.2em .8em;padding:.3em .6em}main{padding:.6em}.card{min-width:0;margin:.2em}\
+form.filters label{display:block;margin:.2em 0}h1{font-size:1.4em}}";
 
 /// A whole page: the header with navigation (for a signed-in user), then `body`.
 pub fn frame(lang: Lang, user: Option<&ConsoleUser>, title: &str, body: &str) -> String {
+    frame_with(lang, user, false, title, body)
+}
+
+/// [`frame`], with the pages every signed-in user has in the header when
+/// `nav` even without the user at hand (error pages).
+fn frame_with(
+    lang: Lang,
+    user: Option<&ConsoleUser>,
+    nav: bool,
+    title: &str,
+    body: &str,
+) -> String {
     let mut out = String::with_capacity(body.len() + 2048);
     let html_lang = t(lang, "zh-CN", "en");
     let _ = write!(
@@ -81,7 +100,7 @@ pub fn frame(lang: Lang, user: Option<&ConsoleUser>, title: &str, body: &str) ->
         t(lang, "入户通 管理后台", "Doorstep console"),
         t(lang, "入户通", "Doorstep"),
     );
-    if let Some(u) = user {
+    if user.is_some() || nav {
         let _ = write!(
             out,
             "<a href=\"/console\">{}</a><a href=\"/console/queue\">{}</a><a href=\"/console/export\">{}</a>",
@@ -89,6 +108,8 @@ pub fn frame(lang: Lang, user: Option<&ConsoleUser>, title: &str, body: &str) ->
             t(lang, "审核队列", "Review queue"),
             t(lang, "导出台账", "Export ledger"),
         );
+    }
+    if let Some(u) = user {
         if u.is_admin() {
             let _ = write!(
                 out,
@@ -122,17 +143,35 @@ pub fn frame(lang: Lang, user: Option<&ConsoleUser>, title: &str, body: &str) ->
     out
 }
 
-/// A page with one message, in both languages (errors and refusals).
-pub fn message_page(lang: Lang, status: StatusCode, zh: &str, en: &str) -> String {
+/// A page with one message, in both languages (errors and refusals), with a
+/// way back; `signed_in` keeps the console's navigation in the header.
+pub fn message_page(lang: Lang, status: StatusCode, zh: &str, en: &str, signed_in: bool) -> String {
+    let way_back = if signed_in {
+        format!(
+            "<a href=\"/console/queue\">{}</a> · <a href=\"/console\">{}</a>",
+            t(lang, "返回审核队列", "Back to the review queue"),
+            t(lang, "返回概览", "Back to the dashboard"),
+        )
+    } else {
+        format!(
+            "<a href=\"/console/login\">{}</a>",
+            t(lang, "返回登录", "Back to sign-in")
+        )
+    };
     let body = format!(
-        "<div class=\"msg\"><p lang=\"zh-CN\">{}</p><p lang=\"en\">{}</p>\
-<p><a href=\"/console\">{}</a> · <a href=\"/console/login\">{}</a></p></div>",
+        "<div class=\"msg\"><p lang=\"zh-CN\">{}</p><p lang=\"en\">{}</p><p>{way_back}</p></div>",
         esc(zh),
         esc(en),
-        t(lang, "返回首页", "Back to the console"),
-        t(lang, "登录", "Sign in"),
     );
-    frame(lang, None, &status.as_u16().to_string(), &body)
+    let what = match status.as_u16() {
+        400 | 413 | 422 => t(lang, "无法处理", "Cannot do that"),
+        401 | 403 => t(lang, "无权访问", "Not allowed"),
+        404 => t(lang, "未找到", "Not found"),
+        429 => t(lang, "请稍后再试", "Too many attempts"),
+        _ => t(lang, "出错了", "Something went wrong"),
+    };
+    let title = format!("{what}（{}）", status.as_u16());
+    frame_with(lang, None, signed_in, &title, &body)
 }
 
 /// A hidden CSRF field for a form of this user's session.
@@ -143,11 +182,19 @@ pub fn csrf_field(user: &ConsoleUser) -> String {
     )
 }
 
-/// A flag code shown as a badge, with its meaning in the language.
-pub fn flag_badge(lang: Lang, code: &str) -> String {
+/// A flag code shown as a badge, with its meaning in the language, its rule
+/// and threshold as the badge's title, and a link to the queue of the visits
+/// carrying it.
+pub fn flag_badge(
+    lang: Lang,
+    code: &str,
+    policy: &doorstep_core::evidence::DoorCheckPolicy,
+) -> String {
+    let reason = super::flags::reason(lang, code, policy).unwrap_or_else(|| code.to_owned());
     format!(
-        "<span class=\"flag\" title=\"{}\">{}</span>",
-        esc(code),
+        "<a class=\"flag\" href=\"/console/queue?flag={}\" title=\"{}\">{}</a>",
+        url_encode(code),
+        esc(&reason),
         esc(&flag_label(lang, code))
     )
 }
@@ -170,10 +217,23 @@ pub fn flag_label(lang: Lang, code: &str) -> String {
         "door:no_fix" => Some(("无定位", "No GPS fix")),
         "door:bad_position" => Some(("坐标无效", "Invalid position")),
         "too_fast" => Some(("用时过短", "Finished implausibly fast")),
+        "answers_without_entry" => Some(("未入户却有访谈内容", "Interview answers without entry")),
         "grid_released" => Some((
             "网格调整前开始的走访（该网格已不归此网格员）",
             "Begun before the grid was taken from this worker",
         )),
+        "photo_reused" => Some(("同一照片用于多户", "Photo reused across households")),
+        "revision_not_returned" => Some((
+            "修改了未被退回的走访",
+            "A revision of a visit that was not returned",
+        )),
+        "revision_other_household" => Some((
+            "修改后的走访换了住户",
+            "A revision naming another household",
+        )),
+        "revision_without_previous" => {
+            Some(("缺少上一版本的修改", "A revision without its previous one"))
+        }
         "failed_attempts" => Some((
             "多次未能入户（家中无人或拒绝）",
             "Repeated failed attempts (nobody home or refused)",
@@ -186,6 +246,37 @@ pub fn flag_label(lang: Lang, code: &str) -> String {
             Some(rest) => format!("{}：{rest}", t(lang, "校验", "validation")),
             None => code.to_owned(),
         },
+    }
+}
+
+/// What the worker found at the door, in the language.
+pub fn outcome_label(lang: Lang, outcome: doorstep_core::evidence::DoorOutcome) -> &'static str {
+    use doorstep_core::evidence::DoorOutcome;
+    match lang {
+        Lang::Zh => outcome.label_zh(),
+        Lang::En => match outcome {
+            DoorOutcome::Met => "Met the resident",
+            DoorOutcome::NobodyHome => "Nobody home",
+            DoorOutcome::Refused => "Refused entry",
+            DoorOutcome::MovedOut => "Moved out",
+            DoorOutcome::Vacant => "Vacant",
+            DoorOutcome::WrongAddress => "Wrong address",
+        },
+    }
+}
+
+/// The door outcome as a table cell's content: a missing door check and
+/// every outcome but "met" stand out.
+pub fn outcome_cell(lang: Lang, outcome: Option<doorstep_core::evidence::DoorOutcome>) -> String {
+    match outcome {
+        Some(o) if o == doorstep_core::evidence::DoorOutcome::Met => {
+            format!("<span class=\"ok\">{}</span>", outcome_label(lang, o))
+        }
+        Some(o) => format!("<strong class=\"bad\">{}</strong>", outcome_label(lang, o)),
+        None => format!(
+            "<span class=\"bad\">{}</span>",
+            t(lang, "无到户核验", "No door check")
+        ),
     }
 }
 

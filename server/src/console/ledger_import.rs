@@ -196,7 +196,7 @@ fn refusal(lang: Lang, e: &LedgerError) -> Response {
             "The ledger has problems".to_owned(),
         ),
     };
-    let body = message_page(lang, status, &zh, &en);
+    let body = message_page(lang, status, &zh, &en, true);
     (status, Html(body)).into_response()
 }
 

@@ -109,6 +109,72 @@ impl ConsoleShared {
             .unwrap_or_else(|e| e.into_inner())
             .remove(username);
     }
+
+    /// How long a sign-in as `username` from `remote_addr` stays refused
+    /// before its password is even checked: the account's lock or the
+    /// address's, whichever ends later. The console and the phones' login
+    /// share these counts.
+    pub fn sign_in_locked(&self, username: &str, remote_addr: Option<&str>) -> Option<Duration> {
+        let now = Instant::now();
+        self.locked_for(&user_key(username), now)
+            .max(address_key(remote_addr).and_then(|a| self.locked_for(&a, now)))
+    }
+
+    /// Counts a wrong password for `username` and for `remote_addr`; true
+    /// when this one locks either.
+    pub fn sign_in_failed(&self, username: &str, remote_addr: Option<&str>) -> bool {
+        let now = Instant::now();
+        let mut locked = self.fail(&user_key(username), MAX_FAILURES, now);
+        if let Some(a) = address_key(remote_addr) {
+            locked |= self.fail(&a, MAX_FAILURES_PER_ADDRESS, now);
+        }
+        locked
+    }
+
+    /// Forgets the account's wrong passwords after a good one.
+    pub fn sign_in_succeeded(&self, username: &str) {
+        self.succeed(&user_key(username));
+    }
+}
+
+/// The lockout key of a username: trimmed, lower case.
+fn user_key(username: &str) -> String {
+    format!("user:{}", username.trim().to_lowercase())
+}
+
+/// The lockout key of an address: its IP without the port (one machine,
+/// whatever connection it uses).
+fn address_key(remote_addr: Option<&str>) -> Option<String> {
+    remote_addr
+        .and_then(|a| a.parse::<std::net::SocketAddr>().ok())
+        .map(|a| format!("ip:{}", a.ip()))
+}
+
+/// Writes an audit line about a sign-in that did not open a session:
+/// `action` (`login.failed`, `login.locked`, `console.login_refused`) by the
+/// username as typed (the nil id when no such user exists), `via` the
+/// console or the phones' API.
+pub async fn audit_sign_in(
+    state: &AppState,
+    action: &str,
+    username: &str,
+    user_id: Option<uuid::Uuid>,
+    via: &str,
+    remote_addr: Option<String>,
+) -> Result<(), crate::storage::StorageError> {
+    let typed: String = username.trim().chars().take(64).collect();
+    state
+        .storage
+        .audit(&AuditEntry {
+            at: Utc::now(),
+            actor_id: user_id.unwrap_or_else(uuid::Uuid::nil),
+            actor_username: typed.clone(),
+            action: action.to_owned(),
+            target: typed,
+            detail: serde_json::json!({ "via": via }),
+            remote_addr,
+        })
+        .await
 }
 
 /// The login page, with `error` (zh, en) shown above the form.
@@ -204,21 +270,9 @@ pub async fn submit(
     if expected.is_empty() || expected != form.csrf {
         return Err(ConsoleError::Csrf { lang });
     }
-    let username = form.username.trim().to_lowercase();
-    // The address without its port: one machine, whatever connection it uses.
-    let address = remote_addr
-        .as_deref()
-        .and_then(|a| a.parse::<std::net::SocketAddr>().ok())
-        .map(|a| format!("ip:{}", a.ip()));
-    let now = Instant::now();
     let locked = state
         .console
-        .locked_for(&format!("user:{username}"), now)
-        .max(
-            address
-                .as_deref()
-                .and_then(|a| state.console.locked_for(a, now)),
-        );
+        .sign_in_locked(&form.username, remote_addr.as_deref());
     if let Some(wait) = locked {
         let minutes = wait.as_secs().div_ceil(60);
         let zh = format!("密码错误次数过多，该账号已暂时锁定，请 {minutes} 分钟后再试");
@@ -237,14 +291,23 @@ pub async fn submit(
     let user =
         crate::api::login::check_password(&state, form.username.trim(), form.password).await?;
     let Some(user) = user else {
-        let now = Instant::now();
-        let mut locked = state
+        let locked = state
             .console
-            .fail(&format!("user:{username}"), MAX_FAILURES, now);
-        if let Some(a) = &address {
-            locked |= state.console.fail(a, MAX_FAILURES_PER_ADDRESS, now);
-        }
+            .sign_in_failed(&form.username, remote_addr.as_deref());
         tracing::info!(locked, "console login refused");
+        audit_sign_in(
+            &state,
+            if locked {
+                "login.locked"
+            } else {
+                "login.failed"
+            },
+            &form.username,
+            None,
+            "console",
+            remote_addr.clone(),
+        )
+        .await?;
         let (status, zh, en) = if locked {
             (
                 StatusCode::TOO_MANY_REQUESTS,
@@ -273,8 +336,17 @@ pub async fn submit(
             Some((&zh, &en)),
         );
     };
-    state.console.succeed(&format!("user:{username}"));
+    state.console.sign_in_succeeded(&form.username);
     if user.role == Role::Worker {
+        audit_sign_in(
+            &state,
+            "console.login_refused",
+            &user.username,
+            Some(user.id),
+            "console",
+            remote_addr.clone(),
+        )
+        .await?;
         return Err(ConsoleError::Forbidden { lang });
     }
     let token = random_token()?;

@@ -32,11 +32,13 @@ pub mod audit;
 pub mod coverage;
 pub mod dashboard;
 pub mod export;
+pub mod flags;
 pub mod grids;
 pub mod html;
 pub mod ledger_import;
 pub mod ledger_registered;
 pub mod ledger_rows;
+pub mod location;
 pub mod login;
 pub mod notice;
 pub mod queue;
@@ -75,6 +77,10 @@ pub fn router() -> Router<AppState> {
             "/console/visits/{visit_id}/photos/{sha256}",
             get(visit::photo),
         )
+        .route(
+            "/console/households/{household_id}/location",
+            post(location::settle),
+        )
         .route("/console/audit", get(audit::page))
         .route("/console/export", get(export::form))
         .route("/console/export/ledger.csv", get(export::csv))
@@ -105,6 +111,7 @@ pub fn router() -> Router<AppState> {
                 .post(templates::upload)
                 .layer(DefaultBodyLimit::max(upload::BODY_LIMIT)),
         )
+        .route("/console/admin/notice-phone", post(notice::set_phone))
         .route("/console/export/notice.xlsx", get(notice::xlsx))
         .route("/console/export/notice.html", get(notice::html))
         .layer(axum::middleware::from_fn(security_headers))
@@ -159,6 +166,9 @@ pub enum ConsoleError {
     /// Signed in, but this role has no business here.
     #[error("forbidden")]
     Forbidden { lang: Lang },
+    /// A supervisor on a page for admins only.
+    #[error("admins only")]
+    AdminOnly { lang: Lang },
     /// Nothing visible to this user under that name.
     #[error("not found")]
     NotFound { lang: Lang },
@@ -185,8 +195,18 @@ impl From<crate::storage::StorageError> for ConsoleError {
 
 impl IntoResponse for ConsoleError {
     fn into_response(self) -> Response {
+        // Every page but the refused sign-in is shown to someone signed in:
+        // it keeps the console's navigation.
+        let signed_in = !matches!(self, Self::Forbidden { .. });
         let (status, lang, zh, en) = match self {
             Self::SignedOut => return Redirect::to("/console/login").into_response(),
+            Self::AdminOnly { lang } => (
+                StatusCode::FORBIDDEN,
+                lang,
+                "此页面仅限管理员使用。督导员可以使用概览、审核队列和导出台账。".to_owned(),
+                "This page is for admins only. Supervisors have the dashboard, the review queue and the ledger export."
+                    .to_owned(),
+            ),
             Self::Forbidden { lang } => (
                 StatusCode::FORBIDDEN,
                 lang,
@@ -238,7 +258,7 @@ impl IntoResponse for ConsoleError {
                 )
             }
         };
-        let body = html::message_page(lang, status, &zh, &en);
+        let body = html::message_page(lang, status, &zh, &en, signed_in);
         (status, axum::response::Html(body)).into_response()
     }
 }

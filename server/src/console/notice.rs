@@ -15,18 +15,18 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::HeaderValue;
-use axum::response::{Html, Response};
-use chrono::Utc;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::{NaiveDate, Utc};
 use doorstep_core::domain::VisitStatus;
 use doorstep_core::forms::{FieldType, LocalizedText};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::ConsoleError;
-use super::export::{Ledger, MAX_ROWS, XLSX, download, to_xlsx_named};
-use super::html::{china, esc, t};
+use super::export::{Ledger, MAX_ROWS, XLSX, attachment, download, file_safe, to_xlsx_named};
+use super::html::{china, csrf_field, esc, t};
 use super::queue::QueueQuery;
 use super::session::{ConsoleUser, Lang};
 use super::visit::rendered;
@@ -41,6 +41,51 @@ pub struct NoticeQuery {
     from: String,
     #[serde(default)]
     to: String,
+    /// The first day of the 公示 period (today when empty).
+    #[serde(default)]
+    start: String,
+    /// The last day of the 公示 period ([`NOTICE_DAYS`] days from the start when empty).
+    #[serde(default)]
+    end: String,
+}
+
+/// How long a notice stays posted unless the period is given: the seven
+/// days (公示期) 低保 rules ask for.
+pub const NOTICE_DAYS: u64 = 7;
+
+/// The setting holding the notice's supervision phone (监督电话).
+pub const PHONE_SETTING: &str = "notice.phone";
+
+/// The 公示 period of a query: its start and end dates, or a 400 when they
+/// do not read as dates or end before they start.
+fn period(lang: Lang, q: &NoticeQuery) -> Result<(NaiveDate, NaiveDate), ConsoleError> {
+    let parse = |s: &str| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+            bad(
+                lang,
+                "日期格式应为 年-月-日",
+                "Dates are written YYYY-MM-DD",
+            )
+        })
+    };
+    let start = if q.start.is_empty() {
+        Utc::now().with_timezone(&china()).date_naive()
+    } else {
+        parse(&q.start)?
+    };
+    let end = if q.end.is_empty() {
+        start + chrono::Days::new(NOTICE_DAYS - 1)
+    } else {
+        parse(&q.end)?
+    };
+    if end < start {
+        return Err(bad(
+            lang,
+            &format!("公示期的结束日期 {end} 早于开始日期 {start}"),
+            &format!("The notice period ends ({end}) before it starts ({start})"),
+        ));
+    }
+    Ok((start, end))
 }
 
 /// A name with the given name masked: the surname and, for three characters
@@ -136,6 +181,7 @@ pub async fn notice(
         ..QueueQuery::default()
     }
     .filter(user)?;
+    let (start, end) = period(lang, q)?;
     let page = state.storage.review_queue(&filter, 0, MAX_ROWS).await?;
     let grids: HashMap<Uuid, (String, String)> = state
         .storage
@@ -144,6 +190,30 @@ pub async fn notice(
         .into_iter()
         .map(|g| (g.id, (g.community, g.name)))
         .collect();
+    let mut communities: Vec<&str> = grids.values().map(|(c, _)| c.as_str()).collect();
+    communities.sort_unstable();
+    communities.dedup();
+    let phone = state.storage.setting(PHONE_SETTING).await?;
+    let preamble = vec![
+        match lang {
+            Lang::Zh => format!("{}{}公示", communities.join("、"), title.zh),
+            Lang::En => format!("{}: {} — public notice", communities.join(", "), title.en),
+        },
+        match lang {
+            Lang::Zh => format!("公示期：{start} 至 {end}"),
+            Lang::En => format!("Posted from {start} to {end}"),
+        },
+        match (lang, phone) {
+            (Lang::Zh, Some(p)) => format!("监督电话：{p}。如有异议，请在公示期内反映。"),
+            (Lang::En, Some(p)) => {
+                format!("Supervision phone: {p}. Objections are heard during the period.")
+            }
+            (Lang::Zh, None) => "监督电话：未设置（请管理员在导出页面设置）".to_owned(),
+            (Lang::En, None) => {
+                "Supervision phone: not set (an admin sets it on the export page)".to_owned()
+            }
+        },
+    ];
     let mut header: Vec<String> = [
         t(lang, "社区", "Community"),
         t(lang, "网格", "Grid"),
@@ -219,11 +289,18 @@ pub async fn notice(
         .audit(&user.caller.audit_entry(
             "notice.export",
             template,
-            serde_json::json!({"from": q.from, "to": q.to, "rows": rows.len()}),
+            serde_json::json!({
+                "from": q.from, "to": q.to, "start": start, "end": end, "rows": rows.len(),
+            }),
             remote_addr,
         ))
         .await?;
-    Ok(Ledger { header, rows })
+    Ok(Ledger {
+        preamble,
+        header,
+        rows,
+        kinds: Vec::new(),
+    })
 }
 
 /// The export page's notice form: kinds with a notice, a date range, Excel or print.
@@ -246,10 +323,17 @@ pub fn form_section(state: &AppState, lang: Lang) -> String {
         out,
         "</select></label><label>{}<input type=\"date\" name=\"from\"></label>\
 <label>{}<input type=\"date\" name=\"to\"></label>\
+<label>{}<input type=\"date\" name=\"start\"></label><label>{}<input type=\"date\" name=\"end\"></label>\
 <button type=\"submit\" formaction=\"/console/export/notice.xlsx\">{}</button> \
 <button type=\"submit\">{}</button></form><p class=\"muted\">{}</p>",
-        t(lang, "从", "From"),
+        t(lang, "审核通过的走访：从", "Approved visits from"),
         t(lang, "至", "To"),
+        t(
+            lang,
+            "公示期：开始（默认今天）",
+            "Posted from (default today)"
+        ),
+        t(lang, "结束（默认 7 天）", "Until (default 7 days)"),
         t(lang, "导出 Excel", "Export Excel"),
         t(lang, "打印版", "Printable page"),
         t(
@@ -261,6 +345,66 @@ pub fn form_section(state: &AppState, lang: Lang) -> String {
     out
 }
 
+/// The admin's form for the notice's supervision phone, showing the current one.
+pub fn phone_form(lang: Lang, user: &ConsoleUser, current: Option<&str>) -> String {
+    if !user.is_admin() {
+        return String::new();
+    }
+    format!(
+        "<form method=\"post\" action=\"/console/admin/notice-phone\" class=\"filters\">{}\
+<label>{}<input name=\"phone\" required maxlength=\"30\" value=\"{}\" inputmode=\"tel\"></label>\
+<button type=\"submit\">{}</button></form>",
+        csrf_field(user),
+        t(lang, "公示的监督电话", "The notice's supervision phone"),
+        esc(current.unwrap_or("")),
+        t(lang, "保存", "Save"),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct PhoneForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    phone: String,
+}
+
+/// `POST /console/admin/notice-phone`: an admin sets the supervision phone
+/// every notice prints (digits, spaces, `-`, `+`, parentheses; audited).
+pub async fn set_phone(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    RemoteAddr(remote_addr): RemoteAddr,
+    Form(form): Form<PhoneForm>,
+) -> Result<Response, ConsoleError> {
+    user.require_admin()?;
+    user.check_csrf(&form.csrf)?;
+    let lang = user.lang;
+    let phone = form.phone.trim();
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    let allowed = phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '+' | '(' | ')'));
+    if !allowed || !(5..=20).contains(&digits) || phone.chars().count() > 30 {
+        return Err(bad(
+            lang,
+            "监督电话应为 5 到 20 位数字，可含空格、“-”、“+”和括号",
+            "The supervision phone is 5 to 20 digits, with spaces, '-', '+' and parentheses allowed",
+        ));
+    }
+    let audit = user.caller.audit_entry(
+        "notice.settings",
+        PHONE_SETTING,
+        serde_json::json!({ "phone": phone }),
+        remote_addr,
+    );
+    state
+        .storage
+        .set_setting(PHONE_SETTING, phone, &audit)
+        .await?;
+    Ok(Redirect::to("/console/export").into_response())
+}
+
 /// `GET /console/export/notice.xlsx`.
 pub async fn xlsx(
     State(state): State<AppState>,
@@ -269,14 +413,15 @@ pub async fn xlsx(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, ConsoleError> {
     let n = notice(&state, &user, &q, remote_addr).await?;
+    let today = Utc::now().with_timezone(&china()).date_naive();
+    let name = format!(
+        "{}_{today}.xlsx",
+        file_safe(n.preamble.first().map_or("公示", String::as_str))
+    );
     let bytes = tokio::task::spawn_blocking(move || to_xlsx_named(&n, "公示"))
         .await
         .map_err(|e| ConsoleError::Server(e.into()))??;
-    Ok(download(
-        bytes,
-        XLSX,
-        HeaderValue::from_static("attachment; filename=\"notice.xlsx\""),
-    ))
+    Ok(download(bytes, XLSX, attachment(&name)))
 }
 
 /// `GET /console/export/notice.html`: a bare page to print and post.
@@ -288,14 +433,21 @@ pub async fn html(
 ) -> Result<Html<String>, ConsoleError> {
     let lang = user.lang;
     let n = notice(&state, &user, &q, remote_addr).await?;
-    let title = t(lang, "公示", "Public notice");
+    let title = n.preamble.first().cloned().unwrap_or_default();
     let mut out = format!(
-        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{title}</title>\
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title>\
+<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
 <style>body{{font-family:'PingFang SC','Microsoft YaHei',serif;margin:2em}}table{{border-collapse:collapse}}\
-td,th{{border:1px solid #333;padding:.3em .6em}}@media print{{a{{display:none}}}}</style></head><body>\
-<h1>{title}</h1><table><thead><tr>",
+td,th{{border:1px solid #333;padding:.3em .6em}}.wide{{overflow-x:auto}}a{{display:inline-block;min-height:44px;line-height:44px}}@media print{{a{{display:none}}}}</style></head><body>\
+<h1>{}</h1>",
         t(lang, "zh-CN", "en"),
+        esc(&title),
+        esc(&title),
     );
+    for line in n.preamble.iter().skip(1) {
+        let _ = write!(out, "<p>{}</p>", esc(line));
+    }
+    out.push_str("<div class=\"wide\"><table><thead><tr>");
     for h in &n.header {
         let _ = write!(out, "<th>{}</th>", esc(h));
     }
@@ -309,7 +461,7 @@ td,th{{border:1px solid #333;padding:.3em .6em}}@media print{{a{{display:none}}}
     }
     let _ = write!(
         out,
-        "</tbody></table><p>{} {}</p><p><a href=\"/console/export\">{}</a></p></body></html>",
+        "</tbody></table></div><p>{} {}</p><p><a href=\"/console/export\">{}</a></p></body></html>",
         t(lang, "共", "Total"),
         n.rows.len(),
         t(lang, "返回", "Back"),

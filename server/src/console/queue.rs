@@ -12,7 +12,9 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::ConsoleError;
-use super::html::{esc, flag_badge, flag_label, frame, status_label, t, url_encode, when};
+use super::html::{
+    esc, flag_badge, flag_label, frame, outcome_cell, status_label, t, url_encode, when,
+};
 use super::session::{ConsoleUser, Lang};
 use crate::api::AppState;
 use crate::storage::QueueFilter;
@@ -94,16 +96,31 @@ impl QueueQuery {
                     .ok_or_else(|| bad(lang, "未知的状态", "Unknown status"))?,
             )
         };
+        let (from, to) = (date(&self.from)?, date(&self.to)?);
+        if let (Some(f), Some(t)) = (from, to)
+            && f > t
+        {
+            return Err(bad(
+                lang,
+                &format!("开始日期 {f} 晚于结束日期 {t}，请调换或修改日期"),
+                &format!("The start date {f} is after the end date {t}; swap or change them"),
+            ));
+        }
         Ok(QueueFilter {
             scope: user.caller.grid_ids.clone(),
             grid: uuid(&self.grid, "未知的网格", "Unknown grid")?,
             worker: uuid(&self.worker, "未知的网格员", "Unknown worker")?,
             template_id: (!self.template.is_empty()).then(|| self.template.clone()),
             status,
-            from: date(&self.from)?.map(day_start),
-            until: date(&self.to)?.and_then(|d| d.succ_opt()).map(day_start),
+            from: from.map(day_start),
+            until: to.and_then(|d| d.succ_opt()).map(day_start),
             flagged: !self.flagged.is_empty(),
-            flag: (!self.flag.is_empty()).then(|| self.flag.clone()),
+            // A reused photo is found from the photos, not stored as a flag.
+            flag: (!self.flag.is_empty() && self.flag != super::flags::PHOTO_REUSED)
+                .then(|| self.flag.clone()),
+            photo: None,
+            reused_photos: self.flag == super::flags::PHOTO_REUSED,
+            all_revisions: false,
         })
     }
 
@@ -130,28 +147,51 @@ impl QueueQuery {
     }
 }
 
-/// Each template id with its latest title (zh, en).
+/// Each template id with its latest title (zh, en), for choosing a kind.
 pub async fn template_titles(
     state: &AppState,
 ) -> Result<BTreeMap<String, (String, String)>, ConsoleError> {
+    Ok(version_titles(state)
+        .await?
+        .into_iter()
+        .map(|((id, _), title)| (id, title))
+        .collect())
+}
+
+/// Each template version's own title (zh, en): a visit is shown under the
+/// title of the version it was made with, whatever was published since.
+pub async fn version_titles(state: &AppState) -> Result<VersionTitles, ConsoleError> {
     let mut out = BTreeMap::new();
     for record in state.storage.templates().await? {
         let title = &record.definition["title"];
+        let text = |lang: &str| {
+            title[lang]
+                .as_str()
+                .unwrap_or(&record.template_id)
+                .to_owned()
+        };
         out.insert(
-            record.template_id.clone(),
-            (
-                title["zh"]
-                    .as_str()
-                    .unwrap_or(&record.template_id)
-                    .to_owned(),
-                title["en"]
-                    .as_str()
-                    .unwrap_or(&record.template_id)
-                    .to_owned(),
-            ),
+            (record.template_id.clone(), record.version),
+            (text("zh"), text("en")),
         );
     }
     Ok(out)
+}
+
+/// Titles by template id and version, in version order.
+pub type VersionTitles = BTreeMap<(String, u32), (String, String)>;
+
+/// The title of a visit made with `version` of `template_id` in the language
+/// (the id when no such version is stored).
+pub fn title_of<'a>(
+    titles: &'a VersionTitles,
+    lang: Lang,
+    template_id: &'a str,
+    version: u32,
+) -> &'a str {
+    titles
+        .get(&(template_id.to_owned(), version))
+        .map_or(template_id, |(zh, en)| t(lang, zh, en))
 }
 
 fn option(value: &str, label: &str, selected: &str) -> String {
@@ -184,14 +224,27 @@ pub async fn render(
 ) -> Result<String, ConsoleError> {
     let lang = user.lang;
     let filter = q.filter(user)?;
-    let page_no: u64 = q.page.parse().unwrap_or(1).max(1);
-    let result = state
+    let mut page_no: u64 = q.page.parse().unwrap_or(1).max(1);
+    let mut result = state
         .storage
         .review_queue(&filter, (page_no - 1) * PAGE_SIZE, PAGE_SIZE)
         .await?;
+    // A page past the end shows the last page, never "2 / 1" over nothing.
+    let last = result.total.div_ceil(PAGE_SIZE).max(1);
+    if page_no > last {
+        page_no = last;
+        result = state
+            .storage
+            .review_queue(&filter, (page_no - 1) * PAGE_SIZE, PAGE_SIZE)
+            .await?;
+    }
     let grids = state.storage.grids_of(user.caller.user_id).await?;
     let workers = state.storage.workers_of(&user.caller.grid_ids).await?;
-    let titles = template_titles(state).await?;
+    let versions = version_titles(state).await?;
+    let titles: BTreeMap<String, (String, String)> = versions
+        .iter()
+        .map(|((id, _), title)| (id.clone(), title.clone()))
+        .collect();
 
     let mut body = String::new();
     body.push_str("<form class=\"filters\" method=\"get\" action=\"/console/queue\">");
@@ -256,7 +309,7 @@ pub async fn render(
     );
     let _ = write!(
         body,
-        "<p>{} {}</p><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        "<p>{} {}</p><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         t(lang, "共", "Total"),
         result.total,
         t(lang, "完成时间", "Finished"),
@@ -264,14 +317,17 @@ pub async fn render(
         t(lang, "户号", "Household"),
         t(lang, "网格", "Grid"),
         t(lang, "网格员", "Worker"),
+        t(lang, "入户情况", "At the door"),
         t(lang, "状态", "Status"),
         t(lang, "异常", "Flags"),
     );
     for r in &result.rows {
-        let kind = titles
-            .get(&r.template_id)
-            .map_or(r.template_id.as_str(), |(zh, en)| t(lang, zh, en));
-        let flags: String = r.flags.iter().map(|f| flag_badge(lang, f)).collect();
+        let kind = title_of(&versions, lang, &r.template_id, r.template_version);
+        let flags: String = r
+            .flags
+            .iter()
+            .map(|f| flag_badge(lang, f, &state.door_policy))
+            .collect();
         let revision = if r.revision > 1 {
             format!(
                 " <span class=\"muted\">({} {})</span>",
@@ -283,13 +339,14 @@ pub async fn render(
         };
         let _ = write!(
             body,
-            "<tr><td><a href=\"/console/visits/{}\">{}</a></td><td>{}{revision}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{flags}</td></tr>",
+            "<tr><td><a href=\"/console/visits/{}\">{}</a></td><td>{}{revision}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{flags}</td></tr>",
             r.visit_id,
             esc(&when(r.finalized)),
             esc(kind),
             esc(&r.household_code),
             esc(&r.grid_name),
             esc(&r.worker_name),
+            outcome_cell(lang, r.door_outcome),
             esc(status_label(lang, r.status)),
         );
     }

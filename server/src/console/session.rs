@@ -114,7 +114,7 @@ impl ConsoleUser {
         if self.is_admin() {
             Ok(())
         } else {
-            Err(ConsoleError::Forbidden { lang: self.lang })
+            Err(ConsoleError::AdminOnly { lang: self.lang })
         }
     }
 

@@ -12,14 +12,17 @@ use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Utc;
 use doorstep_core::domain::{IdNumber, Phone, VisitStatus};
-use doorstep_core::evidence::LatLon;
+use doorstep_core::evidence::door_check::Reference;
+use doorstep_core::evidence::{DoorOutcome, LatLon};
 use doorstep_core::forms::registry::{BoundVisit, TemplateRef};
 use doorstep_core::sync::protocol::ReviewAction;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::ConsoleError;
-use super::html::{csrf_field, esc, flag_badge, frame, status_label, t, when};
+use super::html::{
+    csrf_field, esc, flag_badge, frame, outcome_cell, outcome_label, status_label, t, when,
+};
 use super::session::{ConsoleUser, Lang};
 use crate::api::review::decide;
 use crate::api::{AppState, RemoteAddr};
@@ -118,6 +121,37 @@ pub fn rendered_with(
     }
 }
 
+/// The photo names a rendered answer lists, when it is a photo answer: a
+/// JSON list of names, each one of the visit's photos.
+fn photo_answer<'a>(rendered: &str, photos: &[&'a str]) -> Option<Vec<&'a str>> {
+    let names: Vec<String> = serde_json::from_str(rendered).ok()?;
+    if names.is_empty() {
+        return None;
+    }
+    names
+        .iter()
+        .map(|n| photos.iter().find(|p| **p == n.as_str()).copied())
+        .collect()
+}
+
+/// The first twelve hex digits of a SHA-256 name: enough to tell photos
+/// apart by eye.
+pub fn short_hash(sha256: &str) -> String {
+    let short: String = sha256.chars().take(12).collect();
+    format!("{short}…")
+}
+
+/// A resident's relation to the household head in the language (the stored
+/// code when it is not one of the known relations).
+pub fn relation_label(lang: Lang, code: &str) -> String {
+    use doorstep_core::domain::Relation;
+    match (Relation::from_str_opt(code), lang) {
+        (Some(r), Lang::Zh) => r.label_zh().to_owned(),
+        (Some(r), Lang::En) => r.as_str().replace('_', " "),
+        (None, _) => code.to_owned(),
+    }
+}
+
 /// The visit with this id when `user` may see it.
 async fn visible(
     state: &AppState,
@@ -144,16 +178,27 @@ fn offset_m(origin: (f64, f64), p: (f64, f64)) -> (f64, f64) {
 }
 
 /// A small SVG: the household at the centre with the geofence circle, the fix
-/// with its accuracy circle, and a scale note.
+/// with its accuracy circle, and a scale note. With the door check's
+/// `distance_m` the fix is drawn, and the distance printed, at exactly that
+/// distance, so the plot and the figures above it agree.
 pub fn plot(
     lang: Lang,
     household: (f64, f64),
     fix: (f64, f64),
     accuracy_m: f64,
     radius_m: f64,
+    distance_m: Option<f64>,
 ) -> String {
-    let (e, n) = offset_m(household, fix);
-    let dist = e.hypot(n);
+    let (mut e, mut n) = offset_m(household, fix);
+    let approx = e.hypot(n);
+    let dist = match distance_m {
+        Some(d) if approx > 0.0 => {
+            e *= d / approx;
+            n *= d / approx;
+            d
+        }
+        _ => approx,
+    };
     let extent = (dist + accuracy_m).max(radius_m).max(10.0) * 1.2;
     let scale = 100.0 / extent;
     let (fx, fy) = (120.0 + e * scale, 120.0 - n * scale);
@@ -188,19 +233,29 @@ pub async fn page(
     let evidence = state.storage.visit_evidence(v.visit.id).await?;
     let household = state.storage.household(v.visit.household_id).await?;
     let workers = state.storage.workers_of(&[v.grid_id]).await?;
-    let titles = super::queue::template_titles(&state).await?;
-    let kind = titles
-        .get(&v.visit.template_id)
-        .map_or(v.visit.template_id.as_str(), |(zh, en)| t(lang, zh, en));
+    let titles = super::queue::version_titles(&state).await?;
+    let kind = super::queue::title_of(
+        &titles,
+        lang,
+        &v.visit.template_id,
+        v.visit.template_version,
+    );
     let worker = workers
         .iter()
         .find(|(id, _)| *id == v.visit.worker_id)
         .map_or("—", |(_, name)| name.as_str());
 
+    let outcome = v.server_door_check.as_ref().map(|c| c.outcome).or_else(|| {
+        evidence
+            .as_ref()
+            .and_then(|e| e.device_door_check.as_ref())
+            .map(|d| d.input.outcome)
+    });
     let mut body = String::new();
     let _ = write!(
         body,
         "<table><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr>\
+<tr><th>{}</th><td id=\"door-outcome\">{}</td></tr>\
 <tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr><tr><th>{}</th><td>{}</td></tr>\
 <tr><th>{}</th><td>{}</td></tr></table>",
         t(lang, "走访类型", "Visit kind"),
@@ -225,6 +280,8 @@ pub async fn page(
                     .map(|d| format!("-{d}"))
                     .unwrap_or_default(),
             ))),
+        t(lang, "入户情况", "At the door"),
+        outcome_cell(lang, outcome),
         t(lang, "网格员", "Worker"),
         esc(worker),
         t(lang, "完成时间", "Finished"),
@@ -250,7 +307,7 @@ pub async fn page(
                 body,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&r.name),
-                esc(&r.relation),
+                esc(&relation_label(lang, &r.relation)),
                 esc(&r.id_number.as_deref().map(mask).unwrap_or_default()),
                 esc(&r.phone.as_deref().map(mask).unwrap_or_default()),
             );
@@ -258,28 +315,96 @@ pub async fn page(
         body.push_str("</tbody></table>");
     }
 
-    if !v.flags.is_empty() {
-        let _ = write!(body, "<h2>{}</h2><p>", t(lang, "异常标记", "Flags"));
-        for f in &v.flags {
-            body.push_str(&flag_badge(lang, f));
+    if let Some(o) = outcome.filter(|o| *o != DoorOutcome::Met) {
+        let _ = write!(
+            body,
+            "<p class=\"err\">{}</p>",
+            esc(&match lang {
+                Lang::Zh => format!(
+                    "本次未入户（{}）：下面的填报内容不是入户访谈所得，请勿据此核定。",
+                    o.label_zh()
+                ),
+                Lang::En => format!(
+                    "No entry ({}): the answers below were not given in an interview at home; do not rely on them.",
+                    outcome_label(lang, o)
+                ),
+            })
+        );
+    }
+
+    // Visits of other households carrying one of this visit's photos.
+    let mut reused: Vec<crate::storage::QueueRow> = Vec::new();
+    for p in evidence.iter().flat_map(|e| e.photos.iter()) {
+        let filter = crate::storage::QueueFilter {
+            scope: user.caller.grid_ids.clone(),
+            photo: Some(p.sha256.clone()),
+            all_revisions: true,
+            ..Default::default()
+        };
+        for row in state.storage.review_queue(&filter, 0, 20).await?.rows {
+            if row.household_id != v.visit.household_id
+                && !reused.iter().any(|r| r.visit_id == row.visit_id)
+            {
+                reused.push(row);
+            }
         }
-        if v.flags.iter().any(|f| f == crate::anomalies::TOO_FAST)
-            && let Some(done) = v.visit.finalized
-        {
-            let from = evidence
-                .as_ref()
-                .and_then(|e| e.device_door_check.as_ref())
-                .map_or(v.visit.started.utc, |d| {
-                    d.input.checked_at.min(v.visit.started.utc)
-                });
+    }
+    let visit_kind = state
+        .templates
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&TemplateRef {
+            id: v.visit.template_id.clone(),
+            version: u64::from(v.visit.template_version),
+        })
+        .map_or_else(|_| String::new(), |f| f.definition().visit_kind.clone());
+    let mut flags = v.flags.clone();
+    if !reused.is_empty() {
+        flags.push(super::flags::PHOTO_REUSED.to_owned());
+    }
+    if !flags.is_empty() {
+        let _ = write!(
+            body,
+            "<h2>{}</h2><ul id=\"flags\">",
+            t(lang, "异常标记", "Flags")
+        );
+        for f in &flags {
+            let detail = if f == super::flags::PHOTO_REUSED {
+                let links: Vec<String> = reused
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "<a href=\"/console/visits/{}\">{} · {}</a>",
+                            r.visit_id,
+                            esc(&r.household_code),
+                            esc(&when(r.finalized))
+                        )
+                    })
+                    .collect();
+                format!(
+                    "{}{}",
+                    esc(t(lang, "同一照片也在：", "The same photo is also in: ")),
+                    links.join("、")
+                )
+            } else {
+                esc(&super::flags::visit_detail(
+                    lang,
+                    f,
+                    &v,
+                    evidence.as_ref(),
+                    &state.door_policy,
+                    &visit_kind,
+                )
+                .or_else(|| super::flags::reason(lang, f, &state.door_policy))
+                .unwrap_or_default())
+            };
             let _ = write!(
                 body,
-                " <span class=\"muted\">{} {} s</span>",
-                t(lang, "走访用时", "Visit took"),
-                (done.utc - from).num_seconds()
+                "<li>{} <span class=\"muted\">{detail}</span></li>",
+                flag_badge(lang, f, &state.door_policy)
             );
         }
-        body.push_str("</p>");
+        body.push_str("</ul>");
     }
 
     // Review actions, only while the visit waits for a decision.
@@ -308,11 +433,20 @@ pub async fn page(
             t(lang, "驳回", "Reject"),
         );
     } else if let Some(review) = &v.visit.review {
+        let comment = if review.comment.trim().is_empty() {
+            String::new()
+        } else {
+            format!(
+                " · {}：{}",
+                t(lang, "意见", "comment"),
+                esc(&review.comment)
+            )
+        };
         let _ = write!(
             body,
-            "<p>{}：{} · {}</p>",
-            t(lang, "审核意见", "Review comment"),
-            esc(&review.comment),
+            "<p id=\"review\">{}：{}{comment} · {}</p>",
+            t(lang, "审核", "Review"),
+            esc(status_label(lang, v.visit.status)),
             esc(&when(review.at)),
         );
     }
@@ -324,13 +458,29 @@ pub async fn page(
         t(lang, "项目", "Question"),
         t(lang, "回答", "Answer"),
     );
-    for (_, lzh, len, vzh, ven) in rendered(&state, &v) {
-        let _ = write!(
-            body,
-            "<tr><th>{}</th><td>{}</td></tr>",
-            esc(t(lang, &lzh, &len)),
-            esc(t(lang, &vzh, &ven))
-        );
+    let photo_names: Vec<&str> = evidence
+        .as_ref()
+        .map(|e| e.photos.iter().map(|p| p.sha256.as_str()).collect())
+        .unwrap_or_default();
+    for (path, lzh, len, vzh, ven) in rendered(&state, &v) {
+        let label = match t(lang, &lzh, &len) {
+            "" => path.as_str(),
+            l => l,
+        };
+        let value = match photo_answer(&vzh, &photo_names) {
+            Some(names) => names
+                .iter()
+                .map(|sha| {
+                    let src = format!("/console/visits/{}/photos/{sha}", v.visit.id);
+                    format!(
+                        "<a href=\"{src}\" target=\"_blank\"><img class=\"thumb\" src=\"{src}\" alt=\"{}\" loading=\"lazy\"></a> ",
+                        esc(label)
+                    )
+                })
+                .collect(),
+            None => esc(t(lang, &vzh, &ven)),
+        };
+        let _ = write!(body, "<tr><th>{}</th><td>{value}</td></tr>", esc(label));
     }
     body.push_str("</tbody></table>");
 
@@ -345,9 +495,10 @@ pub async fn page(
                 body,
                 "<figure style=\"display:inline-block;margin:.3em\"><a href=\"{src}\" target=\"_blank\">\
 <img class=\"thumb\" src=\"{src}\" alt=\"{}\" loading=\"lazy\"></a>\
-<figcaption class=\"muted\" style=\"font-size:.75em;word-break:break-all;max-width:160px\">SHA-256 {}<br>{}×{} · {} KB</figcaption></figure>",
+<figcaption class=\"muted\" style=\"font-size:.75em;max-width:160px\">{} {}<br>{}×{} · {} KB</figcaption></figure>",
                 esc(&p.field),
-                esc(&p.sha256),
+                t(lang, "指纹", "Hash"),
+                short_hash(&p.sha256),
                 p.width,
                 p.height,
                 p.bytes / 1024,
@@ -374,7 +525,7 @@ pub async fn page(
                 body,
                 "<p class=\"{}\">{}：{}</p><p>{} {} · {} {} · {} {:.0} m</p>",
                 if ok { "ok" } else { "bad" },
-                t(lang, "结论", "Verdict"),
+                t(lang, "位置核验", "Location check"),
                 esc(t(lang, check.verdict.label_zh(), check.verdict.code())),
                 t(lang, "距离", "Distance"),
                 f.distance_m.map_or("—".to_owned(), |d| format!("{d:.0} m")),
@@ -387,7 +538,24 @@ pub async fn page(
                 .as_ref()
                 .and_then(|e| e.device_door_check.as_ref())
                 .and_then(|d| d.input.fix.as_ref());
-            let home = household.as_ref().and_then(|h| h.lat.zip(h.lon));
+            // Only a location the check measured against is drawn as the
+            // home: a household that had none gets no home marker (its
+            // location may since be this very fix, proposed).
+            let home = household
+                .as_ref()
+                .and_then(|h| h.lat.zip(h.lon))
+                .filter(|_| f.reference != Reference::None);
+            if f.reference == Reference::None {
+                let _ = write!(
+                    body,
+                    "<p class=\"muted\">{}</p>",
+                    t(
+                        lang,
+                        "核验时此户尚无登记位置，无法比对距离。",
+                        "The household had no location at the check: no distance to compare."
+                    )
+                );
+            }
             match (fix, home, &state.console.tiles) {
                 (Some(fix), Some((lat, lon)), Some(tiles)) => {
                     body.push_str(&tiles.map_html(
@@ -405,10 +573,14 @@ pub async fn page(
                     (fix.position.lat, fix.position.lon),
                     fix.accuracy_m,
                     f.geofence_radius_m,
+                    f.distance_m,
                 )),
                 _ => {}
             }
         }
+    }
+    if let Some(h) = &household {
+        body.push_str(&super::location::forms(lang, &user, h, v.visit.id));
     }
 
     // The revision history, with the questions whose answers changed.
@@ -574,10 +746,20 @@ mod tests {
     }
 
     #[test]
+    fn the_plot_prints_the_door_checks_own_distance() {
+        let home = (30.657, 104.081);
+        let fix = (30.657 + 0.0027, 104.081 + 0.00004);
+        let svg = plot(Lang::Zh, home, fix, 9.0, 50.0, Some(300.4));
+        assert!(svg.contains("距离 300 m"), "{svg}");
+        let printed = svg.matches(" m").count();
+        assert!(printed >= 2, "{svg}");
+    }
+
+    #[test]
     fn the_plot_puts_a_fix_north_of_the_door_above_it() {
         let home = (30.657, 104.081);
         let fix = (30.657 + 0.00045, 104.081); // about 50 m north
-        let svg = plot(Lang::En, home, fix, 8.0, 50.0);
+        let svg = plot(Lang::En, home, fix, 8.0, 50.0, None);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         assert!(svg.contains("dist. 50 m"), "{svg}");
         // The fix's marker is drawn above the centre (smaller y).

@@ -1,5 +1,5 @@
 //! SQLite queries behind the supervisor console: the review queue with its
-//! filters, a visit's evidence, the workers of some grids, dashboard counts,
+//! filters (a visit counted once, as its latest revision), a visit's evidence, the workers of some grids, dashboard counts,
 //! what the dashboard's coverage and follow-ups need.
 //!
 //! Grid sets travel as one JSON array parameter (`json_each`), so a query's
@@ -62,6 +62,22 @@ fn where_clause(f: &QueueFilter) -> (String, Vec<SqlValue>) {
         sql.push_str(" AND v.finalized_utc < ?");
         params.push(SqlValue::Text(ts(until)));
     }
+    if !f.all_revisions {
+        sql.push_str(" AND v.superseded = 0");
+    }
+    if let Some(photo) = &f.photo {
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM json_each(v.photos) p
+                          WHERE json_extract(p.value, '$.sha256') = ?)",
+        );
+        params.push(SqlValue::Text(photo.clone()));
+    }
+    if f.reused_photos {
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM json_each(v.photos) p
+                          JOIN reused_photos r ON r.sha256 = json_extract(p.value, '$.sha256'))",
+        );
+    }
     if f.flagged {
         sql.push_str(" AND v.flags <> '[]'");
     }
@@ -92,7 +108,7 @@ pub(super) fn review_queue(
     let mut stmt = conn.prepare(&format!(
         "SELECT v.id, v.visit_group, v.revision, v.template_id, v.template_version,
                 v.household_id, h.code, v.grid_id, g.name, v.worker_id, u.display_name,
-                v.finalized_utc, v.status, v.flags
+                v.finalized_utc, v.status, v.flags, v.door_outcome
          FROM (SELECT v.id FROM visits v WHERE {clause}
                ORDER BY v.finalized_utc DESC, v.id DESC LIMIT ? OFFSET ?) page
          JOIN visits v ON v.id = page.id
@@ -116,6 +132,7 @@ pub(super) fn review_queue(
         String,
         String,
         String,
+        Option<String>,
     );
     let raw: Vec<Raw> = stmt
         .query_map(params_from_iter(all.iter()), |r| {
@@ -134,6 +151,7 @@ pub(super) fn review_queue(
                 r.get(11)?,
                 r.get(12)?,
                 r.get(13)?,
+                r.get(14)?,
             ))
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -155,6 +173,7 @@ pub(super) fn review_queue(
             status: VisitStatus::from_str_opt(&r.12)
                 .ok_or_else(|| StorageError::Corrupt("unknown visit status".into()))?,
             flags: serde_json::from_str(&r.13)?,
+            door_outcome: r.14.as_deref().and_then(crate::anomalies::parse_outcome),
         });
     }
     Ok(QueuePage {
@@ -209,13 +228,15 @@ pub(super) fn visit_stats(
     };
     let since_today = count(
         "SELECT count(*) FROM visits
-         WHERE grid_id IN (SELECT value FROM json_each(?1)) AND finalized_utc >= ?2",
+         WHERE grid_id IN (SELECT value FROM json_each(?1)) AND finalized_utc >= ?2
+           AND superseded = 0",
         &[&scope, &ts(today)],
     )?;
     // The week's visits and the reviews waiting are the sums of the per-grid rows.
     let mut stmt = conn.prepare_cached(
         "SELECT g.id, g.name,
-                (SELECT count(*) FROM visits v WHERE v.grid_id = g.id AND v.finalized_utc >= ?2),
+                (SELECT count(*) FROM visits v
+                 WHERE v.grid_id = g.id AND v.finalized_utc >= ?2 AND v.superseded = 0),
                 (SELECT count(*) FROM visits v WHERE v.status = 'uploaded' AND v.grid_id = g.id)
          FROM grids g WHERE g.id IN (SELECT value FROM json_each(?1)) ORDER BY g.code",
     )?;
@@ -234,9 +255,9 @@ pub(super) fn visit_stats(
         ));
     }
     let mut stmt = conn.prepare_cached(
-        "SELECT code, count(*) FROM visit_flags
-         WHERE grid_id IN (SELECT value FROM json_each(?))
-         GROUP BY code ORDER BY count(*) DESC, code",
+        "SELECT f.code, count(*) FROM visit_flags f JOIN visits v ON v.id = f.visit_id
+         WHERE f.grid_id IN (SELECT value FROM json_each(?)) AND v.superseded = 0
+         GROUP BY f.code ORDER BY count(*) DESC, f.code",
     )?;
     let flags: Vec<(String, i64)> = stmt
         .query_map([&scope], |r| Ok((r.get(0)?, r.get(1)?)))?

@@ -106,32 +106,67 @@ fn addresses_of(
         .collect()
 }
 
-/// Gives each household of the batch the next free `{grid code}-{n:04}` of
-/// its grid, after the highest such number among the grid's stored codes
-/// (`taken`: grid id, grid code and, when it has any, a stored household
-/// code). Promises: no code it gives is among `taken` or given twice.
+/// Splits a household code into its prefix and trailing number
+/// (`HP01-0007` → `("HP01-", 7, 4 digits)`); `None` without trailing digits.
+fn split_code(code: &str) -> Option<(&str, u64, usize)> {
+    let digits = code.len() - code.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 {
+        return None;
+    }
+    let (prefix, n) = code.split_at(code.len() - digits);
+    Some((prefix, n.parse().ok()?, digits))
+}
+
+/// Gives each household of the batch the next free code of its grid, in the
+/// format the grid's stored codes already have: the prefix most of them
+/// share (`HP01-` beside a grid coded `HP-01`) and their number of digits,
+/// after the highest number with that prefix; a grid without households
+/// gets `{grid code}-{n:04}` (`taken`: grid id, grid code and, when it has
+/// any, a stored household code). Promises: no code it gives is among
+/// `taken` or given twice.
 pub(super) fn number(
     batch: &mut [HouseholdRecord],
     taken: impl IntoIterator<Item = (Uuid, String, Option<String>)>,
 ) -> Result<Vec<String>> {
-    let mut next: HashMap<Uuid, (String, u64)> = HashMap::new();
+    let mut stored: HashMap<Uuid, (String, Vec<String>)> = HashMap::new();
     for (grid, grid_code, code) in taken {
-        let entry = next.entry(grid).or_insert_with(|| (grid_code.clone(), 0));
-        let n = code
-            .as_deref()
-            .and_then(|c| c.strip_prefix(&format!("{grid_code}-")))
-            .and_then(|n| n.parse::<u64>().ok())
+        let entry = stored
+            .entry(grid)
+            .or_insert_with(|| (grid_code, Vec::new()));
+        entry.1.extend(code);
+    }
+    // Per grid: the prefix, the width and the highest number taken.
+    let mut next: HashMap<Uuid, (String, usize, u64)> = HashMap::new();
+    for (grid, (grid_code, codes)) in &stored {
+        let mut shapes: HashMap<(&str, usize), (usize, u64)> = HashMap::new();
+        for (prefix, n, width) in codes.iter().filter_map(|c| split_code(c)) {
+            let shape = shapes.entry((prefix, width)).or_insert((0, 0));
+            shape.0 += 1;
+            shape.1 = shape.1.max(n);
+        }
+        let format = shapes
+            .iter()
+            .max_by_key(|((prefix, _), (count, high))| (*count, *high, std::cmp::Reverse(*prefix)))
+            .map(|((prefix, width), _)| ((*prefix).to_owned(), *width));
+        let (prefix, width) = format.unwrap_or_else(|| (format!("{grid_code}-"), 4));
+        // Above every number with that prefix, whatever its width.
+        let high = codes
+            .iter()
+            .filter_map(|c| split_code(c))
+            .filter(|(p, _, _)| *p == prefix)
+            .map(|(_, n, _)| n)
+            .max()
             .unwrap_or(0);
-        entry.1 = entry.1.max(n);
+        next.insert(*grid, (prefix, width, high));
     }
     batch
         .iter_mut()
         .map(|h| {
-            let (grid_code, n) = next
+            let (prefix, width, n) = next
                 .get_mut(&h.grid_id)
                 .ok_or_else(|| StorageError::Corrupt("an imported household's grid".into()))?;
             *n += 1;
-            h.code = format!("{grid_code}-{n:04}");
+            h.code = format!("{prefix}{n:0width$}", width = *width);
             Ok(h.code.clone())
         })
         .collect()
@@ -337,13 +372,25 @@ mod tests {
         let taken = [
             (a, "G1".to_owned(), Some("G1-0007".to_owned())),
             (a, "G1".to_owned(), Some("G1-0002".to_owned())),
-            // Codes of other shapes do not count.
+            // A shape fewer codes have does not count.
             (a, "G1".to_owned(), Some("OLD-99".to_owned())),
             (b, "G1-2".to_owned(), None),
         ];
         let codes = number(&mut batch, taken).expect("numbered");
         assert_eq!(codes, ["G1-0008", "G1-2-0001", "G1-0009"]);
         assert_eq!(batch[1].code, "G1-2-0001");
+    }
+
+    #[test]
+    fn numbers_keep_the_format_the_grid_already_has() {
+        let grid = Uuid::new_v4();
+        let mut batch = [household(grid, None), household(grid, None)];
+        let taken = [
+            (grid, "HP-02".to_owned(), Some("HP02-0003".to_owned())),
+            (grid, "HP-02".to_owned(), Some("HP02-0001".to_owned())),
+        ];
+        let codes = number(&mut batch, taken).expect("numbered");
+        assert_eq!(codes, ["HP02-0004", "HP02-0005"], "not HP-02-0001");
     }
 
     #[test]

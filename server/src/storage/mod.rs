@@ -257,6 +257,19 @@ pub struct AuditEntry {
     pub remote_addr: Option<String>,
 }
 
+/// Which audit lines to list; every field optional.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// The actor's username, exactly.
+    pub actor: Option<String>,
+    /// The action code, exactly (`visit.review`).
+    pub action: Option<String>,
+    /// At or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Before this instant.
+    pub until: Option<DateTime<Utc>>,
+}
+
 /// A household edit that collided with a server-side change.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HouseholdConflict {
@@ -309,6 +322,13 @@ pub struct QueueFilter {
     pub flagged: bool,
     /// Only visits carrying this flag code (e.g. `door:outside`).
     pub flag: Option<String>,
+    /// Only visits carrying this photo (by SHA-256 name).
+    pub photo: Option<String>,
+    /// Only visits carrying a photo seen in visits of more than one household.
+    pub reused_photos: bool,
+    /// Every revision, superseded ones too; by default a visit is listed
+    /// once, as its latest revision (its history is on the visit page).
+    pub all_revisions: bool,
 }
 
 /// One line of the review queue.
@@ -328,6 +348,8 @@ pub struct QueueRow {
     pub finalized: DateTime<Utc>,
     pub status: doorstep_core::domain::VisitStatus,
     pub flags: Vec<String>,
+    /// What the worker found at the door, when the visit had a door check.
+    pub door_outcome: Option<doorstep_core::evidence::DoorOutcome>,
 }
 
 /// A page of the review queue and how many lines match in all.
@@ -505,6 +527,14 @@ pub trait Storage: Send + Sync + 'static {
     async fn audit(&self, entry: &AuditEntry) -> Result<()>;
     /// The latest audit lines, newest first.
     async fn audit_log(&self, limit: usize) -> Result<Vec<AuditEntry>>;
+    /// A page of the audit lines matching `filter`, newest first, and how
+    /// many match in all.
+    async fn audit_page(
+        &self,
+        filter: &AuditFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<(Vec<AuditEntry>, u64)>;
 
     // --- the supervisor console ---
 
@@ -522,7 +552,8 @@ pub trait Storage: Send + Sync + 'static {
     /// Ends a console session (logout); false when it was not live.
     async fn end_console_session(&self, hash: &[u8; 32], at: DateTime<Utc>) -> Result<bool>;
 
-    /// A page of visit revisions matching `filter`, newest finalized first.
+    /// A page of visit revisions matching `filter`, newest finalized first:
+    /// only latest revisions unless `filter.all_revisions`.
     async fn review_queue(
         &self,
         filter: &QueueFilter,
@@ -535,7 +566,7 @@ pub trait Storage: Send + Sync + 'static {
     async fn workers_of(&self, grid_ids: &[Uuid]) -> Result<Vec<(Uuid, String)>>;
     /// Dashboard counts over `grid_ids`: visits finalized since `today` and
     /// since `week`, reviews waiting, per grid (visits since `week`, waiting),
-    /// per flag.
+    /// per flag. A visit counts once, as its latest revision.
     async fn visit_stats(
         &self,
         grid_ids: &[Uuid],
@@ -554,7 +585,8 @@ pub trait Storage: Send + Sync + 'static {
     /// line, in one transaction: all of them or none. Nothing is written when
     /// any is registered already (a resident's ID number or a household's grid
     /// and address is stored): the matches are returned instead. Each stored
-    /// household is numbered `{grid code}-{n:04}` after its grid's highest
+    /// household is numbered in the format its grid's codes already have
+    /// (`{grid code}-{n:04}` in an empty grid), after the grid's highest
     /// number (the batch's codes are ignored) and takes a change number, so
     /// devices of its grid receive it on their next pull. The check and the
     /// numbering happen under the write lock: concurrent imports never both
@@ -573,6 +605,30 @@ pub trait Storage: Send + Sync + 'static {
     /// Per grid of these (only grids with any): visits returned for rework
     /// whose next revision has not arrived.
     async fn open_returns(&self, grid_ids: &[Uuid]) -> Result<Vec<(Uuid, u64)>>;
+
+    // --- settings an admin makes in the console ---
+
+    /// A setting's value, if it was ever set.
+    async fn setting(&self, name: &str) -> Result<Option<String>>;
+    /// Sets a setting, with its audit line, in one transaction.
+    async fn set_setting(&self, name: &str, value: &str, audit: &AuditEntry) -> Result<()>;
+
+    // --- a supervisor's decision on a proposed household location ---
+
+    /// Settles a household's proposed location (one a door check proposed
+    /// and nobody confirmed yet), if it is still `proposed`: accepted, it
+    /// becomes the household's registered location; rejected, the household
+    /// has no location again. The household takes a new version and change
+    /// number (devices of its grid receive it at their next pull) and the
+    /// audit line is written in the same transaction. False, with nothing
+    /// written, when the household has no such pending proposal.
+    async fn settle_location(
+        &self,
+        household_id: Uuid,
+        proposed: LatLon,
+        accept: bool,
+        audit: &AuditEntry,
+    ) -> Result<bool>;
 }
 
 /// A permanent refusal of one operation, with its code and zh/en messages.

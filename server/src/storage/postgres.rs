@@ -832,6 +832,24 @@ fn where_clause(f: &QueueFilter) -> (String, Vec<Param>) {
             &mut params,
         );
     }
+    if !f.all_revisions {
+        sql.push_str(" AND NOT v.superseded");
+    }
+    if let Some(photo) = &f.photo {
+        add(
+            &mut sql,
+            " AND EXISTS (SELECT 1 FROM jsonb_array_elements(v.photos::jsonb) p(value)
+                          WHERE p.value ->> 'sha256' = $?)",
+            Box::new(photo.clone()),
+            &mut params,
+        );
+    }
+    if f.reused_photos {
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM jsonb_array_elements(v.photos::jsonb) p(value)
+                          JOIN reused_photos r ON r.sha256 = p.value ->> 'sha256')",
+        );
+    }
     if f.flagged {
         sql.push_str(" AND v.flags <> '[]'");
     }
@@ -1581,6 +1599,70 @@ impl Storage for PostgresStorage {
             .collect()
     }
 
+    async fn audit_page(
+        &self,
+        filter: &super::AuditFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<(Vec<AuditEntry>, u64)> {
+        let mut clause = String::from("true");
+        let mut params: Vec<Param> = Vec::new();
+        let mut add = |sql: &str, v: String| {
+            params.push(Box::new(v));
+            clause.push_str(&sql.replace("$?", &format!("${}", params.len())));
+        };
+        if let Some(a) = &filter.actor {
+            add(" AND actor_username = $?", a.clone());
+        }
+        if let Some(a) = &filter.action {
+            add(" AND action = $?", a.clone());
+        }
+        if let Some(t) = filter.from {
+            add(" AND at >= $?", ts(t));
+        }
+        if let Some(t) = filter.until {
+            add(" AND at < $?", ts(t));
+        }
+        let mut c = self.client().await?;
+        let tx = read_tx(&mut c).await?;
+        let total = col_u64(
+            &tx.query_one(
+                &format!("SELECT count(*) FROM audit_log WHERE {clause}"),
+                &refs(&params),
+            )
+            .await?,
+            0,
+        )?;
+        params.push(Box::new(i64::try_from(limit).unwrap_or(i64::MAX)));
+        params.push(Box::new(i64::try_from(offset).unwrap_or(i64::MAX)));
+        let n = params.len();
+        let rows = tx
+            .query(
+                &format!(
+                    "SELECT at, actor_id, actor_username, action, target, detail, remote_addr
+                     FROM audit_log WHERE {clause} ORDER BY id DESC LIMIT ${} OFFSET ${n}",
+                    n - 1
+                ),
+                &refs(&params),
+            )
+            .await?;
+        let lines = rows
+            .iter()
+            .map(|r| {
+                Ok(AuditEntry {
+                    at: col_time(r, 0)?,
+                    actor_id: col_uuid(r, 1)?,
+                    actor_username: r.try_get(2)?,
+                    action: r.try_get(3)?,
+                    target: r.try_get(4)?,
+                    detail: col_json(r, 5)?,
+                    remote_addr: r.try_get(6)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((lines, total))
+    }
+
     async fn insert_console_session(&self, s: &NewConsoleSession) -> Result<()> {
         self.client()
             .await?
@@ -1678,7 +1760,7 @@ impl Storage for PostgresStorage {
         let sql = format!(
             "SELECT v.id, v.visit_group, v.revision, v.template_id, v.template_version,
                     v.household_id, h.code, v.grid_id, g.name, v.worker_id, u.display_name,
-                    v.finalized_utc, v.status, v.flags
+                    v.finalized_utc, v.status, v.flags, v.door_outcome
              FROM (SELECT v.id FROM visits v WHERE {clause}
                    ORDER BY v.finalized_utc DESC, v.id DESC LIMIT ${} OFFSET ${n}) page
              JOIN visits v ON v.id = page.id
@@ -1707,6 +1789,9 @@ impl Storage for PostgresStorage {
                     finalized: col_time(r, 11)?,
                     status: col_status(r, 12)?,
                     flags: col_json(r, 13)?,
+                    door_outcome: r
+                        .try_get::<_, Option<&str>>(14)?
+                        .and_then(crate::anomalies::parse_outcome),
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -1761,7 +1846,8 @@ impl Storage for PostgresStorage {
         let tx = read_tx(&mut c).await?;
         let since_today = col_u64(
             &tx.query_one(
-                "SELECT count(*) FROM visits WHERE grid_id = ANY($1) AND finalized_utc >= $2",
+                "SELECT count(*) FROM visits
+                 WHERE grid_id = ANY($1) AND finalized_utc >= $2 AND NOT superseded",
                 &[&scope, &ts(today)],
             )
             .await?,
@@ -1771,7 +1857,8 @@ impl Storage for PostgresStorage {
         let per_grid = tx
             .query(
                 "SELECT g.id, g.name,
-                        (SELECT count(*) FROM visits v WHERE v.grid_id = g.id AND v.finalized_utc >= $2),
+                        (SELECT count(*) FROM visits v
+                         WHERE v.grid_id = g.id AND v.finalized_utc >= $2 AND NOT v.superseded),
                         (SELECT count(*) FROM visits v WHERE v.status = 'uploaded' AND v.grid_id = g.id)
                  FROM grids g WHERE g.id = ANY($1) ORDER BY g.code",
                 &[&scope, &ts(week)],
@@ -1789,8 +1876,9 @@ impl Storage for PostgresStorage {
             .collect::<Result<Vec<_>>>()?;
         let flags = tx
             .query(
-                "SELECT code, count(*) FROM visit_flags WHERE grid_id = ANY($1)
-                 GROUP BY code ORDER BY count(*) DESC, code",
+                "SELECT f.code, count(*) FROM visit_flags f JOIN visits v ON v.id = f.visit_id
+                 WHERE f.grid_id = ANY($1) AND NOT v.superseded
+                 GROUP BY f.code ORDER BY count(*) DESC, f.code",
                 &[&scope],
             )
             .await?
@@ -1967,6 +2055,64 @@ impl Storage for PostgresStorage {
             }
         }
         Ok(by_id.into_values().collect())
+    }
+
+    async fn setting(&self, name: &str) -> Result<Option<String>> {
+        let row = self
+            .client()
+            .await?
+            .query_opt("SELECT value FROM settings WHERE name = $1", &[&name])
+            .await?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
+
+    async fn set_setting(&self, name: &str, value: &str, audit: &AuditEntry) -> Result<()> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        tx.execute(
+            "INSERT INTO settings (name, value) VALUES ($1, $2)
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            &[&name, &value],
+        )
+        .await?;
+        audit_insert(&tx, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn settle_location(
+        &self,
+        household_id: Uuid,
+        proposed: LatLon,
+        accept: bool,
+        audit: &AuditEntry,
+    ) -> Result<bool> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        let id = household_id.to_string();
+        let pending = tx
+            .query_opt(
+                "SELECT 1 FROM households
+                 WHERE id = $1 AND lat = $2 AND lon = $3 AND NOT location_confirmed
+                 FOR UPDATE",
+                &[&id, &proposed.lat, &proposed.lon],
+            )
+            .await?;
+        if pending.is_none() {
+            return Ok(false);
+        }
+        let seq = next_seq(&tx).await?;
+        let sql = if accept {
+            "UPDATE households SET location_confirmed = true, version = version + 1, seq = $1
+             WHERE id = $2"
+        } else {
+            "UPDATE households SET lat = NULL, lon = NULL, version = version + 1, seq = $1
+             WHERE id = $2"
+        };
+        tx.execute(sql, &[&seq, &id]).await?;
+        audit_insert(&tx, audit).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn open_returns(&self, grid_ids: &[Uuid]) -> Result<Vec<(Uuid, u64)>> {

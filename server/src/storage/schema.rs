@@ -8,7 +8,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::{Result, StorageError};
 
 /// The schema version this code writes.
-pub const VERSION: i64 = 5;
+pub const VERSION: i64 = 6;
 
 pub(super) const CREATE_V1: &str = r#"
 CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -261,6 +261,12 @@ CREATE TABLE grid_releases (
 ) WITHOUT ROWID;
 "#;
 
+/// Settings an admin makes in the console, by name (the public notice's
+/// supervision phone).
+const UPGRADE_V6: &str = r#"
+CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+"#;
+
 /// Fills what [`UPGRADE_V4`] derives from the visits table, for visits stored
 /// before it (or loaded in bulk without going through ingest).
 pub const FILL_DERIVED: &str = r#"
@@ -319,6 +325,7 @@ fn upgrade_from(conn: &Connection, version: i64) -> Result<()> {
             conn.execute_batch(FILL_DERIVED)?;
         }
         4 => conn.execute_batch(UPGRADE_V5)?,
+        5 => conn.execute_batch(UPGRADE_V6)?,
         other => {
             return Err(StorageError::Corrupt(format!(
                 "no upgrade step from schema version {other}"

@@ -1395,6 +1395,66 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    async fn audit_page(
+        &self,
+        filter: &super::AuditFilter,
+        offset: u64,
+        limit: u64,
+    ) -> Result<(Vec<AuditEntry>, u64)> {
+        let f = filter.clone();
+        self.read(move |conn| {
+            let mut clause = String::from("true");
+            let mut params: Vec<rusqlite::types::Value> = Vec::new();
+            let mut add = |sql: &str, v: String| {
+                clause.push_str(sql);
+                params.push(rusqlite::types::Value::Text(v));
+            };
+            if let Some(a) = &f.actor {
+                add(" AND actor_username = ?", a.clone());
+            }
+            if let Some(a) = &f.action {
+                add(" AND action = ?", a.clone());
+            }
+            if let Some(t) = f.from {
+                add(" AND at >= ?", ts(t));
+            }
+            if let Some(t) = f.until {
+                add(" AND at < ?", ts(t));
+            }
+            let total: i64 = conn.query_row(
+                &format!("SELECT count(*) FROM audit_log WHERE {clause}"),
+                rusqlite::params_from_iter(params.iter()),
+                |r| r.get(0),
+            )?;
+            params.push(rusqlite::types::Value::Integer(
+                i64::try_from(limit).unwrap_or(i64::MAX),
+            ));
+            params.push(rusqlite::types::Value::Integer(
+                i64::try_from(offset).unwrap_or(i64::MAX),
+            ));
+            let mut stmt = conn.prepare(&format!(
+                "SELECT at, actor_id, actor_username, action, target, detail, remote_addr
+                 FROM audit_log WHERE {clause} ORDER BY id DESC LIMIT ? OFFSET ?"
+            ))?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(params.iter()), |r| {
+                Ok(AuditEntry {
+                    at: col_time(r, 0)?,
+                    actor_id: col_uuid(r, 1)?,
+                    actor_username: r.get(2)?,
+                    action: r.get(3)?,
+                    target: r.get(4)?,
+                    detail: col_json(r, 5)?,
+                    remote_addr: r.get(6)?,
+                })
+            })?;
+            Ok((
+                rows.collect::<rusqlite::Result<Vec<_>>>()?,
+                u64::try_from(total).unwrap_or(0),
+            ))
+        })
+        .await
+    }
+
     async fn insert_console_session(&self, s: &super::NewConsoleSession) -> Result<()> {
         let s = s.clone();
         self.write(move |tx| {
@@ -1610,6 +1670,64 @@ impl Storage for SqliteStorage {
         let grid_ids = grid_ids.to_vec();
         self.read(move |conn| super::console_queries::coverage_households(conn, &grid_ids))
             .await
+    }
+
+    async fn setting(&self, name: &str) -> Result<Option<String>> {
+        let name = name.to_owned();
+        self.read(move |conn| {
+            Ok(conn
+                .prepare_cached("SELECT value FROM settings WHERE name = ?")?
+                .query_row([name], |r| r.get(0))
+                .optional()?)
+        })
+        .await
+    }
+
+    async fn set_setting(&self, name: &str, value: &str, audit: &AuditEntry) -> Result<()> {
+        let (name, value, audit) = (name.to_owned(), value.to_owned(), audit.clone());
+        self.write(move |tx| {
+            tx.prepare_cached(
+                "INSERT INTO settings (name, value) VALUES (?1, ?2)
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![name, value])?;
+            audit_insert(tx, &audit)
+        })
+        .await
+    }
+
+    async fn settle_location(
+        &self,
+        household_id: Uuid,
+        proposed: LatLon,
+        accept: bool,
+        audit: &AuditEntry,
+    ) -> Result<bool> {
+        let audit = audit.clone();
+        self.write(move |tx| {
+            let id = household_id.to_string();
+            let pending: i64 = tx
+                .prepare_cached(
+                    "SELECT count(*) FROM households
+                     WHERE id = ?1 AND lat = ?2 AND lon = ?3 AND location_confirmed = 0",
+                )?
+                .query_row(params![id, proposed.lat, proposed.lon], |r| r.get(0))?;
+            if pending == 0 {
+                return Ok(false);
+            }
+            let seq = next_seq(tx)?;
+            let sql = if accept {
+                "UPDATE households SET location_confirmed = 1, version = version + 1, seq = ?1
+                 WHERE id = ?2"
+            } else {
+                "UPDATE households SET lat = NULL, lon = NULL, version = version + 1, seq = ?1
+                 WHERE id = ?2"
+            };
+            tx.prepare_cached(sql)?.execute(params![seq, id])?;
+            audit_insert(tx, &audit)?;
+            Ok(true)
+        })
+        .await
     }
 
     async fn open_returns(&self, grid_ids: &[Uuid]) -> Result<Vec<(Uuid, u64)>> {
