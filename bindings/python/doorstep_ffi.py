@@ -533,9 +533,15 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_finalize() != 26069:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock() != 5499:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_grids() != 61872:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_household() != 34843:
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_home() != 49066:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_household() != 29404:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_household_page() != 40892:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_households() != 49123:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -559,13 +565,21 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_answer() != 62688:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_network() != 36083:
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_language() != 16927:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular() != 25852:
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_network() != 64332:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular() != 33510:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_server_url() != 19242:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_wifi_only_sync() != 46846:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_settings() != 23249:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_start_visit() != 63369:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_sync() != 22348:
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_sync() != 21159:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_templates() != 49564:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -624,12 +638,21 @@ _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_door_check.restype = cty
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_finalize.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_finalize.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_grids.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_grids.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_home.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_home.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_household.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_household.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_household_page.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_household_page.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_households.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_households.restype = ctypes.c_uint16
@@ -663,12 +686,24 @@ _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_search_households.restyp
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_answer.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_answer.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_language.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_language.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_network.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_network.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_server_url.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_server_url.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_wifi_only_sync.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_wifi_only_sync.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_settings.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_settings.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_start_visit.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_start_visit.restype = ctypes.c_uint16
@@ -726,17 +761,38 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_finalize.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_finalize.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_fix_clock.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int32,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_fix_clock.restype = None
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_grids.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_grids.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_home.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_home.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_household.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_household.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_household_page.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_uint32,
+    ctypes.c_uint32,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_household_page.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_households.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -802,6 +858,12 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_answer.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_answer.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_language.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_language.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_network.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -813,7 +875,24 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular.argtype
     ctypes.c_int8,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
-_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular.restype = None
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_server_url.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_server_url.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_wifi_only_sync.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_int8,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_wifi_only_sync.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_settings.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_settings.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_start_visit.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1853,15 +1932,543 @@ class _UniffiFfiConverterTypeDoorCheckResult(_UniffiConverterRustBuffer):
         _UniffiFfiConverterFloat64.write(value.geofence_radius_m, buf)
         _UniffiFfiConverterBoolean.write(value.location_proposed, buf)
 
+class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u32"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**32
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u32()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u32(value)
+
+
+
+
+
+
+class VisitState(enum.Enum):
+    """
+    Where a visit is in its life.
+"""
+    
+    DRAFT = 0
+    
+    FINALIZED = 1
+    
+    UPLOADED = 2
+    
+    APPROVED = 3
+    
+    RETURNED = 4
+    """
+    Returned for rework with the supervisor's comment: revise it.
+"""
+    
+    REJECTED = 5
+    
+
+
+class _UniffiFfiConverterTypeVisitState(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return VisitState.DRAFT
+        if variant == 2:
+            return VisitState.FINALIZED
+        if variant == 3:
+            return VisitState.UPLOADED
+        if variant == 4:
+            return VisitState.APPROVED
+        if variant == 5:
+            return VisitState.RETURNED
+        if variant == 6:
+            return VisitState.REJECTED
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == VisitState.DRAFT:
+            return
+        if value == VisitState.FINALIZED:
+            return
+        if value == VisitState.UPLOADED:
+            return
+        if value == VisitState.APPROVED:
+            return
+        if value == VisitState.RETURNED:
+            return
+        if value == VisitState.REJECTED:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == VisitState.DRAFT:
+            buf.write_i32(1)
+        if value == VisitState.FINALIZED:
+            buf.write_i32(2)
+        if value == VisitState.UPLOADED:
+            buf.write_i32(3)
+        if value == VisitState.APPROVED:
+            buf.write_i32(4)
+        if value == VisitState.RETURNED:
+            buf.write_i32(5)
+        if value == VisitState.REJECTED:
+            buf.write_i32(6)
+
+
+
+class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterString.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterString.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterString.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class VisitView:
+    """
+    A visit revision.
+"""
+    def __init__(self, *, visit_id:str, visit_group:str, revision:int, template_id:str, template_version:int, household_id:str, state:VisitState, started:str, finalized:typing.Optional[str], review_comment:typing.Optional[str], reviewed_at:typing.Optional[str]):
+        self.visit_id = visit_id
+        self.visit_group = visit_group
+        self.revision = revision
+        self.template_id = template_id
+        self.template_version = template_version
+        self.household_id = household_id
+        self.state = state
+        self.started = started
+        self.finalized = finalized
+        self.review_comment = review_comment
+        self.reviewed_at = reviewed_at
+        
+        
+
+    
+    def __str__(self):
+        return "VisitView(visit_id={}, visit_group={}, revision={}, template_id={}, template_version={}, household_id={}, state={}, started={}, finalized={}, review_comment={}, reviewed_at={})".format(self.visit_id, self.visit_group, self.revision, self.template_id, self.template_version, self.household_id, self.state, self.started, self.finalized, self.review_comment, self.reviewed_at)
+    def __eq__(self, other):
+        if self.visit_id != other.visit_id:
+            return False
+        if self.visit_group != other.visit_group:
+            return False
+        if self.revision != other.revision:
+            return False
+        if self.template_id != other.template_id:
+            return False
+        if self.template_version != other.template_version:
+            return False
+        if self.household_id != other.household_id:
+            return False
+        if self.state != other.state:
+            return False
+        if self.started != other.started:
+            return False
+        if self.finalized != other.finalized:
+            return False
+        if self.review_comment != other.review_comment:
+            return False
+        if self.reviewed_at != other.reviewed_at:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeVisitView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return VisitView(
+            visit_id=_UniffiFfiConverterString.read(buf),
+            visit_group=_UniffiFfiConverterString.read(buf),
+            revision=_UniffiFfiConverterUInt32.read(buf),
+            template_id=_UniffiFfiConverterString.read(buf),
+            template_version=_UniffiFfiConverterUInt32.read(buf),
+            household_id=_UniffiFfiConverterString.read(buf),
+            state=_UniffiFfiConverterTypeVisitState.read(buf),
+            started=_UniffiFfiConverterString.read(buf),
+            finalized=_UniffiFfiConverterOptionalString.read(buf),
+            review_comment=_UniffiFfiConverterOptionalString.read(buf),
+            reviewed_at=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.visit_id)
+        _UniffiFfiConverterString.check_lower(value.visit_group)
+        _UniffiFfiConverterUInt32.check_lower(value.revision)
+        _UniffiFfiConverterString.check_lower(value.template_id)
+        _UniffiFfiConverterUInt32.check_lower(value.template_version)
+        _UniffiFfiConverterString.check_lower(value.household_id)
+        _UniffiFfiConverterTypeVisitState.check_lower(value.state)
+        _UniffiFfiConverterString.check_lower(value.started)
+        _UniffiFfiConverterOptionalString.check_lower(value.finalized)
+        _UniffiFfiConverterOptionalString.check_lower(value.review_comment)
+        _UniffiFfiConverterOptionalString.check_lower(value.reviewed_at)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.visit_id, buf)
+        _UniffiFfiConverterString.write(value.visit_group, buf)
+        _UniffiFfiConverterUInt32.write(value.revision, buf)
+        _UniffiFfiConverterString.write(value.template_id, buf)
+        _UniffiFfiConverterUInt32.write(value.template_version, buf)
+        _UniffiFfiConverterString.write(value.household_id, buf)
+        _UniffiFfiConverterTypeVisitState.write(value.state, buf)
+        _UniffiFfiConverterString.write(value.started, buf)
+        _UniffiFfiConverterOptionalString.write(value.finalized, buf)
+        _UniffiFfiConverterOptionalString.write(value.review_comment, buf)
+        _UniffiFfiConverterOptionalString.write(value.reviewed_at, buf)
+
+@dataclass
+class VisitSummaryView:
+    """
+    A visit in a list.
+"""
+    def __init__(self, *, visit:VisitView, head:str, address:str):
+        self.visit = visit
+        self.head = head
+        self.address = address
+        
+        
+
+    
+    def __str__(self):
+        return "VisitSummaryView(visit={}, head={}, address={})".format(self.visit, self.head, self.address)
+    def __eq__(self, other):
+        if self.visit != other.visit:
+            return False
+        if self.head != other.head:
+            return False
+        if self.address != other.address:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeVisitSummaryView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return VisitSummaryView(
+            visit=_UniffiFfiConverterTypeVisitView.read(buf),
+            head=_UniffiFfiConverterString.read(buf),
+            address=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeVisitView.check_lower(value.visit)
+        _UniffiFfiConverterString.check_lower(value.head)
+        _UniffiFfiConverterString.check_lower(value.address)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeVisitView.write(value.visit, buf)
+        _UniffiFfiConverterString.write(value.head, buf)
+        _UniffiFfiConverterString.write(value.address, buf)
+
+@dataclass
+class DraftItemView:
+    """
+    A draft and what stops it from being finished.
+"""
+    def __init__(self, *, visit:VisitSummaryView, template_title_zh:str, template_title_en:str, problems:int, started_zh:str, started_en:str, upload_problem_zh:typing.Optional[str], upload_problem_en:typing.Optional[str]):
+        self.visit = visit
+        self.template_title_zh = template_title_zh
+        self.template_title_en = template_title_en
+        self.problems = problems
+        self.started_zh = started_zh
+        self.started_en = started_en
+        self.upload_problem_zh = upload_problem_zh
+        self.upload_problem_en = upload_problem_en
+        
+        
+
+    
+    def __str__(self):
+        return "DraftItemView(visit={}, template_title_zh={}, template_title_en={}, problems={}, started_zh={}, started_en={}, upload_problem_zh={}, upload_problem_en={})".format(self.visit, self.template_title_zh, self.template_title_en, self.problems, self.started_zh, self.started_en, self.upload_problem_zh, self.upload_problem_en)
+    def __eq__(self, other):
+        if self.visit != other.visit:
+            return False
+        if self.template_title_zh != other.template_title_zh:
+            return False
+        if self.template_title_en != other.template_title_en:
+            return False
+        if self.problems != other.problems:
+            return False
+        if self.started_zh != other.started_zh:
+            return False
+        if self.started_en != other.started_en:
+            return False
+        if self.upload_problem_zh != other.upload_problem_zh:
+            return False
+        if self.upload_problem_en != other.upload_problem_en:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDraftItemView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DraftItemView(
+            visit=_UniffiFfiConverterTypeVisitSummaryView.read(buf),
+            template_title_zh=_UniffiFfiConverterString.read(buf),
+            template_title_en=_UniffiFfiConverterString.read(buf),
+            problems=_UniffiFfiConverterUInt32.read(buf),
+            started_zh=_UniffiFfiConverterString.read(buf),
+            started_en=_UniffiFfiConverterString.read(buf),
+            upload_problem_zh=_UniffiFfiConverterOptionalString.read(buf),
+            upload_problem_en=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeVisitSummaryView.check_lower(value.visit)
+        _UniffiFfiConverterString.check_lower(value.template_title_zh)
+        _UniffiFfiConverterString.check_lower(value.template_title_en)
+        _UniffiFfiConverterUInt32.check_lower(value.problems)
+        _UniffiFfiConverterString.check_lower(value.started_zh)
+        _UniffiFfiConverterString.check_lower(value.started_en)
+        _UniffiFfiConverterOptionalString.check_lower(value.upload_problem_zh)
+        _UniffiFfiConverterOptionalString.check_lower(value.upload_problem_en)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeVisitSummaryView.write(value.visit, buf)
+        _UniffiFfiConverterString.write(value.template_title_zh, buf)
+        _UniffiFfiConverterString.write(value.template_title_en, buf)
+        _UniffiFfiConverterUInt32.write(value.problems, buf)
+        _UniffiFfiConverterString.write(value.started_zh, buf)
+        _UniffiFfiConverterString.write(value.started_en, buf)
+        _UniffiFfiConverterOptionalString.write(value.upload_problem_zh, buf)
+        _UniffiFfiConverterOptionalString.write(value.upload_problem_en, buf)
+
+@dataclass
+class DueBadgeView:
+    """
+    A household's due badge: `逾期` / `overdue`, `待走访 2` / `2 due`.
+"""
+    def __init__(self, *, overdue:bool, count:int, text_zh:str, text_en:str):
+        self.overdue = overdue
+        self.count = count
+        self.text_zh = text_zh
+        self.text_en = text_en
+        
+        
+
+    
+    def __str__(self):
+        return "DueBadgeView(overdue={}, count={}, text_zh={}, text_en={})".format(self.overdue, self.count, self.text_zh, self.text_en)
+    def __eq__(self, other):
+        if self.overdue != other.overdue:
+            return False
+        if self.count != other.count:
+            return False
+        if self.text_zh != other.text_zh:
+            return False
+        if self.text_en != other.text_en:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDueBadgeView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DueBadgeView(
+            overdue=_UniffiFfiConverterBoolean.read(buf),
+            count=_UniffiFfiConverterUInt32.read(buf),
+            text_zh=_UniffiFfiConverterString.read(buf),
+            text_en=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterBoolean.check_lower(value.overdue)
+        _UniffiFfiConverterUInt32.check_lower(value.count)
+        _UniffiFfiConverterString.check_lower(value.text_zh)
+        _UniffiFfiConverterString.check_lower(value.text_en)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterBoolean.write(value.overdue, buf)
+        _UniffiFfiConverterUInt32.write(value.count, buf)
+        _UniffiFfiConverterString.write(value.text_zh, buf)
+        _UniffiFfiConverterString.write(value.text_en, buf)
+
+@dataclass
+class HouseholdSummaryView:
+    """
+    One line of a household list.
+"""
+    def __init__(self, *, id:str, code:str, head:str, address:str):
+        self.id = id
+        self.code = code
+        self.head = head
+        self.address = address
+        
+        
+
+    
+    def __str__(self):
+        return "HouseholdSummaryView(id={}, code={}, head={}, address={})".format(self.id, self.code, self.head, self.address)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.code != other.code:
+            return False
+        if self.head != other.head:
+            return False
+        if self.address != other.address:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeHouseholdSummaryView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return HouseholdSummaryView(
+            id=_UniffiFfiConverterString.read(buf),
+            code=_UniffiFfiConverterString.read(buf),
+            head=_UniffiFfiConverterString.read(buf),
+            address=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.id)
+        _UniffiFfiConverterString.check_lower(value.code)
+        _UniffiFfiConverterString.check_lower(value.head)
+        _UniffiFfiConverterString.check_lower(value.address)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.id, buf)
+        _UniffiFfiConverterString.write(value.code, buf)
+        _UniffiFfiConverterString.write(value.head, buf)
+        _UniffiFfiConverterString.write(value.address, buf)
+
+@dataclass
+class DueItemView:
+    """
+    A visit a household should get.
+"""
+    def __init__(self, *, household:HouseholdSummaryView, template_id:str, template_title_zh:str, template_title_en:str, due_by:str, overdue:bool, when_zh:str, when_en:str, reason_zh:str, reason_en:str, draft_visit_id:typing.Optional[str]):
+        self.household = household
+        self.template_id = template_id
+        self.template_title_zh = template_title_zh
+        self.template_title_en = template_title_en
+        self.due_by = due_by
+        self.overdue = overdue
+        self.when_zh = when_zh
+        self.when_en = when_en
+        self.reason_zh = reason_zh
+        self.reason_en = reason_en
+        self.draft_visit_id = draft_visit_id
+        
+        
+
+    
+    def __str__(self):
+        return "DueItemView(household={}, template_id={}, template_title_zh={}, template_title_en={}, due_by={}, overdue={}, when_zh={}, when_en={}, reason_zh={}, reason_en={}, draft_visit_id={})".format(self.household, self.template_id, self.template_title_zh, self.template_title_en, self.due_by, self.overdue, self.when_zh, self.when_en, self.reason_zh, self.reason_en, self.draft_visit_id)
+    def __eq__(self, other):
+        if self.household != other.household:
+            return False
+        if self.template_id != other.template_id:
+            return False
+        if self.template_title_zh != other.template_title_zh:
+            return False
+        if self.template_title_en != other.template_title_en:
+            return False
+        if self.due_by != other.due_by:
+            return False
+        if self.overdue != other.overdue:
+            return False
+        if self.when_zh != other.when_zh:
+            return False
+        if self.when_en != other.when_en:
+            return False
+        if self.reason_zh != other.reason_zh:
+            return False
+        if self.reason_en != other.reason_en:
+            return False
+        if self.draft_visit_id != other.draft_visit_id:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDueItemView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DueItemView(
+            household=_UniffiFfiConverterTypeHouseholdSummaryView.read(buf),
+            template_id=_UniffiFfiConverterString.read(buf),
+            template_title_zh=_UniffiFfiConverterString.read(buf),
+            template_title_en=_UniffiFfiConverterString.read(buf),
+            due_by=_UniffiFfiConverterString.read(buf),
+            overdue=_UniffiFfiConverterBoolean.read(buf),
+            when_zh=_UniffiFfiConverterString.read(buf),
+            when_en=_UniffiFfiConverterString.read(buf),
+            reason_zh=_UniffiFfiConverterString.read(buf),
+            reason_en=_UniffiFfiConverterString.read(buf),
+            draft_visit_id=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeHouseholdSummaryView.check_lower(value.household)
+        _UniffiFfiConverterString.check_lower(value.template_id)
+        _UniffiFfiConverterString.check_lower(value.template_title_zh)
+        _UniffiFfiConverterString.check_lower(value.template_title_en)
+        _UniffiFfiConverterString.check_lower(value.due_by)
+        _UniffiFfiConverterBoolean.check_lower(value.overdue)
+        _UniffiFfiConverterString.check_lower(value.when_zh)
+        _UniffiFfiConverterString.check_lower(value.when_en)
+        _UniffiFfiConverterString.check_lower(value.reason_zh)
+        _UniffiFfiConverterString.check_lower(value.reason_en)
+        _UniffiFfiConverterOptionalString.check_lower(value.draft_visit_id)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeHouseholdSummaryView.write(value.household, buf)
+        _UniffiFfiConverterString.write(value.template_id, buf)
+        _UniffiFfiConverterString.write(value.template_title_zh, buf)
+        _UniffiFfiConverterString.write(value.template_title_en, buf)
+        _UniffiFfiConverterString.write(value.due_by, buf)
+        _UniffiFfiConverterBoolean.write(value.overdue, buf)
+        _UniffiFfiConverterString.write(value.when_zh, buf)
+        _UniffiFfiConverterString.write(value.when_en, buf)
+        _UniffiFfiConverterString.write(value.reason_zh, buf)
+        _UniffiFfiConverterString.write(value.reason_en, buf)
+        _UniffiFfiConverterOptionalString.write(value.draft_visit_id, buf)
+
 @dataclass
 class DueVisitView:
     """
     A visit the household should get.
 """
-    def __init__(self, *, template_id:str, due_by:str, overdue:bool, reason_zh:str, reason_en:str):
+    def __init__(self, *, template_id:str, template_title_zh:str, template_title_en:str, due_by:str, overdue:bool, when_zh:str, when_en:str, reason_zh:str, reason_en:str):
         self.template_id = template_id
+        self.template_title_zh = template_title_zh
+        self.template_title_en = template_title_en
         self.due_by = due_by
         self.overdue = overdue
+        self.when_zh = when_zh
+        self.when_en = when_en
         self.reason_zh = reason_zh
         self.reason_en = reason_en
         
@@ -1869,13 +2476,21 @@ class DueVisitView:
 
     
     def __str__(self):
-        return "DueVisitView(template_id={}, due_by={}, overdue={}, reason_zh={}, reason_en={})".format(self.template_id, self.due_by, self.overdue, self.reason_zh, self.reason_en)
+        return "DueVisitView(template_id={}, template_title_zh={}, template_title_en={}, due_by={}, overdue={}, when_zh={}, when_en={}, reason_zh={}, reason_en={})".format(self.template_id, self.template_title_zh, self.template_title_en, self.due_by, self.overdue, self.when_zh, self.when_en, self.reason_zh, self.reason_en)
     def __eq__(self, other):
         if self.template_id != other.template_id:
+            return False
+        if self.template_title_zh != other.template_title_zh:
+            return False
+        if self.template_title_en != other.template_title_en:
             return False
         if self.due_by != other.due_by:
             return False
         if self.overdue != other.overdue:
+            return False
+        if self.when_zh != other.when_zh:
+            return False
+        if self.when_en != other.when_en:
             return False
         if self.reason_zh != other.reason_zh:
             return False
@@ -1888,8 +2503,12 @@ class _UniffiFfiConverterTypeDueVisitView(_UniffiConverterRustBuffer):
     def read(buf):
         return DueVisitView(
             template_id=_UniffiFfiConverterString.read(buf),
+            template_title_zh=_UniffiFfiConverterString.read(buf),
+            template_title_en=_UniffiFfiConverterString.read(buf),
             due_by=_UniffiFfiConverterString.read(buf),
             overdue=_UniffiFfiConverterBoolean.read(buf),
+            when_zh=_UniffiFfiConverterString.read(buf),
+            when_en=_UniffiFfiConverterString.read(buf),
             reason_zh=_UniffiFfiConverterString.read(buf),
             reason_en=_UniffiFfiConverterString.read(buf),
         )
@@ -1897,16 +2516,24 @@ class _UniffiFfiConverterTypeDueVisitView(_UniffiConverterRustBuffer):
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterString.check_lower(value.template_id)
+        _UniffiFfiConverterString.check_lower(value.template_title_zh)
+        _UniffiFfiConverterString.check_lower(value.template_title_en)
         _UniffiFfiConverterString.check_lower(value.due_by)
         _UniffiFfiConverterBoolean.check_lower(value.overdue)
+        _UniffiFfiConverterString.check_lower(value.when_zh)
+        _UniffiFfiConverterString.check_lower(value.when_en)
         _UniffiFfiConverterString.check_lower(value.reason_zh)
         _UniffiFfiConverterString.check_lower(value.reason_en)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterString.write(value.template_id, buf)
+        _UniffiFfiConverterString.write(value.template_title_zh, buf)
+        _UniffiFfiConverterString.write(value.template_title_en, buf)
         _UniffiFfiConverterString.write(value.due_by, buf)
         _UniffiFfiConverterBoolean.write(value.overdue, buf)
+        _UniffiFfiConverterString.write(value.when_zh, buf)
+        _UniffiFfiConverterString.write(value.when_en, buf)
         _UniffiFfiConverterString.write(value.reason_zh, buf)
         _UniffiFfiConverterString.write(value.reason_en, buf)
 
@@ -2072,44 +2699,6 @@ class _UniffiFfiConverterTypeFieldKind(_UniffiConverterRustBuffer):
             buf.write_i32(17)
 
 
-
-class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "u32"
-    VALUE_MIN = 0
-    VALUE_MAX = 2**32
-
-    @staticmethod
-    def read(buf):
-        return buf.read_u32()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_u32(value)
-
-class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterString.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterString.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterString.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
 
 class _UniffiFfiConverterSequenceTypeChoiceView(_UniffiConverterRustBuffer):
     @classmethod
@@ -3144,64 +3733,556 @@ class _UniffiFfiConverterTypeGpsFixInput(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalUInt8.write(value.satellites, buf)
         _UniffiFfiConverterOptionalUInt64.write(value.monotonic_age_ms, buf)
 
+class _UniffiFfiConverterSequenceTypeDueItemView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeDueItemView.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeDueItemView.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeDueItemView.read(buf) for i in range(count)
+        ]
+
 @dataclass
-class HouseholdSummaryView:
+class ReturnedItemView:
     """
-    One line of a household list.
+    A visit the supervisor returned, waiting to be revised.
 """
-    def __init__(self, *, id:str, code:str, head:str, address:str):
-        self.id = id
-        self.code = code
-        self.head = head
-        self.address = address
+    def __init__(self, *, visit:VisitSummaryView, template_title_zh:str, template_title_en:str, comment:str, returned_at_zh:typing.Optional[str], returned_at_en:typing.Optional[str]):
+        self.visit = visit
+        self.template_title_zh = template_title_zh
+        self.template_title_en = template_title_en
+        self.comment = comment
+        self.returned_at_zh = returned_at_zh
+        self.returned_at_en = returned_at_en
         
         
 
     
     def __str__(self):
-        return "HouseholdSummaryView(id={}, code={}, head={}, address={})".format(self.id, self.code, self.head, self.address)
+        return "ReturnedItemView(visit={}, template_title_zh={}, template_title_en={}, comment={}, returned_at_zh={}, returned_at_en={})".format(self.visit, self.template_title_zh, self.template_title_en, self.comment, self.returned_at_zh, self.returned_at_en)
     def __eq__(self, other):
-        if self.id != other.id:
+        if self.visit != other.visit:
             return False
-        if self.code != other.code:
+        if self.template_title_zh != other.template_title_zh:
             return False
-        if self.head != other.head:
+        if self.template_title_en != other.template_title_en:
             return False
-        if self.address != other.address:
+        if self.comment != other.comment:
+            return False
+        if self.returned_at_zh != other.returned_at_zh:
+            return False
+        if self.returned_at_en != other.returned_at_en:
             return False
         return True
 
-class _UniffiFfiConverterTypeHouseholdSummaryView(_UniffiConverterRustBuffer):
+class _UniffiFfiConverterTypeReturnedItemView(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
-        return HouseholdSummaryView(
-            id=_UniffiFfiConverterString.read(buf),
-            code=_UniffiFfiConverterString.read(buf),
-            head=_UniffiFfiConverterString.read(buf),
-            address=_UniffiFfiConverterString.read(buf),
+        return ReturnedItemView(
+            visit=_UniffiFfiConverterTypeVisitSummaryView.read(buf),
+            template_title_zh=_UniffiFfiConverterString.read(buf),
+            template_title_en=_UniffiFfiConverterString.read(buf),
+            comment=_UniffiFfiConverterString.read(buf),
+            returned_at_zh=_UniffiFfiConverterOptionalString.read(buf),
+            returned_at_en=_UniffiFfiConverterOptionalString.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.id)
-        _UniffiFfiConverterString.check_lower(value.code)
-        _UniffiFfiConverterString.check_lower(value.head)
-        _UniffiFfiConverterString.check_lower(value.address)
+        _UniffiFfiConverterTypeVisitSummaryView.check_lower(value.visit)
+        _UniffiFfiConverterString.check_lower(value.template_title_zh)
+        _UniffiFfiConverterString.check_lower(value.template_title_en)
+        _UniffiFfiConverterString.check_lower(value.comment)
+        _UniffiFfiConverterOptionalString.check_lower(value.returned_at_zh)
+        _UniffiFfiConverterOptionalString.check_lower(value.returned_at_en)
 
     @staticmethod
     def write(value, buf):
-        _UniffiFfiConverterString.write(value.id, buf)
+        _UniffiFfiConverterTypeVisitSummaryView.write(value.visit, buf)
+        _UniffiFfiConverterString.write(value.template_title_zh, buf)
+        _UniffiFfiConverterString.write(value.template_title_en, buf)
+        _UniffiFfiConverterString.write(value.comment, buf)
+        _UniffiFfiConverterOptionalString.write(value.returned_at_zh, buf)
+        _UniffiFfiConverterOptionalString.write(value.returned_at_en, buf)
+
+class _UniffiFfiConverterSequenceTypeReturnedItemView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeReturnedItemView.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeReturnedItemView.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeReturnedItemView.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterSequenceTypeDraftItemView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeDraftItemView.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeDraftItemView.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeDraftItemView.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class HomeView:
+    """
+    Everything the home screen shows.
+"""
+    def __init__(self, *, today:str, today_zh:str, today_en:str, due:typing.List[DueItemView], due_count:int, overdue_count:int, returned:typing.List[ReturnedItemView], drafts:typing.List[DraftItemView], waiting_upload:int, set_aside:int, last_sync:typing.Optional[str], last_sync_zh:str, last_sync_en:str):
+        self.today = today
+        self.today_zh = today_zh
+        self.today_en = today_en
+        self.due = due
+        self.due_count = due_count
+        self.overdue_count = overdue_count
+        self.returned = returned
+        self.drafts = drafts
+        self.waiting_upload = waiting_upload
+        self.set_aside = set_aside
+        self.last_sync = last_sync
+        self.last_sync_zh = last_sync_zh
+        self.last_sync_en = last_sync_en
+        
+        
+
+    
+    def __str__(self):
+        return "HomeView(today={}, today_zh={}, today_en={}, due={}, due_count={}, overdue_count={}, returned={}, drafts={}, waiting_upload={}, set_aside={}, last_sync={}, last_sync_zh={}, last_sync_en={})".format(self.today, self.today_zh, self.today_en, self.due, self.due_count, self.overdue_count, self.returned, self.drafts, self.waiting_upload, self.set_aside, self.last_sync, self.last_sync_zh, self.last_sync_en)
+    def __eq__(self, other):
+        if self.today != other.today:
+            return False
+        if self.today_zh != other.today_zh:
+            return False
+        if self.today_en != other.today_en:
+            return False
+        if self.due != other.due:
+            return False
+        if self.due_count != other.due_count:
+            return False
+        if self.overdue_count != other.overdue_count:
+            return False
+        if self.returned != other.returned:
+            return False
+        if self.drafts != other.drafts:
+            return False
+        if self.waiting_upload != other.waiting_upload:
+            return False
+        if self.set_aside != other.set_aside:
+            return False
+        if self.last_sync != other.last_sync:
+            return False
+        if self.last_sync_zh != other.last_sync_zh:
+            return False
+        if self.last_sync_en != other.last_sync_en:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeHomeView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return HomeView(
+            today=_UniffiFfiConverterString.read(buf),
+            today_zh=_UniffiFfiConverterString.read(buf),
+            today_en=_UniffiFfiConverterString.read(buf),
+            due=_UniffiFfiConverterSequenceTypeDueItemView.read(buf),
+            due_count=_UniffiFfiConverterUInt32.read(buf),
+            overdue_count=_UniffiFfiConverterUInt32.read(buf),
+            returned=_UniffiFfiConverterSequenceTypeReturnedItemView.read(buf),
+            drafts=_UniffiFfiConverterSequenceTypeDraftItemView.read(buf),
+            waiting_upload=_UniffiFfiConverterUInt32.read(buf),
+            set_aside=_UniffiFfiConverterUInt32.read(buf),
+            last_sync=_UniffiFfiConverterOptionalString.read(buf),
+            last_sync_zh=_UniffiFfiConverterString.read(buf),
+            last_sync_en=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.today)
+        _UniffiFfiConverterString.check_lower(value.today_zh)
+        _UniffiFfiConverterString.check_lower(value.today_en)
+        _UniffiFfiConverterSequenceTypeDueItemView.check_lower(value.due)
+        _UniffiFfiConverterUInt32.check_lower(value.due_count)
+        _UniffiFfiConverterUInt32.check_lower(value.overdue_count)
+        _UniffiFfiConverterSequenceTypeReturnedItemView.check_lower(value.returned)
+        _UniffiFfiConverterSequenceTypeDraftItemView.check_lower(value.drafts)
+        _UniffiFfiConverterUInt32.check_lower(value.waiting_upload)
+        _UniffiFfiConverterUInt32.check_lower(value.set_aside)
+        _UniffiFfiConverterOptionalString.check_lower(value.last_sync)
+        _UniffiFfiConverterString.check_lower(value.last_sync_zh)
+        _UniffiFfiConverterString.check_lower(value.last_sync_en)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.today, buf)
+        _UniffiFfiConverterString.write(value.today_zh, buf)
+        _UniffiFfiConverterString.write(value.today_en, buf)
+        _UniffiFfiConverterSequenceTypeDueItemView.write(value.due, buf)
+        _UniffiFfiConverterUInt32.write(value.due_count, buf)
+        _UniffiFfiConverterUInt32.write(value.overdue_count, buf)
+        _UniffiFfiConverterSequenceTypeReturnedItemView.write(value.returned, buf)
+        _UniffiFfiConverterSequenceTypeDraftItemView.write(value.drafts, buf)
+        _UniffiFfiConverterUInt32.write(value.waiting_upload, buf)
+        _UniffiFfiConverterUInt32.write(value.set_aside, buf)
+        _UniffiFfiConverterOptionalString.write(value.last_sync, buf)
+        _UniffiFfiConverterString.write(value.last_sync_zh, buf)
+        _UniffiFfiConverterString.write(value.last_sync_en, buf)
+
+class _UniffiFfiConverterOptionalTypeDueBadgeView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeDueBadgeView.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeDueBadgeView.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeDueBadgeView.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class TagChipView:
+    """
+    A tag in words.
+"""
+    def __init__(self, *, code:str, name_zh:str, name_en:str):
+        self.code = code
+        self.name_zh = name_zh
+        self.name_en = name_en
+        
+        
+
+    
+    def __str__(self):
+        return "TagChipView(code={}, name_zh={}, name_en={})".format(self.code, self.name_zh, self.name_en)
+    def __eq__(self, other):
+        if self.code != other.code:
+            return False
+        if self.name_zh != other.name_zh:
+            return False
+        if self.name_en != other.name_en:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeTagChipView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return TagChipView(
+            code=_UniffiFfiConverterString.read(buf),
+            name_zh=_UniffiFfiConverterString.read(buf),
+            name_en=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.code)
+        _UniffiFfiConverterString.check_lower(value.name_zh)
+        _UniffiFfiConverterString.check_lower(value.name_en)
+
+    @staticmethod
+    def write(value, buf):
         _UniffiFfiConverterString.write(value.code, buf)
-        _UniffiFfiConverterString.write(value.head, buf)
-        _UniffiFfiConverterString.write(value.address, buf)
+        _UniffiFfiConverterString.write(value.name_zh, buf)
+        _UniffiFfiConverterString.write(value.name_en, buf)
+
+class _UniffiFfiConverterSequenceTypeTagChipView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeTagChipView.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeTagChipView.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeTagChipView.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class HouseholdRowView:
+    """
+    One row of the household list.
+"""
+    def __init__(self, *, summary:HouseholdSummaryView, due:typing.Optional[DueBadgeView], returned:int, tags:typing.List[TagChipView]):
+        self.summary = summary
+        self.due = due
+        self.returned = returned
+        self.tags = tags
+        
+        
+
+    
+    def __str__(self):
+        return "HouseholdRowView(summary={}, due={}, returned={}, tags={})".format(self.summary, self.due, self.returned, self.tags)
+    def __eq__(self, other):
+        if self.summary != other.summary:
+            return False
+        if self.due != other.due:
+            return False
+        if self.returned != other.returned:
+            return False
+        if self.tags != other.tags:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeHouseholdRowView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return HouseholdRowView(
+            summary=_UniffiFfiConverterTypeHouseholdSummaryView.read(buf),
+            due=_UniffiFfiConverterOptionalTypeDueBadgeView.read(buf),
+            returned=_UniffiFfiConverterUInt32.read(buf),
+            tags=_UniffiFfiConverterSequenceTypeTagChipView.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeHouseholdSummaryView.check_lower(value.summary)
+        _UniffiFfiConverterOptionalTypeDueBadgeView.check_lower(value.due)
+        _UniffiFfiConverterUInt32.check_lower(value.returned)
+        _UniffiFfiConverterSequenceTypeTagChipView.check_lower(value.tags)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeHouseholdSummaryView.write(value.summary, buf)
+        _UniffiFfiConverterOptionalTypeDueBadgeView.write(value.due, buf)
+        _UniffiFfiConverterUInt32.write(value.returned, buf)
+        _UniffiFfiConverterSequenceTypeTagChipView.write(value.tags, buf)
+
+class _UniffiFfiConverterSequenceTypeHouseholdRowView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeHouseholdRowView.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeHouseholdRowView.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeHouseholdRowView.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class TagFilterView:
+    """
+    A tag to filter by, with how many of the matching households hold it.
+"""
+    def __init__(self, *, tag:TagChipView, households:int):
+        self.tag = tag
+        self.households = households
+        
+        
+
+    
+    def __str__(self):
+        return "TagFilterView(tag={}, households={})".format(self.tag, self.households)
+    def __eq__(self, other):
+        if self.tag != other.tag:
+            return False
+        if self.households != other.households:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeTagFilterView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return TagFilterView(
+            tag=_UniffiFfiConverterTypeTagChipView.read(buf),
+            households=_UniffiFfiConverterUInt32.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeTagChipView.check_lower(value.tag)
+        _UniffiFfiConverterUInt32.check_lower(value.households)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeTagChipView.write(value.tag, buf)
+        _UniffiFfiConverterUInt32.write(value.households, buf)
+
+class _UniffiFfiConverterSequenceTypeTagFilterView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeTagFilterView.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeTagFilterView.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeTagFilterView.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class HouseholdPageView:
+    """
+    One page of the household list.
+"""
+    def __init__(self, *, rows:typing.List[HouseholdRowView], total:int, offset:int, matching:int, due:int, overdue:int, returned:int, tags:typing.List[TagFilterView]):
+        self.rows = rows
+        self.total = total
+        self.offset = offset
+        self.matching = matching
+        self.due = due
+        self.overdue = overdue
+        self.returned = returned
+        self.tags = tags
+        
+        
+
+    
+    def __str__(self):
+        return "HouseholdPageView(rows={}, total={}, offset={}, matching={}, due={}, overdue={}, returned={}, tags={})".format(self.rows, self.total, self.offset, self.matching, self.due, self.overdue, self.returned, self.tags)
+    def __eq__(self, other):
+        if self.rows != other.rows:
+            return False
+        if self.total != other.total:
+            return False
+        if self.offset != other.offset:
+            return False
+        if self.matching != other.matching:
+            return False
+        if self.due != other.due:
+            return False
+        if self.overdue != other.overdue:
+            return False
+        if self.returned != other.returned:
+            return False
+        if self.tags != other.tags:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeHouseholdPageView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return HouseholdPageView(
+            rows=_UniffiFfiConverterSequenceTypeHouseholdRowView.read(buf),
+            total=_UniffiFfiConverterUInt32.read(buf),
+            offset=_UniffiFfiConverterUInt32.read(buf),
+            matching=_UniffiFfiConverterUInt32.read(buf),
+            due=_UniffiFfiConverterUInt32.read(buf),
+            overdue=_UniffiFfiConverterUInt32.read(buf),
+            returned=_UniffiFfiConverterUInt32.read(buf),
+            tags=_UniffiFfiConverterSequenceTypeTagFilterView.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterSequenceTypeHouseholdRowView.check_lower(value.rows)
+        _UniffiFfiConverterUInt32.check_lower(value.total)
+        _UniffiFfiConverterUInt32.check_lower(value.offset)
+        _UniffiFfiConverterUInt32.check_lower(value.matching)
+        _UniffiFfiConverterUInt32.check_lower(value.due)
+        _UniffiFfiConverterUInt32.check_lower(value.overdue)
+        _UniffiFfiConverterUInt32.check_lower(value.returned)
+        _UniffiFfiConverterSequenceTypeTagFilterView.check_lower(value.tags)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterSequenceTypeHouseholdRowView.write(value.rows, buf)
+        _UniffiFfiConverterUInt32.write(value.total, buf)
+        _UniffiFfiConverterUInt32.write(value.offset, buf)
+        _UniffiFfiConverterUInt32.write(value.matching, buf)
+        _UniffiFfiConverterUInt32.write(value.due, buf)
+        _UniffiFfiConverterUInt32.write(value.overdue, buf)
+        _UniffiFfiConverterUInt32.write(value.returned, buf)
+        _UniffiFfiConverterSequenceTypeTagFilterView.write(value.tags, buf)
 
 @dataclass
 class TagView:
     """
     A tag a resident holds (elder living alone, disability, …).
 """
-    def __init__(self, *, code:str, start:str, end:typing.Optional[str]):
+    def __init__(self, *, code:str, name_zh:str, name_en:str, start:str, end:typing.Optional[str]):
         self.code = code
+        self.name_zh = name_zh
+        self.name_en = name_en
         self.start = start
         self.end = end
         
@@ -3209,9 +4290,13 @@ class TagView:
 
     
     def __str__(self):
-        return "TagView(code={}, start={}, end={})".format(self.code, self.start, self.end)
+        return "TagView(code={}, name_zh={}, name_en={}, start={}, end={})".format(self.code, self.name_zh, self.name_en, self.start, self.end)
     def __eq__(self, other):
         if self.code != other.code:
+            return False
+        if self.name_zh != other.name_zh:
+            return False
+        if self.name_en != other.name_en:
             return False
         if self.start != other.start:
             return False
@@ -3224,6 +4309,8 @@ class _UniffiFfiConverterTypeTagView(_UniffiConverterRustBuffer):
     def read(buf):
         return TagView(
             code=_UniffiFfiConverterString.read(buf),
+            name_zh=_UniffiFfiConverterString.read(buf),
+            name_en=_UniffiFfiConverterString.read(buf),
             start=_UniffiFfiConverterString.read(buf),
             end=_UniffiFfiConverterOptionalString.read(buf),
         )
@@ -3231,12 +4318,16 @@ class _UniffiFfiConverterTypeTagView(_UniffiConverterRustBuffer):
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterString.check_lower(value.code)
+        _UniffiFfiConverterString.check_lower(value.name_zh)
+        _UniffiFfiConverterString.check_lower(value.name_en)
         _UniffiFfiConverterString.check_lower(value.start)
         _UniffiFfiConverterOptionalString.check_lower(value.end)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterString.write(value.code, buf)
+        _UniffiFfiConverterString.write(value.name_zh, buf)
+        _UniffiFfiConverterString.write(value.name_en, buf)
         _UniffiFfiConverterString.write(value.start, buf)
         _UniffiFfiConverterOptionalString.write(value.end, buf)
 
@@ -3354,222 +4445,6 @@ class _UniffiFfiConverterSequenceTypeResidentItem(_UniffiConverterRustBuffer):
         return [
             _UniffiFfiConverterTypeResidentItem.read(buf) for i in range(count)
         ]
-
-
-
-
-
-
-class VisitState(enum.Enum):
-    """
-    Where a visit is in its life.
-"""
-    
-    DRAFT = 0
-    
-    FINALIZED = 1
-    
-    UPLOADED = 2
-    
-    APPROVED = 3
-    
-    RETURNED = 4
-    """
-    Returned for rework with the supervisor's comment: revise it.
-"""
-    
-    REJECTED = 5
-    
-
-
-class _UniffiFfiConverterTypeVisitState(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return VisitState.DRAFT
-        if variant == 2:
-            return VisitState.FINALIZED
-        if variant == 3:
-            return VisitState.UPLOADED
-        if variant == 4:
-            return VisitState.APPROVED
-        if variant == 5:
-            return VisitState.RETURNED
-        if variant == 6:
-            return VisitState.REJECTED
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value == VisitState.DRAFT:
-            return
-        if value == VisitState.FINALIZED:
-            return
-        if value == VisitState.UPLOADED:
-            return
-        if value == VisitState.APPROVED:
-            return
-        if value == VisitState.RETURNED:
-            return
-        if value == VisitState.REJECTED:
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value == VisitState.DRAFT:
-            buf.write_i32(1)
-        if value == VisitState.FINALIZED:
-            buf.write_i32(2)
-        if value == VisitState.UPLOADED:
-            buf.write_i32(3)
-        if value == VisitState.APPROVED:
-            buf.write_i32(4)
-        if value == VisitState.RETURNED:
-            buf.write_i32(5)
-        if value == VisitState.REJECTED:
-            buf.write_i32(6)
-
-
-
-@dataclass
-class VisitView:
-    """
-    A visit revision.
-"""
-    def __init__(self, *, visit_id:str, visit_group:str, revision:int, template_id:str, template_version:int, household_id:str, state:VisitState, started:str, finalized:typing.Optional[str], review_comment:typing.Optional[str], reviewed_at:typing.Optional[str]):
-        self.visit_id = visit_id
-        self.visit_group = visit_group
-        self.revision = revision
-        self.template_id = template_id
-        self.template_version = template_version
-        self.household_id = household_id
-        self.state = state
-        self.started = started
-        self.finalized = finalized
-        self.review_comment = review_comment
-        self.reviewed_at = reviewed_at
-        
-        
-
-    
-    def __str__(self):
-        return "VisitView(visit_id={}, visit_group={}, revision={}, template_id={}, template_version={}, household_id={}, state={}, started={}, finalized={}, review_comment={}, reviewed_at={})".format(self.visit_id, self.visit_group, self.revision, self.template_id, self.template_version, self.household_id, self.state, self.started, self.finalized, self.review_comment, self.reviewed_at)
-    def __eq__(self, other):
-        if self.visit_id != other.visit_id:
-            return False
-        if self.visit_group != other.visit_group:
-            return False
-        if self.revision != other.revision:
-            return False
-        if self.template_id != other.template_id:
-            return False
-        if self.template_version != other.template_version:
-            return False
-        if self.household_id != other.household_id:
-            return False
-        if self.state != other.state:
-            return False
-        if self.started != other.started:
-            return False
-        if self.finalized != other.finalized:
-            return False
-        if self.review_comment != other.review_comment:
-            return False
-        if self.reviewed_at != other.reviewed_at:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeVisitView(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return VisitView(
-            visit_id=_UniffiFfiConverterString.read(buf),
-            visit_group=_UniffiFfiConverterString.read(buf),
-            revision=_UniffiFfiConverterUInt32.read(buf),
-            template_id=_UniffiFfiConverterString.read(buf),
-            template_version=_UniffiFfiConverterUInt32.read(buf),
-            household_id=_UniffiFfiConverterString.read(buf),
-            state=_UniffiFfiConverterTypeVisitState.read(buf),
-            started=_UniffiFfiConverterString.read(buf),
-            finalized=_UniffiFfiConverterOptionalString.read(buf),
-            review_comment=_UniffiFfiConverterOptionalString.read(buf),
-            reviewed_at=_UniffiFfiConverterOptionalString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.visit_id)
-        _UniffiFfiConverterString.check_lower(value.visit_group)
-        _UniffiFfiConverterUInt32.check_lower(value.revision)
-        _UniffiFfiConverterString.check_lower(value.template_id)
-        _UniffiFfiConverterUInt32.check_lower(value.template_version)
-        _UniffiFfiConverterString.check_lower(value.household_id)
-        _UniffiFfiConverterTypeVisitState.check_lower(value.state)
-        _UniffiFfiConverterString.check_lower(value.started)
-        _UniffiFfiConverterOptionalString.check_lower(value.finalized)
-        _UniffiFfiConverterOptionalString.check_lower(value.review_comment)
-        _UniffiFfiConverterOptionalString.check_lower(value.reviewed_at)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.visit_id, buf)
-        _UniffiFfiConverterString.write(value.visit_group, buf)
-        _UniffiFfiConverterUInt32.write(value.revision, buf)
-        _UniffiFfiConverterString.write(value.template_id, buf)
-        _UniffiFfiConverterUInt32.write(value.template_version, buf)
-        _UniffiFfiConverterString.write(value.household_id, buf)
-        _UniffiFfiConverterTypeVisitState.write(value.state, buf)
-        _UniffiFfiConverterString.write(value.started, buf)
-        _UniffiFfiConverterOptionalString.write(value.finalized, buf)
-        _UniffiFfiConverterOptionalString.write(value.review_comment, buf)
-        _UniffiFfiConverterOptionalString.write(value.reviewed_at, buf)
-
-@dataclass
-class VisitSummaryView:
-    """
-    A visit in a list.
-"""
-    def __init__(self, *, visit:VisitView, head:str, address:str):
-        self.visit = visit
-        self.head = head
-        self.address = address
-        
-        
-
-    
-    def __str__(self):
-        return "VisitSummaryView(visit={}, head={}, address={})".format(self.visit, self.head, self.address)
-    def __eq__(self, other):
-        if self.visit != other.visit:
-            return False
-        if self.head != other.head:
-            return False
-        if self.address != other.address:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeVisitSummaryView(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return VisitSummaryView(
-            visit=_UniffiFfiConverterTypeVisitView.read(buf),
-            head=_UniffiFfiConverterString.read(buf),
-            address=_UniffiFfiConverterString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterTypeVisitView.check_lower(value.visit)
-        _UniffiFfiConverterString.check_lower(value.head)
-        _UniffiFfiConverterString.check_lower(value.address)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterTypeVisitView.write(value.visit, buf)
-        _UniffiFfiConverterString.write(value.head, buf)
-        _UniffiFfiConverterString.write(value.address, buf)
 
 class _UniffiFfiConverterSequenceTypeVisitSummaryView(_UniffiConverterRustBuffer):
     @classmethod
@@ -4033,6 +4908,103 @@ class _UniffiFfiConverterTypePullReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.write(value.approved, buf)
         _UniffiFfiConverterUInt32.write(value.rejected, buf)
         _UniffiFfiConverterUInt32.write(value.removed, buf)
+
+
+
+
+
+
+class AppLanguage(enum.Enum):
+    """
+    The language the app speaks; every text of the core comes in both.
+"""
+    
+    ZH = 0
+    """
+    中文 (the default).
+"""
+    
+    EN = 1
+    
+
+
+class _UniffiFfiConverterTypeAppLanguage(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return AppLanguage.ZH
+        if variant == 2:
+            return AppLanguage.EN
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == AppLanguage.ZH:
+            return
+        if value == AppLanguage.EN:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == AppLanguage.ZH:
+            buf.write_i32(1)
+        if value == AppLanguage.EN:
+            buf.write_i32(2)
+
+
+
+@dataclass
+class SettingsView:
+    """
+    The phone's settings.
+"""
+    def __init__(self, *, language:AppLanguage, server_url:typing.Optional[str], wifi_only_sync:bool, photos_on_cellular:bool):
+        self.language = language
+        self.server_url = server_url
+        self.wifi_only_sync = wifi_only_sync
+        self.photos_on_cellular = photos_on_cellular
+        
+        
+
+    
+    def __str__(self):
+        return "SettingsView(language={}, server_url={}, wifi_only_sync={}, photos_on_cellular={})".format(self.language, self.server_url, self.wifi_only_sync, self.photos_on_cellular)
+    def __eq__(self, other):
+        if self.language != other.language:
+            return False
+        if self.server_url != other.server_url:
+            return False
+        if self.wifi_only_sync != other.wifi_only_sync:
+            return False
+        if self.photos_on_cellular != other.photos_on_cellular:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeSettingsView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return SettingsView(
+            language=_UniffiFfiConverterTypeAppLanguage.read(buf),
+            server_url=_UniffiFfiConverterOptionalString.read(buf),
+            wifi_only_sync=_UniffiFfiConverterBoolean.read(buf),
+            photos_on_cellular=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeAppLanguage.check_lower(value.language)
+        _UniffiFfiConverterOptionalString.check_lower(value.server_url)
+        _UniffiFfiConverterBoolean.check_lower(value.wifi_only_sync)
+        _UniffiFfiConverterBoolean.check_lower(value.photos_on_cellular)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeAppLanguage.write(value.language, buf)
+        _UniffiFfiConverterOptionalString.write(value.server_url, buf)
+        _UniffiFfiConverterBoolean.write(value.wifi_only_sync, buf)
+        _UniffiFfiConverterBoolean.write(value.photos_on_cellular, buf)
 
 @dataclass
 class SyncProgress:
@@ -4804,6 +5776,222 @@ class _UniffiFfiConverterTypeDoorstepError(_UniffiConverterRustBuffer):
 
 
 
+class ListFilter:
+    """
+    Which households the list shows.
+"""
+    def __init__(self):
+        raise RuntimeError("ListFilter cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class ALL:
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "ListFilter.ALL()".format()
+        def __eq__(self, other):
+            if not isinstance(other, ListFilter):
+                return NotImplemented
+            if not other.is_ALL():
+                return False
+            return True
+
+    @dataclass
+    class DUE:
+        """
+        With a visit due or overdue.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "ListFilter.DUE()".format()
+        def __eq__(self, other):
+            if not isinstance(other, ListFilter):
+                return NotImplemented
+            if not other.is_DUE():
+                return False
+            return True
+
+    @dataclass
+    class OVERDUE:
+        """
+        With a visit overdue.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "ListFilter.OVERDUE()".format()
+        def __eq__(self, other):
+            if not isinstance(other, ListFilter):
+                return NotImplemented
+            if not other.is_OVERDUE():
+                return False
+            return True
+
+    @dataclass
+    class RETURNED:
+        """
+        With a visit returned for rework.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "ListFilter.RETURNED()".format()
+        def __eq__(self, other):
+            if not isinstance(other, ListFilter):
+                return NotImplemented
+            if not other.is_RETURNED():
+                return False
+            return True
+
+    @dataclass
+    class TAG:
+        """
+        With a resident holding this tag today (a code from the page's `tags`).
+"""
+        
+        def __init__(self, code:str):
+            self.code = code
+            
+            
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "ListFilter.TAG(code={})".format(self.code)
+        def __eq__(self, other):
+            if not isinstance(other, ListFilter):
+                return NotImplemented
+            if not other.is_TAG():
+                return False
+            if self.code != other.code:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_ALL(self) -> bool:
+        return isinstance(self, ListFilter.ALL)
+    def is_all(self) -> bool:
+        return isinstance(self, ListFilter.ALL)
+    def is_DUE(self) -> bool:
+        return isinstance(self, ListFilter.DUE)
+    def is_due(self) -> bool:
+        return isinstance(self, ListFilter.DUE)
+    def is_OVERDUE(self) -> bool:
+        return isinstance(self, ListFilter.OVERDUE)
+    def is_overdue(self) -> bool:
+        return isinstance(self, ListFilter.OVERDUE)
+    def is_RETURNED(self) -> bool:
+        return isinstance(self, ListFilter.RETURNED)
+    def is_returned(self) -> bool:
+        return isinstance(self, ListFilter.RETURNED)
+    def is_TAG(self) -> bool:
+        return isinstance(self, ListFilter.TAG)
+    def is_tag(self) -> bool:
+        return isinstance(self, ListFilter.TAG)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+ListFilter.ALL = type("ListFilter.ALL", (ListFilter.ALL, ListFilter,), {})  # type: ignore
+ListFilter.DUE = type("ListFilter.DUE", (ListFilter.DUE, ListFilter,), {})  # type: ignore
+ListFilter.OVERDUE = type("ListFilter.OVERDUE", (ListFilter.OVERDUE, ListFilter,), {})  # type: ignore
+ListFilter.RETURNED = type("ListFilter.RETURNED", (ListFilter.RETURNED, ListFilter,), {})  # type: ignore
+ListFilter.TAG = type("ListFilter.TAG", (ListFilter.TAG, ListFilter,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeListFilter(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return ListFilter.ALL(
+            )
+        if variant == 2:
+            return ListFilter.DUE(
+            )
+        if variant == 3:
+            return ListFilter.OVERDUE(
+            )
+        if variant == 4:
+            return ListFilter.RETURNED(
+            )
+        if variant == 5:
+            return ListFilter.TAG(
+                _UniffiFfiConverterString.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_ALL():
+            return
+        if value.is_DUE():
+            return
+        if value.is_OVERDUE():
+            return
+        if value.is_RETURNED():
+            return
+        if value.is_TAG():
+            _UniffiFfiConverterString.check_lower(value.code)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_ALL():
+            buf.write_i32(1)
+        if value.is_DUE():
+            buf.write_i32(2)
+        if value.is_OVERDUE():
+            buf.write_i32(3)
+        if value.is_RETURNED():
+            buf.write_i32(4)
+        if value.is_TAG():
+            buf.write_i32(5)
+            _UniffiFfiConverterString.write(value.code, buf)
+
+
+
+
+
+
+
+
 class NetworkState(enum.Enum):
     """
     The network the phone is on, as the platform reports it.
@@ -4910,6 +6098,44 @@ class _UniffiFfiConverterOptionalTypeGpsFixInput(_UniffiConverterRustBuffer):
             return _UniffiFfiConverterTypeGpsFixInput.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterOptionalInt64(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterInt64.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterInt64.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterInt64.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterInt32(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "i32"
+    VALUE_MIN = -2**31
+    VALUE_MAX = 2**31
+
+    @staticmethod
+    def read(buf):
+        return buf.read_i32()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_i32(value)
 
 class _UniffiFfiConverterSequenceTypeHouseholdSummaryView(_UniffiConverterRustBuffer):
     @classmethod
@@ -5297,14 +6523,38 @@ class DoorstepProtocol(typing.Protocol):
         problem, and stays a draft.
 """
         raise NotImplementedError
+    def fix_clock(self, epoch_ms: typing.Optional[int],utc_offset_seconds: int) -> None:
+        """
+        Stops the core's clock at `epoch_ms` (milliseconds since 1970 UTC) in
+        a zone `utc_offset_seconds` east of UTC (China: 28800), or lets it run
+        with the phone's clock again with `None`. For tests, screenshots and
+        demos: "today", "overdue" and "last sync" then come out the same on
+        every day they run. Not stored.
+"""
+        raise NotImplementedError
     def grids(self, ) -> typing.List[GridView]:
         """
         The grids this device works in, by code.
 """
         raise NotImplementedError
+    def home(self, ) -> HomeView:
+        """
+        The home screen ("今日") as of the device's clock.
+"""
+        raise NotImplementedError
     def household(self, household_id: str) -> HouseholdView:
         """
-        One household's screen: residents (masked), tags, visits, what is due today.
+        One household's screen: residents (masked), tags, visits, what is due
+        today (by the device's clock), in words.
+"""
+        raise NotImplementedError
+    def household_page(self, query: str,filter: ListFilter,offset: int,limit: int) -> HouseholdPageView:
+        """
+        One page of the household list: households matching `query` (the
+        search: name, pinyin or initials, address, door, ID number's last
+        four; empty for all, by code), kept by `filter`, from `offset`, at
+        most `limit` rows (0: 50; at most 200). What is due is as of the
+        device's clock.
 """
         raise NotImplementedError
     def households(self, ) -> typing.List[HouseholdSummaryView]:
@@ -5373,14 +6623,39 @@ class DoorstepProtocol(typing.Protocol):
         Only drafts can be changed.
 """
         raise NotImplementedError
-    def set_network(self, network: NetworkState) -> None:
+    def set_language(self, language: AppLanguage) -> SettingsView:
         """
-        Tells the core which network the phone is on now; the next sync uses it.
+        Sets the app's language; returns the settings as stored.
 """
         raise NotImplementedError
-    def set_photos_on_cellular(self, allowed: bool) -> None:
+    def set_network(self, network: NetworkState) -> None:
+        """
+        Tells the core which network the phone is on now (call it on every
+        change the platform reports); the next sync and the outbox's states
+        use it. Not stored: after a restart it is Wi-Fi until the shell says.
+"""
+        raise NotImplementedError
+    def set_photos_on_cellular(self, allowed: bool) -> SettingsView:
         """
         Whether photos may be sent over cellular or metered networks (default: no).
+"""
+        raise NotImplementedError
+    def set_server_url(self, server_url: str) -> SettingsView:
+        """
+        Sets the server address the sign-in screen offers (signing in sets it
+        too). A scheme is added when none was typed (`https://`), a trailing
+        `/` dropped; an address that is not http(s) is refused with
+        `bad_server_address` and nothing changes.
+"""
+        raise NotImplementedError
+    def set_wifi_only_sync(self, wifi_only: bool) -> SettingsView:
+        """
+        Whether a background sync waits for Wi-Fi (default: yes).
+"""
+        raise NotImplementedError
+    def settings(self, ) -> SettingsView:
+        """
+        The phone's settings.
 """
         raise NotImplementedError
     def start_visit(self, household_id: str,template_id: str) -> VisitScreenView:
@@ -5391,12 +6666,14 @@ class DoorstepProtocol(typing.Protocol):
         raise NotImplementedError
     async def sync(self, worker_asked: bool,listener: typing.Optional[SyncListener],cancel: typing.Optional[SyncCancel]) -> SyncResult:
         """
-        Runs one sync on the network last set: pushes the outbox, then pulls.
-        `worker_asked` is true for the worker's "sync now" (failed items are
-        retried at once) and false for a background sync (each failed item
-        waits out its backoff). `listener` hears the progress; `cancel` stops
-        it (then the error is `Cancelled` and everything stays queued).
-        Offline, nothing is sent and the outbox counts are returned.
+        Runs one sync on the network last set, as the settings allow: pushes
+        the outbox, then pulls. `worker_asked` is true for the worker's "sync
+        now" (failed items are retried at once, and it runs on cellular too)
+        and false for a background sync (each failed item waits out its
+        backoff; with Wi-Fi-only on, nothing goes off Wi-Fi). Photos go on
+        cellular only when the setting allows. `listener` hears the progress;
+        `cancel` stops it (then the error is `Cancelled` and everything stays
+        queued). When nothing may be sent, the outbox counts are returned.
 """
         raise NotImplementedError
     def templates(self, ) -> typing.List[TemplateView]:
@@ -5552,6 +6829,31 @@ class Doorstep(DoorstepProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def fix_clock(self, epoch_ms: typing.Optional[int],utc_offset_seconds: int) -> None:
+        """
+        Stops the core's clock at `epoch_ms` (milliseconds since 1970 UTC) in
+        a zone `utc_offset_seconds` east of UTC (China: 28800), or lets it run
+        with the phone's clock again with `None`. For tests, screenshots and
+        demos: "today", "overdue" and "last sync" then come out the same on
+        every day they run. Not stored.
+"""
+        
+        _UniffiFfiConverterOptionalInt64.check_lower(epoch_ms)
+
+        _UniffiFfiConverterInt32.check_lower(utc_offset_seconds)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterOptionalInt64.lower(epoch_ms),
+            _UniffiFfiConverterInt32.lower(utc_offset_seconds),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_fix_clock,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def grids(self, ) -> typing.List[GridView]:
         """
         The grids this device works in, by code.
@@ -5567,9 +6869,25 @@ class Doorstep(DoorstepProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def home(self, ) -> HomeView:
+        """
+        The home screen ("今日") as of the device's clock.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeHomeView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_home,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def household(self, household_id: str) -> HouseholdView:
         """
-        One household's screen: residents (masked), tags, visits, what is due today.
+        One household's screen: residents (masked), tags, visits, what is due
+        today (by the device's clock), in words.
 """
         
         _UniffiFfiConverterString.check_lower(household_id)
@@ -5582,6 +6900,37 @@ class Doorstep(DoorstepProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_household,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def household_page(self, query: str,filter: ListFilter,offset: int,limit: int) -> HouseholdPageView:
+        """
+        One page of the household list: households matching `query` (the
+        search: name, pinyin or initials, address, door, ID number's last
+        four; empty for all, by code), kept by `filter`, from `offset`, at
+        most `limit` rows (0: 50; at most 200). What is due is as of the
+        device's clock.
+"""
+        
+        _UniffiFfiConverterString.check_lower(query)
+
+        _UniffiFfiConverterTypeListFilter.check_lower(filter)
+
+        _UniffiFfiConverterUInt32.check_lower(offset)
+
+        _UniffiFfiConverterUInt32.check_lower(limit)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(query),
+            _UniffiFfiConverterTypeListFilter.lower(filter),
+            _UniffiFfiConverterUInt32.lower(offset),
+            _UniffiFfiConverterUInt32.lower(limit),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeHouseholdPageView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_household_page,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -5806,9 +7155,29 @@ class Doorstep(DoorstepProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_language(self, language: AppLanguage) -> SettingsView:
+        """
+        Sets the app's language; returns the settings as stored.
+"""
+        
+        _UniffiFfiConverterTypeAppLanguage.check_lower(language)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeAppLanguage.lower(language),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSettingsView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_language,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def set_network(self, network: NetworkState) -> None:
         """
-        Tells the core which network the phone is on now; the next sync uses it.
+        Tells the core which network the phone is on now (call it on every
+        change the platform reports); the next sync and the outbox's states
+        use it. Not stored: after a restart it is Wi-Fi until the shell says.
 """
         
         _UniffiFfiConverterTypeNetworkState.check_lower(network)
@@ -5824,7 +7193,7 @@ class Doorstep(DoorstepProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
-    def set_photos_on_cellular(self, allowed: bool) -> None:
+    def set_photos_on_cellular(self, allowed: bool) -> SettingsView:
         """
         Whether photos may be sent over cellular or metered networks (default: no).
 """
@@ -5834,11 +7203,65 @@ class Doorstep(DoorstepProtocol):
             self._uniffi_clone_handle(),
             _UniffiFfiConverterBoolean.lower(allowed),
         )
-        _uniffi_lift_return = lambda val: None
-        _uniffi_error_converter = None
+        _uniffi_lift_return = _UniffiFfiConverterTypeSettingsView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_server_url(self, server_url: str) -> SettingsView:
+        """
+        Sets the server address the sign-in screen offers (signing in sets it
+        too). A scheme is added when none was typed (`https://`), a trailing
+        `/` dropped; an address that is not http(s) is refused with
+        `bad_server_address` and nothing changes.
+"""
+        
+        _UniffiFfiConverterString.check_lower(server_url)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(server_url),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSettingsView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_server_url,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_wifi_only_sync(self, wifi_only: bool) -> SettingsView:
+        """
+        Whether a background sync waits for Wi-Fi (default: yes).
+"""
+        
+        _UniffiFfiConverterBoolean.check_lower(wifi_only)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterBoolean.lower(wifi_only),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSettingsView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_wifi_only_sync,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def settings(self, ) -> SettingsView:
+        """
+        The phone's settings.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSettingsView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_settings,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -5866,12 +7289,14 @@ class Doorstep(DoorstepProtocol):
         return _uniffi_lift_return(_uniffi_ffi_result)
     async def sync(self, worker_asked: bool,listener: typing.Optional[SyncListener],cancel: typing.Optional[SyncCancel]) -> SyncResult:
         """
-        Runs one sync on the network last set: pushes the outbox, then pulls.
-        `worker_asked` is true for the worker's "sync now" (failed items are
-        retried at once) and false for a background sync (each failed item
-        waits out its backoff). `listener` hears the progress; `cancel` stops
-        it (then the error is `Cancelled` and everything stays queued).
-        Offline, nothing is sent and the outbox counts are returned.
+        Runs one sync on the network last set, as the settings allow: pushes
+        the outbox, then pulls. `worker_asked` is true for the worker's "sync
+        now" (failed items are retried at once, and it runs on cellular too)
+        and false for a background sync (each failed item waits out its
+        backoff; with Wi-Fi-only on, nothing goes off Wi-Fi). Photos go on
+        cellular only when the setting allows. `listener` hears the progress;
+        `cancel` stops it (then the error is `Cancelled` and everything stays
+        queued). When nothing may be sent, the outbox counts are returned.
 """
         
         _UniffiFfiConverterBoolean.check_lower(worker_asked)
@@ -5978,32 +7403,44 @@ __all__ = [
     "UserRole",
     "DoorVerdict",
     "DoorOutcome",
+    "VisitState",
     "FieldKind",
     "AnswerValue",
     "LocationProvider",
-    "VisitState",
+    "AppLanguage",
     "DoorstepError",
+    "ListFilter",
     "NetworkState",
     "GridView",
     "AccountView",
     "ChoiceView",
     "DoorReason",
     "DoorCheckResult",
+    "VisitView",
+    "VisitSummaryView",
+    "DraftItemView",
+    "DueBadgeView",
+    "HouseholdSummaryView",
+    "DueItemView",
     "DueVisitView",
     "FormProblem",
     "FieldItem",
     "GpsFixInput",
-    "HouseholdSummaryView",
+    "ReturnedItemView",
+    "HomeView",
+    "TagChipView",
+    "HouseholdRowView",
+    "TagFilterView",
+    "HouseholdPageView",
     "TagView",
     "ResidentItem",
-    "VisitView",
-    "VisitSummaryView",
     "PastVisitView",
     "HouseholdView",
     "OutboxStatus",
     "PhotoInfo",
     "PhotoEvidence",
     "PullReport",
+    "SettingsView",
     "SyncProgress",
     "SyncResult",
     "TemplateView",

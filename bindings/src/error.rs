@@ -306,6 +306,12 @@ impl From<DeviceError> for DoorstepError {
                 "定位坐标无效",
                 "the position is not a place on Earth"
             ),
+            DeviceError::BadServerAddress => variant!(
+                Invalid,
+                "bad_server_address",
+                "服务器地址格式不正确，应类似 https://doorstep.example.cn",
+                "the server address is not valid; it looks like https://doorstep.example.cn"
+            ),
             DeviceError::NotYourGrid => variant!(
                 Invalid,
                 "household_not_in_grids",
@@ -345,6 +351,7 @@ mod tests {
             DeviceError::BadPosition.into(),
             DeviceError::UnknownTemplate("x".into()).into(),
             DeviceError::NotYourGrid.into(),
+            DeviceError::BadServerAddress.into(),
             PhotoError::UnsupportedFormat.into(),
         ];
         for e in &errors {

@@ -9,10 +9,10 @@ use crate::error::DoorstepError;
 use doorstep_core::device::Device;
 use doorstep_core::store::households::GridInfo;
 use doorstep_core::store::{DatabaseKey, OpenMode};
+use doorstep_core::sync::ServerClient;
 use doorstep_core::sync::protocol::{Account, Role};
-use doorstep_core::sync::{Network, ServerClient, SyncOptions};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// The file name of the device database inside the app's directory.
 const DATABASE_FILE: &str = "doorstep.db";
@@ -23,7 +23,6 @@ pub struct Doorstep {
     /// Shared by the screens and the sync, which runs on a thread of its own;
     /// templates a sync brings become usable in place.
     device: Arc<Device>,
-    pub(crate) sync_options: Mutex<SyncOptions>,
 }
 
 /// A grid the signed-in worker works in.
@@ -105,11 +104,6 @@ impl Doorstep {
         let device = Device::open(&path, &key, OpenMode::OpenOrCreate)?;
         Ok(Arc::new(Self {
             device: Arc::new(device),
-            sync_options: Mutex::new(SyncOptions {
-                network: Network::Wifi,
-                photos_on_cellular: false,
-                retry_now: false,
-            }),
         }))
     }
 

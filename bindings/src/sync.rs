@@ -139,27 +139,26 @@ impl From<&Progress> for SyncProgress {
 
 #[uniffi::export(async_runtime = "tokio")]
 impl Doorstep {
-    /// Tells the core which network the phone is on now; the next sync uses it.
+    /// Tells the core which network the phone is on now (call it on every
+    /// change the platform reports); the next sync and the outbox's states
+    /// use it. Not stored: after a restart it is Wi-Fi until the shell says.
     pub fn set_network(&self, network: NetworkState) {
-        self.options().network = match network {
+        self.device().set_network(match network {
             NetworkState::Wifi => Network::Wifi,
             NetworkState::Cellular => Network::Cellular,
             NetworkState::Metered => Network::Metered,
             NetworkState::Offline => Network::Offline,
-        };
+        });
     }
 
-    /// Whether photos may be sent over cellular or metered networks (default: no).
-    pub fn set_photos_on_cellular(&self, allowed: bool) {
-        self.options().photos_on_cellular = allowed;
-    }
-
-    /// Runs one sync on the network last set: pushes the outbox, then pulls.
-    /// `worker_asked` is true for the worker's "sync now" (failed items are
-    /// retried at once) and false for a background sync (each failed item
-    /// waits out its backoff). `listener` hears the progress; `cancel` stops
-    /// it (then the error is `Cancelled` and everything stays queued).
-    /// Offline, nothing is sent and the outbox counts are returned.
+    /// Runs one sync on the network last set, as the settings allow: pushes
+    /// the outbox, then pulls. `worker_asked` is true for the worker's "sync
+    /// now" (failed items are retried at once, and it runs on cellular too)
+    /// and false for a background sync (each failed item waits out its
+    /// backoff; with Wi-Fi-only on, nothing goes off Wi-Fi). Photos go on
+    /// cellular only when the setting allows. `listener` hears the progress;
+    /// `cancel` stops it (then the error is `Cancelled` and everything stays
+    /// queued). When nothing may be sent, the outbox counts are returned.
     pub async fn sync(
         &self,
         worker_asked: bool,
@@ -167,10 +166,7 @@ impl Doorstep {
         cancel: Option<Arc<SyncCancel>>,
     ) -> Result<SyncResult, DoorstepError> {
         let device = self.device();
-        let options = doorstep_core::sync::SyncOptions {
-            retry_now: worker_asked,
-            ..*self.options()
-        };
+        let options = device.sync_options(worker_asked)?;
         let flag = cancel.map(|c| c.flag.clone()).unwrap_or_default();
         let report = run_on_blocking_thread(move || async move {
             let progress = move |p: &Progress| {
@@ -229,11 +225,5 @@ where
             // Only a runtime shutting down cancels a blocking task.
             Err(_) => Err(DeviceError::from(doorstep_core::sync::SyncError::Cancelled).into()),
         },
-    }
-}
-
-impl Doorstep {
-    fn options(&self) -> std::sync::MutexGuard<'_, doorstep_core::sync::SyncOptions> {
-        self.sync_options.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

@@ -5,6 +5,7 @@
 //! pulled), the evidence rules (door-check verdicts, the photo pipeline) and
 //! sync. Every rule a screen needs is here, so the shells only render.
 
+use crate::clock::{Clock, SystemClock};
 use crate::evidence::{
     DoorCheck, DoorCheckInput, DoorCheckPolicy, DoorOutcome, GpsFix, HouseholdLocation,
     PhotoOptions, check_door, process_photo,
@@ -15,7 +16,9 @@ use crate::store::households::Disclosure;
 use crate::store::visits::VisitRecord;
 use crate::store::{DatabaseKey, OpenMode, Store, StoreError};
 use crate::sync::protocol::{Account, LoginRequest, PhotoRef};
-use crate::sync::{CancelFlag, Progress, ServerClient, SyncError, SyncOptions, SyncReport};
+use crate::sync::{
+    CancelFlag, Network, Progress, ServerClient, SyncError, SyncOptions, SyncReport,
+};
 use doorstep_model::Visit;
 use std::path::Path;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
@@ -40,6 +43,8 @@ pub enum DeviceError {
     BadPosition,
     #[error("the household is not in the signed-in worker's grids")]
     NotYourGrid,
+    #[error("the server address is not an http or https address")]
+    BadServerAddress,
 }
 
 /// Problems by field path and code (never by value: answers are personal data).
@@ -59,6 +64,10 @@ pub struct Device {
     templates: RwLock<TemplateRegistry>,
     door_policy: DoorCheckPolicy,
     photo_options: PhotoOptions,
+    /// The network the shell last reported (not stored: it is true only now).
+    pub(crate) network: RwLock<Network>,
+    /// What "now" is for the screen models.
+    pub(crate) clock: RwLock<Arc<dyn Clock>>,
 }
 
 impl Device {
@@ -73,6 +82,8 @@ impl Device {
             ),
             door_policy: DoorCheckPolicy::default(),
             photo_options: PhotoOptions::default(),
+            network: RwLock::new(Network::Wifi),
+            clock: RwLock::new(Arc::new(SystemClock)),
         };
         device.reload_templates()?;
         Ok(device)
@@ -89,7 +100,9 @@ impl Device {
         self.templates.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Logs in to `server_url` and keeps the token in the encrypted store.
+    /// Logs in to `server_url` (normalized as the settings keep it: a scheme
+    /// added, the trailing `/` dropped) and keeps the token in the encrypted
+    /// store and the address in the settings.
     pub async fn login(
         &self,
         server_url: &str,
@@ -97,14 +110,16 @@ impl Device {
         password: &str,
         device_name: &str,
     ) -> Result<crate::sync::protocol::Account, DeviceError> {
-        let client = ServerClient::new(server_url, None)?;
+        let server_url = crate::store::settings::normalize_server_url(server_url)
+            .ok_or(DeviceError::BadServerAddress)?;
+        let client = ServerClient::new(&server_url, None)?;
         let request = LoginRequest {
             username: username.to_owned(),
             password: password.to_owned(),
             device_name: device_name.to_owned(),
         };
         let login = client.login(&request).await?;
-        self.store.save_login(server_url, &login)?;
+        self.store.save_login(&server_url, &login)?;
         Ok(login.account)
     }
 
@@ -212,7 +227,11 @@ impl Device {
         progress: &(dyn Fn(&Progress) + Send + Sync),
         cancel: &CancelFlag,
     ) -> Result<SyncReport, DeviceError> {
-        let report = crate::sync::sync(&self.store, options, progress, cancel).await?;
+        let result = crate::sync::sync(&self.store, options, progress, cancel).await;
+        if options.network != Network::Offline {
+            self.record_sync(result.as_ref().err())?;
+        }
+        let report = result?;
         if report.pulled.templates > 0 {
             self.reload_templates()?;
         }
@@ -224,11 +243,39 @@ impl Device {
         &self,
         cancel: &CancelFlag,
     ) -> Result<crate::store::pull::PullSummary, DeviceError> {
-        let summary = crate::sync::pull(&self.store, cancel).await?;
+        let result = crate::sync::pull(&self.store, cancel).await;
+        self.record_sync(result.as_ref().err())?;
+        let summary = result?;
         if summary.templates > 0 {
             self.reload_templates()?;
         }
         Ok(summary)
+    }
+
+    /// Now, by the device's clock.
+    pub fn now(&self) -> doorstep_model::DeviceInstant {
+        self.clock.read().unwrap_or_else(|p| p.into_inner()).now()
+    }
+
+    /// Today's date on the device, by its clock.
+    pub fn today(&self) -> chrono::NaiveDate {
+        crate::clock::local_date(self.now())
+    }
+
+    /// Replaces the device's clock (tests and screenshots fix the date with a
+    /// [`crate::clock::FixedClock`]).
+    pub fn set_clock(&self, clock: Arc<dyn Clock>) {
+        *self.clock.write().unwrap_or_else(|p| p.into_inner()) = clock;
+    }
+
+    /// Notes the end of a sync or pull that reached for the server; a run
+    /// stopped before it (nobody signed in) is not an attempt.
+    fn record_sync(&self, failure: Option<&SyncError>) -> Result<(), DeviceError> {
+        if matches!(failure, Some(SyncError::NotSignedIn)) {
+            return Ok(());
+        }
+        let code = failure.map(SyncError::code);
+        Ok(self.store.record_sync(self.now().utc, code.as_deref())?)
     }
 
     fn form_of(&self, record: &VisitRecord) -> Result<Arc<Form>, DeviceError> {

@@ -503,6 +503,22 @@ fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
+    typealias FfiType = Int32
+    typealias SwiftType = Int32
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int32 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Int32, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
     typealias FfiType = UInt64
     typealias SwiftType = UInt64
@@ -645,7 +661,31 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 public protocol DoorstepProtocol: AnyObject, Sendable {
     
     /**
-     * One household's screen: residents (masked), tags, visits, what is due today.
+     * Stops the core's clock at `epoch_ms` (milliseconds since 1970 UTC) in
+     * a zone `utc_offset_seconds` east of UTC (China: 28800), or lets it run
+     * with the phone's clock again with `None`. For tests, screenshots and
+     * demos: "today", "overdue" and "last sync" then come out the same on
+     * every day they run. Not stored.
+     */
+    func fixClock(epochMs: Int64?, utcOffsetSeconds: Int32) throws 
+    
+    /**
+     * The home screen ("今日") as of the device's clock.
+     */
+    func home() throws  -> HomeView
+    
+    /**
+     * One page of the household list: households matching `query` (the
+     * search: name, pinyin or initials, address, door, ID number's last
+     * four; empty for all, by code), kept by `filter`, from `offset`, at
+     * most `limit` rows (0: 50; at most 200). What is due is as of the
+     * device's clock.
+     */
+    func householdPage(query: String, filter: ListFilter, offset: UInt32, limit: UInt32) throws  -> HouseholdPageView
+    
+    /**
+     * One household's screen: residents (masked), tags, visits, what is due
+     * today (by the device's clock), in words.
      */
     func household(householdId: String) throws  -> HouseholdView
     
@@ -685,6 +725,34 @@ public protocol DoorstepProtocol: AnyObject, Sendable {
     func logout() async throws  -> Bool
     
     /**
+     * Sets the app's language; returns the settings as stored.
+     */
+    func setLanguage(language: AppLanguage) throws  -> SettingsView
+    
+    /**
+     * Whether photos may be sent over cellular or metered networks (default: no).
+     */
+    func setPhotosOnCellular(allowed: Bool) throws  -> SettingsView
+    
+    /**
+     * Sets the server address the sign-in screen offers (signing in sets it
+     * too). A scheme is added when none was typed (`https://`), a trailing
+     * `/` dropped; an address that is not http(s) is refused with
+     * `bad_server_address` and nothing changes.
+     */
+    func setServerUrl(serverUrl: String) throws  -> SettingsView
+    
+    /**
+     * Whether a background sync waits for Wi-Fi (default: yes).
+     */
+    func setWifiOnlySync(wifiOnly: Bool) throws  -> SettingsView
+    
+    /**
+     * The phone's settings.
+     */
+    func settings() throws  -> SettingsView
+    
+    /**
      * How many outbox items wait, are set aside, or are done.
      */
     func outboxStatus() throws  -> OutboxStatus
@@ -695,22 +763,21 @@ public protocol DoorstepProtocol: AnyObject, Sendable {
     func pull(cancel: SyncCancel?) async throws  -> PullReport
     
     /**
-     * Tells the core which network the phone is on now; the next sync uses it.
+     * Tells the core which network the phone is on now (call it on every
+     * change the platform reports); the next sync and the outbox's states
+     * use it. Not stored: after a restart it is Wi-Fi until the shell says.
      */
     func setNetwork(network: NetworkState) 
     
     /**
-     * Whether photos may be sent over cellular or metered networks (default: no).
-     */
-    func setPhotosOnCellular(allowed: Bool) 
-    
-    /**
-     * Runs one sync on the network last set: pushes the outbox, then pulls.
-     * `worker_asked` is true for the worker's "sync now" (failed items are
-     * retried at once) and false for a background sync (each failed item
-     * waits out its backoff). `listener` hears the progress; `cancel` stops
-     * it (then the error is `Cancelled` and everything stays queued).
-     * Offline, nothing is sent and the outbox counts are returned.
+     * Runs one sync on the network last set, as the settings allow: pushes
+     * the outbox, then pulls. `worker_asked` is true for the worker's "sync
+     * now" (failed items are retried at once, and it runs on cellular too)
+     * and false for a background sync (each failed item waits out its
+     * backoff; with Wi-Fi-only on, nothing goes off Wi-Fi). Photos go on
+     * cellular only when the setting allows. `listener` hears the progress;
+     * `cancel` stops it (then the error is `Cancelled` and everything stays
+     * queued). When nothing may be sent, the outbox counts are returned.
      */
     func sync(workerAsked: Bool, listener: SyncListener?, cancel: SyncCancel?) async throws  -> SyncResult
     
@@ -860,7 +927,57 @@ public static func `open`(directory: String, key: Data)throws  -> Doorstep  {
 
     
     /**
-     * One household's screen: residents (masked), tags, visits, what is due today.
+     * Stops the core's clock at `epoch_ms` (milliseconds since 1970 UTC) in
+     * a zone `utc_offset_seconds` east of UTC (China: 28800), or lets it run
+     * with the phone's clock again with `None`. For tests, screenshots and
+     * demos: "today", "overdue" and "last sync" then come out the same on
+     * every day they run. Not stored.
+     */
+open func fixClock(epochMs: Int64?, utcOffsetSeconds: Int32)throws   {try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_fix_clock(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionInt64.lower(epochMs),
+        FfiConverterInt32.lower(utcOffsetSeconds),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The home screen ("今日") as of the device's clock.
+     */
+open func home()throws  -> HomeView  {
+    return try  FfiConverterTypeHomeView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_home(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * One page of the household list: households matching `query` (the
+     * search: name, pinyin or initials, address, door, ID number's last
+     * four; empty for all, by code), kept by `filter`, from `offset`, at
+     * most `limit` rows (0: 50; at most 200). What is due is as of the
+     * device's clock.
+     */
+open func householdPage(query: String, filter: ListFilter, offset: UInt32, limit: UInt32)throws  -> HouseholdPageView  {
+    return try  FfiConverterTypeHouseholdPageView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_household_page(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(query),
+        FfiConverterTypeListFilter_lower(filter),
+        FfiConverterUInt32.lower(offset),
+        FfiConverterUInt32.lower(limit),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * One household's screen: residents (masked), tags, visits, what is due
+     * today (by the device's clock), in words.
      */
 open func household(householdId: String)throws  -> HouseholdView  {
     return try  FfiConverterTypeHouseholdView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
@@ -966,6 +1083,73 @@ open func logout()async throws  -> Bool  {
 }
     
     /**
+     * Sets the app's language; returns the settings as stored.
+     */
+open func setLanguage(language: AppLanguage)throws  -> SettingsView  {
+    return try  FfiConverterTypeSettingsView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_set_language(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAppLanguage_lower(language),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether photos may be sent over cellular or metered networks (default: no).
+     */
+open func setPhotosOnCellular(allowed: Bool)throws  -> SettingsView  {
+    return try  FfiConverterTypeSettingsView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular(
+            self.uniffiCloneHandle(),
+        FfiConverterBool.lower(allowed),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Sets the server address the sign-in screen offers (signing in sets it
+     * too). A scheme is added when none was typed (`https://`), a trailing
+     * `/` dropped; an address that is not http(s) is refused with
+     * `bad_server_address` and nothing changes.
+     */
+open func setServerUrl(serverUrl: String)throws  -> SettingsView  {
+    return try  FfiConverterTypeSettingsView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_set_server_url(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(serverUrl),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether a background sync waits for Wi-Fi (default: yes).
+     */
+open func setWifiOnlySync(wifiOnly: Bool)throws  -> SettingsView  {
+    return try  FfiConverterTypeSettingsView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_set_wifi_only_sync(
+            self.uniffiCloneHandle(),
+        FfiConverterBool.lower(wifiOnly),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The phone's settings.
+     */
+open func settings()throws  -> SettingsView  {
+    return try  FfiConverterTypeSettingsView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_settings(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * How many outbox items wait, are set aside, or are done.
      */
 open func outboxStatus()throws  -> OutboxStatus  {
@@ -997,7 +1181,9 @@ open func pull(cancel: SyncCancel?)async throws  -> PullReport  {
 }
     
     /**
-     * Tells the core which network the phone is on now; the next sync uses it.
+     * Tells the core which network the phone is on now (call it on every
+     * change the platform reports); the next sync and the outbox's states
+     * use it. Not stored: after a restart it is Wi-Fi until the shell says.
      */
 open func setNetwork(network: NetworkState)  {try! rustCall() {
         uniffiCallStatus in
@@ -1009,24 +1195,14 @@ open func setNetwork(network: NetworkState)  {try! rustCall() {
 }
     
     /**
-     * Whether photos may be sent over cellular or metered networks (default: no).
-     */
-open func setPhotosOnCellular(allowed: Bool)  {try! rustCall() {
-        uniffiCallStatus in
-    uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular(
-            self.uniffiCloneHandle(),
-        FfiConverterBool.lower(allowed),uniffiCallStatus
-    )
-}
-}
-    
-    /**
-     * Runs one sync on the network last set: pushes the outbox, then pulls.
-     * `worker_asked` is true for the worker's "sync now" (failed items are
-     * retried at once) and false for a background sync (each failed item
-     * waits out its backoff). `listener` hears the progress; `cancel` stops
-     * it (then the error is `Cancelled` and everything stays queued).
-     * Offline, nothing is sent and the outbox counts are returned.
+     * Runs one sync on the network last set, as the settings allow: pushes
+     * the outbox, then pulls. `worker_asked` is true for the worker's "sync
+     * now" (failed items are retried at once, and it runs on cellular too)
+     * and false for a background sync (each failed item waits out its
+     * backoff; with Wi-Fi-only on, nothing goes off Wi-Fi). Photos go on
+     * cellular only when the setting allows. `listener` hears the progress;
+     * `cancel` stops it (then the error is `Cancelled` and everything stays
+     * queued). When nothing may be sent, the outbox counts are returned.
      */
 open func sync(workerAsked: Bool, listener: SyncListener?, cancel: SyncCancel?)async throws  -> SyncResult  {
     return
@@ -1911,33 +2087,338 @@ public func FfiConverterTypeDoorReason_lower(_ value: DoorReason) -> RustBuffer 
 
 
 /**
+ * A draft and what stops it from being finished.
+ */
+public struct DraftItemView: Equatable, Hashable {
+    public var visit: VisitSummaryView
+    public var templateTitleZh: String
+    public var templateTitleEn: String
+    /**
+     * Problems in the answers now (0: it can be finished); the badge.
+     */
+    public var problems: UInt32
+    /**
+     * `今天 09:30`: when it was begun.
+     */
+    public var startedZh: String
+    public var startedEn: String
+    /**
+     * Why its upload was given up and it came back to draft, if it did.
+     */
+    public var uploadProblemZh: String?
+    public var uploadProblemEn: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(visit: VisitSummaryView, templateTitleZh: String, templateTitleEn: String, 
+        /**
+         * Problems in the answers now (0: it can be finished); the badge.
+         */problems: UInt32, 
+        /**
+         * `今天 09:30`: when it was begun.
+         */startedZh: String, startedEn: String, 
+        /**
+         * Why its upload was given up and it came back to draft, if it did.
+         */uploadProblemZh: String?, uploadProblemEn: String?) {
+        self.visit = visit
+        self.templateTitleZh = templateTitleZh
+        self.templateTitleEn = templateTitleEn
+        self.problems = problems
+        self.startedZh = startedZh
+        self.startedEn = startedEn
+        self.uploadProblemZh = uploadProblemZh
+        self.uploadProblemEn = uploadProblemEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DraftItemView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDraftItemView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DraftItemView {
+        return
+            try DraftItemView(
+                visit: FfiConverterTypeVisitSummaryView.read(from: &buf), 
+                templateTitleZh: FfiConverterString.read(from: &buf), 
+                templateTitleEn: FfiConverterString.read(from: &buf), 
+                problems: FfiConverterUInt32.read(from: &buf), 
+                startedZh: FfiConverterString.read(from: &buf), 
+                startedEn: FfiConverterString.read(from: &buf), 
+                uploadProblemZh: FfiConverterOptionString.read(from: &buf), 
+                uploadProblemEn: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DraftItemView, into buf: inout [UInt8]) {
+        FfiConverterTypeVisitSummaryView.write(value.visit, into: &buf)
+        FfiConverterString.write(value.templateTitleZh, into: &buf)
+        FfiConverterString.write(value.templateTitleEn, into: &buf)
+        FfiConverterUInt32.write(value.problems, into: &buf)
+        FfiConverterString.write(value.startedZh, into: &buf)
+        FfiConverterString.write(value.startedEn, into: &buf)
+        FfiConverterOptionString.write(value.uploadProblemZh, into: &buf)
+        FfiConverterOptionString.write(value.uploadProblemEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDraftItemView_lift(_ buf: RustBuffer) throws -> DraftItemView {
+    return try FfiConverterTypeDraftItemView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDraftItemView_lower(_ value: DraftItemView) -> RustBuffer {
+    return FfiConverterTypeDraftItemView.lower(value)
+}
+
+
+/**
+ * A household's due badge: `逾期` / `overdue`, `待走访 2` / `2 due`.
+ */
+public struct DueBadgeView: Equatable, Hashable {
+    public var overdue: Bool
+    /**
+     * Visits due or overdue.
+     */
+    public var count: UInt32
+    public var textZh: String
+    public var textEn: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(overdue: Bool, 
+        /**
+         * Visits due or overdue.
+         */count: UInt32, textZh: String, textEn: String) {
+        self.overdue = overdue
+        self.count = count
+        self.textZh = textZh
+        self.textEn = textEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DueBadgeView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDueBadgeView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DueBadgeView {
+        return
+            try DueBadgeView(
+                overdue: FfiConverterBool.read(from: &buf), 
+                count: FfiConverterUInt32.read(from: &buf), 
+                textZh: FfiConverterString.read(from: &buf), 
+                textEn: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DueBadgeView, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.overdue, into: &buf)
+        FfiConverterUInt32.write(value.count, into: &buf)
+        FfiConverterString.write(value.textZh, into: &buf)
+        FfiConverterString.write(value.textEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDueBadgeView_lift(_ buf: RustBuffer) throws -> DueBadgeView {
+    return try FfiConverterTypeDueBadgeView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDueBadgeView_lower(_ value: DueBadgeView) -> RustBuffer {
+    return FfiConverterTypeDueBadgeView.lower(value)
+}
+
+
+/**
+ * A visit a household should get.
+ */
+public struct DueItemView: Equatable, Hashable {
+    public var household: HouseholdSummaryView
+    public var templateId: String
+    public var templateTitleZh: String
+    public var templateTitleEn: String
+    /**
+     * ISO date: the last day it counts for (for an overdue one, the missed deadline).
+     */
+    public var dueBy: String
+    public var overdue: Bool
+    /**
+     * `逾期 5 天（截止 11月30日）`, `12月31日前完成`, `今天截止`.
+     */
+    public var whenZh: String
+    public var whenEn: String
+    /**
+     * `独居老人 · 每月走访`.
+     */
+    public var reasonZh: String
+    public var reasonEn: String
+    /**
+     * A draft of this template already begun for the household: open it
+     * instead of starting another.
+     */
+    public var draftVisitId: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(household: HouseholdSummaryView, templateId: String, templateTitleZh: String, templateTitleEn: String, 
+        /**
+         * ISO date: the last day it counts for (for an overdue one, the missed deadline).
+         */dueBy: String, overdue: Bool, 
+        /**
+         * `逾期 5 天（截止 11月30日）`, `12月31日前完成`, `今天截止`.
+         */whenZh: String, whenEn: String, 
+        /**
+         * `独居老人 · 每月走访`.
+         */reasonZh: String, reasonEn: String, 
+        /**
+         * A draft of this template already begun for the household: open it
+         * instead of starting another.
+         */draftVisitId: String?) {
+        self.household = household
+        self.templateId = templateId
+        self.templateTitleZh = templateTitleZh
+        self.templateTitleEn = templateTitleEn
+        self.dueBy = dueBy
+        self.overdue = overdue
+        self.whenZh = whenZh
+        self.whenEn = whenEn
+        self.reasonZh = reasonZh
+        self.reasonEn = reasonEn
+        self.draftVisitId = draftVisitId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DueItemView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDueItemView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DueItemView {
+        return
+            try DueItemView(
+                household: FfiConverterTypeHouseholdSummaryView.read(from: &buf), 
+                templateId: FfiConverterString.read(from: &buf), 
+                templateTitleZh: FfiConverterString.read(from: &buf), 
+                templateTitleEn: FfiConverterString.read(from: &buf), 
+                dueBy: FfiConverterString.read(from: &buf), 
+                overdue: FfiConverterBool.read(from: &buf), 
+                whenZh: FfiConverterString.read(from: &buf), 
+                whenEn: FfiConverterString.read(from: &buf), 
+                reasonZh: FfiConverterString.read(from: &buf), 
+                reasonEn: FfiConverterString.read(from: &buf), 
+                draftVisitId: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DueItemView, into buf: inout [UInt8]) {
+        FfiConverterTypeHouseholdSummaryView.write(value.household, into: &buf)
+        FfiConverterString.write(value.templateId, into: &buf)
+        FfiConverterString.write(value.templateTitleZh, into: &buf)
+        FfiConverterString.write(value.templateTitleEn, into: &buf)
+        FfiConverterString.write(value.dueBy, into: &buf)
+        FfiConverterBool.write(value.overdue, into: &buf)
+        FfiConverterString.write(value.whenZh, into: &buf)
+        FfiConverterString.write(value.whenEn, into: &buf)
+        FfiConverterString.write(value.reasonZh, into: &buf)
+        FfiConverterString.write(value.reasonEn, into: &buf)
+        FfiConverterOptionString.write(value.draftVisitId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDueItemView_lift(_ buf: RustBuffer) throws -> DueItemView {
+    return try FfiConverterTypeDueItemView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDueItemView_lower(_ value: DueItemView) -> RustBuffer {
+    return FfiConverterTypeDueItemView.lower(value)
+}
+
+
+/**
  * A visit the household should get.
  */
 public struct DueVisitView: Equatable, Hashable {
     public var templateId: String
+    public var templateTitleZh: String
+    public var templateTitleEn: String
     /**
      * The last day it counts for (ISO date); for an overdue one, the missed deadline.
      */
     public var dueBy: String
     public var overdue: Bool
     /**
-     * Why: the tag of a routine rule, or the campaign day.
+     * `逾期 5 天（截止 11月30日）`, `12月31日前完成`, `今天截止`.
+     */
+    public var whenZh: String
+    public var whenEn: String
+    /**
+     * Why, in words: the tag's name and how often (`独居老人 · 每月走访`),
+     * or the campaign day.
      */
     public var reasonZh: String
     public var reasonEn: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(templateId: String, 
+    public init(templateId: String, templateTitleZh: String, templateTitleEn: String, 
         /**
          * The last day it counts for (ISO date); for an overdue one, the missed deadline.
          */dueBy: String, overdue: Bool, 
         /**
-         * Why: the tag of a routine rule, or the campaign day.
+         * `逾期 5 天（截止 11月30日）`, `12月31日前完成`, `今天截止`.
+         */whenZh: String, whenEn: String, 
+        /**
+         * Why, in words: the tag's name and how often (`独居老人 · 每月走访`),
+         * or the campaign day.
          */reasonZh: String, reasonEn: String) {
         self.templateId = templateId
+        self.templateTitleZh = templateTitleZh
+        self.templateTitleEn = templateTitleEn
         self.dueBy = dueBy
         self.overdue = overdue
+        self.whenZh = whenZh
+        self.whenEn = whenEn
         self.reasonZh = reasonZh
         self.reasonEn = reasonEn
     }
@@ -1959,8 +2440,12 @@ public struct FfiConverterTypeDueVisitView: FfiConverterRustBuffer {
         return
             try DueVisitView(
                 templateId: FfiConverterString.read(from: &buf), 
+                templateTitleZh: FfiConverterString.read(from: &buf), 
+                templateTitleEn: FfiConverterString.read(from: &buf), 
                 dueBy: FfiConverterString.read(from: &buf), 
                 overdue: FfiConverterBool.read(from: &buf), 
+                whenZh: FfiConverterString.read(from: &buf), 
+                whenEn: FfiConverterString.read(from: &buf), 
                 reasonZh: FfiConverterString.read(from: &buf), 
                 reasonEn: FfiConverterString.read(from: &buf)
         )
@@ -1968,8 +2453,12 @@ public struct FfiConverterTypeDueVisitView: FfiConverterRustBuffer {
 
     public static func write(_ value: DueVisitView, into buf: inout [UInt8]) {
         FfiConverterString.write(value.templateId, into: &buf)
+        FfiConverterString.write(value.templateTitleZh, into: &buf)
+        FfiConverterString.write(value.templateTitleEn, into: &buf)
         FfiConverterString.write(value.dueBy, into: &buf)
         FfiConverterBool.write(value.overdue, into: &buf)
+        FfiConverterString.write(value.whenZh, into: &buf)
+        FfiConverterString.write(value.whenEn, into: &buf)
         FfiConverterString.write(value.reasonZh, into: &buf)
         FfiConverterString.write(value.reasonEn, into: &buf)
     }
@@ -2374,6 +2863,339 @@ public func FfiConverterTypeGridView_lift(_ buf: RustBuffer) throws -> GridView 
 #endif
 public func FfiConverterTypeGridView_lower(_ value: GridView) -> RustBuffer {
     return FfiConverterTypeGridView.lower(value)
+}
+
+
+/**
+ * Everything the home screen shows.
+ */
+public struct HomeView: Equatable, Hashable {
+    /**
+     * ISO date of today on the device.
+     */
+    public var today: String
+    /**
+     * `12月5日` / `5 Dec`.
+     */
+    public var todayZh: String
+    public var todayEn: String
+    /**
+     * Overdue first, then by deadline; at most 30 (the counts cover all).
+     */
+    public var due: [DueItemView]
+    public var dueCount: UInt32
+    public var overdueCount: UInt32
+    public var returned: [ReturnedItemView]
+    /**
+     * Newest first.
+     */
+    public var drafts: [DraftItemView]
+    /**
+     * Finalized visits not yet on the server.
+     */
+    public var waitingUpload: UInt32
+    /**
+     * Of those, the ones set aside (see the outbox).
+     */
+    public var setAside: UInt32
+    /**
+     * RFC 3339, UTC: the end of the last sync or pull that completed.
+     */
+    public var lastSync: String?
+    /**
+     * `上次同步：今天 14:05` or `从未同步`.
+     */
+    public var lastSyncZh: String
+    /**
+     * `Last sync: today 14:05` or `Never synced`.
+     */
+    public var lastSyncEn: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * ISO date of today on the device.
+         */today: String, 
+        /**
+         * `12月5日` / `5 Dec`.
+         */todayZh: String, todayEn: String, 
+        /**
+         * Overdue first, then by deadline; at most 30 (the counts cover all).
+         */due: [DueItemView], dueCount: UInt32, overdueCount: UInt32, returned: [ReturnedItemView], 
+        /**
+         * Newest first.
+         */drafts: [DraftItemView], 
+        /**
+         * Finalized visits not yet on the server.
+         */waitingUpload: UInt32, 
+        /**
+         * Of those, the ones set aside (see the outbox).
+         */setAside: UInt32, 
+        /**
+         * RFC 3339, UTC: the end of the last sync or pull that completed.
+         */lastSync: String?, 
+        /**
+         * `上次同步：今天 14:05` or `从未同步`.
+         */lastSyncZh: String, 
+        /**
+         * `Last sync: today 14:05` or `Never synced`.
+         */lastSyncEn: String) {
+        self.today = today
+        self.todayZh = todayZh
+        self.todayEn = todayEn
+        self.due = due
+        self.dueCount = dueCount
+        self.overdueCount = overdueCount
+        self.returned = returned
+        self.drafts = drafts
+        self.waitingUpload = waitingUpload
+        self.setAside = setAside
+        self.lastSync = lastSync
+        self.lastSyncZh = lastSyncZh
+        self.lastSyncEn = lastSyncEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HomeView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHomeView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HomeView {
+        return
+            try HomeView(
+                today: FfiConverterString.read(from: &buf), 
+                todayZh: FfiConverterString.read(from: &buf), 
+                todayEn: FfiConverterString.read(from: &buf), 
+                due: FfiConverterSequenceTypeDueItemView.read(from: &buf), 
+                dueCount: FfiConverterUInt32.read(from: &buf), 
+                overdueCount: FfiConverterUInt32.read(from: &buf), 
+                returned: FfiConverterSequenceTypeReturnedItemView.read(from: &buf), 
+                drafts: FfiConverterSequenceTypeDraftItemView.read(from: &buf), 
+                waitingUpload: FfiConverterUInt32.read(from: &buf), 
+                setAside: FfiConverterUInt32.read(from: &buf), 
+                lastSync: FfiConverterOptionString.read(from: &buf), 
+                lastSyncZh: FfiConverterString.read(from: &buf), 
+                lastSyncEn: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HomeView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.today, into: &buf)
+        FfiConverterString.write(value.todayZh, into: &buf)
+        FfiConverterString.write(value.todayEn, into: &buf)
+        FfiConverterSequenceTypeDueItemView.write(value.due, into: &buf)
+        FfiConverterUInt32.write(value.dueCount, into: &buf)
+        FfiConverterUInt32.write(value.overdueCount, into: &buf)
+        FfiConverterSequenceTypeReturnedItemView.write(value.returned, into: &buf)
+        FfiConverterSequenceTypeDraftItemView.write(value.drafts, into: &buf)
+        FfiConverterUInt32.write(value.waitingUpload, into: &buf)
+        FfiConverterUInt32.write(value.setAside, into: &buf)
+        FfiConverterOptionString.write(value.lastSync, into: &buf)
+        FfiConverterString.write(value.lastSyncZh, into: &buf)
+        FfiConverterString.write(value.lastSyncEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHomeView_lift(_ buf: RustBuffer) throws -> HomeView {
+    return try FfiConverterTypeHomeView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHomeView_lower(_ value: HomeView) -> RustBuffer {
+    return FfiConverterTypeHomeView.lower(value)
+}
+
+
+/**
+ * One page of the household list.
+ */
+public struct HouseholdPageView: Equatable, Hashable {
+    public var rows: [HouseholdRowView]
+    /**
+     * Households the text and the filter match, over all pages.
+     */
+    public var total: UInt32
+    public var offset: UInt32
+    /**
+     * For the filter chips: households the text matches, and of those how
+     * many have a visit due (or overdue), overdue, returned.
+     */
+    public var matching: UInt32
+    public var due: UInt32
+    public var overdue: UInt32
+    public var returned: UInt32
+    /**
+     * Tags held among the households the text matches, most held first.
+     */
+    public var tags: [TagFilterView]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(rows: [HouseholdRowView], 
+        /**
+         * Households the text and the filter match, over all pages.
+         */total: UInt32, offset: UInt32, 
+        /**
+         * For the filter chips: households the text matches, and of those how
+         * many have a visit due (or overdue), overdue, returned.
+         */matching: UInt32, due: UInt32, overdue: UInt32, returned: UInt32, 
+        /**
+         * Tags held among the households the text matches, most held first.
+         */tags: [TagFilterView]) {
+        self.rows = rows
+        self.total = total
+        self.offset = offset
+        self.matching = matching
+        self.due = due
+        self.overdue = overdue
+        self.returned = returned
+        self.tags = tags
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HouseholdPageView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHouseholdPageView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HouseholdPageView {
+        return
+            try HouseholdPageView(
+                rows: FfiConverterSequenceTypeHouseholdRowView.read(from: &buf), 
+                total: FfiConverterUInt32.read(from: &buf), 
+                offset: FfiConverterUInt32.read(from: &buf), 
+                matching: FfiConverterUInt32.read(from: &buf), 
+                due: FfiConverterUInt32.read(from: &buf), 
+                overdue: FfiConverterUInt32.read(from: &buf), 
+                returned: FfiConverterUInt32.read(from: &buf), 
+                tags: FfiConverterSequenceTypeTagFilterView.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HouseholdPageView, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeHouseholdRowView.write(value.rows, into: &buf)
+        FfiConverterUInt32.write(value.total, into: &buf)
+        FfiConverterUInt32.write(value.offset, into: &buf)
+        FfiConverterUInt32.write(value.matching, into: &buf)
+        FfiConverterUInt32.write(value.due, into: &buf)
+        FfiConverterUInt32.write(value.overdue, into: &buf)
+        FfiConverterUInt32.write(value.returned, into: &buf)
+        FfiConverterSequenceTypeTagFilterView.write(value.tags, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHouseholdPageView_lift(_ buf: RustBuffer) throws -> HouseholdPageView {
+    return try FfiConverterTypeHouseholdPageView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHouseholdPageView_lower(_ value: HouseholdPageView) -> RustBuffer {
+    return FfiConverterTypeHouseholdPageView.lower(value)
+}
+
+
+/**
+ * One row of the household list.
+ */
+public struct HouseholdRowView: Equatable, Hashable {
+    public var summary: HouseholdSummaryView
+    public var due: DueBadgeView?
+    /**
+     * Visits returned for rework.
+     */
+    public var returned: UInt32
+    /**
+     * Tags its residents hold today, each once (sensitive ones left off).
+     */
+    public var tags: [TagChipView]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(summary: HouseholdSummaryView, due: DueBadgeView?, 
+        /**
+         * Visits returned for rework.
+         */returned: UInt32, 
+        /**
+         * Tags its residents hold today, each once (sensitive ones left off).
+         */tags: [TagChipView]) {
+        self.summary = summary
+        self.due = due
+        self.returned = returned
+        self.tags = tags
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HouseholdRowView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHouseholdRowView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HouseholdRowView {
+        return
+            try HouseholdRowView(
+                summary: FfiConverterTypeHouseholdSummaryView.read(from: &buf), 
+                due: FfiConverterOptionTypeDueBadgeView.read(from: &buf), 
+                returned: FfiConverterUInt32.read(from: &buf), 
+                tags: FfiConverterSequenceTypeTagChipView.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HouseholdRowView, into buf: inout [UInt8]) {
+        FfiConverterTypeHouseholdSummaryView.write(value.summary, into: &buf)
+        FfiConverterOptionTypeDueBadgeView.write(value.due, into: &buf)
+        FfiConverterUInt32.write(value.returned, into: &buf)
+        FfiConverterSequenceTypeTagChipView.write(value.tags, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHouseholdRowView_lift(_ buf: RustBuffer) throws -> HouseholdRowView {
+    return try FfiConverterTypeHouseholdRowView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHouseholdRowView_lower(_ value: HouseholdRowView) -> RustBuffer {
+    return FfiConverterTypeHouseholdRowView.lower(value)
 }
 
 
@@ -3025,6 +3847,170 @@ public func FfiConverterTypeResidentItem_lower(_ value: ResidentItem) -> RustBuf
 
 
 /**
+ * A visit the supervisor returned, waiting to be revised.
+ */
+public struct ReturnedItemView: Equatable, Hashable {
+    public var visit: VisitSummaryView
+    public var templateTitleZh: String
+    public var templateTitleEn: String
+    public var comment: String
+    /**
+     * `今天 14:05`: when it was returned.
+     */
+    public var returnedAtZh: String?
+    public var returnedAtEn: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(visit: VisitSummaryView, templateTitleZh: String, templateTitleEn: String, comment: String, 
+        /**
+         * `今天 14:05`: when it was returned.
+         */returnedAtZh: String?, returnedAtEn: String?) {
+        self.visit = visit
+        self.templateTitleZh = templateTitleZh
+        self.templateTitleEn = templateTitleEn
+        self.comment = comment
+        self.returnedAtZh = returnedAtZh
+        self.returnedAtEn = returnedAtEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ReturnedItemView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReturnedItemView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReturnedItemView {
+        return
+            try ReturnedItemView(
+                visit: FfiConverterTypeVisitSummaryView.read(from: &buf), 
+                templateTitleZh: FfiConverterString.read(from: &buf), 
+                templateTitleEn: FfiConverterString.read(from: &buf), 
+                comment: FfiConverterString.read(from: &buf), 
+                returnedAtZh: FfiConverterOptionString.read(from: &buf), 
+                returnedAtEn: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReturnedItemView, into buf: inout [UInt8]) {
+        FfiConverterTypeVisitSummaryView.write(value.visit, into: &buf)
+        FfiConverterString.write(value.templateTitleZh, into: &buf)
+        FfiConverterString.write(value.templateTitleEn, into: &buf)
+        FfiConverterString.write(value.comment, into: &buf)
+        FfiConverterOptionString.write(value.returnedAtZh, into: &buf)
+        FfiConverterOptionString.write(value.returnedAtEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReturnedItemView_lift(_ buf: RustBuffer) throws -> ReturnedItemView {
+    return try FfiConverterTypeReturnedItemView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReturnedItemView_lower(_ value: ReturnedItemView) -> RustBuffer {
+    return FfiConverterTypeReturnedItemView.lower(value)
+}
+
+
+/**
+ * The phone's settings.
+ */
+public struct SettingsView: Equatable, Hashable {
+    public var language: AppLanguage
+    /**
+     * The last server signed in to, or typed here; `None` before either.
+     */
+    public var serverUrl: String?
+    /**
+     * A background sync runs only on Wi-Fi (default: on); "sync now" runs
+     * on any network.
+     */
+    public var wifiOnlySync: Bool
+    /**
+     * Photos may go over cellular or metered networks (default: off).
+     */
+    public var photosOnCellular: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(language: AppLanguage, 
+        /**
+         * The last server signed in to, or typed here; `None` before either.
+         */serverUrl: String?, 
+        /**
+         * A background sync runs only on Wi-Fi (default: on); "sync now" runs
+         * on any network.
+         */wifiOnlySync: Bool, 
+        /**
+         * Photos may go over cellular or metered networks (default: off).
+         */photosOnCellular: Bool) {
+        self.language = language
+        self.serverUrl = serverUrl
+        self.wifiOnlySync = wifiOnlySync
+        self.photosOnCellular = photosOnCellular
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SettingsView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSettingsView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SettingsView {
+        return
+            try SettingsView(
+                language: FfiConverterTypeAppLanguage.read(from: &buf), 
+                serverUrl: FfiConverterOptionString.read(from: &buf), 
+                wifiOnlySync: FfiConverterBool.read(from: &buf), 
+                photosOnCellular: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SettingsView, into buf: inout [UInt8]) {
+        FfiConverterTypeAppLanguage.write(value.language, into: &buf)
+        FfiConverterOptionString.write(value.serverUrl, into: &buf)
+        FfiConverterBool.write(value.wifiOnlySync, into: &buf)
+        FfiConverterBool.write(value.photosOnCellular, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSettingsView_lift(_ buf: RustBuffer) throws -> SettingsView {
+    return try FfiConverterTypeSettingsView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSettingsView_lower(_ value: SettingsView) -> RustBuffer {
+    return FfiConverterTypeSettingsView.lower(value)
+}
+
+
+/**
  * Where a running sync is, for a progress bar.
  */
 public struct SyncProgress: Equatable, Hashable {
@@ -3183,10 +4169,133 @@ public func FfiConverterTypeSyncResult_lower(_ value: SyncResult) -> RustBuffer 
 
 
 /**
+ * A tag in words.
+ */
+public struct TagChipView: Equatable, Hashable {
+    public var code: String
+    public var nameZh: String
+    public var nameEn: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(code: String, nameZh: String, nameEn: String) {
+        self.code = code
+        self.nameZh = nameZh
+        self.nameEn = nameEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TagChipView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTagChipView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TagChipView {
+        return
+            try TagChipView(
+                code: FfiConverterString.read(from: &buf), 
+                nameZh: FfiConverterString.read(from: &buf), 
+                nameEn: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TagChipView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.nameZh, into: &buf)
+        FfiConverterString.write(value.nameEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTagChipView_lift(_ buf: RustBuffer) throws -> TagChipView {
+    return try FfiConverterTypeTagChipView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTagChipView_lower(_ value: TagChipView) -> RustBuffer {
+    return FfiConverterTypeTagChipView.lower(value)
+}
+
+
+/**
+ * A tag to filter by, with how many of the matching households hold it.
+ */
+public struct TagFilterView: Equatable, Hashable {
+    public var tag: TagChipView
+    public var households: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(tag: TagChipView, households: UInt32) {
+        self.tag = tag
+        self.households = households
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TagFilterView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTagFilterView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TagFilterView {
+        return
+            try TagFilterView(
+                tag: FfiConverterTypeTagChipView.read(from: &buf), 
+                households: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TagFilterView, into buf: inout [UInt8]) {
+        FfiConverterTypeTagChipView.write(value.tag, into: &buf)
+        FfiConverterUInt32.write(value.households, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTagFilterView_lift(_ buf: RustBuffer) throws -> TagFilterView {
+    return try FfiConverterTypeTagFilterView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTagFilterView_lower(_ value: TagFilterView) -> RustBuffer {
+    return FfiConverterTypeTagFilterView.lower(value)
+}
+
+
+/**
  * A tag a resident holds (elder living alone, disability, …).
  */
 public struct TagView: Equatable, Hashable {
     public var code: String
+    /**
+     * The tag's name: `独居老人` / `Elder living alone`.
+     */
+    public var nameZh: String
+    public var nameEn: String
     /**
      * ISO date.
      */
@@ -3197,9 +4306,14 @@ public struct TagView: Equatable, Hashable {
     // declare one manually.
     public init(code: String, 
         /**
+         * The tag's name: `独居老人` / `Elder living alone`.
+         */nameZh: String, nameEn: String, 
+        /**
          * ISO date.
          */start: String, end: String?) {
         self.code = code
+        self.nameZh = nameZh
+        self.nameEn = nameEn
         self.start = start
         self.end = end
     }
@@ -3221,6 +4335,8 @@ public struct FfiConverterTypeTagView: FfiConverterRustBuffer {
         return
             try TagView(
                 code: FfiConverterString.read(from: &buf), 
+                nameZh: FfiConverterString.read(from: &buf), 
+                nameEn: FfiConverterString.read(from: &buf), 
                 start: FfiConverterString.read(from: &buf), 
                 end: FfiConverterOptionString.read(from: &buf)
         )
@@ -3228,6 +4344,8 @@ public struct FfiConverterTypeTagView: FfiConverterRustBuffer {
 
     public static func write(_ value: TagView, into buf: inout [UInt8]) {
         FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.nameZh, into: &buf)
+        FfiConverterString.write(value.nameEn, into: &buf)
         FfiConverterString.write(value.start, into: &buf)
         FfiConverterOptionString.write(value.end, into: &buf)
     }
@@ -3779,6 +4897,78 @@ public func FfiConverterTypeAnswerValue_lift(_ buf: RustBuffer) throws -> Answer
 #endif
 public func FfiConverterTypeAnswerValue_lower(_ value: AnswerValue) -> RustBuffer {
     return FfiConverterTypeAnswerValue.lower(value)
+}
+
+
+
+/**
+ * The language the app speaks; every text of the core comes in both.
+ */
+
+public enum AppLanguage: Equatable, Hashable {
+    
+    /**
+     * 中文 (the default).
+     */
+    case zh
+    case en
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension AppLanguage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAppLanguage: FfiConverterRustBuffer {
+    typealias SwiftType = AppLanguage
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AppLanguage {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .zh
+        
+        case 2: return .en
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: AppLanguage, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .zh:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .en:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppLanguage_lift(_ buf: RustBuffer) throws -> AppLanguage {
+    return try FfiConverterTypeAppLanguage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppLanguage_lower(_ value: AppLanguage) -> RustBuffer {
+    return FfiConverterTypeAppLanguage.lower(value)
 }
 
 
@@ -4462,6 +5652,111 @@ public func FfiConverterTypeFieldKind_lower(_ value: FieldKind) -> RustBuffer {
 
 
 /**
+ * Which households the list shows.
+ */
+
+public enum ListFilter: Equatable, Hashable {
+    
+    case all
+    /**
+     * With a visit due or overdue.
+     */
+    case due
+    /**
+     * With a visit overdue.
+     */
+    case overdue
+    /**
+     * With a visit returned for rework.
+     */
+    case returned
+    /**
+     * With a resident holding this tag today (a code from the page's `tags`).
+     */
+    case tag(code: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ListFilter: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeListFilter: FfiConverterRustBuffer {
+    typealias SwiftType = ListFilter
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ListFilter {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .all
+        
+        case 2: return .due
+        
+        case 3: return .overdue
+        
+        case 4: return .returned
+        
+        case 5: return .tag(code: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ListFilter, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .all:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .due:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .overdue:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .returned:
+            writeInt(&buf, Int32(4))
+        
+        
+        case let .tag(code):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(code, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListFilter_lift(_ buf: RustBuffer) throws -> ListFilter {
+    return try FfiConverterTypeListFilter.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListFilter_lower(_ value: ListFilter) -> RustBuffer {
+    return FfiConverterTypeListFilter.lower(value)
+}
+
+
+
+/**
  * Where a fix came from.
  */
 
@@ -4880,6 +6175,30 @@ fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
+    typealias SwiftType = Int64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionDouble: FfiConverterRustBuffer {
     typealias SwiftType = Double?
 
@@ -5048,6 +6367,30 @@ fileprivate struct FfiConverterOptionTypeDoorCheckResult: FfiConverterRustBuffer
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeDueBadgeView: FfiConverterRustBuffer {
+    typealias SwiftType = DueBadgeView?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDueBadgeView.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDueBadgeView.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeGpsFixInput: FfiConverterRustBuffer {
     typealias SwiftType = GpsFixInput?
 
@@ -5171,6 +6514,56 @@ fileprivate struct FfiConverterSequenceTypeDoorReason: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeDraftItemView: FfiConverterRustBuffer {
+    typealias SwiftType = [DraftItemView]
+
+    public static func write(_ value: [DraftItemView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDraftItemView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DraftItemView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DraftItemView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDraftItemView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeDueItemView: FfiConverterRustBuffer {
+    typealias SwiftType = [DueItemView]
+
+    public static func write(_ value: [DueItemView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDueItemView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DueItemView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DueItemView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDueItemView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeDueVisitView: FfiConverterRustBuffer {
     typealias SwiftType = [DueVisitView]
 
@@ -5271,6 +6664,31 @@ fileprivate struct FfiConverterSequenceTypeGridView: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeHouseholdRowView: FfiConverterRustBuffer {
+    typealias SwiftType = [HouseholdRowView]
+
+    public static func write(_ value: [HouseholdRowView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeHouseholdRowView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [HouseholdRowView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [HouseholdRowView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeHouseholdRowView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeHouseholdSummaryView: FfiConverterRustBuffer {
     typealias SwiftType = [HouseholdSummaryView]
 
@@ -5363,6 +6781,81 @@ fileprivate struct FfiConverterSequenceTypeResidentItem: FfiConverterRustBuffer 
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeResidentItem.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeReturnedItemView: FfiConverterRustBuffer {
+    typealias SwiftType = [ReturnedItemView]
+
+    public static func write(_ value: [ReturnedItemView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeReturnedItemView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ReturnedItemView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ReturnedItemView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeReturnedItemView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeTagChipView: FfiConverterRustBuffer {
+    typealias SwiftType = [TagChipView]
+
+    public static func write(_ value: [TagChipView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTagChipView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TagChipView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TagChipView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTagChipView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeTagFilterView: FfiConverterRustBuffer {
+    typealias SwiftType = [TagFilterView]
+
+    public static func write(_ value: [TagFilterView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTagFilterView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TagFilterView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TagFilterView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTagFilterView.read(from: &buf))
         }
         return seq
     }
@@ -5506,7 +6999,16 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_doorstep_ffi_checksum_method_doorstep_household() != 34843) {
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock() != 5499) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_home() != 49066) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_household_page() != 40892) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_household() != 29404) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_households() != 49123) {
@@ -5527,19 +7029,31 @@ private let initializationResult: InitializationResult = {
     if (uniffi_doorstep_ffi_checksum_method_doorstep_logout() != 40825) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_set_language() != 16927) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular() != 33510) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_set_server_url() != 19242) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_set_wifi_only_sync() != 46846) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_settings() != 23249) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_outbox_status() != 46683) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_pull() != 25870) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_doorstep_ffi_checksum_method_doorstep_set_network() != 36083) {
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_set_network() != 64332) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular() != 25852) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_doorstep_ffi_checksum_method_doorstep_sync() != 22348) {
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_sync() != 21159) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_add_photo() != 16220) {

@@ -274,6 +274,21 @@ void uniffi_doorstep_ffi_fn_free_doorstep(uint64_t handle, RustCallStatus *_Nonn
 uint64_t uniffi_doorstep_ffi_fn_constructor_doorstep_open(RustBuffer directory, RustBuffer key, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_FIX_CLOCK
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_FIX_CLOCK
+void uniffi_doorstep_ffi_fn_method_doorstep_fix_clock(uint64_t ptr, RustBuffer epoch_ms, int32_t utc_offset_seconds, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_HOME
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_HOME
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_home(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_HOUSEHOLD_PAGE
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_HOUSEHOLD_PAGE
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_household_page(uint64_t ptr, RustBuffer query, RustBuffer filter, uint32_t offset, uint32_t limit, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_HOUSEHOLD
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_HOUSEHOLD
 RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_household(uint64_t ptr, RustBuffer household_id, RustCallStatus *_Nonnull out_status
@@ -309,6 +324,31 @@ uint64_t uniffi_doorstep_ffi_fn_method_doorstep_login(uint64_t ptr, RustBuffer s
 uint64_t uniffi_doorstep_ffi_fn_method_doorstep_logout(uint64_t ptr
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_LANGUAGE
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_LANGUAGE
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_set_language(uint64_t ptr, RustBuffer language, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_PHOTOS_ON_CELLULAR
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_PHOTOS_ON_CELLULAR
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular(uint64_t ptr, int8_t allowed, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_SERVER_URL
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_SERVER_URL
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_set_server_url(uint64_t ptr, RustBuffer server_url, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_WIFI_ONLY_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_WIFI_ONLY_SYNC
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_set_wifi_only_sync(uint64_t ptr, int8_t wifi_only, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SETTINGS
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_settings(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_OUTBOX_STATUS
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_OUTBOX_STATUS
 RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_outbox_status(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -322,11 +362,6 @@ uint64_t uniffi_doorstep_ffi_fn_method_doorstep_pull(uint64_t ptr, RustBuffer ca
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_NETWORK
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_NETWORK
 void uniffi_doorstep_ffi_fn_method_doorstep_set_network(uint64_t ptr, RustBuffer network, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_PHOTOS_ON_CELLULAR
-#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_PHOTOS_ON_CELLULAR
-void uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular(uint64_t ptr, int8_t allowed, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SYNC
@@ -700,6 +735,24 @@ void ffi_doorstep_ffi_rust_future_free_void(uint64_t handle
 void ffi_doorstep_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_FIX_CLOCK
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_FIX_CLOCK
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_HOME
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_HOME
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_home(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_HOUSEHOLD_PAGE
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_HOUSEHOLD_PAGE
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_household_page(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_HOUSEHOLD
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_HOUSEHOLD
 uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_household(void
@@ -742,6 +795,36 @@ uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_logout(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_LANGUAGE
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_LANGUAGE
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_set_language(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_PHOTOS_ON_CELLULAR
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_PHOTOS_ON_CELLULAR
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_SERVER_URL
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_SERVER_URL
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_set_server_url(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_WIFI_ONLY_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_WIFI_ONLY_SYNC
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_set_wifi_only_sync(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SETTINGS
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_settings(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_OUTBOX_STATUS
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_OUTBOX_STATUS
 uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_outbox_status(void
@@ -757,12 +840,6 @@ uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_pull(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_NETWORK
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_NETWORK
 uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_set_network(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_PHOTOS_ON_CELLULAR
-#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_PHOTOS_ON_CELLULAR
-uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular(void
     
 );
 #endif

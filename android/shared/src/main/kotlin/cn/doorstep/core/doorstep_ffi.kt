@@ -704,6 +704,12 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_home(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_household_page(
+    ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_household(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_households(
@@ -718,13 +724,21 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_logout(
     ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_set_language(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_set_server_url(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_set_wifi_only_sync(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_settings(
+    ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_outbox_status(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_pull(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_set_network(
-    ): Int
-    external fun uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_sync(
     ): Int
@@ -789,6 +803,12 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_doorstep_ffi_fn_constructor_doorstep_open(`directory`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_fix_clock(`ptr`: Long,`epochMs`: RustBuffer.ByValue,`utcOffsetSeconds`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_home(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_household_page(`ptr`: Long,`query`: RustBuffer.ByValue,`filter`: RustBuffer.ByValue,`offset`: Int,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_household(`ptr`: Long,`householdId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_households(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -803,13 +823,21 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_doorstep_ffi_fn_method_doorstep_logout(`ptr`: Long,
     ): Long
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_set_language(`ptr`: Long,`language`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular(`ptr`: Long,`allowed`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_set_server_url(`ptr`: Long,`serverUrl`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_set_wifi_only_sync(`ptr`: Long,`wifiOnly`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_settings(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_outbox_status(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_pull(`ptr`: Long,`cancel`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_doorstep_ffi_fn_method_doorstep_set_network(`ptr`: Long,`network`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular(`ptr`: Long,`allowed`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_doorstep_ffi_fn_method_doorstep_sync(`ptr`: Long,`workerAsked`: Byte,`listener`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,
     ): Long
@@ -974,7 +1002,16 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
-    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_household() and 0xFFFF) != 34843) {
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock() and 0xFFFF) != 5499) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_home() and 0xFFFF) != 49066) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_household_page() and 0xFFFF) != 40892) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_household() and 0xFFFF) != 29404) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_households() and 0xFFFF) != 49123) {
@@ -995,19 +1032,31 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_logout() and 0xFFFF) != 40825) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_language() and 0xFFFF) != 16927) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular() and 0xFFFF) != 33510) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_server_url() and 0xFFFF) != 19242) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_wifi_only_sync() and 0xFFFF) != 46846) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_settings() and 0xFFFF) != 23249) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_outbox_status() and 0xFFFF) != 46683) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_pull() and 0xFFFF) != 25870) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_network() and 0xFFFF) != 36083) {
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_network() and 0xFFFF) != 64332) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular() and 0xFFFF) != 25852) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_sync() and 0xFFFF) != 22348) {
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_sync() and 0xFFFF) != 21159) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_add_photo() and 0xFFFF) != 16220) {
@@ -1342,6 +1391,29 @@ public object FfiConverterUInt: FfiConverter<UInt, Int> {
 /**
  * @suppress
  */
+public object FfiConverterInt: FfiConverter<Int, Int> {
+    override fun lift(value: Int): Int {
+        return value
+    }
+
+    override fun read(buf: ByteBuffer): Int {
+        return buf.getInt()
+    }
+
+    override fun lower(value: Int): Int {
+        return value
+    }
+
+    override fun allocationSize(value: Int) = 4UL
+
+    override fun write(value: Int, buf: ByteBuffer) {
+        buf.putInt(value)
+    }
+}
+
+/**
+ * @suppress
+ */
 public object FfiConverterULong: FfiConverter<ULong, Long> {
     override fun lift(value: Long): ULong {
         return value.toULong()
@@ -1609,7 +1681,31 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 public interface DoorstepInterface {
     
     /**
-     * One household's screen: residents (masked), tags, visits, what is due today.
+     * Stops the core's clock at `epoch_ms` (milliseconds since 1970 UTC) in
+     * a zone `utc_offset_seconds` east of UTC (China: 28800), or lets it run
+     * with the phone's clock again with `None`. For tests, screenshots and
+     * demos: "today", "overdue" and "last sync" then come out the same on
+     * every day they run. Not stored.
+     */
+    fun `fixClock`(`epochMs`: kotlin.Long?, `utcOffsetSeconds`: kotlin.Int)
+    
+    /**
+     * The home screen ("今日") as of the device's clock.
+     */
+    fun `home`(): HomeView
+    
+    /**
+     * One page of the household list: households matching `query` (the
+     * search: name, pinyin or initials, address, door, ID number's last
+     * four; empty for all, by code), kept by `filter`, from `offset`, at
+     * most `limit` rows (0: 50; at most 200). What is due is as of the
+     * device's clock.
+     */
+    fun `householdPage`(`query`: kotlin.String, `filter`: ListFilter, `offset`: kotlin.UInt, `limit`: kotlin.UInt): HouseholdPageView
+    
+    /**
+     * One household's screen: residents (masked), tags, visits, what is due
+     * today (by the device's clock), in words.
      */
     fun `household`(`householdId`: kotlin.String): HouseholdView
     
@@ -1649,6 +1745,34 @@ public interface DoorstepInterface {
     suspend fun `logout`(): kotlin.Boolean
     
     /**
+     * Sets the app's language; returns the settings as stored.
+     */
+    fun `setLanguage`(`language`: AppLanguage): SettingsView
+    
+    /**
+     * Whether photos may be sent over cellular or metered networks (default: no).
+     */
+    fun `setPhotosOnCellular`(`allowed`: kotlin.Boolean): SettingsView
+    
+    /**
+     * Sets the server address the sign-in screen offers (signing in sets it
+     * too). A scheme is added when none was typed (`https://`), a trailing
+     * `/` dropped; an address that is not http(s) is refused with
+     * `bad_server_address` and nothing changes.
+     */
+    fun `setServerUrl`(`serverUrl`: kotlin.String): SettingsView
+    
+    /**
+     * Whether a background sync waits for Wi-Fi (default: yes).
+     */
+    fun `setWifiOnlySync`(`wifiOnly`: kotlin.Boolean): SettingsView
+    
+    /**
+     * The phone's settings.
+     */
+    fun `settings`(): SettingsView
+    
+    /**
      * How many outbox items wait, are set aside, or are done.
      */
     fun `outboxStatus`(): OutboxStatus
@@ -1659,22 +1783,21 @@ public interface DoorstepInterface {
     suspend fun `pull`(`cancel`: SyncCancel?): PullReport
     
     /**
-     * Tells the core which network the phone is on now; the next sync uses it.
+     * Tells the core which network the phone is on now (call it on every
+     * change the platform reports); the next sync and the outbox's states
+     * use it. Not stored: after a restart it is Wi-Fi until the shell says.
      */
     fun `setNetwork`(`network`: NetworkState)
     
     /**
-     * Whether photos may be sent over cellular or metered networks (default: no).
-     */
-    fun `setPhotosOnCellular`(`allowed`: kotlin.Boolean)
-    
-    /**
-     * Runs one sync on the network last set: pushes the outbox, then pulls.
-     * `worker_asked` is true for the worker's "sync now" (failed items are
-     * retried at once) and false for a background sync (each failed item
-     * waits out its backoff). `listener` hears the progress; `cancel` stops
-     * it (then the error is `Cancelled` and everything stays queued).
-     * Offline, nothing is sent and the outbox counts are returned.
+     * Runs one sync on the network last set, as the settings allow: pushes
+     * the outbox, then pulls. `worker_asked` is true for the worker's "sync
+     * now" (failed items are retried at once, and it runs on cellular too)
+     * and false for a background sync (each failed item waits out its
+     * backoff; with Wi-Fi-only on, nothing goes off Wi-Fi). Photos go on
+     * cellular only when the setting allows. `listener` hears the progress;
+     * `cancel` stops it (then the error is `Cancelled` and everything stays
+     * queued). When nothing may be sent, the outbox counts are returned.
      */
     suspend fun `sync`(`workerAsked`: kotlin.Boolean, `listener`: SyncListener?, `cancel`: SyncCancel?): SyncResult
     
@@ -1859,7 +1982,72 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
 
     
     /**
-     * One household's screen: residents (masked), tags, visits, what is due today.
+     * Stops the core's clock at `epoch_ms` (milliseconds since 1970 UTC) in
+     * a zone `utc_offset_seconds` east of UTC (China: 28800), or lets it run
+     * with the phone's clock again with `None`. For tests, screenshots and
+     * demos: "today", "overdue" and "last sync" then come out the same on
+     * every day they run. Not stored.
+     */
+    @Throws(DoorstepException::class)override fun `fixClock`(`epochMs`: kotlin.Long?, `utcOffsetSeconds`: kotlin.Int)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_fix_clock(
+        it,
+        
+        FfiConverterOptionalLong.lower(`epochMs`),
+        FfiConverterInt.lower(`utcOffsetSeconds`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The home screen ("今日") as of the device's clock.
+     */
+    @Throws(DoorstepException::class)override fun `home`(): HomeView {
+            return FfiConverterTypeHomeView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_home(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * One page of the household list: households matching `query` (the
+     * search: name, pinyin or initials, address, door, ID number's last
+     * four; empty for all, by code), kept by `filter`, from `offset`, at
+     * most `limit` rows (0: 50; at most 200). What is due is as of the
+     * device's clock.
+     */
+    @Throws(DoorstepException::class)override fun `householdPage`(`query`: kotlin.String, `filter`: ListFilter, `offset`: kotlin.UInt, `limit`: kotlin.UInt): HouseholdPageView {
+            return FfiConverterTypeHouseholdPageView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_household_page(
+        it,
+        
+        FfiConverterString.lower(`query`),
+        FfiConverterTypeListFilter.lower(`filter`),
+        FfiConverterUInt.lower(`offset`),
+        FfiConverterUInt.lower(`limit`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * One household's screen: residents (masked), tags, visits, what is due
+     * today (by the device's clock), in words.
      */
     @Throws(DoorstepException::class)override fun `household`(`householdId`: kotlin.String): HouseholdView {
             return FfiConverterTypeHouseholdView.lift(
@@ -2004,6 +2192,98 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
 
     
     /**
+     * Sets the app's language; returns the settings as stored.
+     */
+    @Throws(DoorstepException::class)override fun `setLanguage`(`language`: AppLanguage): SettingsView {
+            return FfiConverterTypeSettingsView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_language(
+        it,
+        
+        FfiConverterTypeAppLanguage.lower(`language`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Whether photos may be sent over cellular or metered networks (default: no).
+     */
+    @Throws(DoorstepException::class)override fun `setPhotosOnCellular`(`allowed`: kotlin.Boolean): SettingsView {
+            return FfiConverterTypeSettingsView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular(
+        it,
+        
+        FfiConverterBoolean.lower(`allowed`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Sets the server address the sign-in screen offers (signing in sets it
+     * too). A scheme is added when none was typed (`https://`), a trailing
+     * `/` dropped; an address that is not http(s) is refused with
+     * `bad_server_address` and nothing changes.
+     */
+    @Throws(DoorstepException::class)override fun `setServerUrl`(`serverUrl`: kotlin.String): SettingsView {
+            return FfiConverterTypeSettingsView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_server_url(
+        it,
+        
+        FfiConverterString.lower(`serverUrl`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Whether a background sync waits for Wi-Fi (default: yes).
+     */
+    @Throws(DoorstepException::class)override fun `setWifiOnlySync`(`wifiOnly`: kotlin.Boolean): SettingsView {
+            return FfiConverterTypeSettingsView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_wifi_only_sync(
+        it,
+        
+        FfiConverterBoolean.lower(`wifiOnly`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The phone's settings.
+     */
+    @Throws(DoorstepException::class)override fun `settings`(): SettingsView {
+            return FfiConverterTypeSettingsView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_settings(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * How many outbox items wait, are set aside, or are done.
      */
     @Throws(DoorstepException::class)override fun `outboxStatus`(): OutboxStatus {
@@ -2046,7 +2326,9 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
 
     
     /**
-     * Tells the core which network the phone is on now; the next sync uses it.
+     * Tells the core which network the phone is on now (call it on every
+     * change the platform reports); the next sync and the outbox's states
+     * use it. Not stored: after a restart it is Wi-Fi until the shell says.
      */override fun `setNetwork`(`network`: NetworkState)
         = 
     callWithHandle {
@@ -2062,28 +2344,14 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
 
     
     /**
-     * Whether photos may be sent over cellular or metered networks (default: no).
-     */override fun `setPhotosOnCellular`(`allowed`: kotlin.Boolean)
-        = 
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular(
-        it,
-        
-        FfiConverterBoolean.lower(`allowed`),_status)
-}
-    }
-    
-    
-
-    
-    /**
-     * Runs one sync on the network last set: pushes the outbox, then pulls.
-     * `worker_asked` is true for the worker's "sync now" (failed items are
-     * retried at once) and false for a background sync (each failed item
-     * waits out its backoff). `listener` hears the progress; `cancel` stops
-     * it (then the error is `Cancelled` and everything stays queued).
-     * Offline, nothing is sent and the outbox counts are returned.
+     * Runs one sync on the network last set, as the settings allow: pushes
+     * the outbox, then pulls. `worker_asked` is true for the worker's "sync
+     * now" (failed items are retried at once, and it runs on cellular too)
+     * and false for a background sync (each failed item waits out its
+     * backoff; with Wi-Fi-only on, nothing goes off Wi-Fi). Photos go on
+     * cellular only when the setting allows. `listener` hears the progress;
+     * `cancel` stops it (then the error is `Cancelled` and everything stays
+     * queued). When nothing may be sent, the outbox counts are returned.
      */
     @Throws(DoorstepException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3239,10 +3507,247 @@ public object FfiConverterTypeDoorReason: FfiConverterRustBuffer<DoorReason> {
 
 
 /**
+ * A draft and what stops it from being finished.
+ */
+data class DraftItemView (
+    var `visit`: VisitSummaryView
+    , 
+    var `templateTitleZh`: kotlin.String
+    , 
+    var `templateTitleEn`: kotlin.String
+    , 
+    /**
+     * Problems in the answers now (0: it can be finished); the badge.
+     */
+    var `problems`: kotlin.UInt
+    , 
+    /**
+     * `今天 09:30`: when it was begun.
+     */
+    var `startedZh`: kotlin.String
+    , 
+    var `startedEn`: kotlin.String
+    , 
+    /**
+     * Why its upload was given up and it came back to draft, if it did.
+     */
+    var `uploadProblemZh`: kotlin.String?
+    , 
+    var `uploadProblemEn`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDraftItemView: FfiConverterRustBuffer<DraftItemView> {
+    override fun read(buf: ByteBuffer): DraftItemView {
+        return DraftItemView(
+            FfiConverterTypeVisitSummaryView.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DraftItemView) = (
+            FfiConverterTypeVisitSummaryView.allocationSize(value.`visit`) +
+            FfiConverterString.allocationSize(value.`templateTitleZh`) +
+            FfiConverterString.allocationSize(value.`templateTitleEn`) +
+            FfiConverterUInt.allocationSize(value.`problems`) +
+            FfiConverterString.allocationSize(value.`startedZh`) +
+            FfiConverterString.allocationSize(value.`startedEn`) +
+            FfiConverterOptionalString.allocationSize(value.`uploadProblemZh`) +
+            FfiConverterOptionalString.allocationSize(value.`uploadProblemEn`)
+    )
+
+    override fun write(value: DraftItemView, buf: ByteBuffer) {
+            FfiConverterTypeVisitSummaryView.write(value.`visit`, buf)
+            FfiConverterString.write(value.`templateTitleZh`, buf)
+            FfiConverterString.write(value.`templateTitleEn`, buf)
+            FfiConverterUInt.write(value.`problems`, buf)
+            FfiConverterString.write(value.`startedZh`, buf)
+            FfiConverterString.write(value.`startedEn`, buf)
+            FfiConverterOptionalString.write(value.`uploadProblemZh`, buf)
+            FfiConverterOptionalString.write(value.`uploadProblemEn`, buf)
+    }
+}
+
+
+
+/**
+ * A household's due badge: `逾期` / `overdue`, `待走访 2` / `2 due`.
+ */
+data class DueBadgeView (
+    var `overdue`: kotlin.Boolean
+    , 
+    /**
+     * Visits due or overdue.
+     */
+    var `count`: kotlin.UInt
+    , 
+    var `textZh`: kotlin.String
+    , 
+    var `textEn`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDueBadgeView: FfiConverterRustBuffer<DueBadgeView> {
+    override fun read(buf: ByteBuffer): DueBadgeView {
+        return DueBadgeView(
+            FfiConverterBoolean.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DueBadgeView) = (
+            FfiConverterBoolean.allocationSize(value.`overdue`) +
+            FfiConverterUInt.allocationSize(value.`count`) +
+            FfiConverterString.allocationSize(value.`textZh`) +
+            FfiConverterString.allocationSize(value.`textEn`)
+    )
+
+    override fun write(value: DueBadgeView, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`overdue`, buf)
+            FfiConverterUInt.write(value.`count`, buf)
+            FfiConverterString.write(value.`textZh`, buf)
+            FfiConverterString.write(value.`textEn`, buf)
+    }
+}
+
+
+
+/**
+ * A visit a household should get.
+ */
+data class DueItemView (
+    var `household`: HouseholdSummaryView
+    , 
+    var `templateId`: kotlin.String
+    , 
+    var `templateTitleZh`: kotlin.String
+    , 
+    var `templateTitleEn`: kotlin.String
+    , 
+    /**
+     * ISO date: the last day it counts for (for an overdue one, the missed deadline).
+     */
+    var `dueBy`: kotlin.String
+    , 
+    var `overdue`: kotlin.Boolean
+    , 
+    /**
+     * `逾期 5 天（截止 11月30日）`, `12月31日前完成`, `今天截止`.
+     */
+    var `whenZh`: kotlin.String
+    , 
+    var `whenEn`: kotlin.String
+    , 
+    /**
+     * `独居老人 · 每月走访`.
+     */
+    var `reasonZh`: kotlin.String
+    , 
+    var `reasonEn`: kotlin.String
+    , 
+    /**
+     * A draft of this template already begun for the household: open it
+     * instead of starting another.
+     */
+    var `draftVisitId`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDueItemView: FfiConverterRustBuffer<DueItemView> {
+    override fun read(buf: ByteBuffer): DueItemView {
+        return DueItemView(
+            FfiConverterTypeHouseholdSummaryView.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DueItemView) = (
+            FfiConverterTypeHouseholdSummaryView.allocationSize(value.`household`) +
+            FfiConverterString.allocationSize(value.`templateId`) +
+            FfiConverterString.allocationSize(value.`templateTitleZh`) +
+            FfiConverterString.allocationSize(value.`templateTitleEn`) +
+            FfiConverterString.allocationSize(value.`dueBy`) +
+            FfiConverterBoolean.allocationSize(value.`overdue`) +
+            FfiConverterString.allocationSize(value.`whenZh`) +
+            FfiConverterString.allocationSize(value.`whenEn`) +
+            FfiConverterString.allocationSize(value.`reasonZh`) +
+            FfiConverterString.allocationSize(value.`reasonEn`) +
+            FfiConverterOptionalString.allocationSize(value.`draftVisitId`)
+    )
+
+    override fun write(value: DueItemView, buf: ByteBuffer) {
+            FfiConverterTypeHouseholdSummaryView.write(value.`household`, buf)
+            FfiConverterString.write(value.`templateId`, buf)
+            FfiConverterString.write(value.`templateTitleZh`, buf)
+            FfiConverterString.write(value.`templateTitleEn`, buf)
+            FfiConverterString.write(value.`dueBy`, buf)
+            FfiConverterBoolean.write(value.`overdue`, buf)
+            FfiConverterString.write(value.`whenZh`, buf)
+            FfiConverterString.write(value.`whenEn`, buf)
+            FfiConverterString.write(value.`reasonZh`, buf)
+            FfiConverterString.write(value.`reasonEn`, buf)
+            FfiConverterOptionalString.write(value.`draftVisitId`, buf)
+    }
+}
+
+
+
+/**
  * A visit the household should get.
  */
 data class DueVisitView (
     var `templateId`: kotlin.String
+    , 
+    var `templateTitleZh`: kotlin.String
+    , 
+    var `templateTitleEn`: kotlin.String
     , 
     /**
      * The last day it counts for (ISO date); for an overdue one, the missed deadline.
@@ -3252,7 +3757,15 @@ data class DueVisitView (
     var `overdue`: kotlin.Boolean
     , 
     /**
-     * Why: the tag of a routine rule, or the campaign day.
+     * `逾期 5 天（截止 11月30日）`, `12月31日前完成`, `今天截止`.
+     */
+    var `whenZh`: kotlin.String
+    , 
+    var `whenEn`: kotlin.String
+    , 
+    /**
+     * Why, in words: the tag's name and how often (`独居老人 · 每月走访`),
+     * or the campaign day.
      */
     var `reasonZh`: kotlin.String
     , 
@@ -3275,7 +3788,11 @@ public object FfiConverterTypeDueVisitView: FfiConverterRustBuffer<DueVisitView>
         return DueVisitView(
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
         )
@@ -3283,16 +3800,24 @@ public object FfiConverterTypeDueVisitView: FfiConverterRustBuffer<DueVisitView>
 
     override fun allocationSize(value: DueVisitView) = (
             FfiConverterString.allocationSize(value.`templateId`) +
+            FfiConverterString.allocationSize(value.`templateTitleZh`) +
+            FfiConverterString.allocationSize(value.`templateTitleEn`) +
             FfiConverterString.allocationSize(value.`dueBy`) +
             FfiConverterBoolean.allocationSize(value.`overdue`) +
+            FfiConverterString.allocationSize(value.`whenZh`) +
+            FfiConverterString.allocationSize(value.`whenEn`) +
             FfiConverterString.allocationSize(value.`reasonZh`) +
             FfiConverterString.allocationSize(value.`reasonEn`)
     )
 
     override fun write(value: DueVisitView, buf: ByteBuffer) {
             FfiConverterString.write(value.`templateId`, buf)
+            FfiConverterString.write(value.`templateTitleZh`, buf)
+            FfiConverterString.write(value.`templateTitleEn`, buf)
             FfiConverterString.write(value.`dueBy`, buf)
             FfiConverterBoolean.write(value.`overdue`, buf)
+            FfiConverterString.write(value.`whenZh`, buf)
+            FfiConverterString.write(value.`whenEn`, buf)
             FfiConverterString.write(value.`reasonZh`, buf)
             FfiConverterString.write(value.`reasonEn`, buf)
     }
@@ -3616,6 +4141,267 @@ public object FfiConverterTypeGridView: FfiConverterRustBuffer<GridView> {
             FfiConverterString.write(value.`name`, buf)
             FfiConverterString.write(value.`community`, buf)
             FfiConverterString.write(value.`subdistrict`, buf)
+    }
+}
+
+
+
+/**
+ * Everything the home screen shows.
+ */
+data class HomeView (
+    /**
+     * ISO date of today on the device.
+     */
+    var `today`: kotlin.String
+    , 
+    /**
+     * `12月5日` / `5 Dec`.
+     */
+    var `todayZh`: kotlin.String
+    , 
+    var `todayEn`: kotlin.String
+    , 
+    /**
+     * Overdue first, then by deadline; at most 30 (the counts cover all).
+     */
+    var `due`: List<DueItemView>
+    , 
+    var `dueCount`: kotlin.UInt
+    , 
+    var `overdueCount`: kotlin.UInt
+    , 
+    var `returned`: List<ReturnedItemView>
+    , 
+    /**
+     * Newest first.
+     */
+    var `drafts`: List<DraftItemView>
+    , 
+    /**
+     * Finalized visits not yet on the server.
+     */
+    var `waitingUpload`: kotlin.UInt
+    , 
+    /**
+     * Of those, the ones set aside (see the outbox).
+     */
+    var `setAside`: kotlin.UInt
+    , 
+    /**
+     * RFC 3339, UTC: the end of the last sync or pull that completed.
+     */
+    var `lastSync`: kotlin.String?
+    , 
+    /**
+     * `上次同步：今天 14:05` or `从未同步`.
+     */
+    var `lastSyncZh`: kotlin.String
+    , 
+    /**
+     * `Last sync: today 14:05` or `Never synced`.
+     */
+    var `lastSyncEn`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHomeView: FfiConverterRustBuffer<HomeView> {
+    override fun read(buf: ByteBuffer): HomeView {
+        return HomeView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeDueItemView.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceTypeReturnedItemView.read(buf),
+            FfiConverterSequenceTypeDraftItemView.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: HomeView) = (
+            FfiConverterString.allocationSize(value.`today`) +
+            FfiConverterString.allocationSize(value.`todayZh`) +
+            FfiConverterString.allocationSize(value.`todayEn`) +
+            FfiConverterSequenceTypeDueItemView.allocationSize(value.`due`) +
+            FfiConverterUInt.allocationSize(value.`dueCount`) +
+            FfiConverterUInt.allocationSize(value.`overdueCount`) +
+            FfiConverterSequenceTypeReturnedItemView.allocationSize(value.`returned`) +
+            FfiConverterSequenceTypeDraftItemView.allocationSize(value.`drafts`) +
+            FfiConverterUInt.allocationSize(value.`waitingUpload`) +
+            FfiConverterUInt.allocationSize(value.`setAside`) +
+            FfiConverterOptionalString.allocationSize(value.`lastSync`) +
+            FfiConverterString.allocationSize(value.`lastSyncZh`) +
+            FfiConverterString.allocationSize(value.`lastSyncEn`)
+    )
+
+    override fun write(value: HomeView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`today`, buf)
+            FfiConverterString.write(value.`todayZh`, buf)
+            FfiConverterString.write(value.`todayEn`, buf)
+            FfiConverterSequenceTypeDueItemView.write(value.`due`, buf)
+            FfiConverterUInt.write(value.`dueCount`, buf)
+            FfiConverterUInt.write(value.`overdueCount`, buf)
+            FfiConverterSequenceTypeReturnedItemView.write(value.`returned`, buf)
+            FfiConverterSequenceTypeDraftItemView.write(value.`drafts`, buf)
+            FfiConverterUInt.write(value.`waitingUpload`, buf)
+            FfiConverterUInt.write(value.`setAside`, buf)
+            FfiConverterOptionalString.write(value.`lastSync`, buf)
+            FfiConverterString.write(value.`lastSyncZh`, buf)
+            FfiConverterString.write(value.`lastSyncEn`, buf)
+    }
+}
+
+
+
+/**
+ * One page of the household list.
+ */
+data class HouseholdPageView (
+    var `rows`: List<HouseholdRowView>
+    , 
+    /**
+     * Households the text and the filter match, over all pages.
+     */
+    var `total`: kotlin.UInt
+    , 
+    var `offset`: kotlin.UInt
+    , 
+    /**
+     * For the filter chips: households the text matches, and of those how
+     * many have a visit due (or overdue), overdue, returned.
+     */
+    var `matching`: kotlin.UInt
+    , 
+    var `due`: kotlin.UInt
+    , 
+    var `overdue`: kotlin.UInt
+    , 
+    var `returned`: kotlin.UInt
+    , 
+    /**
+     * Tags held among the households the text matches, most held first.
+     */
+    var `tags`: List<TagFilterView>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHouseholdPageView: FfiConverterRustBuffer<HouseholdPageView> {
+    override fun read(buf: ByteBuffer): HouseholdPageView {
+        return HouseholdPageView(
+            FfiConverterSequenceTypeHouseholdRowView.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceTypeTagFilterView.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: HouseholdPageView) = (
+            FfiConverterSequenceTypeHouseholdRowView.allocationSize(value.`rows`) +
+            FfiConverterUInt.allocationSize(value.`total`) +
+            FfiConverterUInt.allocationSize(value.`offset`) +
+            FfiConverterUInt.allocationSize(value.`matching`) +
+            FfiConverterUInt.allocationSize(value.`due`) +
+            FfiConverterUInt.allocationSize(value.`overdue`) +
+            FfiConverterUInt.allocationSize(value.`returned`) +
+            FfiConverterSequenceTypeTagFilterView.allocationSize(value.`tags`)
+    )
+
+    override fun write(value: HouseholdPageView, buf: ByteBuffer) {
+            FfiConverterSequenceTypeHouseholdRowView.write(value.`rows`, buf)
+            FfiConverterUInt.write(value.`total`, buf)
+            FfiConverterUInt.write(value.`offset`, buf)
+            FfiConverterUInt.write(value.`matching`, buf)
+            FfiConverterUInt.write(value.`due`, buf)
+            FfiConverterUInt.write(value.`overdue`, buf)
+            FfiConverterUInt.write(value.`returned`, buf)
+            FfiConverterSequenceTypeTagFilterView.write(value.`tags`, buf)
+    }
+}
+
+
+
+/**
+ * One row of the household list.
+ */
+data class HouseholdRowView (
+    var `summary`: HouseholdSummaryView
+    , 
+    var `due`: DueBadgeView?
+    , 
+    /**
+     * Visits returned for rework.
+     */
+    var `returned`: kotlin.UInt
+    , 
+    /**
+     * Tags its residents hold today, each once (sensitive ones left off).
+     */
+    var `tags`: List<TagChipView>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHouseholdRowView: FfiConverterRustBuffer<HouseholdRowView> {
+    override fun read(buf: ByteBuffer): HouseholdRowView {
+        return HouseholdRowView(
+            FfiConverterTypeHouseholdSummaryView.read(buf),
+            FfiConverterOptionalTypeDueBadgeView.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceTypeTagChipView.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: HouseholdRowView) = (
+            FfiConverterTypeHouseholdSummaryView.allocationSize(value.`summary`) +
+            FfiConverterOptionalTypeDueBadgeView.allocationSize(value.`due`) +
+            FfiConverterUInt.allocationSize(value.`returned`) +
+            FfiConverterSequenceTypeTagChipView.allocationSize(value.`tags`)
+    )
+
+    override fun write(value: HouseholdRowView, buf: ByteBuffer) {
+            FfiConverterTypeHouseholdSummaryView.write(value.`summary`, buf)
+            FfiConverterOptionalTypeDueBadgeView.write(value.`due`, buf)
+            FfiConverterUInt.write(value.`returned`, buf)
+            FfiConverterSequenceTypeTagChipView.write(value.`tags`, buf)
     }
 }
 
@@ -4124,6 +4910,131 @@ public object FfiConverterTypeResidentItem: FfiConverterRustBuffer<ResidentItem>
 
 
 /**
+ * A visit the supervisor returned, waiting to be revised.
+ */
+data class ReturnedItemView (
+    var `visit`: VisitSummaryView
+    , 
+    var `templateTitleZh`: kotlin.String
+    , 
+    var `templateTitleEn`: kotlin.String
+    , 
+    var `comment`: kotlin.String
+    , 
+    /**
+     * `今天 14:05`: when it was returned.
+     */
+    var `returnedAtZh`: kotlin.String?
+    , 
+    var `returnedAtEn`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReturnedItemView: FfiConverterRustBuffer<ReturnedItemView> {
+    override fun read(buf: ByteBuffer): ReturnedItemView {
+        return ReturnedItemView(
+            FfiConverterTypeVisitSummaryView.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ReturnedItemView) = (
+            FfiConverterTypeVisitSummaryView.allocationSize(value.`visit`) +
+            FfiConverterString.allocationSize(value.`templateTitleZh`) +
+            FfiConverterString.allocationSize(value.`templateTitleEn`) +
+            FfiConverterString.allocationSize(value.`comment`) +
+            FfiConverterOptionalString.allocationSize(value.`returnedAtZh`) +
+            FfiConverterOptionalString.allocationSize(value.`returnedAtEn`)
+    )
+
+    override fun write(value: ReturnedItemView, buf: ByteBuffer) {
+            FfiConverterTypeVisitSummaryView.write(value.`visit`, buf)
+            FfiConverterString.write(value.`templateTitleZh`, buf)
+            FfiConverterString.write(value.`templateTitleEn`, buf)
+            FfiConverterString.write(value.`comment`, buf)
+            FfiConverterOptionalString.write(value.`returnedAtZh`, buf)
+            FfiConverterOptionalString.write(value.`returnedAtEn`, buf)
+    }
+}
+
+
+
+/**
+ * The phone's settings.
+ */
+data class SettingsView (
+    var `language`: AppLanguage
+    , 
+    /**
+     * The last server signed in to, or typed here; `None` before either.
+     */
+    var `serverUrl`: kotlin.String?
+    , 
+    /**
+     * A background sync runs only on Wi-Fi (default: on); "sync now" runs
+     * on any network.
+     */
+    var `wifiOnlySync`: kotlin.Boolean
+    , 
+    /**
+     * Photos may go over cellular or metered networks (default: off).
+     */
+    var `photosOnCellular`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSettingsView: FfiConverterRustBuffer<SettingsView> {
+    override fun read(buf: ByteBuffer): SettingsView {
+        return SettingsView(
+            FfiConverterTypeAppLanguage.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SettingsView) = (
+            FfiConverterTypeAppLanguage.allocationSize(value.`language`) +
+            FfiConverterOptionalString.allocationSize(value.`serverUrl`) +
+            FfiConverterBoolean.allocationSize(value.`wifiOnlySync`) +
+            FfiConverterBoolean.allocationSize(value.`photosOnCellular`)
+    )
+
+    override fun write(value: SettingsView, buf: ByteBuffer) {
+            FfiConverterTypeAppLanguage.write(value.`language`, buf)
+            FfiConverterOptionalString.write(value.`serverUrl`, buf)
+            FfiConverterBoolean.write(value.`wifiOnlySync`, buf)
+            FfiConverterBoolean.write(value.`photosOnCellular`, buf)
+    }
+}
+
+
+
+/**
  * Where a running sync is, for a progress bar.
  */
 data class SyncProgress (
@@ -4243,10 +5154,104 @@ public object FfiConverterTypeSyncResult: FfiConverterRustBuffer<SyncResult> {
 
 
 /**
+ * A tag in words.
+ */
+data class TagChipView (
+    var `code`: kotlin.String
+    , 
+    var `nameZh`: kotlin.String
+    , 
+    var `nameEn`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTagChipView: FfiConverterRustBuffer<TagChipView> {
+    override fun read(buf: ByteBuffer): TagChipView {
+        return TagChipView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TagChipView) = (
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`nameZh`) +
+            FfiConverterString.allocationSize(value.`nameEn`)
+    )
+
+    override fun write(value: TagChipView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`nameZh`, buf)
+            FfiConverterString.write(value.`nameEn`, buf)
+    }
+}
+
+
+
+/**
+ * A tag to filter by, with how many of the matching households hold it.
+ */
+data class TagFilterView (
+    var `tag`: TagChipView
+    , 
+    var `households`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTagFilterView: FfiConverterRustBuffer<TagFilterView> {
+    override fun read(buf: ByteBuffer): TagFilterView {
+        return TagFilterView(
+            FfiConverterTypeTagChipView.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TagFilterView) = (
+            FfiConverterTypeTagChipView.allocationSize(value.`tag`) +
+            FfiConverterUInt.allocationSize(value.`households`)
+    )
+
+    override fun write(value: TagFilterView, buf: ByteBuffer) {
+            FfiConverterTypeTagChipView.write(value.`tag`, buf)
+            FfiConverterUInt.write(value.`households`, buf)
+    }
+}
+
+
+
+/**
  * A tag a resident holds (elder living alone, disability, …).
  */
 data class TagView (
     var `code`: kotlin.String
+    , 
+    /**
+     * The tag's name: `独居老人` / `Elder living alone`.
+     */
+    var `nameZh`: kotlin.String
+    , 
+    var `nameEn`: kotlin.String
     , 
     /**
      * ISO date.
@@ -4272,18 +5277,24 @@ public object FfiConverterTypeTagView: FfiConverterRustBuffer<TagView> {
         return TagView(
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: TagView) = (
             FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`nameZh`) +
+            FfiConverterString.allocationSize(value.`nameEn`) +
             FfiConverterString.allocationSize(value.`start`) +
             FfiConverterOptionalString.allocationSize(value.`end`)
     )
 
     override fun write(value: TagView, buf: ByteBuffer) {
             FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`nameZh`, buf)
+            FfiConverterString.write(value.`nameEn`, buf)
             FfiConverterString.write(value.`start`, buf)
             FfiConverterOptionalString.write(value.`end`, buf)
     }
@@ -4894,6 +5905,46 @@ public object FfiConverterTypeAnswerValue : FfiConverterRustBuffer<AnswerValue>{
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * The language the app speaks; every text of the core comes in both.
+ */
+
+enum class AppLanguage {
+    
+    /**
+     * 中文 (the default).
+     */
+    ZH,
+    EN;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAppLanguage: FfiConverterRustBuffer<AppLanguage> {
+    override fun read(buf: ByteBuffer) = try {
+        AppLanguage.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: AppLanguage) = 4UL
+
+    override fun write(value: AppLanguage, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
     }
 }
 
@@ -5520,6 +6571,136 @@ public object FfiConverterTypeFieldKind: FfiConverterRustBuffer<FieldKind> {
 
 
 /**
+ * Which households the list shows.
+ */
+sealed class ListFilter {
+    
+    object All : ListFilter()
+    
+    
+    /**
+     * With a visit due or overdue.
+     */
+    object Due : ListFilter()
+    
+    
+    /**
+     * With a visit overdue.
+     */
+    object Overdue : ListFilter()
+    
+    
+    /**
+     * With a visit returned for rework.
+     */
+    object Returned : ListFilter()
+    
+    
+    /**
+     * With a resident holding this tag today (a code from the page's `tags`).
+     */
+    data class Tag(
+        val `code`: kotlin.String) : ListFilter()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeListFilter : FfiConverterRustBuffer<ListFilter>{
+    override fun read(buf: ByteBuffer): ListFilter {
+        return when(buf.getInt()) {
+            1 -> ListFilter.All
+            2 -> ListFilter.Due
+            3 -> ListFilter.Overdue
+            4 -> ListFilter.Returned
+            5 -> ListFilter.Tag(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: ListFilter): ULong = when(value) {
+        is ListFilter.All -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ListFilter.Due -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ListFilter.Overdue -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ListFilter.Returned -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ListFilter.Tag -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`code`)
+            )
+        }
+    }
+
+    override fun write(value: ListFilter, buf: ByteBuffer) {
+        when(value) {
+            is ListFilter.All -> {
+                buf.putInt(1)
+                Unit
+            }
+            is ListFilter.Due -> {
+                buf.putInt(2)
+                Unit
+            }
+            is ListFilter.Overdue -> {
+                buf.putInt(3)
+                Unit
+            }
+            is ListFilter.Returned -> {
+                buf.putInt(4)
+                Unit
+            }
+            is ListFilter.Tag -> {
+                buf.putInt(5)
+                FfiConverterString.write(value.`code`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
  * Where a fix came from.
  */
 
@@ -5782,6 +6963,38 @@ public object FfiConverterOptionalULong: FfiConverterRustBuffer<kotlin.ULong?> {
 /**
  * @suppress
  */
+public object FfiConverterOptionalLong: FfiConverterRustBuffer<kotlin.Long?> {
+    override fun read(buf: ByteBuffer): kotlin.Long? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterLong.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Long?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterLong.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Long?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterLong.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalDouble: FfiConverterRustBuffer<kotlin.Double?> {
     override fun read(buf: ByteBuffer): kotlin.Double? {
         if (buf.get().toInt() == 0) {
@@ -6006,6 +7219,38 @@ public object FfiConverterOptionalTypeDoorCheckResult: FfiConverterRustBuffer<Do
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeDueBadgeView: FfiConverterRustBuffer<DueBadgeView?> {
+    override fun read(buf: ByteBuffer): DueBadgeView? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDueBadgeView.read(buf)
+    }
+
+    override fun allocationSize(value: DueBadgeView?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDueBadgeView.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DueBadgeView?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDueBadgeView.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeGpsFixInput: FfiConverterRustBuffer<GpsFixInput?> {
     override fun read(buf: ByteBuffer): GpsFixInput? {
         if (buf.get().toInt() == 0) {
@@ -6154,6 +7399,62 @@ public object FfiConverterSequenceTypeDoorReason: FfiConverterRustBuffer<List<Do
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeDraftItemView: FfiConverterRustBuffer<List<DraftItemView>> {
+    override fun read(buf: ByteBuffer): List<DraftItemView> {
+        val len = buf.getInt()
+        return List<DraftItemView>(len) {
+            FfiConverterTypeDraftItemView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<DraftItemView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDraftItemView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<DraftItemView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDraftItemView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeDueItemView: FfiConverterRustBuffer<List<DueItemView>> {
+    override fun read(buf: ByteBuffer): List<DueItemView> {
+        val len = buf.getInt()
+        return List<DueItemView>(len) {
+            FfiConverterTypeDueItemView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<DueItemView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDueItemView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<DueItemView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDueItemView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeDueVisitView: FfiConverterRustBuffer<List<DueVisitView>> {
     override fun read(buf: ByteBuffer): List<DueVisitView> {
         val len = buf.getInt()
@@ -6266,6 +7567,34 @@ public object FfiConverterSequenceTypeGridView: FfiConverterRustBuffer<List<Grid
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeHouseholdRowView: FfiConverterRustBuffer<List<HouseholdRowView>> {
+    override fun read(buf: ByteBuffer): List<HouseholdRowView> {
+        val len = buf.getInt()
+        return List<HouseholdRowView>(len) {
+            FfiConverterTypeHouseholdRowView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<HouseholdRowView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeHouseholdRowView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<HouseholdRowView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeHouseholdRowView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeHouseholdSummaryView: FfiConverterRustBuffer<List<HouseholdSummaryView>> {
     override fun read(buf: ByteBuffer): List<HouseholdSummaryView> {
         val len = buf.getInt()
@@ -6368,6 +7697,90 @@ public object FfiConverterSequenceTypeResidentItem: FfiConverterRustBuffer<List<
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeResidentItem.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeReturnedItemView: FfiConverterRustBuffer<List<ReturnedItemView>> {
+    override fun read(buf: ByteBuffer): List<ReturnedItemView> {
+        val len = buf.getInt()
+        return List<ReturnedItemView>(len) {
+            FfiConverterTypeReturnedItemView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ReturnedItemView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeReturnedItemView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ReturnedItemView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeReturnedItemView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeTagChipView: FfiConverterRustBuffer<List<TagChipView>> {
+    override fun read(buf: ByteBuffer): List<TagChipView> {
+        val len = buf.getInt()
+        return List<TagChipView>(len) {
+            FfiConverterTypeTagChipView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<TagChipView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeTagChipView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<TagChipView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeTagChipView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeTagFilterView: FfiConverterRustBuffer<List<TagFilterView>> {
+    override fun read(buf: ByteBuffer): List<TagFilterView> {
+        val len = buf.getInt()
+        return List<TagFilterView>(len) {
+            FfiConverterTypeTagFilterView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<TagFilterView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeTagFilterView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<TagFilterView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeTagFilterView.write(it, buf)
         }
     }
 }
