@@ -525,9 +525,13 @@ def _uniffi_check_contract_api_version(lib):
         raise InternalError("UniFFI contract version mismatch: try cleaning and rebuilding your project")
 
 def _uniffi_check_api_checksums(lib):
+    if lib.uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed() != 53507:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_add_photo() != 16220:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_current_account() != 47197:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_discard_outbox_entry() != 45296:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_door_check() != 17987:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -545,9 +549,11 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_households() != 49123:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_login() != 65393:
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_login() != 17112:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_logout() != 40825:
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_logout() != 3079:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_outbox_entries() != 60131:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_outbox_status() != 46683:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -557,6 +563,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_pull() != 25870:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_retry_outbox_entry() != 43565:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_returned_visits() != 39562:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_revise() != 289:
@@ -564,6 +572,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_search_households() != 52337:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_answer() != 62688:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_data_listener() != 20933:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_language() != 16927:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -576,6 +586,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_wifi_only_sync() != 46846:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_settings() != 23249:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_sign_out_check() != 59855:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_start_visit() != 63369:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -626,12 +638,18 @@ _UniffiLib.ffi_doorstep_ffi_rustbuffer_reserve.restype = _UniffiRustBuffer
 _UniffiLib.ffi_doorstep_ffi_uniffi_contract_version.argtypes = (
 )
 _UniffiLib.ffi_doorstep_ffi_uniffi_contract_version.restype = ctypes.c_uint32
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_add_photo.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_add_photo.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_current_account.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_current_account.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_discard_outbox_entry.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_discard_outbox_entry.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_door_check.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_door_check.restype = ctypes.c_uint16
@@ -662,6 +680,9 @@ _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_login.restype = ctypes.c
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_logout.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_logout.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_outbox_entries.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_outbox_entries.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_outbox_status.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_outbox_status.restype = ctypes.c_uint16
@@ -674,6 +695,9 @@ _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_problems.restype = ctype
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_pull.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_pull.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_retry_outbox_entry.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_retry_outbox_entry.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_returned_visits.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_returned_visits.restype = ctypes.c_uint16
@@ -686,6 +710,9 @@ _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_search_households.restyp
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_answer.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_answer.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_data_listener.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_data_listener.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_language.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_language.restype = ctypes.c_uint16
@@ -704,6 +731,9 @@ _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_wifi_only_sync.resty
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_settings.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_settings.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_sign_out_check.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_sign_out_check.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_start_visit.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_start_visit.restype = ctypes.c_uint16
@@ -734,6 +764,12 @@ _UniffiLib.uniffi_doorstep_ffi_checksum_constructor_synccancel_new.restype = cty
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_synclistener_on_progress.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_synclistener_on_progress.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_fn_method_datalistener_on_data_changed.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_datalistener_on_data_changed.restype = None
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_add_photo.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -747,6 +783,12 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_current_account.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_current_account.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_discard_outbox_entry.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_discard_outbox_entry.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_door_check.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -808,8 +850,14 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_login.argtypes = (
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_login.restype = ctypes.c_uint64
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_logout.argtypes = (
     ctypes.c_uint64,
+    ctypes.c_int8,
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_logout.restype = ctypes.c_uint64
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_outbox_entries.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_outbox_entries.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_outbox_status.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -832,6 +880,12 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_pull.argtypes = (
     _UniffiRustBuffer,
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_pull.restype = ctypes.c_uint64
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_retry_outbox_entry.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_retry_outbox_entry.restype = None
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_returned_visits.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -858,6 +912,12 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_answer.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_answer.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_data_listener.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_data_listener.restype = None
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_language.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -893,6 +953,11 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_settings.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_settings.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_sign_out_check.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_sign_out_check.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_start_visit.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -949,6 +1014,16 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_synclistener_on_progress.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_synclistener_on_progress.restype = None
+_UniffiLib.uniffi_doorstep_ffi_fn_clone_datalistener.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_clone_datalistener.restype = ctypes.c_uint64
+_UniffiLib.uniffi_doorstep_ffi_fn_free_datalistener.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_free_datalistener.restype = None
 _UniffiLib.uniffi_doorstep_ffi_fn_clone_doorstep.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -979,6 +1054,23 @@ _UniffiLib.uniffi_doorstep_ffi_fn_free_synclistener.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_free_synclistener.restype = None
+_UNIFFI_CALLBACK_INTERFACE_DOORSTEP_FFI_DATA_LISTENER_METHOD0 = ctypes.CFUNCTYPE(None,ctypes.c_uint64,_UniffiRustBuffer,ctypes.c_void_p,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UNIFFI_CALLBACK_INTERFACE_CLONE_DOORSTEP_FFI_DATA_LISTENER = ctypes.CFUNCTYPE(ctypes.c_uint64,ctypes.c_uint64,
+)
+_UNIFFI_CALLBACK_INTERFACE_FREE_DOORSTEP_FFI_DATA_LISTENER = ctypes.CFUNCTYPE(None,ctypes.c_uint64,
+)
+class _UniffiVTableCallbackInterfaceDoorstepFfiDataListener(ctypes.Structure):
+    _fields_ = [
+        ("uniffi_free", _UNIFFI_CALLBACK_INTERFACE_FREE_DOORSTEP_FFI_DATA_LISTENER),
+        ("uniffi_clone", _UNIFFI_CALLBACK_INTERFACE_CLONE_DOORSTEP_FFI_DATA_LISTENER),
+        ("on_data_changed", _UNIFFI_CALLBACK_INTERFACE_DOORSTEP_FFI_DATA_LISTENER_METHOD0),
+    ]
+_UniffiLib.uniffi_doorstep_ffi_fn_init_callback_vtable_datalistener.argtypes = (
+    ctypes.POINTER(_UniffiVTableCallbackInterfaceDoorstepFfiDataListener),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_init_callback_vtable_datalistener.restype = None
 _UNIFFI_CALLBACK_INTERFACE_DOORSTEP_FFI_SYNC_LISTENER_METHOD0 = ctypes.CFUNCTYPE(None,ctypes.c_uint64,_UniffiRustBuffer,ctypes.c_void_p,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
@@ -1562,6 +1654,129 @@ class _UniffiFfiConverterTypeChoiceView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.label_zh, buf)
         _UniffiFfiConverterString.write(value.label_en, buf)
 
+class _UniffiFfiConverterBoolean:
+    @classmethod
+    def check_lower(cls, value):
+        return not not value
+
+    @classmethod
+    def lower(cls, value):
+        return 1 if value else 0
+
+    @staticmethod
+    def lift(value):
+        return value != 0
+
+    @classmethod
+    def read(cls, buf):
+        return cls.lift(buf.read_u8())
+
+    @classmethod
+    def write(cls, value, buf):
+        buf.write_u8(value)
+
+@dataclass
+class DataChangeView:
+    """
+    What kind of data changed (several at once after a sync).
+"""
+    def __init__(self, *, households:bool, visits:bool, outbox:bool, templates:bool, settings:bool, session:bool):
+        self.households = households
+        self.visits = visits
+        self.outbox = outbox
+        self.templates = templates
+        self.settings = settings
+        self.session = session
+        
+        
+
+    
+    def __str__(self):
+        return "DataChangeView(households={}, visits={}, outbox={}, templates={}, settings={}, session={})".format(self.households, self.visits, self.outbox, self.templates, self.settings, self.session)
+    def __eq__(self, other):
+        if self.households != other.households:
+            return False
+        if self.visits != other.visits:
+            return False
+        if self.outbox != other.outbox:
+            return False
+        if self.templates != other.templates:
+            return False
+        if self.settings != other.settings:
+            return False
+        if self.session != other.session:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDataChangeView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DataChangeView(
+            households=_UniffiFfiConverterBoolean.read(buf),
+            visits=_UniffiFfiConverterBoolean.read(buf),
+            outbox=_UniffiFfiConverterBoolean.read(buf),
+            templates=_UniffiFfiConverterBoolean.read(buf),
+            settings=_UniffiFfiConverterBoolean.read(buf),
+            session=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterBoolean.check_lower(value.households)
+        _UniffiFfiConverterBoolean.check_lower(value.visits)
+        _UniffiFfiConverterBoolean.check_lower(value.outbox)
+        _UniffiFfiConverterBoolean.check_lower(value.templates)
+        _UniffiFfiConverterBoolean.check_lower(value.settings)
+        _UniffiFfiConverterBoolean.check_lower(value.session)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterBoolean.write(value.households, buf)
+        _UniffiFfiConverterBoolean.write(value.visits, buf)
+        _UniffiFfiConverterBoolean.write(value.outbox, buf)
+        _UniffiFfiConverterBoolean.write(value.templates, buf)
+        _UniffiFfiConverterBoolean.write(value.settings, buf)
+        _UniffiFfiConverterBoolean.write(value.session, buf)
+
+@dataclass
+class DiscardResult:
+    """
+    What a discard did, in words, for a notice.
+"""
+    def __init__(self, *, message_zh:str, message_en:str):
+        self.message_zh = message_zh
+        self.message_en = message_en
+        
+        
+
+    
+    def __str__(self):
+        return "DiscardResult(message_zh={}, message_en={})".format(self.message_zh, self.message_en)
+    def __eq__(self, other):
+        if self.message_zh != other.message_zh:
+            return False
+        if self.message_en != other.message_en:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDiscardResult(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DiscardResult(
+            message_zh=_UniffiFfiConverterString.read(buf),
+            message_en=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.message_zh)
+        _UniffiFfiConverterString.check_lower(value.message_en)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.message_zh, buf)
+        _UniffiFfiConverterString.write(value.message_en, buf)
+
 
 
 
@@ -1841,27 +2056,6 @@ class _UniffiFfiConverterOptionalFloat64(_UniffiConverterRustBuffer):
             return _UniffiFfiConverterFloat64.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
-
-class _UniffiFfiConverterBoolean:
-    @classmethod
-    def check_lower(cls, value):
-        return not not value
-
-    @classmethod
-    def lower(cls, value):
-        return 1 if value else 0
-
-    @staticmethod
-    def lift(value):
-        return value != 0
-
-    @classmethod
-    def read(cls, buf):
-        return cls.lift(buf.read_u8())
-
-    @classmethod
-    def write(cls, value, buf):
-        buf.write_u8(value)
 
 @dataclass
 class DoorCheckResult:
@@ -4660,6 +4854,422 @@ class _UniffiFfiConverterTypeHouseholdView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceTypePastVisitView.write(value.past_visits, buf)
         _UniffiFfiConverterSequenceTypeDueVisitView.write(value.due, buf)
 
+class _UniffiFfiConverterOptionalTypeVisitSummaryView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeVisitSummaryView.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeVisitSummaryView.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeVisitSummaryView.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+
+
+
+
+
+class OutboxEntryState:
+    """
+    Where an outbox entry is.
+"""
+    def __init__(self):
+        raise RuntimeError("OutboxEntryState cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class WAITING:
+        """
+        Goes at the next sync.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "OutboxEntryState.WAITING()".format()
+        def __eq__(self, other):
+            if not isinstance(other, OutboxEntryState):
+                return NotImplemented
+            if not other.is_WAITING():
+                return False
+            return True
+
+    @dataclass
+    class WAITING_FOR_WIFI:
+        """
+        Held until the phone is on Wi-Fi.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "OutboxEntryState.WAITING_FOR_WIFI()".format()
+        def __eq__(self, other):
+            if not isinstance(other, OutboxEntryState):
+                return NotImplemented
+            if not other.is_WAITING_FOR_WIFI():
+                return False
+            return True
+
+    @dataclass
+    class WAITING_FOR_NETWORK:
+        """
+        The phone has no network.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "OutboxEntryState.WAITING_FOR_NETWORK()".format()
+        def __eq__(self, other):
+            if not isinstance(other, OutboxEntryState):
+                return NotImplemented
+            if not other.is_WAITING_FOR_NETWORK():
+                return False
+            return True
+
+    @dataclass
+    class UPLOADING:
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "OutboxEntryState.UPLOADING()".format()
+        def __eq__(self, other):
+            if not isinstance(other, OutboxEntryState):
+                return NotImplemented
+            if not other.is_UPLOADING():
+                return False
+            return True
+
+    @dataclass
+    class RETRYING:
+        """
+        The last attempt failed; `at` (RFC 3339, UTC) is the next one.
+"""
+        
+        def __init__(self, at:typing.Optional[str]):
+            self.at = at
+            
+            
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "OutboxEntryState.RETRYING(at={})".format(self.at)
+        def __eq__(self, other):
+            if not isinstance(other, OutboxEntryState):
+                return NotImplemented
+            if not other.is_RETRYING():
+                return False
+            if self.at != other.at:
+                return False
+            return True
+
+    @dataclass
+    class SET_ASIDE:
+        """
+        Refused for good: retry or discard it.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "OutboxEntryState.SET_ASIDE()".format()
+        def __eq__(self, other):
+            if not isinstance(other, OutboxEntryState):
+                return NotImplemented
+            if not other.is_SET_ASIDE():
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_WAITING(self) -> bool:
+        return isinstance(self, OutboxEntryState.WAITING)
+    def is_waiting(self) -> bool:
+        return isinstance(self, OutboxEntryState.WAITING)
+    def is_WAITING_FOR_WIFI(self) -> bool:
+        return isinstance(self, OutboxEntryState.WAITING_FOR_WIFI)
+    def is_waiting_for_wifi(self) -> bool:
+        return isinstance(self, OutboxEntryState.WAITING_FOR_WIFI)
+    def is_WAITING_FOR_NETWORK(self) -> bool:
+        return isinstance(self, OutboxEntryState.WAITING_FOR_NETWORK)
+    def is_waiting_for_network(self) -> bool:
+        return isinstance(self, OutboxEntryState.WAITING_FOR_NETWORK)
+    def is_UPLOADING(self) -> bool:
+        return isinstance(self, OutboxEntryState.UPLOADING)
+    def is_uploading(self) -> bool:
+        return isinstance(self, OutboxEntryState.UPLOADING)
+    def is_RETRYING(self) -> bool:
+        return isinstance(self, OutboxEntryState.RETRYING)
+    def is_retrying(self) -> bool:
+        return isinstance(self, OutboxEntryState.RETRYING)
+    def is_SET_ASIDE(self) -> bool:
+        return isinstance(self, OutboxEntryState.SET_ASIDE)
+    def is_set_aside(self) -> bool:
+        return isinstance(self, OutboxEntryState.SET_ASIDE)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+OutboxEntryState.WAITING = type("OutboxEntryState.WAITING", (OutboxEntryState.WAITING, OutboxEntryState,), {})  # type: ignore
+OutboxEntryState.WAITING_FOR_WIFI = type("OutboxEntryState.WAITING_FOR_WIFI", (OutboxEntryState.WAITING_FOR_WIFI, OutboxEntryState,), {})  # type: ignore
+OutboxEntryState.WAITING_FOR_NETWORK = type("OutboxEntryState.WAITING_FOR_NETWORK", (OutboxEntryState.WAITING_FOR_NETWORK, OutboxEntryState,), {})  # type: ignore
+OutboxEntryState.UPLOADING = type("OutboxEntryState.UPLOADING", (OutboxEntryState.UPLOADING, OutboxEntryState,), {})  # type: ignore
+OutboxEntryState.RETRYING = type("OutboxEntryState.RETRYING", (OutboxEntryState.RETRYING, OutboxEntryState,), {})  # type: ignore
+OutboxEntryState.SET_ASIDE = type("OutboxEntryState.SET_ASIDE", (OutboxEntryState.SET_ASIDE, OutboxEntryState,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeOutboxEntryState(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return OutboxEntryState.WAITING(
+            )
+        if variant == 2:
+            return OutboxEntryState.WAITING_FOR_WIFI(
+            )
+        if variant == 3:
+            return OutboxEntryState.WAITING_FOR_NETWORK(
+            )
+        if variant == 4:
+            return OutboxEntryState.UPLOADING(
+            )
+        if variant == 5:
+            return OutboxEntryState.RETRYING(
+                _UniffiFfiConverterOptionalString.read(buf),
+            )
+        if variant == 6:
+            return OutboxEntryState.SET_ASIDE(
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_WAITING():
+            return
+        if value.is_WAITING_FOR_WIFI():
+            return
+        if value.is_WAITING_FOR_NETWORK():
+            return
+        if value.is_UPLOADING():
+            return
+        if value.is_RETRYING():
+            _UniffiFfiConverterOptionalString.check_lower(value.at)
+            return
+        if value.is_SET_ASIDE():
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_WAITING():
+            buf.write_i32(1)
+        if value.is_WAITING_FOR_WIFI():
+            buf.write_i32(2)
+        if value.is_WAITING_FOR_NETWORK():
+            buf.write_i32(3)
+        if value.is_UPLOADING():
+            buf.write_i32(4)
+        if value.is_RETRYING():
+            buf.write_i32(5)
+            _UniffiFfiConverterOptionalString.write(value.at, buf)
+        if value.is_SET_ASIDE():
+            buf.write_i32(6)
+
+
+
+@dataclass
+class OutboxEntryView:
+    """
+    One entry of the outbox screen.
+"""
+    def __init__(self, *, entry_id:str, visit:typing.Optional[VisitSummaryView], household_id:str, household_head:str, household_address:str, title_zh:str, title_en:str, state:OutboxEntryState, state_zh:str, state_en:str, reason_zh:typing.Optional[str], reason_en:typing.Optional[str], photos:int, photos_sent:int, bytes_left:int, can_retry:bool, can_discard:bool, discard_effect_zh:typing.Optional[str], discard_effect_en:typing.Optional[str]):
+        self.entry_id = entry_id
+        self.visit = visit
+        self.household_id = household_id
+        self.household_head = household_head
+        self.household_address = household_address
+        self.title_zh = title_zh
+        self.title_en = title_en
+        self.state = state
+        self.state_zh = state_zh
+        self.state_en = state_en
+        self.reason_zh = reason_zh
+        self.reason_en = reason_en
+        self.photos = photos
+        self.photos_sent = photos_sent
+        self.bytes_left = bytes_left
+        self.can_retry = can_retry
+        self.can_discard = can_discard
+        self.discard_effect_zh = discard_effect_zh
+        self.discard_effect_en = discard_effect_en
+        
+        
+
+    
+    def __str__(self):
+        return "OutboxEntryView(entry_id={}, visit={}, household_id={}, household_head={}, household_address={}, title_zh={}, title_en={}, state={}, state_zh={}, state_en={}, reason_zh={}, reason_en={}, photos={}, photos_sent={}, bytes_left={}, can_retry={}, can_discard={}, discard_effect_zh={}, discard_effect_en={})".format(self.entry_id, self.visit, self.household_id, self.household_head, self.household_address, self.title_zh, self.title_en, self.state, self.state_zh, self.state_en, self.reason_zh, self.reason_en, self.photos, self.photos_sent, self.bytes_left, self.can_retry, self.can_discard, self.discard_effect_zh, self.discard_effect_en)
+    def __eq__(self, other):
+        if self.entry_id != other.entry_id:
+            return False
+        if self.visit != other.visit:
+            return False
+        if self.household_id != other.household_id:
+            return False
+        if self.household_head != other.household_head:
+            return False
+        if self.household_address != other.household_address:
+            return False
+        if self.title_zh != other.title_zh:
+            return False
+        if self.title_en != other.title_en:
+            return False
+        if self.state != other.state:
+            return False
+        if self.state_zh != other.state_zh:
+            return False
+        if self.state_en != other.state_en:
+            return False
+        if self.reason_zh != other.reason_zh:
+            return False
+        if self.reason_en != other.reason_en:
+            return False
+        if self.photos != other.photos:
+            return False
+        if self.photos_sent != other.photos_sent:
+            return False
+        if self.bytes_left != other.bytes_left:
+            return False
+        if self.can_retry != other.can_retry:
+            return False
+        if self.can_discard != other.can_discard:
+            return False
+        if self.discard_effect_zh != other.discard_effect_zh:
+            return False
+        if self.discard_effect_en != other.discard_effect_en:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeOutboxEntryView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return OutboxEntryView(
+            entry_id=_UniffiFfiConverterString.read(buf),
+            visit=_UniffiFfiConverterOptionalTypeVisitSummaryView.read(buf),
+            household_id=_UniffiFfiConverterString.read(buf),
+            household_head=_UniffiFfiConverterString.read(buf),
+            household_address=_UniffiFfiConverterString.read(buf),
+            title_zh=_UniffiFfiConverterString.read(buf),
+            title_en=_UniffiFfiConverterString.read(buf),
+            state=_UniffiFfiConverterTypeOutboxEntryState.read(buf),
+            state_zh=_UniffiFfiConverterString.read(buf),
+            state_en=_UniffiFfiConverterString.read(buf),
+            reason_zh=_UniffiFfiConverterOptionalString.read(buf),
+            reason_en=_UniffiFfiConverterOptionalString.read(buf),
+            photos=_UniffiFfiConverterUInt32.read(buf),
+            photos_sent=_UniffiFfiConverterUInt32.read(buf),
+            bytes_left=_UniffiFfiConverterUInt64.read(buf),
+            can_retry=_UniffiFfiConverterBoolean.read(buf),
+            can_discard=_UniffiFfiConverterBoolean.read(buf),
+            discard_effect_zh=_UniffiFfiConverterOptionalString.read(buf),
+            discard_effect_en=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.entry_id)
+        _UniffiFfiConverterOptionalTypeVisitSummaryView.check_lower(value.visit)
+        _UniffiFfiConverterString.check_lower(value.household_id)
+        _UniffiFfiConverterString.check_lower(value.household_head)
+        _UniffiFfiConverterString.check_lower(value.household_address)
+        _UniffiFfiConverterString.check_lower(value.title_zh)
+        _UniffiFfiConverterString.check_lower(value.title_en)
+        _UniffiFfiConverterTypeOutboxEntryState.check_lower(value.state)
+        _UniffiFfiConverterString.check_lower(value.state_zh)
+        _UniffiFfiConverterString.check_lower(value.state_en)
+        _UniffiFfiConverterOptionalString.check_lower(value.reason_zh)
+        _UniffiFfiConverterOptionalString.check_lower(value.reason_en)
+        _UniffiFfiConverterUInt32.check_lower(value.photos)
+        _UniffiFfiConverterUInt32.check_lower(value.photos_sent)
+        _UniffiFfiConverterUInt64.check_lower(value.bytes_left)
+        _UniffiFfiConverterBoolean.check_lower(value.can_retry)
+        _UniffiFfiConverterBoolean.check_lower(value.can_discard)
+        _UniffiFfiConverterOptionalString.check_lower(value.discard_effect_zh)
+        _UniffiFfiConverterOptionalString.check_lower(value.discard_effect_en)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.entry_id, buf)
+        _UniffiFfiConverterOptionalTypeVisitSummaryView.write(value.visit, buf)
+        _UniffiFfiConverterString.write(value.household_id, buf)
+        _UniffiFfiConverterString.write(value.household_head, buf)
+        _UniffiFfiConverterString.write(value.household_address, buf)
+        _UniffiFfiConverterString.write(value.title_zh, buf)
+        _UniffiFfiConverterString.write(value.title_en, buf)
+        _UniffiFfiConverterTypeOutboxEntryState.write(value.state, buf)
+        _UniffiFfiConverterString.write(value.state_zh, buf)
+        _UniffiFfiConverterString.write(value.state_en, buf)
+        _UniffiFfiConverterOptionalString.write(value.reason_zh, buf)
+        _UniffiFfiConverterOptionalString.write(value.reason_en, buf)
+        _UniffiFfiConverterUInt32.write(value.photos, buf)
+        _UniffiFfiConverterUInt32.write(value.photos_sent, buf)
+        _UniffiFfiConverterUInt64.write(value.bytes_left, buf)
+        _UniffiFfiConverterBoolean.write(value.can_retry, buf)
+        _UniffiFfiConverterBoolean.write(value.can_discard, buf)
+        _UniffiFfiConverterOptionalString.write(value.discard_effect_zh, buf)
+        _UniffiFfiConverterOptionalString.write(value.discard_effect_en, buf)
+
 @dataclass
 class OutboxStatus:
     """
@@ -5007,6 +5617,63 @@ class _UniffiFfiConverterTypeSettingsView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterBoolean.write(value.photos_on_cellular, buf)
 
 @dataclass
+class SignOutCheckView:
+    """
+    What signing out now would leave behind.
+"""
+    def __init__(self, *, waiting:int, drafts:int, needs_confirmation:bool, message_zh:str, message_en:str):
+        self.waiting = waiting
+        self.drafts = drafts
+        self.needs_confirmation = needs_confirmation
+        self.message_zh = message_zh
+        self.message_en = message_en
+        
+        
+
+    
+    def __str__(self):
+        return "SignOutCheckView(waiting={}, drafts={}, needs_confirmation={}, message_zh={}, message_en={})".format(self.waiting, self.drafts, self.needs_confirmation, self.message_zh, self.message_en)
+    def __eq__(self, other):
+        if self.waiting != other.waiting:
+            return False
+        if self.drafts != other.drafts:
+            return False
+        if self.needs_confirmation != other.needs_confirmation:
+            return False
+        if self.message_zh != other.message_zh:
+            return False
+        if self.message_en != other.message_en:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeSignOutCheckView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return SignOutCheckView(
+            waiting=_UniffiFfiConverterUInt32.read(buf),
+            drafts=_UniffiFfiConverterUInt32.read(buf),
+            needs_confirmation=_UniffiFfiConverterBoolean.read(buf),
+            message_zh=_UniffiFfiConverterString.read(buf),
+            message_en=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt32.check_lower(value.waiting)
+        _UniffiFfiConverterUInt32.check_lower(value.drafts)
+        _UniffiFfiConverterBoolean.check_lower(value.needs_confirmation)
+        _UniffiFfiConverterString.check_lower(value.message_zh)
+        _UniffiFfiConverterString.check_lower(value.message_en)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt32.write(value.waiting, buf)
+        _UniffiFfiConverterUInt32.write(value.drafts, buf)
+        _UniffiFfiConverterBoolean.write(value.needs_confirmation, buf)
+        _UniffiFfiConverterString.write(value.message_zh, buf)
+        _UniffiFfiConverterString.write(value.message_en, buf)
+
+@dataclass
 class SyncProgress:
     """
     Where a running sync is, for a progress bar.
@@ -5068,25 +5735,34 @@ class SyncResult:
     """
     What a sync run did and what is left.
 """
-    def __init__(self, *, uploaded:int, pending:int, set_aside:int, pulled:PullReport):
+    def __init__(self, *, uploaded:int, visits_uploaded:int, pending:int, set_aside:int, pulled:PullReport, summary_zh:str, summary_en:str):
         self.uploaded = uploaded
+        self.visits_uploaded = visits_uploaded
         self.pending = pending
         self.set_aside = set_aside
         self.pulled = pulled
+        self.summary_zh = summary_zh
+        self.summary_en = summary_en
         
         
 
     
     def __str__(self):
-        return "SyncResult(uploaded={}, pending={}, set_aside={}, pulled={})".format(self.uploaded, self.pending, self.set_aside, self.pulled)
+        return "SyncResult(uploaded={}, visits_uploaded={}, pending={}, set_aside={}, pulled={}, summary_zh={}, summary_en={})".format(self.uploaded, self.visits_uploaded, self.pending, self.set_aside, self.pulled, self.summary_zh, self.summary_en)
     def __eq__(self, other):
         if self.uploaded != other.uploaded:
+            return False
+        if self.visits_uploaded != other.visits_uploaded:
             return False
         if self.pending != other.pending:
             return False
         if self.set_aside != other.set_aside:
             return False
         if self.pulled != other.pulled:
+            return False
+        if self.summary_zh != other.summary_zh:
+            return False
+        if self.summary_en != other.summary_en:
             return False
         return True
 
@@ -5095,24 +5771,33 @@ class _UniffiFfiConverterTypeSyncResult(_UniffiConverterRustBuffer):
     def read(buf):
         return SyncResult(
             uploaded=_UniffiFfiConverterUInt64.read(buf),
+            visits_uploaded=_UniffiFfiConverterUInt64.read(buf),
             pending=_UniffiFfiConverterUInt64.read(buf),
             set_aside=_UniffiFfiConverterUInt64.read(buf),
             pulled=_UniffiFfiConverterTypePullReport.read(buf),
+            summary_zh=_UniffiFfiConverterString.read(buf),
+            summary_en=_UniffiFfiConverterString.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterUInt64.check_lower(value.uploaded)
+        _UniffiFfiConverterUInt64.check_lower(value.visits_uploaded)
         _UniffiFfiConverterUInt64.check_lower(value.pending)
         _UniffiFfiConverterUInt64.check_lower(value.set_aside)
         _UniffiFfiConverterTypePullReport.check_lower(value.pulled)
+        _UniffiFfiConverterString.check_lower(value.summary_zh)
+        _UniffiFfiConverterString.check_lower(value.summary_en)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterUInt64.write(value.uploaded, buf)
+        _UniffiFfiConverterUInt64.write(value.visits_uploaded, buf)
         _UniffiFfiConverterUInt64.write(value.pending, buf)
         _UniffiFfiConverterUInt64.write(value.set_aside, buf)
         _UniffiFfiConverterTypePullReport.write(value.pulled, buf)
+        _UniffiFfiConverterString.write(value.summary_zh, buf)
+        _UniffiFfiConverterString.write(value.summary_en, buf)
 
 @dataclass
 class TemplateView:
@@ -5556,6 +6241,27 @@ class DoorstepError:  # type: ignore
         def __repr__(self):
             return "DoorstepError.Cancelled({})".format(str(self))
     _UniffiTempDoorstepError.Cancelled = Cancelled # type: ignore
+    class UnsentVisits(_UniffiTempDoorstepError):
+        """
+        Sign-out refused: `waiting` visits are not sent yet. Ask the worker
+        (the message says they stay on the phone) and call `logout(true)`.
+"""
+        
+        def __init__(self, code, message_zh, message_en, waiting):
+            super().__init__(", ".join([
+                "code={!r}".format(code),
+                "message_zh={!r}".format(message_zh),
+                "message_en={!r}".format(message_en),
+                "waiting={!r}".format(waiting),
+            ]))
+            self.code = code
+            self.message_zh = message_zh
+            self.message_en = message_en
+            self.waiting = waiting
+
+        def __repr__(self):
+            return "DoorstepError.UnsentVisits({})".format(str(self))
+    _UniffiTempDoorstepError.UnsentVisits = UnsentVisits # type: ignore
 
 DoorstepError = _UniffiTempDoorstepError # type: ignore
 del _UniffiTempDoorstepError
@@ -5639,6 +6345,13 @@ class _UniffiFfiConverterTypeDoorstepError(_UniffiConverterRustBuffer):
                 _UniffiFfiConverterString.read(buf),
                 _UniffiFfiConverterString.read(buf),
             )
+        if variant == 13:
+            return DoorstepError.UnsentVisits(
+                _UniffiFfiConverterString.read(buf),
+                _UniffiFfiConverterString.read(buf),
+                _UniffiFfiConverterString.read(buf),
+                _UniffiFfiConverterUInt32.read(buf),
+            )
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
@@ -5705,6 +6418,12 @@ class _UniffiFfiConverterTypeDoorstepError(_UniffiConverterRustBuffer):
             _UniffiFfiConverterString.check_lower(value.message_zh)
             _UniffiFfiConverterString.check_lower(value.message_en)
             return
+        if isinstance(value, DoorstepError.UnsentVisits):
+            _UniffiFfiConverterString.check_lower(value.code)
+            _UniffiFfiConverterString.check_lower(value.message_zh)
+            _UniffiFfiConverterString.check_lower(value.message_en)
+            _UniffiFfiConverterUInt32.check_lower(value.waiting)
+            return
 
     @staticmethod
     def write(value, buf):
@@ -5770,6 +6489,12 @@ class _UniffiFfiConverterTypeDoorstepError(_UniffiConverterRustBuffer):
             _UniffiFfiConverterString.write(value.code, buf)
             _UniffiFfiConverterString.write(value.message_zh, buf)
             _UniffiFfiConverterString.write(value.message_en, buf)
+        if isinstance(value, DoorstepError.UnsentVisits):
+            buf.write_i32(13)
+            _UniffiFfiConverterString.write(value.code, buf)
+            _UniffiFfiConverterString.write(value.message_zh, buf)
+            _UniffiFfiConverterString.write(value.message_en, buf)
+            _UniffiFfiConverterUInt32.write(value.waiting, buf)
 
 
 
@@ -6049,6 +6774,144 @@ class _UniffiFfiConverterTypeNetworkState(_UniffiConverterRustBuffer):
 
 
 
+
+class DataListener():
+    """
+    Hears that data changed; implemented by the shell. Called on the thread
+    that made the change (a sync's is a background thread), after the change
+    is stored: post to the UI thread from here, and do not block.
+"""
+    
+    def on_data_changed(self, change: DataChangeView) -> None:
+        raise NotImplementedError
+
+class DataListenerImpl(DataListener):
+    """
+    Hears that data changed; implemented by the shell. Called on the thread
+    that made the change (a sync's is a background thread), after the change
+    is stored: post to the UI thread from here, and do not block.
+"""
+    
+    _handle: ctypes.c_uint64
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_doorstep_ffi_fn_free_datalistener, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_doorstep_ffi_fn_clone_datalistener, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def on_data_changed(self, change: DataChangeView) -> None:
+        
+        _UniffiFfiConverterTypeDataChangeView.check_lower(change)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeDataChangeView.lower(change),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_datalistener_on_data_changed,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+# Put all the bits inside a class to keep the top-level namespace clean
+class _UniffiTraitImplDataListenerImpl:
+    # For each method, generate a callback function to pass to Rust
+
+    @_UNIFFI_CALLBACK_INTERFACE_DOORSTEP_FFI_DATA_LISTENER_METHOD0
+    def on_data_changed(
+            uniffi_handle,
+            change,
+            uniffi_out_return,
+            uniffi_call_status_ptr,
+        ):
+        uniffi_obj = _UniffiFfiConverterTypeDataListener._handle_map.get(uniffi_handle)
+        def make_call():
+            uniffi_args = (_UniffiFfiConverterTypeDataChangeView.lift(change), )
+            uniffi_method = uniffi_obj.on_data_changed
+            return uniffi_method(*uniffi_args)
+        write_return_value = lambda v: None
+        _uniffi_trait_interface_call(
+                uniffi_call_status_ptr.contents,
+                make_call,
+                write_return_value,
+        )
+
+    @_UNIFFI_CALLBACK_INTERFACE_FREE_DOORSTEP_FFI_DATA_LISTENER
+    def _uniffi_free(uniffi_handle):
+        _UniffiFfiConverterTypeDataListener._handle_map.remove(uniffi_handle)
+
+    @_UNIFFI_CALLBACK_INTERFACE_CLONE_DOORSTEP_FFI_DATA_LISTENER
+    def _uniffi_clone(uniffi_handle):
+        return _UniffiFfiConverterTypeDataListener._handle_map.clone(uniffi_handle)
+
+    # Generate the FFI VTable.  This has a field for each callback interface method.
+    _uniffi_vtable = _UniffiVTableCallbackInterfaceDoorstepFfiDataListener(
+        _uniffi_free,
+        _uniffi_clone,
+        on_data_changed,
+    )
+    # Send Rust a pointer to the VTable.  Note: this means we need to keep the struct alive forever,
+    # or else bad things will happen when Rust tries to access it.
+    _UniffiLib.uniffi_doorstep_ffi_fn_init_callback_vtable_datalistener(ctypes.byref(_uniffi_vtable))
+
+class _UniffiFfiConverterTypeDataListener:
+    _handle_map = _UniffiHandleMap()
+
+    @staticmethod
+    def lift(value: int):
+        if (value & 1) == 0:
+            # Rust-generated handle, construct a new class that uses the handle to implement the
+            # interface
+            return DataListenerImpl._uniffi_make_instance(value)
+        else:
+            # Python-generated handle, get the object from the handle map
+            return _UniffiFfiConverterTypeDataListener._handle_map.remove(value)
+
+    @staticmethod
+    def check_lower(value: DataListener):
+        if not isinstance(value, DataListener):
+            raise TypeError("Expected DataListener subclass, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: DataListener):
+         if isinstance(value, DataListenerImpl):
+            # Rust-implementated object.  Clone the handle and return it
+            return value._uniffi_clone_handle()
+         else:
+            # Python-implementated object, generate a new vtable handle and return that.
+            return _UniffiFfiConverterTypeDataListener._handle_map.insert(value)
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer):
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: DataListener, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
 class _UniffiFfiConverterOptionalTypeAccountView(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -6158,6 +7021,29 @@ class _UniffiFfiConverterSequenceTypeHouseholdSummaryView(_UniffiConverterRustBu
 
         return [
             _UniffiFfiConverterTypeHouseholdSummaryView.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterSequenceTypeOutboxEntryView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeOutboxEntryView.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeOutboxEntryView.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeOutboxEntryView.read(buf) for i in range(count)
         ]
 
 
@@ -6299,6 +7185,31 @@ class _UniffiFfiConverterOptionalTypeSyncCancel(_UniffiConverterRustBuffer):
             return None
         elif flag == 1:
             return _UniffiFfiConverterTypeSyncCancel.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterOptionalTypeDataListener(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeDataListener.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeDataListener.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeDataListener.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
@@ -6510,6 +7421,15 @@ class DoorstepProtocol(typing.Protocol):
         Who is signed in on this device, or `None`.
 """
         raise NotImplementedError
+    def discard_outbox_entry(self, entry_id: str) -> DiscardResult:
+        """
+        Gives up sending a set-aside entry. Nothing is lost: a visit goes back
+        to the drafts (with the reason) and stays on the phone; a household
+        change is dropped and the next sync restores the server's details.
+        Returns what it did, in words. Refused (`Invalid`) for an entry that
+        is not set aside.
+"""
+        raise NotImplementedError
     def door_check(self, visit_id: str,fix: typing.Optional[GpsFixInput],outcome: DoorOutcome) -> DoorCheckResult:
         """
         Records the door check of a draft — the fix (or `None` when the phone
@@ -6564,15 +7484,28 @@ class DoorstepProtocol(typing.Protocol):
         raise NotImplementedError
     async def login(self, server_url: str,username: str,password: str,device_name: str) -> AccountView:
         """
-        Logs in to the server at `server_url` and keeps the device token in the
-        encrypted database. Returns who signed in, with their grids.
+        Logs in to the server at `server_url` (remembered in the settings; a
+        scheme is added when none was typed) and keeps the device token in the
+        encrypted database. Everything already on the phone stays. Errors:
+        `wrong_password`, `server_unreachable`, `not_a_doorstep_server`,
+        `bad_server_address`, each with zh/en words. Returns who signed in,
+        with their grids.
 """
         raise NotImplementedError
-    async def logout(self, ) -> bool:
+    async def logout(self, force: bool) -> bool:
         """
-        Signs out: the token is revoked on the server when it can be reached,
-        and always forgotten here. Visits not yet sent stay queued for the next
-        login. Returns whether the server confirmed the revocation.
+        Signs out. While visits wait to be sent it is refused with
+        `UnsentVisits` (their count and the words for the dialog) unless
+        `force` — the worker confirmed. The token is revoked on the server when
+        it can be reached and always forgotten here; every visit and draft
+        stays for the next sign-in. Returns whether the server confirmed the
+        revocation.
+"""
+        raise NotImplementedError
+    def outbox_entries(self, ) -> typing.List[OutboxEntryView]:
+        """
+        Every visit and household change not yet on the server, oldest first,
+        with its state on the network last set.
 """
         raise NotImplementedError
     def outbox_status(self, ) -> OutboxStatus:
@@ -6593,6 +7526,12 @@ class DoorstepProtocol(typing.Protocol):
     async def pull(self, cancel: typing.Optional[SyncCancel]) -> PullReport:
         """
         Pulls only (households, templates, review decisions), sending nothing.
+"""
+        raise NotImplementedError
+    def retry_outbox_entry(self, entry_id: str) -> None:
+        """
+        Queues a set-aside entry again: the next sync tries it. Refused
+        (`Invalid`) for an entry that is not set aside.
 """
         raise NotImplementedError
     def returned_visits(self, ) -> typing.List[VisitSummaryView]:
@@ -6621,6 +7560,12 @@ class DoorstepProtocol(typing.Protocol):
         `None` (`members[2]` with `None` removes that entry). Returns the new
         screen: fields that became visible or hidden, and the problems now.
         Only drafts can be changed.
+"""
+        raise NotImplementedError
+    def set_data_listener(self, listener: typing.Optional[DataListener]) -> None:
+        """
+        Registers the listener told of every change (replacing the last one);
+        `None` removes it.
 """
         raise NotImplementedError
     def set_language(self, language: AppLanguage) -> SettingsView:
@@ -6656,6 +7601,11 @@ class DoorstepProtocol(typing.Protocol):
     def settings(self, ) -> SettingsView:
         """
         The phone's settings.
+"""
+        raise NotImplementedError
+    def sign_out_check(self, ) -> SignOutCheckView:
+        """
+        What signing out now would leave behind, for the confirmation dialog.
 """
         raise NotImplementedError
     def start_visit(self, household_id: str,template_id: str) -> VisitScreenView:
@@ -6781,6 +7731,28 @@ class Doorstep(DoorstepProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_current_account,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def discard_outbox_entry(self, entry_id: str) -> DiscardResult:
+        """
+        Gives up sending a set-aside entry. Nothing is lost: a visit goes back
+        to the drafts (with the reason) and stays on the phone; a household
+        change is dropped and the next sync restores the server's details.
+        Returns what it did, in words. Refused (`Invalid`) for an entry that
+        is not set aside.
+"""
+        
+        _UniffiFfiConverterString.check_lower(entry_id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(entry_id),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDiscardResult.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_discard_outbox_entry,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -6951,8 +7923,12 @@ class Doorstep(DoorstepProtocol):
         return _uniffi_lift_return(_uniffi_ffi_result)
     async def login(self, server_url: str,username: str,password: str,device_name: str) -> AccountView:
         """
-        Logs in to the server at `server_url` and keeps the device token in the
-        encrypted database. Returns who signed in, with their grids.
+        Logs in to the server at `server_url` (remembered in the settings; a
+        scheme is added when none was typed) and keeps the device token in the
+        encrypted database. Everything already on the phone stays. Errors:
+        `wrong_password`, `server_unreachable`, `not_a_doorstep_server`,
+        `bad_server_address`, each with zh/en words. Returns who signed in,
+        with their grids.
 """
         
         _UniffiFfiConverterString.check_lower(server_url)
@@ -6979,14 +7955,20 @@ class Doorstep(DoorstepProtocol):
             _uniffi_lift_return,
             _uniffi_error_converter,
         )
-    async def logout(self, ) -> bool:
+    async def logout(self, force: bool) -> bool:
         """
-        Signs out: the token is revoked on the server when it can be reached,
-        and always forgotten here. Visits not yet sent stay queued for the next
-        login. Returns whether the server confirmed the revocation.
+        Signs out. While visits wait to be sent it is refused with
+        `UnsentVisits` (their count and the words for the dialog) unless
+        `force` — the worker confirmed. The token is revoked on the server when
+        it can be reached and always forgotten here; every visit and draft
+        stays for the next sign-in. Returns whether the server confirmed the
+        revocation.
 """
+        
+        _UniffiFfiConverterBoolean.check_lower(force)
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
+            _UniffiFfiConverterBoolean.lower(force),
         )
         _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
         _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
@@ -6998,6 +7980,22 @@ class Doorstep(DoorstepProtocol):
             _uniffi_lift_return,
             _uniffi_error_converter,
         )
+    def outbox_entries(self, ) -> typing.List[OutboxEntryView]:
+        """
+        Every visit and household change not yet on the server, oldest first,
+        with its state on the network last set.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeOutboxEntryView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_outbox_entries,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def outbox_status(self, ) -> OutboxStatus:
         """
         How many outbox items wait, are set aside, or are done.
@@ -7069,6 +8067,25 @@ class Doorstep(DoorstepProtocol):
             _uniffi_lift_return,
             _uniffi_error_converter,
         )
+    def retry_outbox_entry(self, entry_id: str) -> None:
+        """
+        Queues a set-aside entry again: the next sync tries it. Refused
+        (`Invalid`) for an entry that is not set aside.
+"""
+        
+        _UniffiFfiConverterString.check_lower(entry_id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(entry_id),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_retry_outbox_entry,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def returned_visits(self, ) -> typing.List[VisitSummaryView]:
         """
         Visits returned by a supervisor and not yet revised, with the
@@ -7152,6 +8169,25 @@ class Doorstep(DoorstepProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_answer,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_data_listener(self, listener: typing.Optional[DataListener]) -> None:
+        """
+        Registers the listener told of every change (replacing the last one);
+        `None` removes it.
+"""
+        
+        _UniffiFfiConverterOptionalTypeDataListener.check_lower(listener)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterOptionalTypeDataListener.lower(listener),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_data_listener,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -7262,6 +8298,21 @@ class Doorstep(DoorstepProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_settings,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def sign_out_check(self, ) -> SignOutCheckView:
+        """
+        What signing out now would leave behind, for the confirmation dialog.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSignOutCheckView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_sign_out_check,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -7407,6 +8458,7 @@ __all__ = [
     "FieldKind",
     "AnswerValue",
     "LocationProvider",
+    "OutboxEntryState",
     "AppLanguage",
     "DoorstepError",
     "ListFilter",
@@ -7414,6 +8466,8 @@ __all__ = [
     "GridView",
     "AccountView",
     "ChoiceView",
+    "DataChangeView",
+    "DiscardResult",
     "DoorReason",
     "DoorCheckResult",
     "VisitView",
@@ -7436,15 +8490,19 @@ __all__ = [
     "ResidentItem",
     "PastVisitView",
     "HouseholdView",
+    "OutboxEntryView",
     "OutboxStatus",
     "PhotoInfo",
     "PhotoEvidence",
     "PullReport",
     "SettingsView",
+    "SignOutCheckView",
     "SyncProgress",
     "SyncResult",
     "TemplateView",
     "VisitScreenView",
+    "DataListenerImpl",
+    "DataListener",
     "SyncCancel",
     "SyncCancelProtocol",
     "SyncListenerImpl",

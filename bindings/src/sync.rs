@@ -50,13 +50,19 @@ pub struct PullReport {
 /// What a sync run did and what is left.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct SyncResult {
-    /// Items that reached the server in this run.
+    /// Items that reached the server in this run (photos and visits).
     pub uploaded: u64,
+    /// Of those, visits.
+    pub visits_uploaded: u64,
     /// Items still waiting (not sendable on this network, or retrying later).
     pub pending: u64,
     /// Items set aside for good (their reasons are in the outbox).
     pub set_aside: u64,
     pub pulled: PullReport,
+    /// The run in words, with what waits now: `已上传 2 次走访，1 次走访等待 Wi-Fi，收到 1 次退回修改。`
+    pub summary_zh: String,
+    /// `Sent 2 visits, 1 visit waiting for Wi-Fi, 1 visit returned for rework.`
+    pub summary_en: String,
 }
 
 /// The outbox at a glance.
@@ -114,13 +120,16 @@ impl From<PullSummary> for PullReport {
     }
 }
 
-impl From<SyncReport> for SyncResult {
-    fn from(r: SyncReport) -> Self {
+impl SyncResult {
+    fn new(r: SyncReport, summary: doorstep_core::forms::LocalizedText) -> Self {
         Self {
             uploaded: r.uploaded,
+            visits_uploaded: r.visits_uploaded,
             pending: r.pending,
             set_aside: r.set_aside,
             pulled: r.pulled.into(),
+            summary_zh: summary.zh,
+            summary_en: summary.en,
         }
     }
 }
@@ -166,6 +175,7 @@ impl Doorstep {
         cancel: Option<Arc<SyncCancel>>,
     ) -> Result<SyncResult, DoorstepError> {
         let device = self.device();
+        let summarize = self.device();
         let options = device.sync_options(worker_asked)?;
         let flag = cancel.map(|c| c.flag.clone()).unwrap_or_default();
         let report = run_on_blocking_thread(move || async move {
@@ -177,7 +187,8 @@ impl Doorstep {
             device.sync(options, &progress, &flag).await
         })
         .await?;
-        Ok(report.into())
+        let summary = summarize.sync_summary(&report)?;
+        Ok(SyncResult::new(report, summary))
     }
 
     /// Pulls only (households, templates, review decisions), sending nothing.

@@ -12,6 +12,7 @@
 //!
 //! The summary of a sync run in words is here too ([`sync_summary`]).
 
+use crate::changes::DataChange;
 use crate::device::{Device, DeviceError};
 use crate::display;
 use crate::forms::LocalizedText;
@@ -257,11 +258,17 @@ impl Device {
         Ok(out)
     }
 
+    /// A finished sync run in words, with what the outbox holds now
+    /// ([`sync_summary`]).
+    pub fn sync_summary(&self, report: &SyncReport) -> Result<LocalizedText, DeviceError> {
+        Ok(sync_summary(report, &self.outbox_entries()?))
+    }
+
     /// Puts a set-aside entry back in the queue: the next sync tries it again.
     /// Refused (`Invalid`) for an entry that is not set aside.
     pub fn retry_outbox_entry(&self, entry: &str) -> Result<(), DeviceError> {
         let seqs = self.set_aside_items(entry)?;
-        Ok(self.store().write(|tx| {
+        self.store().write(|tx| {
             for seq in &seqs {
                 tx.execute(
                     "UPDATE outbox SET state = 'pending', next_attempt_at = NULL, attempts = 0
@@ -270,7 +277,9 @@ impl Device {
                 )?;
             }
             Ok(())
-        })?)
+        })?;
+        self.notify(DataChange::VISIT_AND_OUTBOX);
+        Ok(())
     }
 
     /// Gives up sending a set-aside entry; see the module docs for what
@@ -317,6 +326,7 @@ impl Device {
                     )?;
                     Ok(())
                 })?;
+                self.notify(DataChange::VISIT_AND_OUTBOX);
                 Ok(LocalizedText::new(
                     "已退回草稿，保留在手机上",
                     "Back in your drafts, kept on this phone",
@@ -334,6 +344,10 @@ impl Device {
                     tx.execute("UPDATE session SET cursor = NULL", [])?;
                     Ok(())
                 })?;
+                self.notify(DataChange {
+                    households: true,
+                    ..DataChange::OUTBOX
+                });
                 Ok(LocalizedText::new(
                     "已放弃这项修改，下次同步时恢复",
                     "Change dropped; the next sync restores the household",
@@ -487,6 +501,17 @@ impl Store {
                  WHERE kind = 'operation' AND visit_id IS NOT NULL AND state != 'done'",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })
+    }
+
+    /// How many drafts are on the phone.
+    pub fn draft_count(&self) -> Result<u32, StoreError> {
+        self.read(|conn| {
+            Ok(conn.query_row(
+                "SELECT count(*) FROM visits WHERE status = 'draft'",
+                [],
+                |r| r.get(0),
             )?)
         })
     }

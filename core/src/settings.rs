@@ -9,6 +9,7 @@
 //! | cellular / metered, Wi-Fi-only off | visits; photos if allowed on cellular | the same |
 //! | none | nothing | nothing |
 
+use crate::changes::DataChange;
 use crate::device::{Device, DeviceError};
 use crate::store::settings::{Language, Settings, normalize_server_url};
 use crate::sync::{Network, SyncOptions};
@@ -48,7 +49,9 @@ impl Device {
             settings.server_url =
                 Some(normalize_server_url(typed).ok_or(DeviceError::BadServerAddress)?);
         }
-        Ok(self.store().save_settings(&settings)?)
+        let saved = self.store().save_settings(&settings)?;
+        self.notify(DataChange::SETTINGS);
+        Ok(saved)
     }
 
     /// Sets the app's language.
@@ -60,6 +63,7 @@ impl Device {
     /// every change); the next sync and the outbox's states use it.
     pub fn set_network(&self, network: Network) {
         *self.network.write().unwrap_or_else(|p| p.into_inner()) = network;
+        self.notify(DataChange::OUTBOX);
     }
 
     /// The network the shell last reported (Wi-Fi until it reports one).

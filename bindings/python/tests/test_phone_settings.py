@@ -27,7 +27,7 @@ def test_settings_are_kept_and_the_server_is_remembered(server, tmp_path):
 
     asyncio.run(phone.login(server + "/", "worker1", DEMO_PASSWORD, "pytest"))
     assert phone.settings().server_url == server
-    asyncio.run(phone.logout())
+    asyncio.run(phone.logout(False))
     assert phone.current_account() is None
     assert phone.settings().server_url == server, "remembered after signing out"
 

@@ -161,5 +161,5 @@ def test_a_workers_day(server, tmp_path):
     assert result.pending == 0 and result.set_aside == 0
     assert heard.seen[-1].items_done == 2
 
-    assert asyncio.run(phone.logout()) is True
+    assert asyncio.run(phone.logout(False)) is True
     assert phone.current_account() is None

@@ -656,9 +656,223 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * Hears that data changed; implemented by the shell. Called on the thread
+ * that made the change (a sync's is a background thread), after the change
+ * is stored: post to the UI thread from here, and do not block.
+ */
+public protocol DataListener: AnyObject, Sendable {
+    
+    func onDataChanged(change: DataChangeView) 
+    
+}
+/**
+ * Hears that data changed; implemented by the shell. Called on the thread
+ * that made the change (a sync's is a background thread), after the change
+ * is stored: post to the UI thread from here, and do not block.
+ */
+open class DataListenerImpl: DataListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_doorstep_ffi_fn_clone_datalistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_doorstep_ffi_fn_free_datalistener(handle, $0) }
+    }
+
+    
+
+    
+open func onDataChanged(change: DataChangeView)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_datalistener_on_data_changed(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeDataChangeView_lower(change),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceDataListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceDataListener = UniffiVTableCallbackInterfaceDataListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeDataListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface DataListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeDataListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface DataListener: handle missing in uniffiClone")
+            }
+        },
+        onDataChanged: { (
+            uniffiHandle: UInt64,
+            change: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeDataListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onDataChanged(
+                     change: try FfiConverterTypeDataChangeView_lift(change)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceDataListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceDataListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitDataListener() {
+    uniffi_doorstep_ffi_fn_init_callback_vtable_datalistener(UniffiCallbackInterfaceDataListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDataListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<DataListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = DataListener
+
+    public static func lift(_ handle: UInt64) throws -> DataListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return DataListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: DataListener) -> UInt64 {
+         if let rustImpl = value as? DataListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DataListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: DataListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDataListener_lift(_ handle: UInt64) throws -> DataListener {
+    return try FfiConverterTypeDataListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDataListener_lower(_ value: DataListener) -> UInt64 {
+    return FfiConverterTypeDataListener.lower(value)
+}
+
+
+
+
+
+
+/**
  * The app's handle on the core.
  */
 public protocol DoorstepProtocol: AnyObject, Sendable {
+    
+    /**
+     * Registers the listener told of every change (replacing the last one);
+     * `None` removes it.
+     */
+    func setDataListener(listener: DataListener?) 
     
     /**
      * Stops the core's clock at `epoch_ms` (milliseconds since 1970 UTC) in
@@ -702,6 +916,27 @@ public protocol DoorstepProtocol: AnyObject, Sendable {
     func searchHouseholds(query: String, limit: UInt32) throws  -> [HouseholdSummaryView]
     
     /**
+     * Gives up sending a set-aside entry. Nothing is lost: a visit goes back
+     * to the drafts (with the reason) and stays on the phone; a household
+     * change is dropped and the next sync restores the server's details.
+     * Returns what it did, in words. Refused (`Invalid`) for an entry that
+     * is not set aside.
+     */
+    func discardOutboxEntry(entryId: String) throws  -> DiscardResult
+    
+    /**
+     * Every visit and household change not yet on the server, oldest first,
+     * with its state on the network last set.
+     */
+    func outboxEntries() throws  -> [OutboxEntryView]
+    
+    /**
+     * Queues a set-aside entry again: the next sync tries it. Refused
+     * (`Invalid`) for an entry that is not set aside.
+     */
+    func retryOutboxEntry(entryId: String) throws 
+    
+    /**
      * Who is signed in on this device, or `None`.
      */
     func currentAccount() throws  -> AccountView?
@@ -712,17 +947,29 @@ public protocol DoorstepProtocol: AnyObject, Sendable {
     func grids() throws  -> [GridView]
     
     /**
-     * Logs in to the server at `server_url` and keeps the device token in the
-     * encrypted database. Returns who signed in, with their grids.
+     * Logs in to the server at `server_url` (remembered in the settings; a
+     * scheme is added when none was typed) and keeps the device token in the
+     * encrypted database. Everything already on the phone stays. Errors:
+     * `wrong_password`, `server_unreachable`, `not_a_doorstep_server`,
+     * `bad_server_address`, each with zh/en words. Returns who signed in,
+     * with their grids.
      */
     func login(serverUrl: String, username: String, password: String, deviceName: String) async throws  -> AccountView
     
     /**
-     * Signs out: the token is revoked on the server when it can be reached,
-     * and always forgotten here. Visits not yet sent stay queued for the next
-     * login. Returns whether the server confirmed the revocation.
+     * Signs out. While visits wait to be sent it is refused with
+     * `UnsentVisits` (their count and the words for the dialog) unless
+     * `force` — the worker confirmed. The token is revoked on the server when
+     * it can be reached and always forgotten here; every visit and draft
+     * stays for the next sign-in. Returns whether the server confirmed the
+     * revocation.
      */
-    func logout() async throws  -> Bool
+    func logout(force: Bool) async throws  -> Bool
+    
+    /**
+     * What signing out now would leave behind, for the confirmation dialog.
+     */
+    func signOutCheck() throws  -> SignOutCheckView
     
     /**
      * Sets the app's language; returns the settings as stored.
@@ -927,6 +1174,19 @@ public static func `open`(directory: String, key: Data)throws  -> Doorstep  {
 
     
     /**
+     * Registers the listener told of every change (replacing the last one);
+     * `None` removes it.
+     */
+open func setDataListener(listener: DataListener?)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_set_data_listener(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionTypeDataListener.lower(listener),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * Stops the core's clock at `epoch_ms` (milliseconds since 1970 UTC) in
      * a zone `utc_offset_seconds` east of UTC (China: 28800), or lets it run
      * with the phone's clock again with `None`. For tests, screenshots and
@@ -1018,6 +1278,49 @@ open func searchHouseholds(query: String, limit: UInt32)throws  -> [HouseholdSum
 }
     
     /**
+     * Gives up sending a set-aside entry. Nothing is lost: a visit goes back
+     * to the drafts (with the reason) and stays on the phone; a household
+     * change is dropped and the next sync restores the server's details.
+     * Returns what it did, in words. Refused (`Invalid`) for an entry that
+     * is not set aside.
+     */
+open func discardOutboxEntry(entryId: String)throws  -> DiscardResult  {
+    return try  FfiConverterTypeDiscardResult_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_discard_outbox_entry(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(entryId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every visit and household change not yet on the server, oldest first,
+     * with its state on the network last set.
+     */
+open func outboxEntries()throws  -> [OutboxEntryView]  {
+    return try  FfiConverterSequenceTypeOutboxEntryView.lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_outbox_entries(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Queues a set-aside entry again: the next sync tries it. Refused
+     * (`Invalid`) for an entry that is not set aside.
+     */
+open func retryOutboxEntry(entryId: String)throws   {try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_retry_outbox_entry(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(entryId),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * Who is signed in on this device, or `None`.
      */
 open func currentAccount()throws  -> AccountView?  {
@@ -1042,8 +1345,12 @@ open func grids()throws  -> [GridView]  {
 }
     
     /**
-     * Logs in to the server at `server_url` and keeps the device token in the
-     * encrypted database. Returns who signed in, with their grids.
+     * Logs in to the server at `server_url` (remembered in the settings; a
+     * scheme is added when none was typed) and keeps the device token in the
+     * encrypted database. Everything already on the phone stays. Errors:
+     * `wrong_password`, `server_unreachable`, `not_a_doorstep_server`,
+     * `bad_server_address`, each with zh/en words. Returns who signed in,
+     * with their grids.
      */
 open func login(serverUrl: String, username: String, password: String, deviceName: String)async throws  -> AccountView  {
     return
@@ -1062,16 +1369,19 @@ open func login(serverUrl: String, username: String, password: String, deviceNam
 }
     
     /**
-     * Signs out: the token is revoked on the server when it can be reached,
-     * and always forgotten here. Visits not yet sent stay queued for the next
-     * login. Returns whether the server confirmed the revocation.
+     * Signs out. While visits wait to be sent it is refused with
+     * `UnsentVisits` (their count and the words for the dialog) unless
+     * `force` — the worker confirmed. The token is revoked on the server when
+     * it can be reached and always forgotten here; every visit and draft
+     * stays for the next sign-in. Returns whether the server confirmed the
+     * revocation.
      */
-open func logout()async throws  -> Bool  {
+open func logout(force: Bool)async throws  -> Bool  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_doorstep_ffi_fn_method_doorstep_logout(
-                        self.uniffiCloneHandle()
+                        self.uniffiCloneHandle(),FfiConverterBool.lower(force)
                 )
             },
             pollFunc: ffi_doorstep_ffi_rust_future_poll_i8,
@@ -1080,6 +1390,18 @@ open func logout()async throws  -> Bool  {
             liftFunc: FfiConverterBool.lift,
             errorHandler: FfiConverterTypeDoorstepError_lift
         )
+}
+    
+    /**
+     * What signing out now would leave behind, for the confirmation dialog.
+     */
+open func signOutCheck()throws  -> SignOutCheckView  {
+    return try  FfiConverterTypeSignOutCheckView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_sign_out_check(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -1937,6 +2259,160 @@ public func FfiConverterTypeChoiceView_lift(_ buf: RustBuffer) throws -> ChoiceV
 #endif
 public func FfiConverterTypeChoiceView_lower(_ value: ChoiceView) -> RustBuffer {
     return FfiConverterTypeChoiceView.lower(value)
+}
+
+
+/**
+ * What kind of data changed (several at once after a sync).
+ */
+public struct DataChangeView: Equatable, Hashable {
+    /**
+     * Households, residents, their past visits or what is due.
+     */
+    public var households: Bool
+    /**
+     * Visits: drafts, finalized, reviewed, returned.
+     */
+    public var visits: Bool
+    /**
+     * What waits to upload and the states of its entries.
+     */
+    public var outbox: Bool
+    public var templates: Bool
+    public var settings: Bool
+    /**
+     * Who is signed in, and the last sync.
+     */
+    public var session: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Households, residents, their past visits or what is due.
+         */households: Bool, 
+        /**
+         * Visits: drafts, finalized, reviewed, returned.
+         */visits: Bool, 
+        /**
+         * What waits to upload and the states of its entries.
+         */outbox: Bool, templates: Bool, settings: Bool, 
+        /**
+         * Who is signed in, and the last sync.
+         */session: Bool) {
+        self.households = households
+        self.visits = visits
+        self.outbox = outbox
+        self.templates = templates
+        self.settings = settings
+        self.session = session
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DataChangeView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDataChangeView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DataChangeView {
+        return
+            try DataChangeView(
+                households: FfiConverterBool.read(from: &buf), 
+                visits: FfiConverterBool.read(from: &buf), 
+                outbox: FfiConverterBool.read(from: &buf), 
+                templates: FfiConverterBool.read(from: &buf), 
+                settings: FfiConverterBool.read(from: &buf), 
+                session: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DataChangeView, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.households, into: &buf)
+        FfiConverterBool.write(value.visits, into: &buf)
+        FfiConverterBool.write(value.outbox, into: &buf)
+        FfiConverterBool.write(value.templates, into: &buf)
+        FfiConverterBool.write(value.settings, into: &buf)
+        FfiConverterBool.write(value.session, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDataChangeView_lift(_ buf: RustBuffer) throws -> DataChangeView {
+    return try FfiConverterTypeDataChangeView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDataChangeView_lower(_ value: DataChangeView) -> RustBuffer {
+    return FfiConverterTypeDataChangeView.lower(value)
+}
+
+
+/**
+ * What a discard did, in words, for a notice.
+ */
+public struct DiscardResult: Equatable, Hashable {
+    public var messageZh: String
+    public var messageEn: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(messageZh: String, messageEn: String) {
+        self.messageZh = messageZh
+        self.messageEn = messageEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DiscardResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDiscardResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DiscardResult {
+        return
+            try DiscardResult(
+                messageZh: FfiConverterString.read(from: &buf), 
+                messageEn: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DiscardResult, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.messageZh, into: &buf)
+        FfiConverterString.write(value.messageEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDiscardResult_lift(_ buf: RustBuffer) throws -> DiscardResult {
+    return try FfiConverterTypeDiscardResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDiscardResult_lower(_ value: DiscardResult) -> RustBuffer {
+    return FfiConverterTypeDiscardResult.lower(value)
 }
 
 
@@ -3394,6 +3870,179 @@ public func FfiConverterTypeHouseholdView_lower(_ value: HouseholdView) -> RustB
 
 
 /**
+ * One entry of the outbox screen.
+ */
+public struct OutboxEntryView: Equatable, Hashable {
+    /**
+     * Pass this to `retry_outbox_entry` / `discard_outbox_entry`.
+     */
+    public var entryId: String
+    /**
+     * The visit, for a visit entry (with the household's head and address).
+     */
+    public var visit: VisitSummaryView?
+    public var householdId: String
+    /**
+     * The head of household and the address, for the line.
+     */
+    public var householdHead: String
+    public var householdAddress: String
+    /**
+     * The template's title, or `住户信息修改` / `Household change`.
+     */
+    public var titleZh: String
+    public var titleEn: String
+    public var state: OutboxEntryState
+    /**
+     * `等待同步`, `照片等待 Wi-Fi`, `发送失败，将于今天 14:35重试`, `已搁置，需要处理`.
+     */
+    public var stateZh: String
+    public var stateEn: String
+    /**
+     * Why it failed or was set aside.
+     */
+    public var reasonZh: String?
+    public var reasonEn: String?
+    public var photos: UInt32
+    public var photosSent: UInt32
+    public var bytesLeft: UInt64
+    /**
+     * Only an entry set aside can be retried or discarded.
+     */
+    public var canRetry: Bool
+    public var canDiscard: Bool
+    /**
+     * What discarding does, for the confirmation dialog.
+     */
+    public var discardEffectZh: String?
+    public var discardEffectEn: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Pass this to `retry_outbox_entry` / `discard_outbox_entry`.
+         */entryId: String, 
+        /**
+         * The visit, for a visit entry (with the household's head and address).
+         */visit: VisitSummaryView?, householdId: String, 
+        /**
+         * The head of household and the address, for the line.
+         */householdHead: String, householdAddress: String, 
+        /**
+         * The template's title, or `住户信息修改` / `Household change`.
+         */titleZh: String, titleEn: String, state: OutboxEntryState, 
+        /**
+         * `等待同步`, `照片等待 Wi-Fi`, `发送失败，将于今天 14:35重试`, `已搁置，需要处理`.
+         */stateZh: String, stateEn: String, 
+        /**
+         * Why it failed or was set aside.
+         */reasonZh: String?, reasonEn: String?, photos: UInt32, photosSent: UInt32, bytesLeft: UInt64, 
+        /**
+         * Only an entry set aside can be retried or discarded.
+         */canRetry: Bool, canDiscard: Bool, 
+        /**
+         * What discarding does, for the confirmation dialog.
+         */discardEffectZh: String?, discardEffectEn: String?) {
+        self.entryId = entryId
+        self.visit = visit
+        self.householdId = householdId
+        self.householdHead = householdHead
+        self.householdAddress = householdAddress
+        self.titleZh = titleZh
+        self.titleEn = titleEn
+        self.state = state
+        self.stateZh = stateZh
+        self.stateEn = stateEn
+        self.reasonZh = reasonZh
+        self.reasonEn = reasonEn
+        self.photos = photos
+        self.photosSent = photosSent
+        self.bytesLeft = bytesLeft
+        self.canRetry = canRetry
+        self.canDiscard = canDiscard
+        self.discardEffectZh = discardEffectZh
+        self.discardEffectEn = discardEffectEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OutboxEntryView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOutboxEntryView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OutboxEntryView {
+        return
+            try OutboxEntryView(
+                entryId: FfiConverterString.read(from: &buf), 
+                visit: FfiConverterOptionTypeVisitSummaryView.read(from: &buf), 
+                householdId: FfiConverterString.read(from: &buf), 
+                householdHead: FfiConverterString.read(from: &buf), 
+                householdAddress: FfiConverterString.read(from: &buf), 
+                titleZh: FfiConverterString.read(from: &buf), 
+                titleEn: FfiConverterString.read(from: &buf), 
+                state: FfiConverterTypeOutboxEntryState.read(from: &buf), 
+                stateZh: FfiConverterString.read(from: &buf), 
+                stateEn: FfiConverterString.read(from: &buf), 
+                reasonZh: FfiConverterOptionString.read(from: &buf), 
+                reasonEn: FfiConverterOptionString.read(from: &buf), 
+                photos: FfiConverterUInt32.read(from: &buf), 
+                photosSent: FfiConverterUInt32.read(from: &buf), 
+                bytesLeft: FfiConverterUInt64.read(from: &buf), 
+                canRetry: FfiConverterBool.read(from: &buf), 
+                canDiscard: FfiConverterBool.read(from: &buf), 
+                discardEffectZh: FfiConverterOptionString.read(from: &buf), 
+                discardEffectEn: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OutboxEntryView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.entryId, into: &buf)
+        FfiConverterOptionTypeVisitSummaryView.write(value.visit, into: &buf)
+        FfiConverterString.write(value.householdId, into: &buf)
+        FfiConverterString.write(value.householdHead, into: &buf)
+        FfiConverterString.write(value.householdAddress, into: &buf)
+        FfiConverterString.write(value.titleZh, into: &buf)
+        FfiConverterString.write(value.titleEn, into: &buf)
+        FfiConverterTypeOutboxEntryState.write(value.state, into: &buf)
+        FfiConverterString.write(value.stateZh, into: &buf)
+        FfiConverterString.write(value.stateEn, into: &buf)
+        FfiConverterOptionString.write(value.reasonZh, into: &buf)
+        FfiConverterOptionString.write(value.reasonEn, into: &buf)
+        FfiConverterUInt32.write(value.photos, into: &buf)
+        FfiConverterUInt32.write(value.photosSent, into: &buf)
+        FfiConverterUInt64.write(value.bytesLeft, into: &buf)
+        FfiConverterBool.write(value.canRetry, into: &buf)
+        FfiConverterBool.write(value.canDiscard, into: &buf)
+        FfiConverterOptionString.write(value.discardEffectZh, into: &buf)
+        FfiConverterOptionString.write(value.discardEffectEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutboxEntryView_lift(_ buf: RustBuffer) throws -> OutboxEntryView {
+    return try FfiConverterTypeOutboxEntryView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutboxEntryView_lower(_ value: OutboxEntryView) -> RustBuffer {
+    return FfiConverterTypeOutboxEntryView.lower(value)
+}
+
+
+/**
  * The outbox at a glance.
  */
 public struct OutboxStatus: Equatable, Hashable {
@@ -4011,6 +4660,99 @@ public func FfiConverterTypeSettingsView_lower(_ value: SettingsView) -> RustBuf
 
 
 /**
+ * What signing out now would leave behind.
+ */
+public struct SignOutCheckView: Equatable, Hashable {
+    /**
+     * Finalized visits not yet on the server.
+     */
+    public var waiting: UInt32
+    /**
+     * Drafts on the phone (kept too).
+     */
+    public var drafts: UInt32
+    /**
+     * Whether to ask before signing out (then call `logout(true)`).
+     */
+    public var needsConfirmation: Bool
+    /**
+     * `还有 3 次走访未上传。……确定退出吗？` or `所有走访都已上传，可以安全退出。`
+     */
+    public var messageZh: String
+    public var messageEn: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Finalized visits not yet on the server.
+         */waiting: UInt32, 
+        /**
+         * Drafts on the phone (kept too).
+         */drafts: UInt32, 
+        /**
+         * Whether to ask before signing out (then call `logout(true)`).
+         */needsConfirmation: Bool, 
+        /**
+         * `还有 3 次走访未上传。……确定退出吗？` or `所有走访都已上传，可以安全退出。`
+         */messageZh: String, messageEn: String) {
+        self.waiting = waiting
+        self.drafts = drafts
+        self.needsConfirmation = needsConfirmation
+        self.messageZh = messageZh
+        self.messageEn = messageEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SignOutCheckView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSignOutCheckView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SignOutCheckView {
+        return
+            try SignOutCheckView(
+                waiting: FfiConverterUInt32.read(from: &buf), 
+                drafts: FfiConverterUInt32.read(from: &buf), 
+                needsConfirmation: FfiConverterBool.read(from: &buf), 
+                messageZh: FfiConverterString.read(from: &buf), 
+                messageEn: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SignOutCheckView, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.waiting, into: &buf)
+        FfiConverterUInt32.write(value.drafts, into: &buf)
+        FfiConverterBool.write(value.needsConfirmation, into: &buf)
+        FfiConverterString.write(value.messageZh, into: &buf)
+        FfiConverterString.write(value.messageEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignOutCheckView_lift(_ buf: RustBuffer) throws -> SignOutCheckView {
+    return try FfiConverterTypeSignOutCheckView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignOutCheckView_lower(_ value: SignOutCheckView) -> RustBuffer {
+    return FfiConverterTypeSignOutCheckView.lower(value)
+}
+
+
+/**
  * Where a running sync is, for a progress bar.
  */
 public struct SyncProgress: Equatable, Hashable {
@@ -4090,9 +4832,13 @@ public func FfiConverterTypeSyncProgress_lower(_ value: SyncProgress) -> RustBuf
  */
 public struct SyncResult: Equatable, Hashable {
     /**
-     * Items that reached the server in this run.
+     * Items that reached the server in this run (photos and visits).
      */
     public var uploaded: UInt64
+    /**
+     * Of those, visits.
+     */
+    public var visitsUploaded: UInt64
     /**
      * Items still waiting (not sendable on this network, or retrying later).
      */
@@ -4102,23 +4848,43 @@ public struct SyncResult: Equatable, Hashable {
      */
     public var setAside: UInt64
     public var pulled: PullReport
+    /**
+     * The run in words, with what waits now: `已上传 2 次走访，1 次走访等待 Wi-Fi，收到 1 次退回修改。`
+     */
+    public var summaryZh: String
+    /**
+     * `Sent 2 visits, 1 visit waiting for Wi-Fi, 1 visit returned for rework.`
+     */
+    public var summaryEn: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * Items that reached the server in this run.
+         * Items that reached the server in this run (photos and visits).
          */uploaded: UInt64, 
+        /**
+         * Of those, visits.
+         */visitsUploaded: UInt64, 
         /**
          * Items still waiting (not sendable on this network, or retrying later).
          */pending: UInt64, 
         /**
          * Items set aside for good (their reasons are in the outbox).
-         */setAside: UInt64, pulled: PullReport) {
+         */setAside: UInt64, pulled: PullReport, 
+        /**
+         * The run in words, with what waits now: `已上传 2 次走访，1 次走访等待 Wi-Fi，收到 1 次退回修改。`
+         */summaryZh: String, 
+        /**
+         * `Sent 2 visits, 1 visit waiting for Wi-Fi, 1 visit returned for rework.`
+         */summaryEn: String) {
         self.uploaded = uploaded
+        self.visitsUploaded = visitsUploaded
         self.pending = pending
         self.setAside = setAside
         self.pulled = pulled
+        self.summaryZh = summaryZh
+        self.summaryEn = summaryEn
     }
 
     
@@ -4138,17 +4904,23 @@ public struct FfiConverterTypeSyncResult: FfiConverterRustBuffer {
         return
             try SyncResult(
                 uploaded: FfiConverterUInt64.read(from: &buf), 
+                visitsUploaded: FfiConverterUInt64.read(from: &buf), 
                 pending: FfiConverterUInt64.read(from: &buf), 
                 setAside: FfiConverterUInt64.read(from: &buf), 
-                pulled: FfiConverterTypePullReport.read(from: &buf)
+                pulled: FfiConverterTypePullReport.read(from: &buf), 
+                summaryZh: FfiConverterString.read(from: &buf), 
+                summaryEn: FfiConverterString.read(from: &buf)
         )
     }
 
     public static func write(_ value: SyncResult, into buf: inout [UInt8]) {
         FfiConverterUInt64.write(value.uploaded, into: &buf)
+        FfiConverterUInt64.write(value.visitsUploaded, into: &buf)
         FfiConverterUInt64.write(value.pending, into: &buf)
         FfiConverterUInt64.write(value.setAside, into: &buf)
         FfiConverterTypePullReport.write(value.pulled, into: &buf)
+        FfiConverterString.write(value.summaryZh, into: &buf)
+        FfiConverterString.write(value.summaryEn, into: &buf)
     }
 }
 
@@ -5269,6 +6041,12 @@ enum DoorstepError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
      */
     case Cancelled(code: String, messageZh: String, messageEn: String
     )
+    /**
+     * Sign-out refused: `waiting` visits are not sent yet. Ask the worker
+     * (the message says they stay on the phone) and call `logout(true)`.
+     */
+    case UnsentVisits(code: String, messageZh: String, messageEn: String, waiting: UInt32
+    )
 
     
 
@@ -5359,6 +6137,12 @@ public struct FfiConverterTypeDoorstepError: FfiConverterRustBuffer {
             code: try FfiConverterString.read(from: &buf), 
             messageZh: try FfiConverterString.read(from: &buf), 
             messageEn: try FfiConverterString.read(from: &buf)
+            )
+        case 13: return .UnsentVisits(
+            code: try FfiConverterString.read(from: &buf), 
+            messageZh: try FfiConverterString.read(from: &buf), 
+            messageEn: try FfiConverterString.read(from: &buf), 
+            waiting: try FfiConverterUInt32.read(from: &buf)
             )
 
          default: throw UniffiInternalError.unexpectedEnumCase
@@ -5456,6 +6240,14 @@ public struct FfiConverterTypeDoorstepError: FfiConverterRustBuffer {
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(messageZh, into: &buf)
             FfiConverterString.write(messageEn, into: &buf)
+            
+        
+        case let .UnsentVisits(code,messageZh,messageEn,waiting):
+            writeInt(&buf, Int32(13))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(messageZh, into: &buf)
+            FfiConverterString.write(messageEn, into: &buf)
+            FfiConverterUInt32.write(waiting, into: &buf)
             
         }
     }
@@ -5926,6 +6718,121 @@ public func FfiConverterTypeNetworkState_lower(_ value: NetworkState) -> RustBuf
 
 
 /**
+ * Where an outbox entry is.
+ */
+
+public enum OutboxEntryState: Equatable, Hashable {
+    
+    /**
+     * Goes at the next sync.
+     */
+    case waiting
+    /**
+     * Held until the phone is on Wi-Fi.
+     */
+    case waitingForWifi
+    /**
+     * The phone has no network.
+     */
+    case waitingForNetwork
+    case uploading
+    /**
+     * The last attempt failed; `at` (RFC 3339, UTC) is the next one.
+     */
+    case retrying(at: String?
+    )
+    /**
+     * Refused for good: retry or discard it.
+     */
+    case setAside
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension OutboxEntryState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOutboxEntryState: FfiConverterRustBuffer {
+    typealias SwiftType = OutboxEntryState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OutboxEntryState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .waiting
+        
+        case 2: return .waitingForWifi
+        
+        case 3: return .waitingForNetwork
+        
+        case 4: return .uploading
+        
+        case 5: return .retrying(at: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 6: return .setAside
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: OutboxEntryState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .waiting:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .waitingForWifi:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .waitingForNetwork:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .uploading:
+            writeInt(&buf, Int32(4))
+        
+        
+        case let .retrying(at):
+            writeInt(&buf, Int32(5))
+            FfiConverterOptionString.write(at, into: &buf)
+            
+        
+        case .setAside:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutboxEntryState_lift(_ buf: RustBuffer) throws -> OutboxEntryState {
+    return try FfiConverterTypeOutboxEntryState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutboxEntryState_lower(_ value: OutboxEntryState) -> RustBuffer {
+    return FfiConverterTypeOutboxEntryState.lower(value)
+}
+
+
+
+/**
  * What a user may do.
  */
 
@@ -6271,6 +7178,30 @@ fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeDataListener: FfiConverterRustBuffer {
+    typealias SwiftType = DataListener?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDataListener.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDataListener.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeSyncCancel: FfiConverterRustBuffer {
     typealias SwiftType = SyncCancel?
 
@@ -6407,6 +7338,30 @@ fileprivate struct FfiConverterOptionTypeGpsFixInput: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeGpsFixInput.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeVisitSummaryView: FfiConverterRustBuffer {
+    typealias SwiftType = VisitSummaryView?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeVisitSummaryView.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeVisitSummaryView.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6714,6 +7669,31 @@ fileprivate struct FfiConverterSequenceTypeHouseholdSummaryView: FfiConverterRus
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeOutboxEntryView: FfiConverterRustBuffer {
+    typealias SwiftType = [OutboxEntryView]
+
+    public static func write(_ value: [OutboxEntryView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOutboxEntryView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [OutboxEntryView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [OutboxEntryView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOutboxEntryView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypePastVisitView: FfiConverterRustBuffer {
     typealias SwiftType = [PastVisitView]
 
@@ -6999,6 +7979,12 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
+    if (uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed() != 53507) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_set_data_listener() != 20933) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock() != 5499) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7017,16 +8003,28 @@ private let initializationResult: InitializationResult = {
     if (uniffi_doorstep_ffi_checksum_method_doorstep_search_households() != 52337) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_discard_outbox_entry() != 45296) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_outbox_entries() != 60131) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_retry_outbox_entry() != 43565) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_current_account() != 47197) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_grids() != 61872) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_doorstep_ffi_checksum_method_doorstep_login() != 65393) {
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_login() != 17112) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_doorstep_ffi_checksum_method_doorstep_logout() != 40825) {
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_logout() != 3079) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_sign_out_check() != 59855) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_set_language() != 16927) {
@@ -7108,6 +8106,7 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
 
+    uniffiCallbackInitDataListener()
     uniffiCallbackInitSyncListener()
     return InitializationResult.ok
 }()

@@ -657,8 +657,30 @@ internal open class UniffiForeignFutureResultVoid(
 internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureResultVoid.UniffiByValue,)
 }
+internal interface UniffiCallbackInterfaceDataListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`change`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 internal interface UniffiCallbackInterfaceSyncListenerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`progress`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onDataChanged")
+internal open class UniffiVTableCallbackInterfaceDataListener(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onDataChanged`: UniffiCallbackInterfaceDataListenerMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onDataChanged`: UniffiCallbackInterfaceDataListenerMethod0? = null,
+    ): UniffiVTableCallbackInterfaceDataListener(`uniffiFree`,`uniffiClone`,`onDataChanged`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceDataListener) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onDataChanged` = other.`onDataChanged`
+    }
+
 }
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "onProgress")
 internal open class UniffiVTableCallbackInterfaceSyncListener(
@@ -704,6 +726,10 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_set_data_listener(
+    ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_home(
@@ -716,6 +742,12 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_search_households(
     ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_discard_outbox_entry(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_outbox_entries(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_retry_outbox_entry(
+    ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_current_account(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_grids(
@@ -723,6 +755,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_login(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_logout(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_sign_out_check(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_set_language(
     ): Int
@@ -792,17 +826,28 @@ internal object UniffiLib {
 
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "doorstep_ffi"))
+        uniffiCallbackInterfaceDataListener.register(this)
         uniffiCallbackInterfaceSyncListener.register(this)
         
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_doorstep_ffi_fn_clone_datalistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_doorstep_ffi_fn_free_datalistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_doorstep_ffi_fn_init_callback_vtable_datalistener(`vtable`: UniffiVTableCallbackInterfaceDataListener,
+    ): Unit
+    external fun uniffi_doorstep_ffi_fn_method_datalistener_on_data_changed(`ptr`: Long,`change`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_doorstep_ffi_fn_clone_doorstep(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_doorstep_ffi_fn_free_doorstep(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_doorstep_ffi_fn_constructor_doorstep_open(`directory`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_set_data_listener(`ptr`: Long,`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_doorstep_ffi_fn_method_doorstep_fix_clock(`ptr`: Long,`epochMs`: RustBuffer.ByValue,`utcOffsetSeconds`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_doorstep_ffi_fn_method_doorstep_home(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -815,14 +860,22 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_search_households(`ptr`: Long,`query`: RustBuffer.ByValue,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_discard_outbox_entry(`ptr`: Long,`entryId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_outbox_entries(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_retry_outbox_entry(`ptr`: Long,`entryId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_doorstep_ffi_fn_method_doorstep_current_account(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_grids(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_login(`ptr`: Long,`serverUrl`: RustBuffer.ByValue,`username`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`deviceName`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_doorstep_ffi_fn_method_doorstep_logout(`ptr`: Long,
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_logout(`ptr`: Long,`force`: Byte,
     ): Long
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_sign_out_check(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_set_language(`ptr`: Long,`language`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular(`ptr`: Long,`allowed`: Byte,uniffi_out_err: UniffiRustCallStatus, 
@@ -1002,6 +1055,12 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
+    if ((lib.uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed() and 0xFFFF) != 53507) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_data_listener() and 0xFFFF) != 20933) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock() and 0xFFFF) != 5499) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1020,16 +1079,28 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_search_households() and 0xFFFF) != 52337) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_discard_outbox_entry() and 0xFFFF) != 45296) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_outbox_entries() and 0xFFFF) != 60131) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_retry_outbox_entry() and 0xFFFF) != 43565) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_current_account() and 0xFFFF) != 47197) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_grids() and 0xFFFF) != 61872) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_login() and 0xFFFF) != 65393) {
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_login() and 0xFFFF) != 17112) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_logout() and 0xFFFF) != 40825) {
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_logout() and 0xFFFF) != 3079) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_sign_out_check() and 0xFFFF) != 59855) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_language() and 0xFFFF) != 16927) {
@@ -1676,9 +1747,336 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 
 
 /**
+ * Hears that data changed; implemented by the shell. Called on the thread
+ * that made the change (a sync's is a background thread), after the change
+ * is stored: post to the UI thread from here, and do not block.
+ */
+public interface DataListener {
+    
+    fun `onDataChanged`(`change`: DataChangeView)
+    
+    companion object
+}
+
+/**
+ * Hears that data changed; implemented by the shell. Called on the thread
+ * that made the change (a sync's is a background thread), after the change
+ * is stored: post to the UI thread from here, and do not block.
+ */
+open class DataListenerImpl: Disposable, AutoCloseable, DataListener
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_doorstep_ffi_fn_free_datalistener(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_doorstep_ffi_fn_clone_datalistener(handle, status)
+        }
+    }
+
+    override fun `onDataChanged`(`change`: DataChangeView)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_datalistener_on_data_changed(
+        it,
+        
+        FfiConverterTypeDataChangeView.lower(`change`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceDataListener {
+    internal object `onDataChanged`: UniffiCallbackInterfaceDataListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`change`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeDataListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onDataChanged`(
+                    FfiConverterTypeDataChangeView.lift(`change`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeDataListener.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeDataListener.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceDataListener.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `onDataChanged`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_doorstep_ffi_fn_init_callback_vtable_datalistener(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDataListener: FfiConverter<DataListener, Long> {
+    internal val handleMap = UniffiHandleMap<DataListener>()
+
+    override fun lower(value: DataListener): Long {
+        if (value is DataListenerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): DataListener {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return DataListenerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): DataListener {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: DataListener) = 8UL
+
+    override fun write(value: DataListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * The app's handle on the core.
  */
 public interface DoorstepInterface {
+    
+    /**
+     * Registers the listener told of every change (replacing the last one);
+     * `None` removes it.
+     */
+    fun `setDataListener`(`listener`: DataListener?)
     
     /**
      * Stops the core's clock at `epoch_ms` (milliseconds since 1970 UTC) in
@@ -1722,6 +2120,27 @@ public interface DoorstepInterface {
     fun `searchHouseholds`(`query`: kotlin.String, `limit`: kotlin.UInt): List<HouseholdSummaryView>
     
     /**
+     * Gives up sending a set-aside entry. Nothing is lost: a visit goes back
+     * to the drafts (with the reason) and stays on the phone; a household
+     * change is dropped and the next sync restores the server's details.
+     * Returns what it did, in words. Refused (`Invalid`) for an entry that
+     * is not set aside.
+     */
+    fun `discardOutboxEntry`(`entryId`: kotlin.String): DiscardResult
+    
+    /**
+     * Every visit and household change not yet on the server, oldest first,
+     * with its state on the network last set.
+     */
+    fun `outboxEntries`(): List<OutboxEntryView>
+    
+    /**
+     * Queues a set-aside entry again: the next sync tries it. Refused
+     * (`Invalid`) for an entry that is not set aside.
+     */
+    fun `retryOutboxEntry`(`entryId`: kotlin.String)
+    
+    /**
      * Who is signed in on this device, or `None`.
      */
     fun `currentAccount`(): AccountView?
@@ -1732,17 +2151,29 @@ public interface DoorstepInterface {
     fun `grids`(): List<GridView>
     
     /**
-     * Logs in to the server at `server_url` and keeps the device token in the
-     * encrypted database. Returns who signed in, with their grids.
+     * Logs in to the server at `server_url` (remembered in the settings; a
+     * scheme is added when none was typed) and keeps the device token in the
+     * encrypted database. Everything already on the phone stays. Errors:
+     * `wrong_password`, `server_unreachable`, `not_a_doorstep_server`,
+     * `bad_server_address`, each with zh/en words. Returns who signed in,
+     * with their grids.
      */
     suspend fun `login`(`serverUrl`: kotlin.String, `username`: kotlin.String, `password`: kotlin.String, `deviceName`: kotlin.String): AccountView
     
     /**
-     * Signs out: the token is revoked on the server when it can be reached,
-     * and always forgotten here. Visits not yet sent stay queued for the next
-     * login. Returns whether the server confirmed the revocation.
+     * Signs out. While visits wait to be sent it is refused with
+     * `UnsentVisits` (their count and the words for the dialog) unless
+     * `force` — the worker confirmed. The token is revoked on the server when
+     * it can be reached and always forgotten here; every visit and draft
+     * stays for the next sign-in. Returns whether the server confirmed the
+     * revocation.
      */
-    suspend fun `logout`(): kotlin.Boolean
+    suspend fun `logout`(`force`: kotlin.Boolean): kotlin.Boolean
+    
+    /**
+     * What signing out now would leave behind, for the confirmation dialog.
+     */
+    fun `signOutCheck`(): SignOutCheckView
     
     /**
      * Sets the app's language; returns the settings as stored.
@@ -1982,6 +2413,23 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
 
     
     /**
+     * Registers the listener told of every change (replacing the last one);
+     * `None` removes it.
+     */override fun `setDataListener`(`listener`: DataListener?)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_data_listener(
+        it,
+        
+        FfiConverterOptionalTypeDataListener.lower(`listener`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * Stops the core's clock at `epoch_ms` (milliseconds since 1970 UTC) in
      * a zone `utc_offset_seconds` east of UTC (China: 28800), or lets it run
      * with the phone's clock again with `None`. For tests, screenshots and
@@ -2103,6 +2551,64 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
 
     
     /**
+     * Gives up sending a set-aside entry. Nothing is lost: a visit goes back
+     * to the drafts (with the reason) and stays on the phone; a household
+     * change is dropped and the next sync restores the server's details.
+     * Returns what it did, in words. Refused (`Invalid`) for an entry that
+     * is not set aside.
+     */
+    @Throws(DoorstepException::class)override fun `discardOutboxEntry`(`entryId`: kotlin.String): DiscardResult {
+            return FfiConverterTypeDiscardResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_discard_outbox_entry(
+        it,
+        
+        FfiConverterString.lower(`entryId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Every visit and household change not yet on the server, oldest first,
+     * with its state on the network last set.
+     */
+    @Throws(DoorstepException::class)override fun `outboxEntries`(): List<OutboxEntryView> {
+            return FfiConverterSequenceTypeOutboxEntryView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_outbox_entries(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Queues a set-aside entry again: the next sync tries it. Refused
+     * (`Invalid`) for an entry that is not set aside.
+     */
+    @Throws(DoorstepException::class)override fun `retryOutboxEntry`(`entryId`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_retry_outbox_entry(
+        it,
+        
+        FfiConverterString.lower(`entryId`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * Who is signed in on this device, or `None`.
      */
     @Throws(DoorstepException::class)override fun `currentAccount`(): AccountView? {
@@ -2137,8 +2643,12 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
 
     
     /**
-     * Logs in to the server at `server_url` and keeps the device token in the
-     * encrypted database. Returns who signed in, with their grids.
+     * Logs in to the server at `server_url` (remembered in the settings; a
+     * scheme is added when none was typed) and keeps the device token in the
+     * encrypted database. Everything already on the phone stays. Errors:
+     * `wrong_password`, `server_unreachable`, `not_a_doorstep_server`,
+     * `bad_server_address`, each with zh/en words. Returns who signed in,
+     * with their grids.
      */
     @Throws(DoorstepException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -2166,18 +2676,22 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
 
     
     /**
-     * Signs out: the token is revoked on the server when it can be reached,
-     * and always forgotten here. Visits not yet sent stay queued for the next
-     * login. Returns whether the server confirmed the revocation.
+     * Signs out. While visits wait to be sent it is refused with
+     * `UnsentVisits` (their count and the words for the dialog) unless
+     * `force` — the worker confirmed. The token is revoked on the server when
+     * it can be reached and always forgotten here; every visit and draft
+     * stays for the next sign-in. Returns whether the server confirmed the
+     * revocation.
      */
     @Throws(DoorstepException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `logout`() : kotlin.Boolean {
+    override suspend fun `logout`(`force`: kotlin.Boolean) : kotlin.Boolean {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_logout(
                 uniffiHandle,
                 
+        FfiConverterBoolean.lower(`force`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_doorstep_ffi_rust_future_poll_i8(future, callback, continuation) },
@@ -2189,6 +2703,23 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
         DoorstepException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * What signing out now would leave behind, for the confirmation dialog.
+     */
+    @Throws(DoorstepException::class)override fun `signOutCheck`(): SignOutCheckView {
+            return FfiConverterTypeSignOutCheckView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_sign_out_check(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -3394,6 +3925,120 @@ public object FfiConverterTypeChoiceView: FfiConverterRustBuffer<ChoiceView> {
 
 
 /**
+ * What kind of data changed (several at once after a sync).
+ */
+data class DataChangeView (
+    /**
+     * Households, residents, their past visits or what is due.
+     */
+    var `households`: kotlin.Boolean
+    , 
+    /**
+     * Visits: drafts, finalized, reviewed, returned.
+     */
+    var `visits`: kotlin.Boolean
+    , 
+    /**
+     * What waits to upload and the states of its entries.
+     */
+    var `outbox`: kotlin.Boolean
+    , 
+    var `templates`: kotlin.Boolean
+    , 
+    var `settings`: kotlin.Boolean
+    , 
+    /**
+     * Who is signed in, and the last sync.
+     */
+    var `session`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDataChangeView: FfiConverterRustBuffer<DataChangeView> {
+    override fun read(buf: ByteBuffer): DataChangeView {
+        return DataChangeView(
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DataChangeView) = (
+            FfiConverterBoolean.allocationSize(value.`households`) +
+            FfiConverterBoolean.allocationSize(value.`visits`) +
+            FfiConverterBoolean.allocationSize(value.`outbox`) +
+            FfiConverterBoolean.allocationSize(value.`templates`) +
+            FfiConverterBoolean.allocationSize(value.`settings`) +
+            FfiConverterBoolean.allocationSize(value.`session`)
+    )
+
+    override fun write(value: DataChangeView, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`households`, buf)
+            FfiConverterBoolean.write(value.`visits`, buf)
+            FfiConverterBoolean.write(value.`outbox`, buf)
+            FfiConverterBoolean.write(value.`templates`, buf)
+            FfiConverterBoolean.write(value.`settings`, buf)
+            FfiConverterBoolean.write(value.`session`, buf)
+    }
+}
+
+
+
+/**
+ * What a discard did, in words, for a notice.
+ */
+data class DiscardResult (
+    var `messageZh`: kotlin.String
+    , 
+    var `messageEn`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDiscardResult: FfiConverterRustBuffer<DiscardResult> {
+    override fun read(buf: ByteBuffer): DiscardResult {
+        return DiscardResult(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DiscardResult) = (
+            FfiConverterString.allocationSize(value.`messageZh`) +
+            FfiConverterString.allocationSize(value.`messageEn`)
+    )
+
+    override fun write(value: DiscardResult, buf: ByteBuffer) {
+            FfiConverterString.write(value.`messageZh`, buf)
+            FfiConverterString.write(value.`messageEn`, buf)
+    }
+}
+
+
+
+/**
  * The verdict of a door check with its reasons and figures.
  */
 data class DoorCheckResult (
@@ -4563,6 +5208,156 @@ public object FfiConverterTypeHouseholdView: FfiConverterRustBuffer<HouseholdVie
 
 
 /**
+ * One entry of the outbox screen.
+ */
+data class OutboxEntryView (
+    /**
+     * Pass this to `retry_outbox_entry` / `discard_outbox_entry`.
+     */
+    var `entryId`: kotlin.String
+    , 
+    /**
+     * The visit, for a visit entry (with the household's head and address).
+     */
+    var `visit`: VisitSummaryView?
+    , 
+    var `householdId`: kotlin.String
+    , 
+    /**
+     * The head of household and the address, for the line.
+     */
+    var `householdHead`: kotlin.String
+    , 
+    var `householdAddress`: kotlin.String
+    , 
+    /**
+     * The template's title, or `住户信息修改` / `Household change`.
+     */
+    var `titleZh`: kotlin.String
+    , 
+    var `titleEn`: kotlin.String
+    , 
+    var `state`: OutboxEntryState
+    , 
+    /**
+     * `等待同步`, `照片等待 Wi-Fi`, `发送失败，将于今天 14:35重试`, `已搁置，需要处理`.
+     */
+    var `stateZh`: kotlin.String
+    , 
+    var `stateEn`: kotlin.String
+    , 
+    /**
+     * Why it failed or was set aside.
+     */
+    var `reasonZh`: kotlin.String?
+    , 
+    var `reasonEn`: kotlin.String?
+    , 
+    var `photos`: kotlin.UInt
+    , 
+    var `photosSent`: kotlin.UInt
+    , 
+    var `bytesLeft`: kotlin.ULong
+    , 
+    /**
+     * Only an entry set aside can be retried or discarded.
+     */
+    var `canRetry`: kotlin.Boolean
+    , 
+    var `canDiscard`: kotlin.Boolean
+    , 
+    /**
+     * What discarding does, for the confirmation dialog.
+     */
+    var `discardEffectZh`: kotlin.String?
+    , 
+    var `discardEffectEn`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOutboxEntryView: FfiConverterRustBuffer<OutboxEntryView> {
+    override fun read(buf: ByteBuffer): OutboxEntryView {
+        return OutboxEntryView(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeVisitSummaryView.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeOutboxEntryState.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: OutboxEntryView) = (
+            FfiConverterString.allocationSize(value.`entryId`) +
+            FfiConverterOptionalTypeVisitSummaryView.allocationSize(value.`visit`) +
+            FfiConverterString.allocationSize(value.`householdId`) +
+            FfiConverterString.allocationSize(value.`householdHead`) +
+            FfiConverterString.allocationSize(value.`householdAddress`) +
+            FfiConverterString.allocationSize(value.`titleZh`) +
+            FfiConverterString.allocationSize(value.`titleEn`) +
+            FfiConverterTypeOutboxEntryState.allocationSize(value.`state`) +
+            FfiConverterString.allocationSize(value.`stateZh`) +
+            FfiConverterString.allocationSize(value.`stateEn`) +
+            FfiConverterOptionalString.allocationSize(value.`reasonZh`) +
+            FfiConverterOptionalString.allocationSize(value.`reasonEn`) +
+            FfiConverterUInt.allocationSize(value.`photos`) +
+            FfiConverterUInt.allocationSize(value.`photosSent`) +
+            FfiConverterULong.allocationSize(value.`bytesLeft`) +
+            FfiConverterBoolean.allocationSize(value.`canRetry`) +
+            FfiConverterBoolean.allocationSize(value.`canDiscard`) +
+            FfiConverterOptionalString.allocationSize(value.`discardEffectZh`) +
+            FfiConverterOptionalString.allocationSize(value.`discardEffectEn`)
+    )
+
+    override fun write(value: OutboxEntryView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`entryId`, buf)
+            FfiConverterOptionalTypeVisitSummaryView.write(value.`visit`, buf)
+            FfiConverterString.write(value.`householdId`, buf)
+            FfiConverterString.write(value.`householdHead`, buf)
+            FfiConverterString.write(value.`householdAddress`, buf)
+            FfiConverterString.write(value.`titleZh`, buf)
+            FfiConverterString.write(value.`titleEn`, buf)
+            FfiConverterTypeOutboxEntryState.write(value.`state`, buf)
+            FfiConverterString.write(value.`stateZh`, buf)
+            FfiConverterString.write(value.`stateEn`, buf)
+            FfiConverterOptionalString.write(value.`reasonZh`, buf)
+            FfiConverterOptionalString.write(value.`reasonEn`, buf)
+            FfiConverterUInt.write(value.`photos`, buf)
+            FfiConverterUInt.write(value.`photosSent`, buf)
+            FfiConverterULong.write(value.`bytesLeft`, buf)
+            FfiConverterBoolean.write(value.`canRetry`, buf)
+            FfiConverterBoolean.write(value.`canDiscard`, buf)
+            FfiConverterOptionalString.write(value.`discardEffectZh`, buf)
+            FfiConverterOptionalString.write(value.`discardEffectEn`, buf)
+    }
+}
+
+
+
+/**
  * The outbox at a glance.
  */
 data class OutboxStatus (
@@ -5035,6 +5830,74 @@ public object FfiConverterTypeSettingsView: FfiConverterRustBuffer<SettingsView>
 
 
 /**
+ * What signing out now would leave behind.
+ */
+data class SignOutCheckView (
+    /**
+     * Finalized visits not yet on the server.
+     */
+    var `waiting`: kotlin.UInt
+    , 
+    /**
+     * Drafts on the phone (kept too).
+     */
+    var `drafts`: kotlin.UInt
+    , 
+    /**
+     * Whether to ask before signing out (then call `logout(true)`).
+     */
+    var `needsConfirmation`: kotlin.Boolean
+    , 
+    /**
+     * `还有 3 次走访未上传。……确定退出吗？` or `所有走访都已上传，可以安全退出。`
+     */
+    var `messageZh`: kotlin.String
+    , 
+    var `messageEn`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSignOutCheckView: FfiConverterRustBuffer<SignOutCheckView> {
+    override fun read(buf: ByteBuffer): SignOutCheckView {
+        return SignOutCheckView(
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SignOutCheckView) = (
+            FfiConverterUInt.allocationSize(value.`waiting`) +
+            FfiConverterUInt.allocationSize(value.`drafts`) +
+            FfiConverterBoolean.allocationSize(value.`needsConfirmation`) +
+            FfiConverterString.allocationSize(value.`messageZh`) +
+            FfiConverterString.allocationSize(value.`messageEn`)
+    )
+
+    override fun write(value: SignOutCheckView, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`waiting`, buf)
+            FfiConverterUInt.write(value.`drafts`, buf)
+            FfiConverterBoolean.write(value.`needsConfirmation`, buf)
+            FfiConverterString.write(value.`messageZh`, buf)
+            FfiConverterString.write(value.`messageEn`, buf)
+    }
+}
+
+
+
+/**
  * Where a running sync is, for a progress bar.
  */
 data class SyncProgress (
@@ -5098,9 +5961,14 @@ public object FfiConverterTypeSyncProgress: FfiConverterRustBuffer<SyncProgress>
  */
 data class SyncResult (
     /**
-     * Items that reached the server in this run.
+     * Items that reached the server in this run (photos and visits).
      */
     var `uploaded`: kotlin.ULong
+    , 
+    /**
+     * Of those, visits.
+     */
+    var `visitsUploaded`: kotlin.ULong
     , 
     /**
      * Items still waiting (not sendable on this network, or retrying later).
@@ -5113,6 +5981,16 @@ data class SyncResult (
     var `setAside`: kotlin.ULong
     , 
     var `pulled`: PullReport
+    , 
+    /**
+     * The run in words, with what waits now: `已上传 2 次走访，1 次走访等待 Wi-Fi，收到 1 次退回修改。`
+     */
+    var `summaryZh`: kotlin.String
+    , 
+    /**
+     * `Sent 2 visits, 1 visit waiting for Wi-Fi, 1 visit returned for rework.`
+     */
+    var `summaryEn`: kotlin.String
     
 ){
     
@@ -5132,22 +6010,31 @@ public object FfiConverterTypeSyncResult: FfiConverterRustBuffer<SyncResult> {
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
             FfiConverterTypePullReport.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
         )
     }
 
     override fun allocationSize(value: SyncResult) = (
             FfiConverterULong.allocationSize(value.`uploaded`) +
+            FfiConverterULong.allocationSize(value.`visitsUploaded`) +
             FfiConverterULong.allocationSize(value.`pending`) +
             FfiConverterULong.allocationSize(value.`setAside`) +
-            FfiConverterTypePullReport.allocationSize(value.`pulled`)
+            FfiConverterTypePullReport.allocationSize(value.`pulled`) +
+            FfiConverterString.allocationSize(value.`summaryZh`) +
+            FfiConverterString.allocationSize(value.`summaryEn`)
     )
 
     override fun write(value: SyncResult, buf: ByteBuffer) {
             FfiConverterULong.write(value.`uploaded`, buf)
+            FfiConverterULong.write(value.`visitsUploaded`, buf)
             FfiConverterULong.write(value.`pending`, buf)
             FfiConverterULong.write(value.`setAside`, buf)
             FfiConverterTypePullReport.write(value.`pulled`, buf)
+            FfiConverterString.write(value.`summaryZh`, buf)
+            FfiConverterString.write(value.`summaryEn`, buf)
     }
 }
 
@@ -6247,6 +7134,24 @@ sealed class DoorstepException: kotlin.Exception() {
             get() = "code=${ `code` }, messageZh=${ `messageZh` }, messageEn=${ `messageEn` }"
     }
     
+    /**
+     * Sign-out refused: `waiting` visits are not sent yet. Ask the worker
+     * (the message says they stay on the phone) and call `logout(true)`.
+     */
+    class UnsentVisits(
+        
+        val `code`: kotlin.String, 
+        
+        val `messageZh`: kotlin.String, 
+        
+        val `messageEn`: kotlin.String, 
+        
+        val `waiting`: kotlin.UInt
+        ) : DoorstepException() {
+        override val message
+            get() = "code=${ `code` }, messageZh=${ `messageZh` }, messageEn=${ `messageEn` }, waiting=${ `waiting` }"
+    }
+    
 
     
 
@@ -6327,6 +7232,12 @@ public object FfiConverterTypeDoorstepError : FfiConverterRustBuffer<DoorstepExc
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                )
+            13 -> DoorstepException.UnsentVisits(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterUInt.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
@@ -6420,6 +7331,14 @@ public object FfiConverterTypeDoorstepError : FfiConverterRustBuffer<DoorstepExc
                 + FfiConverterString.allocationSize(value.`messageZh`)
                 + FfiConverterString.allocationSize(value.`messageEn`)
             )
+            is DoorstepException.UnsentVisits -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterString.allocationSize(value.`messageZh`)
+                + FfiConverterString.allocationSize(value.`messageEn`)
+                + FfiConverterUInt.allocationSize(value.`waiting`)
+            )
         }
     }
 
@@ -6509,6 +7428,14 @@ public object FfiConverterTypeDoorstepError : FfiConverterRustBuffer<DoorstepExc
                 FfiConverterString.write(value.`code`, buf)
                 FfiConverterString.write(value.`messageZh`, buf)
                 FfiConverterString.write(value.`messageEn`, buf)
+                Unit
+            }
+            is DoorstepException.UnsentVisits -> {
+                buf.putInt(13)
+                FfiConverterString.write(value.`code`, buf)
+                FfiConverterString.write(value.`messageZh`, buf)
+                FfiConverterString.write(value.`messageEn`, buf)
+                FfiConverterUInt.write(value.`waiting`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -6774,6 +7701,153 @@ public object FfiConverterTypeNetworkState: FfiConverterRustBuffer<NetworkState>
 
     override fun write(value: NetworkState, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Where an outbox entry is.
+ */
+sealed class OutboxEntryState {
+    
+    /**
+     * Goes at the next sync.
+     */
+    object Waiting : OutboxEntryState()
+    
+    
+    /**
+     * Held until the phone is on Wi-Fi.
+     */
+    object WaitingForWifi : OutboxEntryState()
+    
+    
+    /**
+     * The phone has no network.
+     */
+    object WaitingForNetwork : OutboxEntryState()
+    
+    
+    object Uploading : OutboxEntryState()
+    
+    
+    /**
+     * The last attempt failed; `at` (RFC 3339, UTC) is the next one.
+     */
+    data class Retrying(
+        val `at`: kotlin.String?) : OutboxEntryState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Refused for good: retry or discard it.
+     */
+    object SetAside : OutboxEntryState()
+    
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOutboxEntryState : FfiConverterRustBuffer<OutboxEntryState>{
+    override fun read(buf: ByteBuffer): OutboxEntryState {
+        return when(buf.getInt()) {
+            1 -> OutboxEntryState.Waiting
+            2 -> OutboxEntryState.WaitingForWifi
+            3 -> OutboxEntryState.WaitingForNetwork
+            4 -> OutboxEntryState.Uploading
+            5 -> OutboxEntryState.Retrying(
+                FfiConverterOptionalString.read(buf),
+                )
+            6 -> OutboxEntryState.SetAside
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: OutboxEntryState): ULong = when(value) {
+        is OutboxEntryState.Waiting -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is OutboxEntryState.WaitingForWifi -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is OutboxEntryState.WaitingForNetwork -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is OutboxEntryState.Uploading -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is OutboxEntryState.Retrying -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalString.allocationSize(value.`at`)
+            )
+        }
+        is OutboxEntryState.SetAside -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+    }
+
+    override fun write(value: OutboxEntryState, buf: ByteBuffer) {
+        when(value) {
+            is OutboxEntryState.Waiting -> {
+                buf.putInt(1)
+                Unit
+            }
+            is OutboxEntryState.WaitingForWifi -> {
+                buf.putInt(2)
+                Unit
+            }
+            is OutboxEntryState.WaitingForNetwork -> {
+                buf.putInt(3)
+                Unit
+            }
+            is OutboxEntryState.Uploading -> {
+                buf.putInt(4)
+                Unit
+            }
+            is OutboxEntryState.Retrying -> {
+                buf.putInt(5)
+                FfiConverterOptionalString.write(value.`at`, buf)
+                Unit
+            }
+            is OutboxEntryState.SetAside -> {
+                buf.putInt(6)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -7091,6 +8165,38 @@ public object FfiConverterOptionalByteArray: FfiConverterRustBuffer<kotlin.ByteA
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeDataListener: FfiConverterRustBuffer<DataListener?> {
+    override fun read(buf: ByteBuffer): DataListener? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDataListener.read(buf)
+    }
+
+    override fun allocationSize(value: DataListener?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDataListener.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DataListener?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDataListener.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeSyncCancel: FfiConverterRustBuffer<SyncCancel?> {
     override fun read(buf: ByteBuffer): SyncCancel? {
         if (buf.get().toInt() == 0) {
@@ -7273,6 +8379,38 @@ public object FfiConverterOptionalTypeGpsFixInput: FfiConverterRustBuffer<GpsFix
         } else {
             buf.put(1)
             FfiConverterTypeGpsFixInput.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeVisitSummaryView: FfiConverterRustBuffer<VisitSummaryView?> {
+    override fun read(buf: ByteBuffer): VisitSummaryView? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeVisitSummaryView.read(buf)
+    }
+
+    override fun allocationSize(value: VisitSummaryView?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeVisitSummaryView.allocationSize(value)
+        }
+    }
+
+    override fun write(value: VisitSummaryView?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeVisitSummaryView.write(value, buf)
         }
     }
 }
@@ -7613,6 +8751,34 @@ public object FfiConverterSequenceTypeHouseholdSummaryView: FfiConverterRustBuff
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeHouseholdSummaryView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeOutboxEntryView: FfiConverterRustBuffer<List<OutboxEntryView>> {
+    override fun read(buf: ByteBuffer): List<OutboxEntryView> {
+        val len = buf.getInt()
+        return List<OutboxEntryView>(len) {
+            FfiConverterTypeOutboxEntryView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<OutboxEntryView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeOutboxEntryView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<OutboxEntryView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeOutboxEntryView.write(it, buf)
         }
     }
 }
