@@ -15,9 +15,10 @@ command -v mvn >/dev/null 2>&1 || {
   echo "installing: maven"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends maven
 }
-for lib in libdoorstep_ffi.so doorstep; do
-  [ -e "$target/debug/$lib" ] || { echo "missing $target/debug/$lib: run cargo test --workspace first" >&2; exit 1; }
-done
+[ -e "$target/debug/doorstep" ] || { echo "missing $target/debug/doorstep: run cargo test --workspace first" >&2; exit 1; }
+# cargo test leaves the cdylib in debug/deps (and debug/ after a cargo build).
+[ -e "$target/debug/libdoorstep_ffi.so" ] || [ -e "$target/debug/deps/libdoorstep_ffi.so" ] \
+  || { echo "missing libdoorstep_ffi.so under $target/debug: run cargo test --workspace first" >&2; exit 1; }
 rm -rf "$target/phone-shots"
 mkdir -p "$target/phone-shots" "$target/skiko"
 mvn -B -q -f android/shared/pom.xml -Dcargo.target="$target" test

@@ -42,3 +42,12 @@ data class Platform(
     val network: NetworkMonitor,
     val syncScheduler: SyncScheduler,
 )
+
+/** Turns the core's JPEG thumbnails into images (Skia on the JVM, BitmapFactory on Android). */
+fun interface ImageDecoder {
+    /** The image, or null when the bytes are not one. */
+    fun decode(jpeg: ByteArray): androidx.compose.ui.graphics.ImageBitmap?
+}
+
+/** The decoder of the screens under it. */
+val LocalImageDecoder = androidx.compose.runtime.staticCompositionLocalOf<ImageDecoder> { ImageDecoder { null } }
