@@ -1,31 +1,25 @@
 #!/usr/bin/env bash
-# Compiles the generated Kotlin bindings and the JVM tests with the kotlinc of
-# the npm package `kotlin-compiler`, and runs them with JUnit 4 against the
-# host-built library through JNA (Debian's libjna-java and junit4), starting
-# `doorstep demo --workers 0` as the server.
+# Runs every JVM test of android/ with Maven (android/shared/pom.xml): the
+# bindings' WorkerDayTest and the Compose UI tests of the screens, against the
+# host-built core through JNA and a real `doorstep demo --workers 0` server,
+# headless (skiko draws on the CPU). The screens' pictures are left as PNG
+# files under target/phone-shots/.
 #
-# Expects target/debug/libdoorstep_ffi.so and target/debug/doorstep to be
-# built (scripts/test.sh does that); installs kotlinc into target/tools.
+# Expects target/debug/libdoorstep_ffi.so and target/debug/doorstep to be built
+# (scripts/test.sh does that). Maven fetches Compose Multiplatform's desktop
+# artifacts from Maven Central into ~/.m2 on the first run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target="${CARGO_TARGET_DIR:-target}"
-tools="$target/tools"
-kotlin_home="$tools/node_modules/kotlin-compiler"
-if [ ! -x "$kotlin_home/bin/kotlinc" ]; then
-  mkdir -p "$tools"
-  npm install --silent --no-audit --no-fund --prefix "$tools" kotlin-compiler >/dev/null
-fi
-for jar in /usr/share/java/jna.jar /usr/share/java/junit4.jar /usr/share/java/hamcrest-core.jar; do
-  [ -f "$jar" ] || { echo "missing $jar: apt-get install libjna-java junit4" >&2; exit 1; }
-done
-
-out="$target/kotlin-tests"
-rm -rf "$out" && mkdir -p "$out"
-coroutines="$kotlin_home/lib/kotlinx-coroutines-core-jvm.jar"
-classpath="/usr/share/java/jna.jar:/usr/share/java/junit4.jar:/usr/share/java/hamcrest-core.jar:$coroutines"
-"$kotlin_home/bin/kotlinc" -nowarn -jvm-target 17 -cp "$classpath" -d "$out/tests.jar" \
-  android/shared/src/main/kotlin/cn/doorstep/core/doorstep_ffi.kt \
-  android/shared/src/test/kotlin/cn/doorstep/core/*.kt
-java -Djna.library.path="$target/debug" -Ddoorstep.bin="$target/debug/doorstep" \
-  -cp "$out/tests.jar:$classpath:$kotlin_home/lib/kotlin-stdlib.jar" \
-  org.junit.runner.JUnitCore cn.doorstep.core.WorkerDayTest
+target="$(realpath -m "${CARGO_TARGET_DIR:-target}")"
+command -v mvn >/dev/null 2>&1 || {
+  echo "installing: maven"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends maven
+}
+[ -e "$target/debug/doorstep" ] || { echo "missing $target/debug/doorstep: run cargo test --workspace first" >&2; exit 1; }
+# cargo test leaves the cdylib in debug/deps (and debug/ after a cargo build).
+[ -e "$target/debug/libdoorstep_ffi.so" ] || [ -e "$target/debug/deps/libdoorstep_ffi.so" ] \
+  || { echo "missing libdoorstep_ffi.so under $target/debug: run cargo test --workspace first" >&2; exit 1; }
+rm -rf "$target/phone-shots"
+mkdir -p "$target/phone-shots" "$target/skiko"
+mvn -B -q -f android/shared/pom.xml -Dcargo.target="$target" test
+echo "phone screens: $(find "$target/phone-shots" -name '*.png' | wc -l) PNG files under $target/phone-shots"

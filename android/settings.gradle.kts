@@ -16,4 +16,4 @@ dependencyResolutionManagement {
 }
 
 rootProject.name = "Doorstep"
-include(":app")
+include(":app", ":shared")

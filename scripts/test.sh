@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages the tests use (fonts for the photo watermark, and so on).
-APT_PACKAGES=(fonts-wqy-microhei nasm)
+# libgl1, libx11-6, fontconfig: skiko, which draws the phone screens on the JVM.
+APT_PACKAGES=(fonts-wqy-microhei nasm libgl1 libx11-6 fontconfig)
 
 need=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -54,7 +55,7 @@ DOORSTEP_BENCH_VISITS=2000 cargo bench --profile dev --workspace --bench console
 
 # --- Bindings (doorstep-ffi): generated code up to date, Python and Kotlin tests,
 # --- and the size of the release phone library.
-BINDING_APT=(libjna-java junit4)
+BINDING_APT=(maven)
 command -v javac >/dev/null 2>&1 || BINDING_APT+=(default-jdk-headless)
 command -v npm >/dev/null 2>&1 || BINDING_APT+=(npm)
 need=()

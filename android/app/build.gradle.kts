@@ -1,5 +1,5 @@
 // The app: a thin Kotlin shell over the Rust core (doorstep-ffi, through the
-// UniFFI bindings generated into src/main/java/cn/doorstep/core by
+// UniFFI bindings generated into ../shared/src/main/kotlin/cn/doorstep/core by
 // scripts/gen-bindings.sh). Every rule lives in the core.
 //
 // `cargoNdk` builds libdoorstep_ffi.so for the three ABIs into jniLibs with
@@ -50,6 +50,7 @@ android {
 
 dependencies {
     // JNA for Android ships its own libjnidispatch.so per ABI in the AAR.
+    implementation(project(":shared"))
     implementation("net.java.dev.jna:jna:5.13.0@aar")
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.8.1")
     implementation("androidx.appcompat:appcompat:1.7.0")

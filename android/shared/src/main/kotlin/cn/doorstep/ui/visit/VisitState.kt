@@ -1,0 +1,54 @@
+package cn.doorstep.ui.visit
+
+import cn.doorstep.core.AnswerValue
+import cn.doorstep.core.DoorCheckResult
+import cn.doorstep.core.DoorOutcome
+import cn.doorstep.core.FieldItem
+import cn.doorstep.core.VisitScreenView
+import cn.doorstep.platform.LocationFix
+import cn.doorstep.ui.theme.LocalText
+
+/** The door check while it runs: the live fix, how long it has waited, the core's verdict. */
+data class DoorCheckState(
+    val outcome: DoorOutcome,
+    val fix: LocationFix?,
+    /** Seconds since the first fix arrived (by the fixes' own times). */
+    val elapsedS: Long,
+    /** The core's verdict on the latest fix; null until one arrived. */
+    val result: DoorCheckResult?,
+    /** False when the platform gives no location (permission, GPS off). */
+    val locationAvailable: Boolean,
+)
+
+/** One page of the form: the fields between two section boundaries. */
+data class FormSection(val title: LocalText?, val fields: List<FieldItem>)
+
+/** Everything the visit screen shows. */
+data class VisitUiState(
+    val screen: VisitScreenView,
+    /** Non-null while the door check is the step on screen. */
+    val doorCheck: DoorCheckState?,
+    val sections: List<FormSection>,
+    val section: Int,
+    /** Thumbnails of the visit's photos by hash (JPEG bytes from the core). */
+    val thumbnails: Map<String, ByteArray>,
+    /** A notice on top: restored after a restart, saved, refused with problems. */
+    val notice: LocalText?,
+    /** Path of the field to bring into view (the first problem after a refused 完成). */
+    val focusPath: String?,
+    val eventSink: (VisitEvent) -> Unit,
+)
+
+sealed interface VisitEvent {
+    data class ChooseOutcome(val outcome: DoorOutcome) : VisitEvent
+    /** The worker goes on without a verified fix (recorded as it is). */
+    data object AcceptDoorCheck : VisitEvent
+    data class Answer(val path: String, val value: AnswerValue?) : VisitEvent
+    data class AddEntry(val repeatPath: String, val index: Int) : VisitEvent
+    data class RemoveEntry(val entryPath: String) : VisitEvent
+    data class TakePhoto(val field: String) : VisitEvent
+    data class GoToSection(val index: Int) : VisitEvent
+    data object SaveDraft : VisitEvent
+    data object Finish : VisitEvent
+    data object Back : VisitEvent
+}

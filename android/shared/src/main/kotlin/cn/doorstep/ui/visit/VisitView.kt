@@ -1,0 +1,152 @@
+package cn.doorstep.ui.visit
+
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.PaddingValues
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.lazy.items
+import androidx.compose.foundation.lazy.rememberLazyListState
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
+import androidx.compose.material3.HorizontalDivider
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.Surface
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.testTag
+import androidx.compose.ui.unit.dp
+import cn.doorstep.core.FieldItem
+import cn.doorstep.core.FieldKind
+import cn.doorstep.ui.theme.Badge
+import cn.doorstep.ui.theme.Banner
+import cn.doorstep.ui.theme.Dimens
+import cn.doorstep.ui.theme.DsTopBar
+import cn.doorstep.ui.theme.PrimaryButton
+import cn.doorstep.ui.theme.SecondaryButton
+import cn.doorstep.ui.theme.Tone
+import cn.doorstep.ui.theme.show
+import cn.doorstep.ui.theme.tr
+
+/** A line of the form: a field, the head of a repeat entry, or the repeat's add button. */
+private sealed interface Row {
+    data class Field(val f: FieldItem) : Row
+    data class Entry(val entryPath: String, val number: Int) : Row
+    data class Add(val repeat: FieldItem) : Row
+}
+
+private val entryOf = Regex("""^(.*)\[(\d+)]\.[^\[\]]+$""")
+
+private fun rowsOf(fields: List<FieldItem>, all: List<FieldItem>): List<Row> {
+    val rows = mutableListOf<Row>()
+    val open = ArrayDeque<FieldItem>()
+    var lastEntry: String? = null
+    fun closeUntil(path: String) {
+        while (open.isNotEmpty() && !path.startsWith(open.last().path + "[")) rows += Row.Add(open.removeLast())
+    }
+    for (f in fields) {
+        closeUntil(f.path)
+        entryOf.find(f.path)?.let { m ->
+            val entry = m.groupValues[1] + "[" + m.groupValues[2] + "]"
+            if (entry != lastEntry && open.any { it.path == m.groupValues[1] }) {
+                rows += Row.Entry(entry, m.groupValues[2].toInt() + 1)
+                lastEntry = entry
+            }
+        }
+        rows += Row.Field(f)
+        if (f.kind == FieldKind.REPEAT) open.addLast(f)
+    }
+    // A repeat whose entries run past this page still gets its button here only when its entries end here.
+    while (open.isNotEmpty()) {
+        val r = open.removeLast()
+        val after = all.dropWhile { it.path != fields.last().path }.drop(1).firstOrNull()
+        if (after == null || !after.path.startsWith(r.path + "[")) rows += Row.Add(r)
+    }
+    return rows
+}
+
+/** The visit: the door check first, then the form page by page, with 保存草稿 and 完成. */
+@Composable
+fun VisitView(state: VisitUiState) {
+    val screen = state.screen
+    val sink = state.eventSink
+    Surface(Modifier.fillMaxSize(), color = MaterialTheme.colorScheme.background) {
+        Column(Modifier.fillMaxSize()) {
+            DsTopBar(tr(screen.titleZh, screen.titleEn), onBack = { sink(VisitEvent.Back) })
+            state.notice?.let { Banner(it.show(), Tone.INFO) }
+            val door = state.doorCheck
+            if (door != null) {
+                Column(Modifier.weight(1f).verticalScroll(rememberScrollState()).padding(Dimens.page)) {
+                    DoorCheckPanel(door, sink)
+                }
+                return@Column
+            }
+            screen.doorCheck?.let { r ->
+                Row(Modifier.fillMaxWidth().padding(horizontal = Dimens.page, vertical = 6.dp), horizontalArrangement = Arrangement.spacedBy(Dimens.gap)) {
+                    Text(tr("到门核验：", "Door check: ") + outcomeLabel(r.outcome), style = MaterialTheme.typography.bodyMedium)
+                    Badge(verdictLabel(r.verdict), if (r.verdict == cn.doorstep.core.DoorVerdict.VERIFIED) Tone.OK else Tone.WARN)
+                }
+            }
+            val section = state.sections[state.section]
+            Row(Modifier.fillMaxWidth().padding(horizontal = Dimens.page), verticalAlignment = Alignment.CenterVertically) {
+                Text(
+                    (section.title?.show() ?: tr("基本情况", "Details")) + "  ${state.section + 1}/${state.sections.size}",
+                    style = MaterialTheme.typography.titleMedium, modifier = Modifier.weight(1f),
+                )
+                val problems = screen.problems.size
+                if (problems > 0) Badge(tr("$problems 个问题", "$problems problems"), Tone.BAD)
+            }
+            val rows = rowsOf(section.fields, screen.fields)
+            val list = rememberLazyListState()
+            LaunchedEffect(state.focusPath, state.section) {
+                val i = rows.indexOfFirst { it is Row.Field && it.f.path == state.focusPath }
+                list.scrollToItem(if (i >= 0) i else 0)
+            }
+            LazyColumn(
+                Modifier.weight(1f).fillMaxWidth().testTag("form"), state = list,
+                contentPadding = PaddingValues(Dimens.page), verticalArrangement = Arrangement.spacedBy(12.dp),
+            ) {
+                items(rows, key = { r ->
+                    when (r) {
+                        is Row.Field -> "f:" + r.f.path
+                        is Row.Entry -> "e:" + r.entryPath
+                        is Row.Add -> "a:" + r.repeat.path
+                    }
+                }) { r ->
+                    when (r) {
+                        is Row.Field -> FieldBlock(r.f, state.thumbnails, sink, screen.editable)
+                        is Row.Entry -> Row(verticalAlignment = Alignment.CenterVertically) {
+                            Text(tr("第 ${r.number} 人", "Person ${r.number}"), style = MaterialTheme.typography.titleMedium, modifier = Modifier.weight(1f))
+                            if (screen.editable) TextButton({ sink(VisitEvent.RemoveEntry(r.entryPath)) }) { Text(tr("移除", "Remove")) }
+                        }
+                        is Row.Add -> if (screen.editable && (r.repeat.maxCount == null || (r.repeat.entries ?: 0u) < r.repeat.maxCount!!)) {
+                            SecondaryButton(tr("添加成员", "Add a person"), {
+                                sink(VisitEvent.AddEntry(r.repeat.path, (r.repeat.entries ?: 0u).toInt()))
+                            }, Modifier.fillMaxWidth())
+                        }
+                    }
+                }
+            }
+            HorizontalDivider()
+            Column(Modifier.padding(horizontal = Dimens.page, vertical = Dimens.gap), verticalArrangement = Arrangement.spacedBy(Dimens.gap)) {
+                Row(horizontalArrangement = Arrangement.spacedBy(Dimens.gap)) {
+                    SecondaryButton(tr("上一节", "Previous"), { sink(VisitEvent.GoToSection(state.section - 1)) }, Modifier.weight(1f), enabled = state.section > 0)
+                    SecondaryButton(tr("下一节", "Next"), { sink(VisitEvent.GoToSection(state.section + 1)) }, Modifier.weight(1f), enabled = state.section < state.sections.lastIndex)
+                }
+                if (screen.editable) {
+                    Row(horizontalArrangement = Arrangement.spacedBy(Dimens.gap)) {
+                        SecondaryButton(tr("保存草稿", "Save draft"), { sink(VisitEvent.SaveDraft) }, Modifier.weight(1f))
+                        PrimaryButton(tr("完成", "Finish"), { sink(VisitEvent.Finish) }, Modifier.weight(1f))
+                    }
+                }
+            }
+        }
+    }
+}
