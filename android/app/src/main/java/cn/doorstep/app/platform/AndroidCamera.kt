@@ -29,7 +29,7 @@ import java.io.File
  * SecurityException. Should a library ever merge the permission into the
  * manifest, that refusal is met by asking for it once.
  */
-class AndroidCamera(activity: ComponentActivity, private val permissions: PermissionGate) : Camera {
+class AndroidCamera(activity: ComponentActivity, private val permissions: Permissions) : Camera {
     private val context: Context = activity.applicationContext
     private var waiting: CompletableDeferred<Boolean>? = null
     private val launcher = activity.registerForActivityResult(ActivityResultContracts.TakePicture()) { saved ->

@@ -31,7 +31,7 @@ import kotlinx.coroutines.flow.flow
  * asked beside it, as Android 12 requires, but a coarse-only grant is not
  * enough for a door check).
  */
-class AndroidLocationSource(context: Context, private val permissions: PermissionGate) : LocationSource {
+class AndroidLocationSource(context: Context, private val permissions: Permissions) : LocationSource {
     private val manager = context.applicationContext.getSystemService(Context.LOCATION_SERVICE) as LocationManager
 
     override fun available(): Boolean =

@@ -13,6 +13,20 @@ import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
 import kotlinx.coroutines.withContext
 
+/** Runtime permissions as the platform services ask for them. */
+interface Permissions {
+    /** Whether every one of [permissions] is granted now. */
+    fun granted(vararg permissions: String): Boolean
+
+    /**
+     * Asks for those of [permissions] not granted yet and returns, once the
+     * worker answered, whether [needed] is granted (a permission she may
+     * refuse while granting [needed], such as coarse location beside fine,
+     * can be in [permissions] and not in [needed]).
+     */
+    suspend fun request(permissions: Array<String>, needed: String): Boolean
+}
+
 /**
  * Asks the worker for permissions through the system dialog. Made in the
  * activity's `onCreate` (the result launcher must be registered before the
@@ -20,7 +34,7 @@ import kotlinx.coroutines.withContext
  * process was recreated finds nobody waiting and is dropped, since the screen
  * that asked asks again.
  */
-class PermissionGate(activity: ComponentActivity) {
+class PermissionGate(activity: ComponentActivity) : Permissions {
     private val context: Context = activity.applicationContext
     private val oneAtATime = Mutex()
     private var waiting: CompletableDeferred<Unit>? = null
@@ -29,18 +43,11 @@ class PermissionGate(activity: ComponentActivity) {
         waiting = null
     }
 
-    /** Whether every one of [permissions] is granted now. */
-    fun granted(vararg permissions: String): Boolean = permissions.all {
+    override fun granted(vararg permissions: String): Boolean = permissions.all {
         ContextCompat.checkSelfPermission(context, it) == PackageManager.PERMISSION_GRANTED
     }
 
-    /**
-     * Shows the system dialog for those of [permissions] not granted yet and
-     * returns, once the worker answered, whether [needed] is granted (a
-     * permission she may refuse while granting [needed], such as coarse
-     * location beside fine, can be in [permissions] and not in [needed]).
-     */
-    suspend fun request(permissions: Array<String>, needed: String): Boolean {
+    override suspend fun request(permissions: Array<String>, needed: String): Boolean {
         oneAtATime.withLock {
             if (granted(needed)) return true
             withContext(Dispatchers.Main.immediate) {
