@@ -18,7 +18,8 @@ class SignInPresenter(
     private val core: DoorstepInterface,
     private val rememberedServer: String,
     private val deviceName: String,
-    private val onSignedIn: (AccountView) -> Unit,
+    /** Told who signed in, and at which server address (to remember it). */
+    private val onSignedIn: (AccountView, String) -> Unit,
 ) {
     @Composable
     fun present(): SignInState {
@@ -40,7 +41,7 @@ class SignInPresenter(
                         try {
                             val account = core.login(server, user, password, deviceName)
                             password = ""
-                            onSignedIn(account)
+                            onSignedIn(account, server)
                         } catch (e: DoorstepException) {
                             error = e.text()
                         } finally {

@@ -43,6 +43,7 @@ fun DsTopBar(title: String, onBack: (() -> Unit)? = null, actions: @Composable R
             if (onBack != null) {
                 TextButton(
                     onClick = onBack,
+                    colors = androidx.compose.material3.ButtonDefaults.textButtonColors(contentColor = MaterialTheme.colorScheme.onPrimary),
                     modifier = Modifier.defaultMinSize(Dimens.touch, Dimens.touch)
                         .semantics { contentDescription = "back" },
                 ) { Text("‹ " + tr("返回", "Back")) }

@@ -76,7 +76,7 @@ fun DoorCheckPanel(state: DoorCheckState, sink: (VisitEvent) -> Unit) {
         val r = state.result
         if (r != null) {
             Column(verticalArrangement = Arrangement.spacedBy(4.dp())) {
-                Badge(verdictLabel(r.verdict), if (r.verdict == DoorVerdict.VERIFIED) Tone.OK else Tone.WARN)
+                cn.doorstep.ui.theme.Banner(verdictLabel(r.verdict), if (r.verdict == DoorVerdict.VERIFIED) Tone.OK else Tone.WARN)
                 r.distanceM?.let { Faint(tr("距住户 %.0f 米（范围 %.0f 米）", "%.0f m from the household (area %.0f m)").format(it, r.geofenceRadiusM)) }
                 r.reasons.forEach { Text("· " + it.messageZh, style = MaterialTheme.typography.bodyMedium) }
             }

@@ -1,6 +1,6 @@
 //! The pages of the form. Until the core's visit screen carries its sections,
-//! a page starts at each top-level group or repeat and after it, and a long
-//! run of plain fields is cut every [PAGE] fields.
+//! each top-level group or repeat is a page of its own, and a run of plain
+//! fields between them is cut into pages of about [PAGE] fields of equal size.
 package cn.doorstep.ui.visit
 
 import cn.doorstep.core.FieldItem
@@ -12,30 +12,29 @@ private const val PAGE = 8
 /** The form's visible fields cut into pages, in order. */
 fun sectionsOf(fields: List<FieldItem>): List<FormSection> {
     val out = mutableListOf<FormSection>()
-    var title: LocalText? = null
-    var run = mutableListOf<FieldItem>()
-    fun flush() {
-        if (run.isNotEmpty()) out += FormSection(title, run)
-        run = mutableListOf()
-        title = null
+    var plain = mutableListOf<FieldItem>()
+    fun flushPlain() {
+        if (plain.isEmpty()) return
+        val pages = (plain.size + PAGE - 1) / PAGE
+        val size = (plain.size + pages - 1) / pages
+        plain.chunked(size).forEach { out += FormSection(null, it) }
+        plain = mutableListOf()
     }
-    var inside: String? = null
-    for (f in fields) {
-        val nested = inside != null && f.depth > 0u
-        if (!nested && inside != null) {
-            flush()
-            inside = null
-        }
+    var i = 0
+    while (i < fields.size) {
+        val f = fields[i]
         if (f.depth == 0u && (f.kind == FieldKind.GROUP || f.kind == FieldKind.REPEAT)) {
-            flush()
-            title = LocalText(f.labelZh, f.labelEn)
-            inside = f.path
-        } else if (inside == null && run.size >= PAGE) {
-            flush()
+            flushPlain()
+            var j = i + 1
+            while (j < fields.size && fields[j].depth > 0u) j++
+            out += FormSection(LocalText(f.labelZh, f.labelEn), fields.subList(i, j))
+            i = j
+        } else {
+            plain += f
+            i++
         }
-        run += f
     }
-    flush()
+    flushPlain()
     return out.ifEmpty { listOf(FormSection(null, emptyList())) }
 }
 

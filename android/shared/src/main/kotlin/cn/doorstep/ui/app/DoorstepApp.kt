@@ -1,0 +1,175 @@
+//! The app: which screen is on top, the bottom bar, the network handed to the
+//! core, and a counter that tells the screens to read the core again after
+//! anything changed its data (a sync, a pull, a finished visit).
+package cn.doorstep.ui.app
+
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.material3.NavigationBar
+import androidx.compose.material3.NavigationBarItem
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.collectAsState
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.key
+import androidx.compose.runtime.mutableIntStateOf
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.semantics.contentDescription
+import androidx.compose.ui.semantics.semantics
+import cn.doorstep.core.DoorstepInterface
+import cn.doorstep.core.NetworkState
+import cn.doorstep.platform.Platform
+import cn.doorstep.platform.SyncRequest
+import cn.doorstep.ui.home.HomeEvent
+import cn.doorstep.ui.home.HomePresenter
+import cn.doorstep.ui.home.HomeView
+import cn.doorstep.ui.household.HouseholdPresenter
+import cn.doorstep.ui.household.HouseholdView
+import cn.doorstep.ui.households.HouseholdsPresenter
+import cn.doorstep.ui.households.HouseholdsView
+import cn.doorstep.ui.returned.ReturnedPresenter
+import cn.doorstep.ui.returned.ReturnedView
+import cn.doorstep.ui.settings.SettingsPresenter
+import cn.doorstep.ui.settings.SettingsView
+import cn.doorstep.ui.signin.SignInPresenter
+import cn.doorstep.ui.signin.SignInView
+import cn.doorstep.ui.sync.SyncPresenter
+import cn.doorstep.ui.sync.SyncView
+import cn.doorstep.ui.theme.DoorstepTheme
+import cn.doorstep.ui.theme.tr
+import cn.doorstep.ui.visit.VisitPresenter
+import cn.doorstep.ui.visit.VisitView
+import kotlinx.coroutines.launch
+
+/** A screen of the app. */
+sealed interface Route {
+    data object SignIn : Route
+    data object Home : Route
+    data object Households : Route
+    data class Household(val id: String) : Route
+    data class Visit(val id: String, val resumed: Boolean = false) : Route
+    data object Returned : Route
+    data object Sync : Route
+    data object Settings : Route
+}
+
+/** The whole app over [core] and the phone's [platform] services. */
+@Composable
+fun DoorstepApp(core: DoorstepInterface, platform: Platform, memory: AppMemory, deviceName: String) {
+    var lang by remember { mutableStateOf(memory.lang) }
+    var dataVersion by remember { mutableIntStateOf(0) }
+    val network by platform.network.state.collectAsState()
+    val scope = rememberCoroutineScope()
+    var stack by remember {
+        val start: List<Route> = when {
+            core.currentAccount() == null -> listOf(Route.SignIn)
+            else -> listOfNotNull(Route.Home, memory.openVisit?.let { Route.Visit(it, resumed = true) })
+        }
+        mutableStateOf(start)
+    }
+    fun push(r: Route) {
+        stack = stack + r
+    }
+    fun pop() {
+        stack = stack.dropLast(1).ifEmpty { listOf(Route.Home) }
+    }
+    fun tab(r: Route) {
+        stack = listOf(r)
+    }
+    val changed: () -> Unit = { dataVersion += 1 }
+
+    // The network goes to the core; an unmetered one lets waiting items go by themselves.
+    LaunchedEffect(network) {
+        core.setNetwork(network)
+        if (network != NetworkState.OFFLINE && core.currentAccount() != null && core.outboxStatus().pending > 0uL) {
+            platform.syncScheduler.schedule(SyncRequest(unmeteredOnly = true))
+        }
+    }
+
+    val top = stack.last()
+    DoorstepTheme(lang) {
+        Column(Modifier.fillMaxSize()) {
+            Column(Modifier.weight(1f)) {
+                key(top) {
+                    when (top) {
+                        Route.SignIn -> SignInView(
+                            SignInPresenter(core, memory.server ?: "", deviceName) { _, server ->
+                                memory.server = server
+                                tab(Route.Home)
+                                changed()
+                                scope.launch {
+                                    try {
+                                        core.pull(null)
+                                    } catch (_: cn.doorstep.core.DoorstepException) {
+                                    }
+                                    changed()
+                                }
+                            }.present(),
+                        )
+                        Route.Home -> HomeView(
+                            HomePresenter(core, dataVersion, network) { e ->
+                                when (e) {
+                                    is HomeEvent.OpenHousehold -> push(Route.Household(e.householdId))
+                                    is HomeEvent.OpenVisit -> push(Route.Visit(e.visitId))
+                                    HomeEvent.OpenReturned -> push(Route.Returned)
+                                    HomeEvent.OpenSync -> tab(Route.Sync)
+                                }
+                            }.present(),
+                        )
+                        Route.Households -> HouseholdsView(HouseholdsPresenter(core, dataVersion) { push(Route.Household(it)) }.present())
+                        is Route.Household -> HouseholdView(
+                            HouseholdPresenter(core, top.id, dataVersion, { push(Route.Visit(it)) }, ::pop).present(),
+                        )
+                        is Route.Visit -> {
+                            memory.openVisit = top.id
+                            VisitView(
+                                VisitPresenter(core, platform, top.id, top.resumed) { _ ->
+                                    memory.openVisit = null
+                                    changed()
+                                    if (core.outboxStatus().pending > 0uL) platform.syncScheduler.schedule(SyncRequest(unmeteredOnly = true))
+                                    pop()
+                                }.present(),
+                            )
+                        }
+                        Route.Returned -> ReturnedView(ReturnedPresenter(core, dataVersion, { id -> stack = stack.dropLast(1) + Route.Visit(id) }, ::pop).present())
+                        Route.Sync -> SyncView(SyncPresenter(core, dataVersion, network, changed).present())
+                        Route.Settings -> SettingsView(
+                            SettingsPresenter(core, dataVersion, lang, memory.server ?: "", { lang = it; memory.lang = it }) {
+                                scope.launch {
+                                    try {
+                                        core.logout()
+                                    } catch (_: cn.doorstep.core.DoorstepException) {
+                                    }
+                                    platform.syncScheduler.cancel()
+                                    tab(Route.SignIn)
+                                }
+                            }.present(),
+                        )
+                    }
+                }
+            }
+            if (top != Route.SignIn && top !is Route.Visit) {
+                NavigationBar {
+                    listOf(
+                        Route.Home to tr("今日", "Today"),
+                        Route.Households to tr("住户", "Households"),
+                        Route.Sync to tr("同步", "Sync"),
+                        Route.Settings to tr("设置", "Settings"),
+                    ).forEach { (r, label) ->
+                        NavigationBarItem(
+                            selected = stack.first() == r,
+                            onClick = { tab(r) },
+                            icon = { Text(label.take(1), Modifier.semantics { contentDescription = label }) },
+                            label = { Text(label) },
+                        )
+                    }
+                }
+            }
+        }
+    }
+}
