@@ -5,9 +5,9 @@ so Maven itself cannot resolve them. This reads the POMs breadth first, takes
 the highest version asked for (as Gradle does), fetches each POM and its AAR
 or JAR with `mvn dependency:get` into ~/.m2, and writes one path a line.
 
-usage: resolve.py ROOTS OUT [--skip GROUP_PREFIX]...
+usage: resolve.py ROOTS OUT [--skip GROUP]...
 ROOTS has one `group artifact version` a line; roots are always taken, and
-dependencies whose group starts with a skipped prefix are left out.
+dependencies in a skipped group (or a group under it) are left out.
 """
 import os
 import re
@@ -58,7 +58,7 @@ def main():
             dg, da = text(d, 'groupId'), text(d, 'artifactId')
             if scope not in ('compile', 'runtime') or version is None or text(d, 'optional') == 'true':
                 continue
-            if any(dg.startswith(prefix) for prefix in skip):
+            if any(dg == group or dg.startswith(group + '.') for group in skip):
                 continue
             queue.append((dg, da, version.strip('[]()').split(',')[0].strip()))
     missing, lines = [], []
