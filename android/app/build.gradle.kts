@@ -10,6 +10,7 @@
 plugins {
     id("com.android.application")
     id("org.jetbrains.kotlin.android")
+    id("org.jetbrains.kotlin.plugin.compose")
 }
 
 val repoRoot: File = rootProject.projectDir.parentFile
@@ -39,6 +40,10 @@ android {
         jniLibs.useLegacyPackaging = false
     }
 
+    buildFeatures {
+        compose = true
+    }
+
     compileOptions {
         sourceCompatibility = JavaVersion.VERSION_17
         targetCompatibility = JavaVersion.VERSION_17
@@ -49,16 +54,20 @@ android {
 }
 
 dependencies {
-    // JNA for Android ships its own libjnidispatch.so per ABI in the AAR.
+    // The screens, the bindings, JNA's Android AAR (its libjnidispatch.so per
+    // ABI) and kotlinx-coroutines-android come from the shared module.
     implementation(project(":shared"))
-    implementation("net.java.dev.jna:jna:5.13.0@aar")
-    implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.8.1")
-    implementation("androidx.appcompat:appcompat:1.7.0")
-    implementation("androidx.lifecycle:lifecycle-runtime-ktx:2.8.7")
-
-    // The JVM unit tests run the bindings against the host-built library.
-    testImplementation("junit:junit:4.13.2")
-    testImplementation("net.java.dev.jna:jna:5.13.0")
+    // The same Compose BOM as the shared module.
+    implementation(platform("androidx.compose:compose-bom:2024.12.01"))
+    implementation("androidx.compose.ui:ui")
+    implementation("androidx.compose.foundation:foundation")
+    implementation("androidx.compose.material3:material3")
+    // ComponentActivity.setContent, enableEdgeToEdge, the activity result contracts.
+    implementation("androidx.activity:activity-compose:1.9.3")
+    // FileProvider, ContextCompat.checkSelfPermission.
+    implementation("androidx.core:core-ktx:1.15.0")
+    // Background sync: CoroutineWorker, network constraints, backoff.
+    implementation("androidx.work:work-runtime-ktx:2.10.0")
 }
 
 val cargoNdk by tasks.registering(Exec::class) {
@@ -76,6 +85,8 @@ val cargoNdk by tasks.registering(Exec::class) {
     )
 }
 
+// The JVM unit tests are the shared module's; `gradle test` also runs this
+// module's (empty) test tasks, which build the host library and server they load.
 val cargoHost by tasks.registering(Exec::class) {
     description = "Builds the host library and the demo server for the JVM unit tests."
     workingDir = repoRoot

@@ -5,6 +5,7 @@ import android.security.keystore.KeyGenParameterSpec
 import android.security.keystore.KeyProperties
 import android.util.Base64
 import java.security.KeyStore
+import java.security.KeyStoreException
 import java.security.SecureRandom
 import javax.crypto.Cipher
 import javax.crypto.KeyGenerator
@@ -21,6 +22,14 @@ object DatabaseKey {
     private const val PREFS = "doorstep"
     private const val WRAPPED = "db_key"
 
+    /**
+     * The key, made and stored on the first call. One caller at a time, so the
+     * screens and a background sync starting together cannot make two keys.
+     * Throws a [java.security.GeneralSecurityException] when the Keystore
+     * cannot unwrap it (the key is then never replaced) or the new key could
+     * not be stored.
+     */
+    @Synchronized
     fun get(context: Context): ByteArray {
         val prefs = context.getSharedPreferences(PREFS, Context.MODE_PRIVATE)
         val stored = prefs.getString(WRAPPED, null)
@@ -34,7 +43,10 @@ object DatabaseKey {
         val cipher = Cipher.getInstance("AES/GCM/NoPadding")
         cipher.init(Cipher.ENCRYPT_MODE, wrappingKey())
         val wrapped = cipher.iv + cipher.doFinal(key)
-        prefs.edit().putString(WRAPPED, Base64.encodeToString(wrapped, Base64.NO_WRAP)).commit()
+        // A key not stored would open a database that no later start could read.
+        if (!prefs.edit().putString(WRAPPED, Base64.encodeToString(wrapped, Base64.NO_WRAP)).commit()) {
+            throw KeyStoreException("the new database key could not be stored")
+        }
         return key
     }
 

@@ -1,37 +1,111 @@
 package cn.doorstep.app
 
+import android.os.Build
 import android.os.Bundle
-import android.widget.TextView
-import androidx.appcompat.app.AppCompatActivity
-import androidx.lifecycle.lifecycleScope
+import androidx.activity.ComponentActivity
+import androidx.activity.compose.setContent
+import androidx.activity.enableEdgeToEdge
+import androidx.compose.foundation.layout.Box
+import androidx.compose.foundation.layout.WindowInsets
+import androidx.compose.foundation.layout.fillMaxSize
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.layout.safeDrawing
+import androidx.compose.foundation.layout.windowInsetsPadding
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.CompositionLocalProvider
+import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.unit.dp
+import cn.doorstep.app.platform.AndroidCamera
+import cn.doorstep.app.platform.AndroidLocationSource
+import cn.doorstep.app.platform.BitmapImageDecoder
+import cn.doorstep.app.platform.PermissionGate
+import cn.doorstep.app.platform.WorkManagerSyncScheduler
+import cn.doorstep.app.platform.capturesDirectory
 import cn.doorstep.core.Doorstep
 import cn.doorstep.core.DoorstepException
+import cn.doorstep.platform.LocalImageDecoder
+import cn.doorstep.platform.PendingCaptures
+import cn.doorstep.platform.Platform
+import cn.doorstep.ui.app.AppMemory
+import cn.doorstep.ui.app.DoorstepApp
+import cn.doorstep.ui.theme.DoorstepTheme
+import cn.doorstep.ui.theme.LocalText
+import cn.doorstep.ui.theme.show
+import cn.doorstep.ui.theme.text
 import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
+import java.io.File
+import java.security.GeneralSecurityException
 
 /**
- * The first screen: opens the core and shows who is signed in and what waits
- * to be sent. Only rendering happens here; the screens of the issue's surface
- * (households, the visit form from `visitScreen`, sync) follow the same shape.
+ * The app's one activity: opens the core off the main thread and shows the
+ * shared Compose app over it, with the Android implementations of the
+ * platform services. Everything the screens decide comes from the core.
  */
-class MainActivity : AppCompatActivity() {
+class MainActivity : ComponentActivity() {
     override fun onCreate(savedInstanceState: Bundle?) {
+        enableEdgeToEdge()
         super.onCreate(savedInstanceState)
-        val status = TextView(this).apply { textSize = 18f }
-        setContentView(status)
-        lifecycleScope.launch {
-            status.text = withContext(Dispatchers.IO) {
-                try {
-                    val core = Doorstep.open(filesDir.path, DatabaseKey.get(applicationContext))
-                    val account = core.currentAccount()
-                    val outbox = core.outboxStatus()
-                    (account?.displayName ?: "未登录") + "\n待发送：" + outbox.pending
-                } catch (e: DoorstepException) {
-                    // Carries the code and the zh/en messages, never personal data.
-                    e.message ?: "error"
+        // The result launchers inside must be registered before the activity starts.
+        val permissions = PermissionGate(this)
+        val platform = Platform(
+            location = AndroidLocationSource(this, permissions),
+            camera = AndroidCamera(this, permissions),
+            captures = PendingCaptures(capturesDirectory(this)),
+            network = AppServices.network(this),
+            syncScheduler = WorkManagerSyncScheduler(this),
+        )
+        val memory = AppMemory(File(filesDir, "shell"))
+        val deviceName = "${Build.MANUFACTURER} ${Build.MODEL}"
+        setContent {
+            var opened by remember { mutableStateOf<Opened?>(null) }
+            LaunchedEffect(Unit) {
+                opened = withContext(Dispatchers.IO) { openCore() }
+            }
+            CompositionLocalProvider(LocalImageDecoder provides BitmapImageDecoder) {
+                // Clear of the status bar, the navigation bar and the keyboard (edge to edge on Android 15).
+                Box(Modifier.fillMaxSize().windowInsetsPadding(WindowInsets.safeDrawing)) {
+                    when (val o = opened) {
+                        null -> Unit
+                        is Opened.Ready -> DoorstepApp(o.core, platform, memory, deviceName)
+                        is Opened.Failed -> DoorstepTheme(memory.lang) { CannotOpen(o.reason) }
+                    }
                 }
             }
         }
+    }
+
+    private fun openCore(): Opened = try {
+        Opened.Ready(AppServices.core(applicationContext))
+    } catch (e: DoorstepException) {
+        Opened.Failed(e.text())
+    } catch (e: GeneralSecurityException) {
+        Opened.Failed(
+            LocalText(
+                "无法读取本机保存的数据库密钥，数据没有被改动。请联系管理员。",
+                "The phone's key store could not unlock the data. Nothing was changed; please contact your administrator.",
+            ),
+        )
+    }
+}
+
+/** Whether the core opened over the encrypted store. */
+private sealed interface Opened {
+    class Ready(val core: Doorstep) : Opened
+    class Failed(val reason: LocalText) : Opened
+}
+
+/** Why the app cannot open its data, in the app's language (never personal data). */
+@Composable
+private fun CannotOpen(reason: LocalText) {
+    Box(Modifier.fillMaxSize().padding(24.dp), contentAlignment = Alignment.Center) {
+        Text(reason.show())
     }
 }
