@@ -186,18 +186,24 @@ fn columns(out: &mut String, lang: Lang, s: usize, sheet: &Sheet) {
     } else {
         t(lang, "每行一户（户主）", "one row per household (its head)")
     };
+    let about = match lang {
+        Lang::Zh => format!(
+            "表头在第 {} 行；{layout}，{} 行数据",
+            table.header_row,
+            table.rows.len()
+        ),
+        Lang::En => format!(
+            "Header at row {}; {layout}, {} data rows",
+            table.header_row,
+            table.rows.len()
+        ),
+    };
     let _ = write!(
         out,
-        "<h2>{} “{}”</h2><p class=\"muted\">{}{}；{}{}</p><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        "<h2>{} “{}”</h2><p class=\"muted\">{}</p><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         t(lang, "工作表", "Sheet"),
         esc(&table.sheet),
-        t(lang, "表头在第 ", "Header at row "),
-        table.header_row,
-        esc(layout),
-        esc(&match lang {
-            Lang::Zh => format!("，{} 行数据", table.rows.len()),
-            Lang::En => format!(", {} data rows", table.rows.len()),
-        }),
+        esc(&about),
         t(lang, "列", "Column"),
         t(lang, "导入为", "Imported as"),
         t(lang, "第一行数据", "First data row"),

@@ -21,6 +21,7 @@
 //! | [`ledger_rows`] | reading and checking a household ledger workbook, row by row |
 //! | [`ledger_pending`] | uploaded ledgers waiting for the admin's confirmation |
 //! | [`ledger_preview`] | the preview of a ledger before it is written, with its editable mapping |
+//! | [`ledger_export`] | the households of the admin's grids as a roster the importer reads back |
 //! | [`ledger_import`] | the ledger upload, preview, confirmation and the blank template (admins only) |
 //! | [`templates`] | form templates and their versions; publishing a new version (admins only) |
 //! | [`upload`] | reading an upload form (CSRF token and one file) within a size cap |
@@ -41,6 +42,7 @@ pub mod grids;
 pub mod html;
 pub mod ledger_categories;
 pub mod ledger_columns;
+pub mod ledger_export;
 pub mod ledger_import;
 pub mod ledger_pending;
 pub mod ledger_preview;
@@ -104,6 +106,10 @@ pub fn router() -> Router<AppState> {
             get(ledger_import::form)
                 .post(ledger_import::upload)
                 .layer(DefaultBodyLimit::max(upload::BODY_LIMIT)),
+        )
+        .route(
+            "/console/admin/ledger/export.xlsx",
+            get(ledger_export::xlsx),
         )
         .route(
             "/console/admin/ledger/confirm",
