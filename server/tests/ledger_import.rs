@@ -59,7 +59,7 @@ fn office_sheet(ws: &mut Worksheet, title: &str, header: &[&str], rows: &[Vec<St
     write_rows(ws, 3, rows);
     let end = 3 + rows.len() as u32;
     ws.write_string(end, 0, "合计").expect("total");
-    ws.write_string(end, 1, &format!("{}户", rows.len()))
+    ws.write_string(end, 1, format!("{}户", rows.len()))
         .expect("total");
     ws.write_string(end + 2, 0, "制表人：王芳　　审核人：李强")
         .expect("signature");
@@ -1186,7 +1186,7 @@ async fn an_imported_roster_exports_with_the_same_people_addresses_and_categorie
     let range = wb.worksheet_range_at(0).expect("sheet").expect("range");
     let masked = range
         .rows()
-        .find(|r| r.iter().any(|c| c.to_string() == "张建国"))
+        .find(|r| r.iter().any(|c| *c == "张建国"))
         .expect("exported")[col("身份证号")]
     .to_string();
     assert_eq!(

@@ -343,7 +343,7 @@ impl Checker<'_> {
         let (i, _) = *self.headers.get(&col)?;
         match cells.get(i).map(cell_text).unwrap_or(Ok(None)) {
             Ok(v) => v,
-            Err(()) => {
+            Err(_) => {
                 self.problem(
                     row,
                     col,

@@ -64,9 +64,13 @@ impl Table {
     }
 }
 
+/// A cell holding a formula error such as `#N/A`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormulaError;
+
 /// A cell as text (`None` when blank): whole numbers without a decimal point,
-/// dates as `YYYY-MM-DD`; `Err` for a formula error such as `#N/A`.
-pub fn cell_text(d: &Data) -> Result<Option<String>, ()> {
+/// dates as `YYYY-MM-DD`; [`FormulaError`] for a formula error.
+pub fn cell_text(d: &Data) -> Result<Option<String>, FormulaError> {
     let s = match d {
         Data::Empty => return Ok(None),
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_owned(),
@@ -79,7 +83,7 @@ pub fn cell_text(d: &Data) -> Result<Option<String>, ()> {
             format!("{y:04}-{m:02}-{d:02}")
         }
         Data::DateTime(dt) => dt.to_string(),
-        Data::Error(_) => return Err(()),
+        Data::Error(_) => return Err(FormulaError),
     };
     Ok((!s.is_empty()).then_some(s))
 }

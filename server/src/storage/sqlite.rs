@@ -1586,7 +1586,7 @@ impl Storage for SqliteStorage {
     }
 
     async fn estate_grids(&self) -> Result<HashMap<String, Uuid>> {
-        self.read(|conn| ledger::sqlite_estate_grids(conn)).await
+        self.read(ledger::sqlite_estate_grids).await
     }
 
     async fn remember_ledger(&self, memory: &super::LedgerMemory, at: DateTime<Utc>) -> Result<()> {
