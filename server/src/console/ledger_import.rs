@@ -549,8 +549,16 @@ pub async fn blank_template(user: ConsoleUser) -> Result<Response, ConsoleError>
     help.set_name("说明")?;
     let tags: Vec<String> = builtin_tags().into_iter().map(|t| t.name_zh).collect();
     let lines = [
-        ("网格", "必填：网格编号或网格名称".to_owned()),
-        ("小区", "必填：小区名称（或完整地址）".to_owned()),
+        (
+            "网格",
+            "网格编号或网格名称；也可在上传时为整个文件选择网格，或在预览中为小区选择网格"
+                .to_owned(),
+        ),
+        (
+            "小区",
+            "必填：小区名称；或改用“家庭住址”一列填写完整地址（如 阳光小区3栋2单元302），导入时自动拆分"
+                .to_owned(),
+        ),
         (
             "楼栋/单元/门牌号",
             "选填；同一网格、同一地址的行为同一户".to_owned(),
@@ -571,6 +579,18 @@ pub async fn blank_template(user: ConsoleUser) -> Result<Response, ConsoleError>
         (
             "人员类别",
             format!("选填，多个用“、”分隔：{}", tags.join("、")),
+        ),
+        (
+            "低保类别/保障人数/保障金额",
+            "可另加这几列：A类/B类/C类、保障人数、每月保障金额（元），成为该居民的低保标签".to_owned(),
+        ),
+        (
+            "残疾类别/等级、优抚类别",
+            "可另加：如“肢体二级”、“复员军人”，成为残疾、优抚标签".to_owned(),
+        ),
+        (
+            "性别/出生日期",
+            "可另加：导入时与身份证号核对，不一致的行会列出".to_owned(),
         ),
     ];
     for (i, (col, what)) in lines.iter().enumerate() {

@@ -1,6 +1,6 @@
 //! Reading a household ledger (台账, 花名册) the way a 社区 office keeps it:
-//! every sheet with a table on it ([`ledger_table`]), its columns taken to
-//! fields by a mapping ([`ledger_columns`], editable on the preview), one row
+//! every sheet with a table on it ([`super::ledger_table`]), its columns taken to
+//! fields by a mapping ([`super::ledger_columns`], editable on the preview), one row
 //! per resident (with 与户主关系: rows with the same grid and address are one
 //! household, which needs exactly one 户主) or one row per household (户主
 //! and 家庭人口, every row the head of a household of its own).

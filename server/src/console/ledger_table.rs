@@ -5,7 +5,7 @@
 //! `制表人` row and signatures below it.
 //!
 //! The header is the row (among the first [`HEADER_SEARCH_ROWS`]) with the
-//! most cells [`ledger_columns::recognize`] knows, at least two. The row
+//! most cells [`super::ledger_columns::recognize`] knows, at least two. The row
 //! under it is a second level when it has known headers only where the upper
 //! row is blank or a group name the table does not know. Data stops at the
 //! first row that begins with one of [`STOP_WORDS`]; blank rows are skipped.
