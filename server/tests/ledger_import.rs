@@ -1195,3 +1195,35 @@ async fn an_imported_roster_exports_with_the_same_people_addresses_and_categorie
         "masked unless asked"
     );
 }
+
+/// The preview and its problems in English for an admin who reads English.
+#[tokio::test]
+async fn the_preview_speaks_the_admins_language() {
+    let f = fixture().await;
+    let (mut admin, csrf) = f.admin().await;
+    admin.get("/console/lang?to=en").await;
+    let form = admin.get("/console/admin/ledger").await;
+    assert!(
+        form.body.contains("Grid for the whole file"),
+        "{}",
+        form.body
+    );
+    assert!(
+        form.body
+            .contains("href=\"/console/admin/ledger/export.xlsx\"")
+    );
+    let (bytes, _) = dibao_roster();
+    let p = preview(&mut admin, &csrf, "roster.xlsx", &bytes, "").await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    assert!(p.body.contains("Nothing has been written yet"));
+    assert!(
+        p.body
+            .contains("Header at row 3; one row per household (its head), 3 data rows")
+    );
+    assert!(p.body.contains("This row has no grid"));
+    assert!(p.body.contains("Estates without a grid"));
+    assert!(
+        p.body
+            .contains("<option value=\"address\" selected>Address (split)</option>")
+    );
+}

@@ -73,7 +73,7 @@ fn page(user: &ConsoleUser, grids: &[LedgerGrid], result: &str) -> String {
 <p><label>{}<br><input type=\"file\" name=\"file\" accept=\".xlsx,.xls\" required></label></p>\
 <p><label>{}<br><select name=\"grid\">{}</select></label></p>\
 <p><button type=\"submit\">{}</button></p></form>\
-<p><a href=\"/console/admin/ledger/template.xlsx\">{}</a></p><p class=\"muted\">{}</p>",
+<p><a href=\"/console/admin/ledger/template.xlsx\">{}</a> · <a href=\"/console/admin/ledger/export.xlsx\">{}</a></p><p class=\"muted\">{}</p>",
         csrf_field(user),
         t(
             lang,
@@ -95,6 +95,11 @@ fn page(user: &ConsoleUser, grids: &[LedgerGrid], result: &str) -> String {
             lang,
             "下载空白台账模板",
             "Download the blank ledger template"
+        ),
+        t(
+            lang,
+            "导出住户花名册（身份证号、电话已遮盖）",
+            "Export the household roster (ID numbers and phones masked)"
         ),
         esc(&match lang {
             Lang::Zh => format!(

@@ -312,7 +312,7 @@ fn households(out: &mut String, lang: Lang, p: &Preview<'_>) {
                         let attrs: Vec<String> = tag
                             .attributes
                             .iter()
-                            .map(|(k, v)| format!("{k}={v}"))
+                            .map(|(k, v)| format!("{}：{v}", attribute_label(lang, k)))
                             .collect();
                         format!("{name}（{}）", attrs.join("，"))
                     }
@@ -350,6 +350,21 @@ fn households(out: &mut String, lang: Lang, p: &Preview<'_>) {
         }
     }
     out.push_str("</tbody></table>");
+}
+
+/// A tag attribute's name as the preview shows it.
+fn attribute_label(lang: Lang, key: &str) -> String {
+    let (zh, en) = match key {
+        "class" => ("类别", "class"),
+        "persons" => ("保障人数", "people covered"),
+        "amount" => ("金额（元）", "amount (yuan)"),
+        "area" => ("城乡", "area"),
+        "type" => ("类别", "type"),
+        "level" => ("等级", "level"),
+        "kind" => ("类别", "kind"),
+        other => (other, other),
+    };
+    t(lang, zh, en).to_owned()
 }
 
 /// The problems by sheet, row and column.
