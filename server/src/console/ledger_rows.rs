@@ -948,6 +948,17 @@ pub fn check(sheets: &[Sheet], opts: &Options<'_>) -> Ledger {
             .rev()
             .filter_map(|(i, c)| c.map(|c| (c, (i, t.headers.get(i).cloned().unwrap_or_default()))))
             .collect();
+        for &row in &t.after_total {
+            out.problems.push(RowProblem {
+                sheet: t.sheet.clone(),
+                row,
+                column: String::new(),
+                code: "data_after_total",
+                zh: "合计行下方还有数据，未读取：请删去合计行或把这些行移到其上方".into(),
+                en: "There is data below the total row, which is not read: remove the total row or move these rows above it".into(),
+                value: String::new(),
+            });
+        }
         let header_problems = mapping_problems(sheet, &headers);
         if !header_problems.is_empty() {
             out.problems.extend(header_problems);

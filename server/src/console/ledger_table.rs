@@ -21,8 +21,6 @@ const HEADER_SEARCH_ROWS: usize = 30;
 const STOP_WORDS: &[&str] = &[
     "合计",
     "总计",
-    "小计",
-    "共计",
     "制表",
     "填表",
     "审核",
@@ -30,6 +28,10 @@ const STOP_WORDS: &[&str] = &[
     "经办人",
     "单位负责人",
 ];
+
+/// What the first filled cell of a subtotal row (one per printed page, say)
+/// begins with: skipped, the data goes on below it.
+const SUBTOTAL_WORDS: &[&str] = &["小计", "共计", "本页"];
 
 /// The table of one sheet.
 #[derive(Debug, Clone)]
@@ -46,6 +48,9 @@ pub struct Table {
     pub title: String,
     /// Data rows with their sheet rows (1-based), blank ones left out.
     pub rows: Vec<(u32, Vec<Data>)>,
+    /// Rows below the 合计 (or 制表人) row that look like data (as many filled
+    /// cells as half the header has, at least three): not read, so reported.
+    pub after_total: Vec<u32>,
 }
 
 impl Table {
@@ -100,13 +105,13 @@ fn known(texts: &[String]) -> usize {
     texts.iter().filter(|t| recognize(t).is_some()).count()
 }
 
-/// Whether a row closes the data: its first filled cell starts with a stop word.
-fn is_stop(texts: &[String]) -> bool {
+/// Whether a row's first filled cell starts with one of `words`.
+fn starts_with_any(texts: &[String], words: &[&str]) -> bool {
     texts
         .iter()
         .find(|t| !t.is_empty())
         .map(|t| normal_header(t))
-        .is_some_and(|t| STOP_WORDS.iter().any(|w| t.starts_with(w)))
+        .is_some_and(|t| words.iter().any(|w| t.starts_with(w)))
 }
 
 /// The table of a sheet, or `None` when no row looks like a header.
@@ -187,13 +192,23 @@ pub fn find(sheet: &str, range: &Range<Data>) -> Option<Table> {
         .collect::<Vec<_>>()
         .join(" ");
     let mut data = Vec::new();
+    let mut after_total = Vec::new();
+    let looks_like_data = (keys.iter().filter(|k| !k.is_empty()).count() / 2).max(3);
+    let mut stopped = false;
     for (row, cells) in &rows[data_from..] {
         let t = texts(cells);
-        if is_stop(&t) {
-            break;
+        if stopped {
+            if t.iter().filter(|c| !c.is_empty()).count() >= looks_like_data {
+                after_total.push(*row);
+            }
+            continue;
         }
-        // A header repeated on each printed page is not data.
-        if t == upper || t == keys {
+        if starts_with_any(&t, STOP_WORDS) {
+            stopped = true;
+            continue;
+        }
+        // A header repeated on each printed page, or a page's subtotal, is not data.
+        if t == upper || t == keys || starts_with_any(&t, SUBTOTAL_WORDS) {
             continue;
         }
         data.push((*row, cells.to_vec()));
@@ -205,6 +220,7 @@ pub fn find(sheet: &str, range: &Range<Data>) -> Option<Table> {
         keys,
         title,
         rows: data,
+        after_total,
     })
 }
 
@@ -248,6 +264,23 @@ mod tests {
         assert!(t.title.contains("城市低保户花名册"));
         let rows: Vec<u32> = t.rows.iter().map(|(r, _)| *r).collect();
         assert_eq!(rows, [4, 6]);
+        assert!(t.after_total.is_empty(), "signatures are not data");
+    }
+
+    #[test]
+    fn page_subtotals_are_skipped_and_rows_below_the_total_are_reported() {
+        let r = range(&[
+            &["序号", "户主姓名", "性别", "家庭住址"],
+            &["1", "张三", "男", "阳光小区1栋101"],
+            &["小计", "", "", "1户"],
+            &["2", "李四", "女", "阳光小区1栋102"],
+            &["合计", "", "", "2户"],
+            &["3", "王五", "男", "阳光小区1栋103"],
+        ]);
+        let t = find("Sheet1", &r).expect("a table");
+        let rows: Vec<u32> = t.rows.iter().map(|(r, _)| *r).collect();
+        assert_eq!(rows, [2, 4]);
+        assert_eq!(t.after_total, [6]);
     }
 
     #[test]
