@@ -647,7 +647,10 @@ async fn a_ledger_with_bad_rows_imports_nothing_and_names_each_row_and_column() 
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
     assert_eq!(f.household_total().await, before, "nothing imported");
-    assert!(p.body.contains("<tr><td>10</td><td>身份证号</td>"));
+    assert!(
+        p.body
+            .contains("<tr><td>台账</td><td>10</td><td>身份证号</td>")
+    );
     assert!(!p.body.contains("no_head"), "no second-hand problem");
     assert!(p.body.contains("未导入任何数据"));
     for (row, column, code) in [
@@ -656,7 +659,8 @@ async fn a_ledger_with_bad_rows_imports_nothing_and_names_each_row_and_column() 
         (8, "联系电话", "phone_bad_format"),
         (9, "人员类别", "unknown_tag"),
     ] {
-        let line = format!("<tr><td>{row}</td><td>{column}</td><td><code>{code}</code></td>");
+        let line =
+            format!("<tr><td>台账</td><td>{row}</td><td>{column}</td><td><code>{code}</code></td>");
         assert!(p.body.contains(&line), "missing {line} in {}", p.body);
     }
     assert!(
@@ -706,7 +710,7 @@ async fn a_resident_named_like_markup_renders_escaped() {
         "户主",
         "",
     )];
-    let p = admin
+    let preview = admin
         .upload(
             "/console/admin/ledger",
             Some(&csrf),
@@ -714,9 +718,13 @@ async fn a_resident_named_like_markup_renders_escaped() {
             &ledger(&rows),
         )
         .await;
-    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
-    assert!(p.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
-    assert!(!p.body.contains("<script>"));
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    let p = confirm(&mut admin, &csrf, &preview).await;
+    for p in [preview, p] {
+        assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+        assert!(p.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert!(!p.body.contains("<script>"));
+    }
 }
 
 #[tokio::test]
@@ -752,8 +760,27 @@ async fn uploads_that_are_not_ledgers_get_a_clear_refusal() {
             &wb.save_to_buffer().expect("xlsx"),
         )
         .await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST);
+    assert!(p.body.contains("没有找到台账表格"), "{}", p.body);
+    // A table without a name column.
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["小区", "楼栋", "身份证号"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).expect("cell");
+        ws.write_string(1, c as u16, "x").expect("cell");
+    }
+    let p = admin
+        .upload(
+            "/console/admin/ledger",
+            Some(&csrf),
+            "ledger.xlsx",
+            &wb.save_to_buffer().expect("xlsx"),
+        )
+        .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p.body.contains("<code>missing_column</code>"));
+    assert!(p.body.contains("缺少必填列“姓名”"));
+    assert!(!p.body.contains("value=\"confirm\""), "no confirm button");
     // Past the size cap.
     let big = vec![b'x'; 6 * 1024 * 1024];
     let p = admin
@@ -792,14 +819,45 @@ fn household_rows(code: &str, estate: &str, serial: u32) -> Vec<Vec<String>> {
     ]
 }
 
-/// Uploads `rows` as the ledger workbook 台账.xlsx.
+/// Uploads `rows` as the ledger workbook 台账.xlsx and, when its preview is
+/// clean, confirms the import as previewed.
 async fn import_ledger(admin: &mut Browser, csrf: &str, rows: &[Vec<String>]) -> Page {
+    upload_and_confirm(admin, csrf, "台账.xlsx", &ledger(rows)).await
+}
+
+/// Uploads a workbook and confirms its preview when it is clean; the page of
+/// the step that ended it.
+async fn upload_and_confirm(admin: &mut Browser, csrf: &str, name: &str, bytes: &[u8]) -> Page {
+    let preview = admin
+        .upload("/console/admin/ledger", Some(csrf), name, bytes)
+        .await;
+    if preview.status != StatusCode::OK {
+        return preview;
+    }
+    confirm(admin, csrf, &preview).await
+}
+
+/// The token of a ledger preview page.
+fn preview_token(body: &str) -> String {
+    let mark = "name=\"token\" value=\"";
+    let at = body.find(mark).expect("a preview token") + mark.len();
+    body[at..at + 36].to_owned()
+}
+
+/// Confirms the previewed ledger as shown.
+async fn confirm(admin: &mut Browser, csrf: &str, preview: &Page) -> Page {
+    assert!(
+        preview
+            .body
+            .contains("action=\"/console/admin/ledger/confirm\""),
+        "{}",
+        preview.body
+    );
+    let token = preview_token(&preview.body);
     admin
-        .upload(
-            "/console/admin/ledger",
-            Some(csrf),
-            "台账.xlsx",
-            &ledger(rows),
+        .post(
+            "/console/admin/ledger/confirm",
+            &[("csrf", csrf), ("token", &token), ("action", "confirm")],
         )
         .await
 }
@@ -868,8 +926,9 @@ async fn the_same_ledger_twice_is_refused_the_second_time_and_writes_nothing() {
         (5, "小区"),
         (5, "身份证号"),
     ] {
-        let line =
-            format!("<tr><td>{row}</td><td>{column}</td><td><code>already_registered</code>");
+        let line = format!(
+            "<tr><td>台账</td><td>{row}</td><td>{column}</td><td><code>already_registered</code>"
+        );
         assert!(
             again.body.contains(&line),
             "missing {line} in {}",
@@ -877,7 +936,7 @@ async fn the_same_ledger_twice_is_refused_the_second_time_and_writes_nothing() {
         );
     }
     assert!(
-        !again.body.contains("<tr><td>4</td>"),
+        !again.body.contains("<tr><td>台账</td><td>4</td>"),
         "row 4 matches nothing"
     );
     assert!(again.body.contains(&format!("已登记在住户 {couple}")));
@@ -922,12 +981,16 @@ async fn a_row_with_a_stored_residents_id_number_is_refused_by_row() {
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
     assert_eq!(f.household_total().await, before, "nothing imported");
     assert!(
-        p.body
-            .contains("<tr><td>3</td><td>身份证号</td><td><code>already_registered</code>"),
+        p.body.contains(
+            "<tr><td>台账</td><td>3</td><td>身份证号</td><td><code>already_registered</code>"
+        ),
         "{}",
         p.body
     );
-    assert!(!p.body.contains("<tr><td>2</td>"), "row 2 is new");
+    assert!(
+        !p.body.contains("<tr><td>台账</td><td>2</td>"),
+        "row 2 is new"
+    );
     assert!(p.body.contains(&seeded.code), "names the stored household");
     assert!(!p.body.contains(&id), "never the whole ID number");
     assert!(
@@ -961,14 +1024,16 @@ async fn an_address_that_differs_only_by_spaces_is_the_same_household() {
         again.body
     );
     assert!(
-        again
-            .body
-            .contains("<tr><td>2</td><td>小区</td><td><code>already_registered</code>"),
+        again.body.contains(
+            "<tr><td>台账</td><td>2</td><td>小区</td><td><code>already_registered</code>"
+        ),
         "{}",
         again.body
     );
     assert!(
-        !again.body.contains("<td>身份证号</td>"),
+        !again
+            .body
+            .contains("<td>身份证号</td><td><code>already_registered"),
         "the people are new"
     );
     assert_eq!(f.household_total().await, stored, "nothing imported");
@@ -1002,8 +1067,9 @@ async fn a_legacy_15_digit_id_number_matches_its_stored_18_digit_form() {
     let p = import_ledger(&mut admin, &csrf, &rows).await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
     assert!(
-        p.body
-            .contains("<tr><td>3</td><td>身份证号</td><td><code>already_registered</code>"),
+        p.body.contains(
+            "<tr><td>台账</td><td>3</td><td>身份证号</td><td><code>already_registered</code>"
+        ),
         "{}",
         p.body
     );
@@ -1028,8 +1094,8 @@ async fn concurrent_imports_into_one_grid_get_unique_codes_and_one_file_lands_on
     let before = f.household_total().await;
     let expected = next_grid1_codes(&f, 4).await;
     let (pa, pb) = tokio::join!(
-        a.upload("/console/admin/ledger", Some(&csrf_a), "a.xlsx", &file_a),
-        b.upload("/console/admin/ledger", Some(&csrf_b), "b.xlsx", &file_b),
+        upload_and_confirm(&mut a, &csrf_a, "a.xlsx", &file_a),
+        upload_and_confirm(&mut b, &csrf_b, "b.xlsx", &file_b),
     );
     assert_eq!(pa.status, StatusCode::OK, "{}", pa.body);
     assert_eq!(pb.status, StatusCode::OK, "{}", pb.body);
@@ -1044,8 +1110,8 @@ async fn concurrent_imports_into_one_grid_get_unique_codes_and_one_file_lands_on
     // One file sent twice at once: one import lands, the other is refused.
     let same = ledger(&household_rows(&code, "丙小区", 5));
     let (pa, pb) = tokio::join!(
-        a.upload("/console/admin/ledger", Some(&csrf_a), "c.xlsx", &same),
-        b.upload("/console/admin/ledger", Some(&csrf_b), "c.xlsx", &same),
+        upload_and_confirm(&mut a, &csrf_a, "c.xlsx", &same),
+        upload_and_confirm(&mut b, &csrf_b, "c.xlsx", &same),
     );
     let mut statuses = [pa.status, pb.status];
     statuses.sort();

@@ -86,7 +86,7 @@ async fn a_database_reopens_at_its_version_with_its_data() {
         .query_one("SELECT version FROM schema_version", &[])
         .await
         .expect("read");
-    assert_eq!(row.get::<_, i64>(0), 6, "the current schema version");
+    assert_eq!(row.get::<_, i64>(0), 7, "the current schema version");
 }
 
 /// Writers commit concurrently while a device pulls with its cursor: every

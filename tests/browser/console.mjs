@@ -5,8 +5,10 @@
 // opens its photos and returns it with a comment; the phone pulls the return,
 // revises the visit, corrects an answer and syncs; the supervisor sees revision 2
 // with what changed and approves it; the phone pulls the approval; the ledger is
-// exported and its rows read back. Screenshots go to SHOT_DIR (under target/) so
-// a person can look.
+// exported and its rows read back. Then an admin brings in an office's 低保
+// roster (.xls, title rows, 合计 row): the preview shows each column's field and
+// the first households, and confirming imports them. Screenshots go to SHOT_DIR
+// (under target/) so a person can look.
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -191,6 +193,23 @@ try {
     await small.screenshot({ path: path.join(shots, `narrow-${name}.png`), fullPage: true });
   }
   await narrow.close();
+
+  // An admin brings in the office's own roster: preview first, then confirm.
+  await Promise.all([page.waitForNavigation(), page.click('header button[type=submit]')]);
+  await page.fill('input[name=username]', 'admin');
+  await page.fill('input[name=password]', 'doorstep-demo');
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+  await page.goto(`${base}/console/admin/ledger`);
+  await page.setInputFiles('input[name=file]', path.join('server', 'tests', 'fixtures', 'dibao-roster.xls'));
+  await page.selectOption('select[name=grid]', { index: 1 });
+  await Promise.all([page.waitForNavigation(), page.click('form[enctype] button[type=submit]')]);
+  check(await page.locator('text=尚未写入任何数据').count() > 0, 'the roster is previewed, nothing written');
+  check(await page.locator('select[name=col_0_3] option[value=address][selected]').count() === 1,
+    'the 家庭住址 column goes to the address');
+  check(await page.locator('td', { hasText: '旧格式甲' }).count() > 0, 'the first households are shown');
+  await page.screenshot({ path: path.join(shots, 'ledger-preview.png'), fullPage: true });
+  await Promise.all([page.waitForNavigation(), page.click('button[value=confirm]')]);
+  check(await page.locator('text=已导入 2 户').count() > 0, 'confirming imports the roster');
 
   await Promise.all([page.waitForNavigation(), page.click('header button[type=submit]')]);
   check(page.url().endsWith('/console/login'), 'signed out');

@@ -6,6 +6,7 @@
 //! Personal data in these types (`IdNumber`, `Phone`) masks itself in `Debug`
 //! and `Display`, so a stray log line cannot leak it.
 
+pub mod address_split;
 pub mod admin;
 pub mod household;
 pub mod id_number;

@@ -77,7 +77,9 @@ pub fn builtin_tags() -> Vec<TagDefinition> {
             "dibao",
             "低保",
             "Minimum living allowance",
-            &["area"],
+            // 城市/农村; the class (A类 …), people covered and monthly amount
+            // in yuan, as a 低保 roster gives them.
+            &["area", "class", "persons", "amount"],
             false,
         ),
         ("dibao_edge", "低保边缘", "Near-dibao household", &[], false),

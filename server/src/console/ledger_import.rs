@@ -1,63 +1,117 @@
-//! Household ledger import for admins: the upload form, the blank template
-//! workbook, and the upload itself. A ledger is imported whole or not at all:
-//! any problem gives the row-by-row report (sheet row, column, code, message,
-//! a masked value) and nothing is written; a clean one is stored in one
-//! transaction with its audit line, and its households reach the phones of
-//! their grids on the next pull.
+//! Household ledger import for admins: the upload form, the preview, the
+//! confirmation, and the blank template workbook. An office's own 花名册 or
+//! 台账 (`.xlsx` or `.xls`, title rows, two-level headers, several sheets) is
+//! uploaded with, optionally, the grid for the whole file; the preview
+//! ([`ledger_preview`]) shows how each column is read and the first
+//! households as they will be stored, and lets the admin change the columns'
+//! fields and map estates to grids. Nothing is written until the admin
+//! confirms a ledger without problems; then it is stored whole in one
+//! transaction with its audit line, its households reach the phones of
+//! their grids on the next pull, and the columns' fields and the estates'
+//! grids are remembered for the next file.
 
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, State};
+use axum::extract::{Form, Multipart, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
 use doorstep_core::domain::builtin_tags;
+use uuid::Uuid;
 
 use super::ConsoleError;
 use super::export::{XLSX, download};
 use super::html::{csrf_field, esc, frame, message_page, t};
+use super::ledger_columns::Column;
+use super::ledger_pending::{self, Pending};
+use super::ledger_preview::{self, Preview, grid_options};
 use super::ledger_registered;
-use super::ledger_rows::{self, Ledger, LedgerError, LedgerGrid, MAX_ROWS, RowProblem};
+use super::ledger_rows::{
+    self, Ledger, LedgerError, LedgerGrid, MAX_ROWS, Options, RowProblem, Sheet,
+};
 use super::session::{ConsoleUser, Lang};
 use super::upload::{self, MAX_FILE_BYTES};
 use super::xlsx_size::MAX_UNPACKED_BYTES;
 use crate::api::{AppState, RemoteAddr};
-use crate::storage::ImportOutcome;
-
-/// Problems listed on one report page; the rest are counted.
-const MAX_LISTED: usize = 1000;
+use crate::storage::{ImportOutcome, LedgerMemory};
 
 /// `GET /console/admin/ledger`: the upload form.
-pub async fn form(user: ConsoleUser) -> Result<Html<String>, ConsoleError> {
+pub async fn form(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+) -> Result<Html<String>, ConsoleError> {
     user.require_admin()?;
-    Ok(Html(page(&user, "")))
+    let grids = ledger_grids(&state, &user).await?;
+    Ok(Html(page(&user, &grids, "")))
 }
 
-fn page(user: &ConsoleUser, result: &str) -> String {
+/// The grids a ledger may name, each marked whether this user may write to it.
+async fn ledger_grids(
+    state: &AppState,
+    user: &ConsoleUser,
+) -> Result<Vec<LedgerGrid>, ConsoleError> {
+    Ok(state
+        .storage
+        .grid_tree()
+        .await?
+        .into_iter()
+        .map(|g| LedgerGrid {
+            in_scope: user.caller.covers(g.id),
+            id: g.id,
+            code: g.code,
+            name: g.name,
+        })
+        .collect())
+}
+
+fn page(user: &ConsoleUser, grids: &[LedgerGrid], result: &str) -> String {
     let lang = user.lang;
     let body = format!(
         "{result}<form method=\"post\" action=\"/console/admin/ledger\" enctype=\"multipart/form-data\" class=\"msg\">{}\
-<p><label>{}<br><input type=\"file\" name=\"file\" accept=\".xlsx\" required></label></p>\
+<p><label>{}<br><input type=\"file\" name=\"file\" accept=\".xlsx,.xls\" required></label></p>\
+<p><label>{}<br><select name=\"grid\">{}</select></label></p>\
 <p><button type=\"submit\">{}</button></p></form>\
-<p><a href=\"/console/admin/ledger/template.xlsx\">{}</a></p><p class=\"muted\">{}</p>",
+<p><a href=\"/console/admin/ledger/template.xlsx\">{}</a> · <a href=\"/console/admin/ledger/export.xlsx\">{}</a></p><p class=\"muted\">{}</p>",
         csrf_field(user),
-        t(lang, "台账文件（.xlsx）", "Ledger workbook (.xlsx)"),
-        t(lang, "检查并导入", "Check and import"),
+        t(
+            lang,
+            "台账或花名册（.xlsx 或 .xls）",
+            "Ledger or roster workbook (.xlsx or .xls)"
+        ),
+        t(lang, "整个文件的网格", "Grid for the whole file"),
+        grid_options(
+            lang,
+            grids,
+            None,
+            (
+                "（按文件中的网格列或小区对应的网格）",
+                "(by the file's grid column or the estates' grids)"
+            )
+        ),
+        t(lang, "检查并预览", "Check and preview"),
         t(
             lang,
             "下载空白台账模板",
             "Download the blank ledger template"
         ),
+        t(
+            lang,
+            "导出住户花名册（身份证号、电话已遮盖）",
+            "Export the household roster (ID numbers and phones masked)"
+        ),
         esc(&match lang {
             Lang::Zh => format!(
-                "每行一位居民；同一网格、同一地址的行为一户，每户须有且只有一位户主。\
-文件不超过 {} MB、{MAX_ROWS} 行。任何一行有误时不会导入任何数据。",
+                "可直接上传社区现有的花名册：标题行、填报行、两级表头和合计行会被识别，每个有表格的工作表都会导入。\
+每行一位居民（有“与户主关系”列）时，同一网格、同一地址的行为一户，每户须有且只有一位户主；没有该列时每行为一户的户主。\
+导入前会先显示预览，确认后才写入。文件不超过 {} MB、{MAX_ROWS} 行。任何一行有误时不会导入任何数据。",
                 MAX_FILE_BYTES / (1024 * 1024)
             ),
             Lang::En => format!(
-                "One resident per row; rows with the same grid and address are one household, \
-which needs exactly one head. At most {} MB and {MAX_ROWS} rows. If any row is wrong, nothing is imported.",
+                "Upload the roster the community already keeps: title rows, filing rows, two-level headers and total rows are recognized, and every sheet with a table is imported. \
+With a relation-to-head column there is one resident per row, and rows with the same grid and address are one household, which needs exactly one head; without it each row is a household's head. \
+A preview comes first; nothing is written until you confirm. At most {} MB and {MAX_ROWS} rows. If any row is wrong, nothing is imported.",
                 MAX_FILE_BYTES / (1024 * 1024)
             ),
         }),
@@ -70,11 +124,32 @@ which needs exactly one head. At most {} MB and {MAX_ROWS} rows. If any row is w
     )
 }
 
-/// `POST /console/admin/ledger`: checks the uploaded ledger and imports it
-/// whole, or answers 422 with the report and imports nothing; a row whose
-/// resident or household is already stored is such a problem. A file that is
-/// not a workbook, an empty one or one with too many rows gets a 400 saying
-/// so; one that unpacks past [`MAX_UNPACKED_BYTES`] a 413, before it is parsed.
+/// The grid chosen in a form: a UUID of a grid in the user's scope; a blank
+/// choice is none.
+fn chosen_grid(
+    lang: Lang,
+    grids: &[LedgerGrid],
+    value: &str,
+) -> Result<Option<Uuid>, ConsoleError> {
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    Uuid::parse_str(value.trim())
+        .ok()
+        .filter(|id| grids.iter().any(|g| g.id == *id && g.in_scope))
+        .map(Some)
+        .ok_or_else(|| ConsoleError::Bad {
+            lang,
+            zh: "所选网格不存在或不在您的管辖范围内".into(),
+            en: "The chosen grid does not exist or is outside your scope".into(),
+        })
+}
+
+/// `POST /console/admin/ledger`: reads the uploaded ledger and shows its
+/// preview (a 422 when it has problems, with the report); writes nothing.
+/// A file that is not a workbook, has no table or too many rows gets a 400
+/// saying so; one that unpacks past [`MAX_UNPACKED_BYTES`] a 413, before it
+/// is parsed.
 pub async fn upload(
     State(state): State<AppState>,
     user: ConsoleUser,
@@ -82,36 +157,165 @@ pub async fn upload(
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, ConsoleError> {
     user.require_admin()?;
-    let lang = user.lang;
     let file = upload::read(&user, multipart).await?;
-    let grids: Vec<LedgerGrid> = state
-        .storage
-        .grid_tree()
-        .await?
-        .into_iter()
-        .map(|g| LedgerGrid {
-            in_scope: user.caller.covers(g.id),
-            id: g.id,
-            code: g.code,
-            name: g.name,
-        })
+    let grids = ledger_grids(&state, &user).await?;
+    let grid_field = file
+        .fields
+        .iter()
+        .find(|(k, _)| k == "grid")
+        .map_or("", |(_, v)| v.as_str());
+    let file_grid = chosen_grid(user.lang, &grids, grid_field)?;
+    let pending = Pending::new(user.caller.user_id, file.file_name, file.bytes, file_grid);
+    let token = ledger_pending::put(pending.clone());
+    show(&state, &user, remote_addr, token, pending, &grids, false).await
+}
+
+/// `POST /console/admin/ledger/confirm`: applies the preview's choices (the
+/// grid for the whole file, each column's field, estates' grids) and either
+/// shows the preview again (`action=apply`, or any problem) or imports the
+/// ledger (`action=confirm`) — whole, or not at all with the report.
+pub async fn confirm(
+    State(state): State<AppState>,
+    user: ConsoleUser,
+    RemoteAddr(remote_addr): RemoteAddr,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, ConsoleError> {
+    user.require_admin()?;
+    let lang = user.lang;
+    let one: HashMap<&str, &str> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    let today = Utc::now().with_timezone(&super::html::china()).date_naive();
-    let bytes = file.bytes;
-    let read = tokio::task::spawn_blocking(move || {
-        ledger_rows::read(&bytes, &grids, &builtin_tags(), today)
-    })
-    .await
-    .map_err(|e| ConsoleError::Server(e.into()))?;
-    let mut ledger = match read {
-        Ok(ledger) => ledger,
-        Err(LedgerError::Rows(problems)) => {
-            return refused_rows(&state, &user, remote_addr, &problems).await;
-        }
-        Err(e) => return Ok(refusal(lang, &e)),
+    user.check_csrf(one.get("csrf").copied().unwrap_or(""))?;
+    let gone = || ConsoleError::Bad {
+        lang,
+        zh: "此预览已过期或不存在，请重新上传文件".into(),
+        en: "This preview has expired or does not exist; upload the file again".into(),
     };
-    let grid_ids: std::collections::BTreeSet<_> =
-        ledger.households.iter().map(|h| h.grid_id).collect();
+    let token = one
+        .get("token")
+        .and_then(|t| Uuid::parse_str(t).ok())
+        .ok_or_else(gone)?;
+    let mut pending = ledger_pending::get(token, user.caller.user_id).ok_or_else(gone)?;
+    let grids = ledger_grids(&state, &user).await?;
+    if let Some(v) = one.get("grid") {
+        pending.file_grid = chosen_grid(lang, &grids, v)?;
+    }
+    for (k, v) in &pairs {
+        if let Some((s, i)) = k
+            .strip_prefix("col_")
+            .and_then(|rest| rest.split_once('_'))
+            .and_then(|(s, i)| Some((s.parse::<usize>().ok()?, i.parse::<usize>().ok()?)))
+            && let Some(slot) = pending.mappings.get_mut(s).and_then(|m| m.get_mut(i))
+        {
+            *slot = Column::from_code(v);
+        }
+        if let Some(n) = k.strip_prefix("estate_grid_")
+            && let Some(estate) = one.get(format!("estate_{n}").as_str())
+            && let Some(grid) = chosen_grid(lang, &grids, v)?
+        {
+            let estate: String = estate.chars().filter(|c| !c.is_whitespace()).collect();
+            pending.estate_grids.retain(|(e, _)| *e != estate);
+            pending.estate_grids.push((estate, grid));
+        }
+    }
+    ledger_pending::set(token, pending.clone());
+    let import = one.get("action") == Some(&"confirm");
+    show(&state, &user, remote_addr, token, pending, &grids, import).await
+}
+
+/// Reads the pending ledger with its choices; shows the preview, or, when
+/// `import` and the ledger has no problems, stores it.
+async fn show(
+    state: &AppState,
+    user: &ConsoleUser,
+    remote_addr: Option<String>,
+    token: Uuid,
+    mut pending: Pending,
+    grids: &[LedgerGrid],
+    import: bool,
+) -> Result<Response, ConsoleError> {
+    let lang = user.lang;
+    let bytes = pending.bytes.clone();
+    let opened = tokio::task::spawn_blocking(move || ledger_rows::open(&bytes))
+        .await
+        .map_err(|e| ConsoleError::Server(e.into()))?;
+    let mut sheets = match opened {
+        Ok(sheets) => sheets,
+        Err(e) => {
+            ledger_pending::remove(token, user.caller.user_id);
+            return Ok(refusal(lang, &e));
+        }
+    };
+    // The admin's choices, else the mapping remembered for these headers.
+    if pending.mappings.len() == sheets.len() {
+        for (sheet, mapping) in sheets.iter_mut().zip(&pending.mappings) {
+            if mapping.len() == sheet.mapping.len() {
+                sheet.mapping = mapping.clone();
+            }
+        }
+    } else {
+        for sheet in &mut sheets {
+            if let Some(json) = state
+                .storage
+                .ledger_mapping(&sheet.table.signature())
+                .await?
+                && let Some(remembered) = mapping_from_json(&json, sheet.mapping.len())
+            {
+                sheet.mapping = remembered;
+            }
+        }
+        pending.mappings = sheets.iter().map(|s| s.mapping.clone()).collect();
+        ledger_pending::set(token, pending.clone());
+    }
+    let mut estate_grids = state.storage.estate_grids().await?;
+    estate_grids.extend(pending.estate_grids.iter().cloned());
+    let tags = builtin_tags();
+    let today = Utc::now().with_timezone(&super::html::china()).date_naive();
+    let opts = Options {
+        grids,
+        tags: &tags,
+        today,
+        file_grid: pending.file_grid,
+        estate_grids: &estate_grids,
+    };
+    let mut ledger = ledger_rows::check(&sheets, &opts);
+    if !ledger.problems.is_empty() {
+        return refused_rows(
+            state,
+            user,
+            remote_addr,
+            token,
+            &pending,
+            &sheets,
+            &ledger,
+            grids,
+            &tags,
+        )
+        .await;
+    }
+    if !import {
+        let body = ledger_preview::render(
+            user,
+            &Preview {
+                token,
+                file_name: &pending.file_name,
+                sheets: &sheets,
+                ledger: &ledger,
+                grids,
+                file_grid: pending.file_grid,
+                tags: &tags,
+            },
+        );
+        return Ok(Html(frame(
+            lang,
+            Some(user),
+            t(lang, "台账预览", "Ledger preview"),
+            &body,
+        ))
+        .into_response());
+    }
+    let grid_ids: BTreeSet<_> = ledger.households.iter().map(|h| h.grid_id).collect();
     let entry = user.caller.audit_entry(
         "ledger.import",
         "households",
@@ -119,6 +323,7 @@ pub async fn upload(
             "households": ledger.households.len(),
             "residents": ledger.residents,
             "grid_ids": grid_ids,
+            "sheets": sheets.len(),
         }),
         remote_addr.clone(),
     );
@@ -129,29 +334,74 @@ pub async fn upload(
     {
         ImportOutcome::Imported { codes } => codes,
         ImportOutcome::AlreadyRegistered(found) => {
-            let problems = ledger_registered::problems(&ledger, &found);
-            return refused_rows(&state, &user, remote_addr, &problems).await;
+            ledger.problems = ledger_registered::problems(&ledger, &found);
+            return refused_rows(
+                state,
+                user,
+                remote_addr,
+                token,
+                &pending,
+                &sheets,
+                &ledger,
+                grids,
+                &tags,
+            )
+            .await;
         }
     };
     for (h, code) in ledger.households.iter_mut().zip(codes) {
         h.code = code;
     }
+    let memory = LedgerMemory {
+        mappings: sheets
+            .iter()
+            .map(|s| (s.table.signature(), mapping_to_json(&s.mapping)))
+            .collect(),
+        estate_grids: pending.estate_grids.clone(),
+    };
+    state.storage.remember_ledger(&memory, Utc::now()).await?;
+    ledger_pending::remove(token, user.caller.user_id);
     tracing::info!(
         households = ledger.households.len(),
         residents = ledger.residents,
+        sheets = sheets.len(),
         "ledger imported"
     );
-    Ok(Html(page(&user, &imported(lang, &ledger))).into_response())
+    Ok(Html(page(user, grids, &imported(lang, &ledger, &sheets))).into_response())
 }
 
-/// Refuses a ledger with its row-by-row report (a 422), recording how many
-/// problems it had (never what they were) in the audit log.
+/// A mapping as kept: the field code of each column, `null` for none.
+fn mapping_to_json(mapping: &[Option<Column>]) -> String {
+    let codes: Vec<Option<&str>> = mapping.iter().map(|c| c.map(Column::code)).collect();
+    serde_json::to_string(&codes).unwrap_or_else(|_| "[]".to_owned())
+}
+
+/// A kept mapping, when it is well formed and has `width` columns.
+fn mapping_from_json(json: &str, width: usize) -> Option<Vec<Option<Column>>> {
+    let codes: Vec<Option<String>> = serde_json::from_str(json).ok()?;
+    (codes.len() == width).then(|| {
+        codes
+            .iter()
+            .map(|c| c.as_deref().and_then(Column::from_code))
+            .collect()
+    })
+}
+
+/// A ledger with problems: its preview with the report (a 422), recording
+/// how many problems it had (never what they were) in the audit log.
+#[allow(clippy::too_many_arguments)]
 async fn refused_rows(
     state: &AppState,
     user: &ConsoleUser,
     remote_addr: Option<String>,
-    problems: &[RowProblem],
+    token: Uuid,
+    pending: &Pending,
+    sheets: &[Sheet],
+    ledger: &Ledger,
+    grids: &[LedgerGrid],
+    tags: &[doorstep_core::domain::TagDefinition],
 ) -> Result<Response, ConsoleError> {
+    let problems: &[RowProblem] = &ledger.problems;
     tracing::info!(problems = problems.len(), "ledger import refused");
     state
         .storage
@@ -162,7 +412,25 @@ async fn refused_rows(
             remote_addr,
         ))
         .await?;
-    let html = page(user, &report(user.lang, problems));
+    let lang = user.lang;
+    let body = ledger_preview::render(
+        user,
+        &Preview {
+            token,
+            file_name: &pending.file_name,
+            sheets,
+            ledger,
+            grids,
+            file_grid: pending.file_grid,
+            tags,
+        },
+    );
+    let html = frame(
+        lang,
+        Some(user),
+        t(lang, "台账预览", "Ledger preview"),
+        &body,
+    );
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
 }
 
@@ -172,12 +440,12 @@ fn refusal(lang: Lang, e: &LedgerError) -> Response {
     let mut status = StatusCode::BAD_REQUEST;
     let (zh, en) = match e {
         LedgerError::NotXlsx => (
-            "无法读取该文件：请上传 Excel 工作簿（.xlsx）。旧版 .xls、CSV 或损坏的文件请先用 Excel/WPS 另存为 .xlsx".to_owned(),
-            "This file cannot be read: upload an Excel workbook (.xlsx). Save old .xls, CSV or damaged files as .xlsx in Excel or WPS first".to_owned(),
+            "无法读取该文件：请上传 Excel 工作簿（.xlsx 或 .xls）。CSV 或损坏的文件请先用 Excel/WPS 另存为 .xlsx".to_owned(),
+            "This file cannot be read: upload an Excel workbook (.xlsx or .xls). Save CSV or damaged files as .xlsx in Excel or WPS first".to_owned(),
         ),
         LedgerError::Empty => (
-            "工作簿的第一个工作表中没有表头或数据行".to_owned(),
-            "The workbook's first sheet has no header row or no data rows".to_owned(),
+            "工作簿中没有找到台账表格：没有一个工作表有可识别的表头（如 姓名、身份证号、家庭住址）和数据行".to_owned(),
+            "No ledger table found in the workbook: no sheet has a recognizable header row (such as 姓名, 身份证号, 家庭住址) and data rows".to_owned(),
         ),
         LedgerError::TooManyRows { found } => (
             format!("数据行过多：共 {found} 行，一次最多导入 {MAX_ROWS} 行，请分批导入"),
@@ -191,65 +459,13 @@ fn refusal(lang: Lang, e: &LedgerError) -> Response {
                 format!("The workbook unpacks to more than {mb} MB and cannot be imported; keep only the ledger sheet and its data, or split the file"),
             )
         }
-        LedgerError::Rows(_) => (
-            "台账有错误".to_owned(),
-            "The ledger has problems".to_owned(),
-        ),
     };
     let body = message_page(lang, status, &zh, &en, true);
     (status, Html(body)).into_response()
 }
 
-/// The row-by-row report of a refused ledger.
-fn report(lang: Lang, problems: &[RowProblem]) -> String {
-    let mut out = format!(
-        "<div class=\"err\" role=\"alert\">{}</div><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        esc(&match lang {
-            Lang::Zh => format!(
-                "发现 {} 处错误，未导入任何数据。请修改后重新上传。",
-                problems.len()
-            ),
-            Lang::En => format!(
-                "{} problems found; nothing was imported. Correct them and upload again.",
-                problems.len()
-            ),
-        }),
-        t(lang, "行", "Row"),
-        t(lang, "列", "Column"),
-        t(lang, "代码", "Code"),
-        t(lang, "说明", "Problem"),
-        t(lang, "内容", "Value"),
-    );
-    for p in problems.iter().take(MAX_LISTED) {
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-            p.row,
-            esc(&p.column),
-            esc(p.code),
-            esc(t(lang, &p.zh, &p.en)),
-            esc(&p.value),
-        );
-    }
-    out.push_str("</tbody></table>");
-    if problems.len() > MAX_LISTED {
-        let _ = write!(
-            out,
-            "<p>{}</p>",
-            esc(&match lang {
-                Lang::Zh => format!("另有 {} 处错误未列出。", problems.len() - MAX_LISTED),
-                Lang::En => format!(
-                    "{} more problems are not listed.",
-                    problems.len() - MAX_LISTED
-                ),
-            })
-        );
-    }
-    out
-}
-
 /// What an import wrote: counts, then each household with its head.
-fn imported(lang: Lang, ledger: &Ledger) -> String {
+fn imported(lang: Lang, ledger: &Ledger, sheets: &[Sheet]) -> String {
     let mut out = format!(
         "<div class=\"msg ok\" role=\"status\">{}</div>",
         esc(&match lang {
@@ -265,12 +481,25 @@ fn imported(lang: Lang, ledger: &Ledger) -> String {
             ),
         })
     );
-    if !ledger.ignored_columns.is_empty() {
+    let ignored: Vec<String> = sheets
+        .iter()
+        .flat_map(|s| {
+            s.table
+                .headers
+                .iter()
+                .zip(&s.mapping)
+                .filter(|(h, m)| m.is_none() && !h.trim().is_empty())
+                .map(|(h, _)| ledger_rows::redact_digits(h))
+        })
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !ignored.is_empty() {
         let _ = write!(
             out,
             "<p class=\"muted\">{}{}</p>",
             t(lang, "以下列未导入：", "Columns not imported: "),
-            esc(&ledger.ignored_columns.join("、"))
+            esc(&ignored.join("、"))
         );
     }
     let _ = write!(
@@ -325,8 +554,16 @@ pub async fn blank_template(user: ConsoleUser) -> Result<Response, ConsoleError>
     help.set_name("说明")?;
     let tags: Vec<String> = builtin_tags().into_iter().map(|t| t.name_zh).collect();
     let lines = [
-        ("网格", "必填：网格编号或网格名称".to_owned()),
-        ("小区", "必填：小区名称（或完整地址）".to_owned()),
+        (
+            "网格",
+            "网格编号或网格名称；也可在上传时为整个文件选择网格，或在预览中为小区选择网格"
+                .to_owned(),
+        ),
+        (
+            "小区",
+            "必填：小区名称；或改用“家庭住址”一列填写完整地址（如 阳光小区3栋2单元302），导入时自动拆分"
+                .to_owned(),
+        ),
         (
             "楼栋/单元/门牌号",
             "选填；同一网格、同一地址的行为同一户".to_owned(),
@@ -347,6 +584,18 @@ pub async fn blank_template(user: ConsoleUser) -> Result<Response, ConsoleError>
         (
             "人员类别",
             format!("选填，多个用“、”分隔：{}", tags.join("、")),
+        ),
+        (
+            "低保类别/保障人数/保障金额",
+            "可另加这几列：A类/B类/C类、保障人数、每月保障金额（元），成为该居民的低保标签".to_owned(),
+        ),
+        (
+            "残疾类别/等级、优抚类别",
+            "可另加：如“肢体二级”、“复员军人”，成为残疾、优抚标签".to_owned(),
+        ),
+        (
+            "性别/出生日期",
+            "可另加：导入时与身份证号核对，不一致的行会列出".to_owned(),
         ),
     ];
     for (i, (col, what)) in lines.iter().enumerate() {

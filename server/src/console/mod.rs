@@ -15,8 +15,14 @@
 //! | [`export`] | the ledger (台账) as `.xlsx` and CSV |
 //! | [`admin_users`] | users (admins only): the list, creating workers and supervisors, their grids |
 //! | [`grids`] | the subdistrict → community → grid tree with households and assignees (admins only) |
+//! | [`ledger_table`] | finding the table on a ledger sheet: title rows, two-level headers, 合计 rows |
+//! | [`ledger_columns`] | the headers offices use and the field each goes to |
+//! | [`ledger_categories`] | 低保 class and amount, disability, 优抚, sex and birth date read from a roster |
 //! | [`ledger_rows`] | reading and checking a household ledger workbook, row by row |
-//! | [`ledger_import`] | the ledger upload, its error report and the blank template (admins only) |
+//! | [`ledger_pending`] | uploaded ledgers waiting for the admin's confirmation |
+//! | [`ledger_preview`] | the preview of a ledger before it is written, with its editable mapping |
+//! | [`ledger_export`] | the households of the admin's grids as a roster the importer reads back |
+//! | [`ledger_import`] | the ledger upload, preview, confirmation and the blank template (admins only) |
 //! | [`templates`] | form templates and their versions; publishing a new version (admins only) |
 //! | [`upload`] | reading an upload form (CSRF token and one file) within a size cap |
 //! | [`notice`] | the public notice (张榜公示) of approved visits, `.xlsx` and printable HTML |
@@ -35,9 +41,15 @@ pub mod export;
 pub mod flags;
 pub mod grids;
 pub mod html;
+pub mod ledger_categories;
+pub mod ledger_columns;
+pub mod ledger_export;
 pub mod ledger_import;
+pub mod ledger_pending;
+pub mod ledger_preview;
 pub mod ledger_registered;
 pub mod ledger_rows;
+pub mod ledger_table;
 pub mod location;
 pub mod login;
 pub mod notice;
@@ -100,6 +112,14 @@ pub fn router() -> Router<AppState> {
             get(ledger_import::form)
                 .post(ledger_import::upload)
                 .layer(DefaultBodyLimit::max(upload::BODY_LIMIT)),
+        )
+        .route(
+            "/console/admin/ledger/export.xlsx",
+            get(ledger_export::xlsx),
+        )
+        .route(
+            "/console/admin/ledger/confirm",
+            post(ledger_import::confirm),
         )
         .route(
             "/console/admin/ledger/template.xlsx",

@@ -1,5 +1,6 @@
 //! Reading the console's upload forms (`multipart/form-data`): the session's
-//! CSRF token and one file, within [`MAX_FILE_BYTES`]. A body past
+//! CSRF token, one file within [`MAX_FILE_BYTES`], and a few short text
+//! fields (a `<select>` beside the file). A body past
 //! [`BODY_LIMIT`] is cut off by the router; either way the user is told the
 //! limit, never shown a bare 413.
 
@@ -15,8 +16,10 @@ use super::session::ConsoleUser;
 pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
 /// The largest upload request: the file and the form around it.
 pub const BODY_LIMIT: usize = MAX_FILE_BYTES + 64 * 1024;
-/// The largest text field (the CSRF token) read from an upload form.
+/// The largest text field (the CSRF token, a choice) read from an upload form.
 const MAX_TEXT_BYTES: usize = 256;
+/// Most text fields besides the token read from an upload form.
+const MAX_FIELDS: usize = 16;
 
 /// A checked upload: its CSRF token matched the session.
 #[derive(Debug)]
@@ -24,6 +27,8 @@ pub struct Upload {
     /// The name the browser gave the file (may be empty).
     pub file_name: String,
     pub bytes: Bytes,
+    /// The form's other text fields (name, value), in order.
+    pub fields: Vec<(String, String)>,
 }
 
 /// Reads an upload form whose file field is `file`. Promises: the CSRF token
@@ -43,7 +48,8 @@ pub async fn read(
     };
     let mut multipart = multipart.map_err(|_| unreadable())?;
     let mut csrf_ok = false;
-    let mut file: Option<Upload> = None;
+    let mut file: Option<(String, Bytes)> = None;
+    let mut fields = Vec::new();
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
@@ -59,9 +65,13 @@ pub async fn read(
             Some("file") => {
                 let file_name = field.file_name().unwrap_or("").to_owned();
                 let bytes = read_capped(field, MAX_FILE_BYTES, user).await?;
-                file = Some(Upload { file_name, bytes });
+                file = Some((file_name, bytes));
             }
-            // Other fields (a submit button's name) carry nothing we use.
+            Some(name) if fields.len() < MAX_FIELDS => {
+                let name = name.to_owned();
+                let value = read_capped(field, MAX_TEXT_BYTES, user).await?;
+                fields.push((name, String::from_utf8_lossy(&value).into_owned()));
+            }
             _ => {}
         }
     }
@@ -70,7 +80,11 @@ pub async fn read(
         return Err(ConsoleError::Csrf { lang });
     }
     match file {
-        Some(f) if !f.bytes.is_empty() => Ok(f),
+        Some((file_name, bytes)) if !bytes.is_empty() => Ok(Upload {
+            file_name,
+            bytes,
+            fields,
+        }),
         _ => Err(ConsoleError::Bad {
             lang,
             zh: "请选择要上传的文件".into(),

@@ -13,6 +13,10 @@
 //! (SQLite's single writer; PostgreSQL's change counter row, which every
 //! household write takes), so two concurrent imports cannot both pass the
 //! check, nor both take the same household code.
+//!
+//! What an import teaches the console for the next one ([`LedgerMemory`]):
+//! the field each column of a sheet's headers went to, by a fingerprint of
+//! the headers, and the grid of each estate the admin mapped.
 
 use std::collections::HashMap;
 
@@ -170,6 +174,108 @@ pub(super) fn number(
             Ok(h.code.clone())
         })
         .collect()
+}
+
+/// What the console keeps from an import for the next file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LedgerMemory {
+    /// A fingerprint of a sheet's headers → the fields its columns went to,
+    /// as JSON (a list of field codes, `null` for a column not imported).
+    pub mappings: Vec<(String, String)>,
+    /// An estate as the ledger writes it, without spaces → its grid.
+    pub estate_grids: Vec<(String, Uuid)>,
+}
+
+/// Upserts (SQLite and PostgreSQL alike) of what [`LedgerMemory`] holds.
+const REMEMBER_MAPPING: &str = "INSERT INTO ledger_mappings (signature, mapping, updated_at)
+     VALUES ($1, $2, $3)
+     ON CONFLICT (signature) DO UPDATE SET mapping = excluded.mapping, updated_at = excluded.updated_at";
+const REMEMBER_ESTATE: &str = "INSERT INTO estate_grids (estate, grid_id, updated_at)
+     VALUES ($1, $2, $3)
+     ON CONFLICT (estate) DO UPDATE SET grid_id = excluded.grid_id, updated_at = excluded.updated_at";
+
+/// SQLite: the mapping remembered for headers with this fingerprint.
+pub(super) fn sqlite_mapping(conn: &Connection, signature: &str) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension as _;
+    Ok(conn
+        .query_row(
+            "SELECT mapping FROM ledger_mappings WHERE signature = ?1",
+            [signature],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// SQLite: every estate mapped to a grid.
+pub(super) fn sqlite_estate_grids(conn: &Connection) -> Result<HashMap<String, Uuid>> {
+    let mut stmt = conn.prepare_cached("SELECT estate, grid_id FROM estate_grids")?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    rows.into_iter()
+        .map(|(e, g)| Ok((e, parse_uuid(&g)?)))
+        .collect()
+}
+
+/// SQLite: keeps `memory`, replacing what was kept under the same keys.
+pub(super) fn sqlite_remember(conn: &Connection, memory: &LedgerMemory, at: &str) -> Result<()> {
+    for (signature, mapping) in &memory.mappings {
+        conn.execute(
+            &REMEMBER_MAPPING.replace('$', "?"),
+            rusqlite::params![signature, mapping, at],
+        )?;
+    }
+    for (estate, grid) in &memory.estate_grids {
+        conn.execute(
+            &REMEMBER_ESTATE.replace('$', "?"),
+            rusqlite::params![estate, grid.to_string(), at],
+        )?;
+    }
+    Ok(())
+}
+
+/// PostgreSQL: the mapping remembered for headers with this fingerprint.
+pub(super) async fn pg_mapping(
+    client: &tokio_postgres::Client,
+    signature: &str,
+) -> Result<Option<String>> {
+    let row = client
+        .query_opt(
+            "SELECT mapping FROM ledger_mappings WHERE signature = $1",
+            &[&signature],
+        )
+        .await?;
+    Ok(row.map(|r| r.try_get(0)).transpose()?)
+}
+
+/// PostgreSQL: every estate mapped to a grid.
+pub(super) async fn pg_estate_grids(
+    client: &tokio_postgres::Client,
+) -> Result<HashMap<String, Uuid>> {
+    client
+        .query("SELECT estate, grid_id FROM estate_grids", &[])
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, parse_uuid(r.try_get(1)?)?)))
+        .collect()
+}
+
+/// PostgreSQL: keeps `memory` in one transaction, replacing what was kept
+/// under the same keys.
+pub(super) async fn pg_remember(
+    tx: &tokio_postgres::Transaction<'_>,
+    memory: &LedgerMemory,
+    at: &str,
+) -> Result<()> {
+    for (signature, mapping) in &memory.mappings {
+        tx.execute(REMEMBER_MAPPING, &[signature, mapping, &at])
+            .await?;
+    }
+    for (estate, grid) in &memory.estate_grids {
+        tx.execute(REMEMBER_ESTATE, &[estate, &grid.to_string(), &at])
+            .await?;
+    }
+    Ok(())
 }
 
 fn json_list<T: serde::Serialize>(items: &[T]) -> Result<String> {

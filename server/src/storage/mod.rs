@@ -35,7 +35,7 @@ use doorstep_core::sync::protocol::{
 };
 use uuid::Uuid;
 
-pub use ledger::{AlreadyRegistered, ImportOutcome};
+pub use ledger::{AlreadyRegistered, ImportOutcome, LedgerMemory};
 
 /// Why storage failed. Messages carry no personal data.
 #[derive(Debug, thiserror::Error)]
@@ -596,6 +596,13 @@ pub trait Storage: Send + Sync + 'static {
         batch: &[HouseholdRecord],
         audit: &AuditEntry,
     ) -> Result<ImportOutcome>;
+    /// The mapping kept for ledger headers with this fingerprint, as JSON.
+    async fn ledger_mapping(&self, signature: &str) -> Result<Option<String>>;
+    /// Every estate an admin mapped to a grid (estates without spaces).
+    async fn estate_grids(&self) -> Result<HashMap<String, Uuid>>;
+    /// Keeps what an import taught for the next file, replacing what was kept
+    /// under the same headers or estates.
+    async fn remember_ledger(&self, memory: &LedgerMemory, at: DateTime<Utc>) -> Result<()>;
 
     // --- the dashboard's coverage and follow-ups ---
 

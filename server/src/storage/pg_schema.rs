@@ -13,7 +13,7 @@ use tokio_postgres::Client;
 use super::{Result, StorageError};
 
 /// The schema version this code writes (kept equal to SQLite's for clarity).
-pub const VERSION: i64 = 6;
+pub const VERSION: i64 = 7;
 
 /// Held while migrating, so concurrent starts take turns.
 const MIGRATION_LOCK: i64 = 0x646f_6f72_7374_6570; // "doorstep"
@@ -265,6 +265,21 @@ CREATE TABLE settings (
 );
 "#;
 
+/// What a ledger import remembers for the next file (as the SQLite
+/// schema's version 7).
+const UPGRADE_V7: &str = r#"
+CREATE TABLE ledger_mappings (
+    signature TEXT COLLATE "C" PRIMARY KEY,
+    mapping TEXT NOT NULL,
+    updated_at TEXT COLLATE "C" NOT NULL
+);
+CREATE TABLE estate_grids (
+    estate TEXT COLLATE "C" PRIMARY KEY,
+    grid_id TEXT COLLATE "C" NOT NULL REFERENCES grids(id),
+    updated_at TEXT COLLATE "C" NOT NULL
+);
+"#;
+
 /// Fills what [`UPGRADE_V4`] derives from the visits table, for visits stored
 /// before it (or loaded in bulk without going through ingest).
 pub const FILL_DERIVED: &str = r#"
@@ -302,6 +317,7 @@ fn step(from: i64) -> Result<&'static str> {
         3 => Ok(UPGRADE_V4),
         4 => Ok(UPGRADE_V5),
         5 => Ok(UPGRADE_V6),
+        6 => Ok(UPGRADE_V7),
         other => Err(StorageError::Corrupt(format!(
             "no upgrade step from schema version {other}"
         ))),

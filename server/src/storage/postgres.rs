@@ -1979,6 +1979,24 @@ impl Storage for PostgresStorage {
             .collect()
     }
 
+    async fn ledger_mapping(&self, signature: &str) -> Result<Option<String>> {
+        let c = self.client().await?;
+        ledger::pg_mapping(&c, signature).await
+    }
+
+    async fn estate_grids(&self) -> Result<HashMap<String, Uuid>> {
+        let c = self.client().await?;
+        ledger::pg_estate_grids(&c).await
+    }
+
+    async fn remember_ledger(&self, memory: &super::LedgerMemory, at: DateTime<Utc>) -> Result<()> {
+        let mut c = self.client().await?;
+        let tx = c.transaction().await?;
+        ledger::pg_remember(&tx, memory, &ts(at)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn import_households(
         &self,
         batch: &[HouseholdRecord],

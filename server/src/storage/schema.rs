@@ -8,7 +8,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::{Result, StorageError};
 
 /// The schema version this code writes.
-pub const VERSION: i64 = 6;
+pub const VERSION: i64 = 7;
 
 pub(super) const CREATE_V1: &str = r#"
 CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -267,6 +267,21 @@ const UPGRADE_V6: &str = r#"
 CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 "#;
 
+/// What a ledger import remembers for the next file: the fields a sheet's
+/// columns went to, by a fingerprint of its headers, and estates' grids.
+const UPGRADE_V7: &str = r#"
+CREATE TABLE ledger_mappings (
+    signature TEXT PRIMARY KEY,
+    mapping TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE estate_grids (
+    estate TEXT PRIMARY KEY,
+    grid_id TEXT NOT NULL REFERENCES grids(id),
+    updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+"#;
+
 /// Fills what [`UPGRADE_V4`] derives from the visits table, for visits stored
 /// before it (or loaded in bulk without going through ingest).
 pub const FILL_DERIVED: &str = r#"
@@ -326,6 +341,7 @@ fn upgrade_from(conn: &Connection, version: i64) -> Result<()> {
         }
         4 => conn.execute_batch(UPGRADE_V5)?,
         5 => conn.execute_batch(UPGRADE_V6)?,
+        6 => conn.execute_batch(UPGRADE_V7)?,
         other => {
             return Err(StorageError::Corrupt(format!(
                 "no upgrade step from schema version {other}"

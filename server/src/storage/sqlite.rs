@@ -1639,6 +1639,22 @@ impl Storage for SqliteStorage {
         .await
     }
 
+    async fn ledger_mapping(&self, signature: &str) -> Result<Option<String>> {
+        let signature = signature.to_owned();
+        self.read(move |conn| ledger::sqlite_mapping(conn, &signature))
+            .await
+    }
+
+    async fn estate_grids(&self) -> Result<HashMap<String, Uuid>> {
+        self.read(ledger::sqlite_estate_grids).await
+    }
+
+    async fn remember_ledger(&self, memory: &super::LedgerMemory, at: DateTime<Utc>) -> Result<()> {
+        let memory = memory.clone();
+        self.write(move |tx| ledger::sqlite_remember(tx, &memory, &ts(at)))
+            .await
+    }
+
     async fn import_households(
         &self,
         batch: &[HouseholdRecord],

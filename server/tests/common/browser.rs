@@ -125,12 +125,26 @@ impl Browser {
         file_name: &str,
         bytes: &[u8],
     ) -> Page {
+        self.upload_with(path, csrf, &[], file_name, bytes).await
+    }
+
+    /// Posts a multipart upload form: the CSRF token (when given), these
+    /// text fields, and `file`.
+    pub async fn upload_with(
+        &mut self,
+        path: &str,
+        csrf: Option<&str>,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        bytes: &[u8],
+    ) -> Page {
         let boundary = "----doorstep-test-boundary-7d1f";
         let mut body = Vec::new();
-        if let Some(csrf) = csrf {
+        let csrf = csrf.map(|c| ("csrf", c));
+        for (name, value) in csrf.iter().chain(fields) {
             body.extend_from_slice(
                 format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n"
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
                 )
                 .as_bytes(),
             );
