@@ -9,6 +9,7 @@
 //! | [`session`] | the `Doorstep` object: open with a key, log in and out, the account and grids |
 //! | [`households`] | search, a household's screen (residents masked, visits, what is due) |
 //! | [`visit`] | a visit as a screen model: fields visible now, answers, door check, photos, finalize, returned visits, revise |
+//! | [`door`] | the door-check screen: a session fed with fixes and the time, accepting by itself, manual acceptance recorded |
 //! | [`sync`] | network state, sync with a progress listener and cancellation, outbox counts |
 //! | [`error`] | the one FFI error: stable codes, zh + en messages, no personal data |
 //!
@@ -17,6 +18,7 @@
 
 uniffi::setup_scaffolding!();
 
+pub mod door;
 pub mod error;
 pub mod households;
 pub mod session;

@@ -10,7 +10,10 @@
 //! | [`evidence`] | GPS door checks, geofence, GCJ-02, the photo pipeline |
 //! | [`sync`] | the sync protocol, HTTP client and engine |
 //! | [`device`] | what a phone does: visits, door checks, photos, finalize, sync |
+//! | [`door_session`] | the door-check screen as a state machine fed with fixes and the time |
+//! | [`field_words`] | an answer in words: dates, money in 元, choice labels |
 //! | [`screen`] | screen models for the phones: a visit form as it stands, a household |
+//! | [`visit_pages`] | a visit form's sections, the worker's place in her open visit, 完成 |
 //!
 //! Personal data (names, ID numbers, phones, positions, answers) never appears
 //! in an error message or a log line of this crate.
@@ -20,7 +23,10 @@ pub use doorstep_forms as forms;
 pub use doorstep_model as domain;
 
 pub mod device;
+pub mod door_session;
+pub mod field_words;
 pub mod screen;
 pub mod search;
 pub mod store;
 pub mod sync;
+pub mod visit_pages;
