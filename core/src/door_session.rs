@@ -6,9 +6,9 @@
 //! ```text
 //!            fix                fix, accurate, no problem
 //! WaitingForFix ──▶ Improving ───────────────────────────▶ Accepted (automatic)
-//!      │               │  ▲ fix with a problem waiting
-//!      │               ▼  │ will not cure (far, mocked,
-//!      │             Suspect  stale, wrong clock)
+//!      │               │  ▲ an accurate fix with a problem
+//!      │               ▼  │ (far, stale, wrong clock), or
+//!      │             Suspect  any mocked fix
 //!      └──── timeout ──┴──────▶ TimedOut
 //!   Suspect / TimedOut ── accept_by_hand ──▶ AcceptedByHand (recorded)
 //! ```
@@ -16,7 +16,8 @@
 //! Nothing here reads a clock: every call passes the instant it happens
 //! (`now`), so the screen's timer and the tests drive it alike. Each fix is
 //! judged by the evidence crate's [`check_door`] with the device's policy; the
-//! fix kept is the best so far (fewest problems, then the most accurate). Once
+//! screen shows the newest fix's verdict, and the fix kept for the record is
+//! the best so far (not mocked, fewest problems, then the most accurate). Once
 //! accepted, [`Device::record_door_session`] stores the verdict with the
 //! outcome the worker chose; a check accepted by hand carries
 //! [`HandAcceptance`], which travels to the server with the visit.
@@ -42,8 +43,8 @@ pub enum DoorStage {
     WaitingForFix,
     /// The fix is not accurate enough yet: waiting for it to improve.
     Improving { accuracy_m: f64, need_m: f64 },
-    /// The fix has a problem that waiting for accuracy will not cure (outside
-    /// the household's area, a mock location, a stale fix, a wrong clock).
+    /// An accurate fix with a problem (outside the household's area, stale,
+    /// a wrong clock), or any mocked fix: shown with its verdict.
     Suspect,
     /// No good fix came in time.
     TimedOut,
@@ -77,14 +78,15 @@ pub struct DoorSessionView {
     pub accuracy_m: Option<f64>,
     /// The accuracy a fix needs, in metres.
     pub need_accuracy_m: f64,
-    /// The kept fix's distance from the household, in metres.
+    /// The shown fix's distance from the household, in metres.
     pub distance_m: Option<f64>,
     pub geofence_radius_m: f64,
-    /// The verdict of the kept fix (what would be recorded now).
+    /// The verdict shown: of the newest fix while waiting; once accepted, of
+    /// the fix recorded (the best one).
     pub check: Option<DoorCheck>,
     /// The headline: "正在定位…", "精度 45 米，需 ≤ 30 米", "已核验", …
     pub headline: LocalizedText,
-    /// The kept fix's reasons, most serious first.
+    /// The shown verdict's reasons, most serious first.
     pub reasons: Vec<ReasonText>,
     /// Whether "仍然确认" (accept by hand, recorded) is offered.
     pub can_accept_by_hand: bool,
@@ -216,20 +218,27 @@ impl DoorSession {
         }
         match &self.latest {
             None => DoorStage::WaitingForFix,
-            Some(j) if j.check.reasons.iter().all(|r| *r == Reason::LowAccuracy) => {
-                DoorStage::Improving {
-                    accuracy_m: j.fix.accuracy_m,
-                    need_m: self.policy.max_accuracy_m,
-                }
-            }
+            // A mock location stays one however long she waits.
+            Some(j) if j.check.reasons.contains(&Reason::MockLocation) => DoorStage::Suspect,
+            // A poor fix may also look far or old: a better one may cure both.
+            Some(j) if j.check.reasons.contains(&Reason::LowAccuracy) => DoorStage::Improving {
+                accuracy_m: j.fix.accuracy_m,
+                need_m: self.policy.max_accuracy_m,
+            },
             Some(_) => DoorStage::Suspect,
         }
     }
 
-    /// What the screen shows now.
+    /// What the screen shows now: the verdict of the newest fix while
+    /// waiting, the one to be recorded once accepted.
     pub fn view(&self) -> DoorSessionView {
         let stage = self.stage();
-        let check = self.best.as_ref().map(|b| {
+        let shown = if stage.is_accepted() {
+            &self.best
+        } else {
+            &self.latest
+        };
+        let check = shown.as_ref().map(|b| {
             let mut c = b.check.clone();
             c.accepted_by_hand = self.by_hand;
             c
@@ -277,14 +286,19 @@ impl DoorSession {
     }
 }
 
-/// Orders fixes: fewer problems first, then the more accurate.
-fn rank(j: &Judged) -> (usize, u64) {
+/// Orders fixes: a mocked one last, then fewer problems first, then the more
+/// accurate.
+fn rank(j: &Judged) -> (bool, usize, u64) {
     let accuracy = if j.fix.accuracy_m.is_finite() && j.fix.accuracy_m >= 0.0 {
         (j.fix.accuracy_m * 100.0) as u64
     } else {
         u64::MAX
     };
-    (j.check.reasons.len(), accuracy)
+    (
+        j.check.reasons.contains(&Reason::MockLocation),
+        j.check.reasons.len(),
+        accuracy,
+    )
 }
 
 /// The headline of a stage, with its figures, in both languages.
@@ -516,12 +530,32 @@ mod tests {
             let at = t0() + Duration::seconds(k);
             s.fix(fix(at, acc, 0.0, false), at).unwrap();
         }
+        let at = t0() + Duration::seconds(4);
+        s.fix(fix(at, 3.0, 0.0, true), at).unwrap();
         let v = s.view();
         assert_eq!(
             v.accuracy_m,
-            Some(90.0),
+            Some(3.0),
             "the newest fix's accuracy is shown live"
         );
-        assert_eq!(v.check.unwrap().figures.accuracy_m, Some(40.0));
+        assert_eq!(v.stage, DoorStage::Suspect);
+        s.accept_by_hand(at).unwrap();
+        let (input, check) = s.outcome(DoorOutcome::Met).unwrap();
+        assert_eq!(
+            input.fix.unwrap().accuracy_m,
+            40.0,
+            "the most accurate fix that is not mocked is recorded"
+        );
+        assert_eq!(s.view().check.unwrap(), check);
+    }
+
+    #[test]
+    fn a_poor_fix_that_looks_far_is_still_improving() {
+        let mut s = session();
+        let at = t0() + Duration::seconds(2);
+        let v = s.fix(fix(at, 80.0, 300.0, false), at).unwrap();
+        assert!(matches!(v.stage, DoorStage::Improving { .. }));
+        assert_eq!(v.reasons[0].code, "low_accuracy");
+        assert!(!v.can_accept_by_hand);
     }
 }
