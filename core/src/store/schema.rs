@@ -179,7 +179,8 @@ CREATE TABLE past_visits (
 "#;
 
 /// Version 5: the phone's settings as typed columns (language, the server
-/// address remembered across sign-out, Wi-Fi-only sync, photos on cellular),
+/// address remembered across sign-out, Wi-Fi-only sync, photos on cellular,
+/// the visit left open),
 /// carried over from the key/value table of v3 and the signed-in session; when
 /// the last sync succeeded; the Chinese reason of an outbox failure beside the
 /// English one; and why a visit whose upload was given up went back to draft.
@@ -189,7 +190,9 @@ CREATE TABLE phone_settings (
     language TEXT NOT NULL DEFAULT 'zh' CHECK (language IN ('zh', 'en')),
     server_url TEXT,
     wifi_only_sync INTEGER NOT NULL DEFAULT 1,
-    photos_on_cellular INTEGER NOT NULL DEFAULT 0
+    photos_on_cellular INTEGER NOT NULL DEFAULT 0,
+    -- The draft the worker had open and the section she was on (JSON).
+    open_visit TEXT
 );
 INSERT INTO phone_settings (id, server_url, photos_on_cellular) VALUES (
     1,

@@ -140,6 +140,29 @@ impl Store {
         self.settings()
     }
 
+    /// The visit the worker had open and where in it she was, as the visit
+    /// screen saved it (JSON), if any.
+    pub fn open_visit_place(&self) -> Result<Option<String>> {
+        self.read(|conn| {
+            Ok(conn.query_row(
+                "SELECT open_visit FROM phone_settings WHERE id = 1",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+    }
+
+    /// Remembers the visit the worker has open and where in it she is.
+    pub fn set_open_visit_place(&self, place: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE phone_settings SET open_visit = ?1 WHERE id = 1",
+                [place],
+            )?;
+            Ok(())
+        })
+    }
+
     /// When the phone last reached the server.
     pub fn sync_status(&self) -> Result<SyncStatus> {
         self.read(|conn| {

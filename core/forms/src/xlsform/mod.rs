@@ -411,6 +411,10 @@ impl RowMap {
                 None => XlsFormError::Form(e.clone()),
             },
             LoadError::BadDefault { field, .. } => cell(field, "default", whole()),
+            LoadError::PropertyNotAllowed {
+                field,
+                property: "prefill",
+            } => cell(field, "prefill", whole()),
             LoadError::DuplicateName { name } | LoadError::BadName { name } => {
                 cell(name, "name", whole())
             }

@@ -1,6 +1,8 @@
 //! The `survey` sheet: one row per question, section or calculation;
 //! `begin group` / `begin repeat` rows open a section that the matching `end`
 //! row closes, to any depth (a household's members, each with income sources).
+//! Besides the XLSForm columns, our `prefill` says where a visit's first answer
+//! comes from (`household.code`, `visit.date`, … — see [`crate::prefill`]).
 
 use super::choice_file::ChoiceFiles;
 use super::choices::Lists;
@@ -10,7 +12,7 @@ use super::{RowMap, Warn, XlsFormError, media_left_out, msg};
 use crate::definition::{Choice, Field, FieldType, LocalizedText};
 
 /// Columns read besides the text columns of [`LOCALIZABLE`].
-const COLUMNS: [&str; 11] = [
+const COLUMNS: [&str; 12] = [
     "type",
     "name",
     "required",
@@ -22,6 +24,7 @@ const COLUMNS: [&str; 11] = [
     "appearance",
     "choice_filter",
     "label",
+    "prefill",
 ];
 
 /// Question types the phone records by itself (or does not record): the rows
@@ -166,6 +169,7 @@ pub(super) fn read(
         "default",
         "required",
         "choice_filter",
+        "prefill",
     ] {
         if let Some(j) = sheet.col(known) {
             rows.columns.insert(known, sheet.column_name(j));
@@ -495,6 +499,19 @@ pub(super) fn read(
         field.default = default;
         field.appearance = appearance;
         field.choice_filter = choice_filter;
+        if let Some(code) = opt(cells, "prefill") {
+            match crate::Prefill::from_code(&code) {
+                Some(p) => field.prefill = Some(p),
+                None => {
+                    let j = sheet.col("prefill").unwrap_or(type_col);
+                    errors.push(err_at(
+                        j,
+                        format!("不认识的预填来源 `{code}`（可用：household.code、household.head、household.address、visit.date、household.members、member.name、member.id_number、member.phone、member.relation）"),
+                        format!("unknown prefill source `{code}` (known: household.code, household.head, household.address, visit.date, household.members, member.name, member.id_number, member.phone, member.relation)"),
+                    ));
+                }
+            }
+        }
         if or_other && let Some(cs) = &mut choices {
             add_other_choice(cs);
         }
