@@ -1111,6 +1111,25 @@ fn languages_are_matched_by_code_or_name() {
     let label = &form.definition().fields[0].label;
     assert_eq!(label.zh, "姓名");
     assert_eq!(label.other.get("ug").map(String::as_str), Some("ئىسىم"));
+    // The title, too.
+    let form = import_bytes(&workbook(&[
+        (
+            "survey",
+            vec![vec!["type", "name", "label"], vec!["text", "a", "甲"]],
+        ),
+        (
+            "settings",
+            vec![
+                vec!["form_id", "form_title::中文 (zh)", "form_title:English"],
+                vec!["f", "入户走访", "Home visit"],
+            ],
+        ),
+    ]))
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        form.definition().title,
+        LocalizedText::new("入户走访", "Home visit")
+    );
 }
 
 #[test]
