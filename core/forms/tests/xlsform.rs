@@ -1111,6 +1111,25 @@ fn languages_are_matched_by_code_or_name() {
     let label = &form.definition().fields[0].label;
     assert_eq!(label.zh, "姓名");
     assert_eq!(label.other.get("ug").map(String::as_str), Some("ئىسىم"));
+    // The title, too.
+    let form = import_bytes(&workbook(&[
+        (
+            "survey",
+            vec![vec!["type", "name", "label"], vec!["text", "a", "甲"]],
+        ),
+        (
+            "settings",
+            vec![
+                vec!["form_id", "form_title::中文 (zh)", "form_title:English"],
+                vec!["f", "入户走访", "Home visit"],
+            ],
+        ),
+    ]))
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        form.definition().title,
+        LocalizedText::new("入户走访", "Home visit")
+    );
 }
 
 #[test]
@@ -1222,6 +1241,12 @@ fn extra_sheets_and_settings_are_left_out_and_sheet_names_match_in_any_case() {
     ]))
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(imported.form.id(), "f");
+    let members = &imported.form.definition().fields[0];
+    assert_eq!(
+        (members.min_count, members.max_count),
+        (Some(3), Some(3)),
+        "a fixed repeat_count"
+    );
     let sheet_warning = |name: &str| {
         warning(
             name,
@@ -1251,12 +1276,6 @@ fn extra_sheets_and_settings_are_left_out_and_sheet_names_match_in_any_case() {
                 Some(3),
                 Some("D (parameters)"),
                 "column `parameters` does not apply to a phone form; left out"
-            ),
-            warning(
-                "Survey",
-                Some(2),
-                Some("E (repeat_count)"),
-                "repeat_count is not applied: the worker adds the entries herself; left out"
             ),
             warning(
                 "Survey",
@@ -1994,4 +2013,32 @@ fn select_one_external_reads_the_external_choices_sheet() {
         .map(|c| c.name.clone())
         .collect();
     assert_eq!(offered, ["xingfu"]);
+}
+
+#[test]
+fn a_repeat_count_that_is_an_expression_is_left_out_with_a_warning() {
+    let imported = import_bytes_with_warnings(&workbook(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "repeat_count"],
+                vec!["integer", "n", "人数"],
+                vec!["begin_repeat", "members", "成员", "${n}"],
+                vec!["text", "member_name", "姓名"],
+                vec!["end_repeat"],
+            ],
+        ),
+        settings(),
+    ]))
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(imported.form.definition().fields[1].max_count, None);
+    assert_eq!(
+        warnings_of(&imported),
+        vec![warning(
+            "survey",
+            Some(3),
+            Some("D (repeat_count)"),
+            "repeat_count `${n}` is not a fixed number of entries: the worker adds them herself; left out"
+        )]
+    );
 }

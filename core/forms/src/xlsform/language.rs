@@ -62,7 +62,9 @@ pub(super) fn parse_header(raw: &str) -> Header {
             .to_owned()
     };
     // The longest localizable base that starts the header, then `::` or `:`.
+    // The form's title (settings) is written in languages too.
     let mut bases: Vec<&str> = LOCALIZABLE.to_vec();
+    bases.push("form_title");
     bases.extend(
         ALIASES
             .iter()

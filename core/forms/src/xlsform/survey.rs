@@ -12,7 +12,7 @@ use super::{RowMap, Warn, XlsFormError, media_left_out, msg};
 use crate::definition::{Choice, Field, FieldType, LocalizedText};
 
 /// Columns read besides the text columns of [`LOCALIZABLE`].
-const COLUMNS: [&str; 12] = [
+const COLUMNS: [&str; 13] = [
     "type",
     "name",
     "required",
@@ -23,6 +23,7 @@ const COLUMNS: [&str; 12] = [
     "read_only",
     "appearance",
     "choice_filter",
+    "repeat_count",
     "label",
     "prefill",
 ];
@@ -138,16 +139,6 @@ pub(super) fn read(
         }
         if h.base.starts_with("media::") {
             warn(sheet, None, Some(j), media_left_out());
-        } else if h.base == "repeat_count" {
-            warn(
-                sheet,
-                Some(row),
-                Some(j),
-                msg(
-                    "不按 repeat_count 固定条目数：由网格员自己添加条目，未读取",
-                    "repeat_count is not applied: the worker adds the entries herself; left out",
-                ),
-            );
         } else if !(COLUMNS.contains(&h.base.as_str()) || LOCALIZABLE.contains(&h.base.as_str())) {
             warn(
                 sheet,
@@ -510,6 +501,28 @@ pub(super) fn read(
                         format!("unknown prefill source `{code}` (known: household.code, household.head, household.address, visit.date, household.members, member.name, member.id_number, member.phone, member.relation)"),
                     ));
                 }
+            }
+        }
+        if let Some(count) = opt(cells, "repeat_count") {
+            match count.parse::<u32>() {
+                // A fixed number of entries: exactly that many are asked for.
+                Ok(n) if field_type == FieldType::Repeat => {
+                    field.min_count = Some(n);
+                    field.max_count = Some(n);
+                }
+                _ => warn(
+                    sheet,
+                    Some(row),
+                    sheet.col("repeat_count"),
+                    msg(
+                        format!(
+                            "repeat_count `{count}` 不是固定的条目数：由网格员自己添加条目，未读取"
+                        ),
+                        format!(
+                            "repeat_count `{count}` is not a fixed number of entries: the worker adds them herself; left out"
+                        ),
+                    ),
+                ),
             }
         }
         if or_other && let Some(cs) = &mut choices {
