@@ -922,9 +922,18 @@ async fn the_dashboard_counts_visits_waiting_and_anomalies_and_english_sticks() 
     // An invalid visit: stored, flagged for validation.
     let mut bad = good_answers("李桂兰");
     bad["health"] = json!("not-a-choice");
-    f.submitted(bad, vec![]).await;
+    let (bad_id, _) = f.submitted(bad, vec![]).await;
     let mut b = f.browser();
     b.login("supervisor").await;
+    // Its page says what is wrong in the form's words, not as a code.
+    let page = b.get(&format!("/console/visits/{bad_id}")).await;
+    let flags = page
+        .body
+        .split("id=\"flags\"")
+        .nth(1)
+        .and_then(|s| s.split("</ul>").next())
+        .expect("the flags");
+    assert!(flags.contains("健康状况"), "{flags}");
     let p = b.get("/console").await;
     assert_eq!(p.status, StatusCode::OK);
     let card = |label: &str| {

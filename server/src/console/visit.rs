@@ -349,7 +349,7 @@ pub async fn page(
             }
         }
     }
-    let visit_kind = state
+    let form = state
         .templates
         .read()
         .unwrap_or_else(|e| e.into_inner())
@@ -357,7 +357,21 @@ pub async fn page(
             id: v.visit.template_id.clone(),
             version: u64::from(v.visit.template_version),
         })
-        .map_or_else(|_| String::new(), |f| f.definition().visit_kind.clone());
+        .ok();
+    let visit_kind = form
+        .as_ref()
+        .map_or_else(String::new, |f| f.definition().visit_kind.clone());
+    // The validation problems behind `form:CODE@PATH` flags, in words, as
+    // the form engine words them (checked as of the day the visit was done).
+    let problems = match (&form, v.visit.finalized) {
+        (Some(f), Some(done)) if v.flags.iter().any(|x| x.starts_with("form:")) => {
+            let day = done
+                .local()
+                .map_or_else(|| done.utc.date_naive(), |l| l.date_naive());
+            f.validate(&v.answers, day).problems
+        }
+        _ => Vec::new(),
+    };
     let mut flags = v.flags.clone();
     if !reused.is_empty() {
         flags.push(super::flags::PHOTO_REUSED.to_owned());
@@ -386,6 +400,12 @@ pub async fn page(
                     esc(t(lang, "同一照片也在：", "The same photo is also in: ")),
                     links.join("、")
                 )
+            } else if let Some(p) = f.strip_prefix("form:").and_then(|rest| {
+                problems
+                    .iter()
+                    .find(|p| format!("{}@{}", p.code, p.path) == rest)
+            }) {
+                esc(t(lang, &p.message.zh, &p.message.en))
             } else {
                 esc(&super::flags::visit_detail(
                     lang,
