@@ -125,12 +125,13 @@ impl Device {
         value: Option<Json>,
         today: NaiveDate,
     ) -> Result<VisitScreen, DeviceError> {
-        let record = self.store().visit(visit)?;
+        let mut record = self.store().visit(visit)?;
         let form = self.form_for(&record)?;
-        let mut answers = record.answers.clone();
-        set_answer_at(&form, &mut answers, path, value)?;
-        self.set_answers(visit, &answers)?;
-        let screen = self.visit_screen(visit, today)?;
+        set_answer_at(&form, &mut record.answers, path, value)?;
+        self.set_answers(visit, &record.answers)?;
+        // The record as stored now: no second read.
+        let mut screen = build_visit_screen(&form, record, today);
+        self.place_on_section(&mut screen)?;
         self.note_answer(screen, path)
     }
 
