@@ -525,23 +525,35 @@ def _uniffi_check_contract_api_version(lib):
         raise InternalError("UniFFI contract version mismatch: try cleaning and rebuilding your project")
 
 def _uniffi_check_api_checksums(lib):
+    if lib.uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed() != 53507:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_add_photo() != 16220:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_current_account() != 47197:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_discard_outbox_entry() != 45296:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_door_check() != 17987:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_finalize() != 26069:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock() != 5499:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_grids() != 61872:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_household() != 34843:
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_home() != 49066:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_household() != 29404:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_household_page() != 40892:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_households() != 49123:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_login() != 65393:
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_login() != 17112:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_logout() != 40825:
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_logout() != 3079:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_outbox_entries() != 60131:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_outbox_status() != 46683:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -551,6 +563,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_pull() != 25870:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_retry_outbox_entry() != 43565:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_returned_visits() != 39562:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_revise() != 289:
@@ -559,13 +573,25 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_answer() != 62688:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_network() != 36083:
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_data_listener() != 20933:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular() != 25852:
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_language() != 16927:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_network() != 64332:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular() != 33510:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_server_url() != 19242:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_wifi_only_sync() != 46846:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_settings() != 23249:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_sign_out_check() != 59855:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_start_visit() != 63369:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_sync() != 22348:
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_sync() != 21159:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_templates() != 49564:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -612,24 +638,39 @@ _UniffiLib.ffi_doorstep_ffi_rustbuffer_reserve.restype = _UniffiRustBuffer
 _UniffiLib.ffi_doorstep_ffi_uniffi_contract_version.argtypes = (
 )
 _UniffiLib.ffi_doorstep_ffi_uniffi_contract_version.restype = ctypes.c_uint32
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_add_photo.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_add_photo.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_current_account.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_current_account.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_discard_outbox_entry.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_discard_outbox_entry.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_door_check.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_door_check.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_finalize.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_finalize.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_grids.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_grids.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_home.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_home.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_household.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_household.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_household_page.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_household_page.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_households.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_households.restype = ctypes.c_uint16
@@ -639,6 +680,9 @@ _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_login.restype = ctypes.c
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_logout.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_logout.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_outbox_entries.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_outbox_entries.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_outbox_status.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_outbox_status.restype = ctypes.c_uint16
@@ -651,6 +695,9 @@ _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_problems.restype = ctype
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_pull.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_pull.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_retry_outbox_entry.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_retry_outbox_entry.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_returned_visits.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_returned_visits.restype = ctypes.c_uint16
@@ -663,12 +710,30 @@ _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_search_households.restyp
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_answer.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_answer.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_data_listener.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_data_listener.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_language.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_language.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_network.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_network.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_server_url.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_server_url.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_wifi_only_sync.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_wifi_only_sync.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_settings.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_settings.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_sign_out_check.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_sign_out_check.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_start_visit.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_start_visit.restype = ctypes.c_uint16
@@ -699,6 +764,12 @@ _UniffiLib.uniffi_doorstep_ffi_checksum_constructor_synccancel_new.restype = cty
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_synclistener_on_progress.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_synclistener_on_progress.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_fn_method_datalistener_on_data_changed.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_datalistener_on_data_changed.restype = None
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_add_photo.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -712,6 +783,12 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_current_account.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_current_account.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_discard_outbox_entry.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_discard_outbox_entry.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_door_check.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -726,17 +803,38 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_finalize.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_finalize.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_fix_clock.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int32,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_fix_clock.restype = None
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_grids.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_grids.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_home.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_home.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_household.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_household.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_household_page.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.c_uint32,
+    ctypes.c_uint32,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_household_page.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_households.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -752,8 +850,14 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_login.argtypes = (
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_login.restype = ctypes.c_uint64
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_logout.argtypes = (
     ctypes.c_uint64,
+    ctypes.c_int8,
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_logout.restype = ctypes.c_uint64
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_outbox_entries.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_outbox_entries.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_outbox_status.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -776,6 +880,12 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_pull.argtypes = (
     _UniffiRustBuffer,
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_pull.restype = ctypes.c_uint64
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_retry_outbox_entry.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_retry_outbox_entry.restype = None
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_returned_visits.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -802,6 +912,18 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_answer.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_answer.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_data_listener.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_data_listener.restype = None
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_language.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_language.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_network.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -813,7 +935,29 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular.argtype
     ctypes.c_int8,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
-_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular.restype = None
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_server_url.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_server_url.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_wifi_only_sync.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_int8,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_wifi_only_sync.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_settings.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_settings.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_sign_out_check.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_sign_out_check.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_start_visit.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -870,6 +1014,16 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_synclistener_on_progress.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_synclistener_on_progress.restype = None
+_UniffiLib.uniffi_doorstep_ffi_fn_clone_datalistener.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_clone_datalistener.restype = ctypes.c_uint64
+_UniffiLib.uniffi_doorstep_ffi_fn_free_datalistener.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_free_datalistener.restype = None
 _UniffiLib.uniffi_doorstep_ffi_fn_clone_doorstep.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -900,6 +1054,23 @@ _UniffiLib.uniffi_doorstep_ffi_fn_free_synclistener.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_free_synclistener.restype = None
+_UNIFFI_CALLBACK_INTERFACE_DOORSTEP_FFI_DATA_LISTENER_METHOD0 = ctypes.CFUNCTYPE(None,ctypes.c_uint64,_UniffiRustBuffer,ctypes.c_void_p,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UNIFFI_CALLBACK_INTERFACE_CLONE_DOORSTEP_FFI_DATA_LISTENER = ctypes.CFUNCTYPE(ctypes.c_uint64,ctypes.c_uint64,
+)
+_UNIFFI_CALLBACK_INTERFACE_FREE_DOORSTEP_FFI_DATA_LISTENER = ctypes.CFUNCTYPE(None,ctypes.c_uint64,
+)
+class _UniffiVTableCallbackInterfaceDoorstepFfiDataListener(ctypes.Structure):
+    _fields_ = [
+        ("uniffi_free", _UNIFFI_CALLBACK_INTERFACE_FREE_DOORSTEP_FFI_DATA_LISTENER),
+        ("uniffi_clone", _UNIFFI_CALLBACK_INTERFACE_CLONE_DOORSTEP_FFI_DATA_LISTENER),
+        ("on_data_changed", _UNIFFI_CALLBACK_INTERFACE_DOORSTEP_FFI_DATA_LISTENER_METHOD0),
+    ]
+_UniffiLib.uniffi_doorstep_ffi_fn_init_callback_vtable_datalistener.argtypes = (
+    ctypes.POINTER(_UniffiVTableCallbackInterfaceDoorstepFfiDataListener),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_init_callback_vtable_datalistener.restype = None
 _UNIFFI_CALLBACK_INTERFACE_DOORSTEP_FFI_SYNC_LISTENER_METHOD0 = ctypes.CFUNCTYPE(None,ctypes.c_uint64,_UniffiRustBuffer,ctypes.c_void_p,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
@@ -1483,6 +1654,129 @@ class _UniffiFfiConverterTypeChoiceView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.label_zh, buf)
         _UniffiFfiConverterString.write(value.label_en, buf)
 
+class _UniffiFfiConverterBoolean:
+    @classmethod
+    def check_lower(cls, value):
+        return not not value
+
+    @classmethod
+    def lower(cls, value):
+        return 1 if value else 0
+
+    @staticmethod
+    def lift(value):
+        return value != 0
+
+    @classmethod
+    def read(cls, buf):
+        return cls.lift(buf.read_u8())
+
+    @classmethod
+    def write(cls, value, buf):
+        buf.write_u8(value)
+
+@dataclass
+class DataChangeView:
+    """
+    What kind of data changed (several at once after a sync).
+"""
+    def __init__(self, *, households:bool, visits:bool, outbox:bool, templates:bool, settings:bool, session:bool):
+        self.households = households
+        self.visits = visits
+        self.outbox = outbox
+        self.templates = templates
+        self.settings = settings
+        self.session = session
+        
+        
+
+    
+    def __str__(self):
+        return "DataChangeView(households={}, visits={}, outbox={}, templates={}, settings={}, session={})".format(self.households, self.visits, self.outbox, self.templates, self.settings, self.session)
+    def __eq__(self, other):
+        if self.households != other.households:
+            return False
+        if self.visits != other.visits:
+            return False
+        if self.outbox != other.outbox:
+            return False
+        if self.templates != other.templates:
+            return False
+        if self.settings != other.settings:
+            return False
+        if self.session != other.session:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDataChangeView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DataChangeView(
+            households=_UniffiFfiConverterBoolean.read(buf),
+            visits=_UniffiFfiConverterBoolean.read(buf),
+            outbox=_UniffiFfiConverterBoolean.read(buf),
+            templates=_UniffiFfiConverterBoolean.read(buf),
+            settings=_UniffiFfiConverterBoolean.read(buf),
+            session=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterBoolean.check_lower(value.households)
+        _UniffiFfiConverterBoolean.check_lower(value.visits)
+        _UniffiFfiConverterBoolean.check_lower(value.outbox)
+        _UniffiFfiConverterBoolean.check_lower(value.templates)
+        _UniffiFfiConverterBoolean.check_lower(value.settings)
+        _UniffiFfiConverterBoolean.check_lower(value.session)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterBoolean.write(value.households, buf)
+        _UniffiFfiConverterBoolean.write(value.visits, buf)
+        _UniffiFfiConverterBoolean.write(value.outbox, buf)
+        _UniffiFfiConverterBoolean.write(value.templates, buf)
+        _UniffiFfiConverterBoolean.write(value.settings, buf)
+        _UniffiFfiConverterBoolean.write(value.session, buf)
+
+@dataclass
+class DiscardResult:
+    """
+    What a discard did, in words, for a notice.
+"""
+    def __init__(self, *, message_zh:str, message_en:str):
+        self.message_zh = message_zh
+        self.message_en = message_en
+        
+        
+
+    
+    def __str__(self):
+        return "DiscardResult(message_zh={}, message_en={})".format(self.message_zh, self.message_en)
+    def __eq__(self, other):
+        if self.message_zh != other.message_zh:
+            return False
+        if self.message_en != other.message_en:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDiscardResult(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DiscardResult(
+            message_zh=_UniffiFfiConverterString.read(buf),
+            message_en=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.message_zh)
+        _UniffiFfiConverterString.check_lower(value.message_en)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.message_zh, buf)
+        _UniffiFfiConverterString.write(value.message_en, buf)
+
 
 
 
@@ -1763,27 +2057,6 @@ class _UniffiFfiConverterOptionalFloat64(_UniffiConverterRustBuffer):
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
-class _UniffiFfiConverterBoolean:
-    @classmethod
-    def check_lower(cls, value):
-        return not not value
-
-    @classmethod
-    def lower(cls, value):
-        return 1 if value else 0
-
-    @staticmethod
-    def lift(value):
-        return value != 0
-
-    @classmethod
-    def read(cls, buf):
-        return cls.lift(buf.read_u8())
-
-    @classmethod
-    def write(cls, value, buf):
-        buf.write_u8(value)
-
 @dataclass
 class DoorCheckResult:
     """
@@ -1853,15 +2126,543 @@ class _UniffiFfiConverterTypeDoorCheckResult(_UniffiConverterRustBuffer):
         _UniffiFfiConverterFloat64.write(value.geofence_radius_m, buf)
         _UniffiFfiConverterBoolean.write(value.location_proposed, buf)
 
+class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u32"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**32
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u32()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u32(value)
+
+
+
+
+
+
+class VisitState(enum.Enum):
+    """
+    Where a visit is in its life.
+"""
+    
+    DRAFT = 0
+    
+    FINALIZED = 1
+    
+    UPLOADED = 2
+    
+    APPROVED = 3
+    
+    RETURNED = 4
+    """
+    Returned for rework with the supervisor's comment: revise it.
+"""
+    
+    REJECTED = 5
+    
+
+
+class _UniffiFfiConverterTypeVisitState(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return VisitState.DRAFT
+        if variant == 2:
+            return VisitState.FINALIZED
+        if variant == 3:
+            return VisitState.UPLOADED
+        if variant == 4:
+            return VisitState.APPROVED
+        if variant == 5:
+            return VisitState.RETURNED
+        if variant == 6:
+            return VisitState.REJECTED
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == VisitState.DRAFT:
+            return
+        if value == VisitState.FINALIZED:
+            return
+        if value == VisitState.UPLOADED:
+            return
+        if value == VisitState.APPROVED:
+            return
+        if value == VisitState.RETURNED:
+            return
+        if value == VisitState.REJECTED:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == VisitState.DRAFT:
+            buf.write_i32(1)
+        if value == VisitState.FINALIZED:
+            buf.write_i32(2)
+        if value == VisitState.UPLOADED:
+            buf.write_i32(3)
+        if value == VisitState.APPROVED:
+            buf.write_i32(4)
+        if value == VisitState.RETURNED:
+            buf.write_i32(5)
+        if value == VisitState.REJECTED:
+            buf.write_i32(6)
+
+
+
+class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterString.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterString.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterString.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class VisitView:
+    """
+    A visit revision.
+"""
+    def __init__(self, *, visit_id:str, visit_group:str, revision:int, template_id:str, template_version:int, household_id:str, state:VisitState, started:str, finalized:typing.Optional[str], review_comment:typing.Optional[str], reviewed_at:typing.Optional[str]):
+        self.visit_id = visit_id
+        self.visit_group = visit_group
+        self.revision = revision
+        self.template_id = template_id
+        self.template_version = template_version
+        self.household_id = household_id
+        self.state = state
+        self.started = started
+        self.finalized = finalized
+        self.review_comment = review_comment
+        self.reviewed_at = reviewed_at
+        
+        
+
+    
+    def __str__(self):
+        return "VisitView(visit_id={}, visit_group={}, revision={}, template_id={}, template_version={}, household_id={}, state={}, started={}, finalized={}, review_comment={}, reviewed_at={})".format(self.visit_id, self.visit_group, self.revision, self.template_id, self.template_version, self.household_id, self.state, self.started, self.finalized, self.review_comment, self.reviewed_at)
+    def __eq__(self, other):
+        if self.visit_id != other.visit_id:
+            return False
+        if self.visit_group != other.visit_group:
+            return False
+        if self.revision != other.revision:
+            return False
+        if self.template_id != other.template_id:
+            return False
+        if self.template_version != other.template_version:
+            return False
+        if self.household_id != other.household_id:
+            return False
+        if self.state != other.state:
+            return False
+        if self.started != other.started:
+            return False
+        if self.finalized != other.finalized:
+            return False
+        if self.review_comment != other.review_comment:
+            return False
+        if self.reviewed_at != other.reviewed_at:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeVisitView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return VisitView(
+            visit_id=_UniffiFfiConverterString.read(buf),
+            visit_group=_UniffiFfiConverterString.read(buf),
+            revision=_UniffiFfiConverterUInt32.read(buf),
+            template_id=_UniffiFfiConverterString.read(buf),
+            template_version=_UniffiFfiConverterUInt32.read(buf),
+            household_id=_UniffiFfiConverterString.read(buf),
+            state=_UniffiFfiConverterTypeVisitState.read(buf),
+            started=_UniffiFfiConverterString.read(buf),
+            finalized=_UniffiFfiConverterOptionalString.read(buf),
+            review_comment=_UniffiFfiConverterOptionalString.read(buf),
+            reviewed_at=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.visit_id)
+        _UniffiFfiConverterString.check_lower(value.visit_group)
+        _UniffiFfiConverterUInt32.check_lower(value.revision)
+        _UniffiFfiConverterString.check_lower(value.template_id)
+        _UniffiFfiConverterUInt32.check_lower(value.template_version)
+        _UniffiFfiConverterString.check_lower(value.household_id)
+        _UniffiFfiConverterTypeVisitState.check_lower(value.state)
+        _UniffiFfiConverterString.check_lower(value.started)
+        _UniffiFfiConverterOptionalString.check_lower(value.finalized)
+        _UniffiFfiConverterOptionalString.check_lower(value.review_comment)
+        _UniffiFfiConverterOptionalString.check_lower(value.reviewed_at)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.visit_id, buf)
+        _UniffiFfiConverterString.write(value.visit_group, buf)
+        _UniffiFfiConverterUInt32.write(value.revision, buf)
+        _UniffiFfiConverterString.write(value.template_id, buf)
+        _UniffiFfiConverterUInt32.write(value.template_version, buf)
+        _UniffiFfiConverterString.write(value.household_id, buf)
+        _UniffiFfiConverterTypeVisitState.write(value.state, buf)
+        _UniffiFfiConverterString.write(value.started, buf)
+        _UniffiFfiConverterOptionalString.write(value.finalized, buf)
+        _UniffiFfiConverterOptionalString.write(value.review_comment, buf)
+        _UniffiFfiConverterOptionalString.write(value.reviewed_at, buf)
+
+@dataclass
+class VisitSummaryView:
+    """
+    A visit in a list.
+"""
+    def __init__(self, *, visit:VisitView, head:str, address:str):
+        self.visit = visit
+        self.head = head
+        self.address = address
+        
+        
+
+    
+    def __str__(self):
+        return "VisitSummaryView(visit={}, head={}, address={})".format(self.visit, self.head, self.address)
+    def __eq__(self, other):
+        if self.visit != other.visit:
+            return False
+        if self.head != other.head:
+            return False
+        if self.address != other.address:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeVisitSummaryView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return VisitSummaryView(
+            visit=_UniffiFfiConverterTypeVisitView.read(buf),
+            head=_UniffiFfiConverterString.read(buf),
+            address=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeVisitView.check_lower(value.visit)
+        _UniffiFfiConverterString.check_lower(value.head)
+        _UniffiFfiConverterString.check_lower(value.address)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeVisitView.write(value.visit, buf)
+        _UniffiFfiConverterString.write(value.head, buf)
+        _UniffiFfiConverterString.write(value.address, buf)
+
+@dataclass
+class DraftItemView:
+    """
+    A draft and what stops it from being finished.
+"""
+    def __init__(self, *, visit:VisitSummaryView, template_title_zh:str, template_title_en:str, problems:int, started_zh:str, started_en:str, upload_problem_zh:typing.Optional[str], upload_problem_en:typing.Optional[str]):
+        self.visit = visit
+        self.template_title_zh = template_title_zh
+        self.template_title_en = template_title_en
+        self.problems = problems
+        self.started_zh = started_zh
+        self.started_en = started_en
+        self.upload_problem_zh = upload_problem_zh
+        self.upload_problem_en = upload_problem_en
+        
+        
+
+    
+    def __str__(self):
+        return "DraftItemView(visit={}, template_title_zh={}, template_title_en={}, problems={}, started_zh={}, started_en={}, upload_problem_zh={}, upload_problem_en={})".format(self.visit, self.template_title_zh, self.template_title_en, self.problems, self.started_zh, self.started_en, self.upload_problem_zh, self.upload_problem_en)
+    def __eq__(self, other):
+        if self.visit != other.visit:
+            return False
+        if self.template_title_zh != other.template_title_zh:
+            return False
+        if self.template_title_en != other.template_title_en:
+            return False
+        if self.problems != other.problems:
+            return False
+        if self.started_zh != other.started_zh:
+            return False
+        if self.started_en != other.started_en:
+            return False
+        if self.upload_problem_zh != other.upload_problem_zh:
+            return False
+        if self.upload_problem_en != other.upload_problem_en:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDraftItemView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DraftItemView(
+            visit=_UniffiFfiConverterTypeVisitSummaryView.read(buf),
+            template_title_zh=_UniffiFfiConverterString.read(buf),
+            template_title_en=_UniffiFfiConverterString.read(buf),
+            problems=_UniffiFfiConverterUInt32.read(buf),
+            started_zh=_UniffiFfiConverterString.read(buf),
+            started_en=_UniffiFfiConverterString.read(buf),
+            upload_problem_zh=_UniffiFfiConverterOptionalString.read(buf),
+            upload_problem_en=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeVisitSummaryView.check_lower(value.visit)
+        _UniffiFfiConverterString.check_lower(value.template_title_zh)
+        _UniffiFfiConverterString.check_lower(value.template_title_en)
+        _UniffiFfiConverterUInt32.check_lower(value.problems)
+        _UniffiFfiConverterString.check_lower(value.started_zh)
+        _UniffiFfiConverterString.check_lower(value.started_en)
+        _UniffiFfiConverterOptionalString.check_lower(value.upload_problem_zh)
+        _UniffiFfiConverterOptionalString.check_lower(value.upload_problem_en)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeVisitSummaryView.write(value.visit, buf)
+        _UniffiFfiConverterString.write(value.template_title_zh, buf)
+        _UniffiFfiConverterString.write(value.template_title_en, buf)
+        _UniffiFfiConverterUInt32.write(value.problems, buf)
+        _UniffiFfiConverterString.write(value.started_zh, buf)
+        _UniffiFfiConverterString.write(value.started_en, buf)
+        _UniffiFfiConverterOptionalString.write(value.upload_problem_zh, buf)
+        _UniffiFfiConverterOptionalString.write(value.upload_problem_en, buf)
+
+@dataclass
+class DueBadgeView:
+    """
+    A household's due badge: `逾期` / `overdue`, `待走访 2` / `2 due`.
+"""
+    def __init__(self, *, overdue:bool, count:int, text_zh:str, text_en:str):
+        self.overdue = overdue
+        self.count = count
+        self.text_zh = text_zh
+        self.text_en = text_en
+        
+        
+
+    
+    def __str__(self):
+        return "DueBadgeView(overdue={}, count={}, text_zh={}, text_en={})".format(self.overdue, self.count, self.text_zh, self.text_en)
+    def __eq__(self, other):
+        if self.overdue != other.overdue:
+            return False
+        if self.count != other.count:
+            return False
+        if self.text_zh != other.text_zh:
+            return False
+        if self.text_en != other.text_en:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDueBadgeView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DueBadgeView(
+            overdue=_UniffiFfiConverterBoolean.read(buf),
+            count=_UniffiFfiConverterUInt32.read(buf),
+            text_zh=_UniffiFfiConverterString.read(buf),
+            text_en=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterBoolean.check_lower(value.overdue)
+        _UniffiFfiConverterUInt32.check_lower(value.count)
+        _UniffiFfiConverterString.check_lower(value.text_zh)
+        _UniffiFfiConverterString.check_lower(value.text_en)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterBoolean.write(value.overdue, buf)
+        _UniffiFfiConverterUInt32.write(value.count, buf)
+        _UniffiFfiConverterString.write(value.text_zh, buf)
+        _UniffiFfiConverterString.write(value.text_en, buf)
+
+@dataclass
+class HouseholdSummaryView:
+    """
+    One line of a household list.
+"""
+    def __init__(self, *, id:str, code:str, head:str, address:str):
+        self.id = id
+        self.code = code
+        self.head = head
+        self.address = address
+        
+        
+
+    
+    def __str__(self):
+        return "HouseholdSummaryView(id={}, code={}, head={}, address={})".format(self.id, self.code, self.head, self.address)
+    def __eq__(self, other):
+        if self.id != other.id:
+            return False
+        if self.code != other.code:
+            return False
+        if self.head != other.head:
+            return False
+        if self.address != other.address:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeHouseholdSummaryView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return HouseholdSummaryView(
+            id=_UniffiFfiConverterString.read(buf),
+            code=_UniffiFfiConverterString.read(buf),
+            head=_UniffiFfiConverterString.read(buf),
+            address=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.id)
+        _UniffiFfiConverterString.check_lower(value.code)
+        _UniffiFfiConverterString.check_lower(value.head)
+        _UniffiFfiConverterString.check_lower(value.address)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.id, buf)
+        _UniffiFfiConverterString.write(value.code, buf)
+        _UniffiFfiConverterString.write(value.head, buf)
+        _UniffiFfiConverterString.write(value.address, buf)
+
+@dataclass
+class DueItemView:
+    """
+    A visit a household should get.
+"""
+    def __init__(self, *, household:HouseholdSummaryView, template_id:str, template_title_zh:str, template_title_en:str, due_by:str, overdue:bool, when_zh:str, when_en:str, reason_zh:str, reason_en:str, draft_visit_id:typing.Optional[str]):
+        self.household = household
+        self.template_id = template_id
+        self.template_title_zh = template_title_zh
+        self.template_title_en = template_title_en
+        self.due_by = due_by
+        self.overdue = overdue
+        self.when_zh = when_zh
+        self.when_en = when_en
+        self.reason_zh = reason_zh
+        self.reason_en = reason_en
+        self.draft_visit_id = draft_visit_id
+        
+        
+
+    
+    def __str__(self):
+        return "DueItemView(household={}, template_id={}, template_title_zh={}, template_title_en={}, due_by={}, overdue={}, when_zh={}, when_en={}, reason_zh={}, reason_en={}, draft_visit_id={})".format(self.household, self.template_id, self.template_title_zh, self.template_title_en, self.due_by, self.overdue, self.when_zh, self.when_en, self.reason_zh, self.reason_en, self.draft_visit_id)
+    def __eq__(self, other):
+        if self.household != other.household:
+            return False
+        if self.template_id != other.template_id:
+            return False
+        if self.template_title_zh != other.template_title_zh:
+            return False
+        if self.template_title_en != other.template_title_en:
+            return False
+        if self.due_by != other.due_by:
+            return False
+        if self.overdue != other.overdue:
+            return False
+        if self.when_zh != other.when_zh:
+            return False
+        if self.when_en != other.when_en:
+            return False
+        if self.reason_zh != other.reason_zh:
+            return False
+        if self.reason_en != other.reason_en:
+            return False
+        if self.draft_visit_id != other.draft_visit_id:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDueItemView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DueItemView(
+            household=_UniffiFfiConverterTypeHouseholdSummaryView.read(buf),
+            template_id=_UniffiFfiConverterString.read(buf),
+            template_title_zh=_UniffiFfiConverterString.read(buf),
+            template_title_en=_UniffiFfiConverterString.read(buf),
+            due_by=_UniffiFfiConverterString.read(buf),
+            overdue=_UniffiFfiConverterBoolean.read(buf),
+            when_zh=_UniffiFfiConverterString.read(buf),
+            when_en=_UniffiFfiConverterString.read(buf),
+            reason_zh=_UniffiFfiConverterString.read(buf),
+            reason_en=_UniffiFfiConverterString.read(buf),
+            draft_visit_id=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeHouseholdSummaryView.check_lower(value.household)
+        _UniffiFfiConverterString.check_lower(value.template_id)
+        _UniffiFfiConverterString.check_lower(value.template_title_zh)
+        _UniffiFfiConverterString.check_lower(value.template_title_en)
+        _UniffiFfiConverterString.check_lower(value.due_by)
+        _UniffiFfiConverterBoolean.check_lower(value.overdue)
+        _UniffiFfiConverterString.check_lower(value.when_zh)
+        _UniffiFfiConverterString.check_lower(value.when_en)
+        _UniffiFfiConverterString.check_lower(value.reason_zh)
+        _UniffiFfiConverterString.check_lower(value.reason_en)
+        _UniffiFfiConverterOptionalString.check_lower(value.draft_visit_id)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeHouseholdSummaryView.write(value.household, buf)
+        _UniffiFfiConverterString.write(value.template_id, buf)
+        _UniffiFfiConverterString.write(value.template_title_zh, buf)
+        _UniffiFfiConverterString.write(value.template_title_en, buf)
+        _UniffiFfiConverterString.write(value.due_by, buf)
+        _UniffiFfiConverterBoolean.write(value.overdue, buf)
+        _UniffiFfiConverterString.write(value.when_zh, buf)
+        _UniffiFfiConverterString.write(value.when_en, buf)
+        _UniffiFfiConverterString.write(value.reason_zh, buf)
+        _UniffiFfiConverterString.write(value.reason_en, buf)
+        _UniffiFfiConverterOptionalString.write(value.draft_visit_id, buf)
+
 @dataclass
 class DueVisitView:
     """
     A visit the household should get.
 """
-    def __init__(self, *, template_id:str, due_by:str, overdue:bool, reason_zh:str, reason_en:str):
+    def __init__(self, *, template_id:str, template_title_zh:str, template_title_en:str, due_by:str, overdue:bool, when_zh:str, when_en:str, reason_zh:str, reason_en:str):
         self.template_id = template_id
+        self.template_title_zh = template_title_zh
+        self.template_title_en = template_title_en
         self.due_by = due_by
         self.overdue = overdue
+        self.when_zh = when_zh
+        self.when_en = when_en
         self.reason_zh = reason_zh
         self.reason_en = reason_en
         
@@ -1869,13 +2670,21 @@ class DueVisitView:
 
     
     def __str__(self):
-        return "DueVisitView(template_id={}, due_by={}, overdue={}, reason_zh={}, reason_en={})".format(self.template_id, self.due_by, self.overdue, self.reason_zh, self.reason_en)
+        return "DueVisitView(template_id={}, template_title_zh={}, template_title_en={}, due_by={}, overdue={}, when_zh={}, when_en={}, reason_zh={}, reason_en={})".format(self.template_id, self.template_title_zh, self.template_title_en, self.due_by, self.overdue, self.when_zh, self.when_en, self.reason_zh, self.reason_en)
     def __eq__(self, other):
         if self.template_id != other.template_id:
+            return False
+        if self.template_title_zh != other.template_title_zh:
+            return False
+        if self.template_title_en != other.template_title_en:
             return False
         if self.due_by != other.due_by:
             return False
         if self.overdue != other.overdue:
+            return False
+        if self.when_zh != other.when_zh:
+            return False
+        if self.when_en != other.when_en:
             return False
         if self.reason_zh != other.reason_zh:
             return False
@@ -1888,8 +2697,12 @@ class _UniffiFfiConverterTypeDueVisitView(_UniffiConverterRustBuffer):
     def read(buf):
         return DueVisitView(
             template_id=_UniffiFfiConverterString.read(buf),
+            template_title_zh=_UniffiFfiConverterString.read(buf),
+            template_title_en=_UniffiFfiConverterString.read(buf),
             due_by=_UniffiFfiConverterString.read(buf),
             overdue=_UniffiFfiConverterBoolean.read(buf),
+            when_zh=_UniffiFfiConverterString.read(buf),
+            when_en=_UniffiFfiConverterString.read(buf),
             reason_zh=_UniffiFfiConverterString.read(buf),
             reason_en=_UniffiFfiConverterString.read(buf),
         )
@@ -1897,16 +2710,24 @@ class _UniffiFfiConverterTypeDueVisitView(_UniffiConverterRustBuffer):
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterString.check_lower(value.template_id)
+        _UniffiFfiConverterString.check_lower(value.template_title_zh)
+        _UniffiFfiConverterString.check_lower(value.template_title_en)
         _UniffiFfiConverterString.check_lower(value.due_by)
         _UniffiFfiConverterBoolean.check_lower(value.overdue)
+        _UniffiFfiConverterString.check_lower(value.when_zh)
+        _UniffiFfiConverterString.check_lower(value.when_en)
         _UniffiFfiConverterString.check_lower(value.reason_zh)
         _UniffiFfiConverterString.check_lower(value.reason_en)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterString.write(value.template_id, buf)
+        _UniffiFfiConverterString.write(value.template_title_zh, buf)
+        _UniffiFfiConverterString.write(value.template_title_en, buf)
         _UniffiFfiConverterString.write(value.due_by, buf)
         _UniffiFfiConverterBoolean.write(value.overdue, buf)
+        _UniffiFfiConverterString.write(value.when_zh, buf)
+        _UniffiFfiConverterString.write(value.when_en, buf)
         _UniffiFfiConverterString.write(value.reason_zh, buf)
         _UniffiFfiConverterString.write(value.reason_en, buf)
 
@@ -2072,44 +2893,6 @@ class _UniffiFfiConverterTypeFieldKind(_UniffiConverterRustBuffer):
             buf.write_i32(17)
 
 
-
-class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "u32"
-    VALUE_MIN = 0
-    VALUE_MAX = 2**32
-
-    @staticmethod
-    def read(buf):
-        return buf.read_u32()
-
-    @staticmethod
-    def write(value, buf):
-        buf.write_u32(value)
-
-class _UniffiFfiConverterOptionalString(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterString.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterString.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterString.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
 
 class _UniffiFfiConverterSequenceTypeChoiceView(_UniffiConverterRustBuffer):
     @classmethod
@@ -3144,64 +3927,556 @@ class _UniffiFfiConverterTypeGpsFixInput(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalUInt8.write(value.satellites, buf)
         _UniffiFfiConverterOptionalUInt64.write(value.monotonic_age_ms, buf)
 
+class _UniffiFfiConverterSequenceTypeDueItemView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeDueItemView.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeDueItemView.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeDueItemView.read(buf) for i in range(count)
+        ]
+
 @dataclass
-class HouseholdSummaryView:
+class ReturnedItemView:
     """
-    One line of a household list.
+    A visit the supervisor returned, waiting to be revised.
 """
-    def __init__(self, *, id:str, code:str, head:str, address:str):
-        self.id = id
-        self.code = code
-        self.head = head
-        self.address = address
+    def __init__(self, *, visit:VisitSummaryView, template_title_zh:str, template_title_en:str, comment:str, returned_at_zh:typing.Optional[str], returned_at_en:typing.Optional[str]):
+        self.visit = visit
+        self.template_title_zh = template_title_zh
+        self.template_title_en = template_title_en
+        self.comment = comment
+        self.returned_at_zh = returned_at_zh
+        self.returned_at_en = returned_at_en
         
         
 
     
     def __str__(self):
-        return "HouseholdSummaryView(id={}, code={}, head={}, address={})".format(self.id, self.code, self.head, self.address)
+        return "ReturnedItemView(visit={}, template_title_zh={}, template_title_en={}, comment={}, returned_at_zh={}, returned_at_en={})".format(self.visit, self.template_title_zh, self.template_title_en, self.comment, self.returned_at_zh, self.returned_at_en)
     def __eq__(self, other):
-        if self.id != other.id:
+        if self.visit != other.visit:
             return False
-        if self.code != other.code:
+        if self.template_title_zh != other.template_title_zh:
             return False
-        if self.head != other.head:
+        if self.template_title_en != other.template_title_en:
             return False
-        if self.address != other.address:
+        if self.comment != other.comment:
+            return False
+        if self.returned_at_zh != other.returned_at_zh:
+            return False
+        if self.returned_at_en != other.returned_at_en:
             return False
         return True
 
-class _UniffiFfiConverterTypeHouseholdSummaryView(_UniffiConverterRustBuffer):
+class _UniffiFfiConverterTypeReturnedItemView(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
-        return HouseholdSummaryView(
-            id=_UniffiFfiConverterString.read(buf),
-            code=_UniffiFfiConverterString.read(buf),
-            head=_UniffiFfiConverterString.read(buf),
-            address=_UniffiFfiConverterString.read(buf),
+        return ReturnedItemView(
+            visit=_UniffiFfiConverterTypeVisitSummaryView.read(buf),
+            template_title_zh=_UniffiFfiConverterString.read(buf),
+            template_title_en=_UniffiFfiConverterString.read(buf),
+            comment=_UniffiFfiConverterString.read(buf),
+            returned_at_zh=_UniffiFfiConverterOptionalString.read(buf),
+            returned_at_en=_UniffiFfiConverterOptionalString.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.id)
-        _UniffiFfiConverterString.check_lower(value.code)
-        _UniffiFfiConverterString.check_lower(value.head)
-        _UniffiFfiConverterString.check_lower(value.address)
+        _UniffiFfiConverterTypeVisitSummaryView.check_lower(value.visit)
+        _UniffiFfiConverterString.check_lower(value.template_title_zh)
+        _UniffiFfiConverterString.check_lower(value.template_title_en)
+        _UniffiFfiConverterString.check_lower(value.comment)
+        _UniffiFfiConverterOptionalString.check_lower(value.returned_at_zh)
+        _UniffiFfiConverterOptionalString.check_lower(value.returned_at_en)
 
     @staticmethod
     def write(value, buf):
-        _UniffiFfiConverterString.write(value.id, buf)
+        _UniffiFfiConverterTypeVisitSummaryView.write(value.visit, buf)
+        _UniffiFfiConverterString.write(value.template_title_zh, buf)
+        _UniffiFfiConverterString.write(value.template_title_en, buf)
+        _UniffiFfiConverterString.write(value.comment, buf)
+        _UniffiFfiConverterOptionalString.write(value.returned_at_zh, buf)
+        _UniffiFfiConverterOptionalString.write(value.returned_at_en, buf)
+
+class _UniffiFfiConverterSequenceTypeReturnedItemView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeReturnedItemView.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeReturnedItemView.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeReturnedItemView.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterSequenceTypeDraftItemView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeDraftItemView.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeDraftItemView.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeDraftItemView.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class HomeView:
+    """
+    Everything the home screen shows.
+"""
+    def __init__(self, *, today:str, today_zh:str, today_en:str, due:typing.List[DueItemView], due_count:int, overdue_count:int, returned:typing.List[ReturnedItemView], drafts:typing.List[DraftItemView], waiting_upload:int, set_aside:int, last_sync:typing.Optional[str], last_sync_zh:str, last_sync_en:str):
+        self.today = today
+        self.today_zh = today_zh
+        self.today_en = today_en
+        self.due = due
+        self.due_count = due_count
+        self.overdue_count = overdue_count
+        self.returned = returned
+        self.drafts = drafts
+        self.waiting_upload = waiting_upload
+        self.set_aside = set_aside
+        self.last_sync = last_sync
+        self.last_sync_zh = last_sync_zh
+        self.last_sync_en = last_sync_en
+        
+        
+
+    
+    def __str__(self):
+        return "HomeView(today={}, today_zh={}, today_en={}, due={}, due_count={}, overdue_count={}, returned={}, drafts={}, waiting_upload={}, set_aside={}, last_sync={}, last_sync_zh={}, last_sync_en={})".format(self.today, self.today_zh, self.today_en, self.due, self.due_count, self.overdue_count, self.returned, self.drafts, self.waiting_upload, self.set_aside, self.last_sync, self.last_sync_zh, self.last_sync_en)
+    def __eq__(self, other):
+        if self.today != other.today:
+            return False
+        if self.today_zh != other.today_zh:
+            return False
+        if self.today_en != other.today_en:
+            return False
+        if self.due != other.due:
+            return False
+        if self.due_count != other.due_count:
+            return False
+        if self.overdue_count != other.overdue_count:
+            return False
+        if self.returned != other.returned:
+            return False
+        if self.drafts != other.drafts:
+            return False
+        if self.waiting_upload != other.waiting_upload:
+            return False
+        if self.set_aside != other.set_aside:
+            return False
+        if self.last_sync != other.last_sync:
+            return False
+        if self.last_sync_zh != other.last_sync_zh:
+            return False
+        if self.last_sync_en != other.last_sync_en:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeHomeView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return HomeView(
+            today=_UniffiFfiConverterString.read(buf),
+            today_zh=_UniffiFfiConverterString.read(buf),
+            today_en=_UniffiFfiConverterString.read(buf),
+            due=_UniffiFfiConverterSequenceTypeDueItemView.read(buf),
+            due_count=_UniffiFfiConverterUInt32.read(buf),
+            overdue_count=_UniffiFfiConverterUInt32.read(buf),
+            returned=_UniffiFfiConverterSequenceTypeReturnedItemView.read(buf),
+            drafts=_UniffiFfiConverterSequenceTypeDraftItemView.read(buf),
+            waiting_upload=_UniffiFfiConverterUInt32.read(buf),
+            set_aside=_UniffiFfiConverterUInt32.read(buf),
+            last_sync=_UniffiFfiConverterOptionalString.read(buf),
+            last_sync_zh=_UniffiFfiConverterString.read(buf),
+            last_sync_en=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.today)
+        _UniffiFfiConverterString.check_lower(value.today_zh)
+        _UniffiFfiConverterString.check_lower(value.today_en)
+        _UniffiFfiConverterSequenceTypeDueItemView.check_lower(value.due)
+        _UniffiFfiConverterUInt32.check_lower(value.due_count)
+        _UniffiFfiConverterUInt32.check_lower(value.overdue_count)
+        _UniffiFfiConverterSequenceTypeReturnedItemView.check_lower(value.returned)
+        _UniffiFfiConverterSequenceTypeDraftItemView.check_lower(value.drafts)
+        _UniffiFfiConverterUInt32.check_lower(value.waiting_upload)
+        _UniffiFfiConverterUInt32.check_lower(value.set_aside)
+        _UniffiFfiConverterOptionalString.check_lower(value.last_sync)
+        _UniffiFfiConverterString.check_lower(value.last_sync_zh)
+        _UniffiFfiConverterString.check_lower(value.last_sync_en)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.today, buf)
+        _UniffiFfiConverterString.write(value.today_zh, buf)
+        _UniffiFfiConverterString.write(value.today_en, buf)
+        _UniffiFfiConverterSequenceTypeDueItemView.write(value.due, buf)
+        _UniffiFfiConverterUInt32.write(value.due_count, buf)
+        _UniffiFfiConverterUInt32.write(value.overdue_count, buf)
+        _UniffiFfiConverterSequenceTypeReturnedItemView.write(value.returned, buf)
+        _UniffiFfiConverterSequenceTypeDraftItemView.write(value.drafts, buf)
+        _UniffiFfiConverterUInt32.write(value.waiting_upload, buf)
+        _UniffiFfiConverterUInt32.write(value.set_aside, buf)
+        _UniffiFfiConverterOptionalString.write(value.last_sync, buf)
+        _UniffiFfiConverterString.write(value.last_sync_zh, buf)
+        _UniffiFfiConverterString.write(value.last_sync_en, buf)
+
+class _UniffiFfiConverterOptionalTypeDueBadgeView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeDueBadgeView.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeDueBadgeView.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeDueBadgeView.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class TagChipView:
+    """
+    A tag in words.
+"""
+    def __init__(self, *, code:str, name_zh:str, name_en:str):
+        self.code = code
+        self.name_zh = name_zh
+        self.name_en = name_en
+        
+        
+
+    
+    def __str__(self):
+        return "TagChipView(code={}, name_zh={}, name_en={})".format(self.code, self.name_zh, self.name_en)
+    def __eq__(self, other):
+        if self.code != other.code:
+            return False
+        if self.name_zh != other.name_zh:
+            return False
+        if self.name_en != other.name_en:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeTagChipView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return TagChipView(
+            code=_UniffiFfiConverterString.read(buf),
+            name_zh=_UniffiFfiConverterString.read(buf),
+            name_en=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.code)
+        _UniffiFfiConverterString.check_lower(value.name_zh)
+        _UniffiFfiConverterString.check_lower(value.name_en)
+
+    @staticmethod
+    def write(value, buf):
         _UniffiFfiConverterString.write(value.code, buf)
-        _UniffiFfiConverterString.write(value.head, buf)
-        _UniffiFfiConverterString.write(value.address, buf)
+        _UniffiFfiConverterString.write(value.name_zh, buf)
+        _UniffiFfiConverterString.write(value.name_en, buf)
+
+class _UniffiFfiConverterSequenceTypeTagChipView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeTagChipView.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeTagChipView.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeTagChipView.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class HouseholdRowView:
+    """
+    One row of the household list.
+"""
+    def __init__(self, *, summary:HouseholdSummaryView, due:typing.Optional[DueBadgeView], returned:int, tags:typing.List[TagChipView]):
+        self.summary = summary
+        self.due = due
+        self.returned = returned
+        self.tags = tags
+        
+        
+
+    
+    def __str__(self):
+        return "HouseholdRowView(summary={}, due={}, returned={}, tags={})".format(self.summary, self.due, self.returned, self.tags)
+    def __eq__(self, other):
+        if self.summary != other.summary:
+            return False
+        if self.due != other.due:
+            return False
+        if self.returned != other.returned:
+            return False
+        if self.tags != other.tags:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeHouseholdRowView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return HouseholdRowView(
+            summary=_UniffiFfiConverterTypeHouseholdSummaryView.read(buf),
+            due=_UniffiFfiConverterOptionalTypeDueBadgeView.read(buf),
+            returned=_UniffiFfiConverterUInt32.read(buf),
+            tags=_UniffiFfiConverterSequenceTypeTagChipView.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeHouseholdSummaryView.check_lower(value.summary)
+        _UniffiFfiConverterOptionalTypeDueBadgeView.check_lower(value.due)
+        _UniffiFfiConverterUInt32.check_lower(value.returned)
+        _UniffiFfiConverterSequenceTypeTagChipView.check_lower(value.tags)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeHouseholdSummaryView.write(value.summary, buf)
+        _UniffiFfiConverterOptionalTypeDueBadgeView.write(value.due, buf)
+        _UniffiFfiConverterUInt32.write(value.returned, buf)
+        _UniffiFfiConverterSequenceTypeTagChipView.write(value.tags, buf)
+
+class _UniffiFfiConverterSequenceTypeHouseholdRowView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeHouseholdRowView.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeHouseholdRowView.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeHouseholdRowView.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class TagFilterView:
+    """
+    A tag to filter by, with how many of the matching households hold it.
+"""
+    def __init__(self, *, tag:TagChipView, households:int):
+        self.tag = tag
+        self.households = households
+        
+        
+
+    
+    def __str__(self):
+        return "TagFilterView(tag={}, households={})".format(self.tag, self.households)
+    def __eq__(self, other):
+        if self.tag != other.tag:
+            return False
+        if self.households != other.households:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeTagFilterView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return TagFilterView(
+            tag=_UniffiFfiConverterTypeTagChipView.read(buf),
+            households=_UniffiFfiConverterUInt32.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeTagChipView.check_lower(value.tag)
+        _UniffiFfiConverterUInt32.check_lower(value.households)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeTagChipView.write(value.tag, buf)
+        _UniffiFfiConverterUInt32.write(value.households, buf)
+
+class _UniffiFfiConverterSequenceTypeTagFilterView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeTagFilterView.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeTagFilterView.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeTagFilterView.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class HouseholdPageView:
+    """
+    One page of the household list.
+"""
+    def __init__(self, *, rows:typing.List[HouseholdRowView], total:int, offset:int, matching:int, due:int, overdue:int, returned:int, tags:typing.List[TagFilterView]):
+        self.rows = rows
+        self.total = total
+        self.offset = offset
+        self.matching = matching
+        self.due = due
+        self.overdue = overdue
+        self.returned = returned
+        self.tags = tags
+        
+        
+
+    
+    def __str__(self):
+        return "HouseholdPageView(rows={}, total={}, offset={}, matching={}, due={}, overdue={}, returned={}, tags={})".format(self.rows, self.total, self.offset, self.matching, self.due, self.overdue, self.returned, self.tags)
+    def __eq__(self, other):
+        if self.rows != other.rows:
+            return False
+        if self.total != other.total:
+            return False
+        if self.offset != other.offset:
+            return False
+        if self.matching != other.matching:
+            return False
+        if self.due != other.due:
+            return False
+        if self.overdue != other.overdue:
+            return False
+        if self.returned != other.returned:
+            return False
+        if self.tags != other.tags:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeHouseholdPageView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return HouseholdPageView(
+            rows=_UniffiFfiConverterSequenceTypeHouseholdRowView.read(buf),
+            total=_UniffiFfiConverterUInt32.read(buf),
+            offset=_UniffiFfiConverterUInt32.read(buf),
+            matching=_UniffiFfiConverterUInt32.read(buf),
+            due=_UniffiFfiConverterUInt32.read(buf),
+            overdue=_UniffiFfiConverterUInt32.read(buf),
+            returned=_UniffiFfiConverterUInt32.read(buf),
+            tags=_UniffiFfiConverterSequenceTypeTagFilterView.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterSequenceTypeHouseholdRowView.check_lower(value.rows)
+        _UniffiFfiConverterUInt32.check_lower(value.total)
+        _UniffiFfiConverterUInt32.check_lower(value.offset)
+        _UniffiFfiConverterUInt32.check_lower(value.matching)
+        _UniffiFfiConverterUInt32.check_lower(value.due)
+        _UniffiFfiConverterUInt32.check_lower(value.overdue)
+        _UniffiFfiConverterUInt32.check_lower(value.returned)
+        _UniffiFfiConverterSequenceTypeTagFilterView.check_lower(value.tags)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterSequenceTypeHouseholdRowView.write(value.rows, buf)
+        _UniffiFfiConverterUInt32.write(value.total, buf)
+        _UniffiFfiConverterUInt32.write(value.offset, buf)
+        _UniffiFfiConverterUInt32.write(value.matching, buf)
+        _UniffiFfiConverterUInt32.write(value.due, buf)
+        _UniffiFfiConverterUInt32.write(value.overdue, buf)
+        _UniffiFfiConverterUInt32.write(value.returned, buf)
+        _UniffiFfiConverterSequenceTypeTagFilterView.write(value.tags, buf)
 
 @dataclass
 class TagView:
     """
     A tag a resident holds (elder living alone, disability, …).
 """
-    def __init__(self, *, code:str, start:str, end:typing.Optional[str]):
+    def __init__(self, *, code:str, name_zh:str, name_en:str, start:str, end:typing.Optional[str]):
         self.code = code
+        self.name_zh = name_zh
+        self.name_en = name_en
         self.start = start
         self.end = end
         
@@ -3209,9 +4484,13 @@ class TagView:
 
     
     def __str__(self):
-        return "TagView(code={}, start={}, end={})".format(self.code, self.start, self.end)
+        return "TagView(code={}, name_zh={}, name_en={}, start={}, end={})".format(self.code, self.name_zh, self.name_en, self.start, self.end)
     def __eq__(self, other):
         if self.code != other.code:
+            return False
+        if self.name_zh != other.name_zh:
+            return False
+        if self.name_en != other.name_en:
             return False
         if self.start != other.start:
             return False
@@ -3224,6 +4503,8 @@ class _UniffiFfiConverterTypeTagView(_UniffiConverterRustBuffer):
     def read(buf):
         return TagView(
             code=_UniffiFfiConverterString.read(buf),
+            name_zh=_UniffiFfiConverterString.read(buf),
+            name_en=_UniffiFfiConverterString.read(buf),
             start=_UniffiFfiConverterString.read(buf),
             end=_UniffiFfiConverterOptionalString.read(buf),
         )
@@ -3231,12 +4512,16 @@ class _UniffiFfiConverterTypeTagView(_UniffiConverterRustBuffer):
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterString.check_lower(value.code)
+        _UniffiFfiConverterString.check_lower(value.name_zh)
+        _UniffiFfiConverterString.check_lower(value.name_en)
         _UniffiFfiConverterString.check_lower(value.start)
         _UniffiFfiConverterOptionalString.check_lower(value.end)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterString.write(value.code, buf)
+        _UniffiFfiConverterString.write(value.name_zh, buf)
+        _UniffiFfiConverterString.write(value.name_en, buf)
         _UniffiFfiConverterString.write(value.start, buf)
         _UniffiFfiConverterOptionalString.write(value.end, buf)
 
@@ -3354,222 +4639,6 @@ class _UniffiFfiConverterSequenceTypeResidentItem(_UniffiConverterRustBuffer):
         return [
             _UniffiFfiConverterTypeResidentItem.read(buf) for i in range(count)
         ]
-
-
-
-
-
-
-class VisitState(enum.Enum):
-    """
-    Where a visit is in its life.
-"""
-    
-    DRAFT = 0
-    
-    FINALIZED = 1
-    
-    UPLOADED = 2
-    
-    APPROVED = 3
-    
-    RETURNED = 4
-    """
-    Returned for rework with the supervisor's comment: revise it.
-"""
-    
-    REJECTED = 5
-    
-
-
-class _UniffiFfiConverterTypeVisitState(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        variant = buf.read_i32()
-        if variant == 1:
-            return VisitState.DRAFT
-        if variant == 2:
-            return VisitState.FINALIZED
-        if variant == 3:
-            return VisitState.UPLOADED
-        if variant == 4:
-            return VisitState.APPROVED
-        if variant == 5:
-            return VisitState.RETURNED
-        if variant == 6:
-            return VisitState.REJECTED
-        raise InternalError("Raw enum value doesn't match any cases")
-
-    @staticmethod
-    def check_lower(value):
-        if value == VisitState.DRAFT:
-            return
-        if value == VisitState.FINALIZED:
-            return
-        if value == VisitState.UPLOADED:
-            return
-        if value == VisitState.APPROVED:
-            return
-        if value == VisitState.RETURNED:
-            return
-        if value == VisitState.REJECTED:
-            return
-        raise ValueError(value)
-
-    @staticmethod
-    def write(value, buf):
-        if value == VisitState.DRAFT:
-            buf.write_i32(1)
-        if value == VisitState.FINALIZED:
-            buf.write_i32(2)
-        if value == VisitState.UPLOADED:
-            buf.write_i32(3)
-        if value == VisitState.APPROVED:
-            buf.write_i32(4)
-        if value == VisitState.RETURNED:
-            buf.write_i32(5)
-        if value == VisitState.REJECTED:
-            buf.write_i32(6)
-
-
-
-@dataclass
-class VisitView:
-    """
-    A visit revision.
-"""
-    def __init__(self, *, visit_id:str, visit_group:str, revision:int, template_id:str, template_version:int, household_id:str, state:VisitState, started:str, finalized:typing.Optional[str], review_comment:typing.Optional[str], reviewed_at:typing.Optional[str]):
-        self.visit_id = visit_id
-        self.visit_group = visit_group
-        self.revision = revision
-        self.template_id = template_id
-        self.template_version = template_version
-        self.household_id = household_id
-        self.state = state
-        self.started = started
-        self.finalized = finalized
-        self.review_comment = review_comment
-        self.reviewed_at = reviewed_at
-        
-        
-
-    
-    def __str__(self):
-        return "VisitView(visit_id={}, visit_group={}, revision={}, template_id={}, template_version={}, household_id={}, state={}, started={}, finalized={}, review_comment={}, reviewed_at={})".format(self.visit_id, self.visit_group, self.revision, self.template_id, self.template_version, self.household_id, self.state, self.started, self.finalized, self.review_comment, self.reviewed_at)
-    def __eq__(self, other):
-        if self.visit_id != other.visit_id:
-            return False
-        if self.visit_group != other.visit_group:
-            return False
-        if self.revision != other.revision:
-            return False
-        if self.template_id != other.template_id:
-            return False
-        if self.template_version != other.template_version:
-            return False
-        if self.household_id != other.household_id:
-            return False
-        if self.state != other.state:
-            return False
-        if self.started != other.started:
-            return False
-        if self.finalized != other.finalized:
-            return False
-        if self.review_comment != other.review_comment:
-            return False
-        if self.reviewed_at != other.reviewed_at:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeVisitView(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return VisitView(
-            visit_id=_UniffiFfiConverterString.read(buf),
-            visit_group=_UniffiFfiConverterString.read(buf),
-            revision=_UniffiFfiConverterUInt32.read(buf),
-            template_id=_UniffiFfiConverterString.read(buf),
-            template_version=_UniffiFfiConverterUInt32.read(buf),
-            household_id=_UniffiFfiConverterString.read(buf),
-            state=_UniffiFfiConverterTypeVisitState.read(buf),
-            started=_UniffiFfiConverterString.read(buf),
-            finalized=_UniffiFfiConverterOptionalString.read(buf),
-            review_comment=_UniffiFfiConverterOptionalString.read(buf),
-            reviewed_at=_UniffiFfiConverterOptionalString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterString.check_lower(value.visit_id)
-        _UniffiFfiConverterString.check_lower(value.visit_group)
-        _UniffiFfiConverterUInt32.check_lower(value.revision)
-        _UniffiFfiConverterString.check_lower(value.template_id)
-        _UniffiFfiConverterUInt32.check_lower(value.template_version)
-        _UniffiFfiConverterString.check_lower(value.household_id)
-        _UniffiFfiConverterTypeVisitState.check_lower(value.state)
-        _UniffiFfiConverterString.check_lower(value.started)
-        _UniffiFfiConverterOptionalString.check_lower(value.finalized)
-        _UniffiFfiConverterOptionalString.check_lower(value.review_comment)
-        _UniffiFfiConverterOptionalString.check_lower(value.reviewed_at)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterString.write(value.visit_id, buf)
-        _UniffiFfiConverterString.write(value.visit_group, buf)
-        _UniffiFfiConverterUInt32.write(value.revision, buf)
-        _UniffiFfiConverterString.write(value.template_id, buf)
-        _UniffiFfiConverterUInt32.write(value.template_version, buf)
-        _UniffiFfiConverterString.write(value.household_id, buf)
-        _UniffiFfiConverterTypeVisitState.write(value.state, buf)
-        _UniffiFfiConverterString.write(value.started, buf)
-        _UniffiFfiConverterOptionalString.write(value.finalized, buf)
-        _UniffiFfiConverterOptionalString.write(value.review_comment, buf)
-        _UniffiFfiConverterOptionalString.write(value.reviewed_at, buf)
-
-@dataclass
-class VisitSummaryView:
-    """
-    A visit in a list.
-"""
-    def __init__(self, *, visit:VisitView, head:str, address:str):
-        self.visit = visit
-        self.head = head
-        self.address = address
-        
-        
-
-    
-    def __str__(self):
-        return "VisitSummaryView(visit={}, head={}, address={})".format(self.visit, self.head, self.address)
-    def __eq__(self, other):
-        if self.visit != other.visit:
-            return False
-        if self.head != other.head:
-            return False
-        if self.address != other.address:
-            return False
-        return True
-
-class _UniffiFfiConverterTypeVisitSummaryView(_UniffiConverterRustBuffer):
-    @staticmethod
-    def read(buf):
-        return VisitSummaryView(
-            visit=_UniffiFfiConverterTypeVisitView.read(buf),
-            head=_UniffiFfiConverterString.read(buf),
-            address=_UniffiFfiConverterString.read(buf),
-        )
-
-    @staticmethod
-    def check_lower(value):
-        _UniffiFfiConverterTypeVisitView.check_lower(value.visit)
-        _UniffiFfiConverterString.check_lower(value.head)
-        _UniffiFfiConverterString.check_lower(value.address)
-
-    @staticmethod
-    def write(value, buf):
-        _UniffiFfiConverterTypeVisitView.write(value.visit, buf)
-        _UniffiFfiConverterString.write(value.head, buf)
-        _UniffiFfiConverterString.write(value.address, buf)
 
 class _UniffiFfiConverterSequenceTypeVisitSummaryView(_UniffiConverterRustBuffer):
     @classmethod
@@ -3784,6 +4853,422 @@ class _UniffiFfiConverterTypeHouseholdView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceTypeVisitSummaryView.write(value.visits, buf)
         _UniffiFfiConverterSequenceTypePastVisitView.write(value.past_visits, buf)
         _UniffiFfiConverterSequenceTypeDueVisitView.write(value.due, buf)
+
+class _UniffiFfiConverterOptionalTypeVisitSummaryView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeVisitSummaryView.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeVisitSummaryView.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeVisitSummaryView.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+
+
+
+
+
+class OutboxEntryState:
+    """
+    Where an outbox entry is.
+"""
+    def __init__(self):
+        raise RuntimeError("OutboxEntryState cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class WAITING:
+        """
+        Goes at the next sync.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "OutboxEntryState.WAITING()".format()
+        def __eq__(self, other):
+            if not isinstance(other, OutboxEntryState):
+                return NotImplemented
+            if not other.is_WAITING():
+                return False
+            return True
+
+    @dataclass
+    class WAITING_FOR_WIFI:
+        """
+        Held until the phone is on Wi-Fi.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "OutboxEntryState.WAITING_FOR_WIFI()".format()
+        def __eq__(self, other):
+            if not isinstance(other, OutboxEntryState):
+                return NotImplemented
+            if not other.is_WAITING_FOR_WIFI():
+                return False
+            return True
+
+    @dataclass
+    class WAITING_FOR_NETWORK:
+        """
+        The phone has no network.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "OutboxEntryState.WAITING_FOR_NETWORK()".format()
+        def __eq__(self, other):
+            if not isinstance(other, OutboxEntryState):
+                return NotImplemented
+            if not other.is_WAITING_FOR_NETWORK():
+                return False
+            return True
+
+    @dataclass
+    class UPLOADING:
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "OutboxEntryState.UPLOADING()".format()
+        def __eq__(self, other):
+            if not isinstance(other, OutboxEntryState):
+                return NotImplemented
+            if not other.is_UPLOADING():
+                return False
+            return True
+
+    @dataclass
+    class RETRYING:
+        """
+        The last attempt failed; `at` (RFC 3339, UTC) is the next one.
+"""
+        
+        def __init__(self, at:typing.Optional[str]):
+            self.at = at
+            
+            
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "OutboxEntryState.RETRYING(at={})".format(self.at)
+        def __eq__(self, other):
+            if not isinstance(other, OutboxEntryState):
+                return NotImplemented
+            if not other.is_RETRYING():
+                return False
+            if self.at != other.at:
+                return False
+            return True
+
+    @dataclass
+    class SET_ASIDE:
+        """
+        Refused for good: retry or discard it.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "OutboxEntryState.SET_ASIDE()".format()
+        def __eq__(self, other):
+            if not isinstance(other, OutboxEntryState):
+                return NotImplemented
+            if not other.is_SET_ASIDE():
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_WAITING(self) -> bool:
+        return isinstance(self, OutboxEntryState.WAITING)
+    def is_waiting(self) -> bool:
+        return isinstance(self, OutboxEntryState.WAITING)
+    def is_WAITING_FOR_WIFI(self) -> bool:
+        return isinstance(self, OutboxEntryState.WAITING_FOR_WIFI)
+    def is_waiting_for_wifi(self) -> bool:
+        return isinstance(self, OutboxEntryState.WAITING_FOR_WIFI)
+    def is_WAITING_FOR_NETWORK(self) -> bool:
+        return isinstance(self, OutboxEntryState.WAITING_FOR_NETWORK)
+    def is_waiting_for_network(self) -> bool:
+        return isinstance(self, OutboxEntryState.WAITING_FOR_NETWORK)
+    def is_UPLOADING(self) -> bool:
+        return isinstance(self, OutboxEntryState.UPLOADING)
+    def is_uploading(self) -> bool:
+        return isinstance(self, OutboxEntryState.UPLOADING)
+    def is_RETRYING(self) -> bool:
+        return isinstance(self, OutboxEntryState.RETRYING)
+    def is_retrying(self) -> bool:
+        return isinstance(self, OutboxEntryState.RETRYING)
+    def is_SET_ASIDE(self) -> bool:
+        return isinstance(self, OutboxEntryState.SET_ASIDE)
+    def is_set_aside(self) -> bool:
+        return isinstance(self, OutboxEntryState.SET_ASIDE)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+OutboxEntryState.WAITING = type("OutboxEntryState.WAITING", (OutboxEntryState.WAITING, OutboxEntryState,), {})  # type: ignore
+OutboxEntryState.WAITING_FOR_WIFI = type("OutboxEntryState.WAITING_FOR_WIFI", (OutboxEntryState.WAITING_FOR_WIFI, OutboxEntryState,), {})  # type: ignore
+OutboxEntryState.WAITING_FOR_NETWORK = type("OutboxEntryState.WAITING_FOR_NETWORK", (OutboxEntryState.WAITING_FOR_NETWORK, OutboxEntryState,), {})  # type: ignore
+OutboxEntryState.UPLOADING = type("OutboxEntryState.UPLOADING", (OutboxEntryState.UPLOADING, OutboxEntryState,), {})  # type: ignore
+OutboxEntryState.RETRYING = type("OutboxEntryState.RETRYING", (OutboxEntryState.RETRYING, OutboxEntryState,), {})  # type: ignore
+OutboxEntryState.SET_ASIDE = type("OutboxEntryState.SET_ASIDE", (OutboxEntryState.SET_ASIDE, OutboxEntryState,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeOutboxEntryState(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return OutboxEntryState.WAITING(
+            )
+        if variant == 2:
+            return OutboxEntryState.WAITING_FOR_WIFI(
+            )
+        if variant == 3:
+            return OutboxEntryState.WAITING_FOR_NETWORK(
+            )
+        if variant == 4:
+            return OutboxEntryState.UPLOADING(
+            )
+        if variant == 5:
+            return OutboxEntryState.RETRYING(
+                _UniffiFfiConverterOptionalString.read(buf),
+            )
+        if variant == 6:
+            return OutboxEntryState.SET_ASIDE(
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_WAITING():
+            return
+        if value.is_WAITING_FOR_WIFI():
+            return
+        if value.is_WAITING_FOR_NETWORK():
+            return
+        if value.is_UPLOADING():
+            return
+        if value.is_RETRYING():
+            _UniffiFfiConverterOptionalString.check_lower(value.at)
+            return
+        if value.is_SET_ASIDE():
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_WAITING():
+            buf.write_i32(1)
+        if value.is_WAITING_FOR_WIFI():
+            buf.write_i32(2)
+        if value.is_WAITING_FOR_NETWORK():
+            buf.write_i32(3)
+        if value.is_UPLOADING():
+            buf.write_i32(4)
+        if value.is_RETRYING():
+            buf.write_i32(5)
+            _UniffiFfiConverterOptionalString.write(value.at, buf)
+        if value.is_SET_ASIDE():
+            buf.write_i32(6)
+
+
+
+@dataclass
+class OutboxEntryView:
+    """
+    One entry of the outbox screen.
+"""
+    def __init__(self, *, entry_id:str, visit:typing.Optional[VisitSummaryView], household_id:str, household_head:str, household_address:str, title_zh:str, title_en:str, state:OutboxEntryState, state_zh:str, state_en:str, reason_zh:typing.Optional[str], reason_en:typing.Optional[str], photos:int, photos_sent:int, bytes_left:int, can_retry:bool, can_discard:bool, discard_effect_zh:typing.Optional[str], discard_effect_en:typing.Optional[str]):
+        self.entry_id = entry_id
+        self.visit = visit
+        self.household_id = household_id
+        self.household_head = household_head
+        self.household_address = household_address
+        self.title_zh = title_zh
+        self.title_en = title_en
+        self.state = state
+        self.state_zh = state_zh
+        self.state_en = state_en
+        self.reason_zh = reason_zh
+        self.reason_en = reason_en
+        self.photos = photos
+        self.photos_sent = photos_sent
+        self.bytes_left = bytes_left
+        self.can_retry = can_retry
+        self.can_discard = can_discard
+        self.discard_effect_zh = discard_effect_zh
+        self.discard_effect_en = discard_effect_en
+        
+        
+
+    
+    def __str__(self):
+        return "OutboxEntryView(entry_id={}, visit={}, household_id={}, household_head={}, household_address={}, title_zh={}, title_en={}, state={}, state_zh={}, state_en={}, reason_zh={}, reason_en={}, photos={}, photos_sent={}, bytes_left={}, can_retry={}, can_discard={}, discard_effect_zh={}, discard_effect_en={})".format(self.entry_id, self.visit, self.household_id, self.household_head, self.household_address, self.title_zh, self.title_en, self.state, self.state_zh, self.state_en, self.reason_zh, self.reason_en, self.photos, self.photos_sent, self.bytes_left, self.can_retry, self.can_discard, self.discard_effect_zh, self.discard_effect_en)
+    def __eq__(self, other):
+        if self.entry_id != other.entry_id:
+            return False
+        if self.visit != other.visit:
+            return False
+        if self.household_id != other.household_id:
+            return False
+        if self.household_head != other.household_head:
+            return False
+        if self.household_address != other.household_address:
+            return False
+        if self.title_zh != other.title_zh:
+            return False
+        if self.title_en != other.title_en:
+            return False
+        if self.state != other.state:
+            return False
+        if self.state_zh != other.state_zh:
+            return False
+        if self.state_en != other.state_en:
+            return False
+        if self.reason_zh != other.reason_zh:
+            return False
+        if self.reason_en != other.reason_en:
+            return False
+        if self.photos != other.photos:
+            return False
+        if self.photos_sent != other.photos_sent:
+            return False
+        if self.bytes_left != other.bytes_left:
+            return False
+        if self.can_retry != other.can_retry:
+            return False
+        if self.can_discard != other.can_discard:
+            return False
+        if self.discard_effect_zh != other.discard_effect_zh:
+            return False
+        if self.discard_effect_en != other.discard_effect_en:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeOutboxEntryView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return OutboxEntryView(
+            entry_id=_UniffiFfiConverterString.read(buf),
+            visit=_UniffiFfiConverterOptionalTypeVisitSummaryView.read(buf),
+            household_id=_UniffiFfiConverterString.read(buf),
+            household_head=_UniffiFfiConverterString.read(buf),
+            household_address=_UniffiFfiConverterString.read(buf),
+            title_zh=_UniffiFfiConverterString.read(buf),
+            title_en=_UniffiFfiConverterString.read(buf),
+            state=_UniffiFfiConverterTypeOutboxEntryState.read(buf),
+            state_zh=_UniffiFfiConverterString.read(buf),
+            state_en=_UniffiFfiConverterString.read(buf),
+            reason_zh=_UniffiFfiConverterOptionalString.read(buf),
+            reason_en=_UniffiFfiConverterOptionalString.read(buf),
+            photos=_UniffiFfiConverterUInt32.read(buf),
+            photos_sent=_UniffiFfiConverterUInt32.read(buf),
+            bytes_left=_UniffiFfiConverterUInt64.read(buf),
+            can_retry=_UniffiFfiConverterBoolean.read(buf),
+            can_discard=_UniffiFfiConverterBoolean.read(buf),
+            discard_effect_zh=_UniffiFfiConverterOptionalString.read(buf),
+            discard_effect_en=_UniffiFfiConverterOptionalString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.entry_id)
+        _UniffiFfiConverterOptionalTypeVisitSummaryView.check_lower(value.visit)
+        _UniffiFfiConverterString.check_lower(value.household_id)
+        _UniffiFfiConverterString.check_lower(value.household_head)
+        _UniffiFfiConverterString.check_lower(value.household_address)
+        _UniffiFfiConverterString.check_lower(value.title_zh)
+        _UniffiFfiConverterString.check_lower(value.title_en)
+        _UniffiFfiConverterTypeOutboxEntryState.check_lower(value.state)
+        _UniffiFfiConverterString.check_lower(value.state_zh)
+        _UniffiFfiConverterString.check_lower(value.state_en)
+        _UniffiFfiConverterOptionalString.check_lower(value.reason_zh)
+        _UniffiFfiConverterOptionalString.check_lower(value.reason_en)
+        _UniffiFfiConverterUInt32.check_lower(value.photos)
+        _UniffiFfiConverterUInt32.check_lower(value.photos_sent)
+        _UniffiFfiConverterUInt64.check_lower(value.bytes_left)
+        _UniffiFfiConverterBoolean.check_lower(value.can_retry)
+        _UniffiFfiConverterBoolean.check_lower(value.can_discard)
+        _UniffiFfiConverterOptionalString.check_lower(value.discard_effect_zh)
+        _UniffiFfiConverterOptionalString.check_lower(value.discard_effect_en)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.entry_id, buf)
+        _UniffiFfiConverterOptionalTypeVisitSummaryView.write(value.visit, buf)
+        _UniffiFfiConverterString.write(value.household_id, buf)
+        _UniffiFfiConverterString.write(value.household_head, buf)
+        _UniffiFfiConverterString.write(value.household_address, buf)
+        _UniffiFfiConverterString.write(value.title_zh, buf)
+        _UniffiFfiConverterString.write(value.title_en, buf)
+        _UniffiFfiConverterTypeOutboxEntryState.write(value.state, buf)
+        _UniffiFfiConverterString.write(value.state_zh, buf)
+        _UniffiFfiConverterString.write(value.state_en, buf)
+        _UniffiFfiConverterOptionalString.write(value.reason_zh, buf)
+        _UniffiFfiConverterOptionalString.write(value.reason_en, buf)
+        _UniffiFfiConverterUInt32.write(value.photos, buf)
+        _UniffiFfiConverterUInt32.write(value.photos_sent, buf)
+        _UniffiFfiConverterUInt64.write(value.bytes_left, buf)
+        _UniffiFfiConverterBoolean.write(value.can_retry, buf)
+        _UniffiFfiConverterBoolean.write(value.can_discard, buf)
+        _UniffiFfiConverterOptionalString.write(value.discard_effect_zh, buf)
+        _UniffiFfiConverterOptionalString.write(value.discard_effect_en, buf)
 
 @dataclass
 class OutboxStatus:
@@ -4034,6 +5519,160 @@ class _UniffiFfiConverterTypePullReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.write(value.rejected, buf)
         _UniffiFfiConverterUInt32.write(value.removed, buf)
 
+
+
+
+
+
+class AppLanguage(enum.Enum):
+    """
+    The language the app speaks; every text of the core comes in both.
+"""
+    
+    ZH = 0
+    """
+    中文 (the default).
+"""
+    
+    EN = 1
+    
+
+
+class _UniffiFfiConverterTypeAppLanguage(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return AppLanguage.ZH
+        if variant == 2:
+            return AppLanguage.EN
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == AppLanguage.ZH:
+            return
+        if value == AppLanguage.EN:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == AppLanguage.ZH:
+            buf.write_i32(1)
+        if value == AppLanguage.EN:
+            buf.write_i32(2)
+
+
+
+@dataclass
+class SettingsView:
+    """
+    The phone's settings.
+"""
+    def __init__(self, *, language:AppLanguage, server_url:typing.Optional[str], wifi_only_sync:bool, photos_on_cellular:bool):
+        self.language = language
+        self.server_url = server_url
+        self.wifi_only_sync = wifi_only_sync
+        self.photos_on_cellular = photos_on_cellular
+        
+        
+
+    
+    def __str__(self):
+        return "SettingsView(language={}, server_url={}, wifi_only_sync={}, photos_on_cellular={})".format(self.language, self.server_url, self.wifi_only_sync, self.photos_on_cellular)
+    def __eq__(self, other):
+        if self.language != other.language:
+            return False
+        if self.server_url != other.server_url:
+            return False
+        if self.wifi_only_sync != other.wifi_only_sync:
+            return False
+        if self.photos_on_cellular != other.photos_on_cellular:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeSettingsView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return SettingsView(
+            language=_UniffiFfiConverterTypeAppLanguage.read(buf),
+            server_url=_UniffiFfiConverterOptionalString.read(buf),
+            wifi_only_sync=_UniffiFfiConverterBoolean.read(buf),
+            photos_on_cellular=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeAppLanguage.check_lower(value.language)
+        _UniffiFfiConverterOptionalString.check_lower(value.server_url)
+        _UniffiFfiConverterBoolean.check_lower(value.wifi_only_sync)
+        _UniffiFfiConverterBoolean.check_lower(value.photos_on_cellular)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeAppLanguage.write(value.language, buf)
+        _UniffiFfiConverterOptionalString.write(value.server_url, buf)
+        _UniffiFfiConverterBoolean.write(value.wifi_only_sync, buf)
+        _UniffiFfiConverterBoolean.write(value.photos_on_cellular, buf)
+
+@dataclass
+class SignOutCheckView:
+    """
+    What signing out now would leave behind.
+"""
+    def __init__(self, *, waiting:int, drafts:int, needs_confirmation:bool, message_zh:str, message_en:str):
+        self.waiting = waiting
+        self.drafts = drafts
+        self.needs_confirmation = needs_confirmation
+        self.message_zh = message_zh
+        self.message_en = message_en
+        
+        
+
+    
+    def __str__(self):
+        return "SignOutCheckView(waiting={}, drafts={}, needs_confirmation={}, message_zh={}, message_en={})".format(self.waiting, self.drafts, self.needs_confirmation, self.message_zh, self.message_en)
+    def __eq__(self, other):
+        if self.waiting != other.waiting:
+            return False
+        if self.drafts != other.drafts:
+            return False
+        if self.needs_confirmation != other.needs_confirmation:
+            return False
+        if self.message_zh != other.message_zh:
+            return False
+        if self.message_en != other.message_en:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeSignOutCheckView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return SignOutCheckView(
+            waiting=_UniffiFfiConverterUInt32.read(buf),
+            drafts=_UniffiFfiConverterUInt32.read(buf),
+            needs_confirmation=_UniffiFfiConverterBoolean.read(buf),
+            message_zh=_UniffiFfiConverterString.read(buf),
+            message_en=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterUInt32.check_lower(value.waiting)
+        _UniffiFfiConverterUInt32.check_lower(value.drafts)
+        _UniffiFfiConverterBoolean.check_lower(value.needs_confirmation)
+        _UniffiFfiConverterString.check_lower(value.message_zh)
+        _UniffiFfiConverterString.check_lower(value.message_en)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterUInt32.write(value.waiting, buf)
+        _UniffiFfiConverterUInt32.write(value.drafts, buf)
+        _UniffiFfiConverterBoolean.write(value.needs_confirmation, buf)
+        _UniffiFfiConverterString.write(value.message_zh, buf)
+        _UniffiFfiConverterString.write(value.message_en, buf)
+
 @dataclass
 class SyncProgress:
     """
@@ -4096,25 +5735,34 @@ class SyncResult:
     """
     What a sync run did and what is left.
 """
-    def __init__(self, *, uploaded:int, pending:int, set_aside:int, pulled:PullReport):
+    def __init__(self, *, uploaded:int, visits_uploaded:int, pending:int, set_aside:int, pulled:PullReport, summary_zh:str, summary_en:str):
         self.uploaded = uploaded
+        self.visits_uploaded = visits_uploaded
         self.pending = pending
         self.set_aside = set_aside
         self.pulled = pulled
+        self.summary_zh = summary_zh
+        self.summary_en = summary_en
         
         
 
     
     def __str__(self):
-        return "SyncResult(uploaded={}, pending={}, set_aside={}, pulled={})".format(self.uploaded, self.pending, self.set_aside, self.pulled)
+        return "SyncResult(uploaded={}, visits_uploaded={}, pending={}, set_aside={}, pulled={}, summary_zh={}, summary_en={})".format(self.uploaded, self.visits_uploaded, self.pending, self.set_aside, self.pulled, self.summary_zh, self.summary_en)
     def __eq__(self, other):
         if self.uploaded != other.uploaded:
+            return False
+        if self.visits_uploaded != other.visits_uploaded:
             return False
         if self.pending != other.pending:
             return False
         if self.set_aside != other.set_aside:
             return False
         if self.pulled != other.pulled:
+            return False
+        if self.summary_zh != other.summary_zh:
+            return False
+        if self.summary_en != other.summary_en:
             return False
         return True
 
@@ -4123,24 +5771,33 @@ class _UniffiFfiConverterTypeSyncResult(_UniffiConverterRustBuffer):
     def read(buf):
         return SyncResult(
             uploaded=_UniffiFfiConverterUInt64.read(buf),
+            visits_uploaded=_UniffiFfiConverterUInt64.read(buf),
             pending=_UniffiFfiConverterUInt64.read(buf),
             set_aside=_UniffiFfiConverterUInt64.read(buf),
             pulled=_UniffiFfiConverterTypePullReport.read(buf),
+            summary_zh=_UniffiFfiConverterString.read(buf),
+            summary_en=_UniffiFfiConverterString.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterUInt64.check_lower(value.uploaded)
+        _UniffiFfiConverterUInt64.check_lower(value.visits_uploaded)
         _UniffiFfiConverterUInt64.check_lower(value.pending)
         _UniffiFfiConverterUInt64.check_lower(value.set_aside)
         _UniffiFfiConverterTypePullReport.check_lower(value.pulled)
+        _UniffiFfiConverterString.check_lower(value.summary_zh)
+        _UniffiFfiConverterString.check_lower(value.summary_en)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterUInt64.write(value.uploaded, buf)
+        _UniffiFfiConverterUInt64.write(value.visits_uploaded, buf)
         _UniffiFfiConverterUInt64.write(value.pending, buf)
         _UniffiFfiConverterUInt64.write(value.set_aside, buf)
         _UniffiFfiConverterTypePullReport.write(value.pulled, buf)
+        _UniffiFfiConverterString.write(value.summary_zh, buf)
+        _UniffiFfiConverterString.write(value.summary_en, buf)
 
 @dataclass
 class TemplateView:
@@ -4584,6 +6241,27 @@ class DoorstepError:  # type: ignore
         def __repr__(self):
             return "DoorstepError.Cancelled({})".format(str(self))
     _UniffiTempDoorstepError.Cancelled = Cancelled # type: ignore
+    class UnsentVisits(_UniffiTempDoorstepError):
+        """
+        Sign-out refused: `waiting` visits are not sent yet. Ask the worker
+        (the message says they stay on the phone) and call `logout(true)`.
+"""
+        
+        def __init__(self, code, message_zh, message_en, waiting):
+            super().__init__(", ".join([
+                "code={!r}".format(code),
+                "message_zh={!r}".format(message_zh),
+                "message_en={!r}".format(message_en),
+                "waiting={!r}".format(waiting),
+            ]))
+            self.code = code
+            self.message_zh = message_zh
+            self.message_en = message_en
+            self.waiting = waiting
+
+        def __repr__(self):
+            return "DoorstepError.UnsentVisits({})".format(str(self))
+    _UniffiTempDoorstepError.UnsentVisits = UnsentVisits # type: ignore
 
 DoorstepError = _UniffiTempDoorstepError # type: ignore
 del _UniffiTempDoorstepError
@@ -4667,6 +6345,13 @@ class _UniffiFfiConverterTypeDoorstepError(_UniffiConverterRustBuffer):
                 _UniffiFfiConverterString.read(buf),
                 _UniffiFfiConverterString.read(buf),
             )
+        if variant == 13:
+            return DoorstepError.UnsentVisits(
+                _UniffiFfiConverterString.read(buf),
+                _UniffiFfiConverterString.read(buf),
+                _UniffiFfiConverterString.read(buf),
+                _UniffiFfiConverterUInt32.read(buf),
+            )
         raise InternalError("Raw enum value doesn't match any cases")
 
     @staticmethod
@@ -4733,6 +6418,12 @@ class _UniffiFfiConverterTypeDoorstepError(_UniffiConverterRustBuffer):
             _UniffiFfiConverterString.check_lower(value.message_zh)
             _UniffiFfiConverterString.check_lower(value.message_en)
             return
+        if isinstance(value, DoorstepError.UnsentVisits):
+            _UniffiFfiConverterString.check_lower(value.code)
+            _UniffiFfiConverterString.check_lower(value.message_zh)
+            _UniffiFfiConverterString.check_lower(value.message_en)
+            _UniffiFfiConverterUInt32.check_lower(value.waiting)
+            return
 
     @staticmethod
     def write(value, buf):
@@ -4798,6 +6489,228 @@ class _UniffiFfiConverterTypeDoorstepError(_UniffiConverterRustBuffer):
             _UniffiFfiConverterString.write(value.code, buf)
             _UniffiFfiConverterString.write(value.message_zh, buf)
             _UniffiFfiConverterString.write(value.message_en, buf)
+        if isinstance(value, DoorstepError.UnsentVisits):
+            buf.write_i32(13)
+            _UniffiFfiConverterString.write(value.code, buf)
+            _UniffiFfiConverterString.write(value.message_zh, buf)
+            _UniffiFfiConverterString.write(value.message_en, buf)
+            _UniffiFfiConverterUInt32.write(value.waiting, buf)
+
+
+
+
+
+
+class ListFilter:
+    """
+    Which households the list shows.
+"""
+    def __init__(self):
+        raise RuntimeError("ListFilter cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class ALL:
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "ListFilter.ALL()".format()
+        def __eq__(self, other):
+            if not isinstance(other, ListFilter):
+                return NotImplemented
+            if not other.is_ALL():
+                return False
+            return True
+
+    @dataclass
+    class DUE:
+        """
+        With a visit due or overdue.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "ListFilter.DUE()".format()
+        def __eq__(self, other):
+            if not isinstance(other, ListFilter):
+                return NotImplemented
+            if not other.is_DUE():
+                return False
+            return True
+
+    @dataclass
+    class OVERDUE:
+        """
+        With a visit overdue.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "ListFilter.OVERDUE()".format()
+        def __eq__(self, other):
+            if not isinstance(other, ListFilter):
+                return NotImplemented
+            if not other.is_OVERDUE():
+                return False
+            return True
+
+    @dataclass
+    class RETURNED:
+        """
+        With a visit returned for rework.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "ListFilter.RETURNED()".format()
+        def __eq__(self, other):
+            if not isinstance(other, ListFilter):
+                return NotImplemented
+            if not other.is_RETURNED():
+                return False
+            return True
+
+    @dataclass
+    class TAG:
+        """
+        With a resident holding this tag today (a code from the page's `tags`).
+"""
+        
+        def __init__(self, code:str):
+            self.code = code
+            
+            
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "ListFilter.TAG(code={})".format(self.code)
+        def __eq__(self, other):
+            if not isinstance(other, ListFilter):
+                return NotImplemented
+            if not other.is_TAG():
+                return False
+            if self.code != other.code:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_ALL(self) -> bool:
+        return isinstance(self, ListFilter.ALL)
+    def is_all(self) -> bool:
+        return isinstance(self, ListFilter.ALL)
+    def is_DUE(self) -> bool:
+        return isinstance(self, ListFilter.DUE)
+    def is_due(self) -> bool:
+        return isinstance(self, ListFilter.DUE)
+    def is_OVERDUE(self) -> bool:
+        return isinstance(self, ListFilter.OVERDUE)
+    def is_overdue(self) -> bool:
+        return isinstance(self, ListFilter.OVERDUE)
+    def is_RETURNED(self) -> bool:
+        return isinstance(self, ListFilter.RETURNED)
+    def is_returned(self) -> bool:
+        return isinstance(self, ListFilter.RETURNED)
+    def is_TAG(self) -> bool:
+        return isinstance(self, ListFilter.TAG)
+    def is_tag(self) -> bool:
+        return isinstance(self, ListFilter.TAG)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+ListFilter.ALL = type("ListFilter.ALL", (ListFilter.ALL, ListFilter,), {})  # type: ignore
+ListFilter.DUE = type("ListFilter.DUE", (ListFilter.DUE, ListFilter,), {})  # type: ignore
+ListFilter.OVERDUE = type("ListFilter.OVERDUE", (ListFilter.OVERDUE, ListFilter,), {})  # type: ignore
+ListFilter.RETURNED = type("ListFilter.RETURNED", (ListFilter.RETURNED, ListFilter,), {})  # type: ignore
+ListFilter.TAG = type("ListFilter.TAG", (ListFilter.TAG, ListFilter,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeListFilter(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return ListFilter.ALL(
+            )
+        if variant == 2:
+            return ListFilter.DUE(
+            )
+        if variant == 3:
+            return ListFilter.OVERDUE(
+            )
+        if variant == 4:
+            return ListFilter.RETURNED(
+            )
+        if variant == 5:
+            return ListFilter.TAG(
+                _UniffiFfiConverterString.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_ALL():
+            return
+        if value.is_DUE():
+            return
+        if value.is_OVERDUE():
+            return
+        if value.is_RETURNED():
+            return
+        if value.is_TAG():
+            _UniffiFfiConverterString.check_lower(value.code)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_ALL():
+            buf.write_i32(1)
+        if value.is_DUE():
+            buf.write_i32(2)
+        if value.is_OVERDUE():
+            buf.write_i32(3)
+        if value.is_RETURNED():
+            buf.write_i32(4)
+        if value.is_TAG():
+            buf.write_i32(5)
+            _UniffiFfiConverterString.write(value.code, buf)
+
+
 
 
 
@@ -4861,6 +6774,144 @@ class _UniffiFfiConverterTypeNetworkState(_UniffiConverterRustBuffer):
 
 
 
+
+class DataListener():
+    """
+    Hears that data changed; implemented by the shell. Called on the thread
+    that made the change (a sync's is a background thread), after the change
+    is stored: post to the UI thread from here, and do not block.
+"""
+    
+    def on_data_changed(self, change: DataChangeView) -> None:
+        raise NotImplementedError
+
+class DataListenerImpl(DataListener):
+    """
+    Hears that data changed; implemented by the shell. Called on the thread
+    that made the change (a sync's is a background thread), after the change
+    is stored: post to the UI thread from here, and do not block.
+"""
+    
+    _handle: ctypes.c_uint64
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_doorstep_ffi_fn_free_datalistener, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_doorstep_ffi_fn_clone_datalistener, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def on_data_changed(self, change: DataChangeView) -> None:
+        
+        _UniffiFfiConverterTypeDataChangeView.check_lower(change)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeDataChangeView.lower(change),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_datalistener_on_data_changed,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+# Put all the bits inside a class to keep the top-level namespace clean
+class _UniffiTraitImplDataListenerImpl:
+    # For each method, generate a callback function to pass to Rust
+
+    @_UNIFFI_CALLBACK_INTERFACE_DOORSTEP_FFI_DATA_LISTENER_METHOD0
+    def on_data_changed(
+            uniffi_handle,
+            change,
+            uniffi_out_return,
+            uniffi_call_status_ptr,
+        ):
+        uniffi_obj = _UniffiFfiConverterTypeDataListener._handle_map.get(uniffi_handle)
+        def make_call():
+            uniffi_args = (_UniffiFfiConverterTypeDataChangeView.lift(change), )
+            uniffi_method = uniffi_obj.on_data_changed
+            return uniffi_method(*uniffi_args)
+        write_return_value = lambda v: None
+        _uniffi_trait_interface_call(
+                uniffi_call_status_ptr.contents,
+                make_call,
+                write_return_value,
+        )
+
+    @_UNIFFI_CALLBACK_INTERFACE_FREE_DOORSTEP_FFI_DATA_LISTENER
+    def _uniffi_free(uniffi_handle):
+        _UniffiFfiConverterTypeDataListener._handle_map.remove(uniffi_handle)
+
+    @_UNIFFI_CALLBACK_INTERFACE_CLONE_DOORSTEP_FFI_DATA_LISTENER
+    def _uniffi_clone(uniffi_handle):
+        return _UniffiFfiConverterTypeDataListener._handle_map.clone(uniffi_handle)
+
+    # Generate the FFI VTable.  This has a field for each callback interface method.
+    _uniffi_vtable = _UniffiVTableCallbackInterfaceDoorstepFfiDataListener(
+        _uniffi_free,
+        _uniffi_clone,
+        on_data_changed,
+    )
+    # Send Rust a pointer to the VTable.  Note: this means we need to keep the struct alive forever,
+    # or else bad things will happen when Rust tries to access it.
+    _UniffiLib.uniffi_doorstep_ffi_fn_init_callback_vtable_datalistener(ctypes.byref(_uniffi_vtable))
+
+class _UniffiFfiConverterTypeDataListener:
+    _handle_map = _UniffiHandleMap()
+
+    @staticmethod
+    def lift(value: int):
+        if (value & 1) == 0:
+            # Rust-generated handle, construct a new class that uses the handle to implement the
+            # interface
+            return DataListenerImpl._uniffi_make_instance(value)
+        else:
+            # Python-generated handle, get the object from the handle map
+            return _UniffiFfiConverterTypeDataListener._handle_map.remove(value)
+
+    @staticmethod
+    def check_lower(value: DataListener):
+        if not isinstance(value, DataListener):
+            raise TypeError("Expected DataListener subclass, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: DataListener):
+         if isinstance(value, DataListenerImpl):
+            # Rust-implementated object.  Clone the handle and return it
+            return value._uniffi_clone_handle()
+         else:
+            # Python-implementated object, generate a new vtable handle and return that.
+            return _UniffiFfiConverterTypeDataListener._handle_map.insert(value)
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer):
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: DataListener, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
 class _UniffiFfiConverterOptionalTypeAccountView(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -4911,6 +6962,44 @@ class _UniffiFfiConverterOptionalTypeGpsFixInput(_UniffiConverterRustBuffer):
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
+class _UniffiFfiConverterOptionalInt64(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterInt64.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterInt64.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterInt64.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterInt32(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "i32"
+    VALUE_MIN = -2**31
+    VALUE_MAX = 2**31
+
+    @staticmethod
+    def read(buf):
+        return buf.read_i32()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_i32(value)
+
 class _UniffiFfiConverterSequenceTypeHouseholdSummaryView(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -4932,6 +7021,29 @@ class _UniffiFfiConverterSequenceTypeHouseholdSummaryView(_UniffiConverterRustBu
 
         return [
             _UniffiFfiConverterTypeHouseholdSummaryView.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterSequenceTypeOutboxEntryView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeOutboxEntryView.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeOutboxEntryView.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeOutboxEntryView.read(buf) for i in range(count)
         ]
 
 
@@ -5073,6 +7185,31 @@ class _UniffiFfiConverterOptionalTypeSyncCancel(_UniffiConverterRustBuffer):
             return None
         elif flag == 1:
             return _UniffiFfiConverterTypeSyncCancel.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterOptionalTypeDataListener(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeDataListener.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeDataListener.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeDataListener.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
@@ -5284,6 +7421,15 @@ class DoorstepProtocol(typing.Protocol):
         Who is signed in on this device, or `None`.
 """
         raise NotImplementedError
+    def discard_outbox_entry(self, entry_id: str) -> DiscardResult:
+        """
+        Gives up sending a set-aside entry. Nothing is lost: a visit goes back
+        to the drafts (with the reason) and stays on the phone; a household
+        change is dropped and the next sync restores the server's details.
+        Returns what it did, in words. Refused (`Invalid`) for an entry that
+        is not set aside.
+"""
+        raise NotImplementedError
     def door_check(self, visit_id: str,fix: typing.Optional[GpsFixInput],outcome: DoorOutcome) -> DoorCheckResult:
         """
         Records the door check of a draft — the fix (or `None` when the phone
@@ -5297,14 +7443,38 @@ class DoorstepProtocol(typing.Protocol):
         problem, and stays a draft.
 """
         raise NotImplementedError
+    def fix_clock(self, epoch_ms: typing.Optional[int],utc_offset_seconds: int) -> None:
+        """
+        Stops the core's clock at `epoch_ms` (milliseconds since 1970 UTC) in
+        a zone `utc_offset_seconds` east of UTC (China: 28800), or lets it run
+        with the phone's clock again with `None`. For tests, screenshots and
+        demos: "today", "overdue" and "last sync" then come out the same on
+        every day they run. Not stored.
+"""
+        raise NotImplementedError
     def grids(self, ) -> typing.List[GridView]:
         """
         The grids this device works in, by code.
 """
         raise NotImplementedError
+    def home(self, ) -> HomeView:
+        """
+        The home screen ("今日") as of the device's clock.
+"""
+        raise NotImplementedError
     def household(self, household_id: str) -> HouseholdView:
         """
-        One household's screen: residents (masked), tags, visits, what is due today.
+        One household's screen: residents (masked), tags, visits, what is due
+        today (by the device's clock), in words.
+"""
+        raise NotImplementedError
+    def household_page(self, query: str,filter: ListFilter,offset: int,limit: int) -> HouseholdPageView:
+        """
+        One page of the household list: households matching `query` (the
+        search: name, pinyin or initials, address, door, ID number's last
+        four; empty for all, by code), kept by `filter`, from `offset`, at
+        most `limit` rows (0: 50; at most 200). What is due is as of the
+        device's clock.
 """
         raise NotImplementedError
     def households(self, ) -> typing.List[HouseholdSummaryView]:
@@ -5314,15 +7484,28 @@ class DoorstepProtocol(typing.Protocol):
         raise NotImplementedError
     async def login(self, server_url: str,username: str,password: str,device_name: str) -> AccountView:
         """
-        Logs in to the server at `server_url` and keeps the device token in the
-        encrypted database. Returns who signed in, with their grids.
+        Logs in to the server at `server_url` (remembered in the settings; a
+        scheme is added when none was typed) and keeps the device token in the
+        encrypted database. Everything already on the phone stays. Errors:
+        `wrong_password`, `server_unreachable`, `not_a_doorstep_server`,
+        `bad_server_address`, each with zh/en words. Returns who signed in,
+        with their grids.
 """
         raise NotImplementedError
-    async def logout(self, ) -> bool:
+    async def logout(self, force: bool) -> bool:
         """
-        Signs out: the token is revoked on the server when it can be reached,
-        and always forgotten here. Visits not yet sent stay queued for the next
-        login. Returns whether the server confirmed the revocation.
+        Signs out. While visits wait to be sent it is refused with
+        `UnsentVisits` (their count and the words for the dialog) unless
+        `force` — the worker confirmed. The token is revoked on the server when
+        it can be reached and always forgotten here; every visit and draft
+        stays for the next sign-in. Returns whether the server confirmed the
+        revocation.
+"""
+        raise NotImplementedError
+    def outbox_entries(self, ) -> typing.List[OutboxEntryView]:
+        """
+        Every visit and household change not yet on the server, oldest first,
+        with its state on the network last set.
 """
         raise NotImplementedError
     def outbox_status(self, ) -> OutboxStatus:
@@ -5343,6 +7526,12 @@ class DoorstepProtocol(typing.Protocol):
     async def pull(self, cancel: typing.Optional[SyncCancel]) -> PullReport:
         """
         Pulls only (households, templates, review decisions), sending nothing.
+"""
+        raise NotImplementedError
+    def retry_outbox_entry(self, entry_id: str) -> None:
+        """
+        Queues a set-aside entry again: the next sync tries it. Refused
+        (`Invalid`) for an entry that is not set aside.
 """
         raise NotImplementedError
     def returned_visits(self, ) -> typing.List[VisitSummaryView]:
@@ -5373,14 +7562,50 @@ class DoorstepProtocol(typing.Protocol):
         Only drafts can be changed.
 """
         raise NotImplementedError
-    def set_network(self, network: NetworkState) -> None:
+    def set_data_listener(self, listener: typing.Optional[DataListener]) -> None:
         """
-        Tells the core which network the phone is on now; the next sync uses it.
+        Registers the listener told of every change (replacing the last one);
+        `None` removes it.
 """
         raise NotImplementedError
-    def set_photos_on_cellular(self, allowed: bool) -> None:
+    def set_language(self, language: AppLanguage) -> SettingsView:
+        """
+        Sets the app's language; returns the settings as stored.
+"""
+        raise NotImplementedError
+    def set_network(self, network: NetworkState) -> None:
+        """
+        Tells the core which network the phone is on now (call it on every
+        change the platform reports); the next sync and the outbox's states
+        use it. Not stored: after a restart it is Wi-Fi until the shell says.
+"""
+        raise NotImplementedError
+    def set_photos_on_cellular(self, allowed: bool) -> SettingsView:
         """
         Whether photos may be sent over cellular or metered networks (default: no).
+"""
+        raise NotImplementedError
+    def set_server_url(self, server_url: str) -> SettingsView:
+        """
+        Sets the server address the sign-in screen offers (signing in sets it
+        too). A scheme is added when none was typed (`https://`), a trailing
+        `/` dropped; an address that is not http(s) is refused with
+        `bad_server_address` and nothing changes.
+"""
+        raise NotImplementedError
+    def set_wifi_only_sync(self, wifi_only: bool) -> SettingsView:
+        """
+        Whether a background sync waits for Wi-Fi (default: yes).
+"""
+        raise NotImplementedError
+    def settings(self, ) -> SettingsView:
+        """
+        The phone's settings.
+"""
+        raise NotImplementedError
+    def sign_out_check(self, ) -> SignOutCheckView:
+        """
+        What signing out now would leave behind, for the confirmation dialog.
 """
         raise NotImplementedError
     def start_visit(self, household_id: str,template_id: str) -> VisitScreenView:
@@ -5391,12 +7616,14 @@ class DoorstepProtocol(typing.Protocol):
         raise NotImplementedError
     async def sync(self, worker_asked: bool,listener: typing.Optional[SyncListener],cancel: typing.Optional[SyncCancel]) -> SyncResult:
         """
-        Runs one sync on the network last set: pushes the outbox, then pulls.
-        `worker_asked` is true for the worker's "sync now" (failed items are
-        retried at once) and false for a background sync (each failed item
-        waits out its backoff). `listener` hears the progress; `cancel` stops
-        it (then the error is `Cancelled` and everything stays queued).
-        Offline, nothing is sent and the outbox counts are returned.
+        Runs one sync on the network last set, as the settings allow: pushes
+        the outbox, then pulls. `worker_asked` is true for the worker's "sync
+        now" (failed items are retried at once, and it runs on cellular too)
+        and false for a background sync (each failed item waits out its
+        backoff; with Wi-Fi-only on, nothing goes off Wi-Fi). Photos go on
+        cellular only when the setting allows. `listener` hears the progress;
+        `cancel` stops it (then the error is `Cancelled` and everything stays
+        queued). When nothing may be sent, the outbox counts are returned.
 """
         raise NotImplementedError
     def templates(self, ) -> typing.List[TemplateView]:
@@ -5507,6 +7734,28 @@ class Doorstep(DoorstepProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def discard_outbox_entry(self, entry_id: str) -> DiscardResult:
+        """
+        Gives up sending a set-aside entry. Nothing is lost: a visit goes back
+        to the drafts (with the reason) and stays on the phone; a household
+        change is dropped and the next sync restores the server's details.
+        Returns what it did, in words. Refused (`Invalid`) for an entry that
+        is not set aside.
+"""
+        
+        _UniffiFfiConverterString.check_lower(entry_id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(entry_id),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDiscardResult.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_discard_outbox_entry,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def door_check(self, visit_id: str,fix: typing.Optional[GpsFixInput],outcome: DoorOutcome) -> DoorCheckResult:
         """
         Records the door check of a draft — the fix (or `None` when the phone
@@ -5552,6 +7801,31 @@ class Doorstep(DoorstepProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def fix_clock(self, epoch_ms: typing.Optional[int],utc_offset_seconds: int) -> None:
+        """
+        Stops the core's clock at `epoch_ms` (milliseconds since 1970 UTC) in
+        a zone `utc_offset_seconds` east of UTC (China: 28800), or lets it run
+        with the phone's clock again with `None`. For tests, screenshots and
+        demos: "today", "overdue" and "last sync" then come out the same on
+        every day they run. Not stored.
+"""
+        
+        _UniffiFfiConverterOptionalInt64.check_lower(epoch_ms)
+
+        _UniffiFfiConverterInt32.check_lower(utc_offset_seconds)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterOptionalInt64.lower(epoch_ms),
+            _UniffiFfiConverterInt32.lower(utc_offset_seconds),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_fix_clock,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def grids(self, ) -> typing.List[GridView]:
         """
         The grids this device works in, by code.
@@ -5567,9 +7841,25 @@ class Doorstep(DoorstepProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def home(self, ) -> HomeView:
+        """
+        The home screen ("今日") as of the device's clock.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeHomeView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_home,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def household(self, household_id: str) -> HouseholdView:
         """
-        One household's screen: residents (masked), tags, visits, what is due today.
+        One household's screen: residents (masked), tags, visits, what is due
+        today (by the device's clock), in words.
 """
         
         _UniffiFfiConverterString.check_lower(household_id)
@@ -5582,6 +7872,37 @@ class Doorstep(DoorstepProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_household,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def household_page(self, query: str,filter: ListFilter,offset: int,limit: int) -> HouseholdPageView:
+        """
+        One page of the household list: households matching `query` (the
+        search: name, pinyin or initials, address, door, ID number's last
+        four; empty for all, by code), kept by `filter`, from `offset`, at
+        most `limit` rows (0: 50; at most 200). What is due is as of the
+        device's clock.
+"""
+        
+        _UniffiFfiConverterString.check_lower(query)
+
+        _UniffiFfiConverterTypeListFilter.check_lower(filter)
+
+        _UniffiFfiConverterUInt32.check_lower(offset)
+
+        _UniffiFfiConverterUInt32.check_lower(limit)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(query),
+            _UniffiFfiConverterTypeListFilter.lower(filter),
+            _UniffiFfiConverterUInt32.lower(offset),
+            _UniffiFfiConverterUInt32.lower(limit),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeHouseholdPageView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_household_page,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -5602,8 +7923,12 @@ class Doorstep(DoorstepProtocol):
         return _uniffi_lift_return(_uniffi_ffi_result)
     async def login(self, server_url: str,username: str,password: str,device_name: str) -> AccountView:
         """
-        Logs in to the server at `server_url` and keeps the device token in the
-        encrypted database. Returns who signed in, with their grids.
+        Logs in to the server at `server_url` (remembered in the settings; a
+        scheme is added when none was typed) and keeps the device token in the
+        encrypted database. Everything already on the phone stays. Errors:
+        `wrong_password`, `server_unreachable`, `not_a_doorstep_server`,
+        `bad_server_address`, each with zh/en words. Returns who signed in,
+        with their grids.
 """
         
         _UniffiFfiConverterString.check_lower(server_url)
@@ -5630,14 +7955,20 @@ class Doorstep(DoorstepProtocol):
             _uniffi_lift_return,
             _uniffi_error_converter,
         )
-    async def logout(self, ) -> bool:
+    async def logout(self, force: bool) -> bool:
         """
-        Signs out: the token is revoked on the server when it can be reached,
-        and always forgotten here. Visits not yet sent stay queued for the next
-        login. Returns whether the server confirmed the revocation.
+        Signs out. While visits wait to be sent it is refused with
+        `UnsentVisits` (their count and the words for the dialog) unless
+        `force` — the worker confirmed. The token is revoked on the server when
+        it can be reached and always forgotten here; every visit and draft
+        stays for the next sign-in. Returns whether the server confirmed the
+        revocation.
 """
+        
+        _UniffiFfiConverterBoolean.check_lower(force)
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
+            _UniffiFfiConverterBoolean.lower(force),
         )
         _uniffi_lift_return = _UniffiFfiConverterBoolean.lift
         _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
@@ -5649,6 +7980,22 @@ class Doorstep(DoorstepProtocol):
             _uniffi_lift_return,
             _uniffi_error_converter,
         )
+    def outbox_entries(self, ) -> typing.List[OutboxEntryView]:
+        """
+        Every visit and household change not yet on the server, oldest first,
+        with its state on the network last set.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeOutboxEntryView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_outbox_entries,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def outbox_status(self, ) -> OutboxStatus:
         """
         How many outbox items wait, are set aside, or are done.
@@ -5720,6 +8067,25 @@ class Doorstep(DoorstepProtocol):
             _uniffi_lift_return,
             _uniffi_error_converter,
         )
+    def retry_outbox_entry(self, entry_id: str) -> None:
+        """
+        Queues a set-aside entry again: the next sync tries it. Refused
+        (`Invalid`) for an entry that is not set aside.
+"""
+        
+        _UniffiFfiConverterString.check_lower(entry_id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(entry_id),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_retry_outbox_entry,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def returned_visits(self, ) -> typing.List[VisitSummaryView]:
         """
         Visits returned by a supervisor and not yet revised, with the
@@ -5806,9 +8172,48 @@ class Doorstep(DoorstepProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_data_listener(self, listener: typing.Optional[DataListener]) -> None:
+        """
+        Registers the listener told of every change (replacing the last one);
+        `None` removes it.
+"""
+        
+        _UniffiFfiConverterOptionalTypeDataListener.check_lower(listener)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterOptionalTypeDataListener.lower(listener),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_data_listener,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_language(self, language: AppLanguage) -> SettingsView:
+        """
+        Sets the app's language; returns the settings as stored.
+"""
+        
+        _UniffiFfiConverterTypeAppLanguage.check_lower(language)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeAppLanguage.lower(language),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSettingsView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_language,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def set_network(self, network: NetworkState) -> None:
         """
-        Tells the core which network the phone is on now; the next sync uses it.
+        Tells the core which network the phone is on now (call it on every
+        change the platform reports); the next sync and the outbox's states
+        use it. Not stored: after a restart it is Wi-Fi until the shell says.
 """
         
         _UniffiFfiConverterTypeNetworkState.check_lower(network)
@@ -5824,7 +8229,7 @@ class Doorstep(DoorstepProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
-    def set_photos_on_cellular(self, allowed: bool) -> None:
+    def set_photos_on_cellular(self, allowed: bool) -> SettingsView:
         """
         Whether photos may be sent over cellular or metered networks (default: no).
 """
@@ -5834,11 +8239,80 @@ class Doorstep(DoorstepProtocol):
             self._uniffi_clone_handle(),
             _UniffiFfiConverterBoolean.lower(allowed),
         )
-        _uniffi_lift_return = lambda val: None
-        _uniffi_error_converter = None
+        _uniffi_lift_return = _UniffiFfiConverterTypeSettingsView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_server_url(self, server_url: str) -> SettingsView:
+        """
+        Sets the server address the sign-in screen offers (signing in sets it
+        too). A scheme is added when none was typed (`https://`), a trailing
+        `/` dropped; an address that is not http(s) is refused with
+        `bad_server_address` and nothing changes.
+"""
+        
+        _UniffiFfiConverterString.check_lower(server_url)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(server_url),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSettingsView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_server_url,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_wifi_only_sync(self, wifi_only: bool) -> SettingsView:
+        """
+        Whether a background sync waits for Wi-Fi (default: yes).
+"""
+        
+        _UniffiFfiConverterBoolean.check_lower(wifi_only)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterBoolean.lower(wifi_only),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSettingsView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_wifi_only_sync,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def settings(self, ) -> SettingsView:
+        """
+        The phone's settings.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSettingsView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_settings,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def sign_out_check(self, ) -> SignOutCheckView:
+        """
+        What signing out now would leave behind, for the confirmation dialog.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSignOutCheckView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_sign_out_check,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -5866,12 +8340,14 @@ class Doorstep(DoorstepProtocol):
         return _uniffi_lift_return(_uniffi_ffi_result)
     async def sync(self, worker_asked: bool,listener: typing.Optional[SyncListener],cancel: typing.Optional[SyncCancel]) -> SyncResult:
         """
-        Runs one sync on the network last set: pushes the outbox, then pulls.
-        `worker_asked` is true for the worker's "sync now" (failed items are
-        retried at once) and false for a background sync (each failed item
-        waits out its backoff). `listener` hears the progress; `cancel` stops
-        it (then the error is `Cancelled` and everything stays queued).
-        Offline, nothing is sent and the outbox counts are returned.
+        Runs one sync on the network last set, as the settings allow: pushes
+        the outbox, then pulls. `worker_asked` is true for the worker's "sync
+        now" (failed items are retried at once, and it runs on cellular too)
+        and false for a background sync (each failed item waits out its
+        backoff; with Wi-Fi-only on, nothing goes off Wi-Fi). Photos go on
+        cellular only when the setting allows. `listener` hears the progress;
+        `cancel` stops it (then the error is `Cancelled` and everything stays
+        queued). When nothing may be sent, the outbox counts are returned.
 """
         
         _UniffiFfiConverterBoolean.check_lower(worker_asked)
@@ -5978,36 +8454,55 @@ __all__ = [
     "UserRole",
     "DoorVerdict",
     "DoorOutcome",
+    "VisitState",
     "FieldKind",
     "AnswerValue",
     "LocationProvider",
-    "VisitState",
+    "OutboxEntryState",
+    "AppLanguage",
     "DoorstepError",
+    "ListFilter",
     "NetworkState",
     "GridView",
     "AccountView",
     "ChoiceView",
+    "DataChangeView",
+    "DiscardResult",
     "DoorReason",
     "DoorCheckResult",
+    "VisitView",
+    "VisitSummaryView",
+    "DraftItemView",
+    "DueBadgeView",
+    "HouseholdSummaryView",
+    "DueItemView",
     "DueVisitView",
     "FormProblem",
     "FieldItem",
     "GpsFixInput",
-    "HouseholdSummaryView",
+    "ReturnedItemView",
+    "HomeView",
+    "TagChipView",
+    "HouseholdRowView",
+    "TagFilterView",
+    "HouseholdPageView",
     "TagView",
     "ResidentItem",
-    "VisitView",
-    "VisitSummaryView",
     "PastVisitView",
     "HouseholdView",
+    "OutboxEntryView",
     "OutboxStatus",
     "PhotoInfo",
     "PhotoEvidence",
     "PullReport",
+    "SettingsView",
+    "SignOutCheckView",
     "SyncProgress",
     "SyncResult",
     "TemplateView",
     "VisitScreenView",
+    "DataListenerImpl",
+    "DataListener",
     "SyncCancel",
     "SyncCancelProtocol",
     "SyncListenerImpl",

@@ -106,6 +106,15 @@ pub enum DoorstepError {
         message_zh: String,
         message_en: String,
     },
+    /// Sign-out refused: `waiting` visits are not sent yet. Ask the worker
+    /// (the message says they stay on the phone) and call `logout(true)`.
+    #[error("{code}: {message_en}")]
+    UnsentVisits {
+        code: String,
+        message_zh: String,
+        message_en: String,
+        waiting: u32,
+    },
 }
 
 fn texts(code: &str, zh: &str, en: impl Into<String>) -> (String, String, String) {
@@ -138,7 +147,8 @@ impl DoorstepError {
             | Self::PhotoRefused { code, .. }
             | Self::Network { code, .. }
             | Self::Server { code, .. }
-            | Self::Cancelled { code, .. } => code,
+            | Self::Cancelled { code, .. }
+            | Self::UnsentVisits { code, .. } => code,
         }
     }
 
@@ -236,9 +246,9 @@ impl From<SyncError> for DoorstepError {
             },
             SyncError::Unauthorized => variant!(
                 NotSignedIn,
-                "unauthorized",
-                "登录已失效，请重新登录",
-                "signed out: log in again"
+                "session_expired",
+                "登录已过期，请重新登录。未上传的走访仍在手机上，重新登录后继续上传",
+                "your sign-in has expired: sign in again. Visits not yet sent stay on this phone and go after you sign in"
             ),
             SyncError::NotSignedIn => not_signed_in(),
             SyncError::Protocol(_) => DoorstepError::Server {
@@ -306,6 +316,40 @@ impl From<DeviceError> for DoorstepError {
                 "定位坐标无效",
                 "the position is not a place on Earth"
             ),
+            DeviceError::BadServerAddress => variant!(
+                Invalid,
+                "bad_server_address",
+                "服务器地址格式不正确，应类似 https://doorstep.example.cn",
+                "the server address is not valid; it looks like https://doorstep.example.cn"
+            ),
+            DeviceError::WrongPassword => variant!(
+                NotSignedIn,
+                "wrong_password",
+                "用户名或密码不正确",
+                "wrong username or password"
+            ),
+            DeviceError::ServerUnreachable => variant!(
+                Network,
+                "server_unreachable",
+                "连不上服务器，请检查网络和服务器地址",
+                "the server cannot be reached: check the network and the server address"
+            ),
+            DeviceError::NotADoorstepServer => variant!(
+                Invalid,
+                "not_a_doorstep_server",
+                "该地址不是入户通服务器，请检查服务器地址",
+                "this address is not a Doorstep server: check the server address"
+            ),
+            DeviceError::UnsentVisits { waiting } => DoorstepError::UnsentVisits {
+                code: "unsent_visits".to_owned(),
+                message_zh: format!(
+                    "还有 {waiting} 次走访未上传。退出登录后仍保存在手机上，重新登录后继续上传"
+                ),
+                message_en: format!(
+                    "{waiting} visit(s) not sent yet; they stay on this phone after signing out and go after the next sign-in"
+                ),
+                waiting,
+            },
             DeviceError::NotYourGrid => variant!(
                 Invalid,
                 "household_not_in_grids",
@@ -345,6 +389,11 @@ mod tests {
             DeviceError::BadPosition.into(),
             DeviceError::UnknownTemplate("x".into()).into(),
             DeviceError::NotYourGrid.into(),
+            DeviceError::BadServerAddress.into(),
+            DeviceError::WrongPassword.into(),
+            DeviceError::ServerUnreachable.into(),
+            DeviceError::NotADoorstepServer.into(),
+            DeviceError::UnsentVisits { waiting: 2 }.into(),
             PhotoError::UnsupportedFormat.into(),
         ];
         for e in &errors {
@@ -413,6 +462,11 @@ mod tests {
                     message_zh,
                     message_en,
                     ..
+                }
+                | DoorstepError::UnsentVisits {
+                    message_zh,
+                    message_en,
+                    ..
                 } => (message_zh, message_en),
             };
             assert!(!zh.is_empty() && !en.is_empty(), "{code}");
@@ -430,6 +484,47 @@ mod tests {
         assert!(!all_texts(&e).contains("/data/user"));
         let e: DoorstepError = SyncError::Network("dns error: 10.0.0.7".into()).into();
         assert!(!all_texts(&e).contains("10.0.0.7"));
+    }
+
+    #[test]
+    fn sign_in_problems_each_say_what_to_do() {
+        let codes: Vec<String> = [
+            DeviceError::WrongPassword,
+            DeviceError::ServerUnreachable,
+            DeviceError::NotADoorstepServer,
+            DeviceError::Sync(SyncError::Unauthorized),
+        ]
+        .into_iter()
+        .map(|e| DoorstepError::from(e).code().to_owned())
+        .collect();
+        assert_eq!(
+            codes,
+            [
+                "wrong_password",
+                "server_unreachable",
+                "not_a_doorstep_server",
+                "session_expired"
+            ]
+        );
+        match DoorstepError::from(SyncError::Unauthorized) {
+            DoorstepError::NotSignedIn { message_zh, .. } => {
+                assert!(
+                    message_zh.contains("过期") && message_zh.contains("未上传的走访仍在手机上")
+                )
+            }
+            other => panic!("expected NotSignedIn, got {other:?}"),
+        }
+        match DoorstepError::from(DeviceError::UnsentVisits { waiting: 3 }) {
+            DoorstepError::UnsentVisits {
+                waiting,
+                message_zh,
+                ..
+            } => {
+                assert_eq!(waiting, 3);
+                assert!(message_zh.starts_with("还有 3 次走访未上传"));
+            }
+            other => panic!("expected UnsentVisits, got {other:?}"),
+        }
     }
 
     #[test]

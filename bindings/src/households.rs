@@ -5,11 +5,16 @@
 use crate::error::DoorstepError;
 use crate::session::Doorstep;
 use crate::visit::{VisitSummaryView, parse_id};
+use chrono::NaiveDate;
+use doorstep_core::device::Device;
 use doorstep_core::domain::Tenure;
+use doorstep_core::due::{TagNames, reason_text, when_text};
+use doorstep_core::forms::LocalizedText;
 use doorstep_core::forms::schedule::{self, DueVisit};
 use doorstep_core::screen::HouseholdScreen;
 use doorstep_core::search::DEFAULT_LIMIT;
 use doorstep_core::store::households::{HouseholdSummary, ResidentView};
+use std::collections::HashMap;
 
 /// One line of a household list.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -26,6 +31,9 @@ pub struct HouseholdSummaryView {
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct TagView {
     pub code: String,
+    /// The tag's name: `独居老人` / `Elder living alone`.
+    pub name_zh: String,
+    pub name_en: String,
     /// ISO date.
     pub start: String,
     pub end: Option<String>,
@@ -49,10 +57,16 @@ pub struct ResidentItem {
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct DueVisitView {
     pub template_id: String,
+    pub template_title_zh: String,
+    pub template_title_en: String,
     /// The last day it counts for (ISO date); for an overdue one, the missed deadline.
     pub due_by: String,
     pub overdue: bool,
-    /// Why: the tag of a routine rule, or the campaign day.
+    /// `逾期 5 天（截止 11月30日）`, `12月31日前完成`, `今天截止`.
+    pub when_zh: String,
+    pub when_en: String,
+    /// Why, in words: the tag's name and how often (`独居老人 · 每月走访`),
+    /// or the campaign day.
     pub reason_zh: String,
     pub reason_en: String,
 }
@@ -100,9 +114,46 @@ impl From<HouseholdSummary> for HouseholdSummaryView {
     }
 }
 
-impl From<ResidentView> for ResidentItem {
-    fn from(r: ResidentView) -> Self {
-        Self {
+/// What the words of a household screen need: the tags' names, the templates'
+/// titles and the day they are read on.
+pub(crate) struct Words {
+    pub tags: TagNames,
+    pub titles: HashMap<String, LocalizedText>,
+    pub today: NaiveDate,
+}
+
+impl Words {
+    pub(crate) fn of(device: &Device) -> Result<Self, DoorstepError> {
+        Ok(Self {
+            tags: device.store().tag_names()?,
+            titles: device.titles()?,
+            today: device.today(),
+        })
+    }
+
+    fn view(&self, d: DueVisit) -> DueVisitView {
+        let when = when_text(&d, self.today);
+        let reason = reason_text(&d, &self.tags, self.today);
+        let title = self
+            .titles
+            .get(&d.template_id)
+            .cloned()
+            .unwrap_or_else(|| LocalizedText::new(&d.template_id, &d.template_id));
+        DueVisitView {
+            template_id: d.template_id,
+            template_title_zh: title.zh,
+            template_title_en: title.en,
+            due_by: d.due_by.to_string(),
+            overdue: d.status == schedule::Status::Overdue,
+            when_zh: when.zh,
+            when_en: when.en,
+            reason_zh: reason.zh,
+            reason_en: reason.en,
+        }
+    }
+
+    fn resident(&self, r: ResidentView) -> ResidentItem {
+        ResidentItem {
             id: r.id.to_string(),
             name: r.name,
             id_number_masked: r.id_number,
@@ -112,40 +163,21 @@ impl From<ResidentView> for ResidentItem {
             tags: r
                 .tags
                 .into_iter()
-                .map(|t| TagView {
-                    code: t.code,
-                    start: t.start.to_string(),
-                    end: t.end.map(|d| d.to_string()),
+                .map(|t| {
+                    let name = self.tags.name(&t.code);
+                    TagView {
+                        code: t.code,
+                        name_zh: name.zh,
+                        name_en: name.en,
+                        start: t.start.to_string(),
+                        end: t.end.map(|d| d.to_string()),
+                    }
                 })
                 .collect(),
         }
     }
-}
 
-impl From<DueVisit> for DueVisitView {
-    fn from(d: DueVisit) -> Self {
-        let (reason_zh, reason_en) = match &d.reason {
-            schedule::Reason::Routine { tag, .. } => (
-                format!("定期走访（{tag}）"),
-                format!("routine visit ({tag})"),
-            ),
-            schedule::Reason::Campaign { day, date } => (
-                format!("{}（{date}）", day.name_zh()),
-                format!("{} ({date})", day.name_en()),
-            ),
-        };
-        Self {
-            template_id: d.template_id,
-            due_by: d.due_by.to_string(),
-            overdue: d.status == schedule::Status::Overdue,
-            reason_zh,
-            reason_en,
-        }
-    }
-}
-
-impl From<HouseholdScreen> for HouseholdView {
-    fn from(s: HouseholdScreen) -> Self {
+    fn household(&self, s: HouseholdScreen) -> HouseholdView {
         let d = s.detail;
         let (rental, landlord_name, landlord_phone_masked) = match d.tenure {
             Tenure::OwnerOccupied => (false, None, None),
@@ -158,7 +190,7 @@ impl From<HouseholdScreen> for HouseholdView {
                 landlord_phone.map(|p| p.masked()),
             ),
         };
-        Self {
+        HouseholdView {
             summary: d.summary.into(),
             grid_id: d.grid_id.to_string(),
             residence_type: d.residence_type.as_str().to_owned(),
@@ -166,7 +198,7 @@ impl From<HouseholdScreen> for HouseholdView {
             landlord_name,
             landlord_phone_masked,
             notes: d.notes,
-            residents: d.residents.into_iter().map(ResidentItem::from).collect(),
+            residents: d.residents.into_iter().map(|r| self.resident(r)).collect(),
             visits: s.visits.into_iter().map(VisitSummaryView::from).collect(),
             past_visits: s
                 .past_visits
@@ -178,7 +210,7 @@ impl From<HouseholdScreen> for HouseholdView {
                     status: p.status.as_str().to_owned(),
                 })
                 .collect(),
-            due: s.due.into_iter().map(DueVisitView::from).collect(),
+            due: s.due.into_iter().map(|d| self.view(d)).collect(),
         }
     }
 }
@@ -218,10 +250,13 @@ impl Doorstep {
             .collect())
     }
 
-    /// One household's screen: residents (masked), tags, visits, what is due today.
+    /// One household's screen: residents (masked), tags, visits, what is due
+    /// today (by the device's clock), in words.
     pub fn household(&self, household_id: String) -> Result<HouseholdView, DoorstepError> {
         let id = parse_id(&household_id)?;
-        let today = chrono::Local::now().date_naive();
-        Ok(self.device().household_screen(id, today)?.into())
+        let device = self.device();
+        let words = Words::of(&device)?;
+        let screen = device.household_screen(id, words.today)?;
+        Ok(words.household(screen))
     }
 }

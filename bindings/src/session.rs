@@ -10,9 +10,8 @@ use doorstep_core::device::Device;
 use doorstep_core::store::households::GridInfo;
 use doorstep_core::store::{DatabaseKey, OpenMode};
 use doorstep_core::sync::protocol::{Account, Role};
-use doorstep_core::sync::{Network, ServerClient, SyncOptions};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// The file name of the device database inside the app's directory.
 const DATABASE_FILE: &str = "doorstep.db";
@@ -23,7 +22,20 @@ pub struct Doorstep {
     /// Shared by the screens and the sync, which runs on a thread of its own;
     /// templates a sync brings become usable in place.
     device: Arc<Device>,
-    pub(crate) sync_options: Mutex<SyncOptions>,
+}
+
+/// What signing out now would leave behind.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SignOutCheckView {
+    /// Finalized visits not yet on the server.
+    pub waiting: u32,
+    /// Drafts on the phone (kept too).
+    pub drafts: u32,
+    /// Whether to ask before signing out (then call `logout(true)`).
+    pub needs_confirmation: bool,
+    /// `还有 3 次走访未上传。……确定退出吗？` or `所有走访都已上传，可以安全退出。`
+    pub message_zh: String,
+    pub message_en: String,
 }
 
 /// A grid the signed-in worker works in.
@@ -105,16 +117,15 @@ impl Doorstep {
         let device = Device::open(&path, &key, OpenMode::OpenOrCreate)?;
         Ok(Arc::new(Self {
             device: Arc::new(device),
-            sync_options: Mutex::new(SyncOptions {
-                network: Network::Wifi,
-                photos_on_cellular: false,
-                retry_now: false,
-            }),
         }))
     }
 
-    /// Logs in to the server at `server_url` and keeps the device token in the
-    /// encrypted database. Returns who signed in, with their grids.
+    /// Logs in to the server at `server_url` (remembered in the settings; a
+    /// scheme is added when none was typed) and keeps the device token in the
+    /// encrypted database. Everything already on the phone stays. Errors:
+    /// `wrong_password`, `server_unreachable`, `not_a_doorstep_server`,
+    /// `bad_server_address`, each with zh/en words. Returns who signed in,
+    /// with their grids.
     pub async fn login(
         &self,
         server_url: String,
@@ -129,20 +140,27 @@ impl Doorstep {
         Ok(account.into())
     }
 
-    /// Signs out: the token is revoked on the server when it can be reached,
-    /// and always forgotten here. Visits not yet sent stay queued for the next
-    /// login. Returns whether the server confirmed the revocation.
-    pub async fn logout(&self) -> Result<bool, DoorstepError> {
+    /// Signs out. While visits wait to be sent it is refused with
+    /// `UnsentVisits` (their count and the words for the dialog) unless
+    /// `force` — the worker confirmed. The token is revoked on the server when
+    /// it can be reached and always forgotten here; every visit and draft
+    /// stays for the next sign-in. Returns whether the server confirmed the
+    /// revocation.
+    pub async fn logout(&self, force: bool) -> Result<bool, DoorstepError> {
         let device = self.device();
-        let Some(session) = device.store().session()? else {
-            return Ok(false);
-        };
-        let revoked = match ServerClient::new(&session.server_url, Some(session.token)) {
-            Ok(client) => client.logout().await.is_ok(),
-            Err(_) => false,
-        };
-        device.store().clear_session()?;
-        Ok(revoked)
+        Ok(device.logout(force).await?)
+    }
+
+    /// What signing out now would leave behind, for the confirmation dialog.
+    pub fn sign_out_check(&self) -> Result<SignOutCheckView, DoorstepError> {
+        let check = self.device().sign_out_check()?;
+        Ok(SignOutCheckView {
+            waiting: check.waiting,
+            drafts: check.drafts,
+            needs_confirmation: check.needs_confirmation,
+            message_zh: check.message.zh,
+            message_en: check.message.en,
+        })
     }
 
     /// Who is signed in on this device, or `None`.

@@ -50,13 +50,19 @@ pub struct PullReport {
 /// What a sync run did and what is left.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct SyncResult {
-    /// Items that reached the server in this run.
+    /// Items that reached the server in this run (photos and visits).
     pub uploaded: u64,
+    /// Of those, visits.
+    pub visits_uploaded: u64,
     /// Items still waiting (not sendable on this network, or retrying later).
     pub pending: u64,
     /// Items set aside for good (their reasons are in the outbox).
     pub set_aside: u64,
     pub pulled: PullReport,
+    /// The run in words, with what waits now: `已上传 2 次走访，1 次走访等待 Wi-Fi，收到 1 次退回修改。`
+    pub summary_zh: String,
+    /// `Sent 2 visits, 1 visit waiting for Wi-Fi, 1 visit returned for rework.`
+    pub summary_en: String,
 }
 
 /// The outbox at a glance.
@@ -114,13 +120,16 @@ impl From<PullSummary> for PullReport {
     }
 }
 
-impl From<SyncReport> for SyncResult {
-    fn from(r: SyncReport) -> Self {
+impl SyncResult {
+    fn new(r: SyncReport, summary: doorstep_core::forms::LocalizedText) -> Self {
         Self {
             uploaded: r.uploaded,
+            visits_uploaded: r.visits_uploaded,
             pending: r.pending,
             set_aside: r.set_aside,
             pulled: r.pulled.into(),
+            summary_zh: summary.zh,
+            summary_en: summary.en,
         }
     }
 }
@@ -139,27 +148,26 @@ impl From<&Progress> for SyncProgress {
 
 #[uniffi::export(async_runtime = "tokio")]
 impl Doorstep {
-    /// Tells the core which network the phone is on now; the next sync uses it.
+    /// Tells the core which network the phone is on now (call it on every
+    /// change the platform reports); the next sync and the outbox's states
+    /// use it. Not stored: after a restart it is Wi-Fi until the shell says.
     pub fn set_network(&self, network: NetworkState) {
-        self.options().network = match network {
+        self.device().set_network(match network {
             NetworkState::Wifi => Network::Wifi,
             NetworkState::Cellular => Network::Cellular,
             NetworkState::Metered => Network::Metered,
             NetworkState::Offline => Network::Offline,
-        };
+        });
     }
 
-    /// Whether photos may be sent over cellular or metered networks (default: no).
-    pub fn set_photos_on_cellular(&self, allowed: bool) {
-        self.options().photos_on_cellular = allowed;
-    }
-
-    /// Runs one sync on the network last set: pushes the outbox, then pulls.
-    /// `worker_asked` is true for the worker's "sync now" (failed items are
-    /// retried at once) and false for a background sync (each failed item
-    /// waits out its backoff). `listener` hears the progress; `cancel` stops
-    /// it (then the error is `Cancelled` and everything stays queued).
-    /// Offline, nothing is sent and the outbox counts are returned.
+    /// Runs one sync on the network last set, as the settings allow: pushes
+    /// the outbox, then pulls. `worker_asked` is true for the worker's "sync
+    /// now" (failed items are retried at once, and it runs on cellular too)
+    /// and false for a background sync (each failed item waits out its
+    /// backoff; with Wi-Fi-only on, nothing goes off Wi-Fi). Photos go on
+    /// cellular only when the setting allows. `listener` hears the progress;
+    /// `cancel` stops it (then the error is `Cancelled` and everything stays
+    /// queued). When nothing may be sent, the outbox counts are returned.
     pub async fn sync(
         &self,
         worker_asked: bool,
@@ -167,10 +175,8 @@ impl Doorstep {
         cancel: Option<Arc<SyncCancel>>,
     ) -> Result<SyncResult, DoorstepError> {
         let device = self.device();
-        let options = doorstep_core::sync::SyncOptions {
-            retry_now: worker_asked,
-            ..*self.options()
-        };
+        let summarize = self.device();
+        let options = device.sync_options(worker_asked)?;
         let flag = cancel.map(|c| c.flag.clone()).unwrap_or_default();
         let report = run_on_blocking_thread(move || async move {
             let progress = move |p: &Progress| {
@@ -181,7 +187,8 @@ impl Doorstep {
             device.sync(options, &progress, &flag).await
         })
         .await?;
-        Ok(report.into())
+        let summary = summarize.sync_summary(&report)?;
+        Ok(SyncResult::new(report, summary))
     }
 
     /// Pulls only (households, templates, review decisions), sending nothing.
@@ -229,11 +236,5 @@ where
             // Only a runtime shutting down cancels a blocking task.
             Err(_) => Err(DeviceError::from(doorstep_core::sync::SyncError::Cancelled).into()),
         },
-    }
-}
-
-impl Doorstep {
-    fn options(&self) -> std::sync::MutexGuard<'_, doorstep_core::sync::SyncOptions> {
-        self.sync_options.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

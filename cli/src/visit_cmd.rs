@@ -118,8 +118,7 @@ pub fn pull(device: &Device) -> anyhow::Result<ExitCode> {
 }
 
 pub fn sync(device: &Device, network: NetworkArg) -> anyhow::Result<ExitCode> {
-    let photos_on_cellular =
-        device.store().setting("photos_on_cellular")?.as_deref() == Some("true");
+    let photos_on_cellular = device.settings()?.photos_on_cellular;
     let options = SyncOptions {
         network: match network {
             NetworkArg::Wifi => Network::Wifi,

@@ -5,6 +5,8 @@
 //! pulled), the evidence rules (door-check verdicts, the photo pipeline) and
 //! sync. Every rule a screen needs is here, so the shells only render.
 
+use crate::changes::{ChangeListener, DataChange};
+use crate::clock::{Clock, SystemClock};
 use crate::evidence::{
     DoorCheck, DoorCheckInput, DoorCheckPolicy, DoorOutcome, GpsFix, HouseholdLocation,
     PhotoOptions, check_door, process_photo,
@@ -14,8 +16,8 @@ use crate::forms::{Form, Problem};
 use crate::store::households::Disclosure;
 use crate::store::visits::VisitRecord;
 use crate::store::{DatabaseKey, OpenMode, Store, StoreError};
-use crate::sync::protocol::{Account, LoginRequest, PhotoRef};
-use crate::sync::{CancelFlag, Progress, ServerClient, SyncError, SyncOptions, SyncReport};
+use crate::sync::protocol::{Account, PhotoRef};
+use crate::sync::{CancelFlag, Network, Progress, SyncError, SyncOptions, SyncReport};
 use doorstep_model::Visit;
 use std::path::Path;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
@@ -40,6 +42,16 @@ pub enum DeviceError {
     BadPosition,
     #[error("the household is not in the signed-in worker's grids")]
     NotYourGrid,
+    #[error("the server address is not an http or https address")]
+    BadServerAddress,
+    #[error("wrong username or password")]
+    WrongPassword,
+    #[error("the server cannot be reached")]
+    ServerUnreachable,
+    #[error("the address does not answer as a Doorstep server")]
+    NotADoorstepServer,
+    #[error("{waiting} visit(s) have not been sent; sign out only when the worker confirms")]
+    UnsentVisits { waiting: u32 },
 }
 
 /// Problems by field path and code (never by value: answers are personal data).
@@ -59,6 +71,12 @@ pub struct Device {
     templates: RwLock<TemplateRegistry>,
     door_policy: DoorCheckPolicy,
     photo_options: PhotoOptions,
+    /// The network the shell last reported (not stored: it is true only now).
+    pub(crate) network: RwLock<Network>,
+    /// What "now" is for the screen models.
+    pub(crate) clock: RwLock<Arc<dyn Clock>>,
+    /// Told of every change ([`crate::changes`]).
+    pub(crate) listener: RwLock<Option<Arc<dyn ChangeListener>>>,
 }
 
 impl Device {
@@ -73,6 +91,9 @@ impl Device {
             ),
             door_policy: DoorCheckPolicy::default(),
             photo_options: PhotoOptions::default(),
+            network: RwLock::new(Network::Wifi),
+            clock: RwLock::new(Arc::new(SystemClock)),
+            listener: RwLock::new(None),
         };
         device.reload_templates()?;
         Ok(device)
@@ -89,25 +110,6 @@ impl Device {
         self.templates.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Logs in to `server_url` and keeps the token in the encrypted store.
-    pub async fn login(
-        &self,
-        server_url: &str,
-        username: &str,
-        password: &str,
-        device_name: &str,
-    ) -> Result<crate::sync::protocol::Account, DeviceError> {
-        let client = ServerClient::new(server_url, None)?;
-        let request = LoginRequest {
-            username: username.to_owned(),
-            password: password.to_owned(),
-            device_name: device_name.to_owned(),
-        };
-        let login = client.login(&request).await?;
-        self.store.save_login(server_url, &login)?;
-        Ok(login.account)
-    }
-
     /// Starts a visit to `household` with the newest version of `template_id`.
     pub fn start_visit(&self, household: Uuid, template_id: &str) -> Result<Visit, DeviceError> {
         let session = self.store.session()?.ok_or(DeviceError::NotSignedIn)?;
@@ -118,14 +120,18 @@ impl Device {
             .map_err(|_| DeviceError::UnknownTemplate(template_id.to_owned()))?;
         let version = u32::try_from(form.version())
             .map_err(|_| DeviceError::UnknownTemplate(template_id.to_owned()))?;
-        Ok(self
-            .store
-            .start_visit(household, template_id, version, session.account.user_id)?)
+        let visit =
+            self.store
+                .start_visit(household, template_id, version, session.account.user_id)?;
+        self.notify(DataChange::VISIT);
+        Ok(visit)
     }
 
     /// Replaces a draft's answers (validated when the visit is finalized).
     pub fn set_answers(&self, visit: Uuid, answers: &serde_json::Value) -> Result<(), DeviceError> {
-        Ok(self.store.set_answers(visit, answers)?)
+        self.store.set_answers(visit, answers)?;
+        self.notify(DataChange::VISIT);
+        Ok(())
     }
 
     /// Records the door check of a draft: the fix (or none) and the outcome;
@@ -146,6 +152,7 @@ impl Device {
         };
         let result = check_door(&input, &self.door_policy).map_err(|_| DeviceError::BadPosition)?;
         self.store.record_door_check(visit, &input, &result)?;
+        self.notify(DataChange::VISIT);
         Ok(result)
     }
 
@@ -158,7 +165,9 @@ impl Device {
         camera_bytes: &[u8],
     ) -> Result<PhotoRef, DeviceError> {
         let photo = process_photo(camera_bytes, &self.photo_options, None)?;
-        Ok(self.store.add_photo(visit, field, &photo)?)
+        let added = self.store.add_photo(visit, field, &photo)?;
+        self.notify(DataChange::VISIT);
+        Ok(added)
     }
 
     /// The problems that would stop a draft from being finalized now (empty
@@ -182,7 +191,9 @@ impl Device {
             return Err(DeviceError::Incomplete(validation.problems));
         }
         let answers = serde_json::Value::Object(validation.answers);
-        Ok(self.store.finalize_visit(visit, &answers)?)
+        let finalized = self.store.finalize_visit(visit, &answers)?;
+        self.notify(DataChange::VISIT_AND_OUTBOX);
+        Ok(finalized)
     }
 
     /// Starts the next revision of a returned visit.
@@ -190,7 +201,9 @@ impl Device {
         let session = self.store.session()?.ok_or(DeviceError::NotSignedIn)?;
         let household = self.store.visit(visit)?.visit.household_id;
         self.check_grid(&session.account, household)?;
-        Ok(self.store.revise_visit(visit)?)
+        let next = self.store.revise_visit(visit)?;
+        self.notify(DataChange::VISIT);
+        Ok(next)
     }
 
     /// Refuses work on a household outside the worker's grids: one kept on the
@@ -212,7 +225,12 @@ impl Device {
         progress: &(dyn Fn(&Progress) + Send + Sync),
         cancel: &CancelFlag,
     ) -> Result<SyncReport, DeviceError> {
-        let report = crate::sync::sync(&self.store, options, progress, cancel).await?;
+        let result = crate::sync::sync(&self.store, options, progress, cancel).await;
+        if options.network != Network::Offline {
+            self.record_sync(result.as_ref().err())?;
+        }
+        self.notify(DataChange::SYNC);
+        let report = result?;
         if report.pulled.templates > 0 {
             self.reload_templates()?;
         }
@@ -224,11 +242,40 @@ impl Device {
         &self,
         cancel: &CancelFlag,
     ) -> Result<crate::store::pull::PullSummary, DeviceError> {
-        let summary = crate::sync::pull(&self.store, cancel).await?;
+        let result = crate::sync::pull(&self.store, cancel).await;
+        self.record_sync(result.as_ref().err())?;
+        self.notify(DataChange::SYNC);
+        let summary = result?;
         if summary.templates > 0 {
             self.reload_templates()?;
         }
         Ok(summary)
+    }
+
+    /// Now, by the device's clock.
+    pub fn now(&self) -> doorstep_model::DeviceInstant {
+        self.clock.read().unwrap_or_else(|p| p.into_inner()).now()
+    }
+
+    /// Today's date on the device, by its clock.
+    pub fn today(&self) -> chrono::NaiveDate {
+        crate::clock::local_date(self.now())
+    }
+
+    /// Replaces the device's clock (tests and screenshots fix the date with a
+    /// [`crate::clock::FixedClock`]).
+    pub fn set_clock(&self, clock: Arc<dyn Clock>) {
+        *self.clock.write().unwrap_or_else(|p| p.into_inner()) = clock;
+    }
+
+    /// Notes the end of a sync or pull that reached for the server; a run
+    /// stopped before it (nobody signed in) is not an attempt.
+    fn record_sync(&self, failure: Option<&SyncError>) -> Result<(), DeviceError> {
+        if matches!(failure, Some(SyncError::NotSignedIn)) {
+            return Ok(());
+        }
+        let code = failure.map(SyncError::code);
+        Ok(self.store.record_sync(self.now().utc, code.as_deref())?)
     }
 
     fn form_of(&self, record: &VisitRecord) -> Result<Arc<Form>, DeviceError> {

@@ -10,6 +10,15 @@
 //! | [`evidence`] | GPS door checks, geofence, GCJ-02, the photo pipeline |
 //! | [`sync`] | the sync protocol, HTTP client and engine |
 //! | [`device`] | what a phone does: visits, door checks, photos, finalize, sync |
+//! | [`changes`] | telling the screens that data changed, so they refresh without polling |
+//! | [`clock`] | the device's "now", fixed in tests and screenshots |
+//! | [`display`] | dates, moments and counts in the words the phone shows (zh, en) |
+//! | [`due`] | what is due across every household, and its words |
+//! | [`home`] | the home screen: due, returned, drafts, waiting, last sync |
+//! | [`household_list`] | the household list: search, filters, pages, badges, tags in words |
+//! | [`sign_in`] | signing in (errors in words, the address kept) and out (refused while visits wait) |
+//! | [`outbox_view`] | the outbox as the worker sees it |
+//! | [`settings`] | the phone's settings and the network it is on, and what they allow a sync |
 //! | [`screen`] | screen models for the phones: a visit form as it stands, a household |
 //!
 //! Personal data (names, ID numbers, phones, positions, answers) never appears
@@ -19,8 +28,17 @@ pub use doorstep_evidence as evidence;
 pub use doorstep_forms as forms;
 pub use doorstep_model as domain;
 
+pub mod changes;
+pub mod clock;
 pub mod device;
+pub mod display;
+pub mod due;
+pub mod home;
+pub mod household_list;
+pub mod outbox_view;
 pub mod screen;
 pub mod search;
+pub mod settings;
+pub mod sign_in;
 pub mod store;
 pub mod sync;

@@ -2,8 +2,11 @@
 data), and a sync cancelled half-way that loses nothing."""
 
 import asyncio
+import contextlib
 import datetime
+import http.server
 import socket
+import threading
 
 import pytest
 
@@ -11,6 +14,32 @@ import doorstep_ffi as ffi
 from helpers import DEMO_PASSWORD, camera_png, new_key
 
 Err = ffi.DoorstepError
+
+
+@contextlib.contextmanager
+def web_page_server():
+    """An ordinary web server that answers every request with an HTML 404."""
+
+    class NotFound(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = b"<html><body>Not Found</body></html>"
+            self.send_response(404)
+            self.send_header("content-type", "text/html")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.HTTPServer(("127.0.0.1", 0), NotFound)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 def closed_port_url():
@@ -43,14 +72,23 @@ def test_login_failures(server, tmp_path):
     phone = ffi.Doorstep.open(str(tmp_path), new_key())
     with pytest.raises(Err.Network) as e:
         asyncio.run(phone.login(closed_port_url(), "worker1", DEMO_PASSWORD, "pytest"))
-    assert e.value.code == "network"
+    assert e.value.code == "server_unreachable"
+    assert "连不上服务器" in e.value.message_zh
 
     secret = "not-the-password-Z9"
-    with pytest.raises(Err) as e:
+    with pytest.raises(Err.NotSignedIn) as e:
         asyncio.run(phone.login(server, "worker1", secret, "pytest"))
-    assert isinstance(e.value, (Err.NotSignedIn, Err.Server))
-    assert secret not in str(e.value)
+    assert e.value.code == "wrong_password"
+    assert e.value.message_zh == "用户名或密码不正确"
+    assert e.value.message_en == "wrong username or password"
+    assert secret not in str(e.value) + e.value.message_zh + e.value.message_en
     assert phone.current_account() is None
+
+    with web_page_server() as other:
+        with pytest.raises(Err.Invalid) as e:
+            asyncio.run(phone.login(other, "worker1", DEMO_PASSWORD, "pytest"))
+    assert e.value.code == "not_a_doorstep_server"
+    assert "不是入户通服务器" in e.value.message_zh
 
 
 def test_visit_errors_carry_codes_and_no_answers(server, tmp_path):

@@ -72,7 +72,8 @@ def test_a_workers_day(server, tmp_path):
     screens = [phone.household(h.id) for h in households]
     elder = next(s for s in screens if any(t.code == "elder_alone" for r in s.residents for t in r.tags))
     due = [d for d in elder.due if d.template_id == "elder_alone_visit"]
-    assert due and due[0].reason_en == "routine visit (elder_alone)"
+    assert due and due[0].reason_en == "Elder living alone · monthly visit", "words, not the tag's code"
+    assert due[0].reason_zh == "独居老人 · 每月走访"
 
     assert "hazard_inspection" in [t.id for t in phone.templates()]
     screen = phone.start_visit(target.id, "hazard_inspection")
@@ -160,5 +161,5 @@ def test_a_workers_day(server, tmp_path):
     assert result.pending == 0 and result.set_aside == 0
     assert heard.seen[-1].items_done == 2
 
-    assert asyncio.run(phone.logout()) is True
+    assert asyncio.run(phone.logout(False)) is True
     assert phone.current_account() is None

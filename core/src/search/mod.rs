@@ -100,35 +100,8 @@ impl Store {
     /// then households where the words only begin terms. An empty query
     /// matches nothing.
     pub fn search_households(&self, typed: &str, limit: usize) -> Result<Vec<HouseholdSummary>> {
-        let Some((prefix, exact)) = fts_queries(typed) else {
-            return Ok(Vec::new());
-        };
         self.read(|conn| {
-            // Exact terms are selective, so ranking all their matches is cheap.
-            let mut docs = matching_docs(
-                conn,
-                "SELECT rowid FROM search_index WHERE search_index MATCH ?1 ORDER BY rank LIMIT ?2",
-                &exact,
-                limit,
-            )?;
-            if docs.len() < limit {
-                // A short prefix can match thousands of households: take them in
-                // storage order and stop at the limit instead of ranking them all.
-                let more = matching_docs(
-                    conn,
-                    "SELECT rowid FROM search_index WHERE search_index MATCH ?1 LIMIT ?2",
-                    &prefix,
-                    limit + docs.len(),
-                )?;
-                for doc in more {
-                    if docs.len() == limit {
-                        break;
-                    }
-                    if !docs.contains(&doc) {
-                        docs.push(doc);
-                    }
-                }
-            }
+            let docs = ranked_docs(conn, typed, limit)?;
             let mut found = Vec::with_capacity(docs.len());
             for doc in docs {
                 found.extend(summaries(
@@ -142,9 +115,45 @@ impl Store {
     }
 }
 
+/// The `doc` numbers of the households matching what a worker typed, in the
+/// order [`Store::search_households`] gives them, at most `limit`.
+pub(crate) fn ranked_docs(conn: &Connection, typed: &str, limit: usize) -> Result<Vec<i64>> {
+    let Some((prefix, exact)) = fts_queries(typed) else {
+        return Ok(Vec::new());
+    };
+    // Exact terms are selective, so ranking all their matches is cheap.
+    let mut docs = matching_docs(
+        conn,
+        "SELECT rowid FROM search_index WHERE search_index MATCH ?1 ORDER BY rank LIMIT ?2",
+        &exact,
+        limit,
+    )?;
+    if docs.len() < limit {
+        // A short prefix can match thousands of households: take them in
+        // storage order and stop at the limit instead of ranking them all.
+        let more = matching_docs(
+            conn,
+            "SELECT rowid FROM search_index WHERE search_index MATCH ?1 LIMIT ?2",
+            &prefix,
+            limit.saturating_add(docs.len()),
+        )?;
+        let mut seen: std::collections::HashSet<i64> = docs.iter().copied().collect();
+        for doc in more {
+            if docs.len() == limit {
+                break;
+            }
+            if seen.insert(doc) {
+                docs.push(doc);
+            }
+        }
+    }
+    Ok(docs)
+}
+
 fn matching_docs(conn: &Connection, sql: &str, query: &str, limit: usize) -> Result<Vec<i64>> {
     let mut stmt = conn.prepare_cached(sql)?;
-    let rows = stmt.query_map(rusqlite::params![query, limit as i64], |r| r.get(0))?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let rows = stmt.query_map(rusqlite::params![query, limit], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 

@@ -20,6 +20,7 @@ pub mod outbox;
 pub mod pull;
 pub mod schema;
 pub mod session;
+pub mod settings;
 pub mod visits;
 
 pub use error::{Result, StoreError};

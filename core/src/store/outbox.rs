@@ -201,11 +201,13 @@ impl Store {
 
     /// Marks an item as being uploaded now.
     pub fn mark_uploading(&self, seq: i64) -> Result<()> {
-        self.set_state(
-            seq,
-            "UPDATE outbox SET state = 'uploading' WHERE seq = ?1",
-            None,
-        )
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE outbox SET state = 'uploading' WHERE seq = ?1",
+                [seq],
+            )?;
+            Ok(())
+        })
     }
 
     /// Marks an item done; a visit's operation also marks the visit uploaded.
@@ -241,7 +243,8 @@ impl Store {
     }
 
     /// Records a transient failure: the item is retried after a backoff.
-    pub fn mark_failed(&self, seq: i64, error: &str) -> Result<()> {
+    /// `error` is `code: English`; `error_zh` the server's Chinese, if any.
+    pub fn mark_failed(&self, seq: i64, error: &str, error_zh: Option<&str>) -> Result<()> {
         self.write(|tx| {
             let attempts: u32 =
                 tx.query_row("SELECT attempts FROM outbox WHERE seq = ?1", [seq], |r| {
@@ -250,29 +253,23 @@ impl Store {
             let next = Utc::now() + backoff(attempts);
             tx.execute(
                 "UPDATE outbox SET state = 'failed', attempts = attempts + 1, next_attempt_at = ?2,
-                                   last_error = ?3 WHERE seq = ?1",
-                params![seq, next.to_rfc3339(), error],
+                                   last_error = ?3, reason_zh = ?4 WHERE seq = ?1",
+                params![seq, next.to_rfc3339(), error, error_zh],
             )?;
             Ok(())
         })
     }
 
-    /// Sets an item aside for good with its reason; it is never retried and
-    /// never blocks the others.
-    pub fn set_aside(&self, seq: i64, reason: &str) -> Result<()> {
-        self.set_state(
-            seq,
-            "UPDATE outbox SET state = 'set_aside', attempts = attempts + 1, last_error = ?2 WHERE seq = ?1",
-            Some(reason),
-        )
-    }
-
-    fn set_state(&self, seq: i64, sql: &str, reason: Option<&str>) -> Result<()> {
+    /// Sets an item aside with its reason (`code: English`, and the server's
+    /// Chinese if any); it is not retried until the worker asks, and never
+    /// blocks the others.
+    pub fn set_aside(&self, seq: i64, reason: &str, reason_zh: Option<&str>) -> Result<()> {
         self.write(|tx| {
-            match reason {
-                Some(reason) => tx.execute(sql, params![seq, reason])?,
-                None => tx.execute(sql, [seq])?,
-            };
+            tx.execute(
+                "UPDATE outbox SET state = 'set_aside', attempts = attempts + 1, last_error = ?2,
+                     reason_zh = ?3 WHERE seq = ?1",
+                params![seq, reason, reason_zh],
+            )?;
             Ok(())
         })
     }

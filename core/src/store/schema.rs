@@ -14,7 +14,7 @@ use super::error::{Result, StoreError};
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this code writes.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Version 1: the administrative tree the device knows, households, residents,
 /// category tags and visits.
@@ -178,6 +178,36 @@ CREATE TABLE past_visits (
 );
 "#;
 
+/// Version 5: the phone's settings as typed columns (language, the server
+/// address remembered across sign-out, Wi-Fi-only sync, photos on cellular),
+/// carried over from the key/value table of v3 and the signed-in session; when
+/// the last sync succeeded; the Chinese reason of an outbox failure beside the
+/// English one; and why a visit whose upload was given up went back to draft.
+const V5: &str = r#"
+CREATE TABLE phone_settings (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    language TEXT NOT NULL DEFAULT 'zh' CHECK (language IN ('zh', 'en')),
+    server_url TEXT,
+    wifi_only_sync INTEGER NOT NULL DEFAULT 1,
+    photos_on_cellular INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO phone_settings (id, server_url, photos_on_cellular) VALUES (
+    1,
+    (SELECT server_url FROM session WHERE id = 1),
+    coalesce((SELECT value = 'true' FROM settings WHERE key = 'photos_on_cellular'), 0)
+);
+DROP TABLE settings;
+CREATE TABLE sync_status (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    last_success_at TEXT,
+    last_attempt_at TEXT,
+    last_error TEXT
+);
+INSERT INTO sync_status (id) VALUES (1);
+ALTER TABLE outbox ADD COLUMN reason_zh TEXT;
+ALTER TABLE visits ADD COLUMN upload_problem TEXT;
+"#;
+
 /// The schema version of an open database.
 pub fn version(conn: &Connection) -> Result<u32> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
@@ -219,6 +249,7 @@ fn upgrade_from(conn: &Connection, version: u32) -> Result<()> {
         1 => Ok(conn.execute_batch(V2)?),
         2 => Ok(conn.execute_batch(V3)?),
         3 => Ok(conn.execute_batch(V4)?),
+        4 => Ok(conn.execute_batch(V5)?),
         other => unreachable!("no migration from schema version {other}"),
     }
 }
@@ -306,6 +337,46 @@ mod tests {
         );
         assert_eq!(schema_of(&conn), before);
         assert_eq!(version(&conn).unwrap(), SCHEMA_VERSION + 1);
+    }
+
+    #[test]
+    fn upgrading_a_v4_database_keeps_the_server_address_and_the_photo_choice() {
+        let mut old = Connection::open_in_memory().unwrap();
+        migrate_to(&mut old, 4).unwrap();
+        old.execute_batch(
+            "INSERT INTO session (id, server_url, token, expires_at, account)
+                 VALUES (1, 'https://doorstep.example.cn', 't', '2030-01-01T00:00:00Z', '{}');
+             INSERT INTO settings (key, value) VALUES ('photos_on_cellular', 'true');",
+        )
+        .unwrap();
+        migrate(&mut old).unwrap();
+        let row: (String, Option<String>, bool, bool) = old
+            .query_row(
+                "SELECT language, server_url, wifi_only_sync, photos_on_cellular FROM phone_settings",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            row,
+            (
+                "zh".to_owned(),
+                Some("https://doorstep.example.cn".to_owned()),
+                true,
+                true
+            )
+        );
+
+        let mut fresh = Connection::open_in_memory().unwrap();
+        migrate(&mut fresh).unwrap();
+        let row: (String, Option<String>, bool, bool) = fresh
+            .query_row(
+                "SELECT language, server_url, wifi_only_sync, photos_on_cellular FROM phone_settings",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(row, ("zh".to_owned(), None, true, false), "the defaults");
     }
 
     #[test]

@@ -21,7 +21,8 @@ pub struct Session {
 }
 
 impl Store {
-    /// Saves a login: the session, and the account's grids as the device's grids.
+    /// Saves a login: the session, the account's grids as the device's grids,
+    /// and the server's address as the one the sign-in screen offers next time.
     pub fn save_login(&self, server_url: &str, login: &LoginResponse) -> Result<()> {
         self.write(|tx| {
             tx.execute(
@@ -36,6 +37,8 @@ impl Store {
             for grid in &login.account.grids {
                 upsert_grid(tx, grid)?;
             }
+            // The address is remembered for the next sign-in, after a sign-out too.
+            tx.execute("UPDATE phone_settings SET server_url = ?1", [server_url])?;
             Ok(())
         })
     }
@@ -79,28 +82,6 @@ impl Store {
             Ok(tx
                 .execute("UPDATE session SET cursor = ?1 WHERE id = 1", [cursor])
                 .map(|_| ())?)
-        })
-    }
-
-    /// A setting stored on the device, such as whether photos may go on cellular.
-    pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        self.read(|conn| {
-            Ok(conn
-                .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                    r.get(0)
-                })
-                .optional()?)
-        })
-    }
-
-    /// Stores a setting.
-    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2",
-                params![key, value],
-            )?;
-            Ok(())
         })
     }
 }

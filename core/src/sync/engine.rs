@@ -90,6 +90,8 @@ impl CancelFlag {
 pub struct SyncReport {
     /// Items that reached the server in this run.
     pub uploaded: u64,
+    /// Of those, finalized visits (their submissions).
+    pub visits_uploaded: u64,
     /// Items still waiting (not sendable on this network, or failed and retrying later).
     pub pending: u64,
     /// Items set aside for good, with their reasons in the outbox.
@@ -225,6 +227,7 @@ async fn push_all(
             PhotoGate::Blocked => store.set_aside(
                 item.seq,
                 "photo_set_aside: a photo of this visit could not be uploaded",
+                None,
             )?,
         }
     }
@@ -251,13 +254,18 @@ async fn push_all(
                         ) => {
                             store.mark_done(item.seq)?;
                             report.uploaded += 1;
+                            if item.visit_id.is_some() {
+                                report.visits_uploaded += 1;
+                            }
                         }
                         Some(OperationOutcome::Refused { error }) => {
                             settle_failure(store, item, &SyncError::Server(error.clone()))?
                         }
-                        None => {
-                            store.mark_failed(item.seq, "protocol: no result for this operation")?
-                        }
+                        None => store.mark_failed(
+                            item.seq,
+                            "protocol: no result for this operation",
+                            None,
+                        )?,
                     }
                     state.items_done += 1;
                     state.bytes_done += item.bytes;
@@ -367,18 +375,23 @@ fn lock(progress: &Mutex<Progress>) -> std::sync::MutexGuard<'_, Progress> {
 /// transient, set aside with its reason if not.
 fn settle_failure(store: &Store, item: &OutboxItem, error: &SyncError) -> Result<(), SyncError> {
     let seq = item.seq;
-    let reason = match error {
-        SyncError::Server(e) => format!("{}: {}", e.code, e.message_en),
-        other => format!("{}: {other}", other.code()),
+    // The reason is kept as `code: English`, with the server's Chinese beside
+    // it (the outbox screen words the device's own codes itself).
+    let (reason, zh) = match error {
+        SyncError::Server(e) => (
+            format!("{}: {}", e.code, e.message_en),
+            Some(e.message_zh.as_str()),
+        ),
+        other => (format!("{}: {other}", other.code()), None),
     };
     match error {
         SyncError::Unauthorized | SyncError::Cancelled => store.resume_interrupted().map(|_| ())?,
         // The server threw away a blob whose bytes did not match its hash (they
         // were damaged on the way; the stored photo is authenticated by
         // SQLCipher, so it is not the source): send it again from the start.
-        SyncError::Server(e) if e.code == "hash_mismatch" => store.mark_failed(seq, &reason)?,
-        e if e.is_transient() => store.mark_failed(seq, &reason)?,
-        _ => store.set_aside(seq, &reason)?,
+        SyncError::Server(e) if e.code == "hash_mismatch" => store.mark_failed(seq, &reason, zh)?,
+        e if e.is_transient() => store.mark_failed(seq, &reason, zh)?,
+        _ => store.set_aside(seq, &reason, zh)?,
     }
     Ok(())
 }

@@ -503,6 +503,22 @@ fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
+    typealias FfiType = Int32
+    typealias SwiftType = Int32
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int32 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Int32, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
     typealias FfiType = UInt64
     typealias SwiftType = UInt64
@@ -640,12 +656,250 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * Hears that data changed; implemented by the shell. Called on the thread
+ * that made the change (a sync's is a background thread), after the change
+ * is stored: post to the UI thread from here, and do not block.
+ */
+public protocol DataListener: AnyObject, Sendable {
+    
+    func onDataChanged(change: DataChangeView) 
+    
+}
+/**
+ * Hears that data changed; implemented by the shell. Called on the thread
+ * that made the change (a sync's is a background thread), after the change
+ * is stored: post to the UI thread from here, and do not block.
+ */
+open class DataListenerImpl: DataListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_doorstep_ffi_fn_clone_datalistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_doorstep_ffi_fn_free_datalistener(handle, $0) }
+    }
+
+    
+
+    
+open func onDataChanged(change: DataChangeView)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_datalistener_on_data_changed(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeDataChangeView_lower(change),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceDataListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceDataListener = UniffiVTableCallbackInterfaceDataListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeDataListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface DataListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeDataListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface DataListener: handle missing in uniffiClone")
+            }
+        },
+        onDataChanged: { (
+            uniffiHandle: UInt64,
+            change: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeDataListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onDataChanged(
+                     change: try FfiConverterTypeDataChangeView_lift(change)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceDataListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceDataListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitDataListener() {
+    uniffi_doorstep_ffi_fn_init_callback_vtable_datalistener(UniffiCallbackInterfaceDataListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDataListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<DataListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = DataListener
+
+    public static func lift(_ handle: UInt64) throws -> DataListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return DataListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: DataListener) -> UInt64 {
+         if let rustImpl = value as? DataListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DataListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: DataListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDataListener_lift(_ handle: UInt64) throws -> DataListener {
+    return try FfiConverterTypeDataListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDataListener_lower(_ value: DataListener) -> UInt64 {
+    return FfiConverterTypeDataListener.lower(value)
+}
+
+
+
+
+
+
+/**
  * The app's handle on the core.
  */
 public protocol DoorstepProtocol: AnyObject, Sendable {
     
     /**
-     * One household's screen: residents (masked), tags, visits, what is due today.
+     * Registers the listener told of every change (replacing the last one);
+     * `None` removes it.
+     */
+    func setDataListener(listener: DataListener?) 
+    
+    /**
+     * Stops the core's clock at `epoch_ms` (milliseconds since 1970 UTC) in
+     * a zone `utc_offset_seconds` east of UTC (China: 28800), or lets it run
+     * with the phone's clock again with `None`. For tests, screenshots and
+     * demos: "today", "overdue" and "last sync" then come out the same on
+     * every day they run. Not stored.
+     */
+    func fixClock(epochMs: Int64?, utcOffsetSeconds: Int32) throws 
+    
+    /**
+     * The home screen ("今日") as of the device's clock.
+     */
+    func home() throws  -> HomeView
+    
+    /**
+     * One page of the household list: households matching `query` (the
+     * search: name, pinyin or initials, address, door, ID number's last
+     * four; empty for all, by code), kept by `filter`, from `offset`, at
+     * most `limit` rows (0: 50; at most 200). What is due is as of the
+     * device's clock.
+     */
+    func householdPage(query: String, filter: ListFilter, offset: UInt32, limit: UInt32) throws  -> HouseholdPageView
+    
+    /**
+     * One household's screen: residents (masked), tags, visits, what is due
+     * today (by the device's clock), in words.
      */
     func household(householdId: String) throws  -> HouseholdView
     
@@ -662,6 +916,27 @@ public protocol DoorstepProtocol: AnyObject, Sendable {
     func searchHouseholds(query: String, limit: UInt32) throws  -> [HouseholdSummaryView]
     
     /**
+     * Gives up sending a set-aside entry. Nothing is lost: a visit goes back
+     * to the drafts (with the reason) and stays on the phone; a household
+     * change is dropped and the next sync restores the server's details.
+     * Returns what it did, in words. Refused (`Invalid`) for an entry that
+     * is not set aside.
+     */
+    func discardOutboxEntry(entryId: String) throws  -> DiscardResult
+    
+    /**
+     * Every visit and household change not yet on the server, oldest first,
+     * with its state on the network last set.
+     */
+    func outboxEntries() throws  -> [OutboxEntryView]
+    
+    /**
+     * Queues a set-aside entry again: the next sync tries it. Refused
+     * (`Invalid`) for an entry that is not set aside.
+     */
+    func retryOutboxEntry(entryId: String) throws 
+    
+    /**
      * Who is signed in on this device, or `None`.
      */
     func currentAccount() throws  -> AccountView?
@@ -672,17 +947,57 @@ public protocol DoorstepProtocol: AnyObject, Sendable {
     func grids() throws  -> [GridView]
     
     /**
-     * Logs in to the server at `server_url` and keeps the device token in the
-     * encrypted database. Returns who signed in, with their grids.
+     * Logs in to the server at `server_url` (remembered in the settings; a
+     * scheme is added when none was typed) and keeps the device token in the
+     * encrypted database. Everything already on the phone stays. Errors:
+     * `wrong_password`, `server_unreachable`, `not_a_doorstep_server`,
+     * `bad_server_address`, each with zh/en words. Returns who signed in,
+     * with their grids.
      */
     func login(serverUrl: String, username: String, password: String, deviceName: String) async throws  -> AccountView
     
     /**
-     * Signs out: the token is revoked on the server when it can be reached,
-     * and always forgotten here. Visits not yet sent stay queued for the next
-     * login. Returns whether the server confirmed the revocation.
+     * Signs out. While visits wait to be sent it is refused with
+     * `UnsentVisits` (their count and the words for the dialog) unless
+     * `force` — the worker confirmed. The token is revoked on the server when
+     * it can be reached and always forgotten here; every visit and draft
+     * stays for the next sign-in. Returns whether the server confirmed the
+     * revocation.
      */
-    func logout() async throws  -> Bool
+    func logout(force: Bool) async throws  -> Bool
+    
+    /**
+     * What signing out now would leave behind, for the confirmation dialog.
+     */
+    func signOutCheck() throws  -> SignOutCheckView
+    
+    /**
+     * Sets the app's language; returns the settings as stored.
+     */
+    func setLanguage(language: AppLanguage) throws  -> SettingsView
+    
+    /**
+     * Whether photos may be sent over cellular or metered networks (default: no).
+     */
+    func setPhotosOnCellular(allowed: Bool) throws  -> SettingsView
+    
+    /**
+     * Sets the server address the sign-in screen offers (signing in sets it
+     * too). A scheme is added when none was typed (`https://`), a trailing
+     * `/` dropped; an address that is not http(s) is refused with
+     * `bad_server_address` and nothing changes.
+     */
+    func setServerUrl(serverUrl: String) throws  -> SettingsView
+    
+    /**
+     * Whether a background sync waits for Wi-Fi (default: yes).
+     */
+    func setWifiOnlySync(wifiOnly: Bool) throws  -> SettingsView
+    
+    /**
+     * The phone's settings.
+     */
+    func settings() throws  -> SettingsView
     
     /**
      * How many outbox items wait, are set aside, or are done.
@@ -695,22 +1010,21 @@ public protocol DoorstepProtocol: AnyObject, Sendable {
     func pull(cancel: SyncCancel?) async throws  -> PullReport
     
     /**
-     * Tells the core which network the phone is on now; the next sync uses it.
+     * Tells the core which network the phone is on now (call it on every
+     * change the platform reports); the next sync and the outbox's states
+     * use it. Not stored: after a restart it is Wi-Fi until the shell says.
      */
     func setNetwork(network: NetworkState) 
     
     /**
-     * Whether photos may be sent over cellular or metered networks (default: no).
-     */
-    func setPhotosOnCellular(allowed: Bool) 
-    
-    /**
-     * Runs one sync on the network last set: pushes the outbox, then pulls.
-     * `worker_asked` is true for the worker's "sync now" (failed items are
-     * retried at once) and false for a background sync (each failed item
-     * waits out its backoff). `listener` hears the progress; `cancel` stops
-     * it (then the error is `Cancelled` and everything stays queued).
-     * Offline, nothing is sent and the outbox counts are returned.
+     * Runs one sync on the network last set, as the settings allow: pushes
+     * the outbox, then pulls. `worker_asked` is true for the worker's "sync
+     * now" (failed items are retried at once, and it runs on cellular too)
+     * and false for a background sync (each failed item waits out its
+     * backoff; with Wi-Fi-only on, nothing goes off Wi-Fi). Photos go on
+     * cellular only when the setting allows. `listener` hears the progress;
+     * `cancel` stops it (then the error is `Cancelled` and everything stays
+     * queued). When nothing may be sent, the outbox counts are returned.
      */
     func sync(workerAsked: Bool, listener: SyncListener?, cancel: SyncCancel?) async throws  -> SyncResult
     
@@ -860,7 +1174,70 @@ public static func `open`(directory: String, key: Data)throws  -> Doorstep  {
 
     
     /**
-     * One household's screen: residents (masked), tags, visits, what is due today.
+     * Registers the listener told of every change (replacing the last one);
+     * `None` removes it.
+     */
+open func setDataListener(listener: DataListener?)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_set_data_listener(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionTypeDataListener.lower(listener),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Stops the core's clock at `epoch_ms` (milliseconds since 1970 UTC) in
+     * a zone `utc_offset_seconds` east of UTC (China: 28800), or lets it run
+     * with the phone's clock again with `None`. For tests, screenshots and
+     * demos: "today", "overdue" and "last sync" then come out the same on
+     * every day they run. Not stored.
+     */
+open func fixClock(epochMs: Int64?, utcOffsetSeconds: Int32)throws   {try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_fix_clock(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionInt64.lower(epochMs),
+        FfiConverterInt32.lower(utcOffsetSeconds),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The home screen ("今日") as of the device's clock.
+     */
+open func home()throws  -> HomeView  {
+    return try  FfiConverterTypeHomeView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_home(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * One page of the household list: households matching `query` (the
+     * search: name, pinyin or initials, address, door, ID number's last
+     * four; empty for all, by code), kept by `filter`, from `offset`, at
+     * most `limit` rows (0: 50; at most 200). What is due is as of the
+     * device's clock.
+     */
+open func householdPage(query: String, filter: ListFilter, offset: UInt32, limit: UInt32)throws  -> HouseholdPageView  {
+    return try  FfiConverterTypeHouseholdPageView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_household_page(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(query),
+        FfiConverterTypeListFilter_lower(filter),
+        FfiConverterUInt32.lower(offset),
+        FfiConverterUInt32.lower(limit),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * One household's screen: residents (masked), tags, visits, what is due
+     * today (by the device's clock), in words.
      */
 open func household(householdId: String)throws  -> HouseholdView  {
     return try  FfiConverterTypeHouseholdView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
@@ -901,6 +1278,49 @@ open func searchHouseholds(query: String, limit: UInt32)throws  -> [HouseholdSum
 }
     
     /**
+     * Gives up sending a set-aside entry. Nothing is lost: a visit goes back
+     * to the drafts (with the reason) and stays on the phone; a household
+     * change is dropped and the next sync restores the server's details.
+     * Returns what it did, in words. Refused (`Invalid`) for an entry that
+     * is not set aside.
+     */
+open func discardOutboxEntry(entryId: String)throws  -> DiscardResult  {
+    return try  FfiConverterTypeDiscardResult_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_discard_outbox_entry(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(entryId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every visit and household change not yet on the server, oldest first,
+     * with its state on the network last set.
+     */
+open func outboxEntries()throws  -> [OutboxEntryView]  {
+    return try  FfiConverterSequenceTypeOutboxEntryView.lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_outbox_entries(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Queues a set-aside entry again: the next sync tries it. Refused
+     * (`Invalid`) for an entry that is not set aside.
+     */
+open func retryOutboxEntry(entryId: String)throws   {try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_retry_outbox_entry(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(entryId),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * Who is signed in on this device, or `None`.
      */
 open func currentAccount()throws  -> AccountView?  {
@@ -925,8 +1345,12 @@ open func grids()throws  -> [GridView]  {
 }
     
     /**
-     * Logs in to the server at `server_url` and keeps the device token in the
-     * encrypted database. Returns who signed in, with their grids.
+     * Logs in to the server at `server_url` (remembered in the settings; a
+     * scheme is added when none was typed) and keeps the device token in the
+     * encrypted database. Everything already on the phone stays. Errors:
+     * `wrong_password`, `server_unreachable`, `not_a_doorstep_server`,
+     * `bad_server_address`, each with zh/en words. Returns who signed in,
+     * with their grids.
      */
 open func login(serverUrl: String, username: String, password: String, deviceName: String)async throws  -> AccountView  {
     return
@@ -945,16 +1369,19 @@ open func login(serverUrl: String, username: String, password: String, deviceNam
 }
     
     /**
-     * Signs out: the token is revoked on the server when it can be reached,
-     * and always forgotten here. Visits not yet sent stay queued for the next
-     * login. Returns whether the server confirmed the revocation.
+     * Signs out. While visits wait to be sent it is refused with
+     * `UnsentVisits` (their count and the words for the dialog) unless
+     * `force` — the worker confirmed. The token is revoked on the server when
+     * it can be reached and always forgotten here; every visit and draft
+     * stays for the next sign-in. Returns whether the server confirmed the
+     * revocation.
      */
-open func logout()async throws  -> Bool  {
+open func logout(force: Bool)async throws  -> Bool  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_doorstep_ffi_fn_method_doorstep_logout(
-                        self.uniffiCloneHandle()
+                        self.uniffiCloneHandle(),FfiConverterBool.lower(force)
                 )
             },
             pollFunc: ffi_doorstep_ffi_rust_future_poll_i8,
@@ -963,6 +1390,85 @@ open func logout()async throws  -> Bool  {
             liftFunc: FfiConverterBool.lift,
             errorHandler: FfiConverterTypeDoorstepError_lift
         )
+}
+    
+    /**
+     * What signing out now would leave behind, for the confirmation dialog.
+     */
+open func signOutCheck()throws  -> SignOutCheckView  {
+    return try  FfiConverterTypeSignOutCheckView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_sign_out_check(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Sets the app's language; returns the settings as stored.
+     */
+open func setLanguage(language: AppLanguage)throws  -> SettingsView  {
+    return try  FfiConverterTypeSettingsView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_set_language(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAppLanguage_lower(language),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether photos may be sent over cellular or metered networks (default: no).
+     */
+open func setPhotosOnCellular(allowed: Bool)throws  -> SettingsView  {
+    return try  FfiConverterTypeSettingsView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular(
+            self.uniffiCloneHandle(),
+        FfiConverterBool.lower(allowed),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Sets the server address the sign-in screen offers (signing in sets it
+     * too). A scheme is added when none was typed (`https://`), a trailing
+     * `/` dropped; an address that is not http(s) is refused with
+     * `bad_server_address` and nothing changes.
+     */
+open func setServerUrl(serverUrl: String)throws  -> SettingsView  {
+    return try  FfiConverterTypeSettingsView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_set_server_url(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(serverUrl),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether a background sync waits for Wi-Fi (default: yes).
+     */
+open func setWifiOnlySync(wifiOnly: Bool)throws  -> SettingsView  {
+    return try  FfiConverterTypeSettingsView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_set_wifi_only_sync(
+            self.uniffiCloneHandle(),
+        FfiConverterBool.lower(wifiOnly),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The phone's settings.
+     */
+open func settings()throws  -> SettingsView  {
+    return try  FfiConverterTypeSettingsView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_settings(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -997,7 +1503,9 @@ open func pull(cancel: SyncCancel?)async throws  -> PullReport  {
 }
     
     /**
-     * Tells the core which network the phone is on now; the next sync uses it.
+     * Tells the core which network the phone is on now (call it on every
+     * change the platform reports); the next sync and the outbox's states
+     * use it. Not stored: after a restart it is Wi-Fi until the shell says.
      */
 open func setNetwork(network: NetworkState)  {try! rustCall() {
         uniffiCallStatus in
@@ -1009,24 +1517,14 @@ open func setNetwork(network: NetworkState)  {try! rustCall() {
 }
     
     /**
-     * Whether photos may be sent over cellular or metered networks (default: no).
-     */
-open func setPhotosOnCellular(allowed: Bool)  {try! rustCall() {
-        uniffiCallStatus in
-    uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular(
-            self.uniffiCloneHandle(),
-        FfiConverterBool.lower(allowed),uniffiCallStatus
-    )
-}
-}
-    
-    /**
-     * Runs one sync on the network last set: pushes the outbox, then pulls.
-     * `worker_asked` is true for the worker's "sync now" (failed items are
-     * retried at once) and false for a background sync (each failed item
-     * waits out its backoff). `listener` hears the progress; `cancel` stops
-     * it (then the error is `Cancelled` and everything stays queued).
-     * Offline, nothing is sent and the outbox counts are returned.
+     * Runs one sync on the network last set, as the settings allow: pushes
+     * the outbox, then pulls. `worker_asked` is true for the worker's "sync
+     * now" (failed items are retried at once, and it runs on cellular too)
+     * and false for a background sync (each failed item waits out its
+     * backoff; with Wi-Fi-only on, nothing goes off Wi-Fi). Photos go on
+     * cellular only when the setting allows. `listener` hears the progress;
+     * `cancel` stops it (then the error is `Cancelled` and everything stays
+     * queued). When nothing may be sent, the outbox counts are returned.
      */
 open func sync(workerAsked: Bool, listener: SyncListener?, cancel: SyncCancel?)async throws  -> SyncResult  {
     return
@@ -1765,6 +2263,160 @@ public func FfiConverterTypeChoiceView_lower(_ value: ChoiceView) -> RustBuffer 
 
 
 /**
+ * What kind of data changed (several at once after a sync).
+ */
+public struct DataChangeView: Equatable, Hashable {
+    /**
+     * Households, residents, their past visits or what is due.
+     */
+    public var households: Bool
+    /**
+     * Visits: drafts, finalized, reviewed, returned.
+     */
+    public var visits: Bool
+    /**
+     * What waits to upload and the states of its entries.
+     */
+    public var outbox: Bool
+    public var templates: Bool
+    public var settings: Bool
+    /**
+     * Who is signed in, and the last sync.
+     */
+    public var session: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Households, residents, their past visits or what is due.
+         */households: Bool, 
+        /**
+         * Visits: drafts, finalized, reviewed, returned.
+         */visits: Bool, 
+        /**
+         * What waits to upload and the states of its entries.
+         */outbox: Bool, templates: Bool, settings: Bool, 
+        /**
+         * Who is signed in, and the last sync.
+         */session: Bool) {
+        self.households = households
+        self.visits = visits
+        self.outbox = outbox
+        self.templates = templates
+        self.settings = settings
+        self.session = session
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DataChangeView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDataChangeView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DataChangeView {
+        return
+            try DataChangeView(
+                households: FfiConverterBool.read(from: &buf), 
+                visits: FfiConverterBool.read(from: &buf), 
+                outbox: FfiConverterBool.read(from: &buf), 
+                templates: FfiConverterBool.read(from: &buf), 
+                settings: FfiConverterBool.read(from: &buf), 
+                session: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DataChangeView, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.households, into: &buf)
+        FfiConverterBool.write(value.visits, into: &buf)
+        FfiConverterBool.write(value.outbox, into: &buf)
+        FfiConverterBool.write(value.templates, into: &buf)
+        FfiConverterBool.write(value.settings, into: &buf)
+        FfiConverterBool.write(value.session, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDataChangeView_lift(_ buf: RustBuffer) throws -> DataChangeView {
+    return try FfiConverterTypeDataChangeView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDataChangeView_lower(_ value: DataChangeView) -> RustBuffer {
+    return FfiConverterTypeDataChangeView.lower(value)
+}
+
+
+/**
+ * What a discard did, in words, for a notice.
+ */
+public struct DiscardResult: Equatable, Hashable {
+    public var messageZh: String
+    public var messageEn: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(messageZh: String, messageEn: String) {
+        self.messageZh = messageZh
+        self.messageEn = messageEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DiscardResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDiscardResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DiscardResult {
+        return
+            try DiscardResult(
+                messageZh: FfiConverterString.read(from: &buf), 
+                messageEn: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DiscardResult, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.messageZh, into: &buf)
+        FfiConverterString.write(value.messageEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDiscardResult_lift(_ buf: RustBuffer) throws -> DiscardResult {
+    return try FfiConverterTypeDiscardResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDiscardResult_lower(_ value: DiscardResult) -> RustBuffer {
+    return FfiConverterTypeDiscardResult.lower(value)
+}
+
+
+/**
  * The verdict of a door check with its reasons and figures.
  */
 public struct DoorCheckResult: Equatable, Hashable {
@@ -1911,33 +2563,338 @@ public func FfiConverterTypeDoorReason_lower(_ value: DoorReason) -> RustBuffer 
 
 
 /**
+ * A draft and what stops it from being finished.
+ */
+public struct DraftItemView: Equatable, Hashable {
+    public var visit: VisitSummaryView
+    public var templateTitleZh: String
+    public var templateTitleEn: String
+    /**
+     * Problems in the answers now (0: it can be finished); the badge.
+     */
+    public var problems: UInt32
+    /**
+     * `今天 09:30`: when it was begun.
+     */
+    public var startedZh: String
+    public var startedEn: String
+    /**
+     * Why its upload was given up and it came back to draft, if it did.
+     */
+    public var uploadProblemZh: String?
+    public var uploadProblemEn: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(visit: VisitSummaryView, templateTitleZh: String, templateTitleEn: String, 
+        /**
+         * Problems in the answers now (0: it can be finished); the badge.
+         */problems: UInt32, 
+        /**
+         * `今天 09:30`: when it was begun.
+         */startedZh: String, startedEn: String, 
+        /**
+         * Why its upload was given up and it came back to draft, if it did.
+         */uploadProblemZh: String?, uploadProblemEn: String?) {
+        self.visit = visit
+        self.templateTitleZh = templateTitleZh
+        self.templateTitleEn = templateTitleEn
+        self.problems = problems
+        self.startedZh = startedZh
+        self.startedEn = startedEn
+        self.uploadProblemZh = uploadProblemZh
+        self.uploadProblemEn = uploadProblemEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DraftItemView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDraftItemView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DraftItemView {
+        return
+            try DraftItemView(
+                visit: FfiConverterTypeVisitSummaryView.read(from: &buf), 
+                templateTitleZh: FfiConverterString.read(from: &buf), 
+                templateTitleEn: FfiConverterString.read(from: &buf), 
+                problems: FfiConverterUInt32.read(from: &buf), 
+                startedZh: FfiConverterString.read(from: &buf), 
+                startedEn: FfiConverterString.read(from: &buf), 
+                uploadProblemZh: FfiConverterOptionString.read(from: &buf), 
+                uploadProblemEn: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DraftItemView, into buf: inout [UInt8]) {
+        FfiConverterTypeVisitSummaryView.write(value.visit, into: &buf)
+        FfiConverterString.write(value.templateTitleZh, into: &buf)
+        FfiConverterString.write(value.templateTitleEn, into: &buf)
+        FfiConverterUInt32.write(value.problems, into: &buf)
+        FfiConverterString.write(value.startedZh, into: &buf)
+        FfiConverterString.write(value.startedEn, into: &buf)
+        FfiConverterOptionString.write(value.uploadProblemZh, into: &buf)
+        FfiConverterOptionString.write(value.uploadProblemEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDraftItemView_lift(_ buf: RustBuffer) throws -> DraftItemView {
+    return try FfiConverterTypeDraftItemView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDraftItemView_lower(_ value: DraftItemView) -> RustBuffer {
+    return FfiConverterTypeDraftItemView.lower(value)
+}
+
+
+/**
+ * A household's due badge: `逾期` / `overdue`, `待走访 2` / `2 due`.
+ */
+public struct DueBadgeView: Equatable, Hashable {
+    public var overdue: Bool
+    /**
+     * Visits due or overdue.
+     */
+    public var count: UInt32
+    public var textZh: String
+    public var textEn: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(overdue: Bool, 
+        /**
+         * Visits due or overdue.
+         */count: UInt32, textZh: String, textEn: String) {
+        self.overdue = overdue
+        self.count = count
+        self.textZh = textZh
+        self.textEn = textEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DueBadgeView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDueBadgeView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DueBadgeView {
+        return
+            try DueBadgeView(
+                overdue: FfiConverterBool.read(from: &buf), 
+                count: FfiConverterUInt32.read(from: &buf), 
+                textZh: FfiConverterString.read(from: &buf), 
+                textEn: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DueBadgeView, into buf: inout [UInt8]) {
+        FfiConverterBool.write(value.overdue, into: &buf)
+        FfiConverterUInt32.write(value.count, into: &buf)
+        FfiConverterString.write(value.textZh, into: &buf)
+        FfiConverterString.write(value.textEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDueBadgeView_lift(_ buf: RustBuffer) throws -> DueBadgeView {
+    return try FfiConverterTypeDueBadgeView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDueBadgeView_lower(_ value: DueBadgeView) -> RustBuffer {
+    return FfiConverterTypeDueBadgeView.lower(value)
+}
+
+
+/**
+ * A visit a household should get.
+ */
+public struct DueItemView: Equatable, Hashable {
+    public var household: HouseholdSummaryView
+    public var templateId: String
+    public var templateTitleZh: String
+    public var templateTitleEn: String
+    /**
+     * ISO date: the last day it counts for (for an overdue one, the missed deadline).
+     */
+    public var dueBy: String
+    public var overdue: Bool
+    /**
+     * `逾期 5 天（截止 11月30日）`, `12月31日前完成`, `今天截止`.
+     */
+    public var whenZh: String
+    public var whenEn: String
+    /**
+     * `独居老人 · 每月走访`.
+     */
+    public var reasonZh: String
+    public var reasonEn: String
+    /**
+     * A draft of this template already begun for the household: open it
+     * instead of starting another.
+     */
+    public var draftVisitId: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(household: HouseholdSummaryView, templateId: String, templateTitleZh: String, templateTitleEn: String, 
+        /**
+         * ISO date: the last day it counts for (for an overdue one, the missed deadline).
+         */dueBy: String, overdue: Bool, 
+        /**
+         * `逾期 5 天（截止 11月30日）`, `12月31日前完成`, `今天截止`.
+         */whenZh: String, whenEn: String, 
+        /**
+         * `独居老人 · 每月走访`.
+         */reasonZh: String, reasonEn: String, 
+        /**
+         * A draft of this template already begun for the household: open it
+         * instead of starting another.
+         */draftVisitId: String?) {
+        self.household = household
+        self.templateId = templateId
+        self.templateTitleZh = templateTitleZh
+        self.templateTitleEn = templateTitleEn
+        self.dueBy = dueBy
+        self.overdue = overdue
+        self.whenZh = whenZh
+        self.whenEn = whenEn
+        self.reasonZh = reasonZh
+        self.reasonEn = reasonEn
+        self.draftVisitId = draftVisitId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DueItemView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDueItemView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DueItemView {
+        return
+            try DueItemView(
+                household: FfiConverterTypeHouseholdSummaryView.read(from: &buf), 
+                templateId: FfiConverterString.read(from: &buf), 
+                templateTitleZh: FfiConverterString.read(from: &buf), 
+                templateTitleEn: FfiConverterString.read(from: &buf), 
+                dueBy: FfiConverterString.read(from: &buf), 
+                overdue: FfiConverterBool.read(from: &buf), 
+                whenZh: FfiConverterString.read(from: &buf), 
+                whenEn: FfiConverterString.read(from: &buf), 
+                reasonZh: FfiConverterString.read(from: &buf), 
+                reasonEn: FfiConverterString.read(from: &buf), 
+                draftVisitId: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DueItemView, into buf: inout [UInt8]) {
+        FfiConverterTypeHouseholdSummaryView.write(value.household, into: &buf)
+        FfiConverterString.write(value.templateId, into: &buf)
+        FfiConverterString.write(value.templateTitleZh, into: &buf)
+        FfiConverterString.write(value.templateTitleEn, into: &buf)
+        FfiConverterString.write(value.dueBy, into: &buf)
+        FfiConverterBool.write(value.overdue, into: &buf)
+        FfiConverterString.write(value.whenZh, into: &buf)
+        FfiConverterString.write(value.whenEn, into: &buf)
+        FfiConverterString.write(value.reasonZh, into: &buf)
+        FfiConverterString.write(value.reasonEn, into: &buf)
+        FfiConverterOptionString.write(value.draftVisitId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDueItemView_lift(_ buf: RustBuffer) throws -> DueItemView {
+    return try FfiConverterTypeDueItemView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDueItemView_lower(_ value: DueItemView) -> RustBuffer {
+    return FfiConverterTypeDueItemView.lower(value)
+}
+
+
+/**
  * A visit the household should get.
  */
 public struct DueVisitView: Equatable, Hashable {
     public var templateId: String
+    public var templateTitleZh: String
+    public var templateTitleEn: String
     /**
      * The last day it counts for (ISO date); for an overdue one, the missed deadline.
      */
     public var dueBy: String
     public var overdue: Bool
     /**
-     * Why: the tag of a routine rule, or the campaign day.
+     * `逾期 5 天（截止 11月30日）`, `12月31日前完成`, `今天截止`.
+     */
+    public var whenZh: String
+    public var whenEn: String
+    /**
+     * Why, in words: the tag's name and how often (`独居老人 · 每月走访`),
+     * or the campaign day.
      */
     public var reasonZh: String
     public var reasonEn: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(templateId: String, 
+    public init(templateId: String, templateTitleZh: String, templateTitleEn: String, 
         /**
          * The last day it counts for (ISO date); for an overdue one, the missed deadline.
          */dueBy: String, overdue: Bool, 
         /**
-         * Why: the tag of a routine rule, or the campaign day.
+         * `逾期 5 天（截止 11月30日）`, `12月31日前完成`, `今天截止`.
+         */whenZh: String, whenEn: String, 
+        /**
+         * Why, in words: the tag's name and how often (`独居老人 · 每月走访`),
+         * or the campaign day.
          */reasonZh: String, reasonEn: String) {
         self.templateId = templateId
+        self.templateTitleZh = templateTitleZh
+        self.templateTitleEn = templateTitleEn
         self.dueBy = dueBy
         self.overdue = overdue
+        self.whenZh = whenZh
+        self.whenEn = whenEn
         self.reasonZh = reasonZh
         self.reasonEn = reasonEn
     }
@@ -1959,8 +2916,12 @@ public struct FfiConverterTypeDueVisitView: FfiConverterRustBuffer {
         return
             try DueVisitView(
                 templateId: FfiConverterString.read(from: &buf), 
+                templateTitleZh: FfiConverterString.read(from: &buf), 
+                templateTitleEn: FfiConverterString.read(from: &buf), 
                 dueBy: FfiConverterString.read(from: &buf), 
                 overdue: FfiConverterBool.read(from: &buf), 
+                whenZh: FfiConverterString.read(from: &buf), 
+                whenEn: FfiConverterString.read(from: &buf), 
                 reasonZh: FfiConverterString.read(from: &buf), 
                 reasonEn: FfiConverterString.read(from: &buf)
         )
@@ -1968,8 +2929,12 @@ public struct FfiConverterTypeDueVisitView: FfiConverterRustBuffer {
 
     public static func write(_ value: DueVisitView, into buf: inout [UInt8]) {
         FfiConverterString.write(value.templateId, into: &buf)
+        FfiConverterString.write(value.templateTitleZh, into: &buf)
+        FfiConverterString.write(value.templateTitleEn, into: &buf)
         FfiConverterString.write(value.dueBy, into: &buf)
         FfiConverterBool.write(value.overdue, into: &buf)
+        FfiConverterString.write(value.whenZh, into: &buf)
+        FfiConverterString.write(value.whenEn, into: &buf)
         FfiConverterString.write(value.reasonZh, into: &buf)
         FfiConverterString.write(value.reasonEn, into: &buf)
     }
@@ -2378,6 +3343,339 @@ public func FfiConverterTypeGridView_lower(_ value: GridView) -> RustBuffer {
 
 
 /**
+ * Everything the home screen shows.
+ */
+public struct HomeView: Equatable, Hashable {
+    /**
+     * ISO date of today on the device.
+     */
+    public var today: String
+    /**
+     * `12月5日` / `5 Dec`.
+     */
+    public var todayZh: String
+    public var todayEn: String
+    /**
+     * Overdue first, then by deadline; at most 30 (the counts cover all).
+     */
+    public var due: [DueItemView]
+    public var dueCount: UInt32
+    public var overdueCount: UInt32
+    public var returned: [ReturnedItemView]
+    /**
+     * Newest first.
+     */
+    public var drafts: [DraftItemView]
+    /**
+     * Finalized visits not yet on the server.
+     */
+    public var waitingUpload: UInt32
+    /**
+     * Of those, the ones set aside (see the outbox).
+     */
+    public var setAside: UInt32
+    /**
+     * RFC 3339, UTC: the end of the last sync or pull that completed.
+     */
+    public var lastSync: String?
+    /**
+     * `上次同步：今天 14:05` or `从未同步`.
+     */
+    public var lastSyncZh: String
+    /**
+     * `Last sync: today 14:05` or `Never synced`.
+     */
+    public var lastSyncEn: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * ISO date of today on the device.
+         */today: String, 
+        /**
+         * `12月5日` / `5 Dec`.
+         */todayZh: String, todayEn: String, 
+        /**
+         * Overdue first, then by deadline; at most 30 (the counts cover all).
+         */due: [DueItemView], dueCount: UInt32, overdueCount: UInt32, returned: [ReturnedItemView], 
+        /**
+         * Newest first.
+         */drafts: [DraftItemView], 
+        /**
+         * Finalized visits not yet on the server.
+         */waitingUpload: UInt32, 
+        /**
+         * Of those, the ones set aside (see the outbox).
+         */setAside: UInt32, 
+        /**
+         * RFC 3339, UTC: the end of the last sync or pull that completed.
+         */lastSync: String?, 
+        /**
+         * `上次同步：今天 14:05` or `从未同步`.
+         */lastSyncZh: String, 
+        /**
+         * `Last sync: today 14:05` or `Never synced`.
+         */lastSyncEn: String) {
+        self.today = today
+        self.todayZh = todayZh
+        self.todayEn = todayEn
+        self.due = due
+        self.dueCount = dueCount
+        self.overdueCount = overdueCount
+        self.returned = returned
+        self.drafts = drafts
+        self.waitingUpload = waitingUpload
+        self.setAside = setAside
+        self.lastSync = lastSync
+        self.lastSyncZh = lastSyncZh
+        self.lastSyncEn = lastSyncEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HomeView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHomeView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HomeView {
+        return
+            try HomeView(
+                today: FfiConverterString.read(from: &buf), 
+                todayZh: FfiConverterString.read(from: &buf), 
+                todayEn: FfiConverterString.read(from: &buf), 
+                due: FfiConverterSequenceTypeDueItemView.read(from: &buf), 
+                dueCount: FfiConverterUInt32.read(from: &buf), 
+                overdueCount: FfiConverterUInt32.read(from: &buf), 
+                returned: FfiConverterSequenceTypeReturnedItemView.read(from: &buf), 
+                drafts: FfiConverterSequenceTypeDraftItemView.read(from: &buf), 
+                waitingUpload: FfiConverterUInt32.read(from: &buf), 
+                setAside: FfiConverterUInt32.read(from: &buf), 
+                lastSync: FfiConverterOptionString.read(from: &buf), 
+                lastSyncZh: FfiConverterString.read(from: &buf), 
+                lastSyncEn: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HomeView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.today, into: &buf)
+        FfiConverterString.write(value.todayZh, into: &buf)
+        FfiConverterString.write(value.todayEn, into: &buf)
+        FfiConverterSequenceTypeDueItemView.write(value.due, into: &buf)
+        FfiConverterUInt32.write(value.dueCount, into: &buf)
+        FfiConverterUInt32.write(value.overdueCount, into: &buf)
+        FfiConverterSequenceTypeReturnedItemView.write(value.returned, into: &buf)
+        FfiConverterSequenceTypeDraftItemView.write(value.drafts, into: &buf)
+        FfiConverterUInt32.write(value.waitingUpload, into: &buf)
+        FfiConverterUInt32.write(value.setAside, into: &buf)
+        FfiConverterOptionString.write(value.lastSync, into: &buf)
+        FfiConverterString.write(value.lastSyncZh, into: &buf)
+        FfiConverterString.write(value.lastSyncEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHomeView_lift(_ buf: RustBuffer) throws -> HomeView {
+    return try FfiConverterTypeHomeView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHomeView_lower(_ value: HomeView) -> RustBuffer {
+    return FfiConverterTypeHomeView.lower(value)
+}
+
+
+/**
+ * One page of the household list.
+ */
+public struct HouseholdPageView: Equatable, Hashable {
+    public var rows: [HouseholdRowView]
+    /**
+     * Households the text and the filter match, over all pages.
+     */
+    public var total: UInt32
+    public var offset: UInt32
+    /**
+     * For the filter chips: households the text matches, and of those how
+     * many have a visit due (or overdue), overdue, returned.
+     */
+    public var matching: UInt32
+    public var due: UInt32
+    public var overdue: UInt32
+    public var returned: UInt32
+    /**
+     * Tags held among the households the text matches, most held first.
+     */
+    public var tags: [TagFilterView]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(rows: [HouseholdRowView], 
+        /**
+         * Households the text and the filter match, over all pages.
+         */total: UInt32, offset: UInt32, 
+        /**
+         * For the filter chips: households the text matches, and of those how
+         * many have a visit due (or overdue), overdue, returned.
+         */matching: UInt32, due: UInt32, overdue: UInt32, returned: UInt32, 
+        /**
+         * Tags held among the households the text matches, most held first.
+         */tags: [TagFilterView]) {
+        self.rows = rows
+        self.total = total
+        self.offset = offset
+        self.matching = matching
+        self.due = due
+        self.overdue = overdue
+        self.returned = returned
+        self.tags = tags
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HouseholdPageView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHouseholdPageView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HouseholdPageView {
+        return
+            try HouseholdPageView(
+                rows: FfiConverterSequenceTypeHouseholdRowView.read(from: &buf), 
+                total: FfiConverterUInt32.read(from: &buf), 
+                offset: FfiConverterUInt32.read(from: &buf), 
+                matching: FfiConverterUInt32.read(from: &buf), 
+                due: FfiConverterUInt32.read(from: &buf), 
+                overdue: FfiConverterUInt32.read(from: &buf), 
+                returned: FfiConverterUInt32.read(from: &buf), 
+                tags: FfiConverterSequenceTypeTagFilterView.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HouseholdPageView, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeHouseholdRowView.write(value.rows, into: &buf)
+        FfiConverterUInt32.write(value.total, into: &buf)
+        FfiConverterUInt32.write(value.offset, into: &buf)
+        FfiConverterUInt32.write(value.matching, into: &buf)
+        FfiConverterUInt32.write(value.due, into: &buf)
+        FfiConverterUInt32.write(value.overdue, into: &buf)
+        FfiConverterUInt32.write(value.returned, into: &buf)
+        FfiConverterSequenceTypeTagFilterView.write(value.tags, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHouseholdPageView_lift(_ buf: RustBuffer) throws -> HouseholdPageView {
+    return try FfiConverterTypeHouseholdPageView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHouseholdPageView_lower(_ value: HouseholdPageView) -> RustBuffer {
+    return FfiConverterTypeHouseholdPageView.lower(value)
+}
+
+
+/**
+ * One row of the household list.
+ */
+public struct HouseholdRowView: Equatable, Hashable {
+    public var summary: HouseholdSummaryView
+    public var due: DueBadgeView?
+    /**
+     * Visits returned for rework.
+     */
+    public var returned: UInt32
+    /**
+     * Tags its residents hold today, each once (sensitive ones left off).
+     */
+    public var tags: [TagChipView]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(summary: HouseholdSummaryView, due: DueBadgeView?, 
+        /**
+         * Visits returned for rework.
+         */returned: UInt32, 
+        /**
+         * Tags its residents hold today, each once (sensitive ones left off).
+         */tags: [TagChipView]) {
+        self.summary = summary
+        self.due = due
+        self.returned = returned
+        self.tags = tags
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HouseholdRowView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHouseholdRowView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HouseholdRowView {
+        return
+            try HouseholdRowView(
+                summary: FfiConverterTypeHouseholdSummaryView.read(from: &buf), 
+                due: FfiConverterOptionTypeDueBadgeView.read(from: &buf), 
+                returned: FfiConverterUInt32.read(from: &buf), 
+                tags: FfiConverterSequenceTypeTagChipView.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HouseholdRowView, into buf: inout [UInt8]) {
+        FfiConverterTypeHouseholdSummaryView.write(value.summary, into: &buf)
+        FfiConverterOptionTypeDueBadgeView.write(value.due, into: &buf)
+        FfiConverterUInt32.write(value.returned, into: &buf)
+        FfiConverterSequenceTypeTagChipView.write(value.tags, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHouseholdRowView_lift(_ buf: RustBuffer) throws -> HouseholdRowView {
+    return try FfiConverterTypeHouseholdRowView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHouseholdRowView_lower(_ value: HouseholdRowView) -> RustBuffer {
+    return FfiConverterTypeHouseholdRowView.lower(value)
+}
+
+
+/**
  * One line of a household list.
  */
 public struct HouseholdSummaryView: Equatable, Hashable {
@@ -2568,6 +3866,179 @@ public func FfiConverterTypeHouseholdView_lift(_ buf: RustBuffer) throws -> Hous
 #endif
 public func FfiConverterTypeHouseholdView_lower(_ value: HouseholdView) -> RustBuffer {
     return FfiConverterTypeHouseholdView.lower(value)
+}
+
+
+/**
+ * One entry of the outbox screen.
+ */
+public struct OutboxEntryView: Equatable, Hashable {
+    /**
+     * Pass this to `retry_outbox_entry` / `discard_outbox_entry`.
+     */
+    public var entryId: String
+    /**
+     * The visit, for a visit entry (with the household's head and address).
+     */
+    public var visit: VisitSummaryView?
+    public var householdId: String
+    /**
+     * The head of household and the address, for the line.
+     */
+    public var householdHead: String
+    public var householdAddress: String
+    /**
+     * The template's title, or `住户信息修改` / `Household change`.
+     */
+    public var titleZh: String
+    public var titleEn: String
+    public var state: OutboxEntryState
+    /**
+     * `等待同步`, `照片等待 Wi-Fi`, `发送失败，将于今天 14:35重试`, `已搁置，需要处理`.
+     */
+    public var stateZh: String
+    public var stateEn: String
+    /**
+     * Why it failed or was set aside.
+     */
+    public var reasonZh: String?
+    public var reasonEn: String?
+    public var photos: UInt32
+    public var photosSent: UInt32
+    public var bytesLeft: UInt64
+    /**
+     * Only an entry set aside can be retried or discarded.
+     */
+    public var canRetry: Bool
+    public var canDiscard: Bool
+    /**
+     * What discarding does, for the confirmation dialog.
+     */
+    public var discardEffectZh: String?
+    public var discardEffectEn: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Pass this to `retry_outbox_entry` / `discard_outbox_entry`.
+         */entryId: String, 
+        /**
+         * The visit, for a visit entry (with the household's head and address).
+         */visit: VisitSummaryView?, householdId: String, 
+        /**
+         * The head of household and the address, for the line.
+         */householdHead: String, householdAddress: String, 
+        /**
+         * The template's title, or `住户信息修改` / `Household change`.
+         */titleZh: String, titleEn: String, state: OutboxEntryState, 
+        /**
+         * `等待同步`, `照片等待 Wi-Fi`, `发送失败，将于今天 14:35重试`, `已搁置，需要处理`.
+         */stateZh: String, stateEn: String, 
+        /**
+         * Why it failed or was set aside.
+         */reasonZh: String?, reasonEn: String?, photos: UInt32, photosSent: UInt32, bytesLeft: UInt64, 
+        /**
+         * Only an entry set aside can be retried or discarded.
+         */canRetry: Bool, canDiscard: Bool, 
+        /**
+         * What discarding does, for the confirmation dialog.
+         */discardEffectZh: String?, discardEffectEn: String?) {
+        self.entryId = entryId
+        self.visit = visit
+        self.householdId = householdId
+        self.householdHead = householdHead
+        self.householdAddress = householdAddress
+        self.titleZh = titleZh
+        self.titleEn = titleEn
+        self.state = state
+        self.stateZh = stateZh
+        self.stateEn = stateEn
+        self.reasonZh = reasonZh
+        self.reasonEn = reasonEn
+        self.photos = photos
+        self.photosSent = photosSent
+        self.bytesLeft = bytesLeft
+        self.canRetry = canRetry
+        self.canDiscard = canDiscard
+        self.discardEffectZh = discardEffectZh
+        self.discardEffectEn = discardEffectEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OutboxEntryView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOutboxEntryView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OutboxEntryView {
+        return
+            try OutboxEntryView(
+                entryId: FfiConverterString.read(from: &buf), 
+                visit: FfiConverterOptionTypeVisitSummaryView.read(from: &buf), 
+                householdId: FfiConverterString.read(from: &buf), 
+                householdHead: FfiConverterString.read(from: &buf), 
+                householdAddress: FfiConverterString.read(from: &buf), 
+                titleZh: FfiConverterString.read(from: &buf), 
+                titleEn: FfiConverterString.read(from: &buf), 
+                state: FfiConverterTypeOutboxEntryState.read(from: &buf), 
+                stateZh: FfiConverterString.read(from: &buf), 
+                stateEn: FfiConverterString.read(from: &buf), 
+                reasonZh: FfiConverterOptionString.read(from: &buf), 
+                reasonEn: FfiConverterOptionString.read(from: &buf), 
+                photos: FfiConverterUInt32.read(from: &buf), 
+                photosSent: FfiConverterUInt32.read(from: &buf), 
+                bytesLeft: FfiConverterUInt64.read(from: &buf), 
+                canRetry: FfiConverterBool.read(from: &buf), 
+                canDiscard: FfiConverterBool.read(from: &buf), 
+                discardEffectZh: FfiConverterOptionString.read(from: &buf), 
+                discardEffectEn: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OutboxEntryView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.entryId, into: &buf)
+        FfiConverterOptionTypeVisitSummaryView.write(value.visit, into: &buf)
+        FfiConverterString.write(value.householdId, into: &buf)
+        FfiConverterString.write(value.householdHead, into: &buf)
+        FfiConverterString.write(value.householdAddress, into: &buf)
+        FfiConverterString.write(value.titleZh, into: &buf)
+        FfiConverterString.write(value.titleEn, into: &buf)
+        FfiConverterTypeOutboxEntryState.write(value.state, into: &buf)
+        FfiConverterString.write(value.stateZh, into: &buf)
+        FfiConverterString.write(value.stateEn, into: &buf)
+        FfiConverterOptionString.write(value.reasonZh, into: &buf)
+        FfiConverterOptionString.write(value.reasonEn, into: &buf)
+        FfiConverterUInt32.write(value.photos, into: &buf)
+        FfiConverterUInt32.write(value.photosSent, into: &buf)
+        FfiConverterUInt64.write(value.bytesLeft, into: &buf)
+        FfiConverterBool.write(value.canRetry, into: &buf)
+        FfiConverterBool.write(value.canDiscard, into: &buf)
+        FfiConverterOptionString.write(value.discardEffectZh, into: &buf)
+        FfiConverterOptionString.write(value.discardEffectEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutboxEntryView_lift(_ buf: RustBuffer) throws -> OutboxEntryView {
+    return try FfiConverterTypeOutboxEntryView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutboxEntryView_lower(_ value: OutboxEntryView) -> RustBuffer {
+    return FfiConverterTypeOutboxEntryView.lower(value)
 }
 
 
@@ -3025,6 +4496,263 @@ public func FfiConverterTypeResidentItem_lower(_ value: ResidentItem) -> RustBuf
 
 
 /**
+ * A visit the supervisor returned, waiting to be revised.
+ */
+public struct ReturnedItemView: Equatable, Hashable {
+    public var visit: VisitSummaryView
+    public var templateTitleZh: String
+    public var templateTitleEn: String
+    public var comment: String
+    /**
+     * `今天 14:05`: when it was returned.
+     */
+    public var returnedAtZh: String?
+    public var returnedAtEn: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(visit: VisitSummaryView, templateTitleZh: String, templateTitleEn: String, comment: String, 
+        /**
+         * `今天 14:05`: when it was returned.
+         */returnedAtZh: String?, returnedAtEn: String?) {
+        self.visit = visit
+        self.templateTitleZh = templateTitleZh
+        self.templateTitleEn = templateTitleEn
+        self.comment = comment
+        self.returnedAtZh = returnedAtZh
+        self.returnedAtEn = returnedAtEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ReturnedItemView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReturnedItemView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReturnedItemView {
+        return
+            try ReturnedItemView(
+                visit: FfiConverterTypeVisitSummaryView.read(from: &buf), 
+                templateTitleZh: FfiConverterString.read(from: &buf), 
+                templateTitleEn: FfiConverterString.read(from: &buf), 
+                comment: FfiConverterString.read(from: &buf), 
+                returnedAtZh: FfiConverterOptionString.read(from: &buf), 
+                returnedAtEn: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReturnedItemView, into buf: inout [UInt8]) {
+        FfiConverterTypeVisitSummaryView.write(value.visit, into: &buf)
+        FfiConverterString.write(value.templateTitleZh, into: &buf)
+        FfiConverterString.write(value.templateTitleEn, into: &buf)
+        FfiConverterString.write(value.comment, into: &buf)
+        FfiConverterOptionString.write(value.returnedAtZh, into: &buf)
+        FfiConverterOptionString.write(value.returnedAtEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReturnedItemView_lift(_ buf: RustBuffer) throws -> ReturnedItemView {
+    return try FfiConverterTypeReturnedItemView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReturnedItemView_lower(_ value: ReturnedItemView) -> RustBuffer {
+    return FfiConverterTypeReturnedItemView.lower(value)
+}
+
+
+/**
+ * The phone's settings.
+ */
+public struct SettingsView: Equatable, Hashable {
+    public var language: AppLanguage
+    /**
+     * The last server signed in to, or typed here; `None` before either.
+     */
+    public var serverUrl: String?
+    /**
+     * A background sync runs only on Wi-Fi (default: on); "sync now" runs
+     * on any network.
+     */
+    public var wifiOnlySync: Bool
+    /**
+     * Photos may go over cellular or metered networks (default: off).
+     */
+    public var photosOnCellular: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(language: AppLanguage, 
+        /**
+         * The last server signed in to, or typed here; `None` before either.
+         */serverUrl: String?, 
+        /**
+         * A background sync runs only on Wi-Fi (default: on); "sync now" runs
+         * on any network.
+         */wifiOnlySync: Bool, 
+        /**
+         * Photos may go over cellular or metered networks (default: off).
+         */photosOnCellular: Bool) {
+        self.language = language
+        self.serverUrl = serverUrl
+        self.wifiOnlySync = wifiOnlySync
+        self.photosOnCellular = photosOnCellular
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SettingsView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSettingsView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SettingsView {
+        return
+            try SettingsView(
+                language: FfiConverterTypeAppLanguage.read(from: &buf), 
+                serverUrl: FfiConverterOptionString.read(from: &buf), 
+                wifiOnlySync: FfiConverterBool.read(from: &buf), 
+                photosOnCellular: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SettingsView, into buf: inout [UInt8]) {
+        FfiConverterTypeAppLanguage.write(value.language, into: &buf)
+        FfiConverterOptionString.write(value.serverUrl, into: &buf)
+        FfiConverterBool.write(value.wifiOnlySync, into: &buf)
+        FfiConverterBool.write(value.photosOnCellular, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSettingsView_lift(_ buf: RustBuffer) throws -> SettingsView {
+    return try FfiConverterTypeSettingsView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSettingsView_lower(_ value: SettingsView) -> RustBuffer {
+    return FfiConverterTypeSettingsView.lower(value)
+}
+
+
+/**
+ * What signing out now would leave behind.
+ */
+public struct SignOutCheckView: Equatable, Hashable {
+    /**
+     * Finalized visits not yet on the server.
+     */
+    public var waiting: UInt32
+    /**
+     * Drafts on the phone (kept too).
+     */
+    public var drafts: UInt32
+    /**
+     * Whether to ask before signing out (then call `logout(true)`).
+     */
+    public var needsConfirmation: Bool
+    /**
+     * `还有 3 次走访未上传。……确定退出吗？` or `所有走访都已上传，可以安全退出。`
+     */
+    public var messageZh: String
+    public var messageEn: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Finalized visits not yet on the server.
+         */waiting: UInt32, 
+        /**
+         * Drafts on the phone (kept too).
+         */drafts: UInt32, 
+        /**
+         * Whether to ask before signing out (then call `logout(true)`).
+         */needsConfirmation: Bool, 
+        /**
+         * `还有 3 次走访未上传。……确定退出吗？` or `所有走访都已上传，可以安全退出。`
+         */messageZh: String, messageEn: String) {
+        self.waiting = waiting
+        self.drafts = drafts
+        self.needsConfirmation = needsConfirmation
+        self.messageZh = messageZh
+        self.messageEn = messageEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SignOutCheckView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSignOutCheckView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SignOutCheckView {
+        return
+            try SignOutCheckView(
+                waiting: FfiConverterUInt32.read(from: &buf), 
+                drafts: FfiConverterUInt32.read(from: &buf), 
+                needsConfirmation: FfiConverterBool.read(from: &buf), 
+                messageZh: FfiConverterString.read(from: &buf), 
+                messageEn: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SignOutCheckView, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.waiting, into: &buf)
+        FfiConverterUInt32.write(value.drafts, into: &buf)
+        FfiConverterBool.write(value.needsConfirmation, into: &buf)
+        FfiConverterString.write(value.messageZh, into: &buf)
+        FfiConverterString.write(value.messageEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignOutCheckView_lift(_ buf: RustBuffer) throws -> SignOutCheckView {
+    return try FfiConverterTypeSignOutCheckView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignOutCheckView_lower(_ value: SignOutCheckView) -> RustBuffer {
+    return FfiConverterTypeSignOutCheckView.lower(value)
+}
+
+
+/**
  * Where a running sync is, for a progress bar.
  */
 public struct SyncProgress: Equatable, Hashable {
@@ -3104,9 +4832,13 @@ public func FfiConverterTypeSyncProgress_lower(_ value: SyncProgress) -> RustBuf
  */
 public struct SyncResult: Equatable, Hashable {
     /**
-     * Items that reached the server in this run.
+     * Items that reached the server in this run (photos and visits).
      */
     public var uploaded: UInt64
+    /**
+     * Of those, visits.
+     */
+    public var visitsUploaded: UInt64
     /**
      * Items still waiting (not sendable on this network, or retrying later).
      */
@@ -3116,23 +4848,43 @@ public struct SyncResult: Equatable, Hashable {
      */
     public var setAside: UInt64
     public var pulled: PullReport
+    /**
+     * The run in words, with what waits now: `已上传 2 次走访，1 次走访等待 Wi-Fi，收到 1 次退回修改。`
+     */
+    public var summaryZh: String
+    /**
+     * `Sent 2 visits, 1 visit waiting for Wi-Fi, 1 visit returned for rework.`
+     */
+    public var summaryEn: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * Items that reached the server in this run.
+         * Items that reached the server in this run (photos and visits).
          */uploaded: UInt64, 
+        /**
+         * Of those, visits.
+         */visitsUploaded: UInt64, 
         /**
          * Items still waiting (not sendable on this network, or retrying later).
          */pending: UInt64, 
         /**
          * Items set aside for good (their reasons are in the outbox).
-         */setAside: UInt64, pulled: PullReport) {
+         */setAside: UInt64, pulled: PullReport, 
+        /**
+         * The run in words, with what waits now: `已上传 2 次走访，1 次走访等待 Wi-Fi，收到 1 次退回修改。`
+         */summaryZh: String, 
+        /**
+         * `Sent 2 visits, 1 visit waiting for Wi-Fi, 1 visit returned for rework.`
+         */summaryEn: String) {
         self.uploaded = uploaded
+        self.visitsUploaded = visitsUploaded
         self.pending = pending
         self.setAside = setAside
         self.pulled = pulled
+        self.summaryZh = summaryZh
+        self.summaryEn = summaryEn
     }
 
     
@@ -3152,17 +4904,23 @@ public struct FfiConverterTypeSyncResult: FfiConverterRustBuffer {
         return
             try SyncResult(
                 uploaded: FfiConverterUInt64.read(from: &buf), 
+                visitsUploaded: FfiConverterUInt64.read(from: &buf), 
                 pending: FfiConverterUInt64.read(from: &buf), 
                 setAside: FfiConverterUInt64.read(from: &buf), 
-                pulled: FfiConverterTypePullReport.read(from: &buf)
+                pulled: FfiConverterTypePullReport.read(from: &buf), 
+                summaryZh: FfiConverterString.read(from: &buf), 
+                summaryEn: FfiConverterString.read(from: &buf)
         )
     }
 
     public static func write(_ value: SyncResult, into buf: inout [UInt8]) {
         FfiConverterUInt64.write(value.uploaded, into: &buf)
+        FfiConverterUInt64.write(value.visitsUploaded, into: &buf)
         FfiConverterUInt64.write(value.pending, into: &buf)
         FfiConverterUInt64.write(value.setAside, into: &buf)
         FfiConverterTypePullReport.write(value.pulled, into: &buf)
+        FfiConverterString.write(value.summaryZh, into: &buf)
+        FfiConverterString.write(value.summaryEn, into: &buf)
     }
 }
 
@@ -3183,10 +4941,133 @@ public func FfiConverterTypeSyncResult_lower(_ value: SyncResult) -> RustBuffer 
 
 
 /**
+ * A tag in words.
+ */
+public struct TagChipView: Equatable, Hashable {
+    public var code: String
+    public var nameZh: String
+    public var nameEn: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(code: String, nameZh: String, nameEn: String) {
+        self.code = code
+        self.nameZh = nameZh
+        self.nameEn = nameEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TagChipView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTagChipView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TagChipView {
+        return
+            try TagChipView(
+                code: FfiConverterString.read(from: &buf), 
+                nameZh: FfiConverterString.read(from: &buf), 
+                nameEn: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TagChipView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.nameZh, into: &buf)
+        FfiConverterString.write(value.nameEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTagChipView_lift(_ buf: RustBuffer) throws -> TagChipView {
+    return try FfiConverterTypeTagChipView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTagChipView_lower(_ value: TagChipView) -> RustBuffer {
+    return FfiConverterTypeTagChipView.lower(value)
+}
+
+
+/**
+ * A tag to filter by, with how many of the matching households hold it.
+ */
+public struct TagFilterView: Equatable, Hashable {
+    public var tag: TagChipView
+    public var households: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(tag: TagChipView, households: UInt32) {
+        self.tag = tag
+        self.households = households
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TagFilterView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTagFilterView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TagFilterView {
+        return
+            try TagFilterView(
+                tag: FfiConverterTypeTagChipView.read(from: &buf), 
+                households: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TagFilterView, into buf: inout [UInt8]) {
+        FfiConverterTypeTagChipView.write(value.tag, into: &buf)
+        FfiConverterUInt32.write(value.households, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTagFilterView_lift(_ buf: RustBuffer) throws -> TagFilterView {
+    return try FfiConverterTypeTagFilterView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTagFilterView_lower(_ value: TagFilterView) -> RustBuffer {
+    return FfiConverterTypeTagFilterView.lower(value)
+}
+
+
+/**
  * A tag a resident holds (elder living alone, disability, …).
  */
 public struct TagView: Equatable, Hashable {
     public var code: String
+    /**
+     * The tag's name: `独居老人` / `Elder living alone`.
+     */
+    public var nameZh: String
+    public var nameEn: String
     /**
      * ISO date.
      */
@@ -3197,9 +5078,14 @@ public struct TagView: Equatable, Hashable {
     // declare one manually.
     public init(code: String, 
         /**
+         * The tag's name: `独居老人` / `Elder living alone`.
+         */nameZh: String, nameEn: String, 
+        /**
          * ISO date.
          */start: String, end: String?) {
         self.code = code
+        self.nameZh = nameZh
+        self.nameEn = nameEn
         self.start = start
         self.end = end
     }
@@ -3221,6 +5107,8 @@ public struct FfiConverterTypeTagView: FfiConverterRustBuffer {
         return
             try TagView(
                 code: FfiConverterString.read(from: &buf), 
+                nameZh: FfiConverterString.read(from: &buf), 
+                nameEn: FfiConverterString.read(from: &buf), 
                 start: FfiConverterString.read(from: &buf), 
                 end: FfiConverterOptionString.read(from: &buf)
         )
@@ -3228,6 +5116,8 @@ public struct FfiConverterTypeTagView: FfiConverterRustBuffer {
 
     public static func write(_ value: TagView, into buf: inout [UInt8]) {
         FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.nameZh, into: &buf)
+        FfiConverterString.write(value.nameEn, into: &buf)
         FfiConverterString.write(value.start, into: &buf)
         FfiConverterOptionString.write(value.end, into: &buf)
     }
@@ -3784,6 +5674,78 @@ public func FfiConverterTypeAnswerValue_lower(_ value: AnswerValue) -> RustBuffe
 
 
 /**
+ * The language the app speaks; every text of the core comes in both.
+ */
+
+public enum AppLanguage: Equatable, Hashable {
+    
+    /**
+     * 中文 (the default).
+     */
+    case zh
+    case en
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension AppLanguage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAppLanguage: FfiConverterRustBuffer {
+    typealias SwiftType = AppLanguage
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AppLanguage {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .zh
+        
+        case 2: return .en
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: AppLanguage, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .zh:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .en:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppLanguage_lift(_ buf: RustBuffer) throws -> AppLanguage {
+    return try FfiConverterTypeAppLanguage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAppLanguage_lower(_ value: AppLanguage) -> RustBuffer {
+    return FfiConverterTypeAppLanguage.lower(value)
+}
+
+
+
+/**
  * What the worker found at the door.
  */
 
@@ -4079,6 +6041,12 @@ enum DoorstepError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError 
      */
     case Cancelled(code: String, messageZh: String, messageEn: String
     )
+    /**
+     * Sign-out refused: `waiting` visits are not sent yet. Ask the worker
+     * (the message says they stay on the phone) and call `logout(true)`.
+     */
+    case UnsentVisits(code: String, messageZh: String, messageEn: String, waiting: UInt32
+    )
 
     
 
@@ -4169,6 +6137,12 @@ public struct FfiConverterTypeDoorstepError: FfiConverterRustBuffer {
             code: try FfiConverterString.read(from: &buf), 
             messageZh: try FfiConverterString.read(from: &buf), 
             messageEn: try FfiConverterString.read(from: &buf)
+            )
+        case 13: return .UnsentVisits(
+            code: try FfiConverterString.read(from: &buf), 
+            messageZh: try FfiConverterString.read(from: &buf), 
+            messageEn: try FfiConverterString.read(from: &buf), 
+            waiting: try FfiConverterUInt32.read(from: &buf)
             )
 
          default: throw UniffiInternalError.unexpectedEnumCase
@@ -4266,6 +6240,14 @@ public struct FfiConverterTypeDoorstepError: FfiConverterRustBuffer {
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(messageZh, into: &buf)
             FfiConverterString.write(messageEn, into: &buf)
+            
+        
+        case let .UnsentVisits(code,messageZh,messageEn,waiting):
+            writeInt(&buf, Int32(13))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(messageZh, into: &buf)
+            FfiConverterString.write(messageEn, into: &buf)
+            FfiConverterUInt32.write(waiting, into: &buf)
             
         }
     }
@@ -4462,6 +6444,111 @@ public func FfiConverterTypeFieldKind_lower(_ value: FieldKind) -> RustBuffer {
 
 
 /**
+ * Which households the list shows.
+ */
+
+public enum ListFilter: Equatable, Hashable {
+    
+    case all
+    /**
+     * With a visit due or overdue.
+     */
+    case due
+    /**
+     * With a visit overdue.
+     */
+    case overdue
+    /**
+     * With a visit returned for rework.
+     */
+    case returned
+    /**
+     * With a resident holding this tag today (a code from the page's `tags`).
+     */
+    case tag(code: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ListFilter: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeListFilter: FfiConverterRustBuffer {
+    typealias SwiftType = ListFilter
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ListFilter {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .all
+        
+        case 2: return .due
+        
+        case 3: return .overdue
+        
+        case 4: return .returned
+        
+        case 5: return .tag(code: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ListFilter, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .all:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .due:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .overdue:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .returned:
+            writeInt(&buf, Int32(4))
+        
+        
+        case let .tag(code):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(code, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListFilter_lift(_ buf: RustBuffer) throws -> ListFilter {
+    return try FfiConverterTypeListFilter.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListFilter_lower(_ value: ListFilter) -> RustBuffer {
+    return FfiConverterTypeListFilter.lower(value)
+}
+
+
+
+/**
  * Where a fix came from.
  */
 
@@ -4626,6 +6713,121 @@ public func FfiConverterTypeNetworkState_lift(_ buf: RustBuffer) throws -> Netwo
 #endif
 public func FfiConverterTypeNetworkState_lower(_ value: NetworkState) -> RustBuffer {
     return FfiConverterTypeNetworkState.lower(value)
+}
+
+
+
+/**
+ * Where an outbox entry is.
+ */
+
+public enum OutboxEntryState: Equatable, Hashable {
+    
+    /**
+     * Goes at the next sync.
+     */
+    case waiting
+    /**
+     * Held until the phone is on Wi-Fi.
+     */
+    case waitingForWifi
+    /**
+     * The phone has no network.
+     */
+    case waitingForNetwork
+    case uploading
+    /**
+     * The last attempt failed; `at` (RFC 3339, UTC) is the next one.
+     */
+    case retrying(at: String?
+    )
+    /**
+     * Refused for good: retry or discard it.
+     */
+    case setAside
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension OutboxEntryState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOutboxEntryState: FfiConverterRustBuffer {
+    typealias SwiftType = OutboxEntryState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OutboxEntryState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .waiting
+        
+        case 2: return .waitingForWifi
+        
+        case 3: return .waitingForNetwork
+        
+        case 4: return .uploading
+        
+        case 5: return .retrying(at: try FfiConverterOptionString.read(from: &buf)
+        )
+        
+        case 6: return .setAside
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: OutboxEntryState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .waiting:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .waitingForWifi:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .waitingForNetwork:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .uploading:
+            writeInt(&buf, Int32(4))
+        
+        
+        case let .retrying(at):
+            writeInt(&buf, Int32(5))
+            FfiConverterOptionString.write(at, into: &buf)
+            
+        
+        case .setAside:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutboxEntryState_lift(_ buf: RustBuffer) throws -> OutboxEntryState {
+    return try FfiConverterTypeOutboxEntryState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutboxEntryState_lower(_ value: OutboxEntryState) -> RustBuffer {
+    return FfiConverterTypeOutboxEntryState.lower(value)
 }
 
 
@@ -4880,6 +7082,30 @@ fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
+    typealias SwiftType = Int64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionDouble: FfiConverterRustBuffer {
     typealias SwiftType = Double?
 
@@ -4944,6 +7170,30 @@ fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterData.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeDataListener: FfiConverterRustBuffer {
+    typealias SwiftType = DataListener?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDataListener.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDataListener.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5048,6 +7298,30 @@ fileprivate struct FfiConverterOptionTypeDoorCheckResult: FfiConverterRustBuffer
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeDueBadgeView: FfiConverterRustBuffer {
+    typealias SwiftType = DueBadgeView?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDueBadgeView.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDueBadgeView.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeGpsFixInput: FfiConverterRustBuffer {
     typealias SwiftType = GpsFixInput?
 
@@ -5064,6 +7338,30 @@ fileprivate struct FfiConverterOptionTypeGpsFixInput: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeGpsFixInput.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeVisitSummaryView: FfiConverterRustBuffer {
+    typealias SwiftType = VisitSummaryView?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeVisitSummaryView.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeVisitSummaryView.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5163,6 +7461,56 @@ fileprivate struct FfiConverterSequenceTypeDoorReason: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeDoorReason.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeDraftItemView: FfiConverterRustBuffer {
+    typealias SwiftType = [DraftItemView]
+
+    public static func write(_ value: [DraftItemView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDraftItemView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DraftItemView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DraftItemView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDraftItemView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeDueItemView: FfiConverterRustBuffer {
+    typealias SwiftType = [DueItemView]
+
+    public static func write(_ value: [DueItemView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeDueItemView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [DueItemView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [DueItemView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeDueItemView.read(from: &buf))
         }
         return seq
     }
@@ -5271,6 +7619,31 @@ fileprivate struct FfiConverterSequenceTypeGridView: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeHouseholdRowView: FfiConverterRustBuffer {
+    typealias SwiftType = [HouseholdRowView]
+
+    public static func write(_ value: [HouseholdRowView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeHouseholdRowView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [HouseholdRowView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [HouseholdRowView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeHouseholdRowView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeHouseholdSummaryView: FfiConverterRustBuffer {
     typealias SwiftType = [HouseholdSummaryView]
 
@@ -5288,6 +7661,31 @@ fileprivate struct FfiConverterSequenceTypeHouseholdSummaryView: FfiConverterRus
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeHouseholdSummaryView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeOutboxEntryView: FfiConverterRustBuffer {
+    typealias SwiftType = [OutboxEntryView]
+
+    public static func write(_ value: [OutboxEntryView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOutboxEntryView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [OutboxEntryView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [OutboxEntryView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOutboxEntryView.read(from: &buf))
         }
         return seq
     }
@@ -5363,6 +7761,81 @@ fileprivate struct FfiConverterSequenceTypeResidentItem: FfiConverterRustBuffer 
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeResidentItem.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeReturnedItemView: FfiConverterRustBuffer {
+    typealias SwiftType = [ReturnedItemView]
+
+    public static func write(_ value: [ReturnedItemView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeReturnedItemView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ReturnedItemView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ReturnedItemView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeReturnedItemView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeTagChipView: FfiConverterRustBuffer {
+    typealias SwiftType = [TagChipView]
+
+    public static func write(_ value: [TagChipView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTagChipView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TagChipView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TagChipView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTagChipView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeTagFilterView: FfiConverterRustBuffer {
+    typealias SwiftType = [TagFilterView]
+
+    public static func write(_ value: [TagFilterView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeTagFilterView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TagFilterView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TagFilterView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeTagFilterView.read(from: &buf))
         }
         return seq
     }
@@ -5506,7 +7979,22 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_doorstep_ffi_checksum_method_doorstep_household() != 34843) {
+    if (uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed() != 53507) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_set_data_listener() != 20933) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock() != 5499) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_home() != 49066) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_household_page() != 40892) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_household() != 29404) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_households() != 49123) {
@@ -5515,16 +8003,43 @@ private let initializationResult: InitializationResult = {
     if (uniffi_doorstep_ffi_checksum_method_doorstep_search_households() != 52337) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_discard_outbox_entry() != 45296) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_outbox_entries() != 60131) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_retry_outbox_entry() != 43565) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_current_account() != 47197) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_grids() != 61872) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_doorstep_ffi_checksum_method_doorstep_login() != 65393) {
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_login() != 17112) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_doorstep_ffi_checksum_method_doorstep_logout() != 40825) {
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_logout() != 3079) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_sign_out_check() != 59855) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_set_language() != 16927) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular() != 33510) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_set_server_url() != 19242) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_set_wifi_only_sync() != 46846) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_settings() != 23249) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_outbox_status() != 46683) {
@@ -5533,13 +8048,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_doorstep_ffi_checksum_method_doorstep_pull() != 25870) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_doorstep_ffi_checksum_method_doorstep_set_network() != 36083) {
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_set_network() != 64332) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular() != 25852) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_doorstep_ffi_checksum_method_doorstep_sync() != 22348) {
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_sync() != 21159) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_add_photo() != 16220) {
@@ -5594,6 +8106,7 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
 
+    uniffiCallbackInitDataListener()
     uniffiCallbackInitSyncListener()
     return InitializationResult.ok
 }()

@@ -243,11 +243,27 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_DATA_LISTENER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_DATA_LISTENER_METHOD0
+typedef void (*UniffiCallbackInterfaceDataListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_SYNC_LISTENER_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_SYNC_LISTENER_METHOD0
 typedef void (*UniffiCallbackInterfaceSyncListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
         RustCallStatus *_Nonnull uniffiCallStatus
     );
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_DATA_LISTENER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_DATA_LISTENER
+typedef struct UniffiVTableCallbackInterfaceDataListener {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceDataListenerMethod0 _Nonnull onDataChanged;
+} UniffiVTableCallbackInterfaceDataListener;
 
 #endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_SYNC_LISTENER
@@ -258,6 +274,26 @@ typedef struct UniffiVTableCallbackInterfaceSyncListener {
     UniffiCallbackInterfaceSyncListenerMethod0 _Nonnull onProgress;
 } UniffiVTableCallbackInterfaceSyncListener;
 
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_CLONE_DATALISTENER
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_CLONE_DATALISTENER
+uint64_t uniffi_doorstep_ffi_fn_clone_datalistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_FREE_DATALISTENER
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_FREE_DATALISTENER
+void uniffi_doorstep_ffi_fn_free_datalistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_INIT_CALLBACK_VTABLE_DATALISTENER
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_INIT_CALLBACK_VTABLE_DATALISTENER
+void uniffi_doorstep_ffi_fn_init_callback_vtable_datalistener(const UniffiVTableCallbackInterfaceDataListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DATALISTENER_ON_DATA_CHANGED
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DATALISTENER_ON_DATA_CHANGED
+void uniffi_doorstep_ffi_fn_method_datalistener_on_data_changed(uint64_t ptr, RustBuffer change, RustCallStatus *_Nonnull out_status
+);
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_CLONE_DOORSTEP
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_CLONE_DOORSTEP
@@ -274,6 +310,26 @@ void uniffi_doorstep_ffi_fn_free_doorstep(uint64_t handle, RustCallStatus *_Nonn
 uint64_t uniffi_doorstep_ffi_fn_constructor_doorstep_open(RustBuffer directory, RustBuffer key, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_DATA_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_DATA_LISTENER
+void uniffi_doorstep_ffi_fn_method_doorstep_set_data_listener(uint64_t ptr, RustBuffer listener, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_FIX_CLOCK
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_FIX_CLOCK
+void uniffi_doorstep_ffi_fn_method_doorstep_fix_clock(uint64_t ptr, RustBuffer epoch_ms, int32_t utc_offset_seconds, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_HOME
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_HOME
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_home(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_HOUSEHOLD_PAGE
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_HOUSEHOLD_PAGE
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_household_page(uint64_t ptr, RustBuffer query, RustBuffer filter, uint32_t offset, uint32_t limit, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_HOUSEHOLD
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_HOUSEHOLD
 RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_household(uint64_t ptr, RustBuffer household_id, RustCallStatus *_Nonnull out_status
@@ -287,6 +343,21 @@ RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_households(uint64_t ptr, RustC
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SEARCH_HOUSEHOLDS
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SEARCH_HOUSEHOLDS
 RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_search_households(uint64_t ptr, RustBuffer query, uint32_t limit, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_DISCARD_OUTBOX_ENTRY
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_DISCARD_OUTBOX_ENTRY
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_discard_outbox_entry(uint64_t ptr, RustBuffer entry_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_OUTBOX_ENTRIES
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_OUTBOX_ENTRIES
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_outbox_entries(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_RETRY_OUTBOX_ENTRY
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_RETRY_OUTBOX_ENTRY
+void uniffi_doorstep_ffi_fn_method_doorstep_retry_outbox_entry(uint64_t ptr, RustBuffer entry_id, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_CURRENT_ACCOUNT
@@ -306,7 +377,37 @@ uint64_t uniffi_doorstep_ffi_fn_method_doorstep_login(uint64_t ptr, RustBuffer s
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_LOGOUT
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_LOGOUT
-uint64_t uniffi_doorstep_ffi_fn_method_doorstep_logout(uint64_t ptr
+uint64_t uniffi_doorstep_ffi_fn_method_doorstep_logout(uint64_t ptr, int8_t force
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SIGN_OUT_CHECK
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SIGN_OUT_CHECK
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_sign_out_check(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_LANGUAGE
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_LANGUAGE
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_set_language(uint64_t ptr, RustBuffer language, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_PHOTOS_ON_CELLULAR
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_PHOTOS_ON_CELLULAR
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular(uint64_t ptr, int8_t allowed, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_SERVER_URL
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_SERVER_URL
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_set_server_url(uint64_t ptr, RustBuffer server_url, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_WIFI_ONLY_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_WIFI_ONLY_SYNC
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_set_wifi_only_sync(uint64_t ptr, int8_t wifi_only, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SETTINGS
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_settings(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_OUTBOX_STATUS
@@ -322,11 +423,6 @@ uint64_t uniffi_doorstep_ffi_fn_method_doorstep_pull(uint64_t ptr, RustBuffer ca
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_NETWORK
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_NETWORK
 void uniffi_doorstep_ffi_fn_method_doorstep_set_network(uint64_t ptr, RustBuffer network, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_PHOTOS_ON_CELLULAR
-#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_PHOTOS_ON_CELLULAR
-void uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular(uint64_t ptr, int8_t allowed, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SYNC
@@ -700,6 +796,36 @@ void ffi_doorstep_ffi_rust_future_free_void(uint64_t handle
 void ffi_doorstep_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DATALISTENER_ON_DATA_CHANGED
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DATALISTENER_ON_DATA_CHANGED
+uint16_t uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_DATA_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_DATA_LISTENER
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_set_data_listener(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_FIX_CLOCK
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_FIX_CLOCK
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_HOME
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_HOME
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_home(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_HOUSEHOLD_PAGE
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_HOUSEHOLD_PAGE
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_household_page(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_HOUSEHOLD
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_HOUSEHOLD
 uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_household(void
@@ -715,6 +841,24 @@ uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_households(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SEARCH_HOUSEHOLDS
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SEARCH_HOUSEHOLDS
 uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_search_households(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_DISCARD_OUTBOX_ENTRY
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_DISCARD_OUTBOX_ENTRY
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_discard_outbox_entry(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_OUTBOX_ENTRIES
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_OUTBOX_ENTRIES
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_outbox_entries(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_RETRY_OUTBOX_ENTRY
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_RETRY_OUTBOX_ENTRY
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_retry_outbox_entry(void
     
 );
 #endif
@@ -742,6 +886,42 @@ uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_logout(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SIGN_OUT_CHECK
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SIGN_OUT_CHECK
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_sign_out_check(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_LANGUAGE
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_LANGUAGE
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_set_language(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_PHOTOS_ON_CELLULAR
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_PHOTOS_ON_CELLULAR
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_SERVER_URL
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_SERVER_URL
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_set_server_url(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_WIFI_ONLY_SYNC
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_WIFI_ONLY_SYNC
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_set_wifi_only_sync(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SETTINGS
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SETTINGS
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_settings(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_OUTBOX_STATUS
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_OUTBOX_STATUS
 uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_outbox_status(void
@@ -757,12 +937,6 @@ uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_pull(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_NETWORK
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_NETWORK
 uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_set_network(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_PHOTOS_ON_CELLULAR
-#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_PHOTOS_ON_CELLULAR
-uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular(void
     
 );
 #endif

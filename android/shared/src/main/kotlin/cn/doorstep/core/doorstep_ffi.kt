@@ -657,8 +657,30 @@ internal open class UniffiForeignFutureResultVoid(
 internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureResultVoid.UniffiByValue,)
 }
+internal interface UniffiCallbackInterfaceDataListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`change`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 internal interface UniffiCallbackInterfaceSyncListenerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`progress`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onDataChanged")
+internal open class UniffiVTableCallbackInterfaceDataListener(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onDataChanged`: UniffiCallbackInterfaceDataListenerMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onDataChanged`: UniffiCallbackInterfaceDataListenerMethod0? = null,
+    ): UniffiVTableCallbackInterfaceDataListener(`uniffiFree`,`uniffiClone`,`onDataChanged`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceDataListener) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onDataChanged` = other.`onDataChanged`
+    }
+
 }
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "onProgress")
 internal open class UniffiVTableCallbackInterfaceSyncListener(
@@ -704,11 +726,27 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_set_data_listener(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_home(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_household_page(
+    ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_household(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_households(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_search_households(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_discard_outbox_entry(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_outbox_entries(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_retry_outbox_entry(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_current_account(
     ): Int
@@ -718,13 +756,23 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_logout(
     ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_sign_out_check(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_set_language(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_set_server_url(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_set_wifi_only_sync(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_settings(
+    ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_outbox_status(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_pull(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_set_network(
-    ): Int
-    external fun uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_sync(
     ): Int
@@ -778,38 +826,71 @@ internal object UniffiLib {
 
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "doorstep_ffi"))
+        uniffiCallbackInterfaceDataListener.register(this)
         uniffiCallbackInterfaceSyncListener.register(this)
         
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_doorstep_ffi_fn_clone_datalistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_doorstep_ffi_fn_free_datalistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_doorstep_ffi_fn_init_callback_vtable_datalistener(`vtable`: UniffiVTableCallbackInterfaceDataListener,
+    ): Unit
+    external fun uniffi_doorstep_ffi_fn_method_datalistener_on_data_changed(`ptr`: Long,`change`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_doorstep_ffi_fn_clone_doorstep(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_doorstep_ffi_fn_free_doorstep(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_doorstep_ffi_fn_constructor_doorstep_open(`directory`: RustBuffer.ByValue,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_set_data_listener(`ptr`: Long,`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_fix_clock(`ptr`: Long,`epochMs`: RustBuffer.ByValue,`utcOffsetSeconds`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_home(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_household_page(`ptr`: Long,`query`: RustBuffer.ByValue,`filter`: RustBuffer.ByValue,`offset`: Int,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_household(`ptr`: Long,`householdId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_households(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_search_households(`ptr`: Long,`query`: RustBuffer.ByValue,`limit`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_discard_outbox_entry(`ptr`: Long,`entryId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_outbox_entries(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_retry_outbox_entry(`ptr`: Long,`entryId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_doorstep_ffi_fn_method_doorstep_current_account(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_grids(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_login(`ptr`: Long,`serverUrl`: RustBuffer.ByValue,`username`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,`deviceName`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_doorstep_ffi_fn_method_doorstep_logout(`ptr`: Long,
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_logout(`ptr`: Long,`force`: Byte,
     ): Long
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_sign_out_check(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_set_language(`ptr`: Long,`language`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular(`ptr`: Long,`allowed`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_set_server_url(`ptr`: Long,`serverUrl`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_set_wifi_only_sync(`ptr`: Long,`wifiOnly`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_settings(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_outbox_status(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_pull(`ptr`: Long,`cancel`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_doorstep_ffi_fn_method_doorstep_set_network(`ptr`: Long,`network`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): Unit
-    external fun uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular(`ptr`: Long,`allowed`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_doorstep_ffi_fn_method_doorstep_sync(`ptr`: Long,`workerAsked`: Byte,`listener`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,
     ): Long
@@ -974,7 +1055,22 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
-    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_household() and 0xFFFF) != 34843) {
+    if ((lib.uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed() and 0xFFFF) != 53507) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_data_listener() and 0xFFFF) != 20933) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock() and 0xFFFF) != 5499) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_home() and 0xFFFF) != 49066) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_household_page() and 0xFFFF) != 40892) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_household() and 0xFFFF) != 29404) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_households() and 0xFFFF) != 49123) {
@@ -983,16 +1079,43 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_search_households() and 0xFFFF) != 52337) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_discard_outbox_entry() and 0xFFFF) != 45296) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_outbox_entries() and 0xFFFF) != 60131) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_retry_outbox_entry() and 0xFFFF) != 43565) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_current_account() and 0xFFFF) != 47197) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_grids() and 0xFFFF) != 61872) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_login() and 0xFFFF) != 65393) {
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_login() and 0xFFFF) != 17112) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_logout() and 0xFFFF) != 40825) {
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_logout() and 0xFFFF) != 3079) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_sign_out_check() and 0xFFFF) != 59855) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_language() and 0xFFFF) != 16927) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular() and 0xFFFF) != 33510) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_server_url() and 0xFFFF) != 19242) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_wifi_only_sync() and 0xFFFF) != 46846) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_settings() and 0xFFFF) != 23249) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_outbox_status() and 0xFFFF) != 46683) {
@@ -1001,13 +1124,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_pull() and 0xFFFF) != 25870) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_network() and 0xFFFF) != 36083) {
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_network() and 0xFFFF) != 64332) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular() and 0xFFFF) != 25852) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
-    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_sync() and 0xFFFF) != 22348) {
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_sync() and 0xFFFF) != 21159) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_add_photo() and 0xFFFF) != 16220) {
@@ -1342,6 +1462,29 @@ public object FfiConverterUInt: FfiConverter<UInt, Int> {
 /**
  * @suppress
  */
+public object FfiConverterInt: FfiConverter<Int, Int> {
+    override fun lift(value: Int): Int {
+        return value
+    }
+
+    override fun read(buf: ByteBuffer): Int {
+        return buf.getInt()
+    }
+
+    override fun lower(value: Int): Int {
+        return value
+    }
+
+    override fun allocationSize(value: Int) = 4UL
+
+    override fun write(value: Int, buf: ByteBuffer) {
+        buf.putInt(value)
+    }
+}
+
+/**
+ * @suppress
+ */
 public object FfiConverterULong: FfiConverter<ULong, Long> {
     override fun lift(value: Long): ULong {
         return value.toULong()
@@ -1604,12 +1747,363 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
 
 
 /**
+ * Hears that data changed; implemented by the shell. Called on the thread
+ * that made the change (a sync's is a background thread), after the change
+ * is stored: post to the UI thread from here, and do not block.
+ */
+public interface DataListener {
+    
+    fun `onDataChanged`(`change`: DataChangeView)
+    
+    companion object
+}
+
+/**
+ * Hears that data changed; implemented by the shell. Called on the thread
+ * that made the change (a sync's is a background thread), after the change
+ * is stored: post to the UI thread from here, and do not block.
+ */
+open class DataListenerImpl: Disposable, AutoCloseable, DataListener
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_doorstep_ffi_fn_free_datalistener(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_doorstep_ffi_fn_clone_datalistener(handle, status)
+        }
+    }
+
+    override fun `onDataChanged`(`change`: DataChangeView)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_datalistener_on_data_changed(
+        it,
+        
+        FfiConverterTypeDataChangeView.lower(`change`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceDataListener {
+    internal object `onDataChanged`: UniffiCallbackInterfaceDataListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`change`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeDataListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onDataChanged`(
+                    FfiConverterTypeDataChangeView.lift(`change`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeDataListener.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeDataListener.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceDataListener.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `onDataChanged`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_doorstep_ffi_fn_init_callback_vtable_datalistener(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDataListener: FfiConverter<DataListener, Long> {
+    internal val handleMap = UniffiHandleMap<DataListener>()
+
+    override fun lower(value: DataListener): Long {
+        if (value is DataListenerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): DataListener {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return DataListenerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): DataListener {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: DataListener) = 8UL
+
+    override fun write(value: DataListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * The app's handle on the core.
  */
 public interface DoorstepInterface {
     
     /**
-     * One household's screen: residents (masked), tags, visits, what is due today.
+     * Registers the listener told of every change (replacing the last one);
+     * `None` removes it.
+     */
+    fun `setDataListener`(`listener`: DataListener?)
+    
+    /**
+     * Stops the core's clock at `epoch_ms` (milliseconds since 1970 UTC) in
+     * a zone `utc_offset_seconds` east of UTC (China: 28800), or lets it run
+     * with the phone's clock again with `None`. For tests, screenshots and
+     * demos: "today", "overdue" and "last sync" then come out the same on
+     * every day they run. Not stored.
+     */
+    fun `fixClock`(`epochMs`: kotlin.Long?, `utcOffsetSeconds`: kotlin.Int)
+    
+    /**
+     * The home screen ("今日") as of the device's clock.
+     */
+    fun `home`(): HomeView
+    
+    /**
+     * One page of the household list: households matching `query` (the
+     * search: name, pinyin or initials, address, door, ID number's last
+     * four; empty for all, by code), kept by `filter`, from `offset`, at
+     * most `limit` rows (0: 50; at most 200). What is due is as of the
+     * device's clock.
+     */
+    fun `householdPage`(`query`: kotlin.String, `filter`: ListFilter, `offset`: kotlin.UInt, `limit`: kotlin.UInt): HouseholdPageView
+    
+    /**
+     * One household's screen: residents (masked), tags, visits, what is due
+     * today (by the device's clock), in words.
      */
     fun `household`(`householdId`: kotlin.String): HouseholdView
     
@@ -1626,6 +2120,27 @@ public interface DoorstepInterface {
     fun `searchHouseholds`(`query`: kotlin.String, `limit`: kotlin.UInt): List<HouseholdSummaryView>
     
     /**
+     * Gives up sending a set-aside entry. Nothing is lost: a visit goes back
+     * to the drafts (with the reason) and stays on the phone; a household
+     * change is dropped and the next sync restores the server's details.
+     * Returns what it did, in words. Refused (`Invalid`) for an entry that
+     * is not set aside.
+     */
+    fun `discardOutboxEntry`(`entryId`: kotlin.String): DiscardResult
+    
+    /**
+     * Every visit and household change not yet on the server, oldest first,
+     * with its state on the network last set.
+     */
+    fun `outboxEntries`(): List<OutboxEntryView>
+    
+    /**
+     * Queues a set-aside entry again: the next sync tries it. Refused
+     * (`Invalid`) for an entry that is not set aside.
+     */
+    fun `retryOutboxEntry`(`entryId`: kotlin.String)
+    
+    /**
      * Who is signed in on this device, or `None`.
      */
     fun `currentAccount`(): AccountView?
@@ -1636,17 +2151,57 @@ public interface DoorstepInterface {
     fun `grids`(): List<GridView>
     
     /**
-     * Logs in to the server at `server_url` and keeps the device token in the
-     * encrypted database. Returns who signed in, with their grids.
+     * Logs in to the server at `server_url` (remembered in the settings; a
+     * scheme is added when none was typed) and keeps the device token in the
+     * encrypted database. Everything already on the phone stays. Errors:
+     * `wrong_password`, `server_unreachable`, `not_a_doorstep_server`,
+     * `bad_server_address`, each with zh/en words. Returns who signed in,
+     * with their grids.
      */
     suspend fun `login`(`serverUrl`: kotlin.String, `username`: kotlin.String, `password`: kotlin.String, `deviceName`: kotlin.String): AccountView
     
     /**
-     * Signs out: the token is revoked on the server when it can be reached,
-     * and always forgotten here. Visits not yet sent stay queued for the next
-     * login. Returns whether the server confirmed the revocation.
+     * Signs out. While visits wait to be sent it is refused with
+     * `UnsentVisits` (their count and the words for the dialog) unless
+     * `force` — the worker confirmed. The token is revoked on the server when
+     * it can be reached and always forgotten here; every visit and draft
+     * stays for the next sign-in. Returns whether the server confirmed the
+     * revocation.
      */
-    suspend fun `logout`(): kotlin.Boolean
+    suspend fun `logout`(`force`: kotlin.Boolean): kotlin.Boolean
+    
+    /**
+     * What signing out now would leave behind, for the confirmation dialog.
+     */
+    fun `signOutCheck`(): SignOutCheckView
+    
+    /**
+     * Sets the app's language; returns the settings as stored.
+     */
+    fun `setLanguage`(`language`: AppLanguage): SettingsView
+    
+    /**
+     * Whether photos may be sent over cellular or metered networks (default: no).
+     */
+    fun `setPhotosOnCellular`(`allowed`: kotlin.Boolean): SettingsView
+    
+    /**
+     * Sets the server address the sign-in screen offers (signing in sets it
+     * too). A scheme is added when none was typed (`https://`), a trailing
+     * `/` dropped; an address that is not http(s) is refused with
+     * `bad_server_address` and nothing changes.
+     */
+    fun `setServerUrl`(`serverUrl`: kotlin.String): SettingsView
+    
+    /**
+     * Whether a background sync waits for Wi-Fi (default: yes).
+     */
+    fun `setWifiOnlySync`(`wifiOnly`: kotlin.Boolean): SettingsView
+    
+    /**
+     * The phone's settings.
+     */
+    fun `settings`(): SettingsView
     
     /**
      * How many outbox items wait, are set aside, or are done.
@@ -1659,22 +2214,21 @@ public interface DoorstepInterface {
     suspend fun `pull`(`cancel`: SyncCancel?): PullReport
     
     /**
-     * Tells the core which network the phone is on now; the next sync uses it.
+     * Tells the core which network the phone is on now (call it on every
+     * change the platform reports); the next sync and the outbox's states
+     * use it. Not stored: after a restart it is Wi-Fi until the shell says.
      */
     fun `setNetwork`(`network`: NetworkState)
     
     /**
-     * Whether photos may be sent over cellular or metered networks (default: no).
-     */
-    fun `setPhotosOnCellular`(`allowed`: kotlin.Boolean)
-    
-    /**
-     * Runs one sync on the network last set: pushes the outbox, then pulls.
-     * `worker_asked` is true for the worker's "sync now" (failed items are
-     * retried at once) and false for a background sync (each failed item
-     * waits out its backoff). `listener` hears the progress; `cancel` stops
-     * it (then the error is `Cancelled` and everything stays queued).
-     * Offline, nothing is sent and the outbox counts are returned.
+     * Runs one sync on the network last set, as the settings allow: pushes
+     * the outbox, then pulls. `worker_asked` is true for the worker's "sync
+     * now" (failed items are retried at once, and it runs on cellular too)
+     * and false for a background sync (each failed item waits out its
+     * backoff; with Wi-Fi-only on, nothing goes off Wi-Fi). Photos go on
+     * cellular only when the setting allows. `listener` hears the progress;
+     * `cancel` stops it (then the error is `Cancelled` and everything stays
+     * queued). When nothing may be sent, the outbox counts are returned.
      */
     suspend fun `sync`(`workerAsked`: kotlin.Boolean, `listener`: SyncListener?, `cancel`: SyncCancel?): SyncResult
     
@@ -1859,7 +2413,89 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
 
     
     /**
-     * One household's screen: residents (masked), tags, visits, what is due today.
+     * Registers the listener told of every change (replacing the last one);
+     * `None` removes it.
+     */override fun `setDataListener`(`listener`: DataListener?)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_data_listener(
+        it,
+        
+        FfiConverterOptionalTypeDataListener.lower(`listener`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Stops the core's clock at `epoch_ms` (milliseconds since 1970 UTC) in
+     * a zone `utc_offset_seconds` east of UTC (China: 28800), or lets it run
+     * with the phone's clock again with `None`. For tests, screenshots and
+     * demos: "today", "overdue" and "last sync" then come out the same on
+     * every day they run. Not stored.
+     */
+    @Throws(DoorstepException::class)override fun `fixClock`(`epochMs`: kotlin.Long?, `utcOffsetSeconds`: kotlin.Int)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_fix_clock(
+        it,
+        
+        FfiConverterOptionalLong.lower(`epochMs`),
+        FfiConverterInt.lower(`utcOffsetSeconds`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The home screen ("今日") as of the device's clock.
+     */
+    @Throws(DoorstepException::class)override fun `home`(): HomeView {
+            return FfiConverterTypeHomeView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_home(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * One page of the household list: households matching `query` (the
+     * search: name, pinyin or initials, address, door, ID number's last
+     * four; empty for all, by code), kept by `filter`, from `offset`, at
+     * most `limit` rows (0: 50; at most 200). What is due is as of the
+     * device's clock.
+     */
+    @Throws(DoorstepException::class)override fun `householdPage`(`query`: kotlin.String, `filter`: ListFilter, `offset`: kotlin.UInt, `limit`: kotlin.UInt): HouseholdPageView {
+            return FfiConverterTypeHouseholdPageView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_household_page(
+        it,
+        
+        FfiConverterString.lower(`query`),
+        FfiConverterTypeListFilter.lower(`filter`),
+        FfiConverterUInt.lower(`offset`),
+        FfiConverterUInt.lower(`limit`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * One household's screen: residents (masked), tags, visits, what is due
+     * today (by the device's clock), in words.
      */
     @Throws(DoorstepException::class)override fun `household`(`householdId`: kotlin.String): HouseholdView {
             return FfiConverterTypeHouseholdView.lift(
@@ -1915,6 +2551,64 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
 
     
     /**
+     * Gives up sending a set-aside entry. Nothing is lost: a visit goes back
+     * to the drafts (with the reason) and stays on the phone; a household
+     * change is dropped and the next sync restores the server's details.
+     * Returns what it did, in words. Refused (`Invalid`) for an entry that
+     * is not set aside.
+     */
+    @Throws(DoorstepException::class)override fun `discardOutboxEntry`(`entryId`: kotlin.String): DiscardResult {
+            return FfiConverterTypeDiscardResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_discard_outbox_entry(
+        it,
+        
+        FfiConverterString.lower(`entryId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Every visit and household change not yet on the server, oldest first,
+     * with its state on the network last set.
+     */
+    @Throws(DoorstepException::class)override fun `outboxEntries`(): List<OutboxEntryView> {
+            return FfiConverterSequenceTypeOutboxEntryView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_outbox_entries(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Queues a set-aside entry again: the next sync tries it. Refused
+     * (`Invalid`) for an entry that is not set aside.
+     */
+    @Throws(DoorstepException::class)override fun `retryOutboxEntry`(`entryId`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_retry_outbox_entry(
+        it,
+        
+        FfiConverterString.lower(`entryId`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * Who is signed in on this device, or `None`.
      */
     @Throws(DoorstepException::class)override fun `currentAccount`(): AccountView? {
@@ -1949,8 +2643,12 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
 
     
     /**
-     * Logs in to the server at `server_url` and keeps the device token in the
-     * encrypted database. Returns who signed in, with their grids.
+     * Logs in to the server at `server_url` (remembered in the settings; a
+     * scheme is added when none was typed) and keeps the device token in the
+     * encrypted database. Everything already on the phone stays. Errors:
+     * `wrong_password`, `server_unreachable`, `not_a_doorstep_server`,
+     * `bad_server_address`, each with zh/en words. Returns who signed in,
+     * with their grids.
      */
     @Throws(DoorstepException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -1978,18 +2676,22 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
 
     
     /**
-     * Signs out: the token is revoked on the server when it can be reached,
-     * and always forgotten here. Visits not yet sent stay queued for the next
-     * login. Returns whether the server confirmed the revocation.
+     * Signs out. While visits wait to be sent it is refused with
+     * `UnsentVisits` (their count and the words for the dialog) unless
+     * `force` — the worker confirmed. The token is revoked on the server when
+     * it can be reached and always forgotten here; every visit and draft
+     * stays for the next sign-in. Returns whether the server confirmed the
+     * revocation.
      */
     @Throws(DoorstepException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `logout`() : kotlin.Boolean {
+    override suspend fun `logout`(`force`: kotlin.Boolean) : kotlin.Boolean {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_logout(
                 uniffiHandle,
                 
+        FfiConverterBoolean.lower(`force`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_doorstep_ffi_rust_future_poll_i8(future, callback, continuation) },
@@ -2001,6 +2703,115 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
         DoorstepException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * What signing out now would leave behind, for the confirmation dialog.
+     */
+    @Throws(DoorstepException::class)override fun `signOutCheck`(): SignOutCheckView {
+            return FfiConverterTypeSignOutCheckView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_sign_out_check(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Sets the app's language; returns the settings as stored.
+     */
+    @Throws(DoorstepException::class)override fun `setLanguage`(`language`: AppLanguage): SettingsView {
+            return FfiConverterTypeSettingsView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_language(
+        it,
+        
+        FfiConverterTypeAppLanguage.lower(`language`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Whether photos may be sent over cellular or metered networks (default: no).
+     */
+    @Throws(DoorstepException::class)override fun `setPhotosOnCellular`(`allowed`: kotlin.Boolean): SettingsView {
+            return FfiConverterTypeSettingsView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular(
+        it,
+        
+        FfiConverterBoolean.lower(`allowed`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Sets the server address the sign-in screen offers (signing in sets it
+     * too). A scheme is added when none was typed (`https://`), a trailing
+     * `/` dropped; an address that is not http(s) is refused with
+     * `bad_server_address` and nothing changes.
+     */
+    @Throws(DoorstepException::class)override fun `setServerUrl`(`serverUrl`: kotlin.String): SettingsView {
+            return FfiConverterTypeSettingsView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_server_url(
+        it,
+        
+        FfiConverterString.lower(`serverUrl`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Whether a background sync waits for Wi-Fi (default: yes).
+     */
+    @Throws(DoorstepException::class)override fun `setWifiOnlySync`(`wifiOnly`: kotlin.Boolean): SettingsView {
+            return FfiConverterTypeSettingsView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_wifi_only_sync(
+        it,
+        
+        FfiConverterBoolean.lower(`wifiOnly`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The phone's settings.
+     */
+    @Throws(DoorstepException::class)override fun `settings`(): SettingsView {
+            return FfiConverterTypeSettingsView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_settings(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -2046,7 +2857,9 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
 
     
     /**
-     * Tells the core which network the phone is on now; the next sync uses it.
+     * Tells the core which network the phone is on now (call it on every
+     * change the platform reports); the next sync and the outbox's states
+     * use it. Not stored: after a restart it is Wi-Fi until the shell says.
      */override fun `setNetwork`(`network`: NetworkState)
         = 
     callWithHandle {
@@ -2062,28 +2875,14 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
 
     
     /**
-     * Whether photos may be sent over cellular or metered networks (default: no).
-     */override fun `setPhotosOnCellular`(`allowed`: kotlin.Boolean)
-        = 
-    callWithHandle {
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_photos_on_cellular(
-        it,
-        
-        FfiConverterBoolean.lower(`allowed`),_status)
-}
-    }
-    
-    
-
-    
-    /**
-     * Runs one sync on the network last set: pushes the outbox, then pulls.
-     * `worker_asked` is true for the worker's "sync now" (failed items are
-     * retried at once) and false for a background sync (each failed item
-     * waits out its backoff). `listener` hears the progress; `cancel` stops
-     * it (then the error is `Cancelled` and everything stays queued).
-     * Offline, nothing is sent and the outbox counts are returned.
+     * Runs one sync on the network last set, as the settings allow: pushes
+     * the outbox, then pulls. `worker_asked` is true for the worker's "sync
+     * now" (failed items are retried at once, and it runs on cellular too)
+     * and false for a background sync (each failed item waits out its
+     * backoff; with Wi-Fi-only on, nothing goes off Wi-Fi). Photos go on
+     * cellular only when the setting allows. `listener` hears the progress;
+     * `cancel` stops it (then the error is `Cancelled` and everything stays
+     * queued). When nothing may be sent, the outbox counts are returned.
      */
     @Throws(DoorstepException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3126,6 +3925,120 @@ public object FfiConverterTypeChoiceView: FfiConverterRustBuffer<ChoiceView> {
 
 
 /**
+ * What kind of data changed (several at once after a sync).
+ */
+data class DataChangeView (
+    /**
+     * Households, residents, their past visits or what is due.
+     */
+    var `households`: kotlin.Boolean
+    , 
+    /**
+     * Visits: drafts, finalized, reviewed, returned.
+     */
+    var `visits`: kotlin.Boolean
+    , 
+    /**
+     * What waits to upload and the states of its entries.
+     */
+    var `outbox`: kotlin.Boolean
+    , 
+    var `templates`: kotlin.Boolean
+    , 
+    var `settings`: kotlin.Boolean
+    , 
+    /**
+     * Who is signed in, and the last sync.
+     */
+    var `session`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDataChangeView: FfiConverterRustBuffer<DataChangeView> {
+    override fun read(buf: ByteBuffer): DataChangeView {
+        return DataChangeView(
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DataChangeView) = (
+            FfiConverterBoolean.allocationSize(value.`households`) +
+            FfiConverterBoolean.allocationSize(value.`visits`) +
+            FfiConverterBoolean.allocationSize(value.`outbox`) +
+            FfiConverterBoolean.allocationSize(value.`templates`) +
+            FfiConverterBoolean.allocationSize(value.`settings`) +
+            FfiConverterBoolean.allocationSize(value.`session`)
+    )
+
+    override fun write(value: DataChangeView, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`households`, buf)
+            FfiConverterBoolean.write(value.`visits`, buf)
+            FfiConverterBoolean.write(value.`outbox`, buf)
+            FfiConverterBoolean.write(value.`templates`, buf)
+            FfiConverterBoolean.write(value.`settings`, buf)
+            FfiConverterBoolean.write(value.`session`, buf)
+    }
+}
+
+
+
+/**
+ * What a discard did, in words, for a notice.
+ */
+data class DiscardResult (
+    var `messageZh`: kotlin.String
+    , 
+    var `messageEn`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDiscardResult: FfiConverterRustBuffer<DiscardResult> {
+    override fun read(buf: ByteBuffer): DiscardResult {
+        return DiscardResult(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DiscardResult) = (
+            FfiConverterString.allocationSize(value.`messageZh`) +
+            FfiConverterString.allocationSize(value.`messageEn`)
+    )
+
+    override fun write(value: DiscardResult, buf: ByteBuffer) {
+            FfiConverterString.write(value.`messageZh`, buf)
+            FfiConverterString.write(value.`messageEn`, buf)
+    }
+}
+
+
+
+/**
  * The verdict of a door check with its reasons and figures.
  */
 data class DoorCheckResult (
@@ -3239,10 +4152,247 @@ public object FfiConverterTypeDoorReason: FfiConverterRustBuffer<DoorReason> {
 
 
 /**
+ * A draft and what stops it from being finished.
+ */
+data class DraftItemView (
+    var `visit`: VisitSummaryView
+    , 
+    var `templateTitleZh`: kotlin.String
+    , 
+    var `templateTitleEn`: kotlin.String
+    , 
+    /**
+     * Problems in the answers now (0: it can be finished); the badge.
+     */
+    var `problems`: kotlin.UInt
+    , 
+    /**
+     * `今天 09:30`: when it was begun.
+     */
+    var `startedZh`: kotlin.String
+    , 
+    var `startedEn`: kotlin.String
+    , 
+    /**
+     * Why its upload was given up and it came back to draft, if it did.
+     */
+    var `uploadProblemZh`: kotlin.String?
+    , 
+    var `uploadProblemEn`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDraftItemView: FfiConverterRustBuffer<DraftItemView> {
+    override fun read(buf: ByteBuffer): DraftItemView {
+        return DraftItemView(
+            FfiConverterTypeVisitSummaryView.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DraftItemView) = (
+            FfiConverterTypeVisitSummaryView.allocationSize(value.`visit`) +
+            FfiConverterString.allocationSize(value.`templateTitleZh`) +
+            FfiConverterString.allocationSize(value.`templateTitleEn`) +
+            FfiConverterUInt.allocationSize(value.`problems`) +
+            FfiConverterString.allocationSize(value.`startedZh`) +
+            FfiConverterString.allocationSize(value.`startedEn`) +
+            FfiConverterOptionalString.allocationSize(value.`uploadProblemZh`) +
+            FfiConverterOptionalString.allocationSize(value.`uploadProblemEn`)
+    )
+
+    override fun write(value: DraftItemView, buf: ByteBuffer) {
+            FfiConverterTypeVisitSummaryView.write(value.`visit`, buf)
+            FfiConverterString.write(value.`templateTitleZh`, buf)
+            FfiConverterString.write(value.`templateTitleEn`, buf)
+            FfiConverterUInt.write(value.`problems`, buf)
+            FfiConverterString.write(value.`startedZh`, buf)
+            FfiConverterString.write(value.`startedEn`, buf)
+            FfiConverterOptionalString.write(value.`uploadProblemZh`, buf)
+            FfiConverterOptionalString.write(value.`uploadProblemEn`, buf)
+    }
+}
+
+
+
+/**
+ * A household's due badge: `逾期` / `overdue`, `待走访 2` / `2 due`.
+ */
+data class DueBadgeView (
+    var `overdue`: kotlin.Boolean
+    , 
+    /**
+     * Visits due or overdue.
+     */
+    var `count`: kotlin.UInt
+    , 
+    var `textZh`: kotlin.String
+    , 
+    var `textEn`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDueBadgeView: FfiConverterRustBuffer<DueBadgeView> {
+    override fun read(buf: ByteBuffer): DueBadgeView {
+        return DueBadgeView(
+            FfiConverterBoolean.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DueBadgeView) = (
+            FfiConverterBoolean.allocationSize(value.`overdue`) +
+            FfiConverterUInt.allocationSize(value.`count`) +
+            FfiConverterString.allocationSize(value.`textZh`) +
+            FfiConverterString.allocationSize(value.`textEn`)
+    )
+
+    override fun write(value: DueBadgeView, buf: ByteBuffer) {
+            FfiConverterBoolean.write(value.`overdue`, buf)
+            FfiConverterUInt.write(value.`count`, buf)
+            FfiConverterString.write(value.`textZh`, buf)
+            FfiConverterString.write(value.`textEn`, buf)
+    }
+}
+
+
+
+/**
+ * A visit a household should get.
+ */
+data class DueItemView (
+    var `household`: HouseholdSummaryView
+    , 
+    var `templateId`: kotlin.String
+    , 
+    var `templateTitleZh`: kotlin.String
+    , 
+    var `templateTitleEn`: kotlin.String
+    , 
+    /**
+     * ISO date: the last day it counts for (for an overdue one, the missed deadline).
+     */
+    var `dueBy`: kotlin.String
+    , 
+    var `overdue`: kotlin.Boolean
+    , 
+    /**
+     * `逾期 5 天（截止 11月30日）`, `12月31日前完成`, `今天截止`.
+     */
+    var `whenZh`: kotlin.String
+    , 
+    var `whenEn`: kotlin.String
+    , 
+    /**
+     * `独居老人 · 每月走访`.
+     */
+    var `reasonZh`: kotlin.String
+    , 
+    var `reasonEn`: kotlin.String
+    , 
+    /**
+     * A draft of this template already begun for the household: open it
+     * instead of starting another.
+     */
+    var `draftVisitId`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDueItemView: FfiConverterRustBuffer<DueItemView> {
+    override fun read(buf: ByteBuffer): DueItemView {
+        return DueItemView(
+            FfiConverterTypeHouseholdSummaryView.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DueItemView) = (
+            FfiConverterTypeHouseholdSummaryView.allocationSize(value.`household`) +
+            FfiConverterString.allocationSize(value.`templateId`) +
+            FfiConverterString.allocationSize(value.`templateTitleZh`) +
+            FfiConverterString.allocationSize(value.`templateTitleEn`) +
+            FfiConverterString.allocationSize(value.`dueBy`) +
+            FfiConverterBoolean.allocationSize(value.`overdue`) +
+            FfiConverterString.allocationSize(value.`whenZh`) +
+            FfiConverterString.allocationSize(value.`whenEn`) +
+            FfiConverterString.allocationSize(value.`reasonZh`) +
+            FfiConverterString.allocationSize(value.`reasonEn`) +
+            FfiConverterOptionalString.allocationSize(value.`draftVisitId`)
+    )
+
+    override fun write(value: DueItemView, buf: ByteBuffer) {
+            FfiConverterTypeHouseholdSummaryView.write(value.`household`, buf)
+            FfiConverterString.write(value.`templateId`, buf)
+            FfiConverterString.write(value.`templateTitleZh`, buf)
+            FfiConverterString.write(value.`templateTitleEn`, buf)
+            FfiConverterString.write(value.`dueBy`, buf)
+            FfiConverterBoolean.write(value.`overdue`, buf)
+            FfiConverterString.write(value.`whenZh`, buf)
+            FfiConverterString.write(value.`whenEn`, buf)
+            FfiConverterString.write(value.`reasonZh`, buf)
+            FfiConverterString.write(value.`reasonEn`, buf)
+            FfiConverterOptionalString.write(value.`draftVisitId`, buf)
+    }
+}
+
+
+
+/**
  * A visit the household should get.
  */
 data class DueVisitView (
     var `templateId`: kotlin.String
+    , 
+    var `templateTitleZh`: kotlin.String
+    , 
+    var `templateTitleEn`: kotlin.String
     , 
     /**
      * The last day it counts for (ISO date); for an overdue one, the missed deadline.
@@ -3252,7 +4402,15 @@ data class DueVisitView (
     var `overdue`: kotlin.Boolean
     , 
     /**
-     * Why: the tag of a routine rule, or the campaign day.
+     * `逾期 5 天（截止 11月30日）`, `12月31日前完成`, `今天截止`.
+     */
+    var `whenZh`: kotlin.String
+    , 
+    var `whenEn`: kotlin.String
+    , 
+    /**
+     * Why, in words: the tag's name and how often (`独居老人 · 每月走访`),
+     * or the campaign day.
      */
     var `reasonZh`: kotlin.String
     , 
@@ -3275,7 +4433,11 @@ public object FfiConverterTypeDueVisitView: FfiConverterRustBuffer<DueVisitView>
         return DueVisitView(
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
         )
@@ -3283,16 +4445,24 @@ public object FfiConverterTypeDueVisitView: FfiConverterRustBuffer<DueVisitView>
 
     override fun allocationSize(value: DueVisitView) = (
             FfiConverterString.allocationSize(value.`templateId`) +
+            FfiConverterString.allocationSize(value.`templateTitleZh`) +
+            FfiConverterString.allocationSize(value.`templateTitleEn`) +
             FfiConverterString.allocationSize(value.`dueBy`) +
             FfiConverterBoolean.allocationSize(value.`overdue`) +
+            FfiConverterString.allocationSize(value.`whenZh`) +
+            FfiConverterString.allocationSize(value.`whenEn`) +
             FfiConverterString.allocationSize(value.`reasonZh`) +
             FfiConverterString.allocationSize(value.`reasonEn`)
     )
 
     override fun write(value: DueVisitView, buf: ByteBuffer) {
             FfiConverterString.write(value.`templateId`, buf)
+            FfiConverterString.write(value.`templateTitleZh`, buf)
+            FfiConverterString.write(value.`templateTitleEn`, buf)
             FfiConverterString.write(value.`dueBy`, buf)
             FfiConverterBoolean.write(value.`overdue`, buf)
+            FfiConverterString.write(value.`whenZh`, buf)
+            FfiConverterString.write(value.`whenEn`, buf)
             FfiConverterString.write(value.`reasonZh`, buf)
             FfiConverterString.write(value.`reasonEn`, buf)
     }
@@ -3622,6 +4792,267 @@ public object FfiConverterTypeGridView: FfiConverterRustBuffer<GridView> {
 
 
 /**
+ * Everything the home screen shows.
+ */
+data class HomeView (
+    /**
+     * ISO date of today on the device.
+     */
+    var `today`: kotlin.String
+    , 
+    /**
+     * `12月5日` / `5 Dec`.
+     */
+    var `todayZh`: kotlin.String
+    , 
+    var `todayEn`: kotlin.String
+    , 
+    /**
+     * Overdue first, then by deadline; at most 30 (the counts cover all).
+     */
+    var `due`: List<DueItemView>
+    , 
+    var `dueCount`: kotlin.UInt
+    , 
+    var `overdueCount`: kotlin.UInt
+    , 
+    var `returned`: List<ReturnedItemView>
+    , 
+    /**
+     * Newest first.
+     */
+    var `drafts`: List<DraftItemView>
+    , 
+    /**
+     * Finalized visits not yet on the server.
+     */
+    var `waitingUpload`: kotlin.UInt
+    , 
+    /**
+     * Of those, the ones set aside (see the outbox).
+     */
+    var `setAside`: kotlin.UInt
+    , 
+    /**
+     * RFC 3339, UTC: the end of the last sync or pull that completed.
+     */
+    var `lastSync`: kotlin.String?
+    , 
+    /**
+     * `上次同步：今天 14:05` or `从未同步`.
+     */
+    var `lastSyncZh`: kotlin.String
+    , 
+    /**
+     * `Last sync: today 14:05` or `Never synced`.
+     */
+    var `lastSyncEn`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHomeView: FfiConverterRustBuffer<HomeView> {
+    override fun read(buf: ByteBuffer): HomeView {
+        return HomeView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceTypeDueItemView.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceTypeReturnedItemView.read(buf),
+            FfiConverterSequenceTypeDraftItemView.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: HomeView) = (
+            FfiConverterString.allocationSize(value.`today`) +
+            FfiConverterString.allocationSize(value.`todayZh`) +
+            FfiConverterString.allocationSize(value.`todayEn`) +
+            FfiConverterSequenceTypeDueItemView.allocationSize(value.`due`) +
+            FfiConverterUInt.allocationSize(value.`dueCount`) +
+            FfiConverterUInt.allocationSize(value.`overdueCount`) +
+            FfiConverterSequenceTypeReturnedItemView.allocationSize(value.`returned`) +
+            FfiConverterSequenceTypeDraftItemView.allocationSize(value.`drafts`) +
+            FfiConverterUInt.allocationSize(value.`waitingUpload`) +
+            FfiConverterUInt.allocationSize(value.`setAside`) +
+            FfiConverterOptionalString.allocationSize(value.`lastSync`) +
+            FfiConverterString.allocationSize(value.`lastSyncZh`) +
+            FfiConverterString.allocationSize(value.`lastSyncEn`)
+    )
+
+    override fun write(value: HomeView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`today`, buf)
+            FfiConverterString.write(value.`todayZh`, buf)
+            FfiConverterString.write(value.`todayEn`, buf)
+            FfiConverterSequenceTypeDueItemView.write(value.`due`, buf)
+            FfiConverterUInt.write(value.`dueCount`, buf)
+            FfiConverterUInt.write(value.`overdueCount`, buf)
+            FfiConverterSequenceTypeReturnedItemView.write(value.`returned`, buf)
+            FfiConverterSequenceTypeDraftItemView.write(value.`drafts`, buf)
+            FfiConverterUInt.write(value.`waitingUpload`, buf)
+            FfiConverterUInt.write(value.`setAside`, buf)
+            FfiConverterOptionalString.write(value.`lastSync`, buf)
+            FfiConverterString.write(value.`lastSyncZh`, buf)
+            FfiConverterString.write(value.`lastSyncEn`, buf)
+    }
+}
+
+
+
+/**
+ * One page of the household list.
+ */
+data class HouseholdPageView (
+    var `rows`: List<HouseholdRowView>
+    , 
+    /**
+     * Households the text and the filter match, over all pages.
+     */
+    var `total`: kotlin.UInt
+    , 
+    var `offset`: kotlin.UInt
+    , 
+    /**
+     * For the filter chips: households the text matches, and of those how
+     * many have a visit due (or overdue), overdue, returned.
+     */
+    var `matching`: kotlin.UInt
+    , 
+    var `due`: kotlin.UInt
+    , 
+    var `overdue`: kotlin.UInt
+    , 
+    var `returned`: kotlin.UInt
+    , 
+    /**
+     * Tags held among the households the text matches, most held first.
+     */
+    var `tags`: List<TagFilterView>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHouseholdPageView: FfiConverterRustBuffer<HouseholdPageView> {
+    override fun read(buf: ByteBuffer): HouseholdPageView {
+        return HouseholdPageView(
+            FfiConverterSequenceTypeHouseholdRowView.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceTypeTagFilterView.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: HouseholdPageView) = (
+            FfiConverterSequenceTypeHouseholdRowView.allocationSize(value.`rows`) +
+            FfiConverterUInt.allocationSize(value.`total`) +
+            FfiConverterUInt.allocationSize(value.`offset`) +
+            FfiConverterUInt.allocationSize(value.`matching`) +
+            FfiConverterUInt.allocationSize(value.`due`) +
+            FfiConverterUInt.allocationSize(value.`overdue`) +
+            FfiConverterUInt.allocationSize(value.`returned`) +
+            FfiConverterSequenceTypeTagFilterView.allocationSize(value.`tags`)
+    )
+
+    override fun write(value: HouseholdPageView, buf: ByteBuffer) {
+            FfiConverterSequenceTypeHouseholdRowView.write(value.`rows`, buf)
+            FfiConverterUInt.write(value.`total`, buf)
+            FfiConverterUInt.write(value.`offset`, buf)
+            FfiConverterUInt.write(value.`matching`, buf)
+            FfiConverterUInt.write(value.`due`, buf)
+            FfiConverterUInt.write(value.`overdue`, buf)
+            FfiConverterUInt.write(value.`returned`, buf)
+            FfiConverterSequenceTypeTagFilterView.write(value.`tags`, buf)
+    }
+}
+
+
+
+/**
+ * One row of the household list.
+ */
+data class HouseholdRowView (
+    var `summary`: HouseholdSummaryView
+    , 
+    var `due`: DueBadgeView?
+    , 
+    /**
+     * Visits returned for rework.
+     */
+    var `returned`: kotlin.UInt
+    , 
+    /**
+     * Tags its residents hold today, each once (sensitive ones left off).
+     */
+    var `tags`: List<TagChipView>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHouseholdRowView: FfiConverterRustBuffer<HouseholdRowView> {
+    override fun read(buf: ByteBuffer): HouseholdRowView {
+        return HouseholdRowView(
+            FfiConverterTypeHouseholdSummaryView.read(buf),
+            FfiConverterOptionalTypeDueBadgeView.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterSequenceTypeTagChipView.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: HouseholdRowView) = (
+            FfiConverterTypeHouseholdSummaryView.allocationSize(value.`summary`) +
+            FfiConverterOptionalTypeDueBadgeView.allocationSize(value.`due`) +
+            FfiConverterUInt.allocationSize(value.`returned`) +
+            FfiConverterSequenceTypeTagChipView.allocationSize(value.`tags`)
+    )
+
+    override fun write(value: HouseholdRowView, buf: ByteBuffer) {
+            FfiConverterTypeHouseholdSummaryView.write(value.`summary`, buf)
+            FfiConverterOptionalTypeDueBadgeView.write(value.`due`, buf)
+            FfiConverterUInt.write(value.`returned`, buf)
+            FfiConverterSequenceTypeTagChipView.write(value.`tags`, buf)
+    }
+}
+
+
+
+/**
  * One line of a household list.
  */
 data class HouseholdSummaryView (
@@ -3771,6 +5202,156 @@ public object FfiConverterTypeHouseholdView: FfiConverterRustBuffer<HouseholdVie
             FfiConverterSequenceTypeVisitSummaryView.write(value.`visits`, buf)
             FfiConverterSequenceTypePastVisitView.write(value.`pastVisits`, buf)
             FfiConverterSequenceTypeDueVisitView.write(value.`due`, buf)
+    }
+}
+
+
+
+/**
+ * One entry of the outbox screen.
+ */
+data class OutboxEntryView (
+    /**
+     * Pass this to `retry_outbox_entry` / `discard_outbox_entry`.
+     */
+    var `entryId`: kotlin.String
+    , 
+    /**
+     * The visit, for a visit entry (with the household's head and address).
+     */
+    var `visit`: VisitSummaryView?
+    , 
+    var `householdId`: kotlin.String
+    , 
+    /**
+     * The head of household and the address, for the line.
+     */
+    var `householdHead`: kotlin.String
+    , 
+    var `householdAddress`: kotlin.String
+    , 
+    /**
+     * The template's title, or `住户信息修改` / `Household change`.
+     */
+    var `titleZh`: kotlin.String
+    , 
+    var `titleEn`: kotlin.String
+    , 
+    var `state`: OutboxEntryState
+    , 
+    /**
+     * `等待同步`, `照片等待 Wi-Fi`, `发送失败，将于今天 14:35重试`, `已搁置，需要处理`.
+     */
+    var `stateZh`: kotlin.String
+    , 
+    var `stateEn`: kotlin.String
+    , 
+    /**
+     * Why it failed or was set aside.
+     */
+    var `reasonZh`: kotlin.String?
+    , 
+    var `reasonEn`: kotlin.String?
+    , 
+    var `photos`: kotlin.UInt
+    , 
+    var `photosSent`: kotlin.UInt
+    , 
+    var `bytesLeft`: kotlin.ULong
+    , 
+    /**
+     * Only an entry set aside can be retried or discarded.
+     */
+    var `canRetry`: kotlin.Boolean
+    , 
+    var `canDiscard`: kotlin.Boolean
+    , 
+    /**
+     * What discarding does, for the confirmation dialog.
+     */
+    var `discardEffectZh`: kotlin.String?
+    , 
+    var `discardEffectEn`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOutboxEntryView: FfiConverterRustBuffer<OutboxEntryView> {
+    override fun read(buf: ByteBuffer): OutboxEntryView {
+        return OutboxEntryView(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeVisitSummaryView.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeOutboxEntryState.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterULong.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: OutboxEntryView) = (
+            FfiConverterString.allocationSize(value.`entryId`) +
+            FfiConverterOptionalTypeVisitSummaryView.allocationSize(value.`visit`) +
+            FfiConverterString.allocationSize(value.`householdId`) +
+            FfiConverterString.allocationSize(value.`householdHead`) +
+            FfiConverterString.allocationSize(value.`householdAddress`) +
+            FfiConverterString.allocationSize(value.`titleZh`) +
+            FfiConverterString.allocationSize(value.`titleEn`) +
+            FfiConverterTypeOutboxEntryState.allocationSize(value.`state`) +
+            FfiConverterString.allocationSize(value.`stateZh`) +
+            FfiConverterString.allocationSize(value.`stateEn`) +
+            FfiConverterOptionalString.allocationSize(value.`reasonZh`) +
+            FfiConverterOptionalString.allocationSize(value.`reasonEn`) +
+            FfiConverterUInt.allocationSize(value.`photos`) +
+            FfiConverterUInt.allocationSize(value.`photosSent`) +
+            FfiConverterULong.allocationSize(value.`bytesLeft`) +
+            FfiConverterBoolean.allocationSize(value.`canRetry`) +
+            FfiConverterBoolean.allocationSize(value.`canDiscard`) +
+            FfiConverterOptionalString.allocationSize(value.`discardEffectZh`) +
+            FfiConverterOptionalString.allocationSize(value.`discardEffectEn`)
+    )
+
+    override fun write(value: OutboxEntryView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`entryId`, buf)
+            FfiConverterOptionalTypeVisitSummaryView.write(value.`visit`, buf)
+            FfiConverterString.write(value.`householdId`, buf)
+            FfiConverterString.write(value.`householdHead`, buf)
+            FfiConverterString.write(value.`householdAddress`, buf)
+            FfiConverterString.write(value.`titleZh`, buf)
+            FfiConverterString.write(value.`titleEn`, buf)
+            FfiConverterTypeOutboxEntryState.write(value.`state`, buf)
+            FfiConverterString.write(value.`stateZh`, buf)
+            FfiConverterString.write(value.`stateEn`, buf)
+            FfiConverterOptionalString.write(value.`reasonZh`, buf)
+            FfiConverterOptionalString.write(value.`reasonEn`, buf)
+            FfiConverterUInt.write(value.`photos`, buf)
+            FfiConverterUInt.write(value.`photosSent`, buf)
+            FfiConverterULong.write(value.`bytesLeft`, buf)
+            FfiConverterBoolean.write(value.`canRetry`, buf)
+            FfiConverterBoolean.write(value.`canDiscard`, buf)
+            FfiConverterOptionalString.write(value.`discardEffectZh`, buf)
+            FfiConverterOptionalString.write(value.`discardEffectEn`, buf)
     }
 }
 
@@ -4124,6 +5705,199 @@ public object FfiConverterTypeResidentItem: FfiConverterRustBuffer<ResidentItem>
 
 
 /**
+ * A visit the supervisor returned, waiting to be revised.
+ */
+data class ReturnedItemView (
+    var `visit`: VisitSummaryView
+    , 
+    var `templateTitleZh`: kotlin.String
+    , 
+    var `templateTitleEn`: kotlin.String
+    , 
+    var `comment`: kotlin.String
+    , 
+    /**
+     * `今天 14:05`: when it was returned.
+     */
+    var `returnedAtZh`: kotlin.String?
+    , 
+    var `returnedAtEn`: kotlin.String?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReturnedItemView: FfiConverterRustBuffer<ReturnedItemView> {
+    override fun read(buf: ByteBuffer): ReturnedItemView {
+        return ReturnedItemView(
+            FfiConverterTypeVisitSummaryView.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ReturnedItemView) = (
+            FfiConverterTypeVisitSummaryView.allocationSize(value.`visit`) +
+            FfiConverterString.allocationSize(value.`templateTitleZh`) +
+            FfiConverterString.allocationSize(value.`templateTitleEn`) +
+            FfiConverterString.allocationSize(value.`comment`) +
+            FfiConverterOptionalString.allocationSize(value.`returnedAtZh`) +
+            FfiConverterOptionalString.allocationSize(value.`returnedAtEn`)
+    )
+
+    override fun write(value: ReturnedItemView, buf: ByteBuffer) {
+            FfiConverterTypeVisitSummaryView.write(value.`visit`, buf)
+            FfiConverterString.write(value.`templateTitleZh`, buf)
+            FfiConverterString.write(value.`templateTitleEn`, buf)
+            FfiConverterString.write(value.`comment`, buf)
+            FfiConverterOptionalString.write(value.`returnedAtZh`, buf)
+            FfiConverterOptionalString.write(value.`returnedAtEn`, buf)
+    }
+}
+
+
+
+/**
+ * The phone's settings.
+ */
+data class SettingsView (
+    var `language`: AppLanguage
+    , 
+    /**
+     * The last server signed in to, or typed here; `None` before either.
+     */
+    var `serverUrl`: kotlin.String?
+    , 
+    /**
+     * A background sync runs only on Wi-Fi (default: on); "sync now" runs
+     * on any network.
+     */
+    var `wifiOnlySync`: kotlin.Boolean
+    , 
+    /**
+     * Photos may go over cellular or metered networks (default: off).
+     */
+    var `photosOnCellular`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSettingsView: FfiConverterRustBuffer<SettingsView> {
+    override fun read(buf: ByteBuffer): SettingsView {
+        return SettingsView(
+            FfiConverterTypeAppLanguage.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SettingsView) = (
+            FfiConverterTypeAppLanguage.allocationSize(value.`language`) +
+            FfiConverterOptionalString.allocationSize(value.`serverUrl`) +
+            FfiConverterBoolean.allocationSize(value.`wifiOnlySync`) +
+            FfiConverterBoolean.allocationSize(value.`photosOnCellular`)
+    )
+
+    override fun write(value: SettingsView, buf: ByteBuffer) {
+            FfiConverterTypeAppLanguage.write(value.`language`, buf)
+            FfiConverterOptionalString.write(value.`serverUrl`, buf)
+            FfiConverterBoolean.write(value.`wifiOnlySync`, buf)
+            FfiConverterBoolean.write(value.`photosOnCellular`, buf)
+    }
+}
+
+
+
+/**
+ * What signing out now would leave behind.
+ */
+data class SignOutCheckView (
+    /**
+     * Finalized visits not yet on the server.
+     */
+    var `waiting`: kotlin.UInt
+    , 
+    /**
+     * Drafts on the phone (kept too).
+     */
+    var `drafts`: kotlin.UInt
+    , 
+    /**
+     * Whether to ask before signing out (then call `logout(true)`).
+     */
+    var `needsConfirmation`: kotlin.Boolean
+    , 
+    /**
+     * `还有 3 次走访未上传。……确定退出吗？` or `所有走访都已上传，可以安全退出。`
+     */
+    var `messageZh`: kotlin.String
+    , 
+    var `messageEn`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSignOutCheckView: FfiConverterRustBuffer<SignOutCheckView> {
+    override fun read(buf: ByteBuffer): SignOutCheckView {
+        return SignOutCheckView(
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SignOutCheckView) = (
+            FfiConverterUInt.allocationSize(value.`waiting`) +
+            FfiConverterUInt.allocationSize(value.`drafts`) +
+            FfiConverterBoolean.allocationSize(value.`needsConfirmation`) +
+            FfiConverterString.allocationSize(value.`messageZh`) +
+            FfiConverterString.allocationSize(value.`messageEn`)
+    )
+
+    override fun write(value: SignOutCheckView, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`waiting`, buf)
+            FfiConverterUInt.write(value.`drafts`, buf)
+            FfiConverterBoolean.write(value.`needsConfirmation`, buf)
+            FfiConverterString.write(value.`messageZh`, buf)
+            FfiConverterString.write(value.`messageEn`, buf)
+    }
+}
+
+
+
+/**
  * Where a running sync is, for a progress bar.
  */
 data class SyncProgress (
@@ -4187,9 +5961,14 @@ public object FfiConverterTypeSyncProgress: FfiConverterRustBuffer<SyncProgress>
  */
 data class SyncResult (
     /**
-     * Items that reached the server in this run.
+     * Items that reached the server in this run (photos and visits).
      */
     var `uploaded`: kotlin.ULong
+    , 
+    /**
+     * Of those, visits.
+     */
+    var `visitsUploaded`: kotlin.ULong
     , 
     /**
      * Items still waiting (not sendable on this network, or retrying later).
@@ -4202,6 +5981,16 @@ data class SyncResult (
     var `setAside`: kotlin.ULong
     , 
     var `pulled`: PullReport
+    , 
+    /**
+     * The run in words, with what waits now: `已上传 2 次走访，1 次走访等待 Wi-Fi，收到 1 次退回修改。`
+     */
+    var `summaryZh`: kotlin.String
+    , 
+    /**
+     * `Sent 2 visits, 1 visit waiting for Wi-Fi, 1 visit returned for rework.`
+     */
+    var `summaryEn`: kotlin.String
     
 ){
     
@@ -4221,22 +6010,118 @@ public object FfiConverterTypeSyncResult: FfiConverterRustBuffer<SyncResult> {
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
+            FfiConverterULong.read(buf),
             FfiConverterTypePullReport.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
         )
     }
 
     override fun allocationSize(value: SyncResult) = (
             FfiConverterULong.allocationSize(value.`uploaded`) +
+            FfiConverterULong.allocationSize(value.`visitsUploaded`) +
             FfiConverterULong.allocationSize(value.`pending`) +
             FfiConverterULong.allocationSize(value.`setAside`) +
-            FfiConverterTypePullReport.allocationSize(value.`pulled`)
+            FfiConverterTypePullReport.allocationSize(value.`pulled`) +
+            FfiConverterString.allocationSize(value.`summaryZh`) +
+            FfiConverterString.allocationSize(value.`summaryEn`)
     )
 
     override fun write(value: SyncResult, buf: ByteBuffer) {
             FfiConverterULong.write(value.`uploaded`, buf)
+            FfiConverterULong.write(value.`visitsUploaded`, buf)
             FfiConverterULong.write(value.`pending`, buf)
             FfiConverterULong.write(value.`setAside`, buf)
             FfiConverterTypePullReport.write(value.`pulled`, buf)
+            FfiConverterString.write(value.`summaryZh`, buf)
+            FfiConverterString.write(value.`summaryEn`, buf)
+    }
+}
+
+
+
+/**
+ * A tag in words.
+ */
+data class TagChipView (
+    var `code`: kotlin.String
+    , 
+    var `nameZh`: kotlin.String
+    , 
+    var `nameEn`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTagChipView: FfiConverterRustBuffer<TagChipView> {
+    override fun read(buf: ByteBuffer): TagChipView {
+        return TagChipView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TagChipView) = (
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`nameZh`) +
+            FfiConverterString.allocationSize(value.`nameEn`)
+    )
+
+    override fun write(value: TagChipView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`nameZh`, buf)
+            FfiConverterString.write(value.`nameEn`, buf)
+    }
+}
+
+
+
+/**
+ * A tag to filter by, with how many of the matching households hold it.
+ */
+data class TagFilterView (
+    var `tag`: TagChipView
+    , 
+    var `households`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTagFilterView: FfiConverterRustBuffer<TagFilterView> {
+    override fun read(buf: ByteBuffer): TagFilterView {
+        return TagFilterView(
+            FfiConverterTypeTagChipView.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: TagFilterView) = (
+            FfiConverterTypeTagChipView.allocationSize(value.`tag`) +
+            FfiConverterUInt.allocationSize(value.`households`)
+    )
+
+    override fun write(value: TagFilterView, buf: ByteBuffer) {
+            FfiConverterTypeTagChipView.write(value.`tag`, buf)
+            FfiConverterUInt.write(value.`households`, buf)
     }
 }
 
@@ -4247,6 +6132,13 @@ public object FfiConverterTypeSyncResult: FfiConverterRustBuffer<SyncResult> {
  */
 data class TagView (
     var `code`: kotlin.String
+    , 
+    /**
+     * The tag's name: `独居老人` / `Elder living alone`.
+     */
+    var `nameZh`: kotlin.String
+    , 
+    var `nameEn`: kotlin.String
     , 
     /**
      * ISO date.
@@ -4272,18 +6164,24 @@ public object FfiConverterTypeTagView: FfiConverterRustBuffer<TagView> {
         return TagView(
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: TagView) = (
             FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`nameZh`) +
+            FfiConverterString.allocationSize(value.`nameEn`) +
             FfiConverterString.allocationSize(value.`start`) +
             FfiConverterOptionalString.allocationSize(value.`end`)
     )
 
     override fun write(value: TagView, buf: ByteBuffer) {
             FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`nameZh`, buf)
+            FfiConverterString.write(value.`nameEn`, buf)
             FfiConverterString.write(value.`start`, buf)
             FfiConverterOptionalString.write(value.`end`, buf)
     }
@@ -4902,6 +6800,46 @@ public object FfiConverterTypeAnswerValue : FfiConverterRustBuffer<AnswerValue>{
 
 
 /**
+ * The language the app speaks; every text of the core comes in both.
+ */
+
+enum class AppLanguage {
+    
+    /**
+     * 中文 (the default).
+     */
+    ZH,
+    EN;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAppLanguage: FfiConverterRustBuffer<AppLanguage> {
+    override fun read(buf: ByteBuffer) = try {
+        AppLanguage.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: AppLanguage) = 4UL
+
+    override fun write(value: AppLanguage, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
  * What the worker found at the door.
  */
 
@@ -5196,6 +7134,24 @@ sealed class DoorstepException: kotlin.Exception() {
             get() = "code=${ `code` }, messageZh=${ `messageZh` }, messageEn=${ `messageEn` }"
     }
     
+    /**
+     * Sign-out refused: `waiting` visits are not sent yet. Ask the worker
+     * (the message says they stay on the phone) and call `logout(true)`.
+     */
+    class UnsentVisits(
+        
+        val `code`: kotlin.String, 
+        
+        val `messageZh`: kotlin.String, 
+        
+        val `messageEn`: kotlin.String, 
+        
+        val `waiting`: kotlin.UInt
+        ) : DoorstepException() {
+        override val message
+            get() = "code=${ `code` }, messageZh=${ `messageZh` }, messageEn=${ `messageEn` }, waiting=${ `waiting` }"
+    }
+    
 
     
 
@@ -5276,6 +7232,12 @@ public object FfiConverterTypeDoorstepError : FfiConverterRustBuffer<DoorstepExc
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
+                )
+            13 -> DoorstepException.UnsentVisits(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterUInt.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
@@ -5369,6 +7331,14 @@ public object FfiConverterTypeDoorstepError : FfiConverterRustBuffer<DoorstepExc
                 + FfiConverterString.allocationSize(value.`messageZh`)
                 + FfiConverterString.allocationSize(value.`messageEn`)
             )
+            is DoorstepException.UnsentVisits -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterString.allocationSize(value.`messageZh`)
+                + FfiConverterString.allocationSize(value.`messageEn`)
+                + FfiConverterUInt.allocationSize(value.`waiting`)
+            )
         }
     }
 
@@ -5460,6 +7430,14 @@ public object FfiConverterTypeDoorstepError : FfiConverterRustBuffer<DoorstepExc
                 FfiConverterString.write(value.`messageEn`, buf)
                 Unit
             }
+            is DoorstepException.UnsentVisits -> {
+                buf.putInt(13)
+                FfiConverterString.write(value.`code`, buf)
+                FfiConverterString.write(value.`messageZh`, buf)
+                FfiConverterString.write(value.`messageEn`, buf)
+                FfiConverterUInt.write(value.`waiting`, buf)
+                Unit
+            }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 
@@ -5512,6 +7490,136 @@ public object FfiConverterTypeFieldKind: FfiConverterRustBuffer<FieldKind> {
 
     override fun write(value: FieldKind, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Which households the list shows.
+ */
+sealed class ListFilter {
+    
+    object All : ListFilter()
+    
+    
+    /**
+     * With a visit due or overdue.
+     */
+    object Due : ListFilter()
+    
+    
+    /**
+     * With a visit overdue.
+     */
+    object Overdue : ListFilter()
+    
+    
+    /**
+     * With a visit returned for rework.
+     */
+    object Returned : ListFilter()
+    
+    
+    /**
+     * With a resident holding this tag today (a code from the page's `tags`).
+     */
+    data class Tag(
+        val `code`: kotlin.String) : ListFilter()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeListFilter : FfiConverterRustBuffer<ListFilter>{
+    override fun read(buf: ByteBuffer): ListFilter {
+        return when(buf.getInt()) {
+            1 -> ListFilter.All
+            2 -> ListFilter.Due
+            3 -> ListFilter.Overdue
+            4 -> ListFilter.Returned
+            5 -> ListFilter.Tag(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: ListFilter): ULong = when(value) {
+        is ListFilter.All -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ListFilter.Due -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ListFilter.Overdue -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ListFilter.Returned -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is ListFilter.Tag -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`code`)
+            )
+        }
+    }
+
+    override fun write(value: ListFilter, buf: ByteBuffer) {
+        when(value) {
+            is ListFilter.All -> {
+                buf.putInt(1)
+                Unit
+            }
+            is ListFilter.Due -> {
+                buf.putInt(2)
+                Unit
+            }
+            is ListFilter.Overdue -> {
+                buf.putInt(3)
+                Unit
+            }
+            is ListFilter.Returned -> {
+                buf.putInt(4)
+                Unit
+            }
+            is ListFilter.Tag -> {
+                buf.putInt(5)
+                FfiConverterString.write(value.`code`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -5593,6 +7701,153 @@ public object FfiConverterTypeNetworkState: FfiConverterRustBuffer<NetworkState>
 
     override fun write(value: NetworkState, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Where an outbox entry is.
+ */
+sealed class OutboxEntryState {
+    
+    /**
+     * Goes at the next sync.
+     */
+    object Waiting : OutboxEntryState()
+    
+    
+    /**
+     * Held until the phone is on Wi-Fi.
+     */
+    object WaitingForWifi : OutboxEntryState()
+    
+    
+    /**
+     * The phone has no network.
+     */
+    object WaitingForNetwork : OutboxEntryState()
+    
+    
+    object Uploading : OutboxEntryState()
+    
+    
+    /**
+     * The last attempt failed; `at` (RFC 3339, UTC) is the next one.
+     */
+    data class Retrying(
+        val `at`: kotlin.String?) : OutboxEntryState()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Refused for good: retry or discard it.
+     */
+    object SetAside : OutboxEntryState()
+    
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOutboxEntryState : FfiConverterRustBuffer<OutboxEntryState>{
+    override fun read(buf: ByteBuffer): OutboxEntryState {
+        return when(buf.getInt()) {
+            1 -> OutboxEntryState.Waiting
+            2 -> OutboxEntryState.WaitingForWifi
+            3 -> OutboxEntryState.WaitingForNetwork
+            4 -> OutboxEntryState.Uploading
+            5 -> OutboxEntryState.Retrying(
+                FfiConverterOptionalString.read(buf),
+                )
+            6 -> OutboxEntryState.SetAside
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: OutboxEntryState): ULong = when(value) {
+        is OutboxEntryState.Waiting -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is OutboxEntryState.WaitingForWifi -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is OutboxEntryState.WaitingForNetwork -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is OutboxEntryState.Uploading -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is OutboxEntryState.Retrying -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterOptionalString.allocationSize(value.`at`)
+            )
+        }
+        is OutboxEntryState.SetAside -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+    }
+
+    override fun write(value: OutboxEntryState, buf: ByteBuffer) {
+        when(value) {
+            is OutboxEntryState.Waiting -> {
+                buf.putInt(1)
+                Unit
+            }
+            is OutboxEntryState.WaitingForWifi -> {
+                buf.putInt(2)
+                Unit
+            }
+            is OutboxEntryState.WaitingForNetwork -> {
+                buf.putInt(3)
+                Unit
+            }
+            is OutboxEntryState.Uploading -> {
+                buf.putInt(4)
+                Unit
+            }
+            is OutboxEntryState.Retrying -> {
+                buf.putInt(5)
+                FfiConverterOptionalString.write(value.`at`, buf)
+                Unit
+            }
+            is OutboxEntryState.SetAside -> {
+                buf.putInt(6)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -5782,6 +8037,38 @@ public object FfiConverterOptionalULong: FfiConverterRustBuffer<kotlin.ULong?> {
 /**
  * @suppress
  */
+public object FfiConverterOptionalLong: FfiConverterRustBuffer<kotlin.Long?> {
+    override fun read(buf: ByteBuffer): kotlin.Long? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterLong.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Long?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterLong.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Long?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterLong.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalDouble: FfiConverterRustBuffer<kotlin.Double?> {
     override fun read(buf: ByteBuffer): kotlin.Double? {
         if (buf.get().toInt() == 0) {
@@ -5868,6 +8155,38 @@ public object FfiConverterOptionalByteArray: FfiConverterRustBuffer<kotlin.ByteA
         } else {
             buf.put(1)
             FfiConverterByteArray.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeDataListener: FfiConverterRustBuffer<DataListener?> {
+    override fun read(buf: ByteBuffer): DataListener? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDataListener.read(buf)
+    }
+
+    override fun allocationSize(value: DataListener?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDataListener.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DataListener?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDataListener.write(value, buf)
         }
     }
 }
@@ -6006,6 +8325,38 @@ public object FfiConverterOptionalTypeDoorCheckResult: FfiConverterRustBuffer<Do
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeDueBadgeView: FfiConverterRustBuffer<DueBadgeView?> {
+    override fun read(buf: ByteBuffer): DueBadgeView? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDueBadgeView.read(buf)
+    }
+
+    override fun allocationSize(value: DueBadgeView?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDueBadgeView.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DueBadgeView?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDueBadgeView.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeGpsFixInput: FfiConverterRustBuffer<GpsFixInput?> {
     override fun read(buf: ByteBuffer): GpsFixInput? {
         if (buf.get().toInt() == 0) {
@@ -6028,6 +8379,38 @@ public object FfiConverterOptionalTypeGpsFixInput: FfiConverterRustBuffer<GpsFix
         } else {
             buf.put(1)
             FfiConverterTypeGpsFixInput.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeVisitSummaryView: FfiConverterRustBuffer<VisitSummaryView?> {
+    override fun read(buf: ByteBuffer): VisitSummaryView? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeVisitSummaryView.read(buf)
+    }
+
+    override fun allocationSize(value: VisitSummaryView?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeVisitSummaryView.allocationSize(value)
+        }
+    }
+
+    override fun write(value: VisitSummaryView?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeVisitSummaryView.write(value, buf)
         }
     }
 }
@@ -6154,6 +8537,62 @@ public object FfiConverterSequenceTypeDoorReason: FfiConverterRustBuffer<List<Do
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeDraftItemView: FfiConverterRustBuffer<List<DraftItemView>> {
+    override fun read(buf: ByteBuffer): List<DraftItemView> {
+        val len = buf.getInt()
+        return List<DraftItemView>(len) {
+            FfiConverterTypeDraftItemView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<DraftItemView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDraftItemView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<DraftItemView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDraftItemView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeDueItemView: FfiConverterRustBuffer<List<DueItemView>> {
+    override fun read(buf: ByteBuffer): List<DueItemView> {
+        val len = buf.getInt()
+        return List<DueItemView>(len) {
+            FfiConverterTypeDueItemView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<DueItemView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeDueItemView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<DueItemView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeDueItemView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeDueVisitView: FfiConverterRustBuffer<List<DueVisitView>> {
     override fun read(buf: ByteBuffer): List<DueVisitView> {
         val len = buf.getInt()
@@ -6266,6 +8705,34 @@ public object FfiConverterSequenceTypeGridView: FfiConverterRustBuffer<List<Grid
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeHouseholdRowView: FfiConverterRustBuffer<List<HouseholdRowView>> {
+    override fun read(buf: ByteBuffer): List<HouseholdRowView> {
+        val len = buf.getInt()
+        return List<HouseholdRowView>(len) {
+            FfiConverterTypeHouseholdRowView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<HouseholdRowView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeHouseholdRowView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<HouseholdRowView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeHouseholdRowView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeHouseholdSummaryView: FfiConverterRustBuffer<List<HouseholdSummaryView>> {
     override fun read(buf: ByteBuffer): List<HouseholdSummaryView> {
         val len = buf.getInt()
@@ -6284,6 +8751,34 @@ public object FfiConverterSequenceTypeHouseholdSummaryView: FfiConverterRustBuff
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeHouseholdSummaryView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeOutboxEntryView: FfiConverterRustBuffer<List<OutboxEntryView>> {
+    override fun read(buf: ByteBuffer): List<OutboxEntryView> {
+        val len = buf.getInt()
+        return List<OutboxEntryView>(len) {
+            FfiConverterTypeOutboxEntryView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<OutboxEntryView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeOutboxEntryView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<OutboxEntryView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeOutboxEntryView.write(it, buf)
         }
     }
 }
@@ -6368,6 +8863,90 @@ public object FfiConverterSequenceTypeResidentItem: FfiConverterRustBuffer<List<
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeResidentItem.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeReturnedItemView: FfiConverterRustBuffer<List<ReturnedItemView>> {
+    override fun read(buf: ByteBuffer): List<ReturnedItemView> {
+        val len = buf.getInt()
+        return List<ReturnedItemView>(len) {
+            FfiConverterTypeReturnedItemView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ReturnedItemView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeReturnedItemView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ReturnedItemView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeReturnedItemView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeTagChipView: FfiConverterRustBuffer<List<TagChipView>> {
+    override fun read(buf: ByteBuffer): List<TagChipView> {
+        val len = buf.getInt()
+        return List<TagChipView>(len) {
+            FfiConverterTypeTagChipView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<TagChipView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeTagChipView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<TagChipView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeTagChipView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeTagFilterView: FfiConverterRustBuffer<List<TagFilterView>> {
+    override fun read(buf: ByteBuffer): List<TagFilterView> {
+        val len = buf.getInt()
+        return List<TagFilterView>(len) {
+            FfiConverterTypeTagFilterView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<TagFilterView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeTagFilterView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<TagFilterView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeTagFilterView.write(it, buf)
         }
     }
 }

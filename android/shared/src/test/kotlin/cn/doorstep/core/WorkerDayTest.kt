@@ -211,7 +211,7 @@ class WorkerDayTest {
             assertEquals(0uL, result.setAside)
             assertEquals(2uL, heard.seen.last().itemsDone)
 
-            assertTrue(phone.logout())
+            assertTrue(phone.logout(false))
             assertNull(phone.currentAccount())
         } finally {
             phone.close()

@@ -44,6 +44,8 @@ import cn.doorstep.ui.theme.DoorstepTheme
 import cn.doorstep.ui.theme.tr
 import cn.doorstep.ui.visit.VisitPresenter
 import cn.doorstep.ui.visit.VisitView
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.emptyFlow
 import kotlinx.coroutines.launch
 
 /** A screen of the app. */
@@ -60,7 +62,14 @@ sealed interface Route {
 
 /** The whole app over [core] and the phone's [platform] services. */
 @Composable
-fun DoorstepApp(core: DoorstepInterface, platform: Platform, memory: AppMemory, deviceName: String) {
+fun DoorstepApp(
+    core: DoorstepInterface,
+    platform: Platform,
+    memory: AppMemory,
+    deviceName: String,
+    /** Told when something outside the screens changed the core's data (a background sync). */
+    dataChanges: Flow<Unit> = emptyFlow(),
+) {
     var lang by remember { mutableStateOf(memory.lang) }
     var dataVersion by remember { mutableIntStateOf(0) }
     val network by platform.network.state.collectAsState()
@@ -82,6 +91,7 @@ fun DoorstepApp(core: DoorstepInterface, platform: Platform, memory: AppMemory, 
         stack = listOf(r)
     }
     val changed: () -> Unit = { dataVersion += 1 }
+    LaunchedEffect(dataChanges) { dataChanges.collect { changed() } }
 
     // The network goes to the core; an unmetered one lets waiting items go by themselves.
     LaunchedEffect(network) {

@@ -44,6 +44,7 @@ class SignInPresenter(
                             onSignedIn(account, server)
                         } catch (e: DoorstepException) {
                             error = e.text()
+                            password = ""
                         } finally {
                             busy = false
                         }

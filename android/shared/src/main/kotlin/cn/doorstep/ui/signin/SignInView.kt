@@ -62,7 +62,7 @@ fun SignInView(state: SignInState) {
                 keyboardActions = KeyboardActions(onDone = { state.eventSink(SignInEvent.Submit) }),
                 modifier = Modifier.fillMaxWidth().testTag("password"),
             )
-            state.error?.let { Banner(it.show(), Tone.BAD) }
+            state.error?.let { Banner(it.show(), Tone.BAD, Modifier.testTag("error")) }
             if (state.busy) LinearProgressIndicator(Modifier.fillMaxWidth())
             PrimaryButton(
                 tr("登录", "Sign in"), onClick = { state.eventSink(SignInEvent.Submit) },

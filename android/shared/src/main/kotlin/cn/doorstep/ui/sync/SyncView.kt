@@ -17,6 +17,8 @@ import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
+import androidx.compose.foundation.selection.toggleable
+import androidx.compose.ui.semantics.Role
 import androidx.compose.ui.semantics.ProgressBarRangeInfo
 import androidx.compose.ui.semantics.progressBarRangeInfo
 import androidx.compose.ui.semantics.semantics
@@ -73,14 +75,19 @@ fun SyncView(state: SyncUiState) {
                 state.lastResult?.let { r ->
                     SectionCard(tr("上次同步", "Last sync")) {
                         Text(tr("已上传 ${r.uploaded} 项，仍待上传 ${r.pending} 项", "${r.uploaded} sent, ${r.pending} still waiting"))
+                        if (p != null) Faint(tr("进度 ${p.itemsDone}/${p.itemsTotal} 项", "Progress ${p.itemsDone} of ${p.itemsTotal} items"))
                         if (r.pulled.returned > 0u) Text(tr("${r.pulled.returned} 项走访被退回修改", "${r.pulled.returned} visits returned for rework"), color = MaterialTheme.colorScheme.error)
                         if (r.pulled.households > 0u) Faint(tr("更新住户 ${r.pulled.households} 户", "${r.pulled.households} households updated"))
                     }
                 }
                 PrimaryButton(tr("立即同步", "Sync now"), { state.eventSink(SyncEvent.SyncNow) }, Modifier.fillMaxWidth(), enabled = !state.running)
-                Row(Modifier.fillMaxWidth().heightIn(min = Dimens.touch), verticalAlignment = Alignment.CenterVertically) {
+                Row(
+                    Modifier.fillMaxWidth().heightIn(min = Dimens.touch)
+                        .toggleable(state.photosOnCellular, role = Role.Switch) { state.eventSink(SyncEvent.SetPhotosOnCellular(it)) },
+                    verticalAlignment = Alignment.CenterVertically,
+                ) {
                     Text(tr("允许用移动网络上传照片", "Send photos over cellular"), Modifier.weight(1f))
-                    Switch(state.photosOnCellular, { state.eventSink(SyncEvent.SetPhotosOnCellular(it)) })
+                    Switch(state.photosOnCellular, onCheckedChange = null)
                 }
             }
         }

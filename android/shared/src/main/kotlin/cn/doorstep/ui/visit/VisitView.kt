@@ -21,6 +21,7 @@ import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
+import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.unit.dp
 import cn.doorstep.core.FieldItem
 import cn.doorstep.core.FieldKind
@@ -109,7 +110,7 @@ fun VisitView(state: VisitUiState) {
                 list.scrollToItem(if (i >= 0) i else 0)
             }
             LazyColumn(
-                Modifier.weight(1f).fillMaxWidth(), state = list,
+                Modifier.weight(1f).fillMaxWidth().testTag("form"), state = list,
                 contentPadding = PaddingValues(Dimens.page), verticalArrangement = Arrangement.spacedBy(12.dp),
             ) {
                 items(rows, key = { r ->

@@ -1,0 +1,122 @@
+//! Dates, times and counts in the words the phone shows, in Chinese and
+//! English, made once here so both apps say the same thing.
+//!
+//! Dates drop the year when it is the current one: `12月5日` / `5 Dec`,
+//! `2025年12月5日` / `5 Dec 2025`. Moments say today and yesterday:
+//! `今天 14:05` / `today 14:05`.
+
+use crate::forms::LocalizedText;
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+
+const MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// A calendar day as seen on `today`: without the year when it is this year's.
+pub fn date(day: NaiveDate, today: NaiveDate) -> LocalizedText {
+    let month_en = MONTHS_EN[day.month0() as usize];
+    if day.year() == today.year() {
+        LocalizedText::new(
+            format!("{}月{}日", day.month(), day.day()),
+            format!("{} {month_en}", day.day()),
+        )
+    } else {
+        LocalizedText::new(
+            format!("{}年{}月{}日", day.year(), day.month(), day.day()),
+            format!("{} {month_en} {}", day.day(), day.year()),
+        )
+    }
+}
+
+/// A moment in local time as seen at `now`: `今天 14:05`, `昨天 09:12`,
+/// `12月3日 14:05` (`today 14:05`, `yesterday 09:12`, `3 Dec 14:05`).
+pub fn moment(at: DateTime<FixedOffset>, now: DateTime<FixedOffset>) -> LocalizedText {
+    let at = at.with_timezone(now.offset());
+    let clock = at.format("%H:%M").to_string();
+    let (day, today) = (at.date_naive(), now.date_naive());
+    if day == today {
+        LocalizedText::new(format!("今天 {clock}"), format!("today {clock}"))
+    } else if today.pred_opt() == Some(day) {
+        LocalizedText::new(format!("昨天 {clock}"), format!("yesterday {clock}"))
+    } else {
+        let d = date(day, today);
+        LocalizedText::new(format!("{} {clock}", d.zh), format!("{} {clock}", d.en))
+    }
+}
+
+/// A count of things: `3 次走访` / `3 visits` (`1 visit`).
+pub fn count(n: u64, unit_zh: &str, one_en: &str, many_en: &str) -> LocalizedText {
+    LocalizedText::new(
+        format!("{n} {unit_zh}"),
+        format!("{n} {}", if n == 1 { one_en } else { many_en }),
+    )
+}
+
+/// Joins parts into one sentence: `，` between Chinese parts, `, ` between
+/// English ones.
+pub fn join(parts: &[LocalizedText]) -> LocalizedText {
+    LocalizedText::new(
+        parts
+            .iter()
+            .map(|p| p.zh.as_str())
+            .collect::<Vec<_>>()
+            .join("，"),
+        parts
+            .iter()
+            .map(|p| p.en.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(text).unwrap()
+    }
+
+    #[test]
+    fn dates_show_the_year_only_when_it_is_not_this_one() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+        let d = date(NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(), today);
+        assert_eq!((d.zh.as_str(), d.en.as_str()), ("11月30日", "30 Nov"));
+        let d = date(NaiveDate::from_ymd_opt(2025, 1, 2).unwrap(), today);
+        assert_eq!(
+            (d.zh.as_str(), d.en.as_str()),
+            ("2025年1月2日", "2 Jan 2025")
+        );
+    }
+
+    #[test]
+    fn moments_say_today_and_yesterday_in_local_time() {
+        let now = at("2026-12-05T16:00:00+08:00");
+        let m = moment(at("2026-12-05T06:05:00Z"), now);
+        assert_eq!(
+            (m.zh.as_str(), m.en.as_str()),
+            ("今天 14:05", "today 14:05")
+        );
+        let m = moment(at("2026-12-04T01:12:00Z"), now);
+        assert_eq!(
+            (m.zh.as_str(), m.en.as_str()),
+            ("昨天 09:12", "yesterday 09:12")
+        );
+        let m = moment(at("2026-12-03T06:05:00Z"), now);
+        assert_eq!(
+            (m.zh.as_str(), m.en.as_str()),
+            ("12月3日 14:05", "3 Dec 14:05")
+        );
+        // 23:30 UTC on the 4th is already the 5th in Beijing.
+        let m = moment(at("2026-12-04T23:30:00Z"), now);
+        assert_eq!(m.zh, "今天 07:30");
+    }
+
+    #[test]
+    fn counts_agree_in_english() {
+        assert_eq!(count(1, "次走访", "visit", "visits").en, "1 visit");
+        assert_eq!(count(3, "次走访", "visit", "visits").zh, "3 次走访");
+        let joined = join(&[LocalizedText::new("甲", "a"), LocalizedText::new("乙", "b")]);
+        assert_eq!((joined.zh.as_str(), joined.en.as_str()), ("甲，乙", "a, b"));
+    }
+}
