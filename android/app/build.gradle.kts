@@ -68,6 +68,11 @@ dependencies {
     implementation("androidx.core:core-ktx:1.15.0")
     // Background sync: CoroutineWorker, network constraints, backoff.
     implementation("androidx.work:work-runtime-ktx:2.10.0")
+
+    // The platform adapters' tests, on Robolectric's Android framework
+    // (also run here, without Gradle, by check-on-jvm.sh).
+    testImplementation("junit:junit:4.13.2")
+    testImplementation("org.robolectric:robolectric:4.16")
 }
 
 val cargoNdk by tasks.registering(Exec::class) {

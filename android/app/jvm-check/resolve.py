@@ -39,6 +39,28 @@ def text(node, tag):
     return found.text.strip() if found is not None and found.text else None
 
 
+def properties(pom):
+    """The POM's properties with its parents' (for versions written `${name}`)."""
+    props = {}
+    parent = pom.find(NS + 'parent')
+    if parent is not None:
+        g, a, v = text(parent, 'groupId'), text(parent, 'artifactId'), text(parent, 'version')
+        if fetch(g, a, v, 'pom'):
+            props.update(properties(ET.parse(path(g, a, v, 'pom')).getroot()))
+        props['project.parent.version'] = v
+    found = pom.find(NS + 'properties')
+    for prop in (list(found) if found is not None else []):
+        props[prop.tag.replace(NS, '')] = (prop.text or '').strip()
+    props['project.version'] = text(pom, 'version') or props.get('project.parent.version', '')
+    return props
+
+
+def expand(value, props):
+    for _ in range(5):
+        value = re.sub(r'\$\{([^}]+)\}', lambda m: props.get(m.group(1), m.group(0)), value)
+    return value
+
+
 def main():
     roots_file, out_file = sys.argv[1], sys.argv[2]
     skip = [sys.argv[i + 1] for i, arg in enumerate(sys.argv) if arg == '--skip']
@@ -52,9 +74,11 @@ def main():
         if not fetch(g, a, v, 'pom'):
             continue  # a version nobody serves; a higher one asked elsewhere wins
         pom = ET.parse(path(g, a, v, 'pom')).getroot()
+        props = properties(pom)
         deps = pom.find(NS + 'dependencies')
         for d in deps.findall(NS + 'dependency') if deps is not None else []:
             scope, version = text(d, 'scope') or 'compile', text(d, 'version')
+            version = expand(version, props) if version else None
             dg, da = text(d, 'groupId'), text(d, 'artifactId')
             if scope not in ('compile', 'runtime') or version is None or text(d, 'optional') == 'true':
                 continue

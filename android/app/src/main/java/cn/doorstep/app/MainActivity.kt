@@ -74,7 +74,7 @@ class MainActivity : ComponentActivity() {
                 Box(Modifier.fillMaxSize().windowInsetsPadding(WindowInsets.safeDrawing)) {
                     when (val o = opened) {
                         null -> Unit
-                        is Opened.Ready -> DoorstepApp(o.core, platform, memory, deviceName)
+                        is Opened.Ready -> DoorstepApp(o.core, platform, memory, deviceName, AppServices.dataChanges)
                         is Opened.Failed -> DoorstepTheme(memory.lang) { CannotOpen(o.reason) }
                     }
                 }

@@ -36,6 +36,7 @@ class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(c
         val cancel = SyncCancel()
         return try {
             val result = core.sync(false, null, cancel)
+            AppServices.dataChanged()
             if (result.pending > 0uL) Result.retry() else Result.success()
         } catch (e: CancellationException) {
             cancel.cancel()
