@@ -457,15 +457,17 @@ pub async fn page(
             String::new()
         } else {
             format!(
-                " · {}：{}",
+                " · {}{}{}",
                 t(lang, "意见", "comment"),
+                t(lang, "：", ": "),
                 esc(&review.comment)
             )
         };
         let _ = write!(
             body,
-            "<p id=\"review\">{}：{}{comment} · {}</p>",
+            "<p id=\"review\">{}{}{}{comment} · {}</p>",
             t(lang, "审核", "Review"),
+            t(lang, "：", ": "),
             esc(status_label(lang, v.visit.status)),
             esc(&when(review.at)),
         );
@@ -543,9 +545,10 @@ pub async fn page(
             let f = &check.figures;
             let _ = write!(
                 body,
-                "<p class=\"{}\">{}：{}</p><p>{} {} · {} {} · {} {:.0} m</p>",
+                "<p class=\"{}\">{}{}{}</p><p>{} {} · {} {} · {} {:.0} m</p>",
                 if ok { "ok" } else { "bad" },
                 t(lang, "位置核验", "Location check"),
+                t(lang, "：", ": "),
                 esc(t(lang, check.verdict.label_zh(), check.verdict.code())),
                 t(lang, "距离", "Distance"),
                 f.distance_m.map_or("—".to_owned(), |d| format!("{d:.0} m")),
