@@ -243,7 +243,7 @@ impl Device {
         {
             return Ok(Arc::clone(&cached.facts));
         }
-        let due = due_by_household(self, today, None)?;
+        let due = due_by_household(self, today)?;
         let mut returned: HashMap<Uuid, u32> = HashMap::new();
         for v in self.store().visits(VisitFilter::Returned)? {
             *returned.entry(v.visit.household_id).or_default() += 1;
