@@ -395,6 +395,27 @@ fn the_household_list_filters_pages_and_shows_badges_and_tags_in_words() {
         .unwrap();
     assert_eq!(elders.households, 2);
 
+    // A household whose grid was taken away is kept until its uploads are
+    // done, but nothing is due there for this worker any more.
+    phone
+        .device
+        .store()
+        .write(|tx| {
+            tx.execute(
+                "INSERT INTO grids (id, code, name, community, subdistrict)
+                 VALUES ('00000000-0000-4000-8000-000000000002', 'G02', '第二网格', '阳光社区', '东城街道')",
+                [],
+            )?;
+            tx.execute(
+                "UPDATE households SET grid_id = '00000000-0000-4000-8000-000000000002' WHERE id = ?1",
+                [phone.newly_alone.to_string()],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(page(&phone, "", HouseholdFilter::Due), ["王秀英"]);
+    assert_eq!(phone.device.home().unwrap().due_count, 0);
+
     let second = phone
         .device
         .household_page(&HouseholdQuery {
