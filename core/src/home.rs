@@ -88,6 +88,11 @@ pub struct HomeScreen {
     pub last_sync: Option<DateTime<Utc>>,
     /// `上次同步：今天 14:05` / `Last sync: today 14:05`, or `从未同步` / `Never synced`.
     pub last_sync_text: LocalizedText,
+    /// Someone is signed in on this phone.
+    pub signed_in: bool,
+    /// The sign-in has expired (by its date): sign in again before syncing;
+    /// the last sync failing for that reason counts too.
+    pub session_expired: bool,
 }
 
 impl Device {
@@ -178,7 +183,13 @@ impl Device {
             })
             .collect();
         let (waiting_upload, set_aside) = self.store().visits_waiting_upload()?;
-        let last_sync = self.store().sync_status()?.last_success_at;
+        let status = self.store().sync_status()?;
+        let last_sync = status.last_success_at;
+        let session = self.store().session()?;
+        let session_expired = session.as_ref().is_some_and(|s| {
+            s.expires_at <= now.with_timezone(&Utc)
+                || status.last_error.as_deref() == Some("unauthorized")
+        });
         Ok(HomeScreen {
             today,
             today_text: display::date(today, today),
@@ -191,6 +202,8 @@ impl Device {
             set_aside,
             last_sync,
             last_sync_text: last_sync_text(last_sync, now),
+            signed_in: session.is_some(),
+            session_expired,
         })
     }
 

@@ -243,7 +243,30 @@ impl Device {
         {
             return Ok(Arc::clone(&cached.facts));
         }
-        let due = due_by_household(self, today, None)?;
+        // A household kept only until its uploads are done (its grid was
+        // taken away) gets no new visit: nothing is due there for this worker.
+        let grids: Option<HashSet<Uuid>> = self
+            .store()
+            .session()?
+            .map(|s| s.account.grids.iter().map(|g| g.id).collect());
+        let outside: HashSet<Uuid> = match &grids {
+            None => HashSet::new(),
+            Some(grids) => self.store().read(|conn| {
+                let mut stmt = conn.prepare_cached("SELECT id, grid_id FROM households")?;
+                let rows =
+                    stmt.query_map([], |r| Ok((parse_uuid(r.get(0)?)?, parse_uuid(r.get(1)?)?)))?;
+                let mut out = HashSet::new();
+                for row in rows {
+                    let (id, grid) = row?;
+                    if !grids.contains(&grid) {
+                        out.insert(id);
+                    }
+                }
+                Ok(out)
+            })?,
+        };
+        let mut due = due_by_household(self, today)?;
+        due.retain(|id, _| !outside.contains(id));
         let mut returned: HashMap<Uuid, u32> = HashMap::new();
         for v in self.store().visits(VisitFilter::Returned)? {
             *returned.entry(v.visit.household_id).or_default() += 1;
