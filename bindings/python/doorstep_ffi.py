@@ -4469,8 +4469,9 @@ class OpenVisitView:
     """
     The visit to reopen after the app was killed.
 """
-    def __init__(self, *, visit:VisitSummaryView, title_zh:str, title_en:str, section_key:str, section_title_zh:str, section_title_en:str, message_zh:str, message_en:str):
+    def __init__(self, *, visit:VisitSummaryView, door_checked:bool, title_zh:str, title_en:str, section_key:str, section_title_zh:str, section_title_en:str, message_zh:str, message_en:str):
         self.visit = visit
+        self.door_checked = door_checked
         self.title_zh = title_zh
         self.title_en = title_en
         self.section_key = section_key
@@ -4483,9 +4484,11 @@ class OpenVisitView:
 
     
     def __str__(self):
-        return "OpenVisitView(visit={}, title_zh={}, title_en={}, section_key={}, section_title_zh={}, section_title_en={}, message_zh={}, message_en={})".format(self.visit, self.title_zh, self.title_en, self.section_key, self.section_title_zh, self.section_title_en, self.message_zh, self.message_en)
+        return "OpenVisitView(visit={}, door_checked={}, title_zh={}, title_en={}, section_key={}, section_title_zh={}, section_title_en={}, message_zh={}, message_en={})".format(self.visit, self.door_checked, self.title_zh, self.title_en, self.section_key, self.section_title_zh, self.section_title_en, self.message_zh, self.message_en)
     def __eq__(self, other):
         if self.visit != other.visit:
+            return False
+        if self.door_checked != other.door_checked:
             return False
         if self.title_zh != other.title_zh:
             return False
@@ -4508,6 +4511,7 @@ class _UniffiFfiConverterTypeOpenVisitView(_UniffiConverterRustBuffer):
     def read(buf):
         return OpenVisitView(
             visit=_UniffiFfiConverterTypeVisitSummaryView.read(buf),
+            door_checked=_UniffiFfiConverterBoolean.read(buf),
             title_zh=_UniffiFfiConverterString.read(buf),
             title_en=_UniffiFfiConverterString.read(buf),
             section_key=_UniffiFfiConverterString.read(buf),
@@ -4520,6 +4524,7 @@ class _UniffiFfiConverterTypeOpenVisitView(_UniffiConverterRustBuffer):
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterTypeVisitSummaryView.check_lower(value.visit)
+        _UniffiFfiConverterBoolean.check_lower(value.door_checked)
         _UniffiFfiConverterString.check_lower(value.title_zh)
         _UniffiFfiConverterString.check_lower(value.title_en)
         _UniffiFfiConverterString.check_lower(value.section_key)
@@ -4531,6 +4536,7 @@ class _UniffiFfiConverterTypeOpenVisitView(_UniffiConverterRustBuffer):
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterTypeVisitSummaryView.write(value.visit, buf)
+        _UniffiFfiConverterBoolean.write(value.door_checked, buf)
         _UniffiFfiConverterString.write(value.title_zh, buf)
         _UniffiFfiConverterString.write(value.title_en, buf)
         _UniffiFfiConverterString.write(value.section_key, buf)

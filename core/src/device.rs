@@ -157,13 +157,16 @@ impl Device {
             .map_err(|_| DeviceError::UnknownTemplate(template_id.to_owned()))?;
         let facts = self.prefill_facts(household, today)?;
         let answers = prefill_answers(&form.definition().fields, &facts);
-        Ok(self.store.start_visit_with(
+        let visit = self.store.start_visit_with(
             household,
             template_id,
             version,
             session.account.user_id,
             &answers,
-        )?)
+        )?;
+        // The new draft is the open visit, to be reopened if the app is killed.
+        self.keep_open(visit.id, today)?;
+        Ok(visit)
     }
 
     /// What the registry knows of `household` for a visit starting on `today`.
@@ -360,7 +363,9 @@ impl Device {
         let session = self.store.session()?.ok_or(DeviceError::NotSignedIn)?;
         let household = self.store.visit(visit)?.visit.household_id;
         self.check_grid(&session.account, household)?;
-        Ok(self.store.revise_visit(visit)?)
+        let next = self.store.revise_visit(visit)?;
+        self.keep_open(next.id, chrono::Local::now().date_naive())?;
+        Ok(next)
     }
 
     /// Refuses work on a household outside the worker's grids: one kept on the

@@ -84,6 +84,7 @@ def test_sections_finish_and_reopening(server, tmp_path):
     reopened = phone.open_visit()
     assert reopened.visit.visit.visit_id == visit
     assert reopened.section_key == "photos"
+    assert not reopened.door_checked, "the door check is still to do"
     assert reopened.message_zh == "已恢复未完成的走访：入户安全隐患排查，停在「其他信息」"
     assert phone.visit_screen(visit).current_section == 2
 

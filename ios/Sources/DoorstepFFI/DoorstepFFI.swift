@@ -3184,6 +3184,10 @@ public func FfiConverterTypeHouseholdView_lower(_ value: HouseholdView) -> RustB
  */
 public struct OpenVisitView: Equatable, Hashable {
     public var visit: VisitSummaryView
+    /**
+     * Whether its door check is recorded (if not, reopen the door check).
+     */
+    public var doorChecked: Bool
     public var titleZh: String
     public var titleEn: String
     public var sectionKey: String
@@ -3197,11 +3201,15 @@ public struct OpenVisitView: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(visit: VisitSummaryView, titleZh: String, titleEn: String, sectionKey: String, sectionTitleZh: String, sectionTitleEn: String, 
+    public init(visit: VisitSummaryView, 
+        /**
+         * Whether its door check is recorded (if not, reopen the door check).
+         */doorChecked: Bool, titleZh: String, titleEn: String, sectionKey: String, sectionTitleZh: String, sectionTitleEn: String, 
         /**
          * What the app says on reopening it ("已恢复未完成的走访：…").
          */messageZh: String, messageEn: String) {
         self.visit = visit
+        self.doorChecked = doorChecked
         self.titleZh = titleZh
         self.titleEn = titleEn
         self.sectionKey = sectionKey
@@ -3228,6 +3236,7 @@ public struct FfiConverterTypeOpenVisitView: FfiConverterRustBuffer {
         return
             try OpenVisitView(
                 visit: FfiConverterTypeVisitSummaryView.read(from: &buf), 
+                doorChecked: FfiConverterBool.read(from: &buf), 
                 titleZh: FfiConverterString.read(from: &buf), 
                 titleEn: FfiConverterString.read(from: &buf), 
                 sectionKey: FfiConverterString.read(from: &buf), 
@@ -3240,6 +3249,7 @@ public struct FfiConverterTypeOpenVisitView: FfiConverterRustBuffer {
 
     public static func write(_ value: OpenVisitView, into buf: inout [UInt8]) {
         FfiConverterTypeVisitSummaryView.write(value.visit, into: &buf)
+        FfiConverterBool.write(value.doorChecked, into: &buf)
         FfiConverterString.write(value.titleZh, into: &buf)
         FfiConverterString.write(value.titleEn, into: &buf)
         FfiConverterString.write(value.sectionKey, into: &buf)

@@ -4604,6 +4604,11 @@ public object FfiConverterTypeHouseholdView: FfiConverterRustBuffer<HouseholdVie
 data class OpenVisitView (
     var `visit`: VisitSummaryView
     , 
+    /**
+     * Whether its door check is recorded (if not, reopen the door check).
+     */
+    var `doorChecked`: kotlin.Boolean
+    , 
     var `titleZh`: kotlin.String
     , 
     var `titleEn`: kotlin.String
@@ -4637,6 +4642,7 @@ public object FfiConverterTypeOpenVisitView: FfiConverterRustBuffer<OpenVisitVie
     override fun read(buf: ByteBuffer): OpenVisitView {
         return OpenVisitView(
             FfiConverterTypeVisitSummaryView.read(buf),
+            FfiConverterBoolean.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
@@ -4649,6 +4655,7 @@ public object FfiConverterTypeOpenVisitView: FfiConverterRustBuffer<OpenVisitVie
 
     override fun allocationSize(value: OpenVisitView) = (
             FfiConverterTypeVisitSummaryView.allocationSize(value.`visit`) +
+            FfiConverterBoolean.allocationSize(value.`doorChecked`) +
             FfiConverterString.allocationSize(value.`titleZh`) +
             FfiConverterString.allocationSize(value.`titleEn`) +
             FfiConverterString.allocationSize(value.`sectionKey`) +
@@ -4660,6 +4667,7 @@ public object FfiConverterTypeOpenVisitView: FfiConverterRustBuffer<OpenVisitVie
 
     override fun write(value: OpenVisitView, buf: ByteBuffer) {
             FfiConverterTypeVisitSummaryView.write(value.`visit`, buf)
+            FfiConverterBoolean.write(value.`doorChecked`, buf)
             FfiConverterString.write(value.`titleZh`, buf)
             FfiConverterString.write(value.`titleEn`, buf)
             FfiConverterString.write(value.`sectionKey`, buf)
