@@ -419,6 +419,8 @@ pub enum FinishResult {
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct OpenVisitView {
     pub visit: VisitSummaryView,
+    /// Whether its door check is recorded (if not, reopen the door check).
+    pub door_checked: bool,
     pub title_zh: String,
     pub title_en: String,
     pub section_key: String,
@@ -938,6 +940,7 @@ impl Doorstep {
     pub fn open_visit(&self) -> Result<Option<OpenVisitView>, DoorstepError> {
         Ok(self.device().open_visit(today())?.map(|o| OpenVisitView {
             visit: o.summary.into(),
+            door_checked: o.door_checked,
             title_zh: o.title.zh,
             title_en: o.title.en,
             section_key: o.section_key,

@@ -269,4 +269,42 @@ fn main() {
         times.push(start.elapsed());
     }
     report("the visit read from the store alone", times);
+
+    // One answer step by step in the same loop, to see where the time goes.
+    let form = match device.templates().latest("bench") {
+        Ok(form) => form,
+        Err(e) => fail("the benchmark template", e),
+    };
+    let (mut read, mut write, mut build) = (Vec::new(), Vec::new(), Vec::new());
+    for k in 0..RUNS {
+        let t = Instant::now();
+        let mut record = device
+            .store()
+            .visit(visit)
+            .unwrap_or_else(|e| fail("the visit", e));
+        read.push(t.elapsed());
+        doorstep_core::screen::set_answer_at(
+            &form,
+            &mut record.answers,
+            "count_3",
+            Some(json!(k % 2)),
+        )
+        .unwrap_or_else(|e| fail("an answer", e));
+        let t = Instant::now();
+        device
+            .set_answers(visit, &record.answers)
+            .unwrap_or_else(|e| fail("the answers", e));
+        write.push(t.elapsed());
+        let t = Instant::now();
+        black_box(doorstep_core::screen::build_visit_screen(
+            &form, record, today,
+        ));
+        build.push(t.elapsed());
+    }
+    report("  step: read the draft", read);
+    report("  step: write the answers (durable)", write);
+    report(
+        "  step: build the screen (validate, relevance, sections)",
+        build,
+    );
 }

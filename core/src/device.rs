@@ -175,6 +175,8 @@ impl Device {
             self.now(),
         )?;
         self.notify(DataChange::VISIT);
+        // The new draft is the open visit, to be reopened if the app is killed.
+        self.keep_open(visit.id, today)?;
         Ok(visit)
     }
 
@@ -376,6 +378,7 @@ impl Device {
         self.check_grid(&session.account, household)?;
         let next = self.store.revise_visit(visit)?;
         self.notify(DataChange::VISIT);
+        self.keep_open(next.id, self.today())?;
         Ok(next)
     }
 

@@ -234,6 +234,8 @@ pub struct OpenVisit {
     pub summary: VisitSummary,
     /// The form's title.
     pub title: LocalizedText,
+    /// Whether its door check is recorded (if not, reopen the door check).
+    pub door_checked: bool,
     /// The section she was on (key and title).
     pub section_key: String,
     pub section_title: LocalizedText,
@@ -312,6 +314,12 @@ impl Device {
         }
         self.keep_place(&screen)?;
         Ok(screen)
+    }
+
+    /// Makes a draft just started or revised the open visit, on its first section.
+    pub(crate) fn keep_open(&self, visit: Uuid, today: NaiveDate) -> Result<(), DeviceError> {
+        let screen = self.visit_screen(visit, today)?;
+        self.keep_place(&screen)
     }
 
     fn keep_place(&self, screen: &VisitScreen) -> Result<(), DeviceError> {
@@ -393,6 +401,7 @@ impl Device {
         );
         Ok(Some(OpenVisit {
             summary,
+            door_checked: screen.record.door_check.is_some(),
             title: screen.title.clone(),
             section_key: section.key.clone(),
             section_title: section.title.clone(),

@@ -212,6 +212,12 @@ fn after_the_app_is_killed_the_open_visit_is_reopened_where_she_was() {
         .start_visit_on(household, "hazard_inspection", day())
         .unwrap()
         .id;
+    let open = device
+        .open_visit(day())
+        .unwrap()
+        .expect("a new draft is open");
+    assert_eq!(open.section_key, "household_id");
+    assert!(!open.door_checked, "the door check comes first");
     device
         .set_answer(visit, "outcome", Some(json!("no_hazard")), day())
         .unwrap();

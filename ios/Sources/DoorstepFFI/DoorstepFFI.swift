@@ -2965,6 +2965,12 @@ public struct DoorCheckView: Equatable, Hashable {
     public var distanceM: Double?
     public var geofenceRadiusM: Double
     /**
+     * Where the household is registered (or proposed) to be, WGS-84, for a
+     * map of the door and the fix; `None` when it has no location yet.
+     */
+    public var householdLat: Double?
+    public var householdLon: Double?
+    /**
      * The headline in both languages ("定位精度 45 米，需 ≤ 30 米，请稍候", "已核验，请选择入户结果", …).
      */
     public var headlineZh: String
@@ -3002,6 +3008,10 @@ public struct DoorCheckView: Equatable, Hashable {
          * The kept fix's distance from the household, in metres.
          */distanceM: Double?, geofenceRadiusM: Double, 
         /**
+         * Where the household is registered (or proposed) to be, WGS-84, for a
+         * map of the door and the fix; `None` when it has no location yet.
+         */householdLat: Double?, householdLon: Double?, 
+        /**
          * The headline in both languages ("定位精度 45 米，需 ≤ 30 米，请稍候", "已核验，请选择入户结果", …).
          */headlineZh: String, headlineEn: String, 
         /**
@@ -3022,6 +3032,8 @@ public struct DoorCheckView: Equatable, Hashable {
         self.needAccuracyM = needAccuracyM
         self.distanceM = distanceM
         self.geofenceRadiusM = geofenceRadiusM
+        self.householdLat = householdLat
+        self.householdLon = householdLon
         self.headlineZh = headlineZh
         self.headlineEn = headlineEn
         self.verdict = verdict
@@ -3052,6 +3064,8 @@ public struct FfiConverterTypeDoorCheckView: FfiConverterRustBuffer {
                 needAccuracyM: FfiConverterDouble.read(from: &buf), 
                 distanceM: FfiConverterOptionDouble.read(from: &buf), 
                 geofenceRadiusM: FfiConverterDouble.read(from: &buf), 
+                householdLat: FfiConverterOptionDouble.read(from: &buf), 
+                householdLon: FfiConverterOptionDouble.read(from: &buf), 
                 headlineZh: FfiConverterString.read(from: &buf), 
                 headlineEn: FfiConverterString.read(from: &buf), 
                 verdict: FfiConverterOptionTypeDoorCheckResult.read(from: &buf), 
@@ -3068,6 +3082,8 @@ public struct FfiConverterTypeDoorCheckView: FfiConverterRustBuffer {
         FfiConverterDouble.write(value.needAccuracyM, into: &buf)
         FfiConverterOptionDouble.write(value.distanceM, into: &buf)
         FfiConverterDouble.write(value.geofenceRadiusM, into: &buf)
+        FfiConverterOptionDouble.write(value.householdLat, into: &buf)
+        FfiConverterOptionDouble.write(value.householdLon, into: &buf)
         FfiConverterString.write(value.headlineZh, into: &buf)
         FfiConverterString.write(value.headlineEn, into: &buf)
         FfiConverterOptionTypeDoorCheckResult.write(value.verdict, into: &buf)
@@ -4504,6 +4520,10 @@ public func FfiConverterTypeHouseholdView_lower(_ value: HouseholdView) -> RustB
  */
 public struct OpenVisitView: Equatable, Hashable {
     public var visit: VisitSummaryView
+    /**
+     * Whether its door check is recorded (if not, reopen the door check).
+     */
+    public var doorChecked: Bool
     public var titleZh: String
     public var titleEn: String
     public var sectionKey: String
@@ -4517,11 +4537,15 @@ public struct OpenVisitView: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(visit: VisitSummaryView, titleZh: String, titleEn: String, sectionKey: String, sectionTitleZh: String, sectionTitleEn: String, 
+    public init(visit: VisitSummaryView, 
+        /**
+         * Whether its door check is recorded (if not, reopen the door check).
+         */doorChecked: Bool, titleZh: String, titleEn: String, sectionKey: String, sectionTitleZh: String, sectionTitleEn: String, 
         /**
          * What the app says on reopening it ("已恢复未完成的走访：…").
          */messageZh: String, messageEn: String) {
         self.visit = visit
+        self.doorChecked = doorChecked
         self.titleZh = titleZh
         self.titleEn = titleEn
         self.sectionKey = sectionKey
@@ -4548,6 +4572,7 @@ public struct FfiConverterTypeOpenVisitView: FfiConverterRustBuffer {
         return
             try OpenVisitView(
                 visit: FfiConverterTypeVisitSummaryView.read(from: &buf), 
+                doorChecked: FfiConverterBool.read(from: &buf), 
                 titleZh: FfiConverterString.read(from: &buf), 
                 titleEn: FfiConverterString.read(from: &buf), 
                 sectionKey: FfiConverterString.read(from: &buf), 
@@ -4560,6 +4585,7 @@ public struct FfiConverterTypeOpenVisitView: FfiConverterRustBuffer {
 
     public static func write(_ value: OpenVisitView, into buf: inout [UInt8]) {
         FfiConverterTypeVisitSummaryView.write(value.visit, into: &buf)
+        FfiConverterBool.write(value.doorChecked, into: &buf)
         FfiConverterString.write(value.titleZh, into: &buf)
         FfiConverterString.write(value.titleEn, into: &buf)
         FfiConverterString.write(value.sectionKey, into: &buf)
