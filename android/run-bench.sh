@@ -8,6 +8,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 target="$(realpath -m "${CARGO_TARGET_DIR:-target}")"
 mvn -B -q -f android/shared/pom.xml -Dcargo.target="$target" test-compile exec:java \
-  -Dexec.classpathScope=test -Dexec.mainClass=cn.doorstep.bench.VisitBench \
+  -Dexec.classpathScope=test -Dexec.mainClass=cn.doorstep.bench.VisitBench -Dexec.cleanupDaemonThreads=false \
   -Djava.awt.headless=true -Dskiko.data.path="$target/skiko" \
   -Djna.library.path="$target/debug:$target/debug/deps" -Ddoorstep.bin="$target/debug/doorstep"

@@ -94,7 +94,7 @@ class DemoServer private constructor(private val process: Process, val url: Stri
                 c.outputStream.use { it.write(body) }
             }
             val code = c.responseCode
-            c.headerFields["Set-Cookie"]?.forEach { line ->
+            c.headerFields.filterKeys { it != null && it.equals("set-cookie", ignoreCase = true) }.values.flatten().forEach { line ->
                 val (k, v) = line.substringBefore(';').split('=', limit = 2)
                 cookies[k] = v
             }
