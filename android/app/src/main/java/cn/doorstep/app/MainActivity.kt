@@ -37,7 +37,6 @@ import cn.doorstep.ui.app.AppMemory
 import cn.doorstep.ui.app.DoorstepApp
 import cn.doorstep.ui.theme.DoorstepTheme
 import cn.doorstep.ui.theme.LocalText
-import cn.doorstep.ui.theme.show
 import cn.doorstep.ui.theme.text
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
@@ -75,7 +74,7 @@ class MainActivity : ComponentActivity() {
                     when (val o = opened) {
                         null -> Unit
                         is Opened.Ready -> DoorstepApp(o.core, platform, memory, deviceName, AppServices.dataChanges)
-                        is Opened.Failed -> DoorstepTheme(memory.lang) { CannotOpen(o.reason) }
+                        is Opened.Failed -> DoorstepTheme { CannotOpen(o.reason) }
                     }
                 }
             }
@@ -102,10 +101,13 @@ private sealed interface Opened {
     class Failed(val reason: LocalText) : Opened
 }
 
-/** Why the app cannot open its data, in the app's language (never personal data). */
+/**
+ * Why the app cannot open its data (never personal data), in Chinese and in
+ * English: the worker's language choice is kept in the store that did not open.
+ */
 @Composable
 private fun CannotOpen(reason: LocalText) {
     Box(Modifier.fillMaxSize().padding(24.dp), contentAlignment = Alignment.Center) {
-        Text(reason.show())
+        Text(reason.zh + "\n\n" + reason.en)
     }
 }

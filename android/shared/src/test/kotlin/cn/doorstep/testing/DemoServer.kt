@@ -77,6 +77,43 @@ class DemoServer private constructor(private val process: Process, val url: Stri
         post("/api/v1/visits/$visitId/review", JSONObject(mapOf("decision" to "return", "comment" to comment)).toString(), token)
     }
 
+    /**
+     * Publishes a form template (definition JSON) as `admin` through the
+     * console's upload form, as an administrator's browser does.
+     */
+    fun publishTemplate(fileName: String, json: String) {
+        val cookies = HashMap<String, String>()
+        fun send(method: String, path: String, contentType: String?, body: ByteArray?): String {
+            val c = URI(url + path).toURL().openConnection() as HttpURLConnection
+            c.instanceFollowRedirects = false
+            c.requestMethod = method
+            if (cookies.isNotEmpty()) c.setRequestProperty("cookie", cookies.entries.joinToString("; ") { it.key + "=" + it.value })
+            if (body != null) {
+                c.doOutput = true
+                c.setRequestProperty("content-type", contentType)
+                c.outputStream.use { it.write(body) }
+            }
+            val code = c.responseCode
+            c.headerFields.filterKeys { it != null && it.equals("set-cookie", ignoreCase = true) }.values.flatten().forEach { line ->
+                val (k, v) = line.substringBefore(';').split('=', limit = 2)
+                cookies[k] = v
+            }
+            assertTrue("$path answered $code", code in 200..399)
+            return (if (code < 400) c.inputStream else c.errorStream)?.use { String(it.readBytes()) } ?: ""
+        }
+        fun csrf(html: String) = html.substringAfter("name=\"csrf\" value=\"").substringBefore('"')
+        val form = send("GET", "/console/login", null, null)
+        val login = "csrf=" + URLEncoder.encode(csrf(form), "UTF-8") + "&username=admin&password=" + PASSWORD
+        send("POST", "/console/login", "application/x-www-form-urlencoded", login.toByteArray())
+        val token = csrf(send("GET", "/console/admin/templates", null, null))
+        val boundary = "----doorstep-bench-boundary"
+        val body = ("--$boundary\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n$token\r\n" +
+            "--$boundary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"$fileName\"\r\n" +
+            "Content-Type: application/json\r\n\r\n").toByteArray() + json.toByteArray() + "\r\n--$boundary--\r\n".toByteArray()
+        val page = send("POST", "/console/admin/templates", "multipart/form-data; boundary=$boundary", body)
+        assertTrue("the template was published: " + page.take(400), !page.contains("not_published") && !page.contains("未发布"))
+    }
+
     /** Where the server has the households of [worker]'s grids (WGS-84), by id, as her pull lists them; those without a location are absent. */
     fun householdLocations(worker: String): Map<String, Pair<Double, Double>> {
         val token = login(worker)

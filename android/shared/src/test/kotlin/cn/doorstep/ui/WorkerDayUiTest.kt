@@ -1,7 +1,6 @@
 package cn.doorstep.ui
 
 import androidx.compose.runtime.getValue
-import androidx.compose.runtime.key
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.setValue
 import androidx.compose.runtime.CompositionLocalProvider
@@ -152,10 +151,10 @@ class WorkerDayUiTest {
         testTimeout = 5.minutes,
     ) {
         val phone = Phone()
-        var generation by mutableStateOf(0)
+        var running by mutableStateOf(true)
         try {
             setContent {
-                key(generation) {
+                if (running) {
                     CompositionLocalProvider(LocalImageDecoder provides SkiaImageDecoder) {
                         DoorstepApp(phone.core, phone.platform, phone.memory, "JVM phone", phone.scheduler.dataChanges)
                     }
@@ -293,7 +292,7 @@ class WorkerDayUiTest {
             click("完成")
             click("今日")
             waitFor("无网络：走访照常保存，联网后自动上传")
-            waitFor("待上传 2 项")
+            waitFor("待上传 1 次走访")
             phone.network.mutable.value = NetworkState.WIFI
             waitFor("全部已上传")
 
@@ -304,9 +303,11 @@ class WorkerDayUiTest {
             click(hazard)
             waitFor("到门核验：", substring = true)
             type("input:respondent", "王阿姨")
+            running = false
+            waitForIdle()
             phone.core.close()
             phone.core = phone.open()
-            generation++
+            running = true
             waitFor("已恢复上次未完成的走访，内容都在")
             waitFor("王阿姨")
         } catch (e: Throwable) {
@@ -316,6 +317,9 @@ class WorkerDayUiTest {
             runCatching { javax.imageio.ImageIO.write(onRoot().captureToImage().toAwtImage(), "png", shot) }
             throw e
         } finally {
+            // The app goes before its core is closed.
+            running = false
+            runCatching { waitForIdle() }
             phone.close()
         }
     }

@@ -67,9 +67,14 @@ class AndroidLocationSource(context: Context, private val permissions: Permissio
             override fun onProviderDisabled(provider: String) = Unit
         }
         val mainLooper = Looper.getMainLooper()
-        manager.registerGnssStatusCallback(gnss, Handler(mainLooper))
-        // Allowed while GPS is switched off: fixes start when she turns it on.
-        manager.requestLocationUpdates(LocationManager.GPS_PROVIDER, FIX_INTERVAL_MS, 0f, listener, mainLooper)
+        try {
+            manager.registerGnssStatusCallback(gnss, Handler(mainLooper))
+            // Allowed while GPS is switched off: fixes start when she turns it on.
+            manager.requestLocationUpdates(LocationManager.GPS_PROVIDER, FIX_INTERVAL_MS, 0f, listener, mainLooper)
+        } catch (e: SecurityException) {
+            // The permission was taken back in settings just now: no fix, as when refused.
+            channel.close()
+        }
         awaitClose {
             manager.removeUpdates(listener)
             manager.unregisterGnssStatusCallback(gnss)

@@ -20,36 +20,32 @@ import java.security.GeneralSecurityException
  */
 class SyncWorker(context: Context, params: WorkerParameters) : CoroutineWorker(context, params) {
     override suspend fun doWork(): Result {
-        val core = try {
-            AppServices.core(applicationContext)
-        } catch (e: DoorstepException) {
-            // The store cannot be opened (damaged, newer, wrong key): the app says why when opened.
-            return Result.failure()
-        } catch (e: GeneralSecurityException) {
-            // The Keystore cannot unwrap the key: the same, said by the app.
-            return Result.failure()
-        }
-        if (core.currentAccount() == null) return Result.success()
-        val network = AppServices.network(applicationContext).state.value
-        if (network == NetworkState.OFFLINE) return Result.retry()
-        core.setNetwork(network)
-        val cancel = SyncCancel()
-        return try {
-            val result = core.sync(false, null, cancel)
-            AppServices.dataChanged()
-            if (result.pending > 0uL) Result.retry() else Result.success()
-        } catch (e: CancellationException) {
-            cancel.cancel()
-            throw e
-        } catch (e: DoorstepException) {
-            when (e) {
-                // Signed out meanwhile: the next sign-in schedules again.
-                is DoorstepException.NotSignedIn -> Result.success()
-                // Trying again cannot help a store that cannot be read.
-                is DoorstepException.WrongKey, is DoorstepException.DatabaseDamaged, is DoorstepException.NewerDatabase ->
-                    Result.failure()
-                // Unreachable or refusing server, a full disk: later, with backoff.
-                else -> Result.retry()
+        SyncCancel().use { cancel ->
+            return try {
+                val core = AppServices.core(applicationContext)
+                if (core.currentAccount() == null) return Result.success()
+                val network = AppServices.network(applicationContext).state.value
+                if (network == NetworkState.OFFLINE) return Result.retry()
+                core.setNetwork(network)
+                val result = core.sync(false, null, cancel)
+                AppServices.dataChanged()
+                if (result.pending > 0uL) Result.retry() else Result.success()
+            } catch (e: CancellationException) {
+                cancel.cancel()
+                throw e
+            } catch (e: GeneralSecurityException) {
+                // The Keystore cannot unwrap the key: the app says why when opened.
+                Result.failure()
+            } catch (e: DoorstepException) {
+                when (e) {
+                    // Signed out meanwhile: the next sign-in schedules again.
+                    is DoorstepException.NotSignedIn -> Result.success()
+                    // Trying again cannot help a store that cannot be read; the app says why when opened.
+                    is DoorstepException.WrongKey, is DoorstepException.DatabaseDamaged, is DoorstepException.NewerDatabase ->
+                        Result.failure()
+                    // Unreachable or refusing server, a full disk: later, with backoff.
+                    else -> Result.retry()
+                }
             }
         }
     }

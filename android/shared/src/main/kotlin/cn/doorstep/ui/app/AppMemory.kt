@@ -1,10 +1,9 @@
 //! What the shell remembers between runs in its own app-private directory,
-//! until the core keeps these settings in its encrypted store: the server
-//! address, the language, and the visit open on screen (so a restart after
-//! the app was killed reopens it and says so).
+//! until the core keeps it in its encrypted store: the visit open on screen
+//! (so a restart after the app was killed reopens it and says so). The
+//! language and the server address are the core's settings.
 package cn.doorstep.ui.app
 
-import cn.doorstep.ui.theme.Lang
 import java.io.File
 
 /** Small files under [directory]; nothing personal is kept here. */
@@ -15,14 +14,6 @@ class AppMemory(private val directory: File) {
         directory.mkdirs()
         if (value == null) file(name).delete() else file(name).writeText(value)
     }
-
-    var server: String?
-        get() = read("server")
-        set(value) = write("server", value)
-
-    var lang: Lang
-        get() = if (read("lang") == "en") Lang.EN else Lang.ZH
-        set(value) = write("lang", if (value == Lang.EN) "en" else "zh")
 
     /** The visit on screen, cleared when the worker leaves it. */
     var openVisit: String?

@@ -10,6 +10,11 @@ import androidx.compose.material3.NavigationBarItem
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
+import androidx.compose.runtime.DisposableEffect
+import cn.doorstep.core.AppLanguage
+import cn.doorstep.core.DataChangeView
+import cn.doorstep.core.DataListener
+import cn.doorstep.ui.theme.Lang
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.key
@@ -70,8 +75,9 @@ fun DoorstepApp(
     /** Told when something outside the screens changed the core's data (a background sync). */
     dataChanges: Flow<Unit> = emptyFlow(),
 ) {
-    var lang by remember { mutableStateOf(memory.lang) }
     var dataVersion by remember { mutableIntStateOf(0) }
+    val settings = remember(dataVersion) { core.settings() }
+    val lang = if (settings.language == AppLanguage.EN) Lang.EN else Lang.ZH
     val network by platform.network.state.collectAsState()
     val scope = rememberCoroutineScope()
     var stack by remember {
@@ -92,6 +98,15 @@ fun DoorstepApp(
     }
     val changed: () -> Unit = { dataVersion += 1 }
     LaunchedEffect(dataChanges) { dataChanges.collect { changed() } }
+    // The core says when its data changed (a background sync, a pull): the screens read it again.
+    DisposableEffect(core) {
+        core.setDataListener(object : DataListener {
+            override fun onDataChanged(change: DataChangeView) {
+                scope.launch { changed() }
+            }
+        })
+        onDispose { core.setDataListener(null) }
+    }
 
     // The network goes to the core; an unmetered one lets waiting items go by themselves.
     LaunchedEffect(network) {
@@ -108,8 +123,7 @@ fun DoorstepApp(
                 key(top) {
                     when (top) {
                         Route.SignIn -> SignInView(
-                            SignInPresenter(core, memory.server ?: "", deviceName) { _, server ->
-                                memory.server = server
+                            SignInPresenter(core, settings.serverUrl ?: "", deviceName) { _, _ ->
                                 tab(Route.Home)
                                 changed()
                                 scope.launch {
@@ -149,15 +163,9 @@ fun DoorstepApp(
                         Route.Returned -> ReturnedView(ReturnedPresenter(core, dataVersion, { id -> stack = stack.dropLast(1) + Route.Visit(id) }, ::pop).present())
                         Route.Sync -> SyncView(SyncPresenter(core, dataVersion, network, changed).present())
                         Route.Settings -> SettingsView(
-                            SettingsPresenter(core, dataVersion, lang, memory.server ?: "", { lang = it; memory.lang = it }) {
-                                scope.launch {
-                                    try {
-                                        core.logout()
-                                    } catch (_: cn.doorstep.core.DoorstepException) {
-                                    }
-                                    platform.syncScheduler.cancel()
-                                    tab(Route.SignIn)
-                                }
+                            SettingsPresenter(core, dataVersion) {
+                                platform.syncScheduler.cancel()
+                                tab(Route.SignIn)
                             }.present(),
                         )
                     }

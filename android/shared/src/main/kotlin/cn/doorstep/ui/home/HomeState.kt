@@ -1,28 +1,13 @@
 package cn.doorstep.ui.home
 
+import cn.doorstep.core.HomeView as HomeModel
 import cn.doorstep.core.NetworkState
-import cn.doorstep.core.OutboxStatus
-import cn.doorstep.core.VisitSummaryView
-import cn.doorstep.ui.theme.LocalText
 
-/** A visit due at a household, as the core's schedule says. */
-data class DueItem(
-    val householdId: String,
-    val head: String,
-    val address: String,
-    val title: LocalText,
-    val dueBy: String,
-    val overdue: Boolean,
-)
-
-/** What "今日" shows: what is due, what came back, drafts, and what waits to sync. */
+/** What "今日" shows: the core's home screen (due, returned, drafts, waiting, last sync) and the network. */
 data class HomeState(
     val workerName: String,
     val grids: String,
-    val due: List<DueItem>,
-    val returned: List<VisitSummaryView>,
-    val drafts: List<VisitSummaryView>,
-    val outbox: OutboxStatus,
+    val home: HomeModel,
     val network: NetworkState,
     val eventSink: (HomeEvent) -> Unit,
 )

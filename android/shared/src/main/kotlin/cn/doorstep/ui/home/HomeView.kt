@@ -25,15 +25,15 @@ import cn.doorstep.ui.theme.Faint
 import cn.doorstep.ui.theme.ListLine
 import cn.doorstep.ui.theme.SecondaryButton
 import cn.doorstep.ui.theme.Tone
-import cn.doorstep.ui.theme.show
 import cn.doorstep.ui.theme.tr
 
-/** "今日": counts on top, then returned visits, drafts and the visits due. */
+/** "今日": counts on top, then returned visits, drafts and the visits due, all in the core's words. */
 @Composable
 fun HomeView(state: HomeState) {
+    val h = state.home
     Surface(Modifier.fillMaxSize(), color = MaterialTheme.colorScheme.background) {
         Column {
-            DsTopBar(tr("今日", "Today"))
+            DsTopBar(tr("今日", "Today") + " · " + tr(h.todayZh, h.todayEn))
             if (state.network == NetworkState.OFFLINE) {
                 Banner(tr("无网络：走访照常保存，联网后自动上传", "Offline: visits are saved and sent when the network is back"), Tone.WARN)
             }
@@ -43,43 +43,55 @@ fun HomeView(state: HomeState) {
                         Text(state.workerName, style = MaterialTheme.typography.titleLarge)
                         if (state.grids.isNotEmpty()) Faint(state.grids)
                         Row(horizontalArrangement = Arrangement.spacedBy(Dimens.gap)) {
-                            Count(tr("应访", "Due"), state.due.count { !it.overdue }, Tone.INFO, Modifier.weight(1f))
-                            Count(tr("逾期", "Overdue"), state.due.count { it.overdue }, Tone.BAD, Modifier.weight(1f))
-                            Count(tr("退回", "Returned"), state.returned.size, Tone.WARN, Modifier.weight(1f))
-                            Count(tr("草稿", "Drafts"), state.drafts.size, Tone.INFO, Modifier.weight(1f))
+                            Count(tr("应访", "Due"), h.dueCount.toInt(), Tone.INFO, Modifier.weight(1f))
+                            Count(tr("逾期", "Overdue"), h.overdueCount.toInt(), Tone.BAD, Modifier.weight(1f))
+                            Count(tr("退回", "Returned"), h.returned.size, Tone.WARN, Modifier.weight(1f))
+                            Count(tr("草稿", "Drafts"), h.drafts.size, Tone.INFO, Modifier.weight(1f))
                         }
-                        val waiting = state.outbox.pending
                         Row(Modifier.fillMaxWidth(), horizontalArrangement = Arrangement.spacedBy(Dimens.gap)) {
-                            Text(
-                                if (waiting == 0uL) tr("全部已上传", "Everything is sent")
-                                else tr("待上传 $waiting 项", "$waiting items wait to be sent"),
-                                modifier = Modifier.weight(1f).padding(top = 12.dp),
-                            )
+                            Column(Modifier.weight(1f).padding(top = 4.dp)) {
+                                Text(
+                                    if (h.waitingUpload == 0u) tr("全部已上传", "Everything is sent")
+                                    else tr("待上传 ${h.waitingUpload} 次走访", "${h.waitingUpload} visits wait to be sent"),
+                                )
+                                Faint(tr(h.lastSyncZh, h.lastSyncEn))
+                            }
                             SecondaryButton(tr("同步", "Sync"), { state.eventSink(HomeEvent.OpenSync) })
                         }
                     }
                 }
-                if (state.returned.isNotEmpty()) {
+                if (h.returned.isNotEmpty()) {
                     item { Heading(tr("退回修改", "Returned for rework")) }
-                    items(state.returned, key = { "r" + it.visit.visitId }) { v ->
-                        ListLine(v.head, v.visit.reviewComment ?: v.address, Modifier.clickable { state.eventSink(HomeEvent.OpenReturned) }) {
+                    items(h.returned, key = { "r" + it.visit.visit.visitId }) { r ->
+                        ListLine(r.visit.head + " · " + tr(r.templateTitleZh, r.templateTitleEn), r.comment, Modifier.clickable { state.eventSink(HomeEvent.OpenReturned) }) {
                             Badge(tr("退回", "Returned"), Tone.WARN)
                         }
                     }
                 }
-                if (state.drafts.isNotEmpty()) {
+                if (h.drafts.isNotEmpty()) {
                     item { Heading(tr("草稿", "Drafts")) }
-                    items(state.drafts, key = { "d" + it.visit.visitId }) { v ->
-                        ListLine(v.head, v.address, Modifier.clickable { state.eventSink(HomeEvent.OpenVisit(v.visit.visitId)) }) {
-                            Badge(tr("草稿", "Draft"), Tone.INFO)
+                    items(h.drafts, key = { "d" + it.visit.visit.visitId }) { d ->
+                        ListLine(
+                            d.visit.head + " · " + tr(d.templateTitleZh, d.templateTitleEn),
+                            listOfNotNull(tr(d.startedZh, d.startedEn), d.uploadProblemZh?.let { tr(it, d.uploadProblemEn ?: it) }).joinToString(" · "),
+                            Modifier.clickable { state.eventSink(HomeEvent.OpenVisit(d.visit.visit.visitId)) },
+                        ) {
+                            if (d.problems > 0u) Badge(tr("${d.problems} 个问题", "${d.problems} problems"), Tone.BAD) else Badge(tr("草稿", "Draft"), Tone.INFO)
                         }
                     }
                 }
                 item { Heading(tr("应访户", "Visits due")) }
-                if (state.due.isEmpty()) item { Faint(tr("今天没有应访的户", "Nothing is due today"), Modifier.padding(Dimens.page)) }
-                items(state.due, key = { "u" + it.householdId + it.title.zh }) { d ->
-                    ListLine(d.head + " · " + d.title.show(), d.address, Modifier.clickable { state.eventSink(HomeEvent.OpenHousehold(d.householdId)) }) {
-                        if (d.overdue) Badge(tr("逾期", "Overdue"), Tone.BAD) else Badge(d.dueBy, Tone.INFO)
+                if (h.due.isEmpty()) item { Faint(tr("今天没有应访的户", "Nothing is due today"), Modifier.padding(Dimens.page)) }
+                items(h.due, key = { "u" + it.household.id + it.templateId }) { d ->
+                    ListLine(
+                        d.household.head + " · " + tr(d.templateTitleZh, d.templateTitleEn),
+                        tr(d.whenZh, d.whenEn) + " · " + d.household.address,
+                        Modifier.clickable {
+                            val draft = d.draftVisitId
+                            state.eventSink(if (draft != null) HomeEvent.OpenVisit(draft) else HomeEvent.OpenHousehold(d.household.id))
+                        },
+                    ) {
+                        Badge(if (d.overdue) tr("逾期", "Overdue") else tr("应访", "Due"), if (d.overdue) Tone.BAD else Tone.INFO)
                     }
                     HorizontalDivider()
                 }

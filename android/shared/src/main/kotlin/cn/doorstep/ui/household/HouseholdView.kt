@@ -26,6 +26,7 @@ import cn.doorstep.ui.theme.SectionCard
 import cn.doorstep.ui.theme.Tone
 import cn.doorstep.ui.theme.show
 import cn.doorstep.ui.theme.tr
+import cn.doorstep.ui.theme.pick
 
 /** The household: what is due, its residents, its visits, and the buttons that start one. */
 @Composable
@@ -44,11 +45,10 @@ fun HouseholdView(state: HouseholdState) {
                 SectionCard(tr("应访", "Visits due")) {
                     if (h.due.isEmpty()) Faint(tr("目前没有应访", "Nothing is due"))
                     h.due.forEach { d ->
-                        val title = state.templates.firstOrNull { it.id == d.templateId }
                         Column {
-                            Text((title?.let { tr(it.titleZh, it.titleEn) } ?: d.templateId), style = MaterialTheme.typography.bodyLarge)
-                            Faint(tr(d.reasonZh, d.reasonEn) + " · " + tr("截止 ", "by ") + d.dueBy)
-                            if (d.overdue) Badge(tr("逾期", "Overdue"), Tone.BAD)
+                            Text(tr(d.templateTitleZh, d.templateTitleEn), style = MaterialTheme.typography.bodyLarge)
+                            Faint(tr(d.reasonZh, d.reasonEn))
+                            Badge(tr(d.whenZh, d.whenEn), if (d.overdue) Tone.BAD else Tone.INFO)
                         }
                     }
                 }
@@ -67,7 +67,8 @@ fun HouseholdView(state: HouseholdState) {
                         Column {
                             Text(r.name + "（" + r.relation + "）", style = MaterialTheme.typography.bodyLarge)
                             listOfNotNull(r.idNumberMasked, r.phoneMasked).takeIf { it.isNotEmpty() }?.let { Faint(it.joinToString(" · ")) }
-                            if (r.tags.isNotEmpty()) Faint(r.tags.joinToString("、") { it.code })
+                            val lang = cn.doorstep.ui.theme.LocalLang.current
+                            if (r.tags.isNotEmpty()) Faint(r.tags.joinToString("、") { lang.pick(it.nameZh, it.nameEn) })
                         }
                     }
                 }

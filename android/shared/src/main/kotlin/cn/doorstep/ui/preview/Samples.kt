@@ -52,12 +52,12 @@ object Samples {
     val household = HouseholdView(
         households[0], "g1", "registered", false, null, null, "",
         listOf(
-            ResidentItem("r1", "张建华", "5101**********1234", "138****5678", "head", "1948-03-02", listOf(TagView("elder_alone", "2021-01-01", null))),
+            ResidentItem("r1", "张建华", "5101**********1234", "138****5678", "head", "1948-03-02", listOf(TagView("elder_alone", "独居老人", "Elder living alone", "2021-01-01", null))),
             ResidentItem("r2", "张小红", "5101**********2021", null, "child", "1975-09-12", emptyList()),
         ),
         listOf(summary(0, "hazard_inspection", VisitState.UPLOADED)),
         listOf(PastVisitView("p1", "elder_alone_visit", "2025-05-20", "approved")),
-        listOf(DueVisitView("elder_alone_visit", "2025-06-30", false, "独居老人每月探访", "Elder living alone: monthly visit")),
+        listOf(DueVisitView("elder_alone_visit", "独居老人探访", "Visit to an elder living alone", "2025-06-30", false, "6月30日前完成", "by 30 June", "独居老人 · 每月走访", "Elder living alone · monthly")),
     )
 
     private fun field(

@@ -4,33 +4,50 @@ import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
+import cn.doorstep.core.AppLanguage
+import cn.doorstep.core.DoorstepException
 import cn.doorstep.core.DoorstepInterface
 import cn.doorstep.ui.theme.Lang
+import cn.doorstep.ui.theme.LocalText
+import kotlinx.coroutines.launch
 
-/** Settings over the core's account and outbox; signing out with items waiting needs a confirmation. */
+/** Settings kept by the core; the core refuses to sign out while visits wait, until the worker confirms. */
 class SettingsPresenter(
     private val core: DoorstepInterface,
     private val dataVersion: Int,
-    private val lang: Lang,
-    private val server: String,
-    private val setLang: (Lang) -> Unit,
-    private val signOut: () -> Unit,
+    private val signedOut: () -> Unit,
 ) {
     @Composable
     fun present(): SettingsState {
+        val scope = rememberCoroutineScope()
+        var local by remember { mutableStateOf(0) }
+        val settings = remember(dataVersion, local) { core.settings() }
         val account = remember(dataVersion) { core.currentAccount() }
-        val pending = remember(dataVersion) { core.outboxStatus().pending }
-        var confirming by remember { mutableStateOf(false) }
-        return SettingsState(lang, account?.displayName ?: "", server, pending, confirming) { event ->
+        var unsent by remember { mutableStateOf<LocalText?>(null) }
+        fun signOut(force: Boolean) = scope.launch {
+            try {
+                core.logout(force)
+                unsent = null
+                signedOut()
+            } catch (e: DoorstepException.UnsentVisits) {
+                unsent = LocalText(e.messageZh, e.messageEn)
+            } catch (e: DoorstepException) {
+                unsent = null
+                signedOut()
+            }
+        }
+        val lang = if (settings.language == AppLanguage.EN) Lang.EN else Lang.ZH
+        return SettingsState(lang, account?.displayName ?: "", settings.serverUrl ?: "", unsent) { event ->
             when (event) {
-                is SettingsEvent.SetLang -> setLang(event.lang)
-                SettingsEvent.SignOut -> if (pending > 0uL) confirming = true else signOut()
-                SettingsEvent.ConfirmSignOut -> {
-                    confirming = false
-                    signOut()
+                is SettingsEvent.SetLang -> {
+                    core.setLanguage(if (event.lang == Lang.EN) AppLanguage.EN else AppLanguage.ZH)
+                    local++
                 }
-                SettingsEvent.KeepSignedIn -> confirming = false
+                SettingsEvent.SignOut -> signOut(false)
+                SettingsEvent.ConfirmSignOut -> signOut(true)
+                SettingsEvent.KeepSignedIn -> unsent = null
             }
         }
     }

@@ -21,6 +21,7 @@ import cn.doorstep.ui.theme.Lang
 import cn.doorstep.ui.theme.SecondaryButton
 import cn.doorstep.ui.theme.SectionCard
 import cn.doorstep.ui.theme.tr
+import cn.doorstep.ui.theme.show
 
 /** Language switch, the account and server, and 退出登录. */
 @Composable
@@ -42,11 +43,12 @@ fun SettingsView(state: SettingsState) {
                 }
             }
         }
-        if (state.confirmingSignOut) {
+        val unsent = state.unsent
+        if (unsent != null) {
             AlertDialog(
                 onDismissRequest = { state.eventSink(SettingsEvent.KeepSignedIn) },
-                title = { Text(tr("还有 ${state.pending} 项未上传", "${state.pending} items are not sent yet")) },
-                text = { Text(tr("退出后这些走访仍保留在手机上，重新登录后继续上传。确定退出？", "They stay on the phone and are sent after you sign in again. Sign out?")) },
+                title = { Text(tr("确定退出登录？", "Sign out?")) },
+                text = { Text(unsent.show()) },
                 confirmButton = { TextButton({ state.eventSink(SettingsEvent.ConfirmSignOut) }) { Text(tr("仍然退出", "Sign out anyway")) } },
                 dismissButton = { TextButton({ state.eventSink(SettingsEvent.KeepSignedIn) }) { Text(tr("取消", "Cancel")) } },
             )

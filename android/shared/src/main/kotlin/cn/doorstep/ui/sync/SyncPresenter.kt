@@ -28,14 +28,16 @@ class SyncPresenter(
     @Composable
     fun present(): SyncUiState {
         val scope = rememberCoroutineScope()
-        val outbox = remember(dataVersion) { core.outboxStatus() }
+        var local by remember { mutableStateOf(0) }
+        val outbox = remember(dataVersion, local) { core.outboxStatus() }
+        val entries = remember(dataVersion, local) { core.outboxEntries() }
+        val settings = remember(dataVersion, local) { core.settings() }
         var running by remember { mutableStateOf(false) }
         var progress by remember { mutableStateOf<SyncProgress?>(null) }
         var result by remember { mutableStateOf<SyncResult?>(null) }
         var error by remember { mutableStateOf<LocalText?>(null) }
         var cancel by remember { mutableStateOf<SyncCancel?>(null) }
-        var photosOnCellular by remember { mutableStateOf(false) }
-        return SyncUiState(outbox, network, running, progress, result, error, photosOnCellular) { event ->
+        return SyncUiState(outbox, entries, network, running, progress, result, error, settings.photosOnCellular, settings.wifiOnlySync) { event ->
             when (event) {
                 SyncEvent.SyncNow -> if (!running) {
                     running = true
@@ -63,8 +65,25 @@ class SyncPresenter(
                 }
                 SyncEvent.Cancel -> cancel?.cancel()
                 is SyncEvent.SetPhotosOnCellular -> {
-                    photosOnCellular = event.allowed
                     core.setPhotosOnCellular(event.allowed)
+                    local++
+                }
+                is SyncEvent.SetWifiOnly -> {
+                    core.setWifiOnlySync(event.wifiOnly)
+                    local++
+                }
+                is SyncEvent.Retry -> try {
+                    core.retryOutboxEntry(event.entryId)
+                    local++
+                } catch (e: DoorstepException) {
+                    error = e.text()
+                }
+                is SyncEvent.Discard -> try {
+                    val done = core.discardOutboxEntry(event.entryId)
+                    error = LocalText(done.messageZh, done.messageEn)
+                    local++
+                } catch (e: DoorstepException) {
+                    error = e.text()
                 }
             }
         }

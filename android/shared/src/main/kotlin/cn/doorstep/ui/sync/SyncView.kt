@@ -74,10 +74,28 @@ fun SyncView(state: SyncUiState) {
                 }
                 state.lastResult?.let { r ->
                     SectionCard(tr("上次同步", "Last sync")) {
-                        Text(tr("已上传 ${r.uploaded} 项，仍待上传 ${r.pending} 项", "${r.uploaded} sent, ${r.pending} still waiting"))
+                        Text(tr(r.summaryZh, r.summaryEn))
+                        Faint(tr("已上传 ${r.uploaded} 项，仍待上传 ${r.pending} 项", "${r.uploaded} sent, ${r.pending} still waiting"))
                         if (p != null) Faint(tr("进度 ${p.itemsDone}/${p.itemsTotal} 项", "Progress ${p.itemsDone} of ${p.itemsTotal} items"))
                         if (r.pulled.returned > 0u) Text(tr("${r.pulled.returned} 项走访被退回修改", "${r.pulled.returned} visits returned for rework"), color = MaterialTheme.colorScheme.error)
                         if (r.pulled.households > 0u) Faint(tr("更新住户 ${r.pulled.households} 户", "${r.pulled.households} households updated"))
+                    }
+                }
+                if (state.entries.isNotEmpty()) {
+                    SectionCard(tr("逐项状态", "Item by item")) {
+                        state.entries.forEach { e ->
+                            Column {
+                                Text(e.householdHead + " · " + tr(e.titleZh, e.titleEn), style = MaterialTheme.typography.bodyLarge)
+                                Text(tr(e.stateZh, e.stateEn), color = if (e.canRetry) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSurface)
+                                e.reasonZh?.let { Faint(tr(it, e.reasonEn ?: it)) }
+                                if (e.canRetry || e.canDiscard) {
+                                    Row(horizontalArrangement = Arrangement.spacedBy(Dimens.gap)) {
+                                        if (e.canRetry) SecondaryButton(tr("重试", "Retry"), { state.eventSink(SyncEvent.Retry(e.entryId)) })
+                                        if (e.canDiscard) SecondaryButton(tr("退回草稿", "Back to drafts"), { state.eventSink(SyncEvent.Discard(e.entryId)) })
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
                 PrimaryButton(tr("立即同步", "Sync now"), { state.eventSink(SyncEvent.SyncNow) }, Modifier.fillMaxWidth(), enabled = !state.running)
@@ -88,6 +106,14 @@ fun SyncView(state: SyncUiState) {
                 ) {
                     Text(tr("允许用移动网络上传照片", "Send photos over cellular"), Modifier.weight(1f))
                     Switch(state.photosOnCellular, onCheckedChange = null)
+                }
+                Row(
+                    Modifier.fillMaxWidth().heightIn(min = Dimens.touch)
+                        .toggleable(state.wifiOnly, role = Role.Switch) { state.eventSink(SyncEvent.SetWifiOnly(it)) },
+                    verticalAlignment = Alignment.CenterVertically,
+                ) {
+                    Text(tr("仅在 Wi-Fi 下自动同步", "Sync by itself on Wi-Fi only"), Modifier.weight(1f))
+                    Switch(state.wifiOnly, onCheckedChange = null)
                 }
             }
         }

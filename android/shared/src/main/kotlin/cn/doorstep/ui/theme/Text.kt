@@ -33,5 +33,9 @@ fun DoorstepException.text(): LocalText = when (this) {
     is DoorstepException.Network -> LocalText(messageZh, messageEn)
     is DoorstepException.Server -> LocalText(messageZh, messageEn)
     is DoorstepException.Cancelled -> LocalText(messageZh, messageEn)
+    is DoorstepException.UnsentVisits -> LocalText(messageZh, messageEn)
     else -> LocalText(message ?: "出错了", message ?: "Something went wrong")
 }
+
+/** [zh] or [en] by this language, for code outside composition (list joins). */
+fun Lang.pick(zh: String, en: String): String = if (this == Lang.ZH) zh else en
