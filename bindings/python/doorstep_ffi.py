@@ -527,7 +527,17 @@ def _uniffi_check_contract_api_version(lib):
 def _uniffi_check_api_checksums(lib):
     if lib.uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed() != 53507:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_add_photo() != 16220:
+    if lib.uniffi_doorstep_ffi_checksum_method_doorchecksession_accept_by_hand() != 39847:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorchecksession_fix() != 16712:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorchecksession_record() != 49764:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorchecksession_tick() != 52720:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorchecksession_view() != 48952:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_add_photo() != 1018:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_current_account() != 47197:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -535,9 +545,15 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_door_check() != 17987:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_door_outcomes() != 1324:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_finalize() != 26069:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_finish_visit() != 51204:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock() != 5499:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_go_to_section() != 24516:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_grids() != 61872:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -552,6 +568,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_login() != 17112:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_logout() != 3079:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_open_visit() != 29106:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_outbox_entries() != 60131:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -583,11 +601,15 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_server_url() != 19242:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_watermark_font() != 5489:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_wifi_only_sync() != 46846:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_settings() != 23249:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_sign_out_check() != 59855:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_start_door_check() != 35531:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_start_visit() != 63369:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -641,6 +663,21 @@ _UniffiLib.ffi_doorstep_ffi_uniffi_contract_version.restype = ctypes.c_uint32
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorchecksession_accept_by_hand.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorchecksession_accept_by_hand.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorchecksession_fix.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorchecksession_fix.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorchecksession_record.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorchecksession_record.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorchecksession_tick.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorchecksession_tick.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorchecksession_view.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorchecksession_view.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_add_photo.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_add_photo.restype = ctypes.c_uint16
@@ -653,12 +690,21 @@ _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_discard_outbox_entry.res
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_door_check.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_door_check.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_door_outcomes.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_door_outcomes.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_finalize.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_finalize.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_finish_visit.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_finish_visit.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_go_to_section.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_go_to_section.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_grids.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_grids.restype = ctypes.c_uint16
@@ -680,6 +726,9 @@ _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_login.restype = ctypes.c
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_logout.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_logout.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_open_visit.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_open_visit.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_outbox_entries.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_outbox_entries.restype = ctypes.c_uint16
@@ -725,6 +774,9 @@ _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular.r
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_server_url.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_server_url.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_watermark_font.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_watermark_font.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_wifi_only_sync.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_wifi_only_sync.restype = ctypes.c_uint16
@@ -734,6 +786,9 @@ _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_settings.restype = ctype
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_sign_out_check.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_sign_out_check.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_start_door_check.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_start_door_check.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_start_visit.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_start_visit.restype = ctypes.c_uint16
@@ -770,6 +825,36 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_datalistener_on_data_changed.argtypes =
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_datalistener_on_data_changed.restype = None
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorchecksession_accept_by_hand.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorchecksession_accept_by_hand.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorchecksession_fix.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorchecksession_fix.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorchecksession_record.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorchecksession_record.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorchecksession_tick.argtypes = (
+    ctypes.c_uint64,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorchecksession_tick.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorchecksession_view.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorchecksession_view.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_add_photo.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -797,12 +882,23 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_door_check.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_door_check.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_door_outcomes.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_door_outcomes.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_finalize.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_finalize.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_finish_visit.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_finish_visit.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_fix_clock.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -810,6 +906,13 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_fix_clock.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_fix_clock.restype = None
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_go_to_section.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_go_to_section.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_grids.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -853,6 +956,11 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_logout.argtypes = (
     ctypes.c_int8,
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_logout.restype = ctypes.c_uint64
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_open_visit.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_open_visit.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_outbox_entries.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -942,6 +1050,13 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_server_url.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_server_url.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_watermark_font.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_uint32,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_watermark_font.restype = None
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_wifi_only_sync.argtypes = (
     ctypes.c_uint64,
     ctypes.c_int8,
@@ -958,6 +1073,13 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_sign_out_check.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_sign_out_check.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_start_door_check.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.c_int64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_start_door_check.restype = ctypes.c_uint64
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_start_visit.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1024,6 +1146,16 @@ _UniffiLib.uniffi_doorstep_ffi_fn_free_datalistener.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_free_datalistener.restype = None
+_UniffiLib.uniffi_doorstep_ffi_fn_clone_doorchecksession.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_clone_doorchecksession.restype = ctypes.c_uint64
+_UniffiLib.uniffi_doorstep_ffi_fn_free_doorchecksession.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_free_doorchecksession.restype = None
 _UniffiLib.uniffi_doorstep_ffi_fn_clone_doorstep.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -1609,6 +1741,72 @@ class _UniffiFfiConverterTypeAccountView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterTypeUserRole.write(value.role, buf)
         _UniffiFfiConverterSequenceTypeGridView.write(value.grids, buf)
 
+class _UniffiFfiConverterBoolean:
+    @classmethod
+    def check_lower(cls, value):
+        return not not value
+
+    @classmethod
+    def lower(cls, value):
+        return 1 if value else 0
+
+    @staticmethod
+    def lift(value):
+        return value != 0
+
+    @classmethod
+    def read(cls, buf):
+        return cls.lift(buf.read_u8())
+
+    @classmethod
+    def write(cls, value, buf):
+        buf.write_u8(value)
+
+@dataclass
+class ButtonView:
+    """
+    A button: its words and whether it is enabled.
+"""
+    def __init__(self, *, label_zh:str, label_en:str, enabled:bool):
+        self.label_zh = label_zh
+        self.label_en = label_en
+        self.enabled = enabled
+        
+        
+
+    
+    def __str__(self):
+        return "ButtonView(label_zh={}, label_en={}, enabled={})".format(self.label_zh, self.label_en, self.enabled)
+    def __eq__(self, other):
+        if self.label_zh != other.label_zh:
+            return False
+        if self.label_en != other.label_en:
+            return False
+        if self.enabled != other.enabled:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeButtonView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ButtonView(
+            label_zh=_UniffiFfiConverterString.read(buf),
+            label_en=_UniffiFfiConverterString.read(buf),
+            enabled=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.label_zh)
+        _UniffiFfiConverterString.check_lower(value.label_en)
+        _UniffiFfiConverterBoolean.check_lower(value.enabled)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.label_zh, buf)
+        _UniffiFfiConverterString.write(value.label_en, buf)
+        _UniffiFfiConverterBoolean.write(value.enabled, buf)
+
 @dataclass
 class ChoiceView:
     """
@@ -1653,27 +1851,6 @@ class _UniffiFfiConverterTypeChoiceView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.name, buf)
         _UniffiFfiConverterString.write(value.label_zh, buf)
         _UniffiFfiConverterString.write(value.label_en, buf)
-
-class _UniffiFfiConverterBoolean:
-    @classmethod
-    def check_lower(cls, value):
-        return not not value
-
-    @classmethod
-    def lower(cls, value):
-        return 1 if value else 0
-
-    @staticmethod
-    def lift(value):
-        return value != 0
-
-    @classmethod
-    def read(cls, buf):
-        return cls.lift(buf.read_u8())
-
-    @classmethod
-    def write(cls, value, buf):
-        buf.write_u8(value)
 
 @dataclass
 class DataChangeView:
@@ -1873,19 +2050,22 @@ class DoorReason:
     """
     A problem found with the fix.
 """
-    def __init__(self, *, code:str, message_zh:str):
+    def __init__(self, *, code:str, message_zh:str, message_en:str):
         self.code = code
         self.message_zh = message_zh
+        self.message_en = message_en
         
         
 
     
     def __str__(self):
-        return "DoorReason(code={}, message_zh={})".format(self.code, self.message_zh)
+        return "DoorReason(code={}, message_zh={}, message_en={})".format(self.code, self.message_zh, self.message_en)
     def __eq__(self, other):
         if self.code != other.code:
             return False
         if self.message_zh != other.message_zh:
+            return False
+        if self.message_en != other.message_en:
             return False
         return True
 
@@ -1895,17 +2075,20 @@ class _UniffiFfiConverterTypeDoorReason(_UniffiConverterRustBuffer):
         return DoorReason(
             code=_UniffiFfiConverterString.read(buf),
             message_zh=_UniffiFfiConverterString.read(buf),
+            message_en=_UniffiFfiConverterString.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterString.check_lower(value.code)
         _UniffiFfiConverterString.check_lower(value.message_zh)
+        _UniffiFfiConverterString.check_lower(value.message_en)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterString.write(value.code, buf)
         _UniffiFfiConverterString.write(value.message_zh, buf)
+        _UniffiFfiConverterString.write(value.message_en, buf)
 
 class _UniffiFfiConverterSequenceTypeDoorReason(_UniffiConverterRustBuffer):
     @classmethod
@@ -2057,27 +2240,74 @@ class _UniffiFfiConverterOptionalFloat64(_UniffiConverterRustBuffer):
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
+class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
+    CLASS_NAME = "u32"
+    VALUE_MIN = 0
+    VALUE_MAX = 2**32
+
+    @staticmethod
+    def read(buf):
+        return buf.read_u32()
+
+    @staticmethod
+    def write(value, buf):
+        buf.write_u32(value)
+
+class _UniffiFfiConverterOptionalUInt32(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterUInt32.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterUInt32.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterUInt32.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 @dataclass
 class DoorCheckResult:
     """
     The verdict of a door check with its reasons and figures.
 """
-    def __init__(self, *, verdict:DoorVerdict, reasons:typing.List[DoorReason], outcome:DoorOutcome, distance_m:typing.Optional[float], accuracy_m:typing.Optional[float], geofence_radius_m:float, location_proposed:bool):
+    def __init__(self, *, verdict:DoorVerdict, verdict_zh:str, verdict_en:str, reasons:typing.List[DoorReason], outcome:DoorOutcome, distance_m:typing.Optional[float], accuracy_m:typing.Optional[float], geofence_radius_m:float, location_proposed:bool, accepted_by_hand_after_s:typing.Optional[int], outcome_zh:str, outcome_en:str):
         self.verdict = verdict
+        self.verdict_zh = verdict_zh
+        self.verdict_en = verdict_en
         self.reasons = reasons
         self.outcome = outcome
         self.distance_m = distance_m
         self.accuracy_m = accuracy_m
         self.geofence_radius_m = geofence_radius_m
         self.location_proposed = location_proposed
+        self.accepted_by_hand_after_s = accepted_by_hand_after_s
+        self.outcome_zh = outcome_zh
+        self.outcome_en = outcome_en
         
         
 
     
     def __str__(self):
-        return "DoorCheckResult(verdict={}, reasons={}, outcome={}, distance_m={}, accuracy_m={}, geofence_radius_m={}, location_proposed={})".format(self.verdict, self.reasons, self.outcome, self.distance_m, self.accuracy_m, self.geofence_radius_m, self.location_proposed)
+        return "DoorCheckResult(verdict={}, verdict_zh={}, verdict_en={}, reasons={}, outcome={}, distance_m={}, accuracy_m={}, geofence_radius_m={}, location_proposed={}, accepted_by_hand_after_s={}, outcome_zh={}, outcome_en={})".format(self.verdict, self.verdict_zh, self.verdict_en, self.reasons, self.outcome, self.distance_m, self.accuracy_m, self.geofence_radius_m, self.location_proposed, self.accepted_by_hand_after_s, self.outcome_zh, self.outcome_en)
     def __eq__(self, other):
         if self.verdict != other.verdict:
+            return False
+        if self.verdict_zh != other.verdict_zh:
+            return False
+        if self.verdict_en != other.verdict_en:
             return False
         if self.reasons != other.reasons:
             return False
@@ -2091,6 +2321,12 @@ class DoorCheckResult:
             return False
         if self.location_proposed != other.location_proposed:
             return False
+        if self.accepted_by_hand_after_s != other.accepted_by_hand_after_s:
+            return False
+        if self.outcome_zh != other.outcome_zh:
+            return False
+        if self.outcome_en != other.outcome_en:
+            return False
         return True
 
 class _UniffiFfiConverterTypeDoorCheckResult(_UniffiConverterRustBuffer):
@@ -2098,46 +2334,502 @@ class _UniffiFfiConverterTypeDoorCheckResult(_UniffiConverterRustBuffer):
     def read(buf):
         return DoorCheckResult(
             verdict=_UniffiFfiConverterTypeDoorVerdict.read(buf),
+            verdict_zh=_UniffiFfiConverterString.read(buf),
+            verdict_en=_UniffiFfiConverterString.read(buf),
             reasons=_UniffiFfiConverterSequenceTypeDoorReason.read(buf),
             outcome=_UniffiFfiConverterTypeDoorOutcome.read(buf),
             distance_m=_UniffiFfiConverterOptionalFloat64.read(buf),
             accuracy_m=_UniffiFfiConverterOptionalFloat64.read(buf),
             geofence_radius_m=_UniffiFfiConverterFloat64.read(buf),
             location_proposed=_UniffiFfiConverterBoolean.read(buf),
+            accepted_by_hand_after_s=_UniffiFfiConverterOptionalUInt32.read(buf),
+            outcome_zh=_UniffiFfiConverterString.read(buf),
+            outcome_en=_UniffiFfiConverterString.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterTypeDoorVerdict.check_lower(value.verdict)
+        _UniffiFfiConverterString.check_lower(value.verdict_zh)
+        _UniffiFfiConverterString.check_lower(value.verdict_en)
         _UniffiFfiConverterSequenceTypeDoorReason.check_lower(value.reasons)
         _UniffiFfiConverterTypeDoorOutcome.check_lower(value.outcome)
         _UniffiFfiConverterOptionalFloat64.check_lower(value.distance_m)
         _UniffiFfiConverterOptionalFloat64.check_lower(value.accuracy_m)
         _UniffiFfiConverterFloat64.check_lower(value.geofence_radius_m)
         _UniffiFfiConverterBoolean.check_lower(value.location_proposed)
+        _UniffiFfiConverterOptionalUInt32.check_lower(value.accepted_by_hand_after_s)
+        _UniffiFfiConverterString.check_lower(value.outcome_zh)
+        _UniffiFfiConverterString.check_lower(value.outcome_en)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterTypeDoorVerdict.write(value.verdict, buf)
+        _UniffiFfiConverterString.write(value.verdict_zh, buf)
+        _UniffiFfiConverterString.write(value.verdict_en, buf)
         _UniffiFfiConverterSequenceTypeDoorReason.write(value.reasons, buf)
         _UniffiFfiConverterTypeDoorOutcome.write(value.outcome, buf)
         _UniffiFfiConverterOptionalFloat64.write(value.distance_m, buf)
         _UniffiFfiConverterOptionalFloat64.write(value.accuracy_m, buf)
         _UniffiFfiConverterFloat64.write(value.geofence_radius_m, buf)
         _UniffiFfiConverterBoolean.write(value.location_proposed, buf)
+        _UniffiFfiConverterOptionalUInt32.write(value.accepted_by_hand_after_s, buf)
+        _UniffiFfiConverterString.write(value.outcome_zh, buf)
+        _UniffiFfiConverterString.write(value.outcome_en, buf)
 
-class _UniffiFfiConverterUInt32(_UniffiConverterPrimitiveInt):
-    CLASS_NAME = "u32"
-    VALUE_MIN = 0
-    VALUE_MAX = 2**32
 
+
+
+
+
+class DoorCheckStage:
+    """
+    Where the door check stands.
+"""
+    def __init__(self):
+        raise RuntimeError("DoorCheckStage cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class WAITING_FOR_FIX:
+        """
+        No fix yet: "正在定位…".
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "DoorCheckStage.WAITING_FOR_FIX()".format()
+        def __eq__(self, other):
+            if not isinstance(other, DoorCheckStage):
+                return NotImplemented
+            if not other.is_WAITING_FOR_FIX():
+                return False
+            return True
+
+    @dataclass
+    class IMPROVING:
+        """
+        The fix is not accurate enough yet (`accuracy_m` of `need_m`).
+"""
+        
+        def __init__(self, accuracy_m:float, need_m:float):
+            self.accuracy_m = accuracy_m
+            
+            
+            self.need_m = need_m
+            
+            
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "DoorCheckStage.IMPROVING(accuracy_m={}, need_m={})".format(self.accuracy_m, self.need_m)
+        def __eq__(self, other):
+            if not isinstance(other, DoorCheckStage):
+                return NotImplemented
+            if not other.is_IMPROVING():
+                return False
+            if self.accuracy_m != other.accuracy_m:
+                return False
+            if self.need_m != other.need_m:
+                return False
+            return True
+
+    @dataclass
+    class SUSPECT:
+        """
+        A fix with a problem waiting will not cure (far, mocked, stale, wrong
+        clock): shown with its verdict; accepting by hand is offered.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "DoorCheckStage.SUSPECT()".format()
+        def __eq__(self, other):
+            if not isinstance(other, DoorCheckStage):
+                return NotImplemented
+            if not other.is_SUSPECT():
+                return False
+            return True
+
+    @dataclass
+    class TIMED_OUT:
+        """
+        No good fix in time: accepting by hand is offered.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "DoorCheckStage.TIMED_OUT()".format()
+        def __eq__(self, other):
+            if not isinstance(other, DoorCheckStage):
+                return NotImplemented
+            if not other.is_TIMED_OUT():
+                return False
+            return True
+
+    @dataclass
+    class ACCEPTED:
+        """
+        A good fix, accepted by itself: choose the outcome.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "DoorCheckStage.ACCEPTED()".format()
+        def __eq__(self, other):
+            if not isinstance(other, DoorCheckStage):
+                return NotImplemented
+            if not other.is_ACCEPTED():
+                return False
+            return True
+
+    @dataclass
+    class ACCEPTED_BY_HAND:
+        """
+        Accepted by hand (recorded): choose the outcome.
+"""
+        
+        def __init__(self, ):
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "DoorCheckStage.ACCEPTED_BY_HAND()".format()
+        def __eq__(self, other):
+            if not isinstance(other, DoorCheckStage):
+                return NotImplemented
+            if not other.is_ACCEPTED_BY_HAND():
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_WAITING_FOR_FIX(self) -> bool:
+        return isinstance(self, DoorCheckStage.WAITING_FOR_FIX)
+    def is_waiting_for_fix(self) -> bool:
+        return isinstance(self, DoorCheckStage.WAITING_FOR_FIX)
+    def is_IMPROVING(self) -> bool:
+        return isinstance(self, DoorCheckStage.IMPROVING)
+    def is_improving(self) -> bool:
+        return isinstance(self, DoorCheckStage.IMPROVING)
+    def is_SUSPECT(self) -> bool:
+        return isinstance(self, DoorCheckStage.SUSPECT)
+    def is_suspect(self) -> bool:
+        return isinstance(self, DoorCheckStage.SUSPECT)
+    def is_TIMED_OUT(self) -> bool:
+        return isinstance(self, DoorCheckStage.TIMED_OUT)
+    def is_timed_out(self) -> bool:
+        return isinstance(self, DoorCheckStage.TIMED_OUT)
+    def is_ACCEPTED(self) -> bool:
+        return isinstance(self, DoorCheckStage.ACCEPTED)
+    def is_accepted(self) -> bool:
+        return isinstance(self, DoorCheckStage.ACCEPTED)
+    def is_ACCEPTED_BY_HAND(self) -> bool:
+        return isinstance(self, DoorCheckStage.ACCEPTED_BY_HAND)
+    def is_accepted_by_hand(self) -> bool:
+        return isinstance(self, DoorCheckStage.ACCEPTED_BY_HAND)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+DoorCheckStage.WAITING_FOR_FIX = type("DoorCheckStage.WAITING_FOR_FIX", (DoorCheckStage.WAITING_FOR_FIX, DoorCheckStage,), {})  # type: ignore
+DoorCheckStage.IMPROVING = type("DoorCheckStage.IMPROVING", (DoorCheckStage.IMPROVING, DoorCheckStage,), {})  # type: ignore
+DoorCheckStage.SUSPECT = type("DoorCheckStage.SUSPECT", (DoorCheckStage.SUSPECT, DoorCheckStage,), {})  # type: ignore
+DoorCheckStage.TIMED_OUT = type("DoorCheckStage.TIMED_OUT", (DoorCheckStage.TIMED_OUT, DoorCheckStage,), {})  # type: ignore
+DoorCheckStage.ACCEPTED = type("DoorCheckStage.ACCEPTED", (DoorCheckStage.ACCEPTED, DoorCheckStage,), {})  # type: ignore
+DoorCheckStage.ACCEPTED_BY_HAND = type("DoorCheckStage.ACCEPTED_BY_HAND", (DoorCheckStage.ACCEPTED_BY_HAND, DoorCheckStage,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeDoorCheckStage(_UniffiConverterRustBuffer):
     @staticmethod
     def read(buf):
-        return buf.read_u32()
+        variant = buf.read_i32()
+        if variant == 1:
+            return DoorCheckStage.WAITING_FOR_FIX(
+            )
+        if variant == 2:
+            return DoorCheckStage.IMPROVING(
+                _UniffiFfiConverterFloat64.read(buf),
+                _UniffiFfiConverterFloat64.read(buf),
+            )
+        if variant == 3:
+            return DoorCheckStage.SUSPECT(
+            )
+        if variant == 4:
+            return DoorCheckStage.TIMED_OUT(
+            )
+        if variant == 5:
+            return DoorCheckStage.ACCEPTED(
+            )
+        if variant == 6:
+            return DoorCheckStage.ACCEPTED_BY_HAND(
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_WAITING_FOR_FIX():
+            return
+        if value.is_IMPROVING():
+            _UniffiFfiConverterFloat64.check_lower(value.accuracy_m)
+            _UniffiFfiConverterFloat64.check_lower(value.need_m)
+            return
+        if value.is_SUSPECT():
+            return
+        if value.is_TIMED_OUT():
+            return
+        if value.is_ACCEPTED():
+            return
+        if value.is_ACCEPTED_BY_HAND():
+            return
+        raise ValueError(value)
 
     @staticmethod
     def write(value, buf):
-        buf.write_u32(value)
+        if value.is_WAITING_FOR_FIX():
+            buf.write_i32(1)
+        if value.is_IMPROVING():
+            buf.write_i32(2)
+            _UniffiFfiConverterFloat64.write(value.accuracy_m, buf)
+            _UniffiFfiConverterFloat64.write(value.need_m, buf)
+        if value.is_SUSPECT():
+            buf.write_i32(3)
+        if value.is_TIMED_OUT():
+            buf.write_i32(4)
+        if value.is_ACCEPTED():
+            buf.write_i32(5)
+        if value.is_ACCEPTED_BY_HAND():
+            buf.write_i32(6)
+
+
+
+class _UniffiFfiConverterOptionalTypeDoorCheckResult(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeDoorCheckResult.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeDoorCheckResult.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeDoorCheckResult.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class ReasonView:
+    """
+    A reason of a verdict, in both languages.
+"""
+    def __init__(self, *, code:str, text_zh:str, text_en:str):
+        self.code = code
+        self.text_zh = text_zh
+        self.text_en = text_en
+        
+        
+
+    
+    def __str__(self):
+        return "ReasonView(code={}, text_zh={}, text_en={})".format(self.code, self.text_zh, self.text_en)
+    def __eq__(self, other):
+        if self.code != other.code:
+            return False
+        if self.text_zh != other.text_zh:
+            return False
+        if self.text_en != other.text_en:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeReasonView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ReasonView(
+            code=_UniffiFfiConverterString.read(buf),
+            text_zh=_UniffiFfiConverterString.read(buf),
+            text_en=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.code)
+        _UniffiFfiConverterString.check_lower(value.text_zh)
+        _UniffiFfiConverterString.check_lower(value.text_en)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.code, buf)
+        _UniffiFfiConverterString.write(value.text_zh, buf)
+        _UniffiFfiConverterString.write(value.text_en, buf)
+
+class _UniffiFfiConverterSequenceTypeReasonView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeReasonView.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeReasonView.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeReasonView.read(buf) for i in range(count)
+        ]
+
+@dataclass
+class DoorCheckView:
+    """
+    What the door-check screen shows now.
+"""
+    def __init__(self, *, stage:DoorCheckStage, elapsed_s:int, accuracy_m:typing.Optional[float], need_accuracy_m:float, distance_m:typing.Optional[float], geofence_radius_m:float, headline_zh:str, headline_en:str, verdict:typing.Optional[DoorCheckResult], reasons:typing.List[ReasonView], can_accept_by_hand:bool, can_choose_outcome:bool):
+        self.stage = stage
+        self.elapsed_s = elapsed_s
+        self.accuracy_m = accuracy_m
+        self.need_accuracy_m = need_accuracy_m
+        self.distance_m = distance_m
+        self.geofence_radius_m = geofence_radius_m
+        self.headline_zh = headline_zh
+        self.headline_en = headline_en
+        self.verdict = verdict
+        self.reasons = reasons
+        self.can_accept_by_hand = can_accept_by_hand
+        self.can_choose_outcome = can_choose_outcome
+        
+        
+
+    
+    def __str__(self):
+        return "DoorCheckView(stage={}, elapsed_s={}, accuracy_m={}, need_accuracy_m={}, distance_m={}, geofence_radius_m={}, headline_zh={}, headline_en={}, verdict={}, reasons={}, can_accept_by_hand={}, can_choose_outcome={})".format(self.stage, self.elapsed_s, self.accuracy_m, self.need_accuracy_m, self.distance_m, self.geofence_radius_m, self.headline_zh, self.headline_en, self.verdict, self.reasons, self.can_accept_by_hand, self.can_choose_outcome)
+    def __eq__(self, other):
+        if self.stage != other.stage:
+            return False
+        if self.elapsed_s != other.elapsed_s:
+            return False
+        if self.accuracy_m != other.accuracy_m:
+            return False
+        if self.need_accuracy_m != other.need_accuracy_m:
+            return False
+        if self.distance_m != other.distance_m:
+            return False
+        if self.geofence_radius_m != other.geofence_radius_m:
+            return False
+        if self.headline_zh != other.headline_zh:
+            return False
+        if self.headline_en != other.headline_en:
+            return False
+        if self.verdict != other.verdict:
+            return False
+        if self.reasons != other.reasons:
+            return False
+        if self.can_accept_by_hand != other.can_accept_by_hand:
+            return False
+        if self.can_choose_outcome != other.can_choose_outcome:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeDoorCheckView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return DoorCheckView(
+            stage=_UniffiFfiConverterTypeDoorCheckStage.read(buf),
+            elapsed_s=_UniffiFfiConverterUInt32.read(buf),
+            accuracy_m=_UniffiFfiConverterOptionalFloat64.read(buf),
+            need_accuracy_m=_UniffiFfiConverterFloat64.read(buf),
+            distance_m=_UniffiFfiConverterOptionalFloat64.read(buf),
+            geofence_radius_m=_UniffiFfiConverterFloat64.read(buf),
+            headline_zh=_UniffiFfiConverterString.read(buf),
+            headline_en=_UniffiFfiConverterString.read(buf),
+            verdict=_UniffiFfiConverterOptionalTypeDoorCheckResult.read(buf),
+            reasons=_UniffiFfiConverterSequenceTypeReasonView.read(buf),
+            can_accept_by_hand=_UniffiFfiConverterBoolean.read(buf),
+            can_choose_outcome=_UniffiFfiConverterBoolean.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeDoorCheckStage.check_lower(value.stage)
+        _UniffiFfiConverterUInt32.check_lower(value.elapsed_s)
+        _UniffiFfiConverterOptionalFloat64.check_lower(value.accuracy_m)
+        _UniffiFfiConverterFloat64.check_lower(value.need_accuracy_m)
+        _UniffiFfiConverterOptionalFloat64.check_lower(value.distance_m)
+        _UniffiFfiConverterFloat64.check_lower(value.geofence_radius_m)
+        _UniffiFfiConverterString.check_lower(value.headline_zh)
+        _UniffiFfiConverterString.check_lower(value.headline_en)
+        _UniffiFfiConverterOptionalTypeDoorCheckResult.check_lower(value.verdict)
+        _UniffiFfiConverterSequenceTypeReasonView.check_lower(value.reasons)
+        _UniffiFfiConverterBoolean.check_lower(value.can_accept_by_hand)
+        _UniffiFfiConverterBoolean.check_lower(value.can_choose_outcome)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeDoorCheckStage.write(value.stage, buf)
+        _UniffiFfiConverterUInt32.write(value.elapsed_s, buf)
+        _UniffiFfiConverterOptionalFloat64.write(value.accuracy_m, buf)
+        _UniffiFfiConverterFloat64.write(value.need_accuracy_m, buf)
+        _UniffiFfiConverterOptionalFloat64.write(value.distance_m, buf)
+        _UniffiFfiConverterFloat64.write(value.geofence_radius_m, buf)
+        _UniffiFfiConverterString.write(value.headline_zh, buf)
+        _UniffiFfiConverterString.write(value.headline_en, buf)
+        _UniffiFfiConverterOptionalTypeDoorCheckResult.write(value.verdict, buf)
+        _UniffiFfiConverterSequenceTypeReasonView.write(value.reasons, buf)
+        _UniffiFfiConverterBoolean.write(value.can_accept_by_hand, buf)
+        _UniffiFfiConverterBoolean.write(value.can_choose_outcome, buf)
 
 
 
@@ -3489,31 +4181,6 @@ class _UniffiFfiConverterOptionalTypeAnswerValue(_UniffiConverterRustBuffer):
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
-class _UniffiFfiConverterOptionalUInt32(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterUInt32.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterUInt32.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterUInt32.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
-
 @dataclass
 class FormProblem:
     """
@@ -3593,7 +4260,7 @@ class FieldItem:
     """
     One visible field, in the form's order.
 """
-    def __init__(self, *, path:str, name:str, kind:FieldKind, depth:int, label_zh:str, label_en:str, hint_zh:typing.Optional[str], hint_en:typing.Optional[str], required:bool, read_only:bool, choices:typing.List[ChoiceView], value:typing.Optional[AnswerValue], entries:typing.Optional[int], min_count:typing.Optional[int], max_count:typing.Optional[int], problems:typing.List[FormProblem]):
+    def __init__(self, *, path:str, name:str, kind:FieldKind, depth:int, label_zh:str, label_en:str, hint_zh:typing.Optional[str], hint_en:typing.Optional[str], required:bool, read_only:bool, choices:typing.List[ChoiceView], value:typing.Optional[AnswerValue], display_zh:typing.Optional[str], display_en:typing.Optional[str], entries:typing.Optional[int], min_count:typing.Optional[int], max_count:typing.Optional[int], problems:typing.List[FormProblem]):
         self.path = path
         self.name = name
         self.kind = kind
@@ -3606,6 +4273,8 @@ class FieldItem:
         self.read_only = read_only
         self.choices = choices
         self.value = value
+        self.display_zh = display_zh
+        self.display_en = display_en
         self.entries = entries
         self.min_count = min_count
         self.max_count = max_count
@@ -3615,7 +4284,7 @@ class FieldItem:
 
     
     def __str__(self):
-        return "FieldItem(path={}, name={}, kind={}, depth={}, label_zh={}, label_en={}, hint_zh={}, hint_en={}, required={}, read_only={}, choices={}, value={}, entries={}, min_count={}, max_count={}, problems={})".format(self.path, self.name, self.kind, self.depth, self.label_zh, self.label_en, self.hint_zh, self.hint_en, self.required, self.read_only, self.choices, self.value, self.entries, self.min_count, self.max_count, self.problems)
+        return "FieldItem(path={}, name={}, kind={}, depth={}, label_zh={}, label_en={}, hint_zh={}, hint_en={}, required={}, read_only={}, choices={}, value={}, display_zh={}, display_en={}, entries={}, min_count={}, max_count={}, problems={})".format(self.path, self.name, self.kind, self.depth, self.label_zh, self.label_en, self.hint_zh, self.hint_en, self.required, self.read_only, self.choices, self.value, self.display_zh, self.display_en, self.entries, self.min_count, self.max_count, self.problems)
     def __eq__(self, other):
         if self.path != other.path:
             return False
@@ -3640,6 +4309,10 @@ class FieldItem:
         if self.choices != other.choices:
             return False
         if self.value != other.value:
+            return False
+        if self.display_zh != other.display_zh:
+            return False
+        if self.display_en != other.display_en:
             return False
         if self.entries != other.entries:
             return False
@@ -3667,6 +4340,8 @@ class _UniffiFfiConverterTypeFieldItem(_UniffiConverterRustBuffer):
             read_only=_UniffiFfiConverterBoolean.read(buf),
             choices=_UniffiFfiConverterSequenceTypeChoiceView.read(buf),
             value=_UniffiFfiConverterOptionalTypeAnswerValue.read(buf),
+            display_zh=_UniffiFfiConverterOptionalString.read(buf),
+            display_en=_UniffiFfiConverterOptionalString.read(buf),
             entries=_UniffiFfiConverterOptionalUInt32.read(buf),
             min_count=_UniffiFfiConverterOptionalUInt32.read(buf),
             max_count=_UniffiFfiConverterOptionalUInt32.read(buf),
@@ -3687,6 +4362,8 @@ class _UniffiFfiConverterTypeFieldItem(_UniffiConverterRustBuffer):
         _UniffiFfiConverterBoolean.check_lower(value.read_only)
         _UniffiFfiConverterSequenceTypeChoiceView.check_lower(value.choices)
         _UniffiFfiConverterOptionalTypeAnswerValue.check_lower(value.value)
+        _UniffiFfiConverterOptionalString.check_lower(value.display_zh)
+        _UniffiFfiConverterOptionalString.check_lower(value.display_en)
         _UniffiFfiConverterOptionalUInt32.check_lower(value.entries)
         _UniffiFfiConverterOptionalUInt32.check_lower(value.min_count)
         _UniffiFfiConverterOptionalUInt32.check_lower(value.max_count)
@@ -3706,6 +4383,8 @@ class _UniffiFfiConverterTypeFieldItem(_UniffiConverterRustBuffer):
         _UniffiFfiConverterBoolean.write(value.read_only, buf)
         _UniffiFfiConverterSequenceTypeChoiceView.write(value.choices, buf)
         _UniffiFfiConverterOptionalTypeAnswerValue.write(value.value, buf)
+        _UniffiFfiConverterOptionalString.write(value.display_zh, buf)
+        _UniffiFfiConverterOptionalString.write(value.display_en, buf)
         _UniffiFfiConverterOptionalUInt32.write(value.entries, buf)
         _UniffiFfiConverterOptionalUInt32.write(value.min_count, buf)
         _UniffiFfiConverterOptionalUInt32.write(value.max_count, buf)
@@ -4854,6 +5533,87 @@ class _UniffiFfiConverterTypeHouseholdView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceTypePastVisitView.write(value.past_visits, buf)
         _UniffiFfiConverterSequenceTypeDueVisitView.write(value.due, buf)
 
+@dataclass
+class OpenVisitView:
+    """
+    The visit to reopen after the app was killed.
+"""
+    def __init__(self, *, visit:VisitSummaryView, door_checked:bool, title_zh:str, title_en:str, section_key:str, section_title_zh:str, section_title_en:str, message_zh:str, message_en:str):
+        self.visit = visit
+        self.door_checked = door_checked
+        self.title_zh = title_zh
+        self.title_en = title_en
+        self.section_key = section_key
+        self.section_title_zh = section_title_zh
+        self.section_title_en = section_title_en
+        self.message_zh = message_zh
+        self.message_en = message_en
+        
+        
+
+    
+    def __str__(self):
+        return "OpenVisitView(visit={}, door_checked={}, title_zh={}, title_en={}, section_key={}, section_title_zh={}, section_title_en={}, message_zh={}, message_en={})".format(self.visit, self.door_checked, self.title_zh, self.title_en, self.section_key, self.section_title_zh, self.section_title_en, self.message_zh, self.message_en)
+    def __eq__(self, other):
+        if self.visit != other.visit:
+            return False
+        if self.door_checked != other.door_checked:
+            return False
+        if self.title_zh != other.title_zh:
+            return False
+        if self.title_en != other.title_en:
+            return False
+        if self.section_key != other.section_key:
+            return False
+        if self.section_title_zh != other.section_title_zh:
+            return False
+        if self.section_title_en != other.section_title_en:
+            return False
+        if self.message_zh != other.message_zh:
+            return False
+        if self.message_en != other.message_en:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeOpenVisitView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return OpenVisitView(
+            visit=_UniffiFfiConverterTypeVisitSummaryView.read(buf),
+            door_checked=_UniffiFfiConverterBoolean.read(buf),
+            title_zh=_UniffiFfiConverterString.read(buf),
+            title_en=_UniffiFfiConverterString.read(buf),
+            section_key=_UniffiFfiConverterString.read(buf),
+            section_title_zh=_UniffiFfiConverterString.read(buf),
+            section_title_en=_UniffiFfiConverterString.read(buf),
+            message_zh=_UniffiFfiConverterString.read(buf),
+            message_en=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeVisitSummaryView.check_lower(value.visit)
+        _UniffiFfiConverterBoolean.check_lower(value.door_checked)
+        _UniffiFfiConverterString.check_lower(value.title_zh)
+        _UniffiFfiConverterString.check_lower(value.title_en)
+        _UniffiFfiConverterString.check_lower(value.section_key)
+        _UniffiFfiConverterString.check_lower(value.section_title_zh)
+        _UniffiFfiConverterString.check_lower(value.section_title_en)
+        _UniffiFfiConverterString.check_lower(value.message_zh)
+        _UniffiFfiConverterString.check_lower(value.message_en)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeVisitSummaryView.write(value.visit, buf)
+        _UniffiFfiConverterBoolean.write(value.door_checked, buf)
+        _UniffiFfiConverterString.write(value.title_zh, buf)
+        _UniffiFfiConverterString.write(value.title_en, buf)
+        _UniffiFfiConverterString.write(value.section_key, buf)
+        _UniffiFfiConverterString.write(value.section_title_zh, buf)
+        _UniffiFfiConverterString.write(value.section_title_en, buf)
+        _UniffiFfiConverterString.write(value.message_zh, buf)
+        _UniffiFfiConverterString.write(value.message_en, buf)
+
 class _UniffiFfiConverterOptionalTypeVisitSummaryView(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -5316,6 +6076,51 @@ class _UniffiFfiConverterTypeOutboxStatus(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.write(value.done, buf)
 
 @dataclass
+class OutcomeChoice:
+    """
+    An outcome button of the door-check screen.
+"""
+    def __init__(self, *, outcome:DoorOutcome, label_zh:str, label_en:str):
+        self.outcome = outcome
+        self.label_zh = label_zh
+        self.label_en = label_en
+        
+        
+
+    
+    def __str__(self):
+        return "OutcomeChoice(outcome={}, label_zh={}, label_en={})".format(self.outcome, self.label_zh, self.label_en)
+    def __eq__(self, other):
+        if self.outcome != other.outcome:
+            return False
+        if self.label_zh != other.label_zh:
+            return False
+        if self.label_en != other.label_en:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeOutcomeChoice(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return OutcomeChoice(
+            outcome=_UniffiFfiConverterTypeDoorOutcome.read(buf),
+            label_zh=_UniffiFfiConverterString.read(buf),
+            label_en=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeDoorOutcome.check_lower(value.outcome)
+        _UniffiFfiConverterString.check_lower(value.label_zh)
+        _UniffiFfiConverterString.check_lower(value.label_en)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeDoorOutcome.write(value.outcome, buf)
+        _UniffiFfiConverterString.write(value.label_zh, buf)
+        _UniffiFfiConverterString.write(value.label_en, buf)
+
+@dataclass
 class PhotoInfo:
     """
     A photo in a visit.
@@ -5457,6 +6262,51 @@ class _UniffiFfiConverterTypePhotoEvidence(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalBytes.write(value.thumbnail_jpeg, buf)
 
 @dataclass
+class ProblemJumpView:
+    """
+    Where 完成 jumps while there are problems.
+"""
+    def __init__(self, *, section_key:str, section:int, path:str):
+        self.section_key = section_key
+        self.section = section
+        self.path = path
+        
+        
+
+    
+    def __str__(self):
+        return "ProblemJumpView(section_key={}, section={}, path={})".format(self.section_key, self.section, self.path)
+    def __eq__(self, other):
+        if self.section_key != other.section_key:
+            return False
+        if self.section != other.section:
+            return False
+        if self.path != other.path:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeProblemJumpView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return ProblemJumpView(
+            section_key=_UniffiFfiConverterString.read(buf),
+            section=_UniffiFfiConverterUInt32.read(buf),
+            path=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.section_key)
+        _UniffiFfiConverterUInt32.check_lower(value.section)
+        _UniffiFfiConverterString.check_lower(value.path)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.section_key, buf)
+        _UniffiFfiConverterUInt32.write(value.section, buf)
+        _UniffiFfiConverterString.write(value.path, buf)
+
+@dataclass
 class PullReport:
     """
     What a pull changed on the device.
@@ -5518,6 +6368,126 @@ class _UniffiFfiConverterTypePullReport(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.write(value.approved, buf)
         _UniffiFfiConverterUInt32.write(value.rejected, buf)
         _UniffiFfiConverterUInt32.write(value.removed, buf)
+
+@dataclass
+class SectionButtonView:
+    """
+    A button moving to another section.
+"""
+    def __init__(self, *, label_zh:str, label_en:str, section_key:str, section_title_zh:str, section_title_en:str):
+        self.label_zh = label_zh
+        self.label_en = label_en
+        self.section_key = section_key
+        self.section_title_zh = section_title_zh
+        self.section_title_en = section_title_en
+        
+        
+
+    
+    def __str__(self):
+        return "SectionButtonView(label_zh={}, label_en={}, section_key={}, section_title_zh={}, section_title_en={})".format(self.label_zh, self.label_en, self.section_key, self.section_title_zh, self.section_title_en)
+    def __eq__(self, other):
+        if self.label_zh != other.label_zh:
+            return False
+        if self.label_en != other.label_en:
+            return False
+        if self.section_key != other.section_key:
+            return False
+        if self.section_title_zh != other.section_title_zh:
+            return False
+        if self.section_title_en != other.section_title_en:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeSectionButtonView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return SectionButtonView(
+            label_zh=_UniffiFfiConverterString.read(buf),
+            label_en=_UniffiFfiConverterString.read(buf),
+            section_key=_UniffiFfiConverterString.read(buf),
+            section_title_zh=_UniffiFfiConverterString.read(buf),
+            section_title_en=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.label_zh)
+        _UniffiFfiConverterString.check_lower(value.label_en)
+        _UniffiFfiConverterString.check_lower(value.section_key)
+        _UniffiFfiConverterString.check_lower(value.section_title_zh)
+        _UniffiFfiConverterString.check_lower(value.section_title_en)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.label_zh, buf)
+        _UniffiFfiConverterString.write(value.label_en, buf)
+        _UniffiFfiConverterString.write(value.section_key, buf)
+        _UniffiFfiConverterString.write(value.section_title_zh, buf)
+        _UniffiFfiConverterString.write(value.section_title_en, buf)
+
+@dataclass
+class SectionView:
+    """
+    A section of a visit form: one page, moved to with buttons.
+"""
+    def __init__(self, *, key:str, title_zh:str, title_en:str, start:int, end:int, problem_count:int):
+        self.key = key
+        self.title_zh = title_zh
+        self.title_en = title_en
+        self.start = start
+        self.end = end
+        self.problem_count = problem_count
+        
+        
+
+    
+    def __str__(self):
+        return "SectionView(key={}, title_zh={}, title_en={}, start={}, end={}, problem_count={})".format(self.key, self.title_zh, self.title_en, self.start, self.end, self.problem_count)
+    def __eq__(self, other):
+        if self.key != other.key:
+            return False
+        if self.title_zh != other.title_zh:
+            return False
+        if self.title_en != other.title_en:
+            return False
+        if self.start != other.start:
+            return False
+        if self.end != other.end:
+            return False
+        if self.problem_count != other.problem_count:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeSectionView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return SectionView(
+            key=_UniffiFfiConverterString.read(buf),
+            title_zh=_UniffiFfiConverterString.read(buf),
+            title_en=_UniffiFfiConverterString.read(buf),
+            start=_UniffiFfiConverterUInt32.read(buf),
+            end=_UniffiFfiConverterUInt32.read(buf),
+            problem_count=_UniffiFfiConverterUInt32.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.key)
+        _UniffiFfiConverterString.check_lower(value.title_zh)
+        _UniffiFfiConverterString.check_lower(value.title_en)
+        _UniffiFfiConverterUInt32.check_lower(value.start)
+        _UniffiFfiConverterUInt32.check_lower(value.end)
+        _UniffiFfiConverterUInt32.check_lower(value.problem_count)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.key, buf)
+        _UniffiFfiConverterString.write(value.title_zh, buf)
+        _UniffiFfiConverterString.write(value.title_en, buf)
+        _UniffiFfiConverterUInt32.write(value.start, buf)
+        _UniffiFfiConverterUInt32.write(value.end, buf)
+        _UniffiFfiConverterUInt32.write(value.problem_count, buf)
 
 
 
@@ -5850,6 +6820,94 @@ class _UniffiFfiConverterTypeTemplateView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.title_zh, buf)
         _UniffiFfiConverterString.write(value.title_en, buf)
 
+class _UniffiFfiConverterOptionalTypeSectionButtonView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeSectionButtonView.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeSectionButtonView.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeSectionButtonView.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
+@dataclass
+class VisitButtonsView:
+    """
+    The buttons of a visit's screen.
+"""
+    def __init__(self, *, save_draft:ButtonView, finish:ButtonView, finish_hint_zh:typing.Optional[str], finish_hint_en:typing.Optional[str], previous:typing.Optional[SectionButtonView], next:typing.Optional[SectionButtonView]):
+        self.save_draft = save_draft
+        self.finish = finish
+        self.finish_hint_zh = finish_hint_zh
+        self.finish_hint_en = finish_hint_en
+        self.previous = previous
+        self.next = next
+        
+        
+
+    
+    def __str__(self):
+        return "VisitButtonsView(save_draft={}, finish={}, finish_hint_zh={}, finish_hint_en={}, previous={}, next={})".format(self.save_draft, self.finish, self.finish_hint_zh, self.finish_hint_en, self.previous, self.next)
+    def __eq__(self, other):
+        if self.save_draft != other.save_draft:
+            return False
+        if self.finish != other.finish:
+            return False
+        if self.finish_hint_zh != other.finish_hint_zh:
+            return False
+        if self.finish_hint_en != other.finish_hint_en:
+            return False
+        if self.previous != other.previous:
+            return False
+        if self.next != other.next:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeVisitButtonsView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return VisitButtonsView(
+            save_draft=_UniffiFfiConverterTypeButtonView.read(buf),
+            finish=_UniffiFfiConverterTypeButtonView.read(buf),
+            finish_hint_zh=_UniffiFfiConverterOptionalString.read(buf),
+            finish_hint_en=_UniffiFfiConverterOptionalString.read(buf),
+            previous=_UniffiFfiConverterOptionalTypeSectionButtonView.read(buf),
+            next=_UniffiFfiConverterOptionalTypeSectionButtonView.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeButtonView.check_lower(value.save_draft)
+        _UniffiFfiConverterTypeButtonView.check_lower(value.finish)
+        _UniffiFfiConverterOptionalString.check_lower(value.finish_hint_zh)
+        _UniffiFfiConverterOptionalString.check_lower(value.finish_hint_en)
+        _UniffiFfiConverterOptionalTypeSectionButtonView.check_lower(value.previous)
+        _UniffiFfiConverterOptionalTypeSectionButtonView.check_lower(value.next)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeButtonView.write(value.save_draft, buf)
+        _UniffiFfiConverterTypeButtonView.write(value.finish, buf)
+        _UniffiFfiConverterOptionalString.write(value.finish_hint_zh, buf)
+        _UniffiFfiConverterOptionalString.write(value.finish_hint_en, buf)
+        _UniffiFfiConverterOptionalTypeSectionButtonView.write(value.previous, buf)
+        _UniffiFfiConverterOptionalTypeSectionButtonView.write(value.next, buf)
+
 class _UniffiFfiConverterSequenceTypeFieldItem(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -5872,31 +6930,6 @@ class _UniffiFfiConverterSequenceTypeFieldItem(_UniffiConverterRustBuffer):
         return [
             _UniffiFfiConverterTypeFieldItem.read(buf) for i in range(count)
         ]
-
-class _UniffiFfiConverterOptionalTypeDoorCheckResult(_UniffiConverterRustBuffer):
-    @classmethod
-    def check_lower(cls, value):
-        if value is not None:
-            _UniffiFfiConverterTypeDoorCheckResult.check_lower(value)
-
-    @classmethod
-    def write(cls, value, buf):
-        if value is None:
-            buf.write_u8(0)
-            return
-
-        buf.write_u8(1)
-        _UniffiFfiConverterTypeDoorCheckResult.write(value, buf)
-
-    @classmethod
-    def read(cls, buf):
-        flag = buf.read_u8()
-        if flag == 0:
-            return None
-        elif flag == 1:
-            return _UniffiFfiConverterTypeDoorCheckResult.read(buf)
-        else:
-            raise InternalError("Unexpected flag byte for optional type")
 
 class _UniffiFfiConverterSequenceTypePhotoInfo(_UniffiConverterRustBuffer):
     @classmethod
@@ -5921,12 +6954,60 @@ class _UniffiFfiConverterSequenceTypePhotoInfo(_UniffiConverterRustBuffer):
             _UniffiFfiConverterTypePhotoInfo.read(buf) for i in range(count)
         ]
 
+class _UniffiFfiConverterSequenceTypeSectionView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeSectionView.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeSectionView.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeSectionView.read(buf) for i in range(count)
+        ]
+
+class _UniffiFfiConverterOptionalTypeProblemJumpView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeProblemJumpView.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeProblemJumpView.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeProblemJumpView.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
+
 @dataclass
 class VisitScreenView:
     """
     Everything a visit's screen shows.
 """
-    def __init__(self, *, visit:VisitView, title_zh:str, title_en:str, editable:bool, fields:typing.List[FieldItem], problems:typing.List[FormProblem], door_check:typing.Optional[DoorCheckResult], photos:typing.List[PhotoInfo]):
+    def __init__(self, *, visit:VisitView, title_zh:str, title_en:str, editable:bool, fields:typing.List[FieldItem], problems:typing.List[FormProblem], door_check:typing.Optional[DoorCheckResult], photos:typing.List[PhotoInfo], sections:typing.List[SectionView], current_section:int, first_problem:typing.Optional[ProblemJumpView], buttons:VisitButtonsView):
         self.visit = visit
         self.title_zh = title_zh
         self.title_en = title_en
@@ -5935,12 +7016,16 @@ class VisitScreenView:
         self.problems = problems
         self.door_check = door_check
         self.photos = photos
+        self.sections = sections
+        self.current_section = current_section
+        self.first_problem = first_problem
+        self.buttons = buttons
         
         
 
     
     def __str__(self):
-        return "VisitScreenView(visit={}, title_zh={}, title_en={}, editable={}, fields={}, problems={}, door_check={}, photos={})".format(self.visit, self.title_zh, self.title_en, self.editable, self.fields, self.problems, self.door_check, self.photos)
+        return "VisitScreenView(visit={}, title_zh={}, title_en={}, editable={}, fields={}, problems={}, door_check={}, photos={}, sections={}, current_section={}, first_problem={}, buttons={})".format(self.visit, self.title_zh, self.title_en, self.editable, self.fields, self.problems, self.door_check, self.photos, self.sections, self.current_section, self.first_problem, self.buttons)
     def __eq__(self, other):
         if self.visit != other.visit:
             return False
@@ -5958,6 +7043,14 @@ class VisitScreenView:
             return False
         if self.photos != other.photos:
             return False
+        if self.sections != other.sections:
+            return False
+        if self.current_section != other.current_section:
+            return False
+        if self.first_problem != other.first_problem:
+            return False
+        if self.buttons != other.buttons:
+            return False
         return True
 
 class _UniffiFfiConverterTypeVisitScreenView(_UniffiConverterRustBuffer):
@@ -5972,6 +7065,10 @@ class _UniffiFfiConverterTypeVisitScreenView(_UniffiConverterRustBuffer):
             problems=_UniffiFfiConverterSequenceTypeFormProblem.read(buf),
             door_check=_UniffiFfiConverterOptionalTypeDoorCheckResult.read(buf),
             photos=_UniffiFfiConverterSequenceTypePhotoInfo.read(buf),
+            sections=_UniffiFfiConverterSequenceTypeSectionView.read(buf),
+            current_section=_UniffiFfiConverterUInt32.read(buf),
+            first_problem=_UniffiFfiConverterOptionalTypeProblemJumpView.read(buf),
+            buttons=_UniffiFfiConverterTypeVisitButtonsView.read(buf),
         )
 
     @staticmethod
@@ -5984,6 +7081,10 @@ class _UniffiFfiConverterTypeVisitScreenView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceTypeFormProblem.check_lower(value.problems)
         _UniffiFfiConverterOptionalTypeDoorCheckResult.check_lower(value.door_check)
         _UniffiFfiConverterSequenceTypePhotoInfo.check_lower(value.photos)
+        _UniffiFfiConverterSequenceTypeSectionView.check_lower(value.sections)
+        _UniffiFfiConverterUInt32.check_lower(value.current_section)
+        _UniffiFfiConverterOptionalTypeProblemJumpView.check_lower(value.first_problem)
+        _UniffiFfiConverterTypeVisitButtonsView.check_lower(value.buttons)
 
     @staticmethod
     def write(value, buf):
@@ -5995,6 +7096,10 @@ class _UniffiFfiConverterTypeVisitScreenView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceTypeFormProblem.write(value.problems, buf)
         _UniffiFfiConverterOptionalTypeDoorCheckResult.write(value.door_check, buf)
         _UniffiFfiConverterSequenceTypePhotoInfo.write(value.photos, buf)
+        _UniffiFfiConverterSequenceTypeSectionView.write(value.sections, buf)
+        _UniffiFfiConverterUInt32.write(value.current_section, buf)
+        _UniffiFfiConverterOptionalTypeProblemJumpView.write(value.first_problem, buf)
+        _UniffiFfiConverterTypeVisitButtonsView.write(value.buttons, buf)
 
 
 
@@ -6501,6 +7606,132 @@ class _UniffiFfiConverterTypeDoorstepError(_UniffiConverterRustBuffer):
 
 
 
+class FinishResult:
+    """
+    What 完成 did.
+"""
+    def __init__(self):
+        raise RuntimeError("FinishResult cannot be instantiated directly")
+
+    # Each enum variant is a nested class of the enum itself.
+    @dataclass
+    class FINALIZED:
+        """
+        Finalized and queued for upload.
+"""
+        
+        def __init__(self, visit:VisitView):
+            self.visit = visit
+            
+            
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "FinishResult.FINALIZED(visit={})".format(self.visit)
+        def __eq__(self, other):
+            if not isinstance(other, FinishResult):
+                return NotImplemented
+            if not other.is_FINALIZED():
+                return False
+            if self.visit != other.visit:
+                return False
+            return True
+
+    @dataclass
+    class PROBLEMS:
+        """
+        Refused: the screen is on the first problem's section, and
+        `first_problem` names the field to jump to; it stays a draft.
+"""
+        
+        def __init__(self, screen:VisitScreenView):
+            self.screen = screen
+            
+            
+            pass
+
+    
+            
+            
+    
+        def __str__(self):
+            return "FinishResult.PROBLEMS(screen={})".format(self.screen)
+        def __eq__(self, other):
+            if not isinstance(other, FinishResult):
+                return NotImplemented
+            if not other.is_PROBLEMS():
+                return False
+            if self.screen != other.screen:
+                return False
+            return True
+
+    
+
+    # For each variant, we have `is_NAME` and `is_name` methods for easily checking
+    # whether an instance is that variant.
+    def is_FINALIZED(self) -> bool:
+        return isinstance(self, FinishResult.FINALIZED)
+    def is_finalized(self) -> bool:
+        return isinstance(self, FinishResult.FINALIZED)
+    def is_PROBLEMS(self) -> bool:
+        return isinstance(self, FinishResult.PROBLEMS)
+    def is_problems(self) -> bool:
+        return isinstance(self, FinishResult.PROBLEMS)
+    
+
+# Now, a little trick - we make each nested variant class be a subclass of the main
+# enum class, so that method calls and instance checks etc will work intuitively.
+# We might be able to do this a little more neatly with a metaclass, but this'll do.
+FinishResult.FINALIZED = type("FinishResult.FINALIZED", (FinishResult.FINALIZED, FinishResult,), {})  # type: ignore
+FinishResult.PROBLEMS = type("FinishResult.PROBLEMS", (FinishResult.PROBLEMS, FinishResult,), {})  # type: ignore
+
+
+
+
+class _UniffiFfiConverterTypeFinishResult(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return FinishResult.FINALIZED(
+                _UniffiFfiConverterTypeVisitView.read(buf),
+            )
+        if variant == 2:
+            return FinishResult.PROBLEMS(
+                _UniffiFfiConverterTypeVisitScreenView.read(buf),
+            )
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value.is_FINALIZED():
+            _UniffiFfiConverterTypeVisitView.check_lower(value.visit)
+            return
+        if value.is_PROBLEMS():
+            _UniffiFfiConverterTypeVisitScreenView.check_lower(value.screen)
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value.is_FINALIZED():
+            buf.write_i32(1)
+            _UniffiFfiConverterTypeVisitView.write(value.visit, buf)
+        if value.is_PROBLEMS():
+            buf.write_i32(2)
+            _UniffiFfiConverterTypeVisitScreenView.write(value.screen, buf)
+
+
+
+
+
+
+
+
 class ListFilter:
     """
     Which households the list shows.
@@ -6912,6 +8143,193 @@ class _UniffiFfiConverterTypeDataListener:
     def write(cls, value: DataListener, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
 
+
+class DoorCheckSessionProtocol(typing.Protocol):
+    """
+    A door check in progress for one draft visit. Every method may be called
+    from any thread.
+"""
+    
+    def accept_by_hand(self, now_ms: int) -> DoorCheckView:
+        """
+        "仍然确认": the worker accepts without a good fix. Offered only after a
+        suspect fix or the wait (`can_accept_by_hand`); recorded with the visit.
+"""
+        raise NotImplementedError
+    def fix(self, fix: GpsFixInput,now_ms: int) -> DoorCheckView:
+        """
+        A new fix from the platform (pass its mock flag as it is). Accepts by
+        itself once a fix is good; later fixes then change nothing.
+"""
+        raise NotImplementedError
+    def record(self, outcome: DoorOutcome) -> DoorCheckResult:
+        """
+        Records the accepted check with the outcome the worker chose (replacing
+        an earlier check of the visit) and returns the verdict stored.
+"""
+        raise NotImplementedError
+    def tick(self, now_ms: int) -> DoorCheckView:
+        """
+        The screen's timer: call it about once a second while no fix comes.
+"""
+        raise NotImplementedError
+    def view(self, ) -> DoorCheckView:
+        """
+        What the screen shows now.
+"""
+        raise NotImplementedError
+
+class DoorCheckSession(DoorCheckSessionProtocol):
+    """
+    A door check in progress for one draft visit. Every method may be called
+    from any thread.
+"""
+    
+    _handle: ctypes.c_uint64
+    
+    def __init__(self, *args, **kwargs):
+        raise ValueError("This class has no default constructor")
+
+    def __del__(self):
+        # In case of partial initialization of instances.
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            _uniffi_rust_call(_UniffiLib.uniffi_doorstep_ffi_fn_free_doorchecksession, handle)
+
+    def _uniffi_clone_handle(self):
+        return _uniffi_rust_call(_UniffiLib.uniffi_doorstep_ffi_fn_clone_doorchecksession, self._handle)
+
+    # Used by alternative constructors or any methods which return this type.
+    @classmethod
+    def _uniffi_make_instance(cls, handle):
+        # Lightly yucky way to bypass the usual __init__ logic
+        # and just create a new instance with the required handle.
+        inst = cls.__new__(cls)
+        inst._handle = handle
+        return inst
+    def accept_by_hand(self, now_ms: int) -> DoorCheckView:
+        """
+        "仍然确认": the worker accepts without a good fix. Offered only after a
+        suspect fix or the wait (`can_accept_by_hand`); recorded with the visit.
+"""
+        
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDoorCheckView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorchecksession_accept_by_hand,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def fix(self, fix: GpsFixInput,now_ms: int) -> DoorCheckView:
+        """
+        A new fix from the platform (pass its mock flag as it is). Accepts by
+        itself once a fix is good; later fixes then change nothing.
+"""
+        
+        _UniffiFfiConverterTypeGpsFixInput.check_lower(fix)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeGpsFixInput.lower(fix),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDoorCheckView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorchecksession_fix,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def record(self, outcome: DoorOutcome) -> DoorCheckResult:
+        """
+        Records the accepted check with the outcome the worker chose (replacing
+        an earlier check of the visit) and returns the verdict stored.
+"""
+        
+        _UniffiFfiConverterTypeDoorOutcome.check_lower(outcome)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterTypeDoorOutcome.lower(outcome),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDoorCheckResult.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorchecksession_record,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def tick(self, now_ms: int) -> DoorCheckView:
+        """
+        The screen's timer: call it about once a second while no fix comes.
+"""
+        
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDoorCheckView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorchecksession_tick,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def view(self, ) -> DoorCheckView:
+        """
+        What the screen shows now.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDoorCheckView.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorchecksession_view,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+
+
+
+
+
+class _UniffiFfiConverterTypeDoorCheckSession:
+    @staticmethod
+    def lift(value: int) -> DoorCheckSession:
+        return DoorCheckSession._uniffi_make_instance(value)
+
+    @staticmethod
+    def check_lower(value: DoorCheckSession):
+        if not isinstance(value, DoorCheckSession):
+            raise TypeError("Expected DoorCheckSession instance, {} found".format(type(value).__name__))
+
+    @staticmethod
+    def lower(value: DoorCheckSession) -> ctypes.c_uint64:
+        return value._uniffi_clone_handle()
+
+    @classmethod
+    def read(cls, buf: _UniffiRustBuffer) -> DoorCheckSession:
+        ptr = buf.read_u64()
+        if ptr == 0:
+            raise InternalError("Raw handle value was null")
+        return cls.lift(ptr)
+
+    @classmethod
+    def write(cls, value: DoorCheckSession, buf: _UniffiRustBuffer):
+        buf.write_u64(cls.lower(value))
+
 class _UniffiFfiConverterOptionalTypeAccountView(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -6961,6 +8379,29 @@ class _UniffiFfiConverterOptionalTypeGpsFixInput(_UniffiConverterRustBuffer):
             return _UniffiFfiConverterTypeGpsFixInput.read(buf)
         else:
             raise InternalError("Unexpected flag byte for optional type")
+
+class _UniffiFfiConverterSequenceTypeOutcomeChoice(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeOutcomeChoice.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeOutcomeChoice.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeOutcomeChoice.read(buf) for i in range(count)
+        ]
 
 class _UniffiFfiConverterOptionalInt64(_UniffiConverterRustBuffer):
     @classmethod
@@ -7022,6 +8463,31 @@ class _UniffiFfiConverterSequenceTypeHouseholdSummaryView(_UniffiConverterRustBu
         return [
             _UniffiFfiConverterTypeHouseholdSummaryView.read(buf) for i in range(count)
         ]
+
+class _UniffiFfiConverterOptionalTypeOpenVisitView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        if value is not None:
+            _UniffiFfiConverterTypeOpenVisitView.check_lower(value)
+
+    @classmethod
+    def write(cls, value, buf):
+        if value is None:
+            buf.write_u8(0)
+            return
+
+        buf.write_u8(1)
+        _UniffiFfiConverterTypeOpenVisitView.write(value, buf)
+
+    @classmethod
+    def read(cls, buf):
+        flag = buf.read_u8()
+        if flag == 0:
+            return None
+        elif flag == 1:
+            return _UniffiFfiConverterTypeOpenVisitView.read(buf)
+        else:
+            raise InternalError("Unexpected flag byte for optional type")
 
 class _UniffiFfiConverterSequenceTypeOutboxEntryView(_UniffiConverterRustBuffer):
     @classmethod
@@ -7412,8 +8878,10 @@ class DoorstepProtocol(typing.Protocol):
     def add_photo(self, visit_id: str,field: str,camera_bytes: bytes) -> PhotoEvidence:
         """
         Processes camera bytes (JPEG or PNG: oriented, downscaled, metadata
-        removed) and adds the photo to a draft as an answer to the image field
-        `field`. Returns its record and a thumbnail.
+        removed, the evidence watermark burned in — time, household, worker,
+        door-check verdict — once `set_watermark_font` named a font) and adds
+        the photo to a draft as an answer to the image field `field`. Returns
+        its record and a thumbnail: show the thumbnail, not the photo.
 """
         raise NotImplementedError
     def current_account(self, ) -> typing.Optional[AccountView]:
@@ -7436,11 +8904,22 @@ class DoorstepProtocol(typing.Protocol):
         has none) and what the worker found — and returns the verdict.
 """
         raise NotImplementedError
+    def door_outcomes(self, ) -> typing.List[OutcomeChoice]:
+        """
+        The outcome buttons of the door-check screen, in order, with their words.
+"""
+        raise NotImplementedError
     def finalize(self, visit_id: str) -> VisitView:
         """
         Finalizes a draft and queues it for upload (photos first). With any
         problem in the answers it is refused with `Incomplete`, listing every
         problem, and stays a draft.
+"""
+        raise NotImplementedError
+    def finish_visit(self, visit_id: str) -> FinishResult:
+        """
+        完成: finalizes a complete draft, or returns its screen on the first
+        problem's section with `first_problem` naming the field.
 """
         raise NotImplementedError
     def fix_clock(self, epoch_ms: typing.Optional[int],utc_offset_seconds: int) -> None:
@@ -7450,6 +8929,12 @@ class DoorstepProtocol(typing.Protocol):
         with the phone's clock again with `None`. For tests, screenshots and
         demos: "today", "overdue" and "last sync" then come out the same on
         every day they run. Not stored.
+"""
+        raise NotImplementedError
+    def go_to_section(self, visit_id: str,section_key: str) -> VisitScreenView:
+        """
+        Moves to the section `section_key` (上一节 / 下一节 or the list of
+        sections) and returns the screen there; the place is remembered.
 """
         raise NotImplementedError
     def grids(self, ) -> typing.List[GridView]:
@@ -7500,6 +8985,12 @@ class DoorstepProtocol(typing.Protocol):
         it can be reached and always forgotten here; every visit and draft
         stays for the next sign-in. Returns whether the server confirmed the
         revocation.
+"""
+        raise NotImplementedError
+    def open_visit(self, ) -> typing.Optional[OpenVisitView]:
+        """
+        The draft to reopen when the app starts again (the one last edited,
+        with its section and what to say), or `None`.
 """
         raise NotImplementedError
     def outbox_entries(self, ) -> typing.List[OutboxEntryView]:
@@ -7593,6 +9084,14 @@ class DoorstepProtocol(typing.Protocol):
         `bad_server_address` and nothing changes.
 """
         raise NotImplementedError
+    def set_watermark_font(self, path: str,index: int) -> None:
+        """
+        Names the font the evidence watermark is drawn with: the phone's CJK
+        system font (Android `/system/fonts/NotoSansCJK-Regular.ttc`, iOS
+        PingFang), `index` its face in a collection (0 otherwise). Call it once
+        at start; refused when the file is not a font with Chinese glyphs.
+"""
+        raise NotImplementedError
     def set_wifi_only_sync(self, wifi_only: bool) -> SettingsView:
         """
         Whether a background sync waits for Wi-Fi (default: yes).
@@ -7606,6 +9105,12 @@ class DoorstepProtocol(typing.Protocol):
     def sign_out_check(self, ) -> SignOutCheckView:
         """
         What signing out now would leave behind, for the confirmation dialog.
+"""
+        raise NotImplementedError
+    def start_door_check(self, visit_id: str,now_ms: int) -> DoorCheckSession:
+        """
+        Begins the door check of a draft at `now_ms`: the screen then feeds it
+        fixes and ticks, and records the outcome once it is accepted.
 """
         raise NotImplementedError
     def start_visit(self, household_id: str,template_id: str) -> VisitScreenView:
@@ -7696,8 +9201,10 @@ class Doorstep(DoorstepProtocol):
     def add_photo(self, visit_id: str,field: str,camera_bytes: bytes) -> PhotoEvidence:
         """
         Processes camera bytes (JPEG or PNG: oriented, downscaled, metadata
-        removed) and adds the photo to a draft as an answer to the image field
-        `field`. Returns its record and a thumbnail.
+        removed, the evidence watermark burned in — time, household, worker,
+        door-check verdict — once `set_watermark_font` named a font) and adds
+        the photo to a draft as an answer to the image field `field`. Returns
+        its record and a thumbnail: show the thumbnail, not the photo.
 """
         
         _UniffiFfiConverterString.check_lower(visit_id)
@@ -7781,6 +9288,21 @@ class Doorstep(DoorstepProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def door_outcomes(self, ) -> typing.List[OutcomeChoice]:
+        """
+        The outcome buttons of the door-check screen, in order, with their words.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeOutcomeChoice.lift
+        _uniffi_error_converter = None
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_door_outcomes,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def finalize(self, visit_id: str) -> VisitView:
         """
         Finalizes a draft and queues it for upload (photos first). With any
@@ -7798,6 +9320,25 @@ class Doorstep(DoorstepProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_finalize,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def finish_visit(self, visit_id: str) -> FinishResult:
+        """
+        完成: finalizes a complete draft, or returns its screen on the first
+        problem's section with `first_problem` naming the field.
+"""
+        
+        _UniffiFfiConverterString.check_lower(visit_id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(visit_id),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeFinishResult.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_finish_visit,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -7823,6 +9364,28 @@ class Doorstep(DoorstepProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_fix_clock,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def go_to_section(self, visit_id: str,section_key: str) -> VisitScreenView:
+        """
+        Moves to the section `section_key` (上一节 / 下一节 or the list of
+        sections) and returns the screen there; the place is remembered.
+"""
+        
+        _UniffiFfiConverterString.check_lower(visit_id)
+
+        _UniffiFfiConverterString.check_lower(section_key)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(visit_id),
+            _UniffiFfiConverterString.lower(section_key),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeVisitScreenView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_go_to_section,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -7980,6 +9543,22 @@ class Doorstep(DoorstepProtocol):
             _uniffi_lift_return,
             _uniffi_error_converter,
         )
+    def open_visit(self, ) -> typing.Optional[OpenVisitView]:
+        """
+        The draft to reopen when the app starts again (the one last edited,
+        with its section and what to say), or `None`.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterOptionalTypeOpenVisitView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_open_visit,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def outbox_entries(self, ) -> typing.List[OutboxEntryView]:
         """
         Every visit and household change not yet on the server, oldest first,
@@ -8268,6 +9847,30 @@ class Doorstep(DoorstepProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_watermark_font(self, path: str,index: int) -> None:
+        """
+        Names the font the evidence watermark is drawn with: the phone's CJK
+        system font (Android `/system/fonts/NotoSansCJK-Regular.ttc`, iOS
+        PingFang), `index` its face in a collection (0 otherwise). Call it once
+        at start; refused when the file is not a font with Chinese glyphs.
+"""
+        
+        _UniffiFfiConverterString.check_lower(path)
+
+        _UniffiFfiConverterUInt32.check_lower(index)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(path),
+            _UniffiFfiConverterUInt32.lower(index),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_watermark_font,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def set_wifi_only_sync(self, wifi_only: bool) -> SettingsView:
         """
         Whether a background sync waits for Wi-Fi (default: yes).
@@ -8313,6 +9916,28 @@ class Doorstep(DoorstepProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_sign_out_check,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def start_door_check(self, visit_id: str,now_ms: int) -> DoorCheckSession:
+        """
+        Begins the door check of a draft at `now_ms`: the screen then feeds it
+        fixes and ticks, and records the outcome once it is accepted.
+"""
+        
+        _UniffiFfiConverterString.check_lower(visit_id)
+
+        _UniffiFfiConverterInt64.check_lower(now_ms)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(visit_id),
+            _UniffiFfiConverterInt64.lower(now_ms),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeDoorCheckSession.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_start_door_check,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -8454,6 +10079,7 @@ __all__ = [
     "UserRole",
     "DoorVerdict",
     "DoorOutcome",
+    "DoorCheckStage",
     "VisitState",
     "FieldKind",
     "AnswerValue",
@@ -8461,15 +10087,19 @@ __all__ = [
     "OutboxEntryState",
     "AppLanguage",
     "DoorstepError",
+    "FinishResult",
     "ListFilter",
     "NetworkState",
     "GridView",
     "AccountView",
+    "ButtonView",
     "ChoiceView",
     "DataChangeView",
     "DiscardResult",
     "DoorReason",
     "DoorCheckResult",
+    "ReasonView",
+    "DoorCheckView",
     "VisitView",
     "VisitSummaryView",
     "DraftItemView",
@@ -8490,19 +10120,27 @@ __all__ = [
     "ResidentItem",
     "PastVisitView",
     "HouseholdView",
+    "OpenVisitView",
     "OutboxEntryView",
     "OutboxStatus",
+    "OutcomeChoice",
     "PhotoInfo",
     "PhotoEvidence",
+    "ProblemJumpView",
     "PullReport",
+    "SectionButtonView",
+    "SectionView",
     "SettingsView",
     "SignOutCheckView",
     "SyncProgress",
     "SyncResult",
     "TemplateView",
+    "VisitButtonsView",
     "VisitScreenView",
     "DataListenerImpl",
     "DataListener",
+    "DoorCheckSession",
+    "DoorCheckSessionProtocol",
     "SyncCancel",
     "SyncCancelProtocol",
     "SyncListenerImpl",

@@ -350,6 +350,24 @@ impl From<DeviceError> for DoorstepError {
                 ),
                 waiting,
             },
+            DeviceError::DoorCheckNotAccepted => variant!(
+                Invalid,
+                "door_check_not_accepted",
+                "到户核验尚未完成：请等待定位合格，或在可以时手动确认",
+                "the door check is not accepted yet: wait for a good fix or accept it by hand"
+            ),
+            DeviceError::TooEarlyToAcceptByHand => variant!(
+                Invalid,
+                "too_early_to_accept_by_hand",
+                "暂时不能手动确认：请等待定位结果或等待超时",
+                "the door check can be accepted by hand only after a suspect fix or the wait"
+            ),
+            DeviceError::UnknownSection => variant!(
+                Invalid,
+                "unknown_section",
+                "表单当前没有这一节",
+                "the form has no such section now"
+            ),
             DeviceError::NotYourGrid => variant!(
                 Invalid,
                 "household_not_in_grids",

@@ -12,6 +12,7 @@
 //! | [`households`] | search, a household's screen (residents masked, visits, what is due) |
 //! | [`visit`] | a visit as a screen model: fields visible now, answers, door check, photos, finalize, returned visits, revise |
 //! | [`outbox`] | the outbox as entries: state and reason in words, retry and discard of a set-aside one |
+//! | [`door`] | the door-check screen: a session fed with fixes and the time, accepting by itself, manual acceptance recorded |
 //! | [`sync`] | network state, sync with a progress listener and cancellation, outbox counts |
 //! | [`settings`] | language, server address, Wi-Fi-only sync, photos on cellular (kept in the database) |
 //! | [`changes`] | the listener told that data changed (after a sync, a visit change, a settings change, …) |
@@ -23,6 +24,7 @@
 uniffi::setup_scaffolding!();
 
 pub mod changes;
+pub mod door;
 pub mod error;
 pub mod home;
 pub mod household_list;

@@ -11,10 +11,12 @@ use crate::session::Doorstep;
 use chrono::{DateTime, TimeZone, Utc};
 use doorstep_core::domain::{DeviceInstant, Visit, VisitStatus};
 use doorstep_core::evidence::{self, DoorCheck, LatLon};
+use doorstep_core::field_words;
 use doorstep_core::forms::{FieldType, LocalizedText, Problem};
 use doorstep_core::screen::{FieldView, VisitScreen};
 use doorstep_core::store::visits::{VisitFilter, VisitSummary};
 use doorstep_core::sync::protocol::PhotoRef;
+use doorstep_core::visit_pages::{self, Finish};
 use serde_json::{Value as Json, json};
 use uuid::Uuid;
 
@@ -135,6 +137,10 @@ pub struct FieldItem {
     pub read_only: bool,
     pub choices: Vec<ChoiceView>,
     pub value: Option<AnswerValue>,
+    /// The answer in words, as shown when not editing (2026年5月1日,
+    /// 1,234.50 元, a choice's label); `None` when empty.
+    pub display_zh: Option<String>,
+    pub display_en: Option<String>,
     /// Repeats: how many entries there are.
     pub entries: Option<u32>,
     pub min_count: Option<u32>,
@@ -205,12 +211,16 @@ pub enum DoorVerdict {
 pub struct DoorReason {
     pub code: String,
     pub message_zh: String,
+    pub message_en: String,
 }
 
 /// The verdict of a door check with its reasons and figures.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct DoorCheckResult {
     pub verdict: DoorVerdict,
+    /// The verdict in words ("已核验", "不在范围内", …).
+    pub verdict_zh: String,
+    pub verdict_en: String,
     /// Every problem, most serious first; empty when verified or proposed.
     pub reasons: Vec<DoorReason>,
     pub outcome: DoorOutcome,
@@ -219,6 +229,12 @@ pub struct DoorCheckResult {
     pub geofence_radius_m: f64,
     /// A household without a location: this fix is proposed as its location.
     pub location_proposed: bool,
+    /// Set when the worker accepted the check by hand: how long the phone had
+    /// waited for a good fix, in seconds. The supervisor sees it.
+    pub accepted_by_hand_after_s: Option<u32>,
+    /// The outcome in words ("见到本人", …).
+    pub outcome_zh: String,
+    pub outcome_en: String,
 }
 
 /// A photo in a visit.
@@ -280,6 +296,30 @@ pub struct VisitSummaryView {
     pub address: String,
 }
 
+/// A section of a visit form: one page, moved to with buttons.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SectionView {
+    /// Pass this to `go_to_section`; stable whatever the answers.
+    pub key: String,
+    pub title_zh: String,
+    pub title_en: String,
+    /// Its fields are the screen's `fields[start until end]`.
+    pub start: u32,
+    pub end: u32,
+    /// Problems on its fields now (a badge on the section's button).
+    pub problem_count: u32,
+}
+
+/// Where 完成 jumps while there are problems.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ProblemJumpView {
+    pub section_key: String,
+    /// Index in `sections`.
+    pub section: u32,
+    /// The field's `path`, to scroll to and focus.
+    pub path: String,
+}
+
 /// Everything a visit's screen shows.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct VisitScreenView {
@@ -294,6 +334,101 @@ pub struct VisitScreenView {
     pub problems: Vec<FormProblem>,
     pub door_check: Option<DoorCheckResult>,
     pub photos: Vec<PhotoInfo>,
+    /// The form's pages in order; show `sections[current_section]`.
+    pub sections: Vec<SectionView>,
+    pub current_section: u32,
+    /// The first problem on a visible field, with its section.
+    pub first_problem: Option<ProblemJumpView>,
+    /// 保存草稿, 完成, 上一节 / 下一节.
+    pub buttons: VisitButtonsView,
+}
+
+/// A button: its words and whether it is enabled.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ButtonView {
+    pub label_zh: String,
+    pub label_en: String,
+    pub enabled: bool,
+}
+
+/// A button moving to another section.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SectionButtonView {
+    pub label_zh: String,
+    pub label_en: String,
+    /// Pass to `go_to_section`.
+    pub section_key: String,
+    pub section_title_zh: String,
+    pub section_title_en: String,
+}
+
+/// The buttons of a visit's screen.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct VisitButtonsView {
+    /// 保存草稿 (drafts only).
+    pub save_draft: ButtonView,
+    /// 完成 (drafts only; with problems it jumps to the first).
+    pub finish: ButtonView,
+    /// "还有 3 个问题" while problems remain.
+    pub finish_hint_zh: Option<String>,
+    pub finish_hint_en: Option<String>,
+    /// 上一节, absent on the first section.
+    pub previous: Option<SectionButtonView>,
+    /// 下一节, absent on the last section.
+    pub next: Option<SectionButtonView>,
+}
+
+impl From<visit_pages::VisitButtons> for VisitButtonsView {
+    fn from(b: visit_pages::VisitButtons) -> Self {
+        let button = |b: visit_pages::Button| ButtonView {
+            label_zh: b.label.zh,
+            label_en: b.label.en,
+            enabled: b.enabled,
+        };
+        let nav = |b: visit_pages::SectionButton| SectionButtonView {
+            label_zh: b.label.zh,
+            label_en: b.label.en,
+            section_key: b.section_key,
+            section_title_zh: b.section_title.zh,
+            section_title_en: b.section_title.en,
+        };
+        Self {
+            save_draft: button(b.save_draft),
+            finish: button(b.finish),
+            finish_hint_zh: b.finish_hint.as_ref().map(|h| h.zh.clone()),
+            finish_hint_en: b.finish_hint.map(|h| h.en),
+            previous: b.previous.map(nav),
+            next: b.next.map(nav),
+        }
+    }
+}
+
+/// What 完成 did.
+// Lowered into a buffer at the boundary either way; a Box would gain nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum FinishResult {
+    /// Finalized and queued for upload.
+    Finalized { visit: VisitView },
+    /// Refused: the screen is on the first problem's section, and
+    /// `first_problem` names the field to jump to; it stays a draft.
+    Problems { screen: VisitScreenView },
+}
+
+/// The visit to reopen after the app was killed.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct OpenVisitView {
+    pub visit: VisitSummaryView,
+    /// Whether its door check is recorded (if not, reopen the door check).
+    pub door_checked: bool,
+    pub title_zh: String,
+    pub title_en: String,
+    pub section_key: String,
+    pub section_title_zh: String,
+    pub section_title_en: String,
+    /// What the app says on reopening it ("已恢复未完成的走访：…").
+    pub message_zh: String,
+    pub message_en: String,
 }
 
 /// A template a visit can be started with.
@@ -400,6 +535,11 @@ impl From<DoorCheck> for DoorCheckResult {
     fn from(c: DoorCheck) -> Self {
         use evidence::Verdict as V;
         Self {
+            verdict_zh: c.verdict.label_zh().to_owned(),
+            verdict_en: c.verdict.label_en().to_owned(),
+            outcome_zh: c.outcome.label_zh().to_owned(),
+            outcome_en: c.outcome.label_en().to_owned(),
+            accepted_by_hand_after_s: c.accepted_by_hand.map(|h| h.waited_s),
             verdict: match c.verdict {
                 V::Verified => DoorVerdict::Verified,
                 V::LocationProposed => DoorVerdict::LocationProposed,
@@ -416,6 +556,7 @@ impl From<DoorCheck> for DoorCheckResult {
                 .map(|r| DoorReason {
                     code: r.code().to_owned(),
                     message_zh: r.message_zh().to_owned(),
+                    message_en: r.message_en().to_owned(),
                 })
                 .collect(),
             outcome: c.outcome.into(),
@@ -428,7 +569,7 @@ impl From<DoorCheck> for DoorCheckResult {
 }
 
 impl GpsFixInput {
-    fn into_core(self) -> Result<evidence::GpsFix, DoorstepError> {
+    pub(crate) fn into_core(self) -> Result<evidence::GpsFix, DoorstepError> {
         let bad_time = || {
             DoorstepError::invalid(
                 "bad_fix_time",
@@ -568,12 +709,15 @@ fn texts(t: LocalizedText) -> (String, String) {
 
 impl From<FieldView> for FieldItem {
     fn from(f: FieldView) -> Self {
+        let display = field_words::display_value(&f);
         let (label_zh, label_en) = texts(f.label);
         let (hint_zh, hint_en) = match f.hint {
             Some(h) => (Some(h.zh), Some(h.en)),
             None => (None, None),
         };
         Self {
+            display_zh: display.as_ref().map(|d| d.zh.clone()),
+            display_en: display.map(|d| d.en),
             value: f.value.as_ref().map(|v| answer_of(f.field_type, v)),
             path: f.path,
             name: f.name,
@@ -604,8 +748,28 @@ impl From<FieldView> for FieldItem {
 
 impl From<VisitScreen> for VisitScreenView {
     fn from(s: VisitScreen) -> Self {
+        let buttons = visit_pages::buttons(&s).into();
         let (title_zh, title_en) = texts(s.title);
         Self {
+            buttons,
+            sections: s
+                .sections
+                .into_iter()
+                .map(|x| SectionView {
+                    key: x.key,
+                    title_zh: x.title.zh,
+                    title_en: x.title.en,
+                    start: x.start,
+                    end: x.end,
+                    problem_count: x.problem_count,
+                })
+                .collect(),
+            current_section: s.current_section,
+            first_problem: s.first_problem.map(|j| ProblemJumpView {
+                section_key: j.section_key,
+                section: j.section,
+                path: j.path,
+            }),
             door_check: s.record.door_check.map(|d| d.result.into()),
             photos: s.record.photos.into_iter().map(PhotoInfo::from).collect(),
             visit: s.record.visit.into(),
@@ -647,8 +811,9 @@ impl Doorstep {
         template_id: String,
     ) -> Result<VisitScreenView, DoorstepError> {
         let device = self.device();
-        let visit = device.start_visit(parse_id(&household_id)?, &template_id)?;
-        Ok(device.visit_screen(visit.id, today())?.into())
+        let today = today();
+        let visit = device.start_visit_on(parse_id(&household_id)?, &template_id, today)?;
+        Ok(device.visit_screen(visit.id, today)?.into())
     }
 
     /// A visit revision's screen as it stands now.
@@ -692,9 +857,21 @@ impl Doorstep {
             .into())
     }
 
+    /// Names the font the evidence watermark is drawn with: the phone's CJK
+    /// system font (Android `/system/fonts/NotoSansCJK-Regular.ttc`, iOS
+    /// PingFang), `index` its face in a collection (0 otherwise). Call it once
+    /// at start; refused when the file is not a font with Chinese glyphs.
+    pub fn set_watermark_font(&self, path: String, index: u32) -> Result<(), DoorstepError> {
+        Ok(self
+            .device()
+            .set_watermark_font(std::path::Path::new(&path), index)?)
+    }
+
     /// Processes camera bytes (JPEG or PNG: oriented, downscaled, metadata
-    /// removed) and adds the photo to a draft as an answer to the image field
-    /// `field`. Returns its record and a thumbnail.
+    /// removed, the evidence watermark burned in — time, household, worker,
+    /// door-check verdict — once `set_watermark_font` named a font) and adds
+    /// the photo to a draft as an answer to the image field `field`. Returns
+    /// its record and a thumbnail: show the thumbnail, not the photo.
     pub fn add_photo(
         &self,
         visit_id: String,
@@ -730,6 +907,48 @@ impl Doorstep {
     /// problem, and stays a draft.
     pub fn finalize(&self, visit_id: String) -> Result<VisitView, DoorstepError> {
         Ok(self.device().finalize(parse_id(&visit_id)?)?.into())
+    }
+
+    /// Moves to the section `section_key` (上一节 / 下一节 or the list of
+    /// sections) and returns the screen there; the place is remembered.
+    pub fn go_to_section(
+        &self,
+        visit_id: String,
+        section_key: String,
+    ) -> Result<VisitScreenView, DoorstepError> {
+        Ok(self
+            .device()
+            .go_to_section(parse_id(&visit_id)?, &section_key, today())?
+            .into())
+    }
+
+    /// 完成: finalizes a complete draft, or returns its screen on the first
+    /// problem's section with `first_problem` naming the field.
+    pub fn finish_visit(&self, visit_id: String) -> Result<FinishResult, DoorstepError> {
+        Ok(match self.device().finish(parse_id(&visit_id)?, today())? {
+            Finish::Finalized(visit) => FinishResult::Finalized {
+                visit: visit.into(),
+            },
+            Finish::Problems(screen) => FinishResult::Problems {
+                screen: (*screen).into(),
+            },
+        })
+    }
+
+    /// The draft to reopen when the app starts again (the one last edited,
+    /// with its section and what to say), or `None`.
+    pub fn open_visit(&self) -> Result<Option<OpenVisitView>, DoorstepError> {
+        Ok(self.device().open_visit(today())?.map(|o| OpenVisitView {
+            visit: o.summary.into(),
+            door_checked: o.door_checked,
+            title_zh: o.title.zh,
+            title_en: o.title.en,
+            section_key: o.section_key,
+            section_title_zh: o.section_title.zh,
+            section_title_en: o.section_title.en,
+            message_zh: o.message.zh,
+            message_en: o.message.en,
+        }))
     }
 
     /// Visits returned by a supervisor and not yet revised, with the

@@ -9,8 +9,9 @@ use crate::changes::{ChangeListener, DataChange};
 use crate::clock::{Clock, SystemClock};
 use crate::evidence::{
     DoorCheck, DoorCheckInput, DoorCheckPolicy, DoorOutcome, GpsFix, HouseholdLocation,
-    PhotoOptions, check_door, process_photo,
+    PhotoOptions, Watermark, check_door, process_photo,
 };
+use crate::forms::prefill::{MemberFacts, PrefillFacts, prefill_answers};
 use crate::forms::registry::{TemplateRef, TemplateRegistry};
 use crate::forms::{Form, Problem};
 use crate::store::households::Disclosure;
@@ -52,6 +53,12 @@ pub enum DeviceError {
     NotADoorstepServer,
     #[error("{waiting} visit(s) have not been sent; sign out only when the worker confirms")]
     UnsentVisits { waiting: u32 },
+    #[error("the door check is not accepted yet: wait for a good fix or accept it by hand")]
+    DoorCheckNotAccepted,
+    #[error("the door check can be accepted by hand only after a suspect fix or the wait")]
+    TooEarlyToAcceptByHand,
+    #[error("the form has no such section now")]
+    UnknownSection,
 }
 
 /// Problems by field path and code (never by value: answers are personal data).
@@ -77,6 +84,16 @@ pub struct Device {
     pub(crate) clock: RwLock<Arc<dyn Clock>>,
     /// Told of every change ([`crate::changes`]).
     pub(crate) listener: RwLock<Option<Arc<dyn ChangeListener>>>,
+    /// The font the evidence watermark is drawn with (the phone's CJK system
+    /// font), once the shell has named it.
+    watermark_font: RwLock<Option<FontFile>>,
+}
+
+/// A font file and the face of it to use (0 unless it is a collection).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FontFile {
+    path: std::path::PathBuf,
+    index: u32,
 }
 
 impl Device {
@@ -94,9 +111,15 @@ impl Device {
             network: RwLock::new(Network::Wifi),
             clock: RwLock::new(Arc::new(SystemClock)),
             listener: RwLock::new(None),
+            watermark_font: RwLock::new(None),
         };
         device.reload_templates()?;
         Ok(device)
+    }
+
+    /// The thresholds door checks are judged by.
+    pub fn door_policy(&self) -> &DoorCheckPolicy {
+        &self.door_policy
     }
 
     /// The store underneath, for lists and searches.
@@ -110,8 +133,22 @@ impl Device {
         self.templates.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Starts a visit to `household` with the newest version of `template_id`.
+    /// Starts a visit to `household` with the newest version of `template_id`,
+    /// today by the device's clock (see [`Device::start_visit_on`]).
     pub fn start_visit(&self, household: Uuid, template_id: &str) -> Result<Visit, DeviceError> {
+        self.start_visit_on(household, template_id, chrono::Local::now().date_naive())
+    }
+
+    /// Starts a visit to `household` with the newest version of `template_id`
+    /// on `today`, with the answers the visit already knows filled in from the
+    /// registry: every field the form marks with a `prefill` (the household's
+    /// code, the visit date, the head as respondent, the residents as members).
+    pub fn start_visit_on(
+        &self,
+        household: Uuid,
+        template_id: &str,
+        today: chrono::NaiveDate,
+    ) -> Result<Visit, DeviceError> {
         let session = self.store.session()?.ok_or(DeviceError::NotSignedIn)?;
         self.check_grid(&session.account, household)?;
         let form = self
@@ -120,11 +157,46 @@ impl Device {
             .map_err(|_| DeviceError::UnknownTemplate(template_id.to_owned()))?;
         let version = u32::try_from(form.version())
             .map_err(|_| DeviceError::UnknownTemplate(template_id.to_owned()))?;
-        let visit =
-            self.store
-                .start_visit(household, template_id, version, session.account.user_id)?;
+        let facts = self.prefill_facts(household, today)?;
+        let answers = prefill_answers(&form.definition().fields, &facts);
+        let visit = self.store.start_visit_with(
+            household,
+            template_id,
+            version,
+            session.account.user_id,
+            &answers,
+        )?;
         self.notify(DataChange::VISIT);
+        // The new draft is the open visit, to be reopened if the app is killed.
+        self.keep_open(visit.id, today)?;
         Ok(visit)
+    }
+
+    /// What the registry knows of `household` for a visit starting on `today`.
+    fn prefill_facts(
+        &self,
+        household: Uuid,
+        today: chrono::NaiveDate,
+    ) -> Result<PrefillFacts, DeviceError> {
+        let detail = self.store.household(household, Disclosure::Full)?;
+        let mut residents = detail.residents;
+        // Head first, the others in the registry's order.
+        residents.sort_by_key(|r| r.relation != doorstep_model::Relation::Head);
+        Ok(PrefillFacts {
+            household_code: detail.summary.code,
+            head: detail.summary.head,
+            address: detail.summary.address,
+            visit_date: today,
+            members: residents
+                .into_iter()
+                .map(|r| MemberFacts {
+                    name: r.name,
+                    id_number: r.id_number,
+                    phone: r.phone,
+                    relation: r.relation.as_str().to_owned(),
+                })
+                .collect(),
+        })
     }
 
     /// Replaces a draft's answers (validated when the visit is finalized).
@@ -156,18 +228,113 @@ impl Device {
         Ok(result)
     }
 
+    /// Names the font the evidence watermark is drawn with — on a phone its
+    /// CJK system font (`/system/fonts/NotoSansCJK-Regular.ttc`, face `index`
+    /// of a collection). Refused, and the earlier choice kept, when the file
+    /// cannot be read or is not a font with Chinese glyphs.
+    pub fn set_watermark_font(&self, path: &Path, index: u32) -> Result<(), DeviceError> {
+        let data = std::fs::read(path).map_err(|_| crate::evidence::PhotoError::FontUnreadable)?;
+        // A probe line: the labels every watermark carries.
+        Watermark::new(data, index, vec!["时间住户网格员到户核验".to_owned()])?;
+        *self
+            .watermark_font
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Some(FontFile {
+            path: path.to_owned(),
+            index,
+        });
+        Ok(())
+    }
+
     /// Processes camera bytes (JPEG or PNG) and adds the photo to a draft as an
-    /// answer to the photo field `field`.
+    /// answer to the photo field `field`, taken now by the device's clock
+    /// (see [`Device::add_photo_at`]).
     pub fn add_photo(
         &self,
         visit: Uuid,
         field: &str,
         camera_bytes: &[u8],
     ) -> Result<PhotoRef, DeviceError> {
-        let photo = process_photo(camera_bytes, &self.photo_options, None)?;
+        self.add_photo_at(
+            visit,
+            field,
+            camera_bytes,
+            chrono::Local::now().fixed_offset(),
+        )
+    }
+
+    /// Processes camera bytes (JPEG or PNG: oriented, downscaled, metadata
+    /// removed) and adds the photo to a draft as an answer to the photo field
+    /// `field`. Once the shell has named a font ([`Device::set_watermark_font`]),
+    /// the evidence watermark is burned into the pixels: the time `taken`, the
+    /// household, the worker and the door check's verdict.
+    pub fn add_photo_at(
+        &self,
+        visit: Uuid,
+        field: &str,
+        camera_bytes: &[u8],
+        taken: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Result<PhotoRef, DeviceError> {
+        let font = self
+            .watermark_font
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let watermark = match font {
+            Some(font) => {
+                let lines = self.watermark_lines(visit, taken)?;
+                let data = std::fs::read(&font.path)
+                    .map_err(|_| crate::evidence::PhotoError::FontUnreadable)?;
+                Some(Watermark::new(data, font.index, lines)?)
+            }
+            None => None,
+        };
+        let photo = process_photo(camera_bytes, &self.photo_options, watermark.as_ref())?;
         let added = self.store.add_photo(visit, field, &photo)?;
         self.notify(DataChange::VISIT);
         Ok(added)
+    }
+
+    /// The watermark's lines for a photo of `visit` taken at `taken`.
+    fn watermark_lines(
+        &self,
+        visit: Uuid,
+        taken: chrono::DateTime<chrono::FixedOffset>,
+    ) -> Result<Vec<String>, DeviceError> {
+        let record = self.store.visit(visit)?;
+        let household = self
+            .store
+            .household(record.visit.household_id, Disclosure::Masked)?;
+        let worker = self
+            .store
+            .session()?
+            .map(|s| s.account.display_name)
+            .unwrap_or_default();
+        let door = match &record.door_check {
+            Some(d) => {
+                let mut words = d.result.verdict.label_zh().to_owned();
+                if let Some(m) = d.result.figures.distance_m {
+                    words.push_str(&format!("，距离 {m:.0} 米"));
+                }
+                if let Some(a) = d.result.figures.accuracy_m {
+                    words.push_str(&format!("，精度 {a:.0} 米"));
+                }
+                if d.result.accepted_by_hand.is_some() {
+                    words.push_str("，手动确认");
+                }
+                words
+            }
+            None => "未做到户核验".to_owned(),
+        };
+        Ok(vec![
+            format!("时间：{}", taken.format("%Y-%m-%d %H:%M:%S %:z")),
+            format!(
+                "住户：{} {}",
+                household.summary.code, household.summary.address
+            ),
+            format!("网格员：{worker}"),
+            format!("到户核验：{door}"),
+        ])
     }
 
     /// The problems that would stop a draft from being finalized now (empty
@@ -184,9 +351,14 @@ impl Device {
     /// with; on any problem it is refused with every problem listed; otherwise
     /// the cleaned answers are kept and the visit is queued for upload.
     pub fn finalize(&self, visit: Uuid) -> Result<Visit, DeviceError> {
+        self.finalize_on(visit, chrono::Local::now().date_naive())
+    }
+
+    /// [`Device::finalize`] with the answers judged as of `today`.
+    pub fn finalize_on(&self, visit: Uuid, today: chrono::NaiveDate) -> Result<Visit, DeviceError> {
         let record = self.store.visit(visit)?;
         let form = self.form_of(&record)?;
-        let validation = form.validate(&record.answers, chrono::Local::now().date_naive());
+        let validation = form.validate(&record.answers, today);
         if !validation.is_valid() {
             return Err(DeviceError::Incomplete(validation.problems));
         }
@@ -203,6 +375,7 @@ impl Device {
         self.check_grid(&session.account, household)?;
         let next = self.store.revise_visit(visit)?;
         self.notify(DataChange::VISIT);
+        self.keep_open(next.id, chrono::Local::now().date_naive())?;
         Ok(next)
     }
 

@@ -19,7 +19,10 @@
 //! | [`sign_in`] | signing in (errors in words, the address kept) and out (refused while visits wait) |
 //! | [`outbox_view`] | the outbox as the worker sees it |
 //! | [`settings`] | the phone's settings and the network it is on, and what they allow a sync |
+//! | [`door_session`] | the door-check screen as a state machine fed with fixes and the time |
+//! | [`field_words`] | an answer in words: dates, money in 元, choice labels |
 //! | [`screen`] | screen models for the phones: a visit form as it stands, a household |
+//! | [`visit_pages`] | a visit form's sections, the worker's place in her open visit, 完成 |
 //!
 //! Personal data (names, ID numbers, phones, positions, answers) never appears
 //! in an error message or a log line of this crate.
@@ -36,9 +39,12 @@ pub mod due;
 pub mod home;
 pub mod household_list;
 pub mod outbox_view;
+pub mod door_session;
+pub mod field_words;
 pub mod screen;
 pub mod search;
 pub mod settings;
 pub mod sign_in;
 pub mod store;
 pub mod sync;
+pub mod visit_pages;

@@ -19,6 +19,7 @@ use crate::store::households::{Disclosure, HouseholdDetail};
 use crate::store::visits::{VisitFilter, VisitRecord, VisitSummary};
 use crate::store::{Store, StoreError};
 use crate::sync::protocol::PastVisit;
+use crate::visit_pages::Section;
 use chrono::NaiveDate;
 use serde_json::{Map, Value as Json};
 use std::collections::{BTreeSet, HashSet};
@@ -64,6 +65,22 @@ pub struct VisitScreen {
     pub problems: Vec<Problem>,
     /// Whether the visit can be edited (only drafts can).
     pub editable: bool,
+    /// The pages the worker moves through with buttons, in order (see
+    /// [`crate::visit_pages`]); each holds a range of `fields`.
+    pub sections: Vec<Section>,
+    /// The index in `sections` of the one shown now.
+    pub current_section: u32,
+    /// Where 完成 jumps while there are problems: the first problem on a
+    /// visible field, with its section.
+    pub first_problem: Option<ProblemJump>,
+}
+
+/// A problem to jump to: its section (by key and index) and field path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProblemJump {
+    pub section_key: String,
+    pub section: u32,
+    pub path: String,
 }
 
 /// A household's screen: who lives there, its visits, what is due.
@@ -93,7 +110,9 @@ impl Device {
     pub fn visit_screen(&self, visit: Uuid, today: NaiveDate) -> Result<VisitScreen, DeviceError> {
         let record = self.store().visit(visit)?;
         let form = self.form_for(&record)?;
-        Ok(build_visit_screen(&form, record, today))
+        let mut screen = build_visit_screen(&form, record, today);
+        self.place_on_section(&mut screen)?;
+        Ok(screen)
     }
 
     /// Sets (or, with `None`, clears) the answer at `path` of a draft and
@@ -106,12 +125,14 @@ impl Device {
         value: Option<Json>,
         today: NaiveDate,
     ) -> Result<VisitScreen, DeviceError> {
-        let record = self.store().visit(visit)?;
+        let mut record = self.store().visit(visit)?;
         let form = self.form_for(&record)?;
-        let mut answers = record.answers.clone();
-        set_answer_at(&form, &mut answers, path, value)?;
-        self.set_answers(visit, &answers)?;
-        self.visit_screen(visit, today)
+        set_answer_at(&form, &mut record.answers, path, value)?;
+        self.set_answers(visit, &record.answers)?;
+        // The record as stored now: no second read.
+        let mut screen = build_visit_screen(&form, record, today);
+        self.place_on_section(&mut screen)?;
+        self.note_answer(screen, path)
     }
 
     /// The newest version of every template this device knows, by id.
@@ -247,12 +268,17 @@ pub fn build_visit_screen(form: &Form, record: VisitRecord, today: NaiveDate) ->
         problems: &validation.problems,
     };
     walk.fields(&form.definition().fields, "", 0, &mut fields);
+    let sections = crate::visit_pages::sections(form, &fields);
+    let first_problem = crate::visit_pages::first_problem(&sections, &fields);
     VisitScreen {
         title: form.definition().title.clone(),
         fields,
         problems: validation.problems,
         editable: record.visit.status == doorstep_model::VisitStatus::Draft,
         record,
+        sections,
+        current_section: 0,
+        first_problem,
     }
 }
 

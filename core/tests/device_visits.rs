@@ -130,13 +130,14 @@ fn a_visit_is_finalized_only_when_complete_and_queues_photos_before_the_visit() 
         .unwrap();
     assert_eq!(photo.sha256.len(), 64);
 
-    // Nothing answered yet: refused, with every problem listed, and still a draft.
+    // Nothing answered yet but what the registry knew: refused, with every
+    // problem listed, and still a draft.
     match device.finalize(visit.id) {
         Err(DeviceError::Incomplete(problems)) => {
             let paths: Vec<_> = problems.iter().map(|p| p.path.as_str()).collect();
             assert!(
-                paths.contains(&"respondent") && paths.contains(&"health"),
-                "{paths:?}"
+                !paths.contains(&"respondent") && paths.contains(&"health"),
+                "the respondent is the head, prefilled: {paths:?}"
             );
         }
         other => panic!("expected Incomplete, got {other:?}"),

@@ -634,6 +634,24 @@ async fn the_server_recomputes_the_door_check_with_its_own_household_location() 
 }
 
 #[tokio::test]
+async fn a_door_check_the_worker_accepted_by_hand_is_flagged_for_the_supervisor() {
+    let f = fixture().await;
+    let token = f.login("worker1").await;
+    let h = f.located_household(1).await;
+    let mut visit = submission(&h, good_answers(30.0, 104.0), vec![]);
+    let record = visit.door_check.as_mut().expect("door check");
+    record.result.accepted_by_hand = Some(doorstep_core::evidence::HandAcceptance { waited_s: 75 });
+    let res = f.push(&token, &[submit(visit)]).await;
+    let OperationOutcome::Applied { flags } = &res.results[0].outcome else {
+        panic!("{res:?}")
+    };
+    assert!(
+        flags.contains(&"door_accepted_by_hand".to_owned()),
+        "{flags:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_household_edit_merges_field_by_field_and_records_conflicts() {
     let f = fixture().await;
     let token = f.login("worker1").await;

@@ -123,7 +123,8 @@ def test_visit_errors_carry_codes_and_no_answers(server, tmp_path):
     problems = e.value.problems
     assert e.value.code == "incomplete"
     assert ("visit_date", "constraint") in [(p.path, p.code) for p in problems]
-    assert "household_id" in [p.path for p in problems]
+    assert "hazard_found" in [p.path for p in problems]
+    assert "household_id" not in [p.path for p in problems], "the household's code is prefilled"
     assert [(p.path, p.code) for p in problems] == [(p.path, p.code) for p in phone.problems(visit)]
     everything = str(e.value) + "".join(p.message_zh + p.message_en for p in problems)
     assert name not in everything and tomorrow not in everything, "no answers in errors"

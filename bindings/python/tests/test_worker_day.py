@@ -81,19 +81,21 @@ def test_a_workers_day(server, tmp_path):
     assert screen.editable and screen.visit.state == ffi.VisitState.DRAFT
     assert screen.title_zh == "入户安全隐患排查"
     assert field(screen, "hazard_type") is None, "hidden until a hazard is found"
-    assert {"household_id", "respondent", "visit_date", "hazard_found", "outcome"} <= {
-        p.path for p in screen.problems if p.code == "required"
-    }
+    required = {p.path for p in screen.problems if p.code == "required"}
+    assert {"hazard_found", "outcome"} <= required
+    # What the visit already knows is filled in by the core, not typed.
+    assert not {"household_id", "respondent", "visit_date"} & required
+    assert field(screen, "household_id").value == ffi.AnswerValue.TEXT(value=target.code)
+    assert field(screen, "respondent").value == ffi.AnswerValue.TEXT(value=target.head)
+    started = datetime.date.fromisoformat(field(screen, "visit_date").value.iso)
+    assert abs((started - datetime.date.today()).days) <= 1
+    assert field(screen, "visit_date").display_zh == f"{started.year}年{started.month}月{started.day}日"
 
     check = phone.door_check(visit_id, fix_now(), ffi.DoorOutcome.MET)
     assert check.outcome == ffi.DoorOutcome.MET
     assert isinstance(check.verdict, ffi.DoorVerdict)
     assert phone.visit_screen(visit_id).door_check == check
 
-    today = datetime.date.today().isoformat()
-    phone.set_answer(visit_id, "household_id", ffi.AnswerValue.TEXT(value=target.code))
-    phone.set_answer(visit_id, "respondent", ffi.AnswerValue.TEXT(value=target.head))
-    phone.set_answer(visit_id, "visit_date", ffi.AnswerValue.DATE(iso=today))
 
     # Relevance runs in the core: "yes" shows the hazard's fields, "no" hides them.
     screen = phone.set_answer(visit_id, "hazard_found", ffi.AnswerValue.YES_NO(yes=True))

@@ -89,6 +89,18 @@ impl DoorOutcome {
         }
     }
 
+    /// The label in English.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            DoorOutcome::Met => "Met the resident",
+            DoorOutcome::NobodyHome => "Nobody home",
+            DoorOutcome::Refused => "Refused entry",
+            DoorOutcome::MovedOut => "Moved out",
+            DoorOutcome::Vacant => "Vacant",
+            DoorOutcome::WrongAddress => "Wrong address",
+        }
+    }
+
     /// True for the outcomes that count as a failed attempt and call for a revisit.
     pub fn is_failed_attempt(self) -> bool {
         matches!(self, DoorOutcome::NobodyHome | DoorOutcome::Refused)
@@ -188,6 +200,20 @@ impl Verdict {
             Verdict::NoFix => "无定位",
         }
     }
+
+    /// The label in English.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Verdict::Verified => "Verified",
+            Verdict::LocationProposed => "Location proposed (awaiting review)",
+            Verdict::Outside => "Outside the household's area",
+            Verdict::LowAccuracy => "Location not accurate enough",
+            Verdict::StaleFix => "Location out of date",
+            Verdict::ClockSkew => "Phone clock is wrong",
+            Verdict::MockLocation => "Mock location",
+            Verdict::NoFix => "No location",
+        }
+    }
 }
 
 /// A problem found with the fix; a check can have several.
@@ -230,6 +256,18 @@ impl Reason {
             Reason::StaleFix => "定位已过时",
             Reason::LowAccuracy => "定位精度不足",
             Reason::Outside => "不在住户地址范围内",
+        }
+    }
+
+    /// The same in English.
+    pub fn message_en(self) -> &'static str {
+        match self {
+            Reason::NoFix => "No location fix",
+            Reason::MockLocation => "A mock location was detected",
+            Reason::ClockSkew => "The phone's clock and the fix's time are too far apart",
+            Reason::StaleFix => "The location fix is out of date",
+            Reason::LowAccuracy => "The location is not accurate enough",
+            Reason::Outside => "Not within the household's address area",
         }
     }
 
@@ -290,6 +328,17 @@ pub struct DoorCheck {
     pub proposed_location: Option<LatLon>,
     /// The outcome at the door, as given.
     pub outcome: DoorOutcome,
+    /// Set when the worker accepted the check by hand instead of waiting for
+    /// a good fix: the supervisor sees it with the verdict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_by_hand: Option<HandAcceptance>,
+}
+
+/// A door check the worker accepted by hand (the verdict stands as it is).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandAcceptance {
+    /// How long the phone had waited for a good fix, in seconds.
+    pub waited_s: u32,
 }
 
 /// The data of one door check.
@@ -334,6 +383,7 @@ pub fn check_door(input: &DoorCheckInput, policy: &DoorCheckPolicy) -> Result<Do
             figures,
             proposed_location: None,
             outcome: input.outcome,
+            accepted_by_hand: None,
         });
     };
     let position = fix.position.validate()?;
@@ -393,6 +443,7 @@ pub fn check_door(input: &DoorCheckInput, policy: &DoorCheckPolicy) -> Result<Do
         figures,
         proposed_location,
         outcome: input.outcome,
+        accepted_by_hand: None,
     })
 }
 

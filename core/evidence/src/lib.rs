@@ -25,8 +25,8 @@ pub mod synthetic;
 pub mod watermark;
 
 pub use door_check::{
-    DoorCheck, DoorCheckInput, DoorCheckPolicy, DoorOutcome, FollowUp, GpsFix, HouseholdLocation,
-    Provider, Reason, Verdict, WorkingCalendar, check_door, plan_follow_up,
+    DoorCheck, DoorCheckInput, DoorCheckPolicy, DoorOutcome, FollowUp, GpsFix, HandAcceptance,
+    HouseholdLocation, Provider, Reason, Verdict, WorkingCalendar, check_door, plan_follow_up,
 };
 pub use geo::{GeoError, LatLon, gcj02_to_wgs84, haversine_m, wgs84_to_gcj02};
 pub use photo::{PhotoOptions, ProcessedPhoto, Thumbnail, process_photo};

@@ -17,9 +17,16 @@
 //! `calculate`, `group`, `repeat`) and ours where it has none (`money`, `yes_no`,
 //! `id_number`, `phone`, `signature`). Groups are sections: their children are
 //! answered at the level of the group's parent. Repeats hold a list of instances.
+//!
+//! A field's `prefill` names where its first answer comes from when a visit
+//! starts — `"prefill": "household.code"` on the 户编号 field, `visit.date`,
+//! `household.head` (the respondent), `household.members` on a repeat with
+//! `member.name` / `member.id_number` / `member.phone` / `member.relation` inside
+//! it: the table is in [`crate::prefill`].
 
 use serde::{Deserialize, Serialize};
 
+use crate::prefill::Prefill;
 use crate::schedule::Schedule;
 
 /// The definition format this build reads and writes.
@@ -125,6 +132,10 @@ pub struct Field {
     /// the building, health or disability, whatever this says.
     #[serde(default, skip_serializing_if = "is_false")]
     pub public: bool,
+    /// Where the field's first answer comes from when a visit starts
+    /// (`household.code`, `visit.date`, `household.members`, …; see [`crate::prefill`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefill: Option<Prefill>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -153,6 +164,7 @@ impl Field {
             min_count: None,
             max_count: None,
             public: false,
+            prefill: None,
         }
     }
 }

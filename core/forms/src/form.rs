@@ -149,6 +149,7 @@ impl LoadError {
                     "calculation" => "计算",
                     "required flag" => "必填标记",
                     "min_count/max_count" => "数量限制（min_count/max_count）",
+                    "prefill" => "这种预填（prefill）",
                     _ => "该属性",
                 };
                 format!("字段 `{field}` 不能设置{property}")
@@ -349,6 +350,14 @@ impl<'d> Builder<'d> {
         }
         if ft.is_container() && f.calculation.is_some() {
             self.errors.push(not_allowed("calculation"));
+        }
+        if let Some(p) = f.prefill {
+            let in_members = repeat.is_some_and(|r| {
+                self.defs[self.repeats[r]].prefill == Some(crate::Prefill::HouseholdMembers)
+            });
+            if !p.fits(ft) || p.is_member() != in_members {
+                self.errors.push(not_allowed("prefill"));
+            }
         }
         if ft == FieldType::Group && f.required {
             self.errors.push(not_allowed("required flag"));

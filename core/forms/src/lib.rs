@@ -3,6 +3,7 @@
 //! - [`definition`]: the versioned JSON definition format (serde).
 //! - [`expr`]: XLSForm-compatible expressions: parser, printer, static checks, evaluator.
 //! - [`form`]: [`Form::load`] checks a definition and compiles its expressions.
+//! - [`prefill`]: answers a visit knows when it starts (household code, date, head, members).
 //! - [`validate`]: every problem in a set of answers at once, with paths and codes.
 //! - `xlsform` (feature `xlsform`, on by default): import of XLSForm `.xlsx` workbooks. The
 //!   phone library leaves it out: forms reach phones as JSON.
@@ -14,6 +15,7 @@ pub mod calendar;
 pub mod definition;
 pub mod expr;
 pub mod form;
+pub mod prefill;
 pub mod registry;
 pub mod schedule;
 pub mod templates;
@@ -23,4 +25,5 @@ pub mod xlsform;
 
 pub use definition::{Choice, Field, FieldType, FormDefinition, LocalizedText};
 pub use form::{Form, LoadError, LoadErrors};
+pub use prefill::Prefill;
 pub use validate::{Problem, Validation};

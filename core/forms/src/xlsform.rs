@@ -6,7 +6,9 @@
 //! `default_language` and our `visit_kind` optional). Survey columns: `type`,
 //! `name`, `label` (plain, `label::zh`, `label::en`, `label::Chinese (zh)`, …),
 //! `hint`, `required`, `required_message`, `relevant`, `constraint`, `constraint_message`,
-//! `calculation`, `default`, `read_only`, `appearance`. Besides XLSForm's types,
+//! `calculation`, `default`, `read_only`, `appearance`, and our `prefill` (where a
+//! visit's first answer comes from: `household.code`, `visit.date`, … — see
+//! [`crate::prefill`]). Besides XLSForm's types,
 //! `id_number`, `phone`, `money` (integer fen), `yes_no` and `signature` (or
 //! `image` with appearance `signature`) are accepted.
 //!
@@ -607,6 +609,10 @@ impl RowMap {
                 None => XlsFormError::Form(e.clone()),
             },
             LoadError::BadDefault { field, .. } => cell(field, "default", whole()),
+            LoadError::PropertyNotAllowed {
+                field,
+                property: "prefill",
+            } => cell(field, "prefill", whole()),
             LoadError::DuplicateName { name } | LoadError::BadName { name } => {
                 cell(name, "name", whole())
             }
@@ -628,7 +634,7 @@ fn no_header() -> LocalizedText {
     )
 }
 
-const SURVEY_COLUMNS: [&str; 10] = [
+const SURVEY_COLUMNS: [&str; 11] = [
     "type",
     "name",
     "required",
@@ -639,6 +645,7 @@ const SURVEY_COLUMNS: [&str; 10] = [
     "read_only",
     "appearance",
     "label",
+    "prefill",
 ];
 
 const METADATA: [&str; 12] = [
@@ -708,6 +715,7 @@ fn read_survey(
             "calculation",
             "default",
             "required",
+            "prefill",
         ] {
             if h == known {
                 rows.columns.insert(known, sheet.column_name(j));
@@ -949,6 +957,19 @@ fn read_survey(
         field.default = default;
         field.appearance = appearance;
         field.choices = choices;
+        if let Some(code) = opt(cells, "prefill") {
+            match crate::Prefill::from_code(&code) {
+                Some(p) => field.prefill = Some(p),
+                None => {
+                    let j = sheet.col("prefill").unwrap_or(type_col);
+                    errors.push(err_at(
+                        j,
+                        format!("不认识的预填来源 `{code}`（可用：household.code、household.head、household.address、visit.date、household.members、member.name、member.id_number、member.phone、member.relation）"),
+                        format!("unknown prefill source `{code}` (known: household.code, household.head, household.address, visit.date, household.members, member.name, member.id_number, member.phone, member.relation)"),
+                    ));
+                }
+            }
+        }
         if field_type.is_container() {
             stack.push(Frame {
                 field,

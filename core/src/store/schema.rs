@@ -14,7 +14,7 @@ use super::error::{Result, StoreError};
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this code writes.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Version 1: the administrative tree the device knows, households, residents,
 /// category tags and visits.
@@ -208,6 +208,15 @@ ALTER TABLE outbox ADD COLUMN reason_zh TEXT;
 ALTER TABLE visits ADD COLUMN upload_problem TEXT;
 "#;
 
+/// Version 6: small values the device keeps by key (the visit open on screen
+/// and its section), since v5 turned the settings into typed columns.
+const V6: &str = r#"
+CREATE TABLE device_values (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"#;
+
 /// The schema version of an open database.
 pub fn version(conn: &Connection) -> Result<u32> {
     Ok(conn.query_row("PRAGMA user_version", [], |r| r.get(0))?)
@@ -250,6 +259,7 @@ fn upgrade_from(conn: &Connection, version: u32) -> Result<()> {
         2 => Ok(conn.execute_batch(V3)?),
         3 => Ok(conn.execute_batch(V4)?),
         4 => Ok(conn.execute_batch(V5)?),
+        5 => Ok(conn.execute_batch(V6)?),
         other => unreachable!("no migration from schema version {other}"),
     }
 }

@@ -84,6 +84,28 @@ impl Store {
                 .map(|_| ())?)
         })
     }
+
+    /// A value the device keeps under `key` (such as the visit open on screen), or `None`.
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        self.read(|conn| {
+            Ok(conn
+                .query_row("SELECT value FROM device_values WHERE key = ?1", [key], |r| {
+                    r.get(0)
+                })
+                .optional()?)
+        })
+    }
+
+    /// Keeps `value` under `key`, replacing the one there.
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO device_values (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2",
+                params![key, value],
+            )?;
+            Ok(())
+        })
+    }
 }
 
 pub(crate) fn upsert_grid(conn: &rusqlite::Connection, grid: &GridInfo) -> Result<()> {

@@ -56,6 +56,23 @@ impl Store {
         template_version: u32,
         worker: Uuid,
     ) -> Result<Visit> {
+        let answers = serde_json::json!({});
+        self.start_visit_with(household, template_id, template_version, worker, &answers)
+    }
+
+    /// Starts a draft visit (revision 1) with its first answers (those
+    /// prefilled from the registry), in one transaction.
+    pub fn start_visit_with(
+        &self,
+        household: Uuid,
+        template_id: &str,
+        template_version: u32,
+        worker: Uuid,
+        answers: &serde_json::Value,
+    ) -> Result<Visit> {
+        if !answers.is_object() {
+            return Err(StoreError::Invalid("answers must be a JSON object".into()));
+        }
         let visit = Visit::start(
             template_id,
             template_version,
@@ -74,7 +91,7 @@ impl Store {
             if known.is_none() {
                 return Err(StoreError::NotFound("household"));
             }
-            insert_visit(tx, &visit, &serde_json::json!({}))?;
+            insert_visit(tx, &visit, answers)?;
             Ok(())
         })?;
         Ok(visit)

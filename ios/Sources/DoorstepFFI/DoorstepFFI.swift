@@ -864,6 +864,216 @@ public func FfiConverterTypeDataListener_lower(_ value: DataListener) -> UInt64 
 
 
 /**
+ * A door check in progress for one draft visit. Every method may be called
+ * from any thread.
+ */
+public protocol DoorCheckSessionProtocol: AnyObject, Sendable {
+    
+    /**
+     * "仍然确认": the worker accepts without a good fix. Offered only after a
+     * suspect fix or the wait (`can_accept_by_hand`); recorded with the visit.
+     */
+    func acceptByHand(nowMs: Int64) throws  -> DoorCheckView
+    
+    /**
+     * A new fix from the platform (pass its mock flag as it is). Accepts by
+     * itself once a fix is good; later fixes then change nothing.
+     */
+    func fix(fix: GpsFixInput, nowMs: Int64) throws  -> DoorCheckView
+    
+    /**
+     * Records the accepted check with the outcome the worker chose (replacing
+     * an earlier check of the visit) and returns the verdict stored.
+     */
+    func record(outcome: DoorOutcome) throws  -> DoorCheckResult
+    
+    /**
+     * The screen's timer: call it about once a second while no fix comes.
+     */
+    func tick(nowMs: Int64) throws  -> DoorCheckView
+    
+    /**
+     * What the screen shows now.
+     */
+    func view()  -> DoorCheckView
+    
+}
+/**
+ * A door check in progress for one draft visit. Every method may be called
+ * from any thread.
+ */
+open class DoorCheckSession: DoorCheckSessionProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_doorstep_ffi_fn_clone_doorchecksession(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_doorstep_ffi_fn_free_doorchecksession(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * "仍然确认": the worker accepts without a good fix. Offered only after a
+     * suspect fix or the wait (`can_accept_by_hand`); recorded with the visit.
+     */
+open func acceptByHand(nowMs: Int64)throws  -> DoorCheckView  {
+    return try  FfiConverterTypeDoorCheckView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorchecksession_accept_by_hand(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A new fix from the platform (pass its mock flag as it is). Accepts by
+     * itself once a fix is good; later fixes then change nothing.
+     */
+open func fix(fix: GpsFixInput, nowMs: Int64)throws  -> DoorCheckView  {
+    return try  FfiConverterTypeDoorCheckView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorchecksession_fix(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeGpsFixInput_lower(fix),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records the accepted check with the outcome the worker chose (replacing
+     * an earlier check of the visit) and returns the verdict stored.
+     */
+open func record(outcome: DoorOutcome)throws  -> DoorCheckResult  {
+    return try  FfiConverterTypeDoorCheckResult_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorchecksession_record(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeDoorOutcome_lower(outcome),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The screen's timer: call it about once a second while no fix comes.
+     */
+open func tick(nowMs: Int64)throws  -> DoorCheckView  {
+    return try  FfiConverterTypeDoorCheckView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorchecksession_tick(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What the screen shows now.
+     */
+open func view() -> DoorCheckView  {
+    return try!  FfiConverterTypeDoorCheckView_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorchecksession_view(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDoorCheckSession: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = DoorCheckSession
+
+    public static func lift(_ handle: UInt64) throws -> DoorCheckSession {
+        return DoorCheckSession(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: DoorCheckSession) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DoorCheckSession {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: DoorCheckSession, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoorCheckSession_lift(_ handle: UInt64) throws -> DoorCheckSession {
+    return try FfiConverterTypeDoorCheckSession.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoorCheckSession_lower(_ value: DoorCheckSession) -> UInt64 {
+    return FfiConverterTypeDoorCheckSession.lower(value)
+}
+
+
+
+
+
+
+/**
  * The app's handle on the core.
  */
 public protocol DoorstepProtocol: AnyObject, Sendable {
@@ -873,6 +1083,17 @@ public protocol DoorstepProtocol: AnyObject, Sendable {
      * `None` removes it.
      */
     func setDataListener(listener: DataListener?) 
+    
+    /**
+     * The outcome buttons of the door-check screen, in order, with their words.
+     */
+    func doorOutcomes()  -> [OutcomeChoice]
+    
+    /**
+     * Begins the door check of a draft at `now_ms`: the screen then feeds it
+     * fixes and ticks, and records the outcome once it is accepted.
+     */
+    func startDoorCheck(visitId: String, nowMs: Int64) throws  -> DoorCheckSession
     
     /**
      * Stops the core's clock at `epoch_ms` (milliseconds since 1970 UTC) in
@@ -1030,8 +1251,10 @@ public protocol DoorstepProtocol: AnyObject, Sendable {
     
     /**
      * Processes camera bytes (JPEG or PNG: oriented, downscaled, metadata
-     * removed) and adds the photo to a draft as an answer to the image field
-     * `field`. Returns its record and a thumbnail.
+     * removed, the evidence watermark burned in — time, household, worker,
+     * door-check verdict — once `set_watermark_font` named a font) and adds
+     * the photo to a draft as an answer to the image field `field`. Returns
+     * its record and a thumbnail: show the thumbnail, not the photo.
      */
     func addPhoto(visitId: String, field: String, cameraBytes: Data) throws  -> PhotoEvidence
     
@@ -1047,6 +1270,24 @@ public protocol DoorstepProtocol: AnyObject, Sendable {
      * problem, and stays a draft.
      */
     func finalize(visitId: String) throws  -> VisitView
+    
+    /**
+     * 完成: finalizes a complete draft, or returns its screen on the first
+     * problem's section with `first_problem` naming the field.
+     */
+    func finishVisit(visitId: String) throws  -> FinishResult
+    
+    /**
+     * Moves to the section `section_key` (上一节 / 下一节 or the list of
+     * sections) and returns the screen there; the place is remembered.
+     */
+    func goToSection(visitId: String, sectionKey: String) throws  -> VisitScreenView
+    
+    /**
+     * The draft to reopen when the app starts again (the one last edited,
+     * with its section and what to say), or `None`.
+     */
+    func openVisit() throws  -> OpenVisitView?
     
     /**
      * The thumbnail of a stored photo, when one was made.
@@ -1078,6 +1319,14 @@ public protocol DoorstepProtocol: AnyObject, Sendable {
      * Only drafts can be changed.
      */
     func setAnswer(visitId: String, path: String, value: AnswerValue?) throws  -> VisitScreenView
+    
+    /**
+     * Names the font the evidence watermark is drawn with: the phone's CJK
+     * system font (Android `/system/fonts/NotoSansCJK-Regular.ttc`, iOS
+     * PingFang), `index` its face in a collection (0 otherwise). Call it once
+     * at start; refused when the file is not a font with Chinese glyphs.
+     */
+    func setWatermarkFont(path: String, index: UInt32) throws 
     
     /**
      * Starts a draft visit to a household with the newest version of a
@@ -1184,6 +1433,33 @@ open func setDataListener(listener: DataListener?)  {try! rustCall() {
         FfiConverterOptionTypeDataListener.lower(listener),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * The outcome buttons of the door-check screen, in order, with their words.
+     */
+open func doorOutcomes() -> [OutcomeChoice]  {
+    return try!  FfiConverterSequenceTypeOutcomeChoice.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_door_outcomes(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Begins the door check of a draft at `now_ms`: the screen then feeds it
+     * fixes and ticks, and records the outcome once it is accepted.
+     */
+open func startDoorCheck(visitId: String, nowMs: Int64)throws  -> DoorCheckSession  {
+    return try  FfiConverterTypeDoorCheckSession_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_start_door_check(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(visitId),
+        FfiConverterInt64.lower(nowMs),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -1544,8 +1820,10 @@ open func sync(workerAsked: Bool, listener: SyncListener?, cancel: SyncCancel?)a
     
     /**
      * Processes camera bytes (JPEG or PNG: oriented, downscaled, metadata
-     * removed) and adds the photo to a draft as an answer to the image field
-     * `field`. Returns its record and a thumbnail.
+     * removed, the evidence watermark burned in — time, household, worker,
+     * door-check verdict — once `set_watermark_font` named a font) and adds
+     * the photo to a draft as an answer to the image field `field`. Returns
+     * its record and a thumbnail: show the thumbnail, not the photo.
      */
 open func addPhoto(visitId: String, field: String, cameraBytes: Data)throws  -> PhotoEvidence  {
     return try  FfiConverterTypePhotoEvidence_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
@@ -1586,6 +1864,48 @@ open func finalize(visitId: String)throws  -> VisitView  {
     uniffi_doorstep_ffi_fn_method_doorstep_finalize(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(visitId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * 完成: finalizes a complete draft, or returns its screen on the first
+     * problem's section with `first_problem` naming the field.
+     */
+open func finishVisit(visitId: String)throws  -> FinishResult  {
+    return try  FfiConverterTypeFinishResult_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_finish_visit(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(visitId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Moves to the section `section_key` (上一节 / 下一节 or the list of
+     * sections) and returns the screen there; the place is remembered.
+     */
+open func goToSection(visitId: String, sectionKey: String)throws  -> VisitScreenView  {
+    return try  FfiConverterTypeVisitScreenView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_go_to_section(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(visitId),
+        FfiConverterString.lower(sectionKey),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The draft to reopen when the app starts again (the one last edited,
+     * with its section and what to say), or `None`.
+     */
+open func openVisit()throws  -> OpenVisitView?  {
+    return try  FfiConverterOptionTypeOpenVisitView.lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_open_visit(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
@@ -1660,6 +1980,22 @@ open func setAnswer(visitId: String, path: String, value: AnswerValue?)throws  -
         FfiConverterOptionTypeAnswerValue.lower(value),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Names the font the evidence watermark is drawn with: the phone's CJK
+     * system font (Android `/system/fonts/NotoSansCJK-Regular.ttc`, iOS
+     * PingFang), `index` its face in a collection (0 otherwise). Call it once
+     * at start; refused when the file is not a font with Chinese glyphs.
+     */
+open func setWatermarkFont(path: String, index: UInt32)throws   {try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_set_watermark_font(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(path),
+        FfiConverterUInt32.lower(index),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -2202,6 +2538,67 @@ public func FfiConverterTypeAccountView_lower(_ value: AccountView) -> RustBuffe
 
 
 /**
+ * A button: its words and whether it is enabled.
+ */
+public struct ButtonView: Equatable, Hashable {
+    public var labelZh: String
+    public var labelEn: String
+    public var enabled: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(labelZh: String, labelEn: String, enabled: Bool) {
+        self.labelZh = labelZh
+        self.labelEn = labelEn
+        self.enabled = enabled
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ButtonView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeButtonView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ButtonView {
+        return
+            try ButtonView(
+                labelZh: FfiConverterString.read(from: &buf), 
+                labelEn: FfiConverterString.read(from: &buf), 
+                enabled: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ButtonView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.labelZh, into: &buf)
+        FfiConverterString.write(value.labelEn, into: &buf)
+        FfiConverterBool.write(value.enabled, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeButtonView_lift(_ buf: RustBuffer) throws -> ButtonView {
+    return try FfiConverterTypeButtonView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeButtonView_lower(_ value: ButtonView) -> RustBuffer {
+    return FfiConverterTypeButtonView.lower(value)
+}
+
+
+/**
  * A choice of a select field.
  */
 public struct ChoiceView: Equatable, Hashable {
@@ -2422,6 +2819,11 @@ public func FfiConverterTypeDiscardResult_lower(_ value: DiscardResult) -> RustB
 public struct DoorCheckResult: Equatable, Hashable {
     public var verdict: DoorVerdict
     /**
+     * The verdict in words ("已核验", "不在范围内", …).
+     */
+    public var verdictZh: String
+    public var verdictEn: String
+    /**
      * Every problem, most serious first; empty when verified or proposed.
      */
     public var reasons: [DoorReason]
@@ -2433,23 +2835,48 @@ public struct DoorCheckResult: Equatable, Hashable {
      * A household without a location: this fix is proposed as its location.
      */
     public var locationProposed: Bool
+    /**
+     * Set when the worker accepted the check by hand: how long the phone had
+     * waited for a good fix, in seconds. The supervisor sees it.
+     */
+    public var acceptedByHandAfterS: UInt32?
+    /**
+     * The outcome in words ("见到本人", …).
+     */
+    public var outcomeZh: String
+    public var outcomeEn: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(verdict: DoorVerdict, 
         /**
+         * The verdict in words ("已核验", "不在范围内", …).
+         */verdictZh: String, verdictEn: String, 
+        /**
          * Every problem, most serious first; empty when verified or proposed.
          */reasons: [DoorReason], outcome: DoorOutcome, distanceM: Double?, accuracyM: Double?, geofenceRadiusM: Double, 
         /**
          * A household without a location: this fix is proposed as its location.
-         */locationProposed: Bool) {
+         */locationProposed: Bool, 
+        /**
+         * Set when the worker accepted the check by hand: how long the phone had
+         * waited for a good fix, in seconds. The supervisor sees it.
+         */acceptedByHandAfterS: UInt32?, 
+        /**
+         * The outcome in words ("见到本人", …).
+         */outcomeZh: String, outcomeEn: String) {
         self.verdict = verdict
+        self.verdictZh = verdictZh
+        self.verdictEn = verdictEn
         self.reasons = reasons
         self.outcome = outcome
         self.distanceM = distanceM
         self.accuracyM = accuracyM
         self.geofenceRadiusM = geofenceRadiusM
         self.locationProposed = locationProposed
+        self.acceptedByHandAfterS = acceptedByHandAfterS
+        self.outcomeZh = outcomeZh
+        self.outcomeEn = outcomeEn
     }
 
     
@@ -2469,23 +2896,33 @@ public struct FfiConverterTypeDoorCheckResult: FfiConverterRustBuffer {
         return
             try DoorCheckResult(
                 verdict: FfiConverterTypeDoorVerdict.read(from: &buf), 
+                verdictZh: FfiConverterString.read(from: &buf), 
+                verdictEn: FfiConverterString.read(from: &buf), 
                 reasons: FfiConverterSequenceTypeDoorReason.read(from: &buf), 
                 outcome: FfiConverterTypeDoorOutcome.read(from: &buf), 
                 distanceM: FfiConverterOptionDouble.read(from: &buf), 
                 accuracyM: FfiConverterOptionDouble.read(from: &buf), 
                 geofenceRadiusM: FfiConverterDouble.read(from: &buf), 
-                locationProposed: FfiConverterBool.read(from: &buf)
+                locationProposed: FfiConverterBool.read(from: &buf), 
+                acceptedByHandAfterS: FfiConverterOptionUInt32.read(from: &buf), 
+                outcomeZh: FfiConverterString.read(from: &buf), 
+                outcomeEn: FfiConverterString.read(from: &buf)
         )
     }
 
     public static func write(_ value: DoorCheckResult, into buf: inout [UInt8]) {
         FfiConverterTypeDoorVerdict.write(value.verdict, into: &buf)
+        FfiConverterString.write(value.verdictZh, into: &buf)
+        FfiConverterString.write(value.verdictEn, into: &buf)
         FfiConverterSequenceTypeDoorReason.write(value.reasons, into: &buf)
         FfiConverterTypeDoorOutcome.write(value.outcome, into: &buf)
         FfiConverterOptionDouble.write(value.distanceM, into: &buf)
         FfiConverterOptionDouble.write(value.accuracyM, into: &buf)
         FfiConverterDouble.write(value.geofenceRadiusM, into: &buf)
         FfiConverterBool.write(value.locationProposed, into: &buf)
+        FfiConverterOptionUInt32.write(value.acceptedByHandAfterS, into: &buf)
+        FfiConverterString.write(value.outcomeZh, into: &buf)
+        FfiConverterString.write(value.outcomeEn, into: &buf)
     }
 }
 
@@ -2506,17 +2943,170 @@ public func FfiConverterTypeDoorCheckResult_lower(_ value: DoorCheckResult) -> R
 
 
 /**
+ * What the door-check screen shows now.
+ */
+public struct DoorCheckView: Equatable, Hashable {
+    public var stage: DoorCheckStage
+    /**
+     * Whole seconds since the check began.
+     */
+    public var elapsedS: UInt32
+    /**
+     * The newest fix's accuracy in metres (live).
+     */
+    public var accuracyM: Double?
+    /**
+     * The accuracy a fix needs, in metres.
+     */
+    public var needAccuracyM: Double
+    /**
+     * The kept fix's distance from the household, in metres.
+     */
+    public var distanceM: Double?
+    public var geofenceRadiusM: Double
+    /**
+     * The headline in both languages ("定位精度 45 米，需 ≤ 30 米，请稍候", "已核验，请选择入户结果", …).
+     */
+    public var headlineZh: String
+    public var headlineEn: String
+    /**
+     * The verdict of the kept fix, when there is one (what would be recorded).
+     */
+    public var verdict: DoorCheckResult?
+    /**
+     * The kept fix's reasons, most serious first.
+     */
+    public var reasons: [ReasonView]
+    /**
+     * Whether "仍然确认" (accept by hand, recorded) is offered.
+     */
+    public var canAcceptByHand: Bool
+    /**
+     * Whether the outcome buttons are enabled.
+     */
+    public var canChooseOutcome: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(stage: DoorCheckStage, 
+        /**
+         * Whole seconds since the check began.
+         */elapsedS: UInt32, 
+        /**
+         * The newest fix's accuracy in metres (live).
+         */accuracyM: Double?, 
+        /**
+         * The accuracy a fix needs, in metres.
+         */needAccuracyM: Double, 
+        /**
+         * The kept fix's distance from the household, in metres.
+         */distanceM: Double?, geofenceRadiusM: Double, 
+        /**
+         * The headline in both languages ("定位精度 45 米，需 ≤ 30 米，请稍候", "已核验，请选择入户结果", …).
+         */headlineZh: String, headlineEn: String, 
+        /**
+         * The verdict of the kept fix, when there is one (what would be recorded).
+         */verdict: DoorCheckResult?, 
+        /**
+         * The kept fix's reasons, most serious first.
+         */reasons: [ReasonView], 
+        /**
+         * Whether "仍然确认" (accept by hand, recorded) is offered.
+         */canAcceptByHand: Bool, 
+        /**
+         * Whether the outcome buttons are enabled.
+         */canChooseOutcome: Bool) {
+        self.stage = stage
+        self.elapsedS = elapsedS
+        self.accuracyM = accuracyM
+        self.needAccuracyM = needAccuracyM
+        self.distanceM = distanceM
+        self.geofenceRadiusM = geofenceRadiusM
+        self.headlineZh = headlineZh
+        self.headlineEn = headlineEn
+        self.verdict = verdict
+        self.reasons = reasons
+        self.canAcceptByHand = canAcceptByHand
+        self.canChooseOutcome = canChooseOutcome
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DoorCheckView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDoorCheckView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DoorCheckView {
+        return
+            try DoorCheckView(
+                stage: FfiConverterTypeDoorCheckStage.read(from: &buf), 
+                elapsedS: FfiConverterUInt32.read(from: &buf), 
+                accuracyM: FfiConverterOptionDouble.read(from: &buf), 
+                needAccuracyM: FfiConverterDouble.read(from: &buf), 
+                distanceM: FfiConverterOptionDouble.read(from: &buf), 
+                geofenceRadiusM: FfiConverterDouble.read(from: &buf), 
+                headlineZh: FfiConverterString.read(from: &buf), 
+                headlineEn: FfiConverterString.read(from: &buf), 
+                verdict: FfiConverterOptionTypeDoorCheckResult.read(from: &buf), 
+                reasons: FfiConverterSequenceTypeReasonView.read(from: &buf), 
+                canAcceptByHand: FfiConverterBool.read(from: &buf), 
+                canChooseOutcome: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DoorCheckView, into buf: inout [UInt8]) {
+        FfiConverterTypeDoorCheckStage.write(value.stage, into: &buf)
+        FfiConverterUInt32.write(value.elapsedS, into: &buf)
+        FfiConverterOptionDouble.write(value.accuracyM, into: &buf)
+        FfiConverterDouble.write(value.needAccuracyM, into: &buf)
+        FfiConverterOptionDouble.write(value.distanceM, into: &buf)
+        FfiConverterDouble.write(value.geofenceRadiusM, into: &buf)
+        FfiConverterString.write(value.headlineZh, into: &buf)
+        FfiConverterString.write(value.headlineEn, into: &buf)
+        FfiConverterOptionTypeDoorCheckResult.write(value.verdict, into: &buf)
+        FfiConverterSequenceTypeReasonView.write(value.reasons, into: &buf)
+        FfiConverterBool.write(value.canAcceptByHand, into: &buf)
+        FfiConverterBool.write(value.canChooseOutcome, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoorCheckView_lift(_ buf: RustBuffer) throws -> DoorCheckView {
+    return try FfiConverterTypeDoorCheckView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoorCheckView_lower(_ value: DoorCheckView) -> RustBuffer {
+    return FfiConverterTypeDoorCheckView.lower(value)
+}
+
+
+/**
  * A problem found with the fix.
  */
 public struct DoorReason: Equatable, Hashable {
     public var code: String
     public var messageZh: String
+    public var messageEn: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(code: String, messageZh: String) {
+    public init(code: String, messageZh: String, messageEn: String) {
         self.code = code
         self.messageZh = messageZh
+        self.messageEn = messageEn
     }
 
     
@@ -2536,13 +3126,15 @@ public struct FfiConverterTypeDoorReason: FfiConverterRustBuffer {
         return
             try DoorReason(
                 code: FfiConverterString.read(from: &buf), 
-                messageZh: FfiConverterString.read(from: &buf)
+                messageZh: FfiConverterString.read(from: &buf), 
+                messageEn: FfiConverterString.read(from: &buf)
         )
     }
 
     public static func write(_ value: DoorReason, into buf: inout [UInt8]) {
         FfiConverterString.write(value.code, into: &buf)
         FfiConverterString.write(value.messageZh, into: &buf)
+        FfiConverterString.write(value.messageEn, into: &buf)
     }
 }
 
@@ -2979,6 +3571,12 @@ public struct FieldItem: Equatable, Hashable {
     public var choices: [ChoiceView]
     public var value: AnswerValue?
     /**
+     * The answer in words, as shown when not editing (2026年5月1日,
+     * 1,234.50 元, a choice's label); `None` when empty.
+     */
+    public var displayZh: String?
+    public var displayEn: String?
+    /**
      * Repeats: how many entries there are.
      */
     public var entries: UInt32?
@@ -2996,6 +3594,10 @@ public struct FieldItem: Equatable, Hashable {
          * Nesting depth for indentation (inside groups and repeats).
          */depth: UInt32, labelZh: String, labelEn: String, hintZh: String?, hintEn: String?, required: Bool, readOnly: Bool, choices: [ChoiceView], value: AnswerValue?, 
         /**
+         * The answer in words, as shown when not editing (2026年5月1日,
+         * 1,234.50 元, a choice's label); `None` when empty.
+         */displayZh: String?, displayEn: String?, 
+        /**
          * Repeats: how many entries there are.
          */entries: UInt32?, minCount: UInt32?, maxCount: UInt32?, problems: [FormProblem]) {
         self.path = path
@@ -3010,6 +3612,8 @@ public struct FieldItem: Equatable, Hashable {
         self.readOnly = readOnly
         self.choices = choices
         self.value = value
+        self.displayZh = displayZh
+        self.displayEn = displayEn
         self.entries = entries
         self.minCount = minCount
         self.maxCount = maxCount
@@ -3044,6 +3648,8 @@ public struct FfiConverterTypeFieldItem: FfiConverterRustBuffer {
                 readOnly: FfiConverterBool.read(from: &buf), 
                 choices: FfiConverterSequenceTypeChoiceView.read(from: &buf), 
                 value: FfiConverterOptionTypeAnswerValue.read(from: &buf), 
+                displayZh: FfiConverterOptionString.read(from: &buf), 
+                displayEn: FfiConverterOptionString.read(from: &buf), 
                 entries: FfiConverterOptionUInt32.read(from: &buf), 
                 minCount: FfiConverterOptionUInt32.read(from: &buf), 
                 maxCount: FfiConverterOptionUInt32.read(from: &buf), 
@@ -3064,6 +3670,8 @@ public struct FfiConverterTypeFieldItem: FfiConverterRustBuffer {
         FfiConverterBool.write(value.readOnly, into: &buf)
         FfiConverterSequenceTypeChoiceView.write(value.choices, into: &buf)
         FfiConverterOptionTypeAnswerValue.write(value.value, into: &buf)
+        FfiConverterOptionString.write(value.displayZh, into: &buf)
+        FfiConverterOptionString.write(value.displayEn, into: &buf)
         FfiConverterOptionUInt32.write(value.entries, into: &buf)
         FfiConverterOptionUInt32.write(value.minCount, into: &buf)
         FfiConverterOptionUInt32.write(value.maxCount, into: &buf)
@@ -3870,6 +4478,103 @@ public func FfiConverterTypeHouseholdView_lower(_ value: HouseholdView) -> RustB
 
 
 /**
+ * The visit to reopen after the app was killed.
+ */
+public struct OpenVisitView: Equatable, Hashable {
+    public var visit: VisitSummaryView
+    /**
+     * Whether its door check is recorded (if not, reopen the door check).
+     */
+    public var doorChecked: Bool
+    public var titleZh: String
+    public var titleEn: String
+    public var sectionKey: String
+    public var sectionTitleZh: String
+    public var sectionTitleEn: String
+    /**
+     * What the app says on reopening it ("已恢复未完成的走访：…").
+     */
+    public var messageZh: String
+    public var messageEn: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(visit: VisitSummaryView, 
+        /**
+         * Whether its door check is recorded (if not, reopen the door check).
+         */doorChecked: Bool, titleZh: String, titleEn: String, sectionKey: String, sectionTitleZh: String, sectionTitleEn: String, 
+        /**
+         * What the app says on reopening it ("已恢复未完成的走访：…").
+         */messageZh: String, messageEn: String) {
+        self.visit = visit
+        self.doorChecked = doorChecked
+        self.titleZh = titleZh
+        self.titleEn = titleEn
+        self.sectionKey = sectionKey
+        self.sectionTitleZh = sectionTitleZh
+        self.sectionTitleEn = sectionTitleEn
+        self.messageZh = messageZh
+        self.messageEn = messageEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OpenVisitView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOpenVisitView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OpenVisitView {
+        return
+            try OpenVisitView(
+                visit: FfiConverterTypeVisitSummaryView.read(from: &buf), 
+                doorChecked: FfiConverterBool.read(from: &buf), 
+                titleZh: FfiConverterString.read(from: &buf), 
+                titleEn: FfiConverterString.read(from: &buf), 
+                sectionKey: FfiConverterString.read(from: &buf), 
+                sectionTitleZh: FfiConverterString.read(from: &buf), 
+                sectionTitleEn: FfiConverterString.read(from: &buf), 
+                messageZh: FfiConverterString.read(from: &buf), 
+                messageEn: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OpenVisitView, into buf: inout [UInt8]) {
+        FfiConverterTypeVisitSummaryView.write(value.visit, into: &buf)
+        FfiConverterBool.write(value.doorChecked, into: &buf)
+        FfiConverterString.write(value.titleZh, into: &buf)
+        FfiConverterString.write(value.titleEn, into: &buf)
+        FfiConverterString.write(value.sectionKey, into: &buf)
+        FfiConverterString.write(value.sectionTitleZh, into: &buf)
+        FfiConverterString.write(value.sectionTitleEn, into: &buf)
+        FfiConverterString.write(value.messageZh, into: &buf)
+        FfiConverterString.write(value.messageEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOpenVisitView_lift(_ buf: RustBuffer) throws -> OpenVisitView {
+    return try FfiConverterTypeOpenVisitView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOpenVisitView_lower(_ value: OpenVisitView) -> RustBuffer {
+    return FfiConverterTypeOpenVisitView.lower(value)
+}
+
+
+/**
  * One entry of the outbox screen.
  */
 public struct OutboxEntryView: Equatable, Hashable {
@@ -4104,6 +4809,67 @@ public func FfiConverterTypeOutboxStatus_lower(_ value: OutboxStatus) -> RustBuf
 
 
 /**
+ * An outcome button of the door-check screen.
+ */
+public struct OutcomeChoice: Equatable, Hashable {
+    public var outcome: DoorOutcome
+    public var labelZh: String
+    public var labelEn: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(outcome: DoorOutcome, labelZh: String, labelEn: String) {
+        self.outcome = outcome
+        self.labelZh = labelZh
+        self.labelEn = labelEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OutcomeChoice: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOutcomeChoice: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OutcomeChoice {
+        return
+            try OutcomeChoice(
+                outcome: FfiConverterTypeDoorOutcome.read(from: &buf), 
+                labelZh: FfiConverterString.read(from: &buf), 
+                labelEn: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OutcomeChoice, into buf: inout [UInt8]) {
+        FfiConverterTypeDoorOutcome.write(value.outcome, into: &buf)
+        FfiConverterString.write(value.labelZh, into: &buf)
+        FfiConverterString.write(value.labelEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutcomeChoice_lift(_ buf: RustBuffer) throws -> OutcomeChoice {
+    return try FfiConverterTypeOutcomeChoice.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOutcomeChoice_lower(_ value: OutcomeChoice) -> RustBuffer {
+    return FfiConverterTypeOutcomeChoice.lower(value)
+}
+
+
+/**
  * A visit the household received that is not on this phone (made on another
  * phone, or by the worker before), as the server last listed it.
  */
@@ -4320,6 +5086,79 @@ public func FfiConverterTypePhotoInfo_lower(_ value: PhotoInfo) -> RustBuffer {
 
 
 /**
+ * Where 完成 jumps while there are problems.
+ */
+public struct ProblemJumpView: Equatable, Hashable {
+    public var sectionKey: String
+    /**
+     * Index in `sections`.
+     */
+    public var section: UInt32
+    /**
+     * The field's `path`, to scroll to and focus.
+     */
+    public var path: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(sectionKey: String, 
+        /**
+         * Index in `sections`.
+         */section: UInt32, 
+        /**
+         * The field's `path`, to scroll to and focus.
+         */path: String) {
+        self.sectionKey = sectionKey
+        self.section = section
+        self.path = path
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ProblemJumpView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeProblemJumpView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ProblemJumpView {
+        return
+            try ProblemJumpView(
+                sectionKey: FfiConverterString.read(from: &buf), 
+                section: FfiConverterUInt32.read(from: &buf), 
+                path: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ProblemJumpView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.sectionKey, into: &buf)
+        FfiConverterUInt32.write(value.section, into: &buf)
+        FfiConverterString.write(value.path, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProblemJumpView_lift(_ buf: RustBuffer) throws -> ProblemJumpView {
+    return try FfiConverterTypeProblemJumpView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeProblemJumpView_lower(_ value: ProblemJumpView) -> RustBuffer {
+    return FfiConverterTypeProblemJumpView.lower(value)
+}
+
+
+/**
  * What a pull changed on the device.
  */
 public struct PullReport: Equatable, Hashable {
@@ -4403,6 +5242,67 @@ public func FfiConverterTypePullReport_lift(_ buf: RustBuffer) throws -> PullRep
 #endif
 public func FfiConverterTypePullReport_lower(_ value: PullReport) -> RustBuffer {
     return FfiConverterTypePullReport.lower(value)
+}
+
+
+/**
+ * A reason of a verdict, in both languages.
+ */
+public struct ReasonView: Equatable, Hashable {
+    public var code: String
+    public var textZh: String
+    public var textEn: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(code: String, textZh: String, textEn: String) {
+        self.code = code
+        self.textZh = textZh
+        self.textEn = textEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ReasonView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReasonView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReasonView {
+        return
+            try ReasonView(
+                code: FfiConverterString.read(from: &buf), 
+                textZh: FfiConverterString.read(from: &buf), 
+                textEn: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReasonView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.textZh, into: &buf)
+        FfiConverterString.write(value.textEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReasonView_lift(_ buf: RustBuffer) throws -> ReasonView {
+    return try FfiConverterTypeReasonView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReasonView_lower(_ value: ReasonView) -> RustBuffer {
+    return FfiConverterTypeReasonView.lower(value)
 }
 
 
@@ -4571,6 +5471,172 @@ public func FfiConverterTypeReturnedItemView_lift(_ buf: RustBuffer) throws -> R
 #endif
 public func FfiConverterTypeReturnedItemView_lower(_ value: ReturnedItemView) -> RustBuffer {
     return FfiConverterTypeReturnedItemView.lower(value)
+}
+
+
+/**
+ * A button moving to another section.
+ */
+public struct SectionButtonView: Equatable, Hashable {
+    public var labelZh: String
+    public var labelEn: String
+    /**
+     * Pass to `go_to_section`.
+     */
+    public var sectionKey: String
+    public var sectionTitleZh: String
+    public var sectionTitleEn: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(labelZh: String, labelEn: String, 
+        /**
+         * Pass to `go_to_section`.
+         */sectionKey: String, sectionTitleZh: String, sectionTitleEn: String) {
+        self.labelZh = labelZh
+        self.labelEn = labelEn
+        self.sectionKey = sectionKey
+        self.sectionTitleZh = sectionTitleZh
+        self.sectionTitleEn = sectionTitleEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SectionButtonView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSectionButtonView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SectionButtonView {
+        return
+            try SectionButtonView(
+                labelZh: FfiConverterString.read(from: &buf), 
+                labelEn: FfiConverterString.read(from: &buf), 
+                sectionKey: FfiConverterString.read(from: &buf), 
+                sectionTitleZh: FfiConverterString.read(from: &buf), 
+                sectionTitleEn: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SectionButtonView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.labelZh, into: &buf)
+        FfiConverterString.write(value.labelEn, into: &buf)
+        FfiConverterString.write(value.sectionKey, into: &buf)
+        FfiConverterString.write(value.sectionTitleZh, into: &buf)
+        FfiConverterString.write(value.sectionTitleEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSectionButtonView_lift(_ buf: RustBuffer) throws -> SectionButtonView {
+    return try FfiConverterTypeSectionButtonView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSectionButtonView_lower(_ value: SectionButtonView) -> RustBuffer {
+    return FfiConverterTypeSectionButtonView.lower(value)
+}
+
+
+/**
+ * A section of a visit form: one page, moved to with buttons.
+ */
+public struct SectionView: Equatable, Hashable {
+    /**
+     * Pass this to `go_to_section`; stable whatever the answers.
+     */
+    public var key: String
+    public var titleZh: String
+    public var titleEn: String
+    /**
+     * Its fields are the screen's `fields[start until end]`.
+     */
+    public var start: UInt32
+    public var end: UInt32
+    /**
+     * Problems on its fields now (a badge on the section's button).
+     */
+    public var problemCount: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Pass this to `go_to_section`; stable whatever the answers.
+         */key: String, titleZh: String, titleEn: String, 
+        /**
+         * Its fields are the screen's `fields[start until end]`.
+         */start: UInt32, end: UInt32, 
+        /**
+         * Problems on its fields now (a badge on the section's button).
+         */problemCount: UInt32) {
+        self.key = key
+        self.titleZh = titleZh
+        self.titleEn = titleEn
+        self.start = start
+        self.end = end
+        self.problemCount = problemCount
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SectionView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSectionView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SectionView {
+        return
+            try SectionView(
+                key: FfiConverterString.read(from: &buf), 
+                titleZh: FfiConverterString.read(from: &buf), 
+                titleEn: FfiConverterString.read(from: &buf), 
+                start: FfiConverterUInt32.read(from: &buf), 
+                end: FfiConverterUInt32.read(from: &buf), 
+                problemCount: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SectionView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.key, into: &buf)
+        FfiConverterString.write(value.titleZh, into: &buf)
+        FfiConverterString.write(value.titleEn, into: &buf)
+        FfiConverterUInt32.write(value.start, into: &buf)
+        FfiConverterUInt32.write(value.end, into: &buf)
+        FfiConverterUInt32.write(value.problemCount, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSectionView_lift(_ buf: RustBuffer) throws -> SectionView {
+    return try FfiConverterTypeSectionView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSectionView_lower(_ value: SectionView) -> RustBuffer {
+    return FfiConverterTypeSectionView.lower(value)
 }
 
 
@@ -5205,6 +6271,109 @@ public func FfiConverterTypeTemplateView_lower(_ value: TemplateView) -> RustBuf
 
 
 /**
+ * The buttons of a visit's screen.
+ */
+public struct VisitButtonsView: Equatable, Hashable {
+    /**
+     * 保存草稿 (drafts only).
+     */
+    public var saveDraft: ButtonView
+    /**
+     * 完成 (drafts only; with problems it jumps to the first).
+     */
+    public var finish: ButtonView
+    /**
+     * "还有 3 个问题" while problems remain.
+     */
+    public var finishHintZh: String?
+    public var finishHintEn: String?
+    /**
+     * 上一节, absent on the first section.
+     */
+    public var previous: SectionButtonView?
+    /**
+     * 下一节, absent on the last section.
+     */
+    public var next: SectionButtonView?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * 保存草稿 (drafts only).
+         */saveDraft: ButtonView, 
+        /**
+         * 完成 (drafts only; with problems it jumps to the first).
+         */finish: ButtonView, 
+        /**
+         * "还有 3 个问题" while problems remain.
+         */finishHintZh: String?, finishHintEn: String?, 
+        /**
+         * 上一节, absent on the first section.
+         */previous: SectionButtonView?, 
+        /**
+         * 下一节, absent on the last section.
+         */next: SectionButtonView?) {
+        self.saveDraft = saveDraft
+        self.finish = finish
+        self.finishHintZh = finishHintZh
+        self.finishHintEn = finishHintEn
+        self.previous = previous
+        self.next = next
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension VisitButtonsView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeVisitButtonsView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> VisitButtonsView {
+        return
+            try VisitButtonsView(
+                saveDraft: FfiConverterTypeButtonView.read(from: &buf), 
+                finish: FfiConverterTypeButtonView.read(from: &buf), 
+                finishHintZh: FfiConverterOptionString.read(from: &buf), 
+                finishHintEn: FfiConverterOptionString.read(from: &buf), 
+                previous: FfiConverterOptionTypeSectionButtonView.read(from: &buf), 
+                next: FfiConverterOptionTypeSectionButtonView.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: VisitButtonsView, into buf: inout [UInt8]) {
+        FfiConverterTypeButtonView.write(value.saveDraft, into: &buf)
+        FfiConverterTypeButtonView.write(value.finish, into: &buf)
+        FfiConverterOptionString.write(value.finishHintZh, into: &buf)
+        FfiConverterOptionString.write(value.finishHintEn, into: &buf)
+        FfiConverterOptionTypeSectionButtonView.write(value.previous, into: &buf)
+        FfiConverterOptionTypeSectionButtonView.write(value.next, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVisitButtonsView_lift(_ buf: RustBuffer) throws -> VisitButtonsView {
+    return try FfiConverterTypeVisitButtonsView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeVisitButtonsView_lower(_ value: VisitButtonsView) -> RustBuffer {
+    return FfiConverterTypeVisitButtonsView.lower(value)
+}
+
+
+/**
  * Everything a visit's screen shows.
  */
 public struct VisitScreenView: Equatable, Hashable {
@@ -5225,6 +6394,19 @@ public struct VisitScreenView: Equatable, Hashable {
     public var problems: [FormProblem]
     public var doorCheck: DoorCheckResult?
     public var photos: [PhotoInfo]
+    /**
+     * The form's pages in order; show `sections[current_section]`.
+     */
+    public var sections: [SectionView]
+    public var currentSection: UInt32
+    /**
+     * The first problem on a visible field, with its section.
+     */
+    public var firstProblem: ProblemJumpView?
+    /**
+     * 保存草稿, 完成, 上一节 / 下一节.
+     */
+    public var buttons: VisitButtonsView
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5237,7 +6419,16 @@ public struct VisitScreenView: Equatable, Hashable {
          */fields: [FieldItem], 
         /**
          * Every problem that would stop finalizing now.
-         */problems: [FormProblem], doorCheck: DoorCheckResult?, photos: [PhotoInfo]) {
+         */problems: [FormProblem], doorCheck: DoorCheckResult?, photos: [PhotoInfo], 
+        /**
+         * The form's pages in order; show `sections[current_section]`.
+         */sections: [SectionView], currentSection: UInt32, 
+        /**
+         * The first problem on a visible field, with its section.
+         */firstProblem: ProblemJumpView?, 
+        /**
+         * 保存草稿, 完成, 上一节 / 下一节.
+         */buttons: VisitButtonsView) {
         self.visit = visit
         self.titleZh = titleZh
         self.titleEn = titleEn
@@ -5246,6 +6437,10 @@ public struct VisitScreenView: Equatable, Hashable {
         self.problems = problems
         self.doorCheck = doorCheck
         self.photos = photos
+        self.sections = sections
+        self.currentSection = currentSection
+        self.firstProblem = firstProblem
+        self.buttons = buttons
     }
 
     
@@ -5271,7 +6466,11 @@ public struct FfiConverterTypeVisitScreenView: FfiConverterRustBuffer {
                 fields: FfiConverterSequenceTypeFieldItem.read(from: &buf), 
                 problems: FfiConverterSequenceTypeFormProblem.read(from: &buf), 
                 doorCheck: FfiConverterOptionTypeDoorCheckResult.read(from: &buf), 
-                photos: FfiConverterSequenceTypePhotoInfo.read(from: &buf)
+                photos: FfiConverterSequenceTypePhotoInfo.read(from: &buf), 
+                sections: FfiConverterSequenceTypeSectionView.read(from: &buf), 
+                currentSection: FfiConverterUInt32.read(from: &buf), 
+                firstProblem: FfiConverterOptionTypeProblemJumpView.read(from: &buf), 
+                buttons: FfiConverterTypeVisitButtonsView.read(from: &buf)
         )
     }
 
@@ -5284,6 +6483,10 @@ public struct FfiConverterTypeVisitScreenView: FfiConverterRustBuffer {
         FfiConverterSequenceTypeFormProblem.write(value.problems, into: &buf)
         FfiConverterOptionTypeDoorCheckResult.write(value.doorCheck, into: &buf)
         FfiConverterSequenceTypePhotoInfo.write(value.photos, into: &buf)
+        FfiConverterSequenceTypeSectionView.write(value.sections, into: &buf)
+        FfiConverterUInt32.write(value.currentSection, into: &buf)
+        FfiConverterOptionTypeProblemJumpView.write(value.firstProblem, into: &buf)
+        FfiConverterTypeVisitButtonsView.write(value.buttons, into: &buf)
     }
 }
 
@@ -5741,6 +6944,126 @@ public func FfiConverterTypeAppLanguage_lift(_ buf: RustBuffer) throws -> AppLan
 #endif
 public func FfiConverterTypeAppLanguage_lower(_ value: AppLanguage) -> RustBuffer {
     return FfiConverterTypeAppLanguage.lower(value)
+}
+
+
+
+/**
+ * Where the door check stands.
+ */
+
+public enum DoorCheckStage: Equatable, Hashable {
+    
+    /**
+     * No fix yet: "正在定位…".
+     */
+    case waitingForFix
+    /**
+     * The fix is not accurate enough yet (`accuracy_m` of `need_m`).
+     */
+    case improving(accuracyM: Double, needM: Double
+    )
+    /**
+     * A fix with a problem waiting will not cure (far, mocked, stale, wrong
+     * clock): shown with its verdict; accepting by hand is offered.
+     */
+    case suspect
+    /**
+     * No good fix in time: accepting by hand is offered.
+     */
+    case timedOut
+    /**
+     * A good fix, accepted by itself: choose the outcome.
+     */
+    case accepted
+    /**
+     * Accepted by hand (recorded): choose the outcome.
+     */
+    case acceptedByHand
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension DoorCheckStage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDoorCheckStage: FfiConverterRustBuffer {
+    typealias SwiftType = DoorCheckStage
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DoorCheckStage {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .waitingForFix
+        
+        case 2: return .improving(accuracyM: try FfiConverterDouble.read(from: &buf), needM: try FfiConverterDouble.read(from: &buf)
+        )
+        
+        case 3: return .suspect
+        
+        case 4: return .timedOut
+        
+        case 5: return .accepted
+        
+        case 6: return .acceptedByHand
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: DoorCheckStage, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .waitingForFix:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .improving(accuracyM,needM):
+            writeInt(&buf, Int32(2))
+            FfiConverterDouble.write(accuracyM, into: &buf)
+            FfiConverterDouble.write(needM, into: &buf)
+            
+        
+        case .suspect:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .timedOut:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .accepted:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .acceptedByHand:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoorCheckStage_lift(_ buf: RustBuffer) throws -> DoorCheckStage {
+    return try FfiConverterTypeDoorCheckStage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDoorCheckStage_lower(_ value: DoorCheckStage) -> RustBuffer {
+    return FfiConverterTypeDoorCheckStage.lower(value)
 }
 
 
@@ -6439,6 +7762,88 @@ public func FfiConverterTypeFieldKind_lift(_ buf: RustBuffer) throws -> FieldKin
 #endif
 public func FfiConverterTypeFieldKind_lower(_ value: FieldKind) -> RustBuffer {
     return FfiConverterTypeFieldKind.lower(value)
+}
+
+
+
+/**
+ * What 完成 did.
+ */
+
+public enum FinishResult: Equatable, Hashable {
+    
+    /**
+     * Finalized and queued for upload.
+     */
+    case finalized(visit: VisitView
+    )
+    /**
+     * Refused: the screen is on the first problem's section, and
+     * `first_problem` names the field to jump to; it stays a draft.
+     */
+    case problems(screen: VisitScreenView
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension FinishResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFinishResult: FfiConverterRustBuffer {
+    typealias SwiftType = FinishResult
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FinishResult {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .finalized(visit: try FfiConverterTypeVisitView.read(from: &buf)
+        )
+        
+        case 2: return .problems(screen: try FfiConverterTypeVisitScreenView.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: FinishResult, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .finalized(visit):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeVisitView.write(visit, into: &buf)
+            
+        
+        case let .problems(screen):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeVisitScreenView.write(screen, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFinishResult_lift(_ buf: RustBuffer) throws -> FinishResult {
+    return try FfiConverterTypeFinishResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFinishResult_lower(_ value: FinishResult) -> RustBuffer {
+    return FfiConverterTypeFinishResult.lower(value)
 }
 
 
@@ -7346,6 +8751,78 @@ fileprivate struct FfiConverterOptionTypeGpsFixInput: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeOpenVisitView: FfiConverterRustBuffer {
+    typealias SwiftType = OpenVisitView?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeOpenVisitView.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeOpenVisitView.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeProblemJumpView: FfiConverterRustBuffer {
+    typealias SwiftType = ProblemJumpView?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeProblemJumpView.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeProblemJumpView.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSectionButtonView: FfiConverterRustBuffer {
+    typealias SwiftType = SectionButtonView?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSectionButtonView.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSectionButtonView.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeVisitSummaryView: FfiConverterRustBuffer {
     typealias SwiftType = VisitSummaryView?
 
@@ -7694,6 +9171,31 @@ fileprivate struct FfiConverterSequenceTypeOutboxEntryView: FfiConverterRustBuff
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeOutcomeChoice: FfiConverterRustBuffer {
+    typealias SwiftType = [OutcomeChoice]
+
+    public static func write(_ value: [OutcomeChoice], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOutcomeChoice.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [OutcomeChoice] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [OutcomeChoice]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOutcomeChoice.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypePastVisitView: FfiConverterRustBuffer {
     typealias SwiftType = [PastVisitView]
 
@@ -7744,6 +9246,31 @@ fileprivate struct FfiConverterSequenceTypePhotoInfo: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeReasonView: FfiConverterRustBuffer {
+    typealias SwiftType = [ReasonView]
+
+    public static func write(_ value: [ReasonView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeReasonView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ReasonView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ReasonView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeReasonView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeResidentItem: FfiConverterRustBuffer {
     typealias SwiftType = [ResidentItem]
 
@@ -7786,6 +9313,31 @@ fileprivate struct FfiConverterSequenceTypeReturnedItemView: FfiConverterRustBuf
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeReturnedItemView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSectionView: FfiConverterRustBuffer {
+    typealias SwiftType = [SectionView]
+
+    public static func write(_ value: [SectionView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSectionView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SectionView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SectionView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSectionView.read(from: &buf))
         }
         return seq
     }
@@ -7982,7 +9534,28 @@ private let initializationResult: InitializationResult = {
     if (uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed() != 53507) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_doorstep_ffi_checksum_method_doorchecksession_accept_by_hand() != 39847) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorchecksession_fix() != 16712) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorchecksession_record() != 49764) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorchecksession_tick() != 52720) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorchecksession_view() != 48952) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_set_data_listener() != 20933) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_door_outcomes() != 1324) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_start_door_check() != 35531) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock() != 5499) {
@@ -8054,13 +9627,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_doorstep_ffi_checksum_method_doorstep_sync() != 21159) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_doorstep_ffi_checksum_method_doorstep_add_photo() != 16220) {
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_add_photo() != 1018) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_door_check() != 17987) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_finalize() != 26069) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_finish_visit() != 51204) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_go_to_section() != 24516) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_open_visit() != 29106) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_photo_thumbnail() != 29256) {
@@ -8076,6 +9658,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_set_answer() != 62688) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_set_watermark_font() != 5489) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_start_visit() != 63369) {

@@ -295,6 +295,41 @@ void uniffi_doorstep_ffi_fn_init_callback_vtable_datalistener(const UniffiVTable
 void uniffi_doorstep_ffi_fn_method_datalistener_on_data_changed(uint64_t ptr, RustBuffer change, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_CLONE_DOORCHECKSESSION
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_CLONE_DOORCHECKSESSION
+uint64_t uniffi_doorstep_ffi_fn_clone_doorchecksession(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_FREE_DOORCHECKSESSION
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_FREE_DOORCHECKSESSION
+void uniffi_doorstep_ffi_fn_free_doorchecksession(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORCHECKSESSION_ACCEPT_BY_HAND
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORCHECKSESSION_ACCEPT_BY_HAND
+RustBuffer uniffi_doorstep_ffi_fn_method_doorchecksession_accept_by_hand(uint64_t ptr, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORCHECKSESSION_FIX
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORCHECKSESSION_FIX
+RustBuffer uniffi_doorstep_ffi_fn_method_doorchecksession_fix(uint64_t ptr, RustBuffer fix, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORCHECKSESSION_RECORD
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORCHECKSESSION_RECORD
+RustBuffer uniffi_doorstep_ffi_fn_method_doorchecksession_record(uint64_t ptr, RustBuffer outcome, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORCHECKSESSION_TICK
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORCHECKSESSION_TICK
+RustBuffer uniffi_doorstep_ffi_fn_method_doorchecksession_tick(uint64_t ptr, int64_t now_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORCHECKSESSION_VIEW
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORCHECKSESSION_VIEW
+RustBuffer uniffi_doorstep_ffi_fn_method_doorchecksession_view(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_CLONE_DOORSTEP
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_CLONE_DOORSTEP
 uint64_t uniffi_doorstep_ffi_fn_clone_doorstep(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -313,6 +348,16 @@ uint64_t uniffi_doorstep_ffi_fn_constructor_doorstep_open(RustBuffer directory, 
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_DATA_LISTENER
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_DATA_LISTENER
 void uniffi_doorstep_ffi_fn_method_doorstep_set_data_listener(uint64_t ptr, RustBuffer listener, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_DOOR_OUTCOMES
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_DOOR_OUTCOMES
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_door_outcomes(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_START_DOOR_CHECK
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_START_DOOR_CHECK
+uint64_t uniffi_doorstep_ffi_fn_method_doorstep_start_door_check(uint64_t ptr, RustBuffer visit_id, int64_t now_ms, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_FIX_CLOCK
@@ -445,6 +490,21 @@ RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_door_check(uint64_t ptr, RustB
 RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_finalize(uint64_t ptr, RustBuffer visit_id, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_FINISH_VISIT
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_FINISH_VISIT
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_finish_visit(uint64_t ptr, RustBuffer visit_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_GO_TO_SECTION
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_GO_TO_SECTION
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_go_to_section(uint64_t ptr, RustBuffer visit_id, RustBuffer section_key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_OPEN_VISIT
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_OPEN_VISIT
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_open_visit(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_PHOTO_THUMBNAIL
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_PHOTO_THUMBNAIL
 RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_photo_thumbnail(uint64_t ptr, RustBuffer sha256, RustCallStatus *_Nonnull out_status
@@ -468,6 +528,11 @@ RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_revise(uint64_t ptr, RustBuffe
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_ANSWER
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_ANSWER
 RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_set_answer(uint64_t ptr, RustBuffer visit_id, RustBuffer path, RustBuffer value, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_WATERMARK_FONT
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_WATERMARK_FONT
+void uniffi_doorstep_ffi_fn_method_doorstep_set_watermark_font(uint64_t ptr, RustBuffer path, uint32_t index, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_START_VISIT
@@ -802,9 +867,51 @@ uint16_t uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORCHECKSESSION_ACCEPT_BY_HAND
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORCHECKSESSION_ACCEPT_BY_HAND
+uint16_t uniffi_doorstep_ffi_checksum_method_doorchecksession_accept_by_hand(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORCHECKSESSION_FIX
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORCHECKSESSION_FIX
+uint16_t uniffi_doorstep_ffi_checksum_method_doorchecksession_fix(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORCHECKSESSION_RECORD
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORCHECKSESSION_RECORD
+uint16_t uniffi_doorstep_ffi_checksum_method_doorchecksession_record(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORCHECKSESSION_TICK
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORCHECKSESSION_TICK
+uint16_t uniffi_doorstep_ffi_checksum_method_doorchecksession_tick(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORCHECKSESSION_VIEW
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORCHECKSESSION_VIEW
+uint16_t uniffi_doorstep_ffi_checksum_method_doorchecksession_view(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_DATA_LISTENER
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_DATA_LISTENER
 uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_set_data_listener(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_DOOR_OUTCOMES
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_DOOR_OUTCOMES
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_door_outcomes(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_START_DOOR_CHECK
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_START_DOOR_CHECK
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_start_door_check(void
     
 );
 #endif
@@ -964,6 +1071,24 @@ uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_finalize(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_FINISH_VISIT
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_FINISH_VISIT
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_finish_visit(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_GO_TO_SECTION
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_GO_TO_SECTION
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_go_to_section(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_OPEN_VISIT
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_OPEN_VISIT
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_open_visit(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_PHOTO_THUMBNAIL
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_PHOTO_THUMBNAIL
 uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_photo_thumbnail(void
@@ -991,6 +1116,12 @@ uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_revise(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_ANSWER
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_ANSWER
 uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_set_answer(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_WATERMARK_FONT
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_WATERMARK_FONT
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_set_watermark_font(void
     
 );
 #endif

@@ -265,6 +265,9 @@ fn prepare_visit(
     match &visit.door_check {
         None => flags.push("no_door_check".to_owned()),
         Some(record) => {
+            if record.result.accepted_by_hand.is_some() {
+                flags.push("door_accepted_by_hand".to_owned());
+            }
             let mut input = record.input.clone();
             // The server judges against its own record of the household, not the device's.
             input.household = match place.location {

@@ -162,6 +162,10 @@ pub fn flag_label(lang: Lang, code: &str) -> String {
             "核验结果与手机不一致",
             "Door check differs from the phone's",
         )),
+        "door_accepted_by_hand" => Some((
+            "网格员未等到合格定位，手动确认了到户核验",
+            "The worker accepted the door check by hand, without a good fix",
+        )),
         "door:outside" => Some(("不在地理围栏内", "Outside the geofence")),
         "door:mock_location" => Some(("模拟定位", "Mock location")),
         "door:clock_skew" => Some(("手机时间异常", "Clock skew")),

@@ -383,6 +383,27 @@ pub async fn page(
                 t(lang, "围栏半径", "Geofence radius"),
                 f.geofence_radius_m,
             );
+            if let Some(hand) = evidence
+                .as_ref()
+                .and_then(|e| e.device_door_check.as_ref())
+                .and_then(|d| d.result.accepted_by_hand)
+            {
+                let _ = write!(
+                    body,
+                    "<p class=\"bad\">{}</p>",
+                    esc(&if lang == Lang::Zh {
+                        format!(
+                            "网格员等待 {} 秒未得到合格定位，手动确认了到户核验",
+                            hand.waited_s
+                        )
+                    } else {
+                        format!(
+                            "The worker accepted the door check by hand after waiting {} s for a good fix",
+                            hand.waited_s
+                        )
+                    })
+                );
+            }
             let fix = evidence
                 .as_ref()
                 .and_then(|e| e.device_door_check.as_ref())

@@ -728,7 +728,21 @@ internal object IntegrityCheckingUniffiLib {
     internal fun ensureInitialized() = Unit
     external fun uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed(
     ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorchecksession_accept_by_hand(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorchecksession_fix(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorchecksession_record(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorchecksession_tick(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorchecksession_view(
+    ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_set_data_listener(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_door_outcomes(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_start_door_check(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock(
     ): Int
@@ -782,6 +796,12 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_finalize(
     ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_finish_visit(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_go_to_section(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_open_visit(
+    ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_photo_thumbnail(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_problems(
@@ -791,6 +811,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_revise(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_set_answer(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_set_watermark_font(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_start_visit(
     ): Int
@@ -840,6 +862,20 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_doorstep_ffi_fn_method_datalistener_on_data_changed(`ptr`: Long,`change`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_doorstep_ffi_fn_clone_doorchecksession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_doorstep_ffi_fn_free_doorchecksession(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_doorstep_ffi_fn_method_doorchecksession_accept_by_hand(`ptr`: Long,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorchecksession_fix(`ptr`: Long,`fix`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorchecksession_record(`ptr`: Long,`outcome`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorchecksession_tick(`ptr`: Long,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorchecksession_view(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_clone_doorstep(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_doorstep_ffi_fn_free_doorstep(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -848,6 +884,10 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_doorstep_ffi_fn_method_doorstep_set_data_listener(`ptr`: Long,`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_door_outcomes(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_start_door_check(`ptr`: Long,`visitId`: RustBuffer.ByValue,`nowMs`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_doorstep_ffi_fn_method_doorstep_fix_clock(`ptr`: Long,`epochMs`: RustBuffer.ByValue,`utcOffsetSeconds`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_doorstep_ffi_fn_method_doorstep_home(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -900,6 +940,12 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_finalize(`ptr`: Long,`visitId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_finish_visit(`ptr`: Long,`visitId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_go_to_section(`ptr`: Long,`visitId`: RustBuffer.ByValue,`sectionKey`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_open_visit(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_photo_thumbnail(`ptr`: Long,`sha256`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_problems(`ptr`: Long,`visitId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -910,6 +956,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_set_answer(`ptr`: Long,`visitId`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_set_watermark_font(`ptr`: Long,`path`: RustBuffer.ByValue,`index`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_doorstep_ffi_fn_method_doorstep_start_visit(`ptr`: Long,`householdId`: RustBuffer.ByValue,`templateId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_templates(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1058,7 +1106,28 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed() and 0xFFFF) != 53507) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorchecksession_accept_by_hand() and 0xFFFF) != 39847) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorchecksession_fix() and 0xFFFF) != 16712) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorchecksession_record() and 0xFFFF) != 49764) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorchecksession_tick() and 0xFFFF) != 52720) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorchecksession_view() and 0xFFFF) != 48952) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_data_listener() and 0xFFFF) != 20933) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_door_outcomes() and 0xFFFF) != 1324) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_start_door_check() and 0xFFFF) != 35531) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock() and 0xFFFF) != 5499) {
@@ -1130,13 +1199,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_sync() and 0xFFFF) != 21159) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_add_photo() and 0xFFFF) != 16220) {
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_add_photo() and 0xFFFF) != 1018) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_door_check() and 0xFFFF) != 17987) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_finalize() and 0xFFFF) != 26069) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_finish_visit() and 0xFFFF) != 51204) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_go_to_section() and 0xFFFF) != 24516) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_open_visit() and 0xFFFF) != 29106) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_photo_thumbnail() and 0xFFFF) != 29256) {
@@ -1152,6 +1230,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_answer() and 0xFFFF) != 62688) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_watermark_font() and 0xFFFF) != 5489) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_start_visit() and 0xFFFF) != 63369) {
@@ -2068,6 +2149,374 @@ public object FfiConverterTypeDataListener: FfiConverter<DataListener, Long> {
 
 
 /**
+ * A door check in progress for one draft visit. Every method may be called
+ * from any thread.
+ */
+public interface DoorCheckSessionInterface {
+    
+    /**
+     * "仍然确认": the worker accepts without a good fix. Offered only after a
+     * suspect fix or the wait (`can_accept_by_hand`); recorded with the visit.
+     */
+    fun `acceptByHand`(`nowMs`: kotlin.Long): DoorCheckView
+    
+    /**
+     * A new fix from the platform (pass its mock flag as it is). Accepts by
+     * itself once a fix is good; later fixes then change nothing.
+     */
+    fun `fix`(`fix`: GpsFixInput, `nowMs`: kotlin.Long): DoorCheckView
+    
+    /**
+     * Records the accepted check with the outcome the worker chose (replacing
+     * an earlier check of the visit) and returns the verdict stored.
+     */
+    fun `record`(`outcome`: DoorOutcome): DoorCheckResult
+    
+    /**
+     * The screen's timer: call it about once a second while no fix comes.
+     */
+    fun `tick`(`nowMs`: kotlin.Long): DoorCheckView
+    
+    /**
+     * What the screen shows now.
+     */
+    fun `view`(): DoorCheckView
+    
+    companion object
+}
+
+/**
+ * A door check in progress for one draft visit. Every method may be called
+ * from any thread.
+ */
+open class DoorCheckSession: Disposable, AutoCloseable, DoorCheckSessionInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_doorstep_ffi_fn_free_doorchecksession(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_doorstep_ffi_fn_clone_doorchecksession(handle, status)
+        }
+    }
+
+    
+    /**
+     * "仍然确认": the worker accepts without a good fix. Offered only after a
+     * suspect fix or the wait (`can_accept_by_hand`); recorded with the visit.
+     */
+    @Throws(DoorstepException::class)override fun `acceptByHand`(`nowMs`: kotlin.Long): DoorCheckView {
+            return FfiConverterTypeDoorCheckView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorchecksession_accept_by_hand(
+        it,
+        
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A new fix from the platform (pass its mock flag as it is). Accepts by
+     * itself once a fix is good; later fixes then change nothing.
+     */
+    @Throws(DoorstepException::class)override fun `fix`(`fix`: GpsFixInput, `nowMs`: kotlin.Long): DoorCheckView {
+            return FfiConverterTypeDoorCheckView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorchecksession_fix(
+        it,
+        
+        FfiConverterTypeGpsFixInput.lower(`fix`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Records the accepted check with the outcome the worker chose (replacing
+     * an earlier check of the visit) and returns the verdict stored.
+     */
+    @Throws(DoorstepException::class)override fun `record`(`outcome`: DoorOutcome): DoorCheckResult {
+            return FfiConverterTypeDoorCheckResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorchecksession_record(
+        it,
+        
+        FfiConverterTypeDoorOutcome.lower(`outcome`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The screen's timer: call it about once a second while no fix comes.
+     */
+    @Throws(DoorstepException::class)override fun `tick`(`nowMs`: kotlin.Long): DoorCheckView {
+            return FfiConverterTypeDoorCheckView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorchecksession_tick(
+        it,
+        
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * What the screen shows now.
+     */override fun `view`(): DoorCheckView {
+            return FfiConverterTypeDoorCheckView.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorchecksession_view(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDoorCheckSession: FfiConverter<DoorCheckSession, Long> {
+    override fun lower(value: DoorCheckSession): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): DoorCheckSession {
+        return DoorCheckSession(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): DoorCheckSession {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: DoorCheckSession) = 8UL
+
+    override fun write(value: DoorCheckSession, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * The app's handle on the core.
  */
 public interface DoorstepInterface {
@@ -2077,6 +2526,17 @@ public interface DoorstepInterface {
      * `None` removes it.
      */
     fun `setDataListener`(`listener`: DataListener?)
+    
+    /**
+     * The outcome buttons of the door-check screen, in order, with their words.
+     */
+    fun `doorOutcomes`(): List<OutcomeChoice>
+    
+    /**
+     * Begins the door check of a draft at `now_ms`: the screen then feeds it
+     * fixes and ticks, and records the outcome once it is accepted.
+     */
+    fun `startDoorCheck`(`visitId`: kotlin.String, `nowMs`: kotlin.Long): DoorCheckSession
     
     /**
      * Stops the core's clock at `epoch_ms` (milliseconds since 1970 UTC) in
@@ -2234,8 +2694,10 @@ public interface DoorstepInterface {
     
     /**
      * Processes camera bytes (JPEG or PNG: oriented, downscaled, metadata
-     * removed) and adds the photo to a draft as an answer to the image field
-     * `field`. Returns its record and a thumbnail.
+     * removed, the evidence watermark burned in — time, household, worker,
+     * door-check verdict — once `set_watermark_font` named a font) and adds
+     * the photo to a draft as an answer to the image field `field`. Returns
+     * its record and a thumbnail: show the thumbnail, not the photo.
      */
     fun `addPhoto`(`visitId`: kotlin.String, `field`: kotlin.String, `cameraBytes`: kotlin.ByteArray): PhotoEvidence
     
@@ -2251,6 +2713,24 @@ public interface DoorstepInterface {
      * problem, and stays a draft.
      */
     fun `finalize`(`visitId`: kotlin.String): VisitView
+    
+    /**
+     * 完成: finalizes a complete draft, or returns its screen on the first
+     * problem's section with `first_problem` naming the field.
+     */
+    fun `finishVisit`(`visitId`: kotlin.String): FinishResult
+    
+    /**
+     * Moves to the section `section_key` (上一节 / 下一节 or the list of
+     * sections) and returns the screen there; the place is remembered.
+     */
+    fun `goToSection`(`visitId`: kotlin.String, `sectionKey`: kotlin.String): VisitScreenView
+    
+    /**
+     * The draft to reopen when the app starts again (the one last edited,
+     * with its section and what to say), or `None`.
+     */
+    fun `openVisit`(): OpenVisitView?
     
     /**
      * The thumbnail of a stored photo, when one was made.
@@ -2282,6 +2762,14 @@ public interface DoorstepInterface {
      * Only drafts can be changed.
      */
     fun `setAnswer`(`visitId`: kotlin.String, `path`: kotlin.String, `value`: AnswerValue?): VisitScreenView
+    
+    /**
+     * Names the font the evidence watermark is drawn with: the phone's CJK
+     * system font (Android `/system/fonts/NotoSansCJK-Regular.ttc`, iOS
+     * PingFang), `index` its face in a collection (0 otherwise). Call it once
+     * at start; refused when the file is not a font with Chinese glyphs.
+     */
+    fun `setWatermarkFont`(`path`: kotlin.String, `index`: kotlin.UInt)
     
     /**
      * Starts a draft visit to a household with the newest version of a
@@ -2426,6 +2914,42 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
 }
     }
     
+    
+
+    
+    /**
+     * The outcome buttons of the door-check screen, in order, with their words.
+     */override fun `doorOutcomes`(): List<OutcomeChoice> {
+            return FfiConverterSequenceTypeOutcomeChoice.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_door_outcomes(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Begins the door check of a draft at `now_ms`: the screen then feeds it
+     * fixes and ticks, and records the outcome once it is accepted.
+     */
+    @Throws(DoorstepException::class)override fun `startDoorCheck`(`visitId`: kotlin.String, `nowMs`: kotlin.Long): DoorCheckSession {
+            return FfiConverterTypeDoorCheckSession.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_start_door_check(
+        it,
+        
+        FfiConverterString.lower(`visitId`),
+        FfiConverterLong.lower(`nowMs`),_status)
+}
+    }
+    )
+    }
     
 
     
@@ -2910,8 +3434,10 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
     
     /**
      * Processes camera bytes (JPEG or PNG: oriented, downscaled, metadata
-     * removed) and adds the photo to a draft as an answer to the image field
-     * `field`. Returns its record and a thumbnail.
+     * removed, the evidence watermark burned in — time, household, worker,
+     * door-check verdict — once `set_watermark_font` named a font) and adds
+     * the photo to a draft as an answer to the image field `field`. Returns
+     * its record and a thumbnail: show the thumbnail, not the photo.
      */
     @Throws(DoorstepException::class)override fun `addPhoto`(`visitId`: kotlin.String, `field`: kotlin.String, `cameraBytes`: kotlin.ByteArray): PhotoEvidence {
             return FfiConverterTypePhotoEvidence.lift(
@@ -2964,6 +3490,63 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
         it,
         
         FfiConverterString.lower(`visitId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * 完成: finalizes a complete draft, or returns its screen on the first
+     * problem's section with `first_problem` naming the field.
+     */
+    @Throws(DoorstepException::class)override fun `finishVisit`(`visitId`: kotlin.String): FinishResult {
+            return FfiConverterTypeFinishResult.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_finish_visit(
+        it,
+        
+        FfiConverterString.lower(`visitId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Moves to the section `section_key` (上一节 / 下一节 or the list of
+     * sections) and returns the screen there; the place is remembered.
+     */
+    @Throws(DoorstepException::class)override fun `goToSection`(`visitId`: kotlin.String, `sectionKey`: kotlin.String): VisitScreenView {
+            return FfiConverterTypeVisitScreenView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_go_to_section(
+        it,
+        
+        FfiConverterString.lower(`visitId`),
+        FfiConverterString.lower(`sectionKey`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The draft to reopen when the app starts again (the one last edited,
+     * with its section and what to say), or `None`.
+     */
+    @Throws(DoorstepException::class)override fun `openVisit`(): OpenVisitView? {
+            return FfiConverterOptionalTypeOpenVisitView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_open_visit(
+        it,
+        _status)
 }
     }
     )
@@ -3065,6 +3648,27 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
     }
     )
     }
+    
+
+    
+    /**
+     * Names the font the evidence watermark is drawn with: the phone's CJK
+     * system font (Android `/system/fonts/NotoSansCJK-Regular.ttc`, iOS
+     * PingFang), `index` its face in a collection (0 otherwise). Call it once
+     * at start; refused when the file is not a font with Chinese glyphs.
+     */
+    @Throws(DoorstepException::class)override fun `setWatermarkFont`(`path`: kotlin.String, `index`: kotlin.UInt)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_watermark_font(
+        it,
+        
+        FfiConverterString.lower(`path`),
+        FfiConverterUInt.lower(`index`),_status)
+}
+    }
+    
     
 
     
@@ -3879,6 +4483,52 @@ public object FfiConverterTypeAccountView: FfiConverterRustBuffer<AccountView> {
 
 
 /**
+ * A button: its words and whether it is enabled.
+ */
+data class ButtonView (
+    var `labelZh`: kotlin.String
+    , 
+    var `labelEn`: kotlin.String
+    , 
+    var `enabled`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeButtonView: FfiConverterRustBuffer<ButtonView> {
+    override fun read(buf: ByteBuffer): ButtonView {
+        return ButtonView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ButtonView) = (
+            FfiConverterString.allocationSize(value.`labelZh`) +
+            FfiConverterString.allocationSize(value.`labelEn`) +
+            FfiConverterBoolean.allocationSize(value.`enabled`)
+    )
+
+    override fun write(value: ButtonView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`labelZh`, buf)
+            FfiConverterString.write(value.`labelEn`, buf)
+            FfiConverterBoolean.write(value.`enabled`, buf)
+    }
+}
+
+
+
+/**
  * A choice of a select field.
  */
 data class ChoiceView (
@@ -4045,6 +4695,13 @@ data class DoorCheckResult (
     var `verdict`: DoorVerdict
     , 
     /**
+     * The verdict in words ("已核验", "不在范围内", …).
+     */
+    var `verdictZh`: kotlin.String
+    , 
+    var `verdictEn`: kotlin.String
+    , 
+    /**
      * Every problem, most serious first; empty when verified or proposed.
      */
     var `reasons`: List<DoorReason>
@@ -4061,6 +4718,19 @@ data class DoorCheckResult (
      * A household without a location: this fix is proposed as its location.
      */
     var `locationProposed`: kotlin.Boolean
+    , 
+    /**
+     * Set when the worker accepted the check by hand: how long the phone had
+     * waited for a good fix, in seconds. The supervisor sees it.
+     */
+    var `acceptedByHandAfterS`: kotlin.UInt?
+    , 
+    /**
+     * The outcome in words ("见到本人", …).
+     */
+    var `outcomeZh`: kotlin.String
+    , 
+    var `outcomeEn`: kotlin.String
     
 ){
     
@@ -4078,33 +4748,166 @@ public object FfiConverterTypeDoorCheckResult: FfiConverterRustBuffer<DoorCheckR
     override fun read(buf: ByteBuffer): DoorCheckResult {
         return DoorCheckResult(
             FfiConverterTypeDoorVerdict.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
             FfiConverterSequenceTypeDoorReason.read(buf),
             FfiConverterTypeDoorOutcome.read(buf),
             FfiConverterOptionalDouble.read(buf),
             FfiConverterOptionalDouble.read(buf),
             FfiConverterDouble.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
         )
     }
 
     override fun allocationSize(value: DoorCheckResult) = (
             FfiConverterTypeDoorVerdict.allocationSize(value.`verdict`) +
+            FfiConverterString.allocationSize(value.`verdictZh`) +
+            FfiConverterString.allocationSize(value.`verdictEn`) +
             FfiConverterSequenceTypeDoorReason.allocationSize(value.`reasons`) +
             FfiConverterTypeDoorOutcome.allocationSize(value.`outcome`) +
             FfiConverterOptionalDouble.allocationSize(value.`distanceM`) +
             FfiConverterOptionalDouble.allocationSize(value.`accuracyM`) +
             FfiConverterDouble.allocationSize(value.`geofenceRadiusM`) +
-            FfiConverterBoolean.allocationSize(value.`locationProposed`)
+            FfiConverterBoolean.allocationSize(value.`locationProposed`) +
+            FfiConverterOptionalUInt.allocationSize(value.`acceptedByHandAfterS`) +
+            FfiConverterString.allocationSize(value.`outcomeZh`) +
+            FfiConverterString.allocationSize(value.`outcomeEn`)
     )
 
     override fun write(value: DoorCheckResult, buf: ByteBuffer) {
             FfiConverterTypeDoorVerdict.write(value.`verdict`, buf)
+            FfiConverterString.write(value.`verdictZh`, buf)
+            FfiConverterString.write(value.`verdictEn`, buf)
             FfiConverterSequenceTypeDoorReason.write(value.`reasons`, buf)
             FfiConverterTypeDoorOutcome.write(value.`outcome`, buf)
             FfiConverterOptionalDouble.write(value.`distanceM`, buf)
             FfiConverterOptionalDouble.write(value.`accuracyM`, buf)
             FfiConverterDouble.write(value.`geofenceRadiusM`, buf)
             FfiConverterBoolean.write(value.`locationProposed`, buf)
+            FfiConverterOptionalUInt.write(value.`acceptedByHandAfterS`, buf)
+            FfiConverterString.write(value.`outcomeZh`, buf)
+            FfiConverterString.write(value.`outcomeEn`, buf)
+    }
+}
+
+
+
+/**
+ * What the door-check screen shows now.
+ */
+data class DoorCheckView (
+    var `stage`: DoorCheckStage
+    , 
+    /**
+     * Whole seconds since the check began.
+     */
+    var `elapsedS`: kotlin.UInt
+    , 
+    /**
+     * The newest fix's accuracy in metres (live).
+     */
+    var `accuracyM`: kotlin.Double?
+    , 
+    /**
+     * The accuracy a fix needs, in metres.
+     */
+    var `needAccuracyM`: kotlin.Double
+    , 
+    /**
+     * The kept fix's distance from the household, in metres.
+     */
+    var `distanceM`: kotlin.Double?
+    , 
+    var `geofenceRadiusM`: kotlin.Double
+    , 
+    /**
+     * The headline in both languages ("定位精度 45 米，需 ≤ 30 米，请稍候", "已核验，请选择入户结果", …).
+     */
+    var `headlineZh`: kotlin.String
+    , 
+    var `headlineEn`: kotlin.String
+    , 
+    /**
+     * The verdict of the kept fix, when there is one (what would be recorded).
+     */
+    var `verdict`: DoorCheckResult?
+    , 
+    /**
+     * The kept fix's reasons, most serious first.
+     */
+    var `reasons`: List<ReasonView>
+    , 
+    /**
+     * Whether "仍然确认" (accept by hand, recorded) is offered.
+     */
+    var `canAcceptByHand`: kotlin.Boolean
+    , 
+    /**
+     * Whether the outcome buttons are enabled.
+     */
+    var `canChooseOutcome`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDoorCheckView: FfiConverterRustBuffer<DoorCheckView> {
+    override fun read(buf: ByteBuffer): DoorCheckView {
+        return DoorCheckView(
+            FfiConverterTypeDoorCheckStage.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterDouble.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalTypeDoorCheckResult.read(buf),
+            FfiConverterSequenceTypeReasonView.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DoorCheckView) = (
+            FfiConverterTypeDoorCheckStage.allocationSize(value.`stage`) +
+            FfiConverterUInt.allocationSize(value.`elapsedS`) +
+            FfiConverterOptionalDouble.allocationSize(value.`accuracyM`) +
+            FfiConverterDouble.allocationSize(value.`needAccuracyM`) +
+            FfiConverterOptionalDouble.allocationSize(value.`distanceM`) +
+            FfiConverterDouble.allocationSize(value.`geofenceRadiusM`) +
+            FfiConverterString.allocationSize(value.`headlineZh`) +
+            FfiConverterString.allocationSize(value.`headlineEn`) +
+            FfiConverterOptionalTypeDoorCheckResult.allocationSize(value.`verdict`) +
+            FfiConverterSequenceTypeReasonView.allocationSize(value.`reasons`) +
+            FfiConverterBoolean.allocationSize(value.`canAcceptByHand`) +
+            FfiConverterBoolean.allocationSize(value.`canChooseOutcome`)
+    )
+
+    override fun write(value: DoorCheckView, buf: ByteBuffer) {
+            FfiConverterTypeDoorCheckStage.write(value.`stage`, buf)
+            FfiConverterUInt.write(value.`elapsedS`, buf)
+            FfiConverterOptionalDouble.write(value.`accuracyM`, buf)
+            FfiConverterDouble.write(value.`needAccuracyM`, buf)
+            FfiConverterOptionalDouble.write(value.`distanceM`, buf)
+            FfiConverterDouble.write(value.`geofenceRadiusM`, buf)
+            FfiConverterString.write(value.`headlineZh`, buf)
+            FfiConverterString.write(value.`headlineEn`, buf)
+            FfiConverterOptionalTypeDoorCheckResult.write(value.`verdict`, buf)
+            FfiConverterSequenceTypeReasonView.write(value.`reasons`, buf)
+            FfiConverterBoolean.write(value.`canAcceptByHand`, buf)
+            FfiConverterBoolean.write(value.`canChooseOutcome`, buf)
     }
 }
 
@@ -4117,6 +4920,8 @@ data class DoorReason (
     var `code`: kotlin.String
     , 
     var `messageZh`: kotlin.String
+    , 
+    var `messageEn`: kotlin.String
     
 ){
     
@@ -4135,17 +4940,20 @@ public object FfiConverterTypeDoorReason: FfiConverterRustBuffer<DoorReason> {
         return DoorReason(
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
         )
     }
 
     override fun allocationSize(value: DoorReason) = (
             FfiConverterString.allocationSize(value.`code`) +
-            FfiConverterString.allocationSize(value.`messageZh`)
+            FfiConverterString.allocationSize(value.`messageZh`) +
+            FfiConverterString.allocationSize(value.`messageEn`)
     )
 
     override fun write(value: DoorReason, buf: ByteBuffer) {
             FfiConverterString.write(value.`code`, buf)
             FfiConverterString.write(value.`messageZh`, buf)
+            FfiConverterString.write(value.`messageEn`, buf)
     }
 }
 
@@ -4505,6 +5313,14 @@ data class FieldItem (
     var `value`: AnswerValue?
     , 
     /**
+     * The answer in words, as shown when not editing (2026年5月1日,
+     * 1,234.50 元, a choice's label); `None` when empty.
+     */
+    var `displayZh`: kotlin.String?
+    , 
+    var `displayEn`: kotlin.String?
+    , 
+    /**
      * Repeats: how many entries there are.
      */
     var `entries`: kotlin.UInt?
@@ -4542,6 +5358,8 @@ public object FfiConverterTypeFieldItem: FfiConverterRustBuffer<FieldItem> {
             FfiConverterBoolean.read(buf),
             FfiConverterSequenceTypeChoiceView.read(buf),
             FfiConverterOptionalTypeAnswerValue.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
             FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalUInt.read(buf),
@@ -4562,6 +5380,8 @@ public object FfiConverterTypeFieldItem: FfiConverterRustBuffer<FieldItem> {
             FfiConverterBoolean.allocationSize(value.`readOnly`) +
             FfiConverterSequenceTypeChoiceView.allocationSize(value.`choices`) +
             FfiConverterOptionalTypeAnswerValue.allocationSize(value.`value`) +
+            FfiConverterOptionalString.allocationSize(value.`displayZh`) +
+            FfiConverterOptionalString.allocationSize(value.`displayEn`) +
             FfiConverterOptionalUInt.allocationSize(value.`entries`) +
             FfiConverterOptionalUInt.allocationSize(value.`minCount`) +
             FfiConverterOptionalUInt.allocationSize(value.`maxCount`) +
@@ -4581,6 +5401,8 @@ public object FfiConverterTypeFieldItem: FfiConverterRustBuffer<FieldItem> {
             FfiConverterBoolean.write(value.`readOnly`, buf)
             FfiConverterSequenceTypeChoiceView.write(value.`choices`, buf)
             FfiConverterOptionalTypeAnswerValue.write(value.`value`, buf)
+            FfiConverterOptionalString.write(value.`displayZh`, buf)
+            FfiConverterOptionalString.write(value.`displayEn`, buf)
             FfiConverterOptionalUInt.write(value.`entries`, buf)
             FfiConverterOptionalUInt.write(value.`minCount`, buf)
             FfiConverterOptionalUInt.write(value.`maxCount`, buf)
@@ -5208,6 +6030,88 @@ public object FfiConverterTypeHouseholdView: FfiConverterRustBuffer<HouseholdVie
 
 
 /**
+ * The visit to reopen after the app was killed.
+ */
+data class OpenVisitView (
+    var `visit`: VisitSummaryView
+    , 
+    /**
+     * Whether its door check is recorded (if not, reopen the door check).
+     */
+    var `doorChecked`: kotlin.Boolean
+    , 
+    var `titleZh`: kotlin.String
+    , 
+    var `titleEn`: kotlin.String
+    , 
+    var `sectionKey`: kotlin.String
+    , 
+    var `sectionTitleZh`: kotlin.String
+    , 
+    var `sectionTitleEn`: kotlin.String
+    , 
+    /**
+     * What the app says on reopening it ("已恢复未完成的走访：…").
+     */
+    var `messageZh`: kotlin.String
+    , 
+    var `messageEn`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOpenVisitView: FfiConverterRustBuffer<OpenVisitView> {
+    override fun read(buf: ByteBuffer): OpenVisitView {
+        return OpenVisitView(
+            FfiConverterTypeVisitSummaryView.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: OpenVisitView) = (
+            FfiConverterTypeVisitSummaryView.allocationSize(value.`visit`) +
+            FfiConverterBoolean.allocationSize(value.`doorChecked`) +
+            FfiConverterString.allocationSize(value.`titleZh`) +
+            FfiConverterString.allocationSize(value.`titleEn`) +
+            FfiConverterString.allocationSize(value.`sectionKey`) +
+            FfiConverterString.allocationSize(value.`sectionTitleZh`) +
+            FfiConverterString.allocationSize(value.`sectionTitleEn`) +
+            FfiConverterString.allocationSize(value.`messageZh`) +
+            FfiConverterString.allocationSize(value.`messageEn`)
+    )
+
+    override fun write(value: OpenVisitView, buf: ByteBuffer) {
+            FfiConverterTypeVisitSummaryView.write(value.`visit`, buf)
+            FfiConverterBoolean.write(value.`doorChecked`, buf)
+            FfiConverterString.write(value.`titleZh`, buf)
+            FfiConverterString.write(value.`titleEn`, buf)
+            FfiConverterString.write(value.`sectionKey`, buf)
+            FfiConverterString.write(value.`sectionTitleZh`, buf)
+            FfiConverterString.write(value.`sectionTitleEn`, buf)
+            FfiConverterString.write(value.`messageZh`, buf)
+            FfiConverterString.write(value.`messageEn`, buf)
+    }
+}
+
+
+
+/**
  * One entry of the outbox screen.
  */
 data class OutboxEntryView (
@@ -5404,6 +6308,52 @@ public object FfiConverterTypeOutboxStatus: FfiConverterRustBuffer<OutboxStatus>
 
 
 /**
+ * An outcome button of the door-check screen.
+ */
+data class OutcomeChoice (
+    var `outcome`: DoorOutcome
+    , 
+    var `labelZh`: kotlin.String
+    , 
+    var `labelEn`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOutcomeChoice: FfiConverterRustBuffer<OutcomeChoice> {
+    override fun read(buf: ByteBuffer): OutcomeChoice {
+        return OutcomeChoice(
+            FfiConverterTypeDoorOutcome.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: OutcomeChoice) = (
+            FfiConverterTypeDoorOutcome.allocationSize(value.`outcome`) +
+            FfiConverterString.allocationSize(value.`labelZh`) +
+            FfiConverterString.allocationSize(value.`labelEn`)
+    )
+
+    override fun write(value: OutcomeChoice, buf: ByteBuffer) {
+            FfiConverterTypeDoorOutcome.write(value.`outcome`, buf)
+            FfiConverterString.write(value.`labelZh`, buf)
+            FfiConverterString.write(value.`labelEn`, buf)
+    }
+}
+
+
+
+/**
  * A visit the household received that is not on this phone (made on another
  * phone, or by the worker before), as the server last listed it.
  */
@@ -5565,6 +6515,58 @@ public object FfiConverterTypePhotoInfo: FfiConverterRustBuffer<PhotoInfo> {
 
 
 /**
+ * Where 完成 jumps while there are problems.
+ */
+data class ProblemJumpView (
+    var `sectionKey`: kotlin.String
+    , 
+    /**
+     * Index in `sections`.
+     */
+    var `section`: kotlin.UInt
+    , 
+    /**
+     * The field's `path`, to scroll to and focus.
+     */
+    var `path`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeProblemJumpView: FfiConverterRustBuffer<ProblemJumpView> {
+    override fun read(buf: ByteBuffer): ProblemJumpView {
+        return ProblemJumpView(
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ProblemJumpView) = (
+            FfiConverterString.allocationSize(value.`sectionKey`) +
+            FfiConverterUInt.allocationSize(value.`section`) +
+            FfiConverterString.allocationSize(value.`path`)
+    )
+
+    override fun write(value: ProblemJumpView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`sectionKey`, buf)
+            FfiConverterUInt.write(value.`section`, buf)
+            FfiConverterString.write(value.`path`, buf)
+    }
+}
+
+
+
+/**
  * What a pull changed on the device.
  */
 data class PullReport (
@@ -5627,6 +6629,52 @@ public object FfiConverterTypePullReport: FfiConverterRustBuffer<PullReport> {
             FfiConverterUInt.write(value.`approved`, buf)
             FfiConverterUInt.write(value.`rejected`, buf)
             FfiConverterUInt.write(value.`removed`, buf)
+    }
+}
+
+
+
+/**
+ * A reason of a verdict, in both languages.
+ */
+data class ReasonView (
+    var `code`: kotlin.String
+    , 
+    var `textZh`: kotlin.String
+    , 
+    var `textEn`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeReasonView: FfiConverterRustBuffer<ReasonView> {
+    override fun read(buf: ByteBuffer): ReasonView {
+        return ReasonView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ReasonView) = (
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`textZh`) +
+            FfiConverterString.allocationSize(value.`textEn`)
+    )
+
+    override fun write(value: ReasonView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`textZh`, buf)
+            FfiConverterString.write(value.`textEn`, buf)
     }
 }
 
@@ -5763,6 +6811,135 @@ public object FfiConverterTypeReturnedItemView: FfiConverterRustBuffer<ReturnedI
             FfiConverterString.write(value.`comment`, buf)
             FfiConverterOptionalString.write(value.`returnedAtZh`, buf)
             FfiConverterOptionalString.write(value.`returnedAtEn`, buf)
+    }
+}
+
+
+
+/**
+ * A button moving to another section.
+ */
+data class SectionButtonView (
+    var `labelZh`: kotlin.String
+    , 
+    var `labelEn`: kotlin.String
+    , 
+    /**
+     * Pass to `go_to_section`.
+     */
+    var `sectionKey`: kotlin.String
+    , 
+    var `sectionTitleZh`: kotlin.String
+    , 
+    var `sectionTitleEn`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSectionButtonView: FfiConverterRustBuffer<SectionButtonView> {
+    override fun read(buf: ByteBuffer): SectionButtonView {
+        return SectionButtonView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SectionButtonView) = (
+            FfiConverterString.allocationSize(value.`labelZh`) +
+            FfiConverterString.allocationSize(value.`labelEn`) +
+            FfiConverterString.allocationSize(value.`sectionKey`) +
+            FfiConverterString.allocationSize(value.`sectionTitleZh`) +
+            FfiConverterString.allocationSize(value.`sectionTitleEn`)
+    )
+
+    override fun write(value: SectionButtonView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`labelZh`, buf)
+            FfiConverterString.write(value.`labelEn`, buf)
+            FfiConverterString.write(value.`sectionKey`, buf)
+            FfiConverterString.write(value.`sectionTitleZh`, buf)
+            FfiConverterString.write(value.`sectionTitleEn`, buf)
+    }
+}
+
+
+
+/**
+ * A section of a visit form: one page, moved to with buttons.
+ */
+data class SectionView (
+    /**
+     * Pass this to `go_to_section`; stable whatever the answers.
+     */
+    var `key`: kotlin.String
+    , 
+    var `titleZh`: kotlin.String
+    , 
+    var `titleEn`: kotlin.String
+    , 
+    /**
+     * Its fields are the screen's `fields[start until end]`.
+     */
+    var `start`: kotlin.UInt
+    , 
+    var `end`: kotlin.UInt
+    , 
+    /**
+     * Problems on its fields now (a badge on the section's button).
+     */
+    var `problemCount`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSectionView: FfiConverterRustBuffer<SectionView> {
+    override fun read(buf: ByteBuffer): SectionView {
+        return SectionView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SectionView) = (
+            FfiConverterString.allocationSize(value.`key`) +
+            FfiConverterString.allocationSize(value.`titleZh`) +
+            FfiConverterString.allocationSize(value.`titleEn`) +
+            FfiConverterUInt.allocationSize(value.`start`) +
+            FfiConverterUInt.allocationSize(value.`end`) +
+            FfiConverterUInt.allocationSize(value.`problemCount`)
+    )
+
+    override fun write(value: SectionView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`key`, buf)
+            FfiConverterString.write(value.`titleZh`, buf)
+            FfiConverterString.write(value.`titleEn`, buf)
+            FfiConverterUInt.write(value.`start`, buf)
+            FfiConverterUInt.write(value.`end`, buf)
+            FfiConverterUInt.write(value.`problemCount`, buf)
     }
 }
 
@@ -6241,6 +7418,82 @@ public object FfiConverterTypeTemplateView: FfiConverterRustBuffer<TemplateView>
 
 
 /**
+ * The buttons of a visit's screen.
+ */
+data class VisitButtonsView (
+    /**
+     * 保存草稿 (drafts only).
+     */
+    var `saveDraft`: ButtonView
+    , 
+    /**
+     * 完成 (drafts only; with problems it jumps to the first).
+     */
+    var `finish`: ButtonView
+    , 
+    /**
+     * "还有 3 个问题" while problems remain.
+     */
+    var `finishHintZh`: kotlin.String?
+    , 
+    var `finishHintEn`: kotlin.String?
+    , 
+    /**
+     * 上一节, absent on the first section.
+     */
+    var `previous`: SectionButtonView?
+    , 
+    /**
+     * 下一节, absent on the last section.
+     */
+    var `next`: SectionButtonView?
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeVisitButtonsView: FfiConverterRustBuffer<VisitButtonsView> {
+    override fun read(buf: ByteBuffer): VisitButtonsView {
+        return VisitButtonsView(
+            FfiConverterTypeButtonView.read(buf),
+            FfiConverterTypeButtonView.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeSectionButtonView.read(buf),
+            FfiConverterOptionalTypeSectionButtonView.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: VisitButtonsView) = (
+            FfiConverterTypeButtonView.allocationSize(value.`saveDraft`) +
+            FfiConverterTypeButtonView.allocationSize(value.`finish`) +
+            FfiConverterOptionalString.allocationSize(value.`finishHintZh`) +
+            FfiConverterOptionalString.allocationSize(value.`finishHintEn`) +
+            FfiConverterOptionalTypeSectionButtonView.allocationSize(value.`previous`) +
+            FfiConverterOptionalTypeSectionButtonView.allocationSize(value.`next`)
+    )
+
+    override fun write(value: VisitButtonsView, buf: ByteBuffer) {
+            FfiConverterTypeButtonView.write(value.`saveDraft`, buf)
+            FfiConverterTypeButtonView.write(value.`finish`, buf)
+            FfiConverterOptionalString.write(value.`finishHintZh`, buf)
+            FfiConverterOptionalString.write(value.`finishHintEn`, buf)
+            FfiConverterOptionalTypeSectionButtonView.write(value.`previous`, buf)
+            FfiConverterOptionalTypeSectionButtonView.write(value.`next`, buf)
+    }
+}
+
+
+
+/**
  * Everything a visit's screen shows.
  */
 data class VisitScreenView (
@@ -6268,6 +7521,23 @@ data class VisitScreenView (
     var `doorCheck`: DoorCheckResult?
     , 
     var `photos`: List<PhotoInfo>
+    , 
+    /**
+     * The form's pages in order; show `sections[current_section]`.
+     */
+    var `sections`: List<SectionView>
+    , 
+    var `currentSection`: kotlin.UInt
+    , 
+    /**
+     * The first problem on a visible field, with its section.
+     */
+    var `firstProblem`: ProblemJumpView?
+    , 
+    /**
+     * 保存草稿, 完成, 上一节 / 下一节.
+     */
+    var `buttons`: VisitButtonsView
     
 ){
     
@@ -6292,6 +7562,10 @@ public object FfiConverterTypeVisitScreenView: FfiConverterRustBuffer<VisitScree
             FfiConverterSequenceTypeFormProblem.read(buf),
             FfiConverterOptionalTypeDoorCheckResult.read(buf),
             FfiConverterSequenceTypePhotoInfo.read(buf),
+            FfiConverterSequenceTypeSectionView.read(buf),
+            FfiConverterUInt.read(buf),
+            FfiConverterOptionalTypeProblemJumpView.read(buf),
+            FfiConverterTypeVisitButtonsView.read(buf),
         )
     }
 
@@ -6303,7 +7577,11 @@ public object FfiConverterTypeVisitScreenView: FfiConverterRustBuffer<VisitScree
             FfiConverterSequenceTypeFieldItem.allocationSize(value.`fields`) +
             FfiConverterSequenceTypeFormProblem.allocationSize(value.`problems`) +
             FfiConverterOptionalTypeDoorCheckResult.allocationSize(value.`doorCheck`) +
-            FfiConverterSequenceTypePhotoInfo.allocationSize(value.`photos`)
+            FfiConverterSequenceTypePhotoInfo.allocationSize(value.`photos`) +
+            FfiConverterSequenceTypeSectionView.allocationSize(value.`sections`) +
+            FfiConverterUInt.allocationSize(value.`currentSection`) +
+            FfiConverterOptionalTypeProblemJumpView.allocationSize(value.`firstProblem`) +
+            FfiConverterTypeVisitButtonsView.allocationSize(value.`buttons`)
     )
 
     override fun write(value: VisitScreenView, buf: ByteBuffer) {
@@ -6315,6 +7593,10 @@ public object FfiConverterTypeVisitScreenView: FfiConverterRustBuffer<VisitScree
             FfiConverterSequenceTypeFormProblem.write(value.`problems`, buf)
             FfiConverterOptionalTypeDoorCheckResult.write(value.`doorCheck`, buf)
             FfiConverterSequenceTypePhotoInfo.write(value.`photos`, buf)
+            FfiConverterSequenceTypeSectionView.write(value.`sections`, buf)
+            FfiConverterUInt.write(value.`currentSection`, buf)
+            FfiConverterOptionalTypeProblemJumpView.write(value.`firstProblem`, buf)
+            FfiConverterTypeVisitButtonsView.write(value.`buttons`, buf)
     }
 }
 
@@ -6832,6 +8114,161 @@ public object FfiConverterTypeAppLanguage: FfiConverterRustBuffer<AppLanguage> {
 
     override fun write(value: AppLanguage, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Where the door check stands.
+ */
+sealed class DoorCheckStage {
+    
+    /**
+     * No fix yet: "正在定位…".
+     */
+    object WaitingForFix : DoorCheckStage()
+    
+    
+    /**
+     * The fix is not accurate enough yet (`accuracy_m` of `need_m`).
+     */
+    data class Improving(
+        val `accuracyM`: kotlin.Double, 
+        val `needM`: kotlin.Double) : DoorCheckStage()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A fix with a problem waiting will not cure (far, mocked, stale, wrong
+     * clock): shown with its verdict; accepting by hand is offered.
+     */
+    object Suspect : DoorCheckStage()
+    
+    
+    /**
+     * No good fix in time: accepting by hand is offered.
+     */
+    object TimedOut : DoorCheckStage()
+    
+    
+    /**
+     * A good fix, accepted by itself: choose the outcome.
+     */
+    object Accepted : DoorCheckStage()
+    
+    
+    /**
+     * Accepted by hand (recorded): choose the outcome.
+     */
+    object AcceptedByHand : DoorCheckStage()
+    
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDoorCheckStage : FfiConverterRustBuffer<DoorCheckStage>{
+    override fun read(buf: ByteBuffer): DoorCheckStage {
+        return when(buf.getInt()) {
+            1 -> DoorCheckStage.WaitingForFix
+            2 -> DoorCheckStage.Improving(
+                FfiConverterDouble.read(buf),
+                FfiConverterDouble.read(buf),
+                )
+            3 -> DoorCheckStage.Suspect
+            4 -> DoorCheckStage.TimedOut
+            5 -> DoorCheckStage.Accepted
+            6 -> DoorCheckStage.AcceptedByHand
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: DoorCheckStage): ULong = when(value) {
+        is DoorCheckStage.WaitingForFix -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is DoorCheckStage.Improving -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterDouble.allocationSize(value.`accuracyM`)
+                + FfiConverterDouble.allocationSize(value.`needM`)
+            )
+        }
+        is DoorCheckStage.Suspect -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is DoorCheckStage.TimedOut -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is DoorCheckStage.Accepted -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+        is DoorCheckStage.AcceptedByHand -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+            )
+        }
+    }
+
+    override fun write(value: DoorCheckStage, buf: ByteBuffer) {
+        when(value) {
+            is DoorCheckStage.WaitingForFix -> {
+                buf.putInt(1)
+                Unit
+            }
+            is DoorCheckStage.Improving -> {
+                buf.putInt(2)
+                FfiConverterDouble.write(value.`accuracyM`, buf)
+                FfiConverterDouble.write(value.`needM`, buf)
+                Unit
+            }
+            is DoorCheckStage.Suspect -> {
+                buf.putInt(3)
+                Unit
+            }
+            is DoorCheckStage.TimedOut -> {
+                buf.putInt(4)
+                Unit
+            }
+            is DoorCheckStage.Accepted -> {
+                buf.putInt(5)
+                Unit
+            }
+            is DoorCheckStage.AcceptedByHand -> {
+                buf.putInt(6)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -7490,6 +8927,99 @@ public object FfiConverterTypeFieldKind: FfiConverterRustBuffer<FieldKind> {
 
     override fun write(value: FieldKind, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What 完成 did.
+ */
+sealed class FinishResult {
+    
+    /**
+     * Finalized and queued for upload.
+     */
+    data class Finalized(
+        val `visit`: cn.doorstep.core.VisitView) : FinishResult()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Refused: the screen is on the first problem's section, and
+     * `first_problem` names the field to jump to; it stays a draft.
+     */
+    data class Problems(
+        val `screen`: cn.doorstep.core.VisitScreenView) : FinishResult()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFinishResult : FfiConverterRustBuffer<FinishResult>{
+    override fun read(buf: ByteBuffer): FinishResult {
+        return when(buf.getInt()) {
+            1 -> FinishResult.Finalized(
+                FfiConverterTypeVisitView.read(buf),
+                )
+            2 -> FinishResult.Problems(
+                FfiConverterTypeVisitScreenView.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: FinishResult): ULong = when(value) {
+        is FinishResult.Finalized -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeVisitView.allocationSize(value.`visit`)
+            )
+        }
+        is FinishResult.Problems -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeVisitScreenView.allocationSize(value.`screen`)
+            )
+        }
+    }
+
+    override fun write(value: FinishResult, buf: ByteBuffer) {
+        when(value) {
+            is FinishResult.Finalized -> {
+                buf.putInt(1)
+                FfiConverterTypeVisitView.write(value.`visit`, buf)
+                Unit
+            }
+            is FinishResult.Problems -> {
+                buf.putInt(2)
+                FfiConverterTypeVisitScreenView.write(value.`screen`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
     }
 }
 
@@ -8389,6 +9919,102 @@ public object FfiConverterOptionalTypeGpsFixInput: FfiConverterRustBuffer<GpsFix
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeOpenVisitView: FfiConverterRustBuffer<OpenVisitView?> {
+    override fun read(buf: ByteBuffer): OpenVisitView? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeOpenVisitView.read(buf)
+    }
+
+    override fun allocationSize(value: OpenVisitView?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeOpenVisitView.allocationSize(value)
+        }
+    }
+
+    override fun write(value: OpenVisitView?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeOpenVisitView.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeProblemJumpView: FfiConverterRustBuffer<ProblemJumpView?> {
+    override fun read(buf: ByteBuffer): ProblemJumpView? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeProblemJumpView.read(buf)
+    }
+
+    override fun allocationSize(value: ProblemJumpView?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeProblemJumpView.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ProblemJumpView?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeProblemJumpView.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeSectionButtonView: FfiConverterRustBuffer<SectionButtonView?> {
+    override fun read(buf: ByteBuffer): SectionButtonView? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSectionButtonView.read(buf)
+    }
+
+    override fun allocationSize(value: SectionButtonView?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSectionButtonView.allocationSize(value)
+        }
+    }
+
+    override fun write(value: SectionButtonView?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSectionButtonView.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeVisitSummaryView: FfiConverterRustBuffer<VisitSummaryView?> {
     override fun read(buf: ByteBuffer): VisitSummaryView? {
         if (buf.get().toInt() == 0) {
@@ -8789,6 +10415,34 @@ public object FfiConverterSequenceTypeOutboxEntryView: FfiConverterRustBuffer<Li
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeOutcomeChoice: FfiConverterRustBuffer<List<OutcomeChoice>> {
+    override fun read(buf: ByteBuffer): List<OutcomeChoice> {
+        val len = buf.getInt()
+        return List<OutcomeChoice>(len) {
+            FfiConverterTypeOutcomeChoice.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<OutcomeChoice>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeOutcomeChoice.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<OutcomeChoice>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeOutcomeChoice.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypePastVisitView: FfiConverterRustBuffer<List<PastVisitView>> {
     override fun read(buf: ByteBuffer): List<PastVisitView> {
         val len = buf.getInt()
@@ -8845,6 +10499,34 @@ public object FfiConverterSequenceTypePhotoInfo: FfiConverterRustBuffer<List<Pho
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeReasonView: FfiConverterRustBuffer<List<ReasonView>> {
+    override fun read(buf: ByteBuffer): List<ReasonView> {
+        val len = buf.getInt()
+        return List<ReasonView>(len) {
+            FfiConverterTypeReasonView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ReasonView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeReasonView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ReasonView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeReasonView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeResidentItem: FfiConverterRustBuffer<List<ResidentItem>> {
     override fun read(buf: ByteBuffer): List<ResidentItem> {
         val len = buf.getInt()
@@ -8891,6 +10573,34 @@ public object FfiConverterSequenceTypeReturnedItemView: FfiConverterRustBuffer<L
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeReturnedItemView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeSectionView: FfiConverterRustBuffer<List<SectionView>> {
+    override fun read(buf: ByteBuffer): List<SectionView> {
+        val len = buf.getInt()
+        return List<SectionView>(len) {
+            FfiConverterTypeSectionView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SectionView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSectionView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SectionView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSectionView.write(it, buf)
         }
     }
 }
