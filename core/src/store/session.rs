@@ -89,9 +89,11 @@ impl Store {
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         self.read(|conn| {
             Ok(conn
-                .query_row("SELECT value FROM device_values WHERE key = ?1", [key], |r| {
-                    r.get(0)
-                })
+                .query_row(
+                    "SELECT value FROM device_values WHERE key = ?1",
+                    [key],
+                    |r| r.get(0),
+                )
                 .optional()?)
         })
     }
