@@ -4743,7 +4743,7 @@ class HomeView:
     """
     Everything the home screen shows.
 """
-    def __init__(self, *, today:str, today_zh:str, today_en:str, due:typing.List[DueItemView], due_count:int, overdue_count:int, returned:typing.List[ReturnedItemView], drafts:typing.List[DraftItemView], waiting_upload:int, set_aside:int, last_sync:typing.Optional[str], last_sync_zh:str, last_sync_en:str):
+    def __init__(self, *, today:str, today_zh:str, today_en:str, due:typing.List[DueItemView], due_count:int, overdue_count:int, returned:typing.List[ReturnedItemView], drafts:typing.List[DraftItemView], waiting_upload:int, set_aside:int, last_sync:typing.Optional[str], last_sync_zh:str, last_sync_en:str, signed_in:bool, session_expired:bool):
         self.today = today
         self.today_zh = today_zh
         self.today_en = today_en
@@ -4757,12 +4757,14 @@ class HomeView:
         self.last_sync = last_sync
         self.last_sync_zh = last_sync_zh
         self.last_sync_en = last_sync_en
+        self.signed_in = signed_in
+        self.session_expired = session_expired
         
         
 
     
     def __str__(self):
-        return "HomeView(today={}, today_zh={}, today_en={}, due={}, due_count={}, overdue_count={}, returned={}, drafts={}, waiting_upload={}, set_aside={}, last_sync={}, last_sync_zh={}, last_sync_en={})".format(self.today, self.today_zh, self.today_en, self.due, self.due_count, self.overdue_count, self.returned, self.drafts, self.waiting_upload, self.set_aside, self.last_sync, self.last_sync_zh, self.last_sync_en)
+        return "HomeView(today={}, today_zh={}, today_en={}, due={}, due_count={}, overdue_count={}, returned={}, drafts={}, waiting_upload={}, set_aside={}, last_sync={}, last_sync_zh={}, last_sync_en={}, signed_in={}, session_expired={})".format(self.today, self.today_zh, self.today_en, self.due, self.due_count, self.overdue_count, self.returned, self.drafts, self.waiting_upload, self.set_aside, self.last_sync, self.last_sync_zh, self.last_sync_en, self.signed_in, self.session_expired)
     def __eq__(self, other):
         if self.today != other.today:
             return False
@@ -4790,6 +4792,10 @@ class HomeView:
             return False
         if self.last_sync_en != other.last_sync_en:
             return False
+        if self.signed_in != other.signed_in:
+            return False
+        if self.session_expired != other.session_expired:
+            return False
         return True
 
 class _UniffiFfiConverterTypeHomeView(_UniffiConverterRustBuffer):
@@ -4809,6 +4815,8 @@ class _UniffiFfiConverterTypeHomeView(_UniffiConverterRustBuffer):
             last_sync=_UniffiFfiConverterOptionalString.read(buf),
             last_sync_zh=_UniffiFfiConverterString.read(buf),
             last_sync_en=_UniffiFfiConverterString.read(buf),
+            signed_in=_UniffiFfiConverterBoolean.read(buf),
+            session_expired=_UniffiFfiConverterBoolean.read(buf),
         )
 
     @staticmethod
@@ -4826,6 +4834,8 @@ class _UniffiFfiConverterTypeHomeView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.check_lower(value.last_sync)
         _UniffiFfiConverterString.check_lower(value.last_sync_zh)
         _UniffiFfiConverterString.check_lower(value.last_sync_en)
+        _UniffiFfiConverterBoolean.check_lower(value.signed_in)
+        _UniffiFfiConverterBoolean.check_lower(value.session_expired)
 
     @staticmethod
     def write(value, buf):
@@ -4842,6 +4852,8 @@ class _UniffiFfiConverterTypeHomeView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.last_sync, buf)
         _UniffiFfiConverterString.write(value.last_sync_zh, buf)
         _UniffiFfiConverterString.write(value.last_sync_en, buf)
+        _UniffiFfiConverterBoolean.write(value.signed_in, buf)
+        _UniffiFfiConverterBoolean.write(value.session_expired, buf)
 
 class _UniffiFfiConverterOptionalTypeDueBadgeView(_UniffiConverterRustBuffer):
     @classmethod

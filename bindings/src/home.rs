@@ -87,6 +87,11 @@ pub struct HomeView {
     pub last_sync_zh: String,
     /// `Last sync: today 14:05` or `Never synced`.
     pub last_sync_en: String,
+    /// Someone is signed in on this phone.
+    pub signed_in: bool,
+    /// The sign-in has expired (or the server refused it at the last sync):
+    /// offer to sign in again; nothing on the phone is lost.
+    pub session_expired: bool,
 }
 
 impl From<DueItem> for DueItemView {
@@ -159,6 +164,8 @@ impl From<HomeScreen> for HomeView {
             last_sync: h.last_sync.map(|t| t.to_rfc3339()),
             last_sync_zh: h.last_sync_text.zh,
             last_sync_en: h.last_sync_text.en,
+            signed_in: h.signed_in,
+            session_expired: h.session_expired,
         }
     }
 }

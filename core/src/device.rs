@@ -84,6 +84,11 @@ pub struct Device {
     pub(crate) clock: RwLock<Arc<dyn Clock>>,
     /// Told of every change ([`crate::changes`]).
     pub(crate) listener: RwLock<Option<Arc<dyn ChangeListener>>>,
+    /// Counts template reloads (with the store's generation, it dates
+    /// what the lists worked out).
+    pub(crate) templates_generation: std::sync::atomic::AtomicU64,
+    /// What the household list and home screen worked out, until the data changes.
+    pub(crate) list_cache: std::sync::Mutex<Option<crate::household_list::CachedFacts>>,
     /// The font the evidence watermark is drawn with (the phone's CJK system
     /// font), once the shell has named it.
     watermark_font: RwLock<Option<FontFile>>,
@@ -112,6 +117,8 @@ impl Device {
             clock: RwLock::new(Arc::new(SystemClock)),
             listener: RwLock::new(None),
             watermark_font: RwLock::new(None),
+            templates_generation: std::sync::atomic::AtomicU64::new(0),
+            list_cache: std::sync::Mutex::new(None),
         };
         device.reload_templates()?;
         Ok(device)
@@ -477,6 +484,8 @@ impl Device {
             // A version already known (a built-in) is kept as it is.
             let _ = templates.insert(form);
         }
+        self.templates_generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 }

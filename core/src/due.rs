@@ -93,12 +93,11 @@ pub fn reason_text(due: &DueVisit, tags: &TagNames, today: NaiveDate) -> Localiz
     }
 }
 
-/// The due visits of every household (or of one), by household, each list
-/// earliest deadline first.
+/// The due visits of every household, by household, each list earliest
+/// deadline first.
 pub(crate) fn due_by_household(
     device: &Device,
     today: NaiveDate,
-    only: Option<Uuid>,
 ) -> Result<HashMap<Uuid, Vec<DueVisit>>, DeviceError> {
     let forms: Vec<_> = device
         .template_list()?
@@ -110,7 +109,7 @@ pub(crate) fn due_by_household(
         return Ok(HashMap::new());
     }
     let definitions: Vec<_> = forms.iter().map(|f| f.definition()).collect();
-    let mut households = device.store().schedule_facts(only)?;
+    let mut households = device.store().schedule_facts()?;
     let mut out = HashMap::new();
     for (id, facts) in households.drain() {
         let due = schedule::due_visits(&facts, &definitions, today);
@@ -124,19 +123,14 @@ pub(crate) fn due_by_household(
 impl Store {
     /// What the scheduler needs of each household holding any tag: its tags
     /// and the visits it got (on this phone, finalized; from the server's list).
-    fn schedule_facts(
-        &self,
-        only: Option<Uuid>,
-    ) -> Result<HashMap<Uuid, schedule::Household>, StoreError> {
-        let only = only.map(|id| id.to_string());
+    fn schedule_facts(&self) -> Result<HashMap<Uuid, schedule::Household>, StoreError> {
         self.read(|conn| {
             let mut facts: HashMap<Uuid, schedule::Household> = HashMap::new();
             let mut stmt = conn.prepare_cached(
                 "SELECT r.household_id, t.code, t.start_date, t.end_date
-                 FROM resident_tags t JOIN residents r ON r.id = t.resident_id
-                 WHERE ?1 IS NULL OR r.household_id = ?1",
+                 FROM resident_tags t JOIN residents r ON r.id = t.resident_id",
             )?;
-            let rows = stmt.query_map([&only], |r| {
+            let rows = stmt.query_map([], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
@@ -159,10 +153,9 @@ impl Store {
             let mut here = HashSet::new();
             let mut stmt = conn.prepare_cached(
                 "SELECT household_id, visit_group, template_id, finalized_utc, finalized_offset
-                 FROM visits WHERE status != 'draft' AND finalized_utc IS NOT NULL
-                     AND (?1 IS NULL OR household_id = ?1)",
+                 FROM visits WHERE status != 'draft' AND finalized_utc IS NOT NULL",
             )?;
-            let rows = stmt.query_map([&only], |r| {
+            let rows = stmt.query_map([], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
@@ -184,10 +177,9 @@ impl Store {
                 h.visits.push(schedule::VisitRecord { template_id, date });
             }
             let mut stmt = conn.prepare_cached(
-                "SELECT household_id, visit_group, template_id, date FROM past_visits
-                 WHERE ?1 IS NULL OR household_id = ?1",
+                "SELECT household_id, visit_group, template_id, date FROM past_visits",
             )?;
-            let rows = stmt.query_map([&only], |r| {
+            let rows = stmt.query_map([], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,

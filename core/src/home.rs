@@ -12,10 +12,10 @@
 
 use crate::device::{Device, DeviceError};
 use crate::display;
-use crate::due::{due_by_household, reason_text, when_text};
+use crate::due::{reason_text, when_text};
 use crate::forms::LocalizedText;
 use crate::forms::registry::TemplateRef;
-use crate::forms::schedule::Status;
+use crate::forms::schedule::{DueVisit, Status};
 use crate::store::households::HouseholdSummary;
 use crate::store::visits::{VisitFilter, VisitSummary};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -88,6 +88,11 @@ pub struct HomeScreen {
     pub last_sync: Option<DateTime<Utc>>,
     /// `上次同步：今天 14:05` / `Last sync: today 14:05`, or `从未同步` / `Never synced`.
     pub last_sync_text: LocalizedText,
+    /// Someone is signed in on this phone.
+    pub signed_in: bool,
+    /// The sign-in has expired (by its date): sign in again before syncing;
+    /// the last sync failing for that reason counts too.
+    pub session_expired: bool,
 }
 
 impl Device {
@@ -124,40 +129,38 @@ impl Device {
             });
         }
 
-        let households: HashMap<Uuid, HouseholdSummary> = self
-            .store()
-            .list_households()?
-            .into_iter()
-            .map(|h| (h.id, h))
+        // What is due, ordered and cut to the first ones before any household
+        // is read: overdue first, then by deadline, then in the list's order.
+        let facts = self.list_facts(today)?;
+        let mut open: Vec<(Uuid, &DueVisit)> = facts
+            .due
+            .iter()
+            .flat_map(|(h, list)| list.iter().map(move |d| (*h, d)))
             .collect();
-        let mut due = Vec::new();
-        for (household, list) in due_by_household(self, today, None)? {
-            let Some(summary) = households.get(&household) else {
-                continue;
-            };
-            for d in list {
-                due.push(DueItem {
-                    household: summary.clone(),
-                    template_title: title(&d.template_id),
-                    due_by: d.due_by,
-                    overdue: d.status == Status::Overdue,
-                    when: when_text(&d, today),
-                    reason: reason_text(&d, &tags, today),
-                    draft: draft_of.get(&(household, d.template_id.clone())).copied(),
-                    template_id: d.template_id,
-                });
-            }
-        }
-        due.sort_by(|a, b| {
-            b.overdue
-                .cmp(&a.overdue)
+        let late = |d: &DueVisit| d.status == Status::Overdue;
+        open.sort_by(|(ha, a), (hb, b)| {
+            late(b)
+                .cmp(&late(a))
                 .then(a.due_by.cmp(&b.due_by))
-                .then_with(|| a.household.code.cmp(&b.household.code))
+                .then_with(|| facts.position.get(ha).cmp(&facts.position.get(hb)))
                 .then_with(|| a.template_id.cmp(&b.template_id))
         });
-        let overdue_count = due.iter().filter(|d| d.overdue).count() as u32;
-        let due_count = due.len() as u32 - overdue_count;
-        due.truncate(HOME_DUE_LIMIT);
+        let overdue_count = open.iter().filter(|(_, d)| late(d)).count() as u32;
+        let due_count = open.len() as u32 - overdue_count;
+        let mut due = Vec::new();
+        for (household, d) in open.into_iter().take(HOME_DUE_LIMIT) {
+            let summary = self.store().household_summary(household)?;
+            due.push(DueItem {
+                household: summary,
+                template_title: title(&d.template_id),
+                due_by: d.due_by,
+                overdue: late(d),
+                when: when_text(d, today),
+                reason: reason_text(d, &tags, today),
+                draft: draft_of.get(&(household, d.template_id.clone())).copied(),
+                template_id: d.template_id.clone(),
+            });
+        }
 
         let returned = self
             .store()
@@ -180,7 +183,13 @@ impl Device {
             })
             .collect();
         let (waiting_upload, set_aside) = self.store().visits_waiting_upload()?;
-        let last_sync = self.store().sync_status()?.last_success_at;
+        let status = self.store().sync_status()?;
+        let last_sync = status.last_success_at;
+        let session = self.store().session()?;
+        let session_expired = session.as_ref().is_some_and(|s| {
+            s.expires_at <= now.with_timezone(&Utc)
+                || status.last_error.as_deref() == Some("unauthorized")
+        });
         Ok(HomeScreen {
             today,
             today_text: display::date(today, today),
@@ -193,6 +202,8 @@ impl Device {
             set_aside,
             last_sync,
             last_sync_text: last_sync_text(last_sync, now),
+            signed_in: session.is_some(),
+            session_expired,
         })
     }
 

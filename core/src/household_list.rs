@@ -11,12 +11,16 @@
 use crate::device::{Device, DeviceError};
 use crate::due::due_by_household;
 use crate::forms::LocalizedText;
+use crate::forms::schedule::DueVisit;
 use crate::forms::schedule::Status;
 use crate::search::ranked_docs;
 use crate::store::households::{HouseholdSummary, parse_uuid, summaries};
 use crate::store::visits::VisitFilter;
+use crate::store::{Store, StoreError};
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use uuid::Uuid;
 
 /// The most rows one page holds.
@@ -100,9 +104,25 @@ pub struct HouseholdPage {
     pub tags: Vec<TagFilterOption>,
 }
 
-/// What a household holds today, for the list.
-struct HouseholdFacts {
+/// What the list works out from all households at once: what is due, what
+/// was returned, the tags held, each household's `doc` and id. Kept until the
+/// data, the templates or the day change.
+pub(crate) struct ListFacts {
+    pub(crate) due: HashMap<Uuid, Vec<DueVisit>>,
+    returned: HashMap<Uuid, u32>,
     tags: HashMap<Uuid, Vec<TagChip>>,
+    ids: HashMap<i64, Uuid>,
+    /// Every household's `doc` and id, by code (the list's order without a search).
+    by_code: Vec<(i64, Uuid)>,
+    /// Where each household comes in that order.
+    pub(crate) position: HashMap<Uuid, usize>,
+}
+
+/// [`ListFacts`] with what they were worked out from: the store's and the
+/// templates' generations and the day.
+pub(crate) struct CachedFacts {
+    key: (u64, u64, NaiveDate),
+    facts: Arc<ListFacts>,
 }
 
 impl Device {
@@ -113,32 +133,19 @@ impl Device {
             0 => 50,
             n => n.min(MAX_PAGE),
         } as usize;
+        let facts = self.list_facts(today)?;
+        let (due, returned) = (&facts.due, &facts.returned);
         // Every household the text matches, in the list's order.
-        let matched: Vec<(i64, Uuid)> = self.store().read(|conn| {
-            let docs: Vec<i64> = if query.text.trim().is_empty() {
-                let mut stmt = conn.prepare_cached("SELECT doc FROM households ORDER BY code")?;
-                stmt.query_map([], |r| r.get(0))?
-                    .collect::<Result<_, _>>()?
-            } else {
-                ranked_docs(conn, &query.text, usize::MAX)?
-            };
-            let mut ids = HashMap::new();
-            let mut stmt = conn.prepare_cached("SELECT doc, id FROM households")?;
-            for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, parse_uuid(r.get(1)?)?)))? {
-                let (doc, id) = row?;
-                ids.insert(doc, id);
-            }
-            Ok(docs
-                .into_iter()
-                .filter_map(|d| ids.get(&d).map(|id| (d, *id)))
-                .collect())
-        })?;
-        let due = due_by_household(self, today, None)?;
-        let mut returned: HashMap<Uuid, u32> = HashMap::new();
-        for v in self.store().visits(VisitFilter::Returned)? {
-            *returned.entry(v.visit.household_id).or_default() += 1;
-        }
-        let facts = self.tag_facts(today)?;
+        let matched: Vec<(i64, Uuid)> = if query.text.trim().is_empty() {
+            facts.by_code.clone()
+        } else {
+            let docs = self
+                .store()
+                .read(|conn| ranked_docs(conn, &query.text, usize::MAX))?;
+            docs.into_iter()
+                .filter_map(|d| facts.ids.get(&d).map(|id| (d, *id)))
+                .collect()
+        };
         let overdue = |id: &Uuid| {
             due.get(id)
                 .is_some_and(|l| l.iter().any(|d| d.status == Status::Overdue))
@@ -222,9 +229,76 @@ impl Device {
         })
     }
 
+    /// The list's facts as of `today`, worked out again only when the data,
+    /// the templates or the day changed since the last time.
+    pub(crate) fn list_facts(&self, today: NaiveDate) -> Result<Arc<ListFacts>, DeviceError> {
+        let key = (
+            self.store().generation(),
+            self.templates_generation.load(Ordering::SeqCst),
+            today,
+        );
+        let mut cache = self.list_cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(cached) = cache.as_ref()
+            && cached.key == key
+        {
+            return Ok(Arc::clone(&cached.facts));
+        }
+        // A household kept only until its uploads are done (its grid was
+        // taken away) gets no new visit: nothing is due there for this worker.
+        let grids: Option<HashSet<Uuid>> = self
+            .store()
+            .session()?
+            .map(|s| s.account.grids.iter().map(|g| g.id).collect());
+        let outside: HashSet<Uuid> = match &grids {
+            None => HashSet::new(),
+            Some(grids) => self.store().read(|conn| {
+                let mut stmt = conn.prepare_cached("SELECT id, grid_id FROM households")?;
+                let rows =
+                    stmt.query_map([], |r| Ok((parse_uuid(r.get(0)?)?, parse_uuid(r.get(1)?)?)))?;
+                let mut out = HashSet::new();
+                for row in rows {
+                    let (id, grid) = row?;
+                    if !grids.contains(&grid) {
+                        out.insert(id);
+                    }
+                }
+                Ok(out)
+            })?,
+        };
+        let mut due = due_by_household(self, today)?;
+        due.retain(|id, _| !outside.contains(id));
+        let mut returned: HashMap<Uuid, u32> = HashMap::new();
+        for v in self.store().visits(VisitFilter::Returned)? {
+            *returned.entry(v.visit.household_id).or_default() += 1;
+        }
+        let tags = self.tag_facts(today)?;
+        let by_code: Vec<(i64, Uuid)> = self.store().read(|conn| {
+            let mut stmt = conn.prepare_cached("SELECT doc, id FROM households ORDER BY code")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, parse_uuid(r.get(1)?)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })?;
+        let facts = Arc::new(ListFacts {
+            due,
+            returned,
+            tags,
+            ids: by_code.iter().copied().collect(),
+            position: by_code
+                .iter()
+                .enumerate()
+                .map(|(i, (_, id))| (*id, i))
+                .collect(),
+            by_code,
+        });
+        *cache = Some(CachedFacts {
+            key,
+            facts: Arc::clone(&facts),
+        });
+        Ok(facts)
+    }
+
     /// The tags each household's residents hold on `today` (not sensitive
     /// ones), each once, in the order of the residents.
-    fn tag_facts(&self, today: NaiveDate) -> Result<HouseholdFacts, DeviceError> {
+    fn tag_facts(&self, today: NaiveDate) -> Result<HashMap<Uuid, Vec<TagChip>>, DeviceError> {
         let names = self.store().tag_names()?;
         let held: Vec<(Uuid, String)> = self.store().read(|conn| {
             let mut stmt = conn.prepare_cached(
@@ -250,7 +324,18 @@ impl Device {
                 });
             }
         }
-        Ok(HouseholdFacts { tags })
+        Ok(tags)
+    }
+}
+
+impl Store {
+    /// One household's line, as the list shows it.
+    pub fn household_summary(&self, id: Uuid) -> Result<HouseholdSummary, StoreError> {
+        self.read(|conn| {
+            summaries(conn, "FROM households h WHERE h.id = ?1", [id.to_string()])?
+                .pop()
+                .ok_or(StoreError::NotFound("household"))
+        })
     }
 }
 

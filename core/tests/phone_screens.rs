@@ -80,7 +80,9 @@ fn phone() -> Phone {
     };
     let login = LoginResponse {
         token: "t".repeat(64),
-        expires_at: Utc::now() + chrono::Duration::days(30),
+        expires_at: DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc),
         account: Account {
             user_id: Uuid::new_v4(),
             username: "worker1".into(),
@@ -192,6 +194,7 @@ fn home_shows_what_is_due_in_words_drafts_with_problems_and_the_last_sync() {
     assert_eq!(home.last_sync_text.zh, "从未同步");
     assert_eq!(home.last_sync_text.en, "Never synced");
     assert!(home.drafts.is_empty() && home.returned.is_empty());
+    assert!(home.signed_in && !home.session_expired);
 
     let draft = phone
         .device
@@ -251,6 +254,16 @@ fn home_shows_what_is_due_in_words_drafts_with_problems_and_the_last_sync() {
     );
     assert_eq!(home.last_sync_text.zh, "上次同步：今天 13:02");
     assert_eq!(home.last_sync_text.en, "Last sync: today 13:02");
+
+    phone
+        .device
+        .store()
+        .record_sync(synced + chrono::Duration::hours(1), Some("unauthorized"))
+        .unwrap();
+    assert!(
+        phone.device.home().unwrap().session_expired,
+        "the server refused the sign-in at the last sync"
+    );
 }
 
 #[test]
@@ -381,6 +394,27 @@ fn the_household_list_filters_pages_and_shows_badges_and_tags_in_words() {
         .find(|t| t.tag.code == "elder_alone")
         .unwrap();
     assert_eq!(elders.households, 2);
+
+    // A household whose grid was taken away is kept until its uploads are
+    // done, but nothing is due there for this worker any more.
+    phone
+        .device
+        .store()
+        .write(|tx| {
+            tx.execute(
+                "INSERT INTO grids (id, code, name, community, subdistrict)
+                 VALUES ('00000000-0000-4000-8000-000000000002', 'G02', '第二网格', '阳光社区', '东城街道')",
+                [],
+            )?;
+            tx.execute(
+                "UPDATE households SET grid_id = '00000000-0000-4000-8000-000000000002' WHERE id = ?1",
+                [phone.newly_alone.to_string()],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(page(&phone, "", HouseholdFilter::Due), ["王秀英"]);
+    assert_eq!(phone.device.home().unwrap().due_count, 0);
 
     let second = phone
         .device

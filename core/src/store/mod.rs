@@ -29,6 +29,7 @@ pub use key::DatabaseKey;
 use key::KeyCheck;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -55,6 +56,9 @@ pub struct Store {
     // connection and checkpoints the WAL into the main file when it closes.
     reader: Mutex<Connection>,
     writer: Mutex<Connection>,
+    /// Counts committed writes, so screen models can keep what they worked
+    /// out until the data changes ([`Store::generation`]).
+    generation: AtomicU64,
 }
 
 impl Store {
@@ -120,6 +124,7 @@ impl Store {
             path: path.to_owned(),
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
+            generation: AtomicU64::new(0),
         })
     }
 
@@ -140,7 +145,14 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         tx.commit()?;
+        self.generation.fetch_add(1, Ordering::SeqCst);
         Ok(value)
+    }
+
+    /// A number that changes with every committed write through this store:
+    /// what was worked out from the data at one generation holds until it changes.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
     }
 
     /// The result of `PRAGMA integrity_check`: `["ok"]` for a sound database.

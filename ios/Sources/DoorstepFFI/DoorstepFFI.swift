@@ -3994,6 +3994,15 @@ public struct HomeView: Equatable, Hashable {
      * `Last sync: today 14:05` or `Never synced`.
      */
     public var lastSyncEn: String
+    /**
+     * Someone is signed in on this phone.
+     */
+    public var signedIn: Bool
+    /**
+     * The sign-in has expired (or the server refused it at the last sync):
+     * offer to sign in again; nothing on the phone is lost.
+     */
+    public var sessionExpired: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4024,7 +4033,14 @@ public struct HomeView: Equatable, Hashable {
          */lastSyncZh: String, 
         /**
          * `Last sync: today 14:05` or `Never synced`.
-         */lastSyncEn: String) {
+         */lastSyncEn: String, 
+        /**
+         * Someone is signed in on this phone.
+         */signedIn: Bool, 
+        /**
+         * The sign-in has expired (or the server refused it at the last sync):
+         * offer to sign in again; nothing on the phone is lost.
+         */sessionExpired: Bool) {
         self.today = today
         self.todayZh = todayZh
         self.todayEn = todayEn
@@ -4038,6 +4054,8 @@ public struct HomeView: Equatable, Hashable {
         self.lastSync = lastSync
         self.lastSyncZh = lastSyncZh
         self.lastSyncEn = lastSyncEn
+        self.signedIn = signedIn
+        self.sessionExpired = sessionExpired
     }
 
     
@@ -4068,7 +4086,9 @@ public struct FfiConverterTypeHomeView: FfiConverterRustBuffer {
                 setAside: FfiConverterUInt32.read(from: &buf), 
                 lastSync: FfiConverterOptionString.read(from: &buf), 
                 lastSyncZh: FfiConverterString.read(from: &buf), 
-                lastSyncEn: FfiConverterString.read(from: &buf)
+                lastSyncEn: FfiConverterString.read(from: &buf), 
+                signedIn: FfiConverterBool.read(from: &buf), 
+                sessionExpired: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -4086,6 +4106,8 @@ public struct FfiConverterTypeHomeView: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.lastSync, into: &buf)
         FfiConverterString.write(value.lastSyncZh, into: &buf)
         FfiConverterString.write(value.lastSyncEn, into: &buf)
+        FfiConverterBool.write(value.signedIn, into: &buf)
+        FfiConverterBool.write(value.sessionExpired, into: &buf)
     }
 }
 

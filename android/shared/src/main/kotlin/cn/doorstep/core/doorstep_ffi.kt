@@ -5669,6 +5669,17 @@ data class HomeView (
      * `Last sync: today 14:05` or `Never synced`.
      */
     var `lastSyncEn`: kotlin.String
+    , 
+    /**
+     * Someone is signed in on this phone.
+     */
+    var `signedIn`: kotlin.Boolean
+    , 
+    /**
+     * The sign-in has expired (or the server refused it at the last sync):
+     * offer to sign in again; nothing on the phone is lost.
+     */
+    var `sessionExpired`: kotlin.Boolean
     
 ){
     
@@ -5698,6 +5709,8 @@ public object FfiConverterTypeHomeView: FfiConverterRustBuffer<HomeView> {
             FfiConverterOptionalString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
         )
     }
 
@@ -5714,7 +5727,9 @@ public object FfiConverterTypeHomeView: FfiConverterRustBuffer<HomeView> {
             FfiConverterUInt.allocationSize(value.`setAside`) +
             FfiConverterOptionalString.allocationSize(value.`lastSync`) +
             FfiConverterString.allocationSize(value.`lastSyncZh`) +
-            FfiConverterString.allocationSize(value.`lastSyncEn`)
+            FfiConverterString.allocationSize(value.`lastSyncEn`) +
+            FfiConverterBoolean.allocationSize(value.`signedIn`) +
+            FfiConverterBoolean.allocationSize(value.`sessionExpired`)
     )
 
     override fun write(value: HomeView, buf: ByteBuffer) {
@@ -5731,6 +5746,8 @@ public object FfiConverterTypeHomeView: FfiConverterRustBuffer<HomeView> {
             FfiConverterOptionalString.write(value.`lastSync`, buf)
             FfiConverterString.write(value.`lastSyncZh`, buf)
             FfiConverterString.write(value.`lastSyncEn`, buf)
+            FfiConverterBoolean.write(value.`signedIn`, buf)
+            FfiConverterBoolean.write(value.`sessionExpired`, buf)
     }
 }
 

@@ -120,6 +120,87 @@ class WorkerDayTest {
         isMock = false, satellites = 11u, monotonicAgeMs = null,
     )
 
+    private class Heard : DataListener {
+        val changes: MutableList<DataChangeView> = Collections.synchronizedList(mutableListOf())
+        override fun onDataChanged(change: DataChangeView) {
+            changes.add(change)
+        }
+    }
+
+    /** Home, the household list, settings, the outbox and sign-out: every screen's model from the core. */
+    @Test
+    fun thePhoneScreensComeFromTheCore() = runBlocking {
+        val dir = Files.createTempDirectory("doorstep-phone-").toFile()
+        val phone = Doorstep.open(dir.path, newKey())
+        try {
+            // 14:05 Beijing time today: the words below read the same on any day.
+            val today = LocalDate.now()
+            val at = today.atTime(14, 5).toEpochSecond(java.time.ZoneOffset.ofHours(8)) * 1000
+            phone.fixClock(at, 8 * 3600)
+            val heard = Heard()
+            phone.setDataListener(heard)
+            assertEquals(AppLanguage.ZH, phone.settings().language)
+            assertEquals("从未同步", phone.home().lastSyncZh)
+
+            phone.login(serverUrl, "worker3", PASSWORD, "JVM phone")
+            phone.pull(null)
+            assertTrue(heard.changes.any { it.households && it.visits })
+            assertEquals(serverUrl, phone.settings().serverUrl)
+            val home = phone.home()
+            assertEquals("上次同步：今天 14:05", home.lastSyncZh)
+            assertTrue(home.signedIn && !home.sessionExpired)
+            assertTrue(home.due.isNotEmpty())
+            home.due.forEach { assertTrue(it.whenZh.isNotEmpty() && it.reasonZh.isNotEmpty() && it.templateTitleZh != it.templateId) }
+
+            val all = phone.householdPage("", ListFilter.All, 0u, 0u)
+            assertEquals(phone.households().size.toUInt(), all.total)
+            val due = phone.householdPage("", ListFilter.Due, 0u, 200u)
+            assertEquals(all.due, due.total)
+            assertTrue(due.rows.all { it.due != null })
+            val tag = all.tags.first()
+            val tagged = phone.householdPage("", ListFilter.Tag(tag.tag.code), 0u, 200u)
+            assertEquals(tag.households, tagged.total)
+
+            phone.setLanguage(AppLanguage.EN)
+            assertTrue(heard.changes.last().settings)
+            assertEquals(AppLanguage.EN, phone.settings().language)
+
+            val household = phone.households().first()
+            val visit = phone.startVisit(household.id, "hazard_inspection").visit.visitId
+            phone.setAnswer(visit, "household_id", AnswerValue.Text(household.code))
+            phone.setAnswer(visit, "respondent", AnswerValue.Text("户主"))
+            phone.setAnswer(visit, "visit_date", AnswerValue.Date(today.toString()))
+            phone.setAnswer(visit, "hazard_found", AnswerValue.YesNo(false))
+            phone.setAnswer(visit, "outcome", AnswerValue.Choice("no_hazard"))
+            phone.addPhoto(visit, "photos", cameraJpeg(5))
+            phone.finalize(visit)
+            phone.setNetwork(NetworkState.OFFLINE)
+            val entry = phone.outboxEntries().single()
+            assertEquals(OutboxEntryState.WaitingForNetwork, entry.state)
+            assertEquals("等待网络", entry.stateZh)
+            try {
+                phone.logout(false)
+                fail("signing out with a visit waiting must be confirmed")
+            } catch (e: DoorstepException.UnsentVisits) {
+                assertEquals(1u, e.waiting)
+            }
+            assertTrue(phone.signOutCheck().needsConfirmation)
+
+            phone.setNetwork(NetworkState.WIFI)
+            val result = phone.sync(true, null, null)
+            assertEquals(1uL, result.visitsUploaded)
+            assertTrue(result.summaryZh, result.summaryZh.startsWith("已上传 1 次走访"))
+            assertTrue(phone.outboxEntries().isEmpty())
+            assertFalse(phone.signOutCheck().needsConfirmation)
+            phone.logout(false)
+            assertEquals(serverUrl, phone.settings().serverUrl)
+        } finally {
+            phone.setDataListener(null)
+            phone.close()
+            dir.deleteRecursively()
+        }
+    }
+
     @Test
     fun aWorkersDay() = runBlocking {
         val dir = Files.createTempDirectory("doorstep-phone-").toFile()
