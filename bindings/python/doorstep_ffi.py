@@ -2737,13 +2737,15 @@ class DoorCheckView:
     """
     What the door-check screen shows now.
 """
-    def __init__(self, *, stage:DoorCheckStage, elapsed_s:int, accuracy_m:typing.Optional[float], need_accuracy_m:float, distance_m:typing.Optional[float], geofence_radius_m:float, headline_zh:str, headline_en:str, verdict:typing.Optional[DoorCheckResult], reasons:typing.List[ReasonView], can_accept_by_hand:bool, can_choose_outcome:bool):
+    def __init__(self, *, stage:DoorCheckStage, elapsed_s:int, accuracy_m:typing.Optional[float], need_accuracy_m:float, distance_m:typing.Optional[float], geofence_radius_m:float, household_lat:typing.Optional[float], household_lon:typing.Optional[float], headline_zh:str, headline_en:str, verdict:typing.Optional[DoorCheckResult], reasons:typing.List[ReasonView], can_accept_by_hand:bool, can_choose_outcome:bool):
         self.stage = stage
         self.elapsed_s = elapsed_s
         self.accuracy_m = accuracy_m
         self.need_accuracy_m = need_accuracy_m
         self.distance_m = distance_m
         self.geofence_radius_m = geofence_radius_m
+        self.household_lat = household_lat
+        self.household_lon = household_lon
         self.headline_zh = headline_zh
         self.headline_en = headline_en
         self.verdict = verdict
@@ -2755,7 +2757,7 @@ class DoorCheckView:
 
     
     def __str__(self):
-        return "DoorCheckView(stage={}, elapsed_s={}, accuracy_m={}, need_accuracy_m={}, distance_m={}, geofence_radius_m={}, headline_zh={}, headline_en={}, verdict={}, reasons={}, can_accept_by_hand={}, can_choose_outcome={})".format(self.stage, self.elapsed_s, self.accuracy_m, self.need_accuracy_m, self.distance_m, self.geofence_radius_m, self.headline_zh, self.headline_en, self.verdict, self.reasons, self.can_accept_by_hand, self.can_choose_outcome)
+        return "DoorCheckView(stage={}, elapsed_s={}, accuracy_m={}, need_accuracy_m={}, distance_m={}, geofence_radius_m={}, household_lat={}, household_lon={}, headline_zh={}, headline_en={}, verdict={}, reasons={}, can_accept_by_hand={}, can_choose_outcome={})".format(self.stage, self.elapsed_s, self.accuracy_m, self.need_accuracy_m, self.distance_m, self.geofence_radius_m, self.household_lat, self.household_lon, self.headline_zh, self.headline_en, self.verdict, self.reasons, self.can_accept_by_hand, self.can_choose_outcome)
     def __eq__(self, other):
         if self.stage != other.stage:
             return False
@@ -2768,6 +2770,10 @@ class DoorCheckView:
         if self.distance_m != other.distance_m:
             return False
         if self.geofence_radius_m != other.geofence_radius_m:
+            return False
+        if self.household_lat != other.household_lat:
+            return False
+        if self.household_lon != other.household_lon:
             return False
         if self.headline_zh != other.headline_zh:
             return False
@@ -2793,6 +2799,8 @@ class _UniffiFfiConverterTypeDoorCheckView(_UniffiConverterRustBuffer):
             need_accuracy_m=_UniffiFfiConverterFloat64.read(buf),
             distance_m=_UniffiFfiConverterOptionalFloat64.read(buf),
             geofence_radius_m=_UniffiFfiConverterFloat64.read(buf),
+            household_lat=_UniffiFfiConverterOptionalFloat64.read(buf),
+            household_lon=_UniffiFfiConverterOptionalFloat64.read(buf),
             headline_zh=_UniffiFfiConverterString.read(buf),
             headline_en=_UniffiFfiConverterString.read(buf),
             verdict=_UniffiFfiConverterOptionalTypeDoorCheckResult.read(buf),
@@ -2809,6 +2817,8 @@ class _UniffiFfiConverterTypeDoorCheckView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterFloat64.check_lower(value.need_accuracy_m)
         _UniffiFfiConverterOptionalFloat64.check_lower(value.distance_m)
         _UniffiFfiConverterFloat64.check_lower(value.geofence_radius_m)
+        _UniffiFfiConverterOptionalFloat64.check_lower(value.household_lat)
+        _UniffiFfiConverterOptionalFloat64.check_lower(value.household_lon)
         _UniffiFfiConverterString.check_lower(value.headline_zh)
         _UniffiFfiConverterString.check_lower(value.headline_en)
         _UniffiFfiConverterOptionalTypeDoorCheckResult.check_lower(value.verdict)
@@ -2824,6 +2834,8 @@ class _UniffiFfiConverterTypeDoorCheckView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterFloat64.write(value.need_accuracy_m, buf)
         _UniffiFfiConverterOptionalFloat64.write(value.distance_m, buf)
         _UniffiFfiConverterFloat64.write(value.geofence_radius_m, buf)
+        _UniffiFfiConverterOptionalFloat64.write(value.household_lat, buf)
+        _UniffiFfiConverterOptionalFloat64.write(value.household_lon, buf)
         _UniffiFfiConverterString.write(value.headline_zh, buf)
         _UniffiFfiConverterString.write(value.headline_en, buf)
         _UniffiFfiConverterOptionalTypeDoorCheckResult.write(value.verdict, buf)

@@ -53,6 +53,10 @@ pub struct DoorCheckView {
     /// The kept fix's distance from the household, in metres.
     pub distance_m: Option<f64>,
     pub geofence_radius_m: f64,
+    /// Where the household is registered (or proposed) to be, WGS-84, for a
+    /// map of the door and the fix; `None` when it has no location yet.
+    pub household_lat: Option<f64>,
+    pub household_lon: Option<f64>,
     /// The headline in both languages ("定位精度 45 米，需 ≤ 30 米，请稍候", "已核验，请选择入户结果", …).
     pub headline_zh: String,
     pub headline_en: String,
@@ -92,6 +96,8 @@ impl From<DoorSessionView> for DoorCheckView {
             need_accuracy_m: v.need_accuracy_m,
             distance_m: v.distance_m,
             geofence_radius_m: v.geofence_radius_m,
+            household_lat: v.household_position.map(|p| p.lat),
+            household_lon: v.household_position.map(|p| p.lon),
             headline_zh: v.headline.zh,
             headline_en: v.headline.en,
             verdict: v.check.map(DoorCheckResult::from),

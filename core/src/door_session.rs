@@ -25,8 +25,8 @@
 use crate::device::{Device, DeviceError};
 use crate::evidence::door_check::HandAcceptance;
 use crate::evidence::{
-    DoorCheck, DoorCheckInput, DoorCheckPolicy, DoorOutcome, GpsFix, HouseholdLocation, Reason,
-    check_door,
+    DoorCheck, DoorCheckInput, DoorCheckPolicy, DoorOutcome, GpsFix, HouseholdLocation, LatLon,
+    Reason, check_door,
 };
 use crate::forms::LocalizedText;
 use crate::store::StoreError;
@@ -81,6 +81,9 @@ pub struct DoorSessionView {
     /// The shown fix's distance from the household, in metres.
     pub distance_m: Option<f64>,
     pub geofence_radius_m: f64,
+    /// Where the household is registered (or proposed) to be, for a map of
+    /// the door and the fix; `None` when it has no location yet.
+    pub household_position: Option<LatLon>,
     /// The verdict shown: of the newest fix while waiting; once accepted, of
     /// the fix recorded (the best one).
     pub check: Option<DoorCheck>,
@@ -262,6 +265,11 @@ impl DoorSession {
             need_accuracy_m: self.policy.max_accuracy_m,
             distance_m: check.as_ref().and_then(|c| c.figures.distance_m),
             geofence_radius_m: self.policy.geofence_radius_m,
+            household_position: match self.household {
+                HouseholdLocation::Registered { position }
+                | HouseholdLocation::PendingProposal { position } => Some(position),
+                HouseholdLocation::Unknown => None,
+            },
             headline: headline(stage, check.as_ref()),
             reasons,
             can_accept_by_hand: matches!(stage, DoorStage::Suspect | DoorStage::TimedOut),
@@ -482,6 +490,7 @@ mod tests {
             "Not within the household's address area"
         );
         assert!(v.distance_m.unwrap() > 350.0);
+        assert_eq!(v.household_position, Some(HOME));
         assert!(v.can_accept_by_hand);
 
         let mut s = session();

@@ -129,7 +129,7 @@ def test_the_door_check_waits_for_accuracy_and_records_a_manual_acceptance(serve
     assert phone.visit_screen(visit).door_check == check
 
 
-def test_a_far_fix_is_shown_with_its_verdict(server, tmp_path):
+def test_a_far_fix_is_shown_with_its_verdict_and_a_good_one_accepted_by_itself(server, tmp_path):
     phone = signed_in(server, tmp_path / "phone")
     target = next(h for h in phone.households() if h.head)
     visit = phone.start_visit(target.id, "hazard_inspection").visit.visit_id
@@ -142,6 +142,15 @@ def test_a_far_fix_is_shown_with_its_verdict(server, tmp_path):
     assert view.headline_en == "Not verified: Outside the household's area"
     assert view.distance_m > 1_000_000
     assert view.can_accept_by_hand and not view.can_choose_outcome
+
+    # At the household's registered position, a good fix is accepted by itself.
+    at = fix(T0 + 9_000, 7.0, lat=view.household_lat, lon=view.household_lon)
+    view = session.fix(at, T0 + 9_000)
+    assert isinstance(view.stage, ffi.DoorCheckStage.ACCEPTED)
+    assert view.verdict.verdict == ffi.DoorVerdict.VERIFIED
+    assert view.headline_zh == "已核验，请选择入户结果" and view.can_choose_outcome
+    check = session.record(ffi.DoorOutcome.MET)
+    assert check.accepted_by_hand_after_s is None and check.verdict_zh == "已核验"
 
 
 def test_photos_are_watermarked_with_the_phones_font(server, tmp_path):

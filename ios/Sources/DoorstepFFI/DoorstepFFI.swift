@@ -2965,6 +2965,12 @@ public struct DoorCheckView: Equatable, Hashable {
     public var distanceM: Double?
     public var geofenceRadiusM: Double
     /**
+     * Where the household is registered (or proposed) to be, WGS-84, for a
+     * map of the door and the fix; `None` when it has no location yet.
+     */
+    public var householdLat: Double?
+    public var householdLon: Double?
+    /**
      * The headline in both languages ("定位精度 45 米，需 ≤ 30 米，请稍候", "已核验，请选择入户结果", …).
      */
     public var headlineZh: String
@@ -3002,6 +3008,10 @@ public struct DoorCheckView: Equatable, Hashable {
          * The kept fix's distance from the household, in metres.
          */distanceM: Double?, geofenceRadiusM: Double, 
         /**
+         * Where the household is registered (or proposed) to be, WGS-84, for a
+         * map of the door and the fix; `None` when it has no location yet.
+         */householdLat: Double?, householdLon: Double?, 
+        /**
          * The headline in both languages ("定位精度 45 米，需 ≤ 30 米，请稍候", "已核验，请选择入户结果", …).
          */headlineZh: String, headlineEn: String, 
         /**
@@ -3022,6 +3032,8 @@ public struct DoorCheckView: Equatable, Hashable {
         self.needAccuracyM = needAccuracyM
         self.distanceM = distanceM
         self.geofenceRadiusM = geofenceRadiusM
+        self.householdLat = householdLat
+        self.householdLon = householdLon
         self.headlineZh = headlineZh
         self.headlineEn = headlineEn
         self.verdict = verdict
@@ -3052,6 +3064,8 @@ public struct FfiConverterTypeDoorCheckView: FfiConverterRustBuffer {
                 needAccuracyM: FfiConverterDouble.read(from: &buf), 
                 distanceM: FfiConverterOptionDouble.read(from: &buf), 
                 geofenceRadiusM: FfiConverterDouble.read(from: &buf), 
+                householdLat: FfiConverterOptionDouble.read(from: &buf), 
+                householdLon: FfiConverterOptionDouble.read(from: &buf), 
                 headlineZh: FfiConverterString.read(from: &buf), 
                 headlineEn: FfiConverterString.read(from: &buf), 
                 verdict: FfiConverterOptionTypeDoorCheckResult.read(from: &buf), 
@@ -3068,6 +3082,8 @@ public struct FfiConverterTypeDoorCheckView: FfiConverterRustBuffer {
         FfiConverterDouble.write(value.needAccuracyM, into: &buf)
         FfiConverterOptionDouble.write(value.distanceM, into: &buf)
         FfiConverterDouble.write(value.geofenceRadiusM, into: &buf)
+        FfiConverterOptionDouble.write(value.householdLat, into: &buf)
+        FfiConverterOptionDouble.write(value.householdLon, into: &buf)
         FfiConverterString.write(value.headlineZh, into: &buf)
         FfiConverterString.write(value.headlineEn, into: &buf)
         FfiConverterOptionTypeDoorCheckResult.write(value.verdict, into: &buf)

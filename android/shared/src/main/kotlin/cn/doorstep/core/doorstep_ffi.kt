@@ -4824,6 +4824,14 @@ data class DoorCheckView (
     var `geofenceRadiusM`: kotlin.Double
     , 
     /**
+     * Where the household is registered (or proposed) to be, WGS-84, for a
+     * map of the door and the fix; `None` when it has no location yet.
+     */
+    var `householdLat`: kotlin.Double?
+    , 
+    var `householdLon`: kotlin.Double?
+    , 
+    /**
      * The headline in both languages ("定位精度 45 米，需 ≤ 30 米，请稍候", "已核验，请选择入户结果", …).
      */
     var `headlineZh`: kotlin.String
@@ -4871,6 +4879,8 @@ public object FfiConverterTypeDoorCheckView: FfiConverterRustBuffer<DoorCheckVie
             FfiConverterDouble.read(buf),
             FfiConverterOptionalDouble.read(buf),
             FfiConverterDouble.read(buf),
+            FfiConverterOptionalDouble.read(buf),
+            FfiConverterOptionalDouble.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterOptionalTypeDoorCheckResult.read(buf),
@@ -4887,6 +4897,8 @@ public object FfiConverterTypeDoorCheckView: FfiConverterRustBuffer<DoorCheckVie
             FfiConverterDouble.allocationSize(value.`needAccuracyM`) +
             FfiConverterOptionalDouble.allocationSize(value.`distanceM`) +
             FfiConverterDouble.allocationSize(value.`geofenceRadiusM`) +
+            FfiConverterOptionalDouble.allocationSize(value.`householdLat`) +
+            FfiConverterOptionalDouble.allocationSize(value.`householdLon`) +
             FfiConverterString.allocationSize(value.`headlineZh`) +
             FfiConverterString.allocationSize(value.`headlineEn`) +
             FfiConverterOptionalTypeDoorCheckResult.allocationSize(value.`verdict`) +
@@ -4902,6 +4914,8 @@ public object FfiConverterTypeDoorCheckView: FfiConverterRustBuffer<DoorCheckVie
             FfiConverterDouble.write(value.`needAccuracyM`, buf)
             FfiConverterOptionalDouble.write(value.`distanceM`, buf)
             FfiConverterDouble.write(value.`geofenceRadiusM`, buf)
+            FfiConverterOptionalDouble.write(value.`householdLat`, buf)
+            FfiConverterOptionalDouble.write(value.`householdLon`, buf)
             FfiConverterString.write(value.`headlineZh`, buf)
             FfiConverterString.write(value.`headlineEn`, buf)
             FfiConverterOptionalTypeDoorCheckResult.write(value.`verdict`, buf)
