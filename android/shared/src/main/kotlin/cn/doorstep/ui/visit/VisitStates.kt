@@ -19,7 +19,7 @@ object VisitStates {
     private fun door(stage: DoorCheckStage, zh: String, en: String, accuracy: Double?, waited: Int, sats: Int?, distance: Double?, reasons: List<ReasonView>, byHand: Boolean) =
         DoorCheckState(
             DoorOutcome.MET, outcomes,
-            DoorCheckView(stage, waited.toUInt(), accuracy, 30.0, distance, 50.0, zh, en, null, reasons, byHand, true),
+            DoorCheckView(stage, waited.toUInt(), accuracy, 30.0, distance, 50.0, 30.657, 104.081, zh, en, null, reasons, byHand, true),
             sats, true,
         )
 
