@@ -143,9 +143,9 @@ object VisitBench {
             report("answer -> new visit screen through the FFI", answer, 5.0)
 
             // One frame of the visit screen (the members' page) after an answer.
-            val sections = sectionsOf(screen.fields)
-            val members = sections.indexOfFirst { s -> s.fields.any { it.path == "members" } }
-            fun state(s: cn.doorstep.core.VisitScreenView) = VisitUiState(s, null, sectionsOf(s.fields), members, emptyMap(), null, null) {}
+            val key = sectionsOf(screen).first { s -> s.fields.any { it.path == "members" } }.key
+            screen = core.goToSection(visit, key)
+            fun state(s: cn.doorstep.core.VisitScreenView) = VisitUiState(s, null, sectionsOf(s), s.currentSection.toInt(), emptyMap(), null, null) {}
             val current = mutableStateOf(state(screen))
             val scene = ImageComposeScene(720, 1600, Density(2f)) {
                 CompositionLocalProvider(LocalDensity provides Density(2f)) { DoorstepTheme { VisitView(current.value) } }

@@ -20,6 +20,7 @@ import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.performScrollTo
 import androidx.compose.ui.test.performScrollToKey
 import androidx.compose.ui.test.performTextInput
+import androidx.compose.ui.test.performTextClearance
 import androidx.compose.ui.test.runSkikoComposeUiTest
 import kotlin.time.Duration.Companion.minutes
 import androidx.compose.ui.semantics.getOrNull
@@ -103,10 +104,16 @@ class WorkerDayUiTest {
         waitUntil(timeoutMillis = 20_000) { onAllNodesWithText(text, substring = substring).fetchSemanticsNodes().isNotEmpty() }
     }
 
-    /** Scrolls the visit's form to the field at [path]. */
+    /** Scrolls the visit's form to the field at [path], going 下一节 until its section is on screen. */
     private fun ComposeUiTest.showField(path: String) {
-        onNodeWithTag("form").performScrollToKey("f:$path")
-        waitForIdle()
+        repeat(6) {
+            if (runCatching { onNodeWithTag("form").performScrollToKey("f:$path") }.isSuccess) {
+                waitForIdle()
+                return
+            }
+            click("下一节")
+        }
+        error("no section holds $path")
     }
 
     /** Brought into view when it sits in a scrolling column. */
@@ -192,19 +199,19 @@ class WorkerDayUiTest {
             click(hazard)
             waitFor("正在定位…")
             phone.location.send(fix(lat, lon, accuracy = 85.0))
-            waitFor("定位精度不足")
+            waitFor("定位精度 85 米，需 ≤ 30 米，请稍候")
             phone.location.send(fix(lat, lon, accuracy = 6.0, metresNorth = 1500.0))
-            waitFor("不在范围内")
+            waitFor("核验未通过：不在范围内")
             phone.location.send(fix(lat, lon, accuracy = 5.0, mock = true))
-            waitFor("模拟定位")
+            waitFor("核验未通过：模拟定位")
             phone.location.send(fix(lat, lon, accuracy = 6.0))
-            waitFor("已核验")
+            waitFor("已核验，请选择入户结果")
+            click("见到本人")
             waitFor("到门核验：", substring = true)
 
-            // The form: answers go to the core, which shows what relevance brings.
-            type("input:household_id", target.code)
-            type("input:respondent", target.head)
-            click("今天")
+            // The form: what the visit already knows is filled in by the core; answers show what relevance brings.
+            waitFor(target.code)
+            onNodeWithTag("input:respondent").assert(hasText(target.head))
             click("是")
             click("下一节")
             waitFor("隐患类型 *")
@@ -232,7 +239,8 @@ class WorkerDayUiTest {
 
             // A second visit with a repeat: 添加成员 and 移除.
             click(rental)
-            waitFor("已核验")
+            waitFor("已核验，请选择入户结果")
+            click("见到本人")
             repeat(5) { if (gone("租户（0 人）")) click("下一节") }
             waitFor("租户（0 人）")
             click("添加成员")
@@ -280,10 +288,9 @@ class WorkerDayUiTest {
             type("search", other.code)
             click(other.address + " · " + other.code)
             click(hazard)
+            waitFor("已核验，请选择入户结果")
+            click("见到本人")
             waitFor("到门核验：", substring = true)
-            type("input:household_id", other.code)
-            type("input:respondent", other.head)
-            click("今天")
             click("否")
             showField("outcome")
             click("未发现隐患")
@@ -301,14 +308,18 @@ class WorkerDayUiTest {
             type("search", other.code)
             click(other.address + " · " + other.code)
             click(hazard)
+            waitFor("已核验，请选择入户结果")
+            click("见到本人")
             waitFor("到门核验：", substring = true)
+            onNodeWithTag("input:respondent").performTextClearance()
             type("input:respondent", "王阿姨")
             running = false
             waitForIdle()
             phone.core.close()
             phone.core = phone.open()
             running = true
-            waitFor("已恢复上次未完成的走访，内容都在")
+            val reopened = phone.core.openVisit() ?: error("the core keeps the open visit")
+            waitFor(reopened.messageZh)
             waitFor("王阿姨")
         } catch (e: Throwable) {
             // What the screen showed when it failed, for the person reading the log.

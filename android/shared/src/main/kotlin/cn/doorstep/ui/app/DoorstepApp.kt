@@ -59,7 +59,8 @@ sealed interface Route {
     data object Home : Route
     data object Households : Route
     data class Household(val id: String) : Route
-    data class Visit(val id: String, val resumed: Boolean = false) : Route
+    /** [resumed]: the core's words when the visit is reopened after the app was closed in it. */
+    data class Visit(val id: String, val resumed: cn.doorstep.ui.theme.LocalText? = null) : Route
     data object Returned : Route
     data object Sync : Route
     data object Settings : Route
@@ -83,7 +84,11 @@ fun DoorstepApp(
     var stack by remember {
         val start: List<Route> = when {
             core.currentAccount() == null -> listOf(Route.SignIn)
-            else -> listOfNotNull(Route.Home, memory.openVisit?.let { Route.Visit(it, resumed = true) })
+            else -> {
+                // The visit on screen when the app was closed, reopened with the core's words.
+                val open = core.openVisit()?.takeIf { it.visit.visit.visitId == memory.openVisit }
+                listOfNotNull(Route.Home, open?.let { Route.Visit(it.visit.visit.visitId, cn.doorstep.ui.theme.LocalText(it.messageZh, it.messageEn)) })
+            }
         }
         mutableStateOf(start)
     }

@@ -19,7 +19,7 @@ object HomeStates {
     }
     private val model = HomeModel(
         "2025-06-18", "6月18日 星期三", "Wed 18 June", emptyList(), 0u, 0u, emptyList(), emptyList(), 0u, 0u, null,
-        "还没有同步过", "Never synced",
+        "还没有同步过", "Never synced", true, false,
     )
     val empty = HomeState("王秀兰", "锦华社区第三网格", model, NetworkState.WIFI) {}
     val filled = empty.copy(

@@ -7,7 +7,10 @@ import cn.doorstep.core.AnswerValue
 import cn.doorstep.core.ChoiceView
 import cn.doorstep.core.DoorCheckResult
 import cn.doorstep.core.DoorOutcome
-import cn.doorstep.core.DoorReason
+import cn.doorstep.core.ButtonView
+import cn.doorstep.core.SectionButtonView
+import cn.doorstep.core.SectionView
+import cn.doorstep.core.VisitButtonsView
 import cn.doorstep.core.DoorVerdict
 import cn.doorstep.core.DueVisitView
 import cn.doorstep.core.FieldItem
@@ -67,8 +70,19 @@ object Samples {
         hintZh: String? = null, hintEn: String? = null,
     ) = FieldItem(
         path, path.substringAfterLast('.'), kind, depth, zh, en, hintZh, hintEn, required, readOnly,
-        choices, value, entries, null, null, problems,
+        choices, value, display(value, choices), display(value, choices, en = true), entries, null, null, problems,
     )
+
+    /** An answer in words, as the core words it (choice labels, money in 元). */
+    private fun display(v: AnswerValue?, choices: List<ChoiceView>, en: Boolean = false): String? = when (v) {
+        is AnswerValue.Choice -> choices.firstOrNull { it.name == v.name }?.let { if (en) it.labelEn else it.labelZh }
+        is AnswerValue.YesNo -> if (v.yes) (if (en) "Yes" else "是") else (if (en) "No" else "否")
+        is AnswerValue.Money -> "%d.%02d %s".format(v.fen / 100, v.fen % 100, if (en) "yuan" else "元")
+        is AnswerValue.Integer -> v.value.toString()
+        is AnswerValue.Date -> v.iso
+        is AnswerValue.Text -> v.value
+        else -> null
+    }
 
     private val yesNo = listOf(ChoiceView("yes", "是", "Yes"), ChoiceView("no", "否", "No"))
     val required = FormProblem("respondent", "required", "此项必填", "This field is required")
@@ -104,20 +118,23 @@ object Samples {
 
     fun screen(withProblems: Boolean, doorCheck: DoorCheckResult?, state: VisitState = VisitState.DRAFT, longLabels: Boolean = false): VisitScreenView {
         val fields = form(withProblems, longLabels)
+        val problems = fields.flatMap { it.problems }
+        val cuts = listOf(0, 5, 9, 14, fields.size)
+        val titles = listOf("基本情况" to "Basics", "生活情况" to "Daily life", "紧急联系人" to "Emergency contacts", "照片" to "Photos")
+        val sections = titles.mapIndexed { i, (zh, en) ->
+            SectionView("s$i", zh, en, cuts[i].toUInt(), cuts[i + 1].toUInt(), fields.subList(cuts[i], cuts[i + 1]).sumOf { it.problems.size }.toUInt())
+        }
+        val buttons = VisitButtonsView(
+            ButtonView("保存草稿", "Save draft", true), ButtonView("完成", "Finish", true),
+            if (problems.isEmpty()) null else "还有 ${problems.size} 个问题", if (problems.isEmpty()) null else "${problems.size} problems left",
+            SectionButtonView("上一节", "Previous", "s0", "基本情况", "Basics"), SectionButtonView("下一节", "Next", "s2", "紧急联系人", "Emergency contacts"),
+        )
         return VisitScreenView(
             visit("v0", "elder_alone_visit", state), "独居老人探访", "Visit to an elder living alone",
-            state == VisitState.DRAFT, fields, fields.flatMap { it.problems }, doorCheck, emptyList(),
+            state == VisitState.DRAFT, fields, problems, doorCheck, emptyList(), sections, 0u, null, buttons,
         )
     }
 
-    val verified = DoorCheckResult(DoorVerdict.VERIFIED, emptyList(), DoorOutcome.MET, 12.0, 6.0, 50.0, false)
-    val outside = DoorCheckResult(
-        DoorVerdict.OUTSIDE, listOf(DoorReason("outside", "距住户 1.2 公里，超出 50 米范围")), DoorOutcome.MET, 1200.0, 8.0, 50.0, false,
-    )
-    val lowAccuracy = DoorCheckResult(
-        DoorVerdict.LOW_ACCURACY, listOf(DoorReason("low_accuracy", "定位精度 85 米，需优于 30 米")), DoorOutcome.MET, 40.0, 85.0, 50.0, false,
-    )
-    val mocked = DoorCheckResult(
-        DoorVerdict.MOCK_LOCATION, listOf(DoorReason("mock_location", "系统报告这是模拟定位")), DoorOutcome.MET, 5.0, 5.0, 50.0, false,
-    )
+    val verified = DoorCheckResult(DoorVerdict.VERIFIED, "已核验", "Verified", emptyList(), DoorOutcome.MET, 12.0, 6.0, 50.0, false, null, "见到本人", "Met in person")
+
 }

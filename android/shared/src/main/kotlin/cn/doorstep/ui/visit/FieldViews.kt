@@ -107,9 +107,11 @@ private fun ReadOnly(f: FieldItem) {
     Text(label(f), style = MaterialTheme.typography.bodyMedium)
     val shown = when (val v = f.value) {
         null -> "—"
+        else -> if (f.displayZh != null) tr(f.displayZh!!, f.displayEn ?: f.displayZh!!) else when (v) {
         is AnswerValue.Choice -> f.choices.firstOrNull { it.name == v.name }?.let { tr(it.labelZh, it.labelEn) } ?: v.name
         is AnswerValue.YesNo -> if (v.yes) tr("是", "Yes") else tr("否", "No")
         else -> v.asText()
+    }
     }
     Text(shown, style = MaterialTheme.typography.bodyLarge)
 }

@@ -8,62 +8,65 @@ import androidx.compose.runtime.remember
 import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
 import cn.doorstep.core.AnswerValue
-import cn.doorstep.core.DoorCheckResult
+import cn.doorstep.core.DoorCheckStage
 import cn.doorstep.core.DoorOutcome
-import cn.doorstep.core.DoorVerdict
 import cn.doorstep.core.DoorstepException
 import cn.doorstep.core.DoorstepInterface
-import cn.doorstep.platform.LocationFix
+import cn.doorstep.core.FinishResult
+import cn.doorstep.core.VisitScreenView
 import cn.doorstep.platform.Platform
 import cn.doorstep.ui.theme.LocalText
 import cn.doorstep.ui.theme.text
 import kotlinx.coroutines.launch
 
 /**
- * The visit: the door check first (every fix goes to the core, which judges
- * and records it; a verified fix moves on by itself), then the form from the
- * core's visit screen, re-read after every answer.
+ * The visit: the core's door-check session first (fed with every fix; it
+ * accepts by itself, or by hand when it allows), then the form from the
+ * core's visit screen, its sections, buttons and first problem. Once the
+ * check is accepted, the outcome she picks records it.
  */
 class VisitPresenter(
     private val core: DoorstepInterface,
     private val platform: Platform,
     private val visitId: String,
-    /** Opened again after the app was closed in the middle of this visit. */
-    private val resumed: Boolean,
+    /** What the core says when this visit was reopened after the app was closed; null otherwise. */
+    private val resumed: LocalText?,
     private val leave: (saved: Boolean) -> Unit,
 ) {
     @Composable
     fun present(): VisitUiState {
         val scope = rememberCoroutineScope()
         var screen by remember { mutableStateOf(core.visitScreen(visitId)) }
-        var checking by remember { mutableStateOf(screen.editable && screen.doorCheck == null) }
+        val session = remember { if (screen.editable && screen.doorCheck == null) core.startDoorCheck(visitId, System.currentTimeMillis()) else null }
+        var door by remember { mutableStateOf(session?.view()) }
         var outcome by remember { mutableStateOf(DoorOutcome.MET) }
-        var fix by remember { mutableStateOf<LocationFix?>(null) }
-        var firstFixMs by remember { mutableStateOf<Long?>(null) }
-        var result by remember { mutableStateOf<DoorCheckResult?>(null) }
-        var section by remember { mutableStateOf(0) }
+        var satellites by remember { mutableStateOf<Int?>(null) }
+        val outcomes = remember { core.doorOutcomes() }
         var focus by remember { mutableStateOf<String?>(null) }
-        var notice by remember {
-            mutableStateOf(if (resumed) LocalText("已恢复上次未完成的走访，内容都在", "Restored the visit you left: nothing was lost") else null)
-        }
+        var notice by remember { mutableStateOf(resumed) }
 
-        fun judge(f: LocationFix?) {
+        fun record() {
+            val s = session ?: return
             try {
-                val r = core.doorCheck(visitId, f?.toCore(), outcome)
-                result = r
-                if (r.verdict == DoorVerdict.VERIFIED || r.verdict == DoorVerdict.LOCATION_PROPOSED) checking = false
+                s.record(outcome)
+                door = null
                 screen = core.visitScreen(visitId)
             } catch (e: DoorstepException) {
                 notice = e.text()
             }
         }
+        fun accepted(stage: DoorCheckStage) = stage is DoorCheckStage.Accepted || stage is DoorCheckStage.AcceptedByHand
 
-        if (checking) {
+        if (session != null && door != null) {
             LaunchedEffect(Unit) {
                 platform.location.fixes().collect { f ->
-                    if (firstFixMs == null) firstFixMs = f.fixTimeMs
-                    fix = f
-                    judge(f)
+                    satellites = f.satellites
+                    try {
+                        val v = session.fix(f.toCore(), System.currentTimeMillis())
+                        door = v
+                    } catch (e: DoorstepException) {
+                        notice = e.text()
+                    }
                 }
             }
         }
@@ -81,25 +84,22 @@ class VisitPresenter(
             screen = core.visitScreen(visitId)
         }
 
-        val sections = sectionsOf(screen.fields)
         val thumbnails = remember(screen.photos) {
             screen.photos.mapNotNull { p -> core.photoThumbnail(p.sha256)?.let { p.sha256 to it } }.toMap()
         }
-        fun edit(block: () -> cn.doorstep.core.VisitScreenView) {
+        fun edit(block: () -> VisitScreenView) {
             try {
                 screen = block()
             } catch (e: DoorstepException) {
                 notice = e.text()
             }
         }
+        val d = door
         return VisitUiState(
             screen = screen,
-            doorCheck = if (checking) DoorCheckState(
-                outcome, fix, ((fix?.fixTimeMs ?: 0L) - (firstFixMs ?: fix?.fixTimeMs ?: 0L)) / 1000,
-                result, platform.location.available(),
-            ) else null,
-            sections = sections,
-            section = section.coerceIn(0, sections.lastIndex),
+            doorCheck = if (d != null) DoorCheckState(outcome, outcomes, d, satellites, platform.location.available()) else null,
+            sections = sectionsOf(screen),
+            section = screen.currentSection.toInt(),
             thumbnails = thumbnails,
             notice = notice,
             focusPath = focus,
@@ -107,11 +107,14 @@ class VisitPresenter(
             when (event) {
                 is VisitEvent.ChooseOutcome -> {
                     outcome = event.outcome
-                    if (fix != null) judge(fix)
+                    // Once the core accepted the check, her outcome records it and the form follows.
+                    if (door?.stage?.let { accepted(it) } == true) record()
                 }
-                VisitEvent.AcceptDoorCheck -> {
-                    if (result == null || result?.outcome != outcome) judge(fix)
-                    checking = false
+                VisitEvent.AcceptDoorCheck -> try {
+                    val v = session?.acceptByHand(System.currentTimeMillis())
+                    door = v
+                } catch (e: DoorstepException) {
+                    notice = e.text()
                 }
                 is VisitEvent.Answer -> edit { core.setAnswer(visitId, event.path, event.value) }
                 is VisitEvent.AddEntry -> edit { core.setAnswer(visitId, "${event.repeatPath}[${event.index}]", AnswerValue.Json("{}")) }
@@ -129,21 +132,19 @@ class VisitPresenter(
                     screen = core.visitScreen(visitId)
                 }
                 is VisitEvent.GoToSection -> {
-                    section = event.index.coerceIn(0, sections.lastIndex)
                     focus = null
+                    edit { core.goToSection(visitId, event.key) }
                 }
                 VisitEvent.SaveDraft -> leave(true)
                 VisitEvent.Finish -> try {
-                    core.finalize(visitId)
-                    leave(true)
-                } catch (e: DoorstepException.Incomplete) {
-                    screen = core.visitScreen(visitId)
-                    notice = LocalText(e.messageZh, e.messageEn)
-                    val first = e.problems.firstOrNull()?.path
-                    if (first != null) {
-                        val s = sectionsOf(screen.fields).indexOfPath(first)
-                        if (s >= 0) section = s
-                        focus = first
+                    when (val r = core.finishVisit(visitId)) {
+                        is FinishResult.Finalized -> leave(true)
+                        is FinishResult.Problems -> {
+                            screen = r.screen
+                            val b = r.screen.buttons
+                            notice = LocalText(b.finishHintZh ?: "还有问题，不能完成", b.finishHintEn ?: "There are problems: cannot finish yet")
+                            focus = r.screen.firstProblem?.path
+                        }
                     }
                 } catch (e: DoorstepException) {
                     notice = e.text()

@@ -1,27 +1,25 @@
 package cn.doorstep.ui.visit
 
 import cn.doorstep.core.AnswerValue
-import cn.doorstep.core.DoorCheckResult
+import cn.doorstep.core.DoorCheckView
+import cn.doorstep.core.OutcomeChoice
 import cn.doorstep.core.DoorOutcome
 import cn.doorstep.core.FieldItem
 import cn.doorstep.core.VisitScreenView
-import cn.doorstep.platform.LocationFix
 import cn.doorstep.ui.theme.LocalText
 
-/** The door check while it runs: the live fix, how long it has waited, the core's verdict. */
+/** The door check while it runs: the core's session view (stage, accuracy, elapsed time, words), the outcome chosen. */
 data class DoorCheckState(
     val outcome: DoorOutcome,
-    val fix: LocationFix?,
-    /** Seconds since the first fix arrived (by the fixes' own times). */
-    val elapsedS: Long,
-    /** The core's verdict on the latest fix; null until one arrived. */
-    val result: DoorCheckResult?,
+    val outcomes: List<OutcomeChoice>,
+    val view: DoorCheckView,
+    val satellites: Int?,
     /** False when the platform gives no location (permission, GPS off). */
     val locationAvailable: Boolean,
 )
 
 /** One page of the form: the fields between two section boundaries. */
-data class FormSection(val title: LocalText?, val fields: List<FieldItem>)
+data class FormSection(val title: LocalText?, val fields: List<FieldItem>, val key: String, val problems: Int)
 
 /** Everything the visit screen shows. */
 data class VisitUiState(
@@ -47,7 +45,7 @@ sealed interface VisitEvent {
     data class AddEntry(val repeatPath: String, val index: Int) : VisitEvent
     data class RemoveEntry(val entryPath: String) : VisitEvent
     data class TakePhoto(val field: String) : VisitEvent
-    data class GoToSection(val index: Int) : VisitEvent
+    data class GoToSection(val key: String) : VisitEvent
     data object SaveDraft : VisitEvent
     data object Finish : VisitEvent
     data object Back : VisitEvent

@@ -90,14 +90,14 @@ fun VisitView(state: VisitUiState) {
             }
             screen.doorCheck?.let { r ->
                 Row(Modifier.fillMaxWidth().padding(horizontal = Dimens.page, vertical = 6.dp), horizontalArrangement = Arrangement.spacedBy(Dimens.gap)) {
-                    Text(tr("到门核验：", "Door check: ") + outcomeLabel(r.outcome), style = MaterialTheme.typography.bodyMedium)
-                    Badge(verdictLabel(r.verdict), if (r.verdict == cn.doorstep.core.DoorVerdict.VERIFIED) Tone.OK else Tone.WARN)
+                    Text(tr("到门核验：", "Door check: ") + tr(r.outcomeZh, r.outcomeEn), style = MaterialTheme.typography.bodyMedium)
+                    Badge(tr(r.verdictZh, r.verdictEn), if (r.verdict == cn.doorstep.core.DoorVerdict.VERIFIED) Tone.OK else Tone.WARN)
                 }
             }
-            val section = state.sections[state.section]
+            val section = state.sections[state.section.coerceIn(0, state.sections.lastIndex)]
             Row(Modifier.fillMaxWidth().padding(horizontal = Dimens.page), verticalAlignment = Alignment.CenterVertically) {
                 Text(
-                    (section.title?.show() ?: tr("基本情况", "Details")) + "  ${state.section + 1}/${state.sections.size}",
+                    (section.title?.show() ?: "") + "  ${state.section + 1}/${state.sections.size}",
                     style = MaterialTheme.typography.titleMedium, modifier = Modifier.weight(1f),
                 )
                 val problems = screen.problems.size
@@ -136,14 +136,17 @@ fun VisitView(state: VisitUiState) {
             }
             HorizontalDivider()
             Column(Modifier.padding(horizontal = Dimens.page, vertical = Dimens.gap), verticalArrangement = Arrangement.spacedBy(Dimens.gap)) {
+                val b = screen.buttons
                 Row(horizontalArrangement = Arrangement.spacedBy(Dimens.gap)) {
-                    SecondaryButton(tr("上一节", "Previous"), { sink(VisitEvent.GoToSection(state.section - 1)) }, Modifier.weight(1f), enabled = state.section > 0)
-                    SecondaryButton(tr("下一节", "Next"), { sink(VisitEvent.GoToSection(state.section + 1)) }, Modifier.weight(1f), enabled = state.section < state.sections.lastIndex)
+                    val prev = b.previous
+                    val next = b.next
+                    SecondaryButton(prev?.let { tr(it.labelZh, it.labelEn) } ?: tr("上一节", "Previous"), { prev?.let { sink(VisitEvent.GoToSection(it.sectionKey)) } }, Modifier.weight(1f), enabled = prev != null)
+                    SecondaryButton(next?.let { tr(it.labelZh, it.labelEn) } ?: tr("下一节", "Next"), { next?.let { sink(VisitEvent.GoToSection(it.sectionKey)) } }, Modifier.weight(1f), enabled = next != null)
                 }
                 if (screen.editable) {
                     Row(horizontalArrangement = Arrangement.spacedBy(Dimens.gap)) {
-                        SecondaryButton(tr("保存草稿", "Save draft"), { sink(VisitEvent.SaveDraft) }, Modifier.weight(1f))
-                        PrimaryButton(tr("完成", "Finish"), { sink(VisitEvent.Finish) }, Modifier.weight(1f))
+                        SecondaryButton(tr(b.saveDraft.labelZh, b.saveDraft.labelEn), { sink(VisitEvent.SaveDraft) }, Modifier.weight(1f), enabled = b.saveDraft.enabled)
+                        PrimaryButton(tr(b.finish.labelZh, b.finish.labelEn), { sink(VisitEvent.Finish) }, Modifier.weight(1f), enabled = b.finish.enabled)
                     }
                 }
             }
