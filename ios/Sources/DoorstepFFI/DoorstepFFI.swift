@@ -1193,6 +1193,19 @@ public protocol DoorstepProtocol: AnyObject, Sendable {
     func signOutCheck() throws  -> SignOutCheckView
     
     /**
+     * The languages the phone's templates are written in (中文 and English
+     * first), to offer as the forms' language.
+     */
+    func formLanguages() throws  -> [FormLanguageView]
+    
+    /**
+     * Sets the language forms are shown in, by code (`ug`) or name
+     * (`Uyghur`, `维吾尔语`); `None` shows them in the app's language. A
+     * text a form lacks in it is shown in Chinese, then English.
+     */
+    func setFormLanguage(language: String?) throws  -> SettingsView
+    
+    /**
      * Sets the app's language; returns the settings as stored.
      */
     func setLanguage(language: AppLanguage) throws  -> SettingsView
@@ -1676,6 +1689,34 @@ open func signOutCheck()throws  -> SignOutCheckView  {
         uniffiCallStatus in
     uniffi_doorstep_ffi_fn_method_doorstep_sign_out_check(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The languages the phone's templates are written in (中文 and English
+     * first), to offer as the forms' language.
+     */
+open func formLanguages()throws  -> [FormLanguageView]  {
+    return try  FfiConverterSequenceTypeFormLanguageView.lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_form_languages(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Sets the language forms are shown in, by code (`ug`) or name
+     * (`Uyghur`, `维吾尔语`); `None` shows them in the app's language. A
+     * text a form lacks in it is shown in Chinese, then English.
+     */
+open func setFormLanguage(language: String?)throws  -> SettingsView  {
+    return try  FfiConverterTypeSettingsView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_set_form_language(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(language),uniffiCallStatus
     )
 })
 }
@@ -2603,13 +2644,23 @@ public func FfiConverterTypeButtonView_lower(_ value: ButtonView) -> RustBuffer 
  */
 public struct ChoiceView: Equatable, Hashable {
     public var name: String
+    /**
+     * The label in the screen's `language` (Chinese, then English, where
+     * the form lacks it).
+     */
+    public var label: String
     public var labelZh: String
     public var labelEn: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(name: String, labelZh: String, labelEn: String) {
+    public init(name: String, 
+        /**
+         * The label in the screen's `language` (Chinese, then English, where
+         * the form lacks it).
+         */label: String, labelZh: String, labelEn: String) {
         self.name = name
+        self.label = label
         self.labelZh = labelZh
         self.labelEn = labelEn
     }
@@ -2631,6 +2682,7 @@ public struct FfiConverterTypeChoiceView: FfiConverterRustBuffer {
         return
             try ChoiceView(
                 name: FfiConverterString.read(from: &buf), 
+                label: FfiConverterString.read(from: &buf), 
                 labelZh: FfiConverterString.read(from: &buf), 
                 labelEn: FfiConverterString.read(from: &buf)
         )
@@ -2638,6 +2690,7 @@ public struct FfiConverterTypeChoiceView: FfiConverterRustBuffer {
 
     public static func write(_ value: ChoiceView, into buf: inout [UInt8]) {
         FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.label, into: &buf)
         FfiConverterString.write(value.labelZh, into: &buf)
         FfiConverterString.write(value.labelEn, into: &buf)
     }
@@ -3578,10 +3631,26 @@ public struct FieldItem: Equatable, Hashable {
      * Nesting depth for indentation (inside groups and repeats).
      */
     public var depth: UInt32
+    /**
+     * The label in the screen's `language` (Chinese, then English, where
+     * the form lacks it); `label_zh` / `label_en` are the same in those.
+     */
+    public var label: String
     public var labelZh: String
     public var labelEn: String
+    /**
+     * The hint in the screen's `language`, like `label`.
+     */
+    public var hint: String?
     public var hintZh: String?
     public var hintEn: String?
+    /**
+     * A longer explanation shown when the worker asks for it (XLSForm
+     * `guidance_hint`), in the screen's `language`, like `label`.
+     */
+    public var guidanceHint: String?
+    public var guidanceHintZh: String?
+    public var guidanceHintEn: String?
     public var required: Bool
     public var readOnly: Bool
     public var choices: [ChoiceView]
@@ -3608,7 +3677,18 @@ public struct FieldItem: Equatable, Hashable {
          */path: String, name: String, kind: FieldKind, 
         /**
          * Nesting depth for indentation (inside groups and repeats).
-         */depth: UInt32, labelZh: String, labelEn: String, hintZh: String?, hintEn: String?, required: Bool, readOnly: Bool, choices: [ChoiceView], value: AnswerValue?, 
+         */depth: UInt32, 
+        /**
+         * The label in the screen's `language` (Chinese, then English, where
+         * the form lacks it); `label_zh` / `label_en` are the same in those.
+         */label: String, labelZh: String, labelEn: String, 
+        /**
+         * The hint in the screen's `language`, like `label`.
+         */hint: String?, hintZh: String?, hintEn: String?, 
+        /**
+         * A longer explanation shown when the worker asks for it (XLSForm
+         * `guidance_hint`), in the screen's `language`, like `label`.
+         */guidanceHint: String?, guidanceHintZh: String?, guidanceHintEn: String?, required: Bool, readOnly: Bool, choices: [ChoiceView], value: AnswerValue?, 
         /**
          * The answer in words, as shown when not editing (2026年5月1日,
          * 1,234.50 元, a choice's label); `None` when empty.
@@ -3620,10 +3700,15 @@ public struct FieldItem: Equatable, Hashable {
         self.name = name
         self.kind = kind
         self.depth = depth
+        self.label = label
         self.labelZh = labelZh
         self.labelEn = labelEn
+        self.hint = hint
         self.hintZh = hintZh
         self.hintEn = hintEn
+        self.guidanceHint = guidanceHint
+        self.guidanceHintZh = guidanceHintZh
+        self.guidanceHintEn = guidanceHintEn
         self.required = required
         self.readOnly = readOnly
         self.choices = choices
@@ -3656,10 +3741,15 @@ public struct FfiConverterTypeFieldItem: FfiConverterRustBuffer {
                 name: FfiConverterString.read(from: &buf), 
                 kind: FfiConverterTypeFieldKind.read(from: &buf), 
                 depth: FfiConverterUInt32.read(from: &buf), 
+                label: FfiConverterString.read(from: &buf), 
                 labelZh: FfiConverterString.read(from: &buf), 
                 labelEn: FfiConverterString.read(from: &buf), 
+                hint: FfiConverterOptionString.read(from: &buf), 
                 hintZh: FfiConverterOptionString.read(from: &buf), 
                 hintEn: FfiConverterOptionString.read(from: &buf), 
+                guidanceHint: FfiConverterOptionString.read(from: &buf), 
+                guidanceHintZh: FfiConverterOptionString.read(from: &buf), 
+                guidanceHintEn: FfiConverterOptionString.read(from: &buf), 
                 required: FfiConverterBool.read(from: &buf), 
                 readOnly: FfiConverterBool.read(from: &buf), 
                 choices: FfiConverterSequenceTypeChoiceView.read(from: &buf), 
@@ -3678,10 +3768,15 @@ public struct FfiConverterTypeFieldItem: FfiConverterRustBuffer {
         FfiConverterString.write(value.name, into: &buf)
         FfiConverterTypeFieldKind.write(value.kind, into: &buf)
         FfiConverterUInt32.write(value.depth, into: &buf)
+        FfiConverterString.write(value.label, into: &buf)
         FfiConverterString.write(value.labelZh, into: &buf)
         FfiConverterString.write(value.labelEn, into: &buf)
+        FfiConverterOptionString.write(value.hint, into: &buf)
         FfiConverterOptionString.write(value.hintZh, into: &buf)
         FfiConverterOptionString.write(value.hintEn, into: &buf)
+        FfiConverterOptionString.write(value.guidanceHint, into: &buf)
+        FfiConverterOptionString.write(value.guidanceHintZh, into: &buf)
+        FfiConverterOptionString.write(value.guidanceHintEn, into: &buf)
         FfiConverterBool.write(value.required, into: &buf)
         FfiConverterBool.write(value.readOnly, into: &buf)
         FfiConverterSequenceTypeChoiceView.write(value.choices, into: &buf)
@@ -3708,6 +3803,79 @@ public func FfiConverterTypeFieldItem_lift(_ buf: RustBuffer) throws -> FieldIte
 #endif
 public func FfiConverterTypeFieldItem_lower(_ value: FieldItem) -> RustBuffer {
     return FfiConverterTypeFieldItem.lower(value)
+}
+
+
+/**
+ * A language the forms on the phone can be shown in.
+ */
+public struct FormLanguageView: Equatable, Hashable {
+    /**
+     * Pass this to `set_form_language`.
+     */
+    public var code: String
+    /**
+     * Its name: 维吾尔语 / Uyghur.
+     */
+    public var nameZh: String
+    public var nameEn: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Pass this to `set_form_language`.
+         */code: String, 
+        /**
+         * Its name: 维吾尔语 / Uyghur.
+         */nameZh: String, nameEn: String) {
+        self.code = code
+        self.nameZh = nameZh
+        self.nameEn = nameEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FormLanguageView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFormLanguageView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FormLanguageView {
+        return
+            try FormLanguageView(
+                code: FfiConverterString.read(from: &buf), 
+                nameZh: FfiConverterString.read(from: &buf), 
+                nameEn: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FormLanguageView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.nameZh, into: &buf)
+        FfiConverterString.write(value.nameEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFormLanguageView_lift(_ buf: RustBuffer) throws -> FormLanguageView {
+    return try FfiConverterTypeFormLanguageView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFormLanguageView_lower(_ value: FormLanguageView) -> RustBuffer {
+    return FfiConverterTypeFormLanguageView.lower(value)
 }
 
 
@@ -5684,6 +5852,11 @@ public func FfiConverterTypeSectionView_lower(_ value: SectionView) -> RustBuffe
 public struct SettingsView: Equatable, Hashable {
     public var language: AppLanguage
     /**
+     * The code of the language forms are shown in (`ug`, `bo`, …, one of
+     * `form_languages`); `None` shows them in `language`.
+     */
+    public var formLanguage: String?
+    /**
      * The last server signed in to, or typed here; `None` before either.
      */
     public var serverUrl: String?
@@ -5701,6 +5874,10 @@ public struct SettingsView: Equatable, Hashable {
     // declare one manually.
     public init(language: AppLanguage, 
         /**
+         * The code of the language forms are shown in (`ug`, `bo`, …, one of
+         * `form_languages`); `None` shows them in `language`.
+         */formLanguage: String?, 
+        /**
          * The last server signed in to, or typed here; `None` before either.
          */serverUrl: String?, 
         /**
@@ -5711,6 +5888,7 @@ public struct SettingsView: Equatable, Hashable {
          * Photos may go over cellular or metered networks (default: off).
          */photosOnCellular: Bool) {
         self.language = language
+        self.formLanguage = formLanguage
         self.serverUrl = serverUrl
         self.wifiOnlySync = wifiOnlySync
         self.photosOnCellular = photosOnCellular
@@ -5733,6 +5911,7 @@ public struct FfiConverterTypeSettingsView: FfiConverterRustBuffer {
         return
             try SettingsView(
                 language: FfiConverterTypeAppLanguage.read(from: &buf), 
+                formLanguage: FfiConverterOptionString.read(from: &buf), 
                 serverUrl: FfiConverterOptionString.read(from: &buf), 
                 wifiOnlySync: FfiConverterBool.read(from: &buf), 
                 photosOnCellular: FfiConverterBool.read(from: &buf)
@@ -5741,6 +5920,7 @@ public struct FfiConverterTypeSettingsView: FfiConverterRustBuffer {
 
     public static func write(_ value: SettingsView, into buf: inout [UInt8]) {
         FfiConverterTypeAppLanguage.write(value.language, into: &buf)
+        FfiConverterOptionString.write(value.formLanguage, into: &buf)
         FfiConverterOptionString.write(value.serverUrl, into: &buf)
         FfiConverterBool.write(value.wifiOnlySync, into: &buf)
         FfiConverterBool.write(value.photosOnCellular, into: &buf)
@@ -6416,6 +6596,16 @@ public func FfiConverterTypeVisitButtonsView_lower(_ value: VisitButtonsView) ->
  */
 public struct VisitScreenView: Equatable, Hashable {
     public var visit: VisitView
+    /**
+     * The code of the language the form's texts (`title`, each field's
+     * `label`, `hint`, `guidance_hint`, each choice's `label`) are given in:
+     * the form language of the settings, else the app's.
+     */
+    public var language: String
+    /**
+     * The form's title in `language`.
+     */
+    public var title: String
     public var titleZh: String
     public var titleEn: String
     /**
@@ -6448,7 +6638,15 @@ public struct VisitScreenView: Equatable, Hashable {
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(visit: VisitView, titleZh: String, titleEn: String, 
+    public init(visit: VisitView, 
+        /**
+         * The code of the language the form's texts (`title`, each field's
+         * `label`, `hint`, `guidance_hint`, each choice's `label`) are given in:
+         * the form language of the settings, else the app's.
+         */language: String, 
+        /**
+         * The form's title in `language`.
+         */title: String, titleZh: String, titleEn: String, 
         /**
          * Only drafts can be edited.
          */editable: Bool, 
@@ -6468,6 +6666,8 @@ public struct VisitScreenView: Equatable, Hashable {
          * 保存草稿, 完成, 上一节 / 下一节.
          */buttons: VisitButtonsView) {
         self.visit = visit
+        self.language = language
+        self.title = title
         self.titleZh = titleZh
         self.titleEn = titleEn
         self.editable = editable
@@ -6498,6 +6698,8 @@ public struct FfiConverterTypeVisitScreenView: FfiConverterRustBuffer {
         return
             try VisitScreenView(
                 visit: FfiConverterTypeVisitView.read(from: &buf), 
+                language: FfiConverterString.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf), 
                 titleZh: FfiConverterString.read(from: &buf), 
                 titleEn: FfiConverterString.read(from: &buf), 
                 editable: FfiConverterBool.read(from: &buf), 
@@ -6514,6 +6716,8 @@ public struct FfiConverterTypeVisitScreenView: FfiConverterRustBuffer {
 
     public static func write(_ value: VisitScreenView, into buf: inout [UInt8]) {
         FfiConverterTypeVisitView.write(value.visit, into: &buf)
+        FfiConverterString.write(value.language, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
         FfiConverterString.write(value.titleZh, into: &buf)
         FfiConverterString.write(value.titleEn, into: &buf)
         FfiConverterBool.write(value.editable, into: &buf)
@@ -9084,6 +9288,31 @@ fileprivate struct FfiConverterSequenceTypeFieldItem: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeFormLanguageView: FfiConverterRustBuffer {
+    typealias SwiftType = [FormLanguageView]
+
+    public static func write(_ value: [FormLanguageView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeFormLanguageView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [FormLanguageView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [FormLanguageView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeFormLanguageView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeFormProblem: FfiConverterRustBuffer {
     typealias SwiftType = [FormProblem]
 
@@ -9636,6 +9865,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_sign_out_check() != 59855) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_form_languages() != 47164) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_set_form_language() != 48823) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_set_language() != 16927) {

@@ -772,6 +772,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_sign_out_check(
     ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_form_languages(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_set_form_language(
+    ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_set_language(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular(
@@ -915,6 +919,10 @@ internal object UniffiLib {
     external fun uniffi_doorstep_ffi_fn_method_doorstep_logout(`ptr`: Long,`force`: Byte,
     ): Long
     external fun uniffi_doorstep_ffi_fn_method_doorstep_sign_out_check(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_form_languages(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_set_form_language(`ptr`: Long,`language`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_set_language(`ptr`: Long,`language`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1170,6 +1178,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_sign_out_check() and 0xFFFF) != 59855) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_form_languages() and 0xFFFF) != 47164) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_form_language() and 0xFFFF) != 48823) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_language() and 0xFFFF) != 16927) {
@@ -2636,6 +2650,19 @@ public interface DoorstepInterface {
     fun `signOutCheck`(): SignOutCheckView
     
     /**
+     * The languages the phone's templates are written in (中文 and English
+     * first), to offer as the forms' language.
+     */
+    fun `formLanguages`(): List<FormLanguageView>
+    
+    /**
+     * Sets the language forms are shown in, by code (`ug`) or name
+     * (`Uyghur`, `维吾尔语`); `None` shows them in the app's language. A
+     * text a form lacks in it is shown in Chinese, then English.
+     */
+    fun `setFormLanguage`(`language`: kotlin.String?): SettingsView
+    
+    /**
      * Sets the app's language; returns the settings as stored.
      */
     fun `setLanguage`(`language`: AppLanguage): SettingsView
@@ -3239,6 +3266,44 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
     UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_sign_out_check(
         it,
         _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The languages the phone's templates are written in (中文 and English
+     * first), to offer as the forms' language.
+     */
+    @Throws(DoorstepException::class)override fun `formLanguages`(): List<FormLanguageView> {
+            return FfiConverterSequenceTypeFormLanguageView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_form_languages(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Sets the language forms are shown in, by code (`ug`) or name
+     * (`Uyghur`, `维吾尔语`); `None` shows them in the app's language. A
+     * text a form lacks in it is shown in Chinese, then English.
+     */
+    @Throws(DoorstepException::class)override fun `setFormLanguage`(`language`: kotlin.String?): SettingsView {
+            return FfiConverterTypeSettingsView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_form_language(
+        it,
+        
+        FfiConverterOptionalString.lower(`language`),_status)
 }
     }
     )
@@ -4534,6 +4599,12 @@ public object FfiConverterTypeButtonView: FfiConverterRustBuffer<ButtonView> {
 data class ChoiceView (
     var `name`: kotlin.String
     , 
+    /**
+     * The label in the screen's `language` (Chinese, then English, where
+     * the form lacks it).
+     */
+    var `label`: kotlin.String
+    , 
     var `labelZh`: kotlin.String
     , 
     var `labelEn`: kotlin.String
@@ -4556,17 +4627,20 @@ public object FfiConverterTypeChoiceView: FfiConverterRustBuffer<ChoiceView> {
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
         )
     }
 
     override fun allocationSize(value: ChoiceView) = (
             FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`label`) +
             FfiConverterString.allocationSize(value.`labelZh`) +
             FfiConverterString.allocationSize(value.`labelEn`)
     )
 
     override fun write(value: ChoiceView, buf: ByteBuffer) {
             FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`label`, buf)
             FfiConverterString.write(value.`labelZh`, buf)
             FfiConverterString.write(value.`labelEn`, buf)
     }
@@ -5310,13 +5384,34 @@ data class FieldItem (
      */
     var `depth`: kotlin.UInt
     , 
+    /**
+     * The label in the screen's `language` (Chinese, then English, where
+     * the form lacks it); `label_zh` / `label_en` are the same in those.
+     */
+    var `label`: kotlin.String
+    , 
     var `labelZh`: kotlin.String
     , 
     var `labelEn`: kotlin.String
     , 
+    /**
+     * The hint in the screen's `language`, like `label`.
+     */
+    var `hint`: kotlin.String?
+    , 
     var `hintZh`: kotlin.String?
     , 
     var `hintEn`: kotlin.String?
+    , 
+    /**
+     * A longer explanation shown when the worker asks for it (XLSForm
+     * `guidance_hint`), in the screen's `language`, like `label`.
+     */
+    var `guidanceHint`: kotlin.String?
+    , 
+    var `guidanceHintZh`: kotlin.String?
+    , 
+    var `guidanceHintEn`: kotlin.String?
     , 
     var `required`: kotlin.Boolean
     , 
@@ -5366,6 +5461,11 @@ public object FfiConverterTypeFieldItem: FfiConverterRustBuffer<FieldItem> {
             FfiConverterUInt.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterBoolean.read(buf),
@@ -5386,10 +5486,15 @@ public object FfiConverterTypeFieldItem: FfiConverterRustBuffer<FieldItem> {
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterTypeFieldKind.allocationSize(value.`kind`) +
             FfiConverterUInt.allocationSize(value.`depth`) +
+            FfiConverterString.allocationSize(value.`label`) +
             FfiConverterString.allocationSize(value.`labelZh`) +
             FfiConverterString.allocationSize(value.`labelEn`) +
+            FfiConverterOptionalString.allocationSize(value.`hint`) +
             FfiConverterOptionalString.allocationSize(value.`hintZh`) +
             FfiConverterOptionalString.allocationSize(value.`hintEn`) +
+            FfiConverterOptionalString.allocationSize(value.`guidanceHint`) +
+            FfiConverterOptionalString.allocationSize(value.`guidanceHintZh`) +
+            FfiConverterOptionalString.allocationSize(value.`guidanceHintEn`) +
             FfiConverterBoolean.allocationSize(value.`required`) +
             FfiConverterBoolean.allocationSize(value.`readOnly`) +
             FfiConverterSequenceTypeChoiceView.allocationSize(value.`choices`) +
@@ -5407,10 +5512,15 @@ public object FfiConverterTypeFieldItem: FfiConverterRustBuffer<FieldItem> {
             FfiConverterString.write(value.`name`, buf)
             FfiConverterTypeFieldKind.write(value.`kind`, buf)
             FfiConverterUInt.write(value.`depth`, buf)
+            FfiConverterString.write(value.`label`, buf)
             FfiConverterString.write(value.`labelZh`, buf)
             FfiConverterString.write(value.`labelEn`, buf)
+            FfiConverterOptionalString.write(value.`hint`, buf)
             FfiConverterOptionalString.write(value.`hintZh`, buf)
             FfiConverterOptionalString.write(value.`hintEn`, buf)
+            FfiConverterOptionalString.write(value.`guidanceHint`, buf)
+            FfiConverterOptionalString.write(value.`guidanceHintZh`, buf)
+            FfiConverterOptionalString.write(value.`guidanceHintEn`, buf)
             FfiConverterBoolean.write(value.`required`, buf)
             FfiConverterBoolean.write(value.`readOnly`, buf)
             FfiConverterSequenceTypeChoiceView.write(value.`choices`, buf)
@@ -5421,6 +5531,58 @@ public object FfiConverterTypeFieldItem: FfiConverterRustBuffer<FieldItem> {
             FfiConverterOptionalUInt.write(value.`minCount`, buf)
             FfiConverterOptionalUInt.write(value.`maxCount`, buf)
             FfiConverterSequenceTypeFormProblem.write(value.`problems`, buf)
+    }
+}
+
+
+
+/**
+ * A language the forms on the phone can be shown in.
+ */
+data class FormLanguageView (
+    /**
+     * Pass this to `set_form_language`.
+     */
+    var `code`: kotlin.String
+    , 
+    /**
+     * Its name: 维吾尔语 / Uyghur.
+     */
+    var `nameZh`: kotlin.String
+    , 
+    var `nameEn`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFormLanguageView: FfiConverterRustBuffer<FormLanguageView> {
+    override fun read(buf: ByteBuffer): FormLanguageView {
+        return FormLanguageView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FormLanguageView) = (
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`nameZh`) +
+            FfiConverterString.allocationSize(value.`nameEn`)
+    )
+
+    override fun write(value: FormLanguageView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`nameZh`, buf)
+            FfiConverterString.write(value.`nameEn`, buf)
     }
 }
 
@@ -6983,6 +7145,12 @@ data class SettingsView (
     var `language`: AppLanguage
     , 
     /**
+     * The code of the language forms are shown in (`ug`, `bo`, …, one of
+     * `form_languages`); `None` shows them in `language`.
+     */
+    var `formLanguage`: kotlin.String?
+    , 
+    /**
      * The last server signed in to, or typed here; `None` before either.
      */
     var `serverUrl`: kotlin.String?
@@ -7015,6 +7183,7 @@ public object FfiConverterTypeSettingsView: FfiConverterRustBuffer<SettingsView>
         return SettingsView(
             FfiConverterTypeAppLanguage.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
         )
@@ -7022,6 +7191,7 @@ public object FfiConverterTypeSettingsView: FfiConverterRustBuffer<SettingsView>
 
     override fun allocationSize(value: SettingsView) = (
             FfiConverterTypeAppLanguage.allocationSize(value.`language`) +
+            FfiConverterOptionalString.allocationSize(value.`formLanguage`) +
             FfiConverterOptionalString.allocationSize(value.`serverUrl`) +
             FfiConverterBoolean.allocationSize(value.`wifiOnlySync`) +
             FfiConverterBoolean.allocationSize(value.`photosOnCellular`)
@@ -7029,6 +7199,7 @@ public object FfiConverterTypeSettingsView: FfiConverterRustBuffer<SettingsView>
 
     override fun write(value: SettingsView, buf: ByteBuffer) {
             FfiConverterTypeAppLanguage.write(value.`language`, buf)
+            FfiConverterOptionalString.write(value.`formLanguage`, buf)
             FfiConverterOptionalString.write(value.`serverUrl`, buf)
             FfiConverterBoolean.write(value.`wifiOnlySync`, buf)
             FfiConverterBoolean.write(value.`photosOnCellular`, buf)
@@ -7530,6 +7701,18 @@ public object FfiConverterTypeVisitButtonsView: FfiConverterRustBuffer<VisitButt
 data class VisitScreenView (
     var `visit`: VisitView
     , 
+    /**
+     * The code of the language the form's texts (`title`, each field's
+     * `label`, `hint`, `guidance_hint`, each choice's `label`) are given in:
+     * the form language of the settings, else the app's.
+     */
+    var `language`: kotlin.String
+    , 
+    /**
+     * The form's title in `language`.
+     */
+    var `title`: kotlin.String
+    , 
     var `titleZh`: kotlin.String
     , 
     var `titleEn`: kotlin.String
@@ -7588,6 +7771,8 @@ public object FfiConverterTypeVisitScreenView: FfiConverterRustBuffer<VisitScree
             FfiConverterTypeVisitView.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterSequenceTypeFieldItem.read(buf),
             FfiConverterSequenceTypeFormProblem.read(buf),
@@ -7602,6 +7787,8 @@ public object FfiConverterTypeVisitScreenView: FfiConverterRustBuffer<VisitScree
 
     override fun allocationSize(value: VisitScreenView) = (
             FfiConverterTypeVisitView.allocationSize(value.`visit`) +
+            FfiConverterString.allocationSize(value.`language`) +
+            FfiConverterString.allocationSize(value.`title`) +
             FfiConverterString.allocationSize(value.`titleZh`) +
             FfiConverterString.allocationSize(value.`titleEn`) +
             FfiConverterBoolean.allocationSize(value.`editable`) +
@@ -7617,6 +7804,8 @@ public object FfiConverterTypeVisitScreenView: FfiConverterRustBuffer<VisitScree
 
     override fun write(value: VisitScreenView, buf: ByteBuffer) {
             FfiConverterTypeVisitView.write(value.`visit`, buf)
+            FfiConverterString.write(value.`language`, buf)
+            FfiConverterString.write(value.`title`, buf)
             FfiConverterString.write(value.`titleZh`, buf)
             FfiConverterString.write(value.`titleEn`, buf)
             FfiConverterBoolean.write(value.`editable`, buf)
@@ -10296,6 +10485,34 @@ public object FfiConverterSequenceTypeFieldItem: FfiConverterRustBuffer<List<Fie
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeFieldItem.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeFormLanguageView: FfiConverterRustBuffer<List<FormLanguageView>> {
+    override fun read(buf: ByteBuffer): List<FormLanguageView> {
+        val len = buf.getInt()
+        return List<FormLanguageView>(len) {
+            FfiConverterTypeFormLanguageView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<FormLanguageView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeFormLanguageView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<FormLanguageView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeFormLanguageView.write(it, buf)
         }
     }
 }
