@@ -1833,25 +1833,25 @@ class ChoiceView:
     """
     A choice of a select field.
 """
-    def __init__(self, *, name:str, label:str, label_zh:str, label_en:str):
+    def __init__(self, *, name:str, label_zh:str, label_en:str, label:str = ""):
         self.name = name
-        self.label = label
         self.label_zh = label_zh
         self.label_en = label_en
+        self.label = label
         
         
 
     
     def __str__(self):
-        return "ChoiceView(name={}, label={}, label_zh={}, label_en={})".format(self.name, self.label, self.label_zh, self.label_en)
+        return "ChoiceView(name={}, label_zh={}, label_en={}, label={})".format(self.name, self.label_zh, self.label_en, self.label)
     def __eq__(self, other):
         if self.name != other.name:
-            return False
-        if self.label != other.label:
             return False
         if self.label_zh != other.label_zh:
             return False
         if self.label_en != other.label_en:
+            return False
+        if self.label != other.label:
             return False
         return True
 
@@ -1860,24 +1860,24 @@ class _UniffiFfiConverterTypeChoiceView(_UniffiConverterRustBuffer):
     def read(buf):
         return ChoiceView(
             name=_UniffiFfiConverterString.read(buf),
-            label=_UniffiFfiConverterString.read(buf),
             label_zh=_UniffiFfiConverterString.read(buf),
             label_en=_UniffiFfiConverterString.read(buf),
+            label=_UniffiFfiConverterString.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterString.check_lower(value.name)
-        _UniffiFfiConverterString.check_lower(value.label)
         _UniffiFfiConverterString.check_lower(value.label_zh)
         _UniffiFfiConverterString.check_lower(value.label_en)
+        _UniffiFfiConverterString.check_lower(value.label)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterString.write(value.name, buf)
-        _UniffiFfiConverterString.write(value.label, buf)
         _UniffiFfiConverterString.write(value.label_zh, buf)
         _UniffiFfiConverterString.write(value.label_en, buf)
+        _UniffiFfiConverterString.write(value.label, buf)
 
 @dataclass
 class DataChangeView:
@@ -4299,20 +4299,15 @@ class FieldItem:
     """
     One visible field, in the form's order.
 """
-    def __init__(self, *, path:str, name:str, kind:FieldKind, depth:int, label:str, label_zh:str, label_en:str, hint:typing.Optional[str], hint_zh:typing.Optional[str], hint_en:typing.Optional[str], guidance_hint:typing.Optional[str], guidance_hint_zh:typing.Optional[str], guidance_hint_en:typing.Optional[str], required:bool, read_only:bool, choices:typing.List[ChoiceView], value:typing.Optional[AnswerValue], display_zh:typing.Optional[str], display_en:typing.Optional[str], entries:typing.Optional[int], min_count:typing.Optional[int], max_count:typing.Optional[int], problems:typing.List[FormProblem]):
+    def __init__(self, *, path:str, name:str, kind:FieldKind, depth:int, label_zh:str, label_en:str, hint_zh:typing.Optional[str], hint_en:typing.Optional[str], required:bool, read_only:bool, choices:typing.List[ChoiceView], value:typing.Optional[AnswerValue], display_zh:typing.Optional[str], display_en:typing.Optional[str], entries:typing.Optional[int], min_count:typing.Optional[int], max_count:typing.Optional[int], problems:typing.List[FormProblem], label:str = "", hint:typing.Optional[str] = None, guidance_hint:typing.Optional[str] = None, guidance_hint_zh:typing.Optional[str] = None, guidance_hint_en:typing.Optional[str] = None):
         self.path = path
         self.name = name
         self.kind = kind
         self.depth = depth
-        self.label = label
         self.label_zh = label_zh
         self.label_en = label_en
-        self.hint = hint
         self.hint_zh = hint_zh
         self.hint_en = hint_en
-        self.guidance_hint = guidance_hint
-        self.guidance_hint_zh = guidance_hint_zh
-        self.guidance_hint_en = guidance_hint_en
         self.required = required
         self.read_only = read_only
         self.choices = choices
@@ -4323,12 +4318,17 @@ class FieldItem:
         self.min_count = min_count
         self.max_count = max_count
         self.problems = problems
+        self.label = label
+        self.hint = hint
+        self.guidance_hint = guidance_hint
+        self.guidance_hint_zh = guidance_hint_zh
+        self.guidance_hint_en = guidance_hint_en
         
         
 
     
     def __str__(self):
-        return "FieldItem(path={}, name={}, kind={}, depth={}, label={}, label_zh={}, label_en={}, hint={}, hint_zh={}, hint_en={}, guidance_hint={}, guidance_hint_zh={}, guidance_hint_en={}, required={}, read_only={}, choices={}, value={}, display_zh={}, display_en={}, entries={}, min_count={}, max_count={}, problems={})".format(self.path, self.name, self.kind, self.depth, self.label, self.label_zh, self.label_en, self.hint, self.hint_zh, self.hint_en, self.guidance_hint, self.guidance_hint_zh, self.guidance_hint_en, self.required, self.read_only, self.choices, self.value, self.display_zh, self.display_en, self.entries, self.min_count, self.max_count, self.problems)
+        return "FieldItem(path={}, name={}, kind={}, depth={}, label_zh={}, label_en={}, hint_zh={}, hint_en={}, required={}, read_only={}, choices={}, value={}, display_zh={}, display_en={}, entries={}, min_count={}, max_count={}, problems={}, label={}, hint={}, guidance_hint={}, guidance_hint_zh={}, guidance_hint_en={})".format(self.path, self.name, self.kind, self.depth, self.label_zh, self.label_en, self.hint_zh, self.hint_en, self.required, self.read_only, self.choices, self.value, self.display_zh, self.display_en, self.entries, self.min_count, self.max_count, self.problems, self.label, self.hint, self.guidance_hint, self.guidance_hint_zh, self.guidance_hint_en)
     def __eq__(self, other):
         if self.path != other.path:
             return False
@@ -4338,23 +4338,13 @@ class FieldItem:
             return False
         if self.depth != other.depth:
             return False
-        if self.label != other.label:
-            return False
         if self.label_zh != other.label_zh:
             return False
         if self.label_en != other.label_en:
             return False
-        if self.hint != other.hint:
-            return False
         if self.hint_zh != other.hint_zh:
             return False
         if self.hint_en != other.hint_en:
-            return False
-        if self.guidance_hint != other.guidance_hint:
-            return False
-        if self.guidance_hint_zh != other.guidance_hint_zh:
-            return False
-        if self.guidance_hint_en != other.guidance_hint_en:
             return False
         if self.required != other.required:
             return False
@@ -4376,6 +4366,16 @@ class FieldItem:
             return False
         if self.problems != other.problems:
             return False
+        if self.label != other.label:
+            return False
+        if self.hint != other.hint:
+            return False
+        if self.guidance_hint != other.guidance_hint:
+            return False
+        if self.guidance_hint_zh != other.guidance_hint_zh:
+            return False
+        if self.guidance_hint_en != other.guidance_hint_en:
+            return False
         return True
 
 class _UniffiFfiConverterTypeFieldItem(_UniffiConverterRustBuffer):
@@ -4386,15 +4386,10 @@ class _UniffiFfiConverterTypeFieldItem(_UniffiConverterRustBuffer):
             name=_UniffiFfiConverterString.read(buf),
             kind=_UniffiFfiConverterTypeFieldKind.read(buf),
             depth=_UniffiFfiConverterUInt32.read(buf),
-            label=_UniffiFfiConverterString.read(buf),
             label_zh=_UniffiFfiConverterString.read(buf),
             label_en=_UniffiFfiConverterString.read(buf),
-            hint=_UniffiFfiConverterOptionalString.read(buf),
             hint_zh=_UniffiFfiConverterOptionalString.read(buf),
             hint_en=_UniffiFfiConverterOptionalString.read(buf),
-            guidance_hint=_UniffiFfiConverterOptionalString.read(buf),
-            guidance_hint_zh=_UniffiFfiConverterOptionalString.read(buf),
-            guidance_hint_en=_UniffiFfiConverterOptionalString.read(buf),
             required=_UniffiFfiConverterBoolean.read(buf),
             read_only=_UniffiFfiConverterBoolean.read(buf),
             choices=_UniffiFfiConverterSequenceTypeChoiceView.read(buf),
@@ -4405,6 +4400,11 @@ class _UniffiFfiConverterTypeFieldItem(_UniffiConverterRustBuffer):
             min_count=_UniffiFfiConverterOptionalUInt32.read(buf),
             max_count=_UniffiFfiConverterOptionalUInt32.read(buf),
             problems=_UniffiFfiConverterSequenceTypeFormProblem.read(buf),
+            label=_UniffiFfiConverterString.read(buf),
+            hint=_UniffiFfiConverterOptionalString.read(buf),
+            guidance_hint=_UniffiFfiConverterOptionalString.read(buf),
+            guidance_hint_zh=_UniffiFfiConverterOptionalString.read(buf),
+            guidance_hint_en=_UniffiFfiConverterOptionalString.read(buf),
         )
 
     @staticmethod
@@ -4413,15 +4413,10 @@ class _UniffiFfiConverterTypeFieldItem(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.name)
         _UniffiFfiConverterTypeFieldKind.check_lower(value.kind)
         _UniffiFfiConverterUInt32.check_lower(value.depth)
-        _UniffiFfiConverterString.check_lower(value.label)
         _UniffiFfiConverterString.check_lower(value.label_zh)
         _UniffiFfiConverterString.check_lower(value.label_en)
-        _UniffiFfiConverterOptionalString.check_lower(value.hint)
         _UniffiFfiConverterOptionalString.check_lower(value.hint_zh)
         _UniffiFfiConverterOptionalString.check_lower(value.hint_en)
-        _UniffiFfiConverterOptionalString.check_lower(value.guidance_hint)
-        _UniffiFfiConverterOptionalString.check_lower(value.guidance_hint_zh)
-        _UniffiFfiConverterOptionalString.check_lower(value.guidance_hint_en)
         _UniffiFfiConverterBoolean.check_lower(value.required)
         _UniffiFfiConverterBoolean.check_lower(value.read_only)
         _UniffiFfiConverterSequenceTypeChoiceView.check_lower(value.choices)
@@ -4432,6 +4427,11 @@ class _UniffiFfiConverterTypeFieldItem(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalUInt32.check_lower(value.min_count)
         _UniffiFfiConverterOptionalUInt32.check_lower(value.max_count)
         _UniffiFfiConverterSequenceTypeFormProblem.check_lower(value.problems)
+        _UniffiFfiConverterString.check_lower(value.label)
+        _UniffiFfiConverterOptionalString.check_lower(value.hint)
+        _UniffiFfiConverterOptionalString.check_lower(value.guidance_hint)
+        _UniffiFfiConverterOptionalString.check_lower(value.guidance_hint_zh)
+        _UniffiFfiConverterOptionalString.check_lower(value.guidance_hint_en)
 
     @staticmethod
     def write(value, buf):
@@ -4439,15 +4439,10 @@ class _UniffiFfiConverterTypeFieldItem(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.name, buf)
         _UniffiFfiConverterTypeFieldKind.write(value.kind, buf)
         _UniffiFfiConverterUInt32.write(value.depth, buf)
-        _UniffiFfiConverterString.write(value.label, buf)
         _UniffiFfiConverterString.write(value.label_zh, buf)
         _UniffiFfiConverterString.write(value.label_en, buf)
-        _UniffiFfiConverterOptionalString.write(value.hint, buf)
         _UniffiFfiConverterOptionalString.write(value.hint_zh, buf)
         _UniffiFfiConverterOptionalString.write(value.hint_en, buf)
-        _UniffiFfiConverterOptionalString.write(value.guidance_hint, buf)
-        _UniffiFfiConverterOptionalString.write(value.guidance_hint_zh, buf)
-        _UniffiFfiConverterOptionalString.write(value.guidance_hint_en, buf)
         _UniffiFfiConverterBoolean.write(value.required, buf)
         _UniffiFfiConverterBoolean.write(value.read_only, buf)
         _UniffiFfiConverterSequenceTypeChoiceView.write(value.choices, buf)
@@ -4458,6 +4453,11 @@ class _UniffiFfiConverterTypeFieldItem(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalUInt32.write(value.min_count, buf)
         _UniffiFfiConverterOptionalUInt32.write(value.max_count, buf)
         _UniffiFfiConverterSequenceTypeFormProblem.write(value.problems, buf)
+        _UniffiFfiConverterString.write(value.label, buf)
+        _UniffiFfiConverterOptionalString.write(value.hint, buf)
+        _UniffiFfiConverterOptionalString.write(value.guidance_hint, buf)
+        _UniffiFfiConverterOptionalString.write(value.guidance_hint_zh, buf)
+        _UniffiFfiConverterOptionalString.write(value.guidance_hint_en, buf)
 
 @dataclass
 class FormLanguageView:
@@ -6666,28 +6666,28 @@ class SettingsView:
     """
     The phone's settings.
 """
-    def __init__(self, *, language:AppLanguage, form_language:typing.Optional[str], server_url:typing.Optional[str], wifi_only_sync:bool, photos_on_cellular:bool):
+    def __init__(self, *, language:AppLanguage, server_url:typing.Optional[str], wifi_only_sync:bool, photos_on_cellular:bool, form_language:typing.Optional[str] = None):
         self.language = language
-        self.form_language = form_language
         self.server_url = server_url
         self.wifi_only_sync = wifi_only_sync
         self.photos_on_cellular = photos_on_cellular
+        self.form_language = form_language
         
         
 
     
     def __str__(self):
-        return "SettingsView(language={}, form_language={}, server_url={}, wifi_only_sync={}, photos_on_cellular={})".format(self.language, self.form_language, self.server_url, self.wifi_only_sync, self.photos_on_cellular)
+        return "SettingsView(language={}, server_url={}, wifi_only_sync={}, photos_on_cellular={}, form_language={})".format(self.language, self.server_url, self.wifi_only_sync, self.photos_on_cellular, self.form_language)
     def __eq__(self, other):
         if self.language != other.language:
-            return False
-        if self.form_language != other.form_language:
             return False
         if self.server_url != other.server_url:
             return False
         if self.wifi_only_sync != other.wifi_only_sync:
             return False
         if self.photos_on_cellular != other.photos_on_cellular:
+            return False
+        if self.form_language != other.form_language:
             return False
         return True
 
@@ -6696,27 +6696,27 @@ class _UniffiFfiConverterTypeSettingsView(_UniffiConverterRustBuffer):
     def read(buf):
         return SettingsView(
             language=_UniffiFfiConverterTypeAppLanguage.read(buf),
-            form_language=_UniffiFfiConverterOptionalString.read(buf),
             server_url=_UniffiFfiConverterOptionalString.read(buf),
             wifi_only_sync=_UniffiFfiConverterBoolean.read(buf),
             photos_on_cellular=_UniffiFfiConverterBoolean.read(buf),
+            form_language=_UniffiFfiConverterOptionalString.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterTypeAppLanguage.check_lower(value.language)
-        _UniffiFfiConverterOptionalString.check_lower(value.form_language)
         _UniffiFfiConverterOptionalString.check_lower(value.server_url)
         _UniffiFfiConverterBoolean.check_lower(value.wifi_only_sync)
         _UniffiFfiConverterBoolean.check_lower(value.photos_on_cellular)
+        _UniffiFfiConverterOptionalString.check_lower(value.form_language)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterTypeAppLanguage.write(value.language, buf)
-        _UniffiFfiConverterOptionalString.write(value.form_language, buf)
         _UniffiFfiConverterOptionalString.write(value.server_url, buf)
         _UniffiFfiConverterBoolean.write(value.wifi_only_sync, buf)
         _UniffiFfiConverterBoolean.write(value.photos_on_cellular, buf)
+        _UniffiFfiConverterOptionalString.write(value.form_language, buf)
 
 @dataclass
 class SignOutCheckView:
@@ -7139,10 +7139,8 @@ class VisitScreenView:
     """
     Everything a visit's screen shows.
 """
-    def __init__(self, *, visit:VisitView, language:str, title:str, title_zh:str, title_en:str, editable:bool, fields:typing.List[FieldItem], problems:typing.List[FormProblem], door_check:typing.Optional[DoorCheckResult], photos:typing.List[PhotoInfo], sections:typing.List[SectionView], current_section:int, first_problem:typing.Optional[ProblemJumpView], buttons:VisitButtonsView):
+    def __init__(self, *, visit:VisitView, title_zh:str, title_en:str, editable:bool, fields:typing.List[FieldItem], problems:typing.List[FormProblem], door_check:typing.Optional[DoorCheckResult], photos:typing.List[PhotoInfo], sections:typing.List[SectionView], current_section:int, first_problem:typing.Optional[ProblemJumpView], buttons:VisitButtonsView, language:str = "zh", title:str = ""):
         self.visit = visit
-        self.language = language
-        self.title = title
         self.title_zh = title_zh
         self.title_en = title_en
         self.editable = editable
@@ -7154,18 +7152,16 @@ class VisitScreenView:
         self.current_section = current_section
         self.first_problem = first_problem
         self.buttons = buttons
+        self.language = language
+        self.title = title
         
         
 
     
     def __str__(self):
-        return "VisitScreenView(visit={}, language={}, title={}, title_zh={}, title_en={}, editable={}, fields={}, problems={}, door_check={}, photos={}, sections={}, current_section={}, first_problem={}, buttons={})".format(self.visit, self.language, self.title, self.title_zh, self.title_en, self.editable, self.fields, self.problems, self.door_check, self.photos, self.sections, self.current_section, self.first_problem, self.buttons)
+        return "VisitScreenView(visit={}, title_zh={}, title_en={}, editable={}, fields={}, problems={}, door_check={}, photos={}, sections={}, current_section={}, first_problem={}, buttons={}, language={}, title={})".format(self.visit, self.title_zh, self.title_en, self.editable, self.fields, self.problems, self.door_check, self.photos, self.sections, self.current_section, self.first_problem, self.buttons, self.language, self.title)
     def __eq__(self, other):
         if self.visit != other.visit:
-            return False
-        if self.language != other.language:
-            return False
-        if self.title != other.title:
             return False
         if self.title_zh != other.title_zh:
             return False
@@ -7189,6 +7185,10 @@ class VisitScreenView:
             return False
         if self.buttons != other.buttons:
             return False
+        if self.language != other.language:
+            return False
+        if self.title != other.title:
+            return False
         return True
 
 class _UniffiFfiConverterTypeVisitScreenView(_UniffiConverterRustBuffer):
@@ -7196,8 +7196,6 @@ class _UniffiFfiConverterTypeVisitScreenView(_UniffiConverterRustBuffer):
     def read(buf):
         return VisitScreenView(
             visit=_UniffiFfiConverterTypeVisitView.read(buf),
-            language=_UniffiFfiConverterString.read(buf),
-            title=_UniffiFfiConverterString.read(buf),
             title_zh=_UniffiFfiConverterString.read(buf),
             title_en=_UniffiFfiConverterString.read(buf),
             editable=_UniffiFfiConverterBoolean.read(buf),
@@ -7209,13 +7207,13 @@ class _UniffiFfiConverterTypeVisitScreenView(_UniffiConverterRustBuffer):
             current_section=_UniffiFfiConverterUInt32.read(buf),
             first_problem=_UniffiFfiConverterOptionalTypeProblemJumpView.read(buf),
             buttons=_UniffiFfiConverterTypeVisitButtonsView.read(buf),
+            language=_UniffiFfiConverterString.read(buf),
+            title=_UniffiFfiConverterString.read(buf),
         )
 
     @staticmethod
     def check_lower(value):
         _UniffiFfiConverterTypeVisitView.check_lower(value.visit)
-        _UniffiFfiConverterString.check_lower(value.language)
-        _UniffiFfiConverterString.check_lower(value.title)
         _UniffiFfiConverterString.check_lower(value.title_zh)
         _UniffiFfiConverterString.check_lower(value.title_en)
         _UniffiFfiConverterBoolean.check_lower(value.editable)
@@ -7227,12 +7225,12 @@ class _UniffiFfiConverterTypeVisitScreenView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.check_lower(value.current_section)
         _UniffiFfiConverterOptionalTypeProblemJumpView.check_lower(value.first_problem)
         _UniffiFfiConverterTypeVisitButtonsView.check_lower(value.buttons)
+        _UniffiFfiConverterString.check_lower(value.language)
+        _UniffiFfiConverterString.check_lower(value.title)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterTypeVisitView.write(value.visit, buf)
-        _UniffiFfiConverterString.write(value.language, buf)
-        _UniffiFfiConverterString.write(value.title, buf)
         _UniffiFfiConverterString.write(value.title_zh, buf)
         _UniffiFfiConverterString.write(value.title_en, buf)
         _UniffiFfiConverterBoolean.write(value.editable, buf)
@@ -7244,6 +7242,8 @@ class _UniffiFfiConverterTypeVisitScreenView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.write(value.current_section, buf)
         _UniffiFfiConverterOptionalTypeProblemJumpView.write(value.first_problem, buf)
         _UniffiFfiConverterTypeVisitButtonsView.write(value.buttons, buf)
+        _UniffiFfiConverterString.write(value.language, buf)
+        _UniffiFfiConverterString.write(value.title, buf)
 
 
 

@@ -20,9 +20,6 @@ pub enum AppLanguage {
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct SettingsView {
     pub language: AppLanguage,
-    /// The code of the language forms are shown in (`ug`, `bo`, …, one of
-    /// `form_languages`); `None` shows them in `language`.
-    pub form_language: Option<String>,
     /// The last server signed in to, or typed here; `None` before either.
     pub server_url: Option<String>,
     /// A background sync runs only on Wi-Fi (default: on); "sync now" runs
@@ -30,6 +27,10 @@ pub struct SettingsView {
     pub wifi_only_sync: bool,
     /// Photos may go over cellular or metered networks (default: off).
     pub photos_on_cellular: bool,
+    /// The code of the language forms are shown in (`ug`, `bo`, …, one of
+    /// `form_languages`); `None` shows them in `language`.
+    #[uniffi(default)]
+    pub form_language: Option<String>,
 }
 
 impl From<Language> for AppLanguage {

@@ -94,11 +94,12 @@ pub enum AnswerValue {
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct ChoiceView {
     pub name: String,
-    /// The label in the screen's `language` (Chinese, then English, where
-    /// the form lacks it).
-    pub label: String,
     pub label_zh: String,
     pub label_en: String,
+    /// The label in the screen's `language` (Chinese, then English, where
+    /// the form lacks it).
+    #[uniffi(default)]
+    pub label: String,
 }
 
 /// The kind of a field, for choosing its widget.
@@ -132,20 +133,10 @@ pub struct FieldItem {
     pub kind: FieldKind,
     /// Nesting depth for indentation (inside groups and repeats).
     pub depth: u32,
-    /// The label in the screen's `language` (Chinese, then English, where
-    /// the form lacks it); `label_zh` / `label_en` are the same in those.
-    pub label: String,
     pub label_zh: String,
     pub label_en: String,
-    /// The hint in the screen's `language`, like `label`.
-    pub hint: Option<String>,
     pub hint_zh: Option<String>,
     pub hint_en: Option<String>,
-    /// A longer explanation shown when the worker asks for it (XLSForm
-    /// `guidance_hint`), in the screen's `language`, like `label`.
-    pub guidance_hint: Option<String>,
-    pub guidance_hint_zh: Option<String>,
-    pub guidance_hint_en: Option<String>,
     pub required: bool,
     pub read_only: bool,
     pub choices: Vec<ChoiceView>,
@@ -159,6 +150,21 @@ pub struct FieldItem {
     pub min_count: Option<u32>,
     pub max_count: Option<u32>,
     pub problems: Vec<FormProblem>,
+    /// The label in the screen's `language` (Chinese, then English, where
+    /// the form lacks it); `label_zh` / `label_en` are the same in those.
+    #[uniffi(default)]
+    pub label: String,
+    /// The hint in the screen's `language`, like `label`.
+    #[uniffi(default)]
+    pub hint: Option<String>,
+    /// A longer explanation shown when the worker asks for it (XLSForm
+    /// `guidance_hint`), in the screen's `language`, like `label`.
+    #[uniffi(default)]
+    pub guidance_hint: Option<String>,
+    #[uniffi(default)]
+    pub guidance_hint_zh: Option<String>,
+    #[uniffi(default)]
+    pub guidance_hint_en: Option<String>,
 }
 
 /// Where the phone says it is.
@@ -337,12 +343,6 @@ pub struct ProblemJumpView {
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct VisitScreenView {
     pub visit: VisitView,
-    /// The code of the language the form's texts (`title`, each field's
-    /// `label`, `hint`, `guidance_hint`, each choice's `label`) are given in:
-    /// the form language of the settings, else the app's.
-    pub language: String,
-    /// The form's title in `language`.
-    pub title: String,
     pub title_zh: String,
     pub title_en: String,
     /// Only drafts can be edited.
@@ -360,6 +360,14 @@ pub struct VisitScreenView {
     pub first_problem: Option<ProblemJumpView>,
     /// 保存草稿, 完成, 上一节 / 下一节.
     pub buttons: VisitButtonsView,
+    /// The code of the language the form's texts (`title`, each field's
+    /// `label`, `hint`, `guidance_hint`, each choice's `label`) are given in:
+    /// the form language of the settings, else the app's.
+    #[uniffi(default = "zh")]
+    pub language: String,
+    /// The form's title in `language`.
+    #[uniffi(default)]
+    pub title: String,
 }
 
 /// A button: its words and whether it is enabled.

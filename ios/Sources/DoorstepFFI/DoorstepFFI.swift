@@ -2644,25 +2644,25 @@ public func FfiConverterTypeButtonView_lower(_ value: ButtonView) -> RustBuffer 
  */
 public struct ChoiceView: Equatable, Hashable {
     public var name: String
+    public var labelZh: String
+    public var labelEn: String
     /**
      * The label in the screen's `language` (Chinese, then English, where
      * the form lacks it).
      */
     public var label: String
-    public var labelZh: String
-    public var labelEn: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(name: String, 
+    public init(name: String, labelZh: String, labelEn: String, 
         /**
          * The label in the screen's `language` (Chinese, then English, where
          * the form lacks it).
-         */label: String, labelZh: String, labelEn: String) {
+         */label: String = "") {
         self.name = name
-        self.label = label
         self.labelZh = labelZh
         self.labelEn = labelEn
+        self.label = label
     }
 
     
@@ -2682,17 +2682,17 @@ public struct FfiConverterTypeChoiceView: FfiConverterRustBuffer {
         return
             try ChoiceView(
                 name: FfiConverterString.read(from: &buf), 
-                label: FfiConverterString.read(from: &buf), 
                 labelZh: FfiConverterString.read(from: &buf), 
-                labelEn: FfiConverterString.read(from: &buf)
+                labelEn: FfiConverterString.read(from: &buf), 
+                label: FfiConverterString.read(from: &buf)
         )
     }
 
     public static func write(_ value: ChoiceView, into buf: inout [UInt8]) {
         FfiConverterString.write(value.name, into: &buf)
-        FfiConverterString.write(value.label, into: &buf)
         FfiConverterString.write(value.labelZh, into: &buf)
         FfiConverterString.write(value.labelEn, into: &buf)
+        FfiConverterString.write(value.label, into: &buf)
     }
 }
 
@@ -3631,26 +3631,10 @@ public struct FieldItem: Equatable, Hashable {
      * Nesting depth for indentation (inside groups and repeats).
      */
     public var depth: UInt32
-    /**
-     * The label in the screen's `language` (Chinese, then English, where
-     * the form lacks it); `label_zh` / `label_en` are the same in those.
-     */
-    public var label: String
     public var labelZh: String
     public var labelEn: String
-    /**
-     * The hint in the screen's `language`, like `label`.
-     */
-    public var hint: String?
     public var hintZh: String?
     public var hintEn: String?
-    /**
-     * A longer explanation shown when the worker asks for it (XLSForm
-     * `guidance_hint`), in the screen's `language`, like `label`.
-     */
-    public var guidanceHint: String?
-    public var guidanceHintZh: String?
-    public var guidanceHintEn: String?
     public var required: Bool
     public var readOnly: Bool
     public var choices: [ChoiceView]
@@ -3668,6 +3652,22 @@ public struct FieldItem: Equatable, Hashable {
     public var minCount: UInt32?
     public var maxCount: UInt32?
     public var problems: [FormProblem]
+    /**
+     * The label in the screen's `language` (Chinese, then English, where
+     * the form lacks it); `label_zh` / `label_en` are the same in those.
+     */
+    public var label: String
+    /**
+     * The hint in the screen's `language`, like `label`.
+     */
+    public var hint: String?
+    /**
+     * A longer explanation shown when the worker asks for it (XLSForm
+     * `guidance_hint`), in the screen's `language`, like `label`.
+     */
+    public var guidanceHint: String?
+    public var guidanceHintZh: String?
+    public var guidanceHintEn: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3677,38 +3677,33 @@ public struct FieldItem: Equatable, Hashable {
          */path: String, name: String, kind: FieldKind, 
         /**
          * Nesting depth for indentation (inside groups and repeats).
-         */depth: UInt32, 
-        /**
-         * The label in the screen's `language` (Chinese, then English, where
-         * the form lacks it); `label_zh` / `label_en` are the same in those.
-         */label: String, labelZh: String, labelEn: String, 
-        /**
-         * The hint in the screen's `language`, like `label`.
-         */hint: String?, hintZh: String?, hintEn: String?, 
-        /**
-         * A longer explanation shown when the worker asks for it (XLSForm
-         * `guidance_hint`), in the screen's `language`, like `label`.
-         */guidanceHint: String?, guidanceHintZh: String?, guidanceHintEn: String?, required: Bool, readOnly: Bool, choices: [ChoiceView], value: AnswerValue?, 
+         */depth: UInt32, labelZh: String, labelEn: String, hintZh: String?, hintEn: String?, required: Bool, readOnly: Bool, choices: [ChoiceView], value: AnswerValue?, 
         /**
          * The answer in words, as shown when not editing (2026年5月1日,
          * 1,234.50 元, a choice's label); `None` when empty.
          */displayZh: String?, displayEn: String?, 
         /**
          * Repeats: how many entries there are.
-         */entries: UInt32?, minCount: UInt32?, maxCount: UInt32?, problems: [FormProblem]) {
+         */entries: UInt32?, minCount: UInt32?, maxCount: UInt32?, problems: [FormProblem], 
+        /**
+         * The label in the screen's `language` (Chinese, then English, where
+         * the form lacks it); `label_zh` / `label_en` are the same in those.
+         */label: String = "", 
+        /**
+         * The hint in the screen's `language`, like `label`.
+         */hint: String? = nil, 
+        /**
+         * A longer explanation shown when the worker asks for it (XLSForm
+         * `guidance_hint`), in the screen's `language`, like `label`.
+         */guidanceHint: String? = nil, guidanceHintZh: String? = nil, guidanceHintEn: String? = nil) {
         self.path = path
         self.name = name
         self.kind = kind
         self.depth = depth
-        self.label = label
         self.labelZh = labelZh
         self.labelEn = labelEn
-        self.hint = hint
         self.hintZh = hintZh
         self.hintEn = hintEn
-        self.guidanceHint = guidanceHint
-        self.guidanceHintZh = guidanceHintZh
-        self.guidanceHintEn = guidanceHintEn
         self.required = required
         self.readOnly = readOnly
         self.choices = choices
@@ -3719,6 +3714,11 @@ public struct FieldItem: Equatable, Hashable {
         self.minCount = minCount
         self.maxCount = maxCount
         self.problems = problems
+        self.label = label
+        self.hint = hint
+        self.guidanceHint = guidanceHint
+        self.guidanceHintZh = guidanceHintZh
+        self.guidanceHintEn = guidanceHintEn
     }
 
     
@@ -3741,15 +3741,10 @@ public struct FfiConverterTypeFieldItem: FfiConverterRustBuffer {
                 name: FfiConverterString.read(from: &buf), 
                 kind: FfiConverterTypeFieldKind.read(from: &buf), 
                 depth: FfiConverterUInt32.read(from: &buf), 
-                label: FfiConverterString.read(from: &buf), 
                 labelZh: FfiConverterString.read(from: &buf), 
                 labelEn: FfiConverterString.read(from: &buf), 
-                hint: FfiConverterOptionString.read(from: &buf), 
                 hintZh: FfiConverterOptionString.read(from: &buf), 
                 hintEn: FfiConverterOptionString.read(from: &buf), 
-                guidanceHint: FfiConverterOptionString.read(from: &buf), 
-                guidanceHintZh: FfiConverterOptionString.read(from: &buf), 
-                guidanceHintEn: FfiConverterOptionString.read(from: &buf), 
                 required: FfiConverterBool.read(from: &buf), 
                 readOnly: FfiConverterBool.read(from: &buf), 
                 choices: FfiConverterSequenceTypeChoiceView.read(from: &buf), 
@@ -3759,7 +3754,12 @@ public struct FfiConverterTypeFieldItem: FfiConverterRustBuffer {
                 entries: FfiConverterOptionUInt32.read(from: &buf), 
                 minCount: FfiConverterOptionUInt32.read(from: &buf), 
                 maxCount: FfiConverterOptionUInt32.read(from: &buf), 
-                problems: FfiConverterSequenceTypeFormProblem.read(from: &buf)
+                problems: FfiConverterSequenceTypeFormProblem.read(from: &buf), 
+                label: FfiConverterString.read(from: &buf), 
+                hint: FfiConverterOptionString.read(from: &buf), 
+                guidanceHint: FfiConverterOptionString.read(from: &buf), 
+                guidanceHintZh: FfiConverterOptionString.read(from: &buf), 
+                guidanceHintEn: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -3768,15 +3768,10 @@ public struct FfiConverterTypeFieldItem: FfiConverterRustBuffer {
         FfiConverterString.write(value.name, into: &buf)
         FfiConverterTypeFieldKind.write(value.kind, into: &buf)
         FfiConverterUInt32.write(value.depth, into: &buf)
-        FfiConverterString.write(value.label, into: &buf)
         FfiConverterString.write(value.labelZh, into: &buf)
         FfiConverterString.write(value.labelEn, into: &buf)
-        FfiConverterOptionString.write(value.hint, into: &buf)
         FfiConverterOptionString.write(value.hintZh, into: &buf)
         FfiConverterOptionString.write(value.hintEn, into: &buf)
-        FfiConverterOptionString.write(value.guidanceHint, into: &buf)
-        FfiConverterOptionString.write(value.guidanceHintZh, into: &buf)
-        FfiConverterOptionString.write(value.guidanceHintEn, into: &buf)
         FfiConverterBool.write(value.required, into: &buf)
         FfiConverterBool.write(value.readOnly, into: &buf)
         FfiConverterSequenceTypeChoiceView.write(value.choices, into: &buf)
@@ -3787,6 +3782,11 @@ public struct FfiConverterTypeFieldItem: FfiConverterRustBuffer {
         FfiConverterOptionUInt32.write(value.minCount, into: &buf)
         FfiConverterOptionUInt32.write(value.maxCount, into: &buf)
         FfiConverterSequenceTypeFormProblem.write(value.problems, into: &buf)
+        FfiConverterString.write(value.label, into: &buf)
+        FfiConverterOptionString.write(value.hint, into: &buf)
+        FfiConverterOptionString.write(value.guidanceHint, into: &buf)
+        FfiConverterOptionString.write(value.guidanceHintZh, into: &buf)
+        FfiConverterOptionString.write(value.guidanceHintEn, into: &buf)
     }
 }
 
@@ -5852,11 +5852,6 @@ public func FfiConverterTypeSectionView_lower(_ value: SectionView) -> RustBuffe
 public struct SettingsView: Equatable, Hashable {
     public var language: AppLanguage
     /**
-     * The code of the language forms are shown in (`ug`, `bo`, …, one of
-     * `form_languages`); `None` shows them in `language`.
-     */
-    public var formLanguage: String?
-    /**
      * The last server signed in to, or typed here; `None` before either.
      */
     public var serverUrl: String?
@@ -5869,14 +5864,15 @@ public struct SettingsView: Equatable, Hashable {
      * Photos may go over cellular or metered networks (default: off).
      */
     public var photosOnCellular: Bool
+    /**
+     * The code of the language forms are shown in (`ug`, `bo`, …, one of
+     * `form_languages`); `None` shows them in `language`.
+     */
+    public var formLanguage: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(language: AppLanguage, 
-        /**
-         * The code of the language forms are shown in (`ug`, `bo`, …, one of
-         * `form_languages`); `None` shows them in `language`.
-         */formLanguage: String?, 
         /**
          * The last server signed in to, or typed here; `None` before either.
          */serverUrl: String?, 
@@ -5886,12 +5882,16 @@ public struct SettingsView: Equatable, Hashable {
          */wifiOnlySync: Bool, 
         /**
          * Photos may go over cellular or metered networks (default: off).
-         */photosOnCellular: Bool) {
+         */photosOnCellular: Bool, 
+        /**
+         * The code of the language forms are shown in (`ug`, `bo`, …, one of
+         * `form_languages`); `None` shows them in `language`.
+         */formLanguage: String? = nil) {
         self.language = language
-        self.formLanguage = formLanguage
         self.serverUrl = serverUrl
         self.wifiOnlySync = wifiOnlySync
         self.photosOnCellular = photosOnCellular
+        self.formLanguage = formLanguage
     }
 
     
@@ -5911,19 +5911,19 @@ public struct FfiConverterTypeSettingsView: FfiConverterRustBuffer {
         return
             try SettingsView(
                 language: FfiConverterTypeAppLanguage.read(from: &buf), 
-                formLanguage: FfiConverterOptionString.read(from: &buf), 
                 serverUrl: FfiConverterOptionString.read(from: &buf), 
                 wifiOnlySync: FfiConverterBool.read(from: &buf), 
-                photosOnCellular: FfiConverterBool.read(from: &buf)
+                photosOnCellular: FfiConverterBool.read(from: &buf), 
+                formLanguage: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: SettingsView, into buf: inout [UInt8]) {
         FfiConverterTypeAppLanguage.write(value.language, into: &buf)
-        FfiConverterOptionString.write(value.formLanguage, into: &buf)
         FfiConverterOptionString.write(value.serverUrl, into: &buf)
         FfiConverterBool.write(value.wifiOnlySync, into: &buf)
         FfiConverterBool.write(value.photosOnCellular, into: &buf)
+        FfiConverterOptionString.write(value.formLanguage, into: &buf)
     }
 }
 
@@ -6596,16 +6596,6 @@ public func FfiConverterTypeVisitButtonsView_lower(_ value: VisitButtonsView) ->
  */
 public struct VisitScreenView: Equatable, Hashable {
     public var visit: VisitView
-    /**
-     * The code of the language the form's texts (`title`, each field's
-     * `label`, `hint`, `guidance_hint`, each choice's `label`) are given in:
-     * the form language of the settings, else the app's.
-     */
-    public var language: String
-    /**
-     * The form's title in `language`.
-     */
-    public var title: String
     public var titleZh: String
     public var titleEn: String
     /**
@@ -6635,18 +6625,20 @@ public struct VisitScreenView: Equatable, Hashable {
      * 保存草稿, 完成, 上一节 / 下一节.
      */
     public var buttons: VisitButtonsView
+    /**
+     * The code of the language the form's texts (`title`, each field's
+     * `label`, `hint`, `guidance_hint`, each choice's `label`) are given in:
+     * the form language of the settings, else the app's.
+     */
+    public var language: String
+    /**
+     * The form's title in `language`.
+     */
+    public var title: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(visit: VisitView, 
-        /**
-         * The code of the language the form's texts (`title`, each field's
-         * `label`, `hint`, `guidance_hint`, each choice's `label`) are given in:
-         * the form language of the settings, else the app's.
-         */language: String, 
-        /**
-         * The form's title in `language`.
-         */title: String, titleZh: String, titleEn: String, 
+    public init(visit: VisitView, titleZh: String, titleEn: String, 
         /**
          * Only drafts can be edited.
          */editable: Bool, 
@@ -6664,10 +6656,16 @@ public struct VisitScreenView: Equatable, Hashable {
          */firstProblem: ProblemJumpView?, 
         /**
          * 保存草稿, 完成, 上一节 / 下一节.
-         */buttons: VisitButtonsView) {
+         */buttons: VisitButtonsView, 
+        /**
+         * The code of the language the form's texts (`title`, each field's
+         * `label`, `hint`, `guidance_hint`, each choice's `label`) are given in:
+         * the form language of the settings, else the app's.
+         */language: String = "zh", 
+        /**
+         * The form's title in `language`.
+         */title: String = "") {
         self.visit = visit
-        self.language = language
-        self.title = title
         self.titleZh = titleZh
         self.titleEn = titleEn
         self.editable = editable
@@ -6679,6 +6677,8 @@ public struct VisitScreenView: Equatable, Hashable {
         self.currentSection = currentSection
         self.firstProblem = firstProblem
         self.buttons = buttons
+        self.language = language
+        self.title = title
     }
 
     
@@ -6698,8 +6698,6 @@ public struct FfiConverterTypeVisitScreenView: FfiConverterRustBuffer {
         return
             try VisitScreenView(
                 visit: FfiConverterTypeVisitView.read(from: &buf), 
-                language: FfiConverterString.read(from: &buf), 
-                title: FfiConverterString.read(from: &buf), 
                 titleZh: FfiConverterString.read(from: &buf), 
                 titleEn: FfiConverterString.read(from: &buf), 
                 editable: FfiConverterBool.read(from: &buf), 
@@ -6710,14 +6708,14 @@ public struct FfiConverterTypeVisitScreenView: FfiConverterRustBuffer {
                 sections: FfiConverterSequenceTypeSectionView.read(from: &buf), 
                 currentSection: FfiConverterUInt32.read(from: &buf), 
                 firstProblem: FfiConverterOptionTypeProblemJumpView.read(from: &buf), 
-                buttons: FfiConverterTypeVisitButtonsView.read(from: &buf)
+                buttons: FfiConverterTypeVisitButtonsView.read(from: &buf), 
+                language: FfiConverterString.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf)
         )
     }
 
     public static func write(_ value: VisitScreenView, into buf: inout [UInt8]) {
         FfiConverterTypeVisitView.write(value.visit, into: &buf)
-        FfiConverterString.write(value.language, into: &buf)
-        FfiConverterString.write(value.title, into: &buf)
         FfiConverterString.write(value.titleZh, into: &buf)
         FfiConverterString.write(value.titleEn, into: &buf)
         FfiConverterBool.write(value.editable, into: &buf)
@@ -6729,6 +6727,8 @@ public struct FfiConverterTypeVisitScreenView: FfiConverterRustBuffer {
         FfiConverterUInt32.write(value.currentSection, into: &buf)
         FfiConverterOptionTypeProblemJumpView.write(value.firstProblem, into: &buf)
         FfiConverterTypeVisitButtonsView.write(value.buttons, into: &buf)
+        FfiConverterString.write(value.language, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
     }
 }
 

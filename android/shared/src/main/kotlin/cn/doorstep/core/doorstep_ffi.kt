@@ -4599,15 +4599,15 @@ public object FfiConverterTypeButtonView: FfiConverterRustBuffer<ButtonView> {
 data class ChoiceView (
     var `name`: kotlin.String
     , 
+    var `labelZh`: kotlin.String
+    , 
+    var `labelEn`: kotlin.String
+    , 
     /**
      * The label in the screen's `language` (Chinese, then English, where
      * the form lacks it).
      */
-    var `label`: kotlin.String
-    , 
-    var `labelZh`: kotlin.String
-    , 
-    var `labelEn`: kotlin.String
+    var `label`: kotlin.String = "" 
     
 ){
     
@@ -4633,16 +4633,16 @@ public object FfiConverterTypeChoiceView: FfiConverterRustBuffer<ChoiceView> {
 
     override fun allocationSize(value: ChoiceView) = (
             FfiConverterString.allocationSize(value.`name`) +
-            FfiConverterString.allocationSize(value.`label`) +
             FfiConverterString.allocationSize(value.`labelZh`) +
-            FfiConverterString.allocationSize(value.`labelEn`)
+            FfiConverterString.allocationSize(value.`labelEn`) +
+            FfiConverterString.allocationSize(value.`label`)
     )
 
     override fun write(value: ChoiceView, buf: ByteBuffer) {
             FfiConverterString.write(value.`name`, buf)
-            FfiConverterString.write(value.`label`, buf)
             FfiConverterString.write(value.`labelZh`, buf)
             FfiConverterString.write(value.`labelEn`, buf)
+            FfiConverterString.write(value.`label`, buf)
     }
 }
 
@@ -5384,34 +5384,13 @@ data class FieldItem (
      */
     var `depth`: kotlin.UInt
     , 
-    /**
-     * The label in the screen's `language` (Chinese, then English, where
-     * the form lacks it); `label_zh` / `label_en` are the same in those.
-     */
-    var `label`: kotlin.String
-    , 
     var `labelZh`: kotlin.String
     , 
     var `labelEn`: kotlin.String
     , 
-    /**
-     * The hint in the screen's `language`, like `label`.
-     */
-    var `hint`: kotlin.String?
-    , 
     var `hintZh`: kotlin.String?
     , 
     var `hintEn`: kotlin.String?
-    , 
-    /**
-     * A longer explanation shown when the worker asks for it (XLSForm
-     * `guidance_hint`), in the screen's `language`, like `label`.
-     */
-    var `guidanceHint`: kotlin.String?
-    , 
-    var `guidanceHintZh`: kotlin.String?
-    , 
-    var `guidanceHintEn`: kotlin.String?
     , 
     var `required`: kotlin.Boolean
     , 
@@ -5439,6 +5418,27 @@ data class FieldItem (
     var `maxCount`: kotlin.UInt?
     , 
     var `problems`: List<FormProblem>
+    , 
+    /**
+     * The label in the screen's `language` (Chinese, then English, where
+     * the form lacks it); `label_zh` / `label_en` are the same in those.
+     */
+    var `label`: kotlin.String = "" 
+    , 
+    /**
+     * The hint in the screen's `language`, like `label`.
+     */
+    var `hint`: kotlin.String? = null 
+    , 
+    /**
+     * A longer explanation shown when the worker asks for it (XLSForm
+     * `guidance_hint`), in the screen's `language`, like `label`.
+     */
+    var `guidanceHint`: kotlin.String? = null 
+    , 
+    var `guidanceHintZh`: kotlin.String? = null 
+    , 
+    var `guidanceHintEn`: kotlin.String? = null 
     
 ){
     
@@ -5461,11 +5461,6 @@ public object FfiConverterTypeFieldItem: FfiConverterRustBuffer<FieldItem> {
             FfiConverterUInt.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterBoolean.read(buf),
@@ -5478,6 +5473,11 @@ public object FfiConverterTypeFieldItem: FfiConverterRustBuffer<FieldItem> {
             FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalUInt.read(buf),
             FfiConverterSequenceTypeFormProblem.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -5486,15 +5486,10 @@ public object FfiConverterTypeFieldItem: FfiConverterRustBuffer<FieldItem> {
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterTypeFieldKind.allocationSize(value.`kind`) +
             FfiConverterUInt.allocationSize(value.`depth`) +
-            FfiConverterString.allocationSize(value.`label`) +
             FfiConverterString.allocationSize(value.`labelZh`) +
             FfiConverterString.allocationSize(value.`labelEn`) +
-            FfiConverterOptionalString.allocationSize(value.`hint`) +
             FfiConverterOptionalString.allocationSize(value.`hintZh`) +
             FfiConverterOptionalString.allocationSize(value.`hintEn`) +
-            FfiConverterOptionalString.allocationSize(value.`guidanceHint`) +
-            FfiConverterOptionalString.allocationSize(value.`guidanceHintZh`) +
-            FfiConverterOptionalString.allocationSize(value.`guidanceHintEn`) +
             FfiConverterBoolean.allocationSize(value.`required`) +
             FfiConverterBoolean.allocationSize(value.`readOnly`) +
             FfiConverterSequenceTypeChoiceView.allocationSize(value.`choices`) +
@@ -5504,7 +5499,12 @@ public object FfiConverterTypeFieldItem: FfiConverterRustBuffer<FieldItem> {
             FfiConverterOptionalUInt.allocationSize(value.`entries`) +
             FfiConverterOptionalUInt.allocationSize(value.`minCount`) +
             FfiConverterOptionalUInt.allocationSize(value.`maxCount`) +
-            FfiConverterSequenceTypeFormProblem.allocationSize(value.`problems`)
+            FfiConverterSequenceTypeFormProblem.allocationSize(value.`problems`) +
+            FfiConverterString.allocationSize(value.`label`) +
+            FfiConverterOptionalString.allocationSize(value.`hint`) +
+            FfiConverterOptionalString.allocationSize(value.`guidanceHint`) +
+            FfiConverterOptionalString.allocationSize(value.`guidanceHintZh`) +
+            FfiConverterOptionalString.allocationSize(value.`guidanceHintEn`)
     )
 
     override fun write(value: FieldItem, buf: ByteBuffer) {
@@ -5512,15 +5512,10 @@ public object FfiConverterTypeFieldItem: FfiConverterRustBuffer<FieldItem> {
             FfiConverterString.write(value.`name`, buf)
             FfiConverterTypeFieldKind.write(value.`kind`, buf)
             FfiConverterUInt.write(value.`depth`, buf)
-            FfiConverterString.write(value.`label`, buf)
             FfiConverterString.write(value.`labelZh`, buf)
             FfiConverterString.write(value.`labelEn`, buf)
-            FfiConverterOptionalString.write(value.`hint`, buf)
             FfiConverterOptionalString.write(value.`hintZh`, buf)
             FfiConverterOptionalString.write(value.`hintEn`, buf)
-            FfiConverterOptionalString.write(value.`guidanceHint`, buf)
-            FfiConverterOptionalString.write(value.`guidanceHintZh`, buf)
-            FfiConverterOptionalString.write(value.`guidanceHintEn`, buf)
             FfiConverterBoolean.write(value.`required`, buf)
             FfiConverterBoolean.write(value.`readOnly`, buf)
             FfiConverterSequenceTypeChoiceView.write(value.`choices`, buf)
@@ -5531,6 +5526,11 @@ public object FfiConverterTypeFieldItem: FfiConverterRustBuffer<FieldItem> {
             FfiConverterOptionalUInt.write(value.`minCount`, buf)
             FfiConverterOptionalUInt.write(value.`maxCount`, buf)
             FfiConverterSequenceTypeFormProblem.write(value.`problems`, buf)
+            FfiConverterString.write(value.`label`, buf)
+            FfiConverterOptionalString.write(value.`hint`, buf)
+            FfiConverterOptionalString.write(value.`guidanceHint`, buf)
+            FfiConverterOptionalString.write(value.`guidanceHintZh`, buf)
+            FfiConverterOptionalString.write(value.`guidanceHintEn`, buf)
     }
 }
 
@@ -7145,12 +7145,6 @@ data class SettingsView (
     var `language`: AppLanguage
     , 
     /**
-     * The code of the language forms are shown in (`ug`, `bo`, …, one of
-     * `form_languages`); `None` shows them in `language`.
-     */
-    var `formLanguage`: kotlin.String?
-    , 
-    /**
      * The last server signed in to, or typed here; `None` before either.
      */
     var `serverUrl`: kotlin.String?
@@ -7165,6 +7159,12 @@ data class SettingsView (
      * Photos may go over cellular or metered networks (default: off).
      */
     var `photosOnCellular`: kotlin.Boolean
+    , 
+    /**
+     * The code of the language forms are shown in (`ug`, `bo`, …, one of
+     * `form_languages`); `None` shows them in `language`.
+     */
+    var `formLanguage`: kotlin.String? = null 
     
 ){
     
@@ -7183,26 +7183,26 @@ public object FfiConverterTypeSettingsView: FfiConverterRustBuffer<SettingsView>
         return SettingsView(
             FfiConverterTypeAppLanguage.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterBoolean.read(buf),
-            FfiConverterBoolean.read(buf),
         )
     }
 
     override fun allocationSize(value: SettingsView) = (
             FfiConverterTypeAppLanguage.allocationSize(value.`language`) +
-            FfiConverterOptionalString.allocationSize(value.`formLanguage`) +
             FfiConverterOptionalString.allocationSize(value.`serverUrl`) +
             FfiConverterBoolean.allocationSize(value.`wifiOnlySync`) +
-            FfiConverterBoolean.allocationSize(value.`photosOnCellular`)
+            FfiConverterBoolean.allocationSize(value.`photosOnCellular`) +
+            FfiConverterOptionalString.allocationSize(value.`formLanguage`)
     )
 
     override fun write(value: SettingsView, buf: ByteBuffer) {
             FfiConverterTypeAppLanguage.write(value.`language`, buf)
-            FfiConverterOptionalString.write(value.`formLanguage`, buf)
             FfiConverterOptionalString.write(value.`serverUrl`, buf)
             FfiConverterBoolean.write(value.`wifiOnlySync`, buf)
             FfiConverterBoolean.write(value.`photosOnCellular`, buf)
+            FfiConverterOptionalString.write(value.`formLanguage`, buf)
     }
 }
 
@@ -7701,18 +7701,6 @@ public object FfiConverterTypeVisitButtonsView: FfiConverterRustBuffer<VisitButt
 data class VisitScreenView (
     var `visit`: VisitView
     , 
-    /**
-     * The code of the language the form's texts (`title`, each field's
-     * `label`, `hint`, `guidance_hint`, each choice's `label`) are given in:
-     * the form language of the settings, else the app's.
-     */
-    var `language`: kotlin.String
-    , 
-    /**
-     * The form's title in `language`.
-     */
-    var `title`: kotlin.String
-    , 
     var `titleZh`: kotlin.String
     , 
     var `titleEn`: kotlin.String
@@ -7752,6 +7740,18 @@ data class VisitScreenView (
      * 保存草稿, 完成, 上一节 / 下一节.
      */
     var `buttons`: VisitButtonsView
+    , 
+    /**
+     * The code of the language the form's texts (`title`, each field's
+     * `label`, `hint`, `guidance_hint`, each choice's `label`) are given in:
+     * the form language of the settings, else the app's.
+     */
+    var `language`: kotlin.String = "zh" 
+    , 
+    /**
+     * The form's title in `language`.
+     */
+    var `title`: kotlin.String = "" 
     
 ){
     
@@ -7771,8 +7771,6 @@ public object FfiConverterTypeVisitScreenView: FfiConverterRustBuffer<VisitScree
             FfiConverterTypeVisitView.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterSequenceTypeFieldItem.read(buf),
             FfiConverterSequenceTypeFormProblem.read(buf),
@@ -7782,13 +7780,13 @@ public object FfiConverterTypeVisitScreenView: FfiConverterRustBuffer<VisitScree
             FfiConverterUInt.read(buf),
             FfiConverterOptionalTypeProblemJumpView.read(buf),
             FfiConverterTypeVisitButtonsView.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
         )
     }
 
     override fun allocationSize(value: VisitScreenView) = (
             FfiConverterTypeVisitView.allocationSize(value.`visit`) +
-            FfiConverterString.allocationSize(value.`language`) +
-            FfiConverterString.allocationSize(value.`title`) +
             FfiConverterString.allocationSize(value.`titleZh`) +
             FfiConverterString.allocationSize(value.`titleEn`) +
             FfiConverterBoolean.allocationSize(value.`editable`) +
@@ -7799,13 +7797,13 @@ public object FfiConverterTypeVisitScreenView: FfiConverterRustBuffer<VisitScree
             FfiConverterSequenceTypeSectionView.allocationSize(value.`sections`) +
             FfiConverterUInt.allocationSize(value.`currentSection`) +
             FfiConverterOptionalTypeProblemJumpView.allocationSize(value.`firstProblem`) +
-            FfiConverterTypeVisitButtonsView.allocationSize(value.`buttons`)
+            FfiConverterTypeVisitButtonsView.allocationSize(value.`buttons`) +
+            FfiConverterString.allocationSize(value.`language`) +
+            FfiConverterString.allocationSize(value.`title`)
     )
 
     override fun write(value: VisitScreenView, buf: ByteBuffer) {
             FfiConverterTypeVisitView.write(value.`visit`, buf)
-            FfiConverterString.write(value.`language`, buf)
-            FfiConverterString.write(value.`title`, buf)
             FfiConverterString.write(value.`titleZh`, buf)
             FfiConverterString.write(value.`titleEn`, buf)
             FfiConverterBoolean.write(value.`editable`, buf)
@@ -7817,6 +7815,8 @@ public object FfiConverterTypeVisitScreenView: FfiConverterRustBuffer<VisitScree
             FfiConverterUInt.write(value.`currentSection`, buf)
             FfiConverterOptionalTypeProblemJumpView.write(value.`firstProblem`, buf)
             FfiConverterTypeVisitButtonsView.write(value.`buttons`, buf)
+            FfiConverterString.write(value.`language`, buf)
+            FfiConverterString.write(value.`title`, buf)
     }
 }
 
