@@ -42,6 +42,24 @@ cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace
 disk "cargo test"
 
+# --- pyxform (ODK's reference XLSForm converter) still reads the XLSForm corpus
+# --- as the snapshot the corpus test compares with says: the version the
+# --- snapshot names, from PyPI into a venv under target/tools (seconds).
+oracle=core/forms/tests/data/xlsforms
+pyxform_version="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["pyxform"])' "$oracle/oracle.json")"
+pyxform_venv="$target_dir/tools/pyxform-$pyxform_version"
+if ! "$pyxform_venv/bin/python" -c 'import pyxform' >/dev/null 2>&1; then
+  python3 -m venv --help >/dev/null 2>&1 && python3 -c 'import ensurepip' >/dev/null 2>&1 || {
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends python3-venv
+  }
+  rm -rf "$pyxform_venv"
+  python3 -m venv "$pyxform_venv"
+  "$pyxform_venv/bin/pip" install -q "pyxform==$pyxform_version"
+fi
+"$pyxform_venv/bin/python" -W ignore "$oracle/oracle.py" --check
+
 # --- doorstep-server on PostgreSQL and S3: the api, console and postgres suites
 # --- again, against a throwaway cluster on loopback under target/pg (installs
 # --- Debian's postgresql when missing) and moto's S3 server on loopback; both are

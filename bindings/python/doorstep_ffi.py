@@ -553,6 +553,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock() != 5499:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_form_languages() != 47164:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_go_to_section() != 24516:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_grids() != 61872:
@@ -592,6 +594,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_answer() != 62688:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_data_listener() != 20933:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_form_language() != 48823:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_language() != 16927:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -702,6 +706,9 @@ _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_finish_visit.restype = c
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_fix_clock.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_form_languages.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_form_languages.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_go_to_section.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_go_to_section.restype = ctypes.c_uint16
@@ -762,6 +769,9 @@ _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_answer.restype = cty
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_data_listener.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_data_listener.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_form_language.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_form_language.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_language.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_set_language.restype = ctypes.c_uint16
@@ -906,6 +916,11 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_fix_clock.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_fix_clock.restype = None
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_form_languages.argtypes = (
+    ctypes.c_uint64,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_form_languages.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_go_to_section.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1026,6 +1041,12 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_data_listener.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_data_listener.restype = None
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_form_language.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_form_language.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_language.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1812,22 +1833,25 @@ class ChoiceView:
     """
     A choice of a select field.
 """
-    def __init__(self, *, name:str, label_zh:str, label_en:str):
+    def __init__(self, *, name:str, label_zh:str, label_en:str, label:str = ""):
         self.name = name
         self.label_zh = label_zh
         self.label_en = label_en
+        self.label = label
         
         
 
     
     def __str__(self):
-        return "ChoiceView(name={}, label_zh={}, label_en={})".format(self.name, self.label_zh, self.label_en)
+        return "ChoiceView(name={}, label_zh={}, label_en={}, label={})".format(self.name, self.label_zh, self.label_en, self.label)
     def __eq__(self, other):
         if self.name != other.name:
             return False
         if self.label_zh != other.label_zh:
             return False
         if self.label_en != other.label_en:
+            return False
+        if self.label != other.label:
             return False
         return True
 
@@ -1838,6 +1862,7 @@ class _UniffiFfiConverterTypeChoiceView(_UniffiConverterRustBuffer):
             name=_UniffiFfiConverterString.read(buf),
             label_zh=_UniffiFfiConverterString.read(buf),
             label_en=_UniffiFfiConverterString.read(buf),
+            label=_UniffiFfiConverterString.read(buf),
         )
 
     @staticmethod
@@ -1845,12 +1870,14 @@ class _UniffiFfiConverterTypeChoiceView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.name)
         _UniffiFfiConverterString.check_lower(value.label_zh)
         _UniffiFfiConverterString.check_lower(value.label_en)
+        _UniffiFfiConverterString.check_lower(value.label)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterString.write(value.name, buf)
         _UniffiFfiConverterString.write(value.label_zh, buf)
         _UniffiFfiConverterString.write(value.label_en, buf)
+        _UniffiFfiConverterString.write(value.label, buf)
 
 @dataclass
 class DataChangeView:
@@ -4272,7 +4299,7 @@ class FieldItem:
     """
     One visible field, in the form's order.
 """
-    def __init__(self, *, path:str, name:str, kind:FieldKind, depth:int, label_zh:str, label_en:str, hint_zh:typing.Optional[str], hint_en:typing.Optional[str], required:bool, read_only:bool, choices:typing.List[ChoiceView], value:typing.Optional[AnswerValue], display_zh:typing.Optional[str], display_en:typing.Optional[str], entries:typing.Optional[int], min_count:typing.Optional[int], max_count:typing.Optional[int], problems:typing.List[FormProblem]):
+    def __init__(self, *, path:str, name:str, kind:FieldKind, depth:int, label_zh:str, label_en:str, hint_zh:typing.Optional[str], hint_en:typing.Optional[str], required:bool, read_only:bool, choices:typing.List[ChoiceView], value:typing.Optional[AnswerValue], display_zh:typing.Optional[str], display_en:typing.Optional[str], entries:typing.Optional[int], min_count:typing.Optional[int], max_count:typing.Optional[int], problems:typing.List[FormProblem], label:str = "", hint:typing.Optional[str] = None, guidance_hint:typing.Optional[str] = None, guidance_hint_zh:typing.Optional[str] = None, guidance_hint_en:typing.Optional[str] = None):
         self.path = path
         self.name = name
         self.kind = kind
@@ -4291,12 +4318,17 @@ class FieldItem:
         self.min_count = min_count
         self.max_count = max_count
         self.problems = problems
+        self.label = label
+        self.hint = hint
+        self.guidance_hint = guidance_hint
+        self.guidance_hint_zh = guidance_hint_zh
+        self.guidance_hint_en = guidance_hint_en
         
         
 
     
     def __str__(self):
-        return "FieldItem(path={}, name={}, kind={}, depth={}, label_zh={}, label_en={}, hint_zh={}, hint_en={}, required={}, read_only={}, choices={}, value={}, display_zh={}, display_en={}, entries={}, min_count={}, max_count={}, problems={})".format(self.path, self.name, self.kind, self.depth, self.label_zh, self.label_en, self.hint_zh, self.hint_en, self.required, self.read_only, self.choices, self.value, self.display_zh, self.display_en, self.entries, self.min_count, self.max_count, self.problems)
+        return "FieldItem(path={}, name={}, kind={}, depth={}, label_zh={}, label_en={}, hint_zh={}, hint_en={}, required={}, read_only={}, choices={}, value={}, display_zh={}, display_en={}, entries={}, min_count={}, max_count={}, problems={}, label={}, hint={}, guidance_hint={}, guidance_hint_zh={}, guidance_hint_en={})".format(self.path, self.name, self.kind, self.depth, self.label_zh, self.label_en, self.hint_zh, self.hint_en, self.required, self.read_only, self.choices, self.value, self.display_zh, self.display_en, self.entries, self.min_count, self.max_count, self.problems, self.label, self.hint, self.guidance_hint, self.guidance_hint_zh, self.guidance_hint_en)
     def __eq__(self, other):
         if self.path != other.path:
             return False
@@ -4334,6 +4366,16 @@ class FieldItem:
             return False
         if self.problems != other.problems:
             return False
+        if self.label != other.label:
+            return False
+        if self.hint != other.hint:
+            return False
+        if self.guidance_hint != other.guidance_hint:
+            return False
+        if self.guidance_hint_zh != other.guidance_hint_zh:
+            return False
+        if self.guidance_hint_en != other.guidance_hint_en:
+            return False
         return True
 
 class _UniffiFfiConverterTypeFieldItem(_UniffiConverterRustBuffer):
@@ -4358,6 +4400,11 @@ class _UniffiFfiConverterTypeFieldItem(_UniffiConverterRustBuffer):
             min_count=_UniffiFfiConverterOptionalUInt32.read(buf),
             max_count=_UniffiFfiConverterOptionalUInt32.read(buf),
             problems=_UniffiFfiConverterSequenceTypeFormProblem.read(buf),
+            label=_UniffiFfiConverterString.read(buf),
+            hint=_UniffiFfiConverterOptionalString.read(buf),
+            guidance_hint=_UniffiFfiConverterOptionalString.read(buf),
+            guidance_hint_zh=_UniffiFfiConverterOptionalString.read(buf),
+            guidance_hint_en=_UniffiFfiConverterOptionalString.read(buf),
         )
 
     @staticmethod
@@ -4380,6 +4427,11 @@ class _UniffiFfiConverterTypeFieldItem(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalUInt32.check_lower(value.min_count)
         _UniffiFfiConverterOptionalUInt32.check_lower(value.max_count)
         _UniffiFfiConverterSequenceTypeFormProblem.check_lower(value.problems)
+        _UniffiFfiConverterString.check_lower(value.label)
+        _UniffiFfiConverterOptionalString.check_lower(value.hint)
+        _UniffiFfiConverterOptionalString.check_lower(value.guidance_hint)
+        _UniffiFfiConverterOptionalString.check_lower(value.guidance_hint_zh)
+        _UniffiFfiConverterOptionalString.check_lower(value.guidance_hint_en)
 
     @staticmethod
     def write(value, buf):
@@ -4401,6 +4453,56 @@ class _UniffiFfiConverterTypeFieldItem(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalUInt32.write(value.min_count, buf)
         _UniffiFfiConverterOptionalUInt32.write(value.max_count, buf)
         _UniffiFfiConverterSequenceTypeFormProblem.write(value.problems, buf)
+        _UniffiFfiConverterString.write(value.label, buf)
+        _UniffiFfiConverterOptionalString.write(value.hint, buf)
+        _UniffiFfiConverterOptionalString.write(value.guidance_hint, buf)
+        _UniffiFfiConverterOptionalString.write(value.guidance_hint_zh, buf)
+        _UniffiFfiConverterOptionalString.write(value.guidance_hint_en, buf)
+
+@dataclass
+class FormLanguageView:
+    """
+    A language the forms on the phone can be shown in.
+"""
+    def __init__(self, *, code:str, name_zh:str, name_en:str):
+        self.code = code
+        self.name_zh = name_zh
+        self.name_en = name_en
+        
+        
+
+    
+    def __str__(self):
+        return "FormLanguageView(code={}, name_zh={}, name_en={})".format(self.code, self.name_zh, self.name_en)
+    def __eq__(self, other):
+        if self.code != other.code:
+            return False
+        if self.name_zh != other.name_zh:
+            return False
+        if self.name_en != other.name_en:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeFormLanguageView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return FormLanguageView(
+            code=_UniffiFfiConverterString.read(buf),
+            name_zh=_UniffiFfiConverterString.read(buf),
+            name_en=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.code)
+        _UniffiFfiConverterString.check_lower(value.name_zh)
+        _UniffiFfiConverterString.check_lower(value.name_en)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.code, buf)
+        _UniffiFfiConverterString.write(value.name_zh, buf)
+        _UniffiFfiConverterString.write(value.name_en, buf)
 
 
 
@@ -6564,17 +6666,18 @@ class SettingsView:
     """
     The phone's settings.
 """
-    def __init__(self, *, language:AppLanguage, server_url:typing.Optional[str], wifi_only_sync:bool, photos_on_cellular:bool):
+    def __init__(self, *, language:AppLanguage, server_url:typing.Optional[str], wifi_only_sync:bool, photos_on_cellular:bool, form_language:typing.Optional[str] = None):
         self.language = language
         self.server_url = server_url
         self.wifi_only_sync = wifi_only_sync
         self.photos_on_cellular = photos_on_cellular
+        self.form_language = form_language
         
         
 
     
     def __str__(self):
-        return "SettingsView(language={}, server_url={}, wifi_only_sync={}, photos_on_cellular={})".format(self.language, self.server_url, self.wifi_only_sync, self.photos_on_cellular)
+        return "SettingsView(language={}, server_url={}, wifi_only_sync={}, photos_on_cellular={}, form_language={})".format(self.language, self.server_url, self.wifi_only_sync, self.photos_on_cellular, self.form_language)
     def __eq__(self, other):
         if self.language != other.language:
             return False
@@ -6583,6 +6686,8 @@ class SettingsView:
         if self.wifi_only_sync != other.wifi_only_sync:
             return False
         if self.photos_on_cellular != other.photos_on_cellular:
+            return False
+        if self.form_language != other.form_language:
             return False
         return True
 
@@ -6594,6 +6699,7 @@ class _UniffiFfiConverterTypeSettingsView(_UniffiConverterRustBuffer):
             server_url=_UniffiFfiConverterOptionalString.read(buf),
             wifi_only_sync=_UniffiFfiConverterBoolean.read(buf),
             photos_on_cellular=_UniffiFfiConverterBoolean.read(buf),
+            form_language=_UniffiFfiConverterOptionalString.read(buf),
         )
 
     @staticmethod
@@ -6602,6 +6708,7 @@ class _UniffiFfiConverterTypeSettingsView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.check_lower(value.server_url)
         _UniffiFfiConverterBoolean.check_lower(value.wifi_only_sync)
         _UniffiFfiConverterBoolean.check_lower(value.photos_on_cellular)
+        _UniffiFfiConverterOptionalString.check_lower(value.form_language)
 
     @staticmethod
     def write(value, buf):
@@ -6609,6 +6716,7 @@ class _UniffiFfiConverterTypeSettingsView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.server_url, buf)
         _UniffiFfiConverterBoolean.write(value.wifi_only_sync, buf)
         _UniffiFfiConverterBoolean.write(value.photos_on_cellular, buf)
+        _UniffiFfiConverterOptionalString.write(value.form_language, buf)
 
 @dataclass
 class SignOutCheckView:
@@ -7031,7 +7139,7 @@ class VisitScreenView:
     """
     Everything a visit's screen shows.
 """
-    def __init__(self, *, visit:VisitView, title_zh:str, title_en:str, editable:bool, fields:typing.List[FieldItem], problems:typing.List[FormProblem], door_check:typing.Optional[DoorCheckResult], photos:typing.List[PhotoInfo], sections:typing.List[SectionView], current_section:int, first_problem:typing.Optional[ProblemJumpView], buttons:VisitButtonsView):
+    def __init__(self, *, visit:VisitView, title_zh:str, title_en:str, editable:bool, fields:typing.List[FieldItem], problems:typing.List[FormProblem], door_check:typing.Optional[DoorCheckResult], photos:typing.List[PhotoInfo], sections:typing.List[SectionView], current_section:int, first_problem:typing.Optional[ProblemJumpView], buttons:VisitButtonsView, language:str = "zh", title:str = ""):
         self.visit = visit
         self.title_zh = title_zh
         self.title_en = title_en
@@ -7044,12 +7152,14 @@ class VisitScreenView:
         self.current_section = current_section
         self.first_problem = first_problem
         self.buttons = buttons
+        self.language = language
+        self.title = title
         
         
 
     
     def __str__(self):
-        return "VisitScreenView(visit={}, title_zh={}, title_en={}, editable={}, fields={}, problems={}, door_check={}, photos={}, sections={}, current_section={}, first_problem={}, buttons={})".format(self.visit, self.title_zh, self.title_en, self.editable, self.fields, self.problems, self.door_check, self.photos, self.sections, self.current_section, self.first_problem, self.buttons)
+        return "VisitScreenView(visit={}, title_zh={}, title_en={}, editable={}, fields={}, problems={}, door_check={}, photos={}, sections={}, current_section={}, first_problem={}, buttons={}, language={}, title={})".format(self.visit, self.title_zh, self.title_en, self.editable, self.fields, self.problems, self.door_check, self.photos, self.sections, self.current_section, self.first_problem, self.buttons, self.language, self.title)
     def __eq__(self, other):
         if self.visit != other.visit:
             return False
@@ -7075,6 +7185,10 @@ class VisitScreenView:
             return False
         if self.buttons != other.buttons:
             return False
+        if self.language != other.language:
+            return False
+        if self.title != other.title:
+            return False
         return True
 
 class _UniffiFfiConverterTypeVisitScreenView(_UniffiConverterRustBuffer):
@@ -7093,6 +7207,8 @@ class _UniffiFfiConverterTypeVisitScreenView(_UniffiConverterRustBuffer):
             current_section=_UniffiFfiConverterUInt32.read(buf),
             first_problem=_UniffiFfiConverterOptionalTypeProblemJumpView.read(buf),
             buttons=_UniffiFfiConverterTypeVisitButtonsView.read(buf),
+            language=_UniffiFfiConverterString.read(buf),
+            title=_UniffiFfiConverterString.read(buf),
         )
 
     @staticmethod
@@ -7109,6 +7225,8 @@ class _UniffiFfiConverterTypeVisitScreenView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.check_lower(value.current_section)
         _UniffiFfiConverterOptionalTypeProblemJumpView.check_lower(value.first_problem)
         _UniffiFfiConverterTypeVisitButtonsView.check_lower(value.buttons)
+        _UniffiFfiConverterString.check_lower(value.language)
+        _UniffiFfiConverterString.check_lower(value.title)
 
     @staticmethod
     def write(value, buf):
@@ -7124,6 +7242,8 @@ class _UniffiFfiConverterTypeVisitScreenView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt32.write(value.current_section, buf)
         _UniffiFfiConverterOptionalTypeProblemJumpView.write(value.first_problem, buf)
         _UniffiFfiConverterTypeVisitButtonsView.write(value.buttons, buf)
+        _UniffiFfiConverterString.write(value.language, buf)
+        _UniffiFfiConverterString.write(value.title, buf)
 
 
 
@@ -8465,6 +8585,29 @@ class _UniffiFfiConverterInt32(_UniffiConverterPrimitiveInt):
     def write(value, buf):
         buf.write_i32(value)
 
+class _UniffiFfiConverterSequenceTypeFormLanguageView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeFormLanguageView.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeFormLanguageView.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeFormLanguageView.read(buf) for i in range(count)
+        ]
+
 class _UniffiFfiConverterSequenceTypeHouseholdSummaryView(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -8955,6 +9098,12 @@ class DoorstepProtocol(typing.Protocol):
         every day they run. Not stored.
 """
         raise NotImplementedError
+    def form_languages(self, ) -> typing.List[FormLanguageView]:
+        """
+        The languages the phone's templates are written in (中文 and English
+        first), to offer as the forms' language.
+"""
+        raise NotImplementedError
     def go_to_section(self, visit_id: str,section_key: str) -> VisitScreenView:
         """
         Moves to the section `section_key` (上一节 / 下一节 or the list of
@@ -9081,6 +9230,13 @@ class DoorstepProtocol(typing.Protocol):
         """
         Registers the listener told of every change (replacing the last one);
         `None` removes it.
+"""
+        raise NotImplementedError
+    def set_form_language(self, language: typing.Optional[str]) -> SettingsView:
+        """
+        Sets the language forms are shown in, by code (`ug`) or name
+        (`Uyghur`, `维吾尔语`); `None` shows them in the app's language. A
+        text a form lacks in it is shown in Chinese, then English.
 """
         raise NotImplementedError
     def set_language(self, language: AppLanguage) -> SettingsView:
@@ -9388,6 +9544,22 @@ class Doorstep(DoorstepProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_fix_clock,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def form_languages(self, ) -> typing.List[FormLanguageView]:
+        """
+        The languages the phone's templates are written in (中文 and English
+        first), to offer as the forms' language.
+"""
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterSequenceTypeFormLanguageView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_form_languages,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -9794,6 +9966,26 @@ class Doorstep(DoorstepProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def set_form_language(self, language: typing.Optional[str]) -> SettingsView:
+        """
+        Sets the language forms are shown in, by code (`ug`) or name
+        (`Uyghur`, `维吾尔语`); `None` shows them in the app's language. A
+        text a form lacks in it is shown in Chinese, then English.
+"""
+        
+        _UniffiFfiConverterOptionalString.check_lower(language)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterOptionalString.lower(language),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeSettingsView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_form_language,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def set_language(self, language: AppLanguage) -> SettingsView:
         """
         Sets the app's language; returns the settings as stored.
@@ -10133,6 +10325,7 @@ __all__ = [
     "DueVisitView",
     "FormProblem",
     "FieldItem",
+    "FormLanguageView",
     "GpsFixInput",
     "ReturnedItemView",
     "HomeView",

@@ -1,9 +1,11 @@
-//! The settings screen: language, the server address the sign-in screen
+//! The settings screen: language, the language forms are shown in (any a
+//! template carries: 维吾尔语, 藏语, …), the server address the sign-in screen
 //! offers (kept after signing out), Wi-Fi-only sync and photos on cellular —
 //! all kept in the encrypted database, so they survive a restart.
 
 use crate::error::DoorstepError;
 use crate::session::Doorstep;
+use doorstep_core::settings::FormLanguage;
 use doorstep_core::store::settings::{Language, Settings};
 
 /// The language the app speaks; every text of the core comes in both.
@@ -25,6 +27,10 @@ pub struct SettingsView {
     pub wifi_only_sync: bool,
     /// Photos may go over cellular or metered networks (default: off).
     pub photos_on_cellular: bool,
+    /// The code of the language forms are shown in (`ug`, `bo`, …, one of
+    /// `form_languages`); `None` shows them in `language`.
+    #[uniffi(default)]
+    pub form_language: Option<String>,
 }
 
 impl From<Language> for AppLanguage {
@@ -45,10 +51,31 @@ impl From<AppLanguage> for Language {
     }
 }
 
+/// A language the forms on the phone can be shown in.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct FormLanguageView {
+    /// Pass this to `set_form_language`.
+    pub code: String,
+    /// Its name: 维吾尔语 / Uyghur.
+    pub name_zh: String,
+    pub name_en: String,
+}
+
+impl From<FormLanguage> for FormLanguageView {
+    fn from(l: FormLanguage) -> Self {
+        Self {
+            code: l.code,
+            name_zh: l.name.zh,
+            name_en: l.name.en,
+        }
+    }
+}
+
 impl From<Settings> for SettingsView {
     fn from(s: Settings) -> Self {
         Self {
             language: s.language.into(),
+            form_language: s.form_language,
             server_url: s.server_url,
             wifi_only_sync: s.wifi_only_sync,
             photos_on_cellular: s.photos_on_cellular,
@@ -66,6 +93,27 @@ impl Doorstep {
     /// Sets the app's language; returns the settings as stored.
     pub fn set_language(&self, language: AppLanguage) -> Result<SettingsView, DoorstepError> {
         Ok(self.device().set_language(language.into())?.into())
+    }
+
+    /// The languages the phone's templates are written in (中文 and English
+    /// first), to offer as the forms' language.
+    pub fn form_languages(&self) -> Result<Vec<FormLanguageView>, DoorstepError> {
+        Ok(self
+            .device()
+            .form_languages()?
+            .into_iter()
+            .map(FormLanguageView::from)
+            .collect())
+    }
+
+    /// Sets the language forms are shown in, by code (`ug`) or name
+    /// (`Uyghur`, `维吾尔语`); `None` shows them in the app's language. A
+    /// text a form lacks in it is shown in Chinese, then English.
+    pub fn set_form_language(
+        &self,
+        language: Option<String>,
+    ) -> Result<SettingsView, DoorstepError> {
+        Ok(self.device().set_form_language(language.as_deref())?.into())
     }
 
     /// Sets the server address the sign-in screen offers (signing in sets it

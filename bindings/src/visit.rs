@@ -96,6 +96,10 @@ pub struct ChoiceView {
     pub name: String,
     pub label_zh: String,
     pub label_en: String,
+    /// The label in the screen's `language` (Chinese, then English, where
+    /// the form lacks it).
+    #[uniffi(default)]
+    pub label: String,
 }
 
 /// The kind of a field, for choosing its widget.
@@ -146,6 +150,21 @@ pub struct FieldItem {
     pub min_count: Option<u32>,
     pub max_count: Option<u32>,
     pub problems: Vec<FormProblem>,
+    /// The label in the screen's `language` (Chinese, then English, where
+    /// the form lacks it); `label_zh` / `label_en` are the same in those.
+    #[uniffi(default)]
+    pub label: String,
+    /// The hint in the screen's `language`, like `label`.
+    #[uniffi(default)]
+    pub hint: Option<String>,
+    /// A longer explanation shown when the worker asks for it (XLSForm
+    /// `guidance_hint`), in the screen's `language`, like `label`.
+    #[uniffi(default)]
+    pub guidance_hint: Option<String>,
+    #[uniffi(default)]
+    pub guidance_hint_zh: Option<String>,
+    #[uniffi(default)]
+    pub guidance_hint_en: Option<String>,
 }
 
 /// Where the phone says it is.
@@ -341,6 +360,14 @@ pub struct VisitScreenView {
     pub first_problem: Option<ProblemJumpView>,
     /// 保存草稿, 完成, 上一节 / 下一节.
     pub buttons: VisitButtonsView,
+    /// The code of the language the form's texts (`title`, each field's
+    /// `label`, `hint`, `guidance_hint`, each choice's `label`) are given in:
+    /// the form language of the settings, else the app's.
+    #[uniffi(default = "zh")]
+    pub language: String,
+    /// The form's title in `language`.
+    #[uniffi(default)]
+    pub title: String,
 }
 
 /// A button: its words and whether it is enabled.
@@ -707,14 +734,26 @@ fn texts(t: LocalizedText) -> (String, String) {
     (t.zh, t.en)
 }
 
-impl From<FieldView> for FieldItem {
-    fn from(f: FieldView) -> Self {
+/// A text that may be missing: in `language` (with the core's fallback), in
+/// Chinese, in English.
+type OptionalTexts = (Option<String>, Option<String>, Option<String>);
+
+fn optional_texts(t: Option<LocalizedText>, language: &str) -> OptionalTexts {
+    match t {
+        Some(t) => (Some(t.text_in(language).to_owned()), Some(t.zh), Some(t.en)),
+        None => (None, None, None),
+    }
+}
+
+impl FieldItem {
+    /// The field as shown to a worker reading the form in `language`.
+    fn new(f: FieldView, language: &str) -> Self {
         let display = field_words::display_value(&f);
+        let label = f.label.text_in(language).to_owned();
         let (label_zh, label_en) = texts(f.label);
-        let (hint_zh, hint_en) = match f.hint {
-            Some(h) => (Some(h.zh), Some(h.en)),
-            None => (None, None),
-        };
+        let (hint, hint_zh, hint_en) = optional_texts(f.hint, language);
+        let (guidance_hint, guidance_hint_zh, guidance_hint_en) =
+            optional_texts(f.guidance_hint, language);
         Self {
             display_zh: display.as_ref().map(|d| d.zh.clone()),
             display_en: display.map(|d| d.en),
@@ -723,10 +762,15 @@ impl From<FieldView> for FieldItem {
             name: f.name,
             kind: kind(f.field_type),
             depth: f.depth,
+            label,
             label_zh,
             label_en,
+            hint,
             hint_zh,
             hint_en,
+            guidance_hint,
+            guidance_hint_zh,
+            guidance_hint_en,
             required: f.required,
             read_only: f.read_only,
             choices: f
@@ -734,6 +778,7 @@ impl From<FieldView> for FieldItem {
                 .into_iter()
                 .map(|c| ChoiceView {
                     name: c.name,
+                    label: c.label.text_in(language).to_owned(),
                     label_zh: c.label.zh,
                     label_en: c.label.en,
                 })
@@ -749,6 +794,8 @@ impl From<FieldView> for FieldItem {
 impl From<VisitScreen> for VisitScreenView {
     fn from(s: VisitScreen) -> Self {
         let buttons = visit_pages::buttons(&s).into();
+        let language = s.language;
+        let title = s.title.text_in(&language).to_owned();
         let (title_zh, title_en) = texts(s.title);
         Self {
             buttons,
@@ -773,10 +820,16 @@ impl From<VisitScreen> for VisitScreenView {
             door_check: s.record.door_check.map(|d| d.result.into()),
             photos: s.record.photos.into_iter().map(PhotoInfo::from).collect(),
             visit: s.record.visit.into(),
+            title,
             title_zh,
             title_en,
             editable: s.editable,
-            fields: s.fields.into_iter().map(FieldItem::from).collect(),
+            fields: s
+                .fields
+                .into_iter()
+                .map(|f| FieldItem::new(f, &language))
+                .collect(),
+            language,
             problems: s.problems.into_iter().map(FormProblem::from).collect(),
         }
     }

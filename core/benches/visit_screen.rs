@@ -297,7 +297,7 @@ fn main() {
         write.push(t.elapsed());
         let t = Instant::now();
         black_box(doorstep_core::screen::build_visit_screen(
-            &form, record, today,
+            &form, record, today, "zh",
         ));
         build.push(t.elapsed());
     }

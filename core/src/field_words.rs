@@ -171,6 +171,7 @@ mod tests {
             depth: 0,
             label: LocalizedText::default(),
             hint: None,
+            guidance_hint: None,
             required: false,
             read_only: false,
             choices: vec![

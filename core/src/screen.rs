@@ -37,6 +37,8 @@ pub struct FieldView {
     pub depth: u32,
     pub label: LocalizedText,
     pub hint: Option<LocalizedText>,
+    /// The longer explanation the worker opens when she needs it.
+    pub guidance_hint: Option<LocalizedText>,
     pub required: bool,
     /// Read-only and calculated fields are shown but not edited.
     pub read_only: bool,
@@ -56,6 +58,11 @@ pub struct FieldView {
 #[derive(Debug, Clone, PartialEq)]
 pub struct VisitScreen {
     pub record: VisitRecord,
+    /// The code of the language the worker reads the form in (`zh`, `en`,
+    /// `ug`, …: the phone's form language, else its app language); show
+    /// every text of the form with [`LocalizedText::text_in`] this code, which
+    /// falls back to Chinese, then English, where the form lacks it.
+    pub language: String,
     /// The form's title.
     pub title: LocalizedText,
     /// The fields visible now, in the form's order.
@@ -106,11 +113,13 @@ pub struct TemplateInfo {
 }
 
 impl Device {
-    /// The screen of one visit revision as of `today`.
+    /// The screen of one visit revision as of `today`, in the phone's form
+    /// language.
     pub fn visit_screen(&self, visit: Uuid, today: NaiveDate) -> Result<VisitScreen, DeviceError> {
         let record = self.store().visit(visit)?;
         let form = self.form_for(&record)?;
-        let mut screen = build_visit_screen(&form, record, today);
+        let language = self.settings()?.form_language_code().to_owned();
+        let mut screen = build_visit_screen(&form, record, today, &language);
         self.place_on_section(&mut screen)?;
         Ok(screen)
     }
@@ -130,7 +139,8 @@ impl Device {
         set_answer_at(&form, &mut record.answers, path, value)?;
         self.set_answers(visit, &record.answers)?;
         // The record as stored now: no second read.
-        let mut screen = build_visit_screen(&form, record, today);
+        let language = self.settings()?.form_language_code().to_owned();
+        let mut screen = build_visit_screen(&form, record, today, &language);
         self.place_on_section(&mut screen)?;
         self.note_answer(screen, path)
     }
@@ -223,7 +233,8 @@ impl Device {
             .map_err(|_| DeviceError::UnknownTemplate(record.visit.template_id.clone()))
     }
 
-    fn template_ids(&self) -> Result<BTreeSet<String>, DeviceError> {
+    /// The ids of every template on the phone: built in and pulled.
+    pub(crate) fn template_ids(&self) -> Result<BTreeSet<String>, DeviceError> {
         let mut ids: BTreeSet<String> = crate::forms::templates::ids().map(str::to_owned).collect();
         ids.extend(
             self.store()
@@ -252,8 +263,14 @@ impl Store {
     }
 }
 
-/// Builds the screen of `record` with the form it was started with.
-pub fn build_visit_screen(form: &Form, record: VisitRecord, today: NaiveDate) -> VisitScreen {
+/// Builds the screen of `record` with the form it was started with, for a
+/// worker reading the form in `language` (a code: `zh`, `en`, `ug`, …).
+pub fn build_visit_screen(
+    form: &Form,
+    record: VisitRecord,
+    today: NaiveDate,
+    language: &str,
+) -> VisitScreen {
     let validation = form.validate(&record.answers, today);
     let relevant: HashSet<String> = form
         .relevant_paths(&record.answers, today)
@@ -273,6 +290,7 @@ pub fn build_visit_screen(form: &Form, record: VisitRecord, today: NaiveDate) ->
     let sections = crate::visit_pages::sections(form, &fields);
     let first_problem = crate::visit_pages::first_problem(&sections, &fields);
     VisitScreen {
+        language: language.to_owned(),
         title: form.definition().title.clone(),
         fields,
         problems: validation.problems,
@@ -329,6 +347,7 @@ impl Walk<'_> {
                 depth,
                 label: f.label.clone(),
                 hint: f.hint.clone(),
+                guidance_hint: f.guidance_hint.clone(),
                 // A conditionally required field is marked while its condition
                 // holds and it is empty (the form engine's `required` problem).
                 required: f.required
@@ -642,7 +661,7 @@ mod tests {
         let form = cascading_form();
         let today = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
         let answers = json!({"street": "jianshe", "members": [{"incomes": [{}, {}]}]});
-        let screen = build_visit_screen(&form, draft(&form, answers), today);
+        let screen = build_visit_screen(&form, draft(&form, answers), today, "zh");
         let names = |path: &str| -> Vec<String> {
             let f = screen.fields.iter().find(|f| f.path == path).unwrap();
             f.choices.iter().map(|c| c.name.clone()).collect()
@@ -657,6 +676,7 @@ mod tests {
                 json!({"street": "heping", "members": [{"incomes": [{}]}]}),
             ),
             today,
+            "zh",
         );
         let f = screen
             .fields
@@ -672,7 +692,7 @@ mod tests {
         let form = cascading_form();
         let today = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
         let paths = |answers: Json| -> Vec<String> {
-            build_visit_screen(&form, draft(&form, answers), today)
+            build_visit_screen(&form, draft(&form, answers), today, "zh")
                 .fields
                 .into_iter()
                 .map(|f| f.path)
@@ -693,7 +713,7 @@ mod tests {
             answers,
             json!({"members": [{"incomes": [{}, {"amount": 120000}]}]})
         );
-        let screen = build_visit_screen(&form, draft(&form, answers.clone()), today);
+        let screen = build_visit_screen(&form, draft(&form, answers.clone()), today, "zh");
         let field = |p: &str| screen.fields.iter().find(|f| f.path == p).unwrap();
         assert_eq!(field(path).value, Some(json!(120000)));
         assert_eq!(field(path).depth, 2);
@@ -737,7 +757,7 @@ mod tests {
             photos: Vec::new(),
         };
         let today = NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
-        let screen = build_visit_screen(&form, record, today);
+        let screen = build_visit_screen(&form, record, today, "zh");
         let paths: Vec<&str> = screen.fields.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(
             &paths[..7],

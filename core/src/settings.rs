@@ -1,6 +1,7 @@
 //! The phone's settings as the device applies them: kept in the encrypted
 //! store ([`crate::store::settings`]), and with the network the shell reports,
-//! turned into what a sync may do.
+//! turned into what a sync may do; and the languages the forms on the phone
+//! can be shown in, for the worker to choose one.
 //!
 //! | network | background sync | "sync now" |
 //! |---|---|---|
@@ -11,8 +12,19 @@
 
 use crate::changes::DataChange;
 use crate::device::{Device, DeviceError};
+use crate::forms::LocalizedText;
+use crate::forms::definition::{language_code, language_name};
 use crate::store::settings::{Language, Settings, normalize_server_url};
 use crate::sync::{Network, SyncOptions};
+
+/// A language forms can be shown in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormLanguage {
+    /// As the templates key it: `zh`, `en`, `ug`, …
+    pub code: String,
+    /// Its name in Chinese and English (维吾尔语 / Uyghur).
+    pub name: LocalizedText,
+}
 
 /// What a sync may do on `network` with `settings`: a background sync
 /// (`worker_asked` false) with Wi-Fi-only on sends nothing off Wi-Fi; a sync
@@ -57,6 +69,38 @@ impl Device {
     /// Sets the app's language.
     pub fn set_language(&self, language: Language) -> Result<Settings, DeviceError> {
         self.update_settings(|s| s.language = language)
+    }
+
+    /// Sets the language forms are shown in, by code or name (`ug`,
+    /// `Uyghur`, `维吾尔语` are all `ug`); `None` or a blank one shows them in
+    /// the app's language again. A text a form lacks in it is shown in
+    /// Chinese, then English.
+    pub fn set_form_language(&self, language: Option<&str>) -> Result<Settings, DeviceError> {
+        let code = language.map(language_code).filter(|c| !c.is_empty());
+        self.update_settings(|s| s.form_language = code)
+    }
+
+    /// The languages the newest version of the phone's templates are written
+    /// in (Chinese and English first), each with its name, for the worker to
+    /// choose the forms' language from.
+    pub fn form_languages(&self) -> Result<Vec<FormLanguage>, DeviceError> {
+        let mut codes: Vec<String> = vec!["zh".to_owned(), "en".to_owned()];
+        for id in self.template_ids()? {
+            if let Ok(form) = self.templates().latest(&id) {
+                for code in form.definition().languages() {
+                    if !codes.contains(&code) {
+                        codes.push(code);
+                    }
+                }
+            }
+        }
+        Ok(codes
+            .into_iter()
+            .map(|code| FormLanguage {
+                name: language_name(&code),
+                code,
+            })
+            .collect())
     }
 
     /// Tells the device which network the phone is on now (the shell reports

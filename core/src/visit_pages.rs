@@ -440,6 +440,7 @@ mod tests {
             depth,
             label: LocalizedText::default(),
             hint: None,
+            guidance_hint: None,
             required: false,
             read_only: false,
             choices: Vec::new(),

@@ -53,6 +53,7 @@ fn settings_survive_a_restart_and_the_server_address_a_sign_out() {
         device.settings().unwrap(),
         Settings {
             language: Language::En,
+            form_language: None,
             server_url: Some("https://doorstep.example.cn".into()),
             wifi_only_sync: false,
             photos_on_cellular: true,

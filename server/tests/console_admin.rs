@@ -1359,6 +1359,128 @@ async fn templates_upload_as_new_versions_and_an_older_one_is_refused() {
     assert_eq!(versions, [1, 2]);
 }
 
+/// A workbook of `(sheet, rows)`, every cell written as text.
+fn workbook_of(sheets: &[(&str, Vec<Vec<&str>>)]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in sheets {
+        let sheet = wb.add_worksheet();
+        sheet.set_name(*name).expect("name");
+        for (r, cells) in rows.iter().enumerate() {
+            for (c, v) in cells.iter().enumerate() {
+                sheet.write_string(r as u32, c as u16, *v).expect("cell");
+            }
+        }
+    }
+    wb.save_to_buffer().expect("xlsx")
+}
+
+#[tokio::test]
+async fn a_kobo_workbook_with_its_choice_file_publishes_with_what_it_left_out_listed() {
+    let f = fixture().await;
+    let mut admin = f.browser("admin").await;
+    let page = admin.get("/console/admin/templates").await;
+    assert!(
+        page.body.contains("name=\"attachments\""),
+        "choice files can be attached"
+    );
+    let csrf = csrf_in(&page.body);
+    let kobo = workbook_of(&[
+        ("说明", vec![vec!["填写说明"], vec!["第一行是表头"]]),
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label:English", "label:Chinese"],
+                vec!["start", "start", "", ""],
+                vec!["text", "note", "Notes", "情况说明"],
+                vec![
+                    "select_one_from_file villages.csv",
+                    "village",
+                    "Village",
+                    "村",
+                ],
+            ],
+        ),
+        (
+            "settings",
+            vec![
+                vec!["form_title", "form_id", "version", "public_key"],
+                vec!["入户走访（Kobo）", "kobo_upload", "3", "MIIBIjAN"],
+            ],
+        ),
+    ]);
+    let villages = "name,label\nxc,新村\ndz,东庄\n".as_bytes();
+
+    // Without its choice file the workbook is refused, saying which file to attach.
+    let p = admin
+        .upload("/console/admin/templates", Some(&csrf), "kobo.xlsx", &kobo)
+        .await;
+    assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", p.body);
+    assert!(
+        p.body
+            .contains("没有找到选项文件 `villages.csv`：请与表单一起上传"),
+        "{}",
+        p.body
+    );
+
+    let p = admin
+        .upload_attached(
+            "/console/admin/templates",
+            Some(&csrf),
+            "kobo.xlsx",
+            &kobo,
+            &[("villages.csv", villages)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(
+        p.body.contains("已发布模板 kobo_upload 版本 3"),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("已略过"), "{}", p.body);
+    for left_out in [
+        "工作表 `说明`：这个工作表不属于 XLSForm",
+        "工作表 `settings` 第 2 行 D (public_key) 列：设置项 `public_key` 不适用于手机表单，未读取",
+    ] {
+        assert!(p.body.contains(left_out), "{left_out} listed: {}", p.body);
+    }
+    // The phones get the Chinese labels of the English-first workbook and
+    // the villages of the attached file.
+    let token = f.token("worker1", PASSWORD).await.expect("token");
+    let pulled = f.pull_all(&token).await;
+    let template = pulled
+        .templates
+        .iter()
+        .find(|t| t.template_id == "kobo_upload")
+        .expect("published");
+    let definition = template.definition.to_string();
+    assert!(definition.contains("情况说明") && definition.contains("Notes"));
+    assert!(definition.contains("新村") && definition.contains("东庄"));
+
+    // An English console shows the English texts.
+    let mut en = f.browser("admin").await;
+    let _ = en.get("/console/lang?to=en").await;
+    let page = en.get("/console/admin/templates").await;
+    let csrf = csrf_in(&page.body);
+    let p = en
+        .upload_attached(
+            "/console/admin/templates",
+            Some(&csrf),
+            "kobo.xlsx",
+            &kobo,
+            &[("villages.csv", villages)],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::CONFLICT, "{}", p.body);
+    assert!(
+        p.body.contains(
+            "sheet `settings`, row 2, column D (public_key): setting `public_key` does not apply to a phone form; left out"
+        ),
+        "{}",
+        p.body
+    );
+}
+
 /// The create-user form of a user named 郑丽 with a good password.
 fn new_user_form<'a>(
     csrf: &'a str,

@@ -5,6 +5,7 @@ import json
 import os
 import random
 import struct
+import urllib.parse
 import urllib.request
 import zlib
 
@@ -46,6 +47,37 @@ def supervisor_returns(url: str, visit_id: str, comment: str) -> dict:
     """The supervisor logs in and returns a visit for rework with `comment`."""
     login = api(url, "/api/v1/login", {"username": "supervisor", "password": DEMO_PASSWORD, "device_name": "console"})
     return api(url, f"/api/v1/visits/{visit_id}/review", {"decision": "return", "comment": comment}, login["token"])
+
+
+def admin_publishes(url: str, file_name: str, content: bytes) -> str:
+    """The admin signs in to the console and publishes a form definition (JSON
+    or XLSForm) on the templates page, as in a browser; returns the page."""
+    import http.cookiejar
+    import re
+    import uuid
+
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def csrf(page: str) -> str:
+        return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+    page = opener.open(url + "/console/login", timeout=30).read().decode()
+    form = urllib.parse.urlencode({"csrf": csrf(page), "username": "admin", "password": DEMO_PASSWORD})
+    opener.open(url + "/console/login", data=form.encode(), timeout=30).read()
+    page = opener.open(url + "/console/admin/templates", timeout=30).read().decode()
+    boundary = uuid.uuid4().hex
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{csrf(page)}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{file_name}"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    request = urllib.request.Request(
+        url + "/console/admin/templates",
+        data=body,
+        headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+        method="POST",
+    )
+    return opener.open(request, timeout=30).read().decode()
 
 
 def new_key() -> bytes:

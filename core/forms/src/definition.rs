@@ -135,6 +135,34 @@ const LANGUAGES: [(&str, &[&str]); 12] = [
     ("es", &["spanish", "西班牙语"]),
 ];
 
+/// Names of known languages for a language picker: code, Chinese, English.
+const LANGUAGE_NAMES: [(&str, &str, &str); 12] = [
+    ("zh", "中文", "Chinese"),
+    ("en", "英语", "English"),
+    ("ug", "维吾尔语", "Uyghur"),
+    ("bo", "藏语", "Tibetan"),
+    ("mn", "蒙古语", "Mongolian"),
+    ("ko", "朝鲜语", "Korean"),
+    ("kk", "哈萨克语", "Kazakh"),
+    ("ii", "彝语", "Yi"),
+    ("za", "壮语", "Zhuang"),
+    ("ky", "柯尔克孜语", "Kyrgyz"),
+    ("fr", "法语", "French"),
+    ("es", "西班牙语", "Spanish"),
+];
+
+/// The name of the language `code` in Chinese and English (`ug` → 维吾尔语 /
+/// Uyghur); a language not known is named by its code in both.
+pub fn language_name(code: &str) -> LocalizedText {
+    LANGUAGE_NAMES
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map_or_else(
+            || LocalizedText::new(code, code),
+            |(_, zh, en)| LocalizedText::new(*zh, *en),
+        )
+}
+
 /// The code of the language a header or `default_language` names: the code in
 /// parentheses when there is one (`Uyghur (ug)` → `ug`), else the code of a
 /// known name (`中文` → `zh`), else the tag itself in lowercase. Region and
@@ -197,6 +225,43 @@ pub struct FormDefinition {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<Schedule>,
     pub fields: Vec<Field>,
+}
+
+impl FormDefinition {
+    /// The codes of every language the form's title, labels, hints and
+    /// choices are written in, `zh` and `en` first, then the others in order.
+    pub fn languages(&self) -> Vec<String> {
+        fn add(out: &mut Vec<String>, text: &LocalizedText) {
+            for code in text.languages() {
+                if !out.iter().any(|c| c == code) {
+                    out.push(code.to_owned());
+                }
+            }
+        }
+        fn walk(out: &mut Vec<String>, fields: &[Field]) {
+            for f in fields {
+                add(out, &f.label);
+                for text in [&f.hint, &f.guidance_hint].into_iter().flatten() {
+                    add(out, text);
+                }
+                for c in f.choices.iter().flatten() {
+                    add(out, &c.label);
+                }
+                walk(out, f.children.as_deref().unwrap_or_default());
+            }
+        }
+        let mut out = Vec::new();
+        add(&mut out, &self.title);
+        walk(&mut out, &self.fields);
+        let rank = |c: &str| match c {
+            "zh" => 0,
+            "en" => 1,
+            _ => 2,
+        };
+        // Stable: the other languages keep the order they were met in.
+        out.sort_by_key(|c| rank(c));
+        out
+    }
 }
 
 fn default_format() -> u32 {

@@ -178,7 +178,8 @@ CREATE TABLE past_visits (
 );
 "#;
 
-/// Version 5: the phone's settings as typed columns (language, the server
+/// Version 5: the phone's settings as typed columns (language, the forms'
+/// language, the server
 /// address remembered across sign-out, Wi-Fi-only sync, photos on cellular,
 /// the visit left open),
 /// carried over from the key/value table of v3 and the signed-in session; when
@@ -188,6 +189,8 @@ const V5: &str = r#"
 CREATE TABLE phone_settings (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     language TEXT NOT NULL DEFAULT 'zh' CHECK (language IN ('zh', 'en')),
+    -- The language forms are shown in when not the app's (ug, bo, …).
+    form_language TEXT CHECK (form_language IS NULL OR length(form_language) BETWEEN 1 AND 64),
     server_url TEXT,
     wifi_only_sync INTEGER NOT NULL DEFAULT 1,
     photos_on_cellular INTEGER NOT NULL DEFAULT 0,

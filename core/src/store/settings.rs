@@ -1,5 +1,7 @@
 //! The phone's settings, kept in the encrypted store so they survive a restart
-//! and a sign-out: the language of the app, the server address the sign-in
+//! and a sign-out: the language of the app, the language forms are shown in
+//! when a community's templates carry one beyond Chinese and English (ug, bo,
+//! …), the server address the sign-in
 //! screen offers, whether a background sync waits for Wi-Fi, and whether photos
 //! may go over cellular. Also when the last sync succeeded, for the home screen.
 //!
@@ -39,6 +41,11 @@ impl Language {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     pub language: Language,
+    /// The language the forms' labels, hints and choices are shown in, by
+    /// code (`ug`, `bo`, …, as the templates key them); `None` (the default)
+    /// shows them in the app's language. A text a form lacks in it is shown
+    /// in Chinese, then English.
+    pub form_language: Option<String>,
     /// The last server signed in to (kept after signing out); `None` before
     /// the first sign-in.
     pub server_url: Option<String>,
@@ -53,12 +60,27 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             language: Language::Zh,
+            form_language: None,
             server_url: None,
             wifi_only_sync: true,
             photos_on_cellular: false,
         }
     }
 }
+
+impl Settings {
+    /// The code of the language forms are shown in: the form language when
+    /// one is chosen, else the app's.
+    pub fn form_language_code(&self) -> &str {
+        self.form_language
+            .as_deref()
+            .unwrap_or(self.language.as_str())
+    }
+}
+
+/// The longest form language code kept (BCP 47 allows 35 characters; a
+/// template may key an unknown language by its own name).
+pub const MAX_FORM_LANGUAGE_CHARS: usize = 64;
 
 /// When the phone last reached the server.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -99,12 +121,13 @@ impl Store {
     pub fn settings(&self) -> Result<Settings> {
         self.read(|conn| {
             Ok(conn.query_row(
-                "SELECT language, server_url, wifi_only_sync, photos_on_cellular
+                "SELECT language, server_url, wifi_only_sync, photos_on_cellular, form_language
                  FROM phone_settings WHERE id = 1",
                 [],
                 |r| {
                     Ok(Settings {
                         language: Language::parse(&r.get::<_, String>(0)?),
+                        form_language: r.get(4)?,
                         server_url: r.get(1)?,
                         wifi_only_sync: r.get(2)?,
                         photos_on_cellular: r.get(3)?,
@@ -115,7 +138,9 @@ impl Store {
     }
 
     /// Stores every setting at once (the server address must already be
-    /// normalized by [`normalize_server_url`]); returns them as stored.
+    /// normalized by [`normalize_server_url`], a form language must be a
+    /// non-empty code of at most [`MAX_FORM_LANGUAGE_CHARS`]); returns them as
+    /// stored.
     pub fn save_settings(&self, settings: &Settings) -> Result<Settings> {
         if let Some(url) = &settings.server_url
             && normalize_server_url(url).as_deref() != Some(url.as_str())
@@ -124,15 +149,23 @@ impl Store {
                 "the server address is not valid".into(),
             ));
         }
+        if let Some(code) = &settings.form_language
+            && (code.trim().is_empty()
+                || code.trim() != code
+                || code.chars().count() > MAX_FORM_LANGUAGE_CHARS)
+        {
+            return Err(StoreError::Invalid("the form language is not valid".into()));
+        }
         self.write(|tx| {
             tx.execute(
                 "UPDATE phone_settings SET language = ?1, server_url = ?2, wifi_only_sync = ?3,
-                     photos_on_cellular = ?4 WHERE id = 1",
+                     photos_on_cellular = ?4, form_language = ?5 WHERE id = 1",
                 params![
                     settings.language.as_str(),
                     settings.server_url,
                     settings.wifi_only_sync,
-                    settings.photos_on_cellular
+                    settings.photos_on_cellular,
+                    settings.form_language
                 ],
             )?;
             Ok(())
@@ -250,6 +283,7 @@ mod tests {
         assert_eq!(store.settings().unwrap(), Settings::default());
         let chosen = Settings {
             language: Language::En,
+            form_language: Some("bo".into()),
             server_url: Some("https://doorstep.example.cn".into()),
             wifi_only_sync: false,
             photos_on_cellular: true,
@@ -260,6 +294,13 @@ mod tests {
             ..chosen.clone()
         };
         assert!(store.save_settings(&bad).is_err());
+        for language in ["", " ug", &"x".repeat(MAX_FORM_LANGUAGE_CHARS + 1)] {
+            let bad = Settings {
+                form_language: Some(language.to_owned()),
+                ..chosen.clone()
+            };
+            assert!(store.save_settings(&bad).is_err(), "{language:?}");
+        }
         assert_eq!(
             store.settings().unwrap(),
             chosen,

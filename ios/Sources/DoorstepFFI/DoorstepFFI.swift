@@ -1193,6 +1193,19 @@ public protocol DoorstepProtocol: AnyObject, Sendable {
     func signOutCheck() throws  -> SignOutCheckView
     
     /**
+     * The languages the phone's templates are written in (中文 and English
+     * first), to offer as the forms' language.
+     */
+    func formLanguages() throws  -> [FormLanguageView]
+    
+    /**
+     * Sets the language forms are shown in, by code (`ug`) or name
+     * (`Uyghur`, `维吾尔语`); `None` shows them in the app's language. A
+     * text a form lacks in it is shown in Chinese, then English.
+     */
+    func setFormLanguage(language: String?) throws  -> SettingsView
+    
+    /**
      * Sets the app's language; returns the settings as stored.
      */
     func setLanguage(language: AppLanguage) throws  -> SettingsView
@@ -1676,6 +1689,34 @@ open func signOutCheck()throws  -> SignOutCheckView  {
         uniffiCallStatus in
     uniffi_doorstep_ffi_fn_method_doorstep_sign_out_check(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The languages the phone's templates are written in (中文 and English
+     * first), to offer as the forms' language.
+     */
+open func formLanguages()throws  -> [FormLanguageView]  {
+    return try  FfiConverterSequenceTypeFormLanguageView.lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_form_languages(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Sets the language forms are shown in, by code (`ug`) or name
+     * (`Uyghur`, `维吾尔语`); `None` shows them in the app's language. A
+     * text a form lacks in it is shown in Chinese, then English.
+     */
+open func setFormLanguage(language: String?)throws  -> SettingsView  {
+    return try  FfiConverterTypeSettingsView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_set_form_language(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(language),uniffiCallStatus
     )
 })
 }
@@ -2605,13 +2646,23 @@ public struct ChoiceView: Equatable, Hashable {
     public var name: String
     public var labelZh: String
     public var labelEn: String
+    /**
+     * The label in the screen's `language` (Chinese, then English, where
+     * the form lacks it).
+     */
+    public var label: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(name: String, labelZh: String, labelEn: String) {
+    public init(name: String, labelZh: String, labelEn: String, 
+        /**
+         * The label in the screen's `language` (Chinese, then English, where
+         * the form lacks it).
+         */label: String = "") {
         self.name = name
         self.labelZh = labelZh
         self.labelEn = labelEn
+        self.label = label
     }
 
     
@@ -2632,7 +2683,8 @@ public struct FfiConverterTypeChoiceView: FfiConverterRustBuffer {
             try ChoiceView(
                 name: FfiConverterString.read(from: &buf), 
                 labelZh: FfiConverterString.read(from: &buf), 
-                labelEn: FfiConverterString.read(from: &buf)
+                labelEn: FfiConverterString.read(from: &buf), 
+                label: FfiConverterString.read(from: &buf)
         )
     }
 
@@ -2640,6 +2692,7 @@ public struct FfiConverterTypeChoiceView: FfiConverterRustBuffer {
         FfiConverterString.write(value.name, into: &buf)
         FfiConverterString.write(value.labelZh, into: &buf)
         FfiConverterString.write(value.labelEn, into: &buf)
+        FfiConverterString.write(value.label, into: &buf)
     }
 }
 
@@ -3599,6 +3652,22 @@ public struct FieldItem: Equatable, Hashable {
     public var minCount: UInt32?
     public var maxCount: UInt32?
     public var problems: [FormProblem]
+    /**
+     * The label in the screen's `language` (Chinese, then English, where
+     * the form lacks it); `label_zh` / `label_en` are the same in those.
+     */
+    public var label: String
+    /**
+     * The hint in the screen's `language`, like `label`.
+     */
+    public var hint: String?
+    /**
+     * A longer explanation shown when the worker asks for it (XLSForm
+     * `guidance_hint`), in the screen's `language`, like `label`.
+     */
+    public var guidanceHint: String?
+    public var guidanceHintZh: String?
+    public var guidanceHintEn: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3615,7 +3684,18 @@ public struct FieldItem: Equatable, Hashable {
          */displayZh: String?, displayEn: String?, 
         /**
          * Repeats: how many entries there are.
-         */entries: UInt32?, minCount: UInt32?, maxCount: UInt32?, problems: [FormProblem]) {
+         */entries: UInt32?, minCount: UInt32?, maxCount: UInt32?, problems: [FormProblem], 
+        /**
+         * The label in the screen's `language` (Chinese, then English, where
+         * the form lacks it); `label_zh` / `label_en` are the same in those.
+         */label: String = "", 
+        /**
+         * The hint in the screen's `language`, like `label`.
+         */hint: String? = nil, 
+        /**
+         * A longer explanation shown when the worker asks for it (XLSForm
+         * `guidance_hint`), in the screen's `language`, like `label`.
+         */guidanceHint: String? = nil, guidanceHintZh: String? = nil, guidanceHintEn: String? = nil) {
         self.path = path
         self.name = name
         self.kind = kind
@@ -3634,6 +3714,11 @@ public struct FieldItem: Equatable, Hashable {
         self.minCount = minCount
         self.maxCount = maxCount
         self.problems = problems
+        self.label = label
+        self.hint = hint
+        self.guidanceHint = guidanceHint
+        self.guidanceHintZh = guidanceHintZh
+        self.guidanceHintEn = guidanceHintEn
     }
 
     
@@ -3669,7 +3754,12 @@ public struct FfiConverterTypeFieldItem: FfiConverterRustBuffer {
                 entries: FfiConverterOptionUInt32.read(from: &buf), 
                 minCount: FfiConverterOptionUInt32.read(from: &buf), 
                 maxCount: FfiConverterOptionUInt32.read(from: &buf), 
-                problems: FfiConverterSequenceTypeFormProblem.read(from: &buf)
+                problems: FfiConverterSequenceTypeFormProblem.read(from: &buf), 
+                label: FfiConverterString.read(from: &buf), 
+                hint: FfiConverterOptionString.read(from: &buf), 
+                guidanceHint: FfiConverterOptionString.read(from: &buf), 
+                guidanceHintZh: FfiConverterOptionString.read(from: &buf), 
+                guidanceHintEn: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -3692,6 +3782,11 @@ public struct FfiConverterTypeFieldItem: FfiConverterRustBuffer {
         FfiConverterOptionUInt32.write(value.minCount, into: &buf)
         FfiConverterOptionUInt32.write(value.maxCount, into: &buf)
         FfiConverterSequenceTypeFormProblem.write(value.problems, into: &buf)
+        FfiConverterString.write(value.label, into: &buf)
+        FfiConverterOptionString.write(value.hint, into: &buf)
+        FfiConverterOptionString.write(value.guidanceHint, into: &buf)
+        FfiConverterOptionString.write(value.guidanceHintZh, into: &buf)
+        FfiConverterOptionString.write(value.guidanceHintEn, into: &buf)
     }
 }
 
@@ -3708,6 +3803,79 @@ public func FfiConverterTypeFieldItem_lift(_ buf: RustBuffer) throws -> FieldIte
 #endif
 public func FfiConverterTypeFieldItem_lower(_ value: FieldItem) -> RustBuffer {
     return FfiConverterTypeFieldItem.lower(value)
+}
+
+
+/**
+ * A language the forms on the phone can be shown in.
+ */
+public struct FormLanguageView: Equatable, Hashable {
+    /**
+     * Pass this to `set_form_language`.
+     */
+    public var code: String
+    /**
+     * Its name: 维吾尔语 / Uyghur.
+     */
+    public var nameZh: String
+    public var nameEn: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Pass this to `set_form_language`.
+         */code: String, 
+        /**
+         * Its name: 维吾尔语 / Uyghur.
+         */nameZh: String, nameEn: String) {
+        self.code = code
+        self.nameZh = nameZh
+        self.nameEn = nameEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FormLanguageView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFormLanguageView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FormLanguageView {
+        return
+            try FormLanguageView(
+                code: FfiConverterString.read(from: &buf), 
+                nameZh: FfiConverterString.read(from: &buf), 
+                nameEn: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FormLanguageView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.nameZh, into: &buf)
+        FfiConverterString.write(value.nameEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFormLanguageView_lift(_ buf: RustBuffer) throws -> FormLanguageView {
+    return try FfiConverterTypeFormLanguageView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFormLanguageView_lower(_ value: FormLanguageView) -> RustBuffer {
+    return FfiConverterTypeFormLanguageView.lower(value)
 }
 
 
@@ -5696,6 +5864,11 @@ public struct SettingsView: Equatable, Hashable {
      * Photos may go over cellular or metered networks (default: off).
      */
     public var photosOnCellular: Bool
+    /**
+     * The code of the language forms are shown in (`ug`, `bo`, …, one of
+     * `form_languages`); `None` shows them in `language`.
+     */
+    public var formLanguage: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5709,11 +5882,16 @@ public struct SettingsView: Equatable, Hashable {
          */wifiOnlySync: Bool, 
         /**
          * Photos may go over cellular or metered networks (default: off).
-         */photosOnCellular: Bool) {
+         */photosOnCellular: Bool, 
+        /**
+         * The code of the language forms are shown in (`ug`, `bo`, …, one of
+         * `form_languages`); `None` shows them in `language`.
+         */formLanguage: String? = nil) {
         self.language = language
         self.serverUrl = serverUrl
         self.wifiOnlySync = wifiOnlySync
         self.photosOnCellular = photosOnCellular
+        self.formLanguage = formLanguage
     }
 
     
@@ -5735,7 +5913,8 @@ public struct FfiConverterTypeSettingsView: FfiConverterRustBuffer {
                 language: FfiConverterTypeAppLanguage.read(from: &buf), 
                 serverUrl: FfiConverterOptionString.read(from: &buf), 
                 wifiOnlySync: FfiConverterBool.read(from: &buf), 
-                photosOnCellular: FfiConverterBool.read(from: &buf)
+                photosOnCellular: FfiConverterBool.read(from: &buf), 
+                formLanguage: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -5744,6 +5923,7 @@ public struct FfiConverterTypeSettingsView: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.serverUrl, into: &buf)
         FfiConverterBool.write(value.wifiOnlySync, into: &buf)
         FfiConverterBool.write(value.photosOnCellular, into: &buf)
+        FfiConverterOptionString.write(value.formLanguage, into: &buf)
     }
 }
 
@@ -6445,6 +6625,16 @@ public struct VisitScreenView: Equatable, Hashable {
      * 保存草稿, 完成, 上一节 / 下一节.
      */
     public var buttons: VisitButtonsView
+    /**
+     * The code of the language the form's texts (`title`, each field's
+     * `label`, `hint`, `guidance_hint`, each choice's `label`) are given in:
+     * the form language of the settings, else the app's.
+     */
+    public var language: String
+    /**
+     * The form's title in `language`.
+     */
+    public var title: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -6466,7 +6656,15 @@ public struct VisitScreenView: Equatable, Hashable {
          */firstProblem: ProblemJumpView?, 
         /**
          * 保存草稿, 完成, 上一节 / 下一节.
-         */buttons: VisitButtonsView) {
+         */buttons: VisitButtonsView, 
+        /**
+         * The code of the language the form's texts (`title`, each field's
+         * `label`, `hint`, `guidance_hint`, each choice's `label`) are given in:
+         * the form language of the settings, else the app's.
+         */language: String = "zh", 
+        /**
+         * The form's title in `language`.
+         */title: String = "") {
         self.visit = visit
         self.titleZh = titleZh
         self.titleEn = titleEn
@@ -6479,6 +6677,8 @@ public struct VisitScreenView: Equatable, Hashable {
         self.currentSection = currentSection
         self.firstProblem = firstProblem
         self.buttons = buttons
+        self.language = language
+        self.title = title
     }
 
     
@@ -6508,7 +6708,9 @@ public struct FfiConverterTypeVisitScreenView: FfiConverterRustBuffer {
                 sections: FfiConverterSequenceTypeSectionView.read(from: &buf), 
                 currentSection: FfiConverterUInt32.read(from: &buf), 
                 firstProblem: FfiConverterOptionTypeProblemJumpView.read(from: &buf), 
-                buttons: FfiConverterTypeVisitButtonsView.read(from: &buf)
+                buttons: FfiConverterTypeVisitButtonsView.read(from: &buf), 
+                language: FfiConverterString.read(from: &buf), 
+                title: FfiConverterString.read(from: &buf)
         )
     }
 
@@ -6525,6 +6727,8 @@ public struct FfiConverterTypeVisitScreenView: FfiConverterRustBuffer {
         FfiConverterUInt32.write(value.currentSection, into: &buf)
         FfiConverterOptionTypeProblemJumpView.write(value.firstProblem, into: &buf)
         FfiConverterTypeVisitButtonsView.write(value.buttons, into: &buf)
+        FfiConverterString.write(value.language, into: &buf)
+        FfiConverterString.write(value.title, into: &buf)
     }
 }
 
@@ -9084,6 +9288,31 @@ fileprivate struct FfiConverterSequenceTypeFieldItem: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeFormLanguageView: FfiConverterRustBuffer {
+    typealias SwiftType = [FormLanguageView]
+
+    public static func write(_ value: [FormLanguageView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeFormLanguageView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [FormLanguageView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [FormLanguageView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeFormLanguageView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeFormProblem: FfiConverterRustBuffer {
     typealias SwiftType = [FormProblem]
 
@@ -9636,6 +9865,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_sign_out_check() != 59855) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_form_languages() != 47164) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_set_form_language() != 48823) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_set_language() != 16927) {

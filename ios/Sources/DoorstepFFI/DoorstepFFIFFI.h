@@ -430,6 +430,16 @@ uint64_t uniffi_doorstep_ffi_fn_method_doorstep_logout(uint64_t ptr, int8_t forc
 RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_sign_out_check(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_FORM_LANGUAGES
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_FORM_LANGUAGES
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_form_languages(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_FORM_LANGUAGE
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_FORM_LANGUAGE
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_set_form_language(uint64_t ptr, RustBuffer language, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_LANGUAGE
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_SET_LANGUAGE
 RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_set_language(uint64_t ptr, RustBuffer language, RustCallStatus *_Nonnull out_status
@@ -996,6 +1006,18 @@ uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_logout(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SIGN_OUT_CHECK
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SIGN_OUT_CHECK
 uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_sign_out_check(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_FORM_LANGUAGES
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_FORM_LANGUAGES
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_form_languages(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_FORM_LANGUAGE
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_SET_FORM_LANGUAGE
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_set_form_language(void
     
 );
 #endif

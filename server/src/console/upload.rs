@@ -20,6 +20,8 @@ pub const BODY_LIMIT: usize = MAX_FILE_BYTES + 64 * 1024;
 const MAX_TEXT_BYTES: usize = 256;
 /// Most text fields besides the token read from an upload form.
 const MAX_FIELDS: usize = 16;
+/// Most files read beside the main one (`attachments`).
+const MAX_ATTACHMENTS: usize = 16;
 
 /// A checked upload: its CSRF token matched the session.
 #[derive(Debug)]
@@ -29,12 +31,17 @@ pub struct Upload {
     pub bytes: Bytes,
     /// The form's other text fields (name, value), in order.
     pub fields: Vec<(String, String)>,
+    /// Files sent beside `file` under the name `attachments` (e.g. the choice
+    /// lists of a form), each with the name the browser gave it, in order.
+    pub attachments: Vec<(String, Bytes)>,
 }
 
-/// Reads an upload form whose file field is `file`. Promises: the CSRF token
-/// was this session's (else [`ConsoleError::Csrf`]); the file is non-empty and
-/// at most [`MAX_FILE_BYTES`] (else a clear `Bad` or `TooLarge`); a request
-/// that is not a multipart form is refused with a clear message.
+/// Reads an upload form whose file field is `file`, with any further files
+/// under `attachments`. Promises: the CSRF token was this session's (else
+/// [`ConsoleError::Csrf`]); the file is non-empty and every file at most
+/// [`MAX_FILE_BYTES`] (else a clear `Bad` or `TooLarge`); empty attachment
+/// slots (a file input left blank) are dropped; a request that is not a
+/// multipart form is refused with a clear message.
 pub async fn read(
     user: &ConsoleUser,
     multipart: Result<Multipart, MultipartRejection>,
@@ -50,6 +57,7 @@ pub async fn read(
     let mut csrf_ok = false;
     let mut file: Option<(String, Bytes)> = None;
     let mut fields = Vec::new();
+    let mut attachments = Vec::new();
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
@@ -66,6 +74,13 @@ pub async fn read(
                 let file_name = field.file_name().unwrap_or("").to_owned();
                 let bytes = read_capped(field, MAX_FILE_BYTES, user).await?;
                 file = Some((file_name, bytes));
+            }
+            Some("attachments") if attachments.len() < MAX_ATTACHMENTS => {
+                let file_name = field.file_name().unwrap_or("").to_owned();
+                let bytes = read_capped(field, MAX_FILE_BYTES, user).await?;
+                if !bytes.is_empty() {
+                    attachments.push((file_name, bytes));
+                }
             }
             Some(name) if fields.len() < MAX_FIELDS => {
                 let name = name.to_owned();
@@ -84,6 +99,7 @@ pub async fn read(
             file_name,
             bytes,
             fields,
+            attachments,
         }),
         _ => Err(ConsoleError::Bad {
             lang,

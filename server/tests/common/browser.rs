@@ -128,6 +128,22 @@ impl Browser {
         self.upload_with(path, csrf, &[], file_name, bytes).await
     }
 
+    /// Posts a multipart upload form: the CSRF token (when given), `file`,
+    /// and each of `attachments` (file name, bytes) under `attachments`.
+    pub async fn upload_attached(
+        &mut self,
+        path: &str,
+        csrf: Option<&str>,
+        file_name: &str,
+        bytes: &[u8],
+        attachments: &[(&str, &[u8])],
+    ) -> Page {
+        let files: Vec<(&str, &str, &[u8])> = std::iter::once(("file", file_name, bytes))
+            .chain(attachments.iter().map(|(n, b)| ("attachments", *n, *b)))
+            .collect();
+        self.upload_parts(path, csrf, &[], &files).await
+    }
+
     /// Posts a multipart upload form: the CSRF token (when given), these
     /// text fields, and `file`.
     pub async fn upload_with(
@@ -137,6 +153,19 @@ impl Browser {
         fields: &[(&str, &str)],
         file_name: &str,
         bytes: &[u8],
+    ) -> Page {
+        self.upload_parts(path, csrf, fields, &[("file", file_name, bytes)])
+            .await
+    }
+
+    /// Posts a multipart form: the CSRF token (when given), these text
+    /// fields, and these files (field name, file name, bytes).
+    async fn upload_parts(
+        &mut self,
+        path: &str,
+        csrf: Option<&str>,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
     ) -> Page {
         let boundary = "----doorstep-test-boundary-7d1f";
         let mut body = Vec::new();
@@ -149,15 +178,18 @@ impl Browser {
                 .as_bytes(),
             );
         }
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+        for (field, file_name, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\n\
 Content-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
         let r = self
             .request(reqwest::Method::POST, path)
             .header(

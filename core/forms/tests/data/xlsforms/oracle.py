@@ -7,10 +7,16 @@ whether pyxform accepts it and, when it does, its questions in document order
 out, as Doorstep records those itself. Re-run after adding a workbook:
 
     python3 core/forms/tests/data/xlsforms/oracle.py
+
+With `--check` it writes nothing and fails (exit 1, with the differences) when
+pyxform's reading differs from the committed `oracle.json`: `scripts/test.sh`
+runs it with the pyxform version the snapshot names.
 """
 
+import difflib
 import json
 import pathlib
+import sys
 
 import pyxform
 from pyxform.xls2json import parse_file_to_json
@@ -36,7 +42,8 @@ def questions(children, choices, out):
         questions(c.get("children", []), choices, out)
 
 
-def main():
+def read_corpus():
+    """pyxform's reading of every workbook, as `oracle.json` holds it."""
     result = {"pyxform": pyxform.__version__, "forms": {}}
     for path in sorted(p for p in HERE.rglob("*") if p.suffix in (".xlsx", ".xls")):
         key = str(path.relative_to(HERE))
@@ -48,7 +55,27 @@ def main():
         out = []
         questions(form.get("children", []), form.get("choices", {}), out)
         result["forms"][key] = {"accepted": True, "questions": out}
-    (HERE / "oracle.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+    return json.dumps(result, ensure_ascii=False, indent=1) + "\n"
+
+
+def main():
+    text = read_corpus()
+    snapshot = HERE / "oracle.json"
+    if "--check" not in sys.argv[1:]:
+        snapshot.write_text(text)
+        return
+    committed = snapshot.read_text()
+    if text != committed:
+        sys.stdout.writelines(
+            difflib.unified_diff(
+                committed.splitlines(keepends=True),
+                text.splitlines(keepends=True),
+                "oracle.json (committed)",
+                "pyxform now",
+            )
+        )
+        sys.exit(f"pyxform reads the XLSForm corpus differently from {snapshot}: re-run oracle.py and review")
+    print(f"pyxform {pyxform.__version__} reads the {len(json.loads(text)['forms'])} corpus workbooks as oracle.json says")
 
 
 if __name__ == "__main__":

@@ -772,6 +772,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_sign_out_check(
     ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_form_languages(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_set_form_language(
+    ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_set_language(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_set_photos_on_cellular(
@@ -915,6 +919,10 @@ internal object UniffiLib {
     external fun uniffi_doorstep_ffi_fn_method_doorstep_logout(`ptr`: Long,`force`: Byte,
     ): Long
     external fun uniffi_doorstep_ffi_fn_method_doorstep_sign_out_check(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_form_languages(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_set_form_language(`ptr`: Long,`language`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_set_language(`ptr`: Long,`language`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1170,6 +1178,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_sign_out_check() and 0xFFFF) != 59855) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_form_languages() and 0xFFFF) != 47164) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_form_language() and 0xFFFF) != 48823) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_set_language() and 0xFFFF) != 16927) {
@@ -2636,6 +2650,19 @@ public interface DoorstepInterface {
     fun `signOutCheck`(): SignOutCheckView
     
     /**
+     * The languages the phone's templates are written in (中文 and English
+     * first), to offer as the forms' language.
+     */
+    fun `formLanguages`(): List<FormLanguageView>
+    
+    /**
+     * Sets the language forms are shown in, by code (`ug`) or name
+     * (`Uyghur`, `维吾尔语`); `None` shows them in the app's language. A
+     * text a form lacks in it is shown in Chinese, then English.
+     */
+    fun `setFormLanguage`(`language`: kotlin.String?): SettingsView
+    
+    /**
      * Sets the app's language; returns the settings as stored.
      */
     fun `setLanguage`(`language`: AppLanguage): SettingsView
@@ -3239,6 +3266,44 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
     UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_sign_out_check(
         it,
         _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The languages the phone's templates are written in (中文 and English
+     * first), to offer as the forms' language.
+     */
+    @Throws(DoorstepException::class)override fun `formLanguages`(): List<FormLanguageView> {
+            return FfiConverterSequenceTypeFormLanguageView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_form_languages(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Sets the language forms are shown in, by code (`ug`) or name
+     * (`Uyghur`, `维吾尔语`); `None` shows them in the app's language. A
+     * text a form lacks in it is shown in Chinese, then English.
+     */
+    @Throws(DoorstepException::class)override fun `setFormLanguage`(`language`: kotlin.String?): SettingsView {
+            return FfiConverterTypeSettingsView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_set_form_language(
+        it,
+        
+        FfiConverterOptionalString.lower(`language`),_status)
 }
     }
     )
@@ -4537,6 +4602,12 @@ data class ChoiceView (
     var `labelZh`: kotlin.String
     , 
     var `labelEn`: kotlin.String
+    , 
+    /**
+     * The label in the screen's `language` (Chinese, then English, where
+     * the form lacks it).
+     */
+    var `label`: kotlin.String = "" 
     
 ){
     
@@ -4556,19 +4627,22 @@ public object FfiConverterTypeChoiceView: FfiConverterRustBuffer<ChoiceView> {
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
         )
     }
 
     override fun allocationSize(value: ChoiceView) = (
             FfiConverterString.allocationSize(value.`name`) +
             FfiConverterString.allocationSize(value.`labelZh`) +
-            FfiConverterString.allocationSize(value.`labelEn`)
+            FfiConverterString.allocationSize(value.`labelEn`) +
+            FfiConverterString.allocationSize(value.`label`)
     )
 
     override fun write(value: ChoiceView, buf: ByteBuffer) {
             FfiConverterString.write(value.`name`, buf)
             FfiConverterString.write(value.`labelZh`, buf)
             FfiConverterString.write(value.`labelEn`, buf)
+            FfiConverterString.write(value.`label`, buf)
     }
 }
 
@@ -5344,6 +5418,27 @@ data class FieldItem (
     var `maxCount`: kotlin.UInt?
     , 
     var `problems`: List<FormProblem>
+    , 
+    /**
+     * The label in the screen's `language` (Chinese, then English, where
+     * the form lacks it); `label_zh` / `label_en` are the same in those.
+     */
+    var `label`: kotlin.String = "" 
+    , 
+    /**
+     * The hint in the screen's `language`, like `label`.
+     */
+    var `hint`: kotlin.String? = null 
+    , 
+    /**
+     * A longer explanation shown when the worker asks for it (XLSForm
+     * `guidance_hint`), in the screen's `language`, like `label`.
+     */
+    var `guidanceHint`: kotlin.String? = null 
+    , 
+    var `guidanceHintZh`: kotlin.String? = null 
+    , 
+    var `guidanceHintEn`: kotlin.String? = null 
     
 ){
     
@@ -5378,6 +5473,11 @@ public object FfiConverterTypeFieldItem: FfiConverterRustBuffer<FieldItem> {
             FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalUInt.read(buf),
             FfiConverterSequenceTypeFormProblem.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -5399,7 +5499,12 @@ public object FfiConverterTypeFieldItem: FfiConverterRustBuffer<FieldItem> {
             FfiConverterOptionalUInt.allocationSize(value.`entries`) +
             FfiConverterOptionalUInt.allocationSize(value.`minCount`) +
             FfiConverterOptionalUInt.allocationSize(value.`maxCount`) +
-            FfiConverterSequenceTypeFormProblem.allocationSize(value.`problems`)
+            FfiConverterSequenceTypeFormProblem.allocationSize(value.`problems`) +
+            FfiConverterString.allocationSize(value.`label`) +
+            FfiConverterOptionalString.allocationSize(value.`hint`) +
+            FfiConverterOptionalString.allocationSize(value.`guidanceHint`) +
+            FfiConverterOptionalString.allocationSize(value.`guidanceHintZh`) +
+            FfiConverterOptionalString.allocationSize(value.`guidanceHintEn`)
     )
 
     override fun write(value: FieldItem, buf: ByteBuffer) {
@@ -5421,6 +5526,63 @@ public object FfiConverterTypeFieldItem: FfiConverterRustBuffer<FieldItem> {
             FfiConverterOptionalUInt.write(value.`minCount`, buf)
             FfiConverterOptionalUInt.write(value.`maxCount`, buf)
             FfiConverterSequenceTypeFormProblem.write(value.`problems`, buf)
+            FfiConverterString.write(value.`label`, buf)
+            FfiConverterOptionalString.write(value.`hint`, buf)
+            FfiConverterOptionalString.write(value.`guidanceHint`, buf)
+            FfiConverterOptionalString.write(value.`guidanceHintZh`, buf)
+            FfiConverterOptionalString.write(value.`guidanceHintEn`, buf)
+    }
+}
+
+
+
+/**
+ * A language the forms on the phone can be shown in.
+ */
+data class FormLanguageView (
+    /**
+     * Pass this to `set_form_language`.
+     */
+    var `code`: kotlin.String
+    , 
+    /**
+     * Its name: 维吾尔语 / Uyghur.
+     */
+    var `nameZh`: kotlin.String
+    , 
+    var `nameEn`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFormLanguageView: FfiConverterRustBuffer<FormLanguageView> {
+    override fun read(buf: ByteBuffer): FormLanguageView {
+        return FormLanguageView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FormLanguageView) = (
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`nameZh`) +
+            FfiConverterString.allocationSize(value.`nameEn`)
+    )
+
+    override fun write(value: FormLanguageView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`nameZh`, buf)
+            FfiConverterString.write(value.`nameEn`, buf)
     }
 }
 
@@ -6997,6 +7159,12 @@ data class SettingsView (
      * Photos may go over cellular or metered networks (default: off).
      */
     var `photosOnCellular`: kotlin.Boolean
+    , 
+    /**
+     * The code of the language forms are shown in (`ug`, `bo`, …, one of
+     * `form_languages`); `None` shows them in `language`.
+     */
+    var `formLanguage`: kotlin.String? = null 
     
 ){
     
@@ -7017,6 +7185,7 @@ public object FfiConverterTypeSettingsView: FfiConverterRustBuffer<SettingsView>
             FfiConverterOptionalString.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -7024,7 +7193,8 @@ public object FfiConverterTypeSettingsView: FfiConverterRustBuffer<SettingsView>
             FfiConverterTypeAppLanguage.allocationSize(value.`language`) +
             FfiConverterOptionalString.allocationSize(value.`serverUrl`) +
             FfiConverterBoolean.allocationSize(value.`wifiOnlySync`) +
-            FfiConverterBoolean.allocationSize(value.`photosOnCellular`)
+            FfiConverterBoolean.allocationSize(value.`photosOnCellular`) +
+            FfiConverterOptionalString.allocationSize(value.`formLanguage`)
     )
 
     override fun write(value: SettingsView, buf: ByteBuffer) {
@@ -7032,6 +7202,7 @@ public object FfiConverterTypeSettingsView: FfiConverterRustBuffer<SettingsView>
             FfiConverterOptionalString.write(value.`serverUrl`, buf)
             FfiConverterBoolean.write(value.`wifiOnlySync`, buf)
             FfiConverterBoolean.write(value.`photosOnCellular`, buf)
+            FfiConverterOptionalString.write(value.`formLanguage`, buf)
     }
 }
 
@@ -7569,6 +7740,18 @@ data class VisitScreenView (
      * 保存草稿, 完成, 上一节 / 下一节.
      */
     var `buttons`: VisitButtonsView
+    , 
+    /**
+     * The code of the language the form's texts (`title`, each field's
+     * `label`, `hint`, `guidance_hint`, each choice's `label`) are given in:
+     * the form language of the settings, else the app's.
+     */
+    var `language`: kotlin.String = "zh" 
+    , 
+    /**
+     * The form's title in `language`.
+     */
+    var `title`: kotlin.String = "" 
     
 ){
     
@@ -7597,6 +7780,8 @@ public object FfiConverterTypeVisitScreenView: FfiConverterRustBuffer<VisitScree
             FfiConverterUInt.read(buf),
             FfiConverterOptionalTypeProblemJumpView.read(buf),
             FfiConverterTypeVisitButtonsView.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
         )
     }
 
@@ -7612,7 +7797,9 @@ public object FfiConverterTypeVisitScreenView: FfiConverterRustBuffer<VisitScree
             FfiConverterSequenceTypeSectionView.allocationSize(value.`sections`) +
             FfiConverterUInt.allocationSize(value.`currentSection`) +
             FfiConverterOptionalTypeProblemJumpView.allocationSize(value.`firstProblem`) +
-            FfiConverterTypeVisitButtonsView.allocationSize(value.`buttons`)
+            FfiConverterTypeVisitButtonsView.allocationSize(value.`buttons`) +
+            FfiConverterString.allocationSize(value.`language`) +
+            FfiConverterString.allocationSize(value.`title`)
     )
 
     override fun write(value: VisitScreenView, buf: ByteBuffer) {
@@ -7628,6 +7815,8 @@ public object FfiConverterTypeVisitScreenView: FfiConverterRustBuffer<VisitScree
             FfiConverterUInt.write(value.`currentSection`, buf)
             FfiConverterOptionalTypeProblemJumpView.write(value.`firstProblem`, buf)
             FfiConverterTypeVisitButtonsView.write(value.`buttons`, buf)
+            FfiConverterString.write(value.`language`, buf)
+            FfiConverterString.write(value.`title`, buf)
     }
 }
 
@@ -10296,6 +10485,34 @@ public object FfiConverterSequenceTypeFieldItem: FfiConverterRustBuffer<List<Fie
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeFieldItem.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeFormLanguageView: FfiConverterRustBuffer<List<FormLanguageView>> {
+    override fun read(buf: ByteBuffer): List<FormLanguageView> {
+        val len = buf.getInt()
+        return List<FormLanguageView>(len) {
+            FfiConverterTypeFormLanguageView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<FormLanguageView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeFormLanguageView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<FormLanguageView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeFormLanguageView.write(it, buf)
         }
     }
 }
