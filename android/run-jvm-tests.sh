@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every JVM test of android/ with Maven (android/shared/pom.xml): the
+# Runs every JVM test of android/: with Maven (android/shared/pom.xml) the
 # bindings' WorkerDayTest and the Compose UI tests of the screens, against the
 # host-built core through JNA and a real `doorstep demo --workers 0` server,
 # headless (skiko draws on the CPU). The screens' pictures are left as PNG
@@ -23,3 +23,8 @@ rm -rf "$target/phone-shots"
 mkdir -p "$target/phone-shots" "$target/skiko"
 mvn -B -q -f android/shared/pom.xml -Dcargo.target="$target" test
 echo "phone screens: $(find "$target/phone-shots" -name '*.png' | wc -l) PNG files under $target/phone-shots"
+
+# The Android app module (android/app): compiled with the shared module against
+# the phone build's own libraries (Android 14 framework classes, AndroidX from
+# Maven Central), and its platform adapters' tests run on Robolectric.
+bash android/app/check-on-jvm.sh
