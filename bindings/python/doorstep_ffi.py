@@ -5358,7 +5358,7 @@ class ResidentItem:
     """
     A resident, with the ID number and phone masked.
 """
-    def __init__(self, *, id:str, name:str, id_number_masked:typing.Optional[str], phone_masked:typing.Optional[str], relation:str, birth_date:typing.Optional[str], tags:typing.List[TagView]):
+    def __init__(self, *, id:str, name:str, id_number_masked:typing.Optional[str], phone_masked:typing.Optional[str], relation:str, birth_date:typing.Optional[str], tags:typing.List[TagView], relation_zh:str = "", relation_en:str = ""):
         self.id = id
         self.name = name
         self.id_number_masked = id_number_masked
@@ -5366,12 +5366,14 @@ class ResidentItem:
         self.relation = relation
         self.birth_date = birth_date
         self.tags = tags
+        self.relation_zh = relation_zh
+        self.relation_en = relation_en
         
         
 
     
     def __str__(self):
-        return "ResidentItem(id={}, name={}, id_number_masked={}, phone_masked={}, relation={}, birth_date={}, tags={})".format(self.id, self.name, self.id_number_masked, self.phone_masked, self.relation, self.birth_date, self.tags)
+        return "ResidentItem(id={}, name={}, id_number_masked={}, phone_masked={}, relation={}, birth_date={}, tags={}, relation_zh={}, relation_en={})".format(self.id, self.name, self.id_number_masked, self.phone_masked, self.relation, self.birth_date, self.tags, self.relation_zh, self.relation_en)
     def __eq__(self, other):
         if self.id != other.id:
             return False
@@ -5387,6 +5389,10 @@ class ResidentItem:
             return False
         if self.tags != other.tags:
             return False
+        if self.relation_zh != other.relation_zh:
+            return False
+        if self.relation_en != other.relation_en:
+            return False
         return True
 
 class _UniffiFfiConverterTypeResidentItem(_UniffiConverterRustBuffer):
@@ -5400,6 +5406,8 @@ class _UniffiFfiConverterTypeResidentItem(_UniffiConverterRustBuffer):
             relation=_UniffiFfiConverterString.read(buf),
             birth_date=_UniffiFfiConverterOptionalString.read(buf),
             tags=_UniffiFfiConverterSequenceTypeTagView.read(buf),
+            relation_zh=_UniffiFfiConverterString.read(buf),
+            relation_en=_UniffiFfiConverterString.read(buf),
         )
 
     @staticmethod
@@ -5411,6 +5419,8 @@ class _UniffiFfiConverterTypeResidentItem(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.relation)
         _UniffiFfiConverterOptionalString.check_lower(value.birth_date)
         _UniffiFfiConverterSequenceTypeTagView.check_lower(value.tags)
+        _UniffiFfiConverterString.check_lower(value.relation_zh)
+        _UniffiFfiConverterString.check_lower(value.relation_en)
 
     @staticmethod
     def write(value, buf):
@@ -5421,6 +5431,8 @@ class _UniffiFfiConverterTypeResidentItem(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.relation, buf)
         _UniffiFfiConverterOptionalString.write(value.birth_date, buf)
         _UniffiFfiConverterSequenceTypeTagView.write(value.tags, buf)
+        _UniffiFfiConverterString.write(value.relation_zh, buf)
+        _UniffiFfiConverterString.write(value.relation_en, buf)
 
 class _UniffiFfiConverterSequenceTypeResidentItem(_UniffiConverterRustBuffer):
     @classmethod

@@ -51,6 +51,11 @@ pub struct ResidentItem {
     /// ISO date, from the ID number.
     pub birth_date: Option<String>,
     pub tags: Vec<TagView>,
+    /// The relation in words (户主, Head of household, …).
+    #[uniffi(default = "")]
+    pub relation_zh: String,
+    #[uniffi(default = "")]
+    pub relation_en: String,
 }
 
 /// A visit the household should get.
@@ -159,6 +164,8 @@ impl Words {
             id_number_masked: r.id_number,
             phone_masked: r.phone,
             relation: r.relation.as_str().to_owned(),
+            relation_zh: r.relation.label_zh().to_owned(),
+            relation_en: r.relation.label_en().to_owned(),
             birth_date: r.birth_date.map(|d| d.to_string()),
             tags: r
                 .tags

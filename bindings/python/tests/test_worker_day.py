@@ -67,6 +67,9 @@ def test_a_workers_day(server, tmp_path):
             assert "*" in r.id_number_masked, "ID numbers are masked on screens"
         if r.phone_masked:
             assert "*" in r.phone_masked
+    # The relation comes in words, not as its code.
+    head = next(r for r in detail.residents if r.relation == "head")
+    assert (head.relation_zh, head.relation_en) == ("户主", "Head of household")
 
     # What is due comes from the templates' schedules and the residents' tags.
     screens = [phone.household(h.id) for h in households]

@@ -77,6 +77,21 @@ impl Relation {
             Self::Other => "其他",
         }
     }
+
+    /// The label shown to English users.
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Head => "Head of household",
+            Self::Spouse => "Spouse",
+            Self::Child => "Child",
+            Self::Parent => "Parent",
+            Self::Grandchild => "Grandchild",
+            Self::Sibling => "Sibling",
+            Self::OtherRelative => "Other relative",
+            Self::Tenant => "Tenant",
+            Self::Other => "Other",
+        }
+    }
 }
 
 /// A person living in a household.

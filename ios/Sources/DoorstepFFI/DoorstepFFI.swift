@@ -5529,6 +5529,11 @@ public struct ResidentItem: Equatable, Hashable {
      */
     public var birthDate: String?
     public var tags: [TagView]
+    /**
+     * The relation in words (户主, Head of household, …).
+     */
+    public var relationZh: String
+    public var relationEn: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5538,7 +5543,10 @@ public struct ResidentItem: Equatable, Hashable {
          */relation: String, 
         /**
          * ISO date, from the ID number.
-         */birthDate: String?, tags: [TagView]) {
+         */birthDate: String?, tags: [TagView], 
+        /**
+         * The relation in words (户主, Head of household, …).
+         */relationZh: String = "", relationEn: String = "") {
         self.id = id
         self.name = name
         self.idNumberMasked = idNumberMasked
@@ -5546,6 +5554,8 @@ public struct ResidentItem: Equatable, Hashable {
         self.relation = relation
         self.birthDate = birthDate
         self.tags = tags
+        self.relationZh = relationZh
+        self.relationEn = relationEn
     }
 
     
@@ -5570,7 +5580,9 @@ public struct FfiConverterTypeResidentItem: FfiConverterRustBuffer {
                 phoneMasked: FfiConverterOptionString.read(from: &buf), 
                 relation: FfiConverterString.read(from: &buf), 
                 birthDate: FfiConverterOptionString.read(from: &buf), 
-                tags: FfiConverterSequenceTypeTagView.read(from: &buf)
+                tags: FfiConverterSequenceTypeTagView.read(from: &buf), 
+                relationZh: FfiConverterString.read(from: &buf), 
+                relationEn: FfiConverterString.read(from: &buf)
         )
     }
 
@@ -5582,6 +5594,8 @@ public struct FfiConverterTypeResidentItem: FfiConverterRustBuffer {
         FfiConverterString.write(value.relation, into: &buf)
         FfiConverterOptionString.write(value.birthDate, into: &buf)
         FfiConverterSequenceTypeTagView.write(value.tags, into: &buf)
+        FfiConverterString.write(value.relationZh, into: &buf)
+        FfiConverterString.write(value.relationEn, into: &buf)
     }
 }
 

@@ -6896,6 +6896,13 @@ data class ResidentItem (
     var `birthDate`: kotlin.String?
     , 
     var `tags`: List<TagView>
+    , 
+    /**
+     * The relation in words (户主, Head of household, …).
+     */
+    var `relationZh`: kotlin.String = "" 
+    , 
+    var `relationEn`: kotlin.String = "" 
     
 ){
     
@@ -6919,6 +6926,8 @@ public object FfiConverterTypeResidentItem: FfiConverterRustBuffer<ResidentItem>
             FfiConverterString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterSequenceTypeTagView.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
         )
     }
 
@@ -6929,7 +6938,9 @@ public object FfiConverterTypeResidentItem: FfiConverterRustBuffer<ResidentItem>
             FfiConverterOptionalString.allocationSize(value.`phoneMasked`) +
             FfiConverterString.allocationSize(value.`relation`) +
             FfiConverterOptionalString.allocationSize(value.`birthDate`) +
-            FfiConverterSequenceTypeTagView.allocationSize(value.`tags`)
+            FfiConverterSequenceTypeTagView.allocationSize(value.`tags`) +
+            FfiConverterString.allocationSize(value.`relationZh`) +
+            FfiConverterString.allocationSize(value.`relationEn`)
     )
 
     override fun write(value: ResidentItem, buf: ByteBuffer) {
@@ -6940,6 +6951,8 @@ public object FfiConverterTypeResidentItem: FfiConverterRustBuffer<ResidentItem>
             FfiConverterString.write(value.`relation`, buf)
             FfiConverterOptionalString.write(value.`birthDate`, buf)
             FfiConverterSequenceTypeTagView.write(value.`tags`, buf)
+            FfiConverterString.write(value.`relationZh`, buf)
+            FfiConverterString.write(value.`relationEn`, buf)
     }
 }
 

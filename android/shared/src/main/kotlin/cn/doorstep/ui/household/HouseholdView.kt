@@ -65,7 +65,7 @@ fun HouseholdView(state: HouseholdState) {
                 SectionCard(tr("家庭成员", "Residents")) {
                     h.residents.forEach { r ->
                         Column {
-                            Text(r.name + "（" + r.relation + "）", style = MaterialTheme.typography.bodyLarge)
+                            Text(r.name + tr("（" + r.relationZh + "）", " (" + r.relationEn + ")"), style = MaterialTheme.typography.bodyLarge)
                             listOfNotNull(r.idNumberMasked, r.phoneMasked).takeIf { it.isNotEmpty() }?.let { Faint(it.joinToString(" · ")) }
                             val lang = cn.doorstep.ui.theme.LocalLang.current
                             if (r.tags.isNotEmpty()) Faint(r.tags.joinToString("、") { lang.pick(it.nameZh, it.nameEn) })

@@ -55,8 +55,8 @@ object Samples {
     val household = HouseholdView(
         households[0], "g1", "registered", false, null, null, "",
         listOf(
-            ResidentItem("r1", "张建华", "5101**********1234", "138****5678", "head", "1948-03-02", listOf(TagView("elder_alone", "独居老人", "Elder living alone", "2021-01-01", null))),
-            ResidentItem("r2", "张小红", "5101**********2021", null, "child", "1975-09-12", emptyList()),
+            ResidentItem("r1", "张建华", "5101**********1234", "138****5678", "head", "1948-03-02", listOf(TagView("elder_alone", "独居老人", "Elder living alone", "2021-01-01", null)), "户主", "Head of household"),
+            ResidentItem("r2", "张小红", "5101**********2021", null, "child", "1975-09-12", emptyList(), "子女", "Child"),
         ),
         listOf(summary(0, "hazard_inspection", VisitState.UPLOADED)),
         listOf(PastVisitView("p1", "elder_alone_visit", "2025-05-20", "approved")),

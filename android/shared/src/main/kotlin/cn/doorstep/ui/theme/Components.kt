@@ -18,6 +18,8 @@ import androidx.compose.material3.Button
 import androidx.compose.material3.Card
 import androidx.compose.material3.CardDefaults
 import androidx.compose.material3.ExperimentalMaterial3Api
+import androidx.compose.material3.FilterChip
+import androidx.compose.material3.FilterChipDefaults
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedButton
 import androidx.compose.material3.Text
@@ -162,4 +164,29 @@ fun ListLine(
 @Composable
 fun Faint(text: String, modifier: Modifier = Modifier) {
     Text(text, modifier = modifier, color = Color(0xFF667085), style = MaterialTheme.typography.bodyMedium)
+}
+
+/**
+ * One of a few exclusive choices (yes/no, the door outcome, the language):
+ * the chosen one is filled with the primary colour and ticked, so it reads as
+ * chosen at a glance and without colour.
+ */
+@Composable
+fun ChoiceChip(text: String, selected: Boolean, onClick: () -> Unit, modifier: Modifier = Modifier) {
+    FilterChip(
+        selected = selected,
+        onClick = onClick,
+        label = { Text(text) },
+        leadingIcon = if (selected) {
+            { Text("✓") }
+        } else {
+            null
+        },
+        colors = FilterChipDefaults.filterChipColors(
+            selectedContainerColor = MaterialTheme.colorScheme.primary,
+            selectedLabelColor = MaterialTheme.colorScheme.onPrimary,
+            selectedLeadingIconColor = MaterialTheme.colorScheme.onPrimary,
+        ),
+        modifier = modifier.heightIn(min = Dimens.touch),
+    )
 }

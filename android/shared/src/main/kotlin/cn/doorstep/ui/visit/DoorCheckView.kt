@@ -4,8 +4,6 @@ import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.ExperimentalLayoutApi
 import androidx.compose.foundation.layout.FlowRow
 import androidx.compose.foundation.layout.fillMaxWidth
-import androidx.compose.foundation.layout.heightIn
-import androidx.compose.material3.FilterChip
 import androidx.compose.material3.LinearProgressIndicator
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
@@ -13,6 +11,7 @@ import androidx.compose.runtime.Composable
 import androidx.compose.ui.Modifier
 import cn.doorstep.core.DoorCheckStage
 import cn.doorstep.ui.theme.Banner
+import cn.doorstep.ui.theme.ChoiceChip
 import cn.doorstep.ui.theme.Dimens
 import cn.doorstep.ui.theme.Faint
 import cn.doorstep.ui.theme.SecondaryButton
@@ -29,9 +28,10 @@ fun DoorCheckPanel(state: DoorCheckState, sink: (VisitEvent) -> Unit) {
         Text(tr("入户情况", "At the door"), style = MaterialTheme.typography.bodyLarge)
         FlowRow(horizontalArrangement = Arrangement.spacedBy(Dimens.gap)) {
             state.outcomes.forEach { o ->
-                FilterChip(
-                    selected = state.outcome == o.outcome, onClick = { sink(VisitEvent.ChooseOutcome(o.outcome)) },
-                    label = { Text(tr(o.labelZh, o.labelEn)) }, modifier = Modifier.heightIn(min = Dimens.touch),
+                ChoiceChip(
+                    text = tr(o.labelZh, o.labelEn),
+                    selected = state.outcome == o.outcome,
+                    onClick = { sink(VisitEvent.ChooseOutcome(o.outcome)) },
                 )
             }
         }

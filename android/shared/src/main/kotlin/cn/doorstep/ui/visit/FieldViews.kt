@@ -16,7 +16,6 @@ import androidx.compose.foundation.layout.size
 import androidx.compose.foundation.text.KeyboardActions
 import androidx.compose.foundation.text.KeyboardOptions
 import androidx.compose.material3.Checkbox
-import androidx.compose.material3.FilterChip
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.RadioButton
@@ -40,6 +39,7 @@ import cn.doorstep.core.AnswerValue
 import cn.doorstep.core.FieldItem
 import cn.doorstep.core.FieldKind
 import cn.doorstep.platform.LocalImageDecoder
+import cn.doorstep.ui.theme.ChoiceChip
 import cn.doorstep.ui.theme.Dimens
 import cn.doorstep.ui.theme.Faint
 import cn.doorstep.ui.theme.ProblemLine
@@ -160,11 +160,10 @@ private fun SelectOne(f: FieldItem, sink: (VisitEvent) -> Unit) {
     if (f.kind == FieldKind.YES_NO) {
         FlowRow(horizontalArrangement = Arrangement.spacedBy(Dimens.gap)) {
             f.choices.forEach { c ->
-                FilterChip(
+                ChoiceChip(
+                    text = tr(c.labelZh, c.labelEn),
                     selected = chosen == c.name,
                     onClick = { sink(VisitEvent.Answer(f.path, AnswerValue.YesNo(c.name == "yes"))) },
-                    label = { Text(tr(c.labelZh, c.labelEn)) },
-                    modifier = Modifier.heightIn(min = Dimens.touch),
                 )
             }
         }
