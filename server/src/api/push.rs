@@ -228,10 +228,7 @@ fn prepare_visit(
     }
 
     let mut flags = Vec::new();
-    let today = visit
-        .finalized
-        .local()
-        .map_or_else(|| visit.finalized.utc.date_naive(), |l| l.date_naive());
+    let today = doorstep_core::clock::local_date(visit.finalized);
     let template = TemplateRef {
         id: visit.template_id.clone(),
         version: u64::from(visit.template_version),

@@ -365,9 +365,7 @@ pub async fn page(
     // the form engine words them (checked as of the day the visit was done).
     let problems = match (&form, v.visit.finalized) {
         (Some(f), Some(done)) if v.flags.iter().any(|x| x.starts_with("form:")) => {
-            let day = done
-                .local()
-                .map_or_else(|| done.utc.date_naive(), |l| l.date_naive());
+            let day = doorstep_core::clock::local_date(done);
             f.validate(&v.answers, day).problems
         }
         _ => Vec::new(),
