@@ -2,7 +2,7 @@
 //! photo, finalize (refused with every problem, then accepted), the outbox it
 //! leaves, and a returned visit revised into a new revision.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate};
 use doorstep_core::clock::FixedClock;
 use doorstep_core::device::{Device, DeviceError};
 use doorstep_core::domain::ResidentTag;

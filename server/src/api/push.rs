@@ -15,7 +15,6 @@ use std::collections::{HashMap, HashSet};
 
 use axum::Json;
 use axum::extract::State;
-use chrono::Utc;
 use doorstep_core::evidence::{HouseholdLocation, check_door};
 use doorstep_core::forms::registry::TemplateRef;
 use doorstep_core::sync::protocol::{
@@ -60,7 +59,7 @@ pub async fn push(
     } else {
         HashMap::new()
     };
-    let now = Utc::now();
+    let now = state.clock.now();
     let shas: Vec<String> = fresh
         .iter()
         .filter_map(|o| match &o.body {

@@ -352,7 +352,7 @@ pub async fn submit(
     let token = random_token()?;
     let hash = auth::token_hash(&token);
     let csrf = random_token()?;
-    let at = Utc::now();
+    let at = state.clock.now();
     state
         .storage
         .insert_console_session(&NewConsoleSession {
@@ -407,7 +407,7 @@ pub async fn logout(
     user.check_csrf(&form.csrf)?;
     state
         .storage
-        .end_console_session(&user.caller.token_hash, Utc::now())
+        .end_console_session(&user.caller.token_hash, state.clock.now())
         .await?;
     let mut resp = Redirect::to("/console/login").into_response();
     resp.headers_mut().append(

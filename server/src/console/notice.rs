@@ -413,7 +413,7 @@ pub async fn xlsx(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, ConsoleError> {
     let n = notice(&state, &user, &q, remote_addr).await?;
-    let today = Utc::now().with_timezone(&china()).date_naive();
+    let today = state.clock.today();
     let name = format!(
         "{}_{today}.xlsx",
         file_safe(n.preamble.first().map_or("公示", String::as_str))

@@ -10,7 +10,6 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::Utc;
 use doorstep_core::domain::{IdNumber, Phone, VisitStatus};
 use doorstep_core::evidence::door_check::Reference;
 use doorstep_core::evidence::{DoorOutcome, LatLon};
@@ -86,7 +85,7 @@ pub fn rendered_with(
         },
         answers: v.answers.clone(),
     };
-    let today = Utc::now().date_naive();
+    let today = state.clock.today();
     let answers = state
         .templates
         .read()
