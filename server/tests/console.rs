@@ -878,9 +878,7 @@ async fn the_ledger_xlsx_reads_back_with_its_rows() {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    let today = Utc::now()
-        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
-        .date_naive();
+    let today = f.server.clock().today();
     let encoded = disposition
         .split("filename*=UTF-8''")
         .nth(1)
