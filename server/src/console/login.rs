@@ -16,7 +16,6 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::Utc;
 use doorstep_core::sync::protocol::Role;
 use serde::Deserialize;
 
@@ -166,7 +165,7 @@ pub async fn audit_sign_in(
     state
         .storage
         .audit(&AuditEntry {
-            at: Utc::now(),
+            at: state.clock.now(),
             actor_id: user_id.unwrap_or_else(uuid::Uuid::nil),
             actor_username: typed.clone(),
             action: action.to_owned(),
