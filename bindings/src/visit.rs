@@ -835,10 +835,6 @@ impl From<VisitScreen> for VisitScreenView {
     }
 }
 
-fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
-}
-
 #[uniffi::export]
 impl Doorstep {
     /// The templates a visit can be started with (the newest version of each).
@@ -864,7 +860,7 @@ impl Doorstep {
         template_id: String,
     ) -> Result<VisitScreenView, DoorstepError> {
         let device = self.device();
-        let today = today();
+        let today = device.today();
         let visit = device.start_visit_on(parse_id(&household_id)?, &template_id, today)?;
         Ok(device.visit_screen(visit.id, today)?.into())
     }
@@ -873,7 +869,7 @@ impl Doorstep {
     pub fn visit_screen(&self, visit_id: String) -> Result<VisitScreenView, DoorstepError> {
         Ok(self
             .device()
-            .visit_screen(parse_id(&visit_id)?, today())?
+            .visit_screen(parse_id(&visit_id)?, self.device().today())?
             .into())
     }
 
@@ -891,7 +887,7 @@ impl Doorstep {
         let value = value.map(AnswerValue::into_json).transpose()?;
         Ok(self
             .device()
-            .set_answer(parse_id(&visit_id)?, &path, value, today())?
+            .set_answer(parse_id(&visit_id)?, &path, value, self.device().today())?
             .into())
     }
 
@@ -971,37 +967,45 @@ impl Doorstep {
     ) -> Result<VisitScreenView, DoorstepError> {
         Ok(self
             .device()
-            .go_to_section(parse_id(&visit_id)?, &section_key, today())?
+            .go_to_section(parse_id(&visit_id)?, &section_key, self.device().today())?
             .into())
     }
 
     /// 完成: finalizes a complete draft, or returns its screen on the first
     /// problem's section with `first_problem` naming the field.
     pub fn finish_visit(&self, visit_id: String) -> Result<FinishResult, DoorstepError> {
-        Ok(match self.device().finish(parse_id(&visit_id)?, today())? {
-            Finish::Finalized(visit) => FinishResult::Finalized {
-                visit: visit.into(),
+        Ok(
+            match self
+                .device()
+                .finish(parse_id(&visit_id)?, self.device().today())?
+            {
+                Finish::Finalized(visit) => FinishResult::Finalized {
+                    visit: visit.into(),
+                },
+                Finish::Problems(screen) => FinishResult::Problems {
+                    screen: (*screen).into(),
+                },
             },
-            Finish::Problems(screen) => FinishResult::Problems {
-                screen: (*screen).into(),
-            },
-        })
+        )
     }
 
     /// The draft to reopen when the app starts again (the one last edited,
     /// with its section and what to say), or `None`.
     pub fn open_visit(&self) -> Result<Option<OpenVisitView>, DoorstepError> {
-        Ok(self.device().open_visit(today())?.map(|o| OpenVisitView {
-            visit: o.summary.into(),
-            door_checked: o.door_checked,
-            title_zh: o.title.zh,
-            title_en: o.title.en,
-            section_key: o.section_key,
-            section_title_zh: o.section_title.zh,
-            section_title_en: o.section_title.en,
-            message_zh: o.message.zh,
-            message_en: o.message.en,
-        }))
+        Ok(self
+            .device()
+            .open_visit(self.device().today())?
+            .map(|o| OpenVisitView {
+                visit: o.summary.into(),
+                door_checked: o.door_checked,
+                title_zh: o.title.zh,
+                title_en: o.title.en,
+                section_key: o.section_key,
+                section_title_zh: o.section_title.zh,
+                section_title_en: o.section_title.en,
+                message_zh: o.message.zh,
+                message_en: o.message.en,
+            }))
     }
 
     /// Visits returned by a supervisor and not yet revised, with the
@@ -1020,7 +1024,7 @@ impl Doorstep {
     pub fn revise(&self, visit_id: String) -> Result<VisitScreenView, DoorstepError> {
         let device = self.device();
         let next = device.revise(parse_id(&visit_id)?)?;
-        Ok(device.visit_screen(next.id, today())?.into())
+        Ok(device.visit_screen(next.id, device.today())?.into())
     }
 }
 

@@ -226,7 +226,7 @@ impl Device {
         let household = self.store.household_location(record.visit.household_id)?;
         let input = DoorCheckInput {
             fix,
-            checked_at: chrono::Utc::now(),
+            checked_at: self.now().utc,
             outcome,
             household,
         };
@@ -345,16 +345,14 @@ impl Device {
     pub fn problems(&self, visit: Uuid) -> Result<Vec<Problem>, DeviceError> {
         let record = self.store.visit(visit)?;
         let form = self.form_of(&record)?;
-        Ok(form
-            .validate(&record.answers, chrono::Local::now().date_naive())
-            .problems)
+        Ok(form.validate(&record.answers, self.today()).problems)
     }
 
     /// Finalizes a draft: its answers are validated by the form it was started
     /// with; on any problem it is refused with every problem listed; otherwise
     /// the cleaned answers are kept and the visit is queued for upload.
     pub fn finalize(&self, visit: Uuid) -> Result<Visit, DeviceError> {
-        self.finalize_on(visit, chrono::Local::now().date_naive())
+        self.finalize_on(visit, self.today())
     }
 
     /// [`Device::finalize`] with the answers judged as of `today`.
@@ -366,7 +364,7 @@ impl Device {
             return Err(DeviceError::Incomplete(validation.problems));
         }
         let answers = serde_json::Value::Object(validation.answers);
-        let finalized = self.store.finalize_visit(visit, &answers)?;
+        let finalized = self.store.finalize_visit(visit, &answers, self.now())?;
         self.notify(DataChange::VISIT_AND_OUTBOX);
         Ok(finalized)
     }
@@ -376,7 +374,7 @@ impl Device {
         let session = self.store.session()?.ok_or(DeviceError::NotSignedIn)?;
         let household = self.store.visit(visit)?.visit.household_id;
         self.check_grid(&session.account, household)?;
-        let next = self.store.revise_visit(visit)?;
+        let next = self.store.revise_visit(visit, self.now())?;
         self.notify(DataChange::VISIT);
         self.keep_open(next.id, self.today())?;
         Ok(next)

@@ -12,7 +12,8 @@ use crate::forms::LocalizedText;
 use crate::forms::schedule::{self, DueVisit, Frequency, Reason, Status};
 use crate::store::households::parse_uuid;
 use crate::store::{Store, StoreError};
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, NaiveDate, Utc};
+use doorstep_model::DeviceInstant;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
@@ -170,10 +171,12 @@ impl Store {
                 let Some(h) = facts.get_mut(&uuid(household)?) else {
                     continue;
                 };
-                let date = DateTime::parse_from_rfc3339(&utc)
-                    .map_err(|_| malformed())?
-                    .with_timezone(&FixedOffset::east_opt(offset).ok_or_else(malformed)?)
-                    .date_naive();
+                let date = crate::clock::local_date(DeviceInstant {
+                    utc: DateTime::parse_from_rfc3339(&utc)
+                        .map_err(|_| malformed())?
+                        .with_timezone(&Utc),
+                    offset_seconds: offset,
+                });
                 h.visits.push(schedule::VisitRecord { template_id, date });
             }
             let mut stmt = conn.prepare_cached(

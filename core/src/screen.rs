@@ -196,7 +196,7 @@ impl Device {
             .filter_map(|v| {
                 v.visit.finalized.map(|f| schedule::VisitRecord {
                     template_id: v.visit.template_id.clone(),
-                    date: f.utc.date_naive(),
+                    date: crate::clock::local_date(f),
                 })
             })
             .chain(past_visits.iter().map(|p| schedule::VisitRecord {

@@ -1,7 +1,6 @@
 //! The phone's settings on a real encrypted file: kept across a restart and a
 //! sign-out, and turned into what a sync may send on the network the shell reports.
 
-use chrono::Utc;
 use doorstep_core::device::{Device, DeviceError};
 use doorstep_core::store::settings::{Language, Settings};
 use doorstep_core::store::{DatabaseKey, OpenMode};
@@ -12,7 +11,7 @@ use uuid::Uuid;
 fn login() -> LoginResponse {
     LoginResponse {
         token: "t".repeat(64),
-        expires_at: Utc::now() + chrono::Duration::days(30),
+        expires_at: "2026-12-31T00:00:00Z".parse().unwrap(),
         account: Account {
             user_id: Uuid::new_v4(),
             username: "worker1".into(),

@@ -2,7 +2,8 @@
 //! photo, finalize (refused with every problem, then accepted), the outbox it
 //! leaves, and a returned visit revised into a new revision.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate};
+use doorstep_core::clock::FixedClock;
 use doorstep_core::device::{Device, DeviceError};
 use doorstep_core::domain::ResidentTag;
 use doorstep_core::domain::VisitStatus;
@@ -10,6 +11,7 @@ use doorstep_core::domain::{Address, Relation};
 use doorstep_core::evidence::photo::encode_jpeg;
 use doorstep_core::evidence::raster::RgbImage;
 use doorstep_core::evidence::{DoorOutcome, GpsFix, LatLon, Provider, Verdict};
+use doorstep_core::forms::schedule::{CampaignDay, Reason};
 use doorstep_core::store::households::{Disclosure, GridInfo, NewHousehold, NewResident};
 use doorstep_core::store::outbox::ItemKind;
 use doorstep_core::store::visits::VisitFilter;
@@ -19,8 +21,19 @@ use doorstep_core::sync::protocol::{
     ReviewDecision, Role,
 };
 use serde_json::json;
+use std::sync::Arc;
 use uuid::Uuid;
 
+/// The device's clock in these tests: a Saturday afternoon in Beijing.
+const NOW: &str = "2026-12-05T14:05:00+08:00";
+
+/// Fixes the device's clock at `local` (a time with its offset).
+fn set_clock(device: &Device, local: &str) {
+    let at = DateTime::parse_from_rfc3339(local).unwrap();
+    device.set_clock(Arc::new(FixedClock::at(at)));
+}
+
+/// A signed-in device with one household, its clock fixed at [`NOW`].
 fn device() -> (tempfile::TempDir, Device, Uuid) {
     let dir = tempfile::tempdir().unwrap();
     let device = Device::open(
@@ -29,6 +42,7 @@ fn device() -> (tempfile::TempDir, Device, Uuid) {
         OpenMode::CreateNew,
     )
     .unwrap();
+    set_clock(&device, NOW);
     let grid = GridInfo {
         id: Uuid::new_v4(),
         code: "G01".into(),
@@ -38,7 +52,7 @@ fn device() -> (tempfile::TempDir, Device, Uuid) {
     };
     let login = LoginResponse {
         token: "t".repeat(64),
-        expires_at: Utc::now() + chrono::Duration::days(30),
+        expires_at: device.now().utc + chrono::Duration::days(30),
         account: Account {
             user_id: Uuid::new_v4(),
             username: "worker1".into(),
@@ -110,7 +124,7 @@ fn a_visit_is_finalized_only_when_complete_and_queues_photos_before_the_visit() 
         },
         accuracy_m: 8.0,
         altitude_m: None,
-        fix_time: Utc::now(),
+        fix_time: device.now().utc,
         provider: Provider::Gps,
         is_mock: false,
         satellites: Some(9),
@@ -158,7 +172,7 @@ fn a_visit_is_finalized_only_when_complete_and_queues_photos_before_the_visit() 
     let kinds: Vec<_> = outbox.iter().map(|i| i.kind).collect();
     assert_eq!(kinds, [ItemKind::Blob, ItemKind::Operation]);
     assert_eq!(outbox[0].key, photo.sha256);
-    let due = device.store().due_items(Utc::now(), false).unwrap();
+    let due = device.store().due_items(device.now().utc, false).unwrap();
     assert_eq!(due[0].kind, ItemKind::Blob, "photos go before the visit");
     let record = device.store().visit(visit.id).unwrap();
     assert_eq!(record.photos.len(), 1);
@@ -193,7 +207,7 @@ fn a_returned_visit_becomes_a_task_and_is_revised_into_a_new_revision() {
         status: VisitStatus::Returned,
         comment: "请补拍门牌照片".into(),
         reviewer: "supervisor".into(),
-        decided_at: Utc::now(),
+        decided_at: device.now().utc,
     };
     let page = PullResponse {
         cursor: "7".into(),
@@ -386,9 +400,25 @@ fn households_of_a_grid_taken_away_leave_the_device_once_nothing_of_them_waits_t
     assert_eq!(store.apply_pull(&later).unwrap().removed, 0);
 }
 
+/// Every `step` days from `from` for two years.
+fn sweep(from: &str, step: usize) -> impl Iterator<Item = NaiveDate> {
+    let from: NaiveDate = from.parse().unwrap();
+    from.iter_days()
+        .take_while(move |d| *d < from + chrono::Months::new(24))
+        .step_by(step)
+}
+
 #[test]
 fn a_households_past_visits_from_the_server_show_on_its_screen_and_count_as_done() {
+    // On any day of the year, campaign days (春节, 重阳) included.
+    for today in sweep("2026-10-01", 5) {
+        past_visits_count_as_done_on(today);
+    }
+}
+
+fn past_visits_count_as_done_on(today: NaiveDate) {
     let (_dir, device, _) = device();
+    set_clock(&device, &format!("{today}T10:00:00+08:00"));
     let store = device.store();
     let grid = store.session().unwrap().unwrap().account.grids[0].clone();
     let mut elder = server_household(grid.id, "HP01-0009", "周桂兰");
@@ -398,7 +428,6 @@ fn a_households_past_visits_from_the_server_show_on_its_screen_and_count_as_done
         end: None,
         attributes: Default::default(),
     }];
-    let today = Utc::now().date_naive();
     let due_templates = |device: &Device| -> Vec<String> {
         device
             .household_screen(elder.id, today)
@@ -409,10 +438,12 @@ fn a_households_past_visits_from_the_server_show_on_its_screen_and_count_as_done
             .collect()
     };
     store.apply_pull(&page(vec![elder.clone()], None)).unwrap();
-    assert_eq!(
-        due_templates(&device),
-        ["elder_alone_visit"],
-        "a monthly visit is due with no visit known"
+    assert!(
+        due_templates(&device)
+            .iter()
+            .all(|t| t == "elder_alone_visit")
+            && !due_templates(&device).is_empty(),
+        "a monthly visit is due with no visit known, on {today}"
     );
 
     // Another worker's visit this month, as the server lists it: the same
@@ -431,7 +462,7 @@ fn a_households_past_visits_from_the_server_show_on_its_screen_and_count_as_done
     assert!(screen.visits.is_empty());
     assert!(
         due_templates(&device).is_empty(),
-        "that visit counts as done"
+        "that visit counts as done, on {today}"
     );
 
     // A visit of this phone's own is listed once, from the phone.
@@ -447,4 +478,104 @@ fn a_households_past_visits_from_the_server_show_on_its_screen_and_count_as_done
     let screen = device.household_screen(elder.id, today).unwrap();
     assert_eq!(screen.visits.len(), 1);
     assert_eq!(screen.past_visits, vec![theirs]);
+}
+
+/// Whether the household's routine monthly visit shows as due on its screen on `on`.
+fn routine_due(device: &Device, household: Uuid, on: &str) -> bool {
+    device
+        .household_screen(household, on.parse().unwrap())
+        .unwrap()
+        .due
+        .iter()
+        .any(|d| matches!(d.reason, Reason::Routine { .. }))
+}
+
+/// Whether a campaign visit around `day` shows as due on the household's screen on `on`.
+fn campaign_due(device: &Device, household: Uuid, on: &str, day: CampaignDay) -> bool {
+    device
+        .household_screen(household, on.parse().unwrap())
+        .unwrap()
+        .due
+        .iter()
+        .any(|d| matches!(d.reason, Reason::Campaign { day: c, .. } if c == day))
+}
+
+/// A device with an elder living alone, visited once by this phone at
+/// `finalized` (local time with the phone's offset).
+fn elder_visited_at(finalized: &str) -> (tempfile::TempDir, Device, Uuid) {
+    let (dir, device, _) = device();
+    let store = device.store();
+    let grid = store.session().unwrap().unwrap().account.grids[0].clone();
+    let mut elder = server_household(grid.id, "HP01-0010", "周桂兰");
+    elder.residents[0].tags = vec![ResidentTag {
+        code: "elder_alone".into(),
+        start: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+        end: None,
+        attributes: Default::default(),
+    }];
+    store.apply_pull(&page(vec![elder.clone()], None)).unwrap();
+    set_clock(&device, finalized);
+    let visit = device.start_visit(elder.id, "elder_alone_visit").unwrap();
+    let photo = device
+        .add_photo(visit.id, "photos", &camera_jpeg())
+        .unwrap();
+    let mut answers = good_answers(elder.id);
+    answers["photos"] = json!([photo.sha256]);
+    device.set_answers(visit.id, &answers).unwrap();
+    device.finalize(visit.id).unwrap();
+    (dir, device, elder.id)
+}
+
+#[test]
+fn the_phones_own_visit_counts_for_its_local_day_not_its_utc_day() {
+    // 07:30 in Beijing on 1 December is still 30 November in UTC.
+    let (_d, device, elder) = elder_visited_at("2026-12-01T07:30:00+08:00");
+    assert!(
+        !routine_due(&device, elder, "2026-12-01"),
+        "the December visit is done"
+    );
+    assert!(!routine_due(&device, elder, "2026-12-31"), "all month");
+
+    // Midnight: the first second of the day is that day, the last is the day before.
+    let (_d, device, elder) = elder_visited_at("2026-12-01T00:00:00+08:00");
+    assert!(!routine_due(&device, elder, "2026-12-01"));
+    let (_d, device, elder) = elder_visited_at("2026-11-30T23:59:59+08:00");
+    assert!(
+        routine_due(&device, elder, "2026-12-01"),
+        "a visit late on the month's last day counts for that month"
+    );
+
+    // The year's end: 07:00 on New Year's Day is 31 December in UTC.
+    let (_d, device, elder) = elder_visited_at("2027-01-01T07:00:00+08:00");
+    assert!(!routine_due(&device, elder, "2027-01-01"));
+
+    // A phone in another time zone: 20:00 on 30 November in New York is
+    // 1 December in UTC, and counts for November there.
+    let (_d, device, elder) = elder_visited_at("2026-11-30T20:00:00-05:00");
+    assert!(routine_due(&device, elder, "2026-12-01"));
+
+    // A campaign window's first day (14 days before 春节), early in the morning.
+    let festival = CampaignDay::SpringFestival.date_in(2027).unwrap();
+    let first = festival - chrono::Duration::days(14);
+    let (_d, device, elder) = elder_visited_at(&format!("{first}T07:30:00+08:00"));
+    assert!(
+        !campaign_due(
+            &device,
+            elder,
+            &first.to_string(),
+            CampaignDay::SpringFestival
+        ),
+        "a visit on the window's first day counts for the campaign"
+    );
+    // Its last day (春节 itself), late in the evening on a phone west of UTC.
+    let (_d, device, elder) = elder_visited_at(&format!("{festival}T23:30:00-05:00"));
+    assert!(
+        !campaign_due(
+            &device,
+            elder,
+            &festival.to_string(),
+            CampaignDay::SpringFestival
+        ),
+        "a visit on the window's last day counts for the campaign"
+    );
 }

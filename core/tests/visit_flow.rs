@@ -28,6 +28,11 @@ fn device_with_key() -> (tempfile::TempDir, Device, Uuid, DatabaseKey) {
     let dir = tempfile::tempdir().unwrap();
     let key = DatabaseKey::generate();
     let device = Device::open(&dir.path().join("d.db"), &key, OpenMode::CreateNew).unwrap();
+    // The device's clock stands on the visits' day, so what it stamps and
+    // judges is the same on every day the tests run.
+    device.set_clock(std::sync::Arc::new(doorstep_core::clock::FixedClock::at(
+        DateTime::parse_from_rfc3339(&format!("{}T10:00:00+08:00", day())).unwrap(),
+    )));
     let grid = GridInfo {
         id: Uuid::new_v4(),
         code: "G01".into(),
@@ -37,7 +42,7 @@ fn device_with_key() -> (tempfile::TempDir, Device, Uuid, DatabaseKey) {
     };
     let login = LoginResponse {
         token: "t".repeat(64),
-        expires_at: Utc::now() + chrono::Duration::days(30),
+        expires_at: device.now().utc + chrono::Duration::days(30),
         account: Account {
             user_id: Uuid::new_v4(),
             username: "worker1".into(),

@@ -140,7 +140,7 @@ impl FromRequestParts<AppState> for Caller {
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or_else(ApiFailure::unauthorized)?;
         let hash = token_hash(token);
-        let session = match state.storage.token_state(&hash, Utc::now()).await? {
+        let session = match state.storage.token_state(&hash, state.clock.now()).await? {
             TokenState::Valid(s) => s,
             TokenState::Expired => return Err(ApiFailure::token_expired().into()),
             TokenState::Revoked => return Err(ApiFailure::token_revoked().into()),

@@ -25,6 +25,7 @@ pub mod anomalies;
 pub mod api;
 pub mod auth;
 pub mod blobs;
+pub mod clock;
 pub mod config;
 pub mod console;
 pub mod due;
@@ -38,7 +39,6 @@ use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 
 use anyhow::Context;
-use chrono::Utc;
 use doorstep_core::forms::registry::TemplateRegistry;
 use doorstep_core::forms::{Form, FormDefinition};
 use doorstep_core::sync::protocol::TemplateRecord;
@@ -71,6 +71,11 @@ impl RunningServer {
         self.addr
     }
 
+    /// The server's clock (tests move it instead of sleeping).
+    pub fn clock(&self) -> &clock::ServerClock {
+        &self.state.clock
+    }
+
     /// The server's storage, for seeding, admin work and checks.
     pub fn storage(&self) -> Arc<dyn Storage> {
         Arc::clone(&self.state.storage)
@@ -82,7 +87,7 @@ impl RunningServer {
         Ok(self
             .state
             .storage
-            .revoke_token(&auth::token_hash(token), Utc::now())
+            .revoke_token(&auth::token_hash(token), self.state.clock.now())
             .await?)
     }
 
@@ -176,6 +181,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         console: console::ConsoleShared::new(config.secure_cookies)
             .with_tiles(config.map_tiles.clone()),
         trusted_proxies: config.trusted_proxies.clone(),
+        clock: clock::ServerClock::default(),
     });
 
     for form in doorstep_core::forms::templates::all()? {

@@ -302,10 +302,16 @@ async fn login_answers_a_token_for_the_right_password_only() {
 
 #[tokio::test]
 async fn an_expired_token_is_refused() {
-    let f = fixture_with(|c| c.token_ttl = Duration::from_secs(1)).await;
+    let f = fixture_with(|c| c.token_ttl = Duration::from_secs(60)).await;
     let token = f.login("worker1").await;
     assert_eq!(f.get(&token, "/api/v1/pull").await.0, StatusCode::OK);
-    tokio::time::sleep(Duration::from_millis(1300)).await;
+    f.server.clock().advance(chrono::Duration::seconds(59));
+    assert_eq!(
+        f.get(&token, "/api/v1/pull").await.0,
+        StatusCode::OK,
+        "still good a second before it expires"
+    );
+    f.server.clock().advance(chrono::Duration::seconds(2));
     let (status, body) = f.get(&token, "/api/v1/pull").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["code"], "token_expired");
@@ -1065,9 +1071,9 @@ async fn a_visit_begun_before_the_phone_knew_its_grid_was_taken_is_accepted_and_
     assert_eq!(told["grids"][0]["id"], f.worker_grid(2).to_string());
     // Begun after the pull but before this push: the push's own time is not
     // what counts.
-    tokio::time::sleep(Duration::from_millis(5)).await;
+    f.server.clock().advance(chrono::Duration::seconds(5));
     let mut begun_after = submission(&h, good_answers(30.0, 104.0), vec![]);
-    begun_after.started.utc = Utc::now();
+    begun_after.started.utc = f.server.clock().now();
     begun_after.finalized.utc = begun_after.started.utc + chrono::Duration::seconds(1);
     let res = f.push(&token, &[submit(begun_after.clone())]).await;
     assert_eq!(
@@ -1481,4 +1487,79 @@ async fn the_server_restarts_on_its_data_and_resumes_uploads() {
         .expect("PUT");
     assert_eq!(r.json::<Value>().await.expect("JSON")["complete"], true);
     server.shutdown().await.expect("shutdown");
+}
+
+/// Whether the pulled `household` lists `template` as due, and by when.
+fn due_of(page: &Value, household: Uuid, template: &str) -> Vec<String> {
+    page["households"]
+        .as_array()
+        .expect("households")
+        .iter()
+        .find(|x| x["id"] == household.to_string())
+        .expect("the household is on the page")["due"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|d| d["template_id"] == template)
+                .map(|d| d["due_by"].as_str().expect("date").to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_visit_counts_for_its_local_day_and_today_is_the_communitys_day() {
+    let f = fixture().await;
+    let worker = f.login("worker1").await;
+    // Two households of the worker's grid made homes of elders living alone.
+    let mut elders = Vec::new();
+    for id in f.seed.households[0].iter().take(2) {
+        let mut h = f
+            .server
+            .storage()
+            .household(*id)
+            .await
+            .expect("read")
+            .expect("exists");
+        h.residents[0]
+            .tags
+            .push(doorstep_core::domain::ResidentTag {
+                code: "elder_alone".into(),
+                start: "2020-01-01".parse().expect("date"),
+                end: None,
+                attributes: Default::default(),
+            });
+        h.version += 1;
+        f.server.storage().upsert_household(&h).await.expect("tag");
+        elders.push(h);
+    }
+    let [first, second] = elders.as_slice() else {
+        panic!("two households");
+    };
+    // 07:45 on 1 December in Beijing, still 30 November in UTC.
+    f.server
+        .clock()
+        .set("2026-11-30T23:45:00Z".parse().expect("instant"));
+    // The first elder visited at midnight in Beijing (16:00 UTC the day
+    // before), the second a second earlier: 30 November.
+    for (h, at) in [
+        (first, "2026-11-30T16:00:00Z"),
+        (second, "2026-11-30T15:59:59Z"),
+    ] {
+        let mut visit = submission(h, good_answers(30.0, 104.0), vec![]);
+        visit.finalized.utc = at.parse().expect("instant");
+        visit.started.utc = visit.finalized.utc - chrono::Duration::minutes(20);
+        f.push(&worker, &[submit(visit)]).await;
+    }
+    let (_, page) = f.get(&worker, "/api/v1/pull").await;
+    assert_eq!(
+        due_of(&page, first.id, "elder_alone_visit"),
+        Vec::<String>::new(),
+        "a visit at midnight in Beijing counts for 1 December, today there"
+    );
+    assert_eq!(
+        due_of(&page, second.id, "elder_alone_visit"),
+        ["2026-12-31"],
+        "a visit a second before counts for November: December's is due"
+    );
 }

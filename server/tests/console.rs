@@ -878,9 +878,7 @@ async fn the_ledger_xlsx_reads_back_with_its_rows() {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    let today = Utc::now()
-        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
-        .date_naive();
+    let today = f.server.clock().today();
     let encoded = disposition
         .split("filename*=UTF-8''")
         .nth(1)
@@ -1372,6 +1370,26 @@ async fn a_rejected_proposed_location_leaves_the_household_without_one() {
     let csrf = b.csrf().await;
     let lat = stored.lat.expect("proposed").to_string();
     let lon = stored.lon.expect("proposed").to_string();
+    // A position that is no position is refused with a clear error.
+    for (bad_lat, bad_lon) in [
+        ("NaN", lon.as_str()),
+        (lat.as_str(), "inf"),
+        ("91", lon.as_str()),
+    ] {
+        let r = b
+            .post(
+                &format!("/console/households/{}/location", bare.id),
+                &[
+                    ("csrf", &csrf),
+                    ("decision", "reject"),
+                    ("lat", bad_lat),
+                    ("lon", bad_lon),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad_lat},{bad_lon}");
+        assert!(r.body.contains("位置无效"), "{}", r.body);
+    }
     let r = b
         .post(
             &format!("/console/households/{}/location", bare.id),
@@ -1421,6 +1439,13 @@ async fn a_page_past_the_end_shows_the_last_and_a_reversed_date_range_is_refused
     assert!(p.body.contains("1 / 1"), "not 2 / 1");
     assert!(!p.body.contains("2 / 1"));
     assert!(p.body.contains(&id.to_string()), "the last page's rows");
+    // A page number at or past the integer's limit is past the end too.
+    for huge in ["18446744073709551615", "99999999999999999999999999"] {
+        let p = b.get(&format!("/console/queue?page={huge}")).await;
+        assert_eq!(p.status, StatusCode::OK, "page {huge}");
+        assert!(p.body.contains("1 / 1"), "page {huge}");
+        assert!(p.body.contains(&id.to_string()), "page {huge}");
+    }
     let p = b.get("/console/queue?from=2026-03-10&to=2026-03-01").await;
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     assert!(
@@ -1631,6 +1656,12 @@ async fn the_phone_login_honours_the_console_lockout_and_sign_in_failures_are_au
     assert_eq!(p.status, StatusCode::BAD_REQUEST);
     let p = admin.get("/console/audit?page=9").await;
     assert!(p.body.contains("1 / 1"));
+    let p = admin.get("/console/audit?page=18446744073709551615").await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(
+        p.body.contains("1 / 1"),
+        "a page at the integer's limit is the last"
+    );
     // A review is linked to its visit.
     let (id, _) = f.submitted(good_answers("王秀英"), vec![]).await;
     let mut sup = f.browser();

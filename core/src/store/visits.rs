@@ -228,7 +228,13 @@ impl Store {
     /// Finalizes a draft with the answers the caller validated (the form
     /// engine's cleaned answers), and queues it for upload: every photo's blob
     /// first, then the submission — all in one transaction with the status change.
-    pub fn finalize_visit(&self, id: Uuid, validated_answers: &serde_json::Value) -> Result<Visit> {
+    /// `at` is when it was finalized, by the device's clock.
+    pub fn finalize_visit(
+        &self,
+        id: Uuid,
+        validated_answers: &serde_json::Value,
+        at: DeviceInstant,
+    ) -> Result<Visit> {
         self.write(|tx| {
             require_draft(tx, id)?;
             tx.execute(
@@ -239,7 +245,7 @@ impl Store {
             let worker = record.visit.worker_id;
             record
                 .visit
-                .apply(VisitEvent::Finalize, DeviceInstant::now(), worker)
+                .apply(VisitEvent::Finalize, at, worker)
                 .map_err(|e| StoreError::Invalid(e.to_string()))?;
             let finalized = record.visit.finalized.expect("set by Finalize");
             tx.execute(
@@ -314,8 +320,9 @@ impl Store {
     }
 
     /// Revises a returned visit: a new draft revision with the same answers,
-    /// door check and photos, carrying the supervisor's comment. Returns it.
-    pub fn revise_visit(&self, id: Uuid) -> Result<Visit> {
+    /// door check and photos, carrying the supervisor's comment, begun `at`
+    /// by the device's clock. Returns it.
+    pub fn revise_visit(&self, id: Uuid, at: DeviceInstant) -> Result<Visit> {
         self.write(|tx| {
             let record = load_record(tx, id)?;
             let newer: Option<i64> = tx
@@ -330,7 +337,7 @@ impl Store {
             }
             let next = record
                 .visit
-                .revise(DeviceInstant::now())
+                .revise(at)
                 .map_err(|e| StoreError::Invalid(e.to_string()))?;
             insert_visit(tx, &next, &record.answers)?;
             if let Some(check) = &record.door_check {

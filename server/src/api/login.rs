@@ -5,7 +5,6 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::Utc;
 use doorstep_core::sync::protocol::{Account, LoginRequest, LoginResponse};
 
 use super::{AppState, JsonBody, RemoteAddr};
@@ -59,7 +58,7 @@ pub async fn login(
         tracing::error!(error = %e, "token generation failed");
         ApiFailure::internal()
     })?;
-    let now = Utc::now();
+    let now = state.clock.now();
     let expires_at = now + state.token_ttl;
     state
         .storage
@@ -117,7 +116,7 @@ pub async fn logout(
 ) -> Result<StatusCode, ServerError> {
     state
         .storage
-        .revoke_token(&caller.token_hash, Utc::now())
+        .revoke_token(&caller.token_hash, state.clock.now())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

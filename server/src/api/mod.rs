@@ -59,6 +59,8 @@ pub struct Shared {
     pub console: crate::console::ConsoleShared,
     /// Proxies whose `X-Forwarded-For` names the client (see [`RemoteAddr`]).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Now and today for expiry, sessions and what is due (moved by tests).
+    pub clock: crate::clock::ServerClock,
 }
 
 /// The state handlers receive.

@@ -27,7 +27,7 @@ use std::collections::{HashMap, HashSet};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use chrono::{Local, Utc};
+
 use doorstep_core::forms::FormDefinition;
 use doorstep_core::forms::schedule::Status;
 use doorstep_core::sync::protocol::{DueVisit, PAST_VISITS, PastVisit, PullResponse};
@@ -106,7 +106,7 @@ pub async fn pull(
     let definitions =
         crate::due::scheduled_templates(&state.templates.read().unwrap_or_else(|e| e.into_inner()));
     let defs: Vec<&FormDefinition> = definitions.iter().collect();
-    let today = Local::now().date_naive();
+    let today = state.clock.today();
     let households = page
         .households
         .into_iter()
@@ -117,7 +117,7 @@ pub async fn pull(
         // From now on the phone knows of any grid taken from its worker.
         state
             .storage
-            .note_grids_sent(caller.user_id, Utc::now())
+            .note_grids_sent(caller.user_id, state.clock.now())
             .await?;
         Some(state.storage.grids_of(caller.user_id).await?)
     } else {

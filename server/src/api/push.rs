@@ -15,7 +15,6 @@ use std::collections::{HashMap, HashSet};
 
 use axum::Json;
 use axum::extract::State;
-use chrono::Utc;
 use doorstep_core::evidence::{HouseholdLocation, check_door};
 use doorstep_core::forms::registry::TemplateRef;
 use doorstep_core::sync::protocol::{
@@ -60,7 +59,7 @@ pub async fn push(
     } else {
         HashMap::new()
     };
-    let now = Utc::now();
+    let now = state.clock.now();
     let shas: Vec<String> = fresh
         .iter()
         .filter_map(|o| match &o.body {
@@ -228,10 +227,7 @@ fn prepare_visit(
     }
 
     let mut flags = Vec::new();
-    let today = visit
-        .finalized
-        .local()
-        .map_or_else(|| visit.finalized.utc.date_naive(), |l| l.date_naive());
+    let today = doorstep_core::clock::local_date(visit.finalized);
     let template = TemplateRef {
         id: visit.template_id.clone(),
         version: u64::from(visit.template_version),

@@ -9,7 +9,6 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use chrono::Utc;
 use doorstep_core::domain::{DeviceInstant, VisitError, VisitEvent};
 use doorstep_core::sync::protocol::{ReviewAction, ReviewDecision, ReviewRequest};
 use uuid::Uuid;
@@ -82,7 +81,7 @@ pub async fn decide(
             reason: comment.clone(),
         },
     };
-    let now = Utc::now();
+    let now = state.clock.now();
     let at = DeviceInstant {
         utc: now,
         offset_seconds: 0,

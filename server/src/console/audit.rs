@@ -161,17 +161,25 @@ pub async fn page(
     let lang = user.lang;
     user.require_admin()?;
     let filter = q.filter(lang)?;
-    let mut page_no: u64 = q.page.parse().unwrap_or(1).max(1);
+    let mut page_no = super::queue::page_number(&q.page);
     let (mut lines, mut total) = state
         .storage
-        .audit_page(&filter, (page_no - 1) * PAGE_SIZE, PAGE_SIZE)
+        .audit_page(
+            &filter,
+            super::queue::page_offset(page_no, PAGE_SIZE),
+            PAGE_SIZE,
+        )
         .await?;
     let pages = total.div_ceil(PAGE_SIZE).max(1);
     if page_no > pages {
         page_no = pages;
         (lines, total) = state
             .storage
-            .audit_page(&filter, (page_no - 1) * PAGE_SIZE, PAGE_SIZE)
+            .audit_page(
+                &filter,
+                super::queue::page_offset(page_no, PAGE_SIZE),
+                PAGE_SIZE,
+            )
             .await?;
     }
 

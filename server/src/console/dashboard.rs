@@ -6,10 +6,10 @@ use std::fmt::Write as _;
 
 use axum::extract::State;
 use axum::response::Html;
-use chrono::{Datelike, Utc};
+use chrono::Datelike;
 
 use super::ConsoleError;
-use super::html::{china, esc, flag_label, frame, t, url_encode};
+use super::html::{esc, flag_label, frame, t, url_encode};
 use super::queue::day_start;
 use super::session::ConsoleUser;
 use crate::api::AppState;
@@ -36,7 +36,7 @@ pub async fn page(
     user: ConsoleUser,
 ) -> Result<Html<String>, ConsoleError> {
     let lang = user.lang;
-    let today = Utc::now().with_timezone(&china()).date_naive();
+    let today = state.clock.today();
     let week_start =
         today - chrono::Duration::days(i64::from(today.weekday().num_days_from_monday()));
     // Independent reads, side by side (the backends have several readers).

@@ -19,9 +19,7 @@ use doorstep_core::forms::registry::TemplateRef;
 use doorstep_core::forms::{Field, FieldType};
 use uuid::Uuid;
 
-use super::html::{
-    china, esc, flag_label, frame, outcome_label, status_label, t, url_encode, when,
-};
+use super::html::{esc, flag_label, frame, outcome_label, status_label, t, url_encode, when};
 use super::queue::{QueueQuery, template_titles};
 use super::session::ConsoleUser;
 use super::visit::rendered_with;
@@ -345,7 +343,7 @@ pub async fn ledger_file_name(
     let title = titles
         .get(template)
         .map_or(template, |(zh, en)| t(user.lang, zh, en));
-    let today = chrono::Utc::now().with_timezone(&china()).date_naive();
+    let today = state.clock.today();
     Ok(format!(
         "{}_{}_{today}.{ext}",
         file_safe(title),

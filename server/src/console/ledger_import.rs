@@ -17,7 +17,6 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Form, Multipart, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use chrono::Utc;
 use doorstep_core::domain::builtin_tags;
 use uuid::Uuid;
 
@@ -271,7 +270,7 @@ async fn show(
     let mut estate_grids = state.storage.estate_grids().await?;
     estate_grids.extend(pending.estate_grids.iter().cloned());
     let tags = builtin_tags();
-    let today = Utc::now().with_timezone(&super::html::china()).date_naive();
+    let today = state.clock.today();
     let opts = Options {
         grids,
         tags: &tags,
@@ -359,7 +358,10 @@ async fn show(
             .collect(),
         estate_grids: pending.estate_grids.clone(),
     };
-    state.storage.remember_ledger(&memory, Utc::now()).await?;
+    state
+        .storage
+        .remember_ledger(&memory, state.clock.now())
+        .await?;
     ledger_pending::remove(token, user.caller.user_id);
     tracing::info!(
         households = ledger.households.len(),

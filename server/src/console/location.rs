@@ -107,8 +107,11 @@ pub async fn settle(
         .await?
         .filter(|h| user.caller.covers(h.grid_id))
         .ok_or_else(not_found)?;
+    // Finite and in range, or refused: "NaN" and "inf" parse as numbers.
     let proposed = match (form.lat.parse::<f64>(), form.lon.parse::<f64>()) {
-        (Ok(lat), Ok(lon)) => LatLon { lat, lon },
+        (Ok(lat), Ok(lon)) => {
+            LatLon::new(lat, lon).map_err(|_| bad("位置无效", "Not a position"))?
+        }
         _ => return Err(bad("位置无效", "Not a position")),
     };
     let audit = user.caller.audit_entry(

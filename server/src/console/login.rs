@@ -16,7 +16,6 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::Utc;
 use doorstep_core::sync::protocol::Role;
 use serde::Deserialize;
 
@@ -166,7 +165,7 @@ pub async fn audit_sign_in(
     state
         .storage
         .audit(&AuditEntry {
-            at: Utc::now(),
+            at: state.clock.now(),
             actor_id: user_id.unwrap_or_else(uuid::Uuid::nil),
             actor_username: typed.clone(),
             action: action.to_owned(),
@@ -352,7 +351,7 @@ pub async fn submit(
     let token = random_token()?;
     let hash = auth::token_hash(&token);
     let csrf = random_token()?;
-    let at = Utc::now();
+    let at = state.clock.now();
     state
         .storage
         .insert_console_session(&NewConsoleSession {
@@ -407,7 +406,7 @@ pub async fn logout(
     user.check_csrf(&form.csrf)?;
     state
         .storage
-        .end_console_session(&user.caller.token_hash, Utc::now())
+        .end_console_session(&user.caller.token_hash, state.clock.now())
         .await?;
     let mut resp = Redirect::to("/console/login").into_response();
     resp.headers_mut().append(

@@ -57,8 +57,13 @@ pub const NOTICE_DAYS: u64 = 7;
 pub const PHONE_SETTING: &str = "notice.phone";
 
 /// The 公示 period of a query: its start and end dates, or a 400 when they
-/// do not read as dates or end before they start.
-fn period(lang: Lang, q: &NoticeQuery) -> Result<(NaiveDate, NaiveDate), ConsoleError> {
+/// do not read as dates or end before they start; it starts `today` unless
+/// the query says otherwise.
+fn period(
+    lang: Lang,
+    q: &NoticeQuery,
+    today: NaiveDate,
+) -> Result<(NaiveDate, NaiveDate), ConsoleError> {
     let parse = |s: &str| {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
             bad(
@@ -69,7 +74,7 @@ fn period(lang: Lang, q: &NoticeQuery) -> Result<(NaiveDate, NaiveDate), Console
         })
     };
     let start = if q.start.is_empty() {
-        Utc::now().with_timezone(&china()).date_naive()
+        today
     } else {
         parse(&q.start)?
     };
@@ -181,7 +186,7 @@ pub async fn notice(
         ..QueueQuery::default()
     }
     .filter(user)?;
-    let (start, end) = period(lang, q)?;
+    let (start, end) = period(lang, q, state.clock.today())?;
     let page = state.storage.review_queue(&filter, 0, MAX_ROWS).await?;
     let grids: HashMap<Uuid, (String, String)> = state
         .storage
@@ -413,7 +418,7 @@ pub async fn xlsx(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, ConsoleError> {
     let n = notice(&state, &user, &q, remote_addr).await?;
-    let today = Utc::now().with_timezone(&china()).date_naive();
+    let today = state.clock.today();
     let name = format!(
         "{}_{today}.xlsx",
         file_safe(n.preamble.first().map_or("公示", String::as_str))

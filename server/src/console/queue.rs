@@ -217,6 +217,23 @@ fn anomaly_options(lang: Lang, selected: &str) -> String {
 }
 
 /// `GET /console/queue`.
+/// The page a `?page=` asks for, from 1: page 1 for none or nonsense, and
+/// the largest number for one too long to hold (so it shows the last page).
+pub(crate) fn page_number(text: &str) -> u64 {
+    let text = text.trim();
+    match text.parse::<u64>() {
+        Ok(n) => n.max(1),
+        Err(_) if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => u64::MAX,
+        Err(_) => 1,
+    }
+}
+
+/// Where page `page_no` (from 1) of `size` lines starts; never overflows
+/// (the storage shows nothing past the end and the caller the last page).
+pub(crate) fn page_offset(page_no: u64, size: u64) -> u64 {
+    page_no.saturating_sub(1).saturating_mul(size)
+}
+
 pub async fn render(
     state: &AppState,
     user: &ConsoleUser,
@@ -224,10 +241,10 @@ pub async fn render(
 ) -> Result<String, ConsoleError> {
     let lang = user.lang;
     let filter = q.filter(user)?;
-    let mut page_no: u64 = q.page.parse().unwrap_or(1).max(1);
+    let mut page_no = page_number(&q.page);
     let mut result = state
         .storage
-        .review_queue(&filter, (page_no - 1) * PAGE_SIZE, PAGE_SIZE)
+        .review_queue(&filter, page_offset(page_no, PAGE_SIZE), PAGE_SIZE)
         .await?;
     // A page past the end shows the last page, never "2 / 1" over nothing.
     let last = result.total.div_ceil(PAGE_SIZE).max(1);
@@ -235,7 +252,7 @@ pub async fn render(
         page_no = last;
         result = state
             .storage
-            .review_queue(&filter, (page_no - 1) * PAGE_SIZE, PAGE_SIZE)
+            .review_queue(&filter, page_offset(page_no, PAGE_SIZE), PAGE_SIZE)
             .await?;
     }
     let grids = state.storage.grids_of(user.caller.user_id).await?;

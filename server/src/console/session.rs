@@ -6,7 +6,6 @@ use axum::http::header::{COOKIE, HOST, REFERER};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 use doorstep_core::sync::protocol::Role;
 use serde::Deserialize;
 
@@ -146,7 +145,11 @@ impl FromRequestParts<AppState> for ConsoleUser {
         let hash = token_hash(&token);
         let live = state
             .storage
-            .console_session(&hash, Utc::now(), chrono::Duration::minutes(IDLE_MINUTES))
+            .console_session(
+                &hash,
+                state.clock.now(),
+                chrono::Duration::minutes(IDLE_MINUTES),
+            )
             .await?;
         let Some(ConsoleSession { session, csrf }) = live else {
             return Err(ConsoleError::SignedOut);

@@ -10,7 +10,6 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::Utc;
 use doorstep_core::domain::{IdNumber, Phone, VisitStatus};
 use doorstep_core::evidence::door_check::Reference;
 use doorstep_core::evidence::{DoorOutcome, LatLon};
@@ -86,7 +85,7 @@ pub fn rendered_with(
         },
         answers: v.answers.clone(),
     };
-    let today = Utc::now().date_naive();
+    let today = state.clock.today();
     let answers = state
         .templates
         .read()
@@ -365,9 +364,7 @@ pub async fn page(
     // the form engine words them (checked as of the day the visit was done).
     let problems = match (&form, v.visit.finalized) {
         (Some(f), Some(done)) if v.flags.iter().any(|x| x.starts_with("form:")) => {
-            let day = done
-                .local()
-                .map_or_else(|| done.utc.date_naive(), |l| l.date_naive());
+            let day = doorstep_core::clock::local_date(done);
             f.validate(&v.answers, day).problems
         }
         _ => Vec::new(),

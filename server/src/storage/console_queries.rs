@@ -289,9 +289,7 @@ fn local_date(utc: &str, offset: i32) -> Result<chrono::NaiveDate> {
         utc: parse_time(utc)?,
         offset_seconds: offset,
     };
-    Ok(at
-        .local()
-        .map_or_else(|| at.utc.date_naive(), |l| l.date_naive()))
+    Ok(doorstep_core::clock::local_date(at))
 }
 
 pub(super) fn coverage_households(

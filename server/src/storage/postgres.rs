@@ -329,9 +329,7 @@ async fn household_visits(tx: &Transaction<'_>, household: Uuid) -> Result<Vec<H
                 revision: col_u32(r, 2)?,
                 template_id: r.try_get(3)?,
                 finalized_utc: at.utc,
-                date: at
-                    .local()
-                    .map_or_else(|| at.utc.date_naive(), |l| l.date_naive()),
+                date: local_date(&at),
                 status: col_status(r, 6)?,
             })
         })
@@ -516,10 +514,9 @@ async fn apply_visit(tx: &Transaction<'_>, op_id: Uuid, v: &NewVisit) -> Result<
     Ok(OperationOutcome::Applied { flags })
 }
 
-/// The local date of a device instant (its UTC date when the offset is invalid).
+/// The local date of a device instant (the core's one rule, [`doorstep_core::clock::local_date`]).
 fn local_date(at: &DeviceInstant) -> NaiveDate {
-    at.local()
-        .map_or_else(|| at.utc.date_naive(), |l| l.date_naive())
+    doorstep_core::clock::local_date(*at)
 }
 
 /// How many earlier visits (by visit, not revision) of the household were

@@ -306,9 +306,7 @@ fn household_visits(conn: &Connection, household: Uuid) -> Result<Vec<HouseholdV
             revision: r.get(2)?,
             template_id: r.get(3)?,
             finalized_utc: at.utc,
-            date: at
-                .local()
-                .map_or_else(|| at.utc.date_naive(), |l| l.date_naive()),
+            date: local_date(&at),
             status: col_status(r, 6)?,
         })
     })?;
@@ -477,10 +475,9 @@ fn apply_visit(tx: &Connection, op_id: Uuid, v: &NewVisit) -> Result<OperationOu
     Ok(OperationOutcome::Applied { flags })
 }
 
-/// The local date of a device instant (its UTC date when the offset is invalid).
+/// The local date of a device instant (the core's one rule, [`doorstep_core::clock::local_date`]).
 fn local_date(at: &DeviceInstant) -> NaiveDate {
-    at.local()
-        .map_or_else(|| at.utc.date_naive(), |l| l.date_naive())
+    doorstep_core::clock::local_date(*at)
 }
 
 /// How many earlier visits (by visit, not revision) of the household were
