@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::ConsoleError;
-use super::html::{esc, frame, t, url_encode, when};
+use super::html::{esc, frame, pager, t, url_encode, when};
 use super::queue::day_start;
 use super::session::{ConsoleUser, Lang};
 use crate::api::AppState;
@@ -236,23 +236,9 @@ pub async fn page(
         );
     }
     body.push_str("</tbody></table><p class=\"pager\">");
-    if page_no > 1 {
-        let _ = write!(
-            body,
-            "<a href=\"/console/audit?{}\">{}</a> ",
-            esc(&q.with_page(page_no - 1)),
-            t(lang, "上一页", "Previous")
-        );
-    }
-    let _ = write!(body, "{page_no} / {pages}");
-    if page_no < pages {
-        let _ = write!(
-            body,
-            " <a href=\"/console/audit?{}\">{}</a>",
-            esc(&q.with_page(page_no + 1)),
-            t(lang, "下一页", "Next")
-        );
-    }
+    body.push_str(&pager(lang, "/console/audit", page_no, pages, |p| {
+        q.with_page(p)
+    }));
     body.push_str("</p>");
     Ok(Html(frame(
         lang,

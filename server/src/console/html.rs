@@ -292,6 +292,34 @@ pub fn status_label(lang: Lang, status: doorstep_core::domain::VisitStatus) -> &
     }
 }
 
+/// The links between the pages of a list: 上一页 / Next around "3 / 7", each
+/// to `path` with the query `query(page)` gives for that page.
+pub fn pager(
+    lang: Lang,
+    path: &str,
+    page_no: u64,
+    pages: u64,
+    query: impl Fn(u64) -> String,
+) -> String {
+    let mut out = String::new();
+    if page_no > 1 {
+        out.push_str(&format!(
+            "<a href=\"{path}?{}\">{}</a> ",
+            esc(&query(page_no - 1)),
+            t(lang, "上一页", "Previous")
+        ));
+    }
+    out.push_str(&format!("{page_no} / {pages}"));
+    if page_no < pages {
+        out.push_str(&format!(
+            " <a href=\"{path}?{}\">{}</a>",
+            esc(&query(page_no + 1)),
+            t(lang, "下一页", "Next")
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::ConsoleError;
 use super::html::{
-    esc, flag_badge, flag_label, frame, outcome_cell, status_label, t, url_encode, when,
+    esc, flag_badge, flag_label, frame, outcome_cell, pager, status_label, t, url_encode, when,
 };
 use super::session::{ConsoleUser, Lang};
 use crate::api::AppState;
@@ -369,23 +369,9 @@ pub async fn render(
     }
     body.push_str("</tbody></table><p>");
     let pages = result.total.div_ceil(PAGE_SIZE).max(1);
-    if page_no > 1 {
-        let _ = write!(
-            body,
-            "<a href=\"/console/queue?{}\">{}</a> ",
-            esc(&q.with_page(page_no - 1)),
-            t(lang, "上一页", "Previous")
-        );
-    }
-    let _ = write!(body, "{page_no} / {pages}");
-    if page_no < pages {
-        let _ = write!(
-            body,
-            " <a href=\"/console/queue?{}\">{}</a>",
-            esc(&q.with_page(page_no + 1)),
-            t(lang, "下一页", "Next")
-        );
-    }
+    body.push_str(&pager(lang, "/console/queue", page_no, pages, |p| {
+        q.with_page(p)
+    }));
     body.push_str("</p>");
     Ok(frame(
         lang,
