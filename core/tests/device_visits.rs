@@ -2,6 +2,8 @@
 //! photo, finalize (refused with every problem, then accepted), the outbox it
 //! leaves, and a returned visit revised into a new revision.
 
+mod common;
+
 use chrono::{DateTime, NaiveDate};
 use doorstep_core::clock::FixedClock;
 use doorstep_core::device::{Device, DeviceError};
@@ -17,8 +19,7 @@ use doorstep_core::store::outbox::ItemKind;
 use doorstep_core::store::visits::VisitFilter;
 use doorstep_core::store::{DatabaseKey, OpenMode};
 use doorstep_core::sync::protocol::{
-    Account, HouseholdRecord, LoginResponse, PastVisit, PullResponse, ResidentRecord,
-    ReviewDecision, Role,
+    HouseholdRecord, PastVisit, PullResponse, ResidentRecord, ReviewDecision,
 };
 use serde_json::json;
 use std::sync::Arc;
@@ -43,28 +44,7 @@ fn device() -> (tempfile::TempDir, Device, Uuid) {
     )
     .unwrap();
     set_clock(&device, NOW);
-    let grid = GridInfo {
-        id: Uuid::new_v4(),
-        code: "G01".into(),
-        name: "第一网格".into(),
-        community: "阳光社区".into(),
-        subdistrict: "东城街道".into(),
-    };
-    let login = LoginResponse {
-        token: "t".repeat(64),
-        expires_at: device.now().utc + chrono::Duration::days(30),
-        account: Account {
-            user_id: Uuid::new_v4(),
-            username: "worker1".into(),
-            display_name: "李娜".into(),
-            role: Role::Worker,
-            grids: vec![grid],
-        },
-    };
-    device
-        .store()
-        .save_login("http://127.0.0.1:9", &login)
-        .unwrap();
+    common::sign_in_worker(&device);
     let household = device
         .store()
         .add_household(NewHousehold {

@@ -3,6 +3,8 @@
 //! screen, the household list with filters and pages, and the outbox with
 //! retry and discard of a set-aside visit.
 
+mod common;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use doorstep_core::clock::FixedClock;
 use doorstep_core::device::Device;
@@ -11,10 +13,10 @@ use doorstep_core::evidence::photo::encode_jpeg;
 use doorstep_core::evidence::raster::RgbImage;
 use doorstep_core::household_list::{HouseholdFilter, HouseholdQuery};
 use doorstep_core::outbox_view::{EntryState, sync_summary};
-use doorstep_core::store::households::{GridInfo, NewHousehold, NewResident};
+use doorstep_core::store::households::{NewHousehold, NewResident};
 use doorstep_core::store::outbox::ItemKind;
 use doorstep_core::store::{DatabaseKey, OpenMode};
-use doorstep_core::sync::protocol::{Account, LoginResponse, PullResponse, ReviewDecision, Role};
+use doorstep_core::sync::protocol::{PullResponse, ReviewDecision};
 use doorstep_core::sync::{Network, SyncReport};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -71,30 +73,7 @@ fn phone() -> Phone {
     device.set_clock(Arc::new(FixedClock::at(
         DateTime::parse_from_rfc3339("2026-12-05T14:05:00+08:00").unwrap(),
     )));
-    let grid = GridInfo {
-        id: Uuid::new_v4(),
-        code: "G01".into(),
-        name: "第一网格".into(),
-        community: "阳光社区".into(),
-        subdistrict: "东城街道".into(),
-    };
-    let login = LoginResponse {
-        token: "t".repeat(64),
-        expires_at: DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc),
-        account: Account {
-            user_id: Uuid::new_v4(),
-            username: "worker1".into(),
-            display_name: "李娜".into(),
-            role: Role::Worker,
-            grids: vec![grid],
-        },
-    };
-    device
-        .store()
-        .save_login("http://127.0.0.1:9", &login)
-        .unwrap();
+    common::sign_in_worker(&device);
     let ids = device
         .store()
         .add_households(vec![

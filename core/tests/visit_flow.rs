@@ -3,6 +3,8 @@
 //! sections, the door check fed with fixes until it accepts, and the open
 //! visit found again after the app was killed.
 
+mod common;
+
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use doorstep_core::device::{Device, DeviceError};
 use doorstep_core::domain::{Address, Relation};
@@ -12,9 +14,8 @@ use doorstep_core::evidence::raster::RgbImage;
 use doorstep_core::evidence::{
     DoorOutcome, GpsFix, LatLon, PhotoOptions, Provider, Verdict, Watermark, process_photo,
 };
-use doorstep_core::store::households::{GridInfo, NewHousehold, NewResident};
+use doorstep_core::store::households::{NewHousehold, NewResident};
 use doorstep_core::store::{DatabaseKey, OpenMode};
-use doorstep_core::sync::protocol::{Account, LoginResponse, Role};
 use doorstep_core::visit_pages::{Finish, buttons};
 use serde_json::json;
 use uuid::Uuid;
@@ -33,28 +34,7 @@ fn device_with_key() -> (tempfile::TempDir, Device, Uuid, DatabaseKey) {
     device.set_clock(std::sync::Arc::new(doorstep_core::clock::FixedClock::at(
         DateTime::parse_from_rfc3339(&format!("{}T10:00:00+08:00", day())).unwrap(),
     )));
-    let grid = GridInfo {
-        id: Uuid::new_v4(),
-        code: "G01".into(),
-        name: "第一网格".into(),
-        community: "阳光社区".into(),
-        subdistrict: "东城街道".into(),
-    };
-    let login = LoginResponse {
-        token: "t".repeat(64),
-        expires_at: device.now().utc + chrono::Duration::days(30),
-        account: Account {
-            user_id: Uuid::new_v4(),
-            username: "worker1".into(),
-            display_name: "李娜".into(),
-            role: Role::Worker,
-            grids: vec![grid],
-        },
-    };
-    device
-        .store()
-        .save_login("http://127.0.0.1:9", &login)
-        .unwrap();
+    common::sign_in_worker(&device);
     let household = device
         .store()
         .add_household(NewHousehold {
