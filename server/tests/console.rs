@@ -932,6 +932,14 @@ async fn the_dashboard_counts_visits_waiting_and_anomalies_and_english_sticks() 
         .and_then(|s| s.split("</ul>").next())
         .expect("the flags");
     assert!(flags.contains("健康状况"), "{flags}");
+    // The queue's badge names the problem in words too, not `unknown_choice@health`.
+    let queue = b.get("/console/queue?flagged=1").await;
+    assert!(
+        queue.body.contains("校验：health 选项不在列表中"),
+        "{}",
+        queue.body
+    );
+    assert!(!queue.body.contains("unknown_choice@"), "{}", queue.body);
     let p = b.get("/console").await;
     assert_eq!(p.status, StatusCode::OK);
     let card = |label: &str| {

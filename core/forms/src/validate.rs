@@ -34,6 +34,39 @@ pub struct Problem {
     pub message: LocalizedText,
 }
 
+/// What a problem code means, in a few words for a list or a badge (the
+/// problem's own message says more): `required` → 必填项未填, a code the
+/// form engine does not know → `None`.
+pub fn problem_kind_words(code: &str) -> Option<LocalizedText> {
+    let (zh, en) = match code {
+        "required" => ("必填项未填", "required answer missing"),
+        "constraint" => ("不符合填写规则", "breaks the form's rule"),
+        "bad_date" => ("日期无效", "not a valid date"),
+        "bad_geopoint" => ("位置无效", "not a valid position"),
+        "choice_not_offered" => ("所选项已不在可选范围内", "choice no longer offered"),
+        "unknown_choice" => ("选项不在列表中", "choice not in the list"),
+        "duplicate_choice" => ("重复选择", "same choice twice"),
+        "money_not_fen" => ("金额格式不正确", "not a valid amount"),
+        "read_only" => ("只读项被修改", "read-only answer changed"),
+        "too_few_entries" => ("条目太少", "too few entries"),
+        "too_many_entries" => ("条目太多", "too many entries"),
+        "too_few_photos" => ("照片太少", "too few photos"),
+        "too_many_photos" => ("照片太多", "too many photos"),
+        "unknown_field" => ("表单中没有这一项", "not a question of the form"),
+        "not_answerable" => ("这一项不能填写", "not a question to answer"),
+        "wrong_type" => ("答案类型不对", "answer of the wrong kind"),
+        "answers_not_object" => ("答案格式不正确", "answers malformed"),
+        "wrong_length"
+        | "non_digit"
+        | "unknown_region"
+        | "impossible_birth_date"
+        | "bad_check_digit" => ("身份证号码无效", "ID number invalid"),
+        "phone_bad_characters" | "phone_bad_format" => ("电话号码无效", "phone number invalid"),
+        _ => return None,
+    };
+    Some(LocalizedText::new(zh, en))
+}
+
 /// The outcome of validating a set of answers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Validation {

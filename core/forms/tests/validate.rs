@@ -167,3 +167,34 @@ fn answers_to_sections_and_notes_are_refused_not_lost() {
     let v = form.validate(&json!({"head": "王秀英"}), today());
     assert!(v.is_valid());
 }
+
+#[test]
+fn every_problem_the_validator_gives_has_words_for_a_badge() {
+    let form = household_form();
+    let answer_sets = [
+        json!({}),
+        json!({
+            "visit_date": "2030-13-40", "has_income": "maybe", "income": 1.5, "contact": "12",
+            "members": [{"member_name": 5, "id_number": "110105194912310021", "extra": 1}],
+            "hardship": ["illness", "illness", "flood"], "note_low": "x", "unknown": 1
+        }),
+        json!({"visit_date": "2099-01-01", "has_income": "yes", "income": -5, "hardship": []}),
+        json!([]),
+    ];
+    let mut seen = 0;
+    for answers in answer_sets {
+        for p in form.validate(&answers, today()).problems {
+            seen += 1;
+            let words = doorstep_forms::validate::problem_kind_words(&p.code);
+            assert!(
+                words.is_some(),
+                "no words for the problem code `{}`",
+                p.code
+            );
+        }
+    }
+    assert!(
+        seen > 10,
+        "the answers gave too few problems to check ({seen})"
+    );
+}

@@ -247,7 +247,17 @@ pub fn flag_label(lang: Lang, code: &str) -> String {
     match known {
         Some((zh, en)) => t(lang, zh, en).to_owned(),
         None => match code.strip_prefix("form:") {
-            Some(rest) => format!("{}：{rest}", t(lang, "校验", "validation")),
+            // `form:constraint@health`: the problem in words and the field.
+            Some(rest) => {
+                let (kind, path) = rest.split_once('@').unwrap_or((rest, ""));
+                let words = doorstep_core::forms::validate::problem_kind_words(kind)
+                    .map(|w| t(lang, &w.zh, &w.en).to_owned())
+                    .unwrap_or_else(|| kind.to_owned());
+                match path {
+                    "" => format!("{}：{words}", t(lang, "校验", "Validation")),
+                    path => format!("{}：{path} {words}", t(lang, "校验", "Validation")),
+                }
+            }
             None => code.to_owned(),
         },
     }
