@@ -68,18 +68,7 @@ pub fn display_value(field: &FieldView) -> Option<LocalizedText> {
                 if labels.is_empty() {
                     return None;
                 }
-                Some(LocalizedText::new(
-                    labels
-                        .iter()
-                        .map(|l| l.zh.as_str())
-                        .collect::<Vec<_>>()
-                        .join("、"),
-                    labels
-                        .iter()
-                        .map(|l| l.en.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ))
+                Some(LocalizedText::list(&labels))
             }
             None => same(plain(value)),
         },

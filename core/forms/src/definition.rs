@@ -50,6 +50,14 @@ pub struct LocalizedText {
 }
 
 impl LocalizedText {
+    /// Several texts as one list: `、` between the Chinese ones, `, ` between
+    /// the English ones (the chosen labels of a multiple choice).
+    pub fn list(items: &[LocalizedText]) -> Self {
+        let zh: Vec<&str> = items.iter().map(|t| t.zh.as_str()).collect();
+        let en: Vec<&str> = items.iter().map(|t| t.en.as_str()).collect();
+        Self::new(zh.join("、"), en.join(", "))
+    }
+
     /// A text with both languages given.
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
         Self {

@@ -222,18 +222,7 @@ fn display(form: &Form, f: &crate::definition::Field, value: &Json) -> Localized
         (FieldType::SelectMultiple, Json::Array(items)) => {
             let labels: Vec<LocalizedText> =
                 items.iter().filter_map(Json::as_str).map(choice).collect();
-            LocalizedText::new(
-                labels
-                    .iter()
-                    .map(|l| l.zh.as_str())
-                    .collect::<Vec<_>>()
-                    .join("、"),
-                labels
-                    .iter()
-                    .map(|l| l.en.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            )
+            LocalizedText::list(&labels)
         }
         (FieldType::Money, Json::Number(n)) => {
             let yuan = n.as_i64().map(fen_to_yuan).unwrap_or_else(|| n.to_string());

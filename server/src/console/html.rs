@@ -265,18 +265,7 @@ pub fn flag_label(lang: Lang, code: &str) -> String {
 
 /// What the worker found at the door, in the language.
 pub fn outcome_label(lang: Lang, outcome: doorstep_core::evidence::DoorOutcome) -> &'static str {
-    use doorstep_core::evidence::DoorOutcome;
-    match lang {
-        Lang::Zh => outcome.label_zh(),
-        Lang::En => match outcome {
-            DoorOutcome::Met => "Met the resident",
-            DoorOutcome::NobodyHome => "Nobody home",
-            DoorOutcome::Refused => "Refused entry",
-            DoorOutcome::MovedOut => "Moved out",
-            DoorOutcome::Vacant => "Vacant",
-            DoorOutcome::WrongAddress => "Wrong address",
-        },
-    }
+    t(lang, outcome.label_zh(), outcome.label_en())
 }
 
 /// The door outcome as a table cell's content: a missing door check and
