@@ -7,9 +7,9 @@
 //! engine, and a sync through the outbox, exactly as a phone does it.
 
 use anyhow::Context;
+use chrono::NaiveDate;
 use clap::Args;
 use doorstep_core::device::Device;
-use doorstep_core::domain::DeviceInstant;
 use doorstep_core::evidence::synthetic::camera_jpeg;
 use doorstep_core::evidence::{DoorOutcome, GpsFix, HouseholdLocation, LatLon, Provider};
 use doorstep_core::store::households::Disclosure;
@@ -141,7 +141,7 @@ fn simulate_worker(n: usize, url: &str, devices: &Path, visits: usize) -> anyhow
             .context("the demo phone is signed in")?
             .account
             .user_id;
-        let now = DeviceInstant::now();
+        let now = device.now();
         let started = DeviceInstant {
             utc: now.utc - demo_duration(k, template),
             ..now
@@ -151,9 +151,9 @@ fn simulate_worker(n: usize, url: &str, devices: &Path, visits: usize) -> anyhow
             .start_visit_at(summary.id, template, version, worker, started)?;
 
         let location = device.store().household_location(summary.id)?;
-        let (fix, outcome) = demo_fix(k, location);
+        let (fix, outcome) = demo_fix(k, location, now.utc);
         device.door_check(visit.id, Some(fix), outcome)?;
-        let answers = demo_answers(template, &detail.summary.code, &summary.head, k);
+        let answers = demo_answers(template, &detail.summary.code, &summary.head, k, device.today());
         device.set_answers(visit.id, &answers)?;
         // Adding a photo also answers its field.
         device.add_photo(
@@ -200,8 +200,13 @@ fn demo_duration(k: usize, template: &str) -> chrono::Duration {
         + chrono::Duration::seconds(i64::try_from((k * 17) % 60).unwrap_or(0))
 }
 
-/// A GPS fix at the door — or, now and then, 300 m down the road, or mocked.
-fn demo_fix(k: usize, location: HouseholdLocation) -> (GpsFix, DoorOutcome) {
+/// A GPS fix at the door taken `now` — or, now and then, 300 m down the
+/// road, or mocked.
+fn demo_fix(
+    k: usize,
+    location: HouseholdLocation,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (GpsFix, DoorOutcome) {
     let door = match location {
         HouseholdLocation::Registered { position }
         | HouseholdLocation::PendingProposal { position } => position,
@@ -221,7 +226,7 @@ fn demo_fix(k: usize, location: HouseholdLocation) -> (GpsFix, DoorOutcome) {
         },
         accuracy_m: accuracy,
         altitude_m: Some(505.0),
-        fix_time: chrono::Utc::now(),
+        fix_time: now,
         provider: Provider::Gps,
         is_mock: k % 9 == 7,
         satellites: Some(11),
@@ -235,9 +240,9 @@ fn demo_fix(k: usize, location: HouseholdLocation) -> (GpsFix, DoorOutcome) {
     (fix, outcome)
 }
 
-/// Filled answers for the demo's two templates, as a worker would give them.
-fn demo_answers(template: &str, code: &str, head: &str, k: usize) -> Value {
-    let today = chrono::Local::now().date_naive();
+/// Filled answers for the demo's two templates, as a worker would give them
+/// on `today`.
+fn demo_answers(template: &str, code: &str, head: &str, k: usize, today: NaiveDate) -> Value {
     let mut answers = json!({
         "household_id": code,
         "respondent": head,

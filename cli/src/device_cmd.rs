@@ -5,7 +5,9 @@
 //! `init` writes a new random key there when the file does not exist yet.
 
 use anyhow::Context;
+use chrono::{DateTime, FixedOffset};
 use clap::{Args, Subcommand};
+use doorstep_core::clock::FixedClock;
 use doorstep_core::device::Device;
 use doorstep_core::domain::{Address, Relation};
 use doorstep_core::store::households::{GridInfo, NewHousehold, NewResident};
@@ -13,6 +15,7 @@ use doorstep_core::store::{DatabaseKey, OpenMode, Store};
 use doorstep_core::sync::protocol::FieldChange;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use uuid::Uuid;
 
 #[derive(Args)]
@@ -23,6 +26,11 @@ pub struct DeviceArgs {
     /// A file holding the database key (64 hexadecimal characters).
     #[arg(long)]
     key_file: PathBuf,
+    /// Fix the device's clock at this time, with its offset from UTC
+    /// (`2026-12-01T07:30:00+08:00`), as a phone in that time zone would
+    /// have it; this computer's clock when absent.
+    #[arg(long)]
+    now: Option<DateTime<FixedOffset>>,
     #[command(subcommand)]
     command: DeviceCommand,
 }
@@ -129,6 +137,9 @@ pub fn run(args: DeviceArgs) -> anyhow::Result<ExitCode> {
     }
     let key = read_key(&args.key_file)?;
     let device = Device::open(&args.db, &key, OpenMode::Existing)?;
+    if let Some(at) = args.now {
+        device.set_clock(Arc::new(FixedClock::at(at)));
+    }
     match args.command {
         DeviceCommand::Init { .. } => unreachable!("handled above"),
         DeviceCommand::Login {
@@ -194,7 +205,7 @@ fn household(device: &Device, command: HouseholdCommand) -> anyhow::Result<()> {
             crate::print_json(&all.iter().map(row).collect::<Vec<_>>())
         }
         HouseholdCommand::Show { id } => {
-            let screen = device.household_screen(id, chrono::Local::now().date_naive())?;
+            let screen = device.household_screen(id, device.today())?;
             crate::print_json(&serde_json::json!({
                 "household": row(&screen.detail.summary),
                 "visits": screen.visits.iter().map(|v| v.visit.id).collect::<Vec<_>>(),

@@ -139,7 +139,7 @@ pub fn run(args: FormArgs) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::from(2));
                 }
             };
-            let today = today.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let today = today.unwrap_or_else(crate::today);
             let validation = form.validate(&value, today);
             crate::print_json(&validation.problems)?;
             Ok(if validation.is_valid() {

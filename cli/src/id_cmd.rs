@@ -31,7 +31,7 @@ struct IdReport {
 /// Exits 0 when the number is valid and 1 when it is not; both print a report.
 pub fn run(args: IdArgs) -> anyhow::Result<ExitCode> {
     let IdCommand::Check { number } = args.command;
-    let report = match IdNumber::parse(&number) {
+    let report = match IdNumber::parse_on(&number, crate::today()) {
         Ok(id) => IdReport {
             valid: true,
             normalized: Some(id.as_str().to_owned()),

@@ -71,6 +71,13 @@ fn main() -> ExitCode {
     }
 }
 
+/// Today on this computer's clock and in its time zone, by the core's one
+/// local-date rule (what a phone would call today).
+fn today() -> chrono::NaiveDate {
+    use doorstep_core::clock::{Clock, SystemClock, local_date};
+    local_date(SystemClock.now())
+}
+
 /// Prints `value` as one line of JSON on stdout.
 fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string(value)?);

@@ -180,7 +180,7 @@ pub fn visit(device: &Device, command: VisitCommand) -> anyhow::Result<ExitCode>
                 position: LatLon { lat, lon },
                 accuracy_m: accuracy,
                 altitude_m: None,
-                fix_time: chrono::Utc::now(),
+                fix_time: device.now().utc,
                 provider: Provider::Gps,
                 is_mock: mock,
                 satellites: None,

@@ -6,7 +6,7 @@
 //! sync. Every rule a screen needs is here, so the shells only render.
 
 use crate::changes::{ChangeListener, DataChange};
-use crate::clock::{Clock, SystemClock};
+use crate::clock::Clock;
 use crate::evidence::{
     DoorCheck, DoorCheckInput, DoorCheckPolicy, DoorOutcome, GpsFix, HouseholdLocation,
     PhotoOptions, Watermark, check_door, process_photo,
@@ -80,8 +80,6 @@ pub struct Device {
     photo_options: PhotoOptions,
     /// The network the shell last reported (not stored: it is true only now).
     pub(crate) network: RwLock<Network>,
-    /// What "now" is for the screen models.
-    pub(crate) clock: RwLock<Arc<dyn Clock>>,
     /// Told of every change ([`crate::changes`]).
     pub(crate) listener: RwLock<Option<Arc<dyn ChangeListener>>>,
     /// The font the evidence watermark is drawn with (the phone's CJK system
@@ -114,7 +112,6 @@ impl Device {
             door_policy: DoorCheckPolicy::default(),
             photo_options: PhotoOptions::default(),
             network: RwLock::new(Network::Wifi),
-            clock: RwLock::new(Arc::new(SystemClock)),
             listener: RwLock::new(None),
             watermark_font: RwLock::new(None),
             templates_generation: std::sync::atomic::AtomicU64::new(0),
@@ -426,20 +423,20 @@ impl Device {
         Ok(summary)
     }
 
-    /// Now, by the device's clock.
+    /// Now, by the device's clock (its store's: one clock for both).
     pub fn now(&self) -> doorstep_model::DeviceInstant {
-        self.clock.read().unwrap_or_else(|p| p.into_inner()).now()
+        self.store.now()
     }
 
     /// Today's date on the device, by its clock.
     pub fn today(&self) -> chrono::NaiveDate {
-        crate::clock::local_date(self.now())
+        self.store.today()
     }
 
-    /// Replaces the device's clock (tests and screenshots fix the date with a
-    /// [`crate::clock::FixedClock`]).
+    /// Replaces the device's clock, for its screens and its store alike
+    /// (tests and screenshots fix the date with a [`crate::clock::FixedClock`]).
     pub fn set_clock(&self, clock: Arc<dyn Clock>) {
-        *self.clock.write().unwrap_or_else(|p| p.into_inner()) = clock;
+        self.store.set_clock(clock);
     }
 
     /// Notes the end of a sync or pull that reached for the server; a run

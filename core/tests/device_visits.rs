@@ -4,7 +4,7 @@
 
 mod common;
 
-use chrono::{DateTime, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate};
 use doorstep_core::clock::FixedClock;
 use doorstep_core::device::{Device, DeviceError};
 use doorstep_core::domain::ResidentTag;
@@ -380,84 +380,96 @@ fn households_of_a_grid_taken_away_leave_the_device_once_nothing_of_them_waits_t
     assert_eq!(store.apply_pull(&later).unwrap().removed, 0);
 }
 
-/// Every `step` days from `from` for two years.
-fn sweep(from: &str, step: usize) -> impl Iterator<Item = NaiveDate> {
+/// Every day for two years from `from`.
+fn sweep(from: &str) -> impl Iterator<Item = NaiveDate> {
     let from: NaiveDate = from.parse().unwrap();
     from.iter_days()
         .take_while(move |d| *d < from + chrono::Months::new(24))
-        .step_by(step)
 }
 
-#[test]
-fn a_households_past_visits_from_the_server_show_on_its_screen_and_count_as_done() {
-    // On any day of the year, campaign days (春节, 重阳) included.
-    for today in sweep("2026-10-01", 5) {
-        past_visits_count_as_done_on(today);
-    }
-}
-
-fn past_visits_count_as_done_on(today: NaiveDate) {
-    let (_dir, device, _) = device();
-    set_clock(&device, &format!("{today}T10:00:00+08:00"));
-    let store = device.store();
-    let grid = store.session().unwrap().unwrap().account.grids[0].clone();
-    let mut elder = server_household(grid.id, "HP01-0009", "周桂兰");
+/// A household from the server whose head has lived alone since 2020.
+fn elder_household(grid: Uuid, code: &str) -> HouseholdRecord {
+    let mut elder = server_household(grid, code, "周桂兰");
     elder.residents[0].tags = vec![ResidentTag {
         code: "elder_alone".into(),
         start: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
         end: None,
         attributes: Default::default(),
     }];
-    let due_templates = |device: &Device| -> Vec<String> {
-        device
-            .household_screen(elder.id, today)
+    elder
+}
+
+#[test]
+fn a_households_past_visits_from_the_server_show_on_its_screen_and_count_as_done() {
+    // On every day of two years, campaign days (春节, 重阳) included: one
+    // household never visited, and one per day visited that day by another
+    // worker (as the server lists it), all pulled at once.
+    let (_dir, device, _) = device();
+    let store = device.store();
+    let grid = store.session().unwrap().unwrap().account.grids[0].id;
+    let unvisited = elder_household(grid, "HP01-0009");
+    let visited: Vec<(NaiveDate, HouseholdRecord, PastVisit)> = sweep("2026-10-01")
+        .enumerate()
+        .map(|(i, day)| {
+            let mut elder = elder_household(grid, &format!("HP02-{i:04}"));
+            let theirs = PastVisit {
+                visit_id: Uuid::new_v4(),
+                visit_group: Uuid::new_v4(),
+                template_id: "elder_alone_visit".into(),
+                date: day,
+                status: VisitStatus::Approved,
+            };
+            elder.past_visits = vec![theirs.clone()];
+            (day, elder, theirs)
+        })
+        .collect();
+    assert_eq!(visited.len(), 731, "two years day by day, 29 February 2028 too");
+    let mut all = vec![unvisited.clone()];
+    all.extend(visited.iter().map(|(_, h, _)| h.clone()));
+    store.apply_pull(&page(all, None)).unwrap();
+
+    for (today, elder, theirs) in &visited {
+        let today = *today;
+        set_clock(&device, &format!("{today}T10:00:00+08:00"));
+        let due: Vec<String> = device
+            .household_screen(unvisited.id, today)
             .unwrap()
             .due
             .into_iter()
             .map(|d| d.template_id)
-            .collect()
-    };
-    store.apply_pull(&page(vec![elder.clone()], None)).unwrap();
-    assert!(
-        due_templates(&device)
-            .iter()
-            .all(|t| t == "elder_alone_visit")
-            && !due_templates(&device).is_empty(),
-        "a monthly visit is due with no visit known, on {today}"
-    );
+            .collect();
+        assert!(
+            !due.is_empty() && due.iter().all(|t| t == "elder_alone_visit"),
+            "a monthly visit is due with no visit known, on {today}: {due:?}"
+        );
+        let screen = device.household_screen(elder.id, today).unwrap();
+        assert_eq!(screen.past_visits, vec![theirs.clone()]);
+        assert!(screen.visits.is_empty());
+        assert!(
+            screen.due.is_empty(),
+            "that visit counts as done, on {today}: {:?}",
+            screen.due
+        );
+    }
 
-    // Another worker's visit this month, as the server lists it: the same
-    // household version, so only the past visits change.
-    let theirs = PastVisit {
-        visit_id: Uuid::new_v4(),
-        visit_group: Uuid::new_v4(),
-        template_id: "elder_alone_visit".into(),
-        date: today,
-        status: VisitStatus::Approved,
-    };
-    elder.past_visits = vec![theirs.clone()];
-    store.apply_pull(&page(vec![elder.clone()], None)).unwrap();
-    let screen = device.household_screen(elder.id, today).unwrap();
-    assert_eq!(screen.past_visits, vec![theirs.clone()]);
-    assert!(screen.visits.is_empty());
-    assert!(
-        due_templates(&device).is_empty(),
-        "that visit counts as done, on {today}"
-    );
-
-    // A visit of this phone's own is listed once, from the phone.
-    let own = device.start_visit(elder.id, "elder_alone_visit").unwrap();
-    elder.past_visits.push(PastVisit {
-        visit_id: own.id,
-        visit_group: own.visit_group,
-        template_id: "elder_alone_visit".into(),
-        date: today,
-        status: VisitStatus::Uploaded,
-    });
-    store.apply_pull(&page(vec![elder.clone()], None)).unwrap();
-    let screen = device.household_screen(elder.id, today).unwrap();
-    assert_eq!(screen.visits.len(), 1);
-    assert_eq!(screen.past_visits, vec![theirs]);
+    // A visit of this phone's own is listed once, from the phone, when the
+    // server lists it too (on the first of each month).
+    for (today, elder, theirs) in visited.iter().filter(|(d, _, _)| d.day() == 1) {
+        set_clock(&device, &format!("{today}T10:00:00+08:00"));
+        let own = device.start_visit(elder.id, "elder_alone_visit").unwrap();
+        let mut elder = elder.clone();
+        elder.past_visits.push(PastVisit {
+            visit_id: own.id,
+            visit_group: own.visit_group,
+            template_id: "elder_alone_visit".into(),
+            date: *today,
+            status: VisitStatus::Uploaded,
+        });
+        store.apply_pull(&page(vec![elder.clone()], None)).unwrap();
+        let screen = device.household_screen(elder.id, *today).unwrap();
+        assert_eq!(screen.visits.len(), 1, "on {today}");
+        assert_eq!(screen.past_visits, vec![theirs.clone()], "on {today}");
+    }
 }
 
 /// Whether the household's routine monthly visit shows as due on its screen on `on`.
@@ -485,14 +497,8 @@ fn campaign_due(device: &Device, household: Uuid, on: &str, day: CampaignDay) ->
 fn elder_visited_at(finalized: &str) -> (tempfile::TempDir, Device, Uuid) {
     let (dir, device, _) = device();
     let store = device.store();
-    let grid = store.session().unwrap().unwrap().account.grids[0].clone();
-    let mut elder = server_household(grid.id, "HP01-0010", "周桂兰");
-    elder.residents[0].tags = vec![ResidentTag {
-        code: "elder_alone".into(),
-        start: NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
-        end: None,
-        attributes: Default::default(),
-    }];
+    let grid = store.session().unwrap().unwrap().account.grids[0].id;
+    let elder = elder_household(grid, "HP01-0010");
     store.apply_pull(&page(vec![elder.clone()], None)).unwrap();
     set_clock(&device, finalized);
     let visit = device.start_visit(elder.id, "elder_alone_visit").unwrap();

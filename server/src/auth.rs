@@ -12,7 +12,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use doorstep_core::sync::protocol::Role;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -90,6 +90,9 @@ pub struct Caller {
     /// The grids whose households and visits this caller may read and write.
     pub grid_ids: Vec<Uuid>,
     pub token_hash: [u8; 32],
+    /// When the request was let in, by the server's clock: what its audit
+    /// entries say it happened at.
+    pub at: DateTime<Utc>,
 }
 
 impl Caller {
@@ -103,7 +106,8 @@ impl Caller {
         matches!(self.role, Role::Supervisor | Role::Admin)
     }
 
-    /// An audit log entry of this caller's `action` on `target`, now.
+    /// An audit log entry of this caller's `action` on `target`, at the
+    /// request's instant by the server's clock ([`Caller::at`]).
     /// `detail` holds codes and counts, never personal data.
     pub fn audit_entry(
         &self,
@@ -113,7 +117,7 @@ impl Caller {
         remote_addr: Option<String>,
     ) -> AuditEntry {
         AuditEntry {
-            at: Utc::now(),
+            at: self.at,
             actor_id: self.user_id,
             actor_username: self.username.clone(),
             action: action.to_owned(),
@@ -140,7 +144,8 @@ impl FromRequestParts<AppState> for Caller {
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or_else(ApiFailure::unauthorized)?;
         let hash = token_hash(token);
-        let session = match state.storage.token_state(&hash, state.clock.now()).await? {
+        let at = state.clock.now();
+        let session = match state.storage.token_state(&hash, at).await? {
             TokenState::Valid(s) => s,
             TokenState::Expired => return Err(ApiFailure::token_expired().into()),
             TokenState::Revoked => return Err(ApiFailure::token_revoked().into()),
@@ -154,6 +159,7 @@ impl FromRequestParts<AppState> for Caller {
             role: session.role,
             grid_ids: session.grid_ids,
             token_hash: hash,
+            at,
         })
     }
 }

@@ -2,7 +2,9 @@
 //! PostgreSQL too when `DOORSTEP_TEST_POSTGRES_URL` is set): the too-fast and
 //! failed-attempts anomalies (flagged at push, listed by the queue's filter,
 //! counted on the dashboard), per-grid coverage and overdue follow-ups, and
-//! the 张榜公示 notice (masked names, public fields only, one community).
+//! the 张榜公示 notice (masked names, public fields only, one community), and
+//! "today" and "this month" at Beijing's midnight, month's end and a phone in
+//! another time zone. The server's clock is fixed: no test reads the real date.
 
 mod common;
 
@@ -33,8 +35,25 @@ fn value_between<'a>(html: &'a str, start: &str) -> &'a str {
     html[at..].split('"').next().expect("value")
 }
 
+/// The server's clock in these tests: 10:00 on Wednesday 2 December 2026 in
+/// Beijing (it runs on from there).
+const NOW: &str = "2026-12-02T02:00:00Z";
+/// That day in Beijing, and the day before.
+const TODAY: &str = "2026-12-02";
+const YESTERDAY: &str = "2026-12-01";
+
+/// A seeded server whose clock reads [`NOW`].
 async fn fixture() -> Fixture {
-    common::fixture_with(2, 3, |_| {}).await
+    let f = common::fixture_with(2, 3, |_| {}).await;
+    f.server.clock().set(at(NOW));
+    f
+}
+
+/// An instant written in RFC 3339.
+fn at(instant: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(instant)
+        .expect("an RFC 3339 instant")
+        .with_timezone(&Utc)
 }
 
 impl Fixture {
@@ -248,10 +267,10 @@ impl Fixture {
                     comment: "请补充".into(),
                     reviewer_id: reviewer,
                     reviewer_name: "周慧敏".into(),
-                    decided_at: Utc::now(),
+                    decided_at: self.server.clock().now(),
                 },
                 &AuditEntry {
-                    at: Utc::now(),
+                    at: self.server.clock().now(),
                     actor_id: reviewer,
                     actor_username: "supervisor".into(),
                     action: "visit.review".into(),
@@ -267,8 +286,13 @@ impl Fixture {
 }
 
 fn elder_answers() -> Value {
+    elder_answers_on(TODAY)
+}
+
+/// An elder's visit answered as made on `date`.
+fn elder_answers_on(date: &str) -> Value {
     json!({
-        "household_id": "HP01-0001", "respondent": "王秀英", "visit_date": Utc::now().date_naive().to_string(),
+        "household_id": "HP01-0001", "respondent": "王秀英", "visit_date": date,
         "location": {"lat": 30.0, "lon": 104.0, "accuracy_m": 8.5}, "photos": ["photo-0001.jpg"],
         "elder_id": HEAD_ID, "health": "fair", "chronic_illness": ["hypertension"],
         "home_hazards": ["fall_risk"], "emergency_contact": "陈建国（侄子）", "emergency_phone": HEAD_PHONE,
@@ -279,7 +303,7 @@ fn elder_answers() -> Value {
 
 fn dibao_answers() -> Value {
     json!({
-        "household_id": "T-1", "respondent": "张建华", "visit_date": (Utc::now() - Duration::days(1)).date_naive().to_string(),
+        "household_id": "T-1", "respondent": "张建华", "visit_date": YESTERDAY,
         "household_size": 2, "reemployed": "yes", "reemployment_detail": "某超市理货员",
         "life_changes": ["illness"], "monthly_income": 90000, "dibao_standard": 80000,
         "proposal": "increase", "proposed_amount": 50000, "reason": "新增重病，医疗支出增加",
@@ -361,7 +385,7 @@ async fn a_visit_finished_ten_seconds_after_its_door_check_is_flagged_listed_and
     let f = fixture().await;
     let token = f.token("worker1").await;
     let h = f.household(f.seed.households[0][0]).await;
-    let now = Utc::now() - Duration::minutes(1);
+    let now = f.server.clock().now() - Duration::minutes(1);
     let quick = visit(
         &h,
         "elder_alone_visit",
@@ -438,7 +462,7 @@ async fn a_visit_handed_in_after_its_grid_was_taken_is_an_anomaly_the_supervisor
         "elder_alone_visit",
         elder_answers(),
         DoorOutcome::Met,
-        Utc::now() - Duration::hours(2),
+        f.server.clock().now() - Duration::hours(2),
         Duration::minutes(15),
     );
     let id = begun.visit_id;
@@ -474,7 +498,7 @@ async fn the_third_failed_door_attempt_flags_the_household() {
     let f = fixture().await;
     let token = f.token("worker1").await;
     let h = f.household(f.seed.households[0][1]).await;
-    let now = Utc::now() - Duration::hours(1);
+    let now = f.server.clock().now() - Duration::hours(1);
     let took = Duration::minutes(2);
     let mut flagged = Vec::new();
     for (i, outcome) in [
@@ -545,7 +569,7 @@ async fn coverage_counts_due_and_visited_households_and_overdue_follow_ups() {
     }
     f.add_household(grid, "王五", &[]).await; // no tag: never due
     let token = f.token("worker9").await;
-    let now = Utc::now() - Duration::minutes(10);
+    let now = f.server.clock().now() - Duration::minutes(10);
     let mut visits = Vec::new();
     for h in &households[..3] {
         let v = visit(
@@ -596,6 +620,114 @@ async fn coverage_counts_due_and_visited_households_and_overdue_follow_ups() {
     );
 }
 
+/// The number on the dashboard's card labelled `label`, and where it links.
+fn card(dashboard: &str, label: &str) -> (String, String) {
+    let end = dashboard.find(&format!("</b>{label}</a>")).expect(label);
+    let start = dashboard[..end].rfind("<a class=\"card\" href=\"").expect("card") + 23;
+    let (href, number) = dashboard[start..end].split_once("\"><b>").expect("card");
+    (number.to_owned(), href.to_owned())
+}
+
+/// The grid's coverage cells on the dashboard: due, visited, overdue.
+fn coverage_of(dashboard: &str, grid: Uuid) -> [String; 3] {
+    let row = dashboard
+        .split(&format!("<tr data-grid=\"{grid}\">"))
+        .nth(1)
+        .expect("the grid's row")
+        .split("</tr>")
+        .next()
+        .expect("row end");
+    ["due", "visited", "overdue"].map(|class| {
+        value_between(row, &format!("<td class=\"{class}\">"))
+            .split('<')
+            .next()
+            .unwrap_or("")
+            .to_owned()
+    })
+}
+
+#[tokio::test]
+async fn a_visit_at_half_past_seven_in_beijing_on_the_first_counts_for_that_day_and_month() {
+    let f = fixture().await;
+    let community = f.seed.community_id.expect("community");
+    let grid = f
+        .grid(community, "HP-07", "和平社区月初网格", "worker7")
+        .await;
+    let early = f.add_household(grid, "周桂兰", &["elder_alone"]).await;
+    let before_midnight = f.add_household(grid, "吴秀珍", &["elder_alone"]).await;
+    let after_midnight = f.add_household(grid, "郑玉梅", &["elder_alone"]).await;
+    let new_york = f.add_household(grid, "钱淑芬", &["elder_alone"]).await;
+    // 08:00 on Tuesday 1 December in Beijing: still 30 November in UTC.
+    f.server.clock().set(at("2026-12-01T00:00:00Z"));
+    let token = f.token("worker7").await;
+    for (h, finalized, offset_hours, date) in [
+        // 07:30 on 1 December in Beijing.
+        (&early, "2026-11-30T23:30:00Z", 8, "2026-12-01"),
+        // 23:59 on 30 November, and 00:01 on 1 December, in Beijing.
+        (&before_midnight, "2026-11-30T15:59:00Z", 8, "2026-11-30"),
+        (&after_midnight, "2026-11-30T16:01:00Z", 8, "2026-12-01"),
+        // 20:00 on 30 November on a phone in New York: 1 December in UTC
+        // and in Beijing, but the visit's own day is 30 November.
+        (&new_york, "2026-12-01T01:00:00Z", -5, "2026-11-30"),
+    ] {
+        let mut v = visit(
+            h,
+            "elder_alone_visit",
+            elder_answers_on(date),
+            DoorOutcome::Met,
+            at(finalized),
+            Duration::minutes(20),
+        );
+        v.started.offset_seconds = offset_hours * 3600;
+        v.finalized.offset_seconds = offset_hours * 3600;
+        f.push(&token, v).await;
+    }
+
+    let cookie = f.console("supervisor").await;
+    let dashboard = f.html(&cookie, "/console").await;
+    let (today, link) = card(&dashboard, "今日走访");
+    assert_eq!(
+        link, "/console/queue?from=2026-12-01",
+        "today is 1 December in Beijing"
+    );
+    // 07:30 and 00:01 in Beijing are today; 23:59 the day before is not.
+    // (The New York visit, 09:00 in Beijing, is counted by its instant.)
+    assert_eq!(today, "3");
+    let queue = f.html(&cookie, &link).await;
+    assert!(
+        queue.contains(&early.code)
+            && queue.contains(&after_midnight.code)
+            && !queue.contains(&before_midnight.code),
+        "{queue}"
+    );
+    // This month's routine visit: made by the 07:30 and 00:01 visits, owed
+    // by the 23:59 one and the New York phone's (both November by their own day).
+    let [due, visited, _] = coverage_of(&dashboard, grid);
+    assert_eq!((due.as_str(), visited.as_str()), ("4", "2"));
+
+    // The month's last minute in Beijing: December's visits still count.
+    f.server.clock().set(at("2026-12-31T15:59:00Z"));
+    let cookie = f.console("supervisor").await;
+    let dashboard = f.html(&cookie, "/console").await;
+    assert_eq!(card(&dashboard, "今日走访").0, "0");
+    let [due, visited, overdue_in_december] = coverage_of(&dashboard, grid);
+    assert_eq!((due.as_str(), visited.as_str()), ("4", "2"));
+
+    // Two minutes later it is January there (still 31 December in UTC):
+    // nobody is visited this month, and the two households missed in
+    // December are overdue.
+    f.server.clock().advance(Duration::minutes(2));
+    let cookie = f.console("supervisor").await;
+    let dashboard = f.html(&cookie, "/console").await;
+    let (_, link) = card(&dashboard, "今日走访");
+    assert_eq!(link, "/console/queue?from=2027-01-01");
+    let [due, visited, overdue] = coverage_of(&dashboard, grid);
+    assert_eq!((due.as_str(), visited.as_str()), ("4", "0"));
+    let more: u64 = overdue.parse::<u64>().expect("a count")
+        - overdue_in_december.parse::<u64>().expect("a count");
+    assert_eq!(more, 2, "December missed by two households");
+}
+
 #[tokio::test]
 async fn the_notice_masks_names_holds_only_public_fields_and_one_community() {
     let f = fixture().await;
@@ -606,7 +738,7 @@ async fn the_notice_masks_names_holds_only_public_fields_and_one_community() {
     let h = f.add_household(grid, "张建华", &["dibao"]).await;
     let waiting = f.add_household(grid, "赵未审", &["dibao"]).await;
     let token = f.token("worker8").await;
-    let now = Utc::now() - Duration::minutes(10);
+    let now = f.server.clock().now() - Duration::minutes(10);
     let approved = visit(
         &h,
         "dibao_review",

@@ -8,9 +8,9 @@ use super::Store;
 use super::error::{Result, StoreError};
 use crate::search;
 use crate::sync::protocol::PastVisit;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use doorstep_model::{
-    Address, IdNumber, Phone, Relation, ResidenceType, ResidentTag, Tenure, VisitStatus,
+    Address, DeviceInstant, IdNumber, Phone, Relation, ResidenceType, ResidentTag, Tenure, VisitStatus,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -144,12 +144,13 @@ impl Store {
     /// Validates and adds a batch of households in **one** transaction: either
     /// all of them are written, or (on any error, or if the process dies) none.
     /// Errors name the household by its position in the batch, never by its data.
+    /// ID numbers are judged by today on the device's clock, in its time zone.
     pub fn add_households(&self, batch: Vec<NewHousehold>) -> Result<Vec<Uuid>> {
-        let today = Utc::now().date_naive();
+        let now = self.now();
         self.write(|tx| {
             let mut ids = Vec::with_capacity(batch.len());
             for (index, household) in batch.into_iter().enumerate() {
-                let id = insert_household(tx, household, today)
+                let id = insert_household(tx, household, now)
                     .map_err(|e| prefix_invalid(e, &format!("household {}", index + 1)))?;
                 ids.push(id);
             }
@@ -164,7 +165,8 @@ impl Store {
 
     /// One household with its residents, or `NotFound`.
     pub fn household(&self, id: Uuid, disclosure: Disclosure) -> Result<HouseholdDetail> {
-        self.read(|conn| load_detail(conn, id, disclosure))
+        let today = self.today();
+        self.read(|conn| load_detail(conn, id, disclosure, today))
     }
 
     /// The household's past visits as the server last listed them, newest first.
@@ -233,7 +235,9 @@ pub(crate) fn summaries<P: rusqlite::Params>(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn insert_household(conn: &Connection, h: NewHousehold, today: NaiveDate) -> Result<Uuid> {
+/// Inserts one household, added at `now` by the device's clock.
+fn insert_household(conn: &Connection, h: NewHousehold, now: DeviceInstant) -> Result<Uuid> {
+    let today = crate::clock::local_date(now);
     let address = Address {
         estate: required_text(&h.address.estate, "address", MAX_TEXT_CHARS)?,
         building: optional_text(h.address.building.as_deref(), "building")?,
@@ -311,7 +315,7 @@ fn insert_household(conn: &Connection, h: NewHousehold, today: NaiveDate) -> Res
             landlord,
             landlord_phone.as_ref().map(Phone::as_str),
             h.notes.trim(),
-            Utc::now().to_rfc3339(),
+            now.utc.to_rfc3339(),
         ],
     )?;
     for (position, resident) in h.residents.into_iter().enumerate() {
@@ -410,7 +414,13 @@ fn resolve_grid(conn: &Connection, code: Option<&str>) -> Result<(String, String
     }
 }
 
-fn load_detail(conn: &Connection, id: Uuid, disclosure: Disclosure) -> Result<HouseholdDetail> {
+/// One household with its residents; stored ID numbers are read as of `today`.
+fn load_detail(
+    conn: &Connection,
+    id: Uuid,
+    disclosure: Disclosure,
+    today: NaiveDate,
+) -> Result<HouseholdDetail> {
     let summary = summaries(conn, "FROM households h WHERE h.id = ?1", [id.to_string()])?
         .pop()
         .ok_or(StoreError::NotFound("household"))?;
@@ -456,7 +466,7 @@ fn load_detail(conn: &Connection, id: Uuid, disclosure: Disclosure) -> Result<Ho
         .collect::<Result<Vec<_>, _>>()?;
     let mut views = Vec::with_capacity(residents.len());
     for (rid, name, id_number, phone, relation) in residents {
-        let id_number = id_number.and_then(|s| IdNumber::parse(&s).ok());
+        let id_number = id_number.and_then(|s| IdNumber::parse_on(&s, today).ok());
         let phone = phone.and_then(|s| Phone::parse(&s).ok());
         views.push(ResidentView {
             id: parse_uuid(rid.clone()).map_err(StoreError::from)?,
@@ -599,6 +609,7 @@ impl Store {
                 )));
             }
         }
+        let now = self.now().utc;
         self.write(|tx| {
             let (doc, version): (i64, i64) = tx
                 .query_row(
@@ -618,7 +629,7 @@ impl Store {
                     (None, "notes") => Some(String::new()),
                     (v, _) => v.as_deref().map(str::trim).map(str::to_owned),
                 };
-                tx.execute(&sql, params![doc, value, Utc::now().to_rfc3339()])?;
+                tx.execute(&sql, params![doc, value, now.to_rfc3339()])?;
             }
             search::index_household(tx, doc)?;
             let op = Operation {
@@ -629,7 +640,7 @@ impl Store {
                     changes: changes.to_vec(),
                 },
             };
-            super::outbox::enqueue_operation(tx, &op, None)
+            super::outbox::enqueue_operation(tx, &op, None, now)
         })
     }
 }

@@ -12,6 +12,10 @@
 //!   `synchronous = FULL` (a finished visit must survive a pulled battery), temp
 //!   data in memory. Every logical write is one immediate transaction through
 //!   [`Store::write`], committed only when the closure succeeds.
+//! - **Time**: every instant and date the store writes or judges by (a
+//!   household's `updated_at`, an outbox item's retry time, "today" for an ID
+//!   number's birth date) comes from its [`Clock`], which the
+//!   [`Device`](crate::device::Device) sets; tests fix it.
 
 pub mod error;
 pub mod households;
@@ -26,11 +30,13 @@ pub mod visits;
 pub use error::{Result, StoreError};
 pub use key::DatabaseKey;
 
+use crate::clock::{Clock, SystemClock};
+use doorstep_model::DeviceInstant;
 use key::KeyCheck;
 use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
 
 const SQLITE_PLAIN_HEADER: &[u8; 16] = b"SQLite format 3\0";
@@ -59,6 +65,8 @@ pub struct Store {
     /// Counts committed writes, so screen models can keep what they worked
     /// out until the data changes ([`Store::generation`]).
     generation: AtomicU64,
+    /// What "now" and "today" are (the system clock until [`Store::set_clock`]).
+    clock: RwLock<Arc<dyn Clock>>,
 }
 
 impl Store {
@@ -125,7 +133,25 @@ impl Store {
             writer: Mutex::new(writer),
             reader: Mutex::new(reader),
             generation: AtomicU64::new(0),
+            clock: RwLock::new(Arc::new(SystemClock)),
         })
+    }
+
+    /// Now, by the store's clock, with the device's offset.
+    pub fn now(&self) -> DeviceInstant {
+        self.clock.read().unwrap_or_else(|p| p.into_inner()).now()
+    }
+
+    /// Today's date on the device, by the store's clock (the core's one
+    /// local-date rule, [`crate::clock::local_date`]).
+    pub fn today(&self) -> chrono::NaiveDate {
+        crate::clock::local_date(self.now())
+    }
+
+    /// Replaces the store's clock (the device's; tests fix it with a
+    /// [`crate::clock::FixedClock`]).
+    pub fn set_clock(&self, clock: Arc<dyn Clock>) {
+        *self.clock.write().unwrap_or_else(|p| p.into_inner()) = clock;
     }
 
     /// Where the database file is.

@@ -66,7 +66,14 @@ pub struct OutboxCounts {
     pub done: u64,
 }
 
-pub(crate) fn enqueue_blob(conn: &Connection, sha256: &str, visit: Uuid, bytes: u64) -> Result<()> {
+/// Queues a photo's bytes for upload, queued `at` by the device's clock.
+pub(crate) fn enqueue_blob(
+    conn: &Connection,
+    sha256: &str,
+    visit: Uuid,
+    bytes: u64,
+    at: DateTime<Utc>,
+) -> Result<()> {
     // A photo used twice is uploaded once: the blob's hash is its key.
     conn.execute(
         "INSERT INTO outbox (kind, key, visit_id, bytes, state, created_at)
@@ -75,16 +82,18 @@ pub(crate) fn enqueue_blob(conn: &Connection, sha256: &str, visit: Uuid, bytes: 
             sha256,
             visit.to_string(),
             bytes as i64,
-            Utc::now().to_rfc3339()
+            at.to_rfc3339()
         ],
     )?;
     Ok(())
 }
 
+/// Queues an operation for upload, queued `at` by the device's clock.
 pub(crate) fn enqueue_operation(
     conn: &Connection,
     op: &Operation,
     visit: Option<Uuid>,
+    at: DateTime<Utc>,
 ) -> Result<()> {
     let payload = serde_json::to_string(op).expect("operations serialize");
     conn.execute(
@@ -95,7 +104,7 @@ pub(crate) fn enqueue_operation(
             visit.map(|v| v.to_string()),
             payload,
             payload.len() as i64,
-            Utc::now().to_rfc3339()
+            at.to_rfc3339()
         ],
     )?;
     Ok(())
@@ -212,10 +221,11 @@ impl Store {
 
     /// Marks an item done; a visit's operation also marks the visit uploaded.
     pub fn mark_done(&self, seq: i64) -> Result<()> {
+        let now = self.now().utc;
         self.write(|tx| {
             tx.execute(
                 "UPDATE outbox SET state = 'done', done_at = ?2, last_error = NULL WHERE seq = ?1",
-                params![seq, Utc::now().to_rfc3339()],
+                params![seq, now.to_rfc3339()],
             )?;
             let visit: Option<String> = tx
                 .query_row(
@@ -245,12 +255,13 @@ impl Store {
     /// Records a transient failure: the item is retried after a backoff.
     /// `error` is `code: English`; `error_zh` the server's Chinese, if any.
     pub fn mark_failed(&self, seq: i64, error: &str, error_zh: Option<&str>) -> Result<()> {
+        let now = self.now().utc;
         self.write(|tx| {
             let attempts: u32 =
                 tx.query_row("SELECT attempts FROM outbox WHERE seq = ?1", [seq], |r| {
                     r.get(0)
                 })?;
-            let next = Utc::now() + backoff(attempts);
+            let next = now + backoff(attempts);
             tx.execute(
                 "UPDATE outbox SET state = 'failed', attempts = attempts + 1, next_attempt_at = ?2,
                                    last_error = ?3, reason_zh = ?4 WHERE seq = ?1",

@@ -17,6 +17,7 @@ use super::session::upsert_grid;
 use super::visits::{apply_review, to_json};
 use crate::search;
 use crate::sync::protocol::{HouseholdRecord, PullResponse};
+use chrono::{DateTime, Utc};
 use doorstep_model::{Review, VisitStatus};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -50,6 +51,7 @@ impl std::ops::AddAssign for PullSummary {
 impl Store {
     /// Applies one page of a pull and saves its cursor, all or nothing.
     pub fn apply_pull(&self, page: &PullResponse) -> Result<PullSummary> {
+        let now = self.now().utc;
         self.write(|tx| {
             let mut summary = PullSummary::default();
             if let Some(grids) = &page.grids {
@@ -57,7 +59,7 @@ impl Store {
             }
             summary.removed = remove_other_grids(tx)?;
             for household in &page.households {
-                if upsert_household(tx, household)? {
+                if upsert_household(tx, household, now)? {
                     summary.households += 1;
                 }
             }
@@ -194,8 +196,9 @@ fn remove_other_grids(conn: &Connection) -> Result<u32> {
 }
 
 /// Writes a household from the server unless the device already has that
-/// version or a newer one. Returns whether anything changed.
-fn upsert_household(conn: &Connection, h: &HouseholdRecord) -> Result<bool> {
+/// version or a newer one, as updated `now` by the device's clock. Returns
+/// whether anything changed.
+fn upsert_household(conn: &Connection, h: &HouseholdRecord, now: DateTime<Utc>) -> Result<bool> {
     let key = h.id.to_string();
     let existing: Option<(i64, i64)> = conn
         .query_row(
@@ -270,7 +273,7 @@ fn upsert_household(conn: &Connection, h: &HouseholdRecord) -> Result<bool> {
             h.landlord_phone,
             h.notes,
             h.version,
-            chrono::Utc::now().to_rfc3339(),
+            now.to_rfc3339(),
         ],
     )?;
     conn.execute("DELETE FROM residents WHERE household_id = ?1", [&key])?;

@@ -61,7 +61,7 @@ impl Store {
             template_id,
             template_version,
             worker,
-            DeviceInstant::now(),
+            self.now(),
         )
     }
 
@@ -258,7 +258,7 @@ impl Store {
                 ],
             )?;
             for photo in &record.photos {
-                outbox::enqueue_blob(tx, &photo.sha256, id, photo.bytes)?;
+                outbox::enqueue_blob(tx, &photo.sha256, id, photo.bytes, at.utc)?;
             }
             let v = &record.visit;
             let submission = VisitSubmission {
@@ -275,7 +275,7 @@ impl Store {
                 photos: record.photos.clone(),
             };
             let op = Operation { op_id: Uuid::new_v4(), body: OperationBody::SubmitVisit { visit: submission } };
-            outbox::enqueue_operation(tx, &op, Some(id))?;
+            outbox::enqueue_operation(tx, &op, Some(id), at.utc)?;
             Ok(record.visit)
         })
     }
@@ -502,7 +502,14 @@ fn visit_from_row(r: &Row<'_>) -> rusqlite::Result<Visit> {
         template_version: r.get(4)?,
         household_id: parse_uuid(r.get(5)?)?,
         worker_id: parse_uuid(r.get(6)?)?,
-        started: instant(r.get(7)?, r.get(8)?)?.unwrap_or_else(DeviceInstant::now),
+        // The schema holds a start for every visit; none is a damaged row.
+        started: instant(r.get(7)?, r.get(8)?)?.ok_or_else(|| {
+            rusqlite::Error::InvalidColumnType(
+                7,
+                "started_utc".into(),
+                rusqlite::types::Type::Null,
+            )
+        })?,
         finalized: instant(r.get(9)?, r.get(10)?)?,
         status: VisitStatus::from_str_opt(&status).unwrap_or(VisitStatus::Draft),
         review: review.and_then(|r| serde_json::from_str(&r).ok()),

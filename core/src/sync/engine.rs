@@ -17,7 +17,6 @@ use super::protocol::{MAX_CHUNK_BYTES, MAX_OPS_PER_PUSH, OperationOutcome, PushR
 use crate::store::Store;
 use crate::store::outbox::{ItemKind, OutboxItem, PhotoGate};
 use crate::store::pull::PullSummary;
-use chrono::Utc;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -115,7 +114,7 @@ pub async fn sync(
     store.resume_interrupted()?;
 
     let due: Vec<OutboxItem> = store
-        .due_items(Utc::now(), options.retry_now)?
+        .due_items(store.now().utc, options.retry_now)?
         .into_iter()
         .filter(|item| item.kind == ItemKind::Operation || options.photos_allowed())
         .collect();

@@ -143,11 +143,12 @@ impl FromRequestParts<AppState> for ConsoleUser {
         let lang = Lang::of(parts);
         let token = cookie(&parts.headers, SESSION_COOKIE).ok_or(ConsoleError::SignedOut)?;
         let hash = token_hash(&token);
+        let at = state.clock.now();
         let live = state
             .storage
             .console_session(
                 &hash,
-                state.clock.now(),
+                at,
                 chrono::Duration::minutes(IDLE_MINUTES),
             )
             .await?;
@@ -167,6 +168,7 @@ impl FromRequestParts<AppState> for ConsoleUser {
                 role: session.role,
                 grid_ids: session.grid_ids,
                 token_hash: hash,
+                at,
             },
             lang,
         })
