@@ -104,6 +104,52 @@ fn a_device_database_is_created_filled_searched_and_listed() {
 }
 
 #[test]
+fn the_device_clock_can_be_set_and_today_is_its_local_day() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(device(dir.path(), &["init"]).status.success());
+    // A baby born on 1 December 2026, registered at home.
+    let add = |now: &str| {
+        device(
+            dir.path(),
+            &[
+                "--now",
+                now,
+                "household",
+                "add",
+                "--head",
+                "周小宝",
+                "--address",
+                "幸福里",
+                "--id-number",
+                "110105202612010014",
+            ],
+        )
+    };
+    let eve = add("2026-11-30T23:59:00+08:00");
+    assert!(!eve.status.success(), "born tomorrow: refused");
+    assert!(
+        String::from_utf8_lossy(&eve.stderr).contains("impossible_birth_date"),
+        "{}",
+        String::from_utf8_lossy(&eve.stderr)
+    );
+    // 07:30 on the day in Beijing is still 30 November in UTC.
+    let morning = add("2026-12-01T07:30:00+08:00");
+    assert!(
+        morning.status.success(),
+        "{}",
+        String::from_utf8_lossy(&morning.stderr)
+    );
+
+    let bad = device(dir.path(), &["--now", "1 December", "household", "list"]);
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("--now"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}
+
+#[test]
 fn errors_are_plain_words_on_stderr_with_a_non_zero_exit() {
     let dir = tempfile::tempdir().unwrap();
     let missing = device(dir.path(), &["household", "list"]);

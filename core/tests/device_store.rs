@@ -1,10 +1,13 @@
 //! The encrypted device store as the phone uses it: real SQLCipher files on disk.
 
+use chrono::{DateTime, NaiveDate};
+use doorstep_core::clock::FixedClock;
 use doorstep_core::domain::{Address, Relation, ResidentTag};
 use doorstep_core::store::households::{Disclosure, GridInfo, NewHousehold, NewResident};
 use doorstep_core::store::schema::SCHEMA_VERSION;
 use doorstep_core::store::{DatabaseKey, OpenMode, Store, StoreError};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use uuid::Uuid;
 
 struct Device {
@@ -236,6 +239,35 @@ fn invalid_residents_are_refused_without_echoing_personal_data() {
     let mut two_heads = household("王五", "幸福里", "6");
     two_heads.residents.push(resident("王六", Relation::Head));
     assert!(store.add_household(two_heads).is_err());
+}
+
+#[test]
+fn a_baby_born_today_is_registered_before_8_in_the_morning_in_beijing() {
+    let d = device();
+    let store = Store::open(&d.path, &d.key).unwrap();
+    // Born on 1 December 2026.
+    let newborn = || {
+        let mut h = household("周小宝", "幸福里", "7");
+        h.residents[0].id_number = Some("110105202612010014".into());
+        h
+    };
+    let clock = |local: &str| {
+        Arc::new(FixedClock::at(
+            DateTime::parse_from_rfc3339(local).unwrap(),
+        ))
+    };
+    // The evening before, the birth date is still in the future.
+    store.set_clock(clock("2026-11-30T23:59:00+08:00"));
+    let err = store.add_household(newborn()).unwrap_err().to_string();
+    assert!(err.contains("impossible_birth_date"), "{err}");
+    // 07:30 on the day is 30 November in UTC, and 1 December on the phone.
+    store.set_clock(clock("2026-12-01T07:30:00+08:00"));
+    let id = store.add_household(newborn()).unwrap();
+    let detail = store.household(id, Disclosure::Masked).unwrap();
+    assert_eq!(
+        detail.residents[0].birth_date,
+        NaiveDate::from_ymd_opt(2026, 12, 1)
+    );
 }
 
 #[test]

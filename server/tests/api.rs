@@ -1507,32 +1507,123 @@ fn due_of(page: &Value, household: Uuid, template: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+impl Fixture {
+    /// The first `n` households of worker1's grid, made homes of elders
+    /// living alone (since 2020).
+    async fn elders(&self, n: usize) -> Vec<HouseholdRecord> {
+        let mut elders = Vec::new();
+        for id in self.seed.households[0].iter().take(n) {
+            let mut h = self
+                .server
+                .storage()
+                .household(*id)
+                .await
+                .expect("read")
+                .expect("exists");
+            h.residents[0]
+                .tags
+                .push(doorstep_core::domain::ResidentTag {
+                    code: "elder_alone".into(),
+                    start: "2020-01-01".parse().expect("date"),
+                    end: None,
+                    attributes: Default::default(),
+                });
+            h.version += 1;
+            self.server.storage().upsert_household(&h).await.expect("tag");
+            elders.push(h);
+        }
+        elders
+    }
+
+    /// Pushes an elder's visit finalized at `finalized` (UTC) on a phone
+    /// `offset_hours` east of UTC, answered as made on `date`.
+    async fn push_elder_visit(
+        &self,
+        token: &str,
+        h: &HouseholdRecord,
+        finalized: &str,
+        offset_hours: i32,
+        date: &str,
+    ) {
+        let mut answers = good_answers(30.0, 104.0);
+        answers["visit_date"] = json!(date);
+        let mut visit = submission(h, answers, vec![]);
+        visit.finalized = DeviceInstant {
+            utc: finalized.parse().expect("instant"),
+            offset_seconds: offset_hours * 3600,
+        };
+        visit.started = DeviceInstant {
+            utc: visit.finalized.utc - chrono::Duration::minutes(20),
+            ..visit.finalized
+        };
+        self.push(token, &[submit(visit)]).await;
+    }
+}
+
+#[tokio::test]
+async fn a_visit_on_a_campaigns_first_or_last_local_day_counts_for_the_campaign() {
+    // 春节 2027 is 6 February; the elders' campaign window opens 14 days
+    // before, on 23 January.
+    let f = fixture().await;
+    let elders = f.elders(4).await;
+    let [early, eve, last, new_york] = elders.as_slice() else {
+        panic!("four households");
+    };
+    // 10:00 on 23 January in Beijing, the window's first day.
+    f.server
+        .clock()
+        .set("2027-01-23T02:00:00Z".parse().expect("instant"));
+    let worker = f.login("worker1").await;
+    // 23:59 on 22 January in Beijing: a minute before the window.
+    f.push_elder_visit(&worker, eve, "2027-01-22T15:59:00Z", 8, "2027-01-22")
+        .await;
+    // 07:30 on 23 January in Beijing (22 January in UTC): its first day.
+    f.push_elder_visit(&worker, early, "2027-01-22T23:30:00Z", 8, "2027-01-23")
+        .await;
+    let (_, page) = f.get(&worker, "/api/v1/pull").await;
+    assert_eq!(
+        due_of(&page, early.id, "elder_alone_visit"),
+        Vec::<String>::new(),
+        "the first morning's visit makes January's and the campaign's"
+    );
+    assert_eq!(
+        due_of(&page, eve.id, "elder_alone_visit"),
+        ["2027-02-06"],
+        "the eve's visit makes January's, not the campaign's"
+    );
+
+    // 23:30 on 春节 in Beijing (15:30 UTC), seen a quarter of an hour later.
+    f.server
+        .clock()
+        .set("2027-02-06T15:45:00Z".parse().expect("instant"));
+    let worker = f.login("worker1").await;
+    f.push_elder_visit(&worker, last, "2027-02-06T15:30:00Z", 8, "2027-02-06")
+        .await;
+    let (_, page) = f.get(&worker, "/api/v1/pull").await;
+    let campaign_due = |page: &Value, h: &HouseholdRecord| {
+        due_of(page, h.id, "elder_alone_visit").contains(&"2027-02-06".to_owned())
+    };
+    assert!(!campaign_due(&page, last), "the last evening's visit counts");
+    assert!(campaign_due(&page, eve), "the eve's does not");
+
+    // 20:00 on 春节 on a phone in New York: 01:00 on 7 February in UTC, 09:00
+    // in Beijing, after the window there; by its own day it is in it.
+    f.server
+        .clock()
+        .set("2027-02-07T01:30:00Z".parse().expect("instant"));
+    let worker = f.login("worker1").await;
+    f.push_elder_visit(&worker, new_york, "2027-02-07T01:00:00Z", -5, "2027-02-06")
+        .await;
+    let (_, page) = f.get(&worker, "/api/v1/pull").await;
+    assert!(!campaign_due(&page, new_york), "its own day was 春节");
+    assert!(campaign_due(&page, eve), "missed, overdue");
+}
+
 #[tokio::test]
 async fn a_visit_counts_for_its_local_day_and_today_is_the_communitys_day() {
     let f = fixture().await;
     let worker = f.login("worker1").await;
-    // Two households of the worker's grid made homes of elders living alone.
-    let mut elders = Vec::new();
-    for id in f.seed.households[0].iter().take(2) {
-        let mut h = f
-            .server
-            .storage()
-            .household(*id)
-            .await
-            .expect("read")
-            .expect("exists");
-        h.residents[0]
-            .tags
-            .push(doorstep_core::domain::ResidentTag {
-                code: "elder_alone".into(),
-                start: "2020-01-01".parse().expect("date"),
-                end: None,
-                attributes: Default::default(),
-            });
-        h.version += 1;
-        f.server.storage().upsert_household(&h).await.expect("tag");
-        elders.push(h);
-    }
+    let elders = f.elders(2).await;
     let [first, second] = elders.as_slice() else {
         panic!("two households");
     };

@@ -623,7 +623,8 @@ async fn coverage_counts_due_and_visited_households_and_overdue_follow_ups() {
 /// The number on the dashboard's card labelled `label`, and where it links.
 fn card(dashboard: &str, label: &str) -> (String, String) {
     let end = dashboard.find(&format!("</b>{label}</a>")).expect(label);
-    let start = dashboard[..end].rfind("<a class=\"card\" href=\"").expect("card") + 23;
+    let marker = "<a class=\"card\" href=\"";
+    let start = dashboard[..end].rfind(marker).expect("card") + marker.len();
     let (href, number) = dashboard[start..end].split_once("\"><b>").expect("card");
     (number.to_owned(), href.to_owned())
 }
@@ -828,6 +829,18 @@ async fn the_notice_masks_names_holds_only_public_fields_and_one_community() {
         .await
         .expect("set the phone");
     assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+    // Audited at the server clock's time (10:00 on 2 December in Beijing),
+    // not the computer's.
+    let log = f.server.storage().audit_log(10).await.expect("audit");
+    let entry = log
+        .iter()
+        .find(|e| e.action == "notice.settings")
+        .expect("the phone setting is audited");
+    assert!(
+        (entry.at - at(NOW)).num_seconds().abs() < 60,
+        "audited at {}",
+        entry.at
+    );
 
     let cookie = f.console("supervisor").await;
     let export = f.html(&cookie, "/console/export").await;
