@@ -10,6 +10,7 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use clap::Args;
 use doorstep_core::device::Device;
+use doorstep_core::domain::DeviceInstant;
 use doorstep_core::evidence::synthetic::camera_jpeg;
 use doorstep_core::evidence::{DoorOutcome, GpsFix, HouseholdLocation, LatLon, Provider};
 use doorstep_core::store::households::Disclosure;
@@ -153,7 +154,13 @@ fn simulate_worker(n: usize, url: &str, devices: &Path, visits: usize) -> anyhow
         let location = device.store().household_location(summary.id)?;
         let (fix, outcome) = demo_fix(k, location, now.utc);
         device.door_check(visit.id, Some(fix), outcome)?;
-        let answers = demo_answers(template, &detail.summary.code, &summary.head, k, device.today());
+        let answers = demo_answers(
+            template,
+            &detail.summary.code,
+            &summary.head,
+            k,
+            device.today(),
+        );
         device.set_answers(visit.id, &answers)?;
         // Adding a photo also answers its field.
         device.add_photo(

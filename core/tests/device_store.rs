@@ -251,11 +251,8 @@ fn a_baby_born_today_is_registered_before_8_in_the_morning_in_beijing() {
         h.residents[0].id_number = Some("110105202612010014".into());
         h
     };
-    let clock = |local: &str| {
-        Arc::new(FixedClock::at(
-            DateTime::parse_from_rfc3339(local).unwrap(),
-        ))
-    };
+    let clock =
+        |local: &str| Arc::new(FixedClock::at(DateTime::parse_from_rfc3339(local).unwrap()));
     // The evening before, the birth date is still in the future.
     store.set_clock(clock("2026-11-30T23:59:00+08:00"));
     let err = store.add_household(newborn()).unwrap_err().to_string();

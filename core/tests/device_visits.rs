@@ -423,7 +423,11 @@ fn a_households_past_visits_from_the_server_show_on_its_screen_and_count_as_done
             (day, elder, theirs)
         })
         .collect();
-    assert_eq!(visited.len(), 731, "two years day by day, 29 February 2028 too");
+    assert_eq!(
+        visited.len(),
+        731,
+        "two years day by day, 29 February 2028 too"
+    );
     let mut all = vec![unvisited.clone()];
     all.extend(visited.iter().map(|(_, h, _)| h.clone()));
     store.apply_pull(&page(all, None)).unwrap();

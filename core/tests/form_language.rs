@@ -2,7 +2,8 @@
 //! it for the forms her templates carry it in, and the visit screen gives
 //! every label, hint and choice in it, Chinese where the form lacks it.
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate};
+use doorstep_core::clock::FixedClock;
 use doorstep_core::device::Device;
 use doorstep_core::domain::Address;
 use doorstep_core::forms::Choice;
@@ -11,6 +12,7 @@ use doorstep_core::store::settings::Language;
 use doorstep_core::store::{DatabaseKey, OpenMode};
 use doorstep_core::sync::protocol::{Account, LoginResponse, PullResponse, Role, TemplateRecord};
 use serde_json::json;
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// A form written in Chinese, English and Uyghur, with one hint in Chinese only.
@@ -36,9 +38,13 @@ fn device() -> (tempfile::TempDir, Device, Uuid, DatabaseKey) {
     let dir = tempfile::tempdir().unwrap();
     let key = DatabaseKey::generate();
     let device = Device::open(&dir.path().join("d.db"), &key, OpenMode::CreateNew).unwrap();
+    // The morning of [`day`] in Ürümqi (Beijing time, as the phone keeps it).
+    device.set_clock(Arc::new(FixedClock::at(
+        DateTime::parse_from_rfc3339("2026-05-01T09:00:00+08:00").unwrap(),
+    )));
     let login = LoginResponse {
         token: "t".repeat(64),
-        expires_at: Utc::now() + chrono::Duration::days(30),
+        expires_at: device.now().utc + chrono::Duration::days(30),
         account: Account {
             user_id: Uuid::new_v4(),
             username: "worker1".into(),

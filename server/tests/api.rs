@@ -1529,7 +1529,11 @@ impl Fixture {
                     attributes: Default::default(),
                 });
             h.version += 1;
-            self.server.storage().upsert_household(&h).await.expect("tag");
+            self.server
+                .storage()
+                .upsert_household(&h)
+                .await
+                .expect("tag");
             elders.push(h);
         }
         elders
@@ -1603,7 +1607,10 @@ async fn a_visit_on_a_campaigns_first_or_last_local_day_counts_for_the_campaign(
     let campaign_due = |page: &Value, h: &HouseholdRecord| {
         due_of(page, h.id, "elder_alone_visit").contains(&"2027-02-06".to_owned())
     };
-    assert!(!campaign_due(&page, last), "the last evening's visit counts");
+    assert!(
+        !campaign_due(&page, last),
+        "the last evening's visit counts"
+    );
     assert!(campaign_due(&page, eve), "the eve's does not");
 
     // 20:00 on 春节 on a phone in New York: 01:00 on 7 February in UTC, 09:00

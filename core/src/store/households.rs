@@ -10,7 +10,8 @@ use crate::search;
 use crate::sync::protocol::PastVisit;
 use chrono::NaiveDate;
 use doorstep_model::{
-    Address, DeviceInstant, IdNumber, Phone, Relation, ResidenceType, ResidentTag, Tenure, VisitStatus,
+    Address, DeviceInstant, IdNumber, Phone, Relation, ResidenceType, ResidentTag, Tenure,
+    VisitStatus,
 };
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};

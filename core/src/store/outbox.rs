@@ -78,12 +78,7 @@ pub(crate) fn enqueue_blob(
     conn.execute(
         "INSERT INTO outbox (kind, key, visit_id, bytes, state, created_at)
          VALUES ('blob', ?1, ?2, ?3, 'pending', ?4) ON CONFLICT(key) DO NOTHING",
-        params![
-            sha256,
-            visit.to_string(),
-            bytes as i64,
-            at.to_rfc3339()
-        ],
+        params![sha256, visit.to_string(), bytes as i64, at.to_rfc3339()],
     )?;
     Ok(())
 }

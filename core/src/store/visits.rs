@@ -56,13 +56,7 @@ impl Store {
         template_version: u32,
         worker: Uuid,
     ) -> Result<Visit> {
-        self.start_visit_at(
-            household,
-            template_id,
-            template_version,
-            worker,
-            self.now(),
-        )
+        self.start_visit_at(household, template_id, template_version, worker, self.now())
     }
 
     /// [`Store::start_visit`], begun at `started` by the device's clock (a
@@ -504,11 +498,7 @@ fn visit_from_row(r: &Row<'_>) -> rusqlite::Result<Visit> {
         worker_id: parse_uuid(r.get(6)?)?,
         // The schema holds a start for every visit; none is a damaged row.
         started: instant(r.get(7)?, r.get(8)?)?.ok_or_else(|| {
-            rusqlite::Error::InvalidColumnType(
-                7,
-                "started_utc".into(),
-                rusqlite::types::Type::Null,
-            )
+            rusqlite::Error::InvalidColumnType(7, "started_utc".into(), rusqlite::types::Type::Null)
         })?,
         finalized: instant(r.get(9)?, r.get(10)?)?,
         status: VisitStatus::from_str_opt(&status).unwrap_or(VisitStatus::Draft),

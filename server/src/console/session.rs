@@ -146,11 +146,7 @@ impl FromRequestParts<AppState> for ConsoleUser {
         let at = state.clock.now();
         let live = state
             .storage
-            .console_session(
-                &hash,
-                at,
-                chrono::Duration::minutes(IDLE_MINUTES),
-            )
+            .console_session(&hash, at, chrono::Duration::minutes(IDLE_MINUTES))
             .await?;
         let Some(ConsoleSession { session, csrf }) = live else {
             return Err(ConsoleError::SignedOut);
