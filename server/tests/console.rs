@@ -26,13 +26,22 @@ use uuid::Uuid;
 
 const ELDER_ID: &str = "330106193809090025";
 
-async fn fixture() -> Fixture {
-    common::fixture_with(3, 4, |_| {}).await
+/// The server's clock in these tests: 10:00 on Wednesday 2 December 2026 in
+/// Beijing (it runs on from there), so "today" never straddles a midnight.
+fn now() -> DateTime<Utc> {
+    "2026-12-02T02:00:00Z".parse().expect("instant")
 }
 
-/// A seeded server whose configuration `adjust` changed first.
+/// A seeded server whose clock reads [`now`].
+async fn fixture() -> Fixture {
+    fixture_with_config(|_| {}).await
+}
+
+/// A seeded server whose configuration `adjust` changed first, its clock at [`now`].
 async fn fixture_with_config(adjust: impl FnOnce(&mut ServerConfig)) -> Fixture {
-    common::fixture_with(3, 4, adjust).await
+    let f = common::fixture_with(3, 4, adjust).await;
+    f.server.clock().set(now());
+    f
 }
 
 impl Fixture {
@@ -148,8 +157,9 @@ impl Fixture {
     }
 }
 
+/// When the tests' visits were finalized: five minutes before [`now`].
 fn finalized_at() -> DateTime<Utc> {
-    Utc::now() - chrono::Duration::minutes(5)
+    now() - chrono::Duration::minutes(5)
 }
 
 fn good_answers(respondent: &str) -> Value {
@@ -271,7 +281,7 @@ async fn login_sets_a_strict_httponly_session_and_logout_ends_it() {
     let hash = doorstep_server::auth::token_hash(&cookie);
     let storage = f.server.storage();
     let idle = chrono::Duration::minutes(120);
-    let now = Utc::now();
+    let now = f.server.clock().now();
     assert!(
         storage
             .console_session(&hash, now, idle)

@@ -109,7 +109,7 @@ async fn a_working_days_log_holds_no_personal_data_passwords_or_tokens() {
             &json!({
                 "household_id": household.summary.id.to_string(),
                 "respondent": head.name,
-                "visit_date": chrono::Local::now().date_naive().to_string(),
+                "visit_date": device.today().to_string(),
                 "elder_id": head.id_number,
                 "health": "fair",
                 "chronic_illness": ["hypertension"],
@@ -130,7 +130,7 @@ async fn a_working_days_log_holds_no_personal_data_passwords_or_tokens() {
         },
         accuracy_m: 8.0,
         altitude_m: None,
-        fix_time: chrono::Utc::now(),
+        fix_time: device.now().utc,
         provider: Provider::Gps,
         is_mock: false,
         satellites: Some(9),
