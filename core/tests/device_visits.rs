@@ -19,7 +19,7 @@ use doorstep_core::store::outbox::ItemKind;
 use doorstep_core::store::visits::VisitFilter;
 use doorstep_core::store::{DatabaseKey, OpenMode};
 use doorstep_core::sync::protocol::{
-    HouseholdRecord, PastVisit, PullResponse, ResidentRecord, ReviewDecision,
+    FieldChange, HouseholdRecord, PastVisit, PullResponse, ResidentRecord, ReviewDecision,
 };
 use serde_json::json;
 use std::sync::Arc;
@@ -160,6 +160,36 @@ fn a_visit_is_finalized_only_when_complete_and_queues_photos_before_the_visit() 
         record.door_check.unwrap().result.verdict,
         Verdict::LocationProposed
     );
+}
+
+#[test]
+fn a_failed_upload_is_retried_once_its_wait_is_over_by_the_devices_clock() {
+    let (_dir, device, household) = device();
+    let store = device.store();
+    store
+        .edit_household(
+            household,
+            &[FieldChange {
+                field: "notes".into(),
+                value: Some("独居，耳背".into()),
+            }],
+        )
+        .unwrap();
+    let item = store.outbox().unwrap().remove(0);
+    store
+        .mark_failed(item.seq, "network: connection refused", None)
+        .unwrap();
+    let due_at = |local: &str| {
+        set_clock(&device, local);
+        store.due_items(device.now().utc, false).unwrap().len()
+    };
+    // The first wait is 2.5 to 5 seconds.
+    assert_eq!(due_at("2026-12-05T14:05:00+08:00"), 0, "just failed");
+    assert_eq!(due_at("2026-12-05T14:05:02+08:00"), 0, "still waiting");
+    assert_eq!(due_at("2026-12-05T14:05:05+08:00"), 1, "its wait is over");
+    // Asked to retry now, it goes whatever the wait.
+    set_clock(&device, NOW);
+    assert_eq!(store.due_items(device.now().utc, true).unwrap().len(), 1);
 }
 
 #[test]
