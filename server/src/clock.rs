@@ -20,11 +20,13 @@ impl ServerClock {
     }
 
     /// Today in the community's calendar (China Standard Time), whatever the
-    /// server's own time zone.
+    /// server's own time zone: the core's local-date rule
+    /// ([`doorstep_core::clock::local_date`]) at the community's offset.
     pub fn today(&self) -> NaiveDate {
-        self.now()
-            .with_timezone(&crate::console::html::china())
-            .date_naive()
+        doorstep_core::clock::local_date(doorstep_core::domain::DeviceInstant {
+            utc: self.now(),
+            offset_seconds: crate::console::html::china().local_minus_utc(),
+        })
     }
 
     /// Moves the clock forward by `by` (tests: a token's expiry without a sleep).
