@@ -248,6 +248,8 @@ fn pages_are_sound(conn: &Connection) -> bool {
 /// Renames a damaged database (with its WAL, shared-memory and key check files)
 /// aside with a UTC timestamp, and returns the error that says where it went.
 fn quarantine(path: &Path) -> Result<StoreError> {
+    // The system clock: this happens while opening, before a device's clock
+    // is set, and only names a file.
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
     let with_suffix = |p: &Path, suffix: &str| {
         let mut s = p.as_os_str().to_owned();
