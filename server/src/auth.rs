@@ -13,7 +13,7 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use chrono::Utc;
-use doorstep_core::sync::protocol::Role;
+use doorstep_protocol::Role;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 

@@ -1,5 +1,5 @@
 //! doorstep-server: the sync server the phones talk to (protocol v1, see
-//! [`doorstep_core::sync::protocol`]), on axum and tokio.
+//! [`doorstep_protocol`]), on axum and tokio.
 //!
 //! | module | holds |
 //! |---|---|
@@ -12,7 +12,7 @@
 //! | [`api`] | the router and the handlers: login, push, blobs, pull, review |
 //! | [`console`] | the supervisor console: server-rendered HTML pages under `/console` |
 //! | [`limits`] | request, chunk, photo and rate limits |
-//! | [`error`] | internal errors and the zh/en [`ApiError`](doorstep_core::sync::protocol::ApiError) answers |
+//! | [`error`] | internal errors and the zh/en [`ApiError`](doorstep_protocol::ApiError) answers |
 //! | [`openapi`] | the OpenAPI 3.1 document |
 //! | [`seed`] | a demo community: users, grids, households, residents, tags |
 //!
@@ -39,9 +39,9 @@ use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 
 use anyhow::Context;
-use doorstep_core::forms::registry::TemplateRegistry;
-use doorstep_core::forms::{Form, FormDefinition};
-use doorstep_core::sync::protocol::TemplateRecord;
+use doorstep_forms::registry::TemplateRegistry;
+use doorstep_forms::{Form, FormDefinition};
+use doorstep_protocol::TemplateRecord;
 use tokio::sync::{Semaphore, oneshot};
 use tokio::task::JoinHandle;
 
@@ -184,7 +184,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         clock: clock::ServerClock::default(),
     });
 
-    for form in doorstep_core::forms::templates::all()? {
+    for form in doorstep_forms::templates::all()? {
         publish(&state, form).await?;
     }
     for record in state.storage.templates().await? {

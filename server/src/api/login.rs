@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use doorstep_core::sync::protocol::{Account, LoginRequest, LoginResponse};
+use doorstep_protocol::{Account, LoginRequest, LoginResponse};
 
 use super::{AppState, JsonBody, RemoteAddr};
 use crate::auth::{self, Caller};

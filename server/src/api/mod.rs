@@ -29,9 +29,9 @@ use axum::http::request::Parts;
 use axum::response::IntoResponse;
 use axum::routing::{MethodRouter, get, post};
 use bytes::Bytes;
-use doorstep_core::evidence::DoorCheckPolicy;
-use doorstep_core::forms::registry::TemplateRegistry;
-use doorstep_core::sync::protocol::PROTOCOL_VERSION;
+use doorstep_evidence::DoorCheckPolicy;
+use doorstep_forms::registry::TemplateRegistry;
+use doorstep_protocol::PROTOCOL_VERSION;
 use serde::de::DeserializeOwned;
 use tokio::sync::Semaphore;
 
@@ -164,9 +164,7 @@ async fn check_protocol(req: Request, next: axum::middleware::Next) -> axum::res
 }
 
 async fn healthz() -> impl IntoResponse {
-    Json(
-        serde_json::json!({ "status": "ok", "protocol": doorstep_core::sync::protocol::PROTOCOL_VERSION }),
-    )
+    Json(serde_json::json!({ "status": "ok", "protocol": doorstep_protocol::PROTOCOL_VERSION }))
 }
 
 async fn openapi() -> impl IntoResponse {

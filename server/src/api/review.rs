@@ -1,7 +1,7 @@
 //! Review: a supervisor approves, returns (with a comment saying what to fix)
 //! or rejects (with a reason) one uploaded visit revision of their grids.
 //!
-//! The lifecycle rules are the core's ([`Visit::apply`](doorstep_core::domain::Visit::apply));
+//! The lifecycle rules are the core's ([`Visit::apply`](doorstep_model::Visit::apply));
 //! the decision is recorded only if the visit is still as the supervisor saw
 //! it, together with an audit line (who, when, what, from where). The decision
 //! reaches the worker's device with the next pull.
@@ -9,8 +9,8 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use doorstep_core::domain::{DeviceInstant, VisitError, VisitEvent};
-use doorstep_core::sync::protocol::{ReviewAction, ReviewDecision, ReviewRequest};
+use doorstep_model::{DeviceInstant, VisitError, VisitEvent};
+use doorstep_protocol::{ReviewAction, ReviewDecision, ReviewRequest};
 use uuid::Uuid;
 
 use super::{AppState, JsonBody, RemoteAddr};

@@ -11,7 +11,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use doorstep_core::sync::protocol::Role;
+use doorstep_protocol::Role;
 use uuid::Uuid;
 
 use super::ConsoleError;

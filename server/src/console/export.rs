@@ -14,9 +14,9 @@ use serde::Deserialize;
 use super::ConsoleError;
 use std::collections::HashMap;
 
-use doorstep_core::domain::VisitStatus;
-use doorstep_core::forms::registry::TemplateRef;
-use doorstep_core::forms::{Field, FieldType};
+use doorstep_forms::registry::TemplateRef;
+use doorstep_forms::{Field, FieldType};
+use doorstep_model::VisitStatus;
 use uuid::Uuid;
 
 use super::html::{esc, flag_label, frame, outcome_label, status_label, t, url_encode, when};

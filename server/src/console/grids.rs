@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use axum::extract::State;
 use axum::response::Html;
-use doorstep_core::sync::protocol::Role;
+use doorstep_protocol::Role;
 
 use super::ConsoleError;
 use super::admin_users::role_label;

@@ -8,8 +8,8 @@
 use axum::extract::{Query, State};
 use axum::http::HeaderValue;
 use axum::response::Response;
-use doorstep_core::domain::{Relation, builtin_tags};
-use doorstep_core::sync::protocol::HouseholdRecord;
+use doorstep_model::{Relation, builtin_tags};
+use doorstep_protocol::HouseholdRecord;
 use serde::Deserialize;
 
 use super::ConsoleError;

@@ -9,8 +9,8 @@ use std::fmt::Write as _;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use doorstep_core::evidence::LatLon;
-use doorstep_core::sync::protocol::HouseholdRecord;
+use doorstep_evidence::LatLon;
+use doorstep_protocol::HouseholdRecord;
 use serde::Deserialize;
 use uuid::Uuid;
 

@@ -16,7 +16,7 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use doorstep_core::sync::protocol::Role;
+use doorstep_protocol::Role;
 use serde::Deserialize;
 
 use super::ConsoleError;

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use chrono::{DateTime, NaiveDate, Utc};
-use doorstep_core::domain::VisitStatus;
+use doorstep_model::VisitStatus;
 use serde::Deserialize;
 use uuid::Uuid;
 

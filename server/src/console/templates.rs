@@ -16,7 +16,7 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use bytes::Bytes;
-use doorstep_core::forms::Form;
+use doorstep_forms::Form;
 use doorstep_forms::xlsform::{self, XlsFormError};
 
 use super::ConsoleError;

@@ -10,11 +10,11 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use doorstep_core::domain::{IdNumber, Phone, VisitStatus};
-use doorstep_core::evidence::door_check::Reference;
-use doorstep_core::evidence::{DoorOutcome, LatLon};
-use doorstep_core::forms::registry::{BoundVisit, TemplateRef};
-use doorstep_core::sync::protocol::ReviewAction;
+use doorstep_evidence::door_check::Reference;
+use doorstep_evidence::{DoorOutcome, LatLon};
+use doorstep_forms::registry::{BoundVisit, TemplateRef};
+use doorstep_model::{IdNumber, Phone, VisitStatus};
+use doorstep_protocol::ReviewAction;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -143,7 +143,7 @@ pub fn short_hash(sha256: &str) -> String {
 /// A resident's relation to the household head in the language (the stored
 /// code when it is not one of the known relations).
 pub fn relation_label(lang: Lang, code: &str) -> String {
-    use doorstep_core::domain::Relation;
+    use doorstep_model::Relation;
     match (Relation::from_str_opt(code), lang) {
         (Some(r), Lang::Zh) => r.label_zh().to_owned(),
         (Some(r), Lang::En) => r.as_str().replace('_', " "),
@@ -364,7 +364,7 @@ pub async fn page(
     // the form engine words them (checked as of the day the visit was done).
     let problems = match (&form, v.visit.finalized) {
         (Some(f), Some(done)) if v.flags.iter().any(|x| x.starts_with("form:")) => {
-            let day = doorstep_core::clock::local_date(done);
+            let day = done.local_date();
             f.validate(&v.answers, day).problems
         }
         _ => Vec::new(),
