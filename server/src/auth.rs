@@ -17,7 +17,7 @@ use doorstep_protocol::Role;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::error::{ApiFailure, ServerError};
 use crate::storage::{AuditEntry, TokenState};
 

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use doorstep_protocol::BlobStatus;
 use serde::Deserialize;
 
-use super::AppState;
+use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiFailure, ServerError};
 

@@ -35,7 +35,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::AppState;
+use crate::app::AppState;
 use crate::auth::{Caller, hex};
 use crate::error::{ApiFailure, ServerError};
 use crate::storage::{HouseholdVisit, PulledHousehold};

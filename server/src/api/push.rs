@@ -22,7 +22,7 @@ use doorstep_protocol::{
 };
 use uuid::Uuid;
 
-use super::{AppState, JsonBody};
+use crate::app::{AppState, JsonBody};
 use crate::auth::Caller;
 use crate::blobs::valid_name;
 use crate::error::{ApiFailure, ServerError};

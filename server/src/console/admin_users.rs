@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::ConsoleError;
 use super::html::{csrf_field, esc, frame, t};
 use super::session::{ConsoleUser, Lang};
-use crate::api::{AppState, RemoteAddr};
+use crate::app::{AppState, RemoteAddr};
 use crate::storage::{GridNode, NewUser, StorageError, UserSummary};
 
 /// The shortest initial password accepted, in characters.

@@ -23,7 +23,7 @@ use super::html::{esc, flag_label, frame, outcome_label, status_label, t, url_en
 use super::queue::{QueueQuery, template_titles};
 use super::session::ConsoleUser;
 use super::visit::rendered_with;
-use crate::api::{AppState, RemoteAddr};
+use crate::app::{AppState, RemoteAddr};
 
 /// Most rows in one export.
 pub const MAX_ROWS: u64 = 20_000;

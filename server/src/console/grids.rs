@@ -12,7 +12,7 @@ use super::ConsoleError;
 use super::admin_users::role_label;
 use super::html::{esc, frame, t};
 use super::session::ConsoleUser;
-use crate::api::AppState;
+use crate::app::AppState;
 
 /// `GET /console/admin/grids`.
 pub async fn page(

@@ -17,7 +17,7 @@ use super::export::{XLSX, download};
 use super::ledger_categories::{DIBAO_AMOUNT, DIBAO_CLASS, DIBAO_PERSONS};
 use super::ledger_rows::{mask_id, mask_phone};
 use super::session::ConsoleUser;
-use crate::api::{AppState, RemoteAddr};
+use crate::app::{AppState, RemoteAddr};
 
 /// Households read per storage page.
 const PAGE: usize = 500;

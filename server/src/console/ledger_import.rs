@@ -33,7 +33,7 @@ use super::ledger_rows::{
 use super::session::{ConsoleUser, Lang};
 use super::upload::{self, MAX_FILE_BYTES};
 use super::xlsx_size::MAX_UNPACKED_BYTES;
-use crate::api::{AppState, RemoteAddr};
+use crate::app::{AppState, RemoteAddr};
 use crate::storage::{ImportOutcome, LedgerMemory};
 
 /// `GET /console/admin/ledger`: the upload form.

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::ConsoleError;
 use super::html::{csrf_field, t};
 use super::session::{ConsoleUser, Lang};
-use crate::api::{AppState, RemoteAddr};
+use crate::app::{AppState, RemoteAddr};
 
 /// The household's location when it is a proposal nobody has settled.
 pub fn pending(h: &HouseholdRecord) -> Option<LatLon> {

@@ -30,7 +30,7 @@ use super::html::{china, csrf_field, esc, t};
 use super::queue::QueueQuery;
 use super::session::{ConsoleUser, Lang};
 use super::visit::rendered;
-use crate::api::{AppState, RemoteAddr};
+use crate::app::{AppState, RemoteAddr};
 
 /// The notice's query string.
 #[derive(Debug, Deserialize)]

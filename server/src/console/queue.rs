@@ -16,7 +16,7 @@ use super::html::{
     esc, flag_badge, flag_label, frame, outcome_cell, pager, status_label, t, url_encode, when,
 };
 use super::session::{ConsoleUser, Lang};
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::storage::QueueFilter;
 
 /// Lines per page.

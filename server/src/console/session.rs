@@ -10,7 +10,7 @@ use doorstep_protocol::Role;
 use serde::Deserialize;
 
 use super::ConsoleError;
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::auth::{Caller, token_hash};
 use crate::storage::ConsoleSession;
 

@@ -1,7 +1,7 @@
 //! One visit for review: its answers under the form's labels (ID numbers and
 //! phones masked), photos, the door check with a small plot of the fix against
 //! the household (or a map of tiles, see [`super::tiles`]), the revision history with what changed, flags, and the
-//! review actions, which go through the JSON API's own [`decide`].
+//! review actions, which go through [`decide`], the operation the JSON API uses too.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -23,8 +23,8 @@ use super::html::{
     csrf_field, esc, flag_badge, frame, outcome_cell, outcome_label, status_label, t, when,
 };
 use super::session::{ConsoleUser, Lang};
-use crate::api::review::decide;
-use crate::api::{AppState, RemoteAddr};
+use crate::app::{AppState, RemoteAddr};
+use crate::ops::review::decide;
 use crate::storage::StoredVisit;
 
 /// A value with any ID number or phone in it masked.
