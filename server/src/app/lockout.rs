@@ -117,3 +117,60 @@ fn address_key(remote_addr: Option<&str>) -> Option<String> {
         .and_then(|a| a.parse::<std::net::SocketAddr>().ok())
         .map(|a| format!("ip:{}", a.ip()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOME: Option<&str> = Some("192.0.2.7:50000");
+    const ELSEWHERE: Option<&str> = Some("198.51.100.9:443");
+
+    #[test]
+    fn the_fifth_wrong_password_locks_the_account_however_its_name_is_typed() {
+        let lockout = SignInLockout::new();
+        for _ in 1..MAX_FAILURES {
+            assert!(!lockout.failed("wangfang", HOME));
+        }
+        assert_eq!(lockout.locked("wangfang", ELSEWHERE), None);
+        assert!(
+            lockout.failed(" WangFang ", HOME),
+            "the fifth failure locks"
+        );
+        let wait = lockout
+            .locked("WANGFANG", ELSEWHERE)
+            .expect("locked from anywhere");
+        assert!(wait <= LOCKOUT, "a lock lasts at most {LOCKOUT:?}");
+        assert_eq!(
+            lockout.locked("lihua", ELSEWHERE),
+            None,
+            "other accounts stay open"
+        );
+    }
+
+    #[test]
+    fn one_address_guessing_across_accounts_is_locked_and_a_good_password_does_not_clear_it() {
+        let lockout = SignInLockout::new();
+        for i in 1..MAX_FAILURES_PER_ADDRESS {
+            assert!(!lockout.failed(&format!("user{i}"), HOME));
+        }
+        lockout.succeeded("user1");
+        assert!(
+            lockout.failed("user0", Some("192.0.2.7:50001")),
+            "same machine, other port"
+        );
+        assert!(lockout.locked("someone", HOME).is_some());
+        assert_eq!(lockout.locked("someone", ELSEWHERE), None);
+        assert_eq!(lockout.locked("someone", None), None);
+    }
+
+    #[test]
+    fn a_good_password_forgets_the_accounts_earlier_failures() {
+        let lockout = SignInLockout::new();
+        for _ in 1..MAX_FAILURES {
+            lockout.failed("wangfang", None);
+        }
+        lockout.succeeded("WangFang");
+        assert!(!lockout.failed("wangfang", None), "counting starts again");
+        assert_eq!(lockout.locked("wangfang", None), None);
+    }
+}
