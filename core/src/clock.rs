@@ -44,14 +44,14 @@ impl Clock for FixedClock {
     }
 }
 
-/// The local time of an instant on this device (UTC when the offset is out of range).
+/// The local time of an instant on this device (UTC when the offset is out of
+/// range): [`DeviceInstant::local_or_utc`].
 pub fn local(instant: DeviceInstant) -> DateTime<FixedOffset> {
-    instant
-        .local()
-        .unwrap_or_else(|| instant.utc.fixed_offset())
+    instant.local_or_utc()
 }
 
-/// The local calendar day of an instant on this device.
+/// The local calendar day of an instant on this device: the model's one rule,
+/// [`DeviceInstant::local_date`], which the server uses too.
 pub fn local_date(instant: DeviceInstant) -> NaiveDate {
-    local(instant).date_naive()
+    instant.local_date()
 }

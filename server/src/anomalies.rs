@@ -26,11 +26,11 @@
 //! approve a full interview of a household nobody met.
 
 use chrono::{Duration, NaiveDate};
-use doorstep_core::evidence::door_check::{
+use doorstep_evidence::door_check::{
     DEFAULT_FAILED_ATTEMPTS_TO_FLAG, DoorOutcome, FollowUp, WorkingCalendar, plan_follow_up,
 };
-use doorstep_core::forms::definition::{Field, FieldType};
-use doorstep_core::sync::protocol::VisitSubmission;
+use doorstep_forms::definition::{Field, FieldType};
+use doorstep_protocol::VisitSubmission;
 
 /// The flag of a visit finished faster than its kind allows.
 pub const TOO_FAST: &str = "too_fast";

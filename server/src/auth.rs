@@ -13,11 +13,11 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
-use doorstep_core::sync::protocol::Role;
+use doorstep_protocol::Role;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::error::{ApiFailure, ServerError};
 use crate::storage::{AuditEntry, TokenState};
 

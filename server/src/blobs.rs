@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::auth::hex;
 use crate::storage::Storage;
-use doorstep_core::sync::protocol::BlobStatus;
+use doorstep_protocol::BlobStatus;
 
 /// Why a blob call failed.
 #[derive(Debug, thiserror::Error)]

@@ -4,6 +4,7 @@
 //! sleeping or depending on the day they run.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use doorstep_model::DeviceInstant;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 /// The system clock, shifted by what a test moved it (nothing in production).
@@ -20,13 +21,14 @@ impl ServerClock {
     }
 
     /// Today in the community's calendar (China Standard Time), whatever the
-    /// server's own time zone: the core's local-date rule
-    /// ([`doorstep_core::clock::local_date`]) at the community's offset.
+    /// server's own time zone: the phone's and the server's one local-date
+    /// rule ([`DeviceInstant::local_date`]) at the community's offset.
     pub fn today(&self) -> NaiveDate {
-        doorstep_core::clock::local_date(doorstep_core::domain::DeviceInstant {
+        DeviceInstant {
             utc: self.now(),
             offset_seconds: crate::console::html::china().local_minus_utc(),
-        })
+        }
+        .local_date()
     }
 
     /// Moves the clock forward by `by` (tests: a token's expiry without a sleep).

@@ -6,7 +6,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use doorstep_core::evidence::DoorCheckPolicy;
+use doorstep_evidence::DoorCheckPolicy;
 
 use crate::limits::Limits;
 

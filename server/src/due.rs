@@ -6,10 +6,10 @@
 //! notion of "due".
 
 use chrono::{Duration, NaiveDate};
-use doorstep_core::domain::ResidentTag;
-use doorstep_core::forms::FormDefinition;
-use doorstep_core::forms::registry::TemplateRegistry;
-use doorstep_core::forms::schedule::{self, TagSpan, VisitRecord};
+use doorstep_forms::FormDefinition;
+use doorstep_forms::registry::TemplateRegistry;
+use doorstep_forms::schedule::{self, TagSpan, VisitRecord};
+use doorstep_model::ResidentTag;
 
 /// The scheduler's view of a household: its residents' tags as spans, and
 /// its visits as (template id, local date).
@@ -35,7 +35,7 @@ pub fn schedule_household<'a>(
 
 /// The latest version of each built-in template, whose schedules say what is due.
 pub fn scheduled_templates(registry: &TemplateRegistry) -> Vec<FormDefinition> {
-    doorstep_core::forms::templates::ids()
+    doorstep_forms::templates::ids()
         .filter_map(|id| registry.latest(id).ok())
         .map(|f| f.definition().clone())
         .collect()

@@ -8,7 +8,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use doorstep_core::sync::protocol::{ApiError, BLOB_OFFSET_HEADER};
+use doorstep_protocol::{ApiError, BLOB_OFFSET_HEADER};
 
 use crate::blobs::BlobError;
 use crate::storage::StorageError;

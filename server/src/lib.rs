@@ -1,5 +1,5 @@
 //! doorstep-server: the sync server the phones talk to (protocol v1, see
-//! [`doorstep_core::sync::protocol`]), on axum and tokio.
+//! [`doorstep_protocol`]), on axum and tokio.
 //!
 //! | module | holds |
 //! |---|---|
@@ -9,12 +9,17 @@
 //! | [`storage`] | the [`storage::Storage`] trait and its SQLite and PostgreSQL backends |
 //! | [`blobs`] | content-addressed photo blobs with resumable chunked uploads |
 //! | [`auth`] | argon2id passwords, hashed device tokens, the per-request [`Caller`](auth::Caller) |
-//! | [`api`] | the router and the handlers: login, push, blobs, pull, review |
+//! | [`app`] | the state every handler shares, the extractors, the sign-in lockout |
+//! | [`ops`] | the operations both front ends perform: review, sign-in, publishing a template |
+//! | [`api`] | the JSON API of protocol v1: login, push, blobs, pull, review |
 //! | [`console`] | the supervisor console: server-rendered HTML pages under `/console` |
 //! | [`limits`] | request, chunk, photo and rate limits |
-//! | [`error`] | internal errors and the zh/en [`ApiError`](doorstep_core::sync::protocol::ApiError) answers |
+//! | [`error`] | internal errors and the zh/en [`ApiError`](doorstep_protocol::ApiError) answers |
 //! | [`openapi`] | the OpenAPI 3.1 document |
 //! | [`seed`] | a demo community: users, grids, households, residents, tags |
+//!
+//! The JSON API and the console are siblings over [`app`] and [`ops`]: neither
+//! imports the other, and [`router`] puts them together.
 //!
 //! Start a server with [`start`] (tests, the demo: ephemeral port, graceful
 //! shutdown) or [`serve`] (runs until Ctrl-C or SIGTERM). Behaviour lives in the
@@ -23,6 +28,7 @@
 
 pub mod anomalies;
 pub mod api;
+pub mod app;
 pub mod auth;
 pub mod blobs;
 pub mod clock;
@@ -32,6 +38,7 @@ pub mod due;
 pub mod error;
 pub mod limits;
 pub mod openapi;
+pub mod ops;
 pub mod seed;
 pub mod storage;
 
@@ -39,16 +46,20 @@ use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 
 use anyhow::Context;
-use doorstep_core::forms::registry::TemplateRegistry;
-use doorstep_core::forms::{Form, FormDefinition};
-use doorstep_core::sync::protocol::TemplateRecord;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use doorstep_forms::registry::TemplateRegistry;
+use doorstep_forms::{Form, FormDefinition};
 use tokio::sync::{Semaphore, oneshot};
 use tokio::task::JoinHandle;
 
 pub use config::ServerConfig;
 pub use limits::Limits;
 
-use api::{AppState, Shared};
+use app::{AppState, Shared, SignInLockout};
+use error::ApiFailure;
+use ops::publish::publish;
 use storage::Storage;
 use storage::sqlite::SqliteStorage;
 
@@ -117,22 +128,24 @@ impl RunningServer {
     }
 }
 
-/// Publishes a template version in storage and in the validating registry;
-/// false when that version was already stored.
-pub(crate) async fn publish(state: &AppState, form: Form) -> anyhow::Result<bool> {
-    let record = TemplateRecord {
-        template_id: form.id().to_owned(),
-        version: u32::try_from(form.version()).context("template version exceeds u32")?,
-        definition: serde_json::to_value(form.definition())?,
-    };
-    let fresh = state.storage.publish_template(&record).await?;
-    state
-        .templates
-        .write()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(form)
-        .context("template version already published with another definition")?;
-    Ok(fresh)
+/// The whole application, ready to serve: the JSON API's routes and the
+/// console's, every request checked for the protocol version it declares and
+/// held to the request size limit; anything else is answered as an API error.
+pub fn router(state: AppState) -> Router {
+    api::router(&state.limits)
+        .merge(console::router())
+        .fallback(|| async { ApiFailure::no_such_route() })
+        .method_not_allowed_fallback(|| async {
+            ApiFailure::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "该接口不支持此请求方法",
+                "This API call does not take this method",
+            )
+        })
+        .layer(DefaultBodyLimit::max(state.limits.max_request_bytes))
+        .layer(axum::middleware::from_fn(api::check_protocol))
+        .with_state(state)
 }
 
 /// Opens the data directory (SQLite database unless `config.database_url`
@@ -178,13 +191,14 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         pull_page_size: config.pull_page_size.max(1),
         dummy_hash,
         login_permits: Semaphore::new(2),
+        sign_ins: SignInLockout::new(),
         console: console::ConsoleShared::new(config.secure_cookies)
             .with_tiles(config.map_tiles.clone()),
         trusted_proxies: config.trusted_proxies.clone(),
         clock: clock::ServerClock::default(),
     });
 
-    for form in doorstep_core::forms::templates::all()? {
+    for form in doorstep_forms::templates::all()? {
         publish(&state, form).await?;
     }
     for record in state.storage.templates().await? {
@@ -212,7 +226,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         .await
         .with_context(|| format!("binding {}", config.listen))?;
     let addr = listener.local_addr()?;
-    let app = api::router(Arc::clone(&state));
+    let app = router(Arc::clone(&state));
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(

@@ -1,6 +1,6 @@
 //! Limits the server enforces, and the per-token request rate limiter.
 //!
-//! Every limit breached is answered with an [`ApiError`](doorstep_core::sync::protocol::ApiError)
+//! Every limit breached is answered with an [`ApiError`](doorstep_protocol::ApiError)
 //! whose code the phone can show in Chinese: `payload_too_large`, `chunk_too_large`,
 //! `blob_too_large`, `too_many_ops`, `too_many_photos`, `rate_limited`.
 
@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use doorstep_core::sync::protocol as p;
+use doorstep_protocol as p;
 
 /// The numbers; `Default` gives protocol v1's constants.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 description of protocol v1, served at `GET /api/openapi.json`.
 //!
-//! Written by hand (the wire types live in `doorstep_core::sync::protocol`,
+//! Written by hand (the wire types live in `doorstep_protocol`,
 //! which knows nothing of OpenAPI). A test checks that every route of the
 //! router is described here and nothing else is.
 
@@ -164,7 +164,7 @@ pub fn document() -> Value {
                             "type": ["object", "null"],
                             "description": "DoorCheckRecord: `input` (the fix, time, outcome) and the device's `result`; the server recomputes the verdict"
                         },
-                        "photos": { "type": "array", "items": { "$ref": "#/components/schemas/PhotoRef" }, "maxItems": doorstep_core::sync::protocol::MAX_PHOTOS_PER_VISIT }
+                        "photos": { "type": "array", "items": { "$ref": "#/components/schemas/PhotoRef" }, "maxItems": doorstep_protocol::MAX_PHOTOS_PER_VISIT }
                     }
                 },
                 "Operation": {
@@ -194,7 +194,7 @@ pub fn document() -> Value {
                     "type": "object",
                     "required": ["ops"],
                     "properties": {
-                        "ops": { "type": "array", "items": { "$ref": "#/components/schemas/Operation" }, "maxItems": doorstep_core::sync::protocol::MAX_OPS_PER_PUSH }
+                        "ops": { "type": "array", "items": { "$ref": "#/components/schemas/Operation" }, "maxItems": doorstep_protocol::MAX_OPS_PER_PUSH }
                     }
                 },
                 "OperationResult": {
@@ -323,7 +323,7 @@ pub fn document() -> Value {
                         { "name": "offset", "in": "query", "required": true, "schema": { "type": "integer", "minimum": 0 } },
                         { "name": "total", "in": "query", "required": true, "schema": { "type": "integer", "minimum": 1 } }
                     ],
-                    "requestBody": { "required": true, "content": { "application/octet-stream": { "schema": { "type": "string", "contentMediaType": "application/octet-stream", "maxLength": doorstep_core::sync::protocol::MAX_CHUNK_BYTES } } } },
+                    "requestBody": { "required": true, "content": { "application/octet-stream": { "schema": { "type": "string", "contentMediaType": "application/octet-stream", "maxLength": doorstep_protocol::MAX_CHUNK_BYTES } } } },
                     "responses": with(error_responses(&[
                         auth_errors[0], auth_errors[1],
                         ("400", "Bad name, query or range (`bad_blob_name`, `bad_query`, `bad_range`)"),

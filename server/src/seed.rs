@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 
 use anyhow::Context;
 use chrono::{Datelike, NaiveDate};
-use doorstep_core::domain::{Community, Grid, ResidentTag, Subdistrict};
-use doorstep_core::sync::protocol::{HouseholdRecord, ResidentRecord, Role};
+use doorstep_model::{Community, Grid, ResidentTag, Subdistrict};
+use doorstep_protocol::{HouseholdRecord, ResidentRecord, Role};
 use uuid::Uuid;
 
 use crate::auth::hash_password;
@@ -441,7 +441,7 @@ mod tests {
                 1 + g.below(28) as u32,
             );
             let n = id_number(&mut g, birth, male);
-            let parsed = doorstep_core::domain::IdNumber::parse(&n);
+            let parsed = doorstep_model::IdNumber::parse(&n);
             assert!(parsed.is_ok(), "seeded ID number refused by the core");
         }
     }
@@ -450,7 +450,7 @@ mod tests {
     fn phones_pass_the_core_check() {
         let mut g = Gen(9);
         for _ in 0..50 {
-            assert!(doorstep_core::domain::Phone::parse(&phone(&mut g)).is_ok());
+            assert!(doorstep_model::Phone::parse(&phone(&mut g)).is_ok());
         }
     }
 }

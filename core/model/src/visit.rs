@@ -9,7 +9,7 @@
 //! A visit is append-only per revision: revising a returned visit makes a new
 //! draft with the next revision number, and the returned revision is kept as it was.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -128,6 +128,19 @@ impl DeviceInstant {
     /// The instant in the device's local time.
     pub fn local(&self) -> Option<DateTime<FixedOffset>> {
         FixedOffset::east_opt(self.offset_seconds).map(|o| self.utc.with_timezone(&o))
+    }
+
+    /// The instant in the device's local time, or in UTC when the recorded
+    /// offset is out of range (a corrupt record still has a time).
+    pub fn local_or_utc(&self) -> DateTime<FixedOffset> {
+        self.local().unwrap_or_else(|| self.utc.fixed_offset())
+    }
+
+    /// The calendar day the instant fell on where it was recorded: the one
+    /// rule the phone and the server both use for "which day" (due dates,
+    /// visits today, the day a visit was made).
+    pub fn local_date(&self) -> NaiveDate {
+        self.local_or_utc().date_naive()
     }
 }
 
@@ -263,6 +276,30 @@ impl Visit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_local_date_is_the_day_where_the_instant_was_recorded() {
+        let utc = DateTime::parse_from_rfc3339("2026-12-05T17:30:00Z")
+            .expect("valid")
+            .with_timezone(&Utc);
+        let beijing = DeviceInstant {
+            utc,
+            offset_seconds: 8 * 3600,
+        };
+        assert_eq!(
+            beijing.local_date(),
+            NaiveDate::from_ymd_opt(2026, 12, 6).expect("valid")
+        );
+        let corrupt = DeviceInstant {
+            utc,
+            offset_seconds: 100 * 3600,
+        };
+        assert_eq!(
+            corrupt.local_date(),
+            NaiveDate::from_ymd_opt(2026, 12, 5).expect("valid")
+        );
+        assert_eq!(corrupt.local_or_utc().offset().local_minus_utc(), 0);
+    }
 
     fn visit() -> Visit {
         Visit::start(

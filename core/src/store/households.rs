@@ -18,15 +18,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
-/// A grid as the device knows it (the server owns the full tree).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GridInfo {
-    pub id: Uuid,
-    pub code: String,
-    pub name: String,
-    pub community: String,
-    pub subdistrict: String,
-}
+/// A grid as the device knows it: the protocol's record, stored as received.
+pub use doorstep_protocol::GridInfo;
 
 /// A household to be added, as typed or imported. Identity numbers and phones
 /// are still raw text here; [`Store::add_household`] validates them.

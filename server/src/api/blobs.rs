@@ -8,10 +8,10 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use bytes::Bytes;
-use doorstep_core::sync::protocol::BlobStatus;
+use doorstep_protocol::BlobStatus;
 use serde::Deserialize;
 
-use super::AppState;
+use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiFailure, ServerError};
 

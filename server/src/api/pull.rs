@@ -28,14 +28,14 @@ use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 
-use doorstep_core::forms::FormDefinition;
-use doorstep_core::forms::schedule::Status;
-use doorstep_core::sync::protocol::{DueVisit, PAST_VISITS, PastVisit, PullResponse};
+use doorstep_forms::FormDefinition;
+use doorstep_forms::schedule::Status;
+use doorstep_protocol::{DueVisit, PAST_VISITS, PastVisit, PullResponse};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::AppState;
+use crate::app::AppState;
 use crate::auth::{Caller, hex};
 use crate::error::{ApiFailure, ServerError};
 use crate::storage::{HouseholdVisit, PulledHousehold};
@@ -138,14 +138,14 @@ fn with_due(
     h: PulledHousehold,
     templates: &[&FormDefinition],
     today: chrono::NaiveDate,
-) -> doorstep_core::sync::protocol::HouseholdRecord {
+) -> doorstep_protocol::HouseholdRecord {
     let mut record = h.record;
     record.past_visits = past_visits(&h.visits);
     let household = crate::due::schedule_household(
         record.residents.iter().flat_map(|r| r.tags.iter()),
         h.visits.into_iter().map(|v| (v.template_id, v.date)),
     );
-    record.due = doorstep_core::forms::schedule::due_visits(&household, templates, today)
+    record.due = doorstep_forms::schedule::due_visits(&household, templates, today)
         .into_iter()
         .map(|d| DueVisit {
             template_id: d.template_id,

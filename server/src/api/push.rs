@@ -15,14 +15,14 @@ use std::collections::{HashMap, HashSet};
 
 use axum::Json;
 use axum::extract::State;
-use doorstep_core::evidence::{HouseholdLocation, check_door};
-use doorstep_core::forms::registry::TemplateRef;
-use doorstep_core::sync::protocol::{
+use doorstep_evidence::{HouseholdLocation, check_door};
+use doorstep_forms::registry::TemplateRef;
+use doorstep_protocol::{
     ApiError, OperationBody, OperationResult, PushRequest, PushResponse, VisitSubmission,
 };
 use uuid::Uuid;
 
-use super::{AppState, JsonBody};
+use crate::app::{AppState, JsonBody};
 use crate::auth::Caller;
 use crate::blobs::valid_name;
 use crate::error::{ApiFailure, ServerError};
@@ -135,7 +135,7 @@ pub async fn push(
     }
     let flagged = results
         .iter()
-        .filter(|r| matches!(&r.outcome, doorstep_core::sync::protocol::OperationOutcome::Applied { flags } if !flags.is_empty()))
+        .filter(|r| matches!(&r.outcome, doorstep_protocol::OperationOutcome::Applied { flags } if !flags.is_empty()))
         .count();
     tracing::info!(user = %caller.user_id, ops = results.len(), replays = remembered.len(), flagged, "push");
     Ok(Json(PushResponse { results }))
@@ -227,7 +227,7 @@ fn prepare_visit(
     }
 
     let mut flags = Vec::new();
-    let today = doorstep_core::clock::local_date(visit.finalized);
+    let today = visit.finalized.local_date();
     let template = TemplateRef {
         id: visit.template_id.clone(),
         version: u64::from(visit.template_version),

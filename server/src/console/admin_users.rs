@@ -11,13 +11,13 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use doorstep_core::sync::protocol::Role;
+use doorstep_protocol::Role;
 use uuid::Uuid;
 
 use super::ConsoleError;
 use super::html::{csrf_field, esc, frame, t};
 use super::session::{ConsoleUser, Lang};
-use crate::api::{AppState, RemoteAddr};
+use crate::app::{AppState, RemoteAddr};
 use crate::storage::{GridNode, NewUser, StorageError, UserSummary};
 
 /// The shortest initial password accepted, in characters.

@@ -13,7 +13,7 @@ use super::ConsoleError;
 use super::html::{esc, frame, pager, t, url_encode, when};
 use super::queue::day_start;
 use super::session::{ConsoleUser, Lang};
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::storage::AuditFilter;
 
 /// Lines per page.

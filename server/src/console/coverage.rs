@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use doorstep_core::forms::FormDefinition;
-use doorstep_core::forms::schedule::{Reason, Status, due_visits};
+use doorstep_forms::FormDefinition;
+use doorstep_forms::schedule::{Reason, Status, due_visits};
 use uuid::Uuid;
 
 use crate::due::schedule_household;

@@ -12,7 +12,7 @@ use super::ConsoleError;
 use super::html::{esc, flag_label, frame, t, url_encode};
 use super::queue::day_start;
 use super::session::ConsoleUser;
-use crate::api::AppState;
+use crate::app::AppState;
 
 /// The flags counted as anomalies, in the order shown (and offered as the
 /// queue's anomaly filter).

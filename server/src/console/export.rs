@@ -14,16 +14,16 @@ use serde::Deserialize;
 use super::ConsoleError;
 use std::collections::HashMap;
 
-use doorstep_core::domain::VisitStatus;
-use doorstep_core::forms::registry::TemplateRef;
-use doorstep_core::forms::{Field, FieldType};
+use doorstep_forms::registry::TemplateRef;
+use doorstep_forms::{Field, FieldType};
+use doorstep_model::VisitStatus;
 use uuid::Uuid;
 
 use super::html::{esc, flag_label, frame, outcome_label, status_label, t, url_encode, when};
 use super::queue::{QueueQuery, template_titles};
 use super::session::ConsoleUser;
 use super::visit::rendered_with;
-use crate::api::{AppState, RemoteAddr};
+use crate::app::{AppState, RemoteAddr};
 
 /// Most rows in one export.
 pub const MAX_ROWS: u64 = 20_000;

@@ -3,8 +3,8 @@
 //! visit durations of [`crate::anomalies`]), so a badge never reads as a bare
 //! code. The visit page adds the visit's own figures to these.
 
-use doorstep_core::evidence::DoorCheckPolicy;
-use doorstep_core::evidence::door_check::DEFAULT_FAILED_ATTEMPTS_TO_FLAG;
+use doorstep_evidence::DoorCheckPolicy;
+use doorstep_evidence::door_check::DEFAULT_FAILED_ATTEMPTS_TO_FLAG;
 
 use super::html::t;
 use super::session::Lang;

@@ -6,13 +6,13 @@ use std::fmt::Write as _;
 
 use axum::extract::State;
 use axum::response::Html;
-use doorstep_core::sync::protocol::Role;
+use doorstep_protocol::Role;
 
 use super::ConsoleError;
 use super::admin_users::role_label;
 use super::html::{esc, frame, t};
 use super::session::ConsoleUser;
-use crate::api::AppState;
+use crate::app::AppState;
 
 /// `GET /console/admin/grids`.
 pub async fn page(

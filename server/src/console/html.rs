@@ -185,11 +185,7 @@ pub fn csrf_field(user: &ConsoleUser) -> String {
 /// A flag code shown as a badge, with its meaning in the language, its rule
 /// and threshold as the badge's title, and a link to the queue of the visits
 /// carrying it.
-pub fn flag_badge(
-    lang: Lang,
-    code: &str,
-    policy: &doorstep_core::evidence::DoorCheckPolicy,
-) -> String {
+pub fn flag_badge(lang: Lang, code: &str, policy: &doorstep_evidence::DoorCheckPolicy) -> String {
     let reason = super::flags::reason(lang, code, policy).unwrap_or_else(|| code.to_owned());
     format!(
         "<a class=\"flag\" href=\"/console/queue?flag={}\" title=\"{}\">{}</a>",
@@ -250,7 +246,7 @@ pub fn flag_label(lang: Lang, code: &str) -> String {
             // `form:constraint@health`: the problem in words and the field.
             Some(rest) => {
                 let (kind, path) = rest.split_once('@').unwrap_or((rest, ""));
-                let words = doorstep_core::forms::validate::problem_kind_words(kind)
+                let words = doorstep_forms::validate::problem_kind_words(kind)
                     .map(|w| t(lang, &w.zh, &w.en).to_owned())
                     .unwrap_or_else(|| kind.to_owned());
                 match path {
@@ -264,15 +260,15 @@ pub fn flag_label(lang: Lang, code: &str) -> String {
 }
 
 /// What the worker found at the door, in the language.
-pub fn outcome_label(lang: Lang, outcome: doorstep_core::evidence::DoorOutcome) -> &'static str {
+pub fn outcome_label(lang: Lang, outcome: doorstep_evidence::DoorOutcome) -> &'static str {
     t(lang, outcome.label_zh(), outcome.label_en())
 }
 
 /// The door outcome as a table cell's content: a missing door check and
 /// every outcome but "met" stand out.
-pub fn outcome_cell(lang: Lang, outcome: Option<doorstep_core::evidence::DoorOutcome>) -> String {
+pub fn outcome_cell(lang: Lang, outcome: Option<doorstep_evidence::DoorOutcome>) -> String {
     match outcome {
-        Some(o) if o == doorstep_core::evidence::DoorOutcome::Met => {
+        Some(o) if o == doorstep_evidence::DoorOutcome::Met => {
             format!("<span class=\"ok\">{}</span>", outcome_label(lang, o))
         }
         Some(o) => format!("<strong class=\"bad\">{}</strong>", outcome_label(lang, o)),
@@ -284,7 +280,7 @@ pub fn outcome_cell(lang: Lang, outcome: Option<doorstep_core::evidence::DoorOut
 }
 
 /// A visit status in the language.
-pub fn status_label(lang: Lang, status: doorstep_core::domain::VisitStatus) -> &'static str {
+pub fn status_label(lang: Lang, status: doorstep_model::VisitStatus) -> &'static str {
     match lang {
         Lang::Zh => status.label_zh(),
         Lang::En => status.as_str(),

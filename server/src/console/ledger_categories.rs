@@ -5,7 +5,7 @@
 //! 性别 and 出生日期 columns read, to be checked against the ID number.
 
 use chrono::{Datelike as _, NaiveDate};
-use doorstep_core::domain::Sex;
+use doorstep_model::Sex;
 
 /// The 低保 tag's attribute names.
 pub const DIBAO_CLASS: &str = "class";

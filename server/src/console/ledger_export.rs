@@ -8,8 +8,8 @@
 use axum::extract::{Query, State};
 use axum::http::HeaderValue;
 use axum::response::Response;
-use doorstep_core::domain::{Relation, builtin_tags};
-use doorstep_core::sync::protocol::HouseholdRecord;
+use doorstep_model::{Relation, builtin_tags};
+use doorstep_protocol::HouseholdRecord;
 use serde::Deserialize;
 
 use super::ConsoleError;
@@ -17,7 +17,7 @@ use super::export::{XLSX, download};
 use super::ledger_categories::{DIBAO_AMOUNT, DIBAO_CLASS, DIBAO_PERSONS};
 use super::ledger_rows::{mask_id, mask_phone};
 use super::session::ConsoleUser;
-use crate::api::{AppState, RemoteAddr};
+use crate::app::{AppState, RemoteAddr};
 
 /// Households read per storage page.
 const PAGE: usize = 500;

@@ -17,7 +17,7 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Form, Multipart, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use doorstep_core::domain::builtin_tags;
+use doorstep_model::builtin_tags;
 use uuid::Uuid;
 
 use super::ConsoleError;
@@ -33,7 +33,7 @@ use super::ledger_rows::{
 use super::session::{ConsoleUser, Lang};
 use super::upload::{self, MAX_FILE_BYTES};
 use super::xlsx_size::MAX_UNPACKED_BYTES;
-use crate::api::{AppState, RemoteAddr};
+use crate::app::{AppState, RemoteAddr};
 use crate::storage::{ImportOutcome, LedgerMemory};
 
 /// `GET /console/admin/ledger`: the upload form.
@@ -401,7 +401,7 @@ async fn refused_rows(
     sheets: &[Sheet],
     ledger: &Ledger,
     grids: &[LedgerGrid],
-    tags: &[doorstep_core::domain::TagDefinition],
+    tags: &[doorstep_model::TagDefinition],
 ) -> Result<Response, ConsoleError> {
     let problems: &[RowProblem] = &ledger.problems;
     tracing::info!(problems = problems.len(), "ledger import refused");

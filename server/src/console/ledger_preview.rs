@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use doorstep_core::domain::{Relation, TagDefinition};
+use doorstep_model::{Relation, TagDefinition};
 use uuid::Uuid;
 
 use super::html::{csrf_field, esc, t};

@@ -19,10 +19,10 @@ use std::io::Cursor;
 
 use calamine::{Data, Reader, open_workbook_auto_from_rs};
 use chrono::{Datelike as _, NaiveDate};
-use doorstep_core::domain::{
+use doorstep_model::{
     Address, IdNumber, Phone, Relation, ResidenceType, ResidentTag, TagDefinition,
 };
-use doorstep_core::sync::protocol::{HouseholdRecord, ResidentRecord};
+use doorstep_protocol::{HouseholdRecord, ResidentRecord};
 use uuid::Uuid;
 
 use super::ledger_categories as cat;
@@ -1262,7 +1262,7 @@ mod tests {
                 in_scope: true,
             }];
             let today = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
-            let tags = doorstep_core::domain::builtin_tags();
+            let tags = doorstep_model::builtin_tags();
             let estate_grids = HashMap::new();
             let opts = Options { grids: &grids, tags: &tags, today, file_grid: None, estate_grids: &estate_grids };
             if let Ok(sheets) = open(&sheet(&rows)) {

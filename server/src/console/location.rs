@@ -9,15 +9,15 @@ use std::fmt::Write as _;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use doorstep_core::evidence::LatLon;
-use doorstep_core::sync::protocol::HouseholdRecord;
+use doorstep_evidence::LatLon;
+use doorstep_protocol::HouseholdRecord;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::ConsoleError;
 use super::html::{csrf_field, t};
 use super::session::{ConsoleUser, Lang};
-use crate::api::{AppState, RemoteAddr};
+use crate::app::{AppState, RemoteAddr};
 
 /// The household's location when it is a proposal nobody has settled.
 pub fn pending(h: &HouseholdRecord) -> Option<LatLon> {

@@ -30,8 +30,9 @@
 //! A console session is stored server-side (its hash, user, CSRF token, 12 h
 //! lifetime, 2 h idle limit), apart from device tokens: a device token does
 //! not open the console and a console cookie does not call the sync API. The
-//! cookie is HttpOnly and SameSite=Strict, `Secure` behind TLS. Review actions go through [`crate::api::review::decide`], the JSON
-//! API's own code path, so both write the same audit lines.
+//! cookie is HttpOnly and SameSite=Strict, `Secure` behind TLS. Review actions,
+//! sign-in and publishing go through [`crate::ops`], the operations the JSON
+//! API calls too, so both check and audit alike.
 
 pub mod admin_users;
 pub mod audit;
@@ -67,11 +68,34 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::error::ServerError;
 
-pub use login::ConsoleShared;
 pub use session::{ConsoleUser, Lang};
+
+/// The console's settings for this server: cookie policy, the map tile server
+/// (if any).
+#[derive(Debug)]
+pub struct ConsoleShared {
+    pub secure_cookies: bool,
+    /// Draws visit door checks on these map tiles instead of the plain plot.
+    pub tiles: Option<tiles::TileSource>,
+}
+
+impl ConsoleShared {
+    /// Cookies marked `Secure` when `secure_cookies`; door checks drawn as a plain plot.
+    pub fn new(secure_cookies: bool) -> Self {
+        Self {
+            secure_cookies,
+            tiles: None,
+        }
+    }
+
+    /// The same, drawing door checks on `tiles` when given.
+    pub fn with_tiles(self, tiles: Option<tiles::TileSource>) -> Self {
+        Self { tiles, ..self }
+    }
+}
 
 /// The console's routes, and `/` redirecting to it.
 pub fn router() -> Router<AppState> {

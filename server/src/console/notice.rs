@@ -19,8 +19,8 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, Utc};
-use doorstep_core::domain::VisitStatus;
-use doorstep_core::forms::{FieldType, LocalizedText};
+use doorstep_forms::{FieldType, LocalizedText};
+use doorstep_model::VisitStatus;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -30,7 +30,7 @@ use super::html::{china, csrf_field, esc, t};
 use super::queue::QueueQuery;
 use super::session::{ConsoleUser, Lang};
 use super::visit::rendered;
-use crate::api::{AppState, RemoteAddr};
+use crate::app::{AppState, RemoteAddr};
 
 /// The notice's query string.
 #[derive(Debug, Deserialize)]
@@ -130,7 +130,7 @@ pub struct NoticeKind {
 /// The templates that have a notice: those with a public top-level field.
 pub fn notice_kinds(state: &AppState) -> Vec<NoticeKind> {
     let registry = state.templates.read().unwrap_or_else(|e| e.into_inner());
-    doorstep_core::forms::templates::ids()
+    doorstep_forms::templates::ids()
         .filter_map(|id| registry.latest(id).ok())
         .filter_map(|form| {
             let d = form.definition();

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use axum::extract::{Query, State};
 use axum::response::Html;
 use chrono::{DateTime, NaiveDate, Utc};
-use doorstep_core::domain::VisitStatus;
+use doorstep_model::VisitStatus;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -16,7 +16,7 @@ use super::html::{
     esc, flag_badge, flag_label, frame, outcome_cell, pager, status_label, t, url_encode, when,
 };
 use super::session::{ConsoleUser, Lang};
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::storage::QueueFilter;
 
 /// Lines per page.

@@ -6,11 +6,11 @@ use axum::http::header::{COOKIE, HOST, REFERER};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use doorstep_core::sync::protocol::Role;
+use doorstep_protocol::Role;
 use serde::Deserialize;
 
 use super::ConsoleError;
-use crate::api::AppState;
+use crate::app::AppState;
 use crate::auth::{Caller, token_hash};
 use crate::storage::ConsoleSession;
 

@@ -16,14 +16,14 @@ use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use bytes::Bytes;
-use doorstep_core::forms::Form;
+use doorstep_forms::Form;
 use doorstep_forms::xlsform::{self, XlsFormError};
 
 use super::ConsoleError;
 use super::html::{csrf_field, esc, frame, t};
 use super::session::{ConsoleUser, Lang};
 use super::upload;
-use crate::api::{AppState, RemoteAddr};
+use crate::app::{AppState, RemoteAddr};
 
 /// `GET /console/admin/templates`.
 pub async fn page(
@@ -306,10 +306,12 @@ pub async fn upload(
     let published = if too_old {
         false
     } else {
-        crate::publish(&state, form).await.map_err(|e| {
-            tracing::error!(error = %e, "publishing a template failed");
-            ConsoleError::Server(crate::error::ApiFailure::internal().into())
-        })?
+        crate::ops::publish::publish(&state, form)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "publishing a template failed");
+                ConsoleError::Server(crate::error::ApiFailure::internal().into())
+            })?
     };
     if !published {
         let latest = latest.unwrap_or(version);

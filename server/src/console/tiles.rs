@@ -16,7 +16,7 @@
 
 use std::fmt::Write as _;
 
-use doorstep_core::evidence::{LatLon, wgs84_to_gcj02};
+use doorstep_evidence::{LatLon, wgs84_to_gcj02};
 
 use super::html::{esc, t};
 use super::session::Lang;

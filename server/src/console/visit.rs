@@ -1,7 +1,7 @@
 //! One visit for review: its answers under the form's labels (ID numbers and
 //! phones masked), photos, the door check with a small plot of the fix against
 //! the household (or a map of tiles, see [`super::tiles`]), the revision history with what changed, flags, and the
-//! review actions, which go through the JSON API's own [`decide`].
+//! review actions, which go through [`decide`], the operation the JSON API uses too.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -10,11 +10,11 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use doorstep_core::domain::{IdNumber, Phone, VisitStatus};
-use doorstep_core::evidence::door_check::Reference;
-use doorstep_core::evidence::{DoorOutcome, LatLon};
-use doorstep_core::forms::registry::{BoundVisit, TemplateRef};
-use doorstep_core::sync::protocol::ReviewAction;
+use doorstep_evidence::door_check::Reference;
+use doorstep_evidence::{DoorOutcome, LatLon};
+use doorstep_forms::registry::{BoundVisit, TemplateRef};
+use doorstep_model::{IdNumber, Phone, VisitStatus};
+use doorstep_protocol::ReviewAction;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -23,8 +23,8 @@ use super::html::{
     csrf_field, esc, flag_badge, frame, outcome_cell, outcome_label, status_label, t, when,
 };
 use super::session::{ConsoleUser, Lang};
-use crate::api::review::decide;
-use crate::api::{AppState, RemoteAddr};
+use crate::app::{AppState, RemoteAddr};
+use crate::ops::review::decide;
 use crate::storage::StoredVisit;
 
 /// A value with any ID number or phone in it masked.
@@ -143,7 +143,7 @@ pub fn short_hash(sha256: &str) -> String {
 /// A resident's relation to the household head in the language (the stored
 /// code when it is not one of the known relations).
 pub fn relation_label(lang: Lang, code: &str) -> String {
-    use doorstep_core::domain::Relation;
+    use doorstep_model::Relation;
     match (Relation::from_str_opt(code), lang) {
         (Some(r), Lang::Zh) => r.label_zh().to_owned(),
         (Some(r), Lang::En) => r.as_str().replace('_', " "),
@@ -364,7 +364,7 @@ pub async fn page(
     // the form engine words them (checked as of the day the visit was done).
     let problems = match (&form, v.visit.finalized) {
         (Some(f), Some(done)) if v.flags.iter().any(|x| x.starts_with("form:")) => {
-            let day = doorstep_core::clock::local_date(done);
+            let day = done.local_date();
             f.validate(&v.answers, day).problems
         }
         _ => Vec::new(),

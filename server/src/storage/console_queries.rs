@@ -6,7 +6,7 @@
 //! text does not depend on how many grids a caller has.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use doorstep_core::domain::VisitStatus;
+use doorstep_model::VisitStatus;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params_from_iter};
 use uuid::Uuid;
@@ -285,11 +285,11 @@ pub(super) fn visit_stats(
 
 /// The local date of a stored instant and offset.
 fn local_date(utc: &str, offset: i32) -> Result<chrono::NaiveDate> {
-    let at = doorstep_core::domain::DeviceInstant {
+    let at = doorstep_model::DeviceInstant {
         utc: parse_time(utc)?,
         offset_seconds: offset,
     };
-    Ok(doorstep_core::clock::local_date(at))
+    Ok(at.local_date())
 }
 
 pub(super) fn coverage_households(
@@ -307,7 +307,7 @@ pub(super) fn coverage_households(
         .query_map([&scope], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (household, grid, tags) in rows {
-        let tags: Vec<doorstep_core::domain::ResidentTag> = serde_json::from_str(&tags)?;
+        let tags: Vec<doorstep_model::ResidentTag> = serde_json::from_str(&tags)?;
         let entry = match by_id.entry(household) {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::btree_map::Entry::Vacant(e) => {

@@ -20,7 +20,7 @@
 
 use std::collections::HashMap;
 
-use doorstep_core::sync::protocol::HouseholdRecord;
+use doorstep_protocol::HouseholdRecord;
 use rusqlite::Connection;
 use uuid::Uuid;
 

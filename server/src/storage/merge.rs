@@ -7,8 +7,8 @@
 //! other change applies. Changing a field to the value it already has is no
 //! change at all (and never a conflict).
 
-use doorstep_core::domain::ResidenceType;
-use doorstep_core::sync::protocol::{FieldChange, HouseholdRecord, OperationOutcome};
+use doorstep_model::ResidenceType;
+use doorstep_protocol::{FieldChange, HouseholdRecord, OperationOutcome};
 
 use super::EDITABLE_FIELDS;
 

@@ -26,10 +26,10 @@ use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use doorstep_core::domain::{Community, Grid, Subdistrict, Visit};
-use doorstep_core::evidence::{DoorCheck, LatLon};
-use doorstep_core::store::households::GridInfo;
-use doorstep_core::sync::protocol::{
+use doorstep_evidence::{DoorCheck, LatLon};
+use doorstep_model::{Community, Grid, Subdistrict, Visit};
+use doorstep_protocol::GridInfo;
+use doorstep_protocol::{
     ApiError, FieldChange, HouseholdRecord, OperationResult, ReviewDecision, Role, TemplateRecord,
     VisitSubmission,
 };
@@ -184,7 +184,7 @@ pub enum PreparedOp {
 
 /// The household fields a device may edit (with [`FieldChange`]): the
 /// protocol's list, which the phone checks against too.
-pub use doorstep_core::sync::protocol::EDITABLE_HOUSEHOLD_FIELDS as EDITABLE_FIELDS;
+pub use doorstep_protocol::EDITABLE_HOUSEHOLD_FIELDS as EDITABLE_FIELDS;
 
 /// A household in a pull page, with the visits the scheduler needs.
 #[derive(Debug, Clone)]
@@ -204,7 +204,7 @@ pub struct HouseholdVisit {
     pub finalized_utc: DateTime<Utc>,
     /// The local date it was finalized on.
     pub date: NaiveDate,
-    pub status: doorstep_core::domain::VisitStatus,
+    pub status: doorstep_model::VisitStatus,
 }
 
 /// One page of changes after a cursor.
@@ -233,8 +233,8 @@ pub struct StoredVisit {
 #[derive(Debug, Clone)]
 pub struct NewReview {
     pub visit_id: Uuid,
-    pub expected: doorstep_core::domain::VisitStatus,
-    pub status: doorstep_core::domain::VisitStatus,
+    pub expected: doorstep_model::VisitStatus,
+    pub status: doorstep_model::VisitStatus,
     pub comment: String,
     pub reviewer_id: Uuid,
     pub reviewer_name: String,
@@ -313,7 +313,7 @@ pub struct QueueFilter {
     pub grid: Option<Uuid>,
     pub worker: Option<Uuid>,
     pub template_id: Option<String>,
-    pub status: Option<doorstep_core::domain::VisitStatus>,
+    pub status: Option<doorstep_model::VisitStatus>,
     /// Finalized at or after this instant.
     pub from: Option<DateTime<Utc>>,
     /// Finalized before this instant.
@@ -346,10 +346,10 @@ pub struct QueueRow {
     pub worker_id: Uuid,
     pub worker_name: String,
     pub finalized: DateTime<Utc>,
-    pub status: doorstep_core::domain::VisitStatus,
+    pub status: doorstep_model::VisitStatus,
     pub flags: Vec<String>,
     /// What the worker found at the door, when the visit had a door check.
-    pub door_outcome: Option<doorstep_core::evidence::DoorOutcome>,
+    pub door_outcome: Option<doorstep_evidence::DoorOutcome>,
 }
 
 /// A page of the review queue and how many lines match in all.
@@ -363,8 +363,8 @@ pub struct QueuePage {
 /// (with the fix) and its photos.
 #[derive(Debug, Clone)]
 pub struct VisitEvidence {
-    pub device_door_check: Option<doorstep_core::sync::protocol::DoorCheckRecord>,
-    pub photos: Vec<doorstep_core::sync::protocol::PhotoRef>,
+    pub device_door_check: Option<doorstep_protocol::DoorCheckRecord>,
+    pub photos: Vec<doorstep_protocol::PhotoRef>,
     pub received_at: DateTime<Utc>,
 }
 
@@ -419,7 +419,7 @@ pub struct GridNode {
 pub struct CoverageHousehold {
     pub household_id: Uuid,
     pub grid_id: Uuid,
-    pub tags: Vec<doorstep_core::domain::ResidentTag>,
+    pub tags: Vec<doorstep_model::ResidentTag>,
     pub latest_visits: Vec<(String, NaiveDate)>,
 }
 
@@ -639,12 +639,8 @@ pub trait Storage: Send + Sync + 'static {
 }
 
 /// A permanent refusal of one operation, with its code and zh/en messages.
-pub(crate) fn refused(
-    code: &str,
-    zh: &str,
-    en: &str,
-) -> doorstep_core::sync::protocol::OperationOutcome {
-    doorstep_core::sync::protocol::OperationOutcome::Refused {
-        error: doorstep_core::sync::protocol::ApiError::new(code, zh, en, false),
+pub(crate) fn refused(code: &str, zh: &str, en: &str) -> doorstep_protocol::OperationOutcome {
+    doorstep_protocol::OperationOutcome::Refused {
+        error: doorstep_protocol::ApiError::new(code, zh, en, false),
     }
 }

@@ -32,13 +32,11 @@ use std::collections::{HashMap, HashSet};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
-use doorstep_core::domain::{
-    Community, DeviceInstant, Grid, Review, Subdistrict, Visit, VisitStatus,
-};
-use doorstep_core::evidence::LatLon;
-use doorstep_core::evidence::door_check::DoorOutcome;
-use doorstep_core::store::households::GridInfo;
-use doorstep_core::sync::protocol::{
+use doorstep_evidence::LatLon;
+use doorstep_evidence::door_check::DoorOutcome;
+use doorstep_model::{Community, DeviceInstant, Grid, Review, Subdistrict, Visit, VisitStatus};
+use doorstep_protocol::GridInfo;
+use doorstep_protocol::{
     FieldChange, HouseholdRecord, OperationOutcome, OperationResult, ResidentRecord,
     ReviewDecision, Role, TemplateRecord,
 };
@@ -514,9 +512,9 @@ async fn apply_visit(tx: &Transaction<'_>, op_id: Uuid, v: &NewVisit) -> Result<
     Ok(OperationOutcome::Applied { flags })
 }
 
-/// The local date of a device instant (the core's one rule, [`doorstep_core::clock::local_date`]).
+/// The local date of a device instant (the core's one rule, [`doorstep_model::DeviceInstant::local_date`]).
 fn local_date(at: &DeviceInstant) -> NaiveDate {
-    doorstep_core::clock::local_date(*at)
+    at.local_date()
 }
 
 /// How many earlier visits (by visit, not revision) of the household were
@@ -2036,7 +2034,7 @@ impl Storage for PostgresStorage {
             .await?
         {
             let household: String = r.try_get(0)?;
-            let tags: Vec<doorstep_core::domain::ResidentTag> = col_json(&r, 2)?;
+            let tags: Vec<doorstep_model::ResidentTag> = col_json(&r, 2)?;
             let entry = match by_id.entry(household) {
                 std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::btree_map::Entry::Vacant(e) => {

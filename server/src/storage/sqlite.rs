@@ -14,13 +14,11 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use doorstep_core::domain::{
-    Community, DeviceInstant, Grid, Review, Subdistrict, Visit, VisitStatus,
-};
-use doorstep_core::evidence::LatLon;
-use doorstep_core::evidence::door_check::DoorOutcome;
-use doorstep_core::store::households::GridInfo;
-use doorstep_core::sync::protocol::{
+use doorstep_evidence::LatLon;
+use doorstep_evidence::door_check::DoorOutcome;
+use doorstep_model::{Community, DeviceInstant, Grid, Review, Subdistrict, Visit, VisitStatus};
+use doorstep_protocol::GridInfo;
+use doorstep_protocol::{
     FieldChange, HouseholdRecord, OperationOutcome, OperationResult, ResidentRecord,
     ReviewDecision, Role, TemplateRecord,
 };
@@ -475,9 +473,9 @@ fn apply_visit(tx: &Connection, op_id: Uuid, v: &NewVisit) -> Result<OperationOu
     Ok(OperationOutcome::Applied { flags })
 }
 
-/// The local date of a device instant (the core's one rule, [`doorstep_core::clock::local_date`]).
+/// The local date of a device instant (the core's one rule, [`doorstep_model::DeviceInstant::local_date`]).
 fn local_date(at: &DeviceInstant) -> NaiveDate {
-    doorstep_core::clock::local_date(*at)
+    at.local_date()
 }
 
 /// How many earlier visits (by visit, not revision) of the household were

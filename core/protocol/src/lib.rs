@@ -30,8 +30,11 @@
 //!
 //! A household edit that was applied answers [`OperationOutcome::Merged`] with
 //! the household's new version, its `conflicts` empty when there were none.
+//!
+//! This crate holds the wire types only, with no I/O: the phone's core (its
+//! HTTP client and sync engine) and the server both depend on it, and neither
+//! brings the other's storage along.
 
-use crate::store::households::GridInfo;
 use chrono::{DateTime, NaiveDate, Utc};
 use doorstep_evidence::{DoorCheck, DoorCheckInput};
 use doorstep_model::{DeviceInstant, ResidentTag, VisitStatus};
@@ -56,6 +59,18 @@ pub const MAX_REQUESTS_PER_MINUTE: u32 = 600;
 /// Response header carrying the server's real offset of a blob upload when a
 /// chunk arrived at the wrong offset (409 `offset_mismatch`).
 pub const BLOB_OFFSET_HEADER: &str = "x-doorstep-blob-offset";
+
+/// A grid as a signed-in user works in it: named in the login answer and in
+/// a pull from the beginning, and kept by the device (the server owns the full
+/// administrative tree).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GridInfo {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub community: String,
+    pub subdistrict: String,
+}
 
 /// What a user may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
