@@ -59,6 +59,10 @@ pub enum DeviceError {
     TooEarlyToAcceptByHand,
     #[error("the form has no such section now")]
     UnknownSection,
+    #[error("the repeat already has its most entries ({max})")]
+    RepeatFull { max: u32 },
+    #[error("the repeat needs at least {min} entries; none can be removed")]
+    RepeatAtMinimum { min: u32 },
 }
 
 /// Problems by field path and code (never by value: answers are personal data).
