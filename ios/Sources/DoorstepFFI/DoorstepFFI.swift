@@ -1272,6 +1272,13 @@ public protocol DoorstepProtocol: AnyObject, Sendable {
     func addPhoto(visitId: String, field: String, cameraBytes: Data) throws  -> PhotoEvidence
     
     /**
+     * 添加成员: adds an empty entry after the last one of the repeat whose
+     * field `path` is `repeat_path`; returns the new screen. Refused with
+     * `repeat_full` at the form's maximum (`can_add_entry` says so first).
+     */
+    func addRepeatEntry(visitId: String, repeatPath: String) throws  -> VisitScreenView
+    
+    /**
      * Records the door check of a draft — the fix (or `None` when the phone
      * has none) and what the worker found — and returns the verdict.
      */
@@ -1297,8 +1304,14 @@ public protocol DoorstepProtocol: AnyObject, Sendable {
     func goToSection(visitId: String, sectionKey: String) throws  -> VisitScreenView
     
     /**
-     * The draft to reopen when the app starts again (the one last edited,
-     * with its section and what to say), or `None`.
+     * The worker left the visit's screen (保存草稿, 完成, back): `open_visit`
+     * does not reopen it at the next start, until she edits it again.
+     */
+    func leaveVisit(visitId: String) throws 
+    
+    /**
+     * The draft to reopen when the app starts again (the one last edited
+     * and not left, with its section and what to say), or `None`.
      */
     func openVisit() throws  -> OpenVisitView?
     
@@ -1311,6 +1324,13 @@ public protocol DoorstepProtocol: AnyObject, Sendable {
      * The problems that would stop the visit from being finalized now.
      */
     func problems(visitId: String) throws  -> [FormProblem]
+    
+    /**
+     * Removes the repeat entry `entry_path` (`members[2]`) with its answers;
+     * returns the new screen. Refused with `repeat_at_minimum` when the form
+     * needs every entry left (`can_remove_entry` says so first).
+     */
+    func removeRepeatEntry(visitId: String, entryPath: String) throws  -> VisitScreenView
     
     /**
      * Visits returned by a supervisor and not yet revised, with the
@@ -1879,6 +1899,22 @@ open func addPhoto(visitId: String, field: String, cameraBytes: Data)throws  -> 
 }
     
     /**
+     * 添加成员: adds an empty entry after the last one of the repeat whose
+     * field `path` is `repeat_path`; returns the new screen. Refused with
+     * `repeat_full` at the form's maximum (`can_add_entry` says so first).
+     */
+open func addRepeatEntry(visitId: String, repeatPath: String)throws  -> VisitScreenView  {
+    return try  FfiConverterTypeVisitScreenView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_add_repeat_entry(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(visitId),
+        FfiConverterString.lower(repeatPath),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Records the door check of a draft — the fix (or `None` when the phone
      * has none) and what the worker found — and returns the verdict.
      */
@@ -1939,8 +1975,21 @@ open func goToSection(visitId: String, sectionKey: String)throws  -> VisitScreen
 }
     
     /**
-     * The draft to reopen when the app starts again (the one last edited,
-     * with its section and what to say), or `None`.
+     * The worker left the visit's screen (保存草稿, 完成, back): `open_visit`
+     * does not reopen it at the next start, until she edits it again.
+     */
+open func leaveVisit(visitId: String)throws   {try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_leave_visit(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(visitId),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The draft to reopen when the app starts again (the one last edited
+     * and not left, with its section and what to say), or `None`.
      */
 open func openVisit()throws  -> OpenVisitView?  {
     return try  FfiConverterOptionTypeOpenVisitView.lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
@@ -1973,6 +2022,22 @@ open func problems(visitId: String)throws  -> [FormProblem]  {
     uniffi_doorstep_ffi_fn_method_doorstep_problems(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(visitId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Removes the repeat entry `entry_path` (`members[2]`) with its answers;
+     * returns the new screen. Refused with `repeat_at_minimum` when the form
+     * needs every entry left (`can_remove_entry` says so first).
+     */
+open func removeRepeatEntry(visitId: String, entryPath: String)throws  -> VisitScreenView  {
+    return try  FfiConverterTypeVisitScreenView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_remove_repeat_entry(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(visitId),
+        FfiConverterString.lower(entryPath),uniffiCallStatus
     )
 })
 }
@@ -2575,6 +2640,67 @@ public func FfiConverterTypeAccountView_lift(_ buf: RustBuffer) throws -> Accoun
 #endif
 public func FfiConverterTypeAccountView_lower(_ value: AccountView) -> RustBuffer {
     return FfiConverterTypeAccountView.lower(value)
+}
+
+
+/**
+ * A state in words, with its tone.
+ */
+public struct BadgeView: Equatable, Hashable {
+    public var textZh: String
+    public var textEn: String
+    public var tone: BadgeTone
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(textZh: String, textEn: String, tone: BadgeTone) {
+        self.textZh = textZh
+        self.textEn = textEn
+        self.tone = tone
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BadgeView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBadgeView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BadgeView {
+        return
+            try BadgeView(
+                textZh: FfiConverterString.read(from: &buf), 
+                textEn: FfiConverterString.read(from: &buf), 
+                tone: FfiConverterTypeBadgeTone.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BadgeView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.textZh, into: &buf)
+        FfiConverterString.write(value.textEn, into: &buf)
+        FfiConverterTypeBadgeTone.write(value.tone, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBadgeView_lift(_ buf: RustBuffer) throws -> BadgeView {
+    return try FfiConverterTypeBadgeView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBadgeView_lower(_ value: BadgeView) -> RustBuffer {
+    return FfiConverterTypeBadgeView.lower(value)
 }
 
 
@@ -3668,6 +3794,14 @@ public struct FieldItem: Equatable, Hashable {
     public var guidanceHint: String?
     public var guidanceHintZh: String?
     public var guidanceHintEn: String?
+    /**
+     * Repeats: 添加成员 may add an entry now (below the form's maximum).
+     */
+    public var canAddEntry: Bool
+    /**
+     * Repeats: an entry may be removed now (above the form's minimum).
+     */
+    public var canRemoveEntry: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3695,7 +3829,13 @@ public struct FieldItem: Equatable, Hashable {
         /**
          * A longer explanation shown when the worker asks for it (XLSForm
          * `guidance_hint`), in the screen's `language`, like `label`.
-         */guidanceHint: String? = nil, guidanceHintZh: String? = nil, guidanceHintEn: String? = nil) {
+         */guidanceHint: String? = nil, guidanceHintZh: String? = nil, guidanceHintEn: String? = nil, 
+        /**
+         * Repeats: 添加成员 may add an entry now (below the form's maximum).
+         */canAddEntry: Bool = false, 
+        /**
+         * Repeats: an entry may be removed now (above the form's minimum).
+         */canRemoveEntry: Bool = false) {
         self.path = path
         self.name = name
         self.kind = kind
@@ -3719,6 +3859,8 @@ public struct FieldItem: Equatable, Hashable {
         self.guidanceHint = guidanceHint
         self.guidanceHintZh = guidanceHintZh
         self.guidanceHintEn = guidanceHintEn
+        self.canAddEntry = canAddEntry
+        self.canRemoveEntry = canRemoveEntry
     }
 
     
@@ -3759,7 +3901,9 @@ public struct FfiConverterTypeFieldItem: FfiConverterRustBuffer {
                 hint: FfiConverterOptionString.read(from: &buf), 
                 guidanceHint: FfiConverterOptionString.read(from: &buf), 
                 guidanceHintZh: FfiConverterOptionString.read(from: &buf), 
-                guidanceHintEn: FfiConverterOptionString.read(from: &buf)
+                guidanceHintEn: FfiConverterOptionString.read(from: &buf), 
+                canAddEntry: FfiConverterBool.read(from: &buf), 
+                canRemoveEntry: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -3787,6 +3931,8 @@ public struct FfiConverterTypeFieldItem: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.guidanceHint, into: &buf)
         FfiConverterOptionString.write(value.guidanceHintZh, into: &buf)
         FfiConverterOptionString.write(value.guidanceHintEn, into: &buf)
+        FfiConverterBool.write(value.canAddEntry, into: &buf)
+        FfiConverterBool.write(value.canRemoveEntry, into: &buf)
     }
 }
 
@@ -4187,6 +4333,11 @@ public struct HomeView: Equatable, Hashable {
      * offer to sign in again; nothing on the phone is lost.
      */
     public var sessionExpired: Bool
+    /**
+     * While it is expired, what to tell her (登录已过期，请重新登录…).
+     */
+    public var sessionNoticeZh: String?
+    public var sessionNoticeEn: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4224,7 +4375,10 @@ public struct HomeView: Equatable, Hashable {
         /**
          * The sign-in has expired (or the server refused it at the last sync):
          * offer to sign in again; nothing on the phone is lost.
-         */sessionExpired: Bool) {
+         */sessionExpired: Bool, 
+        /**
+         * While it is expired, what to tell her (登录已过期，请重新登录…).
+         */sessionNoticeZh: String? = nil, sessionNoticeEn: String? = nil) {
         self.today = today
         self.todayZh = todayZh
         self.todayEn = todayEn
@@ -4240,6 +4394,8 @@ public struct HomeView: Equatable, Hashable {
         self.lastSyncEn = lastSyncEn
         self.signedIn = signedIn
         self.sessionExpired = sessionExpired
+        self.sessionNoticeZh = sessionNoticeZh
+        self.sessionNoticeEn = sessionNoticeEn
     }
 
     
@@ -4272,7 +4428,9 @@ public struct FfiConverterTypeHomeView: FfiConverterRustBuffer {
                 lastSyncZh: FfiConverterString.read(from: &buf), 
                 lastSyncEn: FfiConverterString.read(from: &buf), 
                 signedIn: FfiConverterBool.read(from: &buf), 
-                sessionExpired: FfiConverterBool.read(from: &buf)
+                sessionExpired: FfiConverterBool.read(from: &buf), 
+                sessionNoticeZh: FfiConverterOptionString.read(from: &buf), 
+                sessionNoticeEn: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -4292,6 +4450,8 @@ public struct FfiConverterTypeHomeView: FfiConverterRustBuffer {
         FfiConverterString.write(value.lastSyncEn, into: &buf)
         FfiConverterBool.write(value.signedIn, into: &buf)
         FfiConverterBool.write(value.sessionExpired, into: &buf)
+        FfiConverterOptionString.write(value.sessionNoticeZh, into: &buf)
+        FfiConverterOptionString.write(value.sessionNoticeEn, into: &buf)
     }
 }
 
@@ -5087,9 +5247,19 @@ public struct PastVisitView: Equatable, Hashable {
      */
     public var date: String
     /**
-     * `uploaded`, `approved`, `returned`, `rejected` (stable codes).
+     * `12月3日` / `3 Dec`.
      */
-    public var status: String
+    public var dateZh: String
+    public var dateEn: String
+    /**
+     * Its state on the server (words and tone: `visit_state_badge`).
+     */
+    public var state: VisitState
+    /**
+     * The template's title (its id when the phone lacks the template).
+     */
+    public var titleZh: String
+    public var titleEn: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -5098,12 +5268,22 @@ public struct PastVisitView: Equatable, Hashable {
          * ISO date it was finalized on (local time).
          */date: String, 
         /**
-         * `uploaded`, `approved`, `returned`, `rejected` (stable codes).
-         */status: String) {
+         * `12月3日` / `3 Dec`.
+         */dateZh: String, dateEn: String, 
+        /**
+         * Its state on the server (words and tone: `visit_state_badge`).
+         */state: VisitState, 
+        /**
+         * The template's title (its id when the phone lacks the template).
+         */titleZh: String, titleEn: String) {
         self.visitId = visitId
         self.templateId = templateId
         self.date = date
-        self.status = status
+        self.dateZh = dateZh
+        self.dateEn = dateEn
+        self.state = state
+        self.titleZh = titleZh
+        self.titleEn = titleEn
     }
 
     
@@ -5125,7 +5305,11 @@ public struct FfiConverterTypePastVisitView: FfiConverterRustBuffer {
                 visitId: FfiConverterString.read(from: &buf), 
                 templateId: FfiConverterString.read(from: &buf), 
                 date: FfiConverterString.read(from: &buf), 
-                status: FfiConverterString.read(from: &buf)
+                dateZh: FfiConverterString.read(from: &buf), 
+                dateEn: FfiConverterString.read(from: &buf), 
+                state: FfiConverterTypeVisitState.read(from: &buf), 
+                titleZh: FfiConverterString.read(from: &buf), 
+                titleEn: FfiConverterString.read(from: &buf)
         )
     }
 
@@ -5133,7 +5317,11 @@ public struct FfiConverterTypePastVisitView: FfiConverterRustBuffer {
         FfiConverterString.write(value.visitId, into: &buf)
         FfiConverterString.write(value.templateId, into: &buf)
         FfiConverterString.write(value.date, into: &buf)
-        FfiConverterString.write(value.status, into: &buf)
+        FfiConverterString.write(value.dateZh, into: &buf)
+        FfiConverterString.write(value.dateEn, into: &buf)
+        FfiConverterTypeVisitState.write(value.state, into: &buf)
+        FfiConverterString.write(value.titleZh, into: &buf)
+        FfiConverterString.write(value.titleEn, into: &buf)
     }
 }
 
@@ -7200,6 +7388,89 @@ public func FfiConverterTypeAppLanguage_lift(_ buf: RustBuffer) throws -> AppLan
 #endif
 public func FfiConverterTypeAppLanguage_lower(_ value: AppLanguage) -> RustBuffer {
     return FfiConverterTypeAppLanguage.lower(value)
+}
+
+
+
+/**
+ * How a badge is coloured.
+ */
+
+public enum BadgeTone: Equatable, Hashable {
+    
+    case info
+    case good
+    case warn
+    case bad
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension BadgeTone: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBadgeTone: FfiConverterRustBuffer {
+    typealias SwiftType = BadgeTone
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BadgeTone {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .info
+        
+        case 2: return .good
+        
+        case 3: return .warn
+        
+        case 4: return .bad
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: BadgeTone, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .info:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .good:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .warn:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .bad:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBadgeTone_lift(_ buf: RustBuffer) throws -> BadgeTone {
+    return try FfiConverterTypeBadgeTone.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBadgeTone_lower(_ value: BadgeTone) -> RustBuffer {
+    return FfiConverterTypeBadgeTone.lower(value)
 }
 
 
@@ -9796,6 +10067,28 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
         print("uniffiFutureContinuationCallback invalid handle")
     }
 }
+/**
+ * The network the phone is on as a badge: `Wi-Fi`, `移动网络`, `无网络`, ….
+ */
+public func networkBadge(network: NetworkState) -> BadgeView  {
+    return try!  FfiConverterTypeBadgeView_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_func_network_badge(
+        FfiConverterTypeNetworkState_lower(network),uniffiCallStatus
+    )
+})
+}
+/**
+ * A visit's state as a badge: `草稿`, `待上传`, `已上传`, `已通过`, `退回修改`, `不通过`.
+ */
+public func visitStateBadge(state: VisitState) -> BadgeView  {
+    return try!  FfiConverterTypeBadgeView_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_func_visit_state_badge(
+        FfiConverterTypeVisitState_lower(state),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -9811,6 +10104,12 @@ private let initializationResult: InitializationResult = {
     let scaffolding_contract_version = ffi_doorstep_ffi_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_func_network_badge() != 49335) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_func_visit_state_badge() != 31421) {
+        return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed() != 53507) {
         return InitializationResult.apiChecksumMismatch
@@ -9917,6 +10216,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_doorstep_ffi_checksum_method_doorstep_add_photo() != 1018) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_add_repeat_entry() != 61092) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_door_check() != 17987) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9929,13 +10231,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_doorstep_ffi_checksum_method_doorstep_go_to_section() != 24516) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_doorstep_ffi_checksum_method_doorstep_open_visit() != 29106) {
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_leave_visit() != 4777) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_open_visit() != 2029) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_photo_thumbnail() != 29256) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_problems() != 46848) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_remove_repeat_entry() != 17458) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_returned_visits() != 39562) {
