@@ -1,6 +1,8 @@
 package cn.doorstep.ui.settings
 
 import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.ExperimentalLayoutApi
 import androidx.compose.foundation.layout.FlowRow
@@ -32,7 +34,7 @@ fun SettingsView(state: SettingsState) {
     Surface(Modifier.fillMaxSize(), color = MaterialTheme.colorScheme.background) {
         Column {
             DsTopBar(tr("设置", "Settings"))
-            Column(Modifier.padding(Dimens.page), verticalArrangement = Arrangement.spacedBy(12.dp())) {
+            Column(Modifier.verticalScroll(rememberScrollState()).padding(Dimens.page), verticalArrangement = Arrangement.spacedBy(12.dp())) {
                 SectionCard(tr("语言", "Language")) {
                     Row(horizontalArrangement = Arrangement.spacedBy(Dimens.gap)) {
                         FilterChip(state.lang == Lang.ZH, { state.eventSink(SettingsEvent.SetLang(Lang.ZH)) }, { Text("中文") })

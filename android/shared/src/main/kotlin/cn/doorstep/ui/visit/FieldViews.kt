@@ -6,6 +6,7 @@ import androidx.compose.foundation.Image
 import androidx.compose.foundation.clickable
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.PaddingValues
 import androidx.compose.foundation.layout.ExperimentalLayoutApi
 import androidx.compose.foundation.layout.FlowRow
 import androidx.compose.foundation.layout.Row
@@ -107,7 +108,7 @@ fun FieldBlock(f: FieldItem, thumbnails: Map<String, ByteArray>, sink: (VisitEve
 @Composable
 private fun Guidance(path: String, text: String) {
     var open by remember(path) { mutableStateOf(false) }
-    TextButton({ open = !open }, Modifier.heightIn(min = Dimens.touch).testTag("guidance:$path")) {
+    TextButton({ open = !open }, Modifier.heightIn(min = Dimens.touch).testTag("guidance:$path"), contentPadding = PaddingValues(0.dp)) {
         Text(if (open) tr("收起说明", "Hide guidance") else tr("查看说明", "Show guidance"))
     }
     if (open) Text(text, style = MaterialTheme.typography.bodyMedium)
