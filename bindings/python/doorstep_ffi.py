@@ -525,9 +525,9 @@ def _uniffi_check_contract_api_version(lib):
         raise InternalError("UniFFI contract version mismatch: try cleaning and rebuilding your project")
 
 def _uniffi_check_api_checksums(lib):
-    if lib.uniffi_doorstep_ffi_checksum_func_network_badge() != 49335:
+    if lib.uniffi_doorstep_ffi_checksum_func_network_badge() != 27084:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_doorstep_ffi_checksum_func_visit_state_badge() != 31421:
+    if lib.uniffi_doorstep_ffi_checksum_func_visit_state_badge() != 22842:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed() != 53507:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -543,7 +543,7 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_add_photo() != 1018:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_add_repeat_entry() != 61092:
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_add_repeat_entry() != 17102:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_current_account() != 47197:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -573,13 +573,13 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_households() != 49123:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_leave_visit() != 4777:
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_leave_visit() != 58613:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_login() != 17112:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_logout() != 3079:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_open_visit() != 2029:
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_open_visit() != 29106:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_outbox_entries() != 60131:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -591,7 +591,7 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_pull() != 25870:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_remove_repeat_entry() != 17458:
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_remove_repeat_entry() != 63255:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_retry_outbox_entry() != 43565:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -5669,21 +5669,19 @@ class PastVisitView:
     A visit the household received that is not on this phone (made on another
     phone, or by the worker before), as the server last listed it.
 """
-    def __init__(self, *, visit_id:str, template_id:str, date:str, date_zh:str, date_en:str, state:VisitState, title_zh:str, title_en:str):
+    def __init__(self, *, visit_id:str, template_id:str, date:str, date_zh:str, date_en:str, state:VisitState):
         self.visit_id = visit_id
         self.template_id = template_id
         self.date = date
         self.date_zh = date_zh
         self.date_en = date_en
         self.state = state
-        self.title_zh = title_zh
-        self.title_en = title_en
         
         
 
     
     def __str__(self):
-        return "PastVisitView(visit_id={}, template_id={}, date={}, date_zh={}, date_en={}, state={}, title_zh={}, title_en={})".format(self.visit_id, self.template_id, self.date, self.date_zh, self.date_en, self.state, self.title_zh, self.title_en)
+        return "PastVisitView(visit_id={}, template_id={}, date={}, date_zh={}, date_en={}, state={})".format(self.visit_id, self.template_id, self.date, self.date_zh, self.date_en, self.state)
     def __eq__(self, other):
         if self.visit_id != other.visit_id:
             return False
@@ -5697,10 +5695,6 @@ class PastVisitView:
             return False
         if self.state != other.state:
             return False
-        if self.title_zh != other.title_zh:
-            return False
-        if self.title_en != other.title_en:
-            return False
         return True
 
 class _UniffiFfiConverterTypePastVisitView(_UniffiConverterRustBuffer):
@@ -5713,8 +5707,6 @@ class _UniffiFfiConverterTypePastVisitView(_UniffiConverterRustBuffer):
             date_zh=_UniffiFfiConverterString.read(buf),
             date_en=_UniffiFfiConverterString.read(buf),
             state=_UniffiFfiConverterTypeVisitState.read(buf),
-            title_zh=_UniffiFfiConverterString.read(buf),
-            title_en=_UniffiFfiConverterString.read(buf),
         )
 
     @staticmethod
@@ -5725,8 +5717,6 @@ class _UniffiFfiConverterTypePastVisitView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.date_zh)
         _UniffiFfiConverterString.check_lower(value.date_en)
         _UniffiFfiConverterTypeVisitState.check_lower(value.state)
-        _UniffiFfiConverterString.check_lower(value.title_zh)
-        _UniffiFfiConverterString.check_lower(value.title_en)
 
     @staticmethod
     def write(value, buf):
@@ -5736,8 +5726,6 @@ class _UniffiFfiConverterTypePastVisitView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.date_zh, buf)
         _UniffiFfiConverterString.write(value.date_en, buf)
         _UniffiFfiConverterTypeVisitState.write(value.state, buf)
-        _UniffiFfiConverterString.write(value.title_zh, buf)
-        _UniffiFfiConverterString.write(value.title_en, buf)
 
 class _UniffiFfiConverterSequenceTypePastVisitView(_UniffiConverterRustBuffer):
     @classmethod
@@ -9272,9 +9260,7 @@ class DoorstepProtocol(typing.Protocol):
         raise NotImplementedError
     def add_repeat_entry(self, visit_id: str,repeat_path: str) -> VisitScreenView:
         """
-        添加成员: adds an empty entry after the last one of the repeat whose
-        field `path` is `repeat_path`; returns the new screen. Refused with
-        `repeat_full` at the form's maximum (`can_add_entry` says so first).
+        添加成员: an empty entry after the last of the repeat at `repeat_path`.
 """
         raise NotImplementedError
     def current_account(self, ) -> typing.Optional[AccountView]:
@@ -9368,8 +9354,7 @@ class DoorstepProtocol(typing.Protocol):
         raise NotImplementedError
     def leave_visit(self, visit_id: str) -> None:
         """
-        The worker left the visit's screen (保存草稿, 完成, back): `open_visit`
-        does not reopen it at the next start, until she edits it again.
+        She left the visit: `open_visit` no longer reopens it.
 """
         raise NotImplementedError
     async def login(self, server_url: str,username: str,password: str,device_name: str) -> AccountView:
@@ -9394,8 +9379,8 @@ class DoorstepProtocol(typing.Protocol):
         raise NotImplementedError
     def open_visit(self, ) -> typing.Optional[OpenVisitView]:
         """
-        The draft to reopen when the app starts again (the one last edited
-        and not left, with its section and what to say), or `None`.
+        The draft to reopen when the app starts again (the one last edited,
+        with its section and what to say), or `None`.
 """
         raise NotImplementedError
     def outbox_entries(self, ) -> typing.List[OutboxEntryView]:
@@ -9426,9 +9411,7 @@ class DoorstepProtocol(typing.Protocol):
         raise NotImplementedError
     def remove_repeat_entry(self, visit_id: str,entry_path: str) -> VisitScreenView:
         """
-        Removes the repeat entry `entry_path` (`members[2]`) with its answers;
-        returns the new screen. Refused with `repeat_at_minimum` when the form
-        needs every entry left (`can_remove_entry` says so first).
+        Removes the repeat entry `entry_path` (`members[2]`), within the form's minimum.
 """
         raise NotImplementedError
     def retry_outbox_entry(self, entry_id: str) -> None:
@@ -9647,9 +9630,7 @@ class Doorstep(DoorstepProtocol):
         return _uniffi_lift_return(_uniffi_ffi_result)
     def add_repeat_entry(self, visit_id: str,repeat_path: str) -> VisitScreenView:
         """
-        添加成员: adds an empty entry after the last one of the repeat whose
-        field `path` is `repeat_path`; returns the new screen. Refused with
-        `repeat_full` at the form's maximum (`can_add_entry` says so first).
+        添加成员: an empty entry after the last of the repeat at `repeat_path`.
 """
         
         _UniffiFfiConverterString.check_lower(visit_id)
@@ -9944,8 +9925,7 @@ class Doorstep(DoorstepProtocol):
         return _uniffi_lift_return(_uniffi_ffi_result)
     def leave_visit(self, visit_id: str) -> None:
         """
-        The worker left the visit's screen (保存草稿, 完成, back): `open_visit`
-        does not reopen it at the next start, until she edits it again.
+        She left the visit: `open_visit` no longer reopens it.
 """
         
         _UniffiFfiConverterString.check_lower(visit_id)
@@ -10022,8 +10002,8 @@ class Doorstep(DoorstepProtocol):
         )
     def open_visit(self, ) -> typing.Optional[OpenVisitView]:
         """
-        The draft to reopen when the app starts again (the one last edited
-        and not left, with its section and what to say), or `None`.
+        The draft to reopen when the app starts again (the one last edited,
+        with its section and what to say), or `None`.
 """
         _uniffi_lowered_args = (
             self._uniffi_clone_handle(),
@@ -10125,9 +10105,7 @@ class Doorstep(DoorstepProtocol):
         )
     def remove_repeat_entry(self, visit_id: str,entry_path: str) -> VisitScreenView:
         """
-        Removes the repeat entry `entry_path` (`members[2]`) with its answers;
-        returns the new screen. Refused with `repeat_at_minimum` when the form
-        needs every entry left (`can_remove_entry` says so first).
+        Removes the repeat entry `entry_path` (`members[2]`), within the form's minimum.
 """
         
         _UniffiFfiConverterString.check_lower(visit_id)
@@ -10595,7 +10573,7 @@ class _UniffiFfiConverterTypeDoorstep:
         buf.write_u64(cls.lower(value))
 def network_badge(network: NetworkState) -> BadgeView:
     """
-    The network the phone is on as a badge: `Wi-Fi`, `移动网络`, `无网络`, ….
+    The network as a badge (Wi-Fi, 移动网络, 无网络, …).
 """
     
     _UniffiFfiConverterTypeNetworkState.check_lower(network)
@@ -10612,7 +10590,7 @@ def network_badge(network: NetworkState) -> BadgeView:
     return _uniffi_lift_return(_uniffi_ffi_result)
 def visit_state_badge(state: VisitState) -> BadgeView:
     """
-    A visit's state as a badge: `草稿`, `待上传`, `已上传`, `已通过`, `退回修改`, `不通过`.
+    A visit's state as a badge (草稿, 待上传, …).
 """
     
     _UniffiFfiConverterTypeVisitState.check_lower(state)

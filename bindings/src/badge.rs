@@ -40,7 +40,7 @@ impl From<Badge> for BadgeView {
     }
 }
 
-/// A visit's state as a badge: `草稿`, `待上传`, `已上传`, `已通过`, `退回修改`, `不通过`.
+/// A visit's state as a badge (草稿, 待上传, …).
 #[uniffi::export]
 pub fn visit_state_badge(state: VisitState) -> BadgeView {
     display::visit_status(match state {
@@ -54,7 +54,7 @@ pub fn visit_state_badge(state: VisitState) -> BadgeView {
     .into()
 }
 
-/// The network the phone is on as a badge: `Wi-Fi`, `移动网络`, `无网络`, ….
+/// The network as a badge (Wi-Fi, 移动网络, 无网络, …).
 #[uniffi::export]
 pub fn network_badge(network: NetworkState) -> BadgeView {
     display::network(network.into()).into()

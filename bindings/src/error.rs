@@ -360,17 +360,17 @@ impl From<DeviceError> for DoorstepError {
                 "暂时不能手动确认：请等待定位结果或等待超时",
                 "the door check can be accepted by hand only after a suspect fix or the wait"
             ),
-            DeviceError::RepeatFull { max } => variant!(
+            DeviceError::RepeatFull => variant!(
                 Invalid,
                 "repeat_full",
-                &format!("最多只能有 {max} 项，不能再添加"),
-                format!("there can be at most {max} entries; no more can be added")
+                "已达到表单允许的最多项数，不能再添加",
+                "the form allows no more entries here"
             ),
-            DeviceError::RepeatAtMinimum { min } => variant!(
+            DeviceError::RepeatAtMinimum => variant!(
                 Invalid,
                 "repeat_at_minimum",
-                &format!("至少需要 {min} 项，不能再移除"),
-                format!("at least {min} entries are needed; none can be removed")
+                "表单要求至少保留这些项，不能再移除",
+                "the form needs at least these entries; none can be removed"
             ),
             DeviceError::UnknownSection => variant!(
                 Invalid,

@@ -92,7 +92,7 @@ pub struct HomeView {
     /// The sign-in has expired (or the server refused it at the last sync):
     /// offer to sign in again; nothing on the phone is lost.
     pub session_expired: bool,
-    /// While it is expired, what to tell her (登录已过期，请重新登录…).
+    /// While it is expired, what to say.
     #[uniffi(default)]
     pub session_notice_zh: Option<String>,
     #[uniffi(default)]

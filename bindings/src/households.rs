@@ -85,14 +85,9 @@ pub struct PastVisitView {
     pub template_id: String,
     /// ISO date it was finalized on (local time).
     pub date: String,
-    /// `12月3日` / `3 Dec`.
     pub date_zh: String,
     pub date_en: String,
-    /// Its state on the server (words and tone: `visit_state_badge`).
     pub state: VisitState,
-    /// The template's title (its id when the phone lacks the template).
-    pub title_zh: String,
-    pub title_en: String,
 }
 
 /// Everything the household screen shows.
@@ -219,18 +214,13 @@ impl Words {
                 .into_iter()
                 .map(|p| {
                     let date = display::date(p.date, self.today);
-                    let title = self.titles.get(&p.template_id).cloned();
-                    let title =
-                        title.unwrap_or_else(|| LocalizedText::new(&p.template_id, &p.template_id));
                     PastVisitView {
                         visit_id: p.visit_id.to_string(),
+                        template_id: p.template_id,
                         date: p.date.to_string(),
                         date_zh: date.zh,
                         date_en: date.en,
                         state: p.status.into(),
-                        title_zh: title.zh,
-                        title_en: title.en,
-                        template_id: p.template_id,
                     }
                 })
                 .collect(),

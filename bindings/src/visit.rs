@@ -165,10 +165,10 @@ pub struct FieldItem {
     pub guidance_hint_zh: Option<String>,
     #[uniffi(default)]
     pub guidance_hint_en: Option<String>,
-    /// Repeats: 添加成员 may add an entry now (below the form's maximum).
+    /// Repeats: below the form's maximum (show 添加成员).
     #[uniffi(default)]
     pub can_add_entry: bool,
-    /// Repeats: an entry may be removed now (above the form's minimum).
+    /// Repeats: above the form's minimum (show 移除).
     #[uniffi(default)]
     pub can_remove_entry: bool,
 }
@@ -906,9 +906,7 @@ impl Doorstep {
             .into())
     }
 
-    /// 添加成员: adds an empty entry after the last one of the repeat whose
-    /// field `path` is `repeat_path`; returns the new screen. Refused with
-    /// `repeat_full` at the form's maximum (`can_add_entry` says so first).
+    /// 添加成员: an empty entry after the last of the repeat at `repeat_path`.
     pub fn add_repeat_entry(
         &self,
         visit_id: String,
@@ -920,9 +918,7 @@ impl Doorstep {
             .into())
     }
 
-    /// Removes the repeat entry `entry_path` (`members[2]`) with its answers;
-    /// returns the new screen. Refused with `repeat_at_minimum` when the form
-    /// needs every entry left (`can_remove_entry` says so first).
+    /// Removes the repeat entry `entry_path` (`members[2]`), within the form's minimum.
     pub fn remove_repeat_entry(
         &self,
         visit_id: String,
@@ -934,8 +930,7 @@ impl Doorstep {
             .into())
     }
 
-    /// The worker left the visit's screen (保存草稿, 完成, back): `open_visit`
-    /// does not reopen it at the next start, until she edits it again.
+    /// She left the visit: `open_visit` no longer reopens it.
     pub fn leave_visit(&self, visit_id: String) -> Result<(), DoorstepError> {
         Ok(self.device().leave_visit(parse_id(&visit_id)?)?)
     }
@@ -1038,8 +1033,8 @@ impl Doorstep {
         )
     }
 
-    /// The draft to reopen when the app starts again (the one last edited
-    /// and not left, with its section and what to say), or `None`.
+    /// The draft to reopen when the app starts again (the one last edited,
+    /// with its section and what to say), or `None`.
     pub fn open_visit(&self) -> Result<Option<OpenVisitView>, DoorstepError> {
         Ok(self
             .device()

@@ -175,9 +175,7 @@ impl Device {
         let screen = self.visit_screen(visit, today)?;
         let field = shown_repeat(&screen, repeat)?;
         if !field.can_add_entry() {
-            return Err(DeviceError::RepeatFull {
-                max: field.max_count.unwrap_or(0),
-            });
+            return Err(DeviceError::RepeatFull);
         }
         let path = format!("{repeat}[{}]", field.entries.unwrap_or(0));
         self.set_answer(visit, &path, Some(Json::Object(Map::new())), today)
@@ -199,9 +197,7 @@ impl Device {
             .map_or("", |(repeat, _)| repeat);
         let field = shown_repeat(&screen, repeat)?;
         if !field.can_remove_entry() {
-            return Err(DeviceError::RepeatAtMinimum {
-                min: field.min_count.unwrap_or(0),
-            });
+            return Err(DeviceError::RepeatAtMinimum);
         }
         self.set_answer(visit, entry, None, today)
     }

@@ -1272,9 +1272,7 @@ public protocol DoorstepProtocol: AnyObject, Sendable {
     func addPhoto(visitId: String, field: String, cameraBytes: Data) throws  -> PhotoEvidence
     
     /**
-     * 添加成员: adds an empty entry after the last one of the repeat whose
-     * field `path` is `repeat_path`; returns the new screen. Refused with
-     * `repeat_full` at the form's maximum (`can_add_entry` says so first).
+     * 添加成员: an empty entry after the last of the repeat at `repeat_path`.
      */
     func addRepeatEntry(visitId: String, repeatPath: String) throws  -> VisitScreenView
     
@@ -1304,14 +1302,13 @@ public protocol DoorstepProtocol: AnyObject, Sendable {
     func goToSection(visitId: String, sectionKey: String) throws  -> VisitScreenView
     
     /**
-     * The worker left the visit's screen (保存草稿, 完成, back): `open_visit`
-     * does not reopen it at the next start, until she edits it again.
+     * She left the visit: `open_visit` no longer reopens it.
      */
     func leaveVisit(visitId: String) throws 
     
     /**
-     * The draft to reopen when the app starts again (the one last edited
-     * and not left, with its section and what to say), or `None`.
+     * The draft to reopen when the app starts again (the one last edited,
+     * with its section and what to say), or `None`.
      */
     func openVisit() throws  -> OpenVisitView?
     
@@ -1326,9 +1323,7 @@ public protocol DoorstepProtocol: AnyObject, Sendable {
     func problems(visitId: String) throws  -> [FormProblem]
     
     /**
-     * Removes the repeat entry `entry_path` (`members[2]`) with its answers;
-     * returns the new screen. Refused with `repeat_at_minimum` when the form
-     * needs every entry left (`can_remove_entry` says so first).
+     * Removes the repeat entry `entry_path` (`members[2]`), within the form's minimum.
      */
     func removeRepeatEntry(visitId: String, entryPath: String) throws  -> VisitScreenView
     
@@ -1899,9 +1894,7 @@ open func addPhoto(visitId: String, field: String, cameraBytes: Data)throws  -> 
 }
     
     /**
-     * 添加成员: adds an empty entry after the last one of the repeat whose
-     * field `path` is `repeat_path`; returns the new screen. Refused with
-     * `repeat_full` at the form's maximum (`can_add_entry` says so first).
+     * 添加成员: an empty entry after the last of the repeat at `repeat_path`.
      */
 open func addRepeatEntry(visitId: String, repeatPath: String)throws  -> VisitScreenView  {
     return try  FfiConverterTypeVisitScreenView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
@@ -1975,8 +1968,7 @@ open func goToSection(visitId: String, sectionKey: String)throws  -> VisitScreen
 }
     
     /**
-     * The worker left the visit's screen (保存草稿, 完成, back): `open_visit`
-     * does not reopen it at the next start, until she edits it again.
+     * She left the visit: `open_visit` no longer reopens it.
      */
 open func leaveVisit(visitId: String)throws   {try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
         uniffiCallStatus in
@@ -1988,8 +1980,8 @@ open func leaveVisit(visitId: String)throws   {try rustCallWithError(FfiConverte
 }
     
     /**
-     * The draft to reopen when the app starts again (the one last edited
-     * and not left, with its section and what to say), or `None`.
+     * The draft to reopen when the app starts again (the one last edited,
+     * with its section and what to say), or `None`.
      */
 open func openVisit()throws  -> OpenVisitView?  {
     return try  FfiConverterOptionTypeOpenVisitView.lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
@@ -2027,9 +2019,7 @@ open func problems(visitId: String)throws  -> [FormProblem]  {
 }
     
     /**
-     * Removes the repeat entry `entry_path` (`members[2]`) with its answers;
-     * returns the new screen. Refused with `repeat_at_minimum` when the form
-     * needs every entry left (`can_remove_entry` says so first).
+     * Removes the repeat entry `entry_path` (`members[2]`), within the form's minimum.
      */
 open func removeRepeatEntry(visitId: String, entryPath: String)throws  -> VisitScreenView  {
     return try  FfiConverterTypeVisitScreenView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
@@ -3795,11 +3785,11 @@ public struct FieldItem: Equatable, Hashable {
     public var guidanceHintZh: String?
     public var guidanceHintEn: String?
     /**
-     * Repeats: 添加成员 may add an entry now (below the form's maximum).
+     * Repeats: below the form's maximum (show 添加成员).
      */
     public var canAddEntry: Bool
     /**
-     * Repeats: an entry may be removed now (above the form's minimum).
+     * Repeats: above the form's minimum (show 移除).
      */
     public var canRemoveEntry: Bool
 
@@ -3831,10 +3821,10 @@ public struct FieldItem: Equatable, Hashable {
          * `guidance_hint`), in the screen's `language`, like `label`.
          */guidanceHint: String? = nil, guidanceHintZh: String? = nil, guidanceHintEn: String? = nil, 
         /**
-         * Repeats: 添加成员 may add an entry now (below the form's maximum).
+         * Repeats: below the form's maximum (show 添加成员).
          */canAddEntry: Bool = false, 
         /**
-         * Repeats: an entry may be removed now (above the form's minimum).
+         * Repeats: above the form's minimum (show 移除).
          */canRemoveEntry: Bool = false) {
         self.path = path
         self.name = name
@@ -4334,7 +4324,7 @@ public struct HomeView: Equatable, Hashable {
      */
     public var sessionExpired: Bool
     /**
-     * While it is expired, what to tell her (登录已过期，请重新登录…).
+     * While it is expired, what to say.
      */
     public var sessionNoticeZh: String?
     public var sessionNoticeEn: String?
@@ -4377,7 +4367,7 @@ public struct HomeView: Equatable, Hashable {
          * offer to sign in again; nothing on the phone is lost.
          */sessionExpired: Bool, 
         /**
-         * While it is expired, what to tell her (登录已过期，请重新登录…).
+         * While it is expired, what to say.
          */sessionNoticeZh: String? = nil, sessionNoticeEn: String? = nil) {
         self.today = today
         self.todayZh = todayZh
@@ -5246,44 +5236,22 @@ public struct PastVisitView: Equatable, Hashable {
      * ISO date it was finalized on (local time).
      */
     public var date: String
-    /**
-     * `12月3日` / `3 Dec`.
-     */
     public var dateZh: String
     public var dateEn: String
-    /**
-     * Its state on the server (words and tone: `visit_state_badge`).
-     */
     public var state: VisitState
-    /**
-     * The template's title (its id when the phone lacks the template).
-     */
-    public var titleZh: String
-    public var titleEn: String
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(visitId: String, templateId: String, 
         /**
          * ISO date it was finalized on (local time).
-         */date: String, 
-        /**
-         * `12月3日` / `3 Dec`.
-         */dateZh: String, dateEn: String, 
-        /**
-         * Its state on the server (words and tone: `visit_state_badge`).
-         */state: VisitState, 
-        /**
-         * The template's title (its id when the phone lacks the template).
-         */titleZh: String, titleEn: String) {
+         */date: String, dateZh: String, dateEn: String, state: VisitState) {
         self.visitId = visitId
         self.templateId = templateId
         self.date = date
         self.dateZh = dateZh
         self.dateEn = dateEn
         self.state = state
-        self.titleZh = titleZh
-        self.titleEn = titleEn
     }
 
     
@@ -5307,9 +5275,7 @@ public struct FfiConverterTypePastVisitView: FfiConverterRustBuffer {
                 date: FfiConverterString.read(from: &buf), 
                 dateZh: FfiConverterString.read(from: &buf), 
                 dateEn: FfiConverterString.read(from: &buf), 
-                state: FfiConverterTypeVisitState.read(from: &buf), 
-                titleZh: FfiConverterString.read(from: &buf), 
-                titleEn: FfiConverterString.read(from: &buf)
+                state: FfiConverterTypeVisitState.read(from: &buf)
         )
     }
 
@@ -5320,8 +5286,6 @@ public struct FfiConverterTypePastVisitView: FfiConverterRustBuffer {
         FfiConverterString.write(value.dateZh, into: &buf)
         FfiConverterString.write(value.dateEn, into: &buf)
         FfiConverterTypeVisitState.write(value.state, into: &buf)
-        FfiConverterString.write(value.titleZh, into: &buf)
-        FfiConverterString.write(value.titleEn, into: &buf)
     }
 }
 
@@ -10068,7 +10032,7 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
- * The network the phone is on as a badge: `Wi-Fi`, `移动网络`, `无网络`, ….
+ * The network as a badge (Wi-Fi, 移动网络, 无网络, …).
  */
 public func networkBadge(network: NetworkState) -> BadgeView  {
     return try!  FfiConverterTypeBadgeView_lift(try! rustCall() {
@@ -10079,7 +10043,7 @@ public func networkBadge(network: NetworkState) -> BadgeView  {
 })
 }
 /**
- * A visit's state as a badge: `草稿`, `待上传`, `已上传`, `已通过`, `退回修改`, `不通过`.
+ * A visit's state as a badge (草稿, 待上传, …).
  */
 public func visitStateBadge(state: VisitState) -> BadgeView  {
     return try!  FfiConverterTypeBadgeView_lift(try! rustCall() {
@@ -10105,10 +10069,10 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_doorstep_ffi_checksum_func_network_badge() != 49335) {
+    if (uniffi_doorstep_ffi_checksum_func_network_badge() != 27084) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_doorstep_ffi_checksum_func_visit_state_badge() != 31421) {
+    if (uniffi_doorstep_ffi_checksum_func_visit_state_badge() != 22842) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed() != 53507) {
@@ -10216,7 +10180,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_doorstep_ffi_checksum_method_doorstep_add_photo() != 1018) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_doorstep_ffi_checksum_method_doorstep_add_repeat_entry() != 61092) {
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_add_repeat_entry() != 17102) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_door_check() != 17987) {
@@ -10231,10 +10195,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_doorstep_ffi_checksum_method_doorstep_go_to_section() != 24516) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_doorstep_ffi_checksum_method_doorstep_leave_visit() != 4777) {
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_leave_visit() != 58613) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_doorstep_ffi_checksum_method_doorstep_open_visit() != 2029) {
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_open_visit() != 29106) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_photo_thumbnail() != 29256) {
@@ -10243,7 +10207,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_doorstep_ffi_checksum_method_doorstep_problems() != 46848) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_doorstep_ffi_checksum_method_doorstep_remove_repeat_entry() != 17458) {
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_remove_repeat_entry() != 63255) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_returned_visits() != 39562) {

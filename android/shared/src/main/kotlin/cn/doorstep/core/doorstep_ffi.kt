@@ -1131,10 +1131,10 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
-    if ((lib.uniffi_doorstep_ffi_checksum_func_network_badge() and 0xFFFF) != 49335) {
+    if ((lib.uniffi_doorstep_ffi_checksum_func_network_badge() and 0xFFFF) != 27084) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_doorstep_ffi_checksum_func_visit_state_badge() and 0xFFFF) != 31421) {
+    if ((lib.uniffi_doorstep_ffi_checksum_func_visit_state_badge() and 0xFFFF) != 22842) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed() and 0xFFFF) != 53507) {
@@ -1242,7 +1242,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_add_photo() and 0xFFFF) != 1018) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_add_repeat_entry() and 0xFFFF) != 61092) {
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_add_repeat_entry() and 0xFFFF) != 17102) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_door_check() and 0xFFFF) != 17987) {
@@ -1257,10 +1257,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_go_to_section() and 0xFFFF) != 24516) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_leave_visit() and 0xFFFF) != 4777) {
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_leave_visit() and 0xFFFF) != 58613) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_open_visit() and 0xFFFF) != 2029) {
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_open_visit() and 0xFFFF) != 29106) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_photo_thumbnail() and 0xFFFF) != 29256) {
@@ -1269,7 +1269,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_problems() and 0xFFFF) != 46848) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_remove_repeat_entry() and 0xFFFF) != 17458) {
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_remove_repeat_entry() and 0xFFFF) != 63255) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_returned_visits() and 0xFFFF) != 39562) {
@@ -2764,9 +2764,7 @@ public interface DoorstepInterface {
     fun `addPhoto`(`visitId`: kotlin.String, `field`: kotlin.String, `cameraBytes`: kotlin.ByteArray): PhotoEvidence
     
     /**
-     * 添加成员: adds an empty entry after the last one of the repeat whose
-     * field `path` is `repeat_path`; returns the new screen. Refused with
-     * `repeat_full` at the form's maximum (`can_add_entry` says so first).
+     * 添加成员: an empty entry after the last of the repeat at `repeat_path`.
      */
     fun `addRepeatEntry`(`visitId`: kotlin.String, `repeatPath`: kotlin.String): VisitScreenView
     
@@ -2796,14 +2794,13 @@ public interface DoorstepInterface {
     fun `goToSection`(`visitId`: kotlin.String, `sectionKey`: kotlin.String): VisitScreenView
     
     /**
-     * The worker left the visit's screen (保存草稿, 完成, back): `open_visit`
-     * does not reopen it at the next start, until she edits it again.
+     * She left the visit: `open_visit` no longer reopens it.
      */
     fun `leaveVisit`(`visitId`: kotlin.String)
     
     /**
-     * The draft to reopen when the app starts again (the one last edited
-     * and not left, with its section and what to say), or `None`.
+     * The draft to reopen when the app starts again (the one last edited,
+     * with its section and what to say), or `None`.
      */
     fun `openVisit`(): OpenVisitView?
     
@@ -2818,9 +2815,7 @@ public interface DoorstepInterface {
     fun `problems`(`visitId`: kotlin.String): List<FormProblem>
     
     /**
-     * Removes the repeat entry `entry_path` (`members[2]`) with its answers;
-     * returns the new screen. Refused with `repeat_at_minimum` when the form
-     * needs every entry left (`can_remove_entry` says so first).
+     * Removes the repeat entry `entry_path` (`members[2]`), within the form's minimum.
      */
     fun `removeRepeatEntry`(`visitId`: kotlin.String, `entryPath`: kotlin.String): VisitScreenView
     
@@ -3577,9 +3572,7 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
 
     
     /**
-     * 添加成员: adds an empty entry after the last one of the repeat whose
-     * field `path` is `repeat_path`; returns the new screen. Refused with
-     * `repeat_full` at the form's maximum (`can_add_entry` says so first).
+     * 添加成员: an empty entry after the last of the repeat at `repeat_path`.
      */
     @Throws(DoorstepException::class)override fun `addRepeatEntry`(`visitId`: kotlin.String, `repeatPath`: kotlin.String): VisitScreenView {
             return FfiConverterTypeVisitScreenView.lift(
@@ -3678,8 +3671,7 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
 
     
     /**
-     * The worker left the visit's screen (保存草稿, 完成, back): `open_visit`
-     * does not reopen it at the next start, until she edits it again.
+     * She left the visit: `open_visit` no longer reopens it.
      */
     @Throws(DoorstepException::class)override fun `leaveVisit`(`visitId`: kotlin.String)
         = 
@@ -3696,8 +3688,8 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
 
     
     /**
-     * The draft to reopen when the app starts again (the one last edited
-     * and not left, with its section and what to say), or `None`.
+     * The draft to reopen when the app starts again (the one last edited,
+     * with its section and what to say), or `None`.
      */
     @Throws(DoorstepException::class)override fun `openVisit`(): OpenVisitView? {
             return FfiConverterOptionalTypeOpenVisitView.lift(
@@ -3750,9 +3742,7 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
 
     
     /**
-     * Removes the repeat entry `entry_path` (`members[2]`) with its answers;
-     * returns the new screen. Refused with `repeat_at_minimum` when the form
-     * needs every entry left (`can_remove_entry` says so first).
+     * Removes the repeat entry `entry_path` (`members[2]`), within the form's minimum.
      */
     @Throws(DoorstepException::class)override fun `removeRepeatEntry`(`visitId`: kotlin.String, `entryPath`: kotlin.String): VisitScreenView {
             return FfiConverterTypeVisitScreenView.lift(
@@ -5602,12 +5592,12 @@ data class FieldItem (
     var `guidanceHintEn`: kotlin.String? = null 
     , 
     /**
-     * Repeats: 添加成员 may add an entry now (below the form's maximum).
+     * Repeats: below the form's maximum (show 添加成员).
      */
     var `canAddEntry`: kotlin.Boolean = false 
     , 
     /**
-     * Repeats: an entry may be removed now (above the form's minimum).
+     * Repeats: above the form's minimum (show 移除).
      */
     var `canRemoveEntry`: kotlin.Boolean = false 
     
@@ -6035,7 +6025,7 @@ data class HomeView (
     var `sessionExpired`: kotlin.Boolean
     , 
     /**
-     * While it is expired, what to tell her (登录已过期，请重新登录…).
+     * While it is expired, what to say.
      */
     var `sessionNoticeZh`: kotlin.String? = null 
     , 
@@ -6750,24 +6740,11 @@ data class PastVisitView (
      */
     var `date`: kotlin.String
     , 
-    /**
-     * `12月3日` / `3 Dec`.
-     */
     var `dateZh`: kotlin.String
     , 
     var `dateEn`: kotlin.String
     , 
-    /**
-     * Its state on the server (words and tone: `visit_state_badge`).
-     */
     var `state`: VisitState
-    , 
-    /**
-     * The template's title (its id when the phone lacks the template).
-     */
-    var `titleZh`: kotlin.String
-    , 
-    var `titleEn`: kotlin.String
     
 ){
     
@@ -6790,8 +6767,6 @@ public object FfiConverterTypePastVisitView: FfiConverterRustBuffer<PastVisitVie
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterTypeVisitState.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
         )
     }
 
@@ -6801,9 +6776,7 @@ public object FfiConverterTypePastVisitView: FfiConverterRustBuffer<PastVisitVie
             FfiConverterString.allocationSize(value.`date`) +
             FfiConverterString.allocationSize(value.`dateZh`) +
             FfiConverterString.allocationSize(value.`dateEn`) +
-            FfiConverterTypeVisitState.allocationSize(value.`state`) +
-            FfiConverterString.allocationSize(value.`titleZh`) +
-            FfiConverterString.allocationSize(value.`titleEn`)
+            FfiConverterTypeVisitState.allocationSize(value.`state`)
     )
 
     override fun write(value: PastVisitView, buf: ByteBuffer) {
@@ -6813,8 +6786,6 @@ public object FfiConverterTypePastVisitView: FfiConverterRustBuffer<PastVisitVie
             FfiConverterString.write(value.`dateZh`, buf)
             FfiConverterString.write(value.`dateEn`, buf)
             FfiConverterTypeVisitState.write(value.`state`, buf)
-            FfiConverterString.write(value.`titleZh`, buf)
-            FfiConverterString.write(value.`titleEn`, buf)
     }
 }
 
@@ -11269,7 +11240,7 @@ public object FfiConverterSequenceTypeVisitSummaryView: FfiConverterRustBuffer<L
 
 
         /**
-         * The network the phone is on as a badge: `Wi-Fi`, `移动网络`, `无网络`, ….
+         * The network as a badge (Wi-Fi, 移动网络, 无网络, …).
          */ fun `networkBadge`(`network`: NetworkState): BadgeView {
             return FfiConverterTypeBadgeView.lift(
     uniffiRustCall() { _status ->
@@ -11283,7 +11254,7 @@ public object FfiConverterSequenceTypeVisitSummaryView: FfiConverterRustBuffer<L
     
 
         /**
-         * A visit's state as a badge: `草稿`, `待上传`, `已上传`, `已通过`, `退回修改`, `不通过`.
+         * A visit's state as a badge (草稿, 待上传, …).
          */ fun `visitStateBadge`(`state`: VisitState): BadgeView {
             return FfiConverterTypeBadgeView.lift(
     uniffiRustCall() { _status ->

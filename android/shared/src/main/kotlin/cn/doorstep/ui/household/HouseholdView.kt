@@ -83,7 +83,8 @@ fun HouseholdView(state: HouseholdState) {
                         ) { Badge(visitStateBadge(v.visit.state)) }
                     }
                     h.pastVisits.forEach { p ->
-                        ListLine(tr(p.titleZh, p.titleEn), tr(p.dateZh, p.dateEn)) { Badge(visitStateBadge(p.state)) }
+                        val t = state.templates.firstOrNull { it.id == p.templateId }
+                        ListLine(t?.let { tr(it.titleZh, it.titleEn) } ?: p.templateId, tr(p.dateZh, p.dateEn)) { Badge(visitStateBadge(p.state)) }
                     }
                 }
             }

@@ -59,7 +59,7 @@ object Samples {
             ResidentItem("r2", "张小红", "5101**********2021", null, "child", "1975-09-12", emptyList(), "子女", "Child"),
         ),
         listOf(summary(0, "hazard_inspection", VisitState.UPLOADED)),
-        listOf(PastVisitView("p1", "elder_alone_visit", "2025-05-20", "5月20日", "20 May", VisitState.APPROVED, "独居老人探访", "Visit to an elder living alone")),
+        listOf(PastVisitView("p1", "elder_alone_visit", "2025-05-20", "5月20日", "20 May", VisitState.APPROVED)),
         listOf(DueVisitView("elder_alone_visit", "独居老人探访", "Visit to an elder living alone", "2025-06-30", false, "6月30日前完成", "by 30 June", "独居老人 · 每月走访", "Elder living alone · monthly")),
     )
 
