@@ -525,6 +525,10 @@ def _uniffi_check_contract_api_version(lib):
         raise InternalError("UniFFI contract version mismatch: try cleaning and rebuilding your project")
 
 def _uniffi_check_api_checksums(lib):
+    if lib.uniffi_doorstep_ffi_checksum_func_network_badge() != 27084:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_func_visit_state_badge() != 22842:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed() != 53507:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorchecksession_accept_by_hand() != 39847:
@@ -538,6 +542,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_doorstep_ffi_checksum_method_doorchecksession_view() != 48952:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_add_photo() != 1018:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_add_repeat_entry() != 17102:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_current_account() != 47197:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -567,6 +573,8 @@ def _uniffi_check_api_checksums(lib):
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_households() != 49123:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_leave_visit() != 58613:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_login() != 17112:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_logout() != 3079:
@@ -582,6 +590,8 @@ def _uniffi_check_api_checksums(lib):
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_problems() != 46848:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_pull() != 25870:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_method_doorstep_remove_repeat_entry() != 63255:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_doorstep_retry_outbox_entry() != 43565:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
@@ -664,6 +674,12 @@ _UniffiLib.ffi_doorstep_ffi_rustbuffer_reserve.restype = _UniffiRustBuffer
 _UniffiLib.ffi_doorstep_ffi_uniffi_contract_version.argtypes = (
 )
 _UniffiLib.ffi_doorstep_ffi_uniffi_contract_version.restype = ctypes.c_uint32
+_UniffiLib.uniffi_doorstep_ffi_checksum_func_network_badge.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_func_network_badge.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_func_visit_state_badge.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_func_visit_state_badge.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed.restype = ctypes.c_uint16
@@ -685,6 +701,9 @@ _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorchecksession_view.restype = c
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_add_photo.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_add_photo.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_add_repeat_entry.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_add_repeat_entry.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_current_account.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_current_account.restype = ctypes.c_uint16
@@ -727,6 +746,9 @@ _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_household_page.restype =
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_households.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_households.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_leave_visit.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_leave_visit.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_login.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_login.restype = ctypes.c_uint16
@@ -751,6 +773,9 @@ _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_problems.restype = ctype
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_pull.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_pull.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_remove_repeat_entry.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_remove_repeat_entry.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_retry_outbox_entry.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_doorstep_retry_outbox_entry.restype = ctypes.c_uint16
@@ -829,6 +854,16 @@ _UniffiLib.uniffi_doorstep_ffi_checksum_constructor_synccancel_new.restype = cty
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_synclistener_on_progress.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_method_synclistener_on_progress.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_fn_func_network_badge.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_func_network_badge.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_func_visit_state_badge.argtypes = (
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_func_visit_state_badge.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_doorstep_ffi_fn_method_datalistener_on_data_changed.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -873,6 +908,13 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_add_photo.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_add_photo.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_add_repeat_entry.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_add_repeat_entry.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_current_account.argtypes = (
     ctypes.c_uint64,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -958,6 +1000,12 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_households.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_households.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_leave_visit.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_leave_visit.restype = None
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_login.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1003,6 +1051,13 @@ _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_pull.argtypes = (
     _UniffiRustBuffer,
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_pull.restype = ctypes.c_uint64
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_remove_repeat_entry.argtypes = (
+    ctypes.c_uint64,
+    _UniffiRustBuffer,
+    _UniffiRustBuffer,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_remove_repeat_entry.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_retry_outbox_entry.argtypes = (
     ctypes.c_uint64,
     _UniffiRustBuffer,
@@ -1761,6 +1816,110 @@ class _UniffiFfiConverterTypeAccountView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.display_name, buf)
         _UniffiFfiConverterTypeUserRole.write(value.role, buf)
         _UniffiFfiConverterSequenceTypeGridView.write(value.grids, buf)
+
+
+
+
+
+
+class BadgeTone(enum.Enum):
+    """
+    How a badge is coloured.
+"""
+    
+    INFO = 0
+    
+    GOOD = 1
+    
+    WARN = 2
+    
+    BAD = 3
+    
+
+
+class _UniffiFfiConverterTypeBadgeTone(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        variant = buf.read_i32()
+        if variant == 1:
+            return BadgeTone.INFO
+        if variant == 2:
+            return BadgeTone.GOOD
+        if variant == 3:
+            return BadgeTone.WARN
+        if variant == 4:
+            return BadgeTone.BAD
+        raise InternalError("Raw enum value doesn't match any cases")
+
+    @staticmethod
+    def check_lower(value):
+        if value == BadgeTone.INFO:
+            return
+        if value == BadgeTone.GOOD:
+            return
+        if value == BadgeTone.WARN:
+            return
+        if value == BadgeTone.BAD:
+            return
+        raise ValueError(value)
+
+    @staticmethod
+    def write(value, buf):
+        if value == BadgeTone.INFO:
+            buf.write_i32(1)
+        if value == BadgeTone.GOOD:
+            buf.write_i32(2)
+        if value == BadgeTone.WARN:
+            buf.write_i32(3)
+        if value == BadgeTone.BAD:
+            buf.write_i32(4)
+
+
+
+@dataclass
+class BadgeView:
+    """
+    A state in words, with its tone.
+"""
+    def __init__(self, *, text_zh:str, text_en:str, tone:BadgeTone):
+        self.text_zh = text_zh
+        self.text_en = text_en
+        self.tone = tone
+        
+        
+
+    
+    def __str__(self):
+        return "BadgeView(text_zh={}, text_en={}, tone={})".format(self.text_zh, self.text_en, self.tone)
+    def __eq__(self, other):
+        if self.text_zh != other.text_zh:
+            return False
+        if self.text_en != other.text_en:
+            return False
+        if self.tone != other.tone:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeBadgeView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return BadgeView(
+            text_zh=_UniffiFfiConverterString.read(buf),
+            text_en=_UniffiFfiConverterString.read(buf),
+            tone=_UniffiFfiConverterTypeBadgeTone.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterString.check_lower(value.text_zh)
+        _UniffiFfiConverterString.check_lower(value.text_en)
+        _UniffiFfiConverterTypeBadgeTone.check_lower(value.tone)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterString.write(value.text_zh, buf)
+        _UniffiFfiConverterString.write(value.text_en, buf)
+        _UniffiFfiConverterTypeBadgeTone.write(value.tone, buf)
 
 class _UniffiFfiConverterBoolean:
     @classmethod
@@ -4299,7 +4458,7 @@ class FieldItem:
     """
     One visible field, in the form's order.
 """
-    def __init__(self, *, path:str, name:str, kind:FieldKind, depth:int, label_zh:str, label_en:str, hint_zh:typing.Optional[str], hint_en:typing.Optional[str], required:bool, read_only:bool, choices:typing.List[ChoiceView], value:typing.Optional[AnswerValue], display_zh:typing.Optional[str], display_en:typing.Optional[str], entries:typing.Optional[int], min_count:typing.Optional[int], max_count:typing.Optional[int], problems:typing.List[FormProblem], label:str = "", hint:typing.Optional[str] = None, guidance_hint:typing.Optional[str] = None, guidance_hint_zh:typing.Optional[str] = None, guidance_hint_en:typing.Optional[str] = None):
+    def __init__(self, *, path:str, name:str, kind:FieldKind, depth:int, label_zh:str, label_en:str, hint_zh:typing.Optional[str], hint_en:typing.Optional[str], required:bool, read_only:bool, choices:typing.List[ChoiceView], value:typing.Optional[AnswerValue], display_zh:typing.Optional[str], display_en:typing.Optional[str], entries:typing.Optional[int], min_count:typing.Optional[int], max_count:typing.Optional[int], problems:typing.List[FormProblem], label:str = "", hint:typing.Optional[str] = None, guidance_hint:typing.Optional[str] = None, guidance_hint_zh:typing.Optional[str] = None, guidance_hint_en:typing.Optional[str] = None, can_add_entry:bool = False, can_remove_entry:bool = False):
         self.path = path
         self.name = name
         self.kind = kind
@@ -4323,12 +4482,14 @@ class FieldItem:
         self.guidance_hint = guidance_hint
         self.guidance_hint_zh = guidance_hint_zh
         self.guidance_hint_en = guidance_hint_en
+        self.can_add_entry = can_add_entry
+        self.can_remove_entry = can_remove_entry
         
         
 
     
     def __str__(self):
-        return "FieldItem(path={}, name={}, kind={}, depth={}, label_zh={}, label_en={}, hint_zh={}, hint_en={}, required={}, read_only={}, choices={}, value={}, display_zh={}, display_en={}, entries={}, min_count={}, max_count={}, problems={}, label={}, hint={}, guidance_hint={}, guidance_hint_zh={}, guidance_hint_en={})".format(self.path, self.name, self.kind, self.depth, self.label_zh, self.label_en, self.hint_zh, self.hint_en, self.required, self.read_only, self.choices, self.value, self.display_zh, self.display_en, self.entries, self.min_count, self.max_count, self.problems, self.label, self.hint, self.guidance_hint, self.guidance_hint_zh, self.guidance_hint_en)
+        return "FieldItem(path={}, name={}, kind={}, depth={}, label_zh={}, label_en={}, hint_zh={}, hint_en={}, required={}, read_only={}, choices={}, value={}, display_zh={}, display_en={}, entries={}, min_count={}, max_count={}, problems={}, label={}, hint={}, guidance_hint={}, guidance_hint_zh={}, guidance_hint_en={}, can_add_entry={}, can_remove_entry={})".format(self.path, self.name, self.kind, self.depth, self.label_zh, self.label_en, self.hint_zh, self.hint_en, self.required, self.read_only, self.choices, self.value, self.display_zh, self.display_en, self.entries, self.min_count, self.max_count, self.problems, self.label, self.hint, self.guidance_hint, self.guidance_hint_zh, self.guidance_hint_en, self.can_add_entry, self.can_remove_entry)
     def __eq__(self, other):
         if self.path != other.path:
             return False
@@ -4376,6 +4537,10 @@ class FieldItem:
             return False
         if self.guidance_hint_en != other.guidance_hint_en:
             return False
+        if self.can_add_entry != other.can_add_entry:
+            return False
+        if self.can_remove_entry != other.can_remove_entry:
+            return False
         return True
 
 class _UniffiFfiConverterTypeFieldItem(_UniffiConverterRustBuffer):
@@ -4405,6 +4570,8 @@ class _UniffiFfiConverterTypeFieldItem(_UniffiConverterRustBuffer):
             guidance_hint=_UniffiFfiConverterOptionalString.read(buf),
             guidance_hint_zh=_UniffiFfiConverterOptionalString.read(buf),
             guidance_hint_en=_UniffiFfiConverterOptionalString.read(buf),
+            can_add_entry=_UniffiFfiConverterBoolean.read(buf),
+            can_remove_entry=_UniffiFfiConverterBoolean.read(buf),
         )
 
     @staticmethod
@@ -4432,6 +4599,8 @@ class _UniffiFfiConverterTypeFieldItem(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.check_lower(value.guidance_hint)
         _UniffiFfiConverterOptionalString.check_lower(value.guidance_hint_zh)
         _UniffiFfiConverterOptionalString.check_lower(value.guidance_hint_en)
+        _UniffiFfiConverterBoolean.check_lower(value.can_add_entry)
+        _UniffiFfiConverterBoolean.check_lower(value.can_remove_entry)
 
     @staticmethod
     def write(value, buf):
@@ -4458,6 +4627,8 @@ class _UniffiFfiConverterTypeFieldItem(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.guidance_hint, buf)
         _UniffiFfiConverterOptionalString.write(value.guidance_hint_zh, buf)
         _UniffiFfiConverterOptionalString.write(value.guidance_hint_en, buf)
+        _UniffiFfiConverterBoolean.write(value.can_add_entry, buf)
+        _UniffiFfiConverterBoolean.write(value.can_remove_entry, buf)
 
 @dataclass
 class FormLanguageView:
@@ -4857,7 +5028,7 @@ class HomeView:
     """
     Everything the home screen shows.
 """
-    def __init__(self, *, today:str, today_zh:str, today_en:str, due:typing.List[DueItemView], due_count:int, overdue_count:int, returned:typing.List[ReturnedItemView], drafts:typing.List[DraftItemView], waiting_upload:int, set_aside:int, last_sync:typing.Optional[str], last_sync_zh:str, last_sync_en:str, signed_in:bool, session_expired:bool):
+    def __init__(self, *, today:str, today_zh:str, today_en:str, due:typing.List[DueItemView], due_count:int, overdue_count:int, returned:typing.List[ReturnedItemView], drafts:typing.List[DraftItemView], waiting_upload:int, set_aside:int, last_sync:typing.Optional[str], last_sync_zh:str, last_sync_en:str, signed_in:bool, session_expired:bool, session_notice_zh:typing.Optional[str] = None, session_notice_en:typing.Optional[str] = None):
         self.today = today
         self.today_zh = today_zh
         self.today_en = today_en
@@ -4873,12 +5044,14 @@ class HomeView:
         self.last_sync_en = last_sync_en
         self.signed_in = signed_in
         self.session_expired = session_expired
+        self.session_notice_zh = session_notice_zh
+        self.session_notice_en = session_notice_en
         
         
 
     
     def __str__(self):
-        return "HomeView(today={}, today_zh={}, today_en={}, due={}, due_count={}, overdue_count={}, returned={}, drafts={}, waiting_upload={}, set_aside={}, last_sync={}, last_sync_zh={}, last_sync_en={}, signed_in={}, session_expired={})".format(self.today, self.today_zh, self.today_en, self.due, self.due_count, self.overdue_count, self.returned, self.drafts, self.waiting_upload, self.set_aside, self.last_sync, self.last_sync_zh, self.last_sync_en, self.signed_in, self.session_expired)
+        return "HomeView(today={}, today_zh={}, today_en={}, due={}, due_count={}, overdue_count={}, returned={}, drafts={}, waiting_upload={}, set_aside={}, last_sync={}, last_sync_zh={}, last_sync_en={}, signed_in={}, session_expired={}, session_notice_zh={}, session_notice_en={})".format(self.today, self.today_zh, self.today_en, self.due, self.due_count, self.overdue_count, self.returned, self.drafts, self.waiting_upload, self.set_aside, self.last_sync, self.last_sync_zh, self.last_sync_en, self.signed_in, self.session_expired, self.session_notice_zh, self.session_notice_en)
     def __eq__(self, other):
         if self.today != other.today:
             return False
@@ -4910,6 +5083,10 @@ class HomeView:
             return False
         if self.session_expired != other.session_expired:
             return False
+        if self.session_notice_zh != other.session_notice_zh:
+            return False
+        if self.session_notice_en != other.session_notice_en:
+            return False
         return True
 
 class _UniffiFfiConverterTypeHomeView(_UniffiConverterRustBuffer):
@@ -4931,6 +5108,8 @@ class _UniffiFfiConverterTypeHomeView(_UniffiConverterRustBuffer):
             last_sync_en=_UniffiFfiConverterString.read(buf),
             signed_in=_UniffiFfiConverterBoolean.read(buf),
             session_expired=_UniffiFfiConverterBoolean.read(buf),
+            session_notice_zh=_UniffiFfiConverterOptionalString.read(buf),
+            session_notice_en=_UniffiFfiConverterOptionalString.read(buf),
         )
 
     @staticmethod
@@ -4950,6 +5129,8 @@ class _UniffiFfiConverterTypeHomeView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.last_sync_en)
         _UniffiFfiConverterBoolean.check_lower(value.signed_in)
         _UniffiFfiConverterBoolean.check_lower(value.session_expired)
+        _UniffiFfiConverterOptionalString.check_lower(value.session_notice_zh)
+        _UniffiFfiConverterOptionalString.check_lower(value.session_notice_en)
 
     @staticmethod
     def write(value, buf):
@@ -4968,6 +5149,8 @@ class _UniffiFfiConverterTypeHomeView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.last_sync_en, buf)
         _UniffiFfiConverterBoolean.write(value.signed_in, buf)
         _UniffiFfiConverterBoolean.write(value.session_expired, buf)
+        _UniffiFfiConverterOptionalString.write(value.session_notice_zh, buf)
+        _UniffiFfiConverterOptionalString.write(value.session_notice_en, buf)
 
 class _UniffiFfiConverterOptionalTypeDueBadgeView(_UniffiConverterRustBuffer):
     @classmethod
@@ -5486,17 +5669,19 @@ class PastVisitView:
     A visit the household received that is not on this phone (made on another
     phone, or by the worker before), as the server last listed it.
 """
-    def __init__(self, *, visit_id:str, template_id:str, date:str, status:str):
+    def __init__(self, *, visit_id:str, template_id:str, date:str, date_zh:str, date_en:str, state:VisitState):
         self.visit_id = visit_id
         self.template_id = template_id
         self.date = date
-        self.status = status
+        self.date_zh = date_zh
+        self.date_en = date_en
+        self.state = state
         
         
 
     
     def __str__(self):
-        return "PastVisitView(visit_id={}, template_id={}, date={}, status={})".format(self.visit_id, self.template_id, self.date, self.status)
+        return "PastVisitView(visit_id={}, template_id={}, date={}, date_zh={}, date_en={}, state={})".format(self.visit_id, self.template_id, self.date, self.date_zh, self.date_en, self.state)
     def __eq__(self, other):
         if self.visit_id != other.visit_id:
             return False
@@ -5504,7 +5689,11 @@ class PastVisitView:
             return False
         if self.date != other.date:
             return False
-        if self.status != other.status:
+        if self.date_zh != other.date_zh:
+            return False
+        if self.date_en != other.date_en:
+            return False
+        if self.state != other.state:
             return False
         return True
 
@@ -5515,7 +5704,9 @@ class _UniffiFfiConverterTypePastVisitView(_UniffiConverterRustBuffer):
             visit_id=_UniffiFfiConverterString.read(buf),
             template_id=_UniffiFfiConverterString.read(buf),
             date=_UniffiFfiConverterString.read(buf),
-            status=_UniffiFfiConverterString.read(buf),
+            date_zh=_UniffiFfiConverterString.read(buf),
+            date_en=_UniffiFfiConverterString.read(buf),
+            state=_UniffiFfiConverterTypeVisitState.read(buf),
         )
 
     @staticmethod
@@ -5523,14 +5714,18 @@ class _UniffiFfiConverterTypePastVisitView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.visit_id)
         _UniffiFfiConverterString.check_lower(value.template_id)
         _UniffiFfiConverterString.check_lower(value.date)
-        _UniffiFfiConverterString.check_lower(value.status)
+        _UniffiFfiConverterString.check_lower(value.date_zh)
+        _UniffiFfiConverterString.check_lower(value.date_en)
+        _UniffiFfiConverterTypeVisitState.check_lower(value.state)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterString.write(value.visit_id, buf)
         _UniffiFfiConverterString.write(value.template_id, buf)
         _UniffiFfiConverterString.write(value.date, buf)
-        _UniffiFfiConverterString.write(value.status, buf)
+        _UniffiFfiConverterString.write(value.date_zh, buf)
+        _UniffiFfiConverterString.write(value.date_en, buf)
+        _UniffiFfiConverterTypeVisitState.write(value.state, buf)
 
 class _UniffiFfiConverterSequenceTypePastVisitView(_UniffiConverterRustBuffer):
     @classmethod
@@ -9063,6 +9258,11 @@ class DoorstepProtocol(typing.Protocol):
         its record and a thumbnail: show the thumbnail, not the photo.
 """
         raise NotImplementedError
+    def add_repeat_entry(self, visit_id: str,repeat_path: str) -> VisitScreenView:
+        """
+        添加成员: an empty entry after the last of the repeat at `repeat_path`.
+"""
+        raise NotImplementedError
     def current_account(self, ) -> typing.Optional[AccountView]:
         """
         Who is signed in on this device, or `None`.
@@ -9152,6 +9352,11 @@ class DoorstepProtocol(typing.Protocol):
         Every household on the device, by code.
 """
         raise NotImplementedError
+    def leave_visit(self, visit_id: str) -> None:
+        """
+        She left the visit: `open_visit` no longer reopens it.
+"""
+        raise NotImplementedError
     async def login(self, server_url: str,username: str,password: str,device_name: str) -> AccountView:
         """
         Logs in to the server at `server_url` (remembered in the settings; a
@@ -9202,6 +9407,11 @@ class DoorstepProtocol(typing.Protocol):
     async def pull(self, cancel: typing.Optional[SyncCancel]) -> PullReport:
         """
         Pulls only (households, templates, review decisions), sending nothing.
+"""
+        raise NotImplementedError
+    def remove_repeat_entry(self, visit_id: str,entry_path: str) -> VisitScreenView:
+        """
+        Removes the repeat entry `entry_path` (`members[2]`), within the form's minimum.
 """
         raise NotImplementedError
     def retry_outbox_entry(self, entry_id: str) -> None:
@@ -9415,6 +9625,27 @@ class Doorstep(DoorstepProtocol):
         _uniffi_ffi_result = _uniffi_rust_call_with_error(
             _uniffi_error_converter,
             _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_add_photo,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
+    def add_repeat_entry(self, visit_id: str,repeat_path: str) -> VisitScreenView:
+        """
+        添加成员: an empty entry after the last of the repeat at `repeat_path`.
+"""
+        
+        _UniffiFfiConverterString.check_lower(visit_id)
+
+        _UniffiFfiConverterString.check_lower(repeat_path)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(visit_id),
+            _UniffiFfiConverterString.lower(repeat_path),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeVisitScreenView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_add_repeat_entry,
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
@@ -9692,6 +9923,24 @@ class Doorstep(DoorstepProtocol):
             *_uniffi_lowered_args,
         )
         return _uniffi_lift_return(_uniffi_ffi_result)
+    def leave_visit(self, visit_id: str) -> None:
+        """
+        She left the visit: `open_visit` no longer reopens it.
+"""
+        
+        _UniffiFfiConverterString.check_lower(visit_id)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(visit_id),
+        )
+        _uniffi_lift_return = lambda val: None
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_leave_visit,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     async def login(self, server_url: str,username: str,password: str,device_name: str) -> AccountView:
         """
         Logs in to the server at `server_url` (remembered in the settings; a
@@ -9854,6 +10103,27 @@ class Doorstep(DoorstepProtocol):
             _uniffi_lift_return,
             _uniffi_error_converter,
         )
+    def remove_repeat_entry(self, visit_id: str,entry_path: str) -> VisitScreenView:
+        """
+        Removes the repeat entry `entry_path` (`members[2]`), within the form's minimum.
+"""
+        
+        _UniffiFfiConverterString.check_lower(visit_id)
+
+        _UniffiFfiConverterString.check_lower(entry_path)
+        _uniffi_lowered_args = (
+            self._uniffi_clone_handle(),
+            _UniffiFfiConverterString.lower(visit_id),
+            _UniffiFfiConverterString.lower(entry_path),
+        )
+        _uniffi_lift_return = _UniffiFfiConverterTypeVisitScreenView.lift
+        _uniffi_error_converter = _UniffiFfiConverterTypeDoorstepError
+        _uniffi_ffi_result = _uniffi_rust_call_with_error(
+            _uniffi_error_converter,
+            _UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_remove_repeat_entry,
+            *_uniffi_lowered_args,
+        )
+        return _uniffi_lift_return(_uniffi_ffi_result)
     def retry_outbox_entry(self, entry_id: str) -> None:
         """
         Queues a set-aside entry again: the next sync tries it. Refused
@@ -10301,10 +10571,45 @@ class _UniffiFfiConverterTypeDoorstep:
     @classmethod
     def write(cls, value: Doorstep, buf: _UniffiRustBuffer):
         buf.write_u64(cls.lower(value))
+def network_badge(network: NetworkState) -> BadgeView:
+    """
+    The network as a badge (Wi-Fi, 移动网络, 无网络, …).
+"""
+    
+    _UniffiFfiConverterTypeNetworkState.check_lower(network)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterTypeNetworkState.lower(network),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterTypeBadgeView.lift
+    _uniffi_error_converter = None
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_doorstep_ffi_fn_func_network_badge,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
+def visit_state_badge(state: VisitState) -> BadgeView:
+    """
+    A visit's state as a badge (草稿, 待上传, …).
+"""
+    
+    _UniffiFfiConverterTypeVisitState.check_lower(state)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterTypeVisitState.lower(state),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterTypeBadgeView.lift
+    _uniffi_error_converter = None
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_doorstep_ffi_fn_func_visit_state_badge,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 
 __all__ = [
     "InternalError",
     "UserRole",
+    "BadgeTone",
     "DoorVerdict",
     "DoorOutcome",
     "DoorCheckStage",
@@ -10320,6 +10625,7 @@ __all__ = [
     "NetworkState",
     "GridView",
     "AccountView",
+    "BadgeView",
     "ButtonView",
     "ChoiceView",
     "DataChangeView",
@@ -10366,6 +10672,8 @@ __all__ = [
     "TemplateView",
     "VisitButtonsView",
     "VisitScreenView",
+    "network_badge",
+    "visit_state_badge",
     "DataListenerImpl",
     "DataListener",
     "DoorCheckSession",

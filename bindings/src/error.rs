@@ -244,12 +244,10 @@ impl From<SyncError> for DoorstepError {
                 message_en: api.message_en,
                 retryable: api.retryable,
             },
-            SyncError::Unauthorized => variant!(
-                NotSignedIn,
-                "session_expired",
-                "登录已过期，请重新登录。未上传的走访仍在手机上，重新登录后继续上传",
-                "your sign-in has expired: sign in again. Visits not yet sent stay on this phone and go after you sign in"
-            ),
+            SyncError::Unauthorized => {
+                let words = doorstep_core::sign_in::session_expired_text();
+                variant!(NotSignedIn, "session_expired", &words.zh, words.en)
+            }
             SyncError::NotSignedIn => not_signed_in(),
             SyncError::Protocol(_) => DoorstepError::Server {
                 code: "protocol".to_owned(),
@@ -361,6 +359,18 @@ impl From<DeviceError> for DoorstepError {
                 "too_early_to_accept_by_hand",
                 "暂时不能手动确认：请等待定位结果或等待超时",
                 "the door check can be accepted by hand only after a suspect fix or the wait"
+            ),
+            DeviceError::RepeatFull => variant!(
+                Invalid,
+                "repeat_full",
+                "已达到表单允许的最多项数，不能再添加",
+                "the form allows no more entries here"
+            ),
+            DeviceError::RepeatAtMinimum => variant!(
+                Invalid,
+                "repeat_at_minimum",
+                "表单要求至少保留这些项，不能再移除",
+                "the form needs at least these entries; none can be removed"
             ),
             DeviceError::UnknownSection => variant!(
                 Invalid,

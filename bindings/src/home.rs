@@ -92,6 +92,11 @@ pub struct HomeView {
     /// The sign-in has expired (or the server refused it at the last sync):
     /// offer to sign in again; nothing on the phone is lost.
     pub session_expired: bool,
+    /// While it is expired, what to say.
+    #[uniffi(default)]
+    pub session_notice_zh: Option<String>,
+    #[uniffi(default)]
+    pub session_notice_en: Option<String>,
 }
 
 impl From<DueItem> for DueItemView {
@@ -166,6 +171,8 @@ impl From<HomeScreen> for HomeView {
             last_sync_en: h.last_sync_text.en,
             signed_in: h.signed_in,
             session_expired: h.session_expired,
+            session_notice_zh: h.session_notice.as_ref().map(|n| n.zh.clone()),
+            session_notice_en: h.session_notice.map(|n| n.en),
         }
     }
 }

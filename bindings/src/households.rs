@@ -4,9 +4,10 @@
 
 use crate::error::DoorstepError;
 use crate::session::Doorstep;
-use crate::visit::{VisitSummaryView, parse_id};
+use crate::visit::{VisitState, VisitSummaryView, parse_id};
 use chrono::NaiveDate;
 use doorstep_core::device::Device;
+use doorstep_core::display;
 use doorstep_core::domain::Tenure;
 use doorstep_core::due::{TagNames, reason_text, when_text};
 use doorstep_core::forms::LocalizedText;
@@ -84,8 +85,9 @@ pub struct PastVisitView {
     pub template_id: String,
     /// ISO date it was finalized on (local time).
     pub date: String,
-    /// `uploaded`, `approved`, `returned`, `rejected` (stable codes).
-    pub status: String,
+    pub date_zh: String,
+    pub date_en: String,
+    pub state: VisitState,
 }
 
 /// Everything the household screen shows.
@@ -210,11 +212,16 @@ impl Words {
             past_visits: s
                 .past_visits
                 .into_iter()
-                .map(|p| PastVisitView {
-                    visit_id: p.visit_id.to_string(),
-                    template_id: p.template_id,
-                    date: p.date.to_string(),
-                    status: p.status.as_str().to_owned(),
+                .map(|p| {
+                    let date = display::date(p.date, self.today);
+                    PastVisitView {
+                        visit_id: p.visit_id.to_string(),
+                        template_id: p.template_id,
+                        date: p.date.to_string(),
+                        date_zh: date.zh,
+                        date_en: date.en,
+                        state: p.status.into(),
+                    }
                 })
                 .collect(),
             due: s.due.into_iter().map(|d| self.view(d)).collect(),

@@ -6,6 +6,7 @@
 //!
 //! | file | holds |
 //! |---|---|
+//! | [`badge`] | a visit's state and the network as badges: the core's words and tone |
 //! | [`session`] | the `Doorstep` object: open with a key, log in and out, the account and grids |
 //! | [`home`] | the home screen ("今日"): due, returned, drafts, waiting, last sync; the clock tests fix |
 //! | [`household_list`] | the household list: search, filters, pages with totals, badges, tags in words |
@@ -23,6 +24,7 @@
 
 uniffi::setup_scaffolding!();
 
+pub mod badge;
 pub mod changes;
 pub mod door;
 pub mod error;

@@ -9,7 +9,7 @@ use crate::error::DoorstepError;
 use crate::session::Doorstep;
 use doorstep_core::device::DeviceError;
 use doorstep_core::store::pull::PullSummary;
-use doorstep_core::sync::{CancelFlag, Network, Progress, SyncReport};
+use doorstep_core::sync::{CancelFlag, Progress, SyncReport};
 use std::sync::Arc;
 
 /// The network the phone is on, as the platform reports it.
@@ -152,12 +152,7 @@ impl Doorstep {
     /// change the platform reports); the next sync and the outbox's states
     /// use it. Not stored: after a restart it is Wi-Fi until the shell says.
     pub fn set_network(&self, network: NetworkState) {
-        self.device().set_network(match network {
-            NetworkState::Wifi => Network::Wifi,
-            NetworkState::Cellular => Network::Cellular,
-            NetworkState::Metered => Network::Metered,
-            NetworkState::Offline => Network::Offline,
-        });
+        self.device().set_network(network.into());
     }
 
     /// Runs one sync on the network last set, as the settings allow: pushes

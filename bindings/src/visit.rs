@@ -165,6 +165,12 @@ pub struct FieldItem {
     pub guidance_hint_zh: Option<String>,
     #[uniffi(default)]
     pub guidance_hint_en: Option<String>,
+    /// Repeats: below the form's maximum (show 添加成员).
+    #[uniffi(default)]
+    pub can_add_entry: bool,
+    /// Repeats: above the form's minimum (show 移除).
+    #[uniffi(default)]
+    pub can_remove_entry: bool,
 }
 
 /// Where the phone says it is.
@@ -484,6 +490,19 @@ fn instant(i: DeviceInstant) -> String {
     }
 }
 
+impl From<VisitStatus> for VisitState {
+    fn from(s: VisitStatus) -> Self {
+        match s {
+            VisitStatus::Draft => Self::Draft,
+            VisitStatus::Finalized => Self::Finalized,
+            VisitStatus::Uploaded => Self::Uploaded,
+            VisitStatus::Approved => Self::Approved,
+            VisitStatus::Returned => Self::Returned,
+            VisitStatus::Rejected => Self::Rejected,
+        }
+    }
+}
+
 impl From<Visit> for VisitView {
     fn from(v: Visit) -> Self {
         Self {
@@ -493,14 +512,7 @@ impl From<Visit> for VisitView {
             template_id: v.template_id,
             template_version: v.template_version,
             household_id: v.household_id.to_string(),
-            state: match v.status {
-                VisitStatus::Draft => VisitState::Draft,
-                VisitStatus::Finalized => VisitState::Finalized,
-                VisitStatus::Uploaded => VisitState::Uploaded,
-                VisitStatus::Approved => VisitState::Approved,
-                VisitStatus::Returned => VisitState::Returned,
-                VisitStatus::Rejected => VisitState::Rejected,
-            },
+            state: v.status.into(),
             started: instant(v.started),
             finalized: v.finalized.map(instant),
             review_comment: v.review.as_ref().map(|r| r.comment.clone()),
@@ -749,6 +761,7 @@ impl FieldItem {
     /// The field as shown to a worker reading the form in `language`.
     fn new(f: FieldView, language: &str) -> Self {
         let display = field_words::display_value(&f);
+        let (can_add_entry, can_remove_entry) = (f.can_add_entry(), f.can_remove_entry());
         let label = f.label.text_in(language).to_owned();
         let (label_zh, label_en) = texts(f.label);
         let (hint, hint_zh, hint_en) = optional_texts(f.hint, language);
@@ -783,6 +796,8 @@ impl FieldItem {
                     label_en: c.label.en,
                 })
                 .collect(),
+            can_add_entry,
+            can_remove_entry,
             entries: f.entries,
             min_count: f.min_count,
             max_count: f.max_count,
@@ -889,6 +904,35 @@ impl Doorstep {
             .device()
             .set_answer(parse_id(&visit_id)?, &path, value, self.device().today())?
             .into())
+    }
+
+    /// 添加成员: an empty entry after the last of the repeat at `repeat_path`.
+    pub fn add_repeat_entry(
+        &self,
+        visit_id: String,
+        repeat_path: String,
+    ) -> Result<VisitScreenView, DoorstepError> {
+        let device = self.device();
+        Ok(device
+            .add_repeat_entry(parse_id(&visit_id)?, &repeat_path, device.today())?
+            .into())
+    }
+
+    /// Removes the repeat entry `entry_path` (`members[2]`), within the form's minimum.
+    pub fn remove_repeat_entry(
+        &self,
+        visit_id: String,
+        entry_path: String,
+    ) -> Result<VisitScreenView, DoorstepError> {
+        let device = self.device();
+        Ok(device
+            .remove_repeat_entry(parse_id(&visit_id)?, &entry_path, device.today())?
+            .into())
+    }
+
+    /// She left the visit: `open_visit` no longer reopens it.
+    pub fn leave_visit(&self, visit_id: String) -> Result<(), DoorstepError> {
+        Ok(self.device().leave_visit(parse_id(&visit_id)?)?)
     }
 
     /// Records the door check of a draft — the fix (or `None` when the phone

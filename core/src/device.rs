@@ -59,6 +59,10 @@ pub enum DeviceError {
     TooEarlyToAcceptByHand,
     #[error("the form has no such section now")]
     UnknownSection,
+    #[error("the repeat already has the most entries its form allows")]
+    RepeatFull,
+    #[error("the repeat has the fewest entries its form allows; none can be removed")]
+    RepeatAtMinimum,
 }
 
 /// Problems by field path and code (never by value: answers are personal data).

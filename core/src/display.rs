@@ -3,10 +3,59 @@
 //!
 //! Dates drop the year when it is the current one: `12月5日` / `5 Dec`,
 //! `2025年12月5日` / `5 Dec 2025`. Moments say today and yesterday:
-//! `今天 14:05` / `today 14:05`.
+//! `今天 14:05` / `today 14:05`. States (a visit's, the network's) are
+//! badges: their words and a tone the apps colour the same way.
 
 use crate::forms::LocalizedText;
+use crate::sync::Network;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+use doorstep_model::VisitStatus;
+
+/// How a badge is coloured: neutral, good, needing attention, bad.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Info,
+    Good,
+    Warn,
+    Bad,
+}
+
+/// A state in words, with its tone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Badge {
+    pub text: LocalizedText,
+    pub tone: Tone,
+}
+
+fn badge(zh: &str, en: &str, tone: Tone) -> Badge {
+    Badge {
+        text: LocalizedText::new(zh, en),
+        tone,
+    }
+}
+
+/// A visit's state as the phone shows it: `草稿`, `待上传`, `已上传`,
+/// `已通过`, `退回修改`, `不通过`.
+pub fn visit_status(status: VisitStatus) -> Badge {
+    match status {
+        VisitStatus::Draft => badge("草稿", "Draft", Tone::Info),
+        VisitStatus::Finalized => badge("待上传", "Waiting to send", Tone::Warn),
+        VisitStatus::Uploaded => badge("已上传", "Sent", Tone::Good),
+        VisitStatus::Approved => badge("已通过", "Approved", Tone::Good),
+        VisitStatus::Returned => badge("退回修改", "Returned", Tone::Warn),
+        VisitStatus::Rejected => badge("不通过", "Rejected", Tone::Bad),
+    }
+}
+
+/// The network the phone is on, as the sync and home screens name it.
+pub fn network(network: Network) -> Badge {
+    match network {
+        Network::Wifi => badge("Wi-Fi", "Wi-Fi", Tone::Good),
+        Network::Cellular => badge("移动网络", "Cellular", Tone::Warn),
+        Network::Metered => badge("按流量计费的 Wi-Fi", "Metered Wi-Fi", Tone::Warn),
+        Network::Offline => badge("无网络", "Offline", Tone::Bad),
+    }
+}
 
 const MONTHS_EN: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -110,6 +159,22 @@ mod tests {
         // 23:30 UTC on the 4th is already the 5th in Beijing.
         let m = moment(at("2026-12-04T23:30:00Z"), now);
         assert_eq!(m.zh, "今天 07:30");
+    }
+
+    #[test]
+    fn states_have_their_words_and_tone() {
+        let returned = visit_status(VisitStatus::Returned);
+        assert_eq!(returned.text.zh, "退回修改");
+        assert_eq!(returned.tone, Tone::Warn);
+        assert_eq!(visit_status(VisitStatus::Finalized).text.zh, "待上传");
+        assert_eq!(visit_status(VisitStatus::Rejected).tone, Tone::Bad);
+        assert_eq!(visit_status(VisitStatus::Approved).text.en, "Approved");
+        let cellular = network(Network::Cellular);
+        assert_eq!(
+            (cellular.text.zh.as_str(), cellular.text.en.as_str()),
+            ("移动网络", "Cellular")
+        );
+        assert_eq!(network(Network::Offline).tone, Tone::Bad);
     }
 
     #[test]

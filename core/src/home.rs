@@ -93,6 +93,8 @@ pub struct HomeScreen {
     /// The sign-in has expired (by its date): sign in again before syncing;
     /// the last sync failing for that reason counts too.
     pub session_expired: bool,
+    /// While it is expired, what to tell her ([`crate::sign_in::session_expired_text`]).
+    pub session_notice: Option<LocalizedText>,
 }
 
 impl Device {
@@ -204,6 +206,7 @@ impl Device {
             last_sync_text: last_sync_text(last_sync, now),
             signed_in: session.is_some(),
             session_expired,
+            session_notice: session_expired.then(crate::sign_in::session_expired_text),
         })
     }
 

@@ -54,6 +54,24 @@ pub struct FieldView {
     pub problems: Vec<Problem>,
 }
 
+impl FieldView {
+    /// A repeat below its maximum: 添加成员 may add an entry.
+    pub fn can_add_entry(&self) -> bool {
+        self.field_type == FieldType::Repeat
+            && !self.read_only
+            && self
+                .max_count
+                .is_none_or(|max| self.entries.unwrap_or(0) < max)
+    }
+
+    /// A repeat above its minimum: one of its entries may be removed.
+    pub fn can_remove_entry(&self) -> bool {
+        self.field_type == FieldType::Repeat
+            && !self.read_only
+            && self.entries.unwrap_or(0) > self.min_count.unwrap_or(0)
+    }
+}
+
 /// A visit revision as its screen shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VisitScreen {
@@ -143,6 +161,45 @@ impl Device {
         let mut screen = build_visit_screen(&form, record, today, &language);
         self.place_on_section(&mut screen)?;
         self.note_answer(screen, path)
+    }
+
+    /// 添加成员: adds an empty entry after the last one of the repeat shown
+    /// at `repeat` (its field's `path`) and returns the new screen. Refused
+    /// with [`DeviceError::RepeatFull`] at the form's maximum.
+    pub fn add_repeat_entry(
+        &self,
+        visit: Uuid,
+        repeat: &str,
+        today: NaiveDate,
+    ) -> Result<VisitScreen, DeviceError> {
+        let screen = self.visit_screen(visit, today)?;
+        let field = shown_repeat(&screen, repeat)?;
+        if !field.can_add_entry() {
+            return Err(DeviceError::RepeatFull);
+        }
+        let path = format!("{repeat}[{}]", field.entries.unwrap_or(0));
+        self.set_answer(visit, &path, Some(Json::Object(Map::new())), today)
+    }
+
+    /// Removes the repeat entry at `entry` (`members[2]`) with its answers;
+    /// the later ones move up. Refused with [`DeviceError::RepeatAtMinimum`]
+    /// when the form needs every entry left.
+    pub fn remove_repeat_entry(
+        &self,
+        visit: Uuid,
+        entry: &str,
+        today: NaiveDate,
+    ) -> Result<VisitScreen, DeviceError> {
+        let screen = self.visit_screen(visit, today)?;
+        let repeat = entry
+            .strip_suffix(']')
+            .and_then(|e| e.rsplit_once('['))
+            .map_or("", |(repeat, _)| repeat);
+        let field = shown_repeat(&screen, repeat)?;
+        if !field.can_remove_entry() {
+            return Err(DeviceError::RepeatAtMinimum);
+        }
+        self.set_answer(visit, entry, None, today)
     }
 
     /// The newest version of every template this device knows, by id.
@@ -436,6 +493,16 @@ fn find_field<'d>(defs: &'d [Field], name: &str) -> Option<&'d Field> {
             None
         }
     })
+}
+
+/// The repeat shown on `screen` at `path`, or the error of a path naming
+/// no repeat shown.
+fn shown_repeat<'a>(screen: &'a VisitScreen, path: &str) -> Result<&'a FieldView, DeviceError> {
+    screen
+        .fields
+        .iter()
+        .find(|f| f.path == path && f.field_type == FieldType::Repeat)
+        .ok_or_else(|| StoreError::Invalid("the path names no repeat shown now".into()).into())
 }
 
 /// Sets the answer at `path` in `answers` (a JSON object), or removes it when

@@ -30,6 +30,15 @@ pub struct SignOutCheck {
     pub message: LocalizedText,
 }
 
+/// What the phone says once the sign-in has expired (or the server refused
+/// it): sign in again, and nothing on the phone is lost.
+pub fn session_expired_text() -> LocalizedText {
+    LocalizedText::new(
+        "登录已过期，请重新登录。未上传的走访仍在手机上，重新登录后继续上传",
+        "Your sign-in has expired: sign in again. Visits not yet sent stay on this phone and go after you sign in",
+    )
+}
+
 impl Device {
     /// Logs in to `server_url` (normalized as the settings keep it: a scheme
     /// added, the trailing `/` dropped), keeps the token in the encrypted

@@ -226,6 +226,9 @@ pub fn buttons(screen: &VisitScreen) -> VisitButtons {
 struct Place {
     visit: Uuid,
     section: String,
+    /// The worker left the visit (保存草稿, back): not reopened at start.
+    #[serde(default)]
+    closed: bool,
 }
 
 /// The visit to reopen after the app was killed, and where.
@@ -265,11 +268,16 @@ impl Device {
         let place = Place {
             visit,
             section: section.to_owned(),
+            closed: false,
         };
         if self.place()?.as_ref() == Some(&place) {
             return Ok(());
         }
-        let text = serde_json::to_string(&place)
+        self.write_place(&place)
+    }
+
+    fn write_place(&self, place: &Place) -> Result<(), DeviceError> {
+        let text = serde_json::to_string(place)
             .map_err(|e| StoreError::Invalid(format!("the visit's place: {e}")))?;
         Ok(self.store().set_open_visit_place(&text)?)
     }
@@ -370,11 +378,26 @@ impl Device {
         }
     }
 
+    /// The worker left `visit` (保存草稿, 完成 or back): it is not reopened
+    /// when the app starts again, until she answers or moves in it again. Her
+    /// section is kept for when she comes back to it.
+    pub fn leave_visit(&self, visit: Uuid) -> Result<(), DeviceError> {
+        if let Some(mut place) = self.place()?
+            && place.visit == visit
+            && !place.closed
+        {
+            place.closed = true;
+            self.write_place(&place)?;
+        }
+        Ok(())
+    }
+
     /// The visit to reopen when the app starts again: the draft the worker
-    /// last edited or moved in, if it is still a draft, with the section she
-    /// was on and what to tell her. `None` when there is nothing to reopen.
+    /// last edited or moved in and did not leave, if it is still a draft,
+    /// with the section she was on and what to tell her. `None` when there
+    /// is nothing to reopen.
     pub fn open_visit(&self, today: NaiveDate) -> Result<Option<OpenVisit>, DeviceError> {
-        let Some(place) = self.place()? else {
+        let Some(place) = self.place()?.filter(|p| !p.closed) else {
             return Ok(None);
         };
         let summary = self

@@ -239,10 +239,14 @@ fn home_shows_what_is_due_in_words_drafts_with_problems_and_the_last_sync() {
         .store()
         .record_sync(synced + chrono::Duration::hours(1), Some("unauthorized"))
         .unwrap();
+    let home = phone.device.home().unwrap();
     assert!(
-        phone.device.home().unwrap().session_expired,
+        home.session_expired,
         "the server refused the sign-in at the last sync"
     );
+    let notice = home.session_notice.expect("the home screen says so");
+    assert!(notice.zh.starts_with("登录已过期，请重新登录"));
+    assert!(notice.en.contains("stay on this phone"));
 }
 
 #[test]

@@ -233,10 +233,21 @@ fn after_the_app_is_killed_the_open_visit_is_reopened_where_she_was() {
         "nothing is lost"
     );
 
+    // She left it (保存草稿 or back): not reopened at start, but she comes
+    // back to her section; answering again makes it the open visit again.
+    device.leave_visit(visit).unwrap();
+    assert_eq!(device.open_visit(day()).unwrap(), None);
+    let screen = device.visit_screen(visit, day()).unwrap();
+    assert_eq!(
+        screen.sections[screen.current_section as usize].key,
+        "photos"
+    );
+
     // Once finished, there is nothing to reopen.
     device
         .set_answer(visit, "hazard_found", Some(json!("no")), day())
         .unwrap();
+    assert!(device.open_visit(day()).unwrap().is_some());
     device.add_photo(visit, "photos", &camera_jpeg()).unwrap();
     match device.finish(visit, day()).unwrap() {
         Finish::Finalized(v) => assert_eq!(v.id, visit),
@@ -381,4 +392,65 @@ fn photos_carry_the_evidence_watermark_once_the_font_is_named() {
     let mark = Watermark::new(std::fs::read(FONT).unwrap(), 0, lines).unwrap();
     let expected = process_photo(&camera_jpeg(), &PhotoOptions::default(), Some(&mark)).unwrap();
     assert_eq!(with.sha256, expected.sha256);
+}
+
+#[test]
+fn members_are_added_and_removed_within_the_forms_counts() {
+    let (_dir, device, household) = device();
+    let visit = device
+        .start_visit_on(household, "dibao_application", day())
+        .unwrap()
+        .id;
+    let members = |s: &doorstep_core::screen::VisitScreen| {
+        s.fields
+            .iter()
+            .find(|f| f.path == "members")
+            .and_then(|f| f.entries)
+    };
+    // 添加成员: the core puts the new entry after the two from the registry.
+    let screen = device.add_repeat_entry(visit, "members", day()).unwrap();
+    assert_eq!(members(&screen), Some(3));
+    assert!(
+        screen
+            .fields
+            .iter()
+            .any(|f| f.path == "members[2].member_name")
+    );
+    let screen = device
+        .remove_repeat_entry(visit, "members[1]", day())
+        .unwrap();
+    assert_eq!(members(&screen), Some(2));
+    for _ in 2..20 {
+        device.add_repeat_entry(visit, "members", day()).unwrap();
+    }
+    let full = device.visit_screen(visit, day()).unwrap();
+    assert_eq!(members(&full), Some(20));
+    assert!(
+        !full
+            .fields
+            .iter()
+            .any(|f| f.path == "members" && f.can_add_entry())
+    );
+    assert!(matches!(
+        device.add_repeat_entry(visit, "members", day()),
+        Err(DeviceError::RepeatFull)
+    ));
+    assert!(device.add_repeat_entry(visit, "no_such", day()).is_err());
+
+    // 当事人: at least two parties; the second cannot be removed.
+    let dispute = device
+        .start_visit_on(household, "dispute_mediation", day())
+        .unwrap()
+        .id;
+    device.add_repeat_entry(dispute, "parties", day()).unwrap();
+    device.add_repeat_entry(dispute, "parties", day()).unwrap();
+    assert!(matches!(
+        device.remove_repeat_entry(dispute, "parties[0]", day()),
+        Err(DeviceError::RepeatAtMinimum)
+    ));
+    assert_eq!(
+        members(&device.visit_screen(visit, day()).unwrap()),
+        Some(20),
+        "a refused change changes nothing"
+    );
 }

@@ -1272,6 +1272,11 @@ public protocol DoorstepProtocol: AnyObject, Sendable {
     func addPhoto(visitId: String, field: String, cameraBytes: Data) throws  -> PhotoEvidence
     
     /**
+     * 添加成员: an empty entry after the last of the repeat at `repeat_path`.
+     */
+    func addRepeatEntry(visitId: String, repeatPath: String) throws  -> VisitScreenView
+    
+    /**
      * Records the door check of a draft — the fix (or `None` when the phone
      * has none) and what the worker found — and returns the verdict.
      */
@@ -1297,6 +1302,11 @@ public protocol DoorstepProtocol: AnyObject, Sendable {
     func goToSection(visitId: String, sectionKey: String) throws  -> VisitScreenView
     
     /**
+     * She left the visit: `open_visit` no longer reopens it.
+     */
+    func leaveVisit(visitId: String) throws 
+    
+    /**
      * The draft to reopen when the app starts again (the one last edited,
      * with its section and what to say), or `None`.
      */
@@ -1311,6 +1321,11 @@ public protocol DoorstepProtocol: AnyObject, Sendable {
      * The problems that would stop the visit from being finalized now.
      */
     func problems(visitId: String) throws  -> [FormProblem]
+    
+    /**
+     * Removes the repeat entry `entry_path` (`members[2]`), within the form's minimum.
+     */
+    func removeRepeatEntry(visitId: String, entryPath: String) throws  -> VisitScreenView
     
     /**
      * Visits returned by a supervisor and not yet revised, with the
@@ -1879,6 +1894,20 @@ open func addPhoto(visitId: String, field: String, cameraBytes: Data)throws  -> 
 }
     
     /**
+     * 添加成员: an empty entry after the last of the repeat at `repeat_path`.
+     */
+open func addRepeatEntry(visitId: String, repeatPath: String)throws  -> VisitScreenView  {
+    return try  FfiConverterTypeVisitScreenView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_add_repeat_entry(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(visitId),
+        FfiConverterString.lower(repeatPath),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Records the door check of a draft — the fix (or `None` when the phone
      * has none) and what the worker found — and returns the verdict.
      */
@@ -1939,6 +1968,18 @@ open func goToSection(visitId: String, sectionKey: String)throws  -> VisitScreen
 }
     
     /**
+     * She left the visit: `open_visit` no longer reopens it.
+     */
+open func leaveVisit(visitId: String)throws   {try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_leave_visit(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(visitId),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * The draft to reopen when the app starts again (the one last edited,
      * with its section and what to say), or `None`.
      */
@@ -1973,6 +2014,20 @@ open func problems(visitId: String)throws  -> [FormProblem]  {
     uniffi_doorstep_ffi_fn_method_doorstep_problems(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(visitId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Removes the repeat entry `entry_path` (`members[2]`), within the form's minimum.
+     */
+open func removeRepeatEntry(visitId: String, entryPath: String)throws  -> VisitScreenView  {
+    return try  FfiConverterTypeVisitScreenView_lift(try rustCallWithError(FfiConverterTypeDoorstepError_lift) {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_method_doorstep_remove_repeat_entry(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(visitId),
+        FfiConverterString.lower(entryPath),uniffiCallStatus
     )
 })
 }
@@ -2575,6 +2630,67 @@ public func FfiConverterTypeAccountView_lift(_ buf: RustBuffer) throws -> Accoun
 #endif
 public func FfiConverterTypeAccountView_lower(_ value: AccountView) -> RustBuffer {
     return FfiConverterTypeAccountView.lower(value)
+}
+
+
+/**
+ * A state in words, with its tone.
+ */
+public struct BadgeView: Equatable, Hashable {
+    public var textZh: String
+    public var textEn: String
+    public var tone: BadgeTone
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(textZh: String, textEn: String, tone: BadgeTone) {
+        self.textZh = textZh
+        self.textEn = textEn
+        self.tone = tone
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BadgeView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBadgeView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BadgeView {
+        return
+            try BadgeView(
+                textZh: FfiConverterString.read(from: &buf), 
+                textEn: FfiConverterString.read(from: &buf), 
+                tone: FfiConverterTypeBadgeTone.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BadgeView, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.textZh, into: &buf)
+        FfiConverterString.write(value.textEn, into: &buf)
+        FfiConverterTypeBadgeTone.write(value.tone, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBadgeView_lift(_ buf: RustBuffer) throws -> BadgeView {
+    return try FfiConverterTypeBadgeView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBadgeView_lower(_ value: BadgeView) -> RustBuffer {
+    return FfiConverterTypeBadgeView.lower(value)
 }
 
 
@@ -3668,6 +3784,14 @@ public struct FieldItem: Equatable, Hashable {
     public var guidanceHint: String?
     public var guidanceHintZh: String?
     public var guidanceHintEn: String?
+    /**
+     * Repeats: below the form's maximum (show 添加成员).
+     */
+    public var canAddEntry: Bool
+    /**
+     * Repeats: above the form's minimum (show 移除).
+     */
+    public var canRemoveEntry: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3695,7 +3819,13 @@ public struct FieldItem: Equatable, Hashable {
         /**
          * A longer explanation shown when the worker asks for it (XLSForm
          * `guidance_hint`), in the screen's `language`, like `label`.
-         */guidanceHint: String? = nil, guidanceHintZh: String? = nil, guidanceHintEn: String? = nil) {
+         */guidanceHint: String? = nil, guidanceHintZh: String? = nil, guidanceHintEn: String? = nil, 
+        /**
+         * Repeats: below the form's maximum (show 添加成员).
+         */canAddEntry: Bool = false, 
+        /**
+         * Repeats: above the form's minimum (show 移除).
+         */canRemoveEntry: Bool = false) {
         self.path = path
         self.name = name
         self.kind = kind
@@ -3719,6 +3849,8 @@ public struct FieldItem: Equatable, Hashable {
         self.guidanceHint = guidanceHint
         self.guidanceHintZh = guidanceHintZh
         self.guidanceHintEn = guidanceHintEn
+        self.canAddEntry = canAddEntry
+        self.canRemoveEntry = canRemoveEntry
     }
 
     
@@ -3759,7 +3891,9 @@ public struct FfiConverterTypeFieldItem: FfiConverterRustBuffer {
                 hint: FfiConverterOptionString.read(from: &buf), 
                 guidanceHint: FfiConverterOptionString.read(from: &buf), 
                 guidanceHintZh: FfiConverterOptionString.read(from: &buf), 
-                guidanceHintEn: FfiConverterOptionString.read(from: &buf)
+                guidanceHintEn: FfiConverterOptionString.read(from: &buf), 
+                canAddEntry: FfiConverterBool.read(from: &buf), 
+                canRemoveEntry: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -3787,6 +3921,8 @@ public struct FfiConverterTypeFieldItem: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.guidanceHint, into: &buf)
         FfiConverterOptionString.write(value.guidanceHintZh, into: &buf)
         FfiConverterOptionString.write(value.guidanceHintEn, into: &buf)
+        FfiConverterBool.write(value.canAddEntry, into: &buf)
+        FfiConverterBool.write(value.canRemoveEntry, into: &buf)
     }
 }
 
@@ -4187,6 +4323,11 @@ public struct HomeView: Equatable, Hashable {
      * offer to sign in again; nothing on the phone is lost.
      */
     public var sessionExpired: Bool
+    /**
+     * While it is expired, what to say.
+     */
+    public var sessionNoticeZh: String?
+    public var sessionNoticeEn: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4224,7 +4365,10 @@ public struct HomeView: Equatable, Hashable {
         /**
          * The sign-in has expired (or the server refused it at the last sync):
          * offer to sign in again; nothing on the phone is lost.
-         */sessionExpired: Bool) {
+         */sessionExpired: Bool, 
+        /**
+         * While it is expired, what to say.
+         */sessionNoticeZh: String? = nil, sessionNoticeEn: String? = nil) {
         self.today = today
         self.todayZh = todayZh
         self.todayEn = todayEn
@@ -4240,6 +4384,8 @@ public struct HomeView: Equatable, Hashable {
         self.lastSyncEn = lastSyncEn
         self.signedIn = signedIn
         self.sessionExpired = sessionExpired
+        self.sessionNoticeZh = sessionNoticeZh
+        self.sessionNoticeEn = sessionNoticeEn
     }
 
     
@@ -4272,7 +4418,9 @@ public struct FfiConverterTypeHomeView: FfiConverterRustBuffer {
                 lastSyncZh: FfiConverterString.read(from: &buf), 
                 lastSyncEn: FfiConverterString.read(from: &buf), 
                 signedIn: FfiConverterBool.read(from: &buf), 
-                sessionExpired: FfiConverterBool.read(from: &buf)
+                sessionExpired: FfiConverterBool.read(from: &buf), 
+                sessionNoticeZh: FfiConverterOptionString.read(from: &buf), 
+                sessionNoticeEn: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -4292,6 +4440,8 @@ public struct FfiConverterTypeHomeView: FfiConverterRustBuffer {
         FfiConverterString.write(value.lastSyncEn, into: &buf)
         FfiConverterBool.write(value.signedIn, into: &buf)
         FfiConverterBool.write(value.sessionExpired, into: &buf)
+        FfiConverterOptionString.write(value.sessionNoticeZh, into: &buf)
+        FfiConverterOptionString.write(value.sessionNoticeEn, into: &buf)
     }
 }
 
@@ -5086,24 +5236,22 @@ public struct PastVisitView: Equatable, Hashable {
      * ISO date it was finalized on (local time).
      */
     public var date: String
-    /**
-     * `uploaded`, `approved`, `returned`, `rejected` (stable codes).
-     */
-    public var status: String
+    public var dateZh: String
+    public var dateEn: String
+    public var state: VisitState
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(visitId: String, templateId: String, 
         /**
          * ISO date it was finalized on (local time).
-         */date: String, 
-        /**
-         * `uploaded`, `approved`, `returned`, `rejected` (stable codes).
-         */status: String) {
+         */date: String, dateZh: String, dateEn: String, state: VisitState) {
         self.visitId = visitId
         self.templateId = templateId
         self.date = date
-        self.status = status
+        self.dateZh = dateZh
+        self.dateEn = dateEn
+        self.state = state
     }
 
     
@@ -5125,7 +5273,9 @@ public struct FfiConverterTypePastVisitView: FfiConverterRustBuffer {
                 visitId: FfiConverterString.read(from: &buf), 
                 templateId: FfiConverterString.read(from: &buf), 
                 date: FfiConverterString.read(from: &buf), 
-                status: FfiConverterString.read(from: &buf)
+                dateZh: FfiConverterString.read(from: &buf), 
+                dateEn: FfiConverterString.read(from: &buf), 
+                state: FfiConverterTypeVisitState.read(from: &buf)
         )
     }
 
@@ -5133,7 +5283,9 @@ public struct FfiConverterTypePastVisitView: FfiConverterRustBuffer {
         FfiConverterString.write(value.visitId, into: &buf)
         FfiConverterString.write(value.templateId, into: &buf)
         FfiConverterString.write(value.date, into: &buf)
-        FfiConverterString.write(value.status, into: &buf)
+        FfiConverterString.write(value.dateZh, into: &buf)
+        FfiConverterString.write(value.dateEn, into: &buf)
+        FfiConverterTypeVisitState.write(value.state, into: &buf)
     }
 }
 
@@ -7200,6 +7352,89 @@ public func FfiConverterTypeAppLanguage_lift(_ buf: RustBuffer) throws -> AppLan
 #endif
 public func FfiConverterTypeAppLanguage_lower(_ value: AppLanguage) -> RustBuffer {
     return FfiConverterTypeAppLanguage.lower(value)
+}
+
+
+
+/**
+ * How a badge is coloured.
+ */
+
+public enum BadgeTone: Equatable, Hashable {
+    
+    case info
+    case good
+    case warn
+    case bad
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension BadgeTone: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBadgeTone: FfiConverterRustBuffer {
+    typealias SwiftType = BadgeTone
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BadgeTone {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .info
+        
+        case 2: return .good
+        
+        case 3: return .warn
+        
+        case 4: return .bad
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: BadgeTone, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .info:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .good:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .warn:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .bad:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBadgeTone_lift(_ buf: RustBuffer) throws -> BadgeTone {
+    return try FfiConverterTypeBadgeTone.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBadgeTone_lower(_ value: BadgeTone) -> RustBuffer {
+    return FfiConverterTypeBadgeTone.lower(value)
 }
 
 
@@ -9796,6 +10031,28 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
         print("uniffiFutureContinuationCallback invalid handle")
     }
 }
+/**
+ * The network as a badge (Wi-Fi, 移动网络, 无网络, …).
+ */
+public func networkBadge(network: NetworkState) -> BadgeView  {
+    return try!  FfiConverterTypeBadgeView_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_func_network_badge(
+        FfiConverterTypeNetworkState_lower(network),uniffiCallStatus
+    )
+})
+}
+/**
+ * A visit's state as a badge (草稿, 待上传, …).
+ */
+public func visitStateBadge(state: VisitState) -> BadgeView  {
+    return try!  FfiConverterTypeBadgeView_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_func_visit_state_badge(
+        FfiConverterTypeVisitState_lower(state),uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -9811,6 +10068,12 @@ private let initializationResult: InitializationResult = {
     let scaffolding_contract_version = ffi_doorstep_ffi_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_func_network_badge() != 27084) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_func_visit_state_badge() != 22842) {
+        return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed() != 53507) {
         return InitializationResult.apiChecksumMismatch
@@ -9917,6 +10180,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_doorstep_ffi_checksum_method_doorstep_add_photo() != 1018) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_add_repeat_entry() != 17102) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_door_check() != 17987) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9929,6 +10195,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_doorstep_ffi_checksum_method_doorstep_go_to_section() != 24516) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_leave_visit() != 58613) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_open_visit() != 29106) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9936,6 +10205,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_problems() != 46848) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_method_doorstep_remove_repeat_entry() != 63255) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_method_doorstep_returned_visits() != 39562) {

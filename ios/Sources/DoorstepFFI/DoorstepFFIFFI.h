@@ -490,6 +490,11 @@ uint64_t uniffi_doorstep_ffi_fn_method_doorstep_sync(uint64_t ptr, int8_t worker
 RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_add_photo(uint64_t ptr, RustBuffer visit_id, RustBuffer field, RustBuffer camera_bytes, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_ADD_REPEAT_ENTRY
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_ADD_REPEAT_ENTRY
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_add_repeat_entry(uint64_t ptr, RustBuffer visit_id, RustBuffer repeat_path, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_DOOR_CHECK
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_DOOR_CHECK
 RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_door_check(uint64_t ptr, RustBuffer visit_id, RustBuffer fix, RustBuffer outcome, RustCallStatus *_Nonnull out_status
@@ -510,6 +515,11 @@ RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_finish_visit(uint64_t ptr, Rus
 RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_go_to_section(uint64_t ptr, RustBuffer visit_id, RustBuffer section_key, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_LEAVE_VISIT
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_LEAVE_VISIT
+void uniffi_doorstep_ffi_fn_method_doorstep_leave_visit(uint64_t ptr, RustBuffer visit_id, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_OPEN_VISIT
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_OPEN_VISIT
 RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_open_visit(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -523,6 +533,11 @@ RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_photo_thumbnail(uint64_t ptr, 
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_PROBLEMS
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_PROBLEMS
 RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_problems(uint64_t ptr, RustBuffer visit_id, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_REMOVE_REPEAT_ENTRY
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_REMOVE_REPEAT_ENTRY
+RustBuffer uniffi_doorstep_ffi_fn_method_doorstep_remove_repeat_entry(uint64_t ptr, RustBuffer visit_id, RustBuffer entry_path, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_DOORSTEP_RETURNED_VISITS
@@ -609,6 +624,16 @@ void uniffi_doorstep_ffi_fn_init_callback_vtable_synclistener(const UniffiVTable
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_SYNCLISTENER_ON_PROGRESS
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_METHOD_SYNCLISTENER_ON_PROGRESS
 void uniffi_doorstep_ffi_fn_method_synclistener_on_progress(uint64_t ptr, RustBuffer progress, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_FUNC_NETWORK_BADGE
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_FUNC_NETWORK_BADGE
+RustBuffer uniffi_doorstep_ffi_fn_func_network_badge(RustBuffer network, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_FUNC_VISIT_STATE_BADGE
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_FUNC_VISIT_STATE_BADGE
+RustBuffer uniffi_doorstep_ffi_fn_func_visit_state_badge(RustBuffer state, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_DOORSTEP_FFI_RUSTBUFFER_ALLOC
@@ -871,6 +896,18 @@ void ffi_doorstep_ffi_rust_future_free_void(uint64_t handle
 void ffi_doorstep_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_FUNC_NETWORK_BADGE
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_FUNC_NETWORK_BADGE
+uint16_t uniffi_doorstep_ffi_checksum_func_network_badge(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_FUNC_VISIT_STATE_BADGE
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_FUNC_VISIT_STATE_BADGE
+uint16_t uniffi_doorstep_ffi_checksum_func_visit_state_badge(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DATALISTENER_ON_DATA_CHANGED
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DATALISTENER_ON_DATA_CHANGED
 uint16_t uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed(void
@@ -1081,6 +1118,12 @@ uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_add_photo(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_ADD_REPEAT_ENTRY
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_ADD_REPEAT_ENTRY
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_add_repeat_entry(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_DOOR_CHECK
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_DOOR_CHECK
 uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_door_check(void
@@ -1105,6 +1148,12 @@ uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_go_to_section(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_LEAVE_VISIT
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_LEAVE_VISIT
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_leave_visit(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_OPEN_VISIT
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_OPEN_VISIT
 uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_open_visit(void
@@ -1120,6 +1169,12 @@ uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_photo_thumbnail(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_PROBLEMS
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_PROBLEMS
 uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_problems(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_REMOVE_REPEAT_ENTRY
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_METHOD_DOORSTEP_REMOVE_REPEAT_ENTRY
+uint16_t uniffi_doorstep_ffi_checksum_method_doorstep_remove_repeat_entry(void
     
 );
 #endif

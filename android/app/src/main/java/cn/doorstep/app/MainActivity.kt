@@ -33,14 +33,12 @@ import cn.doorstep.core.DoorstepException
 import cn.doorstep.platform.LocalImageDecoder
 import cn.doorstep.platform.PendingCaptures
 import cn.doorstep.platform.Platform
-import cn.doorstep.ui.app.AppMemory
 import cn.doorstep.ui.app.DoorstepApp
 import cn.doorstep.ui.theme.DoorstepTheme
 import cn.doorstep.ui.theme.LocalText
 import cn.doorstep.ui.theme.text
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
-import java.io.File
 import java.security.GeneralSecurityException
 
 /**
@@ -61,7 +59,6 @@ class MainActivity : ComponentActivity() {
             network = AppServices.network(this),
             syncScheduler = WorkManagerSyncScheduler(this),
         )
-        val memory = AppMemory(File(filesDir, "shell"))
         val deviceName = "${Build.MANUFACTURER} ${Build.MODEL}"
         setContent {
             var opened by remember { mutableStateOf<Opened?>(null) }
@@ -73,7 +70,7 @@ class MainActivity : ComponentActivity() {
                 Box(Modifier.fillMaxSize().windowInsetsPadding(WindowInsets.safeDrawing)) {
                     when (val o = opened) {
                         null -> Unit
-                        is Opened.Ready -> DoorstepApp(o.core, platform, memory, deviceName, AppServices.dataChanges)
+                        is Opened.Ready -> DoorstepApp(o.core, platform, deviceName, AppServices.dataChanges)
                         is Opened.Failed -> DoorstepTheme { CannotOpen(o.reason) }
                     }
                 }

@@ -19,7 +19,6 @@ import cn.doorstep.platform.fake.FakeCamera
 import cn.doorstep.platform.fake.FakeLocationSource
 import cn.doorstep.platform.fake.FakeNetworkMonitor
 import cn.doorstep.platform.fake.cameraJpeg
-import cn.doorstep.ui.app.AppMemory
 import cn.doorstep.ui.app.DoorstepApp
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -63,7 +62,7 @@ fun main() {
             state = rememberWindowState(size = DpSize(380.dp, 820.dp)),
         ) {
             CompositionLocalProvider(LocalImageDecoder provides SkiaImageDecoder) {
-                DoorstepApp(core, platform, AppMemory(File(dir, "app")), "desktop window", scheduler.dataChanges)
+                DoorstepApp(core, platform, "desktop window", scheduler.dataChanges)
             }
         }
     }

@@ -726,6 +726,10 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_doorstep_ffi_checksum_func_network_badge(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_func_visit_state_badge(
+    ): Int
     external fun uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorchecksession_accept_by_hand(
@@ -796,6 +800,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_add_photo(
     ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_add_repeat_entry(
+    ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_door_check(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_finalize(
@@ -804,11 +810,15 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_go_to_section(
     ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_leave_visit(
+    ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_open_visit(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_photo_thumbnail(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_problems(
+    ): Int
+    external fun uniffi_doorstep_ffi_checksum_method_doorstep_remove_repeat_entry(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_doorstep_returned_visits(
     ): Int
@@ -944,6 +954,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_doorstep_ffi_fn_method_doorstep_add_photo(`ptr`: Long,`visitId`: RustBuffer.ByValue,`field`: RustBuffer.ByValue,`cameraBytes`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_add_repeat_entry(`ptr`: Long,`visitId`: RustBuffer.ByValue,`repeatPath`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_door_check(`ptr`: Long,`visitId`: RustBuffer.ByValue,`fix`: RustBuffer.ByValue,`outcome`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_finalize(`ptr`: Long,`visitId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -952,11 +964,15 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_go_to_section(`ptr`: Long,`visitId`: RustBuffer.ByValue,`sectionKey`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_leave_visit(`ptr`: Long,`visitId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_doorstep_ffi_fn_method_doorstep_open_visit(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_photo_thumbnail(`ptr`: Long,`sha256`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_problems(`ptr`: Long,`visitId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_method_doorstep_remove_repeat_entry(`ptr`: Long,`visitId`: RustBuffer.ByValue,`entryPath`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_method_doorstep_returned_visits(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -992,6 +1008,10 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_doorstep_ffi_fn_method_synclistener_on_progress(`ptr`: Long,`progress`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_doorstep_ffi_fn_func_network_badge(`network`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_func_visit_state_badge(`state`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun ffi_doorstep_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_doorstep_ffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1111,6 +1131,12 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
+    if ((lib.uniffi_doorstep_ffi_checksum_func_network_badge() and 0xFFFF) != 27084) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_func_visit_state_badge() and 0xFFFF) != 22842) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed() and 0xFFFF) != 53507) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1216,6 +1242,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_add_photo() and 0xFFFF) != 1018) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_add_repeat_entry() and 0xFFFF) != 17102) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_door_check() and 0xFFFF) != 17987) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1228,6 +1257,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_go_to_section() and 0xFFFF) != 24516) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_leave_visit() and 0xFFFF) != 58613) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_open_visit() and 0xFFFF) != 29106) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1235,6 +1267,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_problems() and 0xFFFF) != 46848) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_remove_repeat_entry() and 0xFFFF) != 63255) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_method_doorstep_returned_visits() and 0xFFFF) != 39562) {
@@ -2729,6 +2764,11 @@ public interface DoorstepInterface {
     fun `addPhoto`(`visitId`: kotlin.String, `field`: kotlin.String, `cameraBytes`: kotlin.ByteArray): PhotoEvidence
     
     /**
+     * 添加成员: an empty entry after the last of the repeat at `repeat_path`.
+     */
+    fun `addRepeatEntry`(`visitId`: kotlin.String, `repeatPath`: kotlin.String): VisitScreenView
+    
+    /**
      * Records the door check of a draft — the fix (or `None` when the phone
      * has none) and what the worker found — and returns the verdict.
      */
@@ -2754,6 +2794,11 @@ public interface DoorstepInterface {
     fun `goToSection`(`visitId`: kotlin.String, `sectionKey`: kotlin.String): VisitScreenView
     
     /**
+     * She left the visit: `open_visit` no longer reopens it.
+     */
+    fun `leaveVisit`(`visitId`: kotlin.String)
+    
+    /**
      * The draft to reopen when the app starts again (the one last edited,
      * with its section and what to say), or `None`.
      */
@@ -2768,6 +2813,11 @@ public interface DoorstepInterface {
      * The problems that would stop the visit from being finalized now.
      */
     fun `problems`(`visitId`: kotlin.String): List<FormProblem>
+    
+    /**
+     * Removes the repeat entry `entry_path` (`members[2]`), within the form's minimum.
+     */
+    fun `removeRepeatEntry`(`visitId`: kotlin.String, `entryPath`: kotlin.String): VisitScreenView
     
     /**
      * Visits returned by a supervisor and not yet revised, with the
@@ -3522,6 +3572,25 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
 
     
     /**
+     * 添加成员: an empty entry after the last of the repeat at `repeat_path`.
+     */
+    @Throws(DoorstepException::class)override fun `addRepeatEntry`(`visitId`: kotlin.String, `repeatPath`: kotlin.String): VisitScreenView {
+            return FfiConverterTypeVisitScreenView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_add_repeat_entry(
+        it,
+        
+        FfiConverterString.lower(`visitId`),
+        FfiConverterString.lower(`repeatPath`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Records the door check of a draft — the fix (or `None` when the phone
      * has none) and what the worker found — and returns the verdict.
      */
@@ -3602,6 +3671,23 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
 
     
     /**
+     * She left the visit: `open_visit` no longer reopens it.
+     */
+    @Throws(DoorstepException::class)override fun `leaveVisit`(`visitId`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_leave_visit(
+        it,
+        
+        FfiConverterString.lower(`visitId`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * The draft to reopen when the app starts again (the one last edited,
      * with its section and what to say), or `None`.
      */
@@ -3648,6 +3734,25 @@ open class Doorstep: Disposable, AutoCloseable, DoorstepInterface
         it,
         
         FfiConverterString.lower(`visitId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Removes the repeat entry `entry_path` (`members[2]`), within the form's minimum.
+     */
+    @Throws(DoorstepException::class)override fun `removeRepeatEntry`(`visitId`: kotlin.String, `entryPath`: kotlin.String): VisitScreenView {
+            return FfiConverterTypeVisitScreenView.lift(
+    callWithHandle {
+    uniffiRustCallWithError(DoorstepException) { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_method_doorstep_remove_repeat_entry(
+        it,
+        
+        FfiConverterString.lower(`visitId`),
+        FfiConverterString.lower(`entryPath`),_status)
 }
     }
     )
@@ -4548,6 +4653,52 @@ public object FfiConverterTypeAccountView: FfiConverterRustBuffer<AccountView> {
 
 
 /**
+ * A state in words, with its tone.
+ */
+data class BadgeView (
+    var `textZh`: kotlin.String
+    , 
+    var `textEn`: kotlin.String
+    , 
+    var `tone`: BadgeTone
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBadgeView: FfiConverterRustBuffer<BadgeView> {
+    override fun read(buf: ByteBuffer): BadgeView {
+        return BadgeView(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeBadgeTone.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BadgeView) = (
+            FfiConverterString.allocationSize(value.`textZh`) +
+            FfiConverterString.allocationSize(value.`textEn`) +
+            FfiConverterTypeBadgeTone.allocationSize(value.`tone`)
+    )
+
+    override fun write(value: BadgeView, buf: ByteBuffer) {
+            FfiConverterString.write(value.`textZh`, buf)
+            FfiConverterString.write(value.`textEn`, buf)
+            FfiConverterTypeBadgeTone.write(value.`tone`, buf)
+    }
+}
+
+
+
+/**
  * A button: its words and whether it is enabled.
  */
 data class ButtonView (
@@ -5439,6 +5590,16 @@ data class FieldItem (
     var `guidanceHintZh`: kotlin.String? = null 
     , 
     var `guidanceHintEn`: kotlin.String? = null 
+    , 
+    /**
+     * Repeats: below the form's maximum (show 添加成员).
+     */
+    var `canAddEntry`: kotlin.Boolean = false 
+    , 
+    /**
+     * Repeats: above the form's minimum (show 移除).
+     */
+    var `canRemoveEntry`: kotlin.Boolean = false 
     
 ){
     
@@ -5478,6 +5639,8 @@ public object FfiConverterTypeFieldItem: FfiConverterRustBuffer<FieldItem> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
         )
     }
 
@@ -5504,7 +5667,9 @@ public object FfiConverterTypeFieldItem: FfiConverterRustBuffer<FieldItem> {
             FfiConverterOptionalString.allocationSize(value.`hint`) +
             FfiConverterOptionalString.allocationSize(value.`guidanceHint`) +
             FfiConverterOptionalString.allocationSize(value.`guidanceHintZh`) +
-            FfiConverterOptionalString.allocationSize(value.`guidanceHintEn`)
+            FfiConverterOptionalString.allocationSize(value.`guidanceHintEn`) +
+            FfiConverterBoolean.allocationSize(value.`canAddEntry`) +
+            FfiConverterBoolean.allocationSize(value.`canRemoveEntry`)
     )
 
     override fun write(value: FieldItem, buf: ByteBuffer) {
@@ -5531,6 +5696,8 @@ public object FfiConverterTypeFieldItem: FfiConverterRustBuffer<FieldItem> {
             FfiConverterOptionalString.write(value.`guidanceHint`, buf)
             FfiConverterOptionalString.write(value.`guidanceHintZh`, buf)
             FfiConverterOptionalString.write(value.`guidanceHintEn`, buf)
+            FfiConverterBoolean.write(value.`canAddEntry`, buf)
+            FfiConverterBoolean.write(value.`canRemoveEntry`, buf)
     }
 }
 
@@ -5856,6 +6023,13 @@ data class HomeView (
      * offer to sign in again; nothing on the phone is lost.
      */
     var `sessionExpired`: kotlin.Boolean
+    , 
+    /**
+     * While it is expired, what to say.
+     */
+    var `sessionNoticeZh`: kotlin.String? = null 
+    , 
+    var `sessionNoticeEn`: kotlin.String? = null 
     
 ){
     
@@ -5887,6 +6061,8 @@ public object FfiConverterTypeHomeView: FfiConverterRustBuffer<HomeView> {
             FfiConverterString.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -5905,7 +6081,9 @@ public object FfiConverterTypeHomeView: FfiConverterRustBuffer<HomeView> {
             FfiConverterString.allocationSize(value.`lastSyncZh`) +
             FfiConverterString.allocationSize(value.`lastSyncEn`) +
             FfiConverterBoolean.allocationSize(value.`signedIn`) +
-            FfiConverterBoolean.allocationSize(value.`sessionExpired`)
+            FfiConverterBoolean.allocationSize(value.`sessionExpired`) +
+            FfiConverterOptionalString.allocationSize(value.`sessionNoticeZh`) +
+            FfiConverterOptionalString.allocationSize(value.`sessionNoticeEn`)
     )
 
     override fun write(value: HomeView, buf: ByteBuffer) {
@@ -5924,6 +6102,8 @@ public object FfiConverterTypeHomeView: FfiConverterRustBuffer<HomeView> {
             FfiConverterString.write(value.`lastSyncEn`, buf)
             FfiConverterBoolean.write(value.`signedIn`, buf)
             FfiConverterBoolean.write(value.`sessionExpired`, buf)
+            FfiConverterOptionalString.write(value.`sessionNoticeZh`, buf)
+            FfiConverterOptionalString.write(value.`sessionNoticeEn`, buf)
     }
 }
 
@@ -6560,10 +6740,11 @@ data class PastVisitView (
      */
     var `date`: kotlin.String
     , 
-    /**
-     * `uploaded`, `approved`, `returned`, `rejected` (stable codes).
-     */
-    var `status`: kotlin.String
+    var `dateZh`: kotlin.String
+    , 
+    var `dateEn`: kotlin.String
+    , 
+    var `state`: VisitState
     
 ){
     
@@ -6584,6 +6765,8 @@ public object FfiConverterTypePastVisitView: FfiConverterRustBuffer<PastVisitVie
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeVisitState.read(buf),
         )
     }
 
@@ -6591,14 +6774,18 @@ public object FfiConverterTypePastVisitView: FfiConverterRustBuffer<PastVisitVie
             FfiConverterString.allocationSize(value.`visitId`) +
             FfiConverterString.allocationSize(value.`templateId`) +
             FfiConverterString.allocationSize(value.`date`) +
-            FfiConverterString.allocationSize(value.`status`)
+            FfiConverterString.allocationSize(value.`dateZh`) +
+            FfiConverterString.allocationSize(value.`dateEn`) +
+            FfiConverterTypeVisitState.allocationSize(value.`state`)
     )
 
     override fun write(value: PastVisitView, buf: ByteBuffer) {
             FfiConverterString.write(value.`visitId`, buf)
             FfiConverterString.write(value.`templateId`, buf)
             FfiConverterString.write(value.`date`, buf)
-            FfiConverterString.write(value.`status`, buf)
+            FfiConverterString.write(value.`dateZh`, buf)
+            FfiConverterString.write(value.`dateEn`, buf)
+            FfiConverterTypeVisitState.write(value.`state`, buf)
     }
 }
 
@@ -8346,6 +8533,45 @@ public object FfiConverterTypeAppLanguage: FfiConverterRustBuffer<AppLanguage> {
     override fun allocationSize(value: AppLanguage) = 4UL
 
     override fun write(value: AppLanguage, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * How a badge is coloured.
+ */
+
+enum class BadgeTone {
+    
+    INFO,
+    GOOD,
+    WARN,
+    BAD;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBadgeTone: FfiConverterRustBuffer<BadgeTone> {
+    override fun read(buf: ByteBuffer) = try {
+        BadgeTone.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: BadgeTone) = 4UL
+
+    override fun write(value: BadgeTone, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -11012,5 +11238,33 @@ public object FfiConverterSequenceTypeVisitSummaryView: FfiConverterRustBuffer<L
 
 
 
+
+        /**
+         * The network as a badge (Wi-Fi, 移动网络, 无网络, …).
+         */ fun `networkBadge`(`network`: NetworkState): BadgeView {
+            return FfiConverterTypeBadgeView.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_func_network_badge(
+    
+        
+        FfiConverterTypeNetworkState.lower(`network`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * A visit's state as a badge (草稿, 待上传, …).
+         */ fun `visitStateBadge`(`state`: VisitState): BadgeView {
+            return FfiConverterTypeBadgeView.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_func_visit_state_badge(
+    
+        
+        FfiConverterTypeVisitState.lower(`state`),_status)
+}
+    )
+    }
+    
 
 

@@ -34,9 +34,13 @@ import javax.imageio.ImageIO
 class ScreenPicturesTest {
     private val shots = File(System.getProperty("doorstep.shots") ?: "target/phone-shots")
 
-    private fun <S> shoot(screen: String, states: List<Pair<String, S>>, view: @Composable (S) -> Unit) {
+    private fun <S> shoot(screen: String, states: List<Pair<String, S>>, view: @Composable (S) -> Unit) =
+        shoot(screen, { _: Lang -> states }, view)
+
+    /** [statesIn] gives the states as the core words them for a worker reading in that language. */
+    private fun <S> shoot(screen: String, statesIn: (Lang) -> List<Pair<String, S>>, view: @Composable (S) -> Unit) {
         val variants = listOf(Triple("zh", Lang.ZH, 1f), Triple("en", Lang.EN, 1f), Triple("zh-1.3x", Lang.ZH, 1.3f))
-        for ((name, state) in states) for ((suffix, lang, scale) in variants) {
+        for ((suffix, lang, scale) in variants) for ((name, state) in statesIn(lang)) {
             val file = File(shots, "$screen/$name.$suffix.png")
             renderPng(file, Phone(fontScale = scale)) { DoorstepTheme(lang) { view(state) } }
             val image = ImageIO.read(file)
@@ -52,7 +56,7 @@ class ScreenPicturesTest {
     @Test fun home() = shoot("home", HomeStates.all) { HomeView(it) }
     @Test fun households() = shoot("households", HouseholdsStates.all) { HouseholdsView(it) }
     @Test fun household() = shoot("household", HouseholdStates.all) { HouseholdView(it) }
-    @Test fun visit() = shoot("visit", VisitStates.all) { VisitView(it) }
+    @Test fun visit() = shoot("visit", VisitStates::all) { VisitView(it) }
     @Test fun returned() = shoot("returned", ReturnedStates.all) { ReturnedView(it) }
     @Test fun sync() = shoot("sync", SyncStates.all) { SyncView(it) }
     @Test fun settings() = shoot("settings", SettingsStates.all) { SettingsView(it) }

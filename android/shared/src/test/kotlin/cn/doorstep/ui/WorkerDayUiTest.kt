@@ -42,7 +42,6 @@ import cn.doorstep.platform.fake.FakeLocationSource
 import cn.doorstep.platform.fake.FakeNetworkMonitor
 import cn.doorstep.platform.fake.cameraJpeg
 import cn.doorstep.testing.DemoServer
-import cn.doorstep.ui.app.AppMemory
 import cn.doorstep.ui.app.DoorstepApp
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -55,6 +54,14 @@ import java.io.File
 import java.nio.file.Files
 import java.security.SecureRandom
 import kotlin.math.cos
+
+/** A small form with a label in Uyghur, a hint and a guidance hint in Chinese and English. */
+private const val NEIGHBOUR_VISIT = """{"id": "neighbour_visit", "version": 1,
+    "title": {"zh": "邻里走访", "en": "Neighbour visit"},
+    "fields": [{"name": "contact_name", "type": "text",
+        "label": {"zh": "联系人姓名", "en": "Contact's name", "ug": "ئىسىم"},
+        "hint": {"zh": "请写全名", "en": "The full name"},
+        "guidance_hint": {"zh": "写身份证上的姓名，不写小名", "en": "As on the ID card, not a nickname"}}]}"""
 
 /**
  * A grid worker's whole day through the screens, on the JVM: the real core
@@ -90,7 +97,6 @@ class WorkerDayUiTest {
         var core: Doorstep = open()
         val scheduler = DesktopSyncScheduler({ core }, network, scope)
         val platform = Platform(location, camera, PendingCaptures(File(dir, "captures")), network, scheduler)
-        val memory = AppMemory(File(dir, "app"))
 
         fun open(): Doorstep = Doorstep.open(File(dir, "db").path, key)
         fun close() {
@@ -163,10 +169,13 @@ class WorkerDayUiTest {
             setContent {
                 if (running) {
                     CompositionLocalProvider(LocalImageDecoder provides SkiaImageDecoder) {
-                        DoorstepApp(phone.core, phone.platform, phone.memory, "JVM phone", phone.scheduler.dataChanges)
+                        DoorstepApp(phone.core, phone.platform, "JVM phone", phone.scheduler.dataChanges)
                     }
                 }
             }
+
+            // A form with a Uyghur label, a hint and a guidance hint, published before she signs in.
+            server.publishTemplate("neighbour_visit.json", NEIGHBOUR_VISIT)
 
             // Sign in: a wrong password is refused in Chinese, then the right one.
             type("server", server.url)
@@ -300,8 +309,39 @@ class WorkerDayUiTest {
             click("今日")
             waitFor("无网络：走访照常保存，联网后自动上传")
             waitFor("待上传 1 次走访")
+
+            // Her sign-in expires while the visit waits: 今日 says so in the core's words; signing in again keeps the visit.
+            phone.core.fixClock(System.currentTimeMillis() + 3650L * 86_400_000L, 28_800)
+            click("住户")
+            click("今日")
+            waitFor(phone.core.home().sessionNoticeZh ?: error("the core says the sign-in expired"))
+            phone.core.fixClock(null, 28_800)
+            click("重新登录")
+            type("password", DemoServer.PASSWORD)
+            click("登录")
+            waitFor("待上传 1 次走访")
+            check(gone("重新登录")) { "signed in again" }
             phone.network.mutable.value = NetworkState.WIFI
             waitFor("全部已上传")
+
+            // Her forms in 维吾尔语: the form's own Uyghur label; its hint and guidance in Chinese, which it has.
+            click("设置")
+            click("维吾尔语")
+            click("住户")
+            type("search", other.code)
+            click(other.address + " · " + other.code)
+            phone.location.send(fix(olat, olon, accuracy = 6.0))
+            click("邻里走访")
+            waitFor("已核验，请选择入户结果")
+            click("见到本人")
+            waitFor("ئىسىم")
+            waitFor("请写全名")
+            check(gone("写身份证上的姓名，不写小名")) { "the guidance waits until she asks" }
+            click("查看说明")
+            waitFor("写身份证上的姓名，不写小名")
+            click("保存草稿")
+            click("设置")
+            click("与应用相同")
 
             // The app is closed in the middle of a visit and reopened: nothing is lost, and it says so.
             click("住户")

@@ -71,7 +71,6 @@ sealed interface Route {
 fun DoorstepApp(
     core: DoorstepInterface,
     platform: Platform,
-    memory: AppMemory,
     deviceName: String,
     /** Told when something outside the screens changed the core's data (a background sync). */
     dataChanges: Flow<Unit> = emptyFlow(),
@@ -85,8 +84,8 @@ fun DoorstepApp(
         val start: List<Route> = when {
             core.currentAccount() == null -> listOf(Route.SignIn)
             else -> {
-                // The visit on screen when the app was closed, reopened with the core's words.
-                val open = core.openVisit()?.takeIf { it.visit.visit.visitId == memory.openVisit }
+                // The visit on screen when the app was closed (the core keeps it), reopened with the core's words.
+                val open = core.openVisit()
                 listOfNotNull(Route.Home, open?.let { Route.Visit(it.visit.visit.visitId, cn.doorstep.ui.theme.LocalText(it.messageZh, it.messageEn)) })
             }
         }
@@ -147,6 +146,7 @@ fun DoorstepApp(
                                     is HomeEvent.OpenVisit -> push(Route.Visit(e.visitId))
                                     HomeEvent.OpenReturned -> push(Route.Returned)
                                     HomeEvent.OpenSync -> tab(Route.Sync)
+                                    HomeEvent.SignInAgain -> tab(Route.SignIn)
                                 }
                             }.present(),
                         )
@@ -155,10 +155,8 @@ fun DoorstepApp(
                             HouseholdPresenter(core, top.id, dataVersion, { push(Route.Visit(it)) }, ::pop).present(),
                         )
                         is Route.Visit -> {
-                            memory.openVisit = top.id
                             VisitView(
                                 VisitPresenter(core, platform, top.id, top.resumed) { _ ->
-                                    memory.openVisit = null
                                     changed()
                                     if (core.outboxStatus().pending > 0uL) platform.syncScheduler.schedule(SyncRequest(unmeteredOnly = true))
                                     pop()

@@ -17,4 +17,6 @@ sealed interface HomeEvent {
     data class OpenVisit(val visitId: String) : HomeEvent
     data object OpenReturned : HomeEvent
     data object OpenSync : HomeEvent
+    /** 重新登录 after the sign-in expired: everything on the phone stays. */
+    data object SignInAgain : HomeEvent
 }

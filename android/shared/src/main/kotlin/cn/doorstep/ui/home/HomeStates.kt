@@ -8,7 +8,7 @@ import cn.doorstep.core.ReturnedItemView
 import cn.doorstep.core.VisitState
 import cn.doorstep.ui.preview.Samples
 
-/** "今日" for pictures: empty, filled, offline, with returned visits, with long Chinese labels. */
+/** "今日" for pictures: empty, filled, offline, signed out by expiry, with returned visits, with long Chinese labels. */
 object HomeStates {
     private val due = Samples.households.take(6).mapIndexed { i, h ->
         DueItemView(
@@ -37,9 +37,17 @@ object HomeStates {
         ),
     )
     val offline = filled.copy(network = NetworkState.OFFLINE)
+    val sessionExpired = filled.copy(
+        network = NetworkState.CELLULAR,
+        home = filled.home.copy(
+            sessionExpired = true,
+            sessionNoticeZh = "登录已过期，请重新登录。未上传的走访仍在手机上，重新登录后继续上传",
+            sessionNoticeEn = "Your sign-in has expired: sign in again. Visits not yet sent stay on this phone and go after you sign in",
+        ),
+    )
     val longLabels = filled.copy(
         grids = "锦江区春熙路街道锦华社区第三网格、第四网格（代管）",
         home = filled.home.copy(due = due.map { it.copy(templateTitleZh = "城乡最低生活保障家庭经济状况年度复核入户调查") }),
     )
-    val all = listOf("empty" to empty, "filled" to filled, "returned" to returned, "offline" to offline, "long-labels" to longLabels)
+    val all = listOf("empty" to empty, "filled" to filled, "returned" to returned, "offline" to offline, "session-expired" to sessionExpired, "long-labels" to longLabels)
 }

@@ -16,7 +16,12 @@ import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.platform.testTag
 import cn.doorstep.core.NetworkState
+import cn.doorstep.core.networkBadge
+import cn.doorstep.core.visitStateBadge
+import cn.doorstep.ui.theme.PrimaryButton
 import cn.doorstep.ui.theme.Badge
 import cn.doorstep.ui.theme.Banner
 import cn.doorstep.ui.theme.Dimens
@@ -34,6 +39,12 @@ fun HomeView(state: HomeState) {
     Surface(Modifier.fillMaxSize(), color = MaterialTheme.colorScheme.background) {
         Column {
             DsTopBar(tr("今日", "Today") + " · " + tr(h.todayZh, h.todayEn))
+            h.sessionNoticeZh?.let { zh ->
+                Column(Modifier.fillMaxWidth().testTag("session-expired")) {
+                    Banner(tr(zh, h.sessionNoticeEn ?: zh), Tone.BAD)
+                    PrimaryButton(tr("重新登录", "Sign in again"), { state.eventSink(HomeEvent.SignInAgain) }, Modifier.fillMaxWidth().padding(horizontal = Dimens.page, vertical = 4.dp))
+                }
+            }
             if (state.network == NetworkState.OFFLINE) {
                 Banner(tr("无网络：走访照常保存，联网后自动上传", "Offline: visits are saved and sent when the network is back"), Tone.WARN)
             }
@@ -54,7 +65,10 @@ fun HomeView(state: HomeState) {
                                     if (h.waitingUpload == 0u) tr("全部已上传", "Everything is sent")
                                     else tr("待上传 ${h.waitingUpload} 次走访", "${h.waitingUpload} visits wait to be sent"),
                                 )
-                                Faint(tr(h.lastSyncZh, h.lastSyncEn))
+                                Row(verticalAlignment = Alignment.CenterVertically, horizontalArrangement = Arrangement.spacedBy(Dimens.gap)) {
+                                    Badge(networkBadge(state.network))
+                                    Faint(tr(h.lastSyncZh, h.lastSyncEn))
+                                }
                             }
                             SecondaryButton(tr("同步", "Sync"), { state.eventSink(HomeEvent.OpenSync) })
                         }
@@ -64,7 +78,7 @@ fun HomeView(state: HomeState) {
                     item { Heading(tr("退回修改", "Returned for rework")) }
                     items(h.returned, key = { "r" + it.visit.visit.visitId }) { r ->
                         ListLine(r.visit.head + " · " + tr(r.templateTitleZh, r.templateTitleEn), r.comment, Modifier.clickable { state.eventSink(HomeEvent.OpenReturned) }) {
-                            Badge(tr("退回", "Returned"), Tone.WARN)
+                            Badge(visitStateBadge(r.visit.visit.state))
                         }
                     }
                 }
@@ -76,7 +90,7 @@ fun HomeView(state: HomeState) {
                             listOfNotNull(tr(d.startedZh, d.startedEn), d.uploadProblemZh?.let { tr(it, d.uploadProblemEn ?: it) }).joinToString(" · "),
                             Modifier.clickable { state.eventSink(HomeEvent.OpenVisit(d.visit.visit.visitId)) },
                         ) {
-                            if (d.problems > 0u) Badge(tr("${d.problems} 个问题", "${d.problems} problems"), Tone.BAD) else Badge(tr("草稿", "Draft"), Tone.INFO)
+                            if (d.problems > 0u) Badge(tr("${d.problems} 个问题", "${d.problems} problems"), Tone.BAD) else Badge(visitStateBadge(d.visit.visit.state))
                         }
                     }
                 }

@@ -13,7 +13,7 @@ import androidx.compose.material3.Surface
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
 import androidx.compose.ui.Modifier
-import cn.doorstep.core.VisitState
+import cn.doorstep.core.visitStateBadge
 import cn.doorstep.ui.theme.Badge
 import cn.doorstep.ui.theme.Banner
 import cn.doorstep.ui.theme.Dimens
@@ -80,11 +80,11 @@ fun HouseholdView(state: HouseholdState) {
                             t?.let { tr(it.titleZh, it.titleEn) } ?: v.visit.templateId,
                             v.visit.started.take(10),
                             Modifier.clickable { state.eventSink(HouseholdEvent.OpenVisit(v.visit.visitId)) },
-                        ) { StateBadge(v.visit.state) }
+                        ) { Badge(visitStateBadge(v.visit.state)) }
                     }
                     h.pastVisits.forEach { p ->
                         val t = state.templates.firstOrNull { it.id == p.templateId }
-                        ListLine(t?.let { tr(it.titleZh, it.titleEn) } ?: p.templateId, p.date + " · " + tr("其他设备", "another phone"))
+                        ListLine(t?.let { tr(it.titleZh, it.titleEn) } ?: p.templateId, tr(p.dateZh, p.dateEn)) { Badge(visitStateBadge(p.state)) }
                     }
                 }
             }
@@ -93,16 +93,3 @@ fun HouseholdView(state: HouseholdState) {
 }
 
 private fun Int.dp() = androidx.compose.ui.unit.Dp(this.toFloat())
-
-/** The visit's state as a badge. */
-@Composable
-fun StateBadge(state: VisitState) {
-    when (state) {
-        VisitState.DRAFT -> Badge(tr("草稿", "Draft"), Tone.INFO)
-        VisitState.FINALIZED -> Badge(tr("待上传", "To send"), Tone.WARN)
-        VisitState.UPLOADED -> Badge(tr("已上传", "Sent"), Tone.OK)
-        VisitState.APPROVED -> Badge(tr("已通过", "Approved"), Tone.OK)
-        VisitState.RETURNED -> Badge(tr("退回", "Returned"), Tone.WARN)
-        VisitState.REJECTED -> Badge(tr("不通过", "Rejected"), Tone.BAD)
-    }
-}

@@ -25,6 +25,7 @@ import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.text.input.ImeAction
 import cn.doorstep.core.ListFilter
 import cn.doorstep.ui.theme.Badge
+import cn.doorstep.core.visitStateBadge
 import cn.doorstep.ui.theme.Dimens
 import cn.doorstep.ui.theme.DsTopBar
 import cn.doorstep.ui.theme.Faint
@@ -70,7 +71,7 @@ fun HouseholdsView(state: HouseholdsState) {
                         Modifier.clickable { state.eventSink(HouseholdsEvent.Open(h.id)) },
                     ) {
                         r.due?.let { Badge(tr(it.textZh, it.textEn), if (it.overdue) Tone.BAD else Tone.INFO) }
-                        if (r.returned > 0u) Badge(tr("退回", "Returned"), Tone.WARN)
+                        if (r.returned > 0u) Badge(visitStateBadge(cn.doorstep.core.VisitState.RETURNED))
                     }
                     HorizontalDivider()
                 }

@@ -59,7 +59,7 @@ object Samples {
             ResidentItem("r2", "张小红", "5101**********2021", null, "child", "1975-09-12", emptyList(), "子女", "Child"),
         ),
         listOf(summary(0, "hazard_inspection", VisitState.UPLOADED)),
-        listOf(PastVisitView("p1", "elder_alone_visit", "2025-05-20", "approved")),
+        listOf(PastVisitView("p1", "elder_alone_visit", "2025-05-20", "5月20日", "20 May", VisitState.APPROVED)),
         listOf(DueVisitView("elder_alone_visit", "独居老人探访", "Visit to an elder living alone", "2025-06-30", false, "6月30日前完成", "by 30 June", "独居老人 · 每月走访", "Elder living alone · monthly")),
     )
 
@@ -67,11 +67,29 @@ object Samples {
         path: String, kind: FieldKind, zh: String, en: String, value: AnswerValue? = null,
         required: Boolean = false, depth: UInt = 0u, choices: List<ChoiceView> = emptyList(),
         problems: List<FormProblem> = emptyList(), entries: UInt? = null, readOnly: Boolean = false,
-        hintZh: String? = null, hintEn: String? = null,
+        hintZh: String? = null, hintEn: String? = null, guidanceZh: String? = null, guidanceEn: String? = null,
     ) = FieldItem(
         path, path.substringAfterLast('.'), kind, depth, zh, en, hintZh, hintEn, required, readOnly,
         choices, value, display(value, choices), display(value, choices, en = true), entries, null, null, problems,
+        label = zh, hint = hintZh, guidanceHint = guidanceZh, guidanceHintZh = guidanceZh, guidanceHintEn = guidanceEn,
+        canAddEntry = kind == FieldKind.REPEAT, canRemoveEntry = kind == FieldKind.REPEAT,
     )
+
+    /** [screen] as the core gives it to a worker reading forms in English ([en]) or Chinese: `label`, `hint`, `title` in that language. */
+    fun inLanguage(screen: VisitScreenView, en: Boolean): VisitScreenView {
+        fun pick(zh: String?, e: String?) = if (en) e ?: zh else zh
+        return screen.copy(
+            language = if (en) "en" else "zh",
+            title = pick(screen.titleZh, screen.titleEn)!!,
+            fields = screen.fields.map { f ->
+                f.copy(
+                    label = pick(f.labelZh, f.labelEn)!!, hint = pick(f.hintZh, f.hintEn),
+                    guidanceHint = pick(f.guidanceHintZh, f.guidanceHintEn),
+                    choices = f.choices.map { it.copy(label = pick(it.labelZh, it.labelEn)!!) },
+                )
+            },
+        )
+    }
 
     /** An answer in words, as the core words it (choice labels, money in 元). */
     private fun display(v: AnswerValue?, choices: List<ChoiceView>, en: Boolean = false): String? = when (v) {
@@ -93,7 +111,13 @@ object Samples {
         val long = if (longLabels) "（请核对户口簿与身份证上的姓名是否一致，如不一致请在备注中说明原因）" else ""
         return listOf(
             field("household_id", FieldKind.TEXT, "户编号", "Household ID", AnswerValue.Text("JH03-0001"), true, readOnly = true),
-            field("respondent", FieldKind.TEXT, "受访人姓名$long", "Person interviewed", if (withProblems) null else AnswerValue.Text("张建华"), true, problems = p("respondent", "此项必填", "This field is required")),
+            field(
+                "respondent", FieldKind.TEXT, "受访人姓名$long", "Person interviewed", if (withProblems) null else AnswerValue.Text("张建华"), true,
+                problems = p("respondent", "此项必填", "This field is required"),
+                hintZh = "户主不在时可由同住家人代答", hintEn = "A family member living here may answer for the head",
+                guidanceZh = "受访人须年满 16 周岁并与户主同住；由他人代答时，请在备注中写明与户主的关系。",
+                guidanceEn = "The person must be 16 or older and live with the head; when someone else answers, note how they are related.",
+            ),
             field("visit_date", FieldKind.DATE, "探访日期", "Visit date", AnswerValue.Date("2025-06-18"), true),
             field("age", FieldKind.CALCULATE, "年龄（自动计算）", "Age (calculated)", AnswerValue.Integer(77), readOnly = true),
             field("lives_alone", FieldKind.YES_NO, "是否仍独居", "Still living alone", AnswerValue.YesNo(true), true, choices = yesNo),
@@ -129,9 +153,12 @@ object Samples {
             if (problems.isEmpty()) null else "还有 ${problems.size} 个问题", if (problems.isEmpty()) null else "${problems.size} problems left",
             SectionButtonView("上一节", "Previous", "s0", "基本情况", "Basics"), SectionButtonView("下一节", "Next", "s2", "紧急联系人", "Emergency contacts"),
         )
-        return VisitScreenView(
-            visit("v0", "elder_alone_visit", state), "独居老人探访", "Visit to an elder living alone",
-            state == VisitState.DRAFT, fields, problems, doorCheck, emptyList(), sections, 0u, null, buttons,
+        return inLanguage(
+            VisitScreenView(
+                visit("v0", "elder_alone_visit", state), "独居老人探访", "Visit to an elder living alone",
+                state == VisitState.DRAFT, fields, problems, doorCheck, emptyList(), sections, 0u, null, buttons,
+            ),
+            en = false,
         )
     }
 

@@ -19,10 +19,9 @@ class ReturnedPresenter(
 ) {
     @Composable
     fun present(): ReturnedState {
-        val visits = remember(dataVersion) { core.returnedVisits() }
-        val titles = remember(dataVersion) { core.templates().associate { it.id to LocalText(it.titleZh, it.titleEn) } }
+        val visits = remember(dataVersion) { core.home().returned }
         var error by remember { mutableStateOf<LocalText?>(null) }
-        return ReturnedState(visits, titles, error) { event ->
+        return ReturnedState(visits, error) { event ->
             when (event) {
                 is ReturnedEvent.Revise -> try {
                     openVisit(core.revise(event.visitId).visit.visitId)

@@ -1,13 +1,12 @@
 package cn.doorstep.ui.returned
 
-import cn.doorstep.core.VisitSummaryView
+import cn.doorstep.core.ReturnedItemView
 import cn.doorstep.ui.theme.LocalText
 
 /** Visits the supervisor returned, each with her comment and the 修改 button. */
 data class ReturnedState(
-    val visits: List<VisitSummaryView>,
-    /** Template titles by id, for the list lines. */
-    val titles: Map<String, LocalText>,
+    /** The core's returned visits: the form's title, the comment and when, in words. */
+    val visits: List<ReturnedItemView>,
     val error: LocalText?,
     val eventSink: (ReturnedEvent) -> Unit,
 )

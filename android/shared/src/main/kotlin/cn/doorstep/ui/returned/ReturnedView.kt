@@ -32,14 +32,14 @@ fun ReturnedView(state: ReturnedState) {
             state.error?.let { Banner(it.show(), Tone.BAD) }
             if (state.visits.isEmpty()) Faint(tr("没有退回的走访", "No visit was returned"), Modifier.fillMaxWidth().let { it })
             LazyColumn(contentPadding = PaddingValues(Dimens.page), verticalArrangement = Arrangement.spacedBy(12.dp)) {
-                items(state.visits, key = { it.visit.visitId }) { v ->
-                    SectionCard(v.head) {
-                        Faint(v.address)
-                        Text(state.titles[v.visit.templateId]?.show() ?: v.visit.templateId, style = MaterialTheme.typography.bodyLarge)
+                items(state.visits, key = { it.visit.visit.visitId }) { r ->
+                    SectionCard(r.visit.head) {
+                        Faint(r.visit.address)
+                        Text(tr(r.templateTitleZh, r.templateTitleEn), style = MaterialTheme.typography.bodyLarge)
                         Text(tr("督导意见", "Supervisor's comment"), style = MaterialTheme.typography.bodySmall)
-                        Banner(v.visit.reviewComment ?: tr("（没有意见）", "(no comment)"), Tone.WARN)
-                        v.visit.reviewedAt?.let { Faint(tr("退回时间 ", "Returned ") + it.take(16).replace('T', ' ')) }
-                        PrimaryButton(tr("修改", "Revise"), { state.eventSink(ReturnedEvent.Revise(v.visit.visitId)) }, Modifier.fillMaxWidth())
+                        Banner(r.comment.ifEmpty { tr("（没有意见）", "(no comment)") }, Tone.WARN)
+                        r.returnedAtZh?.let { Faint(tr("退回时间 ", "Returned ") + tr(it, r.returnedAtEn ?: it)) }
+                        PrimaryButton(tr("修改", "Revise"), { state.eventSink(ReturnedEvent.Revise(r.visit.visit.visitId)) }, Modifier.fillMaxWidth())
                     }
                 }
             }

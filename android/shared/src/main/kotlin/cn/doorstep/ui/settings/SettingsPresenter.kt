@@ -39,10 +39,15 @@ class SettingsPresenter(
             }
         }
         val lang = if (settings.language == AppLanguage.EN) Lang.EN else Lang.ZH
-        return SettingsState(lang, account?.displayName ?: "", settings.serverUrl ?: "", unsent) { event ->
+        val formLanguages = remember(dataVersion) { core.formLanguages() }
+        return SettingsState(lang, account?.displayName ?: "", settings.serverUrl ?: "", unsent, formLanguages, settings.formLanguage) { event ->
             when (event) {
                 is SettingsEvent.SetLang -> {
                     core.setLanguage(if (event.lang == Lang.EN) AppLanguage.EN else AppLanguage.ZH)
+                    local++
+                }
+                is SettingsEvent.SetFormLanguage -> {
+                    core.setFormLanguage(event.code)
                     local++
                 }
                 SettingsEvent.SignOut -> signOut(false)

@@ -1,7 +1,11 @@
 package cn.doorstep.ui.settings
 
 import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.ExperimentalLayoutApi
+import androidx.compose.foundation.layout.FlowRow
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxSize
 import androidx.compose.foundation.layout.fillMaxWidth
@@ -23,17 +27,26 @@ import cn.doorstep.ui.theme.SectionCard
 import cn.doorstep.ui.theme.tr
 import cn.doorstep.ui.theme.show
 
-/** Language switch, the account and server, and 退出登录. */
+/** Language switch, the forms' language, the account and server, and 退出登录. */
+@OptIn(ExperimentalLayoutApi::class)
 @Composable
 fun SettingsView(state: SettingsState) {
     Surface(Modifier.fillMaxSize(), color = MaterialTheme.colorScheme.background) {
         Column {
             DsTopBar(tr("设置", "Settings"))
-            Column(Modifier.padding(Dimens.page), verticalArrangement = Arrangement.spacedBy(12.dp())) {
+            Column(Modifier.verticalScroll(rememberScrollState()).padding(Dimens.page), verticalArrangement = Arrangement.spacedBy(12.dp())) {
                 SectionCard(tr("语言", "Language")) {
                     Row(horizontalArrangement = Arrangement.spacedBy(Dimens.gap)) {
                         FilterChip(state.lang == Lang.ZH, { state.eventSink(SettingsEvent.SetLang(Lang.ZH)) }, { Text("中文") })
                         FilterChip(state.lang == Lang.EN, { state.eventSink(SettingsEvent.SetLang(Lang.EN)) }, { Text("English") })
+                    }
+                }
+                SectionCard(tr("表单语言", "Language of the forms")) {
+                    FlowRow(horizontalArrangement = Arrangement.spacedBy(Dimens.gap)) {
+                        FilterChip(state.formLanguage == null, { state.eventSink(SettingsEvent.SetFormLanguage(null)) }, { Text(tr("与应用相同", "Same as the app")) })
+                        state.formLanguages.forEach { l ->
+                            FilterChip(state.formLanguage == l.code, { state.eventSink(SettingsEvent.SetFormLanguage(l.code)) }, { Text(tr(l.nameZh, l.nameEn)) })
+                        }
                     }
                 }
                 SectionCard(tr("账号", "Account")) {

@@ -25,7 +25,8 @@ class SignInPresenter(
     fun present(): SignInState {
         val scope = rememberCoroutineScope()
         var server by remember { mutableStateOf(rememberedServer) }
-        var user by remember { mutableStateOf("") }
+        // Signing in again after the sign-in expired: the same worker.
+        var user by remember { mutableStateOf(core.currentAccount()?.username ?: "") }
         var password by remember { mutableStateOf("") }
         var busy by remember { mutableStateOf(false) }
         var error by remember { mutableStateOf<LocalText?>(null) }

@@ -23,6 +23,8 @@ import androidx.compose.ui.semantics.ProgressBarRangeInfo
 import androidx.compose.ui.semantics.progressBarRangeInfo
 import androidx.compose.ui.semantics.semantics
 import cn.doorstep.core.NetworkState
+import cn.doorstep.core.networkBadge
+import cn.doorstep.ui.theme.Badge
 import cn.doorstep.ui.theme.Banner
 import cn.doorstep.ui.theme.Dimens
 import cn.doorstep.ui.theme.DsTopBar
@@ -33,14 +35,6 @@ import cn.doorstep.ui.theme.SectionCard
 import cn.doorstep.ui.theme.Tone
 import cn.doorstep.ui.theme.show
 import cn.doorstep.ui.theme.tr
-
-@Composable
-private fun networkLabel(n: NetworkState) = when (n) {
-    NetworkState.WIFI -> tr("Wi-Fi", "Wi-Fi")
-    NetworkState.CELLULAR -> tr("移动网络", "Cellular")
-    NetworkState.METERED -> tr("按流量计费的 Wi-Fi", "Metered Wi-Fi")
-    NetworkState.OFFLINE -> tr("无网络", "Offline")
-}
 
 /** 立即同步, its progress and result, what waits, and the photos-on-cellular switch. */
 @Composable
@@ -55,7 +49,10 @@ fun SyncView(state: SyncUiState) {
                 verticalArrangement = Arrangement.spacedBy(12.dp()),
             ) {
                 SectionCard(tr("待上传", "Waiting to be sent")) {
-                    Text(tr("当前网络：", "Network: ") + networkLabel(state.network))
+                    Row(verticalAlignment = Alignment.CenterVertically, horizontalArrangement = Arrangement.spacedBy(Dimens.gap)) {
+                        Text(tr("当前网络", "Network"))
+                        Badge(networkBadge(state.network))
+                    }
                     Text(tr("待上传 ${state.outbox.pending} 项", "${state.outbox.pending} items wait"), style = MaterialTheme.typography.titleMedium)
                     if (state.outbox.setAside > 0uL) Text(tr("${state.outbox.setAside} 项无法上传，已搁置", "${state.outbox.setAside} items set aside"), color = MaterialTheme.colorScheme.error)
                     Faint(tr("已上传 ${state.outbox.done} 项", "${state.outbox.done} items sent"))

@@ -6,6 +6,7 @@ import androidx.compose.foundation.Image
 import androidx.compose.foundation.clickable
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.PaddingValues
 import androidx.compose.foundation.layout.ExperimentalLayoutApi
 import androidx.compose.foundation.layout.FlowRow
 import androidx.compose.foundation.layout.Row
@@ -20,6 +21,7 @@ import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.RadioButton
 import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
@@ -76,7 +78,7 @@ fun typedAnswer(kind: FieldKind, text: String): AnswerValue? {
 }
 
 @Composable
-private fun label(f: FieldItem) = tr(f.labelZh, f.labelEn) + if (f.required) " *" else ""
+private fun label(f: FieldItem) = f.label + if (f.required) " *" else ""
 
 /** One field with its label, its widget, its hint and the core's problems with it. */
 @Composable
@@ -86,9 +88,9 @@ fun FieldBlock(f: FieldItem, thumbnails: Map<String, ByteArray>, sink: (VisitEve
         verticalArrangement = Arrangement.spacedBy(4.dp),
     ) {
         when (f.kind) {
-            FieldKind.GROUP -> Text(tr(f.labelZh, f.labelEn), style = MaterialTheme.typography.titleMedium)
-            FieldKind.NOTE -> Text(tr(f.labelZh, f.labelEn), style = MaterialTheme.typography.bodyMedium)
-            FieldKind.REPEAT -> Text(tr(f.labelZh, f.labelEn) + tr("（${f.entries ?: 0u} 人）", " (${f.entries ?: 0u})"), style = MaterialTheme.typography.titleMedium)
+            FieldKind.GROUP -> Text(f.label, style = MaterialTheme.typography.titleMedium)
+            FieldKind.NOTE -> Text(f.label, style = MaterialTheme.typography.bodyMedium)
+            FieldKind.REPEAT -> Text(f.label + tr("（${f.entries ?: 0u} 人）", " (${f.entries ?: 0u})"), style = MaterialTheme.typography.titleMedium)
             FieldKind.CALCULATE -> ReadOnly(f)
             FieldKind.YES_NO, FieldKind.SELECT_ONE -> if (f.readOnly || !editable) ReadOnly(f) else SelectOne(f, sink)
             FieldKind.SELECT_MULTIPLE -> if (f.readOnly || !editable) ReadOnly(f) else SelectMany(f, sink)
@@ -96,10 +98,20 @@ fun FieldBlock(f: FieldItem, thumbnails: Map<String, ByteArray>, sink: (VisitEve
             FieldKind.GEOPOINT -> ReadOnly(f)
             else -> if (f.readOnly || !editable) ReadOnly(f) else TypedField(f, sink)
         }
-        val hint = tr(f.hintZh ?: "", f.hintEn ?: "")
-        if (hint.isNotEmpty()) Faint(hint)
+        f.hint?.takeIf { it.isNotEmpty() }?.let { Faint(it) }
+        f.guidanceHint?.takeIf { it.isNotEmpty() }?.let { Guidance(f.path, it) }
         f.problems.forEach { ProblemLine(tr(it.messageZh, it.messageEn)) }
     }
+}
+
+/** The field's longer explanation (XLSForm `guidance_hint`), opened when she needs it. */
+@Composable
+private fun Guidance(path: String, text: String) {
+    var open by remember(path) { mutableStateOf(false) }
+    TextButton({ open = !open }, Modifier.heightIn(min = Dimens.touch).testTag("guidance:$path"), contentPadding = PaddingValues(0.dp)) {
+        Text(if (open) tr("收起说明", "Hide guidance") else tr("查看说明", "Show guidance"))
+    }
+    if (open) Text(text, style = MaterialTheme.typography.bodyMedium)
 }
 
 @Composable
@@ -108,7 +120,7 @@ private fun ReadOnly(f: FieldItem) {
     val shown = when (val v = f.value) {
         null -> "—"
         else -> if (f.displayZh != null) tr(f.displayZh!!, f.displayEn ?: f.displayZh!!) else when (v) {
-        is AnswerValue.Choice -> f.choices.firstOrNull { it.name == v.name }?.let { tr(it.labelZh, it.labelEn) } ?: v.name
+        is AnswerValue.Choice -> f.choices.firstOrNull { it.name == v.name }?.label ?: v.name
         is AnswerValue.YesNo -> if (v.yes) tr("是", "Yes") else tr("否", "No")
         else -> v.asText()
     }
@@ -161,7 +173,7 @@ private fun SelectOne(f: FieldItem, sink: (VisitEvent) -> Unit) {
         FlowRow(horizontalArrangement = Arrangement.spacedBy(Dimens.gap)) {
             f.choices.forEach { c ->
                 ChoiceChip(
-                    text = tr(c.labelZh, c.labelEn),
+                    text = c.label,
                     selected = chosen == c.name,
                     onClick = { sink(VisitEvent.Answer(f.path, AnswerValue.YesNo(c.name == "yes"))) },
                 )
@@ -175,7 +187,7 @@ private fun SelectOne(f: FieldItem, sink: (VisitEvent) -> Unit) {
             verticalAlignment = Alignment.CenterVertically,
         ) {
             RadioButton(selected = chosen == c.name, onClick = { sink(VisitEvent.Answer(f.path, AnswerValue.Choice(c.name))) })
-            Text(tr(c.labelZh, c.labelEn))
+            Text(c.label)
         }
     }
 }
@@ -193,7 +205,7 @@ private fun SelectMany(f: FieldItem, sink: (VisitEvent) -> Unit) {
             verticalAlignment = Alignment.CenterVertically,
         ) {
             Checkbox(checked = on, onCheckedChange = { sink(VisitEvent.Answer(f.path, if (next.isEmpty()) null else AnswerValue.Choices(next))) })
-            Text(tr(c.labelZh, c.labelEn))
+            Text(c.label)
         }
     }
 }

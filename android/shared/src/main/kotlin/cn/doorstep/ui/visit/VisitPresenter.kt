@@ -7,7 +7,6 @@ import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
-import cn.doorstep.core.AnswerValue
 import cn.doorstep.core.DoorCheckStage
 import cn.doorstep.core.DoorOutcome
 import cn.doorstep.core.DoorstepException
@@ -31,8 +30,18 @@ class VisitPresenter(
     private val visitId: String,
     /** What the core says when this visit was reopened after the app was closed; null otherwise. */
     private val resumed: LocalText?,
-    private val leave: (saved: Boolean) -> Unit,
+    private val onLeave: (saved: Boolean) -> Unit,
 ) {
+    /** She leaves the visit: the core no longer reopens it at the next start. */
+    private fun leave(saved: Boolean) {
+        try {
+            core.leaveVisit(visitId)
+        } catch (_: DoorstepException) {
+            // Reopened at the next start at worst: nothing is lost.
+        }
+        onLeave(saved)
+    }
+
     @Composable
     fun present(): VisitUiState {
         val scope = rememberCoroutineScope()
@@ -117,8 +126,8 @@ class VisitPresenter(
                     notice = e.text()
                 }
                 is VisitEvent.Answer -> edit { core.setAnswer(visitId, event.path, event.value) }
-                is VisitEvent.AddEntry -> edit { core.setAnswer(visitId, "${event.repeatPath}[${event.index}]", AnswerValue.Json("{}")) }
-                is VisitEvent.RemoveEntry -> edit { core.setAnswer(visitId, event.entryPath, null) }
+                is VisitEvent.AddEntry -> edit { core.addRepeatEntry(visitId, event.repeatPath) }
+                is VisitEvent.RemoveEntry -> edit { core.removeRepeatEntry(visitId, event.entryPath) }
                 is VisitEvent.TakePhoto -> scope.launch {
                     val request = platform.captures.begin(visitId, event.field)
                     if (platform.camera.capture(request)) {

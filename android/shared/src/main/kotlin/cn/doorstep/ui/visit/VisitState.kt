@@ -42,7 +42,8 @@ sealed interface VisitEvent {
     /** The worker goes on without a verified fix (recorded as it is). */
     data object AcceptDoorCheck : VisitEvent
     data class Answer(val path: String, val value: AnswerValue?) : VisitEvent
-    data class AddEntry(val repeatPath: String, val index: Int) : VisitEvent
+    /** 添加成员: the core puts the entry after the last one, within the form's counts. */
+    data class AddEntry(val repeatPath: String) : VisitEvent
     data class RemoveEntry(val entryPath: String) : VisitEvent
     data class TakePhoto(val field: String) : VisitEvent
     data class GoToSection(val key: String) : VisitEvent

@@ -7,6 +7,7 @@ import cn.doorstep.core.DoorCheckView
 import cn.doorstep.core.OutcomeChoice
 import cn.doorstep.core.ReasonView
 import cn.doorstep.ui.preview.Samples
+import cn.doorstep.ui.theme.Lang
 import cn.doorstep.ui.theme.LocalText
 
 /** The visit for pictures: the door check waiting, far, mocked; the form filled, with problems, long labels, resumed, sent. */
@@ -53,8 +54,14 @@ object VisitStates {
     val longLabels = form(true, long = true)
     val resumed = form(false, notice = LocalText("已恢复上次未完成的走访，内容都在", "Restored the visit you left: nothing was lost"))
     val sent = form(false, state = VisitState.UPLOADED)
-    val all = listOf(
+    private val zh = listOf(
         "door-locating" to doorLocating, "door-waiting" to doorWaiting, "door-outside" to doorOutside, "door-mocked" to doorMocked,
         "filled" to filled, "repeat" to repeat, "problems" to problems, "long-labels" to longLabels, "resumed" to resumed, "sent" to sent,
     )
+
+    /** Every state with the form's texts in [lang], as the core gives them when the forms follow the app's language. */
+    fun all(lang: Lang): List<Pair<String, VisitUiState>> = zh.map { (name, state) ->
+        val screen = Samples.inLanguage(state.screen, en = lang == Lang.EN)
+        name to state.copy(screen = screen, sections = sectionsOf(screen))
+    }
 }

@@ -38,7 +38,7 @@ import cn.doorstep.ui.theme.tr
 /** A line of the form: a field, the head of a repeat entry, or the repeat's add button. */
 private sealed interface Row {
     data class Field(val f: FieldItem) : Row
-    data class Entry(val entryPath: String, val number: Int) : Row
+    data class Entry(val entryPath: String, val number: Int, val removable: Boolean) : Row
     data class Add(val repeat: FieldItem) : Row
 }
 
@@ -55,8 +55,9 @@ private fun rowsOf(fields: List<FieldItem>, all: List<FieldItem>): List<Row> {
         closeUntil(f.path)
         entryOf.find(f.path)?.let { m ->
             val entry = m.groupValues[1] + "[" + m.groupValues[2] + "]"
-            if (entry != lastEntry && open.any { it.path == m.groupValues[1] }) {
-                rows += Row.Entry(entry, m.groupValues[2].toInt() + 1)
+            val repeat = open.lastOrNull { it.path == m.groupValues[1] }
+            if (entry != lastEntry && repeat != null) {
+                rows += Row.Entry(entry, m.groupValues[2].toInt() + 1, repeat.canRemoveEntry)
                 lastEntry = entry
             }
         }
@@ -79,7 +80,7 @@ fun VisitView(state: VisitUiState) {
     val sink = state.eventSink
     Surface(Modifier.fillMaxSize(), color = MaterialTheme.colorScheme.background) {
         Column(Modifier.fillMaxSize()) {
-            DsTopBar(tr(screen.titleZh, screen.titleEn), onBack = { sink(VisitEvent.Back) })
+            DsTopBar(screen.title, onBack = { sink(VisitEvent.Back) })
             state.notice?.let { Banner(it.show(), Tone.INFO) }
             val door = state.doorCheck
             if (door != null) {
@@ -124,12 +125,10 @@ fun VisitView(state: VisitUiState) {
                         is Row.Field -> FieldBlock(r.f, state.thumbnails, sink, screen.editable)
                         is Row.Entry -> Row(verticalAlignment = Alignment.CenterVertically) {
                             Text(tr("第 ${r.number} 人", "Person ${r.number}"), style = MaterialTheme.typography.titleMedium, modifier = Modifier.weight(1f))
-                            if (screen.editable) TextButton({ sink(VisitEvent.RemoveEntry(r.entryPath)) }) { Text(tr("移除", "Remove")) }
+                            if (screen.editable && r.removable) TextButton({ sink(VisitEvent.RemoveEntry(r.entryPath)) }) { Text(tr("移除", "Remove")) }
                         }
-                        is Row.Add -> if (screen.editable && (r.repeat.maxCount == null || (r.repeat.entries ?: 0u) < r.repeat.maxCount!!)) {
-                            SecondaryButton(tr("添加成员", "Add a person"), {
-                                sink(VisitEvent.AddEntry(r.repeat.path, (r.repeat.entries ?: 0u).toInt()))
-                            }, Modifier.fillMaxWidth())
+                        is Row.Add -> if (screen.editable && r.repeat.canAddEntry) {
+                            SecondaryButton(tr("添加成员", "Add a person"), { sink(VisitEvent.AddEntry(r.repeat.path)) }, Modifier.fillMaxWidth())
                         }
                     }
                 }
