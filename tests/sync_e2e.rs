@@ -532,7 +532,10 @@ fn a_phone_killed_mid_sync_and_a_server_restarted_mid_upload_lose_nothing_and_du
         .iter()
         .filter(|i| i["kind"] == "blob" && i["state"] == "done")
         .count();
-    assert_eq!(done, 3, "what the phone had settled before the kill is kept");
+    assert_eq!(
+        done, 3,
+        "what the phone had settled before the kill is kept"
+    );
 
     // The server goes down while the phone is part-way through the rest (stopped
     // after settling one more item of this run), and comes back.

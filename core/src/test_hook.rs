@@ -31,10 +31,9 @@ pub struct Pause {
 impl Pause {
     /// The pause point `point`, armed only if [`PAUSE_VAR`] names it.
     pub fn named(point: &'static str) -> Self {
-        let at = std::env::var(PAUSE_VAR).ok().and_then(|value| {
-            let (name, count) = value.split_once(':')?;
-            (name == point).then(|| count.parse().ok()).flatten()
-        });
+        let at = std::env::var(PAUSE_VAR)
+            .ok()
+            .and_then(|value| armed_count(&value, point));
         Self {
             point,
             at,
@@ -59,5 +58,42 @@ impl Pause {
         drop(stderr);
         let mut line = String::new();
         let _ = std::io::stdin().lock().read_line(&mut line);
+    }
+}
+
+/// The count in `value` (`POINT:COUNT`) when it names `point`.
+fn armed_count(value: &str, point: &str) -> Option<u64> {
+    let (name, count) = value.split_once(':')?;
+    if name != point {
+        return None;
+    }
+    count.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_named_point_at_a_whole_count_is_armed() {
+        assert_eq!(armed_count("import:750", "import"), Some(750));
+        assert_eq!(armed_count("import:750", "sync"), None);
+        assert_eq!(armed_count("import", "import"), None);
+        assert_eq!(armed_count("import:half", "import"), None);
+        assert_eq!(armed_count("import:-1", "import"), None);
+    }
+
+    #[test]
+    fn an_unarmed_pause_goes_straight_on() {
+        let pause = Pause {
+            point: "import",
+            at: None,
+            fired: AtomicBool::new(false),
+        };
+        // Would wait on stdin if it were armed; returns at once instead.
+        for count in 0..3 {
+            pause.reached(count);
+        }
+        assert!(!pause.fired.load(Ordering::SeqCst));
     }
 }
