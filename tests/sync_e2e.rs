@@ -6,17 +6,21 @@
 //! photo is on the server exactly once and byte-identical, and the outbox holds
 //! nothing but set-aside items.
 
+#[path = "pause_point.rs"]
+mod pause_point;
+
 use doorstep_core::sync::ServerClient;
 use doorstep_core::sync::protocol::{LoginRequest, ReviewAction, ReviewRequest};
 use doorstep_server::seed::{SeedOptions, seed_demo};
 use doorstep_server::{RunningServer, ServerConfig};
+use pause_point::Paused;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
 use uuid::Uuid;
 
 struct Server {
@@ -60,10 +64,18 @@ impl Server {
         self.running.as_ref().expect("server is up")
     }
 
-    /// Stops the server as a crash would look to its clients.
-    fn kill(&mut self) {
+    /// Stops the server while a phone is stopped at its pause point: the stop
+    /// is asked for first, then the phone is let go into a server going down
+    /// (requests in flight are let finish, and one may be the phone's, so the
+    /// phone must go on for the stop to end). Waits for both.
+    fn kill_during(&mut self, paused: Paused) {
         let running = self.running.take().expect("server is up");
-        self.rt.block_on(running.shutdown()).unwrap();
+        let stopping = self.rt.spawn(running.shutdown());
+        let mut phone = paused.resume();
+        self.rt.block_on(stopping).unwrap().unwrap();
+        // The phone's sync fails or leaves items pending; what it left is
+        // checked after the restart.
+        phone.wait().unwrap();
     }
 
     /// Starts it again on the same data and address.
@@ -497,50 +509,42 @@ fn a_phone_killed_mid_sync_and_a_server_restarted_mid_upload_lose_nothing_and_du
     let photos = phone.photo_hashes();
     assert_eq!(photos.len(), 24);
 
-    // SIGKILL the phone as soon as the server has some, but not all, photos.
-    let mut child = phone
-        .command(&["sync"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    let killed_mid_sync = loop {
-        let on_server = server.blob_hashes().len();
-        if on_server > 0 && on_server < photos.len() {
-            child.kill().unwrap(); // SIGKILL
-            child.wait().unwrap();
-            break true;
-        }
-        if child.try_wait().unwrap().is_some() || started.elapsed() > Duration::from_secs(60) {
-            break false;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    };
+    // SIGKILL the phone when it has settled three photos and has the rest to
+    // send: it is stopped there by the test hook, and killed while it waits.
+    let paused = Paused::start(phone.command(&["sync"]), "sync", 3);
+    let on_server = server.blob_hashes().len();
+    // Two photos go at once, so the server may have the next one too.
     assert!(
-        killed_mid_sync,
-        "the kill landed after the sync had finished"
+        (3..photos.len()).contains(&on_server),
+        "the kill lands mid-sync: {on_server} of {} photos on the server",
+        photos.len()
     );
+    paused.kill();
     assert_eq!(
         phone.ok(&["check"]),
         json!(["ok"]),
         "the killed phone's database is sound"
     );
+    let done = phone
+        .ok(&["outbox"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == "blob" && i["state"] == "done")
+        .count();
+    assert_eq!(
+        done, 3,
+        "what the phone had settled before the kill is kept"
+    );
 
-    // The server dies while the phone is uploading the rest, and comes back.
-    let before = server.blob_hashes().len();
-    let mut child = phone
-        .command(&["sync"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while server.blob_hashes().len() == before && started.elapsed() < Duration::from_secs(20) {
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    server.kill();
-    child.wait().unwrap();
+    // The server goes down while the phone is part-way through the rest (stopped
+    // after settling one more item of this run), and comes back.
+    let paused = Paused::start(phone.command(&["sync"]), "sync", 1);
+    assert!(
+        server.blob_hashes().len() < photos.len(),
+        "the server goes down before it has every photo"
+    );
+    server.kill_during(paused);
     server.restart();
 
     let report = phone.sync_until_done();
@@ -688,6 +692,8 @@ impl FaultProxy {
                                 }
                                 break;
                             }
+                            // Not a wait for anything: the pause between
+                            // writes is the slow link being simulated (0–2 ms).
                             std::thread::sleep(delay);
                         }
                         let _ = from.shutdown(Shutdown::Both);

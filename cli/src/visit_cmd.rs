@@ -7,7 +7,7 @@ use doorstep_core::device::{Device, DeviceError};
 use doorstep_core::evidence::{DoorOutcome, GpsFix, LatLon, Provider};
 use doorstep_core::forms::FieldType;
 use doorstep_core::store::visits::VisitFilter;
-use doorstep_core::sync::{CancelFlag, Network, SyncOptions};
+use doorstep_core::sync::{CancelFlag, Network, Progress, SyncOptions};
 use serde_json::json;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -128,7 +128,10 @@ pub fn sync(device: &Device, network: NetworkArg) -> anyhow::Result<ExitCode> {
         // The command is a worker pressing "sync now".
         retry_now: true,
     };
-    let report = runtime()?.block_on(device.sync(options, &|_| {}, &CancelFlag::new()))?;
+    // Crash tests stop a sync part-way here (off unless DOORSTEP_TEST_PAUSE names it).
+    let pause = doorstep_core::test_hook::Pause::named("sync");
+    let progress = |p: &Progress| pause.reached(p.items_done);
+    let report = runtime()?.block_on(device.sync(options, &progress, &CancelFlag::new()))?;
     crate::print_json(&json!({
         "uploaded": report.uploaded,
         "pending": report.pending,

@@ -23,6 +23,7 @@
 //! | [`field_words`] | an answer in words: dates, money in 元, choice labels |
 //! | [`screen`] | screen models for the phones: a visit form as it stands, a household |
 //! | [`visit_pages`] | a visit form's sections, the worker's place in her open visit, 完成 |
+//! | [`test_hook`] | a pause point for crash tests, off unless `DOORSTEP_TEST_PAUSE` names it |
 //!
 //! Personal data (names, ID numbers, phones, positions, answers) never appears
 //! in an error message or a log line of this crate.
@@ -47,4 +48,5 @@ pub mod settings;
 pub mod sign_in;
 pub mod store;
 pub mod sync;
+pub mod test_hook;
 pub mod visit_pages;

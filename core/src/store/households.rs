@@ -141,12 +141,15 @@ impl Store {
     /// ID numbers are judged by today on the device's clock, in its time zone.
     pub fn add_households(&self, batch: Vec<NewHousehold>) -> Result<Vec<Uuid>> {
         let now = self.now();
+        let pause = crate::test_hook::Pause::named("import");
         self.write(|tx| {
             let mut ids = Vec::with_capacity(batch.len());
             for (index, household) in batch.into_iter().enumerate() {
                 let id = insert_household(tx, household, now)
                     .map_err(|e| prefix_invalid(e, &format!("household {}", index + 1)))?;
                 ids.push(id);
+                // Crash tests stop here, inside the open transaction (off by default).
+                pause.reached(ids.len() as u64);
             }
             Ok(ids)
         })
