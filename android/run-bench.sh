@@ -6,7 +6,7 @@
 # drawn. Expects the Rust build of `cargo test --workspace`.
 #
 # The core is the debug build under target/debug unless BENCH_CORE=phone, which
-# uses the library the phone gets: `cargo build --profile phone -p doorstep-ffi --lib`
+# uses the library the phone gets: `cargo rustc --profile phone -p doorstep-ffi --lib --crate-type cdylib`
 # (the size check of scripts/test.sh builds it), size-optimized with fat LTO.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +15,7 @@ case "${BENCH_CORE:-debug}" in
   debug) lib="$target/debug:$target/debug/deps" ;;
   phone)
     [ -e "$target/phone/libdoorstep_ffi.so" ] \
-      || { echo "missing $target/phone/libdoorstep_ffi.so: cargo build --profile phone -p doorstep-ffi --lib" >&2; exit 1; }
+      || { echo "missing $target/phone/libdoorstep_ffi.so: cargo rustc --profile phone -p doorstep-ffi --lib --crate-type cdylib" >&2; exit 1; }
     lib="$target/phone" ;;
   *) echo "BENCH_CORE is debug or phone" >&2; exit 1 ;;
 esac
