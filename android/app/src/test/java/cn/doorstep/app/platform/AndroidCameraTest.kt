@@ -24,7 +24,7 @@ import org.robolectric.annotation.Config
  * Robolectric: a photo taken comes back to the visit, and a photo taken while
  * the app's process died waits on disk for the next start. (The FileProvider
  * needs the app's manifest and resources, which only the Gradle build has:
- * here the camera writes through a plain file address.)
+ * here the capture's address is made up, and the test writes the file as the camera app would.)
  */
 @RunWith(RobolectricTestRunner::class)
 @Config(sdk = [34])
@@ -36,10 +36,12 @@ class AndroidCameraTest {
 
     private val jpeg = byteArrayOf(0xFF.toByte(), 0xD8.toByte(), 0xFF.toByte(), 0xE0.toByte(), 1, 2, 3)
 
+    private fun address(file: java.io.File): Uri = Uri.parse("content://cn.doorstep.app.files/captures/" + file.name)
+
     /** An activity with a camera registered in onCreate, as MainActivity does, then resumed. */
     private fun started(): Pair<ComponentActivity, AndroidCamera> {
         val controller = Robolectric.buildActivity(ComponentActivity::class.java).create()
-        val camera = AndroidCamera(controller.get(), Granted) { Uri.fromFile(it) }
+        val camera = AndroidCamera(controller.get(), Granted, ::address)
         controller.start().resume()
         return controller.get() to camera
     }
@@ -54,7 +56,7 @@ class AndroidCameraTest {
             val asked = shadowOf(activity).nextStartedActivityForResult
             assertEquals(MediaStore.ACTION_IMAGE_CAPTURE, asked.intent.action)
             @Suppress("DEPRECATION")
-            assertEquals(Uri.fromFile(request.file), asked.intent.getParcelableExtra<Uri>(MediaStore.EXTRA_OUTPUT))
+            assertEquals(address(request.file), asked.intent.getParcelableExtra<Uri>(MediaStore.EXTRA_OUTPUT))
             // The camera app writes the photo and answers.
             request.file.writeBytes(jpeg)
             shadowOf(activity).receiveResult(asked.intent, Activity.RESULT_OK, null)
