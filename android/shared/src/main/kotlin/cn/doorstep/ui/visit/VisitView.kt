@@ -19,7 +19,6 @@ import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
-import androidx.compose.runtime.remember
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.testTag
@@ -105,11 +104,6 @@ fun VisitView(state: VisitUiState) {
                 if (problems > 0) Badge(tr("$problems 个问题", "$problems problems"), Tone.BAD)
             }
             val rows = rowsOf(section.fields, screen.fields)
-            // Each answer brings a new screen from the core; a field on screen that did not
-            // change keeps the object it had, so its line is not composed again (Compose
-            // compares the core's records by identity).
-            val kept = remember { HashMap<String, FieldItem>() }
-            fun unchanged(f: FieldItem): FieldItem = kept[f.path]?.takeIf { it == f } ?: f.also { kept[f.path] = it }
             val list = rememberLazyListState()
             LaunchedEffect(state.focusPath, state.section) {
                 val i = rows.indexOfFirst { it is Row.Field && it.f.path == state.focusPath }
@@ -127,7 +121,7 @@ fun VisitView(state: VisitUiState) {
                     }
                 }) { r ->
                     when (r) {
-                        is Row.Field -> FieldBlock(unchanged(r.f), state.thumbnails, sink, screen.editable)
+                        is Row.Field -> FieldBlock(r.f, state.thumbnails, sink, screen.editable)
                         is Row.Entry -> Row(verticalAlignment = Alignment.CenterVertically) {
                             Text(tr("第 ${r.number} 人", "Person ${r.number}"), style = MaterialTheme.typography.titleMedium, modifier = Modifier.weight(1f))
                             if (screen.editable) TextButton({ sink(VisitEvent.RemoveEntry(r.entryPath)) }) { Text(tr("移除", "Remove")) }
