@@ -97,8 +97,10 @@ android/run-jvm-tests.sh
 disk "the binding tests"
 
 # The phone library's size: the `phone` profile the Android and iOS builds use
-# (release, size-optimized), stripped (target: at most 8 MB).
-cargo build --profile phone -p doorstep-ffi --lib
+# (release, size-optimized), stripped (target: at most 8 MB). Built as the
+# cdylib alone, as the phones build it: with the package's "lib" crate type
+# beside it, cargo silently skips the fat LTO (rust-lang/cargo#4611).
+cargo rustc --profile phone -p doorstep-ffi --lib --crate-type cdylib
 ffi_lib="target/phone/libdoorstep_ffi.so"
 strip --strip-unneeded -o target/phone/libdoorstep_ffi.stripped.so "$ffi_lib"
 ffi_bytes=$(stat -c %s target/phone/libdoorstep_ffi.stripped.so)

@@ -61,7 +61,8 @@ echo "running the platform adapters' tests (android/app/src/test) on Robolectric
 python3 $check/resolve.py $check/robolectric.txt "$target/test-libs.txt"
 testlibs="$(jars "$target/test-libs.txt" test-jars)"
 rm -rf "$target/test-classes"
-kotlinc -Xfriend-paths="$target/classes" -classpath "$target/classes:$classpath:$testlibs" \
+# With the Compose compiler plugin: a test may set a composable as an activity's content.
+kotlinc -Xplugin="$plugin" -Xfriend-paths="$target/classes" -classpath "$target/classes:$classpath:$testlibs" \
   -d "$target/test-classes" android/app/src/test/java
 tests="$(cd "$target/test-classes" && find . -name '*Test.class' | sed 's#^\./##; s#\.class$##; s#/#.#g' | sort)"
 # shellcheck disable=SC2086 # one argument per test class

@@ -378,6 +378,12 @@ impl From<DeviceError> for DoorstepError {
                 "表单当前没有这一节",
                 "the form has no such section now"
             ),
+            DeviceError::AlreadySyncing => variant!(
+                Invalid,
+                "already_syncing",
+                "正在同步，请等这次同步结束",
+                "a sync is already running; wait for it to finish"
+            ),
             DeviceError::NotYourGrid => variant!(
                 Invalid,
                 "household_not_in_grids",
@@ -417,6 +423,7 @@ mod tests {
             DeviceError::BadPosition.into(),
             DeviceError::UnknownTemplate("x".into()).into(),
             DeviceError::NotYourGrid.into(),
+            DeviceError::AlreadySyncing.into(),
             DeviceError::BadServerAddress.into(),
             DeviceError::WrongPassword.into(),
             DeviceError::ServerUnreachable.into(),

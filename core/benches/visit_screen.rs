@@ -244,8 +244,8 @@ fn main() {
     }
     report("visit_screen alone", times);
 
-    // The share of the durable write (synchronous = FULL: each answer is on
-    // the flash before the screen changes).
+    // The share of the write (one transaction per answer; WAL with
+    // synchronous = NORMAL, see the store's module docs).
     let mut all = [answers(), answers()];
     all[1]["count_3"] = json!(7);
     let mut times = Vec::with_capacity(RUNS);

@@ -63,6 +63,8 @@ pub enum DeviceError {
     RepeatFull,
     #[error("the repeat has the fewest entries its form allows; none can be removed")]
     RepeatAtMinimum,
+    #[error("a sync is already running; this one was not started")]
+    AlreadySyncing,
 }
 
 /// Problems by field path and code (never by value: answers are personal data).
@@ -94,6 +96,29 @@ pub struct Device {
     pub(crate) templates_generation: std::sync::atomic::AtomicU64,
     /// What the household list and home screen worked out, until the data changes.
     pub(crate) list_cache: std::sync::Mutex<Option<crate::household_list::CachedFacts>>,
+    /// Set while a sync or pull runs: the worker's "sync now" and the
+    /// background job share one `Device`, and only one may run at a time.
+    syncing: std::sync::atomic::AtomicBool,
+}
+
+/// Holds [`Device::syncing`] for one run and clears it when dropped, so a run
+/// that fails, panics or is cancelled frees the next one.
+struct SyncRun<'a>(&'a std::sync::atomic::AtomicBool);
+
+impl<'a> SyncRun<'a> {
+    /// The run, or [`DeviceError::AlreadySyncing`] while another one holds it.
+    fn start(flag: &'a std::sync::atomic::AtomicBool) -> Result<Self, DeviceError> {
+        use std::sync::atomic::Ordering;
+        flag.compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+            .map(|_| Self(flag))
+            .map_err(|_| DeviceError::AlreadySyncing)
+    }
+}
+
+impl Drop for SyncRun<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, std::sync::atomic::Ordering::Release);
+    }
 }
 
 /// A font file and the face of it to use (0 unless it is a collection).
@@ -120,6 +145,7 @@ impl Device {
             watermark_font: RwLock::new(None),
             templates_generation: std::sync::atomic::AtomicU64::new(0),
             list_cache: std::sync::Mutex::new(None),
+            syncing: std::sync::atomic::AtomicBool::new(false),
         };
         device.reload_templates()?;
         Ok(device)
@@ -394,12 +420,15 @@ impl Device {
     }
 
     /// Runs one sync; afterwards, newly pulled template versions are usable.
+    /// Only one sync or pull runs at a time: while one runs, another call
+    /// returns [`DeviceError::AlreadySyncing`] at once and changes nothing.
     pub async fn sync(
         &self,
         options: SyncOptions,
         progress: &(dyn Fn(&Progress) + Send + Sync),
         cancel: &CancelFlag,
     ) -> Result<SyncReport, DeviceError> {
+        let _run = SyncRun::start(&self.syncing)?;
         let result = crate::sync::sync(&self.store, options, progress, cancel).await;
         if options.network != Network::Offline {
             self.record_sync(result.as_ref().err())?;
@@ -412,11 +441,13 @@ impl Device {
         Ok(report)
     }
 
-    /// Pulls changes only (households, templates, review decisions).
+    /// Pulls changes only (households, templates, review decisions); like
+    /// [`Device::sync`], refused while another sync or pull runs.
     pub async fn pull(
         &self,
         cancel: &CancelFlag,
     ) -> Result<crate::store::pull::PullSummary, DeviceError> {
+        let _run = SyncRun::start(&self.syncing)?;
         let result = crate::sync::pull(&self.store, cancel).await;
         self.record_sync(result.as_ref().err())?;
         self.notify(DataChange::SYNC);

@@ -27,6 +27,7 @@ import cn.doorstep.app.platform.AndroidLocationSource
 import cn.doorstep.app.platform.BitmapImageDecoder
 import cn.doorstep.app.platform.PermissionGate
 import cn.doorstep.app.platform.WorkManagerSyncScheduler
+import cn.doorstep.app.platform.androidSystemBack
 import cn.doorstep.app.platform.capturesDirectory
 import cn.doorstep.core.Doorstep
 import cn.doorstep.core.DoorstepException
@@ -70,7 +71,7 @@ class MainActivity : ComponentActivity() {
                 Box(Modifier.fillMaxSize().windowInsetsPadding(WindowInsets.safeDrawing)) {
                     when (val o = opened) {
                         null -> Unit
-                        is Opened.Ready -> DoorstepApp(o.core, platform, deviceName, AppServices.dataChanges)
+                        is Opened.Ready -> DoorstepApp(o.core, platform, deviceName, AppServices.dataChanges, androidSystemBack)
                         is Opened.Failed -> DoorstepTheme { CannotOpen(o.reason) }
                     }
                 }

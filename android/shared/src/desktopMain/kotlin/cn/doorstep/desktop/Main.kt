@@ -5,6 +5,10 @@
 package cn.doorstep.desktop
 
 import androidx.compose.runtime.CompositionLocalProvider
+import androidx.compose.ui.input.key.Key
+import androidx.compose.ui.input.key.KeyEventType
+import androidx.compose.ui.input.key.key
+import androidx.compose.ui.input.key.type
 import androidx.compose.ui.unit.DpSize
 import androidx.compose.ui.unit.dp
 import androidx.compose.ui.window.Window
@@ -55,14 +59,22 @@ fun main() {
     val network = FakeNetworkMonitor()
     val scheduler = DesktopSyncScheduler({ core }, network, scope)
     val platform = Platform(location, FakeCamera { cameraJpeg(seed++) }, PendingCaptures(File(dir, "captures")), network, scheduler)
+    val back = BackButton()
     application {
+        val close = { core.close(); exitApplication() }
         Window(
-            onCloseRequest = { core.close(); exitApplication() },
+            onCloseRequest = close,
+            // Escape is the phone's back button: one screen up, and on 今日 it closes the window.
+            onPreviewKeyEvent = { e ->
+                val escape = e.type == KeyEventType.KeyUp && e.key == Key.Escape
+                if (escape && !back.press()) close()
+                escape
+            },
             title = "入户通 Doorstep",
             state = rememberWindowState(size = DpSize(380.dp, 820.dp)),
         ) {
             CompositionLocalProvider(LocalImageDecoder provides SkiaImageDecoder) {
-                DoorstepApp(core, platform, "desktop window", scheduler.dataChanges)
+                DoorstepApp(core, platform, "desktop window", scheduler.dataChanges, back.systemBack)
             }
         }
     }

@@ -42,6 +42,25 @@ class PendingCaptures(private val directory: File) {
                 if (lines.size == 2 && jpeg.length() > 0) CaptureRequest(lines[0], lines[1], jpeg) else null
             }
 
+    /**
+     * Forgets the captures of [visitId] whose camera never wrote a photo (the
+     * app was closed while the camera was open, and the photo was not kept)
+     * and returns how many there were, for the worker to be told. Call it when
+     * the app starts again, never while a capture may still be running.
+     */
+    fun forgetLost(visitId: String): Int =
+        (directory.listFiles { f -> f.name.endsWith(".pending") } ?: emptyArray())
+            .filter { marker ->
+                val lines = marker.readText().split("\n")
+                val jpeg = File(directory, marker.name.removeSuffix(".pending") + ".jpg")
+                lines.firstOrNull() == visitId && jpeg.length() == 0L
+            }
+            .onEach { marker ->
+                File(directory, marker.name.removeSuffix(".pending") + ".jpg").delete()
+                marker.delete()
+            }
+            .size
+
     /** Forgets a capture once the core has it (or the worker cancelled). */
     fun finish(request: CaptureRequest) {
         request.file.delete()

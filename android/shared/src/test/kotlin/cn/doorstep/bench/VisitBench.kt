@@ -161,7 +161,12 @@ object VisitBench {
                 if (i >= 30) frame += System.nanoTime() - t
             }
             report("one frame of the visit screen (compose+layout+draw)", frame, 16.0)
-            println("(core: the debug build under target/debug; the phone gets the size-optimized release build)")
+            println(
+                when (System.getProperty("doorstep.core")) {
+                    "phone" -> "(core: the phone's build, profile phone: size-optimized, fat LTO)"
+                    else -> "(core: the debug build under target/debug; BENCH_CORE=phone measures the phone's build)"
+                },
+            )
             // The scene's last frame may still be settling; closing it is not part of the measurement.
             runCatching { scene.close() }
             core.close()

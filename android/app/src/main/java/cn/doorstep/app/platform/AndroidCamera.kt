@@ -29,8 +29,12 @@ import java.io.File
  * SecurityException. Should a library ever merge the permission into the
  * manifest, that refusal is met by asking for it once.
  */
-class AndroidCamera(activity: ComponentActivity, private val permissions: Permissions) : Camera {
-    private val context: Context = activity.applicationContext
+class AndroidCamera(
+    activity: ComponentActivity,
+    private val permissions: Permissions,
+    /** The address the camera app writes [File] through: the app's FileProvider (tests give a plain file address). */
+    private val shared: (File) -> Uri = { file -> FileProvider.getUriForFile(activity.applicationContext, fileProviderAuthority(activity.applicationContext), file) },
+) : Camera {
     private var waiting: CompletableDeferred<Boolean>? = null
     private val launcher = activity.registerForActivityResult(ActivityResultContracts.TakePicture()) { saved ->
         waiting?.complete(saved)
@@ -39,7 +43,7 @@ class AndroidCamera(activity: ComponentActivity, private val permissions: Permis
 
     override suspend fun capture(request: CaptureRequest): Boolean = withContext(Dispatchers.Main.immediate) {
         request.file.parentFile?.mkdirs()
-        val uri = FileProvider.getUriForFile(context, fileProviderAuthority(context), request.file)
+        val uri = shared(request.file)
         val saved = CompletableDeferred<Boolean>()
         waiting = saved
         val opened = when (open(uri)) {

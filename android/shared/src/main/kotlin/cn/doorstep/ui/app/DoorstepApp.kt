@@ -29,7 +29,6 @@ import androidx.compose.ui.semantics.semantics
 import cn.doorstep.core.DoorstepInterface
 import cn.doorstep.core.NetworkState
 import cn.doorstep.platform.Platform
-import cn.doorstep.platform.SyncRequest
 import cn.doorstep.ui.home.HomeEvent
 import cn.doorstep.ui.home.HomePresenter
 import cn.doorstep.ui.home.HomeView
@@ -46,25 +45,13 @@ import cn.doorstep.ui.signin.SignInView
 import cn.doorstep.ui.sync.SyncPresenter
 import cn.doorstep.ui.sync.SyncView
 import cn.doorstep.ui.theme.DoorstepTheme
+import cn.doorstep.ui.theme.LocalText
 import cn.doorstep.ui.theme.tr
 import cn.doorstep.ui.visit.VisitPresenter
 import cn.doorstep.ui.visit.VisitView
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.emptyFlow
 import kotlinx.coroutines.launch
-
-/** A screen of the app. */
-sealed interface Route {
-    data object SignIn : Route
-    data object Home : Route
-    data object Households : Route
-    data class Household(val id: String) : Route
-    /** [resumed]: the core's words when the visit is reopened after the app was closed in it. */
-    data class Visit(val id: String, val resumed: cn.doorstep.ui.theme.LocalText? = null) : Route
-    data object Returned : Route
-    data object Sync : Route
-    data object Settings : Route
-}
 
 /** The whole app over [core] and the phone's [platform] services. */
 @Composable
@@ -74,6 +61,8 @@ fun DoorstepApp(
     deviceName: String,
     /** Told when something outside the screens changed the core's data (a background sync). */
     dataChanges: Flow<Unit> = emptyFlow(),
+    /** The platform's back button (see [backFrom] for where it goes). */
+    systemBack: SystemBack = NoSystemBack,
 ) {
     var dataVersion by remember { mutableIntStateOf(0) }
     val settings = remember(dataVersion) { core.settings() }
@@ -86,11 +75,18 @@ fun DoorstepApp(
             else -> {
                 // The visit on screen when the app was closed (the core keeps it), reopened with the core's words.
                 val open = core.openVisit()
-                listOfNotNull(Route.Home, open?.let { Route.Visit(it.visit.visit.visitId, cn.doorstep.ui.theme.LocalText(it.messageZh, it.messageEn)) })
+                listOfNotNull(
+                    Route.Home,
+                    open?.let {
+                        val id = it.visit.visit.visitId
+                        Route.Visit(id, LocalText(it.messageZh, it.messageEn).withLostPhotos(platform.captures.forgetLost(id)))
+                    },
+                )
             }
         }
         mutableStateOf(start)
     }
+    val changed: () -> Unit = { dataVersion += 1 }
     fun push(r: Route) {
         stack = stack + r
     }
@@ -100,7 +96,12 @@ fun DoorstepApp(
     fun tab(r: Route) {
         stack = listOf(r)
     }
-    val changed: () -> Unit = { dataVersion += 1 }
+    /** Leaves the visit on screen; its answers are in the core's store already. */
+    fun leaveVisit() {
+        changed()
+        if (core.outboxStatus().pending > 0uL) platform.syncScheduler.schedule(BackgroundSync.request(settings))
+        pop()
+    }
     LaunchedEffect(dataChanges) { dataChanges.collect { changed() } }
     // The core says when its data changed (a background sync, a pull): the screens read it again.
     DisposableEffect(core) {
@@ -112,15 +113,32 @@ fun DoorstepApp(
         onDispose { core.setDataListener(null) }
     }
 
-    // The network goes to the core; an unmetered one lets waiting items go by themselves.
-    LaunchedEffect(network) {
+    // The network goes to the core; waiting items go by themselves on the
+    // network the worker's Wi-Fi-only setting allows, scheduled again when it changes.
+    LaunchedEffect(network, settings.wifiOnlySync) {
         core.setNetwork(network)
         if (network != NetworkState.OFFLINE && core.currentAccount() != null && core.outboxStatus().pending > 0uL) {
-            platform.syncScheduler.schedule(SyncRequest(unmeteredOnly = true))
+            platform.syncScheduler.schedule(BackgroundSync.request(settings))
         }
     }
 
     val top = stack.last()
+    // Back goes up one screen; on 今日 and sign-in the platform closes the app.
+    val back = backFrom(stack)
+    systemBack(back != null) {
+        if (top is Route.Visit) {
+            // What the visit's own back arrow does: the core stops reopening it at start.
+            try {
+                core.leaveVisit(top.id)
+            } catch (_: DoorstepException) {
+                // Reopened at the next start at worst: nothing is lost.
+            }
+            leaveVisit()
+        } else {
+            back?.let { stack = it }
+        }
+    }
+
     DoorstepTheme(lang) {
         Column(Modifier.fillMaxSize()) {
             Column(Modifier.weight(1f)) {
@@ -156,11 +174,7 @@ fun DoorstepApp(
                         )
                         is Route.Visit -> {
                             VisitView(
-                                VisitPresenter(core, platform, top.id, top.resumed) { _ ->
-                                    changed()
-                                    if (core.outboxStatus().pending > 0uL) platform.syncScheduler.schedule(SyncRequest(unmeteredOnly = true))
-                                    pop()
-                                }.present(),
+                                VisitPresenter(core, platform, top.id, top.resumed) { _ -> leaveVisit() }.present(),
                             )
                         }
                         Route.Returned -> ReturnedView(ReturnedPresenter(core, dataVersion, { id -> stack = stack.dropLast(1) + Route.Visit(id) }, ::pop).present())
@@ -193,4 +207,17 @@ fun DoorstepApp(
             }
         }
     }
+}
+
+/**
+ * The core's words for a reopened visit, and the shell's when [lost] photos
+ * were asked for but never written: the app was closed while the camera was
+ * open, and the camera kept nothing.
+ */
+private fun LocalText.withLostPhotos(lost: Int): LocalText = when (lost) {
+    0 -> this
+    else -> LocalText(
+        "$zh。拍照时应用被关闭，$lost 张照片没有保存，请重新拍照",
+        "$en. The app was closed while the camera was open: $lost photo(s) were not saved, take them again",
+    )
 }
