@@ -335,7 +335,13 @@ impl<'d> Builder<'d> {
                     choice: c.name.clone(),
                 });
             }
-            if choices[..i].iter().any(|d| d.name == c.name) {
+            // A name twice is one answer; with a choice_filter it may stand
+            // for choices its columns tell apart (one filter shows one of them).
+            let filtered = f.choice_filter.is_some();
+            if choices[..i]
+                .iter()
+                .any(|d| d.name == c.name && (!filtered || d.columns == c.columns))
+            {
                 self.errors.push(LoadError::DuplicateChoice {
                     field: name.clone(),
                     choice: c.name.clone(),

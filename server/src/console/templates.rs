@@ -185,6 +185,13 @@ fn error_lines(e: &XlsFormError) -> Line {
             row,
             column,
             message,
+        }
+        | XlsFormError::Feature {
+            sheet,
+            row,
+            column,
+            message,
+            ..
         } => (
             format!("工作表 {sheet} 第 {row} 行 {column} 列：{}", message.zh),
             format!("Sheet {sheet}, row {row}, column {column}: {}", message.en),

@@ -58,12 +58,32 @@ pub enum XlsFormError {
         column: String,
         message: LocalizedText,
     },
+    /// A feature that cannot work on a phone offline, at one cell (`pull_data()`,
+    /// `search()`, a choice file that was not given, a question type the phone
+    /// has no screen for); `feature` names it, as the message does.
+    #[error("sheet `{sheet}`, row {row}, column {column}: {}", message.en)]
+    Feature {
+        sheet: &'static str,
+        row: u32,
+        column: String,
+        feature: String,
+        message: LocalizedText,
+    },
     /// A problem with the form as a whole that no single row holds.
     #[error("{0}")]
     Form(LoadError),
 }
 
 impl XlsFormError {
+    /// The offline-impossible feature this refusal names (`pulldata()`,
+    /// `search()`, `external file`, `question type geotrace`, …), when it is one.
+    pub fn feature(&self) -> Option<&str> {
+        match self {
+            Self::Feature { feature, .. } => Some(feature),
+            _ => None,
+        }
+    }
+
     /// The Chinese text of this error, with the same sheet, row and column as
     /// the English one (its `Display`).
     pub fn message_zh(&self) -> String {
@@ -76,6 +96,13 @@ impl XlsFormError {
                 row,
                 column,
                 message,
+            }
+            | Self::Feature {
+                sheet,
+                row,
+                column,
+                message,
+                ..
             } => format!("工作表 `{sheet}` 第 {row} 行 {column} 列：{}", message.zh),
             Self::Form(e) => e.message_zh(),
         }
@@ -315,6 +342,18 @@ pub fn read_workbook(
         for &(j, row) in &sheet.stray {
             warn(sheet, Some(row), Some(j), no_header());
         }
+        if let Some(row) = sheet.left_after_gap {
+            let n = sheet::MAX_EMPTY_ROWS;
+            warn(
+                sheet,
+                Some(row),
+                None,
+                msg(
+                    format!("这一行在连续 {n} 个空行之后，和 ODK 一样，从这里往下不再读取"),
+                    format!("this row comes after {n} empty rows: as in ODK, the sheet is not read from here on"),
+                ),
+            );
+        }
     }
     let settings = settings::read(settings_sheet.as_ref(), fallback_id, &mut errors, &mut warn);
     let lists = choices_sheet
@@ -419,6 +458,7 @@ impl RowMap {
                 cell(name, "name", whole())
             }
             LoadError::MissingChoices { field }
+            | LoadError::DuplicateChoice { field, .. }
             | LoadError::EmptyContainer { field }
             | LoadError::MissingCalculation { field }
             | LoadError::PropertyNotAllowed { field, .. } => cell(field, "type", whole()),
