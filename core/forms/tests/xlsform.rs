@@ -3,10 +3,10 @@
 //! sheet, row and column.
 
 use chrono::NaiveDate;
-use doorstep_forms::{FieldType, LocalizedText};
 use doorstep_forms::xlsform::{
     XlsFormError, XlsFormWarning, import_bytes, import_bytes_with_files, import_bytes_with_warnings,
 };
+use doorstep_forms::{FieldType, LocalizedText};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use serde_json::json;
 
@@ -794,10 +794,7 @@ fn what_odk_reads_in_real_forms_reads_here_too() {
         ("survey", survey),
         (
             "settings",
-            vec![
-                vec!["form_id", "version"],
-                vec!["real", "2024091201-3"],
-            ],
+            vec![vec!["form_id", "version"], vec!["real", "2024091201-3"]],
         ),
     ]))
     .expect("loads");
@@ -1853,7 +1850,10 @@ fn a_choice_name_used_twice_in_a_list_says_what_to_change() {
     ];
     sheets[1].1.pop();
     let form = import_bytes(&workbook(&sheets)).expect("loads");
-    assert_eq!(form.definition().fields[1].choices.as_ref().map(Vec::len), Some(3));
+    assert_eq!(
+        form.definition().fields[1].choices.as_ref().map(Vec::len),
+        Some(3)
+    );
     // … and refused at the question without one, where both would show.
     sheets[0].1[2].pop();
     let errs = errors_of(&sheets);

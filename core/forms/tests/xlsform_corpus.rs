@@ -120,7 +120,10 @@ fn real_workbooks_load_as_pyxform_reads_them_or_are_refused_naming_a_feature() {
     for e in manifest.as_array().expect("manifest is a list") {
         let file = e["file"].as_str().expect("file");
         for key in ["repo", "path", "commit", "licence"] {
-            assert!(e[key].as_str().is_some_and(|v| !v.is_empty()), "{file}: no {key}");
+            assert!(
+                e[key].as_str().is_some_and(|v| !v.is_empty()),
+                "{file}: no {key}"
+            );
         }
         let licence = e["licence_file"].as_str().expect("licence_file");
         assert!(dir.join(licence).is_file(), "{file}: {licence} is missing");
@@ -131,9 +134,15 @@ fn real_workbooks_load_as_pyxform_reads_them_or_are_refused_naming_a_feature() {
         forms.keys().map(String::as_str).collect::<Vec<_>>(),
         "manifest.json and oracle.json list the same workbooks"
     );
-    let sources: std::collections::BTreeSet<&str> =
-        entries.values().filter_map(|e| e["repo"].as_str()).collect();
-    assert!(forms.len() >= 40 && sources.len() >= 4, "{} workbooks from {sources:?}", forms.len());
+    let sources: std::collections::BTreeSet<&str> = entries
+        .values()
+        .filter_map(|e| e["repo"].as_str())
+        .collect();
+    assert!(
+        forms.len() >= 40 && sources.len() >= 4,
+        "{} workbooks from {sources:?}",
+        forms.len()
+    );
     // (source, outcome) → workbooks
     let mut tally: BTreeMap<(String, Outcome), usize> = BTreeMap::new();
     let mut mismatches = Vec::new();
@@ -158,8 +167,13 @@ fn real_workbooks_load_as_pyxform_reads_them_or_are_refused_naming_a_feature() {
                     let v = imported.form.validate(&serde_json::json!({}), today);
                     for p in &v.problems {
                         assert!(
-                            ["required", "too_few_entries", "too_few_photos", "constraint"]
-                                .contains(&p.code.as_str()),
+                            [
+                                "required",
+                                "too_few_entries",
+                                "too_few_photos",
+                                "constraint"
+                            ]
+                            .contains(&p.code.as_str()),
                             "{file}: its own defaults give {p:?}"
                         );
                     }
@@ -186,7 +200,10 @@ fn real_workbooks_load_as_pyxform_reads_them_or_are_refused_naming_a_feature() {
                     if let Some(first) = features.iter().next() {
                         Outcome::RefusedFeature((*first).to_owned())
                     } else if mistake.is_some()
-                        && errors.0.iter().all(|e| matches!(e, XlsFormError::Cell { .. }))
+                        && errors
+                            .0
+                            .iter()
+                            .all(|e| matches!(e, XlsFormError::Cell { .. }))
                     {
                         Outcome::RefusedMistake
                     } else {
@@ -198,12 +215,20 @@ fn real_workbooks_load_as_pyxform_reads_them_or_are_refused_naming_a_feature() {
         };
         *tally.entry((source, outcome)).or_default() += 1;
     }
-    println!("tally over {} workbooks from {} sources:", forms.len(), sources.len());
+    println!(
+        "tally over {} workbooks from {} sources:",
+        forms.len(),
+        sources.len()
+    );
     for ((source, outcome), n) in &tally {
         println!("  {source:<28} {outcome:?}: {n}");
     }
     let total = |want: &dyn Fn(&Outcome) -> bool| -> usize {
-        tally.iter().filter(|((_, o), _)| want(o)).map(|(_, n)| n).sum()
+        tally
+            .iter()
+            .filter(|((_, o), _)| want(o))
+            .map(|(_, n)| n)
+            .sum()
     };
     println!(
         "  all: loaded {}, refused by feature {}, refused for a listed mistake {}, refused by pyxform too {}, mismatches {}",

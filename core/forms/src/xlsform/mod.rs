@@ -350,7 +350,9 @@ pub fn read_workbook(
                 None,
                 msg(
                     format!("这一行在连续 {n} 个空行之后，和 ODK 一样，从这里往下不再读取"),
-                    format!("this row comes after {n} empty rows: as in ODK, the sheet is not read from here on"),
+                    format!(
+                        "this row comes after {n} empty rows: as in ODK, the sheet is not read from here on"
+                    ),
                 ),
             );
         }

@@ -113,7 +113,9 @@ pub(super) fn read(
                     Some(j),
                     msg(
                         format!("版本号 `{v}` 按其中的数字读作 {n}（入户通的版本号是整数）"),
-                        format!("version `{v}` is read as its digits, {n} (Doorstep numbers versions)"),
+                        format!(
+                            "version `{v}` is read as its digits, {n} (Doorstep numbers versions)"
+                        ),
                     ),
                 );
                 s.version = n;
