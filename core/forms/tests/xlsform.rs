@@ -805,6 +805,8 @@ fn what_odk_reads_in_real_forms_reads_here_too() {
     assert_eq!(def.fields[2].relevant.as_deref(), Some("false()"));
     assert_eq!(def.fields[3].relevant.as_deref(), Some("true()"));
     assert_eq!(def.version, 20240912013);
+    // Nothing a format-1 reader cannot show: older phone apps take it.
+    assert_eq!(def.format, 1);
     let told: Vec<String> = imported.warnings.iter().map(ToString::to_string).collect();
     for want in [
         "sheet `survey`, row 3, column A (type): `acknowledge` is asked as yes / no and stored as yes or no",
@@ -1854,6 +1856,8 @@ fn a_choice_name_used_twice_in_a_list_says_what_to_change() {
         form.definition().fields[1].choices.as_ref().map(Vec::len),
         Some(3)
     );
+    // A cascading list is format 2: an older phone app refuses it in words.
+    assert_eq!(form.definition().format, 2);
     // … and refused at the question without one, where both would show.
     sheets[0].1[2].pop();
     let errs = errors_of(&sheets);

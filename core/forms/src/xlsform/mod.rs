@@ -383,16 +383,20 @@ pub fn read_workbook(
     if !errors.is_empty() {
         return Err(XlsFormErrors(errors));
     }
+    let mut definition = FormDefinition {
+        format: FORMAT_VERSION,
+        id: settings.form_id,
+        version: settings.version,
+        title: settings.title,
+        visit_kind: settings.visit_kind,
+        schedule: None,
+        fields,
+    };
+    // The oldest format that has what the workbook uses: older phones keep
+    // taking the forms they can show.
+    definition.format = definition.oldest_format();
     Ok(ReadWorkbook {
-        definition: FormDefinition {
-            format: FORMAT_VERSION,
-            id: settings.form_id,
-            version: settings.version,
-            title: settings.title,
-            visit_kind: settings.visit_kind,
-            schedule: None,
-            fields,
-        },
+        definition,
         rows,
         warnings,
     })
