@@ -541,7 +541,7 @@ fn question_rows(out: &mut String, lang: Lang, fields: &[Field], depth: usize) -
             depth * 2,
             esc(&f.name),
             esc(&kind),
-            esc(&label),
+            esc(label),
             esc(&listed),
         );
         if !(f.field_type.is_container()
