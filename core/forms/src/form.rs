@@ -753,10 +753,11 @@ impl Form {
         self.fields.len()
     }
 
-    /// The form in the normalized shape `doorstep form check` prints: id, version,
-    /// title and fields with XLSForm type names and expressions in normal form.
+    /// The form in the normalized shape `doorstep form check` prints: format, id,
+    /// version, title and fields with XLSForm type names and expressions in normal form.
     pub fn normalized_json(&self) -> serde_json::Value {
         serde_json::json!({
+            "format": self.def.format,
             "id": self.def.id,
             "version": self.def.version,
             "title": self.def.title,

@@ -213,8 +213,21 @@ fn render_object(
 }
 
 /// An answer in words, as the phone shows it ([`answer_words`]); empty for
-/// an empty list.
+/// an empty list. Photos and dates stay data, which a reader draws itself:
+/// photo names (the console shows thumbnails) and `2026-05-01` (a date cell
+/// in an export).
 fn display(form: &Form, f: &crate::definition::Field, value: &Json) -> LocalizedText {
-    let choices = form.choices_of(&f.name).unwrap_or_default();
-    answer_words(f.field_type, choices, value).unwrap_or_default()
+    match (f.field_type, value) {
+        (FieldType::Date, Json::String(s)) => LocalizedText::new(s.clone(), s.clone()),
+        (FieldType::Image | FieldType::Signature, _) => {
+            let data = value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_owned);
+            LocalizedText::new(data.clone(), data)
+        }
+        _ => {
+            let choices = form.choices_of(&f.name).unwrap_or_default();
+            answer_words(f.field_type, choices, value).unwrap_or_default()
+        }
+    }
 }

@@ -1645,7 +1645,8 @@ mod defaults {
     use super::*;
     use proptest::prelude::*;
 
-    const TYPES: [&str; 9] = [
+    const TYPES: [&str; 10] = [
+        "acknowledge",
         "text",
         "integer",
         "decimal",
