@@ -2161,3 +2161,63 @@ fn a_repeat_count_that_is_an_expression_is_left_out_with_a_warning() {
         )]
     );
 }
+
+#[test]
+fn a_group_named_like_its_question_is_renamed_with_a_warning() {
+    // The IFRC pattern (a group `permission` around the question
+    // `permission`) and the other order (a question, then a group of its name).
+    let imported = import_bytes_with_warnings(&workbook(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "relevant"],
+                vec!["begin group", "permission", "许可"],
+                vec!["select_one yn", "permission", "是否许可"],
+                vec!["text", "why", "原因", "${permission} = 'no'"],
+                vec!["end group"],
+                vec!["select_one yn", "highway", "有道路"],
+                vec!["begin group", "highway", "道路", "${highway} = 'yes'"],
+                vec!["text", "surface", "路面"],
+                vec!["end group"],
+            ],
+        ),
+        (
+            "choices",
+            vec![
+                vec!["list_name", "name", "label"],
+                vec!["yn", "yes", "是"],
+                vec!["yn", "no", "否"],
+            ],
+        ),
+        settings(),
+    ]))
+    .expect("loads");
+    let def = imported.form.definition();
+    let names: Vec<&str> = def.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["permission_group", "highway", "highway_group"]);
+    let inner = def.fields[0].children.as_deref().unwrap_or_default();
+    assert_eq!(inner[0].name, "permission");
+    let told: Vec<String> = imported.warnings.iter().map(ToString::to_string).collect();
+    for want in [
+        "sheet `survey`, row 2, column B (name): the group `permission` has the name of a question: renamed `permission_group` (a group holds no answer)",
+        "sheet `survey`, row 7, column B (name): the group `highway` has the name of a question: renamed `highway_group` (a group holds no answer)",
+    ] {
+        assert!(told.iter().any(|t| t == want), "{want} not in {told:#?}");
+    }
+    // Two questions of one name are still refused.
+    let errs = errors_of(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label"],
+                vec!["text", "a", "甲"],
+                vec!["text", "a", "乙"],
+            ],
+        ),
+        settings(),
+    ]);
+    assert_eq!(
+        errs,
+        vec![cell(3, "B (name)", "name `a` is already used on row 2")]
+    );
+}

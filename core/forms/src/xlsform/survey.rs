@@ -276,7 +276,7 @@ pub(super) fn read(
             continue;
         }
         // As pyxform does, a note without a name gets one from its row.
-        let name = if name.is_empty() && ty_norm == "note" {
+        let mut name = if name.is_empty() && ty_norm == "note" {
             format!("generated_note_name_{row}")
         } else {
             name
@@ -290,12 +290,42 @@ pub(super) fn read(
             continue;
         }
         if let Some(&first) = rows.rows.get(&name) {
-            errors.push(err_at(
-                name_col.unwrap_or(type_col),
-                format!("名称 `{name}` 已在第 {first} 行使用"),
-                format!("name `{name}` is already used on row {first}"),
-            ));
-            continue;
+            // A section holds no answer: one named like a question (a group
+            // `permission` around the question `permission`, as ODK allows) is
+            // renamed, with a warning.
+            let renamed = if ty_norm == "begin group" {
+                let new = free_group_name(rows, &name);
+                Some((row, std::mem::replace(&mut name, new.clone()), new))
+            } else {
+                let new = free_group_name(rows, &name);
+                rename_group(&mut root, &mut stack, &name, &new).then(|| {
+                    rows.rows.insert(new.clone(), first);
+                    (first, name.clone(), new)
+                })
+            };
+            match renamed {
+                Some((at, old, new)) => warn(
+                    sheet,
+                    Some(at),
+                    name_col,
+                    msg(
+                        format!(
+                            "分组 `{old}` 与一个问题同名，改名为 `{new}`（分组本身不保存答案）"
+                        ),
+                        format!(
+                            "the group `{old}` has the name of a question: renamed `{new}` (a group holds no answer)"
+                        ),
+                    ),
+                ),
+                None => {
+                    errors.push(err_at(
+                        name_col.unwrap_or(type_col),
+                        format!("名称 `{name}` 已在第 {first} 行使用"),
+                        format!("name `{name}` is already used on row {first}"),
+                    ));
+                    continue;
+                }
+            }
         }
         rows.rows.insert(name.clone(), row);
         let appearance = opt(cells, "appearance");
@@ -618,6 +648,47 @@ pub(super) fn read(
         ));
     }
     root
+}
+
+/// `{name}_group`, or `{name}_group2`, … : the first name no row uses yet.
+fn free_group_name(rows: &RowMap, name: &str) -> String {
+    let base = format!("{name}_group");
+    (1..)
+        .map(|i| {
+            if i == 1 {
+                base.clone()
+            } else {
+                format!("{base}{i}")
+            }
+        })
+        .find(|n| !rows.rows.contains_key(n))
+        .unwrap_or(base)
+}
+
+/// Renames the group (not a repeat or question) called `name`, still open or
+/// already closed, to `new`; false when no group has that name.
+fn rename_group(root: &mut [Field], stack: &mut [Frame], name: &str, new: &str) -> bool {
+    fn in_fields(fields: &mut [Field], name: &str, new: &str) -> bool {
+        fields.iter_mut().any(|f| {
+            if f.name == name && f.field_type == FieldType::Group {
+                f.name = new.to_owned();
+                return true;
+            }
+            f.children
+                .as_deref_mut()
+                .is_some_and(|cs| in_fields(cs, name, new))
+        })
+    }
+    if in_fields(root, name, new) {
+        return true;
+    }
+    stack.iter_mut().any(|frame| {
+        if frame.field.name == name && frame.field.field_type == FieldType::Group {
+            frame.field.name = new.to_owned();
+            return true;
+        }
+        in_fields(&mut frame.children, name, new)
+    })
 }
 
 /// An expression cell that is only `TRUE` or `FALSE` (what Excel shows for a
