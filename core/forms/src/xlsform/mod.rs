@@ -18,10 +18,21 @@
 //! - `select_one_from_file` with a CSV or Excel choice list given with the form
 //!   (see [`choice_file`]); its choices become part of the definition.
 //!
-//! What cannot work on a phone offline (`pull_data()`, `search()`, a choice
-//! file that was not given) and what changes what is stored is refused with the sheet, row
-//! and column, and so is any problem [`Form::load`] finds, mapped back to its
-//! row. Every message is in Chinese and English ([`XlsFormError::message_zh`]).
+//! - What ODK reads in real forms reads here too: a note without a name
+//!   (named `generated_note_name_{row}`, as pyxform does), `acknowledge`
+//!   (asked as yes / no), `TRUE` / `FALSE` typed as a condition, a version
+//!   with a dash (`2024091201-3`, read as its digits), a group named like a
+//!   question (renamed `{name}_group`), and leftovers after 60 empty rows
+//!   (not read, as in pyxform) — each with a warning where it changes anything.
+//!
+//! What cannot work on a phone offline (`pulldata()`, `instance()`, `search()`,
+//! a choice file that was not given, a question type the phone has no screen
+//! for) is refused as an [`XlsFormError::Feature`] that names the feature, and
+//! so is what changes what is stored; other problems, and any problem
+//! [`Form::load`] finds mapped back to its row, are refused with the sheet, row
+//! and column. Every message is in Chinese and English
+//! ([`XlsFormError::message_zh`]). The definition says the oldest format that
+//! has what the workbook uses ([`crate::definition::FORMAT_VERSION`]).
 
 mod choice_file;
 mod choices;
