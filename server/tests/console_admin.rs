@@ -1230,7 +1230,7 @@ async fn templates_upload_as_new_versions_and_an_older_one_is_refused() {
     assert!(page.body.contains("elder_alone_visit"), "built-ins listed");
     let csrf = csrf_in(&page.body);
 
-    let p = admin
+    let check = admin
         .upload(
             "/console/admin/templates",
             Some(&csrf),
@@ -1238,10 +1238,12 @@ async fn templates_upload_as_new_versions_and_an_older_one_is_refused() {
             json_form("admin_upload", 1).as_bytes(),
         )
         .await;
+    assert!(check.body.contains("尚未发布"), "{}", check.body);
+    let p = press(&mut admin, &check, "publish").await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(p.body.contains("已发布模板 admin_upload 版本 1"));
 
-    let p = admin
+    let check = admin
         .upload(
             "/console/admin/templates",
             Some(&csrf),
@@ -1249,6 +1251,7 @@ async fn templates_upload_as_new_versions_and_an_older_one_is_refused() {
             &xlsform("admin_upload", "2"),
         )
         .await;
+    let p = press(&mut admin, &check, "publish").await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(p.body.contains("<td>1, 2</td>"), "both versions listed");
 
@@ -1359,6 +1362,28 @@ async fn templates_upload_as_new_versions_and_an_older_one_is_refused() {
     assert_eq!(versions, [1, 2]);
 }
 
+/// The content hash a template check page publishes or cancels.
+fn checked_upload(page: &str) -> String {
+    let at = page
+        .find("name=\"upload\" value=\"")
+        .unwrap_or_else(|| panic!("no check form: {page}"))
+        + "name=\"upload\" value=\"".len();
+    page[at..].split('"').next().unwrap_or_default().to_owned()
+}
+
+/// Presses 发布 (`publish`) or 取消 (`cancel`) on a template check page.
+async fn press(admin: &mut Browser, check: &Page, action: &str) -> Page {
+    assert_eq!(check.status, StatusCode::OK, "{}", check.body);
+    let csrf = csrf_in(&check.body);
+    let upload = checked_upload(&check.body);
+    admin
+        .post(
+            "/console/admin/templates/confirm",
+            &[("csrf", &csrf), ("upload", &upload), ("action", action)],
+        )
+        .await
+}
+
 /// A workbook of `(sheet, rows)`, every cell written as text.
 fn workbook_of(sheets: &[(&str, Vec<Vec<&str>>)]) -> Vec<u8> {
     let mut wb = rust_xlsxwriter::Workbook::new();
@@ -1422,7 +1447,9 @@ async fn a_kobo_workbook_with_its_choice_file_publishes_with_what_it_left_out_li
         p.body
     );
 
-    let p = admin
+    // With it, the check page lists what is left out, cell by cell, and the
+    // questions with their choices; nothing is published yet.
+    let check = admin
         .upload_attached(
             "/console/admin/templates",
             Some(&csrf),
@@ -1431,6 +1458,33 @@ async fn a_kobo_workbook_with_its_choice_file_publishes_with_what_it_left_out_li
             &[("villages.csv", villages)],
         )
         .await;
+    assert_eq!(check.status, StatusCode::OK, "{}", check.body);
+    for shown in [
+        "<th>工作表</th><th>行</th><th>列</th><th>原因</th>",
+        "<tr><td>说明</td><td>—</td><td>—</td><td>这个工作表不属于 XLSForm",
+        "<tr><td>settings</td><td>2</td><td>D (public_key)</td><td>设置项 `public_key` 不适用于手机表单，未读取</td></tr>",
+        "问题（2 个）",
+        "<code>village</code></td><td>select_one</td><td>村</td><td>新村、东庄</td>",
+        "<button type=\"submit\" name=\"action\" value=\"publish\">发布</button>",
+        "<button type=\"submit\" name=\"action\" value=\"cancel\">取消</button>",
+    ] {
+        assert!(
+            check.body.contains(shown),
+            "{shown} on the check page: {}",
+            check.body
+        );
+    }
+    assert!(
+        f.server
+            .storage()
+            .templates()
+            .await
+            .expect("templates")
+            .iter()
+            .all(|t| t.template_id != "kobo_upload"),
+        "not published before 发布"
+    );
+    let p = press(&mut admin, &check, "publish").await;
     assert_eq!(p.status, StatusCode::OK, "{}", p.body);
     assert!(
         p.body.contains("已发布模板 kobo_upload 版本 3"),
@@ -1584,4 +1638,121 @@ async fn an_admin_makes_a_supervisor_of_a_whole_community_who_also_oversees_grid
         "{}",
         dashboard.body
     );
+}
+
+#[tokio::test]
+async fn a_checked_template_is_published_only_on_confirm_and_cancel_discards_it() {
+    let f = fixture().await;
+    let mut admin = f.browser("admin").await;
+    let _ = admin.get("/console/lang?to=en").await;
+    let page = admin.get("/console/admin/templates").await;
+    let csrf = csrf_in(&page.body);
+    let published = |f: &Fixture| {
+        let storage = f.server.storage();
+        async move {
+            storage
+                .templates()
+                .await
+                .expect("templates")
+                .into_iter()
+                .filter(|t| t.template_id == "checked_form")
+                .map(|t| t.version)
+                .collect::<Vec<u32>>()
+        }
+    };
+    // Upload, then 取消 / Cancel: nothing is published, and the upload is gone.
+    let check = admin
+        .upload(
+            "/console/admin/templates",
+            Some(&csrf),
+            "form.json",
+            json_form("checked_form", 1).as_bytes(),
+        )
+        .await;
+    assert!(
+        check.body.contains("nothing is published yet")
+            && check.body.contains("Nothing was left out."),
+        "{}",
+        check.body
+    );
+    let p = press(&mut admin, &check, "cancel").await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(
+        p.body.contains("Cancelled: the form was not published"),
+        "{}",
+        p.body
+    );
+    assert_eq!(published(&f).await, Vec::<u32>::new());
+    let p = press(&mut admin, &check, "publish").await;
+    assert_eq!(p.status, StatusCode::BAD_REQUEST, "{}", p.body);
+    assert!(p.body.contains("upload the form file again"), "{}", p.body);
+    assert_eq!(published(&f).await, Vec::<u32>::new());
+    assert!(
+        !f.audit_actions()
+            .await
+            .iter()
+            .any(|a| a == "template.publish")
+    );
+
+    // Upload the same file again, then Publish: the bytes kept since the
+    // check are what is published, once.
+    let check = admin
+        .upload(
+            "/console/admin/templates",
+            Some(&csrf),
+            "form.json",
+            json_form("checked_form", 1).as_bytes(),
+        )
+        .await;
+    let p = press(&mut admin, &check, "publish").await;
+    assert!(
+        p.body.contains("Published template checked_form version 1"),
+        "{}",
+        p.body
+    );
+    assert_eq!(published(&f).await, [1]);
+    let again = press(&mut admin, &check, "publish").await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "published once");
+
+    // A supervisor cannot publish what the admin checked.
+    let check = admin
+        .upload(
+            "/console/admin/templates",
+            Some(&csrf),
+            "form.json",
+            json_form("checked_form", 2).as_bytes(),
+        )
+        .await;
+    let mut sup = f.browser("supervisor").await;
+    let sup_csrf = sup.csrf().await;
+    let p = sup
+        .post(
+            "/console/admin/templates/confirm",
+            &[
+                ("csrf", &sup_csrf),
+                ("upload", &checked_upload(&check.body)),
+                ("action", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    // Without the CSRF token nothing happens either.
+    let p = admin
+        .post(
+            "/console/admin/templates/confirm",
+            &[
+                ("upload", &checked_upload(&check.body)),
+                ("action", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::FORBIDDEN);
+    assert_eq!(published(&f).await, [1]);
+    let p = press(&mut admin, &check, "publish").await;
+    assert!(
+        p.body.contains("Published template checked_form version 2"),
+        "{}",
+        p.body
+    );
+    assert_eq!(published(&f).await, [1, 2]);
 }

@@ -909,7 +909,7 @@ async fn the_notice_masks_names_holds_only_public_fields_and_one_community() {
         ]
     );
     assert!(
-        row.iter().any(|c| c == "500.00元"),
+        row.iter().any(|c| c == "500.00 元"),
         "the amount in 元: {row:?}"
     );
     // The visit page and the ledger say 元 beside amounts in 元.
@@ -917,11 +917,11 @@ async fn the_notice_masks_names_holds_only_public_fields_and_one_community() {
         .html(&cookie, &format!("/console/visits/{approved_id}"))
         .await;
     assert!(
-        page.contains("<th>家庭月总收入（元）</th><td>900.00元</td>"),
+        page.contains("<th>家庭月总收入（元）</th><td>900.00 元</td>"),
         "{page}"
     );
-    assert!(page.contains("<th>家庭月人均收入（元）</th><td>450.00元</td>"));
-    assert!(page.contains("<th>建议保障金额（元/月）</th><td>500.00元</td>"));
+    assert!(page.contains("<th>家庭月人均收入（元）</th><td>450.00 元</td>"));
+    assert!(page.contains("<th>建议保障金额（元/月）</th><td>500.00 元</td>"));
     assert!(!page.contains("（分"), "no label in fen");
     let ledger = f
         .html(&cookie, "/console/export/ledger.csv?template=dibao_review")

@@ -31,8 +31,29 @@ use serde::{Deserialize, Serialize};
 use crate::prefill::Prefill;
 use crate::schedule::Schedule;
 
-/// The definition format this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The newest definition format this build reads; it reads every older one.
+///
+/// - 1: the first format.
+/// - 2: adds what a format-1 reader would refuse or show wrongly: a
+///   `choice_filter` and the choice `columns` it reads (cascading selects),
+///   one choice name listed twice under different columns, a repeat inside a
+///   repeat, and texts in languages beyond `zh` and `en`.
+///
+/// A definition says the oldest format that has everything it uses
+/// ([`FormDefinition::needed_format`]), so phones with an older app keep
+/// taking the forms they can show, and refuse the others in words
+/// ([`crate::LoadError::Format`]) instead of showing them wrong.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// Why a definition needs a format above 1: the first thing found that a
+/// format-1 reader would not show right, in Chinese and English.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatNeed {
+    pub format: u32,
+    pub field: String,
+    pub what_zh: &'static str,
+    pub what_en: &'static str,
+}
 
 /// A text in Chinese (shown to workers) and English, and in any further
 /// language a community needs (维吾尔语 `ug`, 藏语 `bo`, …), keyed by language code.
@@ -218,7 +239,8 @@ pub fn label_column<'t>(label: &'t LocalizedText, column: &str) -> Option<&'t st
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FormDefinition {
-    /// Definition format; must be [`FORMAT_VERSION`].
+    /// Definition format: at most [`FORMAT_VERSION`], and at least what the
+    /// definition uses needs ([`FormDefinition::oldest_format`]).
     #[serde(default = "default_format")]
     pub format: u32,
     /// Stable template id, e.g. `dibao_review`.
@@ -236,6 +258,73 @@ pub struct FormDefinition {
 }
 
 impl FormDefinition {
+    /// The oldest definition format that has everything this definition uses
+    /// (see [`FORMAT_VERSION`]), with the first field that needs it.
+    pub fn needed_format(&self) -> Option<FormatNeed> {
+        fn extra_language(t: &LocalizedText) -> bool {
+            t.other.values().any(|v| !v.is_empty())
+        }
+        fn walk(fields: &[Field], in_repeat: bool) -> Option<(String, &'static str, &'static str)> {
+            for f in fields {
+                let found = |zh, en| Some((f.name.clone(), zh, en));
+                if f.choice_filter.is_some() {
+                    return found("按条件筛选选项（choice_filter）", "a choice_filter");
+                }
+                let choices = f.choices.as_deref().unwrap_or_default();
+                if choices.iter().any(|c| !c.columns.is_empty()) {
+                    return found("选项的附加列", "choice columns");
+                }
+                if choices
+                    .iter()
+                    .enumerate()
+                    .any(|(i, c)| choices[..i].iter().any(|d| d.name == c.name))
+                {
+                    return found("重复的选项名", "a choice name listed twice");
+                }
+                let texts = [Some(&f.label), f.hint.as_ref(), f.guidance_hint.as_ref()];
+                if texts.into_iter().flatten().any(extra_language)
+                    || choices.iter().any(|c| extra_language(&c.label))
+                {
+                    return found(
+                        "中文和英文以外的语言",
+                        "a language beyond Chinese and English",
+                    );
+                }
+                let repeat = f.field_type == FieldType::Repeat;
+                if repeat && in_repeat {
+                    return found("重复组里的重复组", "a repeat inside a repeat");
+                }
+                if let Some(hit) = walk(
+                    f.children.as_deref().unwrap_or_default(),
+                    in_repeat || repeat,
+                ) {
+                    return Some(hit);
+                }
+            }
+            None
+        }
+        if extra_language(&self.title) {
+            return Some(FormatNeed {
+                format: 2,
+                field: String::new(),
+                what_zh: "中文和英文以外的语言",
+                what_en: "a language beyond Chinese and English",
+            });
+        }
+        walk(&self.fields, false).map(|(field, what_zh, what_en)| FormatNeed {
+            format: 2,
+            field,
+            what_zh,
+            what_en,
+        })
+    }
+
+    /// The oldest format that has everything this definition uses: 1, or 2
+    /// when [`needed_format`](Self::needed_format) finds something.
+    pub fn oldest_format(&self) -> u32 {
+        self.needed_format().map_or(1, |n| n.format)
+    }
+
     /// The codes of every language the form's title, labels, hints and
     /// choices are written in, `zh` and `en` first, then the others in order.
     pub fn languages(&self) -> Vec<String> {

@@ -62,8 +62,22 @@ impl Property {
 pub enum LoadError {
     #[error("the definition is not valid JSON for a form: {0}")]
     Json(String),
-    #[error("definition format {found} is not supported (this build reads format {supported})")]
+    #[error(
+        "the form is in definition format {found}, which this app cannot read (it reads formats 1 to {supported}): update the app"
+    )]
     Format { found: u32, supported: u32 },
+    /// The definition says a format older than what it uses needs: a reader of
+    /// that format would refuse it or show it wrong.
+    #[error(
+        "the form says format {declared}, but {what_en} (`{field}`) needs format {needed}: write \"format\": {needed}"
+    )]
+    FormatTooOld {
+        declared: u32,
+        needed: u32,
+        field: String,
+        what_zh: &'static str,
+        what_en: &'static str,
+    },
     #[error("the form has no id")]
     MissingId,
     #[error("the form has no fields")]
@@ -119,8 +133,19 @@ impl LoadError {
         match self {
             Self::Json(m) => format!("定义不是有效的表单 JSON：{}", json_zh(m)),
             Self::Format { found, supported } => {
-                format!("不支持定义格式 {found}（此版本只能读取格式 {supported}）")
+                format!(
+                    "此表单使用定义格式 {found}，本应用只能读取格式 1 到 {supported}：请更新入户通应用"
+                )
             }
+            Self::FormatTooOld {
+                declared,
+                needed,
+                field,
+                what_zh,
+                ..
+            } => format!(
+                "表单写的是定义格式 {declared}，但{what_zh}（`{field}`）需要格式 {needed}：请写 \"format\": {needed}"
+            ),
             Self::MissingId => "表单没有编号（id）".to_owned(),
             Self::NoFields => "表单没有字段".to_owned(),
             Self::BadName { name } => format!(
@@ -335,7 +360,13 @@ impl<'d> Builder<'d> {
                     choice: c.name.clone(),
                 });
             }
-            if choices[..i].iter().any(|d| d.name == c.name) {
+            // A name twice is one answer; with a choice_filter it may stand
+            // for choices its columns tell apart (one filter shows one of them).
+            let filtered = f.choice_filter.is_some();
+            if choices[..i]
+                .iter()
+                .any(|d| d.name == c.name && (!filtered || d.columns == c.columns))
+            {
                 self.errors.push(LoadError::DuplicateChoice {
                     field: name.clone(),
                     choice: c.name.clone(),
@@ -473,6 +504,22 @@ impl Schema for LoadSchema<'_> {
 impl Form {
     /// Parses JSON text and loads it; see [`Form::load`].
     pub fn from_json(text: &str) -> Result<Form, LoadErrors> {
+        // A newer format may hold properties this build does not know: its
+        // number is told before they are.
+        #[derive(serde::Deserialize)]
+        struct Format {
+            format: Option<u32>,
+        }
+        if let Ok(Format {
+            format: Some(found),
+        }) = serde_json::from_str::<Format>(text)
+            && found > FORMAT_VERSION
+        {
+            return Err(LoadErrors(vec![LoadError::Format {
+                found,
+                supported: FORMAT_VERSION,
+            }]));
+        }
         let def: FormDefinition = serde_json::from_str(text)
             .map_err(|e| LoadErrors(vec![LoadError::Json(e.to_string())]))?;
         Form::load(def)
@@ -489,10 +536,20 @@ impl Form {
             repeats: Vec::new(),
             errors: Vec::new(),
         };
-        if def.format != FORMAT_VERSION {
+        if !(1..=FORMAT_VERSION).contains(&def.format) {
             b.errors.push(LoadError::Format {
                 found: def.format,
                 supported: FORMAT_VERSION,
+            });
+            return Err(LoadErrors(b.errors));
+        }
+        if let Some(need) = def.needed_format().filter(|n| n.format > def.format) {
+            b.errors.push(LoadError::FormatTooOld {
+                declared: def.format,
+                needed: need.format,
+                field: need.field,
+                what_zh: need.what_zh,
+                what_en: need.what_en,
             });
         }
         if def.id.trim().is_empty() {
@@ -696,10 +753,11 @@ impl Form {
         self.fields.len()
     }
 
-    /// The form in the normalized shape `doorstep form check` prints: id, version,
-    /// title and fields with XLSForm type names and expressions in normal form.
+    /// The form in the normalized shape `doorstep form check` prints: format, id,
+    /// version, title and fields with XLSForm type names and expressions in normal form.
     pub fn normalized_json(&self) -> serde_json::Value {
         serde_json::json!({
+            "format": self.def.format,
             "id": self.def.id,
             "version": self.def.version,
             "title": self.def.title,

@@ -1,5 +1,6 @@
 //! Doorstep's form engine, the same code on the phone and on the server.
 //!
+//! - [`answer_words`]: an answer in words (dates, 元, choice labels), for phone and console.
 //! - [`definition`]: the versioned JSON definition format (serde).
 //! - [`expr`]: XLSForm-compatible expressions: parser, printer, static checks, evaluator.
 //! - [`form`]: [`Form::load`] checks a definition and compiles its expressions.
@@ -11,6 +12,7 @@
 //! - [`registry`]: every version of every template; visits stay bound to theirs.
 //! - [`schedule`] and [`calendar`]: what is due, by when, and what is overdue.
 
+pub mod answer_words;
 pub mod calendar;
 pub mod definition;
 pub mod expr;

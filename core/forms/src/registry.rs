@@ -15,10 +15,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
+use crate::answer_words::answer_words;
 use crate::definition::{FieldType, LocalizedText};
 use crate::form::Form;
 use crate::templates::{self, BuiltinError};
-use crate::validate::{Validation, fen_to_yuan};
+use crate::validate::Validation;
 
 /// Why a registry call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -211,26 +212,22 @@ fn render_object(
     }
 }
 
+/// An answer in words, as the phone shows it ([`answer_words`]); empty for
+/// an empty list. Photos and dates stay data, which a reader draws itself:
+/// photo names (the console shows thumbnails) and `2026-05-01` (a date cell
+/// in an export).
 fn display(form: &Form, f: &crate::definition::Field, value: &Json) -> LocalizedText {
-    let choice = |name: &str| {
-        form.choices_of(&f.name)
-            .and_then(|cs| cs.iter().find(|c| c.name == name))
-            .map_or_else(|| LocalizedText::new(name, name), |c| c.label.clone())
-    };
     match (f.field_type, value) {
-        (FieldType::SelectOne | FieldType::YesNo, Json::String(s)) => choice(s),
-        (FieldType::SelectMultiple, Json::Array(items)) => {
-            let labels: Vec<LocalizedText> =
-                items.iter().filter_map(Json::as_str).map(choice).collect();
-            LocalizedText::list(&labels)
+        (FieldType::Date, Json::String(s)) => LocalizedText::new(s.clone(), s.clone()),
+        (FieldType::Image | FieldType::Signature, _) => {
+            let data = value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_owned);
+            LocalizedText::new(data.clone(), data)
         }
-        (FieldType::Money, Json::Number(n)) => {
-            let yuan = n.as_i64().map(fen_to_yuan).unwrap_or_else(|| n.to_string());
-            LocalizedText::new(format!("{yuan}元"), format!("¥{yuan}"))
+        _ => {
+            let choices = form.choices_of(&f.name).unwrap_or_default();
+            answer_words(f.field_type, choices, value).unwrap_or_default()
         }
-        (_, Json::Bool(true)) => LocalizedText::new("是", "Yes"),
-        (_, Json::Bool(false)) => LocalizedText::new("否", "No"),
-        (_, Json::String(s)) => LocalizedText::new(s.clone(), s.clone()),
-        (_, other) => LocalizedText::new(other.to_string(), other.to_string()),
     }
 }

@@ -233,13 +233,13 @@ fn structural_problems_are_all_reported() {
 
 #[test]
 fn an_unknown_format_or_property_is_refused() {
-    let err = Form::from_json(r#"{"format": 2, "id": "x", "version": 1, "title": {}, "fields": [{"name": "a", "type": "text"}]}"#)
+    let err = Form::from_json(r#"{"format": 3, "id": "x", "version": 1, "title": {}, "fields": [{"name": "a", "type": "text"}]}"#)
         .expect_err("format");
     assert_eq!(
         err.0,
         vec![LoadError::Format {
-            found: 2,
-            supported: 1
+            found: 3,
+            supported: 2
         }]
     );
     let err = Form::from_json(r#"{"id": "x", "version": 1, "title": {}, "fields": [{"name": "a", "type": "text", "colour": "red"}]}"#)
@@ -248,4 +248,66 @@ fn an_unknown_format_or_property_is_refused() {
         matches!(&err.0[..], [LoadError::Json(m)] if m.contains("colour")),
         "{err}"
     );
+}
+
+/// A form in a format this build reads, as JSON with `format` and `fields`.
+fn form_json(format: u32, fields: serde_json::Value) -> String {
+    serde_json::json!({"format": format, "id": "x", "version": 1, "title": {"zh": "表"}, "fields": fields})
+        .to_string()
+}
+
+#[test]
+fn a_newer_format_is_refused_in_words_and_a_form_says_the_format_it_needs() {
+    // A format from a newer app, with a property this build has never heard
+    // of: the format is told, not the property, in Chinese and English.
+    let err = Form::from_json(&form_json(
+        3,
+        serde_json::json!([{"name": "a", "type": "text", "label": {"zh": "甲"}, "hologram": true}]),
+    ))
+    .expect_err("newer format");
+    assert_eq!(
+        err.0,
+        vec![LoadError::Format {
+            found: 3,
+            supported: 2
+        }]
+    );
+    assert!(err.0[0].to_string().contains("update the app"), "{err}");
+    assert!(err.0[0].message_zh().contains("请更新入户通应用"));
+    // Format 1 still reads, and 0 is no format.
+    let plain = serde_json::json!([{"name": "a", "type": "text", "label": {"zh": "甲"}}]);
+    let form = Form::from_json(&form_json(1, plain.clone())).expect("format 1 reads");
+    assert_eq!(form.definition().oldest_format(), 1);
+    assert!(matches!(
+        &Form::from_json(&form_json(0, plain)).expect_err("0").0[..],
+        [LoadError::Format { found: 0, .. }]
+    ));
+    // What a format-1 reader would refuse or show wrong needs format 2: a
+    // choice_filter, a repeat in a repeat, a language beyond zh and en.
+    let cascading = serde_json::json!([
+        {"name": "street", "type": "select_one", "label": {"zh": "街道"},
+         "choices": [{"name": "s1", "label": {"zh": "一街"}}]},
+        {"name": "community", "type": "select_one", "label": {"zh": "社区"}, "choice_filter": "street = ${street}",
+         "choices": [{"name": "c1", "label": {"zh": "一社区"}, "columns": {"street": "s1"}}]}
+    ]);
+    let nested = serde_json::json!([
+        {"name": "members", "type": "repeat", "label": {"zh": "成员"}, "children": [
+            {"name": "incomes", "type": "repeat", "label": {"zh": "收入"}, "children": [
+                {"name": "amount", "type": "money", "label": {"zh": "金额"}}]}]}
+    ]);
+    let uyghur =
+        serde_json::json!([{"name": "a", "type": "text", "label": {"zh": "姓名", "ug": "ئىسىم"}}]);
+    for (fields, field, what) in [
+        (cascading, "community", "a choice_filter"),
+        (nested, "incomes", "a repeat inside a repeat"),
+        (uyghur, "a", "a language beyond Chinese and English"),
+    ] {
+        let form = Form::from_json(&form_json(2, fields.clone())).expect("format 2 reads");
+        assert_eq!(form.definition().oldest_format(), 2);
+        let err = Form::from_json(&form_json(1, fields)).expect_err("format 1 says too little");
+        assert!(
+            matches!(&err.0[..], [LoadError::FormatTooOld { declared: 1, needed: 2, field: f, what_en, .. }] if f == field && *what_en == what),
+            "{err}"
+        );
+    }
 }

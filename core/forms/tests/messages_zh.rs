@@ -64,7 +64,14 @@ fn every_load_error() -> Vec<LoadError> {
         LoadError::Json("missing field `id` at line 1 column 2".into()),
         LoadError::Format {
             found: 9,
-            supported: 1,
+            supported: 2,
+        },
+        LoadError::FormatTooOld {
+            declared: 1,
+            needed: 2,
+            field: f(),
+            what_zh: "按条件筛选选项（choice_filter）",
+            what_en: "a choice_filter",
         },
         LoadError::MissingId,
         LoadError::NoFields,
@@ -126,6 +133,7 @@ fn every_load_error() -> Vec<LoadError> {
         match e {
             LoadError::Json(_)
             | LoadError::Format { .. }
+            | LoadError::FormatTooOld { .. }
             | LoadError::MissingId
             | LoadError::NoFields
             | LoadError::BadName { .. }

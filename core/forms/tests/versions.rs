@@ -103,7 +103,7 @@ fn old_visits_render_with_their_own_labels() {
     let rendered = reg.render(&old, today()).expect("render");
     assert_eq!(rendered.len(), 2);
     assert_eq!(rendered[0].path, "income");
-    assert_eq!(rendered[0].value.zh, "2500.50元");
+    assert_eq!(rendered[0].value.zh, "2,500.50 元");
     assert_eq!(rendered[1].label.zh, "复核意见");
     assert_eq!(rendered[1].value.zh, "取消");
     assert_eq!(rendered[1].value.en, "Cancel");
@@ -174,8 +174,8 @@ fn a_visit_with_repeats_inside_repeats_renders_every_entry_by_path() {
         paths,
         [
             ("members[0].member_name", "甲"),
-            ("members[0].incomes[0].amount", "1.00元"),
-            ("members[0].incomes[1].amount", "2500.50元"),
+            ("members[0].incomes[0].amount", "1.00 元"),
+            ("members[0].incomes[1].amount", "2,500.50 元"),
         ]
     );
 }

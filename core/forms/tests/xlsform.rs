@@ -3,10 +3,10 @@
 //! sheet, row and column.
 
 use chrono::NaiveDate;
-use doorstep_forms::LocalizedText;
 use doorstep_forms::xlsform::{
     XlsFormError, XlsFormWarning, import_bytes, import_bytes_with_files, import_bytes_with_warnings,
 };
+use doorstep_forms::{FieldType, LocalizedText};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use serde_json::json;
 
@@ -451,7 +451,9 @@ fn errors_of(sheets: &[Sheet<'_>]) -> Vec<XlsFormError> {
                 zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
                 "no Chinese in {zh:?} for {e}"
             );
-            if let XlsFormError::Cell { message, .. } = &mut e {
+            if let XlsFormError::Cell { message, .. } | XlsFormError::Feature { message, .. } =
+                &mut e
+            {
                 assert!(
                     message
                         .zh
@@ -472,6 +474,18 @@ fn cell(row: u32, column: &str, message: &str) -> XlsFormError {
         sheet: "survey",
         row,
         column: column.to_owned(),
+        message: LocalizedText::new("", message),
+    }
+}
+
+/// A survey refusal naming `feature`, with this English message (and the
+/// Chinese cleared, as [`errors_of`] does).
+fn feature(row: u32, column: &str, feature: &str, message: &str) -> XlsFormError {
+    XlsFormError::Feature {
+        sheet: "survey",
+        row,
+        column: column.to_owned(),
+        feature: feature.to_owned(),
         message: LocalizedText::new("", message),
     }
 }
@@ -700,19 +714,28 @@ fn what_cannot_work_is_refused_with_sheet_row_and_column() {
     assert_eq!(
         errs,
         vec![
-            cell(
+            feature(
                 3,
                 "A (type)",
+                "question type rank",
                 "type `rank` is not supported: use `select_multiple` instead"
             ),
-            cell(
+            feature(
+                5,
+                "E (calculation)",
+                "pulldata()",
+                "pulldata() reads a CSV file beside the form that the phone does not have offline: make the values choices or a prefill instead"
+            ),
+            feature(
                 6,
                 "A (type)",
+                "external file",
                 "the choice file `villages.csv` is missing: upload it with the form (or put its choices on the choices sheet)"
             ),
-            cell(
+            feature(
                 7,
                 "F (appearance)",
+                "search()",
                 "appearance `search('villages')` is not supported: search() needs an external file the phone does not have"
             ),
         ]
@@ -731,12 +754,67 @@ fn what_cannot_work_is_refused_with_sheet_row_and_column() {
     ]);
     assert_eq!(
         errs,
-        vec![cell(
+        vec![feature(
             3,
             "D (calculation)",
-            "`d`: at character 1 of the expression: syntax error: unknown function `pull_data()`"
+            "pulldata()",
+            "pulldata() reads a CSV file beside the form that the phone does not have offline: make the values choices or a prefill instead"
         )]
     );
+    // A function of that name is told as one only where it is called.
+    let form = import_bytes(&workbook(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "calculation"],
+                vec!["text", "a", "甲"],
+                vec!["calculate", "d", "", "concat('pulldata', ${a})"],
+            ],
+        ),
+        settings(),
+    ]));
+    assert!(form.is_ok(), "{:?}", form.err());
+}
+
+#[test]
+fn what_odk_reads_in_real_forms_reads_here_too() {
+    // A nameless note (named from its row, as pyxform does), ODK's `acknowledge`
+    // (asked as yes / no), TRUE / FALSE typed as conditions, a version with a
+    // dash, and a leftover row far below the form.
+    let mut survey = vec![
+        vec!["type", "name", "label", "relevant"],
+        vec!["note", "", "请核对地址"],
+        vec!["acknowledge", "ok", "已告知"],
+        vec!["text", "never", "不问", "FALSE"],
+        vec!["text", "always", "总问", "TRUE"],
+    ];
+    survey.extend((0..60).map(|_| vec![""]));
+    survey.push(vec!["party like it's 19999"]);
+    let imported = import_bytes_with_warnings(&workbook(&[
+        ("survey", survey),
+        (
+            "settings",
+            vec![vec!["form_id", "version"], vec!["real", "2024091201-3"]],
+        ),
+    ]))
+    .expect("loads");
+    let def = imported.form.definition();
+    let names: Vec<&str> = def.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["generated_note_name_2", "ok", "never", "always"]);
+    assert_eq!(def.fields[1].field_type, FieldType::YesNo);
+    assert_eq!(def.fields[2].relevant.as_deref(), Some("false()"));
+    assert_eq!(def.fields[3].relevant.as_deref(), Some("true()"));
+    assert_eq!(def.version, 20240912013);
+    // Nothing a format-1 reader cannot show: older phone apps take it.
+    assert_eq!(def.format, 1);
+    let told: Vec<String> = imported.warnings.iter().map(ToString::to_string).collect();
+    for want in [
+        "sheet `survey`, row 3, column A (type): `acknowledge` is asked as yes / no and stored as yes or no",
+        "sheet `settings`, row 2, column B (version): version `2024091201-3` is read as its digits, 20240912013 (Doorstep numbers versions)",
+        "sheet `survey`, row 66: this row comes after 60 empty rows: as in ODK, the sheet is not read from here on",
+    ] {
+        assert!(told.iter().any(|t| t == want), "{want} not in {told:#?}");
+    }
 }
 
 #[test]
@@ -1567,7 +1645,8 @@ mod defaults {
     use super::*;
     use proptest::prelude::*;
 
-    const TYPES: [&str; 9] = [
+    const TYPES: [&str; 10] = [
+        "acknowledge",
         "text",
         "integer",
         "decimal",
@@ -1719,35 +1798,73 @@ fn older_select_spellings_and_an_empty_choices_sheet_are_read() {
 
 #[test]
 fn a_choice_name_used_twice_in_a_list_says_what_to_change() {
-    let errs = errors_of(&[
-        (
-            "survey",
-            vec![
-                vec!["type", "name", "label"],
-                vec!["select_one county", "county", "县"],
-            ],
-        ),
+    let choices = || {
         (
             "choices",
             vec![
                 vec!["list_name", "name", "label", "state"],
+                vec!["state", "washington", "Washington"],
+                vec!["state", "texas", "Texas"],
                 vec!["county", "king", "King", "washington"],
                 vec!["county", "king", "King", "texas"],
+                vec!["county", "pierce", "Pierce", "washington"],
+                vec!["county", "pierce", "Pierce", "washington"],
+            ],
+        )
+    };
+    let errs = errors_of(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "choice_filter"],
+                vec!["select_one state", "state", "州"],
+                vec!["select_one county", "county", "县"],
             ],
         ),
+        choices(),
         settings(),
     ]);
+    // Twice with the same columns: one of them is a slip.
     assert_eq!(
         errs,
         vec![XlsFormError::Cell {
             sheet: "choices",
-            row: 3,
+            row: 7,
             column: "B (name)".into(),
             message: LocalizedText::new(
                 "",
-                "choice `king` appears twice in list `county`: the answer keeps the choice's name, so the names in a list must differ (e.g. `king_2`)"
+                "choice `pierce` appears twice in list `county`: the answer keeps the choice's name, so the names in a list must differ (e.g. `pierce_2`)"
             ),
         }]
+    );
+    // King county of Washington and of Texas: told apart by the filter's
+    // column, fine with a choice_filter (the screen shows one of them) …
+    let mut sheets = vec![
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "choice_filter"],
+                vec!["select_one state", "state", "州"],
+                vec!["select_one county", "county", "县", "state = ${state}"],
+            ],
+        ),
+        choices(),
+        settings(),
+    ];
+    sheets[1].1.pop();
+    let form = import_bytes(&workbook(&sheets)).expect("loads");
+    assert_eq!(
+        form.definition().fields[1].choices.as_ref().map(Vec::len),
+        Some(3)
+    );
+    // A cascading list is format 2: an older phone app refuses it in words.
+    assert_eq!(form.definition().format, 2);
+    // … and refused at the question without one, where both would show.
+    sheets[0].1[2].pop();
+    let errs = errors_of(&sheets);
+    assert!(
+        matches!(&errs[..], [XlsFormError::Cell { sheet: "survey", row: 3, column, .. }] if column == "A (type)"),
+        "{errs:?}"
     );
 }
 
@@ -1959,14 +2076,16 @@ fn a_long_choice_list_comes_from_a_csv_or_excel_file_given_with_the_form() {
     assert_eq!(
         errs,
         vec![
-            cell(
+            feature(
                 2,
                 "A (type)",
+                "external file",
                 "the choice file `../secret.csv` is missing: upload it with the form (or put its choices on the choices sheet)"
             ),
-            cell(
+            feature(
                 3,
                 "A (type)",
+                "external file",
                 "the choice file `lists.geojson` is not a CSV or Excel file: the phone cannot read it offline"
             ),
         ]
@@ -2040,5 +2159,65 @@ fn a_repeat_count_that_is_an_expression_is_left_out_with_a_warning() {
             Some("D (repeat_count)"),
             "repeat_count `${n}` is not a fixed number of entries: the worker adds them herself; left out"
         )]
+    );
+}
+
+#[test]
+fn a_group_named_like_its_question_is_renamed_with_a_warning() {
+    // The IFRC pattern (a group `permission` around the question
+    // `permission`) and the other order (a question, then a group of its name).
+    let imported = import_bytes_with_warnings(&workbook(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "relevant"],
+                vec!["begin group", "permission", "许可"],
+                vec!["select_one yn", "permission", "是否许可"],
+                vec!["text", "why", "原因", "${permission} = 'no'"],
+                vec!["end group"],
+                vec!["select_one yn", "highway", "有道路"],
+                vec!["begin group", "highway", "道路", "${highway} = 'yes'"],
+                vec!["text", "surface", "路面"],
+                vec!["end group"],
+            ],
+        ),
+        (
+            "choices",
+            vec![
+                vec!["list_name", "name", "label"],
+                vec!["yn", "yes", "是"],
+                vec!["yn", "no", "否"],
+            ],
+        ),
+        settings(),
+    ]))
+    .expect("loads");
+    let def = imported.form.definition();
+    let names: Vec<&str> = def.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["permission_group", "highway", "highway_group"]);
+    let inner = def.fields[0].children.as_deref().unwrap_or_default();
+    assert_eq!(inner[0].name, "permission");
+    let told: Vec<String> = imported.warnings.iter().map(ToString::to_string).collect();
+    for want in [
+        "sheet `survey`, row 2, column B (name): the group `permission` has the name of a question: renamed `permission_group` (a group holds no answer)",
+        "sheet `survey`, row 7, column B (name): the group `highway` has the name of a question: renamed `highway_group` (a group holds no answer)",
+    ] {
+        assert!(told.iter().any(|t| t == want), "{want} not in {told:#?}");
+    }
+    // Two questions of one name are still refused.
+    let errs = errors_of(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label"],
+                vec!["text", "a", "甲"],
+                vec!["text", "a", "乙"],
+            ],
+        ),
+        settings(),
+    ]);
+    assert_eq!(
+        errs,
+        vec![cell(3, "B (name)", "name `a` is already used on row 2")]
     );
 }

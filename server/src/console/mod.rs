@@ -155,6 +155,7 @@ pub fn router() -> Router<AppState> {
                 .post(templates::upload)
                 .layer(DefaultBodyLimit::max(upload::BODY_LIMIT)),
         )
+        .route("/console/admin/templates/confirm", post(templates::confirm))
         .route("/console/admin/notice-phone", post(notice::set_phone))
         .route("/console/export/notice.xlsx", get(notice::xlsx))
         .route("/console/export/notice.html", get(notice::html))

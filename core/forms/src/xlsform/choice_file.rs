@@ -21,30 +21,38 @@ use crate::definition::{Choice, LocalizedText};
 /// Finds an attached file by the name the form gives it; `None` when it was not attached.
 pub type ChoiceFiles<'a> = dyn Fn(&str) -> Option<Vec<u8>> + 'a;
 
-/// The choices of the file `name`, or why it cannot be read (in Chinese and English).
+/// Why a choice file gives no choices, in Chinese and English.
+pub(super) enum FileProblem {
+    /// The phone cannot have it offline: not given with the form, or not a table.
+    Offline(LocalizedText),
+    /// Given, but not readable as a choice list.
+    Unreadable(LocalizedText),
+}
+
+/// The choices of the file `name`, or why it cannot be read.
 pub(super) fn read(
     name: &str,
     files: &ChoiceFiles<'_>,
     default_lang: &str,
-) -> Result<Vec<Choice>, LocalizedText> {
+) -> Result<Vec<Choice>, FileProblem> {
     let lower = name.to_lowercase();
     let is_table = lower.ends_with(".xlsx") || lower.ends_with(".xls");
     if !(lower.ends_with(".csv") || is_table) {
-        return Err(msg(
+        return Err(FileProblem::Offline(msg(
             format!("选项文件 `{name}` 不是 CSV 或 Excel 文件：手机离线时无法读取这种文件"),
             format!(
                 "the choice file `{name}` is not a CSV or Excel file: the phone cannot read it offline"
             ),
-        ));
+        )));
     }
     let plain = !name.is_empty() && !name.contains(['/', '\\']) && name != "." && name != "..";
     let Some(bytes) = files(name).filter(|_| plain) else {
-        return Err(msg(
+        return Err(FileProblem::Offline(msg(
             format!("没有找到选项文件 `{name}`：请与表单一起上传（或把选项放进 choices 工作表）"),
             format!(
                 "the choice file `{name}` is missing: upload it with the form (or put its choices on the choices sheet)"
             ),
-        ));
+        )));
     };
     let rows = if is_table {
         table_rows(&bytes)
@@ -52,12 +60,12 @@ pub(super) fn read(
         csv_rows(&bytes)
     }
     .ok_or_else(|| {
-        msg(
+        FileProblem::Unreadable(msg(
             format!("无法读取选项文件 `{name}`"),
             format!("the choice file `{name}` cannot be read"),
-        )
+        ))
     })?;
-    choices(name, rows, default_lang)
+    choices(name, rows, default_lang).map_err(FileProblem::Unreadable)
 }
 
 /// The rows of a CSV file as text, decoding GBK when the bytes are not UTF-8.

@@ -76,8 +76,17 @@ pub(super) fn read(
             ));
             continue;
         }
+        let columns: BTreeMap<String, String> = extra
+            .iter()
+            .filter_map(|(j, header)| {
+                let v = sheet.at(cells, Some(*j));
+                (!v.is_empty()).then(|| (header.clone(), v.to_owned()))
+            })
+            .collect();
         let entry = lists.entry(list.to_owned()).or_default();
-        if entry.iter().any(|c| c.name == name) {
+        // One name twice is fine when the columns a choice_filter reads tell
+        // them apart (King county of Washington and of Texas).
+        if entry.iter().any(|c| c.name == name && c.columns == columns) {
             errors.push(sheet.cell_error(
                 *row,
                 nc,
@@ -93,13 +102,6 @@ pub(super) fn read(
             continue;
         }
         let label = sheet.localized(cells, "label", lang).unwrap_or_default();
-        let columns: BTreeMap<String, String> = extra
-            .iter()
-            .filter_map(|(j, header)| {
-                let v = sheet.at(cells, Some(*j));
-                (!v.is_empty()).then(|| (header.clone(), v.to_owned()))
-            })
-            .collect();
         entry.push(Choice {
             name: name.to_owned(),
             label,

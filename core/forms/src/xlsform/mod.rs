@@ -18,10 +18,21 @@
 //! - `select_one_from_file` with a CSV or Excel choice list given with the form
 //!   (see [`choice_file`]); its choices become part of the definition.
 //!
-//! What cannot work on a phone offline (`pull_data()`, `search()`, a choice
-//! file that was not given) and what changes what is stored is refused with the sheet, row
-//! and column, and so is any problem [`Form::load`] finds, mapped back to its
-//! row. Every message is in Chinese and English ([`XlsFormError::message_zh`]).
+//! - What ODK reads in real forms reads here too: a note without a name
+//!   (named `generated_note_name_{row}`, as pyxform does), `acknowledge`
+//!   (asked as yes / no), `TRUE` / `FALSE` typed as a condition, a version
+//!   with a dash (`2024091201-3`, read as its digits), a group named like a
+//!   question (renamed `{name}_group`), and leftovers after 60 empty rows
+//!   (not read, as in pyxform) — each with a warning where it changes anything.
+//!
+//! What cannot work on a phone offline (`pulldata()`, `instance()`, `search()`,
+//! a choice file that was not given, a question type the phone has no screen
+//! for) is refused as an [`XlsFormError::Feature`] that names the feature, and
+//! so is what changes what is stored; other problems, and any problem
+//! [`Form::load`] finds mapped back to its row, are refused with the sheet, row
+//! and column. Every message is in Chinese and English
+//! ([`XlsFormError::message_zh`]). The definition says the oldest format that
+//! has what the workbook uses ([`crate::definition::FORMAT_VERSION`]).
 
 mod choice_file;
 mod choices;
@@ -58,12 +69,32 @@ pub enum XlsFormError {
         column: String,
         message: LocalizedText,
     },
+    /// A feature that cannot work on a phone offline, at one cell (`pull_data()`,
+    /// `search()`, a choice file that was not given, a question type the phone
+    /// has no screen for); `feature` names it, as the message does.
+    #[error("sheet `{sheet}`, row {row}, column {column}: {}", message.en)]
+    Feature {
+        sheet: &'static str,
+        row: u32,
+        column: String,
+        feature: String,
+        message: LocalizedText,
+    },
     /// A problem with the form as a whole that no single row holds.
     #[error("{0}")]
     Form(LoadError),
 }
 
 impl XlsFormError {
+    /// The offline-impossible feature this refusal names (`pulldata()`,
+    /// `search()`, `external file`, `question type geotrace`, …), when it is one.
+    pub fn feature(&self) -> Option<&str> {
+        match self {
+            Self::Feature { feature, .. } => Some(feature),
+            _ => None,
+        }
+    }
+
     /// The Chinese text of this error, with the same sheet, row and column as
     /// the English one (its `Display`).
     pub fn message_zh(&self) -> String {
@@ -76,6 +107,13 @@ impl XlsFormError {
                 row,
                 column,
                 message,
+            }
+            | Self::Feature {
+                sheet,
+                row,
+                column,
+                message,
+                ..
             } => format!("工作表 `{sheet}` 第 {row} 行 {column} 列：{}", message.zh),
             Self::Form(e) => e.message_zh(),
         }
@@ -315,6 +353,20 @@ pub fn read_workbook(
         for &(j, row) in &sheet.stray {
             warn(sheet, Some(row), Some(j), no_header());
         }
+        if let Some(row) = sheet.left_after_gap {
+            let n = sheet::MAX_EMPTY_ROWS;
+            warn(
+                sheet,
+                Some(row),
+                None,
+                msg(
+                    format!("这一行在连续 {n} 个空行之后，和 ODK 一样，从这里往下不再读取"),
+                    format!(
+                        "this row comes after {n} empty rows: as in ODK, the sheet is not read from here on"
+                    ),
+                ),
+            );
+        }
     }
     let settings = settings::read(settings_sheet.as_ref(), fallback_id, &mut errors, &mut warn);
     let lists = choices_sheet
@@ -342,16 +394,20 @@ pub fn read_workbook(
     if !errors.is_empty() {
         return Err(XlsFormErrors(errors));
     }
+    let mut definition = FormDefinition {
+        format: FORMAT_VERSION,
+        id: settings.form_id,
+        version: settings.version,
+        title: settings.title,
+        visit_kind: settings.visit_kind,
+        schedule: None,
+        fields,
+    };
+    // The oldest format that has what the workbook uses: older phones keep
+    // taking the forms they can show.
+    definition.format = definition.oldest_format();
     Ok(ReadWorkbook {
-        definition: FormDefinition {
-            format: FORMAT_VERSION,
-            id: settings.form_id,
-            version: settings.version,
-            title: settings.title,
-            visit_kind: settings.visit_kind,
-            schedule: None,
-            fields,
-        },
+        definition,
         rows,
         warnings,
     })
@@ -419,6 +475,7 @@ impl RowMap {
                 cell(name, "name", whole())
             }
             LoadError::MissingChoices { field }
+            | LoadError::DuplicateChoice { field, .. }
             | LoadError::EmptyContainer { field }
             | LoadError::MissingCalculation { field }
             | LoadError::PropertyNotAllowed { field, .. } => cell(field, "type", whole()),

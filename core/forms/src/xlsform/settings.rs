@@ -105,6 +105,21 @@ pub(super) fn read(
     if let Some((j, v)) = get("version").filter(|(_, v)| !v.is_empty()) {
         match parse_version(v) {
             Some(n) => s.version = n,
+            // ODK takes any text; `2024091201-3` is read as its digits.
+            None if let Some(n) = version_digits(v) => {
+                warn(
+                    sheet,
+                    Some(*row),
+                    Some(j),
+                    msg(
+                        format!("版本号 `{v}` 按其中的数字读作 {n}（入户通的版本号是整数）"),
+                        format!(
+                            "version `{v}` is read as its digits, {n} (Doorstep numbers versions)"
+                        ),
+                    ),
+                );
+                s.version = n;
+            }
             None => errors.push(sheet.cell_error(
                 *row,
                 j,
@@ -124,6 +139,19 @@ pub(super) fn read(
         s.visit_kind = k.to_owned();
     }
     s
+}
+
+/// The digits of a version written with other characters between them
+/// (`2024091201-3` → 20240912013, `v2.1` → 21), when there are some and it starts
+/// with one or a `v`.
+fn version_digits(v: &str) -> Option<u64> {
+    let v = v.trim();
+    let rest = v.strip_prefix(['v', 'V']).unwrap_or(v);
+    if !rest.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+    digits.parse::<u64>().ok().filter(|&n| n > 0)
 }
 
 /// A version as typed: a whole number above 0 (`2026120501`), or a date or

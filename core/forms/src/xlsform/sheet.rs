@@ -20,6 +20,10 @@ pub(super) fn column_letter(mut index: u32) -> String {
     s.iter().rev().collect()
 }
 
+/// Empty rows in a row after which the rest of a sheet is not read: leftovers
+/// far below the form, as pyxform (60) and so ODK read it.
+pub(super) const MAX_EMPTY_ROWS: u32 = 60;
+
 /// A sheet as text cells, with absolute row numbers and column names for errors.
 pub(super) struct Sheet {
     pub name: &'static str,
@@ -33,6 +37,9 @@ pub(super) struct Sheet {
     /// Columns without a header that hold values (notes beside the form, as
     /// pyxform ignores them), with the first row holding one.
     pub stray: Vec<(usize, u32)>,
+    /// The first row with values after a run of [`MAX_EMPTY_ROWS`] empty rows,
+    /// where reading stopped (as pyxform stops), when there is one.
+    pub left_after_gap: Option<u32>,
     first_col: u32,
     pub header_row: u32,
 }
@@ -53,11 +60,26 @@ impl Sheet {
             headers,
             rows: Vec::new(),
             stray: Vec::new(),
+            left_after_gap: None,
             first_col: col0,
             header_row: row0 + 1,
         };
+        let mut empty_run = 0;
         for (i, r) in rows_iter {
             let excel_row = row0 + i as u32 + 1;
+            let empty = r.iter().all(|c| cell_text(c).is_ok_and(|t| t.is_empty()));
+            if empty_run >= MAX_EMPTY_ROWS {
+                if !empty {
+                    sheet.left_after_gap = Some(excel_row);
+                    break;
+                }
+                continue;
+            }
+            if empty {
+                empty_run += 1;
+                continue;
+            }
+            empty_run = 0;
             let mut cells = Vec::with_capacity(r.len());
             for (j, c) in r.iter().enumerate() {
                 match cell_text(c) {
@@ -99,6 +121,23 @@ impl Sheet {
             sheet: self.name,
             row,
             column: self.column_name(j),
+            message,
+        }
+    }
+
+    /// A refusal at one cell for a feature a phone cannot have offline, named by `feature`.
+    pub fn feature_error(
+        &self,
+        row: u32,
+        j: usize,
+        feature: impl Into<String>,
+        message: LocalizedText,
+    ) -> XlsFormError {
+        XlsFormError::Feature {
+            sheet: self.name,
+            row,
+            column: self.column_name(j),
+            feature: feature.into(),
             message,
         }
     }

@@ -4,7 +4,7 @@
 //! Besides the XLSForm columns, our `prefill` says where a visit's first answer
 //! comes from (`household.code`, `visit.date`, … — see [`crate::prefill`]).
 
-use super::choice_file::ChoiceFiles;
+use super::choice_file::{ChoiceFiles, FileProblem};
 use super::choices::Lists;
 use super::language::LOCALIZABLE;
 use super::sheet::Sheet;
@@ -197,6 +197,9 @@ pub(super) fn read(
             .to_lowercase();
         let name = cell(cells, "name");
         let err_at = |j: usize, zh: String, en: String| sheet.cell_error(row, j, msg(zh, en));
+        let feature_at = |j: usize, feature: &str, zh: String, en: String| {
+            sheet.feature_error(row, j, feature, msg(zh, en))
+        };
         if ty.is_empty() {
             let labelled = sheet.localized(cells, "label", lang).is_some();
             if name.is_empty() && !labelled {
@@ -272,6 +275,12 @@ pub(super) fn read(
             );
             continue;
         }
+        // As pyxform does, a note without a name gets one from its row.
+        let mut name = if name.is_empty() && ty_norm == "note" {
+            format!("generated_note_name_{row}")
+        } else {
+            name
+        };
         if name.is_empty() {
             errors.push(err_at(
                 name_col.unwrap_or(type_col),
@@ -281,12 +290,42 @@ pub(super) fn read(
             continue;
         }
         if let Some(&first) = rows.rows.get(&name) {
-            errors.push(err_at(
-                name_col.unwrap_or(type_col),
-                format!("名称 `{name}` 已在第 {first} 行使用"),
-                format!("name `{name}` is already used on row {first}"),
-            ));
-            continue;
+            // A section holds no answer: one named like a question (a group
+            // `permission` around the question `permission`, as ODK allows) is
+            // renamed, with a warning.
+            let renamed = if ty_norm == "begin group" {
+                let new = free_group_name(rows, &name);
+                Some((row, std::mem::replace(&mut name, new.clone()), new))
+            } else {
+                let new = free_group_name(rows, &name);
+                rename_group(&mut root, &mut stack, &name, &new).then(|| {
+                    rows.rows.insert(new.clone(), first);
+                    (first, name.clone(), new)
+                })
+            };
+            match renamed {
+                Some((at, old, new)) => warn(
+                    sheet,
+                    Some(at),
+                    name_col,
+                    msg(
+                        format!(
+                            "分组 `{old}` 与一个问题同名，改名为 `{new}`（分组本身不保存答案）"
+                        ),
+                        format!(
+                            "the group `{old}` has the name of a question: renamed `{new}` (a group holds no answer)"
+                        ),
+                    ),
+                ),
+                None => {
+                    errors.push(err_at(
+                        name_col.unwrap_or(type_col),
+                        format!("名称 `{name}` 已在第 {first} 行使用"),
+                        format!("name `{name}` is already used on row {first}"),
+                    ));
+                    continue;
+                }
+            }
         }
         rows.rows.insert(name.clone(), row);
         let appearance = opt(cells, "appearance");
@@ -309,6 +348,19 @@ pub(super) fn read(
             "money" => FieldType::Money,
             "signature" => FieldType::Signature,
             "yes no" => FieldType::YesNo,
+            // ODK's "OK" box: asked as yes / no, with a warning.
+            "acknowledge" => {
+                warn(
+                    sheet,
+                    Some(row),
+                    Some(type_col),
+                    msg(
+                        "`acknowledge`（确认）按“是 / 否”提问，保存 yes 或 no",
+                        "`acknowledge` is asked as yes / no and stored as yes or no",
+                    ),
+                );
+                FieldType::YesNo
+            }
             _ => match select_type(&raw_type) {
                 Some(Ok(select)) => {
                     match lists.get(&select.list) {
@@ -370,7 +422,11 @@ pub(super) fn read(
                             ));
                             continue;
                         }
-                        Err(why) => {
+                        Err(FileProblem::Offline(why)) => {
+                            errors.push(sheet.feature_error(row, type_col, "external file", why));
+                            continue;
+                        }
+                        Err(FileProblem::Unreadable(why)) => {
                             errors.push(sheet.cell_error(row, type_col, why));
                             continue;
                         }
@@ -382,8 +438,9 @@ pub(super) fn read(
                     }
                 }
                 Some(Err(())) if ty.contains("from_file") || ty.contains("external") => {
-                    errors.push(err_at(
+                    errors.push(feature_at(
                         type_col,
+                        "external file",
                         format!(
                             "不支持类型 `{raw_type}`：选项在另外的文件里，手机离线时读不到；请把选项放进 choices 工作表"
                         ),
@@ -394,17 +451,27 @@ pub(super) fn read(
                     continue;
                 }
                 _ => {
-                    let (zh, en) = match instead(&ty) {
-                        Some((zh, en)) => (
-                            format!("不支持类型 `{raw_type}`：{zh}"),
-                            format!("type `{raw_type}` is not supported: {en}"),
-                        ),
-                        None => (
+                    match instead(&ty) {
+                        // A type ODK has and the phone has no screen for: named.
+                        Some((zh, en)) => {
+                            let kind = match ty.split_whitespace().next().unwrap_or_default() {
+                                "begin" => "begin loop",
+                                first => first,
+                            };
+                            errors.push(feature_at(
+                                type_col,
+                                &format!("question type {kind}"),
+                                format!("不支持类型 `{raw_type}`：{zh}"),
+                                format!("type `{raw_type}` is not supported: {en}"),
+                            ))
+                        }
+                        // A type nobody has: a typing mistake, most likely.
+                        None => errors.push(err_at(
+                            type_col,
                             format!("不支持类型 `{raw_type}`"),
                             format!("type `{raw_type}` is not supported"),
-                        ),
-                    };
-                    errors.push(err_at(type_col, zh, en));
+                        )),
+                    }
                     continue;
                 }
             },
@@ -417,24 +484,31 @@ pub(super) fn read(
             };
             if refused {
                 let j = sheet.col("appearance").unwrap_or(type_col);
-                let (zh, en) = if a.contains("search(") {
-                    (
+                errors.push(if a.contains("search(") {
+                    feature_at(
+                        j,
+                        "search()",
                         format!("不支持外观 `{a}`：search() 需要手机上没有的外部文件"),
                         format!(
                             "appearance `{a}` is not supported: search() needs an external file the phone does not have"
                         ),
                     )
                 } else {
-                    (
+                    feature_at(
+                        j,
+                        &format!("appearance {a}"),
                         format!("不支持外观 `{a}`：它会改变保存的内容"),
                         format!("appearance `{a}` changes what is stored and is not supported"),
                     )
-                };
-                errors.push(err_at(j, zh, en));
+                });
                 continue;
             }
         }
-        let choice_filter = opt(cells, "choice_filter");
+        if let Some((j, feature, zh, en)) = offline_function(sheet, cells) {
+            errors.push(feature_at(j, feature, zh, en));
+            continue;
+        }
+        let choice_filter = opt(cells, "choice_filter").map(boolean_words);
         if or_other && choice_filter.is_some() {
             let j = sheet.col("choice_filter").unwrap_or(type_col);
             errors.push(err_at(
@@ -482,11 +556,11 @@ pub(super) fn read(
         field.required = required;
         field.required_if = required_if;
         field.read_only = read_only;
-        field.relevant = opt(cells, "relevant");
-        field.constraint = opt(cells, "constraint");
+        field.relevant = opt(cells, "relevant").map(boolean_words);
+        field.constraint = opt(cells, "constraint").map(boolean_words);
         field.constraint_message = sheet.localized(cells, "constraint_message", lang);
         field.required_message = sheet.localized(cells, "required_message", lang);
-        field.calculation = opt(cells, "calculation");
+        field.calculation = opt(cells, "calculation").map(boolean_words);
         field.default = default;
         field.appearance = appearance;
         field.choice_filter = choice_filter;
@@ -574,6 +648,109 @@ pub(super) fn read(
         ));
     }
     root
+}
+
+/// `{name}_group`, or `{name}_group2`, … : the first name no row uses yet.
+fn free_group_name(rows: &RowMap, name: &str) -> String {
+    let base = format!("{name}_group");
+    (1..)
+        .map(|i| {
+            if i == 1 {
+                base.clone()
+            } else {
+                format!("{base}{i}")
+            }
+        })
+        .find(|n| !rows.rows.contains_key(n))
+        .unwrap_or(base)
+}
+
+/// Renames the group (not a repeat or question) called `name`, still open or
+/// already closed, to `new`; false when no group has that name.
+fn rename_group(root: &mut [Field], stack: &mut [Frame], name: &str, new: &str) -> bool {
+    fn in_fields(fields: &mut [Field], name: &str, new: &str) -> bool {
+        fields.iter_mut().any(|f| {
+            if f.name == name && f.field_type == FieldType::Group {
+                f.name = new.to_owned();
+                return true;
+            }
+            f.children
+                .as_deref_mut()
+                .is_some_and(|cs| in_fields(cs, name, new))
+        })
+    }
+    if in_fields(root, name, new) {
+        return true;
+    }
+    stack.iter_mut().any(|frame| {
+        if frame.field.name == name && frame.field.field_type == FieldType::Group {
+            frame.field.name = new.to_owned();
+            return true;
+        }
+        in_fields(&mut frame.children, name, new)
+    })
+}
+
+/// An expression cell that is only `TRUE` or `FALSE` (what Excel shows for a
+/// yes/no cell, and what people type for always / never) as the expression
+/// `true()` or `false()`; any other expression as written.
+fn boolean_words(expr: String) -> String {
+    match expr.trim().to_lowercase().as_str() {
+        "true" => "true()".to_owned(),
+        "false" => "false()".to_owned(),
+        _ => expr,
+    }
+}
+
+/// Columns that hold expressions.
+const EXPRESSION_COLUMNS: [&str; 6] = [
+    "relevant",
+    "constraint",
+    "calculation",
+    "default",
+    "required",
+    "choice_filter",
+];
+
+/// The first expression cell of a row that calls what needs a file beside the
+/// form (`pulldata()`, `instance()`) or a search, with its column, the feature's
+/// name and why, in Chinese and English.
+fn offline_function(
+    sheet: &Sheet,
+    cells: &[String],
+) -> Option<(usize, &'static str, String, String)> {
+    EXPRESSION_COLUMNS.iter().find_map(|&column| {
+        let j = sheet.col(column)?;
+        let text = sheet.at(cells, Some(j)).to_lowercase();
+        let called = |f: &str| {
+            text.match_indices(f).any(|(i, _)| {
+                text[i + f.len()..].trim_start().starts_with('(')
+                    && !text[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '-')
+            })
+        };
+        let (feature, zh, en) = if called("pulldata") || called("pull_data") {
+            (
+                "pulldata()",
+                "pulldata() 从表单旁的 CSV 文件取值，手机离线时没有这个文件：请把要用的值做成选项或预填",
+                "pulldata() reads a CSV file beside the form that the phone does not have offline: make the values choices or a prefill instead",
+            )
+        } else if called("instance") {
+            (
+                "external instance",
+                "instance() 读取外部数据，手机离线时没有：请把选项放进 choices 工作表",
+                "instance() reads external data the phone does not have offline: put the choices on the choices sheet",
+            )
+        } else if called("search") {
+            (
+                "search()",
+                "search() 需要手机上没有的外部文件",
+                "search() needs an external file the phone does not have",
+            )
+        } else {
+            return None;
+        };
+        Some((j, feature, zh.to_owned(), en.to_owned()))
+    })
 }
 
 /// `select_one_external list` → the list's name.

@@ -3,7 +3,9 @@
 Runs pyxform (ODK's XLSForm converter, `python3 -m pip install pyxform`) on
 every `.xlsx` and `.xls` below this directory and writes `oracle.json`: for each file,
 whether pyxform accepts it and, when it does, its questions in document order
-(name, pyxform type, choice names). Metadata rows (`start`, `end`, …) are left
+(name, pyxform type, choice names; for `select_one_external`, the names its
+list has on the `external_choices` sheet, as pyxform's workbook reader reads
+them). Metadata rows (`start`, `end`, …) are left
 out, as Doorstep records those itself. Re-run after adding a workbook:
 
     python3 core/forms/tests/data/xlsforms/oracle.py
@@ -20,6 +22,7 @@ import sys
 
 import pyxform
 from pyxform.xls2json import parse_file_to_json
+from pyxform.xls2json_backends import xls_to_dict, xlsx_to_dict
 
 HERE = pathlib.Path(__file__).parent
 METADATA = {
@@ -42,6 +45,16 @@ def questions(children, choices, out):
         questions(c.get("children", []), choices, out)
 
 
+def external_lists(path):
+    """The `external_choices` sheet's lists, as pyxform's workbook reader reads them."""
+    read = xlsx_to_dict if path.suffix == ".xlsx" else xls_to_dict
+    lists = {}
+    for row in read(str(path)).get("external_choices", []):
+        if row.get("list_name") and row.get("name"):
+            lists.setdefault(row["list_name"], []).append({"name": row["name"]})
+    return lists
+
+
 def read_corpus():
     """pyxform's reading of every workbook, as `oracle.json` holds it."""
     result = {"pyxform": pyxform.__version__, "forms": {}}
@@ -53,7 +66,8 @@ def read_corpus():
             result["forms"][key] = {"accepted": False, "error": str(e).splitlines()[0][:200]}
             continue
         out = []
-        questions(form.get("children", []), form.get("choices", {}), out)
+        lists = {**external_lists(path), **form.get("choices", {})}
+        questions(form.get("children", []), lists, out)
         result["forms"][key] = {"accepted": True, "questions": out}
     return json.dumps(result, ensure_ascii=False, indent=1) + "\n"
 
