@@ -15,7 +15,9 @@ use uuid::Uuid;
 
 use super::conn::{Conn, Dialect, List, Param, parse_uuid, ts};
 use super::visits::local_date;
-use super::{CoverageHousehold, QueueFilter, QueuePage, QueueRow, Result, VisitEvidence, VisitStats};
+use super::{
+    CoverageHousehold, QueueFilter, QueuePage, QueueRow, Result, VisitEvidence, VisitStats,
+};
 
 type Owned = Box<dyn Param + Sync + Send>;
 

@@ -23,9 +23,9 @@ use super::conn::sqlite::SqliteBackend;
 use super::{
     AuditEntry, AuditFilter, ConsoleSession, CoverageHousehold, GridNode, GridRelease,
     HouseholdConflict, HouseholdPlace, ImportOutcome, LedgerMemory, NewConsoleSession, NewReview,
-    NewToken, NewUser, PreparedOp, PullPage, QueueFilter, QueuePage, Result, Storage,
-    StoredVisit, TokenState, UserRecord, UserSummary, VisitEvidence, VisitStats, audit, blobs,
-    console_queries, households, ledger, pull, reviews, sessions, templates, users, visits,
+    NewToken, NewUser, PreparedOp, PullPage, QueueFilter, QueuePage, Result, Storage, StoredVisit,
+    TokenState, UserRecord, UserSummary, VisitEvidence, VisitStats, audit, blobs, console_queries,
+    households, ledger, pull, reviews, sessions, templates, users, visits,
 };
 use crate::clock::ServerClock;
 
@@ -285,7 +285,9 @@ impl<B: Backend> Storage for Db<B> {
         limit: u64,
     ) -> Result<QueuePage> {
         let filter = filter.clone();
-        read!(self, |c| console_queries::review_queue(c, &filter, offset, limit))
+        read!(self, |c| console_queries::review_queue(
+            c, &filter, offset, limit
+        ))
     }
 
     async fn visit_evidence(&self, visit_id: Uuid) -> Result<Option<VisitEvidence>> {
@@ -304,7 +306,9 @@ impl<B: Backend> Storage for Db<B> {
         week: DateTime<Utc>,
     ) -> Result<VisitStats> {
         let grid_ids = grid_ids.to_vec();
-        read!(self, |c| console_queries::visit_stats(c, &grid_ids, today, week))
+        read!(self, |c| console_queries::visit_stats(
+            c, &grid_ids, today, week
+        ))
     }
 
     async fn users(&self) -> Result<Vec<UserSummary>> {
@@ -373,5 +377,60 @@ impl<B: Backend> Storage for Db<B> {
             accept,
             &audit
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use doorstep_core::sync::protocol::Role;
+
+    /// The storage stamps what it records itself (here a grid's release)
+    /// with the server's clock, which tests set.
+    #[tokio::test]
+    async fn a_grid_is_released_at_the_server_clock_s_time() {
+        let dir = tempfile::tempdir().expect("dir");
+        let clock = Arc::new(ServerClock::default());
+        let db = Db::open(&dir.path().join("doorstep.db"))
+            .expect("open")
+            .with_clock(Arc::clone(&clock));
+        let s = Subdistrict {
+            id: Uuid::new_v4(),
+            name: "春熙路街道".into(),
+        };
+        let community = Community {
+            id: Uuid::new_v4(),
+            subdistrict_id: s.id,
+            name: "和平社区".into(),
+        };
+        let grid = Grid {
+            id: Uuid::new_v4(),
+            community_id: community.id,
+            code: "HP-01".into(),
+            name: "和平一网格".into(),
+        };
+        db.add_subdistrict(&s).await.expect("subdistrict");
+        db.add_community(&community).await.expect("community");
+        db.add_grid(&grid).await.expect("grid");
+        let user = db
+            .create_user(&NewUser {
+                username: "wang".into(),
+                display_name: "王网格员".into(),
+                role: Role::Worker,
+                password_hash: "x".into(),
+                community_id: None,
+                grid_ids: vec![grid.id],
+            })
+            .await
+            .expect("user");
+        let at: DateTime<Utc> = "2026-03-01T08:00:00Z".parse().expect("time");
+        clock.set(at);
+        db.set_user_grids(user, &[]).await.expect("release");
+        let released = db.grid_releases(user).await.expect("releases")[&grid.id].released_at;
+        // The clock runs on from where it was set.
+        assert!(
+            released >= at && released - at < chrono::Duration::minutes(1),
+            "released at {released}"
+        );
     }
 }

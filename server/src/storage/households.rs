@@ -18,7 +18,8 @@ use super::conn::{Conn, List, Row, ts};
 use super::{AuditEntry, HouseholdConflict, HouseholdPlace, Result, audit, merge, refused};
 
 /// The columns [`household_from_row`] reads, in order.
-pub(super) const HOUSEHOLD_COLUMNS: &str = "id, code, grid_id, estate, building, unit, door, lat, lon,
+pub(super) const HOUSEHOLD_COLUMNS: &str =
+    "id, code, grid_id, estate, building, unit, door, lat, lon,
      location_confirmed, residence_type, landlord_name, landlord_phone, notes, version, seq";
 
 /// A household (without residents) and its change number.

@@ -1,6 +1,7 @@
 //! Who is signed in: device tokens (by their SHA-256) and console sessions.
 
 use chrono::{DateTime, Utc};
+use doorstep_core::sync::protocol::Role;
 use uuid::Uuid;
 
 use super::conn::{Conn, ts};
@@ -49,20 +50,39 @@ pub(super) async fn token_state<C: Conn>(
     if r.time(1)? <= now {
         return Ok(TokenState::Expired);
     }
-    let user_id = r.uuid(0)?;
-    let role = r.role(5)?;
-    let grid_ids = grids_for(c, user_id, role, r.opt_uuid(6)?)
+    let session = session(
+        c,
+        r.uuid(0)?,
+        r.role(5)?,
+        r.opt_uuid(6)?,
+        r.try_get(3)?,
+        r.try_get(4)?,
+    )
+    .await?;
+    Ok(TokenState::Valid(session))
+}
+
+/// A signed-in user with the grids they may see now.
+async fn session<C: Conn>(
+    c: &mut C,
+    user_id: Uuid,
+    role: Role,
+    community: Option<Uuid>,
+    username: String,
+    display_name: String,
+) -> Result<Session> {
+    let grid_ids = grids_for(c, user_id, role, community)
         .await?
         .into_iter()
         .map(|g| g.id)
         .collect();
-    Ok(TokenState::Valid(Session {
+    Ok(Session {
         user_id,
-        username: r.try_get(3)?,
-        display_name: r.try_get(4)?,
+        username,
+        display_name,
         role,
         grid_ids,
-    }))
+    })
 }
 
 pub(super) async fn revoke_token<C: Conn>(
@@ -139,21 +159,17 @@ pub(super) async fn console_session<C: Conn>(
         &[&ts(now), &&hash[..]],
     )
     .await?;
-    let user_id = r.uuid(0)?;
-    let role = r.role(4)?;
-    let grid_ids = grids_for(c, user_id, role, r.opt_uuid(5)?)
-        .await?
-        .into_iter()
-        .map(|g| g.id)
-        .collect();
+    let session = session(
+        c,
+        r.uuid(0)?,
+        r.role(4)?,
+        r.opt_uuid(5)?,
+        r.try_get(2)?,
+        r.try_get(3)?,
+    )
+    .await?;
     Ok(Some(ConsoleSession {
-        session: Session {
-            user_id,
-            username: r.try_get(2)?,
-            display_name: r.try_get(3)?,
-            role,
-            grid_ids,
-        },
+        session,
         csrf: r.try_get(1)?,
     }))
 }

@@ -55,7 +55,10 @@ pub(super) async fn create_user<C: Conn>(
     now: DateTime<Utc>,
 ) -> Result<Uuid> {
     let taken = c
-        .query_opt("SELECT id FROM users WHERE username = $1", &[&user.username])
+        .query_opt(
+            "SELECT id FROM users WHERE username = $1",
+            &[&user.username],
+        )
         .await?;
     if taken.is_some() {
         return Err(StorageError::Duplicate("username"));

@@ -317,7 +317,8 @@ async fn record_derived<C: Conn>(c: &mut C, v: &NewVisit, flags: &[String]) -> R
 }
 
 /// The columns [`visit_from_row`] reads, in order.
-const VISIT_COLUMNS: &str = "id, visit_group, revision, template_id, template_version, household_id,
+const VISIT_COLUMNS: &str =
+    "id, visit_group, revision, template_id, template_version, household_id,
      worker_id, started_utc, started_offset, finalized_utc, finalized_offset, status, reviewer_id,
      reviewed_at, review_comment, grid_id, answers, flags, door_check_server";
 
@@ -369,7 +370,8 @@ pub(super) async fn visit_revisions<C: Conn>(
     c: &mut C,
     visit_group: Uuid,
 ) -> Result<Vec<StoredVisit>> {
-    let sql = format!("SELECT {VISIT_COLUMNS} FROM visits WHERE visit_group = $1 ORDER BY revision");
+    let sql =
+        format!("SELECT {VISIT_COLUMNS} FROM visits WHERE visit_group = $1 ORDER BY revision");
     c.query(&sql, &[&visit_group.to_string()])
         .await?
         .iter()

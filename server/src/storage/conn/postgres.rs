@@ -187,7 +187,11 @@ impl Conn for PgConn {
             .query(&stmt, &params)
             .await?
             .iter()
-            .map(|r| Ok(Row((0..r.len()).map(|i| value(r, i)).collect::<Result<_>>()?)))
+            .map(|r| {
+                Ok(Row((0..r.len())
+                    .map(|i| value(r, i))
+                    .collect::<Result<_>>()?))
+            })
             .collect()
     }
 

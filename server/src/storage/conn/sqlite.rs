@@ -198,22 +198,20 @@ impl Conn for SqliteConn {
         ))?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            out.push(Row(
-                (0..n)
-                    .map(|i| value(r.get_ref(i)?))
-                    .collect::<Result<_>>()?,
-            ));
+            out.push(Row((0..n)
+                .map(|i| value(r.get_ref(i)?))
+                .collect::<Result<_>>()?));
         }
         Ok(out)
     }
 
     async fn execute(&mut self, sql: &str, params: &[&(dyn Param + Sync)]) -> Result<u64> {
-        let n = self
-            .conn
-            .prepare_cached(&placeholders(sql))?
-            .execute(rusqlite::params_from_iter(
-                params.iter().map(|p| p.sqlite()),
-            ))?;
+        let n =
+            self.conn
+                .prepare_cached(&placeholders(sql))?
+                .execute(rusqlite::params_from_iter(
+                    params.iter().map(|p| p.sqlite()),
+                ))?;
         Ok(u64::try_from(n).unwrap_or(u64::MAX))
     }
 }
@@ -234,10 +232,9 @@ mod tests {
             .expect("runtime");
         runtime
             .block_on(backend.read(move |c| {
-                Box::pin(async move {
-                    Ok(c.raw()
-                        .query_row(sql, [], |r| Ok((r.get(0)?, r.get(1)?)))?)
-                })
+                Box::pin(
+                    async move { Ok(c.raw().query_row(sql, [], |r| Ok((r.get(0)?, r.get(1)?)))?) },
+                )
             }))
             .expect("read")
     }

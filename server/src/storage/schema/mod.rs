@@ -16,9 +16,9 @@ use tokio_postgres::Client;
 use super::conn::Dialect;
 use super::{Result, StorageError};
 
-pub use ddl::{FILL_DERIVED_POSTGRES, FILL_DERIVED_SQLITE};
 #[cfg(test)]
 pub(crate) use ddl::CREATE_V1_SQLITE;
+pub use ddl::{FILL_DERIVED_POSTGRES, FILL_DERIVED_SQLITE};
 
 /// The schema version this code writes.
 pub const VERSION: i64 = 7;
