@@ -383,6 +383,7 @@ impl<B: Backend> Storage for Db<B> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::conn::Conn;
     use doorstep_core::sync::protocol::Role;
 
     /// The storage stamps what it records itself (here a grid's release)
@@ -432,5 +433,33 @@ mod tests {
             released >= at && released - at < chrono::Duration::minutes(1),
             "released at {released}"
         );
+    }
+
+    /// A stored id that is not a UUID is inconsistent data, on SQLite as on
+    /// PostgreSQL, not a driver's conversion error.
+    #[tokio::test]
+    async fn a_malformed_stored_id_reads_as_corrupt_data() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = Db::open(&dir.path().join("doorstep.db")).expect("open");
+        db.backend
+            .write(|c| {
+                Box::pin(async move {
+                    c.execute(
+                        "INSERT INTO users (id, username, display_name, role, password_hash,
+                            community_id, created_at)
+                         VALUES ('not-a-uuid', 'li', '李网格员', 'worker', 'x', NULL,
+                            '2026-03-01T08:00:00.000000Z')",
+                        &[],
+                    )
+                    .await
+                    .map(|_| ())
+                })
+            })
+            .await
+            .expect("write");
+        match db.user_by_username("li").await {
+            Err(crate::storage::StorageError::Corrupt(_)) => {}
+            other => panic!("not reported as corrupt: {other:?}"),
+        }
     }
 }
