@@ -54,7 +54,7 @@ pub enum Dialect {
 }
 
 impl Dialect {
-    /// `{column} ` followed by a test that it is one of the [`List`] bound at `$n`.
+    /// A test that `column` is one of the texts of the [`List`] bound at `$n`.
     pub fn in_list(self, column: &str, n: usize) -> String {
         match self {
             Dialect::Sqlite => format!("{column} IN (SELECT value FROM json_each(${n}))"),
