@@ -90,13 +90,19 @@ pub(super) async fn revoke_token<C: Conn>(
     hash: &[u8; 32],
     at: DateTime<Utc>,
 ) -> Result<bool> {
-    let n = c
-        .execute(
-            "UPDATE tokens SET revoked_at = $1 WHERE hash = $2 AND revoked_at IS NULL",
-            &[&ts(at), &&hash[..]],
-        )
-        .await?;
-    Ok(n > 0)
+    end(
+        c,
+        "UPDATE tokens SET revoked_at = $1 WHERE hash = $2 AND revoked_at IS NULL",
+        hash,
+        at,
+    )
+    .await
+}
+
+/// Runs `sql`, which ends the live token or session with hash `$2` at `$1`;
+/// false when there was none.
+async fn end<C: Conn>(c: &mut C, sql: &str, hash: &[u8; 32], at: DateTime<Utc>) -> Result<bool> {
+    Ok(c.execute(sql, &[&ts(at), &&hash[..]]).await? > 0)
 }
 
 pub(super) async fn revoke_user_tokens<C: Conn>(
@@ -179,11 +185,11 @@ pub(super) async fn end_console_session<C: Conn>(
     hash: &[u8; 32],
     at: DateTime<Utc>,
 ) -> Result<bool> {
-    let n = c
-        .execute(
-            "UPDATE console_sessions SET ended_at = $1 WHERE hash = $2 AND ended_at IS NULL",
-            &[&ts(at), &&hash[..]],
-        )
-        .await?;
-    Ok(n > 0)
+    end(
+        c,
+        "UPDATE console_sessions SET ended_at = $1 WHERE hash = $2 AND ended_at IS NULL",
+        hash,
+        at,
+    )
+    .await
 }
