@@ -155,18 +155,22 @@ pub fn router(state: AppState) -> Router {
 pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+    // One clock for the handlers and the storage's own stamps (tests move it).
+    let clock = Arc::new(clock::ServerClock::default());
     let storage: Arc<dyn Storage> = match &config.database_url {
         Some(url) => Arc::new(
             storage::postgres::PostgresStorage::connect(url)
                 .await
-                .context("opening the PostgreSQL database")?,
+                .context("opening the PostgreSQL database")?
+                .with_clock(Arc::clone(&clock)),
         ),
         None => {
             let db_path = config.data_dir.join("doorstep.db");
             Arc::new(
                 tokio::task::spawn_blocking(move || SqliteStorage::open(&db_path))
                     .await
-                    .context("opening the database")??,
+                    .context("opening the database")??
+                    .with_clock(Arc::clone(&clock)),
             )
         }
     };
@@ -195,7 +199,7 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
         console: console::ConsoleShared::new(config.secure_cookies)
             .with_tiles(config.map_tiles.clone()),
         trusted_proxies: config.trusted_proxies.clone(),
-        clock: clock::ServerClock::default(),
+        clock,
     });
 
     for form in doorstep_forms::templates::all()? {

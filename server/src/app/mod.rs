@@ -47,7 +47,7 @@ pub struct Shared {
     /// Proxies whose `X-Forwarded-For` names the client (see [`RemoteAddr`]).
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Now and today for expiry, sessions and what is due (moved by tests).
-    pub clock: crate::clock::ServerClock,
+    pub clock: std::sync::Arc<crate::clock::ServerClock>,
 }
 
 /// The state handlers receive.

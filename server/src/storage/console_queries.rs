@@ -1,320 +1,301 @@
-//! SQLite queries behind the supervisor console: the review queue with its
-//! filters (a visit counted once, as its latest revision), a visit's evidence, the workers of some grids, dashboard counts,
-//! what the dashboard's coverage and follow-ups need.
-//!
-//! Grid sets travel as one JSON array parameter (`json_each`), so a query's
-//! text does not depend on how many grids a caller has.
+//! The supervisor console's heavy reads: the review queue with its filters
+//! (a visit counted once, as its latest revision), a visit's evidence, the
+//! workers of some grids, dashboard counts, what the dashboard's coverage and
+//! follow-ups need. A grid set travels as one [`List`] parameter, so a
+//! query's text does not depend on how many grids a caller has. Where the
+//! planners need different SQL (JSON of the photos, the partial index of open
+//! returns), both texts stand side by side here.
 
-use chrono::{DateTime, SecondsFormat, Utc};
-use doorstep_model::VisitStatus;
-use rusqlite::types::Value as SqlValue;
-use rusqlite::{Connection, OptionalExtension, params_from_iter};
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+
+use chrono::{DateTime, Utc};
+use doorstep_model::{DeviceInstant, ResidentTag};
 use uuid::Uuid;
 
+use super::conn::{Conn, Dialect, List, Param, parse_uuid, ts};
 use super::{
-    CoverageHousehold, QueueFilter, QueuePage, QueueRow, Result, StorageError, VisitEvidence,
-    VisitStats,
+    CoverageHousehold, QueueFilter, QueuePage, QueueRow, Result, VisitEvidence, VisitStats,
 };
 
-fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+type Owned = Box<dyn Param + Sync + Send>;
+
+fn refs(params: &[Owned]) -> Vec<&(dyn Param + Sync)> {
+    params
+        .iter()
+        .map(|p| p.as_ref() as &(dyn Param + Sync))
+        .collect()
 }
 
-fn id_list(ids: &[Uuid]) -> String {
-    serde_json::Value::from(ids.iter().map(Uuid::to_string).collect::<Vec<_>>()).to_string()
-}
-
-fn parse_uuid(s: &str) -> Result<Uuid> {
-    Uuid::parse_str(s).map_err(|_| StorageError::Corrupt("a stored id is not a UUID".into()))
-}
-
-fn parse_time(s: &str) -> Result<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|d| d.with_timezone(&Utc))
-        .map_err(|_| StorageError::Corrupt("a stored instant does not parse".into()))
-}
-
-/// The WHERE clause and its parameters for a filter.
-fn where_clause(f: &QueueFilter) -> (String, Vec<SqlValue>) {
-    let mut sql = String::from("v.grid_id IN (SELECT value FROM json_each(?))");
-    let mut params = vec![SqlValue::Text(id_list(&f.scope))];
+/// The review queue's WHERE clause over `visits v`, and its parameters.
+fn where_clause(d: Dialect, f: &QueueFilter) -> (String, Vec<Owned>) {
+    let mut sql = d.in_list("v.grid_id", 1);
+    let mut params: Vec<Owned> = vec![Box::new(List::ids(&f.scope))];
+    let mut add = |sql_part: &str, p: Owned| {
+        params.push(p);
+        sql.push_str(&sql_part.replace("$?", &format!("${}", params.len())));
+    };
     if let Some(grid) = f.grid {
-        sql.push_str(" AND v.grid_id = ?");
-        params.push(SqlValue::Text(grid.to_string()));
+        add(" AND v.grid_id = $?", Box::new(grid.to_string()));
     }
     if let Some(worker) = f.worker {
-        sql.push_str(" AND v.worker_id = ?");
-        params.push(SqlValue::Text(worker.to_string()));
+        add(" AND v.worker_id = $?", Box::new(worker.to_string()));
     }
     if let Some(t) = &f.template_id {
-        sql.push_str(" AND v.template_id = ?");
-        params.push(SqlValue::Text(t.clone()));
+        add(" AND v.template_id = $?", Box::new(t.clone()));
     }
     if let Some(status) = f.status {
-        sql.push_str(" AND v.status = ?");
-        params.push(SqlValue::Text(status.as_str().to_owned()));
+        add(" AND v.status = $?", Box::new(status.as_str().to_owned()));
     }
     if let Some(from) = f.from {
-        sql.push_str(" AND v.finalized_utc >= ?");
-        params.push(SqlValue::Text(ts(from)));
+        add(" AND v.finalized_utc >= $?", Box::new(ts(from)));
     }
     if let Some(until) = f.until {
-        sql.push_str(" AND v.finalized_utc < ?");
-        params.push(SqlValue::Text(ts(until)));
-    }
-    if !f.all_revisions {
-        sql.push_str(" AND v.superseded = 0");
+        add(" AND v.finalized_utc < $?", Box::new(ts(until)));
     }
     if let Some(photo) = &f.photo {
-        sql.push_str(
-            " AND EXISTS (SELECT 1 FROM json_each(v.photos) p
-                          WHERE json_extract(p.value, '$.sha256') = ?)",
+        let part = match d {
+            Dialect::Sqlite => {
+                " AND EXISTS (SELECT 1 FROM json_each(v.photos) p
+                              WHERE json_extract(p.value, '$.sha256') = $?)"
+            }
+            Dialect::Postgres => {
+                " AND EXISTS (SELECT 1 FROM jsonb_array_elements(v.photos::jsonb) p(value)
+                              WHERE p.value ->> 'sha256' = $?)"
+            }
+        };
+        add(part, Box::new(photo.clone()));
+    }
+    if let Some(flag) = &f.flag {
+        add(
+            " AND EXISTS (SELECT 1 FROM visit_flags f WHERE f.visit_id = v.id AND f.code = $?)",
+            Box::new(flag.clone()),
         );
-        params.push(SqlValue::Text(photo.clone()));
+    }
+    if !f.all_revisions {
+        sql.push_str(" AND ");
+        sql.push_str(&d.is_false("v.superseded"));
     }
     if f.reused_photos {
-        sql.push_str(
-            " AND EXISTS (SELECT 1 FROM json_each(v.photos) p
-                          JOIN reused_photos r ON r.sha256 = json_extract(p.value, '$.sha256'))",
-        );
+        sql.push_str(match d {
+            Dialect::Sqlite => {
+                " AND EXISTS (SELECT 1 FROM json_each(v.photos) p
+                              JOIN reused_photos r ON r.sha256 = json_extract(p.value, '$.sha256'))"
+            }
+            Dialect::Postgres => {
+                " AND EXISTS (SELECT 1 FROM jsonb_array_elements(v.photos::jsonb) p(value)
+                              JOIN reused_photos r ON r.sha256 = p.value ->> 'sha256')"
+            }
+        });
     }
     if f.flagged {
         sql.push_str(" AND v.flags <> '[]'");
     }
-    if let Some(flag) = &f.flag {
-        sql.push_str(
-            " AND EXISTS (SELECT 1 FROM visit_flags f WHERE f.visit_id = v.id AND f.code = ?)",
-        );
-        params.push(SqlValue::Text(flag.clone()));
-    }
     (sql, params)
 }
 
-pub(super) fn review_queue(
-    conn: &Connection,
+/// A page of the visit revisions matching `filter`, newest finalized first,
+/// and how many match in all.
+pub(super) async fn review_queue<C: Conn>(
+    c: &mut C,
     filter: &QueueFilter,
     offset: u64,
     limit: u64,
 ) -> Result<QueuePage> {
-    let (clause, params) = where_clause(filter);
-    let total: i64 = conn.query_row(
-        &format!("SELECT count(*) FROM visits v WHERE {clause}"),
-        params_from_iter(params.iter()),
-        |r| r.get(0),
-    )?;
-    let mut all = params;
-    all.push(SqlValue::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
-    all.push(SqlValue::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
-    let mut stmt = conn.prepare(&format!(
+    let (clause, mut params) = where_clause(c.dialect(), filter);
+    let total: u64 = c
+        .query_one(
+            &format!("SELECT count(*) FROM visits v WHERE {clause}"),
+            &refs(&params),
+        )
+        .await?
+        .try_get(0)?;
+    params.push(Box::new(i64::try_from(limit).unwrap_or(i64::MAX)));
+    params.push(Box::new(i64::try_from(offset).unwrap_or(i64::MAX)));
+    let n = params.len();
+    let sql = format!(
         "SELECT v.id, v.visit_group, v.revision, v.template_id, v.template_version,
                 v.household_id, h.code, v.grid_id, g.name, v.worker_id, u.display_name,
                 v.finalized_utc, v.status, v.flags, v.door_outcome
          FROM (SELECT v.id FROM visits v WHERE {clause}
-               ORDER BY v.finalized_utc DESC, v.id DESC LIMIT ? OFFSET ?) page
+               ORDER BY v.finalized_utc DESC, v.id DESC LIMIT ${} OFFSET ${n}) page
          JOIN visits v ON v.id = page.id
          JOIN households h ON h.id = v.household_id
          JOIN grids g ON g.id = v.grid_id
          JOIN users u ON u.id = v.worker_id
-         ORDER BY v.finalized_utc DESC, v.id DESC"
-    ))?;
-    type Raw = (
-        String,
-        String,
-        u32,
-        String,
-        u32,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
+         ORDER BY v.finalized_utc DESC, v.id DESC",
+        n - 1
     );
-    let raw: Vec<Raw> = stmt
-        .query_map(params_from_iter(all.iter()), |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get(8)?,
-                r.get(9)?,
-                r.get(10)?,
-                r.get(11)?,
-                r.get(12)?,
-                r.get(13)?,
-                r.get(14)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut rows = Vec::with_capacity(raw.len());
-    for r in raw {
-        rows.push(QueueRow {
-            visit_id: parse_uuid(&r.0)?,
-            visit_group: parse_uuid(&r.1)?,
-            revision: r.2,
-            template_id: r.3,
-            template_version: r.4,
-            household_id: parse_uuid(&r.5)?,
-            household_code: r.6,
-            grid_id: parse_uuid(&r.7)?,
-            grid_name: r.8,
-            worker_id: parse_uuid(&r.9)?,
-            worker_name: r.10,
-            finalized: parse_time(&r.11)?,
-            status: VisitStatus::from_str_opt(&r.12)
-                .ok_or_else(|| StorageError::Corrupt("unknown visit status".into()))?,
-            flags: serde_json::from_str(&r.13)?,
-            door_outcome: r.14.as_deref().and_then(crate::anomalies::parse_outcome),
-        });
-    }
-    Ok(QueuePage {
-        rows,
-        total: u64::try_from(total).unwrap_or(0),
-    })
+    let rows = c
+        .query(&sql, &refs(&params))
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(QueueRow {
+                visit_id: r.uuid(0)?,
+                visit_group: r.uuid(1)?,
+                revision: r.try_get(2)?,
+                template_id: r.try_get(3)?,
+                template_version: r.try_get(4)?,
+                household_id: r.uuid(5)?,
+                household_code: r.try_get(6)?,
+                grid_id: r.uuid(7)?,
+                grid_name: r.try_get(8)?,
+                worker_id: r.uuid(9)?,
+                worker_name: r.try_get(10)?,
+                finalized: r.time(11)?,
+                status: r.status(12)?,
+                flags: r.json(13)?,
+                door_outcome: r
+                    .try_get::<Option<&str>>(14)?
+                    .and_then(crate::anomalies::parse_outcome),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(QueuePage { rows, total })
 }
 
-pub(super) fn visit_evidence(conn: &Connection, visit_id: Uuid) -> Result<Option<VisitEvidence>> {
-    let row: Option<(Option<String>, String, String)> = conn
-        .query_row(
-            "SELECT door_check_device, photos, received_at FROM visits WHERE id = ?",
-            [visit_id.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+/// The door check and photos a device sent with a visit revision.
+pub(super) async fn visit_evidence<C: Conn>(
+    c: &mut C,
+    visit_id: Uuid,
+) -> Result<Option<VisitEvidence>> {
+    let Some(r) = c
+        .query_opt(
+            "SELECT door_check_device, photos, received_at FROM visits WHERE id = $1",
+            &[&visit_id.to_string()],
         )
-        .optional()?;
-    let Some((door, photos, received)) = row else {
+        .await?
+    else {
         return Ok(None);
     };
     Ok(Some(VisitEvidence {
-        device_door_check: door.map(|d| serde_json::from_str(&d)).transpose()?,
-        photos: serde_json::from_str(&photos)?,
-        received_at: parse_time(&received)?,
+        device_door_check: r.opt_json(0)?,
+        photos: r.json(1)?,
+        received_at: r.time(2)?,
     }))
 }
 
-pub(super) fn workers_of(conn: &Connection, grid_ids: &[Uuid]) -> Result<Vec<(Uuid, String)>> {
-    let mut stmt = conn.prepare(
+/// Workers assigned to any of these grids, by name.
+pub(super) async fn workers_of<C: Conn>(
+    c: &mut C,
+    grid_ids: &[Uuid],
+) -> Result<Vec<(Uuid, String)>> {
+    let sql = format!(
         "SELECT DISTINCT u.id, u.display_name FROM users u
          JOIN user_grids ug ON ug.user_id = u.id
-         WHERE u.role = 'worker' AND ug.grid_id IN (SELECT value FROM json_each(?))
+         WHERE u.role = 'worker' AND {}
          ORDER BY u.display_name, u.id",
-    )?;
-    let raw: Vec<(String, String)> = stmt
-        .query_map([id_list(grid_ids)], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    raw.into_iter()
-        .map(|(id, name)| Ok((parse_uuid(&id)?, name)))
+        c.dialect().in_list("ug.grid_id", 1)
+    );
+    c.query(&sql, &[&List::ids(grid_ids)])
+        .await?
+        .iter()
+        .map(|r| Ok((r.uuid(0)?, r.try_get(1)?)))
         .collect()
 }
 
-pub(super) fn visit_stats(
-    conn: &Connection,
+/// Dashboard counts over `grid_ids`; a visit counts once, as its latest revision.
+pub(super) async fn visit_stats<C: Conn>(
+    c: &mut C,
     grid_ids: &[Uuid],
     today: DateTime<Utc>,
     week: DateTime<Utc>,
 ) -> Result<VisitStats> {
-    let scope = id_list(grid_ids);
-    let count = |sql: &str, params: &[&dyn rusqlite::ToSql]| -> Result<u64> {
-        let n: i64 = conn.prepare_cached(sql)?.query_row(params, |r| r.get(0))?;
-        Ok(u64::try_from(n).unwrap_or(0))
-    };
-    let since_today = count(
-        "SELECT count(*) FROM visits
-         WHERE grid_id IN (SELECT value FROM json_each(?1)) AND finalized_utc >= ?2
-           AND superseded = 0",
-        &[&scope, &ts(today)],
-    )?;
+    let d = c.dialect();
+    let scope = List::ids(grid_ids);
+    let latest = d.is_false("superseded");
+    let since_today: u64 = c
+        .query_one(
+            &format!(
+                "SELECT count(*) FROM visits WHERE {} AND finalized_utc >= $2 AND {latest}",
+                d.in_list("grid_id", 1)
+            ),
+            &[&scope, &ts(today)],
+        )
+        .await?
+        .try_get(0)?;
     // The week's visits and the reviews waiting are the sums of the per-grid rows.
-    let mut stmt = conn.prepare_cached(
-        "SELECT g.id, g.name,
-                (SELECT count(*) FROM visits v
-                 WHERE v.grid_id = g.id AND v.finalized_utc >= ?2 AND v.superseded = 0),
-                (SELECT count(*) FROM visits v WHERE v.status = 'uploaded' AND v.grid_id = g.id)
-         FROM grids g WHERE g.id IN (SELECT value FROM json_each(?1)) ORDER BY g.code",
-    )?;
-    let raw: Vec<(String, String, i64, i64)> = stmt
-        .query_map(rusqlite::params![scope, ts(week)], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut per_grid = Vec::with_capacity(raw.len());
-    for (id, name, n, w) in raw {
-        per_grid.push((
-            parse_uuid(&id)?,
-            name,
-            u64::try_from(n).unwrap_or(0),
-            u64::try_from(w).unwrap_or(0),
-        ));
-    }
-    let mut stmt = conn.prepare_cached(
-        "SELECT f.code, count(*) FROM visit_flags f JOIN visits v ON v.id = f.visit_id
-         WHERE f.grid_id IN (SELECT value FROM json_each(?)) AND v.superseded = 0
-         GROUP BY f.code ORDER BY count(*) DESC, f.code",
-    )?;
-    let flags: Vec<(String, i64)> = stmt
-        .query_map([&scope], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    // Photos seen in more than one household anywhere, counted when more than
-    // one of those households is in scope.
-    let reused_photos = count(
-        "SELECT count(*) FROM reused_photos r
-         WHERE (SELECT count(*) FROM photo_households p
-                WHERE p.sha256 = r.sha256 AND p.grid_id IN (SELECT value FROM json_each(?1))) > 1",
-        &[&scope],
-    )?;
+    let per_grid = c
+        .query(
+            &format!(
+                "SELECT g.id, g.name,
+                        (SELECT count(*) FROM visits v
+                         WHERE v.grid_id = g.id AND v.finalized_utc >= $2 AND {}),
+                        (SELECT count(*) FROM visits v WHERE v.status = 'uploaded' AND v.grid_id = g.id)
+                 FROM grids g WHERE {} ORDER BY g.code",
+                d.is_false("v.superseded"),
+                d.in_list("g.id", 1)
+            ),
+            &[&scope, &ts(week)],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((r.uuid(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+        .collect::<Result<Vec<(Uuid, String, u64, u64)>>>()?;
+    let flags = c
+        .query(
+            &format!(
+                "SELECT f.code, count(*) FROM visit_flags f JOIN visits v ON v.id = f.visit_id
+                 WHERE {} AND {}
+                 GROUP BY f.code ORDER BY count(*) DESC, f.code",
+                d.in_list("f.grid_id", 1),
+                d.is_false("v.superseded")
+            ),
+            &[&scope],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect::<Result<Vec<_>>>()?;
+    // Photos seen in more than one household anywhere, counted when more
+    // than one of those households is in scope.
+    let reused_photos: u64 = c
+        .query_one(
+            &format!(
+                "SELECT count(*) FROM reused_photos r
+                 WHERE (SELECT count(*) FROM photo_households p
+                        WHERE p.sha256 = r.sha256 AND {}) > 1",
+                d.in_list("p.grid_id", 1)
+            ),
+            &[&scope],
+        )
+        .await?
+        .try_get(0)?;
     Ok(VisitStats {
         since_today,
         since_week: per_grid.iter().map(|g| g.2).sum(),
         waiting: per_grid.iter().map(|g| g.3).sum(),
         per_grid,
-        flags: flags
-            .into_iter()
-            .map(|(f, n)| (f, u64::try_from(n).unwrap_or(0)))
-            .collect(),
+        flags,
         reused_photos,
     })
 }
 
-/// The local date of a stored instant and offset.
-fn local_date(utc: &str, offset: i32) -> Result<chrono::NaiveDate> {
-    let at = doorstep_model::DeviceInstant {
-        utc: parse_time(utc)?,
-        offset_seconds: offset,
-    };
-    Ok(at.local_date())
-}
-
-pub(super) fn coverage_households(
-    conn: &Connection,
+/// The households of these grids holding any category tag, with their tags
+/// and latest visit per template.
+pub(super) async fn coverage_households<C: Conn>(
+    c: &mut C,
     grid_ids: &[Uuid],
 ) -> Result<Vec<CoverageHousehold>> {
-    let scope = id_list(grid_ids);
-    let mut by_id: std::collections::BTreeMap<String, CoverageHousehold> = Default::default();
-    let mut stmt = conn.prepare_cached(
+    let d = c.dialect();
+    let scope = List::ids(grid_ids);
+    let mut by_id: BTreeMap<String, CoverageHousehold> = BTreeMap::new();
+    let sql = format!(
         "SELECT r.household_id, h.grid_id, r.tags FROM residents r
          JOIN households h ON h.id = r.household_id
-         WHERE h.grid_id IN (SELECT value FROM json_each(?)) AND r.tags <> '[]'",
-    )?;
-    let rows: Vec<(String, String, String)> = stmt
-        .query_map([&scope], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    for (household, grid, tags) in rows {
-        let tags: Vec<doorstep_model::ResidentTag> = serde_json::from_str(&tags)?;
-        let entry = match by_id.entry(household) {
-            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::btree_map::Entry::Vacant(e) => {
+         WHERE {} AND r.tags <> '[]'",
+        d.in_list("h.grid_id", 1)
+    );
+    for r in c.query(&sql, &[&scope]).await? {
+        let tags: Vec<ResidentTag> = r.json(2)?;
+        let entry = match by_id.entry(r.try_get(0)?) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => {
                 let household_id = parse_uuid(e.key())?;
                 e.insert(CoverageHousehold {
                     household_id,
-                    grid_id: parse_uuid(&grid)?,
+                    grid_id: r.uuid(1)?,
                     tags: Vec::new(),
                     latest_visits: Vec::new(),
                 })
@@ -322,37 +303,48 @@ pub(super) fn coverage_households(
         };
         entry.tags.extend(tags);
     }
-    let mut stmt = conn.prepare_cached(
+    let sql = format!(
         "SELECT l.household_id, l.template_id, l.finalized_utc, l.finalized_offset
          FROM household_last_visits l JOIN households h ON h.id = l.household_id
-         WHERE h.grid_id IN (SELECT value FROM json_each(?))",
-    )?;
-    let rows: Vec<(String, String, String, i32)> = stmt
-        .query_map([&scope], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    for (household, template, utc, offset) in rows {
-        if let Some(h) = by_id.get_mut(&household) {
-            h.latest_visits.push((template, local_date(&utc, offset)?));
+         WHERE {}",
+        d.in_list("h.grid_id", 1)
+    );
+    for r in c.query(&sql, &[&scope]).await? {
+        if let Some(h) = by_id.get_mut(r.try_get::<&str>(0)?) {
+            let at = DeviceInstant {
+                utc: r.time(2)?,
+                offset_seconds: r.try_get(3)?,
+            };
+            h.latest_visits.push((r.try_get(1)?, at.local_date()));
         }
     }
     Ok(by_id.into_values().collect())
 }
 
-pub(super) fn open_returns(conn: &Connection, grid_ids: &[Uuid]) -> Result<Vec<(Uuid, u64)>> {
-    // Counted from the partial index of open returns; left to itself the
-    // planner would take the (grid, status, finalized) index instead.
-    let mut stmt = conn.prepare_cached(
-        "SELECT grid_id, count(*) FROM visits INDEXED BY visits_open_returns
-         WHERE status = 'returned' AND superseded = 0
-           AND grid_id IN (SELECT value FROM json_each(?))
-         GROUP BY grid_id",
-    )?;
-    let rows: Vec<(String, i64)> = stmt
-        .query_map([id_list(grid_ids)], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    rows.into_iter()
-        .map(|(g, n)| Ok((parse_uuid(&g)?, u64::try_from(n).unwrap_or(0))))
+/// Per grid (only grids with any): visits returned for rework whose next
+/// revision has not arrived.
+pub(super) async fn open_returns<C: Conn>(
+    c: &mut C,
+    grid_ids: &[Uuid],
+) -> Result<Vec<(Uuid, u64)>> {
+    let sql = match c.dialect() {
+        // Counted from the partial index of open returns; left to itself the
+        // planner would take the (grid, status, finalized) index instead.
+        Dialect::Sqlite => {
+            "SELECT grid_id, count(*) FROM visits INDEXED BY visits_open_returns
+             WHERE status = 'returned' AND superseded = 0
+               AND grid_id IN (SELECT value FROM json_each($1))
+             GROUP BY grid_id"
+        }
+        Dialect::Postgres => {
+            "SELECT grid_id, count(*) FROM visits
+             WHERE status = 'returned' AND NOT superseded AND grid_id = ANY($1)
+             GROUP BY grid_id"
+        }
+    };
+    c.query(sql, &[&List::ids(grid_ids)])
+        .await?
+        .iter()
+        .map(|r| Ok((r.uuid(0)?, r.try_get(1)?)))
         .collect()
 }

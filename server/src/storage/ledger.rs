@@ -6,10 +6,11 @@
 //! resident has, or any of its households has the grid and address of a
 //! stored one ([`AlreadyRegistered`]). Both lookups are one query per batch:
 //! SQLite takes the batch as a JSON array parameter (`json_each`), PostgreSQL
-//! as array parameters (`unnest`). Addresses compare with a missing part
+//! as array parameters (`unnest`), the one statement that differs written
+//! side by side. Addresses compare with a missing part
 //! (building, unit, door) equal to an empty one.
 //!
-//! The backends run the lookups and [`number`] after taking their write lock
+//! [`import_households`] runs the lookups and [`number`] after taking the write lock
 //! (SQLite's single writer; PostgreSQL's change counter row, which every
 //! household write takes), so two concurrent imports cannot both pass the
 //! check, nor both take the same household code.
@@ -20,11 +21,14 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use doorstep_protocol::HouseholdRecord;
-use rusqlite::Connection;
 use uuid::Uuid;
 
-use super::{Result, StorageError};
+use super::changes::take_turn;
+use super::conn::{Conn, Dialect, List, ts};
+use super::households::write_household;
+use super::{AuditEntry, Result, StorageError, audit};
 
 /// Stored records that a batch of new households would register again.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -186,7 +190,7 @@ pub struct LedgerMemory {
     pub estate_grids: Vec<(String, Uuid)>,
 }
 
-/// Upserts (SQLite and PostgreSQL alike) of what [`LedgerMemory`] holds.
+/// Upserts of what [`LedgerMemory`] holds.
 const REMEMBER_MAPPING: &str = "INSERT INTO ledger_mappings (signature, mapping, updated_at)
      VALUES ($1, $2, $3)
      ON CONFLICT (signature) DO UPDATE SET mapping = excluded.mapping, updated_at = excluded.updated_at";
@@ -194,92 +198,67 @@ const REMEMBER_ESTATE: &str = "INSERT INTO estate_grids (estate, grid_id, update
      VALUES ($1, $2, $3)
      ON CONFLICT (estate) DO UPDATE SET grid_id = excluded.grid_id, updated_at = excluded.updated_at";
 
-/// SQLite: the mapping remembered for headers with this fingerprint.
-pub(super) fn sqlite_mapping(conn: &Connection, signature: &str) -> Result<Option<String>> {
-    use rusqlite::OptionalExtension as _;
-    Ok(conn
-        .query_row(
-            "SELECT mapping FROM ledger_mappings WHERE signature = ?1",
-            [signature],
-            |r| r.get(0),
-        )
-        .optional()?)
+/// The mapping remembered for headers with this fingerprint.
+pub(super) async fn mapping<C: Conn>(c: &mut C, signature: &str) -> Result<Option<String>> {
+    c.query_opt(
+        "SELECT mapping FROM ledger_mappings WHERE signature = $1",
+        &[&signature],
+    )
+    .await?
+    .map(|r| r.try_get(0))
+    .transpose()
 }
 
-/// SQLite: every estate mapped to a grid.
-pub(super) fn sqlite_estate_grids(conn: &Connection) -> Result<HashMap<String, Uuid>> {
-    let mut stmt = conn.prepare_cached("SELECT estate, grid_id FROM estate_grids")?;
-    let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    rows.into_iter()
-        .map(|(e, g)| Ok((e, parse_uuid(&g)?)))
-        .collect()
-}
-
-/// SQLite: keeps `memory`, replacing what was kept under the same keys.
-pub(super) fn sqlite_remember(conn: &Connection, memory: &LedgerMemory, at: &str) -> Result<()> {
-    for (signature, mapping) in &memory.mappings {
-        conn.execute(
-            &REMEMBER_MAPPING.replace('$', "?"),
-            rusqlite::params![signature, mapping, at],
-        )?;
-    }
-    for (estate, grid) in &memory.estate_grids {
-        conn.execute(
-            &REMEMBER_ESTATE.replace('$', "?"),
-            rusqlite::params![estate, grid.to_string(), at],
-        )?;
-    }
-    Ok(())
-}
-
-/// PostgreSQL: the mapping remembered for headers with this fingerprint.
-pub(super) async fn pg_mapping(
-    client: &tokio_postgres::Client,
-    signature: &str,
-) -> Result<Option<String>> {
-    let row = client
-        .query_opt(
-            "SELECT mapping FROM ledger_mappings WHERE signature = $1",
-            &[&signature],
-        )
-        .await?;
-    Ok(row.map(|r| r.try_get(0)).transpose()?)
-}
-
-/// PostgreSQL: every estate mapped to a grid.
-pub(super) async fn pg_estate_grids(
-    client: &tokio_postgres::Client,
-) -> Result<HashMap<String, Uuid>> {
-    client
-        .query("SELECT estate, grid_id FROM estate_grids", &[])
+/// Every estate mapped to a grid.
+pub(super) async fn estate_grids<C: Conn>(c: &mut C) -> Result<HashMap<String, Uuid>> {
+    c.query("SELECT estate, grid_id FROM estate_grids", &[])
         .await?
         .iter()
-        .map(|r| Ok((r.try_get(0)?, parse_uuid(r.try_get(1)?)?)))
+        .map(|r| Ok((r.try_get(0)?, r.uuid(1)?)))
         .collect()
 }
 
-/// PostgreSQL: keeps `memory` in one transaction, replacing what was kept
-/// under the same keys.
-pub(super) async fn pg_remember(
-    tx: &tokio_postgres::Transaction<'_>,
+/// Keeps `memory` (learnt at `at`), replacing what was kept under the same keys.
+pub(super) async fn remember<C: Conn>(
+    c: &mut C,
     memory: &LedgerMemory,
-    at: &str,
+    at: DateTime<Utc>,
 ) -> Result<()> {
+    let at = ts(at);
     for (signature, mapping) in &memory.mappings {
-        tx.execute(REMEMBER_MAPPING, &[signature, mapping, &at])
+        c.execute(REMEMBER_MAPPING, &[signature, mapping, &at])
             .await?;
     }
     for (estate, grid) in &memory.estate_grids {
-        tx.execute(REMEMBER_ESTATE, &[estate, &grid.to_string(), &at])
+        c.execute(REMEMBER_ESTATE, &[estate, &grid.to_string(), &at])
             .await?;
     }
     Ok(())
 }
 
-fn json_list<T: serde::Serialize>(items: &[T]) -> Result<String> {
-    Ok(serde_json::to_string(items)?)
+/// Writes a batch of new households and its audit line, unless any of them
+/// is registered already; numbers them after their grid's highest code.
+pub(super) async fn import_households<C: Conn>(
+    c: &mut C,
+    mut batch: Vec<HouseholdRecord>,
+    audit: &AuditEntry,
+) -> Result<ImportOutcome> {
+    // Writers take turns from here (SQLite's single writer; PostgreSQL's
+    // change counter row, which every household write takes): the check and
+    // the numbering below see every earlier import, and no later one starts
+    // writing before this one commits.
+    take_turn(c).await?;
+    let found = registered(c, &batch).await?;
+    if !found.is_empty() {
+        return Ok(ImportOutcome::AlreadyRegistered(found));
+    }
+    let taken = taken(c, &batch).await?;
+    let codes = number(&mut batch, taken)?;
+    for h in &batch {
+        write_household(c, h).await?;
+    }
+    audit::insert(c, audit).await?;
+    Ok(ImportOutcome::Imported { codes })
 }
 
 fn grid_ids(batch: &[HouseholdRecord]) -> Vec<String> {
@@ -289,123 +268,76 @@ fn grid_ids(batch: &[HouseholdRecord]) -> Vec<String> {
     ids
 }
 
-/// SQLite: the stored records that `batch` would register again.
-pub(super) fn sqlite_registered(
-    conn: &Connection,
-    batch: &[HouseholdRecord],
-) -> Result<AlreadyRegistered> {
-    let mut id_numbers = HashMap::new();
-    let mut stmt = conn.prepare_cached(
+/// The stored households matching these address keys: SQLite reads the keys
+/// as one JSON array of arrays, PostgreSQL as five parallel arrays.
+const ADDRESSES_SQLITE: &str = concat!(
+    "SELECT a.value ->> '$[0]', a.value ->> '$[1]', a.value ->> '$[2]',
+            a.value ->> '$[3]', a.value ->> '$[4]', h.code
+     FROM json_each($1) a JOIN households h
+       ON h.grid_id = a.value ->> '$[0]'
+      AND ",
+    sql_without_spaces!("h.estate"),
+    " = a.value ->> '$[1]'
+      AND ",
+    sql_without_spaces!("h.building"),
+    " = a.value ->> '$[2]'
+      AND ",
+    sql_without_spaces!("h.unit"),
+    " = a.value ->> '$[3]'
+      AND ",
+    sql_without_spaces!("h.door"),
+    " = a.value ->> '$[4]'"
+);
+const ADDRESSES_POSTGRES: &str = concat!(
+    "SELECT a.grid_id, a.estate, a.building, a.unit, a.door, h.code
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+          AS a(grid_id, estate, building, unit, door)
+     JOIN households h ON h.grid_id = a.grid_id
+      AND ",
+    sql_without_spaces!("h.estate"),
+    " = a.estate
+      AND ",
+    sql_without_spaces!("h.building"),
+    " = a.building
+      AND ",
+    sql_without_spaces!("h.unit"),
+    " = a.unit
+      AND ",
+    sql_without_spaces!("h.door"),
+    " = a.door"
+);
+
+/// The stored records that `batch` would register again.
+async fn registered<C: Conn>(c: &mut C, batch: &[HouseholdRecord]) -> Result<AlreadyRegistered> {
+    let sql = format!(
         "SELECT r.id_number, h.code FROM residents r JOIN households h ON h.id = r.household_id
-         WHERE r.id_number IN (SELECT value FROM json_each(?1))",
-    )?;
-    let mut rows = stmt.query([json_list(&self::id_numbers(batch))?])?;
-    while let Some(r) = rows.next()? {
-        id_numbers.insert(r.get(0)?, r.get(1)?);
+         WHERE {}",
+        c.dialect().in_list("r.id_number", 1)
+    );
+    let mut found = HashMap::new();
+    for r in c.query(&sql, &[&List(id_numbers(batch))]).await? {
+        found.insert(r.try_get(0)?, r.try_get(1)?);
     }
     let keys: Vec<AddressKey> = batch.iter().map(address_key).collect();
-    let mut stmt = conn.prepare_cached(concat!(
-        "SELECT a.value ->> '$[0]', a.value ->> '$[1]', a.value ->> '$[2]',
-                    a.value ->> '$[3]', a.value ->> '$[4]', h.code
-             FROM json_each(?1) a JOIN households h
-               ON h.grid_id = a.value ->> '$[0]'
-              AND ",
-        sql_without_spaces!("h.estate"),
-        " = a.value ->> '$[1]'
-              AND ",
-        sql_without_spaces!("h.building"),
-        " = a.value ->> '$[2]'
-              AND ",
-        sql_without_spaces!("h.unit"),
-        " = a.value ->> '$[3]'
-              AND ",
-        sql_without_spaces!("h.door"),
-        " = a.value ->> '$[4]'"
-    ))?;
-    let stored = stmt
-        .query_map([json_list(&keys)?], |r| {
-            Ok((
-                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?),
-                r.get(5)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(AlreadyRegistered {
-        id_numbers,
-        addresses: addresses_of(batch, stored),
-    })
-}
-
-/// SQLite: the grids of `batch` with their stored household codes, for [`number`].
-pub(super) fn sqlite_taken(
-    conn: &Connection,
-    batch: &[HouseholdRecord],
-) -> Result<Vec<(Uuid, String, Option<String>)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT g.id, g.code, h.code FROM grids g LEFT JOIN households h ON h.grid_id = g.id
-         WHERE g.id IN (SELECT value FROM json_each(?1))",
-    )?;
-    let rows = stmt
-        .query_map([json_list(&grid_ids(batch))?], |r| {
-            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    rows.into_iter()
-        .map(|(id, code, h)| Ok((parse_uuid(&id)?, code, h)))
-        .collect()
-}
-
-fn parse_uuid(s: &str) -> Result<Uuid> {
-    Uuid::parse_str(s).map_err(|_| StorageError::Corrupt("a stored id is not a UUID".into()))
-}
-
-/// PostgreSQL: the stored records that `batch` would register again.
-pub(super) async fn pg_registered(
-    tx: &tokio_postgres::Transaction<'_>,
-    batch: &[HouseholdRecord],
-) -> Result<AlreadyRegistered> {
-    let rows = tx
-        .query(
-            "SELECT r.id_number, h.code FROM residents r JOIN households h ON h.id = r.household_id
-             WHERE r.id_number = ANY($1::text[])",
-            &[&id_numbers(batch)],
-        )
-        .await?;
-    let mut id_numbers = HashMap::new();
-    for r in rows {
-        id_numbers.insert(r.try_get(0)?, r.try_get(1)?);
-    }
-    let keys: Vec<AddressKey> = batch.iter().map(address_key).collect();
-    let column = |f: fn(&AddressKey) -> &String| keys.iter().map(f).cloned().collect::<Vec<_>>();
-    let rows = tx
-        .query(
-            concat!(
-                "SELECT a.grid_id, a.estate, a.building, a.unit, a.door, h.code
-                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-                      AS a(grid_id, estate, building, unit, door)
-                 JOIN households h ON h.grid_id = a.grid_id
-                  AND ",
-                sql_without_spaces!("h.estate"),
-                " = a.estate
-                  AND ",
-                sql_without_spaces!("h.building"),
-                " = a.building
-                  AND ",
-                sql_without_spaces!("h.unit"),
-                " = a.unit
-                  AND ",
-                sql_without_spaces!("h.door"),
-                " = a.door"
-            ),
-            &[
-                &column(|k| &k.0),
-                &column(|k| &k.1),
-                &column(|k| &k.2),
-                &column(|k| &k.3),
-                &column(|k| &k.4),
-            ],
-        )
-        .await?;
+    let rows = match c.dialect() {
+        Dialect::Sqlite => {
+            let keys = serde_json::to_string(&keys)?;
+            c.query(ADDRESSES_SQLITE, &[&keys]).await?
+        }
+        Dialect::Postgres => {
+            let column =
+                |f: fn(&AddressKey) -> &String| keys.iter().map(f).cloned().collect::<Vec<_>>();
+            let columns = [
+                List(column(|k| &k.0)),
+                List(column(|k| &k.1)),
+                List(column(|k| &k.2)),
+                List(column(|k| &k.3)),
+                List(column(|k| &k.4)),
+            ];
+            let [a, b, d, e, f] = &columns;
+            c.query(ADDRESSES_POSTGRES, &[a, b, d, e, f]).await?
+        }
+    };
     let stored = rows
         .iter()
         .map(|r| {
@@ -420,27 +352,27 @@ pub(super) async fn pg_registered(
                 r.try_get(5)?,
             ))
         })
-        .collect::<Result<Vec<_>, tokio_postgres::Error>>()?;
+        .collect::<Result<Vec<_>>>()?;
     Ok(AlreadyRegistered {
-        id_numbers,
+        id_numbers: found,
         addresses: addresses_of(batch, stored),
     })
 }
 
-/// PostgreSQL: the grids of `batch` with their stored household codes, for [`number`].
-pub(super) async fn pg_taken(
-    tx: &tokio_postgres::Transaction<'_>,
+/// The grids of `batch` with their stored household codes, for [`number`].
+async fn taken<C: Conn>(
+    c: &mut C,
     batch: &[HouseholdRecord],
 ) -> Result<Vec<(Uuid, String, Option<String>)>> {
-    let rows = tx
-        .query(
-            "SELECT g.id, g.code, h.code FROM grids g LEFT JOIN households h ON h.grid_id = g.id
-             WHERE g.id = ANY($1::text[])",
-            &[&grid_ids(batch)],
-        )
-        .await?;
-    rows.iter()
-        .map(|r| Ok((parse_uuid(r.try_get(0)?)?, r.try_get(1)?, r.try_get(2)?)))
+    let sql = format!(
+        "SELECT g.id, g.code, h.code FROM grids g LEFT JOIN households h ON h.grid_id = g.id
+         WHERE {}",
+        c.dialect().in_list("g.id", 1)
+    );
+    c.query(&sql, &[&List(grid_ids(batch))])
+        .await?
+        .iter()
+        .map(|r| Ok((r.uuid(0)?, r.try_get(1)?, r.try_get(2)?)))
         .collect()
 }
 

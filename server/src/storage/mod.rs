@@ -1,26 +1,60 @@
-//! The server's storage, behind one async trait so SQLite (embedded, the
-//! default: [`sqlite::SqliteStorage`]) and PostgreSQL ([`postgres::PostgresStorage`])
-//! are interchangeable.
+//! The server's storage, behind one async trait, written once ([`db::Db`])
+//! over a small connection interface ([`conn`]) that SQLite (embedded, the
+//! default: [`sqlite::SqliteStorage`]) and PostgreSQL
+//! ([`postgres::PostgresStorage`]) implement.
 //!
 //! The server state is a fold over what devices submit. Every change bumps one
-//! global change sequence; households, template versions and review decisions
-//! carry the sequence number of their last change, and a pull cursor is the
-//! highest sequence number a device has seen. A backend must hand out sequence
-//! numbers so that once a pull has seen `n`, no change numbered `≤ n` can commit
-//! later (SQLite's single writer does this by construction; PostgreSQL must take
-//! the number under a lock or wait for older transactions).
+//! global change sequence ([`changes`]); households, template versions and
+//! review decisions carry the sequence number of their last change, and a
+//! pull cursor is the highest sequence number a device has seen. A backend
+//! must hand out sequence numbers so that once a pull has seen `n`, no change
+//! numbered `≤ n` can commit later (SQLite's single writer does this by
+//! construction; PostgreSQL takes the number under a lock).
+//!
+//! The operations live in modules named for what they hold: [`users`],
+//! [`sessions`], [`households`], [`templates`], [`blobs`], [`visits`],
+//! [`pull`], [`reviews`], [`audit`], [`ledger`], [`console_queries`].
 //!
 //! Personal data crosses this trait (names, ID numbers, answers) but never goes
 //! into a [`StorageError`] message.
 
+mod audit;
+mod blobs;
+mod changes;
+pub mod conn;
 mod console_queries;
+pub mod db;
+mod households;
 mod ledger;
 pub mod merge;
-mod pg_schema;
 pub mod pg_tls;
-pub mod postgres;
+mod pull;
+mod reviews;
 mod schema;
-pub mod sqlite;
+mod sessions;
+mod templates;
+mod users;
+mod visits;
+
+/// The embedded SQLite storage, the default.
+pub mod sqlite {
+    /// The SQL that fills the tables derived from visits (schema version 4),
+    /// for visits written to the database directly (bulk loads, benchmarks).
+    pub use super::schema::FILL_DERIVED_SQLITE as FILL_DERIVED;
+
+    /// [`super::Storage`] on SQLite.
+    pub type SqliteStorage = super::db::Db<super::conn::sqlite::SqliteBackend>;
+}
+
+/// The PostgreSQL storage.
+pub mod postgres {
+    /// The SQL that fills the tables derived from visits (schema version 4),
+    /// for visits written to the database directly (bulk loads, benchmarks).
+    pub use super::schema::FILL_DERIVED_POSTGRES as FILL_DERIVED;
+
+    /// [`super::Storage`] on PostgreSQL.
+    pub type PostgresStorage = super::db::Db<super::conn::postgres::PgBackend>;
+}
 
 use std::collections::{HashMap, HashSet};
 
