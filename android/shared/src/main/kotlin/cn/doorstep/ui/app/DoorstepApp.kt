@@ -26,6 +26,7 @@ import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.semantics.contentDescription
 import androidx.compose.ui.semantics.semantics
+import cn.doorstep.core.DoorstepException
 import cn.doorstep.core.DoorstepInterface
 import cn.doorstep.core.NetworkState
 import cn.doorstep.platform.Platform
