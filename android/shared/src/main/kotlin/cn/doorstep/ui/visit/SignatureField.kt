@@ -45,11 +45,7 @@ import cn.doorstep.ui.theme.SecondaryButton
 import cn.doorstep.ui.theme.tr
 
 /** The stored picture a signature answer names (the core keeps it as one photo id). */
-private fun signatureId(value: AnswerValue?): String? = when (value) {
-    is AnswerValue.Photos -> value.sha256s.lastOrNull()
-    is AnswerValue.Text -> value.value.takeIf { it.isNotBlank() }
-    else -> null
-}
+private fun signatureId(value: AnswerValue?): String? = (value as? AnswerValue.Text)?.value?.takeIf { it.isNotBlank() }
 
 /**
  * A signature field: the thumbnail of the signature given (from [thumbnails],
