@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # Opens the desktop phone window for real, on a virtual display (Xvfb), against
 # a fresh `doorstep demo --workers 0` server, and photographs it: the sign-in
-# screen, then 今日 after signing in as worker1 by keyboard and mouse (xdotool).
+# screen, then 今日 after signing in as worker1 by keyboard (xdotool).
 # Pictures go to target/phone-shots/desktop/. Exits non-zero when the window
 # never appears, its sign-in never reaches the server, or the app logs an exception.
 #
 # Expects target/debug/doorstep and libdoorstep_ffi.so (cargo test --workspace
 # builds both); installs xvfb, xdotool and x11-apps when missing.
-# Takes a minute or two (Maven compiles and starts the JVM): run by hand, not
-# by scripts/test.sh.
+# About a minute with Maven's build up to date: run by hand, not by scripts/test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target="$(realpath -m "${CARGO_TARGET_DIR:-target}")"
@@ -98,10 +97,13 @@ eval "$(xdotool getwindowgeometry --shell "$window")"
 geometry="${WIDTH}x${HEIGHT}+${X}+${Y}"
 shoot sign-in
 
-# Sign in as worker1: click the user name field (the server address is filled
-# in), type, Tab to the password, Enter (its Done signs in).
-xdotool mousemove --window "$window" $((WIDTH / 2)) "${DOORSTEP_USER_FIELD_Y:-$((HEIGHT * 343 / 1000))}" click 1
+# Sign in as worker1 by keyboard: Tab focuses the server address (filled
+# in), Tab again the user name; type, Tab to the password, Enter (its Done signs in).
+# (A click on the empty lower part gives the window the keyboard: Xvfb has no window manager.)
+xdotool mousemove --window "$window" $((WIDTH / 2)) $((HEIGHT * 9 / 10)) click 1
 sleep 0.5
+xdotool key Tab
+xdotool key Tab
 xdotool type --delay 30 worker1
 xdotool key Tab
 xdotool type --delay 30 doorstep-demo
