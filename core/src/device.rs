@@ -294,15 +294,9 @@ impl Device {
         let photo = process_photo(camera_bytes, &self.photo_options, watermark.as_ref())?;
         let added = self.store.add_photo(visit, field, &photo)?;
         // A signature field holds one picture's id, not a list: the new one replaces any earlier.
-        let mut record = self.store.visit(visit)?;
-        if self.form_of(&record)?.field_type(field) == Some(FieldType::Signature)
-            && let Some(answers) = record.answers.as_object_mut()
-        {
-            answers.insert(
-                field.to_owned(),
-                serde_json::Value::String(added.sha256.clone()),
-            );
-            self.store.set_answers(visit, &record.answers)?;
+        let record = self.store.visit(visit)?;
+        if self.form_of(&record)?.field_type(field) == Some(FieldType::Signature) {
+            self.store.keep_only_photo(visit, field, &added.sha256)?;
         }
         self.notify(DataChange::VISIT);
         Ok(added)

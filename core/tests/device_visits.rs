@@ -634,4 +634,17 @@ fn a_signature_is_one_picture_and_signing_again_replaces_it() {
         json!(second.sha256),
         "signing again replaces the first"
     );
+    let kept: Vec<_> = device
+        .store()
+        .visit(visit.id)
+        .unwrap()
+        .photos
+        .into_iter()
+        .map(|p| p.sha256)
+        .collect();
+    assert_eq!(
+        kept,
+        vec![second.sha256],
+        "the first signature is no longer uploaded with the visit"
+    );
 }
