@@ -11,6 +11,7 @@ use crate::evidence::{
     DoorCheck, DoorCheckInput, DoorCheckPolicy, DoorOutcome, GpsFix, HouseholdLocation,
     PhotoOptions, Watermark, check_door, process_photo,
 };
+use crate::forms::definition::FieldType;
 use crate::forms::prefill::{MemberFacts, PrefillFacts, prefill_answers};
 use crate::forms::registry::{TemplateRef, TemplateRegistry};
 use crate::forms::{Form, Problem};
@@ -295,7 +296,8 @@ impl Device {
 
     /// Processes camera bytes (JPEG or PNG: oriented, downscaled, metadata
     /// removed) and adds the photo to a draft as an answer to the photo field
-    /// `field`. Once the shell has named a font ([`Device::set_watermark_font`]),
+    /// `field` (a signature field's answer becomes this picture alone, a
+    /// photo field's list gains it). Once the shell has named a font ([`Device::set_watermark_font`]),
     /// the evidence watermark is burned into the pixels: the time `taken`, the
     /// household, the worker and the door check's verdict.
     pub fn add_photo_at(
@@ -321,6 +323,11 @@ impl Device {
         };
         let photo = process_photo(camera_bytes, &self.photo_options, watermark.as_ref())?;
         let added = self.store.add_photo(visit, field, &photo)?;
+        // A signature field holds one picture's id, not a list: the new one replaces any earlier.
+        let record = self.store.visit(visit)?;
+        if self.form_of(&record)?.field_type(field) == Some(FieldType::Signature) {
+            self.store.keep_only_photo(visit, field, &added.sha256)?;
+        }
         self.notify(DataChange::VISIT);
         Ok(added)
     }

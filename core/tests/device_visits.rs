@@ -599,3 +599,52 @@ fn the_phones_own_visit_counts_for_its_local_day_not_its_utc_day() {
         "a visit on the window's last day counts for the campaign"
     );
 }
+
+#[test]
+fn a_signature_is_one_picture_and_signing_again_replaces_it() {
+    let (_dir, device, household) = device();
+    let visit = device
+        .start_visit(household, "pension_certification")
+        .unwrap();
+    let first = device
+        .add_photo(visit.id, "signature", &camera_jpeg())
+        .unwrap();
+    let answers = device.store().visit(visit.id).unwrap().answers;
+    assert_eq!(
+        answers["signature"],
+        json!(first.sha256),
+        "the signature field names its picture"
+    );
+    let problems = device.problems(visit.id).unwrap();
+    assert!(
+        !problems.iter().any(|p| p.path == "signature"),
+        "a signature taken by the phone is accepted: {problems:?}"
+    );
+
+    let (w, h) = (320u32, 240u32);
+    let ink = (0..w * h)
+        .flat_map(|i| [(i % 7 * 30) as u8, 20, 40])
+        .collect();
+    let other = encode_jpeg(&RgbImage::new(w, h, ink).unwrap(), 90).unwrap();
+    let second = device.add_photo(visit.id, "signature", &other).unwrap();
+    assert_ne!(first.sha256, second.sha256);
+    let answers = device.store().visit(visit.id).unwrap().answers;
+    assert_eq!(
+        answers["signature"],
+        json!(second.sha256),
+        "signing again replaces the first"
+    );
+    let kept: Vec<_> = device
+        .store()
+        .visit(visit.id)
+        .unwrap()
+        .photos
+        .into_iter()
+        .map(|p| p.sha256)
+        .collect();
+    assert_eq!(
+        kept,
+        vec![second.sha256],
+        "the first signature is no longer uploaded with the visit"
+    );
+}

@@ -748,6 +748,11 @@ impl Form {
         (!f.choices.is_empty()).then_some(f.choices.as_slice())
     }
 
+    /// The type of the field named `name`, wherever it sits in the form.
+    pub fn field_type(&self, name: &str) -> Option<FieldType> {
+        Some(self.fields[*self.by_name.get(name)?].field_type)
+    }
+
     /// The number of fields, counting groups, repeats and their children.
     pub fn field_count(&self) -> usize {
         self.fields.len()

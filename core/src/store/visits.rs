@@ -208,6 +208,37 @@ impl Store {
         })
     }
 
+    /// Makes `sha256` the one picture of a draft's field `field`: its answer
+    /// names it alone, and the field's other pictures leave the visit (they
+    /// are no longer uploaded with it).
+    pub fn keep_only_photo(&self, id: Uuid, field: &str, sha256: &str) -> Result<()> {
+        self.write(|tx| {
+            require_draft(tx, id)?;
+            let answers: String = tx.query_row(
+                "SELECT answers FROM visits WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )?;
+            let mut answers: serde_json::Value = from_json(&answers)?;
+            answers
+                .as_object_mut()
+                .ok_or_else(|| StoreError::Invalid("the visit's answers are not an object".into()))?
+                .insert(
+                    field.to_owned(),
+                    serde_json::Value::String(sha256.to_owned()),
+                );
+            tx.execute(
+                "UPDATE visits SET answers = ?2 WHERE id = ?1",
+                params![id.to_string(), answers.to_string()],
+            )?;
+            tx.execute(
+                "DELETE FROM visit_photos WHERE visit_id = ?1 AND field = ?2 AND sha256 <> ?3",
+                params![id.to_string(), field, sha256],
+            )?;
+            Ok(())
+        })
+    }
+
     /// The stored bytes of a photo (the blob named by its hash).
     pub fn blob(&self, sha256: &str) -> Result<Vec<u8>> {
         self.read(|conn| {

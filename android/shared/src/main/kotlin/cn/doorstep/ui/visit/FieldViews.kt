@@ -94,8 +94,10 @@ fun FieldBlock(f: FieldItem, thumbnails: Map<String, ByteArray>, sink: (VisitEve
             FieldKind.CALCULATE -> ReadOnly(f)
             FieldKind.YES_NO, FieldKind.SELECT_ONE -> if (f.readOnly || !editable) ReadOnly(f) else SelectOne(f, sink)
             FieldKind.SELECT_MULTIPLE -> if (f.readOnly || !editable) ReadOnly(f) else SelectMany(f, sink)
-            FieldKind.IMAGE, FieldKind.SIGNATURE -> Photos(f, thumbnails, sink, editable)
+            FieldKind.IMAGE -> Photos(f, thumbnails, sink, editable)
+            FieldKind.SIGNATURE -> SignatureField(f, thumbnails, sink, editable)
             FieldKind.GEOPOINT -> ReadOnly(f)
+            FieldKind.DATE -> if (f.readOnly || !editable) ReadOnly(f) else DateField(f, sink)
             else -> if (f.readOnly || !editable) ReadOnly(f) else TypedField(f, sink)
         }
         f.hint?.takeIf { it.isNotEmpty() }?.let { Faint(it) }

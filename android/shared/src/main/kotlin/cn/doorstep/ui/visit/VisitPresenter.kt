@@ -140,6 +140,10 @@ class VisitPresenter(
                     platform.captures.finish(request)
                     screen = core.visitScreen(visitId)
                 }
+                is VisitEvent.Sign -> edit {
+                    core.addPhoto(visitId, event.field, event.png)
+                    core.visitScreen(visitId)
+                }
                 is VisitEvent.GoToSection -> {
                     focus = null
                     edit { core.goToSection(visitId, event.key) }

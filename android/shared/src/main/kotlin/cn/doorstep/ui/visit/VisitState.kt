@@ -46,6 +46,8 @@ sealed interface VisitEvent {
     data class AddEntry(val repeatPath: String) : VisitEvent
     data class RemoveEntry(val entryPath: String) : VisitEvent
     data class TakePhoto(val field: String) : VisitEvent
+    /** A signature drawn on the pad, as a PNG, for the signature field [field]. */
+    class Sign(val field: String, val png: ByteArray) : VisitEvent
     data class GoToSection(val key: String) : VisitEvent
     data object SaveDraft : VisitEvent
     data object Finish : VisitEvent
