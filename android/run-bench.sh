@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 target="$(realpath -m "${CARGO_TARGET_DIR:-target}")"
 case "${BENCH_CORE:-debug}" in
-  debug) lib="$target/debug:$target/debug/deps" ;;
+  debug) lib="$target/debug/deps:$target/debug" ;;
   phone)
     [ -e "$target/phone/libdoorstep_ffi.so" ] \
       || { echo "missing $target/phone/libdoorstep_ffi.so: cargo rustc --profile phone -p doorstep-ffi --lib --crate-type cdylib" >&2; exit 1; }

@@ -47,7 +47,6 @@ import cn.doorstep.ui.theme.Faint
 import cn.doorstep.ui.theme.ProblemLine
 import cn.doorstep.ui.theme.SecondaryButton
 import cn.doorstep.ui.theme.tr
-import java.time.LocalDate
 
 /** An answer as the text a field shows. */
 fun AnswerValue.asText(): String = when (this) {
@@ -149,17 +148,10 @@ private fun TypedField(f: FieldItem, sink: (VisitEvent) -> Unit) {
         label = { Text(label(f)) },
         isError = f.problems.isNotEmpty(),
         singleLine = f.kind != FieldKind.TEXT,
-        placeholder = if (f.kind == FieldKind.DATE) ({ Text("2025-06-30") }) else null,
         keyboardOptions = KeyboardOptions(keyboardType = keyboard, imeAction = ImeAction.Next),
         keyboardActions = KeyboardActions(onNext = { focus.moveFocus(FocusDirection.Next) }),
         modifier = Modifier.fillMaxWidth().testTag("input:" + f.path),
     )
-    if (f.kind == FieldKind.DATE) {
-        SecondaryButton(tr("今天", "Today"), {
-            text = LocalDate.now().toString()
-            sink(VisitEvent.Answer(f.path, AnswerValue.Date(text)))
-        })
-    }
 }
 
 @OptIn(ExperimentalLayoutApi::class)
