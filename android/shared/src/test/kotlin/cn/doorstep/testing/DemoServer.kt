@@ -110,8 +110,13 @@ class DemoServer private constructor(private val process: Process, val url: Stri
         val body = ("--$boundary\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n$token\r\n" +
             "--$boundary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"$fileName\"\r\n" +
             "Content-Type: application/json\r\n\r\n").toByteArray() + json.toByteArray() + "\r\n--$boundary--\r\n".toByteArray()
-        val page = send("POST", "/console/admin/templates", "multipart/form-data; boundary=$boundary", body)
-        assertTrue("the template was published: " + page.take(400), !page.contains("not_published") && !page.contains("未发布"))
+        // The console checks the upload first and publishes only when the admin confirms.
+        val check = send("POST", "/console/admin/templates", "multipart/form-data; boundary=$boundary", body)
+        assertTrue("the template passed the check: " + check.take(400), check.contains("name=\"upload\""))
+        val upload = check.substringAfter("name=\"upload\" value=\"").substringBefore('"')
+        val confirm = "csrf=" + URLEncoder.encode(csrf(check), "UTF-8") + "&upload=" + URLEncoder.encode(upload, "UTF-8") + "&action=publish"
+        val page = send("POST", "/console/admin/templates/confirm", "application/x-www-form-urlencoded", confirm.toByteArray())
+        assertTrue("the template was published: " + page.take(400), page.contains("已发布模板"))
     }
 
     /** Where the server has the households of [worker]'s grids (WGS-84), by id, as her pull lists them; those without a location are absent. */
