@@ -718,7 +718,7 @@ fn what_cannot_work_is_refused_with_sheet_row_and_column() {
                 3,
                 "A (type)",
                 "question type rank",
-                "type `rank` is not supported: use `select_multiple` instead"
+                "type `rank` is not supported: the phone cannot rank choices: use `select_multiple` instead"
             ),
             feature(
                 5,
@@ -919,7 +919,7 @@ fn problems_are_told_in_chinese_with_sheet_row_and_column() {
         zh,
         [
             "工作表 `settings` 第 2 行 B (version) 列：版本号 `0` 必须是大于 0 的整数（例如 2026112201）或日期",
-            "工作表 `survey` 第 4 行 A (type) 列：不支持类型 `rank`：请改用 `select_multiple`",
+            "工作表 `survey` 第 4 行 A (type) 列：不支持类型 `rank`：手机不能排序：请改用 `select_multiple`",
         ]
     );
     // A problem Form::load finds is mapped back to its cell, in Chinese too.
@@ -1353,7 +1353,7 @@ fn extra_sheets_and_settings_are_left_out_and_sheet_names_match_in_any_case() {
                 "Survey",
                 Some(3),
                 Some("D (parameters)"),
-                "column `parameters` does not apply to a phone form; left out"
+                "parameters `max-pixels=1024` only change how ODK shows or captures the question; left out"
             ),
             warning(
                 "Survey",

@@ -37,6 +37,7 @@
 mod choice_file;
 mod choices;
 mod language;
+mod mapped;
 mod settings;
 mod sheet;
 mod survey;
@@ -476,6 +477,7 @@ impl RowMap {
             }
             LoadError::MissingChoices { field }
             | LoadError::DuplicateChoice { field, .. }
+            | LoadError::BadChoiceName { field, .. }
             | LoadError::EmptyContainer { field }
             | LoadError::MissingCalculation { field }
             | LoadError::PropertyNotAllowed { field, .. } => cell(field, "type", whole()),

@@ -7,12 +7,13 @@
 use super::choice_file::{ChoiceFiles, FileProblem};
 use super::choices::Lists;
 use super::language::LOCALIZABLE;
+use super::mapped;
 use super::sheet::Sheet;
 use super::{RowMap, Warn, XlsFormError, media_left_out, msg};
 use crate::definition::{Choice, Field, FieldType, LocalizedText};
 
 /// Columns read besides the text columns of [`LOCALIZABLE`].
-const COLUMNS: [&str; 13] = [
+const COLUMNS: [&str; 14] = [
     "type",
     "name",
     "required",
@@ -26,6 +27,7 @@ const COLUMNS: [&str; 13] = [
     "repeat_count",
     "label",
     "prefill",
+    "parameters",
 ];
 
 /// Question types the phone records by itself (or does not record): the rows
@@ -331,6 +333,7 @@ pub(super) fn read(
         let appearance = opt(cells, "appearance");
         let mut choices = None;
         let mut or_other = false;
+        let mut range = None;
         let field_type = match ty_norm.as_str() {
             "begin group" => FieldType::Group,
             "begin repeat" => FieldType::Repeat,
@@ -348,19 +351,39 @@ pub(super) fn read(
             "money" => FieldType::Money,
             "signature" => FieldType::Signature,
             "yes no" => FieldType::YesNo,
-            // ODK's "OK" box: asked as yes / no, with a warning.
-            "acknowledge" => {
+            // ODK's "OK" box (`trigger` is its older name): asked as yes / no, with a warning.
+            "acknowledge" | "trigger" => {
                 warn(
                     sheet,
                     Some(row),
                     Some(type_col),
                     msg(
-                        "`acknowledge`（确认）按“是 / 否”提问，保存 yes 或 no",
-                        "`acknowledge` is asked as yes / no and stored as yes or no",
+                        format!("`{ty_norm}`（确认）按“是 / 否”提问，保存 yes 或 no"),
+                        format!("`{ty_norm}` is asked as yes / no and stored as yes or no"),
                     ),
                 );
                 FieldType::YesNo
             }
+            // Never shown: a value computed from its calculation or default.
+            "hidden" => FieldType::Calculate,
+            // Text the core checks as a time of day, or a date and time.
+            "time" | "datetime" => FieldType::Text,
+            "range" => match mapped::range(&cell(cells, "parameters")) {
+                Ok(r) => {
+                    let t = if r.decimal {
+                        FieldType::Decimal
+                    } else {
+                        FieldType::Integer
+                    };
+                    range = Some(r);
+                    t
+                }
+                Err(why) => {
+                    let j = sheet.col("parameters").unwrap_or(type_col);
+                    errors.push(sheet.cell_error(row, j, why));
+                    continue;
+                }
+            },
             _ => match select_type(&raw_type) {
                 Some(Ok(select)) => {
                     match lists.get(&select.list) {
@@ -476,33 +499,49 @@ pub(super) fn read(
                 }
             },
         };
-        if let Some(a) = &appearance {
-            let refused = match field_type {
-                FieldType::Date => matches!(a.as_str(), "month-year" | "year"),
-                FieldType::Image => matches!(a.as_str(), "draw" | "annotate"),
-                _ => a.contains("search("),
-            };
-            if refused {
-                let j = sheet.col("appearance").unwrap_or(type_col);
-                errors.push(if a.contains("search(") {
-                    feature_at(
-                        j,
-                        "search()",
-                        format!("不支持外观 `{a}`：search() 需要手机上没有的外部文件"),
-                        format!(
-                            "appearance `{a}` is not supported: search() needs an external file the phone does not have"
-                        ),
-                    )
-                } else {
-                    feature_at(
-                        j,
-                        &format!("appearance {a}"),
-                        format!("不支持外观 `{a}`：它会改变保存的内容"),
-                        format!("appearance `{a}` changes what is stored and is not supported"),
-                    )
-                });
-                continue;
-            }
+        if let Some(a) = appearance.as_deref().filter(|a| a.contains("search(")) {
+            let j = sheet.col("appearance").unwrap_or(type_col);
+            errors.push(feature_at(
+                j,
+                "search()",
+                format!("不支持外观 `{a}`：search() 需要手机上没有的外部文件"),
+                format!(
+                    "appearance `{a}` is not supported: search() needs an external file the phone does not have"
+                ),
+            ));
+            continue;
+        }
+        // An appearance that would change what is asked: the nearest the phone
+        // has is asked instead, told in a warning.
+        let instead = appearance
+            .as_deref()
+            .and_then(|a| nearest_instead(field_type, a).map(|why| (a.to_owned(), why)));
+        if let Some((a, (zh, en))) = &instead {
+            warn(
+                sheet,
+                Some(row),
+                sheet.col("appearance"),
+                msg(
+                    format!("外观 `{a}`：{zh}"),
+                    format!("appearance `{a}`: {en}"),
+                ),
+            );
+        }
+        let appearance = if instead.is_some() { None } else { appearance };
+        if ty_norm != "range"
+            && let Some(p) = opt(cells, "parameters")
+        {
+            warn(
+                sheet,
+                Some(row),
+                sheet.col("parameters"),
+                msg(
+                    format!("参数 `{p}` 只改变 ODK 的显示或拍摄方式，不适用于手机表单，未读取"),
+                    format!(
+                        "parameters `{p}` only change how ODK shows or captures the question; left out"
+                    ),
+                ),
+            );
         }
         if let Some((j, feature, zh, en)) = offline_function(sheet, cells) {
             errors.push(feature_at(j, feature, zh, en));
@@ -564,6 +603,22 @@ pub(super) fn read(
         field.default = default;
         field.appearance = appearance;
         field.choice_filter = choice_filter;
+        match ty_norm.as_str() {
+            "hidden" => {
+                let default = opt(cells, "default");
+                field.calculation = Some(mapped::hidden_calculation(
+                    field.calculation.take(),
+                    default.as_deref(),
+                ));
+                field.default = None;
+            }
+            "time" => mapped::time_text(&mut field, false),
+            "datetime" => mapped::time_text(&mut field, true),
+            _ => {}
+        }
+        if let Some(r) = &range {
+            r.bound(&mut field);
+        }
         if let Some(code) = opt(cells, "prefill") {
             match crate::Prefill::from_code(&code) {
                 Some(p) => field.prefill = Some(p),
@@ -778,29 +833,30 @@ fn from_file(raw: &str) -> Option<(bool, &str)> {
 /// What to write instead of an XLSForm type the phone has no widget for.
 fn instead(ty: &str) -> Option<(&'static str, &'static str)> {
     Some(match ty.split_whitespace().next()? {
-        "time" | "datetime" | "datetime-local" => (
-            "请改用 `date`（日期）或 `text`",
-            "use `date` or `text` instead",
-        ),
         "barcode" => (
-            "请改用 `text`，手工输入条码",
-            "use `text` and type the code instead",
+            "手机不能扫码：请改用 `text`，手工输入条码",
+            "the phone cannot scan codes: use `text` and type the code instead",
         ),
-        "audio" | "video" | "file" | "background-audio" => (
-            "手机端只拍照片：请改用 `image`，或删除这一行",
-            "the phone takes photos only: use `image` instead, or delete the row",
+        "audio" | "background-audio" => (
+            "手机不能录音：请改用 `image`（拍照）或 `note`（说明），或删除这一行",
+            "the phone cannot record sound: use `image` (a photo) or a `note`, or delete the row",
         ),
-        "acknowledge" | "trigger" => ("请改用 `yes_no`", "use `yes_no` instead"),
-        "range" => (
-            "请改用 `integer` 并加约束（例如 `. >= 1 and . <= 10`）",
-            "use `integer` with a constraint (e.g. `. >= 1 and . <= 10`) instead",
+        "video" => (
+            "手机不能录像：请改用 `image`（拍照），或删除这一行",
+            "the phone cannot record video: use `image` (a photo) instead, or delete the row",
         ),
-        "rank" => ("请改用 `select_multiple`", "use `select_multiple` instead"),
+        "file" => (
+            "手机不能附加文件：请改用 `image`（给文件拍照），或删除这一行",
+            "the phone cannot attach files: use `image` (a photo of the document) instead, or delete the row",
+        ),
+        "rank" => (
+            "手机不能排序：请改用 `select_multiple`",
+            "the phone cannot rank choices: use `select_multiple` instead",
+        ),
         "geotrace" | "geoshape" => (
-            "请改用 `geopoint`（一个位置）",
-            "use `geopoint` (one position) instead",
+            "手机只记录一个位置，不能画线或面：请改用 `geopoint`",
+            "the phone records one position, not a line or an area: use `geopoint` instead",
         ),
-        "hidden" => ("请改用 `calculate`", "use `calculate` instead"),
         "begin" if ty.contains("loop") => ("请改用 `begin repeat`", "use `begin repeat` instead"),
         "include" | "osm" | "xml-external" | "csv-external" => (
             "它需要手机上没有的外部文件或程序",
@@ -808,6 +864,29 @@ fn instead(ty: &str) -> Option<(&'static str, &'static str)> {
         ),
         _ => return None,
     })
+}
+
+/// For an appearance that changes what ODK asks, what the phone asks
+/// instead, in Chinese and English; `None` for an appearance that only
+/// changes how a question looks (kept as written).
+fn nearest_instead(t: FieldType, appearance: &str) -> Option<(&'static str, &'static str)> {
+    let words: Vec<&str> = appearance.split_whitespace().collect();
+    let has = |w: &str| words.contains(&w);
+    match t {
+        FieldType::Image if has("draw") => Some((
+            "手机上不能手绘，改为拍照",
+            "the phone has no drawing pad: a photo is taken instead",
+        )),
+        FieldType::Image if has("annotate") => Some((
+            "手机上不能在照片上标注，只拍照",
+            "the phone cannot mark up a photo: the photo is taken as it is",
+        )),
+        FieldType::Date if has("month-year") || has("year") => Some((
+            "手机上选择完整的日期（年-月-日），不只选年月",
+            "the worker picks a whole date (year, month and day) instead of only the month or year",
+        )),
+        _ => None,
+    }
 }
 
 /// Adds the choice `other` (其他 / Other) that `or_other` offers, unless the list has one.
