@@ -2221,3 +2221,261 @@ fn a_group_named_like_its_question_is_renamed_with_a_warning() {
         vec![cell(3, "B (name)", "name `a` is already used on row 2")]
     );
 }
+
+/// The codes of the problems `answers` have in `form`, by path.
+fn problems_in(form: &doorstep_forms::Form, answers: serde_json::Value) -> Vec<(String, String)> {
+    let today = NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
+    form.validate(&answers, today)
+        .problems
+        .into_iter()
+        .map(|p| (p.path, p.code))
+        .collect()
+}
+
+#[test]
+fn a_time_or_datetime_row_is_text_the_core_checks() {
+    let imported = import_bytes_with_warnings(&workbook(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "default"],
+                vec!["time", "arrived", "到达时间", "09:30:00"],
+                vec!["datetime", "reported", "报告时间"],
+            ],
+        ),
+        settings(),
+    ]))
+    .expect("loads");
+    let form = &imported.form;
+    let def = form.definition();
+    assert_eq!(def.fields[0].field_type, FieldType::Text);
+    assert_eq!(def.fields[1].field_type, FieldType::Text);
+    // The worker is told how to write one.
+    assert_eq!(
+        def.fields[0].hint.as_ref().map(|h| h.zh.as_str()),
+        Some("例如 09:30")
+    );
+    // Its own default is a time it accepts.
+    assert_eq!(problems_in(form, json!({})), vec![]);
+    assert_eq!(
+        problems_in(form, json!({"arrived": "14:05", "reported": "2026-12-05 09:30"})),
+        vec![]
+    );
+    assert_eq!(
+        problems_in(form, json!({"arrived": "25:00", "reported": "2026-12-05"})),
+        vec![
+            ("arrived".to_owned(), "constraint".to_owned()),
+            ("reported".to_owned(), "constraint".to_owned())
+        ]
+    );
+    let today = NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
+    let v = form.validate(&json!({"arrived": "下午三点"}), today);
+    assert!(
+        v.problems[0].message.en.ends_with("write the time as HH:MM, e.g. 09:30"),
+        "{:?}",
+        v.problems[0].message
+    );
+}
+
+#[test]
+fn a_range_row_is_a_number_between_its_bounds_in_its_steps() {
+    let form = import_bytes(&workbook(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "parameters"],
+                vec!["range", "score", "打分", "start=0 end=100 step=5"],
+                vec!["range", "plain", "默认范围"],
+                vec!["range", "ph", "酸碱度", "start=0;end=14;step=0.5"],
+            ],
+        ),
+        settings(),
+    ]))
+    .expect("loads");
+    let def = form.definition();
+    assert_eq!(def.fields[0].field_type, FieldType::Integer);
+    assert_eq!(def.fields[1].field_type, FieldType::Integer);
+    assert_eq!(def.fields[2].field_type, FieldType::Decimal);
+    assert_eq!(
+        problems_in(&form, json!({"score": 35, "plain": 10, "ph": 7.5})),
+        vec![]
+    );
+    assert_eq!(
+        problems_in(&form, json!({"score": 37, "plain": 0, "ph": 14.5})),
+        vec![
+            ("score".to_owned(), "constraint".to_owned()),
+            ("plain".to_owned(), "constraint".to_owned()),
+            ("ph".to_owned(), "constraint".to_owned())
+        ]
+    );
+    let today = NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
+    let v = form.validate(&json!({"score": 105}), today);
+    assert!(
+        v.problems[0].message.en.ends_with("must be between 0 and 100, in steps of 5"),
+        "{:?}",
+        v.problems[0].message
+    );
+    // Parameters it cannot read are told at their cell.
+    let errs = errors_of(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "parameters"],
+                vec!["range", "score", "打分", "start=low"],
+            ],
+        ),
+        settings(),
+    ]);
+    assert_eq!(
+        errs,
+        vec![cell(
+            2,
+            "D (parameters)",
+            "parameter `start`: `low` is not a number"
+        )]
+    );
+}
+
+#[test]
+fn a_hidden_row_carries_its_default_or_calculation_unseen() {
+    let form = import_bytes(&workbook(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "default", "calculation"],
+                vec!["integer", "n", "人数"],
+                vec!["hidden", "campaign", "", "winter_2026"],
+                vec!["hidden", "double", "", "", "${n} * 2"],
+                vec!["hidden", "blank"],
+            ],
+        ),
+        settings(),
+    ]))
+    .expect("loads");
+    let def = form.definition();
+    for f in &def.fields[1..] {
+        assert_eq!(f.field_type, FieldType::Calculate, "{}", f.name);
+        assert_eq!(f.default, None);
+    }
+    let today = NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
+    let v = form.validate(&json!({"n": 3}), today);
+    assert!(v.is_valid(), "{:?}", v.problems);
+    assert_eq!(v.answers["campaign"], json!("winter_2026"));
+    assert_eq!(v.answers["double"], json!(6));
+}
+
+#[test]
+fn an_appearance_the_phone_cannot_follow_is_asked_the_nearest_way_with_a_warning() {
+    let imported = import_bytes_with_warnings(&workbook(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "appearance"],
+                vec!["image", "sketch", "画出房屋位置", "draw"],
+                vec!["image", "marked", "标出隐患", "annotate"],
+                vec!["date", "month", "月份", "month-year"],
+                vec!["image", "sign", "签名", "signature"],
+                vec!["select_one yn", "ok", "同意吗", "minimal"],
+                vec!["trigger", "seen", "已阅读"],
+            ],
+        ),
+        (
+            "choices",
+            vec![vec!["list_name", "name", "label"], vec!["yn", "yes", "是"]],
+        ),
+        settings(),
+    ]))
+    .expect("loads");
+    let def = imported.form.definition();
+    let kinds: Vec<(FieldType, Option<&str>)> = def
+        .fields
+        .iter()
+        .map(|f| (f.field_type, f.appearance.as_deref()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (FieldType::Image, None),
+            (FieldType::Image, None),
+            (FieldType::Date, None),
+            (FieldType::Signature, Some("signature")),
+            (FieldType::SelectOne, Some("minimal")),
+            (FieldType::YesNo, None),
+        ]
+    );
+    assert_eq!(
+        warnings_of(&imported),
+        vec![
+            warning(
+                "survey",
+                Some(2),
+                Some("D (appearance)"),
+                "appearance `draw`: the phone has no drawing pad: a photo is taken instead"
+            ),
+            warning(
+                "survey",
+                Some(3),
+                Some("D (appearance)"),
+                "appearance `annotate`: the phone cannot mark up a photo: the photo is taken as it is"
+            ),
+            warning(
+                "survey",
+                Some(4),
+                Some("D (appearance)"),
+                "appearance `month-year`: the worker picks a whole date (year, month and day) instead of only the month or year"
+            ),
+            warning(
+                "survey",
+                Some(7),
+                Some("A (type)"),
+                "`trigger` is asked as yes / no and stored as yes or no"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_type_the_phone_has_no_widget_for_says_what_to_write_instead() {
+    let errs = errors_of(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label"],
+                vec!["audio", "voice", "录音"],
+                vec!["video", "clip", "录像"],
+                vec!["file", "doc", "文件"],
+                vec!["geoshape", "area", "面积"],
+            ],
+        ),
+        settings(),
+    ]);
+    assert_eq!(
+        errs,
+        vec![
+            feature(
+                2,
+                "A (type)",
+                "question type audio",
+                "type `audio` is not supported: the phone cannot record sound: use `image` (a photo) or a `note`, or delete the row"
+            ),
+            feature(
+                3,
+                "A (type)",
+                "question type video",
+                "type `video` is not supported: the phone cannot record video: use `image` (a photo) instead, or delete the row"
+            ),
+            feature(
+                4,
+                "A (type)",
+                "question type file",
+                "type `file` is not supported: the phone cannot attach files: use `image` (a photo of the document) instead, or delete the row"
+            ),
+            feature(
+                5,
+                "A (type)",
+                "question type geoshape",
+                "type `geoshape` is not supported: the phone records one position, not a line or an area: use `geopoint` instead"
+            ),
+        ]
+    );
+}
