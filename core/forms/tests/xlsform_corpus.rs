@@ -57,7 +57,48 @@ fn ours(fields: &[Field], out: &mut Vec<Question>) {
     }
 }
 
+/// pyxform's questions, with each loop written out as Doorstep asks it: a
+/// group named like the loop, and for each of its choices but `none` a group
+/// `{loop}_{choice}` with the loop's questions, their names ending `_{choice}`.
 fn theirs(questions: &Value) -> Vec<Question> {
+    let flat = read_questions(questions);
+    let entries = questions.as_array().cloned().unwrap_or_default();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < flat.len() {
+        let q = &flat[i];
+        let entry = entries
+            .iter()
+            .filter(|e| {
+                let name = e["name"].as_str().unwrap_or_default();
+                !name.starts_with("generated_table_list_label_")
+                    && !name.starts_with("reserved_name_for_field_list_labels_")
+            })
+            .nth(i);
+        if q.1 != "loop" {
+            out.push(q.clone());
+            i += 1;
+            continue;
+        }
+        let entry = entry.expect("the loop's entry");
+        let size = entry["size"].as_u64().expect("a loop's size") as usize;
+        out.push((q.0.clone(), "group".to_owned(), None));
+        for column in entry["columns"].as_array().into_iter().flatten() {
+            let c = column.as_str().unwrap_or_default();
+            if c == "none" {
+                continue;
+            }
+            out.push((format!("{}_{c}", q.0), "group".to_owned(), None));
+            for b in &flat[i + 1..i + 1 + size] {
+                out.push((format!("{}_{c}", b.0), b.1.clone(), b.2.clone()));
+            }
+        }
+        i += 1 + size;
+    }
+    out
+}
+
+fn read_questions(questions: &Value) -> Vec<Question> {
     questions
         .as_array()
         .into_iter()

@@ -37,6 +37,7 @@
 mod choice_file;
 mod choices;
 mod language;
+mod loops;
 mod mapped;
 mod settings;
 mod sheet;

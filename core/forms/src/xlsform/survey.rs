@@ -7,6 +7,7 @@
 use super::choice_file::{ChoiceFiles, FileProblem};
 use super::choices::Lists;
 use super::language::LOCALIZABLE;
+use super::loops;
 use super::mapped;
 use super::sheet::Sheet;
 use super::{RowMap, Warn, XlsFormError, media_left_out, msg};
@@ -189,7 +190,17 @@ pub(super) fn read(
         Some(parent) => parent.children.push(field),
         None => root.push(field),
     };
-    for (row, cells) in &sheet.rows {
+    // Lists a select offers `or_other` on: a loop over one is asked for `other` too.
+    let or_other_lists: Vec<String> = sheet
+        .rows
+        .iter()
+        .filter_map(|(_, cells)| match select_type(&cell(cells, "type")) {
+            Some(Ok(s)) if s.or_other => Some(s.list),
+            _ => None,
+        })
+        .collect();
+    let rows_read = loops::expand(sheet, lists, lang, &or_other_lists);
+    for (row, cells) in &rows_read {
         let row = *row;
         let raw_type = cell(cells, "type");
         let ty = raw_type
