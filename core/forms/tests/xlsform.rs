@@ -1645,8 +1645,13 @@ mod defaults {
     use super::*;
     use proptest::prelude::*;
 
-    const TYPES: [&str; 10] = [
+    const TYPES: [&str; 15] = [
         "acknowledge",
+        "trigger",
+        "time",
+        "datetime",
+        "range",
+        "hidden",
         "text",
         "integer",
         "decimal",
@@ -1658,7 +1663,9 @@ mod defaults {
         "phone",
     ];
 
-    const CELLS: [&str; 14] = [
+    const CELLS: [&str; 16] = [
+        "09:30",
+        "2026-12-05 09:30",
         "@date:2026-12-05",
         "@datetime:2026-12-05T09:30:00",
         "@bool:true",
@@ -2258,7 +2265,10 @@ fn a_time_or_datetime_row_is_text_the_core_checks() {
     // Its own default is a time it accepts.
     assert_eq!(problems_in(form, json!({})), vec![]);
     assert_eq!(
-        problems_in(form, json!({"arrived": "14:05", "reported": "2026-12-05 09:30"})),
+        problems_in(
+            form,
+            json!({"arrived": "14:05", "reported": "2026-12-05 09:30"})
+        ),
         vec![]
     );
     assert_eq!(
@@ -2271,7 +2281,10 @@ fn a_time_or_datetime_row_is_text_the_core_checks() {
     let today = NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
     let v = form.validate(&json!({"arrived": "下午三点"}), today);
     assert!(
-        v.problems[0].message.en.ends_with("write the time as HH:MM, e.g. 09:30"),
+        v.problems[0]
+            .message
+            .en
+            .ends_with("write the time as HH:MM, e.g. 09:30"),
         "{:?}",
         v.problems[0].message
     );
@@ -2311,7 +2324,10 @@ fn a_range_row_is_a_number_between_its_bounds_in_its_steps() {
     let today = NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
     let v = form.validate(&json!({"score": 105}), today);
     assert!(
-        v.problems[0].message.en.ends_with("must be between 0 and 100, in steps of 5"),
+        v.problems[0]
+            .message
+            .en
+            .ends_with("must be between 0 and 100, in steps of 5"),
         "{:?}",
         v.problems[0].message
     );
@@ -2477,5 +2493,83 @@ fn a_type_the_phone_has_no_widget_for_says_what_to_write_instead() {
                 "type `geoshape` is not supported: the phone records one position, not a line or an area: use `geopoint` instead"
             ),
         ]
+    );
+}
+
+#[test]
+fn a_loop_over_a_list_is_asked_once_per_choice() {
+    let form = import_bytes(&workbook(&[
+        (
+            "survey",
+            vec![
+                vec![
+                    "type",
+                    "name",
+                    "label::Chinese (zh)",
+                    "label::English (en)",
+                    "constraint",
+                ],
+                vec!["begin loop over hazard", "hazards", "隐患", "Hazards"],
+                vec![
+                    "integer",
+                    "count",
+                    "%(label)s有几处？",
+                    "How many %(label)s?",
+                ],
+                vec![
+                    "integer",
+                    "fixed",
+                    "已整改几处？",
+                    "How many fixed?",
+                    ". <= ${count}",
+                ],
+                vec!["end loop"],
+            ],
+        ),
+        (
+            "choices",
+            vec![
+                vec![
+                    "list_name",
+                    "name",
+                    "label::Chinese (zh)",
+                    "label::English (en)",
+                ],
+                vec!["hazard", "wiring", "私拉电线", "loose wiring"],
+                vec!["hazard", "gas", "燃气泄漏", "gas leaks"],
+                vec!["hazard", "none", "没有", "none"],
+            ],
+        ),
+        settings(),
+    ]))
+    .expect("loads");
+    let def = form.definition();
+    let outer = &def.fields[0];
+    assert_eq!(
+        (outer.name.as_str(), outer.field_type),
+        ("hazards", FieldType::Group)
+    );
+    let groups = outer.children.as_deref().unwrap_or_default();
+    // One group per choice but `none`, labelled with the choice.
+    let named: Vec<(&str, &str)> = groups
+        .iter()
+        .map(|g| (g.name.as_str(), g.label.zh.as_str()))
+        .collect();
+    assert_eq!(
+        named,
+        [("hazards_wiring", "私拉电线"), ("hazards_gas", "燃气泄漏")]
+    );
+    let gas = groups[1].children.as_deref().unwrap_or_default();
+    assert_eq!(gas[0].name, "count_gas");
+    assert_eq!(gas[0].label.zh, "燃气泄漏有几处？");
+    assert_eq!(gas[0].label.en, "How many gas leaks?");
+    assert_eq!(gas[1].constraint.as_deref(), Some(". <= ${count_gas}"));
+    // Each copy checks its own answers.
+    assert_eq!(
+        problems_in(
+            &form,
+            json!({"count_wiring": 2, "fixed_wiring": 1, "count_gas": 1, "fixed_gas": 3})
+        ),
+        vec![("fixed_gas".to_owned(), "constraint".to_owned())]
     );
 }

@@ -145,7 +145,8 @@ fn same_questions(ours: &[Question], theirs: &[Question]) -> bool {
         && ours.iter().zip(theirs).all(|(o, t)| {
             o.0 == t.0
                 && o.2 == t.2
-                && (o.1 == t.1 || (t.1 == "range" && ["integer", "decimal"].contains(&o.1.as_str())))
+                && (o.1 == t.1
+                    || (t.1 == "range" && ["integer", "decimal"].contains(&o.1.as_str())))
         })
 }
 

@@ -170,7 +170,10 @@ fn copy(
         // A nameless note is named from its row, once per choice.
         if let Some(j) = name_col
             && cells.get(j).is_some_and(String::is_empty)
-            && sheet.at(&cells, Some(type_col)).trim().eq_ignore_ascii_case("note")
+            && sheet
+                .at(&cells, Some(type_col))
+                .trim()
+                .eq_ignore_ascii_case("note")
         {
             cells[j] = format!("generated_note_name_{row}{suffix}");
         }

@@ -50,6 +50,13 @@ pub(super) fn time_text(field: &mut Field, datetime: bool) {
     }
 }
 
+/// True when `text` is written as a `time` (or, with `datetime`, a
+/// `datetime`) row asks for: what a default must be.
+pub(super) fn time_admits(text: &str, datetime: bool) -> bool {
+    let pattern = if datetime { DATETIME } else { TIME };
+    regex::Regex::new(pattern).is_ok_and(|re| re.is_match(text))
+}
+
 /// A `range` row's `parameters`, as pyxform reads them: `start` (1), `end`
 /// (10) and `step` (1), written `start=0 end=100 step=5` (spaces, `;` or `,`
 /// between them). `decimal` when any of them is not a whole number.
@@ -95,12 +102,16 @@ pub(super) fn range(parameters: &str) -> Result<Range, LocalizedText> {
                 ));
             }
         };
-        *slot = value.parse::<f64>().ok().filter(|n| n.is_finite()).ok_or_else(|| {
-            msg(
-                format!("参数 `{key}` 的值 `{value}` 不是数字"),
-                format!("parameter `{key}`: `{value}` is not a number"),
-            )
-        })?;
+        *slot = value
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+            .ok_or_else(|| {
+                msg(
+                    format!("参数 `{key}` 的值 `{value}` 不是数字"),
+                    format!("parameter `{key}`: `{value}` is not a number"),
+                )
+            })?;
         if value.contains('.') {
             r.decimal = true;
         }
@@ -116,6 +127,14 @@ pub(super) fn range(parameters: &str) -> Result<Range, LocalizedText> {
 }
 
 impl Range {
+    /// True when `n` is between the bounds (and, for whole numbers, on a
+    /// step from `start`): what a default must be.
+    pub(super) fn admits(&self, n: f64) -> bool {
+        let (lo, hi) = (self.start.min(self.end), self.start.max(self.end));
+        let stepped = !self.decimal && self.step != 1.0;
+        n >= lo && n <= hi && (!stepped || ((n - self.start) % self.step) == 0.0)
+    }
+
     /// Makes `field` (an integer or decimal field read from the `range` row)
     /// accept only numbers between the bounds, and for whole numbers only
     /// the steps from `start`; its message says so unless the row gives its own.

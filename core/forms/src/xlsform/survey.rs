@@ -630,6 +630,24 @@ pub(super) fn read(
         if let Some(r) = &range {
             r.bound(&mut field);
         }
+        // A default the mapped question would refuse is told at its cell.
+        let admitted = match (ty_norm.as_str(), &field.default, &range) {
+            ("time" | "datetime", Some(d), _) => d
+                .as_str()
+                .is_some_and(|d| mapped::time_admits(d, ty_norm == "datetime")),
+            (_, Some(d), Some(r)) => d.as_f64().is_none_or(|n| r.admits(n)),
+            _ => true,
+        };
+        if !admitted {
+            let d = cell(cells, "default");
+            let j = sheet.col("default").unwrap_or(type_col);
+            errors.push(err_at(
+                j,
+                format!("默认值 `{d}` 不符合 `{ty_norm}` 的要求"),
+                format!("the default `{d}` is not what a `{ty_norm}` question accepts"),
+            ));
+            continue;
+        }
         if let Some(code) = opt(cells, "prefill") {
             match crate::Prefill::from_code(&code) {
                 Some(p) => field.prefill = Some(p),
