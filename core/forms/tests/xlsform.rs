@@ -2381,7 +2381,7 @@ fn a_hidden_row_carries_its_default_or_calculation_unseen() {
 }
 
 #[test]
-fn an_appearance_the_phone_cannot_follow_is_asked_the_nearest_way_with_a_warning() {
+fn what_the_phone_cannot_do_as_odk_does_is_asked_the_nearest_way_with_a_warning() {
     let imported = import_bytes_with_warnings(&workbook(&[
         (
             "survey",
@@ -2393,6 +2393,7 @@ fn an_appearance_the_phone_cannot_follow_is_asked_the_nearest_way_with_a_warning
                 vec!["image", "sign", "签名", "signature"],
                 vec!["select_one yn", "ok", "同意吗", "minimal"],
                 vec!["trigger", "seen", "已阅读"],
+                vec!["barcode", "meter", "电表条码"],
             ],
         ),
         (
@@ -2417,6 +2418,7 @@ fn an_appearance_the_phone_cannot_follow_is_asked_the_nearest_way_with_a_warning
             (FieldType::Signature, Some("signature")),
             (FieldType::SelectOne, Some("minimal")),
             (FieldType::YesNo, None),
+            (FieldType::Text, None),
         ]
     );
     assert_eq!(
@@ -2445,6 +2447,12 @@ fn an_appearance_the_phone_cannot_follow_is_asked_the_nearest_way_with_a_warning
                 Some(7),
                 Some("A (type)"),
                 "`trigger` is asked as yes / no and stored as yes or no"
+            ),
+            warning(
+                "survey",
+                Some(8),
+                Some("A (type)"),
+                "the phone cannot scan codes: `barcode` is asked as text and the worker types the code"
             ),
         ]
     );

@@ -121,6 +121,8 @@ fn read_questions(questions: &Value) -> Vec<Question> {
                 "acknowledge" | "trigger" => "select one".to_owned(),
                 // Asked as text the core checks (`09:30`, `2026-12-05 09:30`).
                 "time" | "datetime" => "text".to_owned(),
+                // Typed by hand: the phone has no scanner.
+                "barcode" => "text".to_owned(),
                 // A value computed from its calculation or default, never shown.
                 "hidden" => "calculate".to_owned(),
                 other => other.to_owned(),

@@ -377,6 +377,19 @@ pub(super) fn read(
             }
             // Never shown: a value computed from its calculation or default.
             "hidden" => FieldType::Calculate,
+            // The code is typed: the phone has no scanner.
+            "barcode" => {
+                warn(
+                    sheet,
+                    Some(row),
+                    Some(type_col),
+                    msg(
+                        "手机不能扫码：`barcode` 按文字提问，由网格员手工输入条码",
+                        "the phone cannot scan codes: `barcode` is asked as text and the worker types the code",
+                    ),
+                );
+                FieldType::Text
+            }
             // Text the core checks as a time of day, or a date and time.
             "time" | "datetime" => FieldType::Text,
             "range" => match mapped::range(&cell(cells, "parameters")) {
@@ -862,10 +875,6 @@ fn from_file(raw: &str) -> Option<(bool, &str)> {
 /// What to write instead of an XLSForm type the phone has no widget for.
 fn instead(ty: &str) -> Option<(&'static str, &'static str)> {
     Some(match ty.split_whitespace().next()? {
-        "barcode" => (
-            "手机不能扫码：请改用 `text`，手工输入条码",
-            "the phone cannot scan codes: use `text` and type the code instead",
-        ),
         "audio" | "background-audio" => (
             "手机不能录音：请改用 `image`（拍照）或 `note`（说明），或删除这一行",
             "the phone cannot record sound: use `image` (a photo) or a `note`, or delete the row",
