@@ -2581,3 +2581,50 @@ fn a_loop_over_a_list_is_asked_once_per_choice() {
         vec![("fixed_gas".to_owned(), "constraint".to_owned())]
     );
 }
+
+#[test]
+fn instance_on_the_forms_own_list_is_told_apart_from_external_data() {
+    let errs = errors_of(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "calculation"],
+                vec!["select_one grade", "grade", "等级"],
+                vec![
+                    "calculate",
+                    "grade_label",
+                    "",
+                    "jr:itext(instance('grade')/root/item[name = ${grade}]/itextId)",
+                ],
+                vec![
+                    "calculate",
+                    "area",
+                    "",
+                    "instance('parcels')/root/item[id=${grade}]/area",
+                ],
+            ],
+        ),
+        (
+            "choices",
+            vec![vec!["list_name", "name", "label"], vec!["grade", "a", "甲"]],
+        ),
+        settings(),
+    ]);
+    assert_eq!(
+        errs,
+        vec![
+            feature(
+                3,
+                "D (calculation)",
+                "instance() path",
+                "instance('grade') looks up the form's own choice list `grade` by an XPath path, which Doorstep does not evaluate: let the select itself show the choice, or compute the value with if()"
+            ),
+            feature(
+                4,
+                "D (calculation)",
+                "external instance",
+                "instance() reads external data the phone does not have offline: put the choices on the choices sheet"
+            ),
+        ]
+    );
+}

@@ -567,7 +567,7 @@ pub(super) fn read(
                 ),
             );
         }
-        if let Some((j, feature, zh, en)) = offline_function(sheet, cells) {
+        if let Some((j, feature, zh, en)) = offline_function(sheet, cells, lists) {
             errors.push(feature_at(j, feature, zh, en));
             continue;
         }
@@ -815,6 +815,7 @@ const EXPRESSION_COLUMNS: [&str; 6] = [
 fn offline_function(
     sheet: &Sheet,
     cells: &[String],
+    lists: &Lists,
 ) -> Option<(usize, &'static str, String, String)> {
     EXPRESSION_COLUMNS.iter().find_map(|&column| {
         let j = sheet.col(column)?;
@@ -831,6 +832,20 @@ fn offline_function(
                 "pulldata() 从表单旁的 CSV 文件取值，手机离线时没有这个文件：请把要用的值做成选项或预填",
                 "pulldata() reads a CSV file beside the form that the phone does not have offline: make the values choices or a prefill instead",
             )
+        } else if let Some(list) = instance_name(&text)
+            .and_then(|n| lists.keys().find(|k| k.to_lowercase() == n))
+        {
+            // The form's own choice list, looked up by an XPath path.
+            return Some((
+                j,
+                "instance() path",
+                format!(
+                    "instance('{list}') 用 XPath 路径查找本表单的选项列表 `{list}`，入户通不计算这种路径：请直接用选择题本身显示选项，或用 if() 计算所需的值"
+                ),
+                format!(
+                    "instance('{list}') looks up the form's own choice list `{list}` by an XPath path, which Doorstep does not evaluate: let the select itself show the choice, or compute the value with if()"
+                ),
+            ));
         } else if called("instance") {
             (
                 "external instance",
@@ -848,6 +863,16 @@ fn offline_function(
         };
         Some((j, feature, zh.to_owned(), en.to_owned()))
     })
+}
+
+/// The name in the first `instance('name')` of a lowercased expression (a
+/// curly quote, as Word and WPS type one, closes it too).
+fn instance_name(text: &str) -> Option<String> {
+    let at = text.find("instance(")?;
+    let rest = text[at + "instance(".len()..].trim_start();
+    let rest = rest.strip_prefix(['\'', '"', '‘', '’', '“', '”'])?;
+    let end = rest.find(['\'', '"', '‘', '’', '“', '”', ')'])?;
+    Some(rest[..end].trim().to_owned())
 }
 
 /// `select_one_external list` → the list's name.
