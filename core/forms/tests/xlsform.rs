@@ -2628,3 +2628,27 @@ fn instance_on_the_forms_own_list_is_told_apart_from_external_data() {
         ]
     );
 }
+
+#[test]
+fn a_loop_without_its_list_or_its_end_is_told_at_its_row() {
+    let errs = errors_of(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label"],
+                vec!["begin loop over rooms", "per_room", "每个房间"],
+                vec!["integer", "n", "数量"],
+                vec!["end loop"],
+            ],
+        ),
+        settings(),
+    ]);
+    assert_eq!(
+        errs[0],
+        cell(
+            2,
+            "A (type)",
+            "`begin loop over rooms` cannot be written out: write `begin loop over listname` with the list on the choices sheet, closed by `end loop`"
+        )
+    );
+}

@@ -9,7 +9,13 @@
 //! a condition on a choice the list lacks) are listed in the manifest with the
 //! mistake, and must be refused at a cell. What a loaded workbook had that was
 //! left out is told in both languages too, and its own defaults are answers it
-//! accepts. Prints the tally per source.
+//! accepts. Prints the refusals by feature and the tally per source.
+//!
+//! A question ODK asks with a widget the phone lacks is asked as the phone's
+//! nearest kind, and compares as that kind: `time` / `datetime` / `barcode` as
+//! text, `hidden` as a calculation, `trigger` / `acknowledge` as yes / no,
+//! `range` as an integer or a decimal, and a loop as a group per choice of its
+//! list holding the loop's questions, their names ending `_{choice}`.
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -497,14 +497,25 @@ pub(super) fn read(
                     ));
                     continue;
                 }
+                _ if ty_norm.starts_with("begin loop") => {
+                    // A loop that was written out is not seen here: this one
+                    // lacks its list or its end.
+                    errors.push(err_at(
+                        type_col,
+                        format!(
+                            "`{raw_type}` 无法展开：应写成 `begin loop over 列表名`，该列表在 choices 工作表中，并用 `end loop` 关闭"
+                        ),
+                        format!(
+                            "`{raw_type}` cannot be written out: write `begin loop over listname` with the list on the choices sheet, closed by `end loop`"
+                        ),
+                    ));
+                    continue;
+                }
                 _ => {
                     match instead(&ty) {
                         // A type ODK has and the phone has no screen for: named.
                         Some((zh, en)) => {
-                            let kind = match ty.split_whitespace().next().unwrap_or_default() {
-                                "begin" => "begin loop",
-                                first => first,
-                            };
+                            let kind = ty.split_whitespace().next().unwrap_or_default();
                             errors.push(feature_at(
                                 type_col,
                                 &format!("question type {kind}"),
@@ -920,7 +931,6 @@ fn instead(ty: &str) -> Option<(&'static str, &'static str)> {
             "手机只记录一个位置，不能画线或面：请改用 `geopoint`",
             "the phone records one position, not a line or an area: use `geopoint` instead",
         ),
-        "begin" if ty.contains("loop") => ("请改用 `begin repeat`", "use `begin repeat` instead"),
         "include" | "osm" | "xml-external" | "csv-external" => (
             "它需要手机上没有的外部文件或程序",
             "it needs an external file or app the phone does not have",
