@@ -322,7 +322,7 @@ fn a_representative_form_imports_field_by_field() {
     assert_eq!(f[6]["type"], "signature");
     assert_eq!(f[7]["type"], "note");
 
-    // Hints, constraint messages, defaults and appearances survive into the definition.
+    // Hints, constraint messages and defaults survive into the definition.
     let def = form.definition();
     let income = &def.fields[0].children.as_ref().expect("group")[3];
     assert_eq!(
@@ -335,7 +335,22 @@ fn a_representative_form_imports_field_by_field() {
         Some("按身份证填写")
     );
     assert_eq!(def.fields[4].default, Some(json!(45.5)));
-    assert_eq!(def.fields[5].appearance.as_deref(), Some("multiline"));
+    // An appearance the phone shows no differently is left out, told once.
+    assert_eq!(def.fields[5].appearance, None);
+    let told: Vec<String> = import_bytes_with_warnings(&bytes)
+        .expect("loads")
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .filter(|w| w.contains("appearance"))
+        .collect();
+    assert_eq!(
+        told,
+        [
+            "sheet `survey`, row 2, column M (appearance): appearance `field-list` is shown no differently on the phone (row 2); left out",
+            "sheet `survey`, row 16, column M (appearance): appearance `multiline` is shown no differently on the phone (row 16); left out"
+        ]
+    );
 
     // And the imported form validates like any other.
     let today = NaiveDate::from_ymd_opt(2026, 11, 22).expect("date");
@@ -2415,8 +2430,8 @@ fn what_the_phone_cannot_do_as_odk_does_is_asked_the_nearest_way_with_a_warning(
             (FieldType::Image, None),
             (FieldType::Image, None),
             (FieldType::Date, None),
-            (FieldType::Signature, Some("signature")),
-            (FieldType::SelectOne, Some("minimal")),
+            (FieldType::Signature, None),
+            (FieldType::SelectOne, None),
             (FieldType::YesNo, None),
             (FieldType::Text, None),
         ]
@@ -2453,6 +2468,13 @@ fn what_the_phone_cannot_do_as_odk_does_is_asked_the_nearest_way_with_a_warning(
                 Some(8),
                 Some("A (type)"),
                 "the phone cannot scan codes: `barcode` is asked as text and the worker types the code"
+            ),
+            // What only changes how ODK shows a question: told once per appearance.
+            warning(
+                "survey",
+                Some(6),
+                Some("D (appearance)"),
+                "appearance `minimal` is shown no differently on the phone (row 6); left out"
             ),
         ]
     );

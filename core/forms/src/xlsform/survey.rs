@@ -200,6 +200,8 @@ pub(super) fn read(
         })
         .collect();
     let rows_read = loops::expand(sheet, lists, lang, &or_other_lists);
+    // Appearances the phone shows no differently, with the rows using each.
+    let mut plain_appearances: Vec<(String, Vec<u32>)> = Vec::new();
     for (row, cells) in &rows_read {
         let row = *row;
         let raw_type = cell(cells, "type");
@@ -562,7 +564,17 @@ pub(super) fn read(
                 ),
             );
         }
-        let appearance = if instead.is_some() { None } else { appearance };
+        // The phone shows every question one way: any other appearance is
+        // left out, told once per appearance after the sheet is read.
+        if instead.is_none()
+            && let Some(a) = appearance
+            && !(field_type == FieldType::Signature && a.trim().eq_ignore_ascii_case("signature"))
+        {
+            match plain_appearances.iter_mut().find(|(b, _)| *b == a) {
+                Some((_, rows)) => rows.push(row),
+                None => plain_appearances.push((a, vec![row])),
+            }
+        }
         if ty_norm != "range"
             && let Some(p) = opt(cells, "parameters")
         {
@@ -636,7 +648,6 @@ pub(super) fn read(
         field.required_message = sheet.localized(cells, "required_message", lang);
         field.calculation = opt(cells, "calculation").map(boolean_words);
         field.default = default;
-        field.appearance = appearance;
         field.choice_filter = choice_filter;
         match ty_norm.as_str() {
             "hidden" => {
@@ -736,6 +747,28 @@ pub(super) fn read(
                 push(&mut stack, &mut root, other_field(&name, other_name));
             }
         }
+    }
+    for (a, at) in &plain_appearances {
+        let mut list: Vec<String> = at.iter().take(5).map(u32::to_string).collect();
+        if at.len() > 5 {
+            list.push("…".to_owned());
+        }
+        let list = list.join(", ");
+        let (zh_rows, en_rows) = match at.len() {
+            1 => (format!("第 {list} 行"), format!("row {list}")),
+            n => (format!("共 {n} 行：{list}"), format!("{n} rows: {list}")),
+        };
+        warn(
+            sheet,
+            Some(at[0]),
+            sheet.col("appearance"),
+            msg(
+                format!("外观 `{a}` 在手机上不改变显示方式（{zh_rows}），未读取"),
+                format!(
+                    "appearance `{a}` is shown no differently on the phone ({en_rows}); left out"
+                ),
+            ),
+        );
     }
     if let Some(frame) = stack.last() {
         let (begin, end) = if frame.repeat {
