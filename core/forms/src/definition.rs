@@ -408,7 +408,9 @@ pub struct Field {
     pub default: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub read_only: bool,
-    /// A display hint (`minimal`, `multiline`, …); behaviour-changing ones are types or refused.
+    /// A display hint (`minimal`, `multiline`, …). The phone shows every
+    /// question one way, so the XLSForm importer leaves appearances out with a
+    /// warning, and asks behaviour-changing ones the nearest way it can.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appearance: Option<String>,
     /// Choices of a `select_one` / `select_multiple`.

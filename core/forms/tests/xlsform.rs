@@ -322,7 +322,7 @@ fn a_representative_form_imports_field_by_field() {
     assert_eq!(f[6]["type"], "signature");
     assert_eq!(f[7]["type"], "note");
 
-    // Hints, constraint messages, defaults and appearances survive into the definition.
+    // Hints, constraint messages and defaults survive into the definition.
     let def = form.definition();
     let income = &def.fields[0].children.as_ref().expect("group")[3];
     assert_eq!(
@@ -335,7 +335,22 @@ fn a_representative_form_imports_field_by_field() {
         Some("按身份证填写")
     );
     assert_eq!(def.fields[4].default, Some(json!(45.5)));
-    assert_eq!(def.fields[5].appearance.as_deref(), Some("multiline"));
+    // An appearance the phone shows no differently is left out, told once.
+    assert_eq!(def.fields[5].appearance, None);
+    let told: Vec<String> = import_bytes_with_warnings(&bytes)
+        .expect("loads")
+        .warnings
+        .iter()
+        .map(ToString::to_string)
+        .filter(|w| w.contains("appearance"))
+        .collect();
+    assert_eq!(
+        told,
+        [
+            "sheet `survey`, row 2, column M (appearance): appearance `field-list` is shown no differently on the phone (row 2); left out",
+            "sheet `survey`, row 16, column M (appearance): appearance `multiline` is shown no differently on the phone (row 16); left out"
+        ]
+    );
 
     // And the imported form validates like any other.
     let today = NaiveDate::from_ymd_opt(2026, 11, 22).expect("date");
@@ -718,7 +733,7 @@ fn what_cannot_work_is_refused_with_sheet_row_and_column() {
                 3,
                 "A (type)",
                 "question type rank",
-                "type `rank` is not supported: use `select_multiple` instead"
+                "type `rank` is not supported: the phone cannot rank choices: use `select_multiple` instead"
             ),
             feature(
                 5,
@@ -919,7 +934,7 @@ fn problems_are_told_in_chinese_with_sheet_row_and_column() {
         zh,
         [
             "工作表 `settings` 第 2 行 B (version) 列：版本号 `0` 必须是大于 0 的整数（例如 2026112201）或日期",
-            "工作表 `survey` 第 4 行 A (type) 列：不支持类型 `rank`：请改用 `select_multiple`",
+            "工作表 `survey` 第 4 行 A (type) 列：不支持类型 `rank`：手机不能排序：请改用 `select_multiple`",
         ]
     );
     // A problem Form::load finds is mapped back to its cell, in Chinese too.
@@ -1353,7 +1368,7 @@ fn extra_sheets_and_settings_are_left_out_and_sheet_names_match_in_any_case() {
                 "Survey",
                 Some(3),
                 Some("D (parameters)"),
-                "column `parameters` does not apply to a phone form; left out"
+                "parameters `max-pixels=1024` only change how ODK shows or captures the question; left out"
             ),
             warning(
                 "Survey",
@@ -1645,8 +1660,13 @@ mod defaults {
     use super::*;
     use proptest::prelude::*;
 
-    const TYPES: [&str; 10] = [
+    const TYPES: [&str; 15] = [
         "acknowledge",
+        "trigger",
+        "time",
+        "datetime",
+        "range",
+        "hidden",
         "text",
         "integer",
         "decimal",
@@ -1658,7 +1678,9 @@ mod defaults {
         "phone",
     ];
 
-    const CELLS: [&str; 14] = [
+    const CELLS: [&str; 16] = [
+        "09:30",
+        "2026-12-05 09:30",
         "@date:2026-12-05",
         "@datetime:2026-12-05T09:30:00",
         "@bool:true",
@@ -2219,5 +2241,436 @@ fn a_group_named_like_its_question_is_renamed_with_a_warning() {
     assert_eq!(
         errs,
         vec![cell(3, "B (name)", "name `a` is already used on row 2")]
+    );
+}
+
+/// The codes of the problems `answers` have in `form`, by path.
+fn problems_in(form: &doorstep_forms::Form, answers: serde_json::Value) -> Vec<(String, String)> {
+    let today = NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
+    form.validate(&answers, today)
+        .problems
+        .into_iter()
+        .map(|p| (p.path, p.code))
+        .collect()
+}
+
+#[test]
+fn a_time_or_datetime_row_is_text_the_core_checks() {
+    let imported = import_bytes_with_warnings(&workbook(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "default"],
+                vec!["time", "arrived", "到达时间", "09:30:00"],
+                vec!["datetime", "reported", "报告时间"],
+            ],
+        ),
+        settings(),
+    ]))
+    .expect("loads");
+    let form = &imported.form;
+    let def = form.definition();
+    assert_eq!(def.fields[0].field_type, FieldType::Text);
+    assert_eq!(def.fields[1].field_type, FieldType::Text);
+    // The worker is told how to write one.
+    assert_eq!(
+        def.fields[0].hint.as_ref().map(|h| h.zh.as_str()),
+        Some("例如 09:30")
+    );
+    // Its own default is a time it accepts.
+    assert_eq!(problems_in(form, json!({})), vec![]);
+    assert_eq!(
+        problems_in(
+            form,
+            json!({"arrived": "14:05", "reported": "2026-12-05 09:30"})
+        ),
+        vec![]
+    );
+    assert_eq!(
+        problems_in(form, json!({"arrived": "25:00", "reported": "2026-12-05"})),
+        vec![
+            ("arrived".to_owned(), "constraint".to_owned()),
+            ("reported".to_owned(), "constraint".to_owned())
+        ]
+    );
+    let today = NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
+    let v = form.validate(&json!({"arrived": "下午三点"}), today);
+    assert!(
+        v.problems[0]
+            .message
+            .en
+            .ends_with("write the time as HH:MM, e.g. 09:30"),
+        "{:?}",
+        v.problems[0].message
+    );
+}
+
+#[test]
+fn a_range_row_is_a_number_between_its_bounds_in_its_steps() {
+    let form = import_bytes(&workbook(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "parameters"],
+                vec!["range", "score", "打分", "start=0 end=100 step=5"],
+                vec!["range", "plain", "默认范围"],
+                vec!["range", "ph", "酸碱度", "start=0;end=14;step=0.5"],
+            ],
+        ),
+        settings(),
+    ]))
+    .expect("loads");
+    let def = form.definition();
+    assert_eq!(def.fields[0].field_type, FieldType::Integer);
+    assert_eq!(def.fields[1].field_type, FieldType::Integer);
+    assert_eq!(def.fields[2].field_type, FieldType::Decimal);
+    assert_eq!(
+        problems_in(&form, json!({"score": 35, "plain": 10, "ph": 7.5})),
+        vec![]
+    );
+    assert_eq!(
+        problems_in(&form, json!({"score": 37, "plain": 0, "ph": 14.5})),
+        vec![
+            ("score".to_owned(), "constraint".to_owned()),
+            ("plain".to_owned(), "constraint".to_owned()),
+            ("ph".to_owned(), "constraint".to_owned())
+        ]
+    );
+    let today = NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
+    let v = form.validate(&json!({"score": 105}), today);
+    assert!(
+        v.problems[0]
+            .message
+            .en
+            .ends_with("must be between 0 and 100, in steps of 5"),
+        "{:?}",
+        v.problems[0].message
+    );
+    // Parameters it cannot read are told at their cell.
+    let errs = errors_of(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "parameters"],
+                vec!["range", "score", "打分", "start=low"],
+            ],
+        ),
+        settings(),
+    ]);
+    assert_eq!(
+        errs,
+        vec![cell(
+            2,
+            "D (parameters)",
+            "parameter `start`: `low` is not a number"
+        )]
+    );
+}
+
+#[test]
+fn a_hidden_row_carries_its_default_or_calculation_unseen() {
+    let form = import_bytes(&workbook(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "default", "calculation"],
+                vec!["integer", "n", "人数"],
+                vec!["hidden", "campaign", "", "winter_2026"],
+                vec!["hidden", "double", "", "", "${n} * 2"],
+                vec!["hidden", "blank"],
+            ],
+        ),
+        settings(),
+    ]))
+    .expect("loads");
+    let def = form.definition();
+    for f in &def.fields[1..] {
+        assert_eq!(f.field_type, FieldType::Calculate, "{}", f.name);
+        assert_eq!(f.default, None);
+    }
+    let today = NaiveDate::from_ymd_opt(2026, 12, 5).expect("date");
+    let v = form.validate(&json!({"n": 3}), today);
+    assert!(v.is_valid(), "{:?}", v.problems);
+    assert_eq!(v.answers["campaign"], json!("winter_2026"));
+    assert_eq!(v.answers["double"], json!(6));
+}
+
+#[test]
+fn what_the_phone_cannot_do_as_odk_does_is_asked_the_nearest_way_with_a_warning() {
+    let imported = import_bytes_with_warnings(&workbook(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "appearance"],
+                vec!["image", "sketch", "画出房屋位置", "draw"],
+                vec!["image", "marked", "标出隐患", "annotate"],
+                vec!["date", "month", "月份", "month-year"],
+                vec!["image", "sign", "签名", "signature"],
+                vec!["select_one yn", "ok", "同意吗", "minimal"],
+                vec!["trigger", "seen", "已阅读"],
+                vec!["barcode", "meter", "电表条码"],
+            ],
+        ),
+        (
+            "choices",
+            vec![vec!["list_name", "name", "label"], vec!["yn", "yes", "是"]],
+        ),
+        settings(),
+    ]))
+    .expect("loads");
+    let def = imported.form.definition();
+    let kinds: Vec<(FieldType, Option<&str>)> = def
+        .fields
+        .iter()
+        .map(|f| (f.field_type, f.appearance.as_deref()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (FieldType::Image, None),
+            (FieldType::Image, None),
+            (FieldType::Date, None),
+            (FieldType::Signature, None),
+            (FieldType::SelectOne, None),
+            (FieldType::YesNo, None),
+            (FieldType::Text, None),
+        ]
+    );
+    assert_eq!(
+        warnings_of(&imported),
+        vec![
+            warning(
+                "survey",
+                Some(2),
+                Some("D (appearance)"),
+                "appearance `draw`: the phone has no drawing pad: a photo is taken instead"
+            ),
+            warning(
+                "survey",
+                Some(3),
+                Some("D (appearance)"),
+                "appearance `annotate`: the phone cannot mark up a photo: the photo is taken as it is"
+            ),
+            warning(
+                "survey",
+                Some(4),
+                Some("D (appearance)"),
+                "appearance `month-year`: the worker picks a whole date (year, month and day) instead of only the month or year"
+            ),
+            warning(
+                "survey",
+                Some(7),
+                Some("A (type)"),
+                "`trigger` is asked as yes / no and stored as yes or no"
+            ),
+            warning(
+                "survey",
+                Some(8),
+                Some("A (type)"),
+                "the phone cannot scan codes: `barcode` is asked as text and the worker types the code"
+            ),
+            // What only changes how ODK shows a question: told once per appearance.
+            warning(
+                "survey",
+                Some(6),
+                Some("D (appearance)"),
+                "appearance `minimal` is shown no differently on the phone (row 6); left out"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_type_the_phone_has_no_widget_for_says_what_to_write_instead() {
+    let errs = errors_of(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label"],
+                vec!["audio", "voice", "录音"],
+                vec!["video", "clip", "录像"],
+                vec!["file", "doc", "文件"],
+                vec!["geoshape", "area", "面积"],
+            ],
+        ),
+        settings(),
+    ]);
+    assert_eq!(
+        errs,
+        vec![
+            feature(
+                2,
+                "A (type)",
+                "question type audio",
+                "type `audio` is not supported: the phone cannot record sound: use `image` (a photo) or a `note`, or delete the row"
+            ),
+            feature(
+                3,
+                "A (type)",
+                "question type video",
+                "type `video` is not supported: the phone cannot record video: use `image` (a photo) instead, or delete the row"
+            ),
+            feature(
+                4,
+                "A (type)",
+                "question type file",
+                "type `file` is not supported: the phone cannot attach files: use `image` (a photo of the document) instead, or delete the row"
+            ),
+            feature(
+                5,
+                "A (type)",
+                "question type geoshape",
+                "type `geoshape` is not supported: the phone records one position, not a line or an area: use `geopoint` instead"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_loop_over_a_list_is_asked_once_per_choice() {
+    let form = import_bytes(&workbook(&[
+        (
+            "survey",
+            vec![
+                vec![
+                    "type",
+                    "name",
+                    "label::Chinese (zh)",
+                    "label::English (en)",
+                    "constraint",
+                ],
+                vec!["begin loop over hazard", "hazards", "隐患", "Hazards"],
+                vec![
+                    "integer",
+                    "count",
+                    "%(label)s有几处？",
+                    "How many %(label)s?",
+                ],
+                vec![
+                    "integer",
+                    "fixed",
+                    "已整改几处？",
+                    "How many fixed?",
+                    ". <= ${count}",
+                ],
+                vec!["end loop"],
+            ],
+        ),
+        (
+            "choices",
+            vec![
+                vec![
+                    "list_name",
+                    "name",
+                    "label::Chinese (zh)",
+                    "label::English (en)",
+                ],
+                vec!["hazard", "wiring", "私拉电线", "loose wiring"],
+                vec!["hazard", "gas", "燃气泄漏", "gas leaks"],
+                vec!["hazard", "none", "没有", "none"],
+            ],
+        ),
+        settings(),
+    ]))
+    .expect("loads");
+    let def = form.definition();
+    let outer = &def.fields[0];
+    assert_eq!(
+        (outer.name.as_str(), outer.field_type),
+        ("hazards", FieldType::Group)
+    );
+    let groups = outer.children.as_deref().unwrap_or_default();
+    // One group per choice but `none`, labelled with the choice.
+    let named: Vec<(&str, &str)> = groups
+        .iter()
+        .map(|g| (g.name.as_str(), g.label.zh.as_str()))
+        .collect();
+    assert_eq!(
+        named,
+        [("hazards_wiring", "私拉电线"), ("hazards_gas", "燃气泄漏")]
+    );
+    let gas = groups[1].children.as_deref().unwrap_or_default();
+    assert_eq!(gas[0].name, "count_gas");
+    assert_eq!(gas[0].label.zh, "燃气泄漏有几处？");
+    assert_eq!(gas[0].label.en, "How many gas leaks?");
+    assert_eq!(gas[1].constraint.as_deref(), Some(". <= ${count_gas}"));
+    // Each copy checks its own answers.
+    assert_eq!(
+        problems_in(
+            &form,
+            json!({"count_wiring": 2, "fixed_wiring": 1, "count_gas": 1, "fixed_gas": 3})
+        ),
+        vec![("fixed_gas".to_owned(), "constraint".to_owned())]
+    );
+}
+
+#[test]
+fn instance_on_the_forms_own_list_is_told_apart_from_external_data() {
+    let errs = errors_of(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label", "calculation"],
+                vec!["select_one grade", "grade", "等级"],
+                vec![
+                    "calculate",
+                    "grade_label",
+                    "",
+                    "jr:itext(instance('grade')/root/item[name = ${grade}]/itextId)",
+                ],
+                vec![
+                    "calculate",
+                    "area",
+                    "",
+                    "instance('parcels')/root/item[id=${grade}]/area",
+                ],
+            ],
+        ),
+        (
+            "choices",
+            vec![vec!["list_name", "name", "label"], vec!["grade", "a", "甲"]],
+        ),
+        settings(),
+    ]);
+    assert_eq!(
+        errs,
+        vec![
+            feature(
+                3,
+                "D (calculation)",
+                "instance() path",
+                "instance('grade') looks up the form's own choice list `grade` by an XPath path, which Doorstep does not evaluate: let the select itself show the choice, or compute the value with if()"
+            ),
+            feature(
+                4,
+                "D (calculation)",
+                "external instance",
+                "instance() reads external data the phone does not have offline: put the choices on the choices sheet"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_loop_without_its_list_or_its_end_is_told_at_its_row() {
+    let errs = errors_of(&[
+        (
+            "survey",
+            vec![
+                vec!["type", "name", "label"],
+                vec!["begin loop over rooms", "per_room", "每个房间"],
+                vec!["integer", "n", "数量"],
+                vec!["end loop"],
+            ],
+        ),
+        settings(),
+    ]);
+    assert_eq!(
+        errs[0],
+        cell(
+            2,
+            "A (type)",
+            "`begin loop over rooms` cannot be written out: write `begin loop over listname` with the list on the choices sheet, closed by `end loop`"
+        )
     );
 }

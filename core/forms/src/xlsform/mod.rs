@@ -24,11 +24,19 @@
 //!   with a dash (`2024091201-3`, read as its digits), a group named like a
 //!   question (renamed `{name}_group`), and leftovers after 60 empty rows
 //!   (not read, as in pyxform) — each with a warning where it changes anything.
+//! - Question types the phone asks as its own kinds (see `mapped.rs`): `time`
+//!   and `datetime` as text the core checks, `range` as a number between its
+//!   bounds, `hidden` as a value computed from its calculation or default,
+//!   `trigger` as yes / no; `begin loop over list` written out once per
+//!   choice (see `loops.rs`). Appearances the phone cannot follow (`draw`,
+//!   `annotate` on a photo, `month-year` / `year` on a date) are asked the
+//!   nearest way it can, with a warning.
 //!
 //! What cannot work on a phone offline (`pulldata()`, `instance()`, `search()`,
-//! a choice file that was not given, a question type the phone has no screen
-//! for) is refused as an [`XlsFormError::Feature`] that names the feature, and
-//! so is what changes what is stored; other problems, and any problem
+//! a choice file that was not given, a question type the phone has no widget
+//! for: `audio`, `video`, `file`, `geotrace`, …) is refused as an
+//! [`XlsFormError::Feature`] that names the feature and says what to write
+//! instead; other problems, and any problem
 //! [`Form::load`] finds mapped back to its row, are refused with the sheet, row
 //! and column. Every message is in Chinese and English
 //! ([`XlsFormError::message_zh`]). The definition says the oldest format that
@@ -37,6 +45,8 @@
 mod choice_file;
 mod choices;
 mod language;
+mod loops;
+mod mapped;
 mod settings;
 mod sheet;
 mod survey;
@@ -476,6 +486,7 @@ impl RowMap {
             }
             LoadError::MissingChoices { field }
             | LoadError::DuplicateChoice { field, .. }
+            | LoadError::BadChoiceName { field, .. }
             | LoadError::EmptyContainer { field }
             | LoadError::MissingCalculation { field }
             | LoadError::PropertyNotAllowed { field, .. } => cell(field, "type", whole()),

@@ -7,12 +7,14 @@
 use super::choice_file::{ChoiceFiles, FileProblem};
 use super::choices::Lists;
 use super::language::LOCALIZABLE;
+use super::loops;
+use super::mapped;
 use super::sheet::Sheet;
 use super::{RowMap, Warn, XlsFormError, media_left_out, msg};
 use crate::definition::{Choice, Field, FieldType, LocalizedText};
 
 /// Columns read besides the text columns of [`LOCALIZABLE`].
-const COLUMNS: [&str; 13] = [
+const COLUMNS: [&str; 14] = [
     "type",
     "name",
     "required",
@@ -26,6 +28,7 @@ const COLUMNS: [&str; 13] = [
     "repeat_count",
     "label",
     "prefill",
+    "parameters",
 ];
 
 /// Question types the phone records by itself (or does not record): the rows
@@ -187,7 +190,19 @@ pub(super) fn read(
         Some(parent) => parent.children.push(field),
         None => root.push(field),
     };
-    for (row, cells) in &sheet.rows {
+    // Lists a select offers `or_other` on: a loop over one is asked for `other` too.
+    let or_other_lists: Vec<String> = sheet
+        .rows
+        .iter()
+        .filter_map(|(_, cells)| match select_type(&cell(cells, "type")) {
+            Some(Ok(s)) if s.or_other => Some(s.list),
+            _ => None,
+        })
+        .collect();
+    let rows_read = loops::expand(sheet, lists, lang, &or_other_lists);
+    // Appearances the phone shows no differently, with the rows using each.
+    let mut plain_appearances: Vec<(String, Vec<u32>)> = Vec::new();
+    for (row, cells) in &rows_read {
         let row = *row;
         let raw_type = cell(cells, "type");
         let ty = raw_type
@@ -331,6 +346,7 @@ pub(super) fn read(
         let appearance = opt(cells, "appearance");
         let mut choices = None;
         let mut or_other = false;
+        let mut range = None;
         let field_type = match ty_norm.as_str() {
             "begin group" => FieldType::Group,
             "begin repeat" => FieldType::Repeat,
@@ -348,19 +364,52 @@ pub(super) fn read(
             "money" => FieldType::Money,
             "signature" => FieldType::Signature,
             "yes no" => FieldType::YesNo,
-            // ODK's "OK" box: asked as yes / no, with a warning.
-            "acknowledge" => {
+            // ODK's "OK" box (`trigger` is its older name): asked as yes / no, with a warning.
+            "acknowledge" | "trigger" => {
                 warn(
                     sheet,
                     Some(row),
                     Some(type_col),
                     msg(
-                        "`acknowledge`（确认）按“是 / 否”提问，保存 yes 或 no",
-                        "`acknowledge` is asked as yes / no and stored as yes or no",
+                        format!("`{ty_norm}`（确认）按“是 / 否”提问，保存 yes 或 no"),
+                        format!("`{ty_norm}` is asked as yes / no and stored as yes or no"),
                     ),
                 );
                 FieldType::YesNo
             }
+            // Never shown: a value computed from its calculation or default.
+            "hidden" => FieldType::Calculate,
+            // The code is typed: the phone has no scanner.
+            "barcode" => {
+                warn(
+                    sheet,
+                    Some(row),
+                    Some(type_col),
+                    msg(
+                        "手机不能扫码：`barcode` 按文字提问，由网格员手工输入条码",
+                        "the phone cannot scan codes: `barcode` is asked as text and the worker types the code",
+                    ),
+                );
+                FieldType::Text
+            }
+            // Text the core checks as a time of day, or a date and time.
+            "time" | "datetime" => FieldType::Text,
+            "range" => match mapped::range(&cell(cells, "parameters")) {
+                Ok(r) => {
+                    let t = if r.decimal {
+                        FieldType::Decimal
+                    } else {
+                        FieldType::Integer
+                    };
+                    range = Some(r);
+                    t
+                }
+                Err(why) => {
+                    let j = sheet.col("parameters").unwrap_or(type_col);
+                    errors.push(sheet.cell_error(row, j, why));
+                    continue;
+                }
+            },
             _ => match select_type(&raw_type) {
                 Some(Ok(select)) => {
                     match lists.get(&select.list) {
@@ -450,14 +499,25 @@ pub(super) fn read(
                     ));
                     continue;
                 }
+                _ if ty_norm.starts_with("begin loop") => {
+                    // A loop that was written out is not seen here: this one
+                    // lacks its list or its end.
+                    errors.push(err_at(
+                        type_col,
+                        format!(
+                            "`{raw_type}` 无法展开：应写成 `begin loop over 列表名`，该列表在 choices 工作表中，并用 `end loop` 关闭"
+                        ),
+                        format!(
+                            "`{raw_type}` cannot be written out: write `begin loop over listname` with the list on the choices sheet, closed by `end loop`"
+                        ),
+                    ));
+                    continue;
+                }
                 _ => {
                     match instead(&ty) {
                         // A type ODK has and the phone has no screen for: named.
                         Some((zh, en)) => {
-                            let kind = match ty.split_whitespace().next().unwrap_or_default() {
-                                "begin" => "begin loop",
-                                first => first,
-                            };
+                            let kind = ty.split_whitespace().next().unwrap_or_default();
                             errors.push(feature_at(
                                 type_col,
                                 &format!("question type {kind}"),
@@ -476,35 +536,61 @@ pub(super) fn read(
                 }
             },
         };
-        if let Some(a) = &appearance {
-            let refused = match field_type {
-                FieldType::Date => matches!(a.as_str(), "month-year" | "year"),
-                FieldType::Image => matches!(a.as_str(), "draw" | "annotate"),
-                _ => a.contains("search("),
-            };
-            if refused {
-                let j = sheet.col("appearance").unwrap_or(type_col);
-                errors.push(if a.contains("search(") {
-                    feature_at(
-                        j,
-                        "search()",
-                        format!("不支持外观 `{a}`：search() 需要手机上没有的外部文件"),
-                        format!(
-                            "appearance `{a}` is not supported: search() needs an external file the phone does not have"
-                        ),
-                    )
-                } else {
-                    feature_at(
-                        j,
-                        &format!("appearance {a}"),
-                        format!("不支持外观 `{a}`：它会改变保存的内容"),
-                        format!("appearance `{a}` changes what is stored and is not supported"),
-                    )
-                });
-                continue;
+        if let Some(a) = appearance.as_deref().filter(|a| a.contains("search(")) {
+            let j = sheet.col("appearance").unwrap_or(type_col);
+            errors.push(feature_at(
+                j,
+                "search()",
+                format!("不支持外观 `{a}`：search() 需要手机上没有的外部文件"),
+                format!(
+                    "appearance `{a}` is not supported: search() needs an external file the phone does not have"
+                ),
+            ));
+            continue;
+        }
+        // An appearance that would change what is asked: the nearest the phone
+        // has is asked instead, told in a warning.
+        let instead = appearance
+            .as_deref()
+            .and_then(|a| nearest_instead(field_type, a).map(|why| (a.to_owned(), why)));
+        if let Some((a, (zh, en))) = &instead {
+            warn(
+                sheet,
+                Some(row),
+                sheet.col("appearance"),
+                msg(
+                    format!("外观 `{a}`：{zh}"),
+                    format!("appearance `{a}`: {en}"),
+                ),
+            );
+        }
+        // The phone shows every question one way: any other appearance is
+        // left out, told once per appearance after the sheet is read.
+        if instead.is_none()
+            && let Some(a) = appearance
+            && !(field_type == FieldType::Signature && a.trim().eq_ignore_ascii_case("signature"))
+        {
+            match plain_appearances.iter_mut().find(|(b, _)| *b == a) {
+                Some((_, rows)) => rows.push(row),
+                None => plain_appearances.push((a, vec![row])),
             }
         }
-        if let Some((j, feature, zh, en)) = offline_function(sheet, cells) {
+        if ty_norm != "range"
+            && let Some(p) = opt(cells, "parameters")
+        {
+            warn(
+                sheet,
+                Some(row),
+                sheet.col("parameters"),
+                msg(
+                    format!("参数 `{p}` 只改变 ODK 的显示或拍摄方式，不适用于手机表单，未读取"),
+                    format!(
+                        "parameters `{p}` only change how ODK shows or captures the question; left out"
+                    ),
+                ),
+            );
+        }
+        if let Some((j, feature, zh, en)) = offline_function(sheet, cells, lists) {
             errors.push(feature_at(j, feature, zh, en));
             continue;
         }
@@ -562,8 +648,41 @@ pub(super) fn read(
         field.required_message = sheet.localized(cells, "required_message", lang);
         field.calculation = opt(cells, "calculation").map(boolean_words);
         field.default = default;
-        field.appearance = appearance;
         field.choice_filter = choice_filter;
+        match ty_norm.as_str() {
+            "hidden" => {
+                let default = opt(cells, "default");
+                field.calculation = Some(mapped::hidden_calculation(
+                    field.calculation.take(),
+                    default.as_deref(),
+                ));
+                field.default = None;
+            }
+            "time" => mapped::time_text(&mut field, false),
+            "datetime" => mapped::time_text(&mut field, true),
+            _ => {}
+        }
+        if let Some(r) = &range {
+            r.bound(&mut field);
+        }
+        // A default the mapped question would refuse is told at its cell.
+        let admitted = match (ty_norm.as_str(), &field.default, &range) {
+            ("time" | "datetime", Some(d), _) => d
+                .as_str()
+                .is_some_and(|d| mapped::time_admits(d, ty_norm == "datetime")),
+            (_, Some(d), Some(r)) => d.as_f64().is_none_or(|n| r.admits(n)),
+            _ => true,
+        };
+        if !admitted {
+            let d = cell(cells, "default");
+            let j = sheet.col("default").unwrap_or(type_col);
+            errors.push(err_at(
+                j,
+                format!("默认值 `{d}` 不符合 `{ty_norm}` 的要求"),
+                format!("the default `{d}` is not what a `{ty_norm}` question accepts"),
+            ));
+            continue;
+        }
         if let Some(code) = opt(cells, "prefill") {
             match crate::Prefill::from_code(&code) {
                 Some(p) => field.prefill = Some(p),
@@ -628,6 +747,28 @@ pub(super) fn read(
                 push(&mut stack, &mut root, other_field(&name, other_name));
             }
         }
+    }
+    for (a, at) in &plain_appearances {
+        let mut list: Vec<String> = at.iter().take(5).map(u32::to_string).collect();
+        if at.len() > 5 {
+            list.push("…".to_owned());
+        }
+        let list = list.join(", ");
+        let (zh_rows, en_rows) = match at.len() {
+            1 => (format!("第 {list} 行"), format!("row {list}")),
+            n => (format!("共 {n} 行：{list}"), format!("{n} rows: {list}")),
+        };
+        warn(
+            sheet,
+            Some(at[0]),
+            sheet.col("appearance"),
+            msg(
+                format!("外观 `{a}` 在手机上不改变显示方式（{zh_rows}），未读取"),
+                format!(
+                    "appearance `{a}` is shown no differently on the phone ({en_rows}); left out"
+                ),
+            ),
+        );
     }
     if let Some(frame) = stack.last() {
         let (begin, end) = if frame.repeat {
@@ -718,6 +859,7 @@ const EXPRESSION_COLUMNS: [&str; 6] = [
 fn offline_function(
     sheet: &Sheet,
     cells: &[String],
+    lists: &Lists,
 ) -> Option<(usize, &'static str, String, String)> {
     EXPRESSION_COLUMNS.iter().find_map(|&column| {
         let j = sheet.col(column)?;
@@ -734,6 +876,20 @@ fn offline_function(
                 "pulldata() 从表单旁的 CSV 文件取值，手机离线时没有这个文件：请把要用的值做成选项或预填",
                 "pulldata() reads a CSV file beside the form that the phone does not have offline: make the values choices or a prefill instead",
             )
+        } else if let Some(list) = instance_name(&text)
+            .and_then(|n| lists.keys().find(|k| k.to_lowercase() == n))
+        {
+            // The form's own choice list, looked up by an XPath path.
+            return Some((
+                j,
+                "instance() path",
+                format!(
+                    "instance('{list}') 用 XPath 路径查找本表单的选项列表 `{list}`，入户通不计算这种路径：请直接用选择题本身显示选项，或用 if() 计算所需的值"
+                ),
+                format!(
+                    "instance('{list}') looks up the form's own choice list `{list}` by an XPath path, which Doorstep does not evaluate: let the select itself show the choice, or compute the value with if()"
+                ),
+            ));
         } else if called("instance") {
             (
                 "external instance",
@@ -751,6 +907,16 @@ fn offline_function(
         };
         Some((j, feature, zh.to_owned(), en.to_owned()))
     })
+}
+
+/// The name in the first `instance('name')` of a lowercased expression (a
+/// curly quote, as Word and WPS type one, closes it too).
+fn instance_name(text: &str) -> Option<String> {
+    let at = text.find("instance(")?;
+    let rest = text[at + "instance(".len()..].trim_start();
+    let rest = rest.strip_prefix(['\'', '"', '‘', '’', '“', '”'])?;
+    let end = rest.find(['\'', '"', '‘', '’', '“', '”', ')'])?;
+    Some(rest[..end].trim().to_owned())
 }
 
 /// `select_one_external list` → the list's name.
@@ -778,36 +944,55 @@ fn from_file(raw: &str) -> Option<(bool, &str)> {
 /// What to write instead of an XLSForm type the phone has no widget for.
 fn instead(ty: &str) -> Option<(&'static str, &'static str)> {
     Some(match ty.split_whitespace().next()? {
-        "time" | "datetime" | "datetime-local" => (
-            "请改用 `date`（日期）或 `text`",
-            "use `date` or `text` instead",
+        "audio" | "background-audio" => (
+            "手机不能录音：请改用 `image`（拍照）或 `note`（说明），或删除这一行",
+            "the phone cannot record sound: use `image` (a photo) or a `note`, or delete the row",
         ),
-        "barcode" => (
-            "请改用 `text`，手工输入条码",
-            "use `text` and type the code instead",
+        "video" => (
+            "手机不能录像：请改用 `image`（拍照），或删除这一行",
+            "the phone cannot record video: use `image` (a photo) instead, or delete the row",
         ),
-        "audio" | "video" | "file" | "background-audio" => (
-            "手机端只拍照片：请改用 `image`，或删除这一行",
-            "the phone takes photos only: use `image` instead, or delete the row",
+        "file" => (
+            "手机不能附加文件：请改用 `image`（给文件拍照），或删除这一行",
+            "the phone cannot attach files: use `image` (a photo of the document) instead, or delete the row",
         ),
-        "acknowledge" | "trigger" => ("请改用 `yes_no`", "use `yes_no` instead"),
-        "range" => (
-            "请改用 `integer` 并加约束（例如 `. >= 1 and . <= 10`）",
-            "use `integer` with a constraint (e.g. `. >= 1 and . <= 10`) instead",
+        "rank" => (
+            "手机不能排序：请改用 `select_multiple`",
+            "the phone cannot rank choices: use `select_multiple` instead",
         ),
-        "rank" => ("请改用 `select_multiple`", "use `select_multiple` instead"),
         "geotrace" | "geoshape" => (
-            "请改用 `geopoint`（一个位置）",
-            "use `geopoint` (one position) instead",
+            "手机只记录一个位置，不能画线或面：请改用 `geopoint`",
+            "the phone records one position, not a line or an area: use `geopoint` instead",
         ),
-        "hidden" => ("请改用 `calculate`", "use `calculate` instead"),
-        "begin" if ty.contains("loop") => ("请改用 `begin repeat`", "use `begin repeat` instead"),
         "include" | "osm" | "xml-external" | "csv-external" => (
             "它需要手机上没有的外部文件或程序",
             "it needs an external file or app the phone does not have",
         ),
         _ => return None,
     })
+}
+
+/// For an appearance that changes what ODK asks, what the phone asks
+/// instead, in Chinese and English; `None` for an appearance that only
+/// changes how a question looks (kept as written).
+fn nearest_instead(t: FieldType, appearance: &str) -> Option<(&'static str, &'static str)> {
+    let words: Vec<&str> = appearance.split_whitespace().collect();
+    let has = |w: &str| words.contains(&w);
+    match t {
+        FieldType::Image if has("draw") => Some((
+            "手机上不能手绘，改为拍照",
+            "the phone has no drawing pad: a photo is taken instead",
+        )),
+        FieldType::Image if has("annotate") => Some((
+            "手机上不能在照片上标注，只拍照",
+            "the phone cannot mark up a photo: the photo is taken as it is",
+        )),
+        FieldType::Date if has("month-year") || has("year") => Some((
+            "手机上选择完整的日期（年-月-日），不只选年月",
+            "the worker picks a whole date (year, month and day) instead of only the month or year",
+        )),
+        _ => None,
+    }
 }
 
 /// Adds the choice `other` (其他 / Other) that `or_other` offers, unless the list has one.

@@ -42,7 +42,13 @@ def questions(children, choices, out):
         if c.get("choices") or (listed and listed in choices):
             entry["choices"] = [x["name"] for x in (c.get("choices") or choices[listed])]
         out.append(entry)
+        start = len(out)
         questions(c.get("children", []), choices, out)
+        if kind == "loop":
+            # A loop is asked once per choice of its list (`columns`); its
+            # `size` questions below it are asked in each.
+            entry["columns"] = [x["name"] for x in c.get("columns", [])]
+            entry["size"] = len(out) - start
 
 
 def external_lists(path):
