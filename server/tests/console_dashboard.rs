@@ -658,6 +658,7 @@ async fn a_visit_at_half_past_seven_in_beijing_on_the_first_counts_for_that_day_
     let before_midnight = f.add_household(grid, "吴秀珍", &["elder_alone"]).await;
     let after_midnight = f.add_household(grid, "郑玉梅", &["elder_alone"]).await;
     let new_york = f.add_household(grid, "钱淑芬", &["elder_alone"]).await;
+    let sunday_new_york = f.add_household(grid, "孙桂香", &["elder_alone"]).await;
     // 08:00 on Tuesday 1 December in Beijing: still 30 November in UTC.
     f.server.clock().set(at("2026-12-01T00:00:00Z"));
     let token = f.token("worker7").await;
@@ -670,6 +671,9 @@ async fn a_visit_at_half_past_seven_in_beijing_on_the_first_counts_for_that_day_
         // 20:00 on 30 November on a phone in New York: 1 December in UTC
         // and in Beijing, but the visit's own day is 30 November.
         (&new_york, "2026-12-01T01:00:00Z", -5, "2026-11-30"),
+        // 20:00 on Sunday 29 November in New York: Monday 30 November, this
+        // week, in UTC and in Beijing, but last week by its own day.
+        (&sunday_new_york, "2026-11-30T01:00:00Z", -5, "2026-11-29"),
     ] {
         let mut v = visit(
             h,
@@ -691,9 +695,18 @@ async fn a_visit_at_half_past_seven_in_beijing_on_the_first_counts_for_that_day_
         link, "/console/queue?from=2026-12-01",
         "today is 1 December in Beijing"
     );
-    // 07:30 and 00:01 in Beijing are today; 23:59 the day before is not.
-    // (The New York visit, 09:00 in Beijing, is counted by its instant.)
-    assert_eq!(today, "3");
+    // 07:30 and 00:01 in Beijing are today; 23:59 the day before is not, nor
+    // the New York visit (09:00 on 1 December in Beijing, 30 November where
+    // it was made), as coverage below counts it for November.
+    assert_eq!(today, "2");
+    // The week began on Monday 30 November: the Sunday evening in New York
+    // is last week's, though it was Monday morning in Beijing.
+    assert_eq!(card(&dashboard, "本周走访").0, "4");
+    let row = dashboard
+        .split(&format!("<tr data-grid=\"{grid}\">"))
+        .nth(1)
+        .expect("the grid's row");
+    assert!(row.contains("</a></td><td>4</td>"), "{row}");
     let queue = f.html(&cookie, &link).await;
     assert!(
         queue.contains(&early.code)
@@ -702,9 +715,9 @@ async fn a_visit_at_half_past_seven_in_beijing_on_the_first_counts_for_that_day_
         "{queue}"
     );
     // This month's routine visit: made by the 07:30 and 00:01 visits, owed
-    // by the 23:59 one and the New York phone's (both November by their own day).
+    // by the 23:59 one and the New York phone's (November by their own day).
     let [due, visited, _] = coverage_of(&dashboard, grid);
-    assert_eq!((due.as_str(), visited.as_str()), ("4", "2"));
+    assert_eq!((due.as_str(), visited.as_str()), ("5", "2"));
 
     // The month's last minute in Beijing: December's visits still count.
     f.server.clock().set(at("2026-12-31T15:59:00Z"));
@@ -712,7 +725,7 @@ async fn a_visit_at_half_past_seven_in_beijing_on_the_first_counts_for_that_day_
     let dashboard = f.html(&cookie, "/console").await;
     assert_eq!(card(&dashboard, "今日走访").0, "0");
     let [due, visited, overdue_in_december] = coverage_of(&dashboard, grid);
-    assert_eq!((due.as_str(), visited.as_str()), ("4", "2"));
+    assert_eq!((due.as_str(), visited.as_str()), ("5", "2"));
 
     // Two minutes later it is January there (still 31 December in UTC):
     // nobody is visited this month, and the two households missed in
@@ -723,10 +736,10 @@ async fn a_visit_at_half_past_seven_in_beijing_on_the_first_counts_for_that_day_
     let (_, link) = card(&dashboard, "今日走访");
     assert_eq!(link, "/console/queue?from=2027-01-01");
     let [due, visited, overdue] = coverage_of(&dashboard, grid);
-    assert_eq!((due.as_str(), visited.as_str()), ("4", "0"));
+    assert_eq!((due.as_str(), visited.as_str()), ("5", "0"));
     let more: u64 = overdue.parse::<u64>().expect("a count")
         - overdue_in_december.parse::<u64>().expect("a count");
-    assert_eq!(more, 2, "December missed by two households");
+    assert_eq!(more, 3, "December missed by three households");
 }
 
 #[tokio::test]

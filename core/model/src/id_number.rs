@@ -94,13 +94,12 @@ pub struct IdNumber(String);
 impl IdNumber {
     /// Parses and validates a number as typed by a person: surrounding spaces are
     /// ignored, a lowercase `x` is accepted, and a 15-digit legacy number is
-    /// upgraded to 18 characters. Validation is checked against today's date.
+    /// upgraded to 18 characters. The birth date must be a real date from
+    /// 1890 on; whether it is already past is not judged here (no clock is
+    /// read): a number entered for a resident goes through
+    /// [`IdNumber::parse_on`] with the caller's today. Reading back a stored
+    /// number, or recognizing one to mask it, takes this.
     pub fn parse(input: &str) -> Result<Self, IdNumberError> {
-        Self::parse_on(input, chrono::Local::now().date_naive())
-    }
-
-    /// As [`IdNumber::parse`], judging "birth date in the future" against `today`.
-    pub fn parse_on(input: &str, today: NaiveDate) -> Result<Self, IdNumberError> {
         let s = input.trim();
         let normalized = match s.chars().count() {
             18 => {
@@ -127,13 +126,23 @@ impl IdNumber {
             return Err(IdNumberError::UnknownRegion);
         }
         let birth = birth_date_of(&normalized).ok_or(IdNumberError::ImpossibleBirthDate)?;
-        if birth > today || birth.year() < 1890 {
+        if birth.year() < 1890 {
             return Err(IdNumberError::ImpossibleBirthDate);
         }
         if check_char(&normalized[..17]) != normalized.as_bytes()[17] {
             return Err(IdNumberError::BadCheckDigit);
         }
         Ok(Self(normalized))
+    }
+
+    /// As [`IdNumber::parse`], and a birth date after `today` (the caller's
+    /// clock's calendar day) is refused as impossible.
+    pub fn parse_on(input: &str, today: NaiveDate) -> Result<Self, IdNumberError> {
+        let id = Self::parse(input)?;
+        if id.birth_date() > today {
+            return Err(IdNumberError::ImpossibleBirthDate);
+        }
+        Ok(id)
     }
 
     /// The full 18-character number. Personal data: show it only where the
@@ -287,9 +296,41 @@ mod tests {
             IdNumber::parse_on(&future, today()),
             Err(IdNumberError::ImpossibleBirthDate)
         );
+        // Born today is possible; the day after is not, on the caller's day.
+        let born_today = with_check("11010520261122001");
+        assert!(IdNumber::parse_on(&born_today, today()).is_ok());
+        let born_tomorrow = with_check("11010520261123001");
+        assert_eq!(
+            IdNumber::parse_on(&born_tomorrow, today()),
+            Err(IdNumberError::ImpossibleBirthDate)
+        );
+        let a_day_later = today().succ_opt().expect("a next day");
+        assert!(IdNumber::parse_on(&born_tomorrow, a_day_later).is_ok());
+        let before_1890 = with_check("11010518891231001");
+        assert_eq!(
+            IdNumber::parse(&before_1890),
+            Err(IdNumberError::ImpossibleBirthDate)
+        );
         let month13 = with_check("11010519901301001");
         assert_eq!(
             IdNumber::parse_on(&month13, today()),
+            Err(IdNumberError::ImpossibleBirthDate)
+        );
+    }
+
+    #[test]
+    fn reading_a_number_back_does_not_judge_its_birth_date_by_any_clock() {
+        // A number stored (or shown, to be masked) reads the same on every
+        // day: only a number being entered is judged against a today.
+        let future = with_check("11010520300101001");
+        let id = IdNumber::parse(&future).expect("a well-formed number");
+        assert_eq!(id.masked(), format!("110105********{}", &future[14..]));
+        let stored: IdNumber =
+            serde_json::from_value(serde_json::json!(future)).expect("read back");
+        assert_eq!(stored, id);
+        assert_eq!(future.parse::<IdNumber>(), Ok(id));
+        assert_eq!(
+            IdNumber::parse(&with_check("11010519990230001")),
             Err(IdNumberError::ImpossibleBirthDate)
         );
     }

@@ -142,6 +142,19 @@ impl DeviceInstant {
     pub fn local_date(&self) -> NaiveDate {
         self.local_or_utc().date_naive()
     }
+
+    /// The UTC instants around which "on or after `day`" by [`Self::local_date`]
+    /// is decided, for a store that indexes instants: every instant before
+    /// the first falls on an earlier local day and every instant from the
+    /// second on falls on `day` or later, whatever its offset; only the ones in
+    /// between need their offset read. The band is the widest offset a
+    /// [`FixedOffset`] takes (under a day either way; a recorded offset
+    /// beyond it counts as UTC).
+    pub fn undecided_around(day: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
+        let midnight = day.and_time(chrono::NaiveTime::MIN).and_utc();
+        let widest = chrono::Duration::days(1);
+        (midnight - widest, midnight + widest)
+    }
 }
 
 /// One revision of a visit to a household.
@@ -299,6 +312,44 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 12, 5).expect("valid")
         );
         assert_eq!(corrupt.local_or_utc().offset().local_minus_utc(), 0);
+    }
+
+    #[test]
+    fn only_instants_inside_the_undecided_band_depend_on_their_offset() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 1).expect("valid");
+        let (from, until) = DeviceInstant::undecided_around(day);
+        let offsets = [
+            -86_399,
+            -12 * 3600,
+            -5 * 3600,
+            0,
+            8 * 3600,
+            14 * 3600,
+            86_399,
+            100 * 3600,
+        ];
+        for offset_seconds in offsets {
+            let before = DeviceInstant {
+                utc: from - chrono::Duration::seconds(1),
+                offset_seconds,
+            };
+            assert!(before.local_date() < day, "{offset_seconds}");
+            let after = DeviceInstant {
+                utc: until,
+                offset_seconds,
+            };
+            assert!(after.local_date() >= day, "{offset_seconds}");
+        }
+        // Inside the band the offset decides: 20:00 on 30 November in New
+        // York is 1 December in UTC and in Beijing.
+        let new_york = DeviceInstant {
+            utc: DateTime::parse_from_rfc3339("2026-12-01T01:00:00Z")
+                .expect("valid")
+                .with_timezone(&Utc),
+            offset_seconds: -5 * 3600,
+        };
+        assert!(new_york.utc >= from && new_york.utc < until);
+        assert!(new_york.local_date() < day);
     }
 
     fn visit() -> Visit {

@@ -10,7 +10,6 @@ use chrono::Datelike;
 
 use super::ConsoleError;
 use super::html::{esc, flag_label, frame, t, url_encode};
-use super::queue::day_start;
 use super::session::ConsoleUser;
 use crate::app::AppState;
 
@@ -42,9 +41,7 @@ pub async fn page(
     // Independent reads, side by side (the backends have several readers).
     let scope = &user.caller.grid_ids;
     let (stats, households, returns) = tokio::try_join!(
-        state
-            .storage
-            .visit_stats(scope, day_start(today), day_start(week_start)),
+        state.storage.visit_stats(scope, today, week_start),
         state.storage.coverage_households(scope),
         state.storage.open_returns(scope),
     )?;

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
-use chrono::{DateTime, Utc};
+use chrono::NaiveDate;
 use doorstep_model::{DeviceInstant, ResidentTag};
 use uuid::Uuid;
 
@@ -195,43 +195,73 @@ pub(super) async fn workers_of<C: Conn>(
         .collect()
 }
 
-/// Dashboard counts over `grid_ids`; a visit counts once, as its latest revision.
+/// Per grid, the visits (latest revisions) whose own local day
+/// ([`DeviceInstant::local_date`]) is on or after `day`. The index on
+/// `finalized_utc` counts those certainly after; the few in the band where
+/// the offset decides are read and decided by the one rule.
+async fn since_local_day<C: Conn>(
+    c: &mut C,
+    scope: &List,
+    day: NaiveDate,
+) -> Result<BTreeMap<Uuid, u64>> {
+    let d = c.dialect();
+    let (from, until) = DeviceInstant::undecided_around(day);
+    let latest = d.is_false("superseded");
+    let in_scope = d.in_list("grid_id", 1);
+    let mut per_grid = BTreeMap::new();
+    let sql = format!(
+        "SELECT grid_id, count(*) FROM visits
+         WHERE {in_scope} AND finalized_utc >= $2 AND {latest} GROUP BY grid_id"
+    );
+    for r in c.query(&sql, &[scope, &ts(until)]).await? {
+        per_grid.insert(r.uuid(0)?, r.try_get::<u64>(1)?);
+    }
+    let sql = format!(
+        "SELECT grid_id, finalized_utc, finalized_offset FROM visits
+         WHERE {in_scope} AND finalized_utc >= $2 AND finalized_utc < $3 AND {latest}"
+    );
+    for r in c.query(&sql, &[scope, &ts(from), &ts(until)]).await? {
+        let at = DeviceInstant {
+            utc: r.time(1)?,
+            offset_seconds: r.try_get(2)?,
+        };
+        if at.local_date() >= day {
+            *per_grid.entry(r.uuid(0)?).or_default() += 1;
+        }
+    }
+    Ok(per_grid)
+}
+
+/// Dashboard counts over `grid_ids`; a visit counts once, as its latest
+/// revision, and on its own local day.
 pub(super) async fn visit_stats<C: Conn>(
     c: &mut C,
     grid_ids: &[Uuid],
-    today: DateTime<Utc>,
-    week: DateTime<Utc>,
+    today: NaiveDate,
+    week: NaiveDate,
 ) -> Result<VisitStats> {
     let d = c.dialect();
     let scope = List::ids(grid_ids);
-    let latest = d.is_false("superseded");
-    let since_today: u64 = c
-        .query_one(
-            &format!(
-                "SELECT count(*) FROM visits WHERE {} AND finalized_utc >= $2 AND {latest}",
-                d.in_list("grid_id", 1)
-            ),
-            &[&scope, &ts(today)],
-        )
-        .await?
-        .try_get(0)?;
+    let since_today = since_local_day(c, &scope, today).await?.values().sum();
+    let since_week = since_local_day(c, &scope, week).await?;
     // The week's visits and the reviews waiting are the sums of the per-grid rows.
     let per_grid = c
         .query(
             &format!(
                 "SELECT g.id, g.name,
-                        (SELECT count(*) FROM visits v
-                         WHERE v.grid_id = g.id AND v.finalized_utc >= $2 AND {}),
                         (SELECT count(*) FROM visits v WHERE v.status = 'uploaded' AND v.grid_id = g.id)
                  FROM grids g WHERE {} ORDER BY g.code",
-                d.is_false("v.superseded"),
                 d.in_list("g.id", 1)
             ),
-            &[&scope, &ts(week)],
+            &[&scope],
         )
         .await?
         .iter()
-        .map(|r| Ok((r.uuid(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+        .map(|r| {
+            let id = r.uuid(0)?;
+            let week = since_week.get(&id).copied().unwrap_or(0);
+            Ok((id, r.try_get(1)?, week, r.try_get(2)?))
+        })
         .collect::<Result<Vec<(Uuid, String, u64, u64)>>>()?;
     let flags = c
         .query(

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use doorstep_evidence::LatLon;
 use doorstep_model::{Community, Grid, Subdistrict};
 use doorstep_protocol::GridInfo;
@@ -300,8 +300,8 @@ impl<B: Backend> Storage for Db<B> {
     async fn visit_stats(
         &self,
         grid_ids: &[Uuid],
-        today: DateTime<Utc>,
-        week: DateTime<Utc>,
+        today: NaiveDate,
+        week: NaiveDate,
     ) -> Result<VisitStats> {
         let grid_ids = grid_ids.to_vec();
         read!(self, |c| console_queries::visit_stats(

@@ -598,14 +598,17 @@ pub trait Storage: Send + Sync + 'static {
     async fn visit_evidence(&self, visit_id: Uuid) -> Result<Option<VisitEvidence>>;
     /// Workers assigned to any of these grids: id and display name, by name.
     async fn workers_of(&self, grid_ids: &[Uuid]) -> Result<Vec<(Uuid, String)>>;
-    /// Dashboard counts over `grid_ids`: visits finalized since `today` and
-    /// since `week`, reviews waiting, per grid (visits since `week`, waiting),
-    /// per flag. A visit counts once, as its latest revision.
+    /// Dashboard counts over `grid_ids`: visits finalized on or after the
+    /// days `today` and `week`, reviews waiting, per grid (visits since
+    /// `week`, waiting), per flag. A visit counts once, as its latest
+    /// revision, and on its own local day ([`doorstep_model::DeviceInstant::local_date`], the
+    /// rule coverage and pull use): 20:00 on 30 November in New York is 30
+    /// November, though it is 1 December in Beijing.
     async fn visit_stats(
         &self,
         grid_ids: &[Uuid],
-        today: DateTime<Utc>,
-        week: DateTime<Utc>,
+        today: NaiveDate,
+        week: NaiveDate,
     ) -> Result<VisitStats>;
 
     // --- the console's admin pages ---
