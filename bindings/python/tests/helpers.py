@@ -50,8 +50,9 @@ def supervisor_returns(url: str, visit_id: str, comment: str) -> dict:
 
 
 def admin_publishes(url: str, file_name: str, content: bytes) -> str:
-    """The admin signs in to the console and publishes a form definition (JSON
-    or XLSForm) on the templates page, as in a browser; returns the page."""
+    """The admin signs in to the console, uploads a form definition (JSON or
+    XLSForm) on the templates page and, when the check passes, confirms it, as
+    in a browser; returns the last page (the refusal, or the published one)."""
     import http.cookiejar
     import re
     import uuid
@@ -77,7 +78,13 @@ def admin_publishes(url: str, file_name: str, content: bytes) -> str:
         headers={"content-type": f"multipart/form-data; boundary={boundary}"},
         method="POST",
     )
-    return opener.open(request, timeout=30).read().decode()
+    check = opener.open(request, timeout=30).read().decode()
+    # The console lists what it checked and publishes only when the admin confirms.
+    upload = re.search(r'name="upload" value="([^"]+)"', check)
+    if upload is None:
+        return check
+    form = urllib.parse.urlencode({"csrf": csrf(check), "upload": upload.group(1), "action": "publish"})
+    return opener.open(url + "/console/admin/templates/confirm", data=form.encode(), timeout=30).read().decode()
 
 
 def new_key() -> bytes:
