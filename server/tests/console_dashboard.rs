@@ -707,12 +707,23 @@ async fn a_visit_at_half_past_seven_in_beijing_on_the_first_counts_for_that_day_
         .nth(1)
         .expect("the grid's row");
     assert!(row.contains("</a></td><td>4</td>"), "{row}");
+    // The card's link lists exactly the visits it counted: the queue's day
+    // filters judge a visit by its own local day too.
     let queue = f.html(&cookie, &link).await;
     assert!(
         queue.contains(&early.code)
             && queue.contains(&after_midnight.code)
-            && !queue.contains(&before_midnight.code),
+            && !queue.contains(&before_midnight.code)
+            && !queue.contains(&new_york.code),
         "{queue}"
+    );
+    let november = f.html(&cookie, "/console/queue?to=2026-11-30").await;
+    assert!(
+        november.contains(&before_midnight.code)
+            && november.contains(&new_york.code)
+            && !november.contains(&early.code)
+            && !november.contains(&after_midnight.code),
+        "{november}"
     );
     // This month's routine visit: made by the 07:30 and 00:01 visits, owed
     // by the 23:59 one and the New York phone's (November by their own day).

@@ -112,8 +112,8 @@ impl QueueQuery {
             worker: uuid(&self.worker, "未知的网格员", "Unknown worker")?,
             template_id: (!self.template.is_empty()).then(|| self.template.clone()),
             status,
-            from: from.map(day_start),
-            until: to.and_then(|d| d.succ_opt()).map(day_start),
+            from,
+            until: to.and_then(|d| d.succ_opt()),
             flagged: !self.flagged.is_empty(),
             // A reused photo is found from the photos, not stored as a flag.
             flag: (!self.flag.is_empty() && self.flag != super::flags::PHOTO_REUSED)

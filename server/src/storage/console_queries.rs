@@ -27,8 +27,67 @@ fn refs(params: &[Owned]) -> Vec<&(dyn Param + Sync)> {
         .collect()
 }
 
+/// The visits of `scope` whose local day is decided by their offset around
+/// `day` (see [`DeviceInstant::undecided_around`]), split into those made on
+/// `day` or later and those made before it.
+async fn split_at_local_day<C: Conn>(
+    c: &mut C,
+    scope: &List,
+    day: NaiveDate,
+) -> Result<(Vec<Uuid>, Vec<Uuid>)> {
+    let (from, until) = DeviceInstant::undecided_around(day);
+    let sql = format!(
+        "SELECT id, finalized_utc, finalized_offset FROM visits
+         WHERE {} AND finalized_utc >= $2 AND finalized_utc < $3",
+        c.dialect().in_list("grid_id", 1)
+    );
+    let (mut on_or_after, mut before) = (Vec::new(), Vec::new());
+    for r in c.query(&sql, &[scope, &ts(from), &ts(until)]).await? {
+        let at = DeviceInstant {
+            utc: r.time(1)?,
+            offset_seconds: r.try_get(2)?,
+        };
+        if at.local_date() >= day {
+            on_or_after.push(r.uuid(0)?);
+        } else {
+            before.push(r.uuid(0)?);
+        }
+    }
+    Ok((on_or_after, before))
+}
+
+/// The queue's date bounds as conditions on the visit's own local day: an
+/// instant outside the undecided band around a bound is judged by the index
+/// on `finalized_utc`, one inside it by the ids [`split_at_local_day`] chose.
+struct LocalDays {
+    /// Ids in the band around `from` made on that day or later.
+    from: Option<(NaiveDate, Vec<Uuid>)>,
+    /// Ids in the band around `until` made before that day.
+    until: Option<(NaiveDate, Vec<Uuid>)>,
+}
+
+impl LocalDays {
+    async fn of<C: Conn>(c: &mut C, f: &QueueFilter) -> Result<Self> {
+        let scope = List::ids(&f.scope);
+        let from = match f.from {
+            Some(day) => Some((day, split_at_local_day(c, &scope, day).await?.0)),
+            None => None,
+        };
+        let until = match f.until {
+            Some(day) => Some((day, split_at_local_day(c, &scope, day).await?.1)),
+            None => None,
+        };
+        Ok(Self { from, until })
+    }
+}
+
+/// `v.id` among the ids of the next parameter (`$?`, numbered by `add`).
+fn any_of_ids(d: Dialect) -> String {
+    d.in_list("v.id", 0).replace("$0", "$?")
+}
+
 /// The review queue's WHERE clause over `visits v`, and its parameters.
-fn where_clause(d: Dialect, f: &QueueFilter) -> (String, Vec<Owned>) {
+fn where_clause(d: Dialect, f: &QueueFilter, days: &LocalDays) -> (String, Vec<Owned>) {
     let mut sql = d.in_list("v.grid_id", 1);
     let mut params: Vec<Owned> = vec![Box::new(List::ids(&f.scope))];
     let mut add = |sql_part: &str, p: Owned| {
@@ -47,11 +106,15 @@ fn where_clause(d: Dialect, f: &QueueFilter) -> (String, Vec<Owned>) {
     if let Some(status) = f.status {
         add(" AND v.status = $?", Box::new(status.as_str().to_owned()));
     }
-    if let Some(from) = f.from {
-        add(" AND v.finalized_utc >= $?", Box::new(ts(from)));
+    if let Some((day, ids)) = &days.from {
+        let (_, above) = DeviceInstant::undecided_around(*day);
+        add(" AND (v.finalized_utc >= $?", Box::new(ts(above)));
+        add(&format!(" OR {})", any_of_ids(d)), Box::new(List::ids(ids)));
     }
-    if let Some(until) = f.until {
-        add(" AND v.finalized_utc < $?", Box::new(ts(until)));
+    if let Some((day, ids)) = &days.until {
+        let (below, _) = DeviceInstant::undecided_around(*day);
+        add(" AND (v.finalized_utc < $?", Box::new(ts(below)));
+        add(&format!(" OR {})", any_of_ids(d)), Box::new(List::ids(ids)));
     }
     if let Some(photo) = &f.photo {
         let part = match d {
@@ -102,7 +165,8 @@ pub(super) async fn review_queue<C: Conn>(
     offset: u64,
     limit: u64,
 ) -> Result<QueuePage> {
-    let (clause, mut params) = where_clause(c.dialect(), filter);
+    let days = LocalDays::of(c, filter).await?;
+    let (clause, mut params) = where_clause(c.dialect(), filter, &days);
     let total: u64 = c
         .query_one(
             &format!("SELECT count(*) FROM visits v WHERE {clause}"),

@@ -348,10 +348,11 @@ pub struct QueueFilter {
     pub worker: Option<Uuid>,
     pub template_id: Option<String>,
     pub status: Option<doorstep_model::VisitStatus>,
-    /// Finalized at or after this instant.
-    pub from: Option<DateTime<Utc>>,
-    /// Finalized before this instant.
-    pub until: Option<DateTime<Utc>>,
+    /// Finalized on this day or later, by the visit's own local day (the
+    /// one rule, [`doorstep_model::DeviceInstant::local_date`]).
+    pub from: Option<chrono::NaiveDate>,
+    /// Finalized before this day, by the visit's own local day.
+    pub until: Option<chrono::NaiveDate>,
     /// Only visits with at least one flag.
     pub flagged: bool,
     /// Only visits carrying this flag code (e.g. `door:outside`).
