@@ -754,10 +754,13 @@ impl Form {
                                             path: format!("{prefix}{}[{k}]", f.name),
                                             code: "wrong_type".to_owned(),
                                             message: LocalizedText::new(
-                                                format!("「{}」的每一项应为JSON对象", f.label.zh),
+                                                format!(
+                                                    "「{}」的每一项应为JSON对象",
+                                                    f.label.text_in("zh")
+                                                ),
                                                 format!(
                                                     "each entry of {} must be a JSON object",
-                                                    f.label.en
+                                                    f.label.text_in("en")
                                                 ),
                                             ),
                                         });
@@ -815,8 +818,11 @@ impl Form {
                     path: format!("{prefix}{key}"),
                     code: "not_answerable".to_owned(),
                     message: LocalizedText::new(
-                        format!("「{}」是分组或说明，不能直接作答", f.label.zh),
-                        format!("{} is a section or note and takes no answer", f.label.en),
+                        format!("「{}」是分组或说明，不能直接作答", f.label.text_in("zh")),
+                        format!(
+                            "{} is a section or note and takes no answer",
+                            f.label.text_in("en")
+                        ),
                     ),
                 });
             } else if field.is_none() {
@@ -963,8 +969,8 @@ impl Form {
             if let Some(fault) = &s.faults[f.slot] {
                 problems.push(problem(
                     &fault.code,
-                    format!("「{}」{}", f.label.zh, fault.zh),
-                    format!("{}: {}", f.label.en, fault.en),
+                    format!("「{}」{}", f.label.text_in("zh"), fault.zh),
+                    format!("{}: {}", f.label.text_in("en"), fault.en),
                 ));
                 continue;
             }
@@ -975,13 +981,13 @@ impl Form {
             let required = || match &f.required_message {
                 Some(m) => problem(
                     "required",
-                    format!("「{}」{}", f.label.zh, m.zh),
-                    format!("{}: {}", f.label.en, m.en),
+                    format!("「{}」{}", f.label.text_in("zh"), m.zh),
+                    format!("{}: {}", f.label.text_in("en"), m.en),
                 ),
                 None => problem(
                     "required",
-                    format!("「{}」为必填项", f.label.zh),
-                    format!("{} is required", f.label.en),
+                    format!("「{}」为必填项", f.label.text_in("zh")),
+                    format!("{} is required", f.label.text_in("en")),
                 ),
             };
             match f.field_type {
@@ -996,15 +1002,15 @@ impl Form {
                         let m = f.min_count.unwrap_or(0);
                         problems.push(problem(
                             "too_few_entries",
-                            format!("「{}」至少需要{m}项", f.label.zh),
-                            format!("{} needs at least {m} entries", f.label.en),
+                            format!("「{}」至少需要{m}项", f.label.text_in("zh")),
+                            format!("{} needs at least {m} entries", f.label.text_in("en")),
                         ));
                     } else if f.max_count.is_some_and(|m| n > m as usize) {
                         let m = f.max_count.unwrap_or(0);
                         problems.push(problem(
                             "too_many_entries",
-                            format!("「{}」最多{m}项", f.label.zh),
-                            format!("{} allows at most {m} entries", f.label.en),
+                            format!("「{}」最多{m}项", f.label.text_in("zh")),
+                            format!("{} allows at most {m} entries", f.label.text_in("en")),
                         ));
                     }
                     let mut items = Vec::with_capacity(n);
@@ -1037,8 +1043,8 @@ impl Form {
                             let m = f.min_count.unwrap_or(0);
                             problems.push(problem(
                                 "too_few_photos",
-                                format!("「{}」至少需要{m}张照片", f.label.zh),
-                                format!("{} needs at least {m} photos", f.label.en),
+                                format!("「{}」至少需要{m}张照片", f.label.text_in("zh")),
+                                format!("{} needs at least {m} photos", f.label.text_in("en")),
                             ));
                         }
                         continue;
@@ -1048,8 +1054,8 @@ impl Form {
                         if let Some(m) = f.min_count.filter(|&m| n < m as usize) {
                             problems.push(problem(
                                 "too_few_photos",
-                                format!("「{}」至少需要{m}张照片", f.label.zh),
-                                format!("{} needs at least {m} photos", f.label.en),
+                                format!("「{}」至少需要{m}张照片", f.label.text_in("zh")),
+                                format!("{} needs at least {m} photos", f.label.text_in("en")),
                             ));
                         }
                     }
@@ -1063,10 +1069,13 @@ impl Form {
                         {
                             problems.push(problem(
                                 "choice_not_offered",
-                                format!("「{}」所选的不在当前可选的选项中，请重新选择", f.label.zh),
+                                format!(
+                                    "「{}」所选的不在当前可选的选项中，请重新选择",
+                                    f.label.text_in("zh")
+                                ),
                                 format!(
                                     "{}: the choice is not among those offered now; choose again",
-                                    f.label.en
+                                    f.label.text_in("en")
                                 ),
                             ));
                             continue;
@@ -1083,12 +1092,12 @@ impl Form {
                         if !eval(c, &env).truthy() {
                             let (zh, en) = match &f.constraint_message {
                                 Some(m) => (
-                                    format!("「{}」{}", f.label.zh, m.zh),
-                                    format!("{}: {}", f.label.en, m.en),
+                                    format!("「{}」{}", f.label.text_in("zh"), m.zh),
+                                    format!("{}: {}", f.label.text_in("en"), m.en),
                                 ),
                                 None => (
-                                    format!("「{}」的值不符合要求", f.label.zh),
-                                    format!("{}: the value is not allowed", f.label.en),
+                                    format!("「{}」的值不符合要求", f.label.text_in("zh")),
+                                    format!("{}: the value is not allowed", f.label.text_in("en")),
                                 ),
                             };
                             problems.push(problem("constraint", zh, en));

@@ -198,3 +198,29 @@ fn every_problem_the_validator_gives_has_words_for_a_badge() {
         "the answers gave too few problems to check ({seen})"
     );
 }
+
+#[test]
+fn a_label_in_one_language_names_the_field_in_both() {
+    // Forms written in Excel often label their questions in one language only.
+    let def = json!({
+        "id": "one_language", "version": 1, "title": {"zh": "单语", "en": ""},
+        "fields": [
+            {"name": "name", "type": "text", "label": {"zh": "姓名", "en": ""}, "required": true},
+            {"name": "age", "type": "integer", "label": {"zh": "", "en": "Age"}, "required": true}
+        ]
+    });
+    let form = Form::from_json(&def.to_string()).expect("loads");
+    let v = form.validate(&json!({}), today());
+    let messages: Vec<(&str, &str)> = v
+        .problems
+        .iter()
+        .map(|p| (p.message.zh.as_str(), p.message.en.as_str()))
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            ("「姓名」为必填项", "姓名 is required"),
+            ("「Age」为必填项", "Age is required"),
+        ]
+    );
+}
