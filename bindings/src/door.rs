@@ -6,6 +6,7 @@
 //! The shell passes the instant of every call (`now_ms`, milliseconds since
 //! 1970 UTC, the platform's wall clock); the core keeps no timer of its own.
 
+use crate::badge::BadgeTone;
 use crate::error::DoorstepError;
 use crate::session::Doorstep;
 use crate::visit::{DoorCheckResult, DoorOutcome, GpsFixInput, parse_id};
@@ -44,6 +45,9 @@ pub struct ReasonView {
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct DoorCheckView {
     pub stage: DoorCheckStage,
+    /// How the headline is coloured (good once accepted, bad when suspect
+    /// or timed out, a warning while waiting).
+    pub tone: BadgeTone,
     /// Whole seconds since the check began.
     pub elapsed_s: u32,
     /// The newest fix's accuracy in metres (live).
@@ -91,6 +95,7 @@ impl From<DoorSessionView> for DoorCheckView {
                 DoorStage::Accepted => DoorCheckStage::Accepted,
                 DoorStage::AcceptedByHand => DoorCheckStage::AcceptedByHand,
             },
+            tone: v.stage.tone().into(),
             elapsed_s: v.elapsed_s,
             accuracy_m: v.accuracy_m,
             need_accuracy_m: v.need_accuracy_m,

@@ -147,6 +147,10 @@ pub struct FieldItem {
     pub display_en: Option<String>,
     /// Repeats: how many entries there are.
     pub entries: Option<u32>,
+    /// Repeats: that count in words for the header (`2 人` / `2 people`,
+    /// `2 项` / `2 entries`).
+    pub entries_text_zh: Option<String>,
+    pub entries_text_en: Option<String>,
     pub min_count: Option<u32>,
     pub max_count: Option<u32>,
     pub problems: Vec<FormProblem>,
@@ -799,6 +803,8 @@ impl FieldItem {
             can_add_entry,
             can_remove_entry,
             entries: f.entries,
+            entries_text_zh: f.entries_text.as_ref().map(|t| t.zh.clone()),
+            entries_text_en: f.entries_text.map(|t| t.en),
             min_count: f.min_count,
             max_count: f.max_count,
             problems: f.problems.into_iter().map(FormProblem::from).collect(),

@@ -11,6 +11,7 @@
 //!   the visits its residents' tags make due (the templates' schedules).
 
 use crate::device::{Device, DeviceError};
+use crate::display;
 use crate::forms::definition::Field;
 use crate::forms::registry::TemplateRef;
 use crate::forms::schedule::{self, DueVisit};
@@ -48,6 +49,9 @@ pub struct FieldView {
     pub value: Option<Json>,
     /// Repeats: how many entries there are.
     pub entries: Option<u32>,
+    /// Repeats: that count in words for the header, `2 人` / `2 people`
+    /// when the entries are people, else `2 项` / `2 entries`.
+    pub entries_text: Option<LocalizedText>,
     pub min_count: Option<u32>,
     pub max_count: Option<u32>,
     /// The problems of this field's answer (empty when it is fine).
@@ -368,6 +372,14 @@ struct Walk<'a> {
     offered: &'a HashMap<String, Vec<Choice>>,
 }
 
+/// Whether a repeat's entries are people (members, parties, tenants, …), as
+/// its Chinese label says.
+fn holds_people(repeat: &Field) -> bool {
+    ["人", "成员", "户"]
+        .iter()
+        .any(|w| repeat.label.zh.contains(w))
+}
+
 impl Walk<'_> {
     fn fields(&self, defs: &[Field], prefix: &str, depth: u32, out: &mut Vec<FieldView>) {
         for f in defs {
@@ -419,6 +431,7 @@ impl Walk<'_> {
                 choices,
                 value,
                 entries,
+                entries_text: entries.map(|n| display::entries(n, holds_people(f))),
                 min_count: f.min_count,
                 max_count: f.max_count,
                 problems: self
@@ -752,6 +765,26 @@ mod tests {
             .unwrap();
         let kinds: Vec<&str> = f.choices.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(kinds, ["wage", "fishing"]);
+    }
+
+    #[test]
+    fn a_repeat_header_counts_people_for_members_and_entries_otherwise() {
+        let form = cascading_form();
+        let today = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+        let answers = json!({"street": "jianshe", "members": [{"incomes": [{}, {}]}]});
+        let screen = build_visit_screen(&form, draft(&form, answers), today, "zh");
+        let words = |path: &str| {
+            let f = screen.fields.iter().find(|f| f.path == path).unwrap();
+            let t = f.entries_text.clone().unwrap();
+            (t.zh, t.en)
+        };
+        assert_eq!(words("members"), ("1 人".into(), "1 person".into()));
+        assert_eq!(
+            words("members[0].incomes"),
+            ("2 项".into(), "2 entries".into())
+        );
+        let street = screen.fields.iter().find(|f| f.path == "street").unwrap();
+        assert_eq!(street.entries_text, None, "only repeats are counted");
     }
 
     #[test]
