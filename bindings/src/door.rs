@@ -45,9 +45,6 @@ pub struct ReasonView {
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct DoorCheckView {
     pub stage: DoorCheckStage,
-    /// How the headline is coloured (good once accepted, bad when suspect
-    /// or timed out, a warning while waiting).
-    pub tone: BadgeTone,
     /// Whole seconds since the check began.
     pub elapsed_s: u32,
     /// The newest fix's accuracy in metres (live).
@@ -70,8 +67,12 @@ pub struct DoorCheckView {
     pub reasons: Vec<ReasonView>,
     /// Whether "仍然确认" (accept by hand, recorded) is offered.
     pub can_accept_by_hand: bool,
-    /// Whether the outcome buttons are enabled.
+    /// Whether the outcome buttons are enabled: the check is accepted (by
+    /// itself or by hand), and choosing an outcome records it.
     pub can_choose_outcome: bool,
+    /// How the headline is coloured (good once accepted, bad when suspect
+    /// or timed out, a warning while waiting).
+    pub tone: BadgeTone,
 }
 
 /// An outcome button of the door-check screen.
@@ -95,7 +96,6 @@ impl From<DoorSessionView> for DoorCheckView {
                 DoorStage::Accepted => DoorCheckStage::Accepted,
                 DoorStage::AcceptedByHand => DoorCheckStage::AcceptedByHand,
             },
-            tone: v.stage.tone().into(),
             elapsed_s: v.elapsed_s,
             accuracy_m: v.accuracy_m,
             need_accuracy_m: v.need_accuracy_m,
@@ -117,6 +117,7 @@ impl From<DoorSessionView> for DoorCheckView {
                 .collect(),
             can_accept_by_hand: v.can_accept_by_hand,
             can_choose_outcome: v.stage.is_accepted(),
+            tone: v.stage.tone().into(),
         }
     }
 }

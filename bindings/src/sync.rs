@@ -74,7 +74,9 @@ pub struct OutboxStatus {
     pub done: u64,
     /// The warning about items set aside (`2 项无法上传，已搁置` /
     /// `2 items set aside`); `None` when there are none.
+    #[uniffi(default)]
     pub set_aside_text_zh: Option<String>,
+    #[uniffi(default)]
     pub set_aside_text_en: Option<String>,
 }
 

@@ -147,10 +147,6 @@ pub struct FieldItem {
     pub display_en: Option<String>,
     /// Repeats: how many entries there are.
     pub entries: Option<u32>,
-    /// Repeats: that count in words for the header (`2 人` / `2 people`,
-    /// `2 项` / `2 entries`).
-    pub entries_text_zh: Option<String>,
-    pub entries_text_en: Option<String>,
     pub min_count: Option<u32>,
     pub max_count: Option<u32>,
     pub problems: Vec<FormProblem>,
@@ -169,6 +165,12 @@ pub struct FieldItem {
     pub guidance_hint_zh: Option<String>,
     #[uniffi(default)]
     pub guidance_hint_en: Option<String>,
+    /// Repeats: the count of entries in words for the header (`2 人` /
+    /// `2 people` when they are people, else `2 项` / `2 entries`).
+    #[uniffi(default)]
+    pub entries_text_zh: Option<String>,
+    #[uniffi(default)]
+    pub entries_text_en: Option<String>,
     /// Repeats: below the form's maximum (show 添加成员).
     #[uniffi(default)]
     pub can_add_entry: bool,

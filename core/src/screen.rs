@@ -126,6 +126,13 @@ pub struct HouseholdScreen {
     pub due: Vec<DueVisit>,
 }
 
+/// The day one of this phone's visits was begun, in words as the household
+/// screen lists it beside the server's past visits: `12月3日` / `3 Dec`, with
+/// the year when it is not `today`'s, by the phone's local day.
+pub fn visit_day(visit: &VisitSummary, today: NaiveDate) -> LocalizedText {
+    display::date(crate::clock::local_date(visit.visit.started), today)
+}
+
 /// A template a visit can be started with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TemplateInfo {
@@ -765,6 +772,27 @@ mod tests {
             .unwrap();
         let kinds: Vec<&str> = f.choices.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(kinds, ["wage", "fishing"]);
+    }
+
+    #[test]
+    fn this_phones_visits_are_dated_in_words_by_their_local_day() {
+        let form = cascading_form();
+        let mut record = draft(&form, json!({}));
+        // 23:30 UTC on 2 December is 3 December in Beijing.
+        record.visit.started = doorstep_model::DeviceInstant {
+            utc: "2026-12-02T23:30:00Z".parse().unwrap(),
+            offset_seconds: 8 * 3600,
+        };
+        let summary = VisitSummary {
+            visit: record.visit,
+            head: "张三".into(),
+            address: "建设路 1 号".into(),
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+        let day = visit_day(&summary, today);
+        assert_eq!((day.zh.as_str(), day.en.as_str()), ("12月3日", "3 Dec"));
+        let next_year = NaiveDate::from_ymd_opt(2027, 1, 4).unwrap();
+        assert_eq!(visit_day(&summary, next_year).en, "3 Dec 2026");
     }
 
     #[test]
