@@ -7,6 +7,7 @@ import cn.doorstep.core.AnswerValue
 import cn.doorstep.core.ChoiceView
 import cn.doorstep.core.DoorCheckResult
 import cn.doorstep.core.DoorOutcome
+import cn.doorstep.core.HouseholdVisitView
 import cn.doorstep.core.ButtonView
 import cn.doorstep.core.SectionButtonView
 import cn.doorstep.core.SectionView
@@ -58,7 +59,7 @@ object Samples {
             ResidentItem("r1", "张建华", "5101**********1234", "138****5678", "head", "1948-03-02", listOf(TagView("elder_alone", "独居老人", "Elder living alone", "2021-01-01", null)), "户主", "Head of household"),
             ResidentItem("r2", "张小红", "5101**********2021", null, "child", "1975-09-12", emptyList(), "子女", "Child"),
         ),
-        listOf(summary(0, "hazard_inspection", VisitState.UPLOADED)),
+        listOf(HouseholdVisitView(summary(0, "hazard_inspection", VisitState.UPLOADED), "6月18日", "18 Jun")),
         listOf(PastVisitView("p1", "elder_alone_visit", "2025-05-20", "5月20日", "20 May", VisitState.APPROVED)),
         listOf(DueVisitView("elder_alone_visit", "独居老人探访", "Visit to an elder living alone", "2025-06-30", false, "6月30日前完成", "by 30 June", "独居老人 · 每月走访", "Elder living alone · monthly")),
     )
