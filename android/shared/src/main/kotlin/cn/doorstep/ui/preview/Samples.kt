@@ -69,11 +69,13 @@ object Samples {
         required: Boolean = false, depth: UInt = 0u, choices: List<ChoiceView> = emptyList(),
         problems: List<FormProblem> = emptyList(), entries: UInt? = null, readOnly: Boolean = false,
         hintZh: String? = null, hintEn: String? = null, guidanceZh: String? = null, guidanceEn: String? = null,
+        entriesText: Pair<String, String>? = null,
     ) = FieldItem(
         path, path.substringAfterLast('.'), kind, depth, zh, en, hintZh, hintEn, required, readOnly,
         choices, value, display(value, choices), display(value, choices, en = true), entries, null, null, problems,
         label = zh, hint = hintZh, guidanceHint = guidanceZh, guidanceHintZh = guidanceZh, guidanceHintEn = guidanceEn,
         canAddEntry = kind == FieldKind.REPEAT, canRemoveEntry = kind == FieldKind.REPEAT,
+        entriesTextZh = entriesText?.first, entriesTextEn = entriesText?.second,
     )
 
     /** [screen] as the core gives it to a worker reading forms in English ([en]) or Chinese: `label`, `hint`, `title` in that language. */
@@ -131,7 +133,7 @@ object Samples {
             field("monthly_income", FieldKind.MONEY, "月收入（元）", "Monthly income (yuan)", AnswerValue.Money(186000), hintZh = "含养老金", hintEn = "Pension included"),
             field("rooms", FieldKind.INTEGER, "住房间数", "Rooms", if (withProblems) AnswerValue.Text("两间") else AnswerValue.Integer(2),
                 problems = if (withProblems) listOf(FormProblem("rooms", "type", "请输入整数", "Enter a whole number")) else emptyList()),
-            field("contacts", FieldKind.REPEAT, "紧急联系人", "Emergency contacts", entries = 2u),
+            field("contacts", FieldKind.REPEAT, "紧急联系人", "Emergency contacts", entries = 2u, entriesText = "2 人" to "2 people"),
             field("contacts[0].name", FieldKind.TEXT, "姓名", "Name", AnswerValue.Text("张小红"), true, depth = 1u),
             field("contacts[0].phone", FieldKind.PHONE, "电话", "Phone", AnswerValue.Text("13800005678"), depth = 1u),
             field("contacts[1].name", FieldKind.TEXT, "姓名", "Name", null, true, depth = 1u, problems = p("contacts[1].name", "此项必填", "This field is required")),
