@@ -2923,7 +2923,7 @@ class DoorCheckView:
     """
     What the door-check screen shows now.
 """
-    def __init__(self, *, stage:DoorCheckStage, elapsed_s:int, accuracy_m:typing.Optional[float], need_accuracy_m:float, distance_m:typing.Optional[float], geofence_radius_m:float, household_lat:typing.Optional[float], household_lon:typing.Optional[float], headline_zh:str, headline_en:str, verdict:typing.Optional[DoorCheckResult], reasons:typing.List[ReasonView], can_accept_by_hand:bool, can_choose_outcome:bool):
+    def __init__(self, *, stage:DoorCheckStage, elapsed_s:int, accuracy_m:typing.Optional[float], need_accuracy_m:float, distance_m:typing.Optional[float], geofence_radius_m:float, household_lat:typing.Optional[float], household_lon:typing.Optional[float], headline_zh:str, headline_en:str, verdict:typing.Optional[DoorCheckResult], reasons:typing.List[ReasonView], can_accept_by_hand:bool, can_choose_outcome:bool, tone:BadgeTone):
         self.stage = stage
         self.elapsed_s = elapsed_s
         self.accuracy_m = accuracy_m
@@ -2938,12 +2938,13 @@ class DoorCheckView:
         self.reasons = reasons
         self.can_accept_by_hand = can_accept_by_hand
         self.can_choose_outcome = can_choose_outcome
+        self.tone = tone
         
         
 
     
     def __str__(self):
-        return "DoorCheckView(stage={}, elapsed_s={}, accuracy_m={}, need_accuracy_m={}, distance_m={}, geofence_radius_m={}, household_lat={}, household_lon={}, headline_zh={}, headline_en={}, verdict={}, reasons={}, can_accept_by_hand={}, can_choose_outcome={})".format(self.stage, self.elapsed_s, self.accuracy_m, self.need_accuracy_m, self.distance_m, self.geofence_radius_m, self.household_lat, self.household_lon, self.headline_zh, self.headline_en, self.verdict, self.reasons, self.can_accept_by_hand, self.can_choose_outcome)
+        return "DoorCheckView(stage={}, elapsed_s={}, accuracy_m={}, need_accuracy_m={}, distance_m={}, geofence_radius_m={}, household_lat={}, household_lon={}, headline_zh={}, headline_en={}, verdict={}, reasons={}, can_accept_by_hand={}, can_choose_outcome={}, tone={})".format(self.stage, self.elapsed_s, self.accuracy_m, self.need_accuracy_m, self.distance_m, self.geofence_radius_m, self.household_lat, self.household_lon, self.headline_zh, self.headline_en, self.verdict, self.reasons, self.can_accept_by_hand, self.can_choose_outcome, self.tone)
     def __eq__(self, other):
         if self.stage != other.stage:
             return False
@@ -2973,6 +2974,8 @@ class DoorCheckView:
             return False
         if self.can_choose_outcome != other.can_choose_outcome:
             return False
+        if self.tone != other.tone:
+            return False
         return True
 
 class _UniffiFfiConverterTypeDoorCheckView(_UniffiConverterRustBuffer):
@@ -2993,6 +2996,7 @@ class _UniffiFfiConverterTypeDoorCheckView(_UniffiConverterRustBuffer):
             reasons=_UniffiFfiConverterSequenceTypeReasonView.read(buf),
             can_accept_by_hand=_UniffiFfiConverterBoolean.read(buf),
             can_choose_outcome=_UniffiFfiConverterBoolean.read(buf),
+            tone=_UniffiFfiConverterTypeBadgeTone.read(buf),
         )
 
     @staticmethod
@@ -3011,6 +3015,7 @@ class _UniffiFfiConverterTypeDoorCheckView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceTypeReasonView.check_lower(value.reasons)
         _UniffiFfiConverterBoolean.check_lower(value.can_accept_by_hand)
         _UniffiFfiConverterBoolean.check_lower(value.can_choose_outcome)
+        _UniffiFfiConverterTypeBadgeTone.check_lower(value.tone)
 
     @staticmethod
     def write(value, buf):
@@ -3028,6 +3033,7 @@ class _UniffiFfiConverterTypeDoorCheckView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterSequenceTypeReasonView.write(value.reasons, buf)
         _UniffiFfiConverterBoolean.write(value.can_accept_by_hand, buf)
         _UniffiFfiConverterBoolean.write(value.can_choose_outcome, buf)
+        _UniffiFfiConverterTypeBadgeTone.write(value.tone, buf)
 
 
 
@@ -3452,13 +3458,14 @@ class DueItemView:
     """
     A visit a household should get.
 """
-    def __init__(self, *, household:HouseholdSummaryView, template_id:str, template_title_zh:str, template_title_en:str, due_by:str, overdue:bool, when_zh:str, when_en:str, reason_zh:str, reason_en:str, draft_visit_id:typing.Optional[str]):
+    def __init__(self, *, household:HouseholdSummaryView, template_id:str, template_title_zh:str, template_title_en:str, due_by:str, overdue:bool, badge:BadgeView, when_zh:str, when_en:str, reason_zh:str, reason_en:str, draft_visit_id:typing.Optional[str]):
         self.household = household
         self.template_id = template_id
         self.template_title_zh = template_title_zh
         self.template_title_en = template_title_en
         self.due_by = due_by
         self.overdue = overdue
+        self.badge = badge
         self.when_zh = when_zh
         self.when_en = when_en
         self.reason_zh = reason_zh
@@ -3469,7 +3476,7 @@ class DueItemView:
 
     
     def __str__(self):
-        return "DueItemView(household={}, template_id={}, template_title_zh={}, template_title_en={}, due_by={}, overdue={}, when_zh={}, when_en={}, reason_zh={}, reason_en={}, draft_visit_id={})".format(self.household, self.template_id, self.template_title_zh, self.template_title_en, self.due_by, self.overdue, self.when_zh, self.when_en, self.reason_zh, self.reason_en, self.draft_visit_id)
+        return "DueItemView(household={}, template_id={}, template_title_zh={}, template_title_en={}, due_by={}, overdue={}, badge={}, when_zh={}, when_en={}, reason_zh={}, reason_en={}, draft_visit_id={})".format(self.household, self.template_id, self.template_title_zh, self.template_title_en, self.due_by, self.overdue, self.badge, self.when_zh, self.when_en, self.reason_zh, self.reason_en, self.draft_visit_id)
     def __eq__(self, other):
         if self.household != other.household:
             return False
@@ -3482,6 +3489,8 @@ class DueItemView:
         if self.due_by != other.due_by:
             return False
         if self.overdue != other.overdue:
+            return False
+        if self.badge != other.badge:
             return False
         if self.when_zh != other.when_zh:
             return False
@@ -3505,6 +3514,7 @@ class _UniffiFfiConverterTypeDueItemView(_UniffiConverterRustBuffer):
             template_title_en=_UniffiFfiConverterString.read(buf),
             due_by=_UniffiFfiConverterString.read(buf),
             overdue=_UniffiFfiConverterBoolean.read(buf),
+            badge=_UniffiFfiConverterTypeBadgeView.read(buf),
             when_zh=_UniffiFfiConverterString.read(buf),
             when_en=_UniffiFfiConverterString.read(buf),
             reason_zh=_UniffiFfiConverterString.read(buf),
@@ -3520,6 +3530,7 @@ class _UniffiFfiConverterTypeDueItemView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.check_lower(value.template_title_en)
         _UniffiFfiConverterString.check_lower(value.due_by)
         _UniffiFfiConverterBoolean.check_lower(value.overdue)
+        _UniffiFfiConverterTypeBadgeView.check_lower(value.badge)
         _UniffiFfiConverterString.check_lower(value.when_zh)
         _UniffiFfiConverterString.check_lower(value.when_en)
         _UniffiFfiConverterString.check_lower(value.reason_zh)
@@ -3534,6 +3545,7 @@ class _UniffiFfiConverterTypeDueItemView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterString.write(value.template_title_en, buf)
         _UniffiFfiConverterString.write(value.due_by, buf)
         _UniffiFfiConverterBoolean.write(value.overdue, buf)
+        _UniffiFfiConverterTypeBadgeView.write(value.badge, buf)
         _UniffiFfiConverterString.write(value.when_zh, buf)
         _UniffiFfiConverterString.write(value.when_en, buf)
         _UniffiFfiConverterString.write(value.reason_zh, buf)
@@ -4458,7 +4470,7 @@ class FieldItem:
     """
     One visible field, in the form's order.
 """
-    def __init__(self, *, path:str, name:str, kind:FieldKind, depth:int, label_zh:str, label_en:str, hint_zh:typing.Optional[str], hint_en:typing.Optional[str], required:bool, read_only:bool, choices:typing.List[ChoiceView], value:typing.Optional[AnswerValue], display_zh:typing.Optional[str], display_en:typing.Optional[str], entries:typing.Optional[int], min_count:typing.Optional[int], max_count:typing.Optional[int], problems:typing.List[FormProblem], label:str = "", hint:typing.Optional[str] = None, guidance_hint:typing.Optional[str] = None, guidance_hint_zh:typing.Optional[str] = None, guidance_hint_en:typing.Optional[str] = None, can_add_entry:bool = False, can_remove_entry:bool = False):
+    def __init__(self, *, path:str, name:str, kind:FieldKind, depth:int, label_zh:str, label_en:str, hint_zh:typing.Optional[str], hint_en:typing.Optional[str], required:bool, read_only:bool, choices:typing.List[ChoiceView], value:typing.Optional[AnswerValue], display_zh:typing.Optional[str], display_en:typing.Optional[str], entries:typing.Optional[int], min_count:typing.Optional[int], max_count:typing.Optional[int], problems:typing.List[FormProblem], label:str = "", hint:typing.Optional[str] = None, guidance_hint:typing.Optional[str] = None, guidance_hint_zh:typing.Optional[str] = None, guidance_hint_en:typing.Optional[str] = None, entries_text_zh:typing.Optional[str] = None, entries_text_en:typing.Optional[str] = None, can_add_entry:bool = False, can_remove_entry:bool = False):
         self.path = path
         self.name = name
         self.kind = kind
@@ -4482,6 +4494,8 @@ class FieldItem:
         self.guidance_hint = guidance_hint
         self.guidance_hint_zh = guidance_hint_zh
         self.guidance_hint_en = guidance_hint_en
+        self.entries_text_zh = entries_text_zh
+        self.entries_text_en = entries_text_en
         self.can_add_entry = can_add_entry
         self.can_remove_entry = can_remove_entry
         
@@ -4489,7 +4503,7 @@ class FieldItem:
 
     
     def __str__(self):
-        return "FieldItem(path={}, name={}, kind={}, depth={}, label_zh={}, label_en={}, hint_zh={}, hint_en={}, required={}, read_only={}, choices={}, value={}, display_zh={}, display_en={}, entries={}, min_count={}, max_count={}, problems={}, label={}, hint={}, guidance_hint={}, guidance_hint_zh={}, guidance_hint_en={}, can_add_entry={}, can_remove_entry={})".format(self.path, self.name, self.kind, self.depth, self.label_zh, self.label_en, self.hint_zh, self.hint_en, self.required, self.read_only, self.choices, self.value, self.display_zh, self.display_en, self.entries, self.min_count, self.max_count, self.problems, self.label, self.hint, self.guidance_hint, self.guidance_hint_zh, self.guidance_hint_en, self.can_add_entry, self.can_remove_entry)
+        return "FieldItem(path={}, name={}, kind={}, depth={}, label_zh={}, label_en={}, hint_zh={}, hint_en={}, required={}, read_only={}, choices={}, value={}, display_zh={}, display_en={}, entries={}, min_count={}, max_count={}, problems={}, label={}, hint={}, guidance_hint={}, guidance_hint_zh={}, guidance_hint_en={}, entries_text_zh={}, entries_text_en={}, can_add_entry={}, can_remove_entry={})".format(self.path, self.name, self.kind, self.depth, self.label_zh, self.label_en, self.hint_zh, self.hint_en, self.required, self.read_only, self.choices, self.value, self.display_zh, self.display_en, self.entries, self.min_count, self.max_count, self.problems, self.label, self.hint, self.guidance_hint, self.guidance_hint_zh, self.guidance_hint_en, self.entries_text_zh, self.entries_text_en, self.can_add_entry, self.can_remove_entry)
     def __eq__(self, other):
         if self.path != other.path:
             return False
@@ -4537,6 +4551,10 @@ class FieldItem:
             return False
         if self.guidance_hint_en != other.guidance_hint_en:
             return False
+        if self.entries_text_zh != other.entries_text_zh:
+            return False
+        if self.entries_text_en != other.entries_text_en:
+            return False
         if self.can_add_entry != other.can_add_entry:
             return False
         if self.can_remove_entry != other.can_remove_entry:
@@ -4570,6 +4588,8 @@ class _UniffiFfiConverterTypeFieldItem(_UniffiConverterRustBuffer):
             guidance_hint=_UniffiFfiConverterOptionalString.read(buf),
             guidance_hint_zh=_UniffiFfiConverterOptionalString.read(buf),
             guidance_hint_en=_UniffiFfiConverterOptionalString.read(buf),
+            entries_text_zh=_UniffiFfiConverterOptionalString.read(buf),
+            entries_text_en=_UniffiFfiConverterOptionalString.read(buf),
             can_add_entry=_UniffiFfiConverterBoolean.read(buf),
             can_remove_entry=_UniffiFfiConverterBoolean.read(buf),
         )
@@ -4599,6 +4619,8 @@ class _UniffiFfiConverterTypeFieldItem(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.check_lower(value.guidance_hint)
         _UniffiFfiConverterOptionalString.check_lower(value.guidance_hint_zh)
         _UniffiFfiConverterOptionalString.check_lower(value.guidance_hint_en)
+        _UniffiFfiConverterOptionalString.check_lower(value.entries_text_zh)
+        _UniffiFfiConverterOptionalString.check_lower(value.entries_text_en)
         _UniffiFfiConverterBoolean.check_lower(value.can_add_entry)
         _UniffiFfiConverterBoolean.check_lower(value.can_remove_entry)
 
@@ -4627,6 +4649,8 @@ class _UniffiFfiConverterTypeFieldItem(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.guidance_hint, buf)
         _UniffiFfiConverterOptionalString.write(value.guidance_hint_zh, buf)
         _UniffiFfiConverterOptionalString.write(value.guidance_hint_en, buf)
+        _UniffiFfiConverterOptionalString.write(value.entries_text_zh, buf)
+        _UniffiFfiConverterOptionalString.write(value.entries_text_en, buf)
         _UniffiFfiConverterBoolean.write(value.can_add_entry, buf)
         _UniffiFfiConverterBoolean.write(value.can_remove_entry, buf)
 
@@ -5640,18 +5664,64 @@ class _UniffiFfiConverterSequenceTypeResidentItem(_UniffiConverterRustBuffer):
             _UniffiFfiConverterTypeResidentItem.read(buf) for i in range(count)
         ]
 
-class _UniffiFfiConverterSequenceTypeVisitSummaryView(_UniffiConverterRustBuffer):
+@dataclass
+class HouseholdVisitView:
+    """
+    One of this household's visits on the phone, with the day it was begun
+    in words.
+"""
+    def __init__(self, *, summary:VisitSummaryView, day_zh:str, day_en:str):
+        self.summary = summary
+        self.day_zh = day_zh
+        self.day_en = day_en
+        
+        
+
+    
+    def __str__(self):
+        return "HouseholdVisitView(summary={}, day_zh={}, day_en={})".format(self.summary, self.day_zh, self.day_en)
+    def __eq__(self, other):
+        if self.summary != other.summary:
+            return False
+        if self.day_zh != other.day_zh:
+            return False
+        if self.day_en != other.day_en:
+            return False
+        return True
+
+class _UniffiFfiConverterTypeHouseholdVisitView(_UniffiConverterRustBuffer):
+    @staticmethod
+    def read(buf):
+        return HouseholdVisitView(
+            summary=_UniffiFfiConverterTypeVisitSummaryView.read(buf),
+            day_zh=_UniffiFfiConverterString.read(buf),
+            day_en=_UniffiFfiConverterString.read(buf),
+        )
+
+    @staticmethod
+    def check_lower(value):
+        _UniffiFfiConverterTypeVisitSummaryView.check_lower(value.summary)
+        _UniffiFfiConverterString.check_lower(value.day_zh)
+        _UniffiFfiConverterString.check_lower(value.day_en)
+
+    @staticmethod
+    def write(value, buf):
+        _UniffiFfiConverterTypeVisitSummaryView.write(value.summary, buf)
+        _UniffiFfiConverterString.write(value.day_zh, buf)
+        _UniffiFfiConverterString.write(value.day_en, buf)
+
+class _UniffiFfiConverterSequenceTypeHouseholdVisitView(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
         for item in value:
-            _UniffiFfiConverterTypeVisitSummaryView.check_lower(item)
+            _UniffiFfiConverterTypeHouseholdVisitView.check_lower(item)
 
     @classmethod
     def write(cls, value, buf):
         items = len(value)
         buf.write_i32(items)
         for item in value:
-            _UniffiFfiConverterTypeVisitSummaryView.write(item, buf)
+            _UniffiFfiConverterTypeHouseholdVisitView.write(item, buf)
 
     @classmethod
     def read(cls, buf):
@@ -5660,7 +5730,7 @@ class _UniffiFfiConverterSequenceTypeVisitSummaryView(_UniffiConverterRustBuffer
             raise InternalError("Unexpected negative sequence length")
 
         return [
-            _UniffiFfiConverterTypeVisitSummaryView.read(buf) for i in range(count)
+            _UniffiFfiConverterTypeHouseholdVisitView.read(buf) for i in range(count)
         ]
 
 @dataclass
@@ -5778,7 +5848,7 @@ class HouseholdView:
     """
     Everything the household screen shows.
 """
-    def __init__(self, *, summary:HouseholdSummaryView, grid_id:str, residence_type:str, rental:bool, landlord_name:typing.Optional[str], landlord_phone_masked:typing.Optional[str], notes:str, residents:typing.List[ResidentItem], visits:typing.List[VisitSummaryView], past_visits:typing.List[PastVisitView], due:typing.List[DueVisitView]):
+    def __init__(self, *, summary:HouseholdSummaryView, grid_id:str, residence_type:str, rental:bool, landlord_name:typing.Optional[str], landlord_phone_masked:typing.Optional[str], notes:str, residents:typing.List[ResidentItem], visits:typing.List[HouseholdVisitView], past_visits:typing.List[PastVisitView], due:typing.List[DueVisitView]):
         self.summary = summary
         self.grid_id = grid_id
         self.residence_type = residence_type
@@ -5833,7 +5903,7 @@ class _UniffiFfiConverterTypeHouseholdView(_UniffiConverterRustBuffer):
             landlord_phone_masked=_UniffiFfiConverterOptionalString.read(buf),
             notes=_UniffiFfiConverterString.read(buf),
             residents=_UniffiFfiConverterSequenceTypeResidentItem.read(buf),
-            visits=_UniffiFfiConverterSequenceTypeVisitSummaryView.read(buf),
+            visits=_UniffiFfiConverterSequenceTypeHouseholdVisitView.read(buf),
             past_visits=_UniffiFfiConverterSequenceTypePastVisitView.read(buf),
             due=_UniffiFfiConverterSequenceTypeDueVisitView.read(buf),
         )
@@ -5848,7 +5918,7 @@ class _UniffiFfiConverterTypeHouseholdView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.check_lower(value.landlord_phone_masked)
         _UniffiFfiConverterString.check_lower(value.notes)
         _UniffiFfiConverterSequenceTypeResidentItem.check_lower(value.residents)
-        _UniffiFfiConverterSequenceTypeVisitSummaryView.check_lower(value.visits)
+        _UniffiFfiConverterSequenceTypeHouseholdVisitView.check_lower(value.visits)
         _UniffiFfiConverterSequenceTypePastVisitView.check_lower(value.past_visits)
         _UniffiFfiConverterSequenceTypeDueVisitView.check_lower(value.due)
 
@@ -5862,7 +5932,7 @@ class _UniffiFfiConverterTypeHouseholdView(_UniffiConverterRustBuffer):
         _UniffiFfiConverterOptionalString.write(value.landlord_phone_masked, buf)
         _UniffiFfiConverterString.write(value.notes, buf)
         _UniffiFfiConverterSequenceTypeResidentItem.write(value.residents, buf)
-        _UniffiFfiConverterSequenceTypeVisitSummaryView.write(value.visits, buf)
+        _UniffiFfiConverterSequenceTypeHouseholdVisitView.write(value.visits, buf)
         _UniffiFfiConverterSequenceTypePastVisitView.write(value.past_visits, buf)
         _UniffiFfiConverterSequenceTypeDueVisitView.write(value.due, buf)
 
@@ -6368,22 +6438,28 @@ class OutboxStatus:
     """
     The outbox at a glance.
 """
-    def __init__(self, *, pending:int, set_aside:int, done:int):
+    def __init__(self, *, pending:int, set_aside:int, done:int, set_aside_text_zh:typing.Optional[str] = None, set_aside_text_en:typing.Optional[str] = None):
         self.pending = pending
         self.set_aside = set_aside
         self.done = done
+        self.set_aside_text_zh = set_aside_text_zh
+        self.set_aside_text_en = set_aside_text_en
         
         
 
     
     def __str__(self):
-        return "OutboxStatus(pending={}, set_aside={}, done={})".format(self.pending, self.set_aside, self.done)
+        return "OutboxStatus(pending={}, set_aside={}, done={}, set_aside_text_zh={}, set_aside_text_en={})".format(self.pending, self.set_aside, self.done, self.set_aside_text_zh, self.set_aside_text_en)
     def __eq__(self, other):
         if self.pending != other.pending:
             return False
         if self.set_aside != other.set_aside:
             return False
         if self.done != other.done:
+            return False
+        if self.set_aside_text_zh != other.set_aside_text_zh:
+            return False
+        if self.set_aside_text_en != other.set_aside_text_en:
             return False
         return True
 
@@ -6394,6 +6470,8 @@ class _UniffiFfiConverterTypeOutboxStatus(_UniffiConverterRustBuffer):
             pending=_UniffiFfiConverterUInt64.read(buf),
             set_aside=_UniffiFfiConverterUInt64.read(buf),
             done=_UniffiFfiConverterUInt64.read(buf),
+            set_aside_text_zh=_UniffiFfiConverterOptionalString.read(buf),
+            set_aside_text_en=_UniffiFfiConverterOptionalString.read(buf),
         )
 
     @staticmethod
@@ -6401,12 +6479,16 @@ class _UniffiFfiConverterTypeOutboxStatus(_UniffiConverterRustBuffer):
         _UniffiFfiConverterUInt64.check_lower(value.pending)
         _UniffiFfiConverterUInt64.check_lower(value.set_aside)
         _UniffiFfiConverterUInt64.check_lower(value.done)
+        _UniffiFfiConverterOptionalString.check_lower(value.set_aside_text_zh)
+        _UniffiFfiConverterOptionalString.check_lower(value.set_aside_text_en)
 
     @staticmethod
     def write(value, buf):
         _UniffiFfiConverterUInt64.write(value.pending, buf)
         _UniffiFfiConverterUInt64.write(value.set_aside, buf)
         _UniffiFfiConverterUInt64.write(value.done, buf)
+        _UniffiFfiConverterOptionalString.write(value.set_aside_text_zh, buf)
+        _UniffiFfiConverterOptionalString.write(value.set_aside_text_en, buf)
 
 @dataclass
 class OutcomeChoice:
@@ -9028,6 +9110,29 @@ class _UniffiFfiConverterOptionalTypeSyncCancel(_UniffiConverterRustBuffer):
         else:
             raise InternalError("Unexpected flag byte for optional type")
 
+class _UniffiFfiConverterSequenceTypeVisitSummaryView(_UniffiConverterRustBuffer):
+    @classmethod
+    def check_lower(cls, value):
+        for item in value:
+            _UniffiFfiConverterTypeVisitSummaryView.check_lower(item)
+
+    @classmethod
+    def write(cls, value, buf):
+        items = len(value)
+        buf.write_i32(items)
+        for item in value:
+            _UniffiFfiConverterTypeVisitSummaryView.write(item, buf)
+
+    @classmethod
+    def read(cls, buf):
+        count = buf.read_i32()
+        if count < 0:
+            raise InternalError("Unexpected negative sequence length")
+
+        return [
+            _UniffiFfiConverterTypeVisitSummaryView.read(buf) for i in range(count)
+        ]
+
 class _UniffiFfiConverterOptionalTypeDataListener(_UniffiConverterRustBuffer):
     @classmethod
     def check_lower(cls, value):
@@ -10653,6 +10758,7 @@ __all__ = [
     "HouseholdPageView",
     "TagView",
     "ResidentItem",
+    "HouseholdVisitView",
     "PastVisitView",
     "HouseholdView",
     "OpenVisitView",

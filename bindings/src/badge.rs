@@ -30,12 +30,18 @@ impl From<Badge> for BadgeView {
         Self {
             text_zh: b.text.zh,
             text_en: b.text.en,
-            tone: match b.tone {
-                Tone::Info => BadgeTone::Info,
-                Tone::Good => BadgeTone::Good,
-                Tone::Warn => BadgeTone::Warn,
-                Tone::Bad => BadgeTone::Bad,
-            },
+            tone: b.tone.into(),
+        }
+    }
+}
+
+impl From<Tone> for BadgeTone {
+    fn from(t: Tone) -> Self {
+        match t {
+            Tone::Info => Self::Info,
+            Tone::Good => Self::Good,
+            Tone::Warn => Self::Warn,
+            Tone::Bad => Self::Bad,
         }
     }
 }

@@ -6,6 +6,7 @@
 //! The shell passes the instant of every call (`now_ms`, milliseconds since
 //! 1970 UTC, the platform's wall clock); the core keeps no timer of its own.
 
+use crate::badge::BadgeTone;
 use crate::error::DoorstepError;
 use crate::session::Doorstep;
 use crate::visit::{DoorCheckResult, DoorOutcome, GpsFixInput, parse_id};
@@ -66,8 +67,12 @@ pub struct DoorCheckView {
     pub reasons: Vec<ReasonView>,
     /// Whether "仍然确认" (accept by hand, recorded) is offered.
     pub can_accept_by_hand: bool,
-    /// Whether the outcome buttons are enabled.
+    /// Whether the outcome buttons are enabled: the check is accepted (by
+    /// itself or by hand), and choosing an outcome records it.
     pub can_choose_outcome: bool,
+    /// How the headline is coloured (good once accepted, bad when suspect
+    /// or timed out, a warning while waiting).
+    pub tone: BadgeTone,
 }
 
 /// An outcome button of the door-check screen.
@@ -112,6 +117,7 @@ impl From<DoorSessionView> for DoorCheckView {
                 .collect(),
             can_accept_by_hand: v.can_accept_by_hand,
             can_choose_outcome: v.stage.is_accepted(),
+            tone: v.stage.tone().into(),
         }
     }
 }

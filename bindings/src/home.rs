@@ -4,6 +4,7 @@
 //!
 //! Also the device's clock, which tests and screenshots fix to one moment.
 
+use crate::badge::BadgeView;
 use crate::error::DoorstepError;
 use crate::households::HouseholdSummaryView;
 use crate::session::Doorstep;
@@ -23,6 +24,8 @@ pub struct DueItemView {
     /// ISO date: the last day it counts for (for an overdue one, the missed deadline).
     pub due_by: String,
     pub overdue: bool,
+    /// `逾期` (bad) or `应访` (neutral), as the list marks it.
+    pub badge: BadgeView,
     /// `逾期 5 天（截止 11月30日）`, `12月31日前完成`, `今天截止`.
     pub when_zh: String,
     pub when_en: String,
@@ -108,6 +111,7 @@ impl From<DueItem> for DueItemView {
             template_title_en: d.template_title.en,
             due_by: d.due_by.to_string(),
             overdue: d.overdue,
+            badge: d.badge.into(),
             when_zh: d.when.zh,
             when_en: d.when.en,
             reason_zh: d.reason.zh,

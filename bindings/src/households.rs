@@ -12,7 +12,7 @@ use doorstep_core::domain::Tenure;
 use doorstep_core::due::{TagNames, reason_text, when_text};
 use doorstep_core::forms::LocalizedText;
 use doorstep_core::forms::schedule::{self, DueVisit};
-use doorstep_core::screen::HouseholdScreen;
+use doorstep_core::screen::{self, HouseholdScreen};
 use doorstep_core::search::DEFAULT_LIMIT;
 use doorstep_core::store::households::{HouseholdSummary, ResidentView};
 use std::collections::HashMap;
@@ -90,6 +90,16 @@ pub struct PastVisitView {
     pub state: VisitState,
 }
 
+/// One of this household's visits on the phone, with the day it was begun
+/// in words.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct HouseholdVisitView {
+    pub summary: VisitSummaryView,
+    /// `12月3日` / `3 Dec` (with the year when it is not this one).
+    pub day_zh: String,
+    pub day_en: String,
+}
+
 /// Everything the household screen shows.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct HouseholdView {
@@ -103,7 +113,7 @@ pub struct HouseholdView {
     pub notes: String,
     pub residents: Vec<ResidentItem>,
     /// This household's visits on the device, newest first.
-    pub visits: Vec<VisitSummaryView>,
+    pub visits: Vec<HouseholdVisitView>,
     /// Its other visits, from the server, newest first.
     pub past_visits: Vec<PastVisitView>,
     /// Due and overdue visits (counting both lists), earliest deadline first.
@@ -208,7 +218,18 @@ impl Words {
             landlord_phone_masked,
             notes: d.notes,
             residents: d.residents.into_iter().map(|r| self.resident(r)).collect(),
-            visits: s.visits.into_iter().map(VisitSummaryView::from).collect(),
+            visits: s
+                .visits
+                .into_iter()
+                .map(|v| {
+                    let day = screen::visit_day(&v, self.today);
+                    HouseholdVisitView {
+                        summary: v.into(),
+                        day_zh: day.zh,
+                        day_en: day.en,
+                    }
+                })
+                .collect(),
             past_visits: s
                 .past_visits
                 .into_iter()

@@ -8,6 +8,7 @@
 use crate::error::DoorstepError;
 use crate::session::Doorstep;
 use doorstep_core::device::DeviceError;
+use doorstep_core::display;
 use doorstep_core::store::pull::PullSummary;
 use doorstep_core::sync::{CancelFlag, Progress, SyncReport};
 use std::sync::Arc;
@@ -71,6 +72,12 @@ pub struct OutboxStatus {
     pub pending: u64,
     pub set_aside: u64,
     pub done: u64,
+    /// The warning about items set aside (`2 项无法上传，已搁置` /
+    /// `2 items set aside`); `None` when there are none.
+    #[uniffi(default)]
+    pub set_aside_text_zh: Option<String>,
+    #[uniffi(default)]
+    pub set_aside_text_en: Option<String>,
 }
 
 /// Told about a sync's progress; implemented by the shell. Called from a
@@ -198,10 +205,13 @@ impl Doorstep {
     /// How many outbox items wait, are set aside, or are done.
     pub fn outbox_status(&self) -> Result<OutboxStatus, DoorstepError> {
         let counts = self.device().store().outbox_counts()?;
+        let warning = display::set_aside(counts.set_aside);
         Ok(OutboxStatus {
             pending: counts.pending,
             set_aside: counts.set_aside,
             done: counts.done,
+            set_aside_text_zh: warning.as_ref().map(|w| w.zh.clone()),
+            set_aside_text_en: warning.map(|w| w.en),
         })
     }
 }

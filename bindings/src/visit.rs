@@ -165,6 +165,12 @@ pub struct FieldItem {
     pub guidance_hint_zh: Option<String>,
     #[uniffi(default)]
     pub guidance_hint_en: Option<String>,
+    /// Repeats: the count of entries in words for the header (`2 人` /
+    /// `2 people` when they are people, else `2 项` / `2 entries`).
+    #[uniffi(default)]
+    pub entries_text_zh: Option<String>,
+    #[uniffi(default)]
+    pub entries_text_en: Option<String>,
     /// Repeats: below the form's maximum (show 添加成员).
     #[uniffi(default)]
     pub can_add_entry: bool,
@@ -799,6 +805,8 @@ impl FieldItem {
             can_add_entry,
             can_remove_entry,
             entries: f.entries,
+            entries_text_zh: f.entries_text.as_ref().map(|t| t.zh.clone()),
+            entries_text_en: f.entries_text.map(|t| t.en),
             min_count: f.min_count,
             max_count: f.max_count,
             problems: f.problems.into_iter().map(FormProblem::from).collect(),

@@ -57,6 +57,39 @@ pub fn network(network: Network) -> Badge {
     }
 }
 
+/// A visit due at a household, as the home list marks it: `逾期` (bad) once
+/// its deadline has passed, `应访` (neutral) until then.
+pub fn due(overdue: bool) -> Badge {
+    if overdue {
+        badge("逾期", "Overdue", Tone::Bad)
+    } else {
+        badge("应访", "Due", Tone::Info)
+    }
+}
+
+/// The outbox items set aside for good, as the sync screen warns of them:
+/// `2 项无法上传，已搁置` / `2 items set aside` (`1 item set aside`);
+/// nothing when there are none.
+pub fn set_aside(n: u64) -> Option<LocalizedText> {
+    (n > 0).then(|| {
+        LocalizedText::new(
+            format!("{n} 项无法上传，已搁置"),
+            format!("{n} {} set aside", if n == 1 { "item" } else { "items" }),
+        )
+    })
+}
+
+/// How many entries a repeat holds, as its header shows it: `3 人` /
+/// `3 people` when the entries are people (a household's members), else
+/// `3 项` / `3 entries`.
+pub fn entries(n: u32, people: bool) -> LocalizedText {
+    if people {
+        count(n.into(), "人", "person", "people")
+    } else {
+        count(n.into(), "项", "entry", "entries")
+    }
+}
+
 const MONTHS_EN: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
@@ -124,6 +157,39 @@ mod tests {
 
     fn at(text: &str) -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339(text).unwrap()
+    }
+
+    #[test]
+    fn a_due_visit_is_marked_overdue_in_red_once_its_deadline_passed() {
+        let b = due(true);
+        assert_eq!(
+            (b.text.zh.as_str(), b.text.en.as_str()),
+            ("逾期", "Overdue")
+        );
+        assert_eq!(b.tone, Tone::Bad);
+        let b = due(false);
+        assert_eq!((b.text.zh.as_str(), b.text.en.as_str()), ("应访", "Due"));
+        assert_eq!(b.tone, Tone::Info);
+    }
+
+    #[test]
+    fn set_aside_items_are_counted_in_good_english_or_not_mentioned() {
+        assert_eq!(set_aside(0), None);
+        let one = set_aside(1).unwrap();
+        assert_eq!(
+            (one.zh.as_str(), one.en.as_str()),
+            ("1 项无法上传，已搁置", "1 item set aside")
+        );
+        assert_eq!(set_aside(3).unwrap().en, "3 items set aside");
+    }
+
+    #[test]
+    fn a_repeat_counts_people_only_when_its_entries_are_people() {
+        let p = entries(2, true);
+        assert_eq!((p.zh.as_str(), p.en.as_str()), ("2 人", "2 people"));
+        let e = entries(1, false);
+        assert_eq!((e.zh.as_str(), e.en.as_str()), ("1 项", "1 entry"));
+        assert_eq!(entries(0, false).en, "0 entries");
     }
 
     #[test]

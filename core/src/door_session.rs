@@ -23,6 +23,7 @@
 //! [`HandAcceptance`], which travels to the server with the visit.
 
 use crate::device::{Device, DeviceError};
+use crate::display::Tone;
 use crate::evidence::door_check::HandAcceptance;
 use crate::evidence::{
     DoorCheck, DoorCheckInput, DoorCheckPolicy, DoorOutcome, GpsFix, HouseholdLocation, LatLon,
@@ -58,6 +59,16 @@ impl DoorStage {
     /// True once the worker can choose the outcome at the door.
     pub fn is_accepted(self) -> bool {
         matches!(self, Self::Accepted | Self::AcceptedByHand)
+    }
+
+    /// How the screen colours the stage's headline: good once accepted, bad
+    /// for a suspect fix or a timeout, a warning while it waits.
+    pub fn tone(self) -> Tone {
+        match self {
+            Self::Accepted | Self::AcceptedByHand => Tone::Good,
+            Self::Suspect | Self::TimedOut => Tone::Bad,
+            Self::WaitingForFix | Self::Improving { .. } => Tone::Warn,
+        }
     }
 }
 
@@ -400,6 +411,21 @@ impl Device {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_headline_is_green_once_accepted_red_when_suspect_or_late() {
+        use crate::display::Tone;
+        assert_eq!(DoorStage::Accepted.tone(), Tone::Good);
+        assert_eq!(DoorStage::AcceptedByHand.tone(), Tone::Good);
+        assert_eq!(DoorStage::Suspect.tone(), Tone::Bad);
+        assert_eq!(DoorStage::TimedOut.tone(), Tone::Bad);
+        assert_eq!(DoorStage::WaitingForFix.tone(), Tone::Warn);
+        let improving = DoorStage::Improving {
+            accuracy_m: 45.0,
+            need_m: 30.0,
+        };
+        assert_eq!(improving.tone(), Tone::Warn);
+    }
+
     use super::*;
     use crate::evidence::{LatLon, Provider};
 

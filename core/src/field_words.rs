@@ -41,6 +41,7 @@ mod tests {
                 Choice::new("gas", "燃气", "Gas"),
             ],
             value: Some(value),
+            entries_text: None,
             entries: None,
             min_count: None,
             max_count: None,

@@ -35,6 +35,8 @@ pub struct DueItem {
     pub template_title: LocalizedText,
     pub due_by: NaiveDate,
     pub overdue: bool,
+    /// `逾期` (bad) or `应访` (neutral), as the list marks it.
+    pub badge: display::Badge,
     /// `逾期 5 天（截止 11月30日）`, `12月31日前完成`, `今天截止`.
     pub when: LocalizedText,
     /// `独居老人 · 每月走访`, `重阳节走访（10月29日）`.
@@ -157,6 +159,7 @@ impl Device {
                 template_title: title(&d.template_id),
                 due_by: d.due_by,
                 overdue: late(d),
+                badge: display::due(late(d)),
                 when: when_text(d, today),
                 reason: reason_text(d, &tags, today),
                 draft: draft_of.get(&(household, d.template_id.clone())).copied(),

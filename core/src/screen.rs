@@ -11,6 +11,7 @@
 //!   the visits its residents' tags make due (the templates' schedules).
 
 use crate::device::{Device, DeviceError};
+use crate::display;
 use crate::forms::definition::Field;
 use crate::forms::registry::TemplateRef;
 use crate::forms::schedule::{self, DueVisit};
@@ -48,6 +49,9 @@ pub struct FieldView {
     pub value: Option<Json>,
     /// Repeats: how many entries there are.
     pub entries: Option<u32>,
+    /// Repeats: that count in words for the header, `2 人` / `2 people`
+    /// when the entries are people, else `2 项` / `2 entries`.
+    pub entries_text: Option<LocalizedText>,
     pub min_count: Option<u32>,
     pub max_count: Option<u32>,
     /// The problems of this field's answer (empty when it is fine).
@@ -120,6 +124,13 @@ pub struct HouseholdScreen {
     /// Visits due or overdue by the templates' schedules (counting both
     /// lists), earliest deadline first.
     pub due: Vec<DueVisit>,
+}
+
+/// The day one of this phone's visits was begun, in words as the household
+/// screen lists it beside the server's past visits: `12月3日` / `3 Dec`, with
+/// the year when it is not `today`'s, by the phone's local day.
+pub fn visit_day(visit: &VisitSummary, today: NaiveDate) -> LocalizedText {
+    display::date(crate::clock::local_date(visit.visit.started), today)
 }
 
 /// A template a visit can be started with.
@@ -368,6 +379,14 @@ struct Walk<'a> {
     offered: &'a HashMap<String, Vec<Choice>>,
 }
 
+/// Whether a repeat's entries are people (members, parties, tenants, …), as
+/// its Chinese label says.
+fn holds_people(repeat: &Field) -> bool {
+    ["人", "成员", "户"]
+        .iter()
+        .any(|w| repeat.label.zh.contains(w))
+}
+
 impl Walk<'_> {
     fn fields(&self, defs: &[Field], prefix: &str, depth: u32, out: &mut Vec<FieldView>) {
         for f in defs {
@@ -419,6 +438,7 @@ impl Walk<'_> {
                 choices,
                 value,
                 entries,
+                entries_text: entries.map(|n| display::entries(n, holds_people(f))),
                 min_count: f.min_count,
                 max_count: f.max_count,
                 problems: self
@@ -752,6 +772,47 @@ mod tests {
             .unwrap();
         let kinds: Vec<&str> = f.choices.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(kinds, ["wage", "fishing"]);
+    }
+
+    #[test]
+    fn this_phones_visits_are_dated_in_words_by_their_local_day() {
+        let form = cascading_form();
+        let mut record = draft(&form, json!({}));
+        // 23:30 UTC on 2 December is 3 December in Beijing.
+        record.visit.started = doorstep_model::DeviceInstant {
+            utc: "2026-12-02T23:30:00Z".parse().unwrap(),
+            offset_seconds: 8 * 3600,
+        };
+        let summary = VisitSummary {
+            visit: record.visit,
+            head: "张三".into(),
+            address: "建设路 1 号".into(),
+        };
+        let today = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+        let day = visit_day(&summary, today);
+        assert_eq!((day.zh.as_str(), day.en.as_str()), ("12月3日", "3 Dec"));
+        let next_year = NaiveDate::from_ymd_opt(2027, 1, 4).unwrap();
+        assert_eq!(visit_day(&summary, next_year).en, "3 Dec 2026");
+    }
+
+    #[test]
+    fn a_repeat_header_counts_people_for_members_and_entries_otherwise() {
+        let form = cascading_form();
+        let today = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+        let answers = json!({"street": "jianshe", "members": [{"incomes": [{}, {}]}]});
+        let screen = build_visit_screen(&form, draft(&form, answers), today, "zh");
+        let words = |path: &str| {
+            let f = screen.fields.iter().find(|f| f.path == path).unwrap();
+            let t = f.entries_text.clone().unwrap();
+            (t.zh, t.en)
+        };
+        assert_eq!(words("members"), ("1 人".into(), "1 person".into()));
+        assert_eq!(
+            words("members[0].incomes"),
+            ("2 项".into(), "2 entries".into())
+        );
+        let street = screen.fields.iter().find(|f| f.path == "street").unwrap();
+        assert_eq!(street.entries_text, None, "only repeats are counted");
     }
 
     #[test]

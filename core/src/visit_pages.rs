@@ -468,6 +468,7 @@ mod tests {
             read_only: false,
             choices: Vec::new(),
             value: None,
+            entries_text: None,
             entries: None,
             min_count: None,
             max_count: None,

@@ -3157,9 +3157,15 @@ public struct DoorCheckView: Equatable, Hashable {
      */
     public var canAcceptByHand: Bool
     /**
-     * Whether the outcome buttons are enabled.
+     * Whether the outcome buttons are enabled: the check is accepted (by
+     * itself or by hand), and choosing an outcome records it.
      */
     public var canChooseOutcome: Bool
+    /**
+     * How the headline is coloured (good once accepted, bad when suspect
+     * or timed out, a warning while waiting).
+     */
+    public var tone: BadgeTone
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3193,8 +3199,13 @@ public struct DoorCheckView: Equatable, Hashable {
          * Whether "仍然确认" (accept by hand, recorded) is offered.
          */canAcceptByHand: Bool, 
         /**
-         * Whether the outcome buttons are enabled.
-         */canChooseOutcome: Bool) {
+         * Whether the outcome buttons are enabled: the check is accepted (by
+         * itself or by hand), and choosing an outcome records it.
+         */canChooseOutcome: Bool, 
+        /**
+         * How the headline is coloured (good once accepted, bad when suspect
+         * or timed out, a warning while waiting).
+         */tone: BadgeTone) {
         self.stage = stage
         self.elapsedS = elapsedS
         self.accuracyM = accuracyM
@@ -3209,6 +3220,7 @@ public struct DoorCheckView: Equatable, Hashable {
         self.reasons = reasons
         self.canAcceptByHand = canAcceptByHand
         self.canChooseOutcome = canChooseOutcome
+        self.tone = tone
     }
 
     
@@ -3240,7 +3252,8 @@ public struct FfiConverterTypeDoorCheckView: FfiConverterRustBuffer {
                 verdict: FfiConverterOptionTypeDoorCheckResult.read(from: &buf), 
                 reasons: FfiConverterSequenceTypeReasonView.read(from: &buf), 
                 canAcceptByHand: FfiConverterBool.read(from: &buf), 
-                canChooseOutcome: FfiConverterBool.read(from: &buf)
+                canChooseOutcome: FfiConverterBool.read(from: &buf), 
+                tone: FfiConverterTypeBadgeTone.read(from: &buf)
         )
     }
 
@@ -3259,6 +3272,7 @@ public struct FfiConverterTypeDoorCheckView: FfiConverterRustBuffer {
         FfiConverterSequenceTypeReasonView.write(value.reasons, into: &buf)
         FfiConverterBool.write(value.canAcceptByHand, into: &buf)
         FfiConverterBool.write(value.canChooseOutcome, into: &buf)
+        FfiConverterTypeBadgeTone.write(value.tone, into: &buf)
     }
 }
 
@@ -3523,6 +3537,10 @@ public struct DueItemView: Equatable, Hashable {
     public var dueBy: String
     public var overdue: Bool
     /**
+     * `逾期` (bad) or `应访` (neutral), as the list marks it.
+     */
+    public var badge: BadgeView
+    /**
      * `逾期 5 天（截止 11月30日）`, `12月31日前完成`, `今天截止`.
      */
     public var whenZh: String
@@ -3545,6 +3563,9 @@ public struct DueItemView: Equatable, Hashable {
          * ISO date: the last day it counts for (for an overdue one, the missed deadline).
          */dueBy: String, overdue: Bool, 
         /**
+         * `逾期` (bad) or `应访` (neutral), as the list marks it.
+         */badge: BadgeView, 
+        /**
          * `逾期 5 天（截止 11月30日）`, `12月31日前完成`, `今天截止`.
          */whenZh: String, whenEn: String, 
         /**
@@ -3560,6 +3581,7 @@ public struct DueItemView: Equatable, Hashable {
         self.templateTitleEn = templateTitleEn
         self.dueBy = dueBy
         self.overdue = overdue
+        self.badge = badge
         self.whenZh = whenZh
         self.whenEn = whenEn
         self.reasonZh = reasonZh
@@ -3589,6 +3611,7 @@ public struct FfiConverterTypeDueItemView: FfiConverterRustBuffer {
                 templateTitleEn: FfiConverterString.read(from: &buf), 
                 dueBy: FfiConverterString.read(from: &buf), 
                 overdue: FfiConverterBool.read(from: &buf), 
+                badge: FfiConverterTypeBadgeView.read(from: &buf), 
                 whenZh: FfiConverterString.read(from: &buf), 
                 whenEn: FfiConverterString.read(from: &buf), 
                 reasonZh: FfiConverterString.read(from: &buf), 
@@ -3604,6 +3627,7 @@ public struct FfiConverterTypeDueItemView: FfiConverterRustBuffer {
         FfiConverterString.write(value.templateTitleEn, into: &buf)
         FfiConverterString.write(value.dueBy, into: &buf)
         FfiConverterBool.write(value.overdue, into: &buf)
+        FfiConverterTypeBadgeView.write(value.badge, into: &buf)
         FfiConverterString.write(value.whenZh, into: &buf)
         FfiConverterString.write(value.whenEn, into: &buf)
         FfiConverterString.write(value.reasonZh, into: &buf)
@@ -3785,6 +3809,12 @@ public struct FieldItem: Equatable, Hashable {
     public var guidanceHintZh: String?
     public var guidanceHintEn: String?
     /**
+     * Repeats: the count of entries in words for the header (`2 人` /
+     * `2 people` when they are people, else `2 项` / `2 entries`).
+     */
+    public var entriesTextZh: String?
+    public var entriesTextEn: String?
+    /**
      * Repeats: below the form's maximum (show 添加成员).
      */
     public var canAddEntry: Bool
@@ -3821,6 +3851,10 @@ public struct FieldItem: Equatable, Hashable {
          * `guidance_hint`), in the screen's `language`, like `label`.
          */guidanceHint: String? = nil, guidanceHintZh: String? = nil, guidanceHintEn: String? = nil, 
         /**
+         * Repeats: the count of entries in words for the header (`2 人` /
+         * `2 people` when they are people, else `2 项` / `2 entries`).
+         */entriesTextZh: String? = nil, entriesTextEn: String? = nil, 
+        /**
          * Repeats: below the form's maximum (show 添加成员).
          */canAddEntry: Bool = false, 
         /**
@@ -3849,6 +3883,8 @@ public struct FieldItem: Equatable, Hashable {
         self.guidanceHint = guidanceHint
         self.guidanceHintZh = guidanceHintZh
         self.guidanceHintEn = guidanceHintEn
+        self.entriesTextZh = entriesTextZh
+        self.entriesTextEn = entriesTextEn
         self.canAddEntry = canAddEntry
         self.canRemoveEntry = canRemoveEntry
     }
@@ -3892,6 +3928,8 @@ public struct FfiConverterTypeFieldItem: FfiConverterRustBuffer {
                 guidanceHint: FfiConverterOptionString.read(from: &buf), 
                 guidanceHintZh: FfiConverterOptionString.read(from: &buf), 
                 guidanceHintEn: FfiConverterOptionString.read(from: &buf), 
+                entriesTextZh: FfiConverterOptionString.read(from: &buf), 
+                entriesTextEn: FfiConverterOptionString.read(from: &buf), 
                 canAddEntry: FfiConverterBool.read(from: &buf), 
                 canRemoveEntry: FfiConverterBool.read(from: &buf)
         )
@@ -3921,6 +3959,8 @@ public struct FfiConverterTypeFieldItem: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.guidanceHint, into: &buf)
         FfiConverterOptionString.write(value.guidanceHintZh, into: &buf)
         FfiConverterOptionString.write(value.guidanceHintEn, into: &buf)
+        FfiConverterOptionString.write(value.entriesTextZh, into: &buf)
+        FfiConverterOptionString.write(value.entriesTextEn, into: &buf)
         FfiConverterBool.write(value.canAddEntry, into: &buf)
         FfiConverterBool.write(value.canRemoveEntry, into: &buf)
     }
@@ -4734,7 +4774,7 @@ public struct HouseholdView: Equatable, Hashable {
     /**
      * This household's visits on the device, newest first.
      */
-    public var visits: [VisitSummaryView]
+    public var visits: [HouseholdVisitView]
     /**
      * Its other visits, from the server, newest first.
      */
@@ -4752,7 +4792,7 @@ public struct HouseholdView: Equatable, Hashable {
          */residenceType: String, rental: Bool, landlordName: String?, landlordPhoneMasked: String?, notes: String, residents: [ResidentItem], 
         /**
          * This household's visits on the device, newest first.
-         */visits: [VisitSummaryView], 
+         */visits: [HouseholdVisitView], 
         /**
          * Its other visits, from the server, newest first.
          */pastVisits: [PastVisitView], 
@@ -4796,7 +4836,7 @@ public struct FfiConverterTypeHouseholdView: FfiConverterRustBuffer {
                 landlordPhoneMasked: FfiConverterOptionString.read(from: &buf), 
                 notes: FfiConverterString.read(from: &buf), 
                 residents: FfiConverterSequenceTypeResidentItem.read(from: &buf), 
-                visits: FfiConverterSequenceTypeVisitSummaryView.read(from: &buf), 
+                visits: FfiConverterSequenceTypeHouseholdVisitView.read(from: &buf), 
                 pastVisits: FfiConverterSequenceTypePastVisitView.read(from: &buf), 
                 due: FfiConverterSequenceTypeDueVisitView.read(from: &buf)
         )
@@ -4811,7 +4851,7 @@ public struct FfiConverterTypeHouseholdView: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.landlordPhoneMasked, into: &buf)
         FfiConverterString.write(value.notes, into: &buf)
         FfiConverterSequenceTypeResidentItem.write(value.residents, into: &buf)
-        FfiConverterSequenceTypeVisitSummaryView.write(value.visits, into: &buf)
+        FfiConverterSequenceTypeHouseholdVisitView.write(value.visits, into: &buf)
         FfiConverterSequenceTypePastVisitView.write(value.pastVisits, into: &buf)
         FfiConverterSequenceTypeDueVisitView.write(value.due, into: &buf)
     }
@@ -4830,6 +4870,74 @@ public func FfiConverterTypeHouseholdView_lift(_ buf: RustBuffer) throws -> Hous
 #endif
 public func FfiConverterTypeHouseholdView_lower(_ value: HouseholdView) -> RustBuffer {
     return FfiConverterTypeHouseholdView.lower(value)
+}
+
+
+/**
+ * One of this household's visits on the phone, with the day it was begun
+ * in words.
+ */
+public struct HouseholdVisitView: Equatable, Hashable {
+    public var summary: VisitSummaryView
+    /**
+     * `12月3日` / `3 Dec` (with the year when it is not this one).
+     */
+    public var dayZh: String
+    public var dayEn: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(summary: VisitSummaryView, 
+        /**
+         * `12月3日` / `3 Dec` (with the year when it is not this one).
+         */dayZh: String, dayEn: String) {
+        self.summary = summary
+        self.dayZh = dayZh
+        self.dayEn = dayEn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HouseholdVisitView: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHouseholdVisitView: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HouseholdVisitView {
+        return
+            try HouseholdVisitView(
+                summary: FfiConverterTypeVisitSummaryView.read(from: &buf), 
+                dayZh: FfiConverterString.read(from: &buf), 
+                dayEn: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HouseholdVisitView, into buf: inout [UInt8]) {
+        FfiConverterTypeVisitSummaryView.write(value.summary, into: &buf)
+        FfiConverterString.write(value.dayZh, into: &buf)
+        FfiConverterString.write(value.dayEn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHouseholdVisitView_lift(_ buf: RustBuffer) throws -> HouseholdVisitView {
+    return try FfiConverterTypeHouseholdVisitView.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHouseholdVisitView_lower(_ value: HouseholdVisitView) -> RustBuffer {
+    return FfiConverterTypeHouseholdVisitView.lower(value)
 }
 
 
@@ -5110,13 +5218,25 @@ public struct OutboxStatus: Equatable, Hashable {
     public var pending: UInt64
     public var setAside: UInt64
     public var done: UInt64
+    /**
+     * The warning about items set aside (`2 项无法上传，已搁置` /
+     * `2 items set aside`); `None` when there are none.
+     */
+    public var setAsideTextZh: String?
+    public var setAsideTextEn: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(pending: UInt64, setAside: UInt64, done: UInt64) {
+    public init(pending: UInt64, setAside: UInt64, done: UInt64, 
+        /**
+         * The warning about items set aside (`2 项无法上传，已搁置` /
+         * `2 items set aside`); `None` when there are none.
+         */setAsideTextZh: String? = nil, setAsideTextEn: String? = nil) {
         self.pending = pending
         self.setAside = setAside
         self.done = done
+        self.setAsideTextZh = setAsideTextZh
+        self.setAsideTextEn = setAsideTextEn
     }
 
     
@@ -5137,7 +5257,9 @@ public struct FfiConverterTypeOutboxStatus: FfiConverterRustBuffer {
             try OutboxStatus(
                 pending: FfiConverterUInt64.read(from: &buf), 
                 setAside: FfiConverterUInt64.read(from: &buf), 
-                done: FfiConverterUInt64.read(from: &buf)
+                done: FfiConverterUInt64.read(from: &buf), 
+                setAsideTextZh: FfiConverterOptionString.read(from: &buf), 
+                setAsideTextEn: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -5145,6 +5267,8 @@ public struct FfiConverterTypeOutboxStatus: FfiConverterRustBuffer {
         FfiConverterUInt64.write(value.pending, into: &buf)
         FfiConverterUInt64.write(value.setAside, into: &buf)
         FfiConverterUInt64.write(value.done, into: &buf)
+        FfiConverterOptionString.write(value.setAsideTextZh, into: &buf)
+        FfiConverterOptionString.write(value.setAsideTextEn, into: &buf)
     }
 }
 
@@ -9654,6 +9778,31 @@ fileprivate struct FfiConverterSequenceTypeHouseholdSummaryView: FfiConverterRus
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeHouseholdSummaryView.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeHouseholdVisitView: FfiConverterRustBuffer {
+    typealias SwiftType = [HouseholdVisitView]
+
+    public static func write(_ value: [HouseholdVisitView], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeHouseholdVisitView.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [HouseholdVisitView] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [HouseholdVisitView]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeHouseholdVisitView.read(from: &buf))
         }
         return seq
     }

@@ -5079,9 +5079,16 @@ data class DoorCheckView (
     var `canAcceptByHand`: kotlin.Boolean
     , 
     /**
-     * Whether the outcome buttons are enabled.
+     * Whether the outcome buttons are enabled: the check is accepted (by
+     * itself or by hand), and choosing an outcome records it.
      */
     var `canChooseOutcome`: kotlin.Boolean
+    , 
+    /**
+     * How the headline is coloured (good once accepted, bad when suspect
+     * or timed out, a warning while waiting).
+     */
+    var `tone`: BadgeTone
     
 ){
     
@@ -5112,6 +5119,7 @@ public object FfiConverterTypeDoorCheckView: FfiConverterRustBuffer<DoorCheckVie
             FfiConverterSequenceTypeReasonView.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterTypeBadgeTone.read(buf),
         )
     }
 
@@ -5129,7 +5137,8 @@ public object FfiConverterTypeDoorCheckView: FfiConverterRustBuffer<DoorCheckVie
             FfiConverterOptionalTypeDoorCheckResult.allocationSize(value.`verdict`) +
             FfiConverterSequenceTypeReasonView.allocationSize(value.`reasons`) +
             FfiConverterBoolean.allocationSize(value.`canAcceptByHand`) +
-            FfiConverterBoolean.allocationSize(value.`canChooseOutcome`)
+            FfiConverterBoolean.allocationSize(value.`canChooseOutcome`) +
+            FfiConverterTypeBadgeTone.allocationSize(value.`tone`)
     )
 
     override fun write(value: DoorCheckView, buf: ByteBuffer) {
@@ -5147,6 +5156,7 @@ public object FfiConverterTypeDoorCheckView: FfiConverterRustBuffer<DoorCheckVie
             FfiConverterSequenceTypeReasonView.write(value.`reasons`, buf)
             FfiConverterBoolean.write(value.`canAcceptByHand`, buf)
             FfiConverterBoolean.write(value.`canChooseOutcome`, buf)
+            FfiConverterTypeBadgeTone.write(value.`tone`, buf)
     }
 }
 
@@ -5352,6 +5362,11 @@ data class DueItemView (
     var `overdue`: kotlin.Boolean
     , 
     /**
+     * `逾期` (bad) or `应访` (neutral), as the list marks it.
+     */
+    var `badge`: BadgeView
+    , 
+    /**
      * `逾期 5 天（截止 11月30日）`, `12月31日前完成`, `今天截止`.
      */
     var `whenZh`: kotlin.String
@@ -5392,6 +5407,7 @@ public object FfiConverterTypeDueItemView: FfiConverterRustBuffer<DueItemView> {
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterTypeBadgeView.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
@@ -5407,6 +5423,7 @@ public object FfiConverterTypeDueItemView: FfiConverterRustBuffer<DueItemView> {
             FfiConverterString.allocationSize(value.`templateTitleEn`) +
             FfiConverterString.allocationSize(value.`dueBy`) +
             FfiConverterBoolean.allocationSize(value.`overdue`) +
+            FfiConverterTypeBadgeView.allocationSize(value.`badge`) +
             FfiConverterString.allocationSize(value.`whenZh`) +
             FfiConverterString.allocationSize(value.`whenEn`) +
             FfiConverterString.allocationSize(value.`reasonZh`) +
@@ -5421,6 +5438,7 @@ public object FfiConverterTypeDueItemView: FfiConverterRustBuffer<DueItemView> {
             FfiConverterString.write(value.`templateTitleEn`, buf)
             FfiConverterString.write(value.`dueBy`, buf)
             FfiConverterBoolean.write(value.`overdue`, buf)
+            FfiConverterTypeBadgeView.write(value.`badge`, buf)
             FfiConverterString.write(value.`whenZh`, buf)
             FfiConverterString.write(value.`whenEn`, buf)
             FfiConverterString.write(value.`reasonZh`, buf)
@@ -5592,6 +5610,14 @@ data class FieldItem (
     var `guidanceHintEn`: kotlin.String? = null 
     , 
     /**
+     * Repeats: the count of entries in words for the header (`2 人` /
+     * `2 people` when they are people, else `2 项` / `2 entries`).
+     */
+    var `entriesTextZh`: kotlin.String? = null 
+    , 
+    var `entriesTextEn`: kotlin.String? = null 
+    , 
+    /**
      * Repeats: below the form's maximum (show 添加成员).
      */
     var `canAddEntry`: kotlin.Boolean = false 
@@ -5639,6 +5665,8 @@ public object FfiConverterTypeFieldItem: FfiConverterRustBuffer<FieldItem> {
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
             FfiConverterBoolean.read(buf),
             FfiConverterBoolean.read(buf),
         )
@@ -5668,6 +5696,8 @@ public object FfiConverterTypeFieldItem: FfiConverterRustBuffer<FieldItem> {
             FfiConverterOptionalString.allocationSize(value.`guidanceHint`) +
             FfiConverterOptionalString.allocationSize(value.`guidanceHintZh`) +
             FfiConverterOptionalString.allocationSize(value.`guidanceHintEn`) +
+            FfiConverterOptionalString.allocationSize(value.`entriesTextZh`) +
+            FfiConverterOptionalString.allocationSize(value.`entriesTextEn`) +
             FfiConverterBoolean.allocationSize(value.`canAddEntry`) +
             FfiConverterBoolean.allocationSize(value.`canRemoveEntry`)
     )
@@ -5696,6 +5726,8 @@ public object FfiConverterTypeFieldItem: FfiConverterRustBuffer<FieldItem> {
             FfiConverterOptionalString.write(value.`guidanceHint`, buf)
             FfiConverterOptionalString.write(value.`guidanceHintZh`, buf)
             FfiConverterOptionalString.write(value.`guidanceHintEn`, buf)
+            FfiConverterOptionalString.write(value.`entriesTextZh`, buf)
+            FfiConverterOptionalString.write(value.`entriesTextEn`, buf)
             FfiConverterBoolean.write(value.`canAddEntry`, buf)
             FfiConverterBoolean.write(value.`canRemoveEntry`, buf)
     }
@@ -6330,7 +6362,7 @@ data class HouseholdView (
     /**
      * This household's visits on the device, newest first.
      */
-    var `visits`: List<VisitSummaryView>
+    var `visits`: List<HouseholdVisitView>
     , 
     /**
      * Its other visits, from the server, newest first.
@@ -6365,7 +6397,7 @@ public object FfiConverterTypeHouseholdView: FfiConverterRustBuffer<HouseholdVie
             FfiConverterOptionalString.read(buf),
             FfiConverterString.read(buf),
             FfiConverterSequenceTypeResidentItem.read(buf),
-            FfiConverterSequenceTypeVisitSummaryView.read(buf),
+            FfiConverterSequenceTypeHouseholdVisitView.read(buf),
             FfiConverterSequenceTypePastVisitView.read(buf),
             FfiConverterSequenceTypeDueVisitView.read(buf),
         )
@@ -6380,7 +6412,7 @@ public object FfiConverterTypeHouseholdView: FfiConverterRustBuffer<HouseholdVie
             FfiConverterOptionalString.allocationSize(value.`landlordPhoneMasked`) +
             FfiConverterString.allocationSize(value.`notes`) +
             FfiConverterSequenceTypeResidentItem.allocationSize(value.`residents`) +
-            FfiConverterSequenceTypeVisitSummaryView.allocationSize(value.`visits`) +
+            FfiConverterSequenceTypeHouseholdVisitView.allocationSize(value.`visits`) +
             FfiConverterSequenceTypePastVisitView.allocationSize(value.`pastVisits`) +
             FfiConverterSequenceTypeDueVisitView.allocationSize(value.`due`)
     )
@@ -6394,9 +6426,59 @@ public object FfiConverterTypeHouseholdView: FfiConverterRustBuffer<HouseholdVie
             FfiConverterOptionalString.write(value.`landlordPhoneMasked`, buf)
             FfiConverterString.write(value.`notes`, buf)
             FfiConverterSequenceTypeResidentItem.write(value.`residents`, buf)
-            FfiConverterSequenceTypeVisitSummaryView.write(value.`visits`, buf)
+            FfiConverterSequenceTypeHouseholdVisitView.write(value.`visits`, buf)
             FfiConverterSequenceTypePastVisitView.write(value.`pastVisits`, buf)
             FfiConverterSequenceTypeDueVisitView.write(value.`due`, buf)
+    }
+}
+
+
+
+/**
+ * One of this household's visits on the phone, with the day it was begun
+ * in words.
+ */
+data class HouseholdVisitView (
+    var `summary`: VisitSummaryView
+    , 
+    /**
+     * `12月3日` / `3 Dec` (with the year when it is not this one).
+     */
+    var `dayZh`: kotlin.String
+    , 
+    var `dayEn`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHouseholdVisitView: FfiConverterRustBuffer<HouseholdVisitView> {
+    override fun read(buf: ByteBuffer): HouseholdVisitView {
+        return HouseholdVisitView(
+            FfiConverterTypeVisitSummaryView.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: HouseholdVisitView) = (
+            FfiConverterTypeVisitSummaryView.allocationSize(value.`summary`) +
+            FfiConverterString.allocationSize(value.`dayZh`) +
+            FfiConverterString.allocationSize(value.`dayEn`)
+    )
+
+    override fun write(value: HouseholdVisitView, buf: ByteBuffer) {
+            FfiConverterTypeVisitSummaryView.write(value.`summary`, buf)
+            FfiConverterString.write(value.`dayZh`, buf)
+            FfiConverterString.write(value.`dayEn`, buf)
     }
 }
 
@@ -6643,6 +6725,14 @@ data class OutboxStatus (
     var `setAside`: kotlin.ULong
     , 
     var `done`: kotlin.ULong
+    , 
+    /**
+     * The warning about items set aside (`2 项无法上传，已搁置` /
+     * `2 items set aside`); `None` when there are none.
+     */
+    var `setAsideTextZh`: kotlin.String? = null 
+    , 
+    var `setAsideTextEn`: kotlin.String? = null 
     
 ){
     
@@ -6662,19 +6752,25 @@ public object FfiConverterTypeOutboxStatus: FfiConverterRustBuffer<OutboxStatus>
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
             FfiConverterULong.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
     override fun allocationSize(value: OutboxStatus) = (
             FfiConverterULong.allocationSize(value.`pending`) +
             FfiConverterULong.allocationSize(value.`setAside`) +
-            FfiConverterULong.allocationSize(value.`done`)
+            FfiConverterULong.allocationSize(value.`done`) +
+            FfiConverterOptionalString.allocationSize(value.`setAsideTextZh`) +
+            FfiConverterOptionalString.allocationSize(value.`setAsideTextEn`)
     )
 
     override fun write(value: OutboxStatus, buf: ByteBuffer) {
             FfiConverterULong.write(value.`pending`, buf)
             FfiConverterULong.write(value.`setAside`, buf)
             FfiConverterULong.write(value.`done`, buf)
+            FfiConverterOptionalString.write(value.`setAsideTextZh`, buf)
+            FfiConverterOptionalString.write(value.`setAsideTextEn`, buf)
     }
 }
 
@@ -10864,6 +10960,34 @@ public object FfiConverterSequenceTypeHouseholdSummaryView: FfiConverterRustBuff
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeHouseholdSummaryView.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeHouseholdVisitView: FfiConverterRustBuffer<List<HouseholdVisitView>> {
+    override fun read(buf: ByteBuffer): List<HouseholdVisitView> {
+        val len = buf.getInt()
+        return List<HouseholdVisitView>(len) {
+            FfiConverterTypeHouseholdVisitView.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<HouseholdVisitView>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeHouseholdVisitView.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<HouseholdVisitView>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeHouseholdVisitView.write(it, buf)
         }
     }
 }

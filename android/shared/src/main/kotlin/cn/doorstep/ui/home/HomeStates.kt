@@ -1,5 +1,7 @@
 package cn.doorstep.ui.home
 
+import cn.doorstep.core.BadgeTone
+import cn.doorstep.core.BadgeView
 import cn.doorstep.core.DraftItemView
 import cn.doorstep.core.DueItemView
 import cn.doorstep.core.HomeView as HomeModel
@@ -13,6 +15,7 @@ object HomeStates {
     private val due = Samples.households.take(6).mapIndexed { i, h ->
         DueItemView(
             h, "elder_alone_visit", "独居老人探访", "Visit to an elder living alone", "2025-06-30", i < 2,
+            if (i < 2) BadgeView("逾期", "Overdue", BadgeTone.BAD) else BadgeView("应访", "Due", BadgeTone.INFO),
             if (i < 2) "逾期 ${3 - i} 天" else "6月30日前", if (i < 2) "${3 - i} days overdue" else "by 30 June",
             "独居老人 · 每月走访", "Elder living alone · monthly", null,
         )

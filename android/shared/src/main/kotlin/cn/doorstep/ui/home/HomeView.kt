@@ -105,7 +105,7 @@ fun HomeView(state: HomeState) {
                             state.eventSink(if (draft != null) HomeEvent.OpenVisit(draft) else HomeEvent.OpenHousehold(d.household.id))
                         },
                     ) {
-                        Badge(if (d.overdue) tr("逾期", "Overdue") else tr("应访", "Due"), if (d.overdue) Tone.BAD else Tone.INFO)
+                        Badge(d.badge)
                     }
                     HorizontalDivider()
                 }

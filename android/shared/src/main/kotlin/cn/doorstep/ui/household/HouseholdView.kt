@@ -74,13 +74,14 @@ fun HouseholdView(state: HouseholdState) {
                 }
                 SectionCard(tr("走访记录", "Visits")) {
                     if (h.visits.isEmpty() && h.pastVisits.isEmpty()) Faint(tr("还没有走访", "No visits yet"))
-                    h.visits.forEach { v ->
-                        val t = state.templates.firstOrNull { it.id == v.visit.templateId }
+                    h.visits.forEach { item ->
+                        val v = item.summary.visit
+                        val t = state.templates.firstOrNull { it.id == v.templateId }
                         ListLine(
-                            t?.let { tr(it.titleZh, it.titleEn) } ?: v.visit.templateId,
-                            v.visit.started.take(10),
-                            Modifier.clickable { state.eventSink(HouseholdEvent.OpenVisit(v.visit.visitId)) },
-                        ) { Badge(visitStateBadge(v.visit.state)) }
+                            t?.let { tr(it.titleZh, it.titleEn) } ?: v.templateId,
+                            tr(item.dayZh, item.dayEn),
+                            Modifier.clickable { state.eventSink(HouseholdEvent.OpenVisit(v.visitId)) },
+                        ) { Badge(visitStateBadge(v.state)) }
                     }
                     h.pastVisits.forEach { p ->
                         val t = state.templates.firstOrNull { it.id == p.templateId }

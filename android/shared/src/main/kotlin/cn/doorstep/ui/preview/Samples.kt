@@ -7,6 +7,7 @@ import cn.doorstep.core.AnswerValue
 import cn.doorstep.core.ChoiceView
 import cn.doorstep.core.DoorCheckResult
 import cn.doorstep.core.DoorOutcome
+import cn.doorstep.core.HouseholdVisitView
 import cn.doorstep.core.ButtonView
 import cn.doorstep.core.SectionButtonView
 import cn.doorstep.core.SectionView
@@ -58,7 +59,7 @@ object Samples {
             ResidentItem("r1", "张建华", "5101**********1234", "138****5678", "head", "1948-03-02", listOf(TagView("elder_alone", "独居老人", "Elder living alone", "2021-01-01", null)), "户主", "Head of household"),
             ResidentItem("r2", "张小红", "5101**********2021", null, "child", "1975-09-12", emptyList(), "子女", "Child"),
         ),
-        listOf(summary(0, "hazard_inspection", VisitState.UPLOADED)),
+        listOf(HouseholdVisitView(summary(0, "hazard_inspection", VisitState.UPLOADED), "6月18日", "18 Jun")),
         listOf(PastVisitView("p1", "elder_alone_visit", "2025-05-20", "5月20日", "20 May", VisitState.APPROVED)),
         listOf(DueVisitView("elder_alone_visit", "独居老人探访", "Visit to an elder living alone", "2025-06-30", false, "6月30日前完成", "by 30 June", "独居老人 · 每月走访", "Elder living alone · monthly")),
     )
@@ -68,11 +69,13 @@ object Samples {
         required: Boolean = false, depth: UInt = 0u, choices: List<ChoiceView> = emptyList(),
         problems: List<FormProblem> = emptyList(), entries: UInt? = null, readOnly: Boolean = false,
         hintZh: String? = null, hintEn: String? = null, guidanceZh: String? = null, guidanceEn: String? = null,
+        entriesText: Pair<String, String>? = null,
     ) = FieldItem(
         path, path.substringAfterLast('.'), kind, depth, zh, en, hintZh, hintEn, required, readOnly,
         choices, value, display(value, choices), display(value, choices, en = true), entries, null, null, problems,
         label = zh, hint = hintZh, guidanceHint = guidanceZh, guidanceHintZh = guidanceZh, guidanceHintEn = guidanceEn,
         canAddEntry = kind == FieldKind.REPEAT, canRemoveEntry = kind == FieldKind.REPEAT,
+        entriesTextZh = entriesText?.first, entriesTextEn = entriesText?.second,
     )
 
     /** [screen] as the core gives it to a worker reading forms in English ([en]) or Chinese: `label`, `hint`, `title` in that language. */
@@ -130,7 +133,7 @@ object Samples {
             field("monthly_income", FieldKind.MONEY, "月收入（元）", "Monthly income (yuan)", AnswerValue.Money(186000), hintZh = "含养老金", hintEn = "Pension included"),
             field("rooms", FieldKind.INTEGER, "住房间数", "Rooms", if (withProblems) AnswerValue.Text("两间") else AnswerValue.Integer(2),
                 problems = if (withProblems) listOf(FormProblem("rooms", "type", "请输入整数", "Enter a whole number")) else emptyList()),
-            field("contacts", FieldKind.REPEAT, "紧急联系人", "Emergency contacts", entries = 2u),
+            field("contacts", FieldKind.REPEAT, "紧急联系人", "Emergency contacts", entries = 2u, entriesText = "2 人" to "2 people"),
             field("contacts[0].name", FieldKind.TEXT, "姓名", "Name", AnswerValue.Text("张小红"), true, depth = 1u),
             field("contacts[0].phone", FieldKind.PHONE, "电话", "Phone", AnswerValue.Text("13800005678"), depth = 1u),
             field("contacts[1].name", FieldKind.TEXT, "姓名", "Name", null, true, depth = 1u, problems = p("contacts[1].name", "此项必填", "This field is required")),

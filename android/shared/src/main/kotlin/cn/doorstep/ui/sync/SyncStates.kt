@@ -15,7 +15,7 @@ object SyncStates {
     val done = waiting.copy(outbox = OutboxStatus(0u, 0u, 22u), lastResult = SyncResult(4u, 2u, 0u, 0u, PullReport(3u, 0u, 1u, 2u, 0u, 0u), "已上传 2 次走访，收到 1 次退回修改。", "Sent 2 visits, 1 visit returned for rework."))
     val offline = waiting.copy(network = NetworkState.OFFLINE)
     val failed = waiting.copy(
-        outbox = OutboxStatus(3u, 1u, 18u),
+        outbox = OutboxStatus(3u, 1u, 18u, "1 项无法上传，已搁置", "1 item set aside"),
         entries = listOf(
             cn.doorstep.core.OutboxEntryView(
                 "e1", Samples.summary(2, "hazard_inspection", cn.doorstep.core.VisitState.FINALIZED), "h2", Samples.households[2].head, Samples.households[2].address,

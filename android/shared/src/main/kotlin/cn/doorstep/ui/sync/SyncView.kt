@@ -54,7 +54,9 @@ fun SyncView(state: SyncUiState) {
                         Badge(networkBadge(state.network))
                     }
                     Text(tr("待上传 ${state.outbox.pending} 项", "${state.outbox.pending} items wait"), style = MaterialTheme.typography.titleMedium)
-                    if (state.outbox.setAside > 0uL) Text(tr("${state.outbox.setAside} 项无法上传，已搁置", "${state.outbox.setAside} items set aside"), color = MaterialTheme.colorScheme.error)
+                    val setAsideZh = state.outbox.setAsideTextZh
+                    val setAsideEn = state.outbox.setAsideTextEn
+                    if (setAsideZh != null && setAsideEn != null) Text(tr(setAsideZh, setAsideEn), color = MaterialTheme.colorScheme.error)
                     Faint(tr("已上传 ${state.outbox.done} 项", "${state.outbox.done} items sent"))
                 }
                 val p = state.progress

@@ -115,13 +115,15 @@ fun Badge(text: String, tone: Tone, modifier: Modifier = Modifier) {
 /** A state the core put in words (a visit's, the network's), coloured by its tone. */
 @Composable
 fun Badge(badge: cn.doorstep.core.BadgeView, modifier: Modifier = Modifier) {
-    val tone = when (badge.tone) {
-        cn.doorstep.core.BadgeTone.INFO -> Tone.INFO
-        cn.doorstep.core.BadgeTone.GOOD -> Tone.OK
-        cn.doorstep.core.BadgeTone.WARN -> Tone.WARN
-        cn.doorstep.core.BadgeTone.BAD -> Tone.BAD
-    }
-    Badge(tr(badge.textZh, badge.textEn), tone, modifier)
+    Badge(tr(badge.textZh, badge.textEn), badge.tone.colours(), modifier)
+}
+
+/** The colours of a tone the core chose. */
+fun cn.doorstep.core.BadgeTone.colours(): Tone = when (this) {
+    cn.doorstep.core.BadgeTone.INFO -> Tone.INFO
+    cn.doorstep.core.BadgeTone.GOOD -> Tone.OK
+    cn.doorstep.core.BadgeTone.WARN -> Tone.WARN
+    cn.doorstep.core.BadgeTone.BAD -> Tone.BAD
 }
 
 /** A problem the core found, shown under its field. */

@@ -16,7 +16,7 @@ import cn.doorstep.ui.theme.Dimens
 import cn.doorstep.ui.theme.Faint
 import cn.doorstep.ui.theme.SecondaryButton
 import cn.doorstep.ui.theme.SectionCard
-import cn.doorstep.ui.theme.Tone
+import cn.doorstep.ui.theme.colours
 import cn.doorstep.ui.theme.tr
 
 /** What the worker found at the door, the live accuracy and waiting time, and the core's words for where the check stands. */
@@ -38,12 +38,7 @@ fun DoorCheckPanel(state: DoorCheckState, sink: (VisitEvent) -> Unit) {
         if (!state.locationAvailable) {
             Text(tr("无法获取位置：请打开定位并允许本应用使用", "No location: turn location on and allow this app"), color = MaterialTheme.colorScheme.error)
         }
-        val tone = when (v.stage) {
-            is DoorCheckStage.Accepted, is DoorCheckStage.AcceptedByHand -> Tone.OK
-            is DoorCheckStage.Suspect, is DoorCheckStage.TimedOut -> Tone.BAD
-            else -> Tone.WARN
-        }
-        Banner(tr(v.headlineZh, v.headlineEn), tone)
+        Banner(tr(v.headlineZh, v.headlineEn), v.tone.colours())
         if (v.stage is DoorCheckStage.WaitingForFix) LinearProgressIndicator(Modifier.fillMaxWidth())
         val accuracy = v.accuracyM
         Text(

@@ -89,7 +89,11 @@ fun FieldBlock(f: FieldItem, thumbnails: Map<String, ByteArray>, sink: (VisitEve
         when (f.kind) {
             FieldKind.GROUP -> Text(f.label, style = MaterialTheme.typography.titleMedium)
             FieldKind.NOTE -> Text(f.label, style = MaterialTheme.typography.bodyMedium)
-            FieldKind.REPEAT -> Text(f.label + tr("（${f.entries ?: 0u} 人）", " (${f.entries ?: 0u})"), style = MaterialTheme.typography.titleMedium)
+            FieldKind.REPEAT -> {
+                val zh = f.entriesTextZh
+                val en = f.entriesTextEn
+                Text(f.label + if (zh != null && en != null) tr("（$zh）", " ($en)") else "", style = MaterialTheme.typography.titleMedium)
+            }
             FieldKind.CALCULATE -> ReadOnly(f)
             FieldKind.YES_NO, FieldKind.SELECT_ONE -> if (f.readOnly || !editable) ReadOnly(f) else SelectOne(f, sink)
             FieldKind.SELECT_MULTIPLE -> if (f.readOnly || !editable) ReadOnly(f) else SelectMany(f, sink)

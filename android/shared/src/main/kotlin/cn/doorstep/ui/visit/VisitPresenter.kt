@@ -7,7 +7,6 @@ import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
 import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
-import cn.doorstep.core.DoorCheckStage
 import cn.doorstep.core.DoorOutcome
 import cn.doorstep.core.DoorstepException
 import cn.doorstep.core.DoorstepInterface
@@ -64,7 +63,6 @@ class VisitPresenter(
                 notice = e.text()
             }
         }
-        fun accepted(stage: DoorCheckStage) = stage is DoorCheckStage.Accepted || stage is DoorCheckStage.AcceptedByHand
 
         if (session != null && door != null) {
             LaunchedEffect(Unit) {
@@ -117,7 +115,7 @@ class VisitPresenter(
                 is VisitEvent.ChooseOutcome -> {
                     outcome = event.outcome
                     // Once the core accepted the check, her outcome records it and the form follows.
-                    if (door?.stage?.let { accepted(it) } == true) record()
+                    if (door?.canChooseOutcome == true) record()
                 }
                 VisitEvent.AcceptDoorCheck -> try {
                     val v = session?.acceptByHand(System.currentTimeMillis())

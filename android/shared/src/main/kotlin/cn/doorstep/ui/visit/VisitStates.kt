@@ -1,5 +1,6 @@
 package cn.doorstep.ui.visit
 
+import cn.doorstep.core.BadgeTone
 import cn.doorstep.core.DoorOutcome
 import cn.doorstep.core.VisitState
 import cn.doorstep.core.DoorCheckStage
@@ -20,9 +21,16 @@ object VisitStates {
     private fun door(stage: DoorCheckStage, zh: String, en: String, accuracy: Double?, waited: Int, sats: Int?, distance: Double?, reasons: List<ReasonView>, byHand: Boolean) =
         DoorCheckState(
             DoorOutcome.MET, outcomes,
-            DoorCheckView(stage, waited.toUInt(), accuracy, 30.0, distance, 50.0, 30.657, 104.081, zh, en, null, reasons, byHand, true),
+            // The tone the core gives each stage (`DoorStage::tone`), for made-up pictures.
+            DoorCheckView(stage, waited.toUInt(), accuracy, 30.0, distance, 50.0, 30.657, 104.081, zh, en, null, reasons, byHand, true, sampleTone(stage)),
             sats, true,
         )
+
+    private fun sampleTone(stage: DoorCheckStage) = when (stage) {
+        is DoorCheckStage.Accepted, is DoorCheckStage.AcceptedByHand -> BadgeTone.GOOD
+        is DoorCheckStage.Suspect, is DoorCheckStage.TimedOut -> BadgeTone.BAD
+        else -> BadgeTone.WARN
+    }
 
     private fun form(problems: Boolean, long: Boolean = false, state: VisitState = VisitState.DRAFT, notice: LocalText? = null, section: Int = 0): VisitUiState {
         val screen = Samples.screen(problems, Samples.verified, state, long)
