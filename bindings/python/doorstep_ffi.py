@@ -527,6 +527,8 @@ def _uniffi_check_contract_api_version(lib):
 def _uniffi_check_api_checksums(lib):
     if lib.uniffi_doorstep_ffi_checksum_func_network_badge() != 27084:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    if lib.uniffi_doorstep_ffi_checksum_func_problems_badge() != 28610:
+        raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_func_visit_state_badge() != 22842:
         raise InternalError("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     if lib.uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed() != 53507:
@@ -677,6 +679,9 @@ _UniffiLib.ffi_doorstep_ffi_uniffi_contract_version.restype = ctypes.c_uint32
 _UniffiLib.uniffi_doorstep_ffi_checksum_func_network_badge.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_func_network_badge.restype = ctypes.c_uint16
+_UniffiLib.uniffi_doorstep_ffi_checksum_func_problems_badge.argtypes = (
+)
+_UniffiLib.uniffi_doorstep_ffi_checksum_func_problems_badge.restype = ctypes.c_uint16
 _UniffiLib.uniffi_doorstep_ffi_checksum_func_visit_state_badge.argtypes = (
 )
 _UniffiLib.uniffi_doorstep_ffi_checksum_func_visit_state_badge.restype = ctypes.c_uint16
@@ -859,6 +864,11 @@ _UniffiLib.uniffi_doorstep_ffi_fn_func_network_badge.argtypes = (
     ctypes.POINTER(_UniffiRustCallStatus),
 )
 _UniffiLib.uniffi_doorstep_ffi_fn_func_network_badge.restype = _UniffiRustBuffer
+_UniffiLib.uniffi_doorstep_ffi_fn_func_problems_badge.argtypes = (
+    ctypes.c_uint32,
+    ctypes.POINTER(_UniffiRustCallStatus),
+)
+_UniffiLib.uniffi_doorstep_ffi_fn_func_problems_badge.restype = _UniffiRustBuffer
 _UniffiLib.uniffi_doorstep_ffi_fn_func_visit_state_badge.argtypes = (
     _UniffiRustBuffer,
     ctypes.POINTER(_UniffiRustCallStatus),
@@ -10693,6 +10703,24 @@ def network_badge(network: NetworkState) -> BadgeView:
         *_uniffi_lowered_args,
     )
     return _uniffi_lift_return(_uniffi_ffi_result)
+def problems_badge(problems: int) -> BadgeView:
+    """
+    How many problems a draft or a visit screen has, as a badge
+    (`2 个问题` / `1 problem`).
+"""
+    
+    _UniffiFfiConverterUInt32.check_lower(problems)
+    _uniffi_lowered_args = (
+        _UniffiFfiConverterUInt32.lower(problems),
+    )
+    _uniffi_lift_return = _UniffiFfiConverterTypeBadgeView.lift
+    _uniffi_error_converter = None
+    _uniffi_ffi_result = _uniffi_rust_call_with_error(
+        _uniffi_error_converter,
+        _UniffiLib.uniffi_doorstep_ffi_fn_func_problems_badge,
+        *_uniffi_lowered_args,
+    )
+    return _uniffi_lift_return(_uniffi_ffi_result)
 def visit_state_badge(state: VisitState) -> BadgeView:
     """
     A visit's state as a badge (草稿, 待上传, …).
@@ -10779,6 +10807,7 @@ __all__ = [
     "VisitButtonsView",
     "VisitScreenView",
     "network_badge",
+    "problems_badge",
     "visit_state_badge",
     "DataListenerImpl",
     "DataListener",

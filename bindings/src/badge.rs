@@ -60,6 +60,13 @@ pub fn visit_state_badge(state: VisitState) -> BadgeView {
     .into()
 }
 
+/// How many problems a draft or a visit screen has, as a badge
+/// (`2 个问题` / `1 problem`).
+#[uniffi::export]
+pub fn problems_badge(problems: u32) -> BadgeView {
+    display::problems(problems.into()).into()
+}
+
 /// The network as a badge (Wi-Fi, 移动网络, 无网络, …).
 #[uniffi::export]
 pub fn network_badge(network: NetworkState) -> BadgeView {

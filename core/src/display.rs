@@ -79,6 +79,15 @@ pub fn set_aside(n: u64) -> Option<LocalizedText> {
     })
 }
 
+/// A draft's or a visit screen's problems as a badge: `2 个问题` /
+/// `2 problems` (`1 problem`), in the bad tone.
+pub fn problems(n: u64) -> Badge {
+    Badge {
+        text: count(n, "个问题", "problem", "problems"),
+        tone: Tone::Bad,
+    }
+}
+
 /// How many entries a repeat holds, as its header shows it: `3 人` /
 /// `3 people` when the entries are people (a household's members), else
 /// `3 项` / `3 entries`.
@@ -241,6 +250,17 @@ mod tests {
             ("移动网络", "Cellular")
         );
         assert_eq!(network(Network::Offline).tone, Tone::Bad);
+    }
+
+    #[test]
+    fn problems_are_counted_in_both_languages() {
+        let one = problems(1);
+        assert_eq!(
+            (one.text.zh.as_str(), one.text.en.as_str()),
+            ("1 个问题", "1 problem")
+        );
+        assert_eq!(problems(3).text.en, "3 problems");
+        assert_eq!(problems(3).tone, Tone::Bad);
     }
 
     #[test]

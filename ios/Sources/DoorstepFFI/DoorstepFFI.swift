@@ -10192,6 +10192,18 @@ public func networkBadge(network: NetworkState) -> BadgeView  {
 })
 }
 /**
+ * How many problems a draft or a visit screen has, as a badge
+ * (`2 个问题` / `1 problem`).
+ */
+public func problemsBadge(problems: UInt32) -> BadgeView  {
+    return try!  FfiConverterTypeBadgeView_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_doorstep_ffi_fn_func_problems_badge(
+        FfiConverterUInt32.lower(problems),uniffiCallStatus
+    )
+})
+}
+/**
  * A visit's state as a badge (草稿, 待上传, …).
  */
 public func visitStateBadge(state: VisitState) -> BadgeView  {
@@ -10219,6 +10231,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.contractVersionMismatch
     }
     if (uniffi_doorstep_ffi_checksum_func_network_badge() != 27084) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_doorstep_ffi_checksum_func_problems_badge() != 28610) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_doorstep_ffi_checksum_func_visit_state_badge() != 22842) {

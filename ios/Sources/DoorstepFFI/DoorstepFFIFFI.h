@@ -631,6 +631,11 @@ void uniffi_doorstep_ffi_fn_method_synclistener_on_progress(uint64_t ptr, RustBu
 RustBuffer uniffi_doorstep_ffi_fn_func_network_badge(RustBuffer network, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_FUNC_PROBLEMS_BADGE
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_FUNC_PROBLEMS_BADGE
+RustBuffer uniffi_doorstep_ffi_fn_func_problems_badge(uint32_t problems, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_FUNC_VISIT_STATE_BADGE
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_FN_FUNC_VISIT_STATE_BADGE
 RustBuffer uniffi_doorstep_ffi_fn_func_visit_state_badge(RustBuffer state, RustCallStatus *_Nonnull out_status
@@ -899,6 +904,12 @@ void ffi_doorstep_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus 
 #ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_FUNC_NETWORK_BADGE
 #define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_FUNC_NETWORK_BADGE
 uint16_t uniffi_doorstep_ffi_checksum_func_network_badge(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_FUNC_PROBLEMS_BADGE
+#define UNIFFI_FFIDEF_UNIFFI_DOORSTEP_FFI_CHECKSUM_FUNC_PROBLEMS_BADGE
+uint16_t uniffi_doorstep_ffi_checksum_func_problems_badge(void
     
 );
 #endif

@@ -728,6 +728,8 @@ internal object IntegrityCheckingUniffiLib {
     internal fun ensureInitialized() = Unit
     external fun uniffi_doorstep_ffi_checksum_func_network_badge(
     ): Int
+    external fun uniffi_doorstep_ffi_checksum_func_problems_badge(
+    ): Int
     external fun uniffi_doorstep_ffi_checksum_func_visit_state_badge(
     ): Int
     external fun uniffi_doorstep_ffi_checksum_method_datalistener_on_data_changed(
@@ -1010,6 +1012,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_doorstep_ffi_fn_func_network_badge(`network`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_doorstep_ffi_fn_func_problems_badge(`problems`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_doorstep_ffi_fn_func_visit_state_badge(`state`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_doorstep_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1132,6 +1136,9 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_doorstep_ffi_checksum_func_network_badge() and 0xFFFF) != 27084) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_doorstep_ffi_checksum_func_problems_badge() and 0xFFFF) != 28610) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_doorstep_ffi_checksum_func_visit_state_badge() and 0xFFFF) != 22842) {
@@ -11372,6 +11379,21 @@ public object FfiConverterSequenceTypeVisitSummaryView: FfiConverterRustBuffer<L
     
         
         FfiConverterTypeNetworkState.lower(`network`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * How many problems a draft or a visit screen has, as a badge
+         * (`2 个问题` / `1 problem`).
+         */ fun `problemsBadge`(`problems`: kotlin.UInt): BadgeView {
+            return FfiConverterTypeBadgeView.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_doorstep_ffi_fn_func_problems_badge(
+    
+        
+        FfiConverterUInt.lower(`problems`),_status)
 }
     )
     }

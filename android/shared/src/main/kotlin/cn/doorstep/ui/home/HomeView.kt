@@ -20,6 +20,7 @@ import androidx.compose.ui.Alignment
 import androidx.compose.ui.platform.testTag
 import cn.doorstep.core.NetworkState
 import cn.doorstep.core.networkBadge
+import cn.doorstep.core.problemsBadge
 import cn.doorstep.core.visitStateBadge
 import cn.doorstep.ui.theme.PrimaryButton
 import cn.doorstep.ui.theme.Badge
@@ -90,7 +91,7 @@ fun HomeView(state: HomeState) {
                             listOfNotNull(tr(d.startedZh, d.startedEn), d.uploadProblemZh?.let { tr(it, d.uploadProblemEn ?: it) }).joinToString(" · "),
                             Modifier.clickable { state.eventSink(HomeEvent.OpenVisit(d.visit.visit.visitId)) },
                         ) {
-                            if (d.problems > 0u) Badge(tr("${d.problems} 个问题", "${d.problems} problems"), Tone.BAD) else Badge(visitStateBadge(d.visit.visit.state))
+                            if (d.problems > 0u) Badge(problemsBadge(d.problems)) else Badge(visitStateBadge(d.visit.visit.state))
                         }
                     }
                 }

@@ -25,6 +25,7 @@ import androidx.compose.ui.platform.testTag
 import androidx.compose.ui.unit.dp
 import cn.doorstep.core.FieldItem
 import cn.doorstep.core.FieldKind
+import cn.doorstep.core.problemsBadge
 import cn.doorstep.ui.theme.Badge
 import cn.doorstep.ui.theme.Banner
 import cn.doorstep.ui.theme.Dimens
@@ -102,13 +103,14 @@ fun VisitView(state: VisitUiState) {
                     style = MaterialTheme.typography.titleMedium, modifier = Modifier.weight(1f),
                 )
                 val problems = screen.problems.size
-                if (problems > 0) Badge(tr("$problems 个问题", "$problems problems"), Tone.BAD)
+                if (problems > 0) Badge(problemsBadge(problems.toUInt()))
             }
             val rows = rowsOf(section.fields, screen.fields)
             val list = rememberLazyListState()
             LaunchedEffect(state.focusPath, state.section) {
                 val i = rows.indexOfFirst { it is Row.Field && it.f.path == state.focusPath }
-                list.scrollToItem(if (i >= 0) i else 0)
+                // Applied at the next layout, never inside one that is running.
+                list.requestScrollToItem(if (i >= 0) i else 0)
             }
             LazyColumn(
                 Modifier.weight(1f).fillMaxWidth().testTag("form"), state = list,
