@@ -12,12 +12,12 @@ import androidx.compose.foundation.text.KeyboardActions
 import androidx.compose.foundation.text.KeyboardOptions
 import androidx.compose.material3.DatePicker
 import androidx.compose.material3.DatePickerDialog
+import androidx.compose.material3.DatePickerState
 import androidx.compose.material3.ExperimentalMaterial3Api
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
-import androidx.compose.material3.rememberDatePickerState
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
@@ -32,9 +32,12 @@ import androidx.compose.ui.unit.dp
 import cn.doorstep.core.AnswerValue
 import cn.doorstep.core.FieldItem
 import cn.doorstep.ui.theme.Dimens
+import cn.doorstep.ui.theme.Lang
+import cn.doorstep.ui.theme.LocalLang
 import cn.doorstep.ui.theme.SecondaryButton
 import cn.doorstep.ui.theme.tr
 import java.time.LocalDate
+import java.util.Locale
 import java.time.ZoneOffset
 
 private const val DAY_MS = 86_400_000L
@@ -88,10 +91,15 @@ fun DateField(
     }
     if (open) {
         val initial = pickerMillis(text)
-        val state = rememberDatePickerState(
-            initialSelectedDateMillis = initial,
-            initialDisplayedMonthMillis = initial ?: (today().toEpochDay() * DAY_MS),
-        )
+        // The calendar's month and weekday names follow the app's language, not the system's.
+        val locale = if (LocalLang.current == Lang.ZH) Locale.CHINA else Locale.UK
+        val state = remember(locale) {
+            DatePickerState(
+                locale = locale,
+                initialSelectedDateMillis = initial,
+                initialDisplayedMonthMillis = initial ?: (today().toEpochDay() * DAY_MS),
+            )
+        }
         DatePickerDialog(
             onDismissRequest = { open = false },
             confirmButton = {
