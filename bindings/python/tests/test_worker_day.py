@@ -127,7 +127,8 @@ def test_a_workers_day(server, tmp_path):
     assert not phone.visit_screen(visit_id).editable
     assert phone.outbox_status().pending == 2, "the photo and the visit are queued"
     history = phone.household(target.id).visits
-    assert [v.visit.visit_id for v in history] == [visit_id], "the household screen lists its visits"
+    assert [v.summary.visit.visit_id for v in history] == [visit_id], "the household screen lists its visits"
+    assert history[0].day_zh.endswith("日") and history[0].day_en, "dated in words"
 
     phone.set_network(ffi.NetworkState.WIFI)
     heard = Recorder()
