@@ -27,30 +27,48 @@ fn refs(params: &[Owned]) -> Vec<&(dyn Param + Sync)> {
         .collect()
 }
 
+/// The visits of `scope` (meeting `condition`, SQL over `visits`) whose
+/// local day is decided by their offset around `day` (see
+/// [`DeviceInstant::undecided_around`]): each as its id, its grid, and
+/// whether it was made on `day` or later by its own local day.
+async fn undecided_around<C: Conn>(
+    c: &mut C,
+    scope: &List,
+    day: NaiveDate,
+    condition: &str,
+) -> Result<Vec<(Uuid, Uuid, bool)>> {
+    let (from, until) = DeviceInstant::undecided_around(day);
+    let sql = format!(
+        "SELECT id, grid_id, finalized_utc, finalized_offset FROM visits
+         WHERE {} AND finalized_utc >= $2 AND finalized_utc < $3 AND {condition}",
+        c.dialect().in_list("grid_id", 1)
+    );
+    c.query(&sql, &[scope, &ts(from), &ts(until)])
+        .await?
+        .iter()
+        .map(|r| {
+            let at = DeviceInstant {
+                utc: r.time(2)?,
+                offset_seconds: r.try_get(3)?,
+            };
+            Ok((r.uuid(0)?, r.uuid(1)?, at.local_date() >= day))
+        })
+        .collect()
+}
+
 /// The visits of `scope` whose local day is decided by their offset around
-/// `day` (see [`DeviceInstant::undecided_around`]), split into those made on
-/// `day` or later and those made before it.
+/// `day`, split into those made on `day` or later and those made before it.
 async fn split_at_local_day<C: Conn>(
     c: &mut C,
     scope: &List,
     day: NaiveDate,
 ) -> Result<(Vec<Uuid>, Vec<Uuid>)> {
-    let (from, until) = DeviceInstant::undecided_around(day);
-    let sql = format!(
-        "SELECT id, finalized_utc, finalized_offset FROM visits
-         WHERE {} AND finalized_utc >= $2 AND finalized_utc < $3",
-        c.dialect().in_list("grid_id", 1)
-    );
     let (mut on_or_after, mut before) = (Vec::new(), Vec::new());
-    for r in c.query(&sql, &[scope, &ts(from), &ts(until)]).await? {
-        let at = DeviceInstant {
-            utc: r.time(1)?,
-            offset_seconds: r.try_get(2)?,
-        };
-        if at.local_date() >= day {
-            on_or_after.push(r.uuid(0)?);
+    for (id, _, after) in undecided_around(c, scope, day, "TRUE").await? {
+        if after {
+            on_or_after.push(id);
         } else {
-            before.push(r.uuid(0)?);
+            before.push(id);
         }
     }
     Ok((on_or_after, before))
@@ -269,7 +287,7 @@ async fn since_local_day<C: Conn>(
     day: NaiveDate,
 ) -> Result<BTreeMap<Uuid, u64>> {
     let d = c.dialect();
-    let (from, until) = DeviceInstant::undecided_around(day);
+    let (_, until) = DeviceInstant::undecided_around(day);
     let latest = d.is_false("superseded");
     let in_scope = d.in_list("grid_id", 1);
     let mut per_grid = BTreeMap::new();
@@ -280,17 +298,9 @@ async fn since_local_day<C: Conn>(
     for r in c.query(&sql, &[scope, &ts(until)]).await? {
         per_grid.insert(r.uuid(0)?, r.try_get::<u64>(1)?);
     }
-    let sql = format!(
-        "SELECT grid_id, finalized_utc, finalized_offset FROM visits
-         WHERE {in_scope} AND finalized_utc >= $2 AND finalized_utc < $3 AND {latest}"
-    );
-    for r in c.query(&sql, &[scope, &ts(from), &ts(until)]).await? {
-        let at = DeviceInstant {
-            utc: r.time(1)?,
-            offset_seconds: r.try_get(2)?,
-        };
-        if at.local_date() >= day {
-            *per_grid.entry(r.uuid(0)?).or_default() += 1;
+    for (_, grid, after) in undecided_around(c, scope, day, &latest).await? {
+        if after {
+            *per_grid.entry(grid).or_default() += 1;
         }
     }
     Ok(per_grid)
